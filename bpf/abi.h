@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * abi.h - everything that crosses the kernel/user boundary, defined once.
+ *
+ * The XDP program (bpf/blastradius.bpf.c) and the loader (user/) both include
+ * this header. It holds the layout of every map value, the encodings of the
+ * lookup structures the compiler writes and the program reads, and the hash
+ * both sides must agree on. Nothing here may depend on vmlinux.h or libc.
+ *
+ * Policy state lives in BR_SLOTS generation slots. Every per-policy map is a
+ * flat array indexed by (slot, index): the program reads the active slot
+ * index once per packet and evaluates only that slot. A swap fills the
+ * inactive slot and then writes the slot index: that write is the commit.
+ */
+#ifndef BR_ABI_H
+#define BR_ABI_H
+
+#include <linux/types.h>
+
+/* ---- sizes ---------------------------------------------------------- */
+
+#define BR_SLOTS		2
+#define BR_MAX_RULES		64	/* one bit per rule in a br_rules_t */
+#define BR_GEN_RING		16	/* generations whose counters stay live */
+#define BR_MAX_CLASSES		65536	/* address equivalence classes / slot */
+
+/* IPv4 address sets: DIR-24-8 (one 2^24 array, 256-entry groups below). */
+#define BR_V4_DIR_BITS		24
+#define BR_V4_DIR_SIZE		(1u << BR_V4_DIR_BITS)
+#define BR_V4_TBL8_GROUPS	65536	/* /24s holding more than one long prefix */
+#define BR_V4_TBL8_SIZE		(BR_V4_TBL8_GROUPS * 256u)
+
+/* IPv6 address sets: open addressing, one table per slot, probed per tier. */
+#define BR_V6_BUCKETS		(1u << 21)
+#define BR_V6_MAX_PROBE		32	/* linear probes before a miss */
+#define BR_V6_MAX_TIERS		8	/* distinct prefix lengths per policy */
+
+/* Port dimensions: one bitmap per port value, plus one for "no port". */
+#define BR_PORT_NONE		65536
+#define BR_PORT_SLOTS		65537
+#define BR_ETYPE_SLOTS		65536
+
+#define BR_FRAG_ENTRIES		8192
+#define BR_FRAG_TTL_NS		(30ULL * 1000000000ULL)	/* as ipfrag_time */
+
+#define BR_NAME_LEN		64
+#define BR_FILE_LEN		256
+#define BR_RULE_TEXT_LEN	96
+
+typedef __u64 br_rules_t;
+
+/* ---- actions -------------------------------------------------------- */
+
+/*
+ * Counters reserve BR_ACT_SLOTS per generation so that later actions (reset,
+ * DNS forgery, throttle) slot in without changing the counter layout.
+ */
+enum br_action {
+	BR_ACT_NONE = 0,
+	BR_ACT_PASS = 1,
+	BR_ACT_DROP = 2,
+	BR_ACT_MAX,
+};
+#define BR_ACT_SLOTS		16
+
+/* ---- interface roles (one XDP program per role: no per-packet lookup) - */
+
+enum br_role {
+	BR_ROLE_SUBSCRIBER = 1,	/* faces subscribers: packets go upstream */
+	BR_ROLE_UPSTREAM = 2,	/* faces the upstream: packets go to subscribers */
+};
+
+/* ---- per-slot policy header ("policy" map, BR_SLOTS entries) --------- */
+
+enum br_hdr_flags {
+	BR_HDR_V4_ADDRS = 1 << 0,	/* some rule constrains an IPv4 address */
+	BR_HDR_V6_ADDRS = 1 << 1,	/* some rule constrains an IPv6 address */
+	BR_HDR_FAIL_CLOSED = 1 << 2,	/* malformed IP is dropped, not passed */
+};
+
+struct br_policy_hdr {
+	__u64 generation;	/* 0: slot holds no policy */
+	br_rules_t rules_valid;	/* one bit per rule of the policy */
+	__u32 gen_idx;		/* counter block: generation % BR_GEN_RING */
+	__u32 flags;		/* enum br_hdr_flags */
+	__u16 n_rules;
+	__u8 default_action;	/* enum br_action */
+	__u8 v6_n_tiers;
+	__u8 v6_tiers[BR_V6_MAX_TIERS];	/* prefix lengths, longest first */
+};
+
+/* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
+
+struct br_rule {
+	__u8 action;		/* enum br_action */
+	__u8 flags;
+	__u16 reserved;
+	__u32 param;		/* action parameter (later: rate, address) */
+	__u64 param2;
+};
+
+/* ---- address classes ("classes" map, BR_SLOTS * BR_MAX_CLASSES) ------ */
+
+/*
+ * Addresses are grouped into equivalence classes: all addresses that belong
+ * to exactly the same sets share a class. A class holds, per direction, the
+ * rules whose address match it satisfies (rules without an address match of
+ * that direction have their bit set in every class). Class 0 is "in no set".
+ */
+struct br_class {
+	br_rules_t src;
+	br_rules_t dst;
+};
+
+/*
+ * IPv4 DIR-24-8 entry ("v4_dir", BR_SLOTS * BR_V4_DIR_SIZE entries, indexed
+ * by the top 24 bits of the address in host order). The top two bits say
+ * what the rest holds:
+ *   LEAF:   bits 29..0  class of the whole /24
+ *   TBL8:   bits 29..0  group g: class = v4_tbl8[g * 256 + last octet]
+ *   SINGLE: the /24 holds one longer prefix, a single /32 (the common case
+ *           of a registry): bits 29..22 its last octet, bits 21..11 its
+ *           class, bits 10..0 the class of the rest of the /24. Only for
+ *           classes below 2048; otherwise the compiler uses a TBL8 group.
+ */
+#define BR_V4_KIND(e)		((e) >> 30)
+#define BR_V4_LEAF		0u
+#define BR_V4_TBL8		1u
+#define BR_V4_SINGLE		2u
+#define BR_V4_VALUE(e)		((e) & 0x3fffffffu)
+#define BR_V4_SINGLE_OCTET(e)	(((e) >> 22) & 0xffu)
+#define BR_V4_SINGLE_HIT(e)	(((e) >> 11) & 0x7ffu)
+#define BR_V4_SINGLE_MISS(e)	((e) & 0x7ffu)
+#define BR_V4_SINGLE_MAX_CLASS	0x7ffu
+
+static inline __u32 br_v4_leaf(__u32 class_id)
+{
+	return (BR_V4_LEAF << 30) | class_id;
+}
+
+static inline __u32 br_v4_tbl8(__u32 group)
+{
+	return (BR_V4_TBL8 << 30) | group;
+}
+
+static inline __u32 br_v4_single(__u32 octet, __u32 hit, __u32 miss)
+{
+	return (BR_V4_SINGLE << 30) | (octet << 22) | (hit << 11) | miss;
+}
+
+/*
+ * IPv6 bucket ("v6_table", BR_SLOTS * BR_V6_BUCKETS entries). Key: the
+ * address masked to plen (network byte order words) and plen. The program
+ * probes the slot's tiers longest first; the first hit gives the class. The
+ * compiler stores in each prefix's class every set containing the prefix.
+ */
+struct br_v6_bucket {
+	__u32 addr[4];
+	__u32 class_id;
+	__u8 plen;
+	__u8 used;
+	__u16 reserved;
+	__u64 reserved2;	/* two buckets per cache line */
+};
+
+/* Hash of a masked IPv6 prefix; the compiler and the program share it. */
+static inline __u32 br_v6_hash(const __u32 addr[4], __u32 plen)
+{
+	__u64 h = 0x9e3779b97f4a7c15ULL ^ plen;
+
+	h = (h ^ addr[0]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ addr[1]) * 0xc4ceb9fe1a85ec53ULL;
+	h = (h ^ addr[2]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ addr[3]) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (__u32)h & (BR_V6_BUCKETS - 1);
+}
+
+/* ---- counters ("counters" per-CPU map, BR_GEN_RING * BR_CTR_PER_GEN) -- */
+
+struct br_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+enum br_ctr {
+	BR_CTR_RULE0 = 0,			/* + rule index: matched rule */
+	BR_CTR_DEFAULT = BR_MAX_RULES,		/* no rule matched */
+	BR_CTR_ACTION0 = BR_MAX_RULES + 1,	/* + enum br_action: verdicts */
+	BR_CTR_MALFORMED = BR_CTR_ACTION0 + BR_ACT_SLOTS,
+	BR_CTR_UNPARSED,	/* IP the parser cannot follow (header chains) */
+	BR_CTR_NONIP,		/* ARP, LLDP, ...: passed unless a rule matches */
+	BR_CTR_FRAG_FOLLOWED,	/* non-first fragment: verdict of its first */
+	BR_CTR_FRAG_ORPHAN,	/* non-first fragment, first never seen */
+	BR_CTR_SUBSCRIBER,	/* arrived on a subscriber-facing interface */
+	BR_CTR_UPSTREAM,	/* arrived on an upstream-facing interface */
+	BR_CTR_PER_GEN = 128,
+};
+
+/* ---- generation records ("generations" map, BR_GEN_RING entries) ----- */
+
+/*
+ * Written by the loader before the commit, read only by user space: what a
+ * generation was, so that stats can label counters after the policy file
+ * changed or the loader restarted.
+ */
+struct br_gen_record {
+	__u64 generation;	/* 0: unused */
+	__u64 since_unix_ns;	/* CLOCK_REALTIME of the commit */
+	__u32 n_rules;
+	__u8 default_action;
+	__u8 reserved[3];
+	char name[BR_NAME_LEN];
+	char file[BR_FILE_LEN];
+	char rule_text[BR_MAX_RULES][BR_RULE_TEXT_LEN];
+	__u32 rule_line[BR_MAX_RULES];
+};
+
+/* ---- fragments ("frags" LRU hash) ----------------------------------- */
+
+struct br_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;		/* IPv4 id or IPv6 fragment identification */
+	__u8 proto;
+	__u8 family;		/* 4 or 6 */
+	__u16 reserved;
+};
+
+struct br_frag_val {
+	__u64 generation;	/* verdict only valid under this generation */
+	__u64 seen_ns;		/* program clock at the first fragment */
+	__u32 rule;		/* winning rule, or BR_MAX_RULES for default */
+	__u32 action;
+};
+
+/* ---- virtual clock -------------------------------------------------- */
+
+/*
+ * With the load-time constant cfg_virtual_clock set (simulation), the
+ * program reads "now" from this struct in the XDP metadata area in front of
+ * the packet instead of from bpf_ktime_get_ns().
+ */
+struct br_xdp_meta {
+	__u64 now_ns;
+};
+
+#endif /* BR_ABI_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * compile.h - policy IR to map images for one generation slot.
+ *
+ * The compiler writes straight into a slot view: pointers to one slot's part
+ * of every policy map (mmapped map memory when loading, plain buffers in unit
+ * tests). It never touches the active slot or anything outside the view.
+ */
+#ifndef BR_COMPILE_H
+#define BR_COMPILE_H
+
+#include "abi.h"
+#include "diag.h"
+#include "policy.h"
+
+struct br_slot_view {
+	struct br_policy_hdr *hdr;	/* 1 */
+	struct br_rule *rules;		/* BR_MAX_RULES */
+	struct br_class *classes;	/* BR_MAX_CLASSES */
+	__u32 *v4_dir;			/* BR_V4_DIR_SIZE */
+	__u32 *v4_tbl8;			/* BR_V4_TBL8_SIZE */
+	struct br_v6_bucket *v6;	/* BR_V6_BUCKETS */
+	br_rules_t *proto;		/* 256, by IP protocol number */
+	br_rules_t *sport;		/* BR_PORT_SLOTS */
+	br_rules_t *dport;		/* BR_PORT_SLOTS */
+	br_rules_t *etype;		/* BR_ETYPE_SLOTS, non-IP frames only */
+};
+
+struct br_compile_stats {
+	__u32 n_classes;
+	__u32 v4_prefixes;
+	__u32 v4_tbl8_groups;
+	__u32 v4_singles;
+	__u32 v6_prefixes;
+	__u32 v6_max_probe;
+};
+
+/*
+ * Compile pol into the view. hdr->generation, hdr->gen_idx and the
+ * BR_HDR_FAIL_CLOSED flag are left for the caller (the dataplane) to set.
+ * Returns 0, or a negative errno with a positioned message in diag when the
+ * policy does not fit its maps (-E2BIG) or cannot be compiled.
+ */
+int br_compile(const struct br_policy *pol, struct br_slot_view *view,
+	       struct br_compile_stats *stats, struct br_diag *diag);
+
+#endif /* BR_COMPILE_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * dataplane.h - one instance of the blastradius BPF object.
+ *
+ * An instance is either pinned (the live one: maps, programs and XDP links
+ * under a bpffs directory, surviving the loader) or private (unit tests,
+ * benchmarks and later simulation: its own maps, packets pushed with
+ * BPF_PROG_TEST_RUN, gone when closed). This module is the only one that
+ * touches maps; the rest of user/ goes through these calls.
+ */
+#ifndef BR_DATAPLANE_H
+#define BR_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "abi.h"
+#include "diag.h"
+#include "policy.h"
+#include "compile.h"
+
+struct br_dp;
+
+enum br_xdp_mode {
+	BR_MODE_NATIVE = 0,
+	BR_MODE_GENERIC,
+};
+
+struct br_dp_opts {
+	bool fail_closed;	/* drop malformed IP instead of passing it */
+	bool virtual_clock;	/* clock from XDP metadata (simulation) */
+};
+
+/* Load a private instance (not pinned, not attached). */
+int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
+
+/*
+ * Load a new instance and pin it under pin_dir (which must not hold one:
+ * -EEXIST). Mounts bpffs at pin_dir's parent when needed and allowed.
+ */
+int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
+			struct br_dp **out);
+
+/* Open the instance pinned under pin_dir (-ENOENT when none). */
+int br_dp_open_pinned(const char *pin_dir, struct br_dp **out);
+
+/* Unmap and close; the pinned state stays. */
+void br_dp_close(struct br_dp *dp);
+
+/*
+ * Compile pol into the inactive slot and commit it: the next packet sees
+ * the new generation. Fails without touching the active slot.
+ */
+int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
+		  struct br_compile_stats *stats, struct br_diag *diag);
+
+/* Attach to ifindex (in the caller's current netns) with a pinned link. */
+int br_dp_attach(struct br_dp *dp, int ifindex, const char *ifname,
+		 enum br_role role, enum br_xdp_mode mode);
+
+/* Detach one interface (by name as attached) or, with NULL, all; unpin. */
+int br_dp_detach(struct br_dp *dp, const char *ifname);
+
+/* Remove every pin of the instance (after detaching all). */
+int br_dp_destroy_pins(struct br_dp *dp);
+
+struct br_dp_iface {
+	char name[32];
+	char netns[64];
+	int ifindex;
+	enum br_role role;
+	enum br_xdp_mode mode;
+};
+
+struct br_dp_status {
+	__u64 generation;
+	__u32 slot;
+	bool fail_closed;
+	struct br_gen_record record;	/* of the active generation */
+	size_t n_ifaces;
+	struct br_dp_iface ifaces[64];
+};
+
+int br_dp_status(struct br_dp *dp, struct br_dp_status *st);
+
+/* Counters of one generation, summed over CPUs (-ENOENT if not kept). */
+int br_dp_counters(struct br_dp *dp, __u64 generation,
+		   struct br_counter out[BR_CTR_PER_GEN],
+		   struct br_gen_record *record);
+
+/*
+ * Run one packet through the program with BPF_PROG_TEST_RUN, as if it
+ * arrived on an interface of the given role. The verdict is the XDP action;
+ * out (if not NULL) receives the packet as the program left it.
+ */
+int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
+		   size_t len, __u32 *verdict, void *out, size_t *out_len);
+
+#endif /* BR_DATAPLANE_H */
