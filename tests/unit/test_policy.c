@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * test_policy.c - the policy language: lexer, parser, diagnostics.
+ *
+ * Malformed policies are one table row each: the input and every message it
+ * must produce, exactly as `blastradius check` prints them. Runs from the
+ * repository root (the shipped examples are read by relative path).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Every message as printed, without the last newline; caller frees. */
+static char *diag_text(const struct br_diag *d)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	br_diag_print(d, f);
+	fclose(f);
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return buf;
+}
+
+static struct br_policy *parse_ok(const char *text)
+{
+	struct br_policy *pol = NULL;
+	struct br_diag d;
+	char *msgs;
+	int err;
+
+	br_diag_init(&d);
+	err = br_policy_parse_buffer("t.policy", text, strlen(text), &pol, &d);
+	msgs = diag_text(&d);
+	if (err)
+		print_error("unexpected errors:\n%s\n", msgs);
+	assert_int_equal(err, 0);
+	assert_string_equal(msgs, "");
+	assert_non_null(pol);
+	free(msgs);
+	br_diag_free(&d);
+	return pol;
+}
+
+/* Parse text that must fail; returns its messages. */
+static char *parse_bad(const char *text, size_t len)
+{
+	struct br_policy *pol = (struct br_policy *)1;
+	struct br_diag d;
+	char *msgs;
+	int err;
+
+	br_diag_init(&d);
+	err = br_policy_parse_buffer("t.policy", text, len, &pol, &d);
+	assert_int_equal(err, -EINVAL);
+	assert_null(pol);
+	msgs = diag_text(&d);
+	br_diag_free(&d);
+	return msgs;
+}
+
+static void check_prefix(const struct br_prefix *p, const char *addr,
+			 unsigned int len)
+{
+	uint8_t want[16] = { 0 };
+	int family = strchr(addr, ':') ? 6 : 4;
+
+	assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6, addr,
+				   want), 1);
+	assert_int_equal(p->family, family);
+	assert_int_equal(p->len, len);
+	assert_memory_equal(p->addr, want, family == 4 ? 4 : 16);
+}
+
+static char *tmp_dir(void)
+{
+	char *dir = strdup("/tmp/br-policy-XXXXXX");
+
+	assert_non_null(dir);
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *path;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	return path;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = path_in(dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	free(path);
+}
+
+static void rm_tree(const char *dir)
+{
+	char *cmd;
+
+	assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* parse_file on dir/name; returns its messages, *err its return value. */
+static char *parse_path(const char *dir, const char *name,
+			struct br_policy **pol, int *err)
+{
+	char *path = path_in(dir, name);
+	struct br_diag d;
+	char *msgs;
+
+	br_diag_init(&d);
+	*err = br_policy_parse_file(path, pol, &d);
+	msgs = diag_text(&d);
+	br_diag_free(&d);
+	free(path);
+	return msgs;
+}
+
+/* ---- valid policies: the IR ------------------------------------------- */
+
+static void test_full_ir(void **state)
+{
+	struct br_policy *pol;
+	const struct br_rule_ir *r;
+	const struct br_set *s;
+
+	(void)state;
+	pol = parse_ok(
+		"# the lab's APNs range\n"
+		"policy \"apns block\"   # a comment\n"
+		"description \"cuts \\\"push\\\" \\\\ all\"\n"
+		"target apns, imessage\n"
+		"target facetime\n"
+		"default drop\n"
+		"set lab addr {\n"
+		"\t198.18.0.0/15, 2001:db8::/32\n"
+		"\t::ffff:198.18.0.1   # mapped: stays IPv6\n"
+		"\t198.18.0.0/15,\n"
+		"}\n"
+		"set media port { 3478-3497, 16384 }\n"
+		"rule \"apns\" tcp daddr @lab dport { 5223,  # primary\n"
+		"    443 } drop\n"
+		"rule udp   saddr 198.19.0.7 dport @media pass\n"
+		"set late addr { 0.0.0.0/0 }\n"
+		"rule icmp daddr @late drop\n"
+		"rule ether type lldp pass\n"
+		"rule ether type 0x88B5 drop\n"
+		"rule pass\n");
+
+	assert_string_equal(pol->file, "t.policy");
+	assert_string_equal(pol->name, "apns block");
+	assert_string_equal(pol->name_pos.file, "t.policy");
+	assert_int_equal(pol->name_pos.line, 2);
+	assert_int_equal(pol->name_pos.col, 8);
+	assert_string_equal(pol->description, "cuts \"push\" \\ all");
+	assert_int_equal(pol->n_targets, 3);
+	assert_string_equal(pol->targets[0], "apns");
+	assert_string_equal(pol->targets[1], "imessage");
+	assert_string_equal(pol->targets[2], "facetime");
+	assert_int_equal(pol->target_pos[1].line, 4);
+	assert_int_equal(pol->target_pos[1].col, 14);
+	assert_int_equal(pol->default_action, BR_ACT_DROP);
+
+	/* named sets first, in declaration order, then the anonymous ones */
+	assert_int_equal(pol->n_sets, 5);
+	s = &pol->sets[0];
+	assert_string_equal(s->name, "lab");
+	assert_false(s->anonymous);
+	assert_int_equal(s->type, BR_SET_ADDR);
+	assert_int_equal(s->pos.line, 7);
+	assert_int_equal(s->pos.col, 5);
+	assert_int_equal(s->n, 4);	/* duplicates are kept */
+	check_prefix(&s->prefixes[0], "198.18.0.0", 15);
+	check_prefix(&s->prefixes[1], "2001:db8::", 32);
+	check_prefix(&s->prefixes[2], "::ffff:198.18.0.1", 128);
+	check_prefix(&s->prefixes[3], "198.18.0.0", 15);
+	s = &pol->sets[1];
+	assert_string_equal(s->name, "media");
+	assert_int_equal(s->type, BR_SET_PORT);
+	assert_int_equal(s->n, 2);
+	assert_int_equal(s->ports[0].lo, 3478);
+	assert_int_equal(s->ports[0].hi, 3497);
+	assert_int_equal(s->ports[1].lo, 16384);
+	assert_int_equal(s->ports[1].hi, 16384);
+	assert_string_equal(pol->sets[2].name, "late");
+	check_prefix(&pol->sets[2].prefixes[0], "0.0.0.0", 0);
+	s = &pol->sets[3];
+	assert_string_equal(s->name, "rule1.dport");
+	assert_true(s->anonymous);
+	assert_int_equal(s->pos.line, 13);
+	assert_int_equal(s->pos.col, 34);
+	assert_int_equal(s->n, 2);
+	assert_int_equal(s->ports[0].lo, 5223);
+	assert_int_equal(s->ports[1].hi, 443);
+	s = &pol->sets[4];
+	assert_string_equal(s->name, "rule2.saddr");
+	assert_true(s->anonymous);
+	assert_int_equal(s->n, 1);
+	check_prefix(&s->prefixes[0], "198.19.0.7", 32);
+
+	assert_int_equal(pol->n_rules, 6);
+	r = &pol->rules[0];
+	assert_int_equal(r->pos.line, 13);
+	assert_int_equal(r->pos.col, 1);
+	assert_string_equal(r->name, "apns");
+	assert_string_equal(r->text,
+			    "rule \"apns\" tcp daddr @lab dport { 5223, 443 } drop");
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->saddr_set, BR_NO_SET);
+	assert_int_equal(r->daddr_set, 0);
+	assert_int_equal(r->sport_set, BR_NO_SET);
+	assert_int_equal(r->dport_set, 3);
+	assert_int_equal(r->ether_type, -1);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	r = &pol->rules[1];
+	assert_null(r->name);
+	assert_string_equal(r->text, "rule udp saddr 198.19.0.7 dport @media pass");
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->saddr_set, 4);
+	assert_int_equal(r->dport_set, 1);
+	assert_int_equal(r->action, BR_ACT_PASS);
+	r = &pol->rules[2];
+	assert_int_equal(r->proto, BR_PROTO_ICMP);
+	assert_int_equal(r->daddr_set, 2);
+	assert_int_equal(pol->rules[3].ether_type, 0x88cc);
+	assert_int_equal(pol->rules[3].proto, BR_PROTO_ANY);
+	assert_int_equal(pol->rules[4].ether_type, 0x88b5);
+	r = &pol->rules[5];
+	assert_string_equal(r->text, "rule pass");
+	assert_int_equal(r->proto, BR_PROTO_ANY);
+	assert_int_equal(r->daddr_set, BR_NO_SET);
+	assert_int_equal(r->ether_type, -1);
+	br_policy_free(pol);
+}
+
+static void test_minimal(void **state)
+{
+	struct br_policy *pol;
+
+	(void)state;
+	pol = parse_ok("policy p");	/* no newline at the end */
+	assert_string_equal(pol->name, "p");
+	assert_null(pol->description);
+	assert_int_equal(pol->n_targets, 0);
+	assert_int_equal(pol->default_action, BR_ACT_PASS);
+	assert_int_equal(pol->n_sets, 0);
+	assert_int_equal(pol->n_rules, 0);
+	br_policy_free(pol);
+}
+
+static void test_literals(void **state)
+{
+	struct br_policy *pol;
+	const struct br_set *s;
+
+	(void)state;
+	pol = parse_ok(
+		"policy p\r\n"
+		"set a addr {1.2.3.4,::,fe80::/10,2001:db8:0:0:0:0:0:1/128,"
+		"255.255.255.255/32,10.0.0.0/8}\r\n"
+		"rule tcp sport 0 dport 65535 drop\r\n"
+		"rule udp dport 0-65535 daddr @a pass\r\n"
+		"rule ether type 2054 drop\r\n"
+		"rule any saddr { 2001:db8::/32 } daddr { 2001:db8::1, 198.18.0.1 } drop\r\n");
+	s = &pol->sets[0];
+	assert_int_equal(s->n, 6);
+	check_prefix(&s->prefixes[0], "1.2.3.4", 32);
+	check_prefix(&s->prefixes[1], "::", 128);
+	check_prefix(&s->prefixes[2], "fe80::", 10);
+	check_prefix(&s->prefixes[3], "2001:db8::1", 128);
+	check_prefix(&s->prefixes[4], "255.255.255.255", 32);
+	check_prefix(&s->prefixes[5], "10.0.0.0", 8);
+	assert_int_equal(pol->sets[pol->rules[0].sport_set].ports[0].lo, 0);
+	assert_int_equal(pol->sets[pol->rules[0].dport_set].ports[0].hi, 65535);
+	assert_int_equal(pol->rules[2].ether_type, 0x0806);
+	assert_string_equal(pol->rules[3].text,
+			    "rule any saddr { 2001:db8::/32 } daddr { 2001:db8::1, 198.18.0.1 } drop");
+	br_policy_free(pol);
+}
+
+static void test_max_rules(void **state)
+{
+	char *text, *msgs;
+	struct br_policy *pol;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	fprintf(f, "policy p\n");
+	for (i = 0; i < BR_MAX_RULES; i++)
+		fprintf(f, "rule tcp dport %d drop\n", 1000 + i);
+	fclose(f);
+	pol = parse_ok(text);
+	assert_int_equal(pol->n_rules, BR_MAX_RULES);
+	assert_string_equal(pol->rules[BR_MAX_RULES - 1].text,
+			    "rule tcp dport 1063 drop");
+	br_policy_free(pol);
+	free(text);
+
+	/* the 65th rule is the error, and only it */
+	f = open_memstream(&text, &len);
+	fprintf(f, "policy p\n");
+	for (i = 0; i < BR_MAX_RULES + 3; i++)
+		fprintf(f, "rule tcp dport %d drop\n", 1000 + i);
+	fclose(f);
+	msgs = parse_bad(text, len);
+	assert_string_equal(msgs,
+			    "t.policy:66:1: too many rules: at most 64 per policy");
+	free(msgs);
+	free(text);
+}
+
+static void test_v6_tiers(void **state)
+{
+	static const char eight[] =
+		"policy p\n"
+		"set v6 addr { 2001:db8::/32, 2001:db8::/33, 2001:db8::/34,\n"
+		"  2001:db8::/35, 2001:db8::/36, 2001:db8::/37, 2001:db8::/38 }\n"
+		"set unused addr { ::/1, ::/2 }\n"
+		"rule daddr @v6 saddr { 2001:db8::1, 198.18.0.0/15 } drop\n";
+	static const char nine[] =
+		"policy p\n"
+		"set v6 addr { 2001:db8::/32, 2001:db8::/33, 2001:db8::/34,\n"
+		"  2001:db8::/35, 2001:db8::/36, 2001:db8::/37, 2001:db8::/38 }\n"
+		"rule daddr @v6 saddr { 2001:db8::1, 2001:db8::/56 } drop\n";
+	struct br_policy *pol;
+	char *msgs;
+
+	(void)state;
+	pol = parse_ok(eight);
+	br_policy_free(pol);
+	msgs = parse_bad(nine, strlen(nine));
+	assert_string_equal(msgs,
+			    "t.policy:4:22: too many IPv6 prefix lengths: /56 makes 9, at most 8 per policy");
+	free(msgs);
+}
+
+/* ---- malformed policies ----------------------------------------------- */
+
+struct bad_case {
+	const char *text;
+	const char *want;	/* every message, in order, one a line */
+};
+
+#define P "policy p\n"
+
+static const struct bad_case bad_cases[] = {
+	/* characters and strings */
+	{ P "rule tcp drop;\n",
+	  "t.policy:2:14: unexpected character \";\"" },
+	{ P "rule drop \xc3\xa9t\xc3\xa9\n",
+	  "t.policy:2:11: unexpected character \"\\xc3\"" },
+	{ "policy \"p\n",
+	  "t.policy:1:8: unterminated string" },
+	{ P "description \"a\\tb\"\n",
+	  "t.policy:2:15: unknown escape \"\\t\" in string" },
+	{ P "rule daddr @ drop\n",
+	  "t.policy:2:12: expected set name after \"@\"" },
+
+	/* statements */
+	{ "",
+	  "t.policy:1:1: expected \"policy NAME\" as the first statement" },
+	{ "# nothing but a comment\n\n",
+	  "t.policy:1:1: expected \"policy NAME\" as the first statement" },
+	{ "description \"x\"\n",
+	  "t.policy:1:1: expected \"policy NAME\" as the first statement" },
+	{ "target apns\npolicy p\n",
+	  "t.policy:1:1: expected \"policy NAME\" as the first statement\n"
+	  "t.policy:2:1: \"policy\" must be the first statement" },
+	{ P "policy q\n",
+	  "t.policy:2:1: \"policy\" already given at t.policy:1:1" },
+	{ "policy\n",
+	  "t.policy:1:7: expected policy name, got end of line" },
+	{ "policy 9p\n",
+	  "t.policy:1:8: bad name \"9p\"" },
+	{ "policy \"\"\n",
+	  "t.policy:1:8: empty name" },
+	{ "policy p q\n",
+	  "t.policy:1:10: expected end of line, got \"q\"" },
+	{ P "polcy x\n",
+	  "t.policy:2:1: unknown statement \"polcy\"" },
+	{ P "{ 1.2.3.4 }\n",
+	  "t.policy:2:1: expected a statement, got \"{\"" },
+	{ P "description \"a\"\ndescription \"b\"\n",
+	  "t.policy:3:1: \"description\" already given at t.policy:2:1" },
+	{ P "description x\n",
+	  "t.policy:2:13: expected a quoted string, got \"x\"" },
+	{ P "default drop\ndefault pass\n",
+	  "t.policy:3:1: \"default\" already given at t.policy:2:1" },
+	{ P "default reject\n",
+	  "t.policy:2:9: unknown action \"reject\" (expected pass or drop)" },
+	{ P "default\n",
+	  "t.policy:2:8: expected pass or drop, got end of line" },
+	{ P "target apns imessage\n",
+	  "t.policy:2:13: expected \",\" or end of line, got \"imessage\"" },
+	{ P "target apns,\n",
+	  "t.policy:2:13: expected target name, got end of line" },
+	{ P "target apns, apns\n",
+	  "t.policy:2:14: target \"apns\" already given at t.policy:2:8" },
+	{ P "include no-such.set\n",
+	  "t.policy:2:9: expected a quoted path, got \"no-such.set\"" },
+	{ P "include \"no-such.set\"\n",
+	  "t.policy:2:9: cannot open \"no-such.set\": No such file or directory" },
+	{ P "include \"\"\n",
+	  "t.policy:2:9: empty path" },
+
+	/* sets and their elements */
+	{ P "set lab addr { 198.18.1.0/15 }\n",
+	  "t.policy:2:16: prefix 198.18.1.0/15 has host bits set (did you mean 198.18.0.0/15?)" },
+	{ P "set lab addr { 2001:db8::1/32 }\n",
+	  "t.policy:2:16: prefix 2001:db8::1/32 has host bits set (did you mean 2001:db8::/32?)" },
+	{ P "set lab addr { 198.18.0.0/33 }\n",
+	  "t.policy:2:16: prefix length 33 out of range (0-32)" },
+	{ P "set lab addr { 2001:db8::/129 }\n",
+	  "t.policy:2:16: prefix length 129 out of range (0-128)" },
+	{ P "set lab addr { 198.18.0.256 }\n",
+	  "t.policy:2:16: bad address \"198.18.0.256\"" },
+	{ P "set lab addr { 010.0.0.1 }\n",
+	  "t.policy:2:16: bad address \"010.0.0.1\"" },
+	{ P "set lab addr { 2001:db8:::1 }\n",
+	  "t.policy:2:16: bad address \"2001:db8:::1\"" },
+	{ P "set lab addr { 198.18.0.0/ }\n",
+	  "t.policy:2:16: bad address \"198.18.0.0/\"" },
+	{ P "set lab addr { 198.18.0.0/99999999999 }\n",
+	  "t.policy:2:16: number too large in \"198.18.0.0/99999999999\"" },
+	{ P "set p port { 70000 }\n",
+	  "t.policy:2:14: port 70000 out of range (0-65535)" },
+	{ P "set p port { 3497-3478 }\n",
+	  "t.policy:2:14: port range 3497-3478 is reversed (did you mean 3478-3497?)" },
+	{ P "set p port { 5223x }\n",
+	  "t.policy:2:14: bad port \"5223x\"" },
+	{ P "set p port { 1-99999999999 }\n",
+	  "t.policy:2:14: number too large in \"1-99999999999\"" },
+	{ P "set lab addr { }\n",
+	  "t.policy:2:5: set \"lab\" is empty" },
+	{ P "set lab addr { 1.2.3.4 }\nset lab port { 1 }\n",
+	  "t.policy:3:5: set \"lab\" already declared at t.policy:2:5" },
+	{ P "set 1lab addr { 1.2.3.4 }\n",
+	  "t.policy:2:5: bad name \"1lab\"" },
+	{ P "set lab ip { 1.2.3.4 }\n",
+	  "t.policy:2:9: unknown set type \"ip\" (expected addr or port)" },
+	{ P "set lab addr 1.2.3.4\n",
+	  "t.policy:2:14: expected \"{\", got \"1.2.3.4\"" },
+	{ P "set lab addr { 1.2.3.4 5.6.7.8 }\n",
+	  "t.policy:2:24: expected \",\" or \"}\", got \"5.6.7.8\"" },
+	{ P "set lab addr { 1.2.3.4,, 5.6.7.8 }\n",
+	  "t.policy:2:24: expected address, got \",\"" },
+	{ P "set lab addr { \"1.2.3.4\" }\n",
+	  "t.policy:2:16: expected address, got string \"1.2.3.4\"" },
+	{ P "set lab addr { 1.2.3.4\nrule drop\n",
+	  "t.policy:2:14: unterminated \"{\"" },
+	{ P "set lab addr {\n  1.2.3.4\n",
+	  "t.policy:2:14: unterminated \"{\"" },
+	{ P "set lab addr { 1.2.3.4, bad,\n  1.2.3.4/40 }\n",
+	  "t.policy:2:25: bad address \"bad\"\n"
+	  "t.policy:3:3: prefix length 40 out of range (0-32)" },
+
+	/* rules */
+	{ P "rule\n",
+	  "t.policy:2:5: missing action at end of rule (expected pass or drop)" },
+	{ P "rule tcp dport 5223\n",
+	  "t.policy:2:20: missing action at end of rule (expected pass or drop)" },
+	{ P "rule tcp dport 5223 block\n",
+	  "t.policy:2:21: unknown action \"block\" (expected pass or drop)" },
+	{ P "rule tcp port 5223 drop\n",
+	  "t.policy:2:10: unknown match \"port\"" },
+	{ P "rule tcp dport 5223 drop tcp\n",
+	  "t.policy:2:26: unexpected \"tcp\" after the action" },
+	{ P "rule drop pass\n",
+	  "t.policy:2:11: unexpected \"pass\" after the action" },
+	{ P "rule \"\" drop\n",
+	  "t.policy:2:6: empty name" },
+	{ P "rule \"a\" \"b\" drop\n",
+	  "t.policy:2:10: unexpected string \"b\"" },
+	{ P "rule tcp dport 5223,443 drop\n",
+	  "t.policy:2:20: unexpected \",\": list several values in { }" },
+	{ P "rule tcp udp drop\n",
+	  "t.policy:2:10: protocol already given at t.policy:2:6" },
+	{ P "rule tcp dport 1 dport 2 drop\n",
+	  "t.policy:2:18: \"dport\" already given at t.policy:2:10" },
+	{ P "rule ether type arp ether type lldp drop\n",
+	  "t.policy:2:21: \"ether type\" already given at t.policy:2:6" },
+	{ P "rule dport 53 drop\n",
+	  "t.policy:2:6: \"dport\" needs protocol tcp or udp" },
+	{ P "rule icmp sport 7 dport 7 drop\n",
+	  "t.policy:2:11: \"sport\" needs protocol tcp or udp\n"
+	  "t.policy:2:19: \"dport\" needs protocol tcp or udp" },
+	{ P "rule any dport 53 drop\n",
+	  "t.policy:2:10: \"dport\" needs protocol tcp or udp" },
+	{ P "rule ether type arp tcp drop\n",
+	  "t.policy:2:6: \"ether type\" cannot be combined with protocol, address or port matches" },
+	{ P "rule daddr 198.18.0.1 ether type arp drop\n",
+	  "t.policy:2:23: \"ether type\" cannot be combined with protocol, address or port matches" },
+	{ P "rule ether type 0x0800 drop\n",
+	  "t.policy:2:17: ether type 0x0800 is IPv4: match IP with protocol and address matches" },
+	{ P "rule ether type 34525 drop\n",
+	  "t.policy:2:17: ether type 0x86dd is IPv6: match IP with protocol and address matches" },
+	{ P "rule ether type 0x8100 drop\n",
+	  "t.policy:2:17: ether type 0x8100 is a VLAN tag: rules see the frame inside the tags" },
+	{ P "rule ether type 0x88a8 drop\n",
+	  "t.policy:2:17: ether type 0x88a8 is a VLAN tag: rules see the frame inside the tags" },
+	{ P "rule ether type ip drop\n",
+	  "t.policy:2:17: unknown ether type \"ip\" (expected arp, lldp or a number)" },
+	{ P "rule ether type 0x10000 drop\n",
+	  "t.policy:2:17: ether type 0x10000 out of range (0-0xffff)" },
+	{ P "rule ether arp drop\n",
+	  "t.policy:2:12: expected \"type\" after \"ether\", got \"arp\"" },
+	{ P "rule ether type\n",
+	  "t.policy:2:16: expected arp, lldp or a number, got end of line" },
+	{ P "rule daddr\n",
+	  "t.policy:2:11: expected address, @set or \"{\" after \"daddr\", got end of line" },
+	{ P "rule tcp sport \"80\" drop\n",
+	  "t.policy:2:16: expected port, @set or \"{\" after \"sport\", got string \"80\"" },
+	{ P "rule daddr drop\n",
+	  "t.policy:2:12: bad address \"drop\"" },
+	{ P "rule daddr { } drop\n",
+	  "t.policy:2:12: empty set" },
+	{ P "rule daddr @nope drop\n",
+	  "t.policy:2:12: unknown set \"nope\"" },
+	{ P "rule daddr @late drop\nset late addr { 1.2.3.4 }\n",
+	  "t.policy:2:12: unknown set \"late\"" },
+	{ P "set ports port { 5223 }\nrule saddr @ports drop\n",
+	  "t.policy:3:12: set \"ports\" is a port set, \"saddr\" needs an address set" },
+	{ P "set lab addr { 198.18.0.0/15 }\nrule tcp dport @lab drop\n",
+	  "t.policy:3:16: set \"lab\" is an address set, \"dport\" needs a port set" },
+	{ P "rule saddr 198.18.0.1 daddr 2001:db8::1 drop\n",
+	  "t.policy:2:23: rule can never match: saddr is IPv4 only, daddr is IPv6 only" },
+	{ P "rule daddr { 198.18.0.1 } saddr { 2001:db8::/32 } drop\n",
+	  "t.policy:2:27: rule can never match: saddr is IPv6 only, daddr is IPv4 only" },
+	{ P "rule tcp dport { 1, x, 70000 } drop\n",
+	  "t.policy:2:21: bad port \"x\"\n"
+	  "t.policy:2:24: port 70000 out of range (0-65535)" },
+	{ P "rule tcp dport { 1, 2\nrule drop\nrule tcp dport 80 reset\n",
+	  "t.policy:2:16: unterminated \"{\"\n"
+	  "t.policy:4:19: unknown action \"reset\" (expected pass or drop)" },
+	{ P "rule foo daddr { 1.2.3.4\nrule drop\n",
+	  "t.policy:2:6: unknown match \"foo\"\n"
+	  "t.policy:2:16: unterminated \"{\"" },
+
+	/* every error of a file, each line recovered on its own */
+	{ P "default maybe\nset s addr { 1.2.3.4/33 }\nrule tcp dport 80\n"
+	    "rule udp dport @nope drop\nrule drop\n",
+	  "t.policy:2:9: unknown action \"maybe\" (expected pass or drop)\n"
+	  "t.policy:3:14: prefix length 33 out of range (0-32)\n"
+	  "t.policy:4:18: missing action at end of rule (expected pass or drop)\n"
+	  "t.policy:5:16: unknown set \"nope\"" },
+};
+
+static void test_bad_policies(void **state)
+{
+	const struct bad_case *c;
+	unsigned int failed = 0;
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		c = &bad_cases[i];
+		got = parse_bad(c->text, strlen(c->text));
+		if (strcmp(got, c->want)) {
+			print_error("case %zu, input:\n%s\nwant:\n%s\ngot:\n%s\n\n",
+				    i, c->text, c->want, got);
+			failed++;
+		}
+		free(got);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* The buffer need not end in a NUL: nothing may be read past len. */
+static void test_unterminated_buffer(void **state)
+{
+	static const char text[] = "policy p\nrule tcp dport 52";
+	char *buf, *got;
+
+	(void)state;
+	/* exactly the bytes, so a sanitizer sees any read past them */
+	buf = malloc(sizeof(text) - 2);
+	assert_non_null(buf);
+	memcpy(buf, text, sizeof(text) - 2);
+	got = parse_bad(buf, sizeof(text) - 2);
+	assert_string_equal(got,
+			    "t.policy:2:17: missing action at end of rule (expected pass or drop)");
+	free(got);
+	free(buf);
+}
+
+/* ---- includes --------------------------------------------------------- */
+
+static void test_include(void **state)
+{
+	char *dir = tmp_dir(), *msgs, *sub;
+	struct br_policy *pol;
+	int err;
+
+	(void)state;
+	sub = path_in(dir, "sets");
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(dir, "t.policy",
+		   "policy p\n"
+		   "include \"sets/a.set\"\n"
+		   "rule daddr @a saddr @b drop\n"
+		   "rule tcp dport @web pass\n");
+	/* relative to the including file, not to the working directory */
+	write_file(dir, "sets/a.set",
+		   "# a set file\n"
+		   "set a addr { 198.18.0.0/24 }\n"
+		   "include \"../b.set\"\n");
+	write_file(dir, "b.set",
+		   "set b addr {\n  198.19.0.1\n  198.19.0.2\n}\n"
+		   "set web port { 80, 443 }\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_string_equal(msgs, "");
+	assert_int_equal(err, 0);
+	assert_int_equal(pol->n_sets, 3);
+	assert_string_equal(pol->sets[0].name, "a");
+	assert_int_equal(pol->sets[0].pos.line, 2);
+	assert_string_equal(pol->sets[1].name, "b");
+	assert_int_equal(pol->sets[1].n, 2);
+	assert_true(strstr(pol->sets[1].pos.file, "sets/../b.set") != NULL);
+	assert_int_equal(pol->rules[0].daddr_set, 0);
+	assert_int_equal(pol->rules[0].saddr_set, 1);
+	assert_int_equal(pol->rules[1].dport_set, 2);
+	br_policy_free(pol);
+	free(msgs);
+	free(sub);
+	rm_tree(dir);
+	free(dir);
+}
+
+static void test_include_errors(void **state)
+{
+	char *dir = tmp_dir(), *msgs, *want;
+	char name[32], text[96];
+	struct br_policy *pol;
+	int err, i;
+
+	(void)state;
+	/* a cycle through two files, reported where it closes */
+	write_file(dir, "t.policy", "policy p\ninclude \"a.set\"\n");
+	write_file(dir, "a.set", "include \"b.set\"\n");
+	write_file(dir, "b.set", "set b addr { 1.2.3.4 }\ninclude \"a.set\"\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_null(pol);
+	assert_true(asprintf(&want,
+			     "%s/b.set:2:9: include cycle: %s/a.set -> %s/b.set -> %s/a.set",
+			     dir, dir, dir, dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* back to the policy file itself */
+	write_file(dir, "t.policy", "policy p\ninclude \"t.policy\"\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_true(asprintf(&want,
+			     "%s/t.policy:2:9: include cycle: %s/t.policy -> %s/t.policy",
+			     dir, dir, dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* only set and include in a set file; the rest is still read */
+	write_file(dir, "t.policy", "policy p\ninclude \"s.set\"\nrule daddr @ok drop\n");
+	write_file(dir, "s.set",
+		   "policy q\nrule drop\nset ok addr { 1.2.3.4 }\ndefault drop\n"
+		   "include \"missing.set\"\ninclude \".\"\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_true(asprintf(&want,
+			     "%1$s/s.set:1:1: \"policy\" is not allowed in a set file\n"
+			     "%1$s/s.set:2:1: \"rule\" is not allowed in a set file\n"
+			     "%1$s/s.set:4:1: \"default\" is not allowed in a set file\n"
+			     "%1$s/s.set:5:9: cannot open \"missing.set\": No such file or directory\n"
+			     "%1$s/s.set:6:9: cannot open \".\": Is a directory",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* a duplicate across files names the first file */
+	write_file(dir, "t.policy", "policy p\ninclude \"d.set\"\nset lab addr { 1.2.3.4 }\n");
+	write_file(dir, "d.set", "\nset lab addr { 1.2.3.4 }\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_true(asprintf(&want,
+			     "%1$s/t.policy:3:5: set \"lab\" already declared at %1$s/d.set:2:5",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* eight levels of include are fine, a ninth is not */
+	write_file(dir, "t.policy", "policy p\ninclude \"l1.set\"\n");
+	for (i = 1; i <= 9; i++) {
+		snprintf(name, sizeof(name), "l%d.set", i);
+		snprintf(text, sizeof(text), "set s%d port { %d }\ninclude \"l%d.set\"\n",
+			 i, i, i + 1);
+		write_file(dir, name, i < 8 ? text : "set s8 port { 8 }\n");
+	}
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_string_equal(msgs, "");
+	assert_int_equal(pol->n_sets, 8);
+	br_policy_free(pol);
+	free(msgs);
+	write_file(dir, "l8.set", "set s8 port { 8 }\ninclude \"l9.set\"\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_true(asprintf(&want,
+			     "%s/l8.set:2:9: include nested too deep (at most 8 levels)",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* the policy file itself */
+	msgs = parse_path(dir, "none.policy", &pol, &err);
+	assert_int_equal(err, -ENOENT);
+	assert_null(pol);
+	assert_true(asprintf(&want,
+			     "%s/none.policy: cannot open: No such file or directory",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	rm_tree(dir);
+	free(dir);
+}
+
+/* ---- scale ------------------------------------------------------------ */
+
+#define BIG_N 1000000
+
+/* A registry-like set: mostly single IPv4 addresses, some /24s, some IPv6. */
+static void big_element(unsigned int i, char *buf, size_t size)
+{
+	uint32_t x = i * 2654435761u;
+
+	if (i % 10 < 7)
+		snprintf(buf, size, "%u.%u.%u.%u", 1 + (x >> 24) % 223,
+			 (x >> 16) & 255, (x >> 8) & 255, x & 255);
+	else if (i % 10 < 9)
+		snprintf(buf, size, "%u.%u.%u.0/24", 1 + (x >> 24) % 223,
+			 (x >> 16) & 255, (x >> 8) & 255);
+	else
+		snprintf(buf, size, "2001:db8:%x:%x::%x", x >> 16, x & 0xffff,
+			 i & 0xffff);
+}
+
+static void test_large_set(void **state)
+{
+	char *dir = tmp_dir(), *path, *msgs, elem[64];
+	struct br_policy *pol;
+	const struct br_set *s;
+	unsigned int i;
+	FILE *f;
+	int err;
+
+	(void)state;
+	write_file(dir, "big.policy",
+		   "policy big\ninclude \"big.set\"\nrule daddr @registry drop\n");
+	path = path_in(dir, "big.set");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("set registry addr {\n", f);
+	for (i = 0; i < BIG_N; i++) {
+		big_element(i, elem, sizeof(elem));
+		fprintf(f, "%s\n", elem);
+	}
+	fputs("}\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	/* Parse time is a benchmark figure (make bench), not asserted here. */
+	msgs = parse_path(dir, "big.policy", &pol, &err);
+
+	assert_string_equal(msgs, "");
+	assert_int_equal(err, 0);
+	s = &pol->sets[0];
+	assert_int_equal(s->n, BIG_N);
+	big_element(0, elem, sizeof(elem));
+	check_prefix(&s->prefixes[0], elem, 32);
+	big_element(BIG_N - 2, elem, sizeof(elem));
+	*strchr(elem, '/') = '\0';
+	check_prefix(&s->prefixes[BIG_N - 2], elem, 24);
+	big_element(BIG_N - 1, elem, sizeof(elem));
+	check_prefix(&s->prefixes[BIG_N - 1], elem, 128);
+	br_policy_free(pol);
+	free(msgs);
+	free(path);
+	rm_tree(dir);
+	free(dir);
+}
+
+/* ---- shipped examples, names, diagnostics ------------------------------ */
+
+static void test_examples(void **state)
+{
+	struct br_policy *pol;
+	const struct br_rule_ir *r;
+	struct br_diag d;
+	char *msgs;
+	int err;
+
+	(void)state;
+	br_diag_init(&d);
+	err = br_policy_parse_file("policies/examples/apns-port.policy", &pol, &d);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_int_equal(err, 0);
+	assert_string_equal(pol->name, "apns-port");
+	assert_int_equal(pol->n_targets, 1);
+	assert_string_equal(pol->targets[0], "apns");
+	assert_int_equal(pol->default_action, BR_ACT_PASS);
+	assert_int_equal(pol->n_rules, 1);
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	assert_int_not_equal(r->daddr_set, BR_NO_SET);
+	check_prefix(&pol->sets[r->daddr_set].prefixes[0], "198.18.0.0", 15);
+	assert_int_equal(pol->sets[r->dport_set].ports[0].lo, 5223);
+	assert_int_equal(pol->sets[r->dport_set].ports[0].hi, 5223);
+	br_policy_free(pol);
+
+	err = br_policy_parse_file("policies/examples/facetime-media.policy",
+				   &pol, &d);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_int_equal(err, 0);
+	assert_true(pol->n_rules >= 1);
+	assert_true(pol->n_sets >= 2);
+	br_policy_free(pol);
+	br_diag_free(&d);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(br_action_name(BR_ACT_PASS), "pass");
+	assert_string_equal(br_action_name(BR_ACT_DROP), "drop");
+	assert_string_equal(br_proto_name(BR_PROTO_ANY), "any");
+	assert_string_equal(br_proto_name(BR_PROTO_TCP), "tcp");
+	assert_string_equal(br_proto_name(BR_PROTO_UDP), "udp");
+	assert_string_equal(br_proto_name(BR_PROTO_ICMP), "icmp");
+}
+
+static void test_diag(void **state)
+{
+	struct br_pos at = { br_file_intern("x.policy"), 3, 7 };
+	struct br_pos file = { br_file_intern("x.policy"), 0, 0 };
+	struct br_diag d;
+	char *text;
+
+	(void)state;
+	/* one string per name, whatever buffer the caller passed */
+	assert_ptr_equal(br_file_intern("x.policy"), at.file);
+	br_diag_init(&d);
+	br_diag_error(&d, at, "bad %s %d", "thing", 42);
+	br_diag_error(&d, file, "cannot read");
+	assert_int_equal(d.n, 2);
+	text = diag_text(&d);
+	assert_string_equal(text,
+			    "x.policy:3:7: bad thing 42\nx.policy: cannot read");
+	free(text);
+	br_diag_free(&d);
+	assert_int_equal(d.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_ir),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_literals),
+		cmocka_unit_test(test_max_rules),
+		cmocka_unit_test(test_v6_tiers),
+		cmocka_unit_test(test_bad_policies),
+		cmocka_unit_test(test_unterminated_buffer),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_large_set),
+		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_diag),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * lex.c - hand-written lexer for the policy language.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+
+/* Longest token text quoted in a message: a garbage line stays readable. */
+#define BR_LEX_SHOW_MAX 64
+
+enum {
+	C_OTHER = 0,
+	C_WORD,
+	C_SPACE,
+};
+
+static const unsigned char br_lex_class[256] = {
+	['A' ... 'Z'] = C_WORD,
+	['a' ... 'z'] = C_WORD,
+	['0' ... '9'] = C_WORD,
+	['_'] = C_WORD,
+	['.'] = C_WORD,
+	[':'] = C_WORD,
+	['/'] = C_WORD,
+	['-'] = C_WORD,
+	[' '] = C_SPACE,
+	['\t'] = C_SPACE,
+	['\r'] = C_SPACE,	/* CRLF files read like LF files */
+};
+
+void br_lex_init(struct br_lexer *lx, const char *file, const char *src,
+		 size_t len, struct br_diag *diag, unsigned int *errors)
+{
+	lx->p = src;
+	lx->end = src + len;
+	lx->line_start = src;
+	lx->line = 1;
+	lx->file = file;
+	lx->diag = diag;
+	lx->errors = errors;
+	lx->quiet = 0;
+}
+
+static struct br_pos lex_pos(const struct br_lexer *lx, const char *at)
+{
+	struct br_pos pos = {
+		.file = lx->file,
+		.line = lx->line,
+		.col = (int)(at - lx->line_start) + 1,
+	};
+
+	return pos;
+}
+
+/* A byte as a message shows it: printable ASCII as is, the rest as \xNN. */
+static const char *show_char(unsigned char c, char buf[8])
+{
+	if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		snprintf(buf, 8, "%c", c);
+	else if (c == '"' || c == '\\')
+		snprintf(buf, 8, "\\%c", c);
+	else
+		snprintf(buf, 8, "\\x%02x", c);
+	return buf;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void lex_report(struct br_lexer *lx, struct br_pos pos,
+		       const char *fmt, ...)
+{
+	char text[64];
+	va_list ap;
+
+	if (lx->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	br_diag_error(lx->diag, pos, "%s", text);
+	(*lx->errors)++;
+}
+
+/* p is just past the opening quote. */
+static void lex_string(struct br_lexer *lx, struct br_token *tok)
+{
+	const char *p = lx->p;
+	int bad = 0;
+	char buf[8];
+
+	while (p < lx->end && *p != '"' && *p != '\n') {
+		if (*p != '\\') {
+			p++;
+			continue;
+		}
+		if (p + 1 >= lx->end || p[1] == '\n')
+			break;		/* unterminated: reported below */
+		if (p[1] != '"' && p[1] != '\\' && !bad) {
+			lex_report(lx, lex_pos(lx, p),
+				   "unknown escape \"\\%s\" in string",
+				   show_char((unsigned char)p[1], buf));
+			bad = 1;
+		}
+		p += 2;
+	}
+	if (p >= lx->end || *p != '"') {
+		if (!bad)
+			lex_report(lx, tok->pos, "unterminated string");
+		bad = 1;
+	} else {
+		p++;
+	}
+	lx->p = p;
+	tok->len = (size_t)(p - tok->start);
+	tok->kind = bad ? BR_TOK_ERROR : BR_TOK_STRING;
+}
+
+void br_lex_next(struct br_lexer *lx, struct br_token *tok)
+{
+	const char *p = lx->p;
+	const char *end = lx->end;
+	unsigned char c;
+	char buf[8];
+
+	for (;;) {
+		if (p == end)
+			break;
+		c = (unsigned char)*p;
+		if (br_lex_class[c] == C_SPACE) {
+			p++;
+		} else if (c == '#') {
+			p = memchr(p, '\n', (size_t)(end - p));
+			if (!p)
+				p = end;
+		} else {
+			break;
+		}
+	}
+
+	tok->start = p;
+	tok->len = 1;
+	tok->pos = lex_pos(lx, p);
+	if (p == end) {
+		tok->kind = BR_TOK_EOF;
+		tok->len = 0;
+		lx->p = p;
+		return;
+	}
+
+	c = (unsigned char)*p++;
+	if (br_lex_class[c] == C_WORD) {
+		while (p < end && br_lex_class[(unsigned char)*p] == C_WORD)
+			p++;
+		tok->kind = BR_TOK_WORD;
+		tok->len = (size_t)(p - tok->start);
+		lx->p = p;
+		return;
+	}
+
+	switch (c) {
+	case '\n':
+		tok->kind = BR_TOK_NEWLINE;
+		lx->line++;
+		lx->line_start = p;
+		break;
+	case '{':
+		tok->kind = BR_TOK_LBRACE;
+		break;
+	case '}':
+		tok->kind = BR_TOK_RBRACE;
+		break;
+	case ',':
+		tok->kind = BR_TOK_COMMA;
+		break;
+	case '"':
+		lx->p = p;
+		lex_string(lx, tok);
+		return;
+	case '@':
+		if (p == end || br_lex_class[(unsigned char)*p] != C_WORD) {
+			lex_report(lx, tok->pos,
+				   "expected set name after \"@\"");
+			tok->kind = BR_TOK_ERROR;
+			break;
+		}
+		while (p < end && br_lex_class[(unsigned char)*p] == C_WORD)
+			p++;
+		tok->kind = BR_TOK_SETREF;
+		break;
+	default:
+		lex_report(lx, tok->pos, "unexpected character \"%s\"",
+			   show_char(c, buf));
+		/* one error for a multi-byte UTF-8 character, not one a byte */
+		while (p < end && ((unsigned char)*p & 0xc0) == 0x80)
+			p++;
+		tok->kind = BR_TOK_ERROR;
+		break;
+	}
+	tok->len = (size_t)(p - tok->start);
+	lx->p = p;
+}
+
+int br_tok_is(const struct br_token *tok, const char *w)
+{
+	size_t n = strlen(w);
+
+	return tok->kind == BR_TOK_WORD && tok->len == n &&
+	       !memcmp(tok->start, w, n);
+}
+
+char *br_tok_string(const struct br_token *tok)
+{
+	const char *p = tok->start + 1;
+	const char *end = tok->start + tok->len - 1;
+	char *out, *o;
+
+	out = malloc(tok->len);
+	if (!out)
+		return NULL;
+	for (o = out; p < end; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+const char *br_tok_describe(const struct br_token *tok, char *buf,
+			    size_t size)
+{
+	int n = tok->len > BR_LEX_SHOW_MAX ? BR_LEX_SHOW_MAX : (int)tok->len;
+	const char *more = tok->len > BR_LEX_SHOW_MAX ? "..." : "";
+
+	switch (tok->kind) {
+	case BR_TOK_EOF:
+		return "end of file";
+	case BR_TOK_NEWLINE:
+		return "end of line";
+	case BR_TOK_STRING:
+		snprintf(buf, size, "string %.*s%s", n, tok->start, more);
+		break;
+	default:
+		snprintf(buf, size, "\"%.*s%s\"", n, tok->start, more);
+		break;
+	}
+	return buf;
+}

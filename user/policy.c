@@ -1,0 +1,1673 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * policy.c - the policy language (policies/README.md) into the policy IR.
+ *
+ * One function per statement. An error is reported at the offending token
+ * and counted; a function returns -EINVAL only when the input position is
+ * lost and the statement loop must skip to the next line. So one run lists
+ * every error, and the IR is handed out only when there was none.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lex.h"
+#include "policy.h"
+
+#define BR_INCLUDE_MAX_DEPTH	8
+#define DESC_LEN		96	/* room for br_tok_describe() */
+
+#define POSF			"%s:%d:%d"
+#define POSA(p)			(p).file, (p).line, (p).col
+
+/* One file being read: the policy file, or an include nested in it. */
+struct src {
+	struct br_lexer lx;
+	struct br_token cur;
+	struct br_token ahead;
+	int have_ahead;
+	enum br_tok_kind prev_kind;
+	const char *prev_end;		/* just past the last consumed token */
+	struct br_pos prev_end_pos;
+	int resume;			/* cur starts a statement: skip none */
+	const char *name;		/* interned; base of relative includes */
+	int set_file;			/* an include: only set and include */
+	int depth;
+	int has_id;			/* dev/ino known: cycles seen by inode */
+	dev_t dev;
+	ino_t ino;
+	const struct src *parent;
+};
+
+struct parser {
+	struct br_policy *pol;
+	struct br_diag *diag;
+	unsigned int errors;
+	size_t cap_sets;
+	size_t *set_cap;		/* element capacity of each set */
+	size_t cap_rules;
+	size_t cap_targets;
+	unsigned int statements;	/* of the policy file */
+	unsigned int rule_stmts;	/* rule statements seen, good or bad */
+	int have_policy;
+	int have_description;
+	int have_default;
+	struct br_pos policy_pos;
+	struct br_pos description_pos;
+	struct br_pos default_pos;
+};
+
+/* Match dimensions of a rule, to find repeats and conflicts. */
+enum dim {
+	D_PROTO,
+	D_SADDR,
+	D_DADDR,
+	D_SPORT,
+	D_DPORT,
+	D_ETHER,
+	D_COUNT,
+};
+
+static const char *const stmt_keywords[] = {
+	"policy", "description", "target", "default", "include", "set", "rule",
+};
+
+__attribute__((format(printf, 3, 4)))
+static void perr(struct parser *ps, struct br_pos pos, const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+	int len;
+
+	ps->errors++;
+	va_start(ap, fmt);
+	len = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	br_diag_error(ps->diag, pos, "%s", text);
+	free(text);
+}
+
+static const char *desc(const struct br_token *t, char buf[DESC_LEN])
+{
+	return br_tok_describe(t, buf, DESC_LEN);
+}
+
+static void next(struct src *s)
+{
+	s->prev_kind = s->cur.kind;
+	s->prev_end = s->cur.start + s->cur.len;
+	s->prev_end_pos = s->cur.pos;
+	s->prev_end_pos.col += (int)s->cur.len;
+	if (s->have_ahead) {
+		s->cur = s->ahead;
+		s->have_ahead = 0;
+	} else {
+		br_lex_next(&s->lx, &s->cur);
+	}
+}
+
+static const struct br_token *peek(struct src *s)
+{
+	if (!s->have_ahead) {
+		br_lex_next(&s->lx, &s->ahead);
+		s->have_ahead = 1;
+	}
+	return &s->ahead;
+}
+
+static int at_eol(const struct src *s)
+{
+	return s->cur.kind == BR_TOK_NEWLINE || s->cur.kind == BR_TOK_EOF;
+}
+
+/* "expected WHAT, got TOKEN"; a lexer error was reported already. */
+static int expected(struct parser *ps, struct src *s, const char *what)
+{
+	char buf[DESC_LEN];
+
+	if (s->cur.kind != BR_TOK_ERROR)
+		perr(ps, s->cur.pos, "expected %s, got %s", what,
+		     desc(&s->cur, buf));
+	return -EINVAL;
+}
+
+static int end_statement(struct parser *ps, struct src *s)
+{
+	if (s->cur.kind == BR_TOK_EOF)
+		return 0;
+	if (s->cur.kind == BR_TOK_NEWLINE) {
+		next(s);
+		return 0;
+	}
+	return expected(ps, s, "end of line");
+}
+
+static int is_stmt_keyword(const struct br_token *t)
+{
+	size_t i;
+
+	if (t->kind != BR_TOK_WORD || t->len > 11)
+		return 0;
+	for (i = 0; i < sizeof(stmt_keywords) / sizeof(stmt_keywords[0]); i++)
+		if (br_tok_is(t, stmt_keywords[i]))
+			return 1;
+	return 0;
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int is_ident(const char *p, size_t n)
+{
+	size_t i;
+
+	if (!n || !is_alpha(p[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_alpha(p[i]) && !(p[i] >= '0' && p[i] <= '9') &&
+		    p[i] != '.' && p[i] != '-')
+			return 0;
+	return 1;
+}
+
+/*
+ * Room for element n of size sz in arr, whose capacity is *cap: arr itself,
+ * or arr moved to a bigger block, or NULL when out of memory (arr intact).
+ */
+static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *q;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? 2 * *cap : 16;
+	q = realloc(arr, ncap * sz);
+	if (q)
+		*cap = ncap;
+	return q;
+}
+
+/*
+ * Skip the rest of a statement after an error: to the end of its line, or
+ * past the end of a { } it opened. A statement keyword at the start of a
+ * line inside { } means the } was forgotten: stop there, not at the end of
+ * the file.
+ */
+static void skip_statement(struct parser *ps, struct src *s)
+{
+	struct br_pos open = { 0 };
+	int depth = 0;
+
+	/* one error a line: what the skipped text holds would be noise */
+	s->lx.quiet = 1;
+	for (;;) {
+		switch (s->cur.kind) {
+		case BR_TOK_EOF:
+			if (depth)
+				perr(ps, open, "unterminated \"{\"");
+			goto out;
+		case BR_TOK_NEWLINE:
+			if (!depth) {
+				s->lx.quiet = 0;
+				next(s);
+				goto out;
+			}
+			break;
+		case BR_TOK_LBRACE:
+			if (!depth++)
+				open = s->cur.pos;
+			break;
+		case BR_TOK_RBRACE:
+			if (depth)
+				depth--;
+			break;
+		case BR_TOK_WORD:
+			if (depth && s->prev_kind == BR_TOK_NEWLINE &&
+			    is_stmt_keyword(&s->cur)) {
+				perr(ps, open, "unterminated \"{\"");
+				goto out;
+			}
+			break;
+		default:
+			break;
+		}
+		next(s);
+	}
+out:
+	s->lx.quiet = 0;
+}
+
+/* ---- numbers, addresses, ports ---------------------------------------- */
+
+/* Decimal, or with hex_ok also 0x hex. -EINVAL: not a number. */
+static int parse_uint(const char *p, size_t n, int hex_ok, uint32_t *out)
+{
+	unsigned int base = 10, d;
+	int overflow = 0;
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (hex_ok && n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == n)
+		return -EINVAL;
+	for (; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = (unsigned int)(p[i] - '0');
+		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
+			d = (unsigned int)(p[i] - 'a' + 10);
+		else if (base == 16 && p[i] >= 'A' && p[i] <= 'F')
+			d = (unsigned int)(p[i] - 'A' + 10);
+		else
+			return -EINVAL;
+		if (!overflow) {
+			v = v * base + d;
+			overflow = v > UINT32_MAX;
+		}
+	}
+	if (overflow)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Dotted quad; leading zeros are refused, as they read as octal elsewhere. */
+static int parse_v4(const char *p, size_t n, uint8_t out[4])
+{
+	const char *end = p + n;
+	unsigned int v, digits;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i) {
+			if (p == end || *p != '.')
+				return -EINVAL;
+			p++;
+		}
+		v = 0;
+		digits = 0;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (digits && !v)
+				return -EINVAL;
+			v = v * 10 + (unsigned int)(*p - '0');
+			if (v > 255)
+				return -EINVAL;
+			digits++;
+			p++;
+		}
+		if (!digits)
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+static void mask_prefix(uint8_t *a, unsigned int plen, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++) {
+		if (plen >= 8) {
+			plen -= 8;
+			continue;
+		}
+		a[i] &= (uint8_t)(0xff00u >> plen);
+		plen = 0;
+	}
+}
+
+static int parse_prefix(struct parser *ps, const struct br_token *t,
+			struct br_prefix *out)
+{
+	const char *slash = memchr(t->start, '/', t->len);
+	size_t alen = slash ? (size_t)(slash - t->start) : t->len;
+	char buf[INET6_ADDRSTRLEN + 8];
+	char want[INET6_ADDRSTRLEN];
+	char d[DESC_LEN];
+	unsigned int max, bytes;
+	uint8_t masked[16];
+	uint32_t plen;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (memchr(t->start, ':', alen)) {
+		/* IPv4-mapped addresses stay IPv6: that is how they travel */
+		if (alen >= sizeof(buf))
+			goto bad;
+		memcpy(buf, t->start, alen);
+		buf[alen] = '\0';
+		if (inet_pton(AF_INET6, buf, out->addr) != 1)
+			goto bad;
+		out->family = 6;
+		max = 128;
+	} else {
+		if (parse_v4(t->start, alen, out->addr))
+			goto bad;
+		out->family = 4;
+		max = 32;
+	}
+
+	plen = max;
+	if (slash) {
+		err = parse_uint(slash + 1, t->len - alen - 1, 0, &plen);
+		if (err == -ERANGE) {
+			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			return -EINVAL;
+		}
+		if (err)
+			goto bad;
+		if (plen > max) {
+			perr(ps, t->pos, "prefix length %u out of range (0-%u)",
+			     plen, max);
+			return -EINVAL;
+		}
+	}
+	out->len = (uint8_t)plen;
+
+	bytes = max / 8;
+	memcpy(masked, out->addr, bytes);
+	mask_prefix(masked, plen, bytes);
+	if (memcmp(masked, out->addr, bytes)) {
+		inet_ntop(out->family == 4 ? AF_INET : AF_INET6, masked, want,
+			  sizeof(want));
+		perr(ps, t->pos,
+		     "prefix %.*s has host bits set (did you mean %s/%u?)",
+		     (int)t->len, t->start, want, plen);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	perr(ps, t->pos, "bad address %s", desc(t, d));
+	return -EINVAL;
+}
+
+static int parse_port_range(struct parser *ps, const struct br_token *t,
+			    struct br_port_range *out)
+{
+	const char *dash = memchr(t->start, '-', t->len);
+	size_t llen = dash ? (size_t)(dash - t->start) : t->len;
+	uint32_t lo = 0, hi = 0;
+	int e1, e2 = 0;
+	char d[DESC_LEN];
+
+	e1 = parse_uint(t->start, llen, 0, &lo);
+	if (dash)
+		e2 = parse_uint(dash + 1, t->len - llen - 1, 0, &hi);
+	else
+		hi = lo;
+	if (e1 == -EINVAL || e2 == -EINVAL) {
+		perr(ps, t->pos, "bad port %s", desc(t, d));
+		return -EINVAL;
+	}
+	if (e1 || e2) {
+		perr(ps, t->pos, "number too large in %s", desc(t, d));
+		return -EINVAL;
+	}
+	if (lo > 65535 || hi > 65535) {
+		perr(ps, t->pos, "port %u out of range (0-65535)",
+		     lo > 65535 ? lo : hi);
+		return -EINVAL;
+	}
+	if (lo > hi) {
+		perr(ps, t->pos,
+		     "port range %u-%u is reversed (did you mean %u-%u?)",
+		     lo, hi, hi, lo);
+		return -EINVAL;
+	}
+	out->lo = (uint16_t)lo;
+	out->hi = (uint16_t)hi;
+	return 0;
+}
+
+/* ---- sets ------------------------------------------------------------- */
+
+static const char *set_type_name(enum br_set_type type)
+{
+	return type == BR_SET_ADDR ? "an address set" : "a port set";
+}
+
+static int find_set(const struct parser *ps, const char *name, size_t len)
+{
+	const struct br_policy *pol = ps->pol;
+	size_t i;
+
+	for (i = 0; i < pol->n_sets; i++)
+		if (!pol->sets[i].anonymous &&
+		    strlen(pol->sets[i].name) == len &&
+		    !memcmp(pol->sets[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+/* Append an empty set; takes name, also on failure. */
+static int new_set(struct parser *ps, char *name, int anonymous,
+		   enum br_set_type type, struct br_pos pos, int *idx)
+{
+	struct br_policy *pol = ps->pol;
+	size_t cap = ps->cap_sets;
+	struct br_set *sets, *set;
+
+	if (!name)
+		return -ENOMEM;
+	sets = grow(pol->sets, &cap, pol->n_sets, sizeof(*sets));
+	if (!sets)
+		goto nomem;
+	pol->sets = sets;
+	if (cap != ps->cap_sets) {
+		size_t *c = realloc(ps->set_cap, cap * sizeof(*c));
+
+		if (!c)
+			goto nomem;
+		ps->set_cap = c;
+		ps->cap_sets = cap;
+	}
+	set = &pol->sets[pol->n_sets];
+	memset(set, 0, sizeof(*set));
+	set->name = name;
+	set->anonymous = anonymous;
+	set->type = type;
+	set->pos = pos;
+	ps->set_cap[pol->n_sets] = 0;
+	*idx = (int)pol->n_sets++;
+	return 0;
+nomem:
+	free(name);
+	return -ENOMEM;
+}
+
+/* Parse the word at cur as an element of set idx and append it. */
+static int add_element(struct parser *ps, struct src *s, int idx)
+{
+	struct br_set *set = &ps->pol->sets[idx];
+	size_t *cap = &ps->set_cap[idx];
+	struct br_port_range range;
+	struct br_prefix prefix;
+	void *p;
+
+	if (set->type == BR_SET_ADDR) {
+		if (parse_prefix(ps, &s->cur, &prefix))
+			return -EINVAL;
+		p = grow(set->prefixes, cap, set->n, sizeof(prefix));
+		if (!p)
+			return -ENOMEM;
+		set->prefixes = p;
+		set->prefixes[set->n++] = prefix;
+	} else {
+		if (parse_port_range(ps, &s->cur, &range))
+			return -EINVAL;
+		p = grow(set->ports, cap, set->n, sizeof(range));
+		if (!p)
+			return -ENOMEM;
+		set->ports = p;
+		set->ports[set->n++] = range;
+	}
+	return 0;
+}
+
+/* After a bad element: on to the next separator, staying inside { }. */
+static void skip_element(struct src *s)
+{
+	while (s->cur.kind != BR_TOK_COMMA && s->cur.kind != BR_TOK_NEWLINE &&
+	       s->cur.kind != BR_TOK_RBRACE && s->cur.kind != BR_TOK_EOF)
+		next(s);
+	if (s->cur.kind == BR_TOK_COMMA || s->cur.kind == BR_TOK_NEWLINE)
+		next(s);
+}
+
+/*
+ * { ELEM, ELEM ... } at cur, into set idx. Elements are separated by commas
+ * and/or newlines. Returns 0 once past the }, with *bad set if an element
+ * was wrong; -EINVAL when the } is missing.
+ */
+static int parse_set_body(struct parser *ps, struct src *s, int idx,
+			  int named, int *bad)
+{
+	const char *what = ps->pol->sets[idx].type == BR_SET_ADDR ?
+			   "address" : "port";
+	struct br_pos open = s->cur.pos;
+	const struct br_set *set;
+	int err;
+
+	next(s);
+	for (;;) {
+		while (s->cur.kind == BR_TOK_NEWLINE)
+			next(s);
+		if (s->cur.kind == BR_TOK_RBRACE) {
+			next(s);
+			break;
+		}
+		if (s->cur.kind == BR_TOK_EOF) {
+			perr(ps, open, "unterminated \"{\"");
+			return -EINVAL;
+		}
+		if (s->cur.kind != BR_TOK_WORD) {
+			expected(ps, s, what);
+			*bad = 1;
+			skip_element(s);
+			continue;
+		}
+		if (s->prev_kind == BR_TOK_NEWLINE &&
+		    is_stmt_keyword(&s->cur)) {
+			perr(ps, open, "unterminated \"{\"");
+			s->resume = 1;
+			return -EINVAL;
+		}
+		err = add_element(ps, s, idx);
+		if (err == -ENOMEM)
+			return err;
+		if (err)
+			*bad = 1;
+		next(s);
+
+		switch (s->cur.kind) {
+		case BR_TOK_COMMA:
+		case BR_TOK_NEWLINE:
+			next(s);
+			break;
+		case BR_TOK_RBRACE:
+		case BR_TOK_EOF:
+			break;
+		default:
+			expected(ps, s, "\",\" or \"}\"");
+			*bad = 1;
+			skip_element(s);
+			break;
+		}
+	}
+
+	set = &ps->pol->sets[idx];
+	if (!set->n && !*bad) {
+		if (named)
+			perr(ps, set->pos, "set \"%s\" is empty", set->name);
+		else
+			perr(ps, open, "empty set");
+		*bad = 1;
+	}
+	return 0;
+}
+
+/* IP families in an address set: bit 0 IPv4, bit 1 IPv6. */
+static unsigned int set_families(const struct br_set *set)
+{
+	unsigned int f = 0;
+	size_t i;
+
+	for (i = 0; i < set->n && f != 3; i++)
+		f |= set->prefixes[i].family == 4 ? 1 : 2;
+	return f;
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+/* An identifier, or with allow_string a non-empty "string". */
+static int parse_name(struct parser *ps, struct src *s, const char *what,
+		      int allow_string, char **out, struct br_pos *pos)
+{
+	const struct br_token *t = &s->cur;
+	char d[DESC_LEN];
+
+	*out = NULL;
+	*pos = t->pos;
+	if (t->kind == BR_TOK_WORD) {
+		if (!is_ident(t->start, t->len)) {
+			perr(ps, t->pos, "bad name %s", desc(t, d));
+			return -EINVAL;
+		}
+		*out = strndup(t->start, t->len);
+	} else if (t->kind == BR_TOK_STRING && allow_string) {
+		if (t->len == 2) {
+			perr(ps, t->pos, "empty name");
+			return -EINVAL;
+		}
+		*out = br_tok_string(t);
+	} else {
+		return expected(ps, s, what);
+	}
+	if (!*out)
+		return -ENOMEM;
+	next(s);
+	return 0;
+}
+
+static enum br_action action_of(const struct br_token *t)
+{
+	if (br_tok_is(t, "pass"))
+		return BR_ACT_PASS;
+	if (br_tok_is(t, "drop"))
+		return BR_ACT_DROP;
+	return BR_ACT_NONE;
+}
+
+static int parse_policy(struct parser *ps, struct src *s, int first)
+{
+	struct br_pos pos = s->cur.pos;
+	int err;
+
+	next(s);
+	if (ps->have_policy) {
+		perr(ps, pos, "\"policy\" already given at " POSF,
+		     POSA(ps->policy_pos));
+		return -EINVAL;
+	}
+	if (!first) {
+		perr(ps, pos, "\"policy\" must be the first statement");
+		return -EINVAL;
+	}
+	ps->have_policy = 1;
+	ps->policy_pos = pos;
+	err = parse_name(ps, s, "policy name", 1, &ps->pol->name,
+			 &ps->pol->name_pos);
+	if (err)
+		return err;
+	return end_statement(ps, s);
+}
+
+static int parse_description(struct parser *ps, struct src *s)
+{
+	struct br_pos pos = s->cur.pos;
+
+	next(s);
+	if (ps->have_description) {
+		perr(ps, pos, "\"description\" already given at " POSF,
+		     POSA(ps->description_pos));
+		return -EINVAL;
+	}
+	ps->have_description = 1;
+	ps->description_pos = pos;
+	if (s->cur.kind != BR_TOK_STRING)
+		return expected(ps, s, "a quoted string");
+	ps->pol->description = br_tok_string(&s->cur);
+	if (!ps->pol->description)
+		return -ENOMEM;
+	next(s);
+	return end_statement(ps, s);
+}
+
+static int parse_target(struct parser *ps, struct src *s)
+{
+	struct br_policy *pol = ps->pol;
+	struct br_pos pos, *where;
+	char **names, *name;
+	size_t cap, i;
+	int err;
+
+	next(s);
+	for (;;) {
+		err = parse_name(ps, s, "target name", 0, &name, &pos);
+		if (err)
+			return err;
+		for (i = 0; i < pol->n_targets; i++) {
+			if (!strcmp(pol->targets[i], name)) {
+				perr(ps, pos, "target \"%s\" already given at "
+				     POSF, name, POSA(pol->target_pos[i]));
+				free(name);
+				return -EINVAL;
+			}
+		}
+		cap = ps->cap_targets;
+		names = grow(pol->targets, &cap, pol->n_targets,
+			     sizeof(*names));
+		if (names)
+			pol->targets = names;
+		where = grow(pol->target_pos, &ps->cap_targets, pol->n_targets,
+			     sizeof(*where));
+		if (where)
+			pol->target_pos = where;
+		if (!names || !where) {
+			free(name);
+			return -ENOMEM;
+		}
+		pol->targets[pol->n_targets] = name;
+		pol->target_pos[pol->n_targets++] = pos;
+		if (s->cur.kind != BR_TOK_COMMA)
+			break;
+		next(s);
+	}
+	if (!at_eol(s))
+		return expected(ps, s, "\",\" or end of line");
+	return end_statement(ps, s);
+}
+
+static int parse_default(struct parser *ps, struct src *s)
+{
+	struct br_pos pos = s->cur.pos;
+	enum br_action act;
+	char d[DESC_LEN];
+
+	next(s);
+	if (ps->have_default) {
+		perr(ps, pos, "\"default\" already given at " POSF,
+		     POSA(ps->default_pos));
+		return -EINVAL;
+	}
+	ps->have_default = 1;
+	ps->default_pos = pos;
+	if (s->cur.kind != BR_TOK_WORD)
+		return expected(ps, s, "pass or drop");
+	act = action_of(&s->cur);
+	if (act == BR_ACT_NONE) {
+		perr(ps, s->cur.pos, "unknown action %s (expected pass or drop)",
+		     desc(&s->cur, d));
+		return -EINVAL;
+	}
+	ps->pol->default_action = act;
+	next(s);
+	return end_statement(ps, s);
+}
+
+static int parse_source(struct parser *ps, struct src *s);
+
+static void src_init(struct src *s, struct parser *ps, const char *name,
+		     const char *text, size_t len, const struct stat *st)
+{
+	memset(s, 0, sizeof(*s));
+	br_lex_init(&s->lx, name, text, len, ps->diag, &ps->errors);
+	s->name = name;
+	s->prev_kind = BR_TOK_NEWLINE;	/* the file starts a line */
+	if (st) {
+		s->has_id = 1;
+		s->dev = st->st_dev;
+		s->ino = st->st_ino;
+	}
+}
+
+/* A path relative to the directory of the file that names it. */
+static char *resolve(const char *base, const char *path)
+{
+	const char *slash = strrchr(base, '/');
+	char *out;
+
+	if (path[0] == '/' || !slash)
+		return strdup(path);
+	if (asprintf(&out, "%.*s%s", (int)(slash - base + 1), base, path) < 0)
+		return NULL;
+	return out;
+}
+
+static int read_fd(int fd, size_t hint, char **out, size_t *len)
+{
+	size_t cap = hint + 1, n = 0;
+	char *buf = NULL, *nbuf;
+	ssize_t r;
+	int err;
+
+	for (;;) {
+		if (!buf || n == cap) {
+			cap = buf ? 2 * cap : cap;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			goto fail;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	return err;
+}
+
+/* Report a cycle if the file with st/name is already being read. */
+static int check_cycle(struct parser *ps, const struct src *s,
+		       const struct stat *st, const char *name,
+		       struct br_pos pos)
+{
+	const struct src *t, *u;
+	size_t size = strlen(name) + 1;
+	char *chain;
+	int same;
+
+	for (t = s; t; t = t->parent) {
+		same = t->has_id ? t->dev == st->st_dev && t->ino == st->st_ino
+				 : t->name == name;
+		if (same)
+			break;
+	}
+	if (!t)
+		return 0;
+
+	/* the chain outermost first; the parent links run the other way */
+	for (u = s; u != t->parent; u = u->parent)
+		size += strlen(u->name) + 4;
+	chain = malloc(size);
+	if (!chain)
+		return -ENOMEM;
+	strcpy(chain + size - strlen(name) - 1, name);
+	size -= strlen(name) + 1;
+	for (u = s; u != t->parent; u = u->parent) {
+		size -= strlen(u->name) + 4;
+		memcpy(chain + size, u->name, strlen(u->name));
+		memcpy(chain + size + strlen(u->name), " -> ", 4);
+	}
+	perr(ps, pos, "include cycle: %s", chain);
+	free(chain);
+	return 1;
+}
+
+/* Read the set file path, named by s at pos. Errors there are counted. */
+static int include_file(struct parser *ps, struct src *s, const char *path,
+			struct br_pos pos)
+{
+	char *full, *buf = NULL;
+	struct src child;
+	const char *name;
+	struct stat st;
+	size_t len = 0;
+	int fd, err = 0;
+
+	if (s->depth >= BR_INCLUDE_MAX_DEPTH) {
+		perr(ps, pos, "include nested too deep (at most %d levels)",
+		     BR_INCLUDE_MAX_DEPTH);
+		return 0;
+	}
+	full = resolve(s->name, path);
+	if (!full)
+		return -ENOMEM;
+	fd = open(full, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		perr(ps, pos, "cannot open \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		perr(ps, pos, "cannot open \"%s\": %s", path, strerror(EISDIR));
+		goto out;
+	}
+	name = br_file_intern(full);
+	err = check_cycle(ps, s, &st, name, pos);
+	if (err) {
+		err = err < 0 ? err : 0;
+		goto out;
+	}
+	err = read_fd(fd, (size_t)st.st_size, &buf, &len);
+	if (err == -ENOMEM)
+		goto out;
+	if (err) {
+		perr(ps, pos, "cannot read \"%s\": %s", path, strerror(-err));
+		err = 0;
+		goto out;
+	}
+
+	src_init(&child, ps, name, buf, len, &st);
+	child.set_file = 1;
+	child.depth = s->depth + 1;
+	child.parent = s;
+	err = parse_source(ps, &child);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(full);
+	return err;
+}
+
+static int parse_include(struct parser *ps, struct src *s)
+{
+	struct br_pos pos;
+	char *path;
+	int err;
+
+	next(s);
+	if (s->cur.kind != BR_TOK_STRING)
+		return expected(ps, s, "a quoted path");
+	pos = s->cur.pos;
+	if (s->cur.len == 2) {
+		perr(ps, pos, "empty path");
+		return -EINVAL;
+	}
+	path = br_tok_string(&s->cur);
+	if (!path)
+		return -ENOMEM;
+	next(s);
+	err = end_statement(ps, s);
+	if (!err)
+		err = include_file(ps, s, path, pos);
+	free(path);
+	return err;
+}
+
+static int parse_set(struct parser *ps, struct src *s)
+{
+	enum br_set_type type;
+	struct br_pos pos;
+	char d[DESC_LEN];
+	int idx, err, bad = 0;
+	char *name;
+
+	next(s);
+	err = parse_name(ps, s, "set name", 0, &name, &pos);
+	if (err)
+		return err;
+	idx = find_set(ps, name, strlen(name));
+	if (idx >= 0) {
+		perr(ps, pos, "set \"%s\" already declared at " POSF, name,
+		     POSA(ps->pol->sets[idx].pos));
+		goto bad;
+	}
+	if (br_tok_is(&s->cur, "addr")) {
+		type = BR_SET_ADDR;
+	} else if (br_tok_is(&s->cur, "port")) {
+		type = BR_SET_PORT;
+	} else if (s->cur.kind == BR_TOK_WORD) {
+		perr(ps, s->cur.pos,
+		     "unknown set type %s (expected addr or port)",
+		     desc(&s->cur, d));
+		goto bad;
+	} else {
+		expected(ps, s, "set type (addr or port)");
+		goto bad;
+	}
+	next(s);
+	if (s->cur.kind != BR_TOK_LBRACE) {
+		expected(ps, s, "\"{\"");
+		goto bad;
+	}
+	err = new_set(ps, name, 0, type, pos, &idx);
+	if (err)
+		return err;
+	err = parse_set_body(ps, s, idx, 1, &bad);
+	if (err)
+		return err;
+	return end_statement(ps, s);
+bad:
+	free(name);
+	return -EINVAL;
+}
+
+/* saddr/daddr/sport/dport OPERAND: @set, { ... } or one literal. */
+static int parse_operand(struct parser *ps, struct src *s, const char *kw,
+			 enum br_set_type type, int *set_idx, int *bad)
+{
+	const struct br_token *t = &s->cur;
+	char what[64];
+	char *name;
+	int idx, err;
+
+	switch (t->kind) {
+	case BR_TOK_SETREF:
+		idx = find_set(ps, t->start + 1, t->len - 1);
+		if (idx < 0) {
+			perr(ps, t->pos, "unknown set \"%.*s\"", (int)t->len - 1,
+			     t->start + 1);
+			return -EINVAL;
+		}
+		if (ps->pol->sets[idx].type != type) {
+			perr(ps, t->pos, "set \"%s\" is %s, \"%s\" needs %s",
+			     ps->pol->sets[idx].name,
+			     set_type_name(ps->pol->sets[idx].type), kw,
+			     set_type_name(type));
+			return -EINVAL;
+		}
+		*set_idx = idx;
+		next(s);
+		return 0;
+	case BR_TOK_WORD:
+	case BR_TOK_LBRACE:
+		if (asprintf(&name, "rule%u.%s", ps->rule_stmts, kw) < 0)
+			return -ENOMEM;
+		err = new_set(ps, name, 1, type, t->pos, &idx);
+		if (err)
+			return err;
+		*set_idx = idx;
+		if (t->kind == BR_TOK_LBRACE)
+			return parse_set_body(ps, s, idx, 0, bad);
+		err = add_element(ps, s, idx);
+		if (!err)
+			next(s);
+		return err;
+	default:
+		snprintf(what, sizeof(what), "%s, @set or \"{\" after \"%s\"",
+			 type == BR_SET_ADDR ? "address" : "port", kw);
+		return expected(ps, s, what);
+	}
+}
+
+static int parse_ether_type(struct parser *ps, struct src *s, int *out)
+{
+	const struct br_token *t = &s->cur;
+	char d[DESC_LEN];
+	uint32_t v;
+	int err;
+
+	if (t->kind != BR_TOK_WORD)
+		return expected(ps, s, "arp, lldp or a number");
+	if (br_tok_is(t, "arp")) {
+		v = 0x0806;
+	} else if (br_tok_is(t, "lldp")) {
+		v = 0x88cc;
+	} else {
+		err = parse_uint(t->start, t->len, 1, &v);
+		if (err == -ERANGE) {
+			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			return -EINVAL;
+		}
+		if (err) {
+			perr(ps, t->pos,
+			     "unknown ether type %s (expected arp, lldp or a number)",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		if (v > 0xffff) {
+			perr(ps, t->pos, "ether type %.*s out of range (0-0xffff)",
+			     (int)t->len, t->start);
+			return -EINVAL;
+		}
+	}
+	/* IP and VLAN tags never reach this match: the parser eats them */
+	switch (v) {
+	case 0x0800:
+	case 0x86dd:
+		perr(ps, t->pos,
+		     "ether type 0x%04x is IPv%d: match IP with protocol and address matches",
+		     v, v == 0x0800 ? 4 : 6);
+		return -EINVAL;
+	case 0x8100:
+	case 0x88a8:
+		perr(ps, t->pos,
+		     "ether type 0x%04x is a VLAN tag: rules see the frame inside the tags",
+		     v);
+		return -EINVAL;
+	}
+	*out = (int)v;
+	next(s);
+	return 0;
+}
+
+static const struct {
+	const char *kw;
+	enum dim dim;
+	enum br_set_type type;
+} operand_kws[] = {
+	{ "saddr", D_SADDR, BR_SET_ADDR },
+	{ "daddr", D_DADDR, BR_SET_ADDR },
+	{ "sport", D_SPORT, BR_SET_PORT },
+	{ "dport", D_DPORT, BR_SET_PORT },
+};
+
+static const struct {
+	const char *kw;
+	enum br_proto proto;
+} proto_kws[] = {
+	{ "any", BR_PROTO_ANY },
+	{ "tcp", BR_PROTO_TCP },
+	{ "udp", BR_PROTO_UDP },
+	{ "icmp", BR_PROTO_ICMP },
+};
+
+static int *dim_set(struct br_rule_ir *r, enum dim dim)
+{
+	switch (dim) {
+	case D_SADDR:
+		return &r->saddr_set;
+	case D_DADDR:
+		return &r->daddr_set;
+	case D_SPORT:
+		return &r->sport_set;
+	default:
+		return &r->dport_set;
+	}
+}
+
+/* One match or the action, at cur. */
+static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
+		       struct br_pos dims[D_COUNT], int *bad)
+{
+	const struct br_token *t = &s->cur;
+	const struct br_token *ahead;
+	struct br_pos pos = t->pos;
+	char d[DESC_LEN];
+	enum br_action act;
+	size_t i;
+
+	if (t->kind == BR_TOK_COMMA) {
+		perr(ps, pos, "unexpected \",\": list several values in { }");
+		return -EINVAL;
+	}
+	if (t->kind != BR_TOK_WORD) {
+		if (t->kind != BR_TOK_ERROR)
+			perr(ps, pos, "unexpected %s", desc(t, d));
+		return -EINVAL;
+	}
+
+	for (i = 0; i < sizeof(proto_kws) / sizeof(proto_kws[0]); i++) {
+		if (!br_tok_is(t, proto_kws[i].kw))
+			continue;
+		if (dims[D_PROTO].line) {
+			perr(ps, pos, "protocol already given at " POSF,
+			     POSA(dims[D_PROTO]));
+			return -EINVAL;
+		}
+		dims[D_PROTO] = pos;
+		r->proto = proto_kws[i].proto;
+		next(s);
+		return 0;
+	}
+
+	for (i = 0; i < sizeof(operand_kws) / sizeof(operand_kws[0]); i++) {
+		if (!br_tok_is(t, operand_kws[i].kw))
+			continue;
+		if (dims[operand_kws[i].dim].line) {
+			perr(ps, pos, "\"%s\" already given at " POSF,
+			     operand_kws[i].kw, POSA(dims[operand_kws[i].dim]));
+			return -EINVAL;
+		}
+		dims[operand_kws[i].dim] = pos;
+		next(s);
+		return parse_operand(ps, s, operand_kws[i].kw,
+				     operand_kws[i].type,
+				     dim_set(r, operand_kws[i].dim), bad);
+	}
+
+	if (br_tok_is(t, "ether")) {
+		if (dims[D_ETHER].line) {
+			perr(ps, pos, "\"ether type\" already given at " POSF,
+			     POSA(dims[D_ETHER]));
+			return -EINVAL;
+		}
+		dims[D_ETHER] = pos;
+		next(s);
+		if (!br_tok_is(&s->cur, "type"))
+			return expected(ps, s, "\"type\" after \"ether\"");
+		next(s);
+		return parse_ether_type(ps, s, &r->ether_type);
+	}
+
+	act = action_of(t);
+	if (act != BR_ACT_NONE) {
+		r->action = act;
+		next(s);
+		return 0;
+	}
+
+	/* the last word of a rule stands where the action goes */
+	ahead = peek(s);
+	if (ahead->kind == BR_TOK_NEWLINE || ahead->kind == BR_TOK_EOF)
+		perr(ps, pos, "unknown action %s (expected pass or drop)",
+		     desc(t, d));
+	else
+		perr(ps, pos, "unknown match %s", desc(t, d));
+	return -EINVAL;
+}
+
+/* The rule's source, comments dropped and whitespace runs made one space. */
+static char *collapse(const char *p, const char *end)
+{
+	char *out = malloc((size_t)(end - p) + 1);
+	int space = 0;
+	char *o = out;
+
+	if (!out)
+		return NULL;
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			space = 1;
+			p++;
+			continue;
+		}
+		if (*p == '#') {
+			while (p < end && *p != '\n')
+				p++;
+			continue;
+		}
+		if (space && o > out)
+			*o++ = ' ';
+		space = 0;
+		if (*p == '"') {
+			*o++ = *p++;
+			while (p < end && *p != '"') {
+				if (*p == '\\' && p + 1 < end)
+					*o++ = *p++;
+				*o++ = *p++;
+			}
+			if (p < end)
+				*o++ = *p++;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int pos_before(struct br_pos a, struct br_pos b)
+{
+	return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/* Checks that need the whole rule; every error found is reported. */
+static int check_rule(struct parser *ps, const struct br_rule_ir *r,
+		      const struct br_pos dims[D_COUNT])
+{
+	const struct br_set *sets = ps->pol->sets;
+	unsigned int fs, fd;
+	int bad = 0;
+
+	if (dims[D_ETHER].line) {
+		if (dims[D_PROTO].line || dims[D_SADDR].line ||
+		    dims[D_DADDR].line || dims[D_SPORT].line ||
+		    dims[D_DPORT].line) {
+			perr(ps, dims[D_ETHER],
+			     "\"ether type\" cannot be combined with protocol, address or port matches");
+			bad = 1;
+		}
+		return bad;
+	}
+	if (r->proto != BR_PROTO_TCP && r->proto != BR_PROTO_UDP) {
+		if (dims[D_SPORT].line) {
+			perr(ps, dims[D_SPORT],
+			     "\"sport\" needs protocol tcp or udp");
+			bad = 1;
+		}
+		if (dims[D_DPORT].line) {
+			perr(ps, dims[D_DPORT],
+			     "\"dport\" needs protocol tcp or udp");
+			bad = 1;
+		}
+	}
+	if (r->saddr_set != BR_NO_SET && r->daddr_set != BR_NO_SET) {
+		fs = set_families(&sets[r->saddr_set]);
+		fd = set_families(&sets[r->daddr_set]);
+		if ((fs == 1 && fd == 2) || (fs == 2 && fd == 1)) {
+			perr(ps, pos_before(dims[D_SADDR], dims[D_DADDR]) ?
+				 dims[D_DADDR] : dims[D_SADDR],
+			     "rule can never match: saddr is IPv%d only, daddr is IPv%d only",
+			     fs == 1 ? 4 : 6, fd == 1 ? 4 : 6);
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+static int parse_rule(struct parser *ps, struct src *s)
+{
+	struct br_rule_ir r = {
+		.pos = s->cur.pos,
+		.saddr_set = BR_NO_SET,
+		.daddr_set = BR_NO_SET,
+		.sport_set = BR_NO_SET,
+		.dport_set = BR_NO_SET,
+		.ether_type = -1,
+		.action = BR_ACT_NONE,
+	};
+	struct br_pos dims[D_COUNT] = { { 0 } };
+	const char *start = s->cur.start;
+	struct br_policy *pol = ps->pol;
+	struct br_rule_ir *rules;
+	char d[DESC_LEN];
+	int err, bad = 0;
+
+	if (++ps->rule_stmts == BR_MAX_RULES + 1) {
+		perr(ps, r.pos, "too many rules: at most %d per policy",
+		     BR_MAX_RULES);
+	}
+	next(s);
+	if (s->cur.kind == BR_TOK_STRING) {
+		if (s->cur.len == 2) {
+			perr(ps, s->cur.pos, "empty name");
+			return -EINVAL;
+		}
+		r.name = br_tok_string(&s->cur);
+		if (!r.name)
+			return -ENOMEM;
+		next(s);
+	}
+
+	while (!at_eol(s)) {
+		if (r.action != BR_ACT_NONE) {
+			if (s->cur.kind != BR_TOK_ERROR)
+				perr(ps, s->cur.pos, "unexpected %s after the action",
+				     desc(&s->cur, d));
+			err = -EINVAL;
+			goto out;
+		}
+		err = parse_match(ps, s, &r, dims, &bad);
+		if (err)
+			goto out;
+	}
+	if (r.action == BR_ACT_NONE) {
+		perr(ps, s->prev_end_pos,
+		     "missing action at end of rule (expected pass or drop)");
+		bad = 1;
+	} else if (!bad) {
+		bad = check_rule(ps, &r, dims);
+	}
+	if (bad || ps->rule_stmts > BR_MAX_RULES) {
+		err = end_statement(ps, s);
+		goto out;
+	}
+
+	r.text = collapse(start, s->prev_end);
+	rules = grow(pol->rules, &ps->cap_rules, pol->n_rules, sizeof(r));
+	if (rules)
+		pol->rules = rules;
+	if (!r.text || !rules) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pol->rules[pol->n_rules++] = r;
+	return end_statement(ps, s);
+out:
+	free(r.name);
+	free(r.text);
+	return err;
+}
+
+static int parse_statement(struct parser *ps, struct src *s)
+{
+	const struct br_token *t = &s->cur;
+	int first = 0;
+	char d[DESC_LEN];
+
+	if (t->kind != BR_TOK_WORD)
+		return expected(ps, s, "a statement");
+
+	if (!s->set_file) {
+		first = ++ps->statements == 1;
+		/* a typo in the first keyword is reported as just that */
+		if (first && is_stmt_keyword(t) && !br_tok_is(t, "policy"))
+			perr(ps, t->pos,
+			     "expected \"policy NAME\" as the first statement");
+	}
+	if (s->set_file && is_stmt_keyword(t) && !br_tok_is(t, "set") &&
+	    !br_tok_is(t, "include")) {
+		perr(ps, t->pos, "\"%.*s\" is not allowed in a set file",
+		     (int)t->len, t->start);
+		return -EINVAL;
+	}
+
+	if (br_tok_is(t, "policy"))
+		return parse_policy(ps, s, first);
+	if (br_tok_is(t, "description"))
+		return parse_description(ps, s);
+	if (br_tok_is(t, "target"))
+		return parse_target(ps, s);
+	if (br_tok_is(t, "default"))
+		return parse_default(ps, s);
+	if (br_tok_is(t, "include"))
+		return parse_include(ps, s);
+	if (br_tok_is(t, "set"))
+		return parse_set(ps, s);
+	if (br_tok_is(t, "rule"))
+		return parse_rule(ps, s);
+	perr(ps, t->pos, "unknown statement %s", desc(t, d));
+	return -EINVAL;
+}
+
+static int parse_source(struct parser *ps, struct src *s)
+{
+	int err;
+
+	br_lex_next(&s->lx, &s->cur);
+	for (;;) {
+		while (s->cur.kind == BR_TOK_NEWLINE)
+			next(s);
+		if (s->cur.kind == BR_TOK_EOF)
+			return 0;
+		err = parse_statement(ps, s);
+		if (err == -ENOMEM)
+			return err;
+		if (err && !s->resume)
+			skip_statement(ps, s);
+		s->resume = 0;
+	}
+}
+
+/* ---- whole policy ----------------------------------------------------- */
+
+/* Named sets first, in order of declaration, as policy.h promises. */
+static int order_sets(struct br_policy *pol)
+{
+	struct br_set *sets;
+	size_t i, k = 0;
+	int pass, *map;
+
+	sets = malloc(pol->n_sets * sizeof(*sets) + 1);
+	map = malloc(pol->n_sets * sizeof(*map) + 1);
+	if (!sets || !map) {
+		free(sets);
+		free(map);
+		return -ENOMEM;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < pol->n_sets; i++) {
+			if (pol->sets[i].anonymous != pass)
+				continue;
+			map[i] = (int)k;
+			sets[k++] = pol->sets[i];
+		}
+	}
+	for (i = 0; i < pol->n_rules; i++) {
+		struct br_rule_ir *r = &pol->rules[i];
+
+		if (r->saddr_set != BR_NO_SET)
+			r->saddr_set = map[r->saddr_set];
+		if (r->daddr_set != BR_NO_SET)
+			r->daddr_set = map[r->daddr_set];
+		if (r->sport_set != BR_NO_SET)
+			r->sport_set = map[r->sport_set];
+		if (r->dport_set != BR_NO_SET)
+			r->dport_set = map[r->dport_set];
+	}
+	free(pol->sets);
+	free(map);
+	pol->sets = sets;
+	return 0;
+}
+
+/*
+ * The dataplane probes one IPv6 hash tier per distinct prefix length, and
+ * has room for BR_V6_MAX_TIERS. Only sets some rule uses reach the maps.
+ */
+static int check_v6_tiers(struct parser *ps)
+{
+	const struct br_policy *pol = ps->pol;
+	unsigned char seen[129] = { 0 };
+	unsigned int tiers = 0;
+	unsigned char *used;
+	const struct br_set *set;
+	size_t i, j;
+
+	used = calloc(pol->n_sets + 1, 1);
+	if (!used)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_rules; i++) {
+		if (pol->rules[i].saddr_set != BR_NO_SET)
+			used[pol->rules[i].saddr_set] = 1;
+		if (pol->rules[i].daddr_set != BR_NO_SET)
+			used[pol->rules[i].daddr_set] = 1;
+	}
+	for (i = 0; i < pol->n_sets; i++) {
+		set = &pol->sets[i];
+		if (!used[i] || set->type != BR_SET_ADDR)
+			continue;
+		for (j = 0; j < set->n; j++) {
+			if (set->prefixes[j].family != 6 ||
+			    seen[set->prefixes[j].len])
+				continue;
+			seen[set->prefixes[j].len] = 1;
+			if (++tiers > BR_V6_MAX_TIERS) {
+				perr(ps, set->pos,
+				     "too many IPv6 prefix lengths: /%u makes %u, at most %d per policy",
+				     set->prefixes[j].len, tiers,
+				     BR_V6_MAX_TIERS);
+				goto out;
+			}
+		}
+	}
+out:
+	free(used);
+	return 0;
+}
+
+static int parse_policy_text(const char *file, const char *text, size_t len,
+			     const struct stat *st, struct br_policy **out,
+			     struct br_diag *diag)
+{
+	struct parser ps = { .diag = diag };
+	struct src s;
+	int err;
+
+	*out = NULL;
+	ps.pol = calloc(1, sizeof(*ps.pol));
+	if (!ps.pol)
+		return -ENOMEM;
+	ps.pol->default_action = BR_ACT_PASS;
+	ps.pol->file = strdup(file);
+	if (!ps.pol->file) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	src_init(&s, &ps, br_file_intern(file), text, len, st);
+	err = parse_source(&ps, &s);
+	if (err)
+		goto out;
+	if (!ps.statements) {
+		struct br_pos top = { .file = s.name, .line = 1, .col = 1 };
+
+		perr(&ps, top, "expected \"policy NAME\" as the first statement");
+	}
+	if (!ps.errors)
+		err = order_sets(ps.pol);
+	if (!err && !ps.errors)
+		err = check_v6_tiers(&ps);
+	if (!err && ps.errors)
+		err = -EINVAL;
+out:
+	free(ps.set_cap);
+	if (err) {
+		br_policy_free(ps.pol);
+		return err;
+	}
+	*out = ps.pol;
+	return 0;
+}
+
+int br_policy_parse_buffer(const char *file, const char *text, size_t len,
+			   struct br_policy **out, struct br_diag *diag)
+{
+	struct stat st;
+
+	if (!file)
+		file = "<buffer>";
+	/* the buffer may be a file's text: an include of it is a cycle */
+	return parse_policy_text(file, text, len, stat(file, &st) ? NULL : &st,
+				 out, diag);
+}
+
+int br_policy_parse_file(const char *path, struct br_policy **out,
+			 struct br_diag *diag)
+{
+	struct br_pos pos = { .file = br_file_intern(path) };
+	char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
+		goto out;
+	}
+	err = read_fd(fd, (size_t)st.st_size, &buf, &len);
+	if (err) {
+		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
+		goto out;
+	}
+	err = parse_policy_text(path, buf, len, &st, out, diag);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return err;
+}
+
+void br_policy_free(struct br_policy *pol)
+{
+	size_t i;
+
+	if (!pol)
+		return;
+	for (i = 0; i < pol->n_targets; i++)
+		free(pol->targets[i]);
+	for (i = 0; i < pol->n_sets; i++) {
+		free(pol->sets[i].name);
+		free(pol->sets[i].prefixes);
+		free(pol->sets[i].ports);
+	}
+	for (i = 0; i < pol->n_rules; i++) {
+		free(pol->rules[i].name);
+		free(pol->rules[i].text);
+	}
+	free(pol->file);
+	free(pol->name);
+	free(pol->description);
+	free(pol->targets);
+	free(pol->target_pos);
+	free(pol->sets);
+	free(pol->rules);
+	free(pol);
+}
+
+const char *br_action_name(enum br_action action)
+{
+	switch (action) {
+	case BR_ACT_NONE:
+		return "none";
+	case BR_ACT_PASS:
+		return "pass";
+	case BR_ACT_DROP:
+		return "drop";
+	default:
+		return "unknown";
+	}
+}
+
+const char *br_proto_name(enum br_proto proto)
+{
+	switch (proto) {
+	case BR_PROTO_ANY:
+		return "any";
+	case BR_PROTO_TCP:
+		return "tcp";
+	case BR_PROTO_UDP:
+		return "udp";
+	case BR_PROTO_ICMP:
+		return "icmp";
+	default:
+		return "unknown";
+	}
+}
