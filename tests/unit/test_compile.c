@@ -1,0 +1,1368 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * test_compile.c - the policy compiler against a naive reference.
+ *
+ * Policies are built by hand, compiled into plain buffers standing in for
+ * one slot of the maps, and read back the way the XDP program reads them
+ * (a small decoder of the DIR-24-8 image and the IPv6 table). Expected
+ * answers come from a linear scan over the rules and their prefixes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "compile.h"
+
+#define NONE BR_NO_SET
+#define RULE_BIT(i) ((br_rules_t)1 << (i))
+
+/* ---- building policies ---------------------------------------------- */
+
+static struct br_policy *policy_new(void)
+{
+	struct br_policy *pol = calloc(1, sizeof(*pol));
+
+	assert_non_null(pol);
+	pol->file = "test.policy";
+	pol->default_action = BR_ACT_PASS;
+	return pol;
+}
+
+static void policy_free(struct br_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_sets; i++) {
+		free(pol->sets[i].name);
+		free(pol->sets[i].prefixes);
+		free(pol->sets[i].ports);
+	}
+	free(pol->sets);
+	free(pol->rules);
+	free(pol);
+}
+
+static struct br_prefix prefix_of(const char *text)
+{
+	struct br_prefix p = {0};
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, p.addr) == 1) {
+		p.family = 4;
+		p.len = slash ? atoi(slash + 1) : 32;
+	} else if (inet_pton(AF_INET6, buf, p.addr) == 1) {
+		p.family = 6;
+		p.len = slash ? atoi(slash + 1) : 128;
+	} else {
+		fail_msg("bad prefix in test: %s", text);
+	}
+	return p;
+}
+
+/* Declared sets sit on line 100 + their index, so positions say which. */
+static struct br_set *set_new(struct br_policy *pol, enum br_set_type type,
+			      size_t n, int *index)
+{
+	struct br_set *set;
+
+	pol->sets = realloc(pol->sets, (pol->n_sets + 1) * sizeof(*set));
+	assert_non_null(pol->sets);
+	*index = pol->n_sets;
+	set = &pol->sets[pol->n_sets++];
+	memset(set, 0, sizeof(*set));
+	assert_true(asprintf(&set->name, "set%d", *index) > 0);
+	set->type = type;
+	set->pos = (struct br_pos){"test.policy", 100 + *index, 5};
+	set->n = n;
+	if (type == BR_SET_ADDR)
+		set->prefixes = calloc(n ? n : 1, sizeof(*set->prefixes));
+	else
+		set->ports = calloc(n ? n : 1, sizeof(*set->ports));
+	return set;
+}
+
+/* An address set from a NULL-terminated list of "addr[/len]". */
+static int addr_set(struct br_policy *pol, const char *const *items)
+{
+	size_t n = 0, i;
+	struct br_set *set;
+	int index;
+
+	while (items[n])
+		n++;
+	set = set_new(pol, BR_SET_ADDR, n, &index);
+	for (i = 0; i < n; i++)
+		set->prefixes[i] = prefix_of(items[i]);
+	return index;
+}
+
+/* A port set from lo, hi pairs ending with -1. */
+static int port_set(struct br_policy *pol, const int *ranges)
+{
+	size_t n = 0, i;
+	struct br_set *set;
+	int index;
+
+	while (ranges[2 * n] >= 0)
+		n++;
+	set = set_new(pol, BR_SET_PORT, n, &index);
+	for (i = 0; i < n; i++)
+		set->ports[i] = (struct br_port_range){ranges[2 * i],
+						       ranges[2 * i + 1]};
+	return index;
+}
+
+#define ADDRS(...) addr_set(pol, (const char *const[]){__VA_ARGS__, NULL})
+#define PORTS(...) port_set(pol, (const int[]){__VA_ARGS__, -1})
+
+static int add_rule(struct br_policy *pol, enum br_proto proto, int saddr,
+		    int daddr, int sport, int dport, enum br_action action)
+{
+	struct br_rule_ir *rule;
+
+	pol->rules = realloc(pol->rules, (pol->n_rules + 1) * sizeof(*rule));
+	assert_non_null(pol->rules);
+	rule = &pol->rules[pol->n_rules];
+	*rule = (struct br_rule_ir){
+		.pos = {"test.policy", 200 + (int)pol->n_rules, 1},
+		.proto = proto,
+		.saddr_set = saddr,
+		.daddr_set = daddr,
+		.sport_set = sport,
+		.dport_set = dport,
+		.ether_type = -1,
+		.action = action,
+	};
+	return pol->n_rules++;
+}
+
+static int add_ether_rule(struct br_policy *pol, int ether_type,
+			  enum br_action action)
+{
+	int i = add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, action);
+
+	pol->rules[i].ether_type = ether_type;
+	return i;
+}
+
+/* ---- the slot: plain buffers shared by every test ------------------- */
+
+static struct br_slot_view view;
+
+static int view_setup(void **state)
+{
+	(void)state;
+	view.hdr = calloc(1, sizeof(*view.hdr));
+	view.rules = calloc(BR_MAX_RULES, sizeof(*view.rules));
+	view.classes = calloc(BR_MAX_CLASSES, sizeof(*view.classes));
+	view.v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*view.v4_dir));
+	view.v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*view.v4_tbl8));
+	view.v6 = calloc(BR_V6_BUCKETS, sizeof(*view.v6));
+	view.proto = calloc(256, sizeof(*view.proto));
+	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
+	view.dport = calloc(BR_PORT_SLOTS, sizeof(*view.dport));
+	view.etype = calloc(BR_ETYPE_SLOTS, sizeof(*view.etype));
+	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
+		 view.v4_tbl8 && view.v6 && view.proto && view.sport &&
+		 view.dport && view.etype);
+}
+
+static int view_teardown(void **state)
+{
+	(void)state;
+	free(view.hdr);
+	free(view.rules);
+	free(view.classes);
+	free(view.v4_dir);
+	free(view.v4_tbl8);
+	free(view.v6);
+	free(view.proto);
+	free(view.sport);
+	free(view.dport);
+	free(view.etype);
+	return 0;
+}
+
+static struct br_compile_stats stats;
+
+/* Compile and expect success; on failure show the messages. */
+static void compile_ok(const struct br_policy *pol)
+{
+	struct br_diag diag;
+	int err;
+
+	br_diag_init(&diag);
+	err = br_compile(pol, &view, &stats, &diag);
+	if (err)
+		br_diag_print(&diag, stderr);
+	assert_int_equal(err, 0);
+	assert_int_equal(diag.n, 0);
+	br_diag_free(&diag);
+}
+
+/* Compile, expect -E2BIG and exactly one message, at line. */
+static void compile_too_big(const struct br_policy *pol, const char *message,
+			    int line)
+{
+	struct br_diag diag;
+
+	br_diag_init(&diag);
+	assert_int_equal(br_compile(pol, &view, &stats, &diag), -E2BIG);
+	assert_int_equal(diag.n, 1);
+	assert_string_equal(diag.msgs[0].text, message);
+	assert_int_equal(diag.msgs[0].pos.line, line);
+	br_diag_free(&diag);
+}
+
+/* The address flags; FAIL_CLOSED belongs to the caller. */
+static __u32 addr_flags(void)
+{
+	return view.hdr->flags & ~BR_HDR_FAIL_CLOSED;
+}
+
+/* ---- reading the image back, as the XDP program does ---------------- */
+
+static __u32 v4_host(const __u8 addr[16])
+{
+	return (__u32)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
+}
+
+static __u32 lookup_v4(__u32 addr)
+{
+	__u32 e;
+
+	if (!(view.hdr->flags & BR_HDR_V4_ADDRS))
+		return 0;
+	e = view.v4_dir[addr >> 8];
+	switch (BR_V4_KIND(e)) {
+	case BR_V4_LEAF:
+		return BR_V4_VALUE(e);
+	case BR_V4_TBL8:
+		return view.v4_tbl8[BR_V4_VALUE(e) * 256 + (addr & 0xff)];
+	case BR_V4_SINGLE:
+		return BR_V4_SINGLE_OCTET(e) == (addr & 0xff)
+			       ? BR_V4_SINGLE_HIT(e)
+			       : BR_V4_SINGLE_MISS(e);
+	}
+	fail_msg("dir entry %#x of %#x has no kind", e, addr >> 8);
+	return 0;
+}
+
+static void mask_v6(__u32 out[4], const __u8 addr[16], unsigned int plen)
+{
+	__u8 bytes[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		int bits = (int)plen - 8 * (int)i;
+
+		bytes[i] = bits >= 8   ? addr[i]
+			   : bits <= 0 ? 0
+				       : addr[i] & (0xff << (8 - bits));
+	}
+	memcpy(out, bytes, 16);
+}
+
+static unsigned int v6_probes; /* of the last lookup_v6 hit */
+
+static __u32 lookup_v6(const __u8 addr[16])
+{
+	unsigned int t, probe;
+
+	if (!(view.hdr->flags & BR_HDR_V6_ADDRS))
+		return 0;
+	for (t = 0; t < view.hdr->v6_n_tiers; t++) {
+		__u32 plen = view.hdr->v6_tiers[t], key[4], home;
+
+		mask_v6(key, addr, plen);
+		home = br_v6_hash(key, plen);
+		for (probe = 0; probe < BR_V6_MAX_PROBE; probe++) {
+			const struct br_v6_bucket *b =
+				&view.v6[(home + probe) & (BR_V6_BUCKETS - 1)];
+
+			if (!b->used)
+				break;
+			if (b->plen == plen && !memcmp(b->addr, key, 16)) {
+				v6_probes = probe + 1;
+				return b->class_id;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- packets: the dataplane's answer and the reference answer ------- */
+
+struct packet {
+	int family; /* 4, 6, or 0 for a non-IP frame */
+	__u8 src[16], dst[16];
+	int proto;
+	int sport, dport; /* BR_PORT_NONE when the packet has none */
+	int ether_type;
+};
+
+static __u32 class_of(int family, const __u8 addr[16])
+{
+	return family == 4 ? lookup_v4(v4_host(addr)) : lookup_v6(addr);
+}
+
+/* The winning rule as the program computes it, -1 for the default. */
+static int dataplane_rule(const struct packet *pkt)
+{
+	br_rules_t b = view.hdr->rules_valid;
+	__u32 src_class, dst_class;
+
+	if (!pkt->family) {
+		b &= view.etype[pkt->ether_type];
+	} else {
+		src_class = class_of(pkt->family, pkt->src);
+		dst_class = class_of(pkt->family, pkt->dst);
+		assert_in_range(src_class, 0, stats.n_classes - 1);
+		assert_in_range(dst_class, 0, stats.n_classes - 1);
+		b &= view.proto[pkt->proto] & view.sport[pkt->sport] &
+		     view.dport[pkt->dport] & view.classes[src_class].src &
+		     view.classes[dst_class].dst;
+	}
+	return b ? __builtin_ctzll(b) : -1;
+}
+
+static int prefix_contains(const struct br_prefix *p, int family,
+			   const __u8 addr[16])
+{
+	unsigned int i;
+
+	if (p->family != family)
+		return 0;
+	for (i = 0; i < p->len; i++)
+		if ((p->addr[i / 8] ^ addr[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
+static int in_addr_set(const struct br_policy *pol, int set, int family,
+		       const __u8 addr[16])
+{
+	size_t i;
+
+	if (set == NONE)
+		return 1;
+	for (i = 0; i < pol->sets[set].n; i++)
+		if (prefix_contains(&pol->sets[set].prefixes[i], family, addr))
+			return 1;
+	return 0;
+}
+
+static int in_port_set(const struct br_policy *pol, int set, int port)
+{
+	size_t i;
+
+	if (set == NONE)
+		return 1;
+	if (port == BR_PORT_NONE)
+		return 0;
+	for (i = 0; i < pol->sets[set].n; i++)
+		if (port >= pol->sets[set].ports[i].lo &&
+		    port <= pol->sets[set].ports[i].hi)
+			return 1;
+	return 0;
+}
+
+static int proto_matches(enum br_proto proto, int p)
+{
+	switch (proto) {
+	case BR_PROTO_ANY:
+		return 1;
+	case BR_PROTO_TCP:
+		return p == 6;
+	case BR_PROTO_UDP:
+		return p == 17;
+	case BR_PROTO_ICMP:
+		return p == 1 || p == 58;
+	}
+	return 0;
+}
+
+/* First match wins, by a linear scan of the IR: the reference. */
+static int reference_rule(const struct br_policy *pol, const struct packet *pkt)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *r = &pol->rules[i];
+
+		if (r->ether_type >= 0 || !pkt->family) {
+			if (r->ether_type >= 0 && !pkt->family &&
+			    r->ether_type == pkt->ether_type)
+				return i;
+			continue;
+		}
+		if (proto_matches(r->proto, pkt->proto) &&
+		    in_port_set(pol, r->sport_set, pkt->sport) &&
+		    in_port_set(pol, r->dport_set, pkt->dport) &&
+		    in_addr_set(pol, r->saddr_set, pkt->family, pkt->src) &&
+		    in_addr_set(pol, r->daddr_set, pkt->family, pkt->dst))
+			return i;
+	}
+	return -1;
+}
+
+/* The (src, dst) bits an address should get, by the reference. */
+static struct br_class reference_class(const struct br_policy *pol, int family,
+				       const __u8 addr[16])
+{
+	struct br_class bits = {0, 0};
+	size_t i;
+
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *r = &pol->rules[i];
+
+		if (r->ether_type >= 0)
+			continue;
+		if (in_addr_set(pol, r->saddr_set, family, addr))
+			bits.src |= RULE_BIT(i);
+		if (in_addr_set(pol, r->daddr_set, family, addr))
+			bits.dst |= RULE_BIT(i);
+	}
+	return bits;
+}
+
+static void check_address(const struct br_policy *pol, int family,
+			  const __u8 addr[16])
+{
+	struct br_class want = reference_class(pol, family, addr);
+	__u32 id = class_of(family, addr);
+	char text[INET6_ADDRSTRLEN];
+
+	assert_in_range(id, 0, stats.n_classes - 1);
+	if (view.classes[id].src != want.src ||
+	    view.classes[id].dst != want.dst) {
+		inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, text,
+			  sizeof(text));
+		fail_msg("%s: class %u = (%#llx, %#llx), want (%#llx, %#llx)",
+			 text, id, (unsigned long long)view.classes[id].src,
+			 (unsigned long long)view.classes[id].dst,
+			 (unsigned long long)want.src,
+			 (unsigned long long)want.dst);
+	}
+}
+
+static void check_v4(const struct br_policy *pol, __u32 host)
+{
+	__u8 addr[16] = {host >> 24, host >> 16, host >> 8, host};
+
+	check_address(pol, 4, addr);
+}
+
+/* Addresses around every prefix of every set: ends, neighbours, middle. */
+static void check_prefix_edges(const struct br_policy *pol)
+{
+	size_t s, i;
+
+	for (s = 0; s < pol->n_sets; s++) {
+		for (i = 0; i < pol->sets[s].n; i++) {
+			const struct br_prefix *p = &pol->sets[s].prefixes[i];
+
+			if (pol->sets[s].type != BR_SET_ADDR)
+				break;
+			if (p->family == 4) {
+				__u32 first = v4_host(p->addr);
+				__u32 last = first |
+					     (p->len < 32 ? ~0u >> p->len : 0);
+
+				check_v4(pol, first - 1);
+				check_v4(pol, first);
+				check_v4(pol, first + (last - first) / 2);
+				check_v4(pol, last);
+				check_v4(pol, last + 1);
+			} else {
+				__u8 addr[16];
+				unsigned int b;
+
+				memcpy(addr, p->addr, 16);
+				check_address(pol, 6, addr);
+				for (b = 0; b < 16; b++)
+					addr[b] |=
+						p->len >= 8 * (b + 1) ? 0
+						: p->len <= 8 * b
+							? 0xff
+							: 0xff >> (p->len % 8);
+				check_address(pol, 6, addr); /* last */
+				addr[15] ^= 1;
+				check_address(pol, 6, addr);
+				memcpy(addr, p->addr, 16);
+				if (p->len) /* just outside */
+					addr[(p->len - 1) / 8] ^=
+						0x80 >> ((p->len - 1) % 8);
+				check_address(pol, 6, addr);
+			}
+		}
+	}
+}
+
+/* ---- protocol, port, ethertype bitmaps and the header --------------- */
+
+static void test_proto_bitmap_per_rule_protocol(void **state)
+{
+	static const struct {
+		int proto;
+		br_rules_t want; /* rules: any, tcp, udp, icmp, ether */
+				 /* clang-format off */
+	} cases[] = {
+		{ 0,   0x01 },
+		{ 1,   0x09 },	/* ICMP */
+		{ 6,   0x03 },	/* TCP */
+		{ 17,  0x05 },	/* UDP */
+		{ 58,  0x09 },	/* ICMPv6 */
+		{ 132, 0x01 },	/* SCTP: only "any" */
+		{ 255, 0x01 },	/* unparsed L4 */
+	};
+	/* clang-format on */
+	struct br_policy *pol = policy_new();
+	size_t i;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ICMP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_ether_rule(pol, 0x0806, BR_ACT_DROP);
+	compile_ok(pol);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(view.proto[cases[i].proto], cases[i].want);
+	policy_free(pol);
+}
+
+static void test_port_bitmaps_per_direction(void **state)
+{
+	static const struct {
+		int port;
+		br_rules_t sport, dport;
+		/* clang-format off */
+	} cases[] = {
+		/* rules: 0 dport {443, 5223}, 1 sport 1024-65535 and
+		 * dport 0-10 overlapping 5-20, 2 no ports, 3 dport {443} */
+		{ 0,            0x0d, 0x06 },
+		{ 10,           0x0d, 0x06 },
+		{ 20,           0x0d, 0x06 },
+		{ 21,           0x0d, 0x04 },
+		{ 442,          0x0d, 0x04 },
+		{ 443,          0x0d, 0x0d },
+		{ 444,          0x0d, 0x04 },
+		{ 1023,         0x0d, 0x04 },
+		{ 1024,         0x0f, 0x04 },
+		{ 5223,         0x0f, 0x05 },
+		{ 65535,        0x0f, 0x04 },
+		{ BR_PORT_NONE, 0x0d, 0x04 },	/* ICMP, fragments */
+	};
+	/* clang-format on */
+	struct br_policy *pol = policy_new();
+	int push = PORTS(443, 443, 5223, 5223);
+	int high = PORTS(1024, 65535);
+	int low = PORTS(0, 10, 5, 20);
+	int https = PORTS(443, 443);
+	size_t i;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, push, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, high, low, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, https, BR_ACT_DROP);
+	compile_ok(pol);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(view.sport[cases[i].port], cases[i].sport);
+		assert_int_equal(view.dport[cases[i].port], cases[i].dport);
+	}
+	policy_free(pol);
+}
+
+static void test_etype_bitmap_only_for_ether_rules(void **state)
+{
+	struct br_policy *pol = policy_new();
+
+	(void)state;
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	add_ether_rule(pol, 0x0806, BR_ACT_DROP);
+	add_ether_rule(pol, 0x88cc, BR_ACT_DROP);
+	add_ether_rule(pol, 0x0806, BR_ACT_PASS);
+	compile_ok(pol);
+	assert_int_equal(view.etype[0x0806], 0x0a);
+	assert_int_equal(view.etype[0x88cc], 0x04);
+	assert_int_equal(view.etype[0x0800], 0);
+	assert_int_equal(view.proto[6], 0x01);
+	/* ether rules are in no address class */
+	assert_int_equal(view.classes[0].src, 0x01);
+	assert_int_equal(view.classes[0].dst, 0x01);
+	policy_free(pol);
+}
+
+static void test_header_and_rules_rewritten_caller_fields_kept(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int apns = ADDRS("17.249.0.0/16");
+	size_t i;
+
+	(void)state;
+	memset(view.rules, 0xab, BR_MAX_RULES * sizeof(*view.rules));
+	view.hdr->generation = 41;
+	view.hdr->gen_idx = 9;
+	view.hdr->flags = BR_HDR_FAIL_CLOSED | BR_HDR_V6_ADDRS;
+	view.hdr->v6_n_tiers = 3;
+	pol->default_action = BR_ACT_DROP;
+	add_rule(pol, BR_PROTO_TCP, NONE, apns, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+
+	assert_int_equal(view.hdr->generation, 41);
+	assert_int_equal(view.hdr->gen_idx, 9);
+	assert_int_equal(view.hdr->flags, BR_HDR_FAIL_CLOSED | BR_HDR_V4_ADDRS);
+	assert_int_equal(view.hdr->n_rules, 2);
+	assert_int_equal(view.hdr->rules_valid, 0x3);
+	assert_int_equal(view.hdr->default_action, BR_ACT_DROP);
+	assert_int_equal(view.hdr->v6_n_tiers, 0);
+	assert_int_equal(view.rules[0].action, BR_ACT_DROP);
+	assert_int_equal(view.rules[1].action, BR_ACT_PASS);
+	assert_int_equal(view.rules[0].param, 0);
+	for (i = 2; i < BR_MAX_RULES; i++) {
+		assert_int_equal(view.rules[i].action, 0);
+		assert_int_equal(view.rules[i].param2, 0);
+	}
+	assert_int_equal(stats.v4_prefixes, 1);
+	policy_free(pol);
+}
+
+static void test_64_rules_fill_rules_valid(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int i;
+
+	(void)state;
+	for (i = 0; i < BR_MAX_RULES; i++)
+		add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE,
+			 BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->n_rules, 64);
+	assert_true(view.hdr->rules_valid == ~(br_rules_t)0);
+	assert_true(view.proto[17] == ~(br_rules_t)0);
+	policy_free(pol);
+}
+
+static void test_65_rules_too_large(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int i;
+
+	(void)state;
+	for (i = 0; i <= BR_MAX_RULES; i++)
+		add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE,
+			 BR_ACT_DROP);
+	compile_too_big(pol,
+			"policy too large for its map: 65 rules, at most 64",
+			200 + BR_MAX_RULES);
+	policy_free(pol);
+}
+
+/* ---- address classes ------------------------------------------------ */
+
+static void test_class0_is_rules_without_address_match(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int apple = ADDRS("17.0.0.0/8", "2620:149::/32");
+	int lab = ADDRS("198.18.0.0/15");
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, apple, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_TCP, lab, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	add_ether_rule(pol, 0x0806, BR_ACT_DROP);
+	compile_ok(pol);
+	/* class 0: rule 0 matches any source, rule 1 any destination */
+	assert_int_equal(view.classes[0].src, 0x5);
+	assert_int_equal(view.classes[0].dst, 0x6);
+	assert_int_equal(lookup_v4(0x08080808), 0); /* 8.8.8.8 */
+	assert_int_equal(view.classes[lookup_v4(0x11000001)].dst, 0x7);
+	assert_int_equal(view.classes[lookup_v4(0x11000001)].src, 0x5);
+	assert_int_equal(view.classes[lookup_v4(0xc6120001)].src, 0x7);
+	assert_int_equal(addr_flags(), BR_HDR_V4_ADDRS | BR_HDR_V6_ADDRS);
+	assert_int_equal(stats.n_classes, 3);
+	policy_free(pol);
+}
+
+static void test_duplicate_prefixes_merge_their_rules(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int a = ADDRS("10.1.2.3", "10.9.0.0/16", "2001:db8::1");
+	int b = ADDRS("10.1.2.3", "10.9.0.0/16", "2001:db8::1", "10.1.2.3");
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, a, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_UDP, b, b, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(stats.v4_prefixes, 2);
+	assert_int_equal(stats.v6_prefixes, 1);
+	check_prefix_edges(pol);
+	assert_int_equal(view.classes[lookup_v4(0x0a010203)].dst, 0x3);
+	assert_int_equal(view.classes[lookup_v4(0x0a010203)].src, 0x3);
+	policy_free(pol);
+}
+
+static void test_empty_set_matches_nothing_and_writes_no_table(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int empty = addr_set(pol, (const char *const[]){NULL});
+
+	(void)state;
+	view.v4_dir[123] = 0xdeadbeef;
+	add_rule(pol, BR_PROTO_ANY, empty, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(addr_flags(), 0);
+	assert_int_equal(view.v4_dir[123], 0xdeadbeef);
+	assert_int_equal(view.classes[0].src, 0);
+	assert_int_equal(view.classes[0].dst, 0x1);
+	assert_int_equal(stats.n_classes, 1);
+	policy_free(pol);
+}
+
+/* ---- IPv4 ----------------------------------------------------------- */
+
+static void test_v4_overlapping_prefixes_against_reference(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int registry = ADDRS("10.0.0.0/8", "10.1.0.0/16", "10.1.2.3",
+			     "10.1.2.128/25", "10.1.2.130/31", "10.1.2.255",
+			     "10.2.3.0/24", "10.2.3.0/24", "192.0.2.0/30",
+			     "255.255.255.255", "0.0.0.0", "172.16.0.0/12",
+			     "100.64.7.0/25", "100.64.7.66");
+	int apns = ADDRS("10.1.0.0/16", "10.1.2.128/26", "10.1.2.130",
+			 "172.20.5.0/29", "172.20.5.4/30", "203.0.113.7",
+			 "100.64.7.64/26", "100.64.7.65");
+	int everything = ADDRS("0.0.0.0/0");
+	__u32 i, seed = 7;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, registry, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, apns, apns, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_UDP, everything, NONE, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+	check_prefix_edges(pol);
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 1103515245 + 12345;
+		check_v4(pol, (seed & 0x00ffffff) |
+				      (i & 1 ? 0x0a000000 : 0xac100000));
+		check_v4(pol, 0x0a010200 | (i & 0xff));
+		check_v4(pol, 0x64400700 | (i & 0xff)); /* nested, no cover */
+	}
+	/* /0 makes every address a member: class 0 is used by no address */
+	assert_int_not_equal(lookup_v4(0x08080808), 0);
+	policy_free(pol);
+}
+
+static void test_v4_dir_encoding_per_24(void **state)
+{
+	static const struct {
+		__u32 block; /* addr >> 8 */
+		__u32 kind;
+		/* clang-format off */
+	} cases[] = {
+		{ 0x0a0000, BR_V4_SINGLE },	/* one /32 */
+		{ 0x0a0001, BR_V4_TBL8 },	/* two /32s */
+		{ 0x0a0002, BR_V4_TBL8 },	/* one /31 */
+		{ 0x0a0003, BR_V4_TBL8 },	/* a /32 inside a /25 */
+		{ 0x0a0004, BR_V4_LEAF },	/* a /24 */
+		{ 0x0a0005, BR_V4_LEAF },	/* a /32 adding nothing to its /24 */
+		{ 0x0a0006, BR_V4_SINGLE },	/* a /32 at octet 255 */
+		{ 0x0a0007, BR_V4_LEAF },	/* untouched /24 */
+		{ 0x0a0008, BR_V4_SINGLE },	/* a /32 at octet 0 */
+	};
+	/* clang-format on */
+	struct br_policy *pol = policy_new();
+	int set = ADDRS("10.0.0.9", "10.0.1.1", "10.0.1.2", "10.0.2.4/31",
+			"10.0.3.128/25", "10.0.3.129", "10.0.4.0/24",
+			"10.0.5.0/24", "10.0.5.77", "10.0.6.255", "10.0.8.0");
+	size_t i;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(BR_V4_KIND(view.v4_dir[cases[i].block]),
+				 cases[i].kind);
+	assert_int_equal(BR_V4_SINGLE_OCTET(view.v4_dir[0x0a0000]), 9);
+	assert_int_equal(stats.v4_singles, 3);
+	assert_int_equal(stats.v4_tbl8_groups, 3);
+	for (i = 0; i < 10 * 256; i++)
+		check_v4(pol, 0x0a000000 + i);
+	policy_free(pol);
+}
+
+/*
+ * n_sets IPv4 sets, set j holding every /(j + 1) whose last bit is 1, each
+ * the source of one rule: an address's top n_sets bits name the sets it is
+ * in, so every address range of that size is its own class.
+ */
+static void nested_halves(struct br_policy *pol, unsigned int n_sets)
+{
+	unsigned int j, k;
+
+	for (j = 0; j < n_sets; j++) {
+		struct br_set *set;
+		int index;
+
+		set = set_new(pol, BR_SET_ADDR, 1u << j, &index);
+		for (k = 0; k < (1u << j); k++) {
+			/* the prefixes of length j + 1 whose last bit is 1 */
+			__u32 top = (k << 1 | 1) << (31 - j);
+			struct br_prefix *p = &set->prefixes[k];
+
+			p->family = 4;
+			p->len = j + 1;
+			p->addr[0] = top >> 24;
+			p->addr[1] = top >> 16;
+			p->addr[2] = top >> 8;
+			p->addr[3] = top;
+		}
+		add_rule(pol, BR_PROTO_ANY, index, NONE, NONE, NONE,
+			 BR_ACT_DROP);
+	}
+}
+
+/*
+ * 12 sets of nested halves give 4096 classes; a lone /32 whose class id
+ * is past what a SINGLE entry holds must get a tbl8 group instead.
+ */
+static void test_v4_single_needs_small_classes(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int late;
+
+	(void)state;
+	nested_halves(pol, 12);
+	late = ADDRS("255.255.0.1", "0.0.1.1");
+	add_rule(pol, BR_PROTO_ANY, late, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(stats.n_classes, 4096 + 2);
+	/* 0.0.1.1: both classes small */
+	assert_int_equal(BR_V4_KIND(view.v4_dir[0x000001]), BR_V4_SINGLE);
+	/* 255.255.0.1: in every set, its class comes last */
+	assert_int_equal(BR_V4_KIND(view.v4_dir[0xffff00]), BR_V4_TBL8);
+	check_v4(pol, 0xffff0001);
+	check_v4(pol, 0xffff0002);
+	check_v4(pol, 0x00000101);
+	check_v4(pol, 0x00000102);
+	check_prefix_edges(pol);
+	policy_free(pol);
+}
+
+static void test_v4_stale_dir_and_groups_overwritten(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int set =
+		ADDRS("10.0.1.1", "10.0.1.2", "192.168.0.0/16", "192.168.7.7");
+	__u32 block;
+
+	(void)state;
+	memset(view.v4_dir, 0x5a, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
+	memset(view.v4_tbl8, 0x7f, 4 * 256 * sizeof(*view.v4_tbl8));
+	add_rule(pol, BR_PROTO_ANY, set, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	for (block = 0; block < BR_V4_DIR_SIZE; block++) {
+		__u32 e = view.v4_dir[block];
+
+		if (block == 0x0a0001 || block == 0xc0a807)
+			continue;
+		assert_int_equal(BR_V4_KIND(e), BR_V4_LEAF);
+		assert_int_equal(BR_V4_VALUE(e),
+				 (block >> 8) == 0xc0a8 ? 1 : 0);
+	}
+	for (block = 0; block < 256; block++) {
+		check_v4(pol, 0x0a000100 | block);
+		check_v4(pol, 0xc0a80700 | block);
+	}
+	policy_free(pol);
+}
+
+static void test_v4_untouched_without_v4_prefixes(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int v6only = ADDRS("2001:db8::/32");
+
+	(void)state;
+	view.v4_dir[0] = 0x12345678;
+	view.v4_dir[BR_V4_DIR_SIZE - 1] = 0x9abcdef0;
+	add_rule(pol, BR_PROTO_ANY, v6only, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(addr_flags(), BR_HDR_V6_ADDRS);
+	assert_int_equal(view.v4_dir[0], 0x12345678);
+	assert_int_equal(view.v4_dir[BR_V4_DIR_SIZE - 1], 0x9abcdef0);
+	policy_free(pol);
+}
+
+/* ---- IPv6 ----------------------------------------------------------- */
+
+static void test_v6_tiers_against_reference(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int apns = ADDRS("2620:149:a44::/48", "2403:300:a42::/48",
+			 "2403:300:a51::/48", "2a01:b740:a42::/48");
+	int apple = ADDRS("2403:300::/32", "2620:149::/32", "2a01:b740::/32",
+			  "2620:149:a44::5", "2620:149:a44:1::/64");
+	int hosts = ADDRS("2620:149:a44:1::1", "2620:149:a44:1::2",
+			  "2001:db8::1", "::", "2620:149:a44::/48");
+	int everything = ADDRS("::/0");
+	unsigned int i;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, apns, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_UDP, NONE, apple, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, hosts, hosts, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ICMP, everything, NONE, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->v6_n_tiers, 5);
+	assert_memory_equal(view.hdr->v6_tiers, ((__u8[]){128, 64, 48, 32, 0}),
+			    5);
+	assert_int_equal(addr_flags(), BR_HDR_V6_ADDRS);
+	assert_int_equal(stats.v6_prefixes, 14);
+	check_prefix_edges(pol);
+	for (i = 0; i < 1000; i++) {
+		__u8 addr[16] = {0x26, 0x20, 0x01, 0x49, 0x0a, 0x44, 0, 1};
+
+		addr[15] = i;
+		addr[7] = i >> 8;
+		check_address(pol, 6, addr);
+	}
+	policy_free(pol);
+}
+
+static void test_v6_stale_buckets_cleared(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int set = ADDRS("2001:db8::/48");
+	__u8 stale[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 1};
+	size_t k, used = 0;
+	__u32 key[4];
+
+	(void)state;
+	/* a full bucket for 2001:db8:0:0:100::/128 from an older policy */
+	mask_v6(key, stale, 128);
+	for (k = 0; k < 4; k++) {
+		struct br_v6_bucket *b = &view.v6[(br_v6_hash(key, 128) + k) &
+						  (BR_V6_BUCKETS - 1)];
+
+		memcpy(b->addr, key, 16);
+		b->plen = 128;
+		b->used = 1;
+		b->class_id = 1;
+	}
+	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, set, NONE, NONE, NONE, BR_ACT_DROP);
+	view.hdr->v6_n_tiers = 2;
+	compile_ok(pol);
+	for (k = 0; k < BR_V6_BUCKETS; k++)
+		used += view.v6[k].used;
+	assert_int_equal(used, 1);
+	assert_int_equal(view.hdr->v6_n_tiers, 1);
+	check_address(pol, 6, stale);
+	policy_free(pol);
+}
+
+static void test_v6_random_set_fits_with_short_probes(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_set *set;
+	__u64 x = 88172645463325252ULL;
+	size_t n = 100000, k;
+	int index;
+
+	(void)state;
+	set = set_new(pol, BR_SET_ADDR, n, &index);
+	for (k = 0; k < n; k++) {
+		struct br_prefix *p = &set->prefixes[k];
+		unsigned int b;
+
+		p->family = 6;
+		p->len = k % 10 ? 128 : 64;
+		for (b = 0; b < 16; b++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			p->addr[b] = 8 * b < p->len ? x : 0;
+		}
+		p->addr[0] = 0x20;
+	}
+	add_rule(pol, BR_PROTO_ANY, NONE, index, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_in_range(stats.v6_max_probe, 1, BR_V6_MAX_PROBE);
+	for (k = 0; k < n; k += 7) {
+		assert_int_not_equal(lookup_v6(set->prefixes[k].addr), 0);
+		assert_in_range(v6_probes, 1, stats.v6_max_probe);
+	}
+	policy_free(pol);
+}
+
+/* ---- capacity errors ------------------------------------------------ */
+
+/*
+ * 17 sets of nested halves: every address is in its own combination of
+ * sets by its top 17 bits, 2^17 classes. Class 65536 is born at the /1 of
+ * the first set (line 100).
+ */
+static void test_too_many_classes(void **state)
+{
+	struct br_policy *pol = policy_new();
+
+	(void)state;
+	nested_halves(pol, 17);
+	compile_too_big(pol,
+			"policy too large for its map: 131072 address "
+			"classes, at most 65536",
+			100);
+	policy_free(pol);
+}
+
+static void test_too_many_v6_tiers(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int first = ADDRS("2001:db8::/32", "2001:db8::/40", "2001:db8::/48",
+			  "2001:db8::/56", "2001:db8::/64", "2001:db8::/72",
+			  "10.0.0.0/8");
+	int second = ADDRS("2001:db8::/80", "2001:db8::/88", "2001:db8::/96",
+			   "2001:db8::/104");
+
+	(void)state;
+	add_rule(pol, BR_PROTO_ANY, first, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, second, NONE, NONE, BR_ACT_DROP);
+	compile_too_big(pol,
+			"policy too large for its map: 10 distinct IPv6 "
+			"prefix lengths, at most 8",
+			100 + second);
+	policy_free(pol);
+}
+
+static void test_too_many_v4_groups(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_set *set;
+	int index;
+	__u32 k;
+
+	(void)state;
+	set = set_new(pol, BR_SET_ADDR, 2 * (BR_V4_TBL8_GROUPS + 1), &index);
+	for (k = 0; k < 2 * (BR_V4_TBL8_GROUPS + 1); k++) {
+		/* two /32s in each of 65537 /24s */
+		__u32 addr = 0x01000000 + (k / 2) * 256 + (k & 1);
+
+		set->prefixes[k] = (struct br_prefix){
+			.family = 4,
+			.len = 32,
+			.addr = {addr >> 24, addr >> 16, addr >> 8, addr},
+		};
+	}
+	add_rule(pol, BR_PROTO_ANY, NONE, index, NONE, NONE, BR_ACT_DROP);
+	compile_too_big(pol,
+			"policy too large for its map: 65537 IPv4 /24 "
+			"groups, at most 65536",
+			100);
+	policy_free(pol);
+}
+
+/*
+ * /128s whose home buckets all lie in 0..7 (found by search) pile up in
+ * one cluster: the 40th of them, entry 41 after the filler, would sit 32
+ * buckets past its home, one more than the program probes.
+ */
+static void test_v6_probe_limit(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int filler = ADDRS("2001:db8::1");
+	struct br_set *set;
+	__u32 key[4] = {htonl(0x20010db8), 0, 0, 0}, found = 0;
+	int index;
+
+	(void)state;
+	set = set_new(pol, BR_SET_ADDR, 48, &index);
+	while (found < 48) {
+		key[3]++;
+		if (br_v6_hash(key, 128) < 8) {
+			set->prefixes[found].family = 6;
+			set->prefixes[found].len = 128;
+			memcpy(set->prefixes[found++].addr, key, 16);
+		}
+	}
+	add_rule(pol, BR_PROTO_ANY, filler, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, index, NONE, NONE, BR_ACT_DROP);
+	compile_too_big(pol,
+			"policy too large for its map: IPv6 probe limit 32 "
+			"exceeded at 41 entries",
+			100 + index);
+	policy_free(pol);
+}
+
+/* ---- whole policies, random, against the reference ------------------ */
+
+static __u32 rnd_state;
+
+static __u32 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+/* A prefix in a small corner of the space, so that sets overlap. */
+static struct br_prefix random_prefix(void)
+{
+	static const __u8 v4_lens[] = {16, 20, 22, 23, 24, 24, 25, 26, 27,
+				       28, 29, 30, 31, 32, 32, 32, 32, 32};
+	static const __u8 v6_lens[] = {0, 32, 48, 64, 127, 128, 128, 128};
+	struct br_prefix p = {0};
+	unsigned int b;
+
+	if (rnd() % 3) {
+		/* 8 /24s, mostly their first quarter: long prefixes nest */
+		__u32 addr = 0x0a000000 | (rnd() & 0x0001033f) |
+			     (rnd() % 4 ? 0 : rnd() & 0xc0);
+
+		p.family = 4;
+		p.len = rnd() % 64  ? v4_lens[rnd() % sizeof(v4_lens)]
+			: rnd() % 2 ? 0
+				    : 8;
+		if (p.len < 32)
+			addr &= p.len ? ~0u << (32 - p.len) : 0;
+		p.addr[0] = addr >> 24;
+		p.addr[1] = addr >> 16;
+		p.addr[2] = addr >> 8;
+		p.addr[3] = addr;
+	} else {
+		p.family = 6;
+		p.len = v6_lens[rnd() % sizeof(v6_lens)];
+		p.addr[0] = 0x20;
+		p.addr[1] = 0x01;
+		p.addr[5] = rnd() & 3;
+		p.addr[7] = rnd() & 3;
+		p.addr[15] = rnd() & 7;
+		for (b = 0; b < 16; b++) {
+			int bits = (int)p.len - 8 * (int)b;
+
+			if (bits <= 0)
+				p.addr[b] = 0;
+			else if (bits < 8)
+				p.addr[b] &= 0xff << (8 - bits);
+		}
+	}
+	return p;
+}
+
+/* An address near one of the policy's prefixes, or anywhere nearby. */
+static void random_address(const struct br_policy *pol, int family,
+			   __u8 addr[16])
+{
+	const struct br_set *set = &pol->sets[rnd() % pol->n_sets];
+	struct br_prefix p = random_prefix();
+	unsigned int b;
+
+	while (p.family != family)
+		p = random_prefix();
+	if (set->type == BR_SET_ADDR && set->n && rnd() % 4) {
+		const struct br_prefix *q = &set->prefixes[rnd() % set->n];
+
+		if (q->family == family)
+			p = *q;
+	}
+	memcpy(addr, p.addr, 16);
+	for (b = p.len; b < (family == 4 ? 32u : 128u); b++)
+		if (rnd() % 2)
+			addr[b / 8] |= 0x80 >> (b % 8);
+	if (rnd() % 8 == 0 && p.len) /* just outside */
+		addr[(p.len - 1) / 8] ^= 0x80 >> ((p.len - 1) % 8);
+}
+
+static int random_port(const struct br_policy *pol)
+{
+	const struct br_set *set = &pol->sets[rnd() % pol->n_sets];
+
+	if (rnd() % 8 == 0)
+		return BR_PORT_NONE;
+	if (set->type == BR_SET_PORT && set->n) {
+		const struct br_port_range *r = &set->ports[rnd() % set->n];
+
+		return (r->lo + rnd() % 3 + 65535) % 65536;
+	}
+	return rnd() % 65536;
+}
+
+static struct br_policy *random_policy(void)
+{
+	static const enum br_proto protos[] = {BR_PROTO_ANY, BR_PROTO_TCP,
+					       BR_PROTO_UDP, BR_PROTO_ICMP};
+	struct br_policy *pol = policy_new();
+	unsigned int n_addr = 1 + rnd() % 5, n_port = 1 + rnd() % 3, i, k;
+	unsigned int n_rules = 1 + rnd() % 20;
+
+	for (i = 0; i < n_addr; i++) {
+		struct br_set *set;
+		int index;
+
+		set = set_new(pol, BR_SET_ADDR, rnd() % 40, &index);
+		for (k = 0; k < set->n; k++)
+			set->prefixes[k] = random_prefix();
+	}
+	for (i = 0; i < n_port; i++) {
+		struct br_set *set;
+		int index;
+
+		set = set_new(pol, BR_SET_PORT, 1 + rnd() % 4, &index);
+		for (k = 0; k < set->n; k++) {
+			__u16 lo = rnd() % 65536,
+			      span = rnd() % 4 ? 0 : rnd() % 3000;
+
+			set->ports[k].lo = lo;
+			set->ports[k].hi =
+				lo + span < 65536 ? lo + span : 65535;
+		}
+	}
+	for (i = 0; i < n_rules; i++) {
+		int saddr, daddr, sport, dport;
+		enum br_proto proto;
+
+		if (rnd() % 10 == 0) {
+			add_ether_rule(pol, rnd() % 2 ? 0x0806 : 0x88cc,
+				       BR_ACT_DROP);
+			continue;
+		}
+		/* each dimension unconstrained about half the time */
+		proto = protos[rnd() % 4];
+		saddr = rnd() % 2 ? (int)(rnd() % n_addr) : NONE;
+		daddr = rnd() % 2 ? (int)(rnd() % n_addr) : NONE;
+		sport = rnd() % 3 ? NONE : (int)(n_addr + rnd() % n_port);
+		dport = rnd() % 2 ? NONE : (int)(n_addr + rnd() % n_port);
+		add_rule(pol, proto, saddr, daddr, sport, dport,
+			 rnd() % 2 ? BR_ACT_DROP : BR_ACT_PASS);
+	}
+	pol->default_action = rnd() % 2 ? BR_ACT_PASS : BR_ACT_DROP;
+	return pol;
+}
+
+static void test_random_policies_match_reference(void **state)
+{
+	static const int l4[] = {1, 6, 6, 17, 17, 58, 47, 255};
+	unsigned int round, k;
+
+	(void)state;
+	rnd_state = 2463534242u;
+	for (round = 0; round < 40; round++) {
+		struct br_policy *pol = random_policy();
+
+		compile_ok(pol);
+		check_prefix_edges(pol);
+		for (k = 0; k < 20000; k++) {
+			struct packet pkt = {0};
+			int want, got;
+
+			pkt.family = rnd() % 16 == 0 ? 0 : rnd() % 2 ? 4 : 6;
+			pkt.ether_type = rnd() % 2 ? 0x0806 : 0x88cc;
+			random_address(pol, pkt.family ? pkt.family : 4,
+				       pkt.src);
+			random_address(pol, pkt.family ? pkt.family : 4,
+				       pkt.dst);
+			pkt.proto = l4[rnd() % 8];
+			pkt.sport = pkt.proto == 6 || pkt.proto == 17
+					    ? random_port(pol)
+					    : BR_PORT_NONE;
+			pkt.dport = pkt.proto == 6 || pkt.proto == 17
+					    ? random_port(pol)
+					    : BR_PORT_NONE;
+			want = reference_rule(pol, &pkt);
+			got = dataplane_rule(&pkt);
+			if (want != got)
+				fail_msg("round %u packet %u: rule %d, want %d",
+					 round, k, got, want);
+		}
+		policy_free(pol);
+	}
+}
+
+/* ---- determinism ---------------------------------------------------- */
+
+static __u64 hash_bytes(__u64 h, const void *data, size_t len)
+{
+	const __u64 *words = data;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		h = (h ^ words[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static __u64 image_hash(void)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	h = hash_bytes(h, view.classes, BR_MAX_CLASSES * sizeof(*view.classes));
+	h = hash_bytes(h, view.v4_dir, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
+	h = hash_bytes(h, view.v4_tbl8,
+		       stats.v4_tbl8_groups * 256 * sizeof(*view.v4_tbl8));
+	h = hash_bytes(h, view.v6, BR_V6_BUCKETS * sizeof(*view.v6));
+	h = hash_bytes(h, view.sport, BR_PORT_SLOTS * sizeof(*view.sport));
+	return h;
+}
+
+static void test_same_policy_same_image(void **state)
+{
+	struct br_policy *pol;
+	__u64 first;
+
+	(void)state;
+	rnd_state = 99;
+	pol = random_policy();
+	compile_ok(pol);
+	assert_int_equal(addr_flags(), BR_HDR_V4_ADDRS | BR_HDR_V6_ADDRS);
+	first = image_hash();
+	memset(view.v4_dir, 0x11, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
+	memset(view.v6, 0x22, BR_V6_BUCKETS * sizeof(*view.v6));
+	compile_ok(pol);
+	assert_true(image_hash() == first);
+	policy_free(pol);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_proto_bitmap_per_rule_protocol),
+		cmocka_unit_test(test_port_bitmaps_per_direction),
+		cmocka_unit_test(test_etype_bitmap_only_for_ether_rules),
+		cmocka_unit_test(
+			test_header_and_rules_rewritten_caller_fields_kept),
+		cmocka_unit_test(test_64_rules_fill_rules_valid),
+		cmocka_unit_test(test_65_rules_too_large),
+		cmocka_unit_test(test_class0_is_rules_without_address_match),
+		cmocka_unit_test(test_duplicate_prefixes_merge_their_rules),
+		cmocka_unit_test(
+			test_empty_set_matches_nothing_and_writes_no_table),
+		cmocka_unit_test(
+			test_v4_overlapping_prefixes_against_reference),
+		cmocka_unit_test(test_v4_dir_encoding_per_24),
+		cmocka_unit_test(test_v4_single_needs_small_classes),
+		cmocka_unit_test(test_v4_stale_dir_and_groups_overwritten),
+		cmocka_unit_test(test_v4_untouched_without_v4_prefixes),
+		cmocka_unit_test(test_v6_tiers_against_reference),
+		cmocka_unit_test(test_v6_stale_buckets_cleared),
+		cmocka_unit_test(test_v6_random_set_fits_with_short_probes),
+		cmocka_unit_test(test_too_many_classes),
+		cmocka_unit_test(test_too_many_v6_tiers),
+		cmocka_unit_test(test_too_many_v4_groups),
+		cmocka_unit_test(test_v6_probe_limit),
+		cmocka_unit_test(test_random_policies_match_reference),
+		cmocka_unit_test(test_same_policy_same_image),
+	};
+
+	return cmocka_run_group_tests(tests, view_setup, view_teardown);
+}

@@ -1,0 +1,1197 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * compile.c - policy IR to map images for one generation slot.
+ *
+ * Every match dimension becomes a table of rule bitmaps (bit i = rule i),
+ * as bpf/abi.h lays them out: protocol, source and destination port,
+ * ethertype, and address classes. An address class is the pair of bitmaps
+ * (source, destination) an address earns from the sets that contain it;
+ * the IPv4 DIR-24-8 image and the IPv6 hash table map an address to its
+ * class. Class 0 is the address in no referenced set.
+ *
+ * The big images (64 MiB each) live in mmapped map memory: they are built
+ * in user memory where building needs random access, and written once,
+ * front to back.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compile.h"
+
+#define BR_RULE_BIT(i) ((br_rules_t)1 << (i))
+
+/* A set that some IP rule matches addresses against, and the bits it adds. */
+struct addr_ref {
+	int set;	      /* index into br_policy.sets */
+	struct br_class bits; /* rules whose saddr/daddr is this set */
+};
+
+/* Interned (src, dst) bitmap pairs; the id of a pair is its class. */
+struct class_table {
+	struct br_class *pairs; /* by class id */
+	__u32 n;
+	__u32 pairs_cap;
+	__u32 *slots; /* class id + 1; 0 is empty */
+	__u32 slot_mask;
+	__u32 last_id; /* addresses come in runs of one class */
+};
+
+struct compiler {
+	const struct br_policy *pol;
+	struct br_slot_view *view;
+	struct br_diag *diag;
+	struct br_compile_stats stats;
+	struct br_class base; /* class 0: rules without an address match */
+	struct addr_ref refs[2 * BR_MAX_RULES];
+	unsigned int n_refs;
+	struct class_table classes;
+	int class_overflow_set; /* set whose prefix made one class too many */
+};
+
+/* Capacity errors point at the declaration of the set that overflowed. */
+static struct br_pos set_pos(const struct compiler *c, int set)
+{
+	return set >= 0 ? c->pol->sets[set].pos : c->pol->name_pos;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+too_large(struct compiler *c, struct br_pos pos, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	if (!c->diag)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	br_diag_error(c->diag, pos, "policy too large for its map: %s", what);
+}
+
+static inline int same_class(struct br_class a, struct br_class b)
+{
+	return a.src == b.src && a.dst == b.dst;
+}
+
+static inline struct br_class class_or(struct br_class a, struct br_class b)
+{
+	return (struct br_class){.src = a.src | b.src, .dst = a.dst | b.dst};
+}
+
+/* ---- class interning ------------------------------------------------ */
+
+/*
+ * Tables below index by the low bits of a hash of keys whose entropy often
+ * sits in a few high bits (rule bitmaps, IPv6 prefixes): mix fully.
+ */
+static inline __u64 mix64(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static inline __u64 class_hash(struct br_class bits)
+{
+	return mix64(bits.src ^ mix64(bits.dst ^ 0x9e3779b97f4a7c15ULL));
+}
+
+static int class_table_grow(struct class_table *t)
+{
+	__u32 size = t->slots ? 2 * (t->slot_mask + 1) : 1024;
+	__u32 *slots = calloc(size, sizeof(*slots));
+	__u32 id;
+
+	if (!slots)
+		return -ENOMEM;
+	for (id = 0; id < t->n; id++) {
+		__u32 pos = class_hash(t->pairs[id]) & (size - 1);
+
+		while (slots[pos])
+			pos = (pos + 1) & (size - 1);
+		slots[pos] = id + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->slot_mask = size - 1;
+	return 0;
+}
+
+/*
+ * The class id of bits, a new one on first sight. Ids count up from 0 in
+ * order of first sight, so the numbering follows the (deterministic) order
+ * of the sweep. Past BR_MAX_CLASSES interning goes on, only to count.
+ */
+static int class_intern(struct compiler *c, struct br_class bits, int set,
+			__u32 *id)
+{
+	struct class_table *t = &c->classes;
+	__u32 pos, slot;
+	int err;
+
+	if (t->n && same_class(t->pairs[t->last_id], bits)) {
+		*id = t->last_id;
+		return 0;
+	}
+	pos = class_hash(bits) & t->slot_mask;
+	while ((slot = t->slots[pos])) {
+		if (same_class(t->pairs[slot - 1], bits)) {
+			*id = t->last_id = slot - 1;
+			return 0;
+		}
+		pos = (pos + 1) & t->slot_mask;
+	}
+	if (2 * (t->n + 1) > t->slot_mask + 1) {
+		err = class_table_grow(t);
+		if (err)
+			return err;
+		pos = class_hash(bits) & t->slot_mask;
+		while (t->slots[pos])
+			pos = (pos + 1) & t->slot_mask;
+	}
+	if (t->n == t->pairs_cap) {
+		__u32 cap = t->pairs_cap ? 2 * t->pairs_cap : 1024;
+		struct br_class *pairs =
+			realloc(t->pairs, cap * sizeof(*pairs));
+
+		if (!pairs)
+			return -ENOMEM;
+		t->pairs = pairs;
+		t->pairs_cap = cap;
+	}
+	t->pairs[t->n] = bits;
+	t->slots[pos] = t->n + 1;
+	*id = t->last_id = t->n++;
+	if (t->n == BR_MAX_CLASSES + 1)
+		c->class_overflow_set = set;
+	return 0;
+}
+
+/* ---- rules, protocols, ports, ethertypes ---------------------------- */
+
+static int check_set(struct compiler *c, const struct br_rule_ir *rule, int set,
+		     enum br_set_type type)
+{
+	if (set == BR_NO_SET)
+		return 0;
+	if (set < 0 || (size_t)set >= c->pol->n_sets ||
+	    c->pol->sets[set].type != type) {
+		if (c->diag)
+			br_diag_error(c->diag, rule->pos,
+				      "rule refers to set %d, which is not %s",
+				      set,
+				      type == BR_SET_ADDR ? "an address set"
+							  : "a port set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_rules(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	size_t i;
+	int err;
+
+	if (pol->n_rules > BR_MAX_RULES) {
+		too_large(c, pol->rules[BR_MAX_RULES].pos,
+			  "%zu rules, at most %d", pol->n_rules, BR_MAX_RULES);
+		return -E2BIG;
+	}
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		if ((err = check_set(c, rule, rule->saddr_set, BR_SET_ADDR)) ||
+		    (err = check_set(c, rule, rule->daddr_set, BR_SET_ADDR)) ||
+		    (err = check_set(c, rule, rule->sport_set, BR_SET_PORT)) ||
+		    (err = check_set(c, rule, rule->dport_set, BR_SET_PORT)))
+			return err;
+		if (rule->ether_type > 0xffff) {
+			if (c->diag)
+				br_diag_error(c->diag, rule->pos,
+					      "ethertype %d out of range",
+					      rule->ether_type);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int is_ip_rule(const struct br_rule_ir *rule)
+{
+	return rule->ether_type < 0;
+}
+
+static struct addr_ref *ref_of(struct compiler *c, int set)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_refs; i++)
+		if (c->refs[i].set == set)
+			return &c->refs[i];
+	c->refs[c->n_refs] = (struct addr_ref){.set = set};
+	return &c->refs[c->n_refs++];
+}
+
+/*
+ * Class 0 holds the IP rules without an address match of a direction;
+ * every referenced set adds the rules that match against it.
+ */
+static void collect_addr_refs(struct compiler *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &c->pol->rules[i];
+
+		if (!is_ip_rule(rule))
+			continue;
+		if (rule->saddr_set == BR_NO_SET)
+			c->base.src |= BR_RULE_BIT(i);
+		else
+			ref_of(c, rule->saddr_set)->bits.src |= BR_RULE_BIT(i);
+		if (rule->daddr_set == BR_NO_SET)
+			c->base.dst |= BR_RULE_BIT(i);
+		else
+			ref_of(c, rule->daddr_set)->bits.dst |= BR_RULE_BIT(i);
+	}
+}
+
+static void compile_rules(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	br_rules_t proto[256] = {0};
+	size_t i;
+	int p;
+
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		c->view->rules[i] = (struct br_rule){.action = rule->action};
+		if (!is_ip_rule(rule))
+			continue;
+		switch (rule->proto) {
+		case BR_PROTO_ANY:
+			for (p = 0; p < 256; p++)
+				proto[p] |= BR_RULE_BIT(i);
+			break;
+		case BR_PROTO_TCP:
+			proto[6] |= BR_RULE_BIT(i);
+			break;
+		case BR_PROTO_UDP:
+			proto[17] |= BR_RULE_BIT(i);
+			break;
+		case BR_PROTO_ICMP:
+			proto[1] |= BR_RULE_BIT(i);
+			proto[58] |= BR_RULE_BIT(i);
+			break;
+		}
+	}
+	memset(&c->view->rules[pol->n_rules], 0,
+	       (BR_MAX_RULES - pol->n_rules) * sizeof(struct br_rule));
+	memcpy(c->view->proto, proto, sizeof(proto));
+}
+
+static int port_set_of(const struct br_rule_ir *rule, int dst)
+{
+	return dst ? rule->dport_set : rule->sport_set;
+}
+
+/*
+ * One direction's port bitmaps: a rule without a port set matches every
+ * port and "no port"; a rule with one matches its ports only. Each port set
+ * is swept once (difference array), whatever its ranges and overlaps.
+ */
+static int compile_ports(struct compiler *c, int dst, br_rules_t *out)
+{
+	const struct br_policy *pol = c->pol;
+	br_rules_t unconstrained = 0, *bitmaps;
+	int *starts = NULL;
+	size_t i, j, k;
+	int err = 0;
+
+	bitmaps = malloc(BR_PORT_SLOTS * sizeof(*bitmaps));
+	starts = malloc((BR_PORT_NONE + 1) * sizeof(*starts));
+	if (!bitmaps || !starts) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < pol->n_rules; i++)
+		if (port_set_of(&pol->rules[i], dst) == BR_NO_SET)
+			unconstrained |= BR_RULE_BIT(i);
+	for (k = 0; k < BR_PORT_SLOTS; k++)
+		bitmaps[k] = unconstrained;
+
+	for (i = 0; i < pol->n_rules; i++) {
+		int set = port_set_of(&pol->rules[i], dst);
+		const struct br_set *ports;
+		br_rules_t rules = 0;
+		int depth = 0;
+
+		if (set == BR_NO_SET)
+			continue;
+		for (j = 0; j < i; j++)
+			if (port_set_of(&pol->rules[j], dst) == set)
+				break;
+		if (j < i)
+			continue; /* done with the first rule using it */
+		for (j = i; j < pol->n_rules; j++)
+			if (port_set_of(&pol->rules[j], dst) == set)
+				rules |= BR_RULE_BIT(j);
+
+		ports = &pol->sets[set];
+		memset(starts, 0, (BR_PORT_NONE + 1) * sizeof(*starts));
+		for (k = 0; k < ports->n; k++) {
+			if (ports->ports[k].lo > ports->ports[k].hi)
+				continue;
+			starts[ports->ports[k].lo]++;
+			starts[ports->ports[k].hi + 1]--;
+		}
+		for (k = 0; k < BR_PORT_NONE; k++) {
+			depth += starts[k];
+			if (depth)
+				bitmaps[k] |= rules;
+		}
+	}
+	memcpy(out, bitmaps, BR_PORT_SLOTS * sizeof(*bitmaps));
+out:
+	free(starts);
+	free(bitmaps);
+	return err;
+}
+
+static int compile_etypes(struct compiler *c)
+{
+	br_rules_t *bitmaps = calloc(BR_ETYPE_SLOTS, sizeof(*bitmaps));
+	size_t i;
+
+	if (!bitmaps)
+		return -ENOMEM;
+	for (i = 0; i < c->pol->n_rules; i++)
+		if (!is_ip_rule(&c->pol->rules[i]))
+			bitmaps[c->pol->rules[i].ether_type] |= BR_RULE_BIT(i);
+	memcpy(c->view->etype, bitmaps, BR_ETYPE_SLOTS * sizeof(*bitmaps));
+	free(bitmaps);
+	return 0;
+}
+
+/* ---- IPv4: DIR-24-8 ------------------------------------------------- */
+
+/*
+ * A prefix as one sortable key: address (host order), then length, so a
+ * prefix sorts before every prefix it contains; the low byte names the
+ * addr_ref it came from.
+ */
+#define V4_KEY_SORT_SHIFT 8
+#define V4_KEY_SORT_BITS 38
+#define V4_RADIX_BITS 13
+
+static inline __u64 v4_key(__u32 addr, __u32 len, unsigned int ref)
+{
+	return ((((__u64)addr << 6) | len) << V4_KEY_SORT_SHIFT) | ref;
+}
+
+static inline __u32 v4_key_addr(__u64 key)
+{
+	return key >> (V4_KEY_SORT_SHIFT + 6);
+}
+
+static inline __u32 v4_key_len(__u64 key)
+{
+	return (key >> V4_KEY_SORT_SHIFT) & 0x3f;
+}
+
+static inline unsigned int v4_key_ref(__u64 key)
+{
+	return key & 0xff;
+}
+
+static inline int v4_same_prefix(__u64 a, __u64 b)
+{
+	return (a >> V4_KEY_SORT_SHIFT) == (b >> V4_KEY_SORT_SHIFT);
+}
+
+static inline __u32 v4_mask(__u32 len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+/* LSD radix sort, stable: equal prefixes keep the order of the sets. */
+static int v4_sort(__u64 **keys, size_t n)
+{
+	__u64 *from = *keys, *to = malloc(n * sizeof(*to)), *swap;
+	size_t *count = malloc((1u << V4_RADIX_BITS) * sizeof(*count));
+	unsigned int shift;
+	size_t i, sum;
+	int err = 0;
+
+	if (!to || !count) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (shift = V4_KEY_SORT_SHIFT;
+	     shift < V4_KEY_SORT_SHIFT + V4_KEY_SORT_BITS;
+	     shift += V4_RADIX_BITS) {
+		const __u64 digit_mask = (1u << V4_RADIX_BITS) - 1;
+
+		memset(count, 0, (1u << V4_RADIX_BITS) * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(from[i] >> shift) & digit_mask]++;
+		for (i = 0, sum = 0; i < (1u << V4_RADIX_BITS); i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i] >> shift) & digit_mask]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	*keys = from;
+out:
+	free(to);
+	free(count);
+	return err;
+}
+
+/* A prefix of length <= 24 covering whole /24s, on the sweep's stack. */
+struct v4_cover {
+	__u32 last_block;
+	__u32 class_id;
+	struct br_class bits; /* its sets and those of every prefix around */
+};
+
+/* A prefix longer than /24, within its /24. */
+struct v4_long {
+	__u32 first; /* last octet of its first address */
+	__u32 last;
+	__u32 class_id;
+};
+
+struct v4_sweep {
+	__u32 *dir;
+	__u32 next_block;	   /* dir is written up to here */
+	struct v4_cover stack[25]; /* one per length, 0..24 */
+	unsigned int depth;
+	__u32 n_groups;
+	int group_overflow_set;
+	struct v4_long longs[510]; /* of the /24 being built: /25../32 */
+	__u32 group[256];
+};
+
+static void fill_u32(__u32 *to, __u32 value, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		to[i] = value;
+}
+
+/* Write dir entries up to (not including) block, popping finished covers. */
+static void v4_fill_to(struct v4_sweep *s, __u32 block)
+{
+	while (s->depth && s->stack[s->depth - 1].last_block < block) {
+		const struct v4_cover *top = &s->stack[--s->depth];
+
+		fill_u32(s->dir + s->next_block, br_v4_leaf(top->class_id),
+			 top->last_block + 1 - s->next_block);
+		s->next_block = top->last_block + 1;
+	}
+	fill_u32(s->dir + s->next_block,
+		 br_v4_leaf(s->depth ? s->stack[s->depth - 1].class_id : 0),
+		 block - s->next_block);
+	s->next_block = block;
+}
+
+/* The bits of the next distinct prefix at keys[*i], duplicates merged. */
+static struct br_class v4_next_prefix(const struct compiler *c,
+				      const __u64 *keys, size_t n, size_t *i)
+{
+	struct br_class bits = c->refs[v4_key_ref(keys[*i])].bits;
+	size_t j;
+
+	for (j = *i + 1; j < n && v4_same_prefix(keys[j], keys[*i]); j++)
+		bits = class_or(bits, c->refs[v4_key_ref(keys[j])].bits);
+	*i = j;
+	return bits;
+}
+
+/*
+ * One /24 that holds longer prefixes, keys[*i] up to the first key of
+ * another /24. A lone /32 fits in the dir entry itself (SINGLE); anything
+ * else gets a tbl8 group, unless the whole /24 turns out to be one class.
+ */
+static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
+		    size_t n, size_t *i)
+{
+	__u32 block = v4_key_addr(keys[*i]) >> 8;
+	struct br_class outer =
+		s->depth ? s->stack[s->depth - 1].bits : (struct br_class){0};
+	__u32 miss = s->depth ? s->stack[s->depth - 1].class_id : 0;
+	struct {
+		__u32 last;
+		struct br_class bits;
+	} stack[8];
+	unsigned int depth = 0, k, n_long = 0, distinct = 0;
+	int set = -1;
+	struct v4_long *p;
+	__u32 entry;
+	int err;
+
+	while (*i < n && v4_key_addr(keys[*i]) >> 8 == block) {
+		__u32 len = v4_key_len(keys[*i]);
+		struct br_class bits;
+
+		set = c->refs[v4_key_ref(keys[*i])].set;
+		p = &s->longs[n_long++];
+		p->first = v4_key_addr(keys[*i]) & 0xff;
+		p->last = p->first + (1u << (32 - len)) - 1;
+		bits = v4_next_prefix(c, keys, n, i);
+		while (depth && stack[depth - 1].last < p->first)
+			depth--;
+		bits = class_or(bits, depth ? stack[depth - 1].bits : outer);
+		err = class_intern(c, class_or(c->base, bits), set,
+				   &p->class_id);
+		if (err)
+			return err;
+		stack[depth].last = p->last;
+		stack[depth++].bits = bits;
+		/*
+		 * A prefix adding no bits paints the class of the whole /24;
+		 * one adding some (and all it holds) covers half of it at most.
+		 */
+		distinct |= p->class_id != miss;
+	}
+	c->stats.v4_prefixes += n_long;
+
+	p = &s->longs[0];
+	if (!distinct) {
+		entry = br_v4_leaf(miss);
+	} else if (n_long == 1 && p->first == p->last &&
+		   p->class_id <= BR_V4_SINGLE_MAX_CLASS &&
+		   miss <= BR_V4_SINGLE_MAX_CLASS) {
+		entry = br_v4_single(p->first, p->class_id, miss);
+		c->stats.v4_singles++;
+	} else {
+		/* in sort order: a prefix is painted before those it holds */
+		fill_u32(s->group, miss, 256);
+		for (k = 0; k < n_long; k++)
+			fill_u32(s->group + s->longs[k].first,
+				 s->longs[k].class_id,
+				 s->longs[k].last + 1 - s->longs[k].first);
+		if (s->n_groups < BR_V4_TBL8_GROUPS)
+			memcpy(c->view->v4_tbl8 + (size_t)s->n_groups * 256,
+			       s->group, sizeof(s->group));
+		else if (s->n_groups == BR_V4_TBL8_GROUPS)
+			s->group_overflow_set = set;
+		entry = br_v4_tbl8(s->n_groups++);
+	}
+	s->dir[block] = entry;
+	s->next_block = block + 1;
+	return 0;
+}
+
+static size_t v4_count(const struct compiler *c)
+{
+	unsigned int r;
+	size_t n = 0, k;
+
+	for (r = 0; r < c->n_refs; r++) {
+		const struct br_set *set = &c->pol->sets[c->refs[r].set];
+
+		for (k = 0; k < set->n; k++)
+			n += set->prefixes[k].family == 4;
+	}
+	return n;
+}
+
+/*
+ * Sort every referenced IPv4 prefix, then sweep the address space once:
+ * prefixes of length <= 24 are ranges of dir entries (a stack holds the
+ * ones around the sweep point, prefixes nest or are disjoint), longer ones
+ * are built /24 by /24. The dir is written in one pass, front to back.
+ */
+static int compile_v4(struct compiler *c)
+{
+	size_t n = v4_count(c), i = 0, k;
+	struct v4_sweep *s = NULL;
+	__u64 *keys = NULL;
+	unsigned int r;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
+	s = calloc(1, sizeof(*s));
+	if (!keys || !s) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (r = 0; r < c->n_refs; r++) {
+		const struct br_set *set = &c->pol->sets[c->refs[r].set];
+
+		for (k = 0; k < set->n; k++) {
+			const struct br_prefix *p = &set->prefixes[k];
+			__u32 addr;
+
+			if (p->family != 4)
+				continue;
+			addr = (__u32)p->addr[0] << 24 | p->addr[1] << 16 |
+			       p->addr[2] << 8 | p->addr[3];
+			keys[i++] = v4_key(addr & v4_mask(p->len), p->len, r);
+		}
+	}
+	err = v4_sort(&keys, n);
+	if (err)
+		goto out;
+
+	s->dir = c->view->v4_dir;
+	s->group_overflow_set = -1;
+	i = 0;
+	while (i < n) {
+		__u32 addr = v4_key_addr(keys[i]), len = v4_key_len(keys[i]);
+		int set = c->refs[v4_key_ref(keys[i])].set;
+		struct v4_cover *cover;
+		struct br_class bits;
+
+		v4_fill_to(s, addr >> 8);
+		if (len > 24) {
+			err = v4_block(c, s, keys, n, &i);
+			if (err)
+				goto out;
+			continue;
+		}
+		bits = v4_next_prefix(c, keys, n, &i);
+		if (s->depth)
+			bits = class_or(bits, s->stack[s->depth - 1].bits);
+		cover = &s->stack[s->depth++];
+		cover->last_block = (addr >> 8) + (1u << (24 - len)) - 1;
+		cover->bits = bits;
+		err = class_intern(c, class_or(c->base, bits), set,
+				   &cover->class_id);
+		if (err)
+			goto out;
+		c->stats.v4_prefixes++;
+	}
+	v4_fill_to(s, BR_V4_DIR_SIZE);
+
+	c->stats.v4_tbl8_groups = s->n_groups;
+	c->view->hdr->flags |= BR_HDR_V4_ADDRS;
+	if (s->n_groups > BR_V4_TBL8_GROUPS) {
+		too_large(c, set_pos(c, s->group_overflow_set),
+			  "%u IPv4 /24 groups, at most %u", s->n_groups,
+			  BR_V4_TBL8_GROUPS);
+		err = -E2BIG;
+	}
+out:
+	free(keys);
+	free(s);
+	return err;
+}
+
+/* ---- IPv6: tiers of exact-match prefixes in one hash table ---------- */
+
+/*
+ * The user-memory tables below are far bigger than the caches and hit at
+ * random: lookups are started (hashed, prefetched) this many prefixes
+ * before they are used.
+ */
+#define V6_AHEAD 16
+
+/* A distinct IPv6 prefix. */
+struct v6_prefix {
+	__u32 addr[4];	      /* masked, network order words as in a bucket */
+	struct br_class bits; /* of the sets holding it, duplicates merged */
+	__u32 class_id;
+	__u32 home; /* its bucket by br_v6_hash() */
+	__u8 plen;
+	__u8 ref; /* addr_ref of its first occurrence */
+};
+
+/* The prefixes of one length, by address (slot: hash tag | index + 1). */
+struct v6_tier {
+	__u64 *slots;
+	__u64 mask;
+};
+
+struct v6_build {
+	struct v6_prefix *prefixes;
+	size_t n;
+	struct v6_tier tiers[129];
+	__u8 lens[BR_V6_MAX_TIERS]; /* distinct lengths, ascending */
+	unsigned int n_lens;
+	__u64 *buckets; /* home << 32 | index + 1; 0 is empty */
+};
+
+/* A prefix on its way into its tier. */
+struct v6_pending {
+	__u32 addr[4];
+	__u64 hash;
+	__u8 plen;
+	__u8 ref;
+};
+
+/* The shorter prefixes that could hold a prefix, one per shorter tier. */
+struct v6_outer {
+	__u32 addr[BR_V6_MAX_TIERS][4];
+	__u64 hash[BR_V6_MAX_TIERS];
+	unsigned int n;
+};
+
+static inline __u64 v6_key_hash(const __u32 addr[4])
+{
+	return mix64(((__u64)addr[0] << 32 | addr[1]) ^
+		     mix64((__u64)addr[2] << 32 | addr[3]));
+}
+
+static void v6_mask(__u32 out[4], const __u32 addr[4], unsigned int plen)
+{
+	unsigned int w;
+
+	for (w = 0; w < 4; w++) {
+		int bits = (int)plen - 32 * (int)w;
+		__u32 mask;
+
+		if (bits <= 0)
+			mask = 0;
+		else if (bits >= 32)
+			mask = ~0u;
+		else
+			mask = ~0u << (32 - bits);
+		/* addr words hold network-order bytes: mask in that order */
+		out[w] = addr[w] & __builtin_bswap32(mask);
+	}
+}
+
+static inline int v6_same_addr(const __u32 a[4], const __u32 b[4])
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3])) == 0;
+}
+
+static inline void v6_tier_prefetch(const struct v6_tier *tier, __u64 hash)
+{
+	__builtin_prefetch(&tier->slots[hash & tier->mask]);
+}
+
+/* The slot of addr in tier, or of the empty slot where it belongs. */
+static __u64 *v6_tier_find(const struct v6_build *b, const struct v6_tier *tier,
+			   const __u32 addr[4], __u64 hash)
+{
+	__u64 tag = hash >> 32, pos = hash & tier->mask;
+
+	for (;; pos = (pos + 1) & tier->mask) {
+		__u64 slot = tier->slots[pos];
+
+		if (!slot)
+			return &tier->slots[pos];
+		if (slot >> 32 == tag &&
+		    v6_same_addr(b->prefixes[(__u32)slot - 1].addr, addr))
+			return &tier->slots[pos];
+	}
+}
+
+/*
+ * Count the prefixes per length; more distinct lengths than the program
+ * probes is an error naming the set that brought the first length too many.
+ */
+static int v6_count(struct compiler *c, struct v6_build *b, size_t *n)
+{
+	size_t per_len[129] = {0}, k;
+	int overflow_set = -1;
+	unsigned int r, len, n_lens = 0;
+
+	*n = 0;
+	for (r = 0; r < c->n_refs; r++) {
+		const struct br_set *set = &c->pol->sets[c->refs[r].set];
+
+		for (k = 0; k < set->n; k++) {
+			const struct br_prefix *p = &set->prefixes[k];
+
+			if (p->family != 6)
+				continue;
+			if (!per_len[p->len]++ &&
+			    ++n_lens == BR_V6_MAX_TIERS + 1)
+				overflow_set = c->refs[r].set;
+			(*n)++;
+		}
+	}
+	if (n_lens > BR_V6_MAX_TIERS) {
+		too_large(c, set_pos(c, overflow_set),
+			  "%u distinct IPv6 prefix lengths, at most %u", n_lens,
+			  BR_V6_MAX_TIERS);
+		return -E2BIG;
+	}
+	for (len = 0; len <= 128; len++) {
+		struct v6_tier *tier = &b->tiers[len];
+		__u64 size = 16;
+
+		if (!per_len[len])
+			continue;
+		b->lens[b->n_lens++] = len;
+		while (size < 2 * per_len[len])
+			size *= 2;
+		tier->slots = calloc(size, sizeof(*tier->slots));
+		if (!tier->slots)
+			return -ENOMEM;
+		tier->mask = size - 1;
+	}
+	return 0;
+}
+
+static void v6_insert(struct compiler *c, struct v6_build *b,
+		      const struct v6_pending *p)
+{
+	__u64 *slot = v6_tier_find(b, &b->tiers[p->plen], p->addr, p->hash);
+	struct v6_prefix *prefix;
+
+	if (*slot) {
+		prefix = &b->prefixes[(__u32)*slot - 1];
+		prefix->bits = class_or(prefix->bits, c->refs[p->ref].bits);
+		return;
+	}
+	prefix = &b->prefixes[b->n];
+	memcpy(prefix->addr, p->addr, sizeof(prefix->addr));
+	prefix->bits = c->refs[p->ref].bits;
+	prefix->plen = p->plen;
+	prefix->ref = p->ref;
+	prefix->home = br_v6_hash(prefix->addr, prefix->plen);
+	*slot = (p->hash >> 32) << 32 | ++b->n;
+}
+
+/* Gather the distinct prefixes in order of first occurrence. */
+static void v6_collect(struct compiler *c, struct v6_build *b)
+{
+	struct v6_pending ring[V6_AHEAD];
+	size_t q = 0, k;
+	unsigned int r;
+
+	for (r = 0; r < c->n_refs; r++) {
+		const struct br_set *set = &c->pol->sets[c->refs[r].set];
+
+		for (k = 0; k < set->n; k++) {
+			const struct br_prefix *p = &set->prefixes[k];
+			struct v6_pending *next = &ring[q % V6_AHEAD];
+			__u32 addr[4];
+
+			if (p->family != 6)
+				continue;
+			if (q++ >= V6_AHEAD)
+				v6_insert(c, b, next);
+			memcpy(addr, p->addr, sizeof(addr));
+			v6_mask(next->addr, addr, p->len);
+			next->hash = v6_key_hash(next->addr);
+			next->plen = p->len;
+			next->ref = r;
+			v6_tier_prefetch(&b->tiers[p->len], next->hash);
+		}
+	}
+	for (k = q > V6_AHEAD ? q - V6_AHEAD : 0; k < q; k++)
+		v6_insert(c, b, &ring[k % V6_AHEAD]);
+}
+
+static void v6_outer_start(const struct v6_build *b,
+			   const struct v6_prefix *prefix, struct v6_outer *o)
+{
+	unsigned int u;
+
+	for (u = 0; u < b->n_lens && b->lens[u] < prefix->plen; u++) {
+		v6_mask(o->addr[u], prefix->addr, b->lens[u]);
+		o->hash[u] = v6_key_hash(o->addr[u]);
+		v6_tier_prefetch(&b->tiers[b->lens[u]], o->hash[u]);
+	}
+	o->n = u;
+}
+
+/*
+ * The program stops at the longest stored prefix that contains the
+ * address, so that prefix's class must carry the bits of every shorter
+ * one containing it.
+ */
+static int v6_outer_finish(struct compiler *c, const struct v6_build *b,
+			   struct v6_prefix *prefix, const struct v6_outer *o)
+{
+	struct br_class bits = prefix->bits;
+	unsigned int u;
+
+	for (u = 0; u < o->n; u++) {
+		const __u64 *slot = v6_tier_find(b, &b->tiers[b->lens[u]],
+						 o->addr[u], o->hash[u]);
+
+		if (*slot)
+			bits = class_or(bits,
+					b->prefixes[(__u32)*slot - 1].bits);
+	}
+	return class_intern(c, class_or(c->base, bits),
+			    c->refs[prefix->ref].set, &prefix->class_id);
+}
+
+/* Class ids are interned in order of first occurrence: they follow input. */
+static int v6_classes(struct compiler *c, struct v6_build *b)
+{
+	struct v6_outer ring[V6_AHEAD];
+	size_t k;
+	int err;
+
+	for (k = 0; k < b->n + V6_AHEAD; k++) {
+		if (k >= V6_AHEAD) {
+			err = v6_outer_finish(c, b, &b->prefixes[k - V6_AHEAD],
+					      &ring[k % V6_AHEAD]);
+			if (err)
+				return err;
+		}
+		if (k < b->n)
+			v6_outer_start(b, &b->prefixes[k], &ring[k % V6_AHEAD]);
+	}
+	return 0;
+}
+
+/*
+ * Robin Hood linear probing into a user-memory index of the table: a
+ * prefix far from home takes the bucket of one nearer to its own, which
+ * keeps the longest probe short. The program gives up after
+ * BR_V6_MAX_PROBE buckets, so no prefix may sit further from home.
+ */
+static int v6_place_one(struct v6_build *b, size_t k, __u32 *max_probe)
+{
+	const __u64 mask = BR_V6_BUCKETS - 1;
+	__u64 home = b->prefixes[k].home, pos = home, dist = 0;
+	__u64 carried = home << 32 | (k + 1);
+
+	for (;;) {
+		__u64 slot = b->buckets[pos], slot_dist;
+
+		if (!slot) {
+			b->buckets[pos] = carried;
+			break;
+		}
+		slot_dist = (pos - (slot >> 32)) & mask;
+		if (slot_dist < dist) {
+			b->buckets[pos] = carried;
+			carried = slot;
+			if (dist + 1 > *max_probe)
+				*max_probe = dist + 1;
+			dist = slot_dist;
+		}
+		pos = (pos + 1) & mask;
+		if (++dist >= BR_V6_MAX_PROBE)
+			return -E2BIG;
+	}
+	if (dist + 1 > *max_probe)
+		*max_probe = dist + 1;
+	return 0;
+}
+
+static int v6_place(struct compiler *c, struct v6_build *b)
+{
+	__u32 max_probe = 0;
+	size_t k;
+
+	b->buckets = calloc(BR_V6_BUCKETS, sizeof(*b->buckets));
+	if (!b->buckets)
+		return -ENOMEM;
+	for (k = 0; k < b->n; k++) {
+		if (k + V6_AHEAD < b->n)
+			__builtin_prefetch(
+				&b->buckets[b->prefixes[k + V6_AHEAD].home]);
+		if (v6_place_one(b, k, &max_probe)) {
+			too_large(c,
+				  set_pos(c, c->refs[b->prefixes[k].ref].set),
+				  "IPv6 probe limit %u exceeded at %zu entries",
+				  BR_V6_MAX_PROBE, k + 1);
+			return -E2BIG;
+		}
+	}
+	c->stats.v6_max_probe = max_probe;
+	return 0;
+}
+
+/* One pass over the slot's table: every bucket written once, stale or not. */
+static void v6_write(struct compiler *c, const struct v6_build *b)
+{
+	struct br_v6_bucket *out = c->view->v6;
+	size_t k;
+
+	for (k = 0; k < BR_V6_BUCKETS; k++) {
+		const struct v6_prefix *prefix;
+		__u64 slot = b->buckets[k];
+
+		if (k + V6_AHEAD < BR_V6_BUCKETS && b->buckets[k + V6_AHEAD])
+			__builtin_prefetch(
+				&b->prefixes[(__u32)b->buckets[k + V6_AHEAD] -
+					     1]);
+		if (!slot) {
+			out[k] = (struct br_v6_bucket){0};
+			continue;
+		}
+		prefix = &b->prefixes[(__u32)slot - 1];
+		out[k] = (struct br_v6_bucket){
+			.addr = {prefix->addr[0], prefix->addr[1],
+				 prefix->addr[2], prefix->addr[3]},
+			.class_id = prefix->class_id,
+			.plen = prefix->plen,
+			.used = 1,
+		};
+	}
+}
+
+static int compile_v6(struct compiler *c)
+{
+	struct v6_build *b = calloc(1, sizeof(*b));
+	struct br_policy_hdr *hdr = c->view->hdr;
+	unsigned int t, len;
+	size_t n;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	err = v6_count(c, b, &n);
+	if (err || !n)
+		goto out;
+	b->prefixes = malloc(n * sizeof(*b->prefixes));
+	if (!b->prefixes) {
+		err = -ENOMEM;
+		goto out;
+	}
+	v6_collect(c, b);
+	err = v6_classes(c, b);
+	if (err)
+		goto out;
+	err = v6_place(c, b);
+	if (err)
+		goto out;
+	v6_write(c, b);
+
+	c->stats.v6_prefixes = b->n;
+	hdr->flags |= BR_HDR_V6_ADDRS;
+	hdr->v6_n_tiers = b->n_lens;
+	for (t = 0; t < b->n_lens; t++)
+		hdr->v6_tiers[t] = b->lens[b->n_lens - 1 - t];
+out:
+	for (len = 0; len <= 128; len++)
+		free(b->tiers[len].slots);
+	free(b->buckets);
+	free(b->prefixes);
+	free(b);
+	return err;
+}
+
+/* ---- the slot ------------------------------------------------------- */
+
+static int check_addr_sets(struct compiler *c)
+{
+	unsigned int r;
+	size_t k;
+
+	for (r = 0; r < c->n_refs; r++) {
+		const struct br_set *set = &c->pol->sets[c->refs[r].set];
+
+		for (k = 0; k < set->n; k++) {
+			const struct br_prefix *p = &set->prefixes[k];
+
+			if ((p->family == 4 && p->len <= 32) ||
+			    (p->family == 6 && p->len <= 128))
+				continue;
+			if (c->diag)
+				br_diag_error(c->diag, set->pos,
+					      "bad prefix in set %s: /%u",
+					      set->name, p->len);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void write_classes(struct compiler *c)
+{
+	const struct class_table *t = &c->classes;
+
+	memcpy(c->view->classes, t->pairs, t->n * sizeof(*t->pairs));
+	/* unused classes zeroed: the image depends on the policy alone */
+	memset(c->view->classes + t->n, 0,
+	       (BR_MAX_CLASSES - t->n) * sizeof(*t->pairs));
+}
+
+int br_compile(const struct br_policy *pol, struct br_slot_view *view,
+	       struct br_compile_stats *stats, struct br_diag *diag)
+{
+	struct br_policy_hdr *hdr = view->hdr;
+	struct compiler *c = calloc(1, sizeof(*c));
+	int err, too_big = 0;
+	__u32 id;
+
+	if (!c)
+		return -ENOMEM;
+	c->pol = pol;
+	c->view = view;
+	c->diag = diag;
+	c->class_overflow_set = -1;
+
+	err = check_rules(c);
+	if (err)
+		goto out;
+	collect_addr_refs(c);
+	err = check_addr_sets(c);
+	if (err)
+		goto out;
+	err = class_table_grow(&c->classes);
+	if (err)
+		goto out;
+	err = class_intern(c, c->base, -1, &id); /* class 0 */
+	if (err)
+		goto out;
+
+	hdr->flags &= BR_HDR_FAIL_CLOSED;
+	hdr->n_rules = pol->n_rules;
+	hdr->rules_valid = pol->n_rules == BR_MAX_RULES
+				   ? ~(br_rules_t)0
+				   : BR_RULE_BIT(pol->n_rules) - 1;
+	hdr->default_action = pol->default_action;
+	hdr->v6_n_tiers = 0;
+	memset(hdr->v6_tiers, 0, sizeof(hdr->v6_tiers));
+
+	compile_rules(c);
+	if ((err = compile_ports(c, 0, view->sport)) ||
+	    (err = compile_ports(c, 1, view->dport)) ||
+	    (err = compile_etypes(c)))
+		goto out;
+
+	/* Capacity errors of one structure do not hide those of another. */
+	err = compile_v4(c);
+	if (err == -E2BIG)
+		too_big = 1;
+	else if (err)
+		goto out;
+	err = compile_v6(c);
+	if (err == -E2BIG)
+		too_big = 1;
+	else if (err)
+		goto out;
+
+	c->stats.n_classes = c->classes.n;
+	if (c->classes.n > BR_MAX_CLASSES) {
+		too_large(c, set_pos(c, c->class_overflow_set),
+			  "%u address classes, at most %u", c->classes.n,
+			  BR_MAX_CLASSES);
+		too_big = 1;
+	}
+	if (too_big) {
+		err = -E2BIG;
+		goto out;
+	}
+	write_classes(c);
+	err = 0;
+out:
+	if (stats)
+		*stats = c->stats;
+	free(c->classes.pairs);
+	free(c->classes.slots);
+	free(c);
+	return err;
+}
