@@ -43,6 +43,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
 .DELETE_ON_ERROR:
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all deps test unit dataplane e2e demo bench install clean
 
 all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS)

@@ -99,7 +99,7 @@ struct br_rule {
 	__u64 param2;
 };
 
-/* ---- address classes ("classes" map, BR_SLOTS * BR_MAX_CLASSES) ------ */
+/* ---- address classes ("classes" map, BR_SLOTS * BR_MAX_CLASSES) ----- */
 
 /*
  * Addresses are grouped into equivalence classes: all addresses that belong
@@ -113,7 +113,7 @@ struct br_class {
 };
 
 /*
- * IPv4 DIR-24-8 entry ("v4_dir", BR_SLOTS * BR_V4_DIR_SIZE entries, indexed
+ * IPv4 DIR-24-8 entry (BR_V4_DIR_SIZE entries per slot in "v4_dir", indexed
  * by the top 24 bits of the address in host order). The top two bits say
  * what the rest holds:
  *   LEAF:   bits 29..0  class of the whole /24
@@ -132,6 +132,25 @@ struct br_class {
 #define BR_V4_SINGLE_HIT(e)	(((e) >> 11) & 0x7ffu)
 #define BR_V4_SINGLE_MISS(e)	((e) & 0x7ffu)
 #define BR_V4_SINGLE_MAX_CLASS	0x7ffu
+
+/*
+ * The kernel rounds array map elements up to 8 bytes, so a map of __u32
+ * would waste half its memory and break the flat mmapped view. The v4 maps
+ * therefore pack entries: "v4_dir" holds BR_SLOTS * BR_V4_DIR_ELEMS elements
+ * of 16 entries (one cache line), "v4_tbl8" BR_SLOTS * BR_V4_TBL8_GROUPS
+ * groups of 256. Seen through mmap, each slot's part is a plain __u32 array
+ * of BR_V4_DIR_SIZE (resp. BR_V4_TBL8_SIZE) entries.
+ */
+#define BR_V4_DIR_PER_ELEM	16
+#define BR_V4_DIR_ELEMS		(BR_V4_DIR_SIZE / BR_V4_DIR_PER_ELEM)
+
+struct br_v4_dir_elem {
+	__u32 entry[BR_V4_DIR_PER_ELEM];
+};
+
+struct br_v4_group {
+	__u32 class_id[256];
+};
 
 static inline __u32 br_v4_leaf(__u32 class_id)
 {
@@ -214,6 +233,7 @@ struct br_gen_record {
 	char file[BR_FILE_LEN];
 	char rule_text[BR_MAX_RULES][BR_RULE_TEXT_LEN];
 	__u32 rule_line[BR_MAX_RULES];
+	__u8 rule_action[BR_MAX_RULES];	/* enum br_action */
 };
 
 /* ---- fragments ("frags" LRU hash) ----------------------------------- */

@@ -53,12 +53,15 @@ void br_dp_close(struct br_dp *dp);
 int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		  struct br_compile_stats *stats, struct br_diag *diag);
 
-/* Attach to ifindex (in the caller's current netns) with a pinned link. */
-int br_dp_attach(struct br_dp *dp, int ifindex, const char *ifname,
+/*
+ * Attach to ifname in network namespace netns (NULL or "" for the caller's)
+ * with a pinned bpf_link; the program stays attached after the loader exits.
+ */
+int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		 enum br_role role, enum br_xdp_mode mode);
 
-/* Detach one interface (by name as attached) or, with NULL, all; unpin. */
-int br_dp_detach(struct br_dp *dp, const char *ifname);
+/* Detach one interface or, with ifname NULL, every attached one. */
+int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname);
 
 /* Remove every pin of the instance (after detaching all). */
 int br_dp_destroy_pins(struct br_dp *dp);
@@ -94,5 +97,11 @@ int br_dp_counters(struct br_dp *dp, __u64 generation,
  */
 int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
 		   size_t len, __u32 *verdict, void *out, size_t *out_len);
+
+/* The program fd for a role, for benchmarks that drive test_run directly. */
+int br_dp_prog_fd(struct br_dp *dp, enum br_role role);
+
+/* Counters summed over every generation ever installed (for exporters). */
+int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN]);
 
 #endif /* BR_DATAPLANE_H */

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * match.h - stage 3: which rule a packet hits.
+ *
+ * Rule-bitmap classification (bpf-iptables): every match dimension is one
+ * lookup returning the bitmap of the rules it satisfies; the AND of all
+ * dimensions, lowest set bit first, is the winning rule. Addresses go through
+ * equivalence classes: DIR-24-8 for IPv4, a tiered open-addressing table for
+ * IPv6 (encodings in abi.h).
+ *
+ * The decoding helpers at the top are pure and compile on the host too; the
+ * lookups below them need the maps of maps.h and exist only for BPF.
+ */
+#ifndef BR_MATCH_H
+#define BR_MATCH_H
+
+#include <linux/types.h>
+#include <bpf/bpf_endian.h>
+#include "abi.h"
+#include "parse.h"
+
+/*
+ * Index of the lowest set bit, BR_MAX_RULES when none. clang 14's BPF
+ * backend crashes on __builtin_ctzll: isolate the bit, then binary-search it
+ * with masks.
+ */
+static __always_inline __u32 br_lowest_rule(br_rules_t b)
+{
+	__u32 n = 0;
+
+	if (!b)
+		return BR_MAX_RULES;
+	b &= -b;
+	if (b & 0xffffffff00000000ULL)
+		n += 32;
+	if (b & 0xffff0000ffff0000ULL)
+		n += 16;
+	if (b & 0xff00ff00ff00ff00ULL)
+		n += 8;
+	if (b & 0xf0f0f0f0f0f0f0f0ULL)
+		n += 4;
+	if (b & 0xccccccccccccccccULL)
+		n += 2;
+	if (b & 0xaaaaaaaaaaaaaaaaULL)
+		n += 1;
+	return n;
+}
+
+/*
+ * IPv4 DIR-24-8 entry to class, for the address's last octet. A TBL8 entry
+ * needs a second read: *group receives the group and BR_V4_NEED_TBL8 is
+ * returned. Unknown kinds read as class 0 ("in no set").
+ */
+#define BR_V4_NEED_TBL8 0xffffffffu
+
+static __always_inline __u32 br_v4_decode(__u32 e, __u32 octet, __u32 *group)
+{
+	switch (BR_V4_KIND(e)) {
+	case BR_V4_LEAF:
+		return BR_V4_VALUE(e);
+	case BR_V4_SINGLE:
+		return BR_V4_SINGLE_OCTET(e) == octet ? BR_V4_SINGLE_HIT(e)
+						      : BR_V4_SINGLE_MISS(e);
+	case BR_V4_TBL8:
+		*group = BR_V4_VALUE(e);
+		return BR_V4_NEED_TBL8;
+	default:
+		return 0;
+	}
+}
+
+/* The network-order address masked to plen bits, as the v6 table keys it. */
+static __always_inline void br_v6_mask(const __u32 addr[4], __u32 plen,
+				       __u32 out[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		__u32 bits = plen > 32u * i ? plen - 32u * i : 0;
+
+		if (bits >= 32)
+			out[i] = addr[i];
+		else if (bits == 0)
+			out[i] = 0;
+		else
+			out[i] = addr[i] & bpf_htonl(~0u << (32 - bits));
+	}
+}
+
+#if defined(__bpf__) || defined(__BPF__)
+
+#include "maps.h"
+
+/*
+ * Class of one IPv6 address (dir 0: source, 1: destination): longest tier
+ * first, the first bucket holding the masked address at that length wins.
+ * A global function so the verifier walks the probe loops once, not once per
+ * call site.
+ */
+__noinline int br_v6_class(const struct br_policy_hdr *hdr, __u32 slot,
+			   const struct br_pkt *pkt, __u32 dir)
+{
+	__u32 addr[4], key[4];
+	__u32 base, n_tiers, t, p, h, plen;
+	struct br_v6_bucket *b;
+	int i;
+
+	if (!hdr || !pkt || slot >= BR_SLOTS)
+		return 0;
+	for (i = 0; i < 4; i++)
+		addr[i] = dir ? pkt->daddr[i] : pkt->saddr[i];
+	base = slot * BR_V6_BUCKETS;
+	n_tiers = hdr->v6_n_tiers;
+
+	for (t = 0; t < BR_V6_MAX_TIERS; t++) {
+		if (t >= n_tiers)
+			break;
+		plen = hdr->v6_tiers[t];
+		if (plen > 128)
+			continue;
+		br_v6_mask(addr, plen, key);
+		h = br_v6_hash(key, plen);
+		for (p = 0; p < BR_V6_MAX_PROBE; p++) {
+			__u32 idx = base + ((h + p) & (BR_V6_BUCKETS - 1));
+
+			b = bpf_map_lookup_elem(&v6_table, &idx);
+			if (!b || !b->used)
+				break;
+			if (b->plen == plen && b->addr[0] == key[0] &&
+			    b->addr[1] == key[1] && b->addr[2] == key[2] &&
+			    b->addr[3] == key[3])
+				return b->class_id;
+		}
+	}
+	return 0;
+}
+
+static __always_inline __u32 br_v4_class(__u32 slot, __u32 addr_be)
+{
+	__u32 addr = bpf_ntohl(addr_be), octet = addr & 0xff;
+	__u32 idx = slot * BR_V4_DIR_ELEMS + (addr >> 8) / BR_V4_DIR_PER_ELEM;
+	__u32 group = 0, class_id;
+	struct br_v4_dir_elem *d;
+	struct br_v4_group *g;
+
+	d = bpf_map_lookup_elem(&v4_dir, &idx);
+	if (!d)
+		return 0;
+	class_id = br_v4_decode(d->entry[(addr >> 8) % BR_V4_DIR_PER_ELEM],
+				octet, &group);
+	if (class_id != BR_V4_NEED_TBL8)
+		return class_id;
+	if (group >= BR_V4_TBL8_GROUPS)
+		return 0;
+	idx = slot * BR_V4_TBL8_GROUPS + group;
+	g = bpf_map_lookup_elem(&v4_tbl8, &idx);
+	return g ? g->class_id[octet] : 0;
+}
+
+/* Rules satisfied by an address class in one direction. */
+static __always_inline br_rules_t br_class_rules(__u32 slot, __u32 class_id,
+						 __u32 dir)
+{
+	__u32 idx = slot * BR_MAX_CLASSES + (class_id & (BR_MAX_CLASSES - 1));
+	struct br_class *c;
+
+	if (class_id >= BR_MAX_CLASSES)
+		return 0;
+	c = bpf_map_lookup_elem(&classes, &idx);
+	if (!c)
+		return 0;
+	return dir ? c->dst : c->src;
+}
+
+static __always_inline br_rules_t br_dim_rules(void *map, __u32 slot, __u32 n,
+					       __u32 value)
+{
+	__u32 idx = slot * n + value;
+	br_rules_t *r;
+
+	if (value >= n)
+		return 0;
+	r = bpf_map_lookup_elem(map, &idx);
+	return r ? *r : 0;
+}
+
+/* Class of the source (dir 0) or destination (dir 1) address. */
+static __always_inline __u32 br_addr_class(const struct br_policy_hdr *hdr,
+					   __u32 slot, const struct br_pkt *pkt,
+					   __u32 dir)
+{
+	if (pkt->family == 4 && (hdr->flags & BR_HDR_V4_ADDRS))
+		return br_v4_class(slot, dir ? pkt->daddr[0] : pkt->saddr[0]);
+	if (pkt->family == 6 && (hdr->flags & BR_HDR_V6_ADDRS))
+		return br_v6_class(hdr, slot, pkt, dir);
+	return 0;
+}
+
+/*
+ * Winning rule of an IP packet, or BR_MAX_RULES when none matches (the
+ * policy's default action applies). Cheapest dimensions first, and the
+ * destination before the source (rules name destinations far more often),
+ * so most packets that match nothing stop before the last lookups.
+ */
+__noinline int br_classify(const struct br_policy_hdr *hdr, __u32 slot,
+			   const struct br_pkt *pkt)
+{
+	br_rules_t b;
+
+	if (!hdr || !pkt || slot >= BR_SLOTS)
+		return BR_MAX_RULES;
+
+	b = hdr->rules_valid;
+	b &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
+	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
+	if (!b)
+		return BR_MAX_RULES;
+	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
+	if (!b)
+		return BR_MAX_RULES;
+	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
+	return br_lowest_rule(b);
+}
+
+/* Non-IP frames: only "ether type" rules can match them. */
+static __always_inline __u32 br_match_etype(const struct br_policy_hdr *hdr,
+					    __u32 slot, __u16 eth_proto)
+{
+	br_rules_t b = hdr->rules_valid;
+
+	b &= br_dim_rules(&etype_rules, slot, BR_ETYPE_SLOTS, eth_proto);
+	return br_lowest_rule(b);
+}
+
+#endif /* __bpf__ */
+
+#endif /* BR_MATCH_H */

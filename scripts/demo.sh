@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# demo.sh - the dataplane at work, in a throwaway namespace lab: a client,
+# a censor router running blastradius, a server with an APNs-like service
+# on TCP 5223 and a web server on 443. Loads the example policy that drops
+# the APNs port, shows a connection dropped and one passed, the counters,
+# then cleans up. (Until the simulator lands, this is what `make demo` runs.)
+#
+# usage: scripts/demo.sh BUILD_DIR   (as root)
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+BLASTRADIUS=$(realpath "$BUILD/blastradius")
+POLICY=policies/examples/apns-port.policy
+. scripts/lab.sh
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "the demo needs root (XDP, network namespaces)" >&2
+	exit 1
+fi
+trap lab_down EXIT
+trap 'exit 1' INT TERM
+
+say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+say "1. A lab: client 198.18.0.2 -> router (censor) -> server 198.19.0.2"
+lab_up || exit 1
+lab_spawn "$LAB_SERVER" socat TCP6-LISTEN:5223,fork,reuseaddr,ipv6only=0 SYSTEM:'echo courier-ok'
+lab_spawn "$LAB_SERVER" python3 -m http.server 443 --bind ::
+lab_wait_port "$LAB_SERVER" 5223 && lab_wait_port "$LAB_SERVER" 443
+
+say "2. The policy"
+run "$BLASTRADIUS" check "$POLICY"
+grep -v '^#' "$POLICY" | sed '/^$/d'
+
+say "3. Load it on the router's two interfaces (native XDP)"
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" --netns "$LAB_ROUTER" \
+	load sub0:subscriber up0:upstream "$POLICY"
+
+say "4. The client tries the APNs port and the web port"
+printf '$ socat - TCP:%s:5223   ' "$LAB_SERVER_V4"
+if lab_cli socat -T2 - "TCP:$LAB_SERVER_V4:5223,connect-timeout=2" </dev/null 2>/dev/null; then
+	echo "(connected?)"
+else
+	echo "-> timed out: dropped"
+fi
+printf '$ curl http://%s:443/   ' "$LAB_SERVER_V4"
+code=$(lab_cli curl -sS --max-time 3 -o /dev/null -w '%{http_code}' "http://$LAB_SERVER_V4:443/")
+echo "-> HTTP $code: passed"
+printf '$ socat - TCP:[%s]:5223   ' "$LAB_SERVER_V6"
+echo "-> $(lab_cli socat -T2 - "TCP:[$LAB_SERVER_V6]:5223,connect-timeout=2" </dev/null 2>&1) (IPv6 is outside the rule's range)"
+
+say "5. What the censor counted"
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" status
+echo
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" stats
+
+say "6. Clean up"
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# lib.sh - TAP-style checks for the end-to-end tests. Each check prints
+# "ok N - name" or "not ok N - name"; tests/run.sh adds them up.
+
+T_N=0
+T_FAILED=0
+
+t_ok() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1"
+}
+
+t_fail() {
+	T_N=$((T_N + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	shift
+	[ $# -gt 0 ] && printf '#   %s\n' "$@"
+	return 0
+}
+
+# t_check NAME COMMAND...: passes when the command succeeds.
+t_check() {
+	local name=$1 out
+
+	shift
+	if out=$("$@" 2>&1); then
+		t_ok "$name"
+	else
+		t_fail "$name" "command failed: $*" "$out"
+	fi
+}
+
+# t_fails NAME COMMAND...: passes when the command fails.
+t_fails() {
+	local name=$1 out
+
+	shift
+	if out=$("$@" 2>&1); then
+		t_fail "$name" "command succeeded but must fail: $*" "$out"
+	else
+		t_ok "$name"
+	fi
+}
+
+# t_eq NAME GOT WANT
+t_eq() {
+	if [ "$2" = "$3" ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "got:  $2" "want: $3"
+	fi
+}
+
+# t_match NAME TEXT REGEX (extended)
+t_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		t_ok "$1"
+	else
+		t_fail "$1" "text: $2" "does not match: $3"
+	fi
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * cli.h - what every command gets: the global options parsed by main.c.
+ * Each command lives in its own cmd_*.c and parses its own options.
+ */
+#ifndef BR_CLI_H
+#define BR_CLI_H
+
+#include <stdbool.h>
+
+#define BR_DEFAULT_PIN_DIR "/sys/fs/bpf/blastradius"
+
+struct br_cli {
+	bool json;		/* --json: machine-readable output */
+	bool quiet;		/* --quiet: only errors */
+	const char *pin_dir;	/* --pin-dir DIR */
+	const char *netns;	/* --netns NAME: interfaces live there */
+};
+
+/* Commands get argv[0] = command name; they return the process exit code. */
+int cmd_check(struct br_cli *cli, int argc, char **argv);
+int cmd_load(struct br_cli *cli, int argc, char **argv);
+int cmd_unload(struct br_cli *cli, int argc, char **argv);
+int cmd_status(struct br_cli *cli, int argc, char **argv);
+int cmd_stats(struct br_cli *cli, int argc, char **argv);
+
+/* Parse a policy file, printing every error as file:line:col: message. */
+struct br_policy;
+int br_cli_parse_policy(const char *path, struct br_policy **out);
+
+/* Open the pinned instance, with a clear message when there is none. */
+struct br_dp;
+int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out);
+
+#endif /* BR_CLI_H */

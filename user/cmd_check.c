@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_check.c - blastradius check POLICY...
+ *
+ * Parses and compiles each policy (into scratch memory, never into a live
+ * instance), so a policy that passes check also fits the maps. Every error
+ * is printed as file:line:col: message; the exit code is 1 if any failed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "compile.h"
+#include "diag.h"
+#include "json.h"
+#include "log.h"
+#include "policy.h"
+
+/* Scratch tables: calloc'd, so pages the compiler never touches cost nothing. */
+struct br_scratch {
+	struct br_policy_hdr hdr;
+	struct br_slot_view view;
+};
+
+static int br_scratch_alloc(struct br_scratch *s)
+{
+	struct br_slot_view *v = &s->view;
+
+	memset(s, 0, sizeof(*s));
+	v->hdr = &s->hdr;
+	v->rules = calloc(BR_MAX_RULES, sizeof(*v->rules));
+	v->classes = calloc(BR_MAX_CLASSES, sizeof(*v->classes));
+	v->v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*v->v4_dir));
+	v->v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*v->v4_tbl8));
+	v->v6 = calloc(BR_V6_BUCKETS, sizeof(*v->v6));
+	v->proto = calloc(256, sizeof(*v->proto));
+	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
+	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
+	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
+	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 || !v->v6 ||
+	    !v->proto || !v->sport || !v->dport || !v->etype)
+		return -ENOMEM;
+	return 0;
+}
+
+static void br_scratch_free(struct br_scratch *s)
+{
+	struct br_slot_view *v = &s->view;
+
+	free(v->rules);
+	free(v->classes);
+	free(v->v4_dir);
+	free(v->v4_tbl8);
+	free(v->v6);
+	free(v->proto);
+	free(v->sport);
+	free(v->dport);
+	free(v->etype);
+}
+
+static size_t br_count_elements(const struct br_policy *pol)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pol->n_sets; i++)
+		n += pol->sets[i].n;
+	return n;
+}
+
+static void br_check_json_errors(struct br_json *j, const struct br_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		br_json_object(j);
+		br_json_kstr(j, "file", d->msgs[i].pos.file);
+		br_json_ku64(j, "line", d->msgs[i].pos.line);
+		br_json_ku64(j, "col", d->msgs[i].pos.col);
+		br_json_kstr(j, "message", d->msgs[i].text);
+		br_json_end(j);
+	}
+}
+
+static int br_check_one(struct br_cli *cli, struct br_json *j,
+			const char *path, struct br_scratch *scratch)
+{
+	struct br_compile_stats stats = {};
+	struct br_policy *pol = NULL;
+	struct br_diag diag;
+	size_t i;
+	int err;
+
+	br_diag_init(&diag);
+	err = br_policy_parse_file(path, &pol, &diag);
+	if (!err)
+		err = br_compile(pol, &scratch->view, &stats, &diag);
+	if (err && !diag.n)
+		br_diag_error(&diag, (struct br_pos){ path, 0, 0 }, "%s",
+			      strerror(-err));
+
+	if (cli->json) {
+		br_json_object(j);
+		br_json_kstr(j, "file", path);
+		br_json_kbool(j, "ok", !err);
+		if (!err) {
+			br_json_kstr(j, "name", pol->name);
+			br_json_ku64(j, "rules", pol->n_rules);
+			br_json_ku64(j, "sets", pol->n_sets);
+			br_json_ku64(j, "elements", br_count_elements(pol));
+			br_json_ku64(j, "classes", stats.n_classes);
+			br_json_kstr(j, "default",
+				     br_action_name(pol->default_action));
+			br_json_key(j, "targets");
+			br_json_array(j);
+			for (i = 0; i < pol->n_targets; i++)
+				br_json_str(j, pol->targets[i]);
+			br_json_end(j);
+		}
+		br_json_key(j, "errors");
+		br_json_array(j);
+		br_check_json_errors(j, &diag);
+		br_json_end(j);
+		br_json_end(j);
+	} else if (err) {
+		br_diag_print(&diag, stderr);
+	} else if (!cli->quiet) {
+		printf("%s: ok: policy %s, %zu rule%s, %zu set%s "
+		       "(%zu element%s), default %s", path, pol->name,
+		       pol->n_rules, pol->n_rules == 1 ? "" : "s",
+		       pol->n_sets, pol->n_sets == 1 ? "" : "s",
+		       br_count_elements(pol),
+		       br_count_elements(pol) == 1 ? "" : "s",
+		       br_action_name(pol->default_action));
+		if (pol->n_targets) {
+			printf(", targets ");
+			for (i = 0; i < pol->n_targets; i++)
+				printf("%s%s", i ? "," : "", pol->targets[i]);
+		}
+		printf("\n");
+	}
+	br_policy_free(pol);
+	br_diag_free(&diag);
+	return err;
+}
+
+int cmd_check(struct br_cli *cli, int argc, char **argv)
+{
+	struct br_scratch scratch;
+	struct br_json j;
+	int i, failed = 0;
+
+	if (argc < 2) {
+		br_err("usage: blastradius check POLICY...");
+		return 2;
+	}
+	if (br_scratch_alloc(&scratch)) {
+		br_err("out of memory");
+		br_scratch_free(&scratch);
+		return 1;
+	}
+	br_json_init(&j, stdout);
+	if (cli->json) {
+		br_json_object(&j);
+		br_json_key(&j, "policies");
+		br_json_array(&j);
+	}
+	for (i = 1; i < argc; i++)
+		failed |= br_check_one(cli, &j, argv[i], &scratch) != 0;
+	if (cli->json) {
+		br_json_end(&j);
+		br_json_kbool(&j, "ok", !failed);
+		br_json_end(&j);
+	}
+	br_scratch_free(&scratch);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_load.c - blastradius load DEV[:ROLE]... POLICY, and unload [DEV...].
+ *
+ * load is all or nothing: the policy is parsed and compiled before anything
+ * is attached, and any failure removes what was created.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "dataplane.h"
+#include "json.h"
+#include "log.h"
+#include "policy.h"
+
+struct br_dev_arg {
+	char name[64];
+	enum br_role role;
+};
+
+static const char *br_role_name(enum br_role role)
+{
+	return role == BR_ROLE_UPSTREAM ? "upstream" : "subscriber";
+}
+
+static int br_parse_dev(const char *arg, struct br_dev_arg *dev)
+{
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	if (!len || len >= sizeof(dev->name)) {
+		br_err("bad interface name \"%s\"", arg);
+		return -EINVAL;
+	}
+	memcpy(dev->name, arg, len);
+	dev->name[len] = '\0';
+	dev->role = BR_ROLE_SUBSCRIBER;
+	if (!colon || !strcmp(colon + 1, "subscriber"))
+		return 0;
+	if (!strcmp(colon + 1, "upstream")) {
+		dev->role = BR_ROLE_UPSTREAM;
+		return 0;
+	}
+	br_err("unknown role \"%s\" for %s: subscriber or upstream",
+	       colon + 1, dev->name);
+	return -EINVAL;
+}
+
+static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
+			    const struct br_policy *pol)
+{
+	struct br_dp_status st;
+	struct br_json j;
+	size_t i;
+
+	if (br_dp_status(dp, &st) || cli->quiet)
+		return;
+	if (cli->json) {
+		br_json_init(&j, stdout);
+		br_json_object(&j);
+		br_json_kstr(&j, "pin_dir", cli->pin_dir);
+		br_json_ku64(&j, "generation", st.generation);
+		br_json_kstr(&j, "policy", pol->name);
+		br_json_kstr(&j, "file", pol->file);
+		br_json_key(&j, "interfaces");
+		br_json_array(&j);
+		for (i = 0; i < st.n_ifaces; i++) {
+			br_json_object(&j);
+			br_json_kstr(&j, "name", st.ifaces[i].name);
+			br_json_kstr(&j, "netns", st.ifaces[i].netns);
+			br_json_kstr(&j, "role", br_role_name(st.ifaces[i].role));
+			br_json_kstr(&j, "mode", st.ifaces[i].mode ==
+				     BR_MODE_GENERIC ? "generic" : "native");
+			br_json_end(&j);
+		}
+		br_json_end(&j);
+		br_json_end(&j);
+		return;
+	}
+	printf("loaded policy %s (generation %llu) on", pol->name,
+	       (unsigned long long)st.generation);
+	for (i = 0; i < st.n_ifaces; i++)
+		printf("%s %s%s%s (%s, %s)", i ? "," : "", st.ifaces[i].name,
+		       st.ifaces[i].netns[0] ? " in " : "",
+		       st.ifaces[i].netns, br_role_name(st.ifaces[i].role),
+		       st.ifaces[i].mode == BR_MODE_GENERIC ? "generic" :
+							       "native");
+	printf("; state in %s\n", cli->pin_dir);
+}
+
+static void br_already_loaded(struct br_cli *cli, struct br_dp *dp)
+{
+	struct br_dp_status st;
+
+	if (br_dp_status(dp, &st)) {
+		br_err("already loaded at %s; use swap, or unload first",
+		       cli->pin_dir);
+		return;
+	}
+	br_err("already loaded at %s: policy %s (%s), generation %llu. "
+	       "Use \"blastradius swap POLICY\" to replace the policy, or "
+	       "\"blastradius unload\" first", cli->pin_dir, st.record.name,
+	       st.record.file, (unsigned long long)st.generation);
+}
+
+int cmd_load(struct br_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "fail-closed", no_argument, NULL, 'c' },
+		{ "fail-open", no_argument, NULL, 'o' },
+		{}
+	};
+	struct br_dp_opts opts = {};
+	enum br_xdp_mode mode = BR_MODE_NATIVE;
+	struct br_dev_arg *devs = NULL;
+	struct br_policy *pol = NULL;
+	struct br_dp *dp = NULL;
+	struct br_diag diag;
+	int c, i, n_devs, err, ret = 1;
+
+	br_diag_init(&diag);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "native")) {
+				mode = BR_MODE_NATIVE;
+			} else if (!strcmp(optarg, "generic")) {
+				mode = BR_MODE_GENERIC;
+			} else {
+				br_err("--mode: native or generic");
+				return 2;
+			}
+			break;
+		case 'c':
+			opts.fail_closed = true;
+			break;
+		case 'o':
+			opts.fail_closed = false;
+			break;
+		default:
+			return 2;
+		}
+	}
+	n_devs = argc - optind - 1;
+	if (n_devs < 1) {
+		br_err("usage: blastradius load DEV[:ROLE]... POLICY "
+		       "[--mode native|generic] [--fail-closed]");
+		return 2;
+	}
+	devs = calloc(n_devs, sizeof(*devs));
+	if (!devs)
+		return 1;
+	for (i = 0; i < n_devs; i++)
+		if (br_parse_dev(argv[optind + i], &devs[i]))
+			goto out;
+
+	if (br_cli_parse_policy(argv[argc - 1], &pol))
+		goto out;
+
+	if (br_dp_open_pinned(cli->pin_dir, &dp) == 0) {
+		br_already_loaded(cli, dp);
+		goto out;
+	}
+	err = br_dp_create_pinned(cli->pin_dir, &opts, &dp);
+	if (err == -EEXIST) {
+		br_err("already loaded at %s (incomplete state: run "
+		       "\"blastradius unload\")", cli->pin_dir);
+		goto out;
+	}
+	if (err)
+		goto out;
+	err = br_dp_install(dp, pol, NULL, &diag);
+	if (err) {
+		if (diag.n)
+			br_diag_print(&diag, stderr);
+		else
+			br_err("cannot install %s: %s", pol->file,
+			       strerror(-err));
+		goto undo;
+	}
+	for (i = 0; i < n_devs; i++) {
+		err = br_dp_attach(dp, cli->netns, devs[i].name, devs[i].role,
+				   mode);
+		if (err)
+			goto undo;
+	}
+	br_print_loaded(cli, dp, pol);
+	ret = 0;
+	goto out;
+undo:
+	br_dp_destroy_pins(dp);
+out:
+	br_dp_close(dp);
+	br_policy_free(pol);
+	br_diag_free(&diag);
+	free(devs);
+	return ret;
+}
+
+int cmd_unload(struct br_cli *cli, int argc, char **argv)
+{
+	struct br_dp *dp;
+	int i, err = 0;
+
+	if (br_cli_open_pinned(cli, &dp))
+		return 1;
+	if (argc > 1) {
+		for (i = 1; i < argc && !err; i++)
+			err = br_dp_detach(dp, cli->netns, argv[i]);
+	} else {
+		err = br_dp_destroy_pins(dp);
+	}
+	br_dp_close(dp);
+	if (!err && !cli->quiet && !cli->json)
+		printf("unloaded%s%s\n", argc > 1 ? " from " : "",
+		       argc > 1 ? argv[1] : "");
+	if (!err && cli->json)
+		printf("{\"unloaded\":true}\n");
+	return err ? 1 : 0;
+}

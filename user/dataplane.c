@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dataplane.c - one instance of the BPF object: load, pin, fill a slot,
+ * commit, attach, read counters, run test packets.
+ *
+ * Pinned layout under the pin directory (one bpffs directory per instance):
+ *   <map name>              every map of the BPF object ("active", "policy",
+ *                           "counters", ...)
+ *   prog_subscriber, prog_upstream
+ *                           the two entry points, so a later process can
+ *                           attach more interfaces without reloading
+ *   state, ifaces, retired  loader-only maps: the next generation number and
+ *                           load options, the attached interfaces, and the
+ *                           counters of generations that left the ring
+ *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "blastradius.skel.h"
+#include "dataplane.h"
+#include "log.h"
+
+#define BR_BPF_FS_MAGIC 0xcafe4a11
+#define BR_MAX_IFACES 64
+
+enum br_map_id {
+	BR_MAP_ACTIVE,
+	BR_MAP_POLICY,
+	BR_MAP_RULES,
+	BR_MAP_CLASSES,
+	BR_MAP_V4_DIR,
+	BR_MAP_V4_TBL8,
+	BR_MAP_V6,
+	BR_MAP_PROTO,
+	BR_MAP_SPORT,
+	BR_MAP_DPORT,
+	BR_MAP_ETYPE,
+	BR_MAP_GENERATIONS,
+	BR_MAP_COUNTERS,
+	BR_MAP_FRAGS,
+	BR_MAP_N,
+};
+
+/* slot_bytes: size of one slot's part; 0 for maps that are not slotted. */
+static const struct {
+	const char *name;
+	size_t slot_bytes;
+	bool mmapable;
+} br_maps[BR_MAP_N] = {
+	[BR_MAP_ACTIVE] = { "active", 0, false },
+	[BR_MAP_POLICY] = { "policy", sizeof(struct br_policy_hdr), true },
+	[BR_MAP_RULES] = { "rules", BR_MAX_RULES * sizeof(struct br_rule),
+			   true },
+	[BR_MAP_CLASSES] = { "classes",
+			     BR_MAX_CLASSES * sizeof(struct br_class), true },
+	[BR_MAP_V4_DIR] = { "v4_dir", BR_V4_DIR_SIZE * sizeof(__u32), true },
+	[BR_MAP_V4_TBL8] = { "v4_tbl8", BR_V4_TBL8_SIZE * sizeof(__u32),
+			     true },
+	[BR_MAP_V6] = { "v6_table",
+			BR_V6_BUCKETS * sizeof(struct br_v6_bucket), true },
+	[BR_MAP_PROTO] = { "proto_rules", 256 * sizeof(br_rules_t), true },
+	[BR_MAP_SPORT] = { "sport_rules", BR_PORT_SLOTS * sizeof(br_rules_t),
+			   true },
+	[BR_MAP_DPORT] = { "dport_rules", BR_PORT_SLOTS * sizeof(br_rules_t),
+			   true },
+	[BR_MAP_ETYPE] = { "etype_rules", BR_ETYPE_SLOTS * sizeof(br_rules_t),
+			   true },
+	[BR_MAP_GENERATIONS] = { "generations", 0, true },
+	[BR_MAP_COUNTERS] = { "counters", 0, false },
+	[BR_MAP_FRAGS] = { "frags", 0, false },
+};
+
+static const char *const br_prog_pin[2] = { "prog_subscriber",
+					    "prog_upstream" };
+
+/* What the loader keeps about the instance ("state" map, one entry). */
+struct br_loader_state {
+	__u64 next_generation;
+	__u64 created_unix_ns;
+	__u32 fail_closed;
+	__u32 reserved;
+};
+
+/* One attached interface ("ifaces" map, BR_MAX_IFACES entries). */
+struct br_iface_record {
+	__u32 used;
+	__u32 ifindex;
+	__u32 role;
+	__u32 mode;
+	char name[IF_NAMESIZE * 2];
+	char netns[64];
+};
+
+struct br_dp {
+	struct blastradius_bpf *skel;	/* NULL when opened from pins */
+	char pin_dir[PATH_MAX];		/* "" for a private instance */
+	int map_fd[BR_MAP_N];
+	void *mem[BR_MAP_N];
+	size_t mem_len[BR_MAP_N];
+	int prog_fd[2];			/* by role - 1 */
+	int state_fd;
+	int ifaces_fd;
+	int retired_fd;
+	int lock_fd;
+	int ncpus;
+};
+
+static __u64 br_unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct br_dp *br_dp_alloc(void)
+{
+	struct br_dp *dp = calloc(1, sizeof(*dp));
+	int i;
+
+	if (!dp)
+		return NULL;
+	for (i = 0; i < BR_MAP_N; i++)
+		dp->map_fd[i] = -1;
+	dp->prog_fd[0] = dp->prog_fd[1] = -1;
+	dp->state_fd = dp->ifaces_fd = dp->retired_fd = dp->lock_fd = -1;
+	dp->ncpus = libbpf_num_possible_cpus();
+	return dp;
+}
+
+static void br_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void br_dp_close(struct br_dp *dp)
+{
+	int i;
+
+	if (!dp)
+		return;
+	for (i = 0; i < BR_MAP_N; i++) {
+		if (dp->mem[i])
+			munmap(dp->mem[i], dp->mem_len[i]);
+		/* A skeleton owns its map fds; pinned opens own theirs. */
+		if (!dp->skel)
+			br_close_fd(&dp->map_fd[i]);
+	}
+	if (!dp->skel) {
+		br_close_fd(&dp->prog_fd[0]);
+		br_close_fd(&dp->prog_fd[1]);
+	}
+	br_close_fd(&dp->state_fd);
+	br_close_fd(&dp->ifaces_fd);
+	br_close_fd(&dp->retired_fd);
+	br_close_fd(&dp->lock_fd);
+	blastradius_bpf__destroy(dp->skel);
+	free(dp);
+}
+
+static int br_map_mmap(struct br_dp *dp, enum br_map_id id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+	size_t bytes;
+	void *mem;
+	int err;
+
+	err = bpf_obj_get_info_by_fd(dp->map_fd[id], &info, &len);
+	if (err)
+		return -errno;
+	/* Array elements are rounded up to 8 bytes by the kernel. */
+	bytes = (size_t)((info.value_size + 7) & ~7u) * info.max_entries;
+	bytes = (bytes + page - 1) & ~(size_t)(page - 1);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   dp->map_fd[id], 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	dp->mem[id] = mem;
+	dp->mem_len[id] = bytes;
+	return 0;
+}
+
+static int br_dp_map_all(struct br_dp *dp)
+{
+	int i, err;
+
+	for (i = 0; i < BR_MAP_N; i++) {
+		if (!br_maps[i].mmapable)
+			continue;
+		err = br_map_mmap(dp, i);
+		if (err) {
+			br_err("cannot mmap map %s: %s", br_maps[i].name,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int br_loader_maps_create(struct br_dp *dp)
+{
+	dp->state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_state",
+				      sizeof(__u32),
+				      sizeof(struct br_loader_state), 1, NULL);
+	dp->ifaces_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_ifaces",
+				       sizeof(__u32),
+				       sizeof(struct br_iface_record),
+				       BR_MAX_IFACES, NULL);
+	dp->retired_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_retired",
+					sizeof(__u32),
+					sizeof(struct br_counter),
+					BR_CTR_PER_GEN, NULL);
+	if (dp->state_fd < 0 || dp->ifaces_fd < 0 || dp->retired_fd < 0)
+		return -errno;
+	return 0;
+}
+
+static int br_state_get(struct br_dp *dp, struct br_loader_state *st)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(dp->state_fd, &key, st) ? -errno : 0;
+}
+
+static int br_state_put(struct br_dp *dp, const struct br_loader_state *st)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(dp->state_fd, &key, st, 0) ? -errno : 0;
+}
+
+/* Load the skeleton: maps created, programs verified by the kernel. */
+static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
+{
+	struct br_loader_state st = {};
+	int i, err;
+
+	br_log_setup();
+	dp->skel = blastradius_bpf__open();
+	if (!dp->skel) {
+		err = -errno;
+		br_err("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->cfg_virtual_clock = opts && opts->virtual_clock;
+	err = blastradius_bpf__load(dp->skel);
+	if (err) {
+		if (err == -EPERM)
+			br_err("cannot load the BPF program: permission denied "
+			       "(run as root: needs CAP_BPF, CAP_NET_ADMIN)");
+		else
+			br_err("cannot load the BPF program: %s",
+			       strerror(-err));
+		return err;
+	}
+	for (i = 0; i < BR_MAP_N; i++) {
+		struct bpf_map *m;
+
+		m = bpf_object__find_map_by_name(dp->skel->obj,
+						 br_maps[i].name);
+		if (!m) {
+			br_err("BPF object has no map %s", br_maps[i].name);
+			return -ENOENT;
+		}
+		dp->map_fd[i] = bpf_map__fd(m);
+	}
+	dp->prog_fd[0] = bpf_program__fd(dp->skel->progs.br_xdp_subscriber);
+	dp->prog_fd[1] = bpf_program__fd(dp->skel->progs.br_xdp_upstream);
+
+	err = br_loader_maps_create(dp);
+	if (err) {
+		br_err("cannot create loader maps: %s", strerror(-err));
+		return err;
+	}
+	st.next_generation = 1;
+	st.created_unix_ns = br_unix_ns();
+	st.fail_closed = opts && opts->fail_closed;
+	err = br_state_put(dp, &st);
+	if (err)
+		return err;
+	return br_dp_map_all(dp);
+}
+
+int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out)
+{
+	struct br_dp *dp = br_dp_alloc();
+	int err;
+
+	if (!dp)
+		return -ENOMEM;
+	err = br_dp_load(dp, opts);
+	if (err) {
+		br_dp_close(dp);
+		return err;
+	}
+	*out = dp;
+	return 0;
+}
+
+/* ---- pins and bpffs ------------------------------------------------- */
+
+static bool br_on_bpffs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == BR_BPF_FS_MAGIC;
+}
+
+static bool br_initial_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
+		return true;	/* cannot tell: let the mount attempt decide */
+	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+
+/*
+ * Make sure the parent of pin_dir is on a bpffs. Only the default location
+ * /sys/fs/bpf is mounted automatically, and only from the initial mount
+ * namespace: `ip netns exec` runs in a private one where a fresh mount
+ * would vanish with the process and take the pins with it.
+ */
+static int br_ensure_bpffs(const char *pin_dir)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent) {
+		br_err("pin directory %s: give a directory below a bpffs",
+		       pin_dir);
+		return -EINVAL;
+	}
+	*slash = '\0';
+	if (br_on_bpffs(parent))
+		return 0;
+	if (strcmp(parent, "/sys/fs/bpf")) {
+		br_err("%s is not on a bpffs: mount one first "
+		       "(mount -t bpf bpf %s) or use the default --pin-dir",
+		       parent, parent);
+		return -ENOTDIR;
+	}
+	if (!br_initial_mount_ns()) {
+		br_err("/sys/fs/bpf is not mounted and this process runs in a "
+		       "private mount namespace (ip netns exec?): pins made "
+		       "here would vanish when it exits. Run blastradius from "
+		       "the host with --netns NAME, or use --pin-dir on a "
+		       "bpffs mounted in the host (e.g. under /run)");
+		return -EPERM;
+	}
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		br_err("cannot mount bpffs at /sys/fs/bpf: %s%s",
+		       strerror(-err),
+		       err == -EPERM ? " (run as root)" : "");
+		return err;
+	}
+	return 0;
+}
+
+/* pin_dir is checked to leave room for every name (br_dp_set_pin_dir). */
+static void br_pin_path(const struct br_dp *dp, char *buf, size_t len,
+			const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", dp->pin_dir, name) >= (int)len)
+		buf[0] = '\0';
+}
+
+static int br_dp_set_pin_dir(struct br_dp *dp, const char *pin_dir)
+{
+	if (strlen(pin_dir) >= sizeof(dp->pin_dir) - 128) {
+		br_err("pin directory name too long: %s", pin_dir);
+		return -ENAMETOOLONG;
+	}
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
+	return 0;
+}
+
+static int br_pin_fd(struct br_dp *dp, int fd, const char *name)
+{
+	char path[PATH_MAX];
+
+	br_pin_path(dp, path, sizeof(path), name);
+	if (bpf_obj_pin(fd, path)) {
+		int err = -errno;
+
+		br_err("cannot pin %s: %s", path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int br_get_pin(struct br_dp *dp, const char *name)
+{
+	char path[PATH_MAX];
+
+	br_pin_path(dp, path, sizeof(path), name);
+	return bpf_obj_get(path);
+}
+
+static int br_dp_lock(struct br_dp *dp)
+{
+	if (!dp->pin_dir[0])
+		return 0;
+	if (dp->lock_fd < 0) {
+		dp->lock_fd = open(dp->pin_dir, O_RDONLY | O_DIRECTORY);
+		if (dp->lock_fd < 0)
+			return -errno;
+	}
+	return flock(dp->lock_fd, LOCK_EX) ? -errno : 0;
+}
+
+static void br_dp_unlock(struct br_dp *dp)
+{
+	if (dp->lock_fd >= 0)
+		flock(dp->lock_fd, LOCK_UN);
+}
+
+static void br_unpin_all(struct br_dp *dp)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < BR_MAP_N; i++) {
+		br_pin_path(dp, path, sizeof(path), br_maps[i].name);
+		unlink(path);
+	}
+	for (i = 0; i < 2; i++) {
+		br_pin_path(dp, path, sizeof(path), br_prog_pin[i]);
+		unlink(path);
+	}
+	br_pin_path(dp, path, sizeof(path), "state");
+	unlink(path);
+	br_pin_path(dp, path, sizeof(path), "ifaces");
+	unlink(path);
+	br_pin_path(dp, path, sizeof(path), "retired");
+	unlink(path);
+	rmdir(dp->pin_dir);
+}
+
+int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
+			struct br_dp **out)
+{
+	struct br_dp *dp;
+	char path[PATH_MAX];
+	int i, err;
+
+	err = br_ensure_bpffs(pin_dir);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/state", pin_dir);
+	if (access(path, F_OK) == 0)
+		return -EEXIST;
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		br_err("cannot create %s: %s", pin_dir, strerror(-err));
+		return err;
+	}
+	dp = br_dp_alloc();
+	if (!dp)
+		return -ENOMEM;
+	err = br_dp_set_pin_dir(dp, pin_dir);
+	if (err) {
+		br_dp_close(dp);
+		return err;
+	}
+	err = br_dp_load(dp, opts);
+	if (err)
+		goto fail;
+	for (i = 0; i < BR_MAP_N && !err; i++)
+		err = br_pin_fd(dp, dp->map_fd[i], br_maps[i].name);
+	for (i = 0; i < 2 && !err; i++)
+		err = br_pin_fd(dp, dp->prog_fd[i], br_prog_pin[i]);
+	if (!err)
+		err = br_pin_fd(dp, dp->ifaces_fd, "ifaces");
+	if (!err)
+		err = br_pin_fd(dp, dp->retired_fd, "retired");
+	/* "state" last: its presence says the instance is complete. */
+	if (!err)
+		err = br_pin_fd(dp, dp->state_fd, "state");
+	if (err)
+		goto fail;
+	*out = dp;
+	return 0;
+fail:
+	br_unpin_all(dp);
+	br_dp_close(dp);
+	return err;
+}
+
+int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
+{
+	struct br_dp *dp;
+	int i, err;
+
+	dp = br_dp_alloc();
+	if (!dp)
+		return -ENOMEM;
+	err = br_dp_set_pin_dir(dp, pin_dir);
+	if (err)
+		goto fail;
+	dp->state_fd = br_get_pin(dp, "state");
+	if (dp->state_fd < 0) {
+		err = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
+		goto fail;
+	}
+	for (i = 0; i < BR_MAP_N; i++) {
+		dp->map_fd[i] = br_get_pin(dp, br_maps[i].name);
+		if (dp->map_fd[i] < 0) {
+			err = -errno;
+			br_err("%s: incomplete instance, map %s: %s", pin_dir,
+			       br_maps[i].name, strerror(-err));
+			goto fail;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		dp->prog_fd[i] = br_get_pin(dp, br_prog_pin[i]);
+		if (dp->prog_fd[i] < 0) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	dp->ifaces_fd = br_get_pin(dp, "ifaces");
+	dp->retired_fd = br_get_pin(dp, "retired");
+	if (dp->ifaces_fd < 0 || dp->retired_fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = br_dp_map_all(dp);
+	if (err)
+		goto fail;
+	*out = dp;
+	return 0;
+fail:
+	br_dp_close(dp);
+	return err;
+}
+
+/* ---- slots, generations, counters ------------------------------------ */
+
+static void *br_slot_part(struct br_dp *dp, enum br_map_id id, __u32 slot)
+{
+	return (char *)dp->mem[id] + (size_t)slot * br_maps[id].slot_bytes;
+}
+
+static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
+{
+	v->hdr = br_slot_part(dp, BR_MAP_POLICY, slot);
+	v->rules = br_slot_part(dp, BR_MAP_RULES, slot);
+	v->classes = br_slot_part(dp, BR_MAP_CLASSES, slot);
+	v->v4_dir = br_slot_part(dp, BR_MAP_V4_DIR, slot);
+	v->v4_tbl8 = br_slot_part(dp, BR_MAP_V4_TBL8, slot);
+	v->v6 = br_slot_part(dp, BR_MAP_V6, slot);
+	v->proto = br_slot_part(dp, BR_MAP_PROTO, slot);
+	v->sport = br_slot_part(dp, BR_MAP_SPORT, slot);
+	v->dport = br_slot_part(dp, BR_MAP_DPORT, slot);
+	v->etype = br_slot_part(dp, BR_MAP_ETYPE, slot);
+}
+
+static int br_active_slot(struct br_dp *dp, __u32 *slot)
+{
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_ACTIVE], &key, slot))
+		return -errno;
+	*slot &= BR_SLOTS - 1;
+	return 0;
+}
+
+static struct br_gen_record *br_record(struct br_dp *dp, __u32 gen_idx)
+{
+	return (struct br_gen_record *)dp->mem[BR_MAP_GENERATIONS] + gen_idx;
+}
+
+/* Sum one generation's per-CPU counters; optionally zero them. */
+static int br_counters_sum(struct br_dp *dp, __u32 gen_idx,
+			   struct br_counter out[BR_CTR_PER_GEN], bool zero)
+{
+	struct br_counter *percpu;
+	int i, c, err = 0;
+
+	percpu = calloc(dp->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (i = 0; i < BR_CTR_PER_GEN; i++) {
+		__u32 key = gen_idx * BR_CTR_PER_GEN + i;
+
+		if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_COUNTERS], &key,
+					percpu)) {
+			err = -errno;
+			break;
+		}
+		out[i].packets = out[i].bytes = 0;
+		for (c = 0; c < dp->ncpus; c++) {
+			out[i].packets += percpu[c].packets;
+			out[i].bytes += percpu[c].bytes;
+		}
+		if (zero) {
+			memset(percpu, 0, dp->ncpus * sizeof(*percpu));
+			if (bpf_map_update_elem(dp->map_fd[BR_MAP_COUNTERS],
+						&key, percpu, 0)) {
+				err = -errno;
+				break;
+			}
+		}
+	}
+	free(percpu);
+	return err;
+}
+
+/*
+ * A ring position is about to hold a new generation: fold the counters of
+ * the generation leaving the ring into "retired" so totals lose nothing.
+ */
+static int br_retire(struct br_dp *dp, __u32 gen_idx)
+{
+	struct br_counter sum[BR_CTR_PER_GEN], acc;
+	__u32 i;
+	int err;
+
+	err = br_counters_sum(dp, gen_idx, sum, true);
+	if (err)
+		return err;
+	if (!br_record(dp, gen_idx)->generation)
+		return 0;
+	for (i = 0; i < BR_CTR_PER_GEN; i++) {
+		if (bpf_map_lookup_elem(dp->retired_fd, &i, &acc))
+			return -errno;
+		acc.packets += sum[i].packets;
+		acc.bytes += sum[i].bytes;
+		if (bpf_map_update_elem(dp->retired_fd, &i, &acc, 0))
+			return -errno;
+	}
+	return 0;
+}
+
+static void br_record_fill(struct br_gen_record *rec, __u64 generation,
+			   const struct br_policy *pol)
+{
+	size_t i;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->generation = generation;
+	rec->since_unix_ns = br_unix_ns();
+	rec->n_rules = pol->n_rules;
+	rec->default_action = pol->default_action;
+	snprintf(rec->name, sizeof(rec->name), "%s", pol->name ? pol->name : "");
+	snprintf(rec->file, sizeof(rec->file), "%s", pol->file ? pol->file : "");
+	for (i = 0; i < pol->n_rules && i < BR_MAX_RULES; i++) {
+		snprintf(rec->rule_text[i], BR_RULE_TEXT_LEN, "%s",
+			 pol->rules[i].text ? pol->rules[i].text : "");
+		rec->rule_line[i] = pol->rules[i].pos.line;
+		rec->rule_action[i] = pol->rules[i].action;
+	}
+}
+
+int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
+		  struct br_compile_stats *stats, struct br_diag *diag)
+{
+	struct br_compile_stats local_stats;
+	struct br_loader_state st;
+	struct br_slot_view view;
+	__u32 cur, next, gen_idx, key = 0;
+	__u64 generation;
+	int err;
+
+	err = br_dp_lock(dp);
+	if (err)
+		return err;
+	err = br_state_get(dp, &st);
+	if (err)
+		goto out;
+	err = br_active_slot(dp, &cur);
+	if (err)
+		goto out;
+	next = cur ^ 1;
+
+	br_slot_view(dp, next, &view);
+	view.hdr->generation = 0;
+	view.hdr->flags = st.fail_closed ? BR_HDR_FAIL_CLOSED : 0;
+	err = br_compile(pol, &view, stats ? stats : &local_stats, diag);
+	if (err)
+		goto out;
+
+	generation = st.next_generation;
+	gen_idx = generation % BR_GEN_RING;
+	err = br_retire(dp, gen_idx);
+	if (err)
+		goto out;
+	br_record_fill(br_record(dp, gen_idx), generation, pol);
+	view.hdr->generation = generation;
+	view.hdr->gen_idx = gen_idx;
+	if (st.fail_closed)
+		view.hdr->flags |= BR_HDR_FAIL_CLOSED;
+	st.next_generation = generation + 1;
+	err = br_state_put(dp, &st);
+	if (err)
+		goto out;
+
+	/* The commit point: one write of the active-slot index. */
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0))
+		err = -errno;
+out:
+	br_dp_unlock(dp);
+	return err;
+}
+
+int br_dp_counters(struct br_dp *dp, __u64 generation,
+		   struct br_counter out[BR_CTR_PER_GEN],
+		   struct br_gen_record *record)
+{
+	__u32 gen_idx = generation % BR_GEN_RING;
+	struct br_gen_record *rec = br_record(dp, gen_idx);
+	int err;
+
+	if (!generation || rec->generation != generation)
+		return -ENOENT;
+	err = br_counters_sum(dp, gen_idx, out, false);
+	if (err)
+		return err;
+	if (record)
+		*record = *rec;
+	return 0;
+}
+
+int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN])
+{
+	struct br_counter sum[BR_CTR_PER_GEN];
+	__u32 i, g;
+	int err;
+
+	for (i = 0; i < BR_CTR_PER_GEN; i++) {
+		if (bpf_map_lookup_elem(dp->retired_fd, &i, &out[i]))
+			return -errno;
+	}
+	for (g = 0; g < BR_GEN_RING; g++) {
+		if (!br_record(dp, g)->generation)
+			continue;
+		err = br_counters_sum(dp, g, sum, false);
+		if (err)
+			return err;
+		for (i = 0; i < BR_CTR_PER_GEN; i++) {
+			out[i].packets += sum[i].packets;
+			out[i].bytes += sum[i].bytes;
+		}
+	}
+	return 0;
+}
+
+int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
+{
+	struct br_loader_state ls;
+	struct br_policy_hdr *hdr;
+	__u32 i;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = br_state_get(dp, &ls);
+	if (err)
+		return err;
+	err = br_active_slot(dp, &st->slot);
+	if (err)
+		return err;
+	hdr = br_slot_part(dp, BR_MAP_POLICY, st->slot);
+	st->generation = hdr->generation;
+	st->fail_closed = ls.fail_closed;
+	if (st->generation)
+		st->record = *br_record(dp, hdr->gen_idx);
+	for (i = 0; dp->ifaces_fd >= 0 && i < BR_MAX_IFACES; i++) {
+		struct br_iface_record r;
+		struct br_dp_iface *out;
+
+		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r) || !r.used)
+			continue;
+		out = &st->ifaces[st->n_ifaces++];
+		snprintf(out->name, sizeof(out->name), "%s", r.name);
+		snprintf(out->netns, sizeof(out->netns), "%s", r.netns);
+		out->ifindex = r.ifindex;
+		out->role = r.role;
+		out->mode = r.mode;
+	}
+	return 0;
+}
+
+/* ---- interfaces ------------------------------------------------------ */
+
+static void br_link_pin_name(char *buf, size_t len, const char *netns,
+			     const char *ifname)
+{
+	snprintf(buf, len, "link@%s@%s", netns ? netns : "", ifname);
+}
+
+/* Run fn inside network namespace netns (NULL: here), then come back. */
+static int br_in_netns(const char *netns, int (*fn)(void *), void *arg)
+{
+	char path[PATH_MAX];
+	int self = -1, target = -1, err, ret;
+
+	if (!netns || !netns[0])
+		return fn(arg);
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0) {
+		err = -errno;
+		br_err("network namespace %s: %s", netns, strerror(-err));
+		return err;
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || setns(target, CLONE_NEWNET)) {
+		err = -errno;
+		br_err("cannot enter network namespace %s: %s", netns,
+		       strerror(-err));
+		goto out;
+	}
+	ret = fn(arg);
+	if (setns(self, CLONE_NEWNET)) {
+		err = -errno;
+		br_err("cannot return to the original network namespace");
+		goto out;
+	}
+	err = ret;
+out:
+	if (self >= 0)
+		close(self);
+	close(target);
+	return err;
+}
+
+struct br_attach_req {
+	struct br_dp *dp;
+	const char *ifname;
+	enum br_role role;
+	enum br_xdp_mode mode;
+	int ifindex;
+	int link_fd;
+};
+
+static int br_attach_here(void *arg)
+{
+	struct br_attach_req *req = arg;
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int err;
+
+	req->ifindex = if_nametoindex(req->ifname);
+	if (!req->ifindex) {
+		br_err("unknown interface %s", req->ifname);
+		return -ENODEV;
+	}
+	opts.flags = req->mode == BR_MODE_GENERIC ? XDP_FLAGS_SKB_MODE :
+						     XDP_FLAGS_DRV_MODE;
+	req->link_fd = bpf_link_create(req->dp->prog_fd[req->role - 1],
+				       req->ifindex, BPF_XDP, &opts);
+	if (req->link_fd >= 0)
+		return 0;
+	err = -errno;
+	if (err == -EBUSY || err == -EEXIST)
+		br_err("%s already has an XDP program attached "
+		       "(blastradius status; ip link show %s)",
+		       req->ifname, req->ifname);
+	else if (err == -EOPNOTSUPP || err == -EINVAL)
+		br_err("cannot attach to %s in %s mode: %s (try --mode "
+		       "generic)", req->ifname,
+		       req->mode == BR_MODE_GENERIC ? "generic" : "native",
+		       strerror(-err));
+	else if (err == -EPERM)
+		br_err("cannot attach to %s: permission denied (run as root)",
+		       req->ifname);
+	else
+		br_err("cannot attach to %s: %s", req->ifname, strerror(-err));
+	return err;
+}
+
+int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
+		 enum br_role role, enum br_xdp_mode mode)
+{
+	struct br_attach_req req = { dp, ifname, role, mode, 0, -1 };
+	struct br_iface_record rec = {};
+	char pin[PATH_MAX];
+	__u32 i, free_slot = BR_MAX_IFACES;
+	int err;
+
+	if (!dp->pin_dir[0])
+		return -EINVAL;
+	if (role != BR_ROLE_SUBSCRIBER && role != BR_ROLE_UPSTREAM)
+		return -EINVAL;
+	err = br_dp_lock(dp);
+	if (err)
+		return err;
+	for (i = 0; i < BR_MAX_IFACES; i++) {
+		struct br_iface_record r;
+
+		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
+			err = -errno;
+			goto out;
+		}
+		if (!r.used) {
+			if (free_slot == BR_MAX_IFACES)
+				free_slot = i;
+			continue;
+		}
+		if (!strcmp(r.name, ifname) &&
+		    !strcmp(r.netns, netns ? netns : "")) {
+			br_err("%s is already attached", ifname);
+			err = -EEXIST;
+			goto out;
+		}
+	}
+	if (free_slot == BR_MAX_IFACES) {
+		br_err("too many interfaces (at most %d)", BR_MAX_IFACES);
+		err = -ENOSPC;
+		goto out;
+	}
+	err = br_in_netns(netns, br_attach_here, &req);
+	if (err)
+		goto out;
+	br_link_pin_name(pin, sizeof(pin), netns, ifname);
+	err = br_pin_fd(dp, req.link_fd, pin);
+	close(req.link_fd);	/* the pin holds the link from now on */
+	if (err)
+		goto out;
+	rec.used = 1;
+	rec.ifindex = req.ifindex;
+	rec.role = role;
+	rec.mode = mode;
+	snprintf(rec.name, sizeof(rec.name), "%s", ifname);
+	snprintf(rec.netns, sizeof(rec.netns), "%s", netns ? netns : "");
+	if (bpf_map_update_elem(dp->ifaces_fd, &free_slot, &rec, 0))
+		err = -errno;
+out:
+	br_dp_unlock(dp);
+	return err;
+}
+
+int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
+{
+	char pin[PATH_MAX], path[PATH_MAX];
+	__u32 i;
+	int err, found = 0;
+
+	err = br_dp_lock(dp);
+	if (err)
+		return err;
+	for (i = 0; i < BR_MAX_IFACES; i++) {
+		struct br_iface_record r;
+
+		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
+			err = -errno;
+			break;
+		}
+		if (!r.used)
+			continue;
+		if (ifname && (strcmp(r.name, ifname) ||
+			       strcmp(r.netns, netns ? netns : "")))
+			continue;
+		/* Dropping the last reference to the link detaches XDP. */
+		br_link_pin_name(pin, sizeof(pin), r.netns, r.name);
+		br_pin_path(dp, path, sizeof(path), pin);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			br_err("cannot remove %s: %s", path, strerror(-err));
+			break;
+		}
+		memset(&r, 0, sizeof(r));
+		if (bpf_map_update_elem(dp->ifaces_fd, &i, &r, 0)) {
+			err = -errno;
+			break;
+		}
+		found++;
+	}
+	br_dp_unlock(dp);
+	if (!err && ifname && !found) {
+		br_err("%s is not attached", ifname);
+		err = -ENOENT;
+	}
+	return err;
+}
+
+int br_dp_destroy_pins(struct br_dp *dp)
+{
+	int err;
+
+	if (!dp->pin_dir[0])
+		return -EINVAL;
+	err = br_dp_detach(dp, NULL, NULL);
+	if (err)
+		return err;
+	br_close_fd(&dp->lock_fd);
+	br_unpin_all(dp);
+	return 0;
+}
+
+/* ---- test packets ---------------------------------------------------- */
+
+int br_dp_prog_fd(struct br_dp *dp, enum br_role role)
+{
+	if (role != BR_ROLE_SUBSCRIBER && role != BR_ROLE_UPSTREAM)
+		return -EINVAL;
+	return dp->prog_fd[role - 1];
+}
+
+int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
+		   size_t len, __u32 *verdict, void *out, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = len, .repeat = 1);
+	int fd = br_dp_prog_fd(dp, role);
+	int err;
+
+	if (fd < 0)
+		return fd;
+	if (out && out_len) {
+		opts.data_out = out;
+		opts.data_size_out = *out_len;
+	}
+	err = bpf_prog_test_run_opts(fd, &opts);
+	if (err)
+		return err;
+	if (verdict)
+		*verdict = opts.retval;
+	if (out && out_len)
+		*out_len = opts.data_size_out;
+	return 0;
+}
