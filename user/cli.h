@@ -28,6 +28,9 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv);
 struct br_policy;
 int br_cli_parse_policy(const char *path, struct br_policy **out);
 
+/* Root, or CAP_BPF/CAP_SYS_ADMIN with CAP_NET_ADMIN; else a message. */
+int br_cli_require_privileges(void);
+
 /* Open the pinned instance, with a clear message when there is none. */
 struct br_dp;
 int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out);

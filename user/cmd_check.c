@@ -67,6 +67,15 @@ static size_t br_count_elements(const struct br_policy *pol)
 	return n;
 }
 
+static size_t br_count_named_sets(const struct br_policy *pol)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pol->n_sets; i++)
+		n += !pol->sets[i].anonymous;
+	return n;
+}
+
 static void br_check_json_errors(struct br_json *j, const struct br_diag *d)
 {
 	size_t i;
@@ -105,7 +114,7 @@ static int br_check_one(struct br_cli *cli, struct br_json *j,
 		if (!err) {
 			br_json_kstr(j, "name", pol->name);
 			br_json_ku64(j, "rules", pol->n_rules);
-			br_json_ku64(j, "sets", pol->n_sets);
+			br_json_ku64(j, "named_sets", br_count_named_sets(pol));
 			br_json_ku64(j, "elements", br_count_elements(pol));
 			br_json_ku64(j, "classes", stats.n_classes);
 			br_json_kstr(j, "default",
@@ -124,12 +133,14 @@ static int br_check_one(struct br_cli *cli, struct br_json *j,
 	} else if (err) {
 		br_diag_print(&diag, stderr);
 	} else if (!cli->quiet) {
-		printf("%s: ok: policy %s, %zu rule%s, %zu set%s "
-		       "(%zu element%s), default %s", path, pol->name,
-		       pol->n_rules, pol->n_rules == 1 ? "" : "s",
-		       pol->n_sets, pol->n_sets == 1 ? "" : "s",
+		printf("%s: ok: policy %s, %zu rule%s, %zu named set%s, "
+		       "%zu element%s, %u address class%s, default %s", path,
+		       pol->name, pol->n_rules, pol->n_rules == 1 ? "" : "s",
+		       br_count_named_sets(pol),
+		       br_count_named_sets(pol) == 1 ? "" : "s",
 		       br_count_elements(pol),
 		       br_count_elements(pol) == 1 ? "" : "s",
+		       stats.n_classes, stats.n_classes == 1 ? "" : "es",
 		       br_action_name(pol->default_action));
 		if (pol->n_targets) {
 			printf(", targets ");

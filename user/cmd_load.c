@@ -161,6 +161,8 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 
 	if (br_cli_parse_policy(argv[argc - 1], &pol))
 		goto out;
+	if (br_cli_require_privileges())
+		goto out;
 
 	if (br_dp_open_pinned(cli->pin_dir, &dp) == 0) {
 		br_already_loaded(cli, dp);
@@ -216,10 +218,15 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 		err = br_dp_destroy_pins(dp);
 	}
 	br_dp_close(dp);
-	if (!err && !cli->quiet && !cli->json)
-		printf("unloaded%s%s\n", argc > 1 ? " from " : "",
-		       argc > 1 ? argv[1] : "");
-	if (!err && cli->json)
+	if (err)
+		return 1;
+	if (cli->json) {
 		printf("{\"unloaded\":true}\n");
-	return err ? 1 : 0;
+	} else if (!cli->quiet) {
+		printf("unloaded");
+		for (i = 1; i < argc; i++)
+			printf("%s %s", i == 1 ? " from" : ",", argv[i]);
+		printf("\n");
+	}
+	return 0;
 }

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The command line without traffic: check's messages and exit codes, JSON
+# output, privilege and state errors, and a policy too large for its maps
+# rejected before anything is pinned.
+#
+# usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+BLASTRADIUS=$(realpath "$BUILD/blastradius")
+. tests/e2e/lib.sh
+
+ID=$(printf '%04x%02x' $((RANDOM)) $((RANDOM % 256)))
+TMP=$(mktemp -d)
+BPFFS="/run/blastradius-cli-$ID"
+cleanup() {
+	mountpoint -q "$BPFFS" && umount "$BPFFS"
+	rmdir "$BPFFS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+mkdir -p "$BPFFS" && mount -t bpf bpf "$BPFFS"
+PIN="$BPFFS/state"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# ---- check ------------------------------------------------------------------
+out=$("$BLASTRADIUS" check policies/examples/apns-port.policy 2>&1); rc=$?
+t_eq "check of a valid policy exits 0" "$rc" 0
+t_match "check prints a one-line summary" "$out" \
+	'^policies/examples/apns-port.policy: ok: policy apns-port, 1 rule, .*default pass, targets apns$'
+
+cat >"$TMP/bad.policy" <<'P'
+policy bad
+default pass
+rule tcp daddr 198.18.1.0/15 dport 5223 drop
+rule udp dport 70000 drop
+rule tcp dport 443 reject
+P
+out=$("$BLASTRADIUS" check "$TMP/bad.policy" 2>&1); rc=$?
+t_eq "check of a broken policy exits 1" "$rc" 1
+t_match "host bits error with its position" "$out" \
+	"^$TMP/bad.policy:3:16: prefix 198.18.1.0/15 has host bits set \\(did you mean 198.18.0.0/15\\?\\)$"
+t_match "port range error with its position" "$out" "^$TMP/bad.policy:4:16: "
+t_match "unknown action error with its position" "$out" "^$TMP/bad.policy:5:20: unknown action"
+t_eq "every error reported, one per line" "$(printf '%s\n' "$out" | grep -c "^$TMP/bad.policy:[0-9]*:[0-9]*: ")" 3
+
+js=$("$BLASTRADIUS" --json check "$TMP/bad.policy" policies/examples/apns-port.policy)
+t_eq "check --json: overall not ok" "$(echo "$js" | jq .ok)" false
+t_eq "check --json: errors with line and col" \
+	"$(echo "$js" | jq -c '.policies[0].errors[0] | [.line, .col]')" "[3,16]"
+t_eq "check --json: the valid policy is ok" "$(echo "$js" | jq '.policies[1].ok')" true
+
+out=$("$BLASTRADIUS" check "$TMP/missing.policy" 2>&1); rc=$?
+t_eq "check of a missing file exits 1" "$rc" 1
+t_match "missing file named in the message" "$out" "missing.policy"
+
+# A policy too large for its maps: 70,000 /24s holding two hosts each
+# need 70,000 IPv4 groups, more than the 65,536 a slot has.
+awk 'BEGIN { print "set crowded addr {";
+	for (i = 0; i < 70000; i++) {
+		a = 100 + int(i / 65536); b = int(i / 256) % 256; c = i % 256;
+		printf "%d.%d.%d.1\n%d.%d.%d.2\n", a, b, c, a, b, c }
+	print "}" }' >"$TMP/crowded.set"
+printf 'policy crowded\ninclude "crowded.set"\nrule daddr @crowded drop\n' >"$TMP/crowded.policy"
+out=$("$BLASTRADIUS" check "$TMP/crowded.policy" 2>&1); rc=$?
+t_eq "check of a too-large policy exits 1" "$rc" 1
+t_match "too large: positioned at the set" "$out" \
+	"^$TMP/crowded.set:1:5: policy too large for its map: 70000 IPv4 /24 groups, at most 65536$"
+
+# ---- commands and privileges ----------------------------------------------
+"$BLASTRADIUS" frobnicate >/dev/null 2>&1; rc=$?
+t_eq "unknown command exits 2" "$rc" 2
+t_match "help lists the commands" "$("$BLASTRADIUS" --help)" "load +DEV\\[:ROLE\\]"
+out=$(nobody "$BLASTRADIUS" --pin-dir "$PIN" status 2>&1); rc=$?
+t_eq "status without privileges exits 1" "$rc" 1
+t_match "missing privileges said clearly" "$out" "permission denied: .*needs root"
+out=$(nobody "$BLASTRADIUS" --pin-dir "$PIN" load lo policies/examples/apns-port.policy 2>&1)
+t_match "load without privileges said clearly" "$out" "permission denied: .*needs root"
+out=$("$BLASTRADIUS" --pin-dir "$PIN" stats 2>&1); rc=$?
+t_eq "stats when not loaded exits 1" "$rc" 1
+t_match "not loaded said clearly" "$out" "not loaded: nothing pinned at $PIN"
+out=$("$BLASTRADIUS" --pin-dir "/tmp/not-bpffs-$ID/x" load lo policies/examples/apns-port.policy 2>&1)
+t_match "a pin dir off bpffs is refused" "$out" "is not on a bpffs"
+
+out=$("$BLASTRADIUS" --pin-dir "$PIN" load lo "$TMP/crowded.policy" 2>&1); rc=$?
+t_eq "load of a too-large policy exits 1" "$rc" 1
+t_match "load says why" "$out" "policy too large for its map"
+t_eq "load of a too-large policy leaves nothing pinned" "$(ls -A "$PIN" 2>/dev/null | wc -l)" 0
+t_fails "and no state directory" test -e "$PIN"
+out=$("$BLASTRADIUS" --pin-dir "$PIN" load "$TMP/bad.policy" 2>&1); rc=$?
+t_eq "load without an interface is a usage error" "$rc" 2
+
+t_done
