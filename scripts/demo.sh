@@ -11,7 +11,9 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
-BLASTRADIUS=$(realpath "$BUILD/blastradius")
+# The commands print as an operator would type them.
+PATH="$(realpath "$BUILD"):$PATH"
+BLASTRADIUS=blastradius
 POLICY=policies/examples/apns-port.policy
 . scripts/lab.sh
 
@@ -22,7 +24,11 @@ fi
 trap lab_down EXIT
 trap 'exit 1' INT TERM
 
-say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+else
+	say() { printf '\n%s\n' "$*"; }
+fi
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "1. A lab: client 198.18.0.2 -> router (censor) -> server 198.19.0.2"
@@ -57,5 +63,7 @@ run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" status
 echo
 run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" stats
 
-say "6. Clean up"
+say "6. Unload: the path is open again"
 run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload
+printf '$ socat - TCP:%s:5223   -> %s\n' "$LAB_SERVER_V4" \
+	"$(lab_cli socat -T2 - "TCP:$LAB_SERVER_V4:5223,connect-timeout=2" </dev/null 2>&1)"
