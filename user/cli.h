@@ -21,6 +21,8 @@ struct br_cli {
 int cmd_check(struct br_cli *cli, int argc, char **argv);
 int cmd_load(struct br_cli *cli, int argc, char **argv);
 int cmd_unload(struct br_cli *cli, int argc, char **argv);
+int cmd_swap(struct br_cli *cli, int argc, char **argv);
+int cmd_diff(struct br_cli *cli, int argc, char **argv);
 int cmd_status(struct br_cli *cli, int argc, char **argv);
 int cmd_stats(struct br_cli *cli, int argc, char **argv);
 

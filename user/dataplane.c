@@ -12,6 +12,8 @@
  *   state, ifaces, retired  loader-only maps: the next generation number and
  *                           load options, the attached interfaces, and the
  *                           counters of generations that left the ring
+ *   grace                   an array-of-maps whose update waits for an RCU
+ *                           grace period (see br_dp_grace_period)
  *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
  */
 #include <errno.h>
@@ -98,6 +100,17 @@ struct br_loader_state {
 	__u32 reserved;
 };
 
+/*
+ * Counters of generations that left the ring ("retired" map, one entry).
+ * folded[i] is the newest generation of ring position i already added to
+ * total: one map update adds a generation and records it, so a loader
+ * killed half-way through retiring never adds a generation twice.
+ */
+struct br_retired {
+	__u64 folded[BR_GEN_RING];
+	struct br_counter total[BR_CTR_PER_GEN];
+};
+
 /* One attached interface ("ifaces" map, BR_MAX_IFACES entries). */
 struct br_iface_record {
 	__u32 used;
@@ -118,8 +131,10 @@ struct br_dp {
 	int state_fd;
 	int ifaces_fd;
 	int retired_fd;
+	int grace_fd;
 	int lock_fd;
 	int ncpus;
+	struct br_install_report report;	/* of the last install */
 };
 
 static __u64 br_unix_ns(void)
@@ -141,6 +156,7 @@ static struct br_dp *br_dp_alloc(void)
 		dp->map_fd[i] = -1;
 	dp->prog_fd[0] = dp->prog_fd[1] = -1;
 	dp->state_fd = dp->ifaces_fd = dp->retired_fd = dp->lock_fd = -1;
+	dp->grace_fd = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	return dp;
 }
@@ -172,6 +188,7 @@ void br_dp_close(struct br_dp *dp)
 	br_close_fd(&dp->state_fd);
 	br_close_fd(&dp->ifaces_fd);
 	br_close_fd(&dp->retired_fd);
+	br_close_fd(&dp->grace_fd);
 	br_close_fd(&dp->lock_fd);
 	blastradius_bpf__destroy(dp->skel);
 	free(dp);
@@ -218,8 +235,18 @@ static int br_dp_map_all(struct br_dp *dp)
 	return 0;
 }
 
+/* The smallest map an array-of-maps can hold; its content never matters. */
+static int br_grace_inner_create(void)
+{
+	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_grace_in", sizeof(__u32),
+			      sizeof(__u32), 1, NULL);
+}
+
 static int br_loader_maps_create(struct br_dp *dp)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, outer_opts);
+	int inner;
+
 	dp->state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_state",
 				      sizeof(__u32),
 				      sizeof(struct br_loader_state), 1, NULL);
@@ -228,12 +255,40 @@ static int br_loader_maps_create(struct br_dp *dp)
 				       sizeof(struct br_iface_record),
 				       BR_MAX_IFACES, NULL);
 	dp->retired_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_retired",
-					sizeof(__u32),
-					sizeof(struct br_counter),
-					BR_CTR_PER_GEN, NULL);
-	if (dp->state_fd < 0 || dp->ifaces_fd < 0 || dp->retired_fd < 0)
+					sizeof(__u32), sizeof(struct br_retired),
+					1, NULL);
+	inner = br_grace_inner_create();
+	if (inner < 0)
+		return -errno;
+	outer_opts.inner_map_fd = inner;
+	dp->grace_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "br_grace",
+				      sizeof(__u32), sizeof(__u32), 1,
+				      &outer_opts);
+	close(inner);
+	if (dp->state_fd < 0 || dp->ifaces_fd < 0 || dp->retired_fd < 0 ||
+	    dp->grace_fd < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * Wait until every CPU that might still run the program on an old slot has
+ * left it. XDP programs run inside an RCU read-side section, and the kernel
+ * waits for a grace period (synchronize_rcu) when user space stores a map
+ * into an array-of-maps, so one such update is exactly the wait we need.
+ */
+int br_dp_grace_period(struct br_dp *dp)
+{
+	__u32 key = 0;
+	int inner, err = 0;
+
+	inner = br_grace_inner_create();
+	if (inner < 0)
+		return -errno;
+	if (bpf_map_update_elem(dp->grace_fd, &key, &inner, 0))
+		err = -errno;
+	close(inner);
+	return err;
 }
 
 static int br_state_get(struct br_dp *dp, struct br_loader_state *st)
@@ -459,6 +514,8 @@ static void br_unpin_all(struct br_dp *dp)
 	unlink(path);
 	br_pin_path(dp, path, sizeof(path), "retired");
 	unlink(path);
+	br_pin_path(dp, path, sizeof(path), "grace");
+	unlink(path);
 	rmdir(dp->pin_dir);
 }
 
@@ -499,6 +556,8 @@ int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 		err = br_pin_fd(dp, dp->ifaces_fd, "ifaces");
 	if (!err)
 		err = br_pin_fd(dp, dp->retired_fd, "retired");
+	if (!err)
+		err = br_pin_fd(dp, dp->grace_fd, "grace");
 	/* "state" last: its presence says the instance is complete. */
 	if (!err)
 		err = br_pin_fd(dp, dp->state_fd, "state");
@@ -546,7 +605,8 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	}
 	dp->ifaces_fd = br_get_pin(dp, "ifaces");
 	dp->retired_fd = br_get_pin(dp, "retired");
-	if (dp->ifaces_fd < 0 || dp->retired_fd < 0) {
+	dp->grace_fd = br_get_pin(dp, "grace");
+	if (dp->ifaces_fd < 0 || dp->retired_fd < 0 || dp->grace_fd < 0) {
 		err = -errno;
 		goto fail;
 	}
@@ -634,28 +694,33 @@ static int br_counters_sum(struct br_dp *dp, __u32 gen_idx,
 
 /*
  * A ring position is about to hold a new generation: fold the counters of
- * the generation leaving the ring into "retired" so totals lose nothing.
+ * the generation leaving it into "retired", then zero them. Both steps are
+ * safe to repeat after a loader was killed between them: folded[] says the
+ * generation is already in the total, and zeroing twice is zeroing.
  */
 static int br_retire(struct br_dp *dp, __u32 gen_idx)
 {
-	struct br_counter sum[BR_CTR_PER_GEN], acc;
-	__u32 i;
+	struct br_counter sum[BR_CTR_PER_GEN];
+	__u64 leaving = br_record(dp, gen_idx)->generation;
+	struct br_retired ret;
+	__u32 i, key = 0;
 	int err;
 
-	err = br_counters_sum(dp, gen_idx, sum, true);
-	if (err)
-		return err;
-	if (!br_record(dp, gen_idx)->generation)
-		return 0;
-	for (i = 0; i < BR_CTR_PER_GEN; i++) {
-		if (bpf_map_lookup_elem(dp->retired_fd, &i, &acc))
-			return -errno;
-		acc.packets += sum[i].packets;
-		acc.bytes += sum[i].bytes;
-		if (bpf_map_update_elem(dp->retired_fd, &i, &acc, 0))
+	if (bpf_map_lookup_elem(dp->retired_fd, &key, &ret))
+		return -errno;
+	if (leaving && ret.folded[gen_idx] < leaving) {
+		err = br_counters_sum(dp, gen_idx, sum, false);
+		if (err)
+			return err;
+		for (i = 0; i < BR_CTR_PER_GEN; i++) {
+			ret.total[i].packets += sum[i].packets;
+			ret.total[i].bytes += sum[i].bytes;
+		}
+		ret.folded[gen_idx] = leaving;
+		if (bpf_map_update_elem(dp->retired_fd, &key, &ret, 0))
 			return -errno;
 	}
-	return 0;
+	return br_counters_sum(dp, gen_idx, sum, true);
 }
 
 static void br_record_fill(struct br_gen_record *rec, __u64 generation,
@@ -678,34 +743,71 @@ static void br_record_fill(struct br_gen_record *rec, __u64 generation,
 	}
 }
 
+static __u64 br_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * The swap, in the order that makes it atomic and safe to interrupt:
+ *  1. lock the pin directory (concurrent swaps run one after the other);
+ *  2. if the inactive slot was in force before, wait for an RCU grace
+ *     period, so no CPU still evaluates a packet against it;
+ *  3. mark it empty and compile the policy into it (a failure here, or a
+ *     kill, leaves the active slot untouched and in force);
+ *  4. retire the counters leaving the ring, write the generation record,
+ *     then the slot's header, then the next generation number;
+ *  5. write the active-slot index: the commit point. A packet reads the
+ *     index once, so it sees the old policy or the new one, never a mix.
+ */
 int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		  struct br_compile_stats *stats, struct br_diag *diag)
 {
-	struct br_compile_stats local_stats;
+	struct br_install_report *rep = &dp->report;
 	struct br_loader_state st;
 	struct br_slot_view view;
+	struct br_policy_hdr *cur_hdr;
 	__u32 cur, next, gen_idx, key = 0;
-	__u64 generation;
+	__u64 generation, t0, t1;
 	int err;
 
+	memset(rep, 0, sizeof(*rep));
+	t0 = br_mono_ns();
 	err = br_dp_lock(dp);
 	if (err)
 		return err;
+	t1 = br_mono_ns();
+	rep->lock_ns = t1 - t0;
 	err = br_state_get(dp, &st);
 	if (err)
 		goto out;
 	err = br_active_slot(dp, &cur);
 	if (err)
 		goto out;
+	cur_hdr = br_slot_part(dp, BR_MAP_POLICY, cur);
+	rep->previous = cur_hdr->generation;
 	next = cur ^ 1;
-
 	br_slot_view(dp, next, &view);
+
+	if (view.hdr->generation) {
+		t0 = br_mono_ns();
+		err = br_dp_grace_period(dp);
+		if (err)
+			goto out;
+		rep->grace_ns = br_mono_ns() - t0;
+	}
 	view.hdr->generation = 0;
 	view.hdr->flags = st.fail_closed ? BR_HDR_FAIL_CLOSED : 0;
-	err = br_compile(pol, &view, stats ? stats : &local_stats, diag);
+	t0 = br_mono_ns();
+	err = br_compile(pol, &view, &rep->compile, diag);
 	if (err)
 		goto out;
+	rep->compile_ns = br_mono_ns() - t0;
 
+	t0 = br_mono_ns();
 	generation = st.next_generation;
 	gen_idx = generation % BR_GEN_RING;
 	err = br_retire(dp, gen_idx);
@@ -722,11 +824,22 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		goto out;
 
 	/* The commit point: one write of the active-slot index. */
-	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0))
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0)) {
 		err = -errno;
+		goto out;
+	}
+	rep->commit_ns = br_mono_ns() - t0;
+	rep->generation = generation;
 out:
 	br_dp_unlock(dp);
+	if (stats)
+		*stats = rep->compile;
 	return err;
+}
+
+const struct br_install_report *br_dp_last_install(struct br_dp *dp)
+{
+	return &dp->report;
 }
 
 int br_dp_counters(struct br_dp *dp, __u64 generation,
@@ -750,15 +863,18 @@ int br_dp_counters(struct br_dp *dp, __u64 generation,
 int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN])
 {
 	struct br_counter sum[BR_CTR_PER_GEN];
-	__u32 i, g;
+	struct br_retired ret;
+	__u32 i, g, key = 0;
 	int err;
 
-	for (i = 0; i < BR_CTR_PER_GEN; i++) {
-		if (bpf_map_lookup_elem(dp->retired_fd, &i, &out[i]))
-			return -errno;
-	}
+	if (bpf_map_lookup_elem(dp->retired_fd, &key, &ret))
+		return -errno;
+	memcpy(out, ret.total, sizeof(ret.total));
 	for (g = 0; g < BR_GEN_RING; g++) {
-		if (!br_record(dp, g)->generation)
+		__u64 generation = br_record(dp, g)->generation;
+
+		/* Skip a generation already folded into the total. */
+		if (!generation || generation <= ret.folded[g])
 			continue;
 		err = br_counters_sum(dp, g, sum, false);
 		if (err)

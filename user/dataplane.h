@@ -48,10 +48,29 @@ void br_dp_close(struct br_dp *dp);
 
 /*
  * Compile pol into the inactive slot and commit it: the next packet sees
- * the new generation. Fails without touching the active slot.
+ * the new generation. Fails without touching the active slot. Serialised
+ * with every other install, attach and detach by a lock on the pin
+ * directory; safe to kill at any point (the old or the new policy stays in
+ * force, complete). This is both `load`'s first install and `swap`.
  */
 int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		  struct br_compile_stats *stats, struct br_diag *diag);
+
+/* What the last br_dp_install did and how long each step took. */
+struct br_install_report {
+	__u64 generation;	/* now in force (0 if the install failed) */
+	__u64 previous;		/* the one it replaced, 0 if none */
+	__u64 lock_ns;		/* waiting for a concurrent install */
+	__u64 grace_ns;		/* RCU grace period before reusing the slot */
+	__u64 compile_ns;	/* compile and fill the slot's maps */
+	__u64 commit_ns;	/* retire, record, header, index write */
+	struct br_compile_stats compile;
+};
+
+const struct br_install_report *br_dp_last_install(struct br_dp *dp);
+
+/* Wait for an RCU grace period: no CPU still runs on an old slot after. */
+int br_dp_grace_period(struct br_dp *dp);
 
 /*
  * Attach to ifname in network namespace netns (NULL or "" for the caller's)
