@@ -63,7 +63,18 @@ run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" status
 echo
 run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" stats
 
-say "6. Unload: the path is open again"
+say "6. At 12:00 the censor switches to the fallback port: an atomic swap"
+run "$BLASTRADIUS" diff "$POLICY" policies/examples/https-port.policy
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" swap policies/examples/https-port.policy
+printf '$ socat - TCP:%s:5223   -> %s\n' "$LAB_SERVER_V4" \
+	"$(lab_cli socat -T2 - "TCP:$LAB_SERVER_V4:5223,connect-timeout=2" </dev/null 2>&1)"
+printf '$ curl http://%s:443/   ' "$LAB_SERVER_V4"
+code=$(lab_cli curl -sS --max-time 2 -o /dev/null -w '%{http_code}' "http://$LAB_SERVER_V4:443/" 2>/dev/null)
+echo "-> HTTP ${code}: dropped"
+run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" stats
+echo "(generation 1's counters stay readable: stats --generation 1)"
+
+say "7. Unload: the path is open again"
 run "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload
 printf '$ socat - TCP:%s:5223   -> %s\n' "$LAB_SERVER_V4" \
 	"$(lab_cli socat -T2 - "TCP:$LAB_SERVER_V4:5223,connect-timeout=2" </dev/null 2>&1)"

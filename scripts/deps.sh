@@ -11,7 +11,7 @@ PACKAGES="
 	libbpf-dev libelf-dev zlib1g-dev linux-libc-dev libc6-dev
 	bpftool xdp-tools iproute2
 	libcmocka-dev
-	socat netcat-openbsd curl jq python3 iputils-ping
+	socat netcat-openbsd curl jq python3 iputils-ping strace
 "
 
 missing=""

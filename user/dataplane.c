@@ -693,12 +693,16 @@ static int br_counters_sum(struct br_dp *dp, __u32 gen_idx,
 }
 
 /*
- * A ring position is about to hold a new generation: fold the counters of
- * the generation leaving it into "retired", then zero them. Both steps are
- * safe to repeat after a loader was killed between them: folded[] says the
- * generation is already in the total, and zeroing twice is zeroing.
+ * A ring position is about to hold generation `generation`: fold the
+ * counters of the generation leaving it into "retired", then zero them.
+ * Both steps are safe to repeat after a loader was killed between them:
+ * folded[] says the generation is already in the total, and zeroing twice
+ * is zeroing. A record of `generation` itself was left by an install killed
+ * before it saved the generation number: it never committed, counted
+ * nothing, and must not be marked folded, or the generation installed now
+ * would be left out of the totals for good.
  */
-static int br_retire(struct br_dp *dp, __u32 gen_idx)
+static int br_retire(struct br_dp *dp, __u32 gen_idx, __u64 generation)
 {
 	struct br_counter sum[BR_CTR_PER_GEN];
 	__u64 leaving = br_record(dp, gen_idx)->generation;
@@ -708,7 +712,7 @@ static int br_retire(struct br_dp *dp, __u32 gen_idx)
 
 	if (bpf_map_lookup_elem(dp->retired_fd, &key, &ret))
 		return -errno;
-	if (leaving && ret.folded[gen_idx] < leaving) {
+	if (leaving && leaving < generation && ret.folded[gen_idx] < leaving) {
 		err = br_counters_sum(dp, gen_idx, sum, false);
 		if (err)
 			return err;
@@ -809,8 +813,16 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 
 	t0 = br_mono_ns();
 	generation = st.next_generation;
+	/*
+	 * Never reuse the ring position of the generation in force: only
+	 * possible after BR_GEN_RING - 1 installs in a row were killed
+	 * between saving the number and committing, but then skip one.
+	 */
+	if (rep->previous && generation % BR_GEN_RING ==
+				     rep->previous % BR_GEN_RING)
+		generation++;
 	gen_idx = generation % BR_GEN_RING;
-	err = br_retire(dp, gen_idx);
+	err = br_retire(dp, gen_idx, generation);
 	if (err)
 		goto out;
 	br_record_fill(br_record(dp, gen_idx), generation, pol);
