@@ -43,7 +43,7 @@ int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
 	else if (err == -EPERM || err == -EACCES)
 		br_err("cannot open %s: permission denied (run as root)",
 		       cli->pin_dir);
-	else if (err)
+	else if (err && err != -EBADF)	/* EBADF: already explained */
 		br_err("cannot open %s: %s", cli->pin_dir, strerror(-err));
 	return err;
 }

@@ -209,7 +209,18 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 	struct br_dp *dp;
 	int i, err = 0;
 
-	if (br_cli_open_pinned(cli, &dp))
+	err = br_cli_open_pinned(cli, &dp);
+	if (err == -EBADF && argc == 1) {
+		/* Damaged beyond opening: clear the directory as it is. */
+		err = br_dp_remove_pins(cli->pin_dir);
+		if (err)
+			br_err("cannot remove %s: %s", cli->pin_dir,
+			       strerror(-err));
+		else if (!cli->quiet)
+			printf("unloaded (removed an incomplete instance)\n");
+		return err ? 1 : 0;
+	}
+	if (err)
 		return 1;
 	if (argc > 1) {
 		for (i = 1; i < argc && !err; i++)

@@ -16,6 +16,7 @@
  *                           grace period (see br_dp_grace_period)
  *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -519,6 +520,32 @@ static void br_unpin_all(struct br_dp *dp)
 	rmdir(dp->pin_dir);
 }
 
+/*
+ * Remove what an interrupted load or a damaged instance left in pin_dir:
+ * every pin it holds (bpffs holds nothing else), then the directory.
+ * Removing a link pin detaches its program.
+ */
+int br_dp_remove_pins(const char *pin_dir)
+{
+	struct dirent *e;
+	DIR *d;
+	int err = 0;
+
+	d = opendir(pin_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) && !err)
+			err = -errno;
+	}
+	closedir(d);
+	if (!err && rmdir(pin_dir))
+		err = -errno;
+	return err;
+}
+
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out)
 {
@@ -532,6 +559,13 @@ int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 	snprintf(path, sizeof(path), "%s/state", pin_dir);
 	if (access(path, F_OK) == 0)
 		return -EEXIST;
+	/* "state" is pinned last: without it, this is a load that died. */
+	err = br_dp_remove_pins(pin_dir);
+	if (err) {
+		br_err("cannot clear the leftovers in %s: %s", pin_dir,
+		       strerror(-err));
+		return err;
+	}
 	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
 		err = -errno;
 		br_err("cannot create %s: %s", pin_dir, strerror(-err));
@@ -590,16 +624,20 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	for (i = 0; i < BR_MAP_N; i++) {
 		dp->map_fd[i] = br_get_pin(dp, br_maps[i].name);
 		if (dp->map_fd[i] < 0) {
-			err = -errno;
-			br_err("%s: incomplete instance, map %s: %s", pin_dir,
-			       br_maps[i].name, strerror(-err));
+			br_err("%s: incomplete instance, map %s: %s; "
+			       "blastradius unload removes it", pin_dir,
+			       br_maps[i].name, strerror(errno));
+			err = -EBADF;
 			goto fail;
 		}
 	}
 	for (i = 0; i < 2; i++) {
 		dp->prog_fd[i] = br_get_pin(dp, br_prog_pin[i]);
 		if (dp->prog_fd[i] < 0) {
-			err = -errno;
+			br_err("%s: incomplete instance, %s: %s; blastradius "
+			       "unload removes it", pin_dir, br_prog_pin[i],
+			       strerror(errno));
+			err = -EBADF;
 			goto fail;
 		}
 	}
@@ -607,7 +645,11 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	dp->retired_fd = br_get_pin(dp, "retired");
 	dp->grace_fd = br_get_pin(dp, "grace");
 	if (dp->ifaces_fd < 0 || dp->retired_fd < 0 || dp->grace_fd < 0) {
-		err = -errno;
+		/* Not "not loaded": the instance is there, but broken. */
+		br_err("%s: incomplete instance (ifaces, retired or grace "
+		       "missing): %s; blastradius unload removes it", pin_dir,
+		       strerror(errno));
+		err = -EBADF;
 		goto fail;
 	}
 	err = br_dp_map_all(dp);
@@ -799,8 +841,11 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	if (view.hdr->generation) {
 		t0 = br_mono_ns();
 		err = br_dp_grace_period(dp);
-		if (err)
+		if (err) {
+			br_err("grace period before reusing slot %u: %s", next,
+			       strerror(-err));
 			goto out;
+		}
 		rep->grace_ns = br_mono_ns() - t0;
 	}
 	view.hdr->generation = 0;
@@ -823,8 +868,11 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		generation++;
 	gen_idx = generation % BR_GEN_RING;
 	err = br_retire(dp, gen_idx, generation);
-	if (err)
+	if (err) {
+		br_err("retiring the counters of ring position %u: %s",
+		       gen_idx, strerror(-err));
 		goto out;
+	}
 	br_record_fill(br_record(dp, gen_idx), generation, pol);
 	view.hdr->generation = generation;
 	view.hdr->gen_idx = gen_idx;
@@ -832,12 +880,16 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		view.hdr->flags |= BR_HDR_FAIL_CLOSED;
 	st.next_generation = generation + 1;
 	err = br_state_put(dp, &st);
-	if (err)
+	if (err) {
+		br_err("saving the next generation number: %s",
+		       strerror(-err));
 		goto out;
+	}
 
 	/* The commit point: one write of the active-slot index. */
 	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0)) {
 		err = -errno;
+		br_err("commit (active-slot index write): %s", strerror(-err));
 		goto out;
 	}
 	rep->commit_ns = br_mono_ns() - t0;

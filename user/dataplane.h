@@ -85,6 +85,9 @@ int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname);
 /* Remove every pin of the instance (after detaching all). */
 int br_dp_destroy_pins(struct br_dp *dp);
 
+/* Remove whatever is pinned in pin_dir, for an instance too damaged to open. */
+int br_dp_remove_pins(const char *pin_dir);
+
 struct br_dp_iface {
 	char name[32];
 	char netns[64];

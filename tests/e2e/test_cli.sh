@@ -92,4 +92,18 @@ t_fails "and no state directory" test -e "$PIN"
 out=$("$BLASTRADIUS" --pin-dir "$PIN" load "$TMP/bad.policy" 2>&1); rc=$?
 t_eq "load without an interface is a usage error" "$rc" 2
 
+# ---- a damaged instance is reported as such and unload clears it ----------
+NS="br-$ID-cli"
+ip netns add "$NS" && ip -n "$NS" link add d0 type veth peer name d1 && ip -n "$NS" link set d0 up
+trap 'ip netns del "$NS" 2>/dev/null; cleanup' EXIT
+t_check "load on a veth inside a namespace (generic)" \
+	"$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 policies/examples/apns-port.policy --mode generic
+rm "$PIN/grace"
+out=$("$BLASTRADIUS" --pin-dir "$PIN" status 2>&1); rc=$?
+t_eq "status of a damaged instance exits 1" "$rc" 1
+t_match "damaged instance said as such, not 'not loaded'" "$out" "incomplete instance .*unload removes it"
+t_check "unload removes a damaged instance" "$BLASTRADIUS" --pin-dir "$PIN" unload
+t_eq "its XDP program is detached" "$(ip -n "$NS" -d link show d0 | grep -c 'prog/xdp')" 0
+t_fails "and its state directory is gone" test -e "$PIN"
+
 t_done
