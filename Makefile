@@ -4,6 +4,7 @@
 # make test       install missing packages, build, run every test (as root)
 # make demo       install missing packages, build, run the namespace demo
 # make bench      the benchmarks of docs/PERFORMANCE.md (as root)
+# make fuzz       each L7 extractor's libFuzzer target for FUZZ_SECONDS
 # make install    install the blastradius binary to $(PREFIX)/sbin
 
 BUILD     ?= build
@@ -42,11 +43,22 @@ DP_BINS   := $(patsubst tests/dataplane/%.c,$(BUILD)/tests/%,$(DP_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
+# The L7 extractors (bpf/tls.h, dns.h, quic.h) compiled for the host from
+# the same headers: unit tests and libFuzzer targets, under ASan/UBSan.
+SAN        := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+HOST_L7_CFLAGS := -g -O1 -Wall -Wextra -Werror -std=gnu11 -Ibpf -Itests/l7
+L7T_SRCS  := $(wildcard tests/l7/test_*.c)
+L7T_BINS  := $(patsubst tests/l7/%.c,$(BUILD)/tests/%,$(L7T_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 300
+
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps test unit dataplane e2e demo bench install clean
+.PHONY: all deps test unit dataplane e2e demo bench fuzz install clean
 
-all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS)
+all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS) $(L7T_BINS) $(FUZZ_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -75,6 +87,15 @@ $(BUILD)/tests/%: tests/dataplane/%.c tests/dataplane/*.h $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/dataplane -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
+$(BUILD)/tests/%: tests/l7/%.c $(BPF_HDRS) $(wildcard tests/l7/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(HOST_L7_CFLAGS) $(SAN) -o $@ $< -lcmocka
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BPF_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(HOST_L7_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $<
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
@@ -97,6 +118,11 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
+
+fuzz:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS)
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/blastradius

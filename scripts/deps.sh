@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="
-	clang llvm gcc make pkg-config
+	clang llvm libclang-rt-14-dev gcc make pkg-config
 	libbpf-dev libelf-dev zlib1g-dev linux-libc-dev libc6-dev
 	bpftool xdp-tools iproute2
 	libcmocka-dev

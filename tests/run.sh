@@ -37,12 +37,13 @@ run_cmocka() {
 	fi
 }
 
-# TAP: "ok N - ..." / "not ok N - ..."
+# TAP: "ok N - ..." / "not ok N - ..."; run_tap SCRIPT [ARGS] (BUILD first)
 run_tap() {
 	local script=$1 out rc p f
 
+	shift
 	echo "== $script"
-	out=$("$script" "$BUILD" 2>&1)
+	out=$("$script" "$BUILD" "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
@@ -58,6 +59,8 @@ run_tap() {
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_cmocka "$t"
 done
+# A short bounded run of every extractor's fuzz target (make fuzz: longer).
+run_tap scripts/fuzz.sh "${FUZZ_TEST_SECONDS:-10}"
 for t in tests/e2e/test_*.sh; do
 	run_tap "$t"
 done
