@@ -254,6 +254,18 @@ struct br_frag_val {
 	__u32 action;
 };
 
+/* ---- L7 extractors (tls.h, dns.h, quic.h) --------------------------- */
+
+/*
+ * The extractors parse a copy of the payload in a scratch buffer of
+ * BR_L7_SCRATCH bytes (a per-CPU map value in BPF, filled with
+ * bpf_xdp_load_bytes; a plain array on the host), so the same code runs in
+ * both and the verifier sees offsets masked to the buffer.
+ */
+#define BR_L7_SCRATCH		2048	/* power of two: offsets are masked */
+#define BR_NAME_MAX		256	/* a DNS name or SNI, NUL included */
+#define BR_DOMAIN_MAX_LABELS	16	/* label suffixes hashed per name */
+
 /* ---- virtual clock -------------------------------------------------- */
 
 /*
