@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dataplane.h"
 #include "diag.h"
+#include "json.h"
 #include "log.h"
 #include "policy.h"
 
@@ -70,4 +71,40 @@ int br_cli_require_privileges(void)
 	br_err("permission denied: loading, reading and detaching XDP "
 	       "programs needs root (or CAP_BPF and CAP_NET_ADMIN)");
 	return -EPERM;
+}
+
+const char *br_role_name(unsigned int role)
+{
+	return role == BR_ROLE_UPSTREAM ? "upstream" : "subscriber";
+}
+
+const char *br_mode_name(unsigned int mode)
+{
+	return mode == BR_MODE_GENERIC ? "generic" : "native";
+}
+
+void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st)
+{
+	size_t i;
+
+	br_json_key(j, "interfaces");
+	br_json_array(j);
+	for (i = 0; i < st->n_ifaces; i++) {
+		br_json_object(j);
+		br_json_kstr(j, "name", st->ifaces[i].name);
+		br_json_kstr(j, "netns", st->ifaces[i].netns);
+		br_json_ku64(j, "ifindex", st->ifaces[i].ifindex);
+		br_json_kstr(j, "role", br_role_name(st->ifaces[i].role));
+		br_json_kstr(j, "mode", br_mode_name(st->ifaces[i].mode));
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
+/* "sub0 in NETNS (subscriber, native)", as status and load print it. */
+void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s (%s, %s)", ifc->name,
+		 ifc->netns[0] ? " in " : "", ifc->netns,
+		 br_role_name(ifc->role), br_mode_name(ifc->mode));
 }

@@ -7,6 +7,7 @@
 #define BR_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define BR_DEFAULT_PIN_DIR "/sys/fs/bpf/blastradius"
 
@@ -36,5 +37,14 @@ int br_cli_require_privileges(void);
 /* Open the pinned instance, with a clear message when there is none. */
 struct br_dp;
 int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out);
+
+/* Interfaces as every command shows them. */
+struct br_json;
+struct br_dp_status;
+struct br_dp_iface;
+const char *br_role_name(unsigned int role);
+const char *br_mode_name(unsigned int mode);
+void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st);
+void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len);
 
 #endif /* BR_CLI_H */

@@ -21,11 +21,6 @@ struct br_dev_arg {
 	enum br_role role;
 };
 
-static const char *br_role_name(enum br_role role)
-{
-	return role == BR_ROLE_UPSTREAM ? "upstream" : "subscriber";
-}
-
 static int br_parse_dev(const char *arg, struct br_dev_arg *dev)
 {
 	const char *colon = strchr(arg, ':');
@@ -54,6 +49,7 @@ static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
 {
 	struct br_dp_status st;
 	struct br_json j;
+	char text[160];
 	size_t i;
 
 	if (br_dp_status(dp, &st) || cli->quiet)
@@ -65,29 +61,16 @@ static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
 		br_json_ku64(&j, "generation", st.generation);
 		br_json_kstr(&j, "policy", pol->name);
 		br_json_kstr(&j, "file", pol->file);
-		br_json_key(&j, "interfaces");
-		br_json_array(&j);
-		for (i = 0; i < st.n_ifaces; i++) {
-			br_json_object(&j);
-			br_json_kstr(&j, "name", st.ifaces[i].name);
-			br_json_kstr(&j, "netns", st.ifaces[i].netns);
-			br_json_kstr(&j, "role", br_role_name(st.ifaces[i].role));
-			br_json_kstr(&j, "mode", st.ifaces[i].mode ==
-				     BR_MODE_GENERIC ? "generic" : "native");
-			br_json_end(&j);
-		}
-		br_json_end(&j);
+		br_cli_json_interfaces(&j, &st);
 		br_json_end(&j);
 		return;
 	}
 	printf("loaded policy %s (generation %llu) on", pol->name,
 	       (unsigned long long)st.generation);
-	for (i = 0; i < st.n_ifaces; i++)
-		printf("%s %s%s%s (%s, %s)", i ? "," : "", st.ifaces[i].name,
-		       st.ifaces[i].netns[0] ? " in " : "",
-		       st.ifaces[i].netns, br_role_name(st.ifaces[i].role),
-		       st.ifaces[i].mode == BR_MODE_GENERIC ? "generic" :
-							       "native");
+	for (i = 0; i < st.n_ifaces; i++) {
+		br_cli_iface_text(&st.ifaces[i], text, sizeof(text));
+		printf("%s %s", i ? "," : "", text);
+	}
 	printf("; state in %s\n", cli->pin_dir);
 }
 

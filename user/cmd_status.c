@@ -17,16 +17,6 @@
 #include "log.h"
 #include "policy.h"
 
-static const char *br_role_str(__u32 role)
-{
-	return role == BR_ROLE_UPSTREAM ? "upstream" : "subscriber";
-}
-
-static const char *br_mode_str(__u32 mode)
-{
-	return mode == BR_MODE_GENERIC ? "generic" : "native";
-}
-
 static void br_format_time(__u64 unix_ns, char *buf, size_t len)
 {
 	time_t t = unix_ns / 1000000000ULL;
@@ -41,7 +31,7 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	struct br_dp_status st;
 	struct br_dp *dp;
 	struct br_json j;
-	char since[32] = "";
+	char since[32] = "", text[160];
 	size_t i;
 	int err;
 
@@ -71,18 +61,7 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 		br_json_kstr(&j, "since", since);
 		br_json_ku64(&j, "rules", st.record.n_rules);
 		br_json_kstr(&j, "malformed", st.fail_closed ? "drop" : "pass");
-		br_json_key(&j, "interfaces");
-		br_json_array(&j);
-		for (i = 0; i < st.n_ifaces; i++) {
-			br_json_object(&j);
-			br_json_kstr(&j, "name", st.ifaces[i].name);
-			br_json_kstr(&j, "netns", st.ifaces[i].netns);
-			br_json_ku64(&j, "ifindex", st.ifaces[i].ifindex);
-			br_json_kstr(&j, "role", br_role_str(st.ifaces[i].role));
-			br_json_kstr(&j, "mode", br_mode_str(st.ifaces[i].mode));
-			br_json_end(&j);
-		}
-		br_json_end(&j);
+		br_cli_json_interfaces(&j, &st);
 		br_json_end(&j);
 		return 0;
 	}
@@ -94,11 +73,10 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	       br_action_name(st.record.default_action));
 	printf("malformed   %s\n", st.fail_closed ? "dropped (fail-closed)" :
 						    "passed (fail-open)");
-	for (i = 0; i < st.n_ifaces; i++)
-		printf("%s %s%s%s (%s, %s)\n", i ? "           " : "interfaces ",
-		       st.ifaces[i].name, st.ifaces[i].netns[0] ? " in " : "",
-		       st.ifaces[i].netns, br_role_str(st.ifaces[i].role),
-		       br_mode_str(st.ifaces[i].mode));
+	for (i = 0; i < st.n_ifaces; i++) {
+		br_cli_iface_text(&st.ifaces[i], text, sizeof(text));
+		printf("%s%s\n", i ? "            " : "interfaces  ", text);
+	}
 	if (!st.n_ifaces)
 		printf("interfaces  none\n");
 	return 0;
