@@ -76,6 +76,8 @@ enum br_hdr_flags {
 	BR_HDR_V4_ADDRS = 1 << 0,	/* some rule constrains an IPv4 address */
 	BR_HDR_V6_ADDRS = 1 << 1,	/* some rule constrains an IPv6 address */
 	BR_HDR_FAIL_CLOSED = 1 << 2,	/* malformed IP is dropped, not passed */
+	BR_HDR_SADDR = 1 << 3,		/* some rule matches the source address */
+	BR_HDR_DADDR = 1 << 4,		/* some rule matches the destination */
 };
 
 struct br_policy_hdr {

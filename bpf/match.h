@@ -184,11 +184,18 @@ static __always_inline br_rules_t br_dim_rules(void *map, __u32 slot, __u32 n,
 	return r ? *r : 0;
 }
 
-/* Class of the source (dir 0) or destination (dir 1) address. */
+/*
+ * Class of the source (dir 0) or destination (dir 1) address. A direction
+ * no rule constrains is class 0 without a lookup: in real traffic every
+ * address lookup is a likely cache miss, so a policy on destinations only
+ * must not pay one for the sources.
+ */
 static __always_inline __u32 br_addr_class(const struct br_policy_hdr *hdr,
 					   __u32 slot, const struct br_pkt *pkt,
 					   __u32 dir)
 {
+	if (!(hdr->flags & (dir ? BR_HDR_DADDR : BR_HDR_SADDR)))
+		return 0;
 	if (pkt->family == 4 && (hdr->flags & BR_HDR_V4_ADDRS))
 		return br_v4_class(slot, dir ? pkt->daddr[0] : pkt->saddr[0]);
 	if (pkt->family == 6 && (hdr->flags & BR_HDR_V6_ADDRS))

@@ -1124,6 +1124,7 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	struct br_policy_hdr *hdr = view->hdr;
 	struct compiler *c = calloc(1, sizeof(*c));
 	int err, too_big = 0;
+	size_t i;
 	__u32 id;
 
 	if (!c)
@@ -1153,6 +1154,13 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 				   ? ~(br_rules_t)0
 				   : BR_RULE_BIT(pol->n_rules) - 1;
 	hdr->default_action = pol->default_action;
+	/* A direction no rule constrains needs no lookup per packet. */
+	for (i = 0; i < pol->n_rules; i++) {
+		if (pol->rules[i].saddr_set != BR_NO_SET)
+			hdr->flags |= BR_HDR_SADDR;
+		if (pol->rules[i].daddr_set != BR_NO_SET)
+			hdr->flags |= BR_HDR_DADDR;
+	}
 	hdr->v6_n_tiers = 0;
 	memset(hdr->v6_tiers, 0, sizeof(hdr->v6_tiers));
 

@@ -225,10 +225,16 @@ static void compile_too_big(const struct br_policy *pol, const char *message,
 	br_diag_free(&diag);
 }
 
-/* The address flags; FAIL_CLOSED belongs to the caller. */
+/* The address family flags: which tables the program reads. */
 static __u32 addr_flags(void)
 {
-	return view.hdr->flags & ~BR_HDR_FAIL_CLOSED;
+	return view.hdr->flags & (BR_HDR_V4_ADDRS | BR_HDR_V6_ADDRS);
+}
+
+/* The direction flags: which addresses the program looks up at all. */
+static __u32 dir_flags(void)
+{
+	return view.hdr->flags & (BR_HDR_SADDR | BR_HDR_DADDR);
 }
 
 /* ---- reading the image back, as the XDP program does ---------------- */
@@ -625,7 +631,8 @@ static void test_header_and_rules_rewritten_caller_fields_kept(void **state)
 
 	assert_int_equal(view.hdr->generation, 41);
 	assert_int_equal(view.hdr->gen_idx, 9);
-	assert_int_equal(view.hdr->flags, BR_HDR_FAIL_CLOSED | BR_HDR_V4_ADDRS);
+	assert_int_equal(view.hdr->flags,
+			 BR_HDR_FAIL_CLOSED | BR_HDR_V4_ADDRS | BR_HDR_DADDR);
 	assert_int_equal(view.hdr->n_rules, 2);
 	assert_int_equal(view.hdr->rules_valid, 0x3);
 	assert_int_equal(view.hdr->default_action, BR_ACT_DROP);
@@ -694,6 +701,7 @@ static void test_class0_is_rules_without_address_match(void **state)
 	assert_int_equal(view.classes[lookup_v4(0x11000001)].src, 0x5);
 	assert_int_equal(view.classes[lookup_v4(0xc6120001)].src, 0x7);
 	assert_int_equal(addr_flags(), BR_HDR_V4_ADDRS | BR_HDR_V6_ADDRS);
+	assert_int_equal(dir_flags(), BR_HDR_SADDR | BR_HDR_DADDR);
 	assert_int_equal(stats.n_classes, 3);
 	policy_free(pol);
 }
@@ -713,6 +721,32 @@ static void test_duplicate_prefixes_merge_their_rules(void **state)
 	check_prefix_edges(pol);
 	assert_int_equal(view.classes[lookup_v4(0x0a010203)].dst, 0x3);
 	assert_int_equal(view.classes[lookup_v4(0x0a010203)].src, 0x3);
+	policy_free(pol);
+}
+
+static void test_direction_flags_only_for_constrained_directions(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int lab = ADDRS("198.18.0.0/15");
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(dir_flags(), 0); /* no address lookups at all */
+	policy_free(pol);
+
+	pol = policy_new();
+	lab = ADDRS("198.18.0.0/15");
+	add_rule(pol, BR_PROTO_TCP, NONE, lab, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(dir_flags(), BR_HDR_DADDR); /* sources skipped */
+	policy_free(pol);
+
+	pol = policy_new();
+	lab = ADDRS("198.18.0.0/15");
+	add_rule(pol, BR_PROTO_UDP, lab, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(dir_flags(), BR_HDR_SADDR);
 	policy_free(pol);
 }
 
@@ -1345,6 +1379,8 @@ int main(void)
 		cmocka_unit_test(test_65_rules_too_large),
 		cmocka_unit_test(test_class0_is_rules_without_address_match),
 		cmocka_unit_test(test_duplicate_prefixes_merge_their_rules),
+		cmocka_unit_test(
+			test_direction_flags_only_for_constrained_directions),
 		cmocka_unit_test(
 			test_empty_set_matches_nothing_and_writes_no_table),
 		cmocka_unit_test(
