@@ -94,7 +94,6 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "fail-closed", no_argument, NULL, 'c' },
-		{ "fail-open", no_argument, NULL, 'o' },
 		{}
 	};
 	struct br_dp_opts opts = {};
@@ -121,9 +120,6 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'c':
 			opts.fail_closed = true;
-			break;
-		case 'o':
-			opts.fail_closed = false;
 			break;
 		default:
 			return 2;
