@@ -27,8 +27,9 @@
 /* IPv4 address sets: DIR-24-8 (one 2^24 array, 256-entry groups below). */
 #define BR_V4_DIR_BITS		24
 #define BR_V4_DIR_SIZE		(1u << BR_V4_DIR_BITS)
-#define BR_V4_TBL8_GROUPS	65536	/* /24s holding more than one long prefix */
+#define BR_V4_TBL8_GROUPS	65536	/* /24s whose addresses fall in 3+ classes */
 #define BR_V4_TBL8_SIZE		(BR_V4_TBL8_GROUPS * 256u)
+#define BR_V4_BITMAP_GROUPS	(1u << 18)	/* /24s of two classes, not SINGLE */
 
 /* IPv6 address sets: open addressing, one table per slot, probed per tier. */
 #define BR_V6_BUCKETS		(1u << 21)
@@ -124,11 +125,17 @@ struct br_class {
  *           of a registry): bits 29..22 its last octet, bits 21..11 its
  *           class, bits 10..0 the class of the rest of the /24. Only for
  *           classes below 2048; otherwise the compiler uses a TBL8 group.
+ *   BITMAP: the /24's addresses fall in exactly two classes (several hosts
+ *           of one registry in one /24, as in cloud ranges): bits 29..0
+ *           index b: v4_bits[b] has a bit per last octet, set for "hit".
+ *           64 bytes where a TBL8 group takes 1 KiB, so a million clustered
+ *           hosts fit.
  */
 #define BR_V4_KIND(e)		((e) >> 30)
 #define BR_V4_LEAF		0u
 #define BR_V4_TBL8		1u
 #define BR_V4_SINGLE		2u
+#define BR_V4_BITMAP		3u
 #define BR_V4_VALUE(e)		((e) & 0x3fffffffu)
 #define BR_V4_SINGLE_OCTET(e)	(((e) >> 22) & 0xffu)
 #define BR_V4_SINGLE_HIT(e)	(((e) >> 11) & 0x7ffu)
@@ -154,6 +161,14 @@ struct br_v4_group {
 	__u32 class_id[256];
 };
 
+/* "v4_bits": BR_SLOTS * BR_V4_BITMAP_GROUPS elements, one cache line each. */
+struct br_v4_bitmap {
+	__u32 bits[8];		/* bit (octet & 31) of bits[octet >> 5] */
+	__u32 hit;		/* class of the addresses whose bit is set */
+	__u32 miss;		/* class of the others */
+	__u32 reserved[6];
+};
+
 static inline __u32 br_v4_leaf(__u32 class_id)
 {
 	return (BR_V4_LEAF << 30) | class_id;
@@ -167,6 +182,18 @@ static inline __u32 br_v4_tbl8(__u32 group)
 static inline __u32 br_v4_single(__u32 octet, __u32 hit, __u32 miss)
 {
 	return (BR_V4_SINGLE << 30) | (octet << 22) | (hit << 11) | miss;
+}
+
+static inline __u32 br_v4_bitmap(__u32 index)
+{
+	return (BR_V4_BITMAP << 30) | index;
+}
+
+static inline __u32 br_v4_bitmap_class(const struct br_v4_bitmap *b,
+				       __u32 octet)
+{
+	return (b->bits[(octet >> 5) & 7] >> (octet & 31)) & 1 ? b->hit :
+								   b->miss;
 }
 
 /*

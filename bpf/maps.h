@@ -34,6 +34,7 @@ BR_POLICY_ARRAY(classes, struct br_class, BR_SLOTS * BR_MAX_CLASSES);
 /* Packed (abi.h): the kernel would pad single __u32 elements to 8 bytes. */
 BR_POLICY_ARRAY(v4_dir, struct br_v4_dir_elem, BR_SLOTS * BR_V4_DIR_ELEMS);
 BR_POLICY_ARRAY(v4_tbl8, struct br_v4_group, BR_SLOTS * BR_V4_TBL8_GROUPS);
+BR_POLICY_ARRAY(v4_bits, struct br_v4_bitmap, BR_SLOTS * BR_V4_BITMAP_GROUPS);
 BR_POLICY_ARRAY(v6_table, struct br_v6_bucket, BR_SLOTS * BR_V6_BUCKETS);
 BR_POLICY_ARRAY(proto_rules, br_rules_t, BR_SLOTS * 256);
 BR_POLICY_ARRAY(sport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);

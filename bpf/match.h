@@ -47,11 +47,12 @@ static __always_inline __u32 br_lowest_rule(br_rules_t b)
 }
 
 /*
- * IPv4 DIR-24-8 entry to class, for the address's last octet. A TBL8 entry
- * needs a second read: *group receives the group and BR_V4_NEED_TBL8 is
- * returned. Unknown kinds read as class 0 ("in no set").
+ * IPv4 DIR-24-8 entry to class, for the address's last octet. A TBL8 or
+ * BITMAP entry needs a second read: *group receives its index and
+ * BR_V4_NEED_TBL8 or BR_V4_NEED_BITMAP is returned.
  */
 #define BR_V4_NEED_TBL8 0xffffffffu
+#define BR_V4_NEED_BITMAP 0xfffffffeu
 
 static __always_inline __u32 br_v4_decode(__u32 e, __u32 octet, __u32 *group)
 {
@@ -64,8 +65,9 @@ static __always_inline __u32 br_v4_decode(__u32 e, __u32 octet, __u32 *group)
 	case BR_V4_TBL8:
 		*group = BR_V4_VALUE(e);
 		return BR_V4_NEED_TBL8;
-	default:
-		return 0;
+	default: /* BR_V4_BITMAP: the kind has two bits, all four are used */
+		*group = BR_V4_VALUE(e);
+		return BR_V4_NEED_BITMAP;
 	}
 }
 
@@ -148,6 +150,15 @@ static __always_inline __u32 br_v4_class(__u32 slot, __u32 addr_be)
 		return 0;
 	class_id = br_v4_decode(d->entry[(addr >> 8) % BR_V4_DIR_PER_ELEM],
 				octet, &group);
+	if (class_id == BR_V4_NEED_BITMAP) {
+		struct br_v4_bitmap *b;
+
+		if (group >= BR_V4_BITMAP_GROUPS)
+			return 0;
+		idx = slot * BR_V4_BITMAP_GROUPS + group;
+		b = bpf_map_lookup_elem(&v4_bits, &idx);
+		return b ? br_v4_bitmap_class(b, octet) : 0;
+	}
 	if (class_id != BR_V4_NEED_TBL8)
 		return class_id;
 	if (group >= BR_V4_TBL8_GROUPS)

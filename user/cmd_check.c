@@ -32,12 +32,14 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->classes = calloc(BR_MAX_CLASSES, sizeof(*v->classes));
 	v->v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*v->v4_dir));
 	v->v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*v->v4_tbl8));
+	v->v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*v->v4_bits));
 	v->v6 = calloc(BR_V6_BUCKETS, sizeof(*v->v6));
 	v->proto = calloc(256, sizeof(*v->proto));
 	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
 	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
-	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 || !v->v6 ||
+	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 ||
+	    !v->v4_bits || !v->v6 ||
 	    !v->proto || !v->sport || !v->dport || !v->etype)
 		return -ENOMEM;
 	return 0;
@@ -51,6 +53,7 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->classes);
 	free(v->v4_dir);
 	free(v->v4_tbl8);
+	free(v->v4_bits);
 	free(v->v6);
 	free(v->proto);
 	free(v->sport);

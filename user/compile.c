@@ -481,6 +481,8 @@ struct v4_sweep {
 	unsigned int depth;
 	__u32 n_groups;
 	int group_overflow_set;
+	__u32 n_bitmaps;
+	int bitmap_overflow_set;
 	struct v4_long longs[510]; /* of the /24 being built: /25../32 */
 	__u32 group[256];
 };
@@ -523,9 +525,36 @@ static struct br_class v4_next_prefix(const struct compiler *c,
 }
 
 /*
+ * s->group holds exactly two classes, miss and one other: write it as a
+ * bitmap (64 bytes, where a tbl8 group takes 1 KiB). Returns the dir entry,
+ * or 0 when the group has more classes and needs a tbl8 group.
+ */
+static __u32 v4_bitmap_of_group(struct compiler *c, struct v4_sweep *s,
+				__u32 miss, int set)
+{
+	struct br_v4_bitmap b = { .miss = miss, .hit = miss };
+	unsigned int o;
+
+	for (o = 0; o < 256; o++) {
+		if (s->group[o] == miss)
+			continue;
+		if (b.hit != miss && s->group[o] != b.hit)
+			return 0;
+		b.hit = s->group[o];
+		b.bits[o >> 5] |= 1u << (o & 31);
+	}
+	if (s->n_bitmaps < BR_V4_BITMAP_GROUPS)
+		c->view->v4_bits[s->n_bitmaps] = b;
+	else if (s->n_bitmaps == BR_V4_BITMAP_GROUPS)
+		s->bitmap_overflow_set = set;
+	return br_v4_bitmap(s->n_bitmaps++);
+}
+
+/*
  * One /24 that holds longer prefixes, keys[*i] up to the first key of
- * another /24. A lone /32 fits in the dir entry itself (SINGLE); anything
- * else gets a tbl8 group, unless the whole /24 turns out to be one class.
+ * another /24. A lone /32 fits in the dir entry itself (SINGLE); a /24 of
+ * two classes gets a bitmap, one of more a tbl8 group, unless the whole /24
+ * turns out to be one class.
  */
 static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
 		    size_t n, size_t *i)
@@ -585,6 +614,11 @@ static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
 			fill_u32(s->group + s->longs[k].first,
 				 s->longs[k].class_id,
 				 s->longs[k].last + 1 - s->longs[k].first);
+		entry = v4_bitmap_of_group(c, s, miss, set);
+		if (entry) {
+			c->stats.v4_bitmaps++;
+			goto done;
+		}
 		if (s->n_groups < BR_V4_TBL8_GROUPS)
 			memcpy(c->view->v4_tbl8 + (size_t)s->n_groups * 256,
 			       s->group, sizeof(s->group));
@@ -592,6 +626,7 @@ static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
 			s->group_overflow_set = set;
 		entry = br_v4_tbl8(s->n_groups++);
 	}
+done:
 	s->dir[block] = entry;
 	s->next_block = block + 1;
 	return 0;
@@ -653,6 +688,7 @@ static int compile_v4(struct compiler *c)
 
 	s->dir = c->view->v4_dir;
 	s->group_overflow_set = -1;
+	s->bitmap_overflow_set = -1;
 	i = 0;
 	while (i < n) {
 		__u32 addr = v4_key_addr(keys[i]), len = v4_key_len(keys[i]);
@@ -687,6 +723,12 @@ static int compile_v4(struct compiler *c)
 		too_large(c, set_pos(c, s->group_overflow_set),
 			  "%u IPv4 /24 groups, at most %u", s->n_groups,
 			  BR_V4_TBL8_GROUPS);
+		err = -E2BIG;
+	}
+	if (s->n_bitmaps > BR_V4_BITMAP_GROUPS) {
+		too_large(c, set_pos(c, s->bitmap_overflow_set),
+			  "%u IPv4 /24 bitmaps, at most %u", s->n_bitmaps,
+			  BR_V4_BITMAP_GROUPS);
 		err = -E2BIG;
 	}
 out:

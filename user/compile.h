@@ -19,6 +19,7 @@ struct br_slot_view {
 	struct br_class *classes;	/* BR_MAX_CLASSES */
 	__u32 *v4_dir;			/* BR_V4_DIR_SIZE */
 	__u32 *v4_tbl8;			/* BR_V4_TBL8_SIZE */
+	struct br_v4_bitmap *v4_bits;	/* BR_V4_BITMAP_GROUPS */
 	struct br_v6_bucket *v6;	/* BR_V6_BUCKETS */
 	br_rules_t *proto;		/* 256, by IP protocol number */
 	br_rules_t *sport;		/* BR_PORT_SLOTS */
@@ -31,6 +32,7 @@ struct br_compile_stats {
 	__u32 v4_prefixes;
 	__u32 v4_tbl8_groups;
 	__u32 v4_singles;
+	__u32 v4_bitmaps;
 	__u32 v6_prefixes;
 	__u32 v6_max_probe;
 };

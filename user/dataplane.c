@@ -50,6 +50,7 @@ enum br_map_id {
 	BR_MAP_CLASSES,
 	BR_MAP_V4_DIR,
 	BR_MAP_V4_TBL8,
+	BR_MAP_V4_BITS,
 	BR_MAP_V6,
 	BR_MAP_PROTO,
 	BR_MAP_SPORT,
@@ -76,6 +77,8 @@ static const struct {
 	[BR_MAP_V4_DIR] = { "v4_dir", BR_V4_DIR_SIZE * sizeof(__u32), true },
 	[BR_MAP_V4_TBL8] = { "v4_tbl8", BR_V4_TBL8_SIZE * sizeof(__u32),
 			     true },
+	[BR_MAP_V4_BITS] = { "v4_bits", BR_V4_BITMAP_GROUPS *
+					 sizeof(struct br_v4_bitmap), true },
 	[BR_MAP_V6] = { "v6_table",
 			BR_V6_BUCKETS * sizeof(struct br_v6_bucket), true },
 	[BR_MAP_PROTO] = { "proto_rules", 256 * sizeof(br_rules_t), true },
@@ -676,6 +679,7 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->classes = br_slot_part(dp, BR_MAP_CLASSES, slot);
 	v->v4_dir = br_slot_part(dp, BR_MAP_V4_DIR, slot);
 	v->v4_tbl8 = br_slot_part(dp, BR_MAP_V4_TBL8, slot);
+	v->v4_bits = br_slot_part(dp, BR_MAP_V4_BITS, slot);
 	v->v6 = br_slot_part(dp, BR_MAP_V6, slot);
 	v->proto = br_slot_part(dp, BR_MAP_PROTO, slot);
 	v->sport = br_slot_part(dp, BR_MAP_SPORT, slot);

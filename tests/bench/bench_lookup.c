@@ -1280,7 +1280,7 @@ static void report(const char *date, const char *commit,
 			double gr = median(row->grace, rounds) * 1e3;
 			double co = median(row->compile, rounds) * 1e3;
 			double cm = median(row->commit, rounds) * 1e3;
-			char size[32], comp[64];
+			char size[32], comp[96];
 
 			if (row->file_bytes >= 1000000)
 				snprintf(size, sizeof(size), "%.1f MB",
@@ -1294,9 +1294,10 @@ static void report(const char *date, const char *commit,
 					 row->stats.v6_max_probe);
 			else
 				snprintf(comp, sizeof(comp),
-					 "%u /24s holding one host, "
-					 "%u tbl8 groups",
+					 "%u /24s holding one host, %u "
+					 "bitmaps, %u tbl8 groups",
 					 row->stats.v4_singles,
+					 row->stats.v4_bitmaps,
 					 row->stats.v4_tbl8_groups);
 			printf("| IPv%d | %s | %s | %.1f | %.1f | %.1f | "
 			       "%.1f | %.1f | %s | %s |\n",

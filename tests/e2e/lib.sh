@@ -63,6 +63,24 @@ t_match() {
 	fi
 }
 
+# crowded_policy DIR: write DIR/crowded.policy, too large for the maps, and
+# print the message check and swap must give for it (an ERE, anchored).
+# 70,000 /24s each holding a host of set "a" and one of set "b" fall in
+# three classes each and need a 256-entry group each: 70,000 groups, more
+# than the 65,536 a slot has. (Two hosts of one set per /24 would fit:
+# those take a 64-byte bitmap.)
+crowded_policy() {
+	awk 'BEGIN { for (s = 1; s <= 2; s++) {
+		printf "set %s addr {\n", s == 1 ? "a" : "b";
+		for (i = 0; i < 70000; i++)
+			printf "%d.%d.%d.%d\n", 100 + int(i / 65536),
+				int(i / 256) % 256, i % 256, s;
+		print "}" } }' >"$1/crowded.set"
+	printf 'policy crowded\ninclude "crowded.set"\nrule daddr @a drop\nrule daddr @b pass\n' \
+		>"$1/crowded.policy"
+	echo "^$1/crowded.set:70003:5: policy too large for its map: 70000 IPv4 /24 groups, at most 65536\$"
+}
+
 t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]

@@ -168,13 +168,15 @@ static int view_setup(void **state)
 	view.classes = calloc(BR_MAX_CLASSES, sizeof(*view.classes));
 	view.v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*view.v4_dir));
 	view.v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*view.v4_tbl8));
+	view.v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*view.v4_bits));
 	view.v6 = calloc(BR_V6_BUCKETS, sizeof(*view.v6));
 	view.proto = calloc(256, sizeof(*view.proto));
 	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
 	view.dport = calloc(BR_PORT_SLOTS, sizeof(*view.dport));
 	view.etype = calloc(BR_ETYPE_SLOTS, sizeof(*view.etype));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
-		 view.v4_tbl8 && view.v6 && view.proto && view.sport &&
+		 view.v4_tbl8 && view.v4_bits && view.v6 && view.proto &&
+		 view.sport &&
 		 view.dport && view.etype);
 }
 
@@ -186,6 +188,7 @@ static int view_teardown(void **state)
 	free(view.classes);
 	free(view.v4_dir);
 	free(view.v4_tbl8);
+	free(view.v4_bits);
 	free(view.v6);
 	free(view.proto);
 	free(view.sport);
@@ -260,6 +263,9 @@ static __u32 lookup_v4(__u32 addr)
 		return BR_V4_SINGLE_OCTET(e) == (addr & 0xff)
 			       ? BR_V4_SINGLE_HIT(e)
 			       : BR_V4_SINGLE_MISS(e);
+	case BR_V4_BITMAP:
+		return br_v4_bitmap_class(&view.v4_bits[BR_V4_VALUE(e)],
+					  addr & 0xff);
 	}
 	fail_msg("dir entry %#x of %#x has no kind", e, addr >> 8);
 	return 0;
@@ -809,32 +815,37 @@ static void test_v4_dir_encoding_per_24(void **state)
 		/* clang-format off */
 	} cases[] = {
 		{ 0x0a0000, BR_V4_SINGLE },	/* one /32 */
-		{ 0x0a0001, BR_V4_TBL8 },	/* two /32s */
-		{ 0x0a0002, BR_V4_TBL8 },	/* one /31 */
-		{ 0x0a0003, BR_V4_TBL8 },	/* a /32 inside a /25 */
+		{ 0x0a0001, BR_V4_BITMAP },	/* two /32s: two classes */
+		{ 0x0a0002, BR_V4_BITMAP },	/* one /31 */
+		{ 0x0a0003, BR_V4_BITMAP },	/* a /32 inside a /25 */
 		{ 0x0a0004, BR_V4_LEAF },	/* a /24 */
 		{ 0x0a0005, BR_V4_LEAF },	/* a /32 adding nothing to its /24 */
 		{ 0x0a0006, BR_V4_SINGLE },	/* a /32 at octet 255 */
 		{ 0x0a0007, BR_V4_LEAF },	/* untouched /24 */
 		{ 0x0a0008, BR_V4_SINGLE },	/* a /32 at octet 0 */
+		{ 0x0a0009, BR_V4_TBL8 },	/* hosts of two sets: 3 classes */
 	};
 	/* clang-format on */
 	struct br_policy *pol = policy_new();
 	int set = ADDRS("10.0.0.9", "10.0.1.1", "10.0.1.2", "10.0.2.4/31",
 			"10.0.3.128/25", "10.0.3.129", "10.0.4.0/24",
-			"10.0.5.0/24", "10.0.5.77", "10.0.6.255", "10.0.8.0");
+			"10.0.5.0/24", "10.0.5.77", "10.0.6.255", "10.0.8.0",
+			"10.0.9.2");
+	int other = ADDRS("10.0.9.1");
 	size_t i;
 
 	(void)state;
 	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, other, NONE, NONE, BR_ACT_PASS);
 	compile_ok(pol);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(BR_V4_KIND(view.v4_dir[cases[i].block]),
 				 cases[i].kind);
 	assert_int_equal(BR_V4_SINGLE_OCTET(view.v4_dir[0x0a0000]), 9);
 	assert_int_equal(stats.v4_singles, 3);
-	assert_int_equal(stats.v4_tbl8_groups, 3);
-	for (i = 0; i < 10 * 256; i++)
+	assert_int_equal(stats.v4_bitmaps, 3);
+	assert_int_equal(stats.v4_tbl8_groups, 1);
+	for (i = 0; i < 11 * 256; i++)
 		check_v4(pol, 0x0a000000 + i);
 	policy_free(pol);
 }
@@ -872,7 +883,8 @@ static void nested_halves(struct br_policy *pol, unsigned int n_sets)
 
 /*
  * 12 sets of nested halves give 4096 classes; a lone /32 whose class id
- * is past what a SINGLE entry holds must get a tbl8 group instead.
+ * is past what a SINGLE entry holds must get a bitmap instead (its /24
+ * has two classes; a bitmap holds any class id).
  */
 static void test_v4_single_needs_small_classes(void **state)
 {
@@ -888,7 +900,7 @@ static void test_v4_single_needs_small_classes(void **state)
 	/* 0.0.1.1: both classes small */
 	assert_int_equal(BR_V4_KIND(view.v4_dir[0x000001]), BR_V4_SINGLE);
 	/* 255.255.0.1: in every set, its class comes last */
-	assert_int_equal(BR_V4_KIND(view.v4_dir[0xffff00]), BR_V4_TBL8);
+	assert_int_equal(BR_V4_KIND(view.v4_dir[0xffff00]), BR_V4_BITMAP);
 	check_v4(pol, 0xffff0001);
 	check_v4(pol, 0xffff0002);
 	check_v4(pol, 0x00000101);
@@ -1080,18 +1092,59 @@ static void test_too_many_v6_tiers(void **state)
 	policy_free(pol);
 }
 
-static void test_too_many_v4_groups(void **state)
+/* One /32 at last octet `octet` in each of n /24s from 1.0.0.0 on. */
+static int hosts_per_24(struct br_policy *pol, __u32 n, __u32 octet)
 {
-	struct br_policy *pol = policy_new();
 	struct br_set *set;
 	int index;
 	__u32 k;
 
+	set = set_new(pol, BR_SET_ADDR, n, &index);
+	for (k = 0; k < n; k++) {
+		__u32 addr = 0x01000000 + k * 256 + octet;
+
+		set->prefixes[k] = (struct br_prefix){
+			.family = 4,
+			.len = 32,
+			.addr = {addr >> 24, addr >> 16, addr >> 8, addr},
+		};
+	}
+	return index;
+}
+
+/* Hosts of two sets in each /24: three classes each, a tbl8 group each. */
+static void test_too_many_v4_groups(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int a = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, 1);
+	int b = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, 2);
+
 	(void)state;
-	set = set_new(pol, BR_SET_ADDR, 2 * (BR_V4_TBL8_GROUPS + 1), &index);
-	for (k = 0; k < 2 * (BR_V4_TBL8_GROUPS + 1); k++) {
-		/* two /32s in each of 65537 /24s */
-		__u32 addr = 0x01000000 + (k / 2) * 256 + (k & 1);
+	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, b, NONE, NONE, BR_ACT_PASS);
+	/* positioned at the set of the last prefix in the /24 that overflowed */
+	compile_too_big(pol,
+			"policy too large for its map: 65537 IPv4 /24 "
+			"groups, at most 65536",
+			101);
+	policy_free(pol);
+}
+
+/*
+ * Two hosts of one set in each /24 (clustered registries: cloud ranges)
+ * take a bitmap each: 65,537 such /24s now fit, 2^18 + 1 do not.
+ */
+static void test_v4_clustered_hosts_use_bitmaps(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_set *set;
+	int index;
+	__u32 k, n = BR_V4_TBL8_GROUPS + 1;
+
+	(void)state;
+	set = set_new(pol, BR_SET_ADDR, 2 * n, &index);
+	for (k = 0; k < 2 * n; k++) {
+		__u32 addr = 0x01000000 + (k / 2) * 256 + 7 * (k & 1) + 1;
 
 		set->prefixes[k] = (struct br_prefix){
 			.family = 4,
@@ -1100,9 +1153,41 @@ static void test_too_many_v4_groups(void **state)
 		};
 	}
 	add_rule(pol, BR_PROTO_ANY, NONE, index, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(stats.v4_bitmaps, n);
+	assert_int_equal(stats.v4_tbl8_groups, 0);
+	assert_int_equal(BR_V4_KIND(view.v4_dir[0x010000]), BR_V4_BITMAP);
+	for (k = 0; k < 3 * 256; k++)
+		check_v4(pol, 0x01000000 + k);
+	check_v4(pol, 0x01000000 + (n - 1) * 256 + 8);
+	check_v4(pol, 0x01000000 + (n - 1) * 256 + 9);
+	policy_free(pol);
+
+}
+
+/* Two hosts of one set in each of 2^18 + 1 /24s: one bitmap too many. */
+static void test_too_many_v4_bitmaps(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int a = hosts_per_24(pol, BR_V4_BITMAP_GROUPS + 1, 1);
+	struct br_set *set = &pol->sets[a];
+	struct br_prefix *p;
+	__u32 k;
+
+	(void)state;
+	/* the second host of each /24 joins the same set */
+	p = realloc(set->prefixes, 2 * set->n * sizeof(*p));
+	assert_non_null(p);
+	set->prefixes = p;
+	for (k = 0; k < set->n; k++) {
+		p[set->n + k] = p[k];
+		p[set->n + k].addr[3] = 2;
+	}
+	set->n *= 2;
+	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
 	compile_too_big(pol,
-			"policy too large for its map: 65537 IPv4 /24 "
-			"groups, at most 65536",
+			"policy too large for its map: 262145 IPv4 /24 "
+			"bitmaps, at most 262144",
 			100);
 	policy_free(pol);
 }
@@ -1381,6 +1466,8 @@ int main(void)
 		cmocka_unit_test(test_duplicate_prefixes_merge_their_rules),
 		cmocka_unit_test(
 			test_direction_flags_only_for_constrained_directions),
+		cmocka_unit_test(test_v4_clustered_hosts_use_bitmaps),
+		cmocka_unit_test(test_too_many_v4_bitmaps),
 		cmocka_unit_test(
 			test_empty_set_matches_nothing_and_writes_no_table),
 		cmocka_unit_test(
