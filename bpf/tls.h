@@ -61,64 +61,64 @@
 #define br_tls_opaque(v) ((void)0)
 #endif
 
-#define BR_TLS_MAX_STEPS	256	/* fields walked per segment */
-#define BR_TLS_NAME_CHUNK	32	/* name bytes copied per step */
-#define BR_TLS_SCRATCH_MASK	(BR_L7_SCRATCH - 1)
-#define BR_TLS_REC_MAX		16384	/* TLSPlaintext.length <= 2^14 */
-#define BR_TLS_SID_MAX		32
-#define BR_TLS_RANDOM_LEN	32
-#define BR_TLS_CT_HANDSHAKE	22
-#define BR_TLS_HS_CLIENT_HELLO	1
-#define BR_TLS_EXT_SNI		0x0000
-#define BR_TLS_EXT_ECH		0xfe0d	/* encrypted_client_hello */
-#define BR_TLS_SNI_HOST_NAME	0
+#define BR_TLS_MAX_STEPS 256 /* fields walked per segment */
+#define BR_TLS_NAME_CHUNK 32 /* name bytes copied per step */
+#define BR_TLS_SCRATCH_MASK (BR_L7_SCRATCH - 1)
+#define BR_TLS_REC_MAX 16384 /* TLSPlaintext.length <= 2^14 */
+#define BR_TLS_SID_MAX 32
+#define BR_TLS_RANDOM_LEN 32
+#define BR_TLS_CT_HANDSHAKE 22
+#define BR_TLS_HS_CLIENT_HELLO 1
+#define BR_TLS_EXT_SNI 0x0000
+#define BR_TLS_EXT_ECH 0xfe0d /* encrypted_client_hello */
+#define BR_TLS_SNI_HOST_NAME 0
 
 /* What br_tls_feed() returns; also kept in st->result once final. */
 enum br_tls_result {
-	BR_TLS_NEED_MORE = 0,	/* feed the next segment */
-	BR_TLS_DONE_SNI,	/* whole ClientHello walked, name in st->sni */
-	BR_TLS_DONE_NO_SNI,	/* whole ClientHello walked, no host_name */
-	BR_TLS_NOT_TLS,		/* not a TLS handshake, or not a ClientHello */
-	BR_TLS_MALFORMED,	/* lengths that disagree, or a bad name */
-	BR_TLS_GAVE_UP,		/* a hole in the stream, or beyond our bounds */
+	BR_TLS_NEED_MORE = 0, /* feed the next segment */
+	BR_TLS_DONE_SNI,      /* whole ClientHello walked, name in st->sni */
+	BR_TLS_DONE_NO_SNI,   /* whole ClientHello walked, no host_name */
+	BR_TLS_NOT_TLS,	      /* not a TLS handshake, or not a ClientHello */
+	BR_TLS_MALFORMED,     /* lengths that disagree, or a bad name */
+	BR_TLS_GAVE_UP,	      /* a hole in the stream, or beyond our bounds */
 };
 
 /* Why it ended: finer than the result, for counters and debugging. */
 enum br_tls_reason {
-	BR_TLS_R_NONE = 0,	/* still parsing, or SNI found */
-	BR_TLS_R_NOT_TLS,	/* first record header is not TLS handshake */
-	BR_TLS_R_NOT_HELLO,	/* handshake type other than ClientHello */
-	BR_TLS_R_MALFORMED,	/* a length overruns its container, etc. */
-	BR_TLS_R_NO_SNI,	/* complete ClientHello without host_name */
-	BR_TLS_R_BAD_SNI,	/* host_name outside the hostname charset */
-	BR_TLS_R_GAP,		/* caller: segment not contiguous */
-	BR_TLS_R_LIMIT,		/* > BR_TLS_MAX_STEPS fields in one segment,
+	BR_TLS_R_NONE = 0,  /* still parsing, or SNI found */
+	BR_TLS_R_NOT_TLS,   /* first record header is not TLS handshake */
+	BR_TLS_R_NOT_HELLO, /* handshake type other than ClientHello */
+	BR_TLS_R_MALFORMED, /* a length overruns its container, etc. */
+	BR_TLS_R_NO_SNI,    /* complete ClientHello without host_name */
+	BR_TLS_R_BAD_SNI,   /* host_name outside the hostname charset */
+	BR_TLS_R_GAP,	    /* caller: segment not contiguous */
+	BR_TLS_R_LIMIT,	    /* > BR_TLS_MAX_STEPS fields in one segment,
 				 * or a segment longer than the scratch */
 };
 
 /* st->flags */
-#define BR_TLS_F_REC_FRAG	0x01	/* hello spans more than one record */
-#define BR_TLS_F_ECH		0x02	/* encrypted_client_hello present */
-#define BR_TLS_F_SNI_LATER	0x04	/* name completed after segment 1 */
-#define BR_TLS_F_SNI_FOUND	0x08	/* st->sni holds the name */
-#define BR_TLS_F_SNI_EXT	0x10	/* a server_name extension was seen */
-#define BR_TLS_F_IN_SNI		0x20	/* walking inside server_name */
-#define BR_TLS_F_REC_SEEN	0x40	/* a complete record header seen */
+#define BR_TLS_F_REC_FRAG 0x01	/* hello spans more than one record */
+#define BR_TLS_F_ECH 0x02	/* encrypted_client_hello present */
+#define BR_TLS_F_SNI_LATER 0x04 /* name completed after segment 1 */
+#define BR_TLS_F_SNI_FOUND 0x08 /* st->sni holds the name */
+#define BR_TLS_F_SNI_EXT 0x10	/* a server_name extension was seen */
+#define BR_TLS_F_IN_SNI 0x20	/* walking inside server_name */
+#define BR_TLS_F_REC_SEEN 0x40	/* a complete record header seen */
 
 /* Where the handshake layer is; 0 is the start, so a zeroed state is new. */
 enum br_tls_phase {
-	BR_TLS_P_HS_HDR = 0,	/* msg_type(1) length(3) */
-	BR_TLS_P_VERSION,	/* legacy_version(2) */
-	BR_TLS_P_SID_LEN,	/* (1), after skipping random */
-	BR_TLS_P_CS_LEN,	/* cipher_suites length (2) */
-	BR_TLS_P_COMP_LEN,	/* compression_methods length (1) */
-	BR_TLS_P_EXTS_LEN,	/* extensions block length (2) */
-	BR_TLS_P_EXT_HDR,	/* extension type(2) length(2) */
-	BR_TLS_P_SNI_LIST_LEN,	/* server_name_list length (2) */
-	BR_TLS_P_SNI_ENTRY,	/* name_type(1) length(2) */
-	BR_TLS_P_SNI_NAME,	/* copying the host_name */
-	BR_TLS_P_SKIP,		/* skipping val bytes, then phase next */
-	BR_TLS_P_END,		/* result is final */
+	BR_TLS_P_HS_HDR = 0,   /* msg_type(1) length(3) */
+	BR_TLS_P_VERSION,      /* legacy_version(2) */
+	BR_TLS_P_SID_LEN,      /* (1), after skipping random */
+	BR_TLS_P_CS_LEN,       /* cipher_suites length (2) */
+	BR_TLS_P_COMP_LEN,     /* compression_methods length (1) */
+	BR_TLS_P_EXTS_LEN,     /* extensions block length (2) */
+	BR_TLS_P_EXT_HDR,      /* extension type(2) length(2) */
+	BR_TLS_P_SNI_LIST_LEN, /* server_name_list length (2) */
+	BR_TLS_P_SNI_ENTRY,    /* name_type(1) length(2) */
+	BR_TLS_P_SNI_NAME,     /* copying the host_name */
+	BR_TLS_P_SKIP,	       /* skipping val bytes, then phase next */
+	BR_TLS_P_END,	       /* result is final */
 };
 
 /*
@@ -129,10 +129,10 @@ enum br_tls_phase {
  * length built in rec_left.
  */
 struct br_tls_state {
-	__u32 msg_left;	/* ClientHello body bytes not yet walked */
+	__u32 msg_left; /* ClientHello body bytes not yet walked */
 	__u32 val;	/* field read so far (big-endian), or bytes to skip */
-	__u16 rec_left;	/* bytes left in the current record */
-	__u16 ext_left;	/* bytes left in the server_name extension */
+	__u16 rec_left; /* bytes left in the current record */
+	__u16 ext_left; /* bytes left in the server_name extension */
 	__u8 phase;	/* enum br_tls_phase */
 	__u8 next;	/* phase after BR_TLS_P_SKIP */
 	__u8 have;	/* bytes of the current field read */
@@ -561,7 +561,7 @@ static inline long br_tls_step_cb(__u32 i, void *ctx)
 static __always_inline int br_tls_feed(struct br_tls_state *st, const __u8 *buf,
 				       __u32 len)
 {
-	struct br_tls_walk w = {.st = st, .buf = buf, .len = len, .pos = 0};
+	struct br_tls_walk w = { .st = st, .buf = buf, .len = len, .pos = 0 };
 
 	if (br_tls_done(st) || !len)
 		return st->result;

@@ -40,11 +40,12 @@ int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
 
 	if (err == -ENOENT)
 		br_err("not loaded: nothing pinned at %s (blastradius load "
-		       "DEV... POLICY)", cli->pin_dir);
+		       "DEV... POLICY)",
+		       cli->pin_dir);
 	else if (err == -EPERM || err == -EACCES)
 		br_err("cannot open %s: permission denied (run as root)",
 		       cli->pin_dir);
-	else if (err && err != -EBADF)	/* EBADF: already explained */
+	else if (err && err != -EBADF) /* EBADF: already explained */
 		br_err("cannot open %s: %s", cli->pin_dir, strerror(-err));
 	return err;
 }
@@ -64,9 +65,9 @@ static bool br_has_cap(int cap)
 
 int br_cli_require_privileges(void)
 {
-	if (geteuid() == 0 || ((br_has_cap(CAP_BPF) ||
-				br_has_cap(CAP_SYS_ADMIN)) &&
-			       br_has_cap(CAP_NET_ADMIN)))
+	if (geteuid() == 0 ||
+	    ((br_has_cap(CAP_BPF) || br_has_cap(CAP_SYS_ADMIN)) &&
+	     br_has_cap(CAP_NET_ADMIN)))
 		return 0;
 	br_err("permission denied: loading, reading and detaching XDP "
 	       "programs needs root (or CAP_BPF and CAP_NET_ADMIN)");

@@ -12,10 +12,10 @@
 #define BR_DEFAULT_PIN_DIR "/sys/fs/bpf/blastradius"
 
 struct br_cli {
-	bool json;		/* --json: machine-readable output */
-	bool quiet;		/* --quiet: only errors */
-	const char *pin_dir;	/* --pin-dir DIR */
-	const char *netns;	/* --netns NAME: interfaces live there */
+	bool json;	     /* --json: machine-readable output */
+	bool quiet;	     /* --quiet: only errors */
+	const char *pin_dir; /* --pin-dir DIR */
+	const char *netns;   /* --netns NAME: interfaces live there */
 };
 
 /* Commands get argv[0] = command name; they return the process exit code. */

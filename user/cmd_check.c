@@ -39,8 +39,8 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
 	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 ||
-	    !v->v4_bits || !v->v6 ||
-	    !v->proto || !v->sport || !v->dport || !v->etype)
+	    !v->v4_bits || !v->v6 || !v->proto || !v->sport || !v->dport ||
+	    !v->etype)
 		return -ENOMEM;
 	return 0;
 }
@@ -93,8 +93,8 @@ static void br_check_json_errors(struct br_json *j, const struct br_diag *d)
 	}
 }
 
-static int br_check_one(struct br_cli *cli, struct br_json *j,
-			const char *path, struct br_scratch *scratch)
+static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
+			struct br_scratch *scratch)
 {
 	struct br_compile_stats stats = {};
 	struct br_policy *pol = NULL;
@@ -137,13 +137,13 @@ static int br_check_one(struct br_cli *cli, struct br_json *j,
 		br_diag_print(&diag, stderr);
 	} else if (!cli->quiet) {
 		printf("%s: ok: policy %s, %zu rule%s, %zu named set%s, "
-		       "%zu element%s, %u address class%s, default %s", path,
-		       pol->name, pol->n_rules, pol->n_rules == 1 ? "" : "s",
-		       br_count_named_sets(pol),
+		       "%zu element%s, %u address class%s, default %s",
+		       path, pol->name, pol->n_rules,
+		       pol->n_rules == 1 ? "" : "s", br_count_named_sets(pol),
 		       br_count_named_sets(pol) == 1 ? "" : "s",
 		       br_count_elements(pol),
-		       br_count_elements(pol) == 1 ? "" : "s",
-		       stats.n_classes, stats.n_classes == 1 ? "" : "es",
+		       br_count_elements(pol) == 1 ? "" : "s", stats.n_classes,
+		       stats.n_classes == 1 ? "" : "es",
 		       br_action_name(pol->default_action));
 		if (pol->n_targets) {
 			printf(", targets ");

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "policy.h"
 
-#define BR_DIFF_SHOW 20		/* elements listed per set and direction */
+#define BR_DIFF_SHOW 20 /* elements listed per set and direction */
 
 struct br_diff_out {
 	struct br_cli *cli;
@@ -25,8 +25,7 @@ struct br_diff_out {
 	int changed;
 };
 
-static void br_format_prefix(const struct br_prefix *p, char *buf,
-			     size_t len)
+static void br_format_prefix(const struct br_prefix *p, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -80,8 +79,8 @@ static void br_sort_set(struct br_set *s)
 		qsort(s->ports, s->n, sizeof(*s->ports), br_cmp_port);
 }
 
-static int br_cmp_elem(const struct br_set *a, size_t i,
-		       const struct br_set *b, size_t k)
+static int br_cmp_elem(const struct br_set *a, size_t i, const struct br_set *b,
+		       size_t k)
 {
 	if (a->type == BR_SET_ADDR)
 		return br_cmp_prefix(&a->prefixes[i], &b->prefixes[k]);
@@ -109,8 +108,8 @@ static void br_diff_line(struct br_diff_out *o, char sign, const char *fmt,
 	printf("\n");
 }
 
-static void br_diff_field(struct br_diff_out *o, const char *key,
-			  const char *a, const char *b)
+static void br_diff_field(struct br_diff_out *o, const char *key, const char *a,
+			  const char *b)
 {
 	a = a ? a : "";
 	b = b ? b : "";
@@ -152,10 +151,10 @@ static int br_diff_rules(struct br_diff_out *o, const struct br_policy *a,
 #define L(i, k) lcs[(i) * (m + 1) + (k)]
 	for (i = n; i-- > 0;)
 		for (k = m; k-- > 0;)
-			L(i, k) = !strcmp(a->rules[i].text, b->rules[k].text) ?
-					  L(i + 1, k + 1) + 1 :
-				  L(i + 1, k) > L(i, k + 1) ? L(i + 1, k) :
-							      L(i, k + 1);
+			L(i, k) = !strcmp(a->rules[i].text, b->rules[k].text)
+					  ? L(i + 1, k + 1) + 1
+				  : L(i + 1, k) > L(i, k + 1) ? L(i + 1, k)
+							      : L(i, k + 1);
 	if (o->cli->json) {
 		br_json_key(&o->j, "rules");
 		br_json_array(&o->j);
@@ -165,8 +164,8 @@ static int br_diff_rules(struct br_diff_out *o, const struct br_policy *a,
 		char sign;
 		size_t index;
 
-		if (i < n && k < m && !strcmp(a->rules[i].text,
-					      b->rules[k].text)) {
+		if (i < n && k < m &&
+		    !strcmp(a->rules[i].text, b->rules[k].text)) {
 			i++;
 			k++;
 			continue;
@@ -201,8 +200,8 @@ static int br_diff_rules(struct br_diff_out *o, const struct br_policy *a,
 
 /* Call fn for every element in only one of two sorted sets. */
 static void br_set_walk(const struct br_set *sa, const struct br_set *sb,
-			void (*fn)(void *arg, char sign,
-				   const struct br_set *s, size_t i),
+			void (*fn)(void *arg, char sign, const struct br_set *s,
+				   size_t i),
 			void *arg)
 {
 	size_t i = 0, k = 0;
@@ -232,7 +231,7 @@ static void br_set_walk(const struct br_set *sa, const struct br_set *sb,
 struct br_set_walk_state {
 	struct br_diff_out *o;
 	size_t added, removed, shown;
-	char sign;		/* JSON: the sign being listed */
+	char sign; /* JSON: the sign being listed */
 };
 
 static void br_walk_count(void *arg, char sign, const struct br_set *s,
@@ -276,8 +275,8 @@ static void br_diff_set(struct br_diff_out *o, struct br_set *sa,
 		return;
 	o->changed = 1;
 	if (!o->cli->json) {
-		printf("  set %s: %zu added, %zu removed\n", sa->name,
-		       w.added, w.removed);
+		printf("  set %s: %zu added, %zu removed\n", sa->name, w.added,
+		       w.removed);
 		br_set_walk(sa, sb, br_walk_print, &w);
 		if (w.shown > BR_DIFF_SHOW)
 			printf("    ... %zu more\n", w.shown - BR_DIFF_SHOW);

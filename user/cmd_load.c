@@ -39,8 +39,8 @@ static int br_parse_dev(const char *arg, struct br_dev_arg *dev)
 		dev->role = BR_ROLE_UPSTREAM;
 		return 0;
 	}
-	br_err("unknown role \"%s\" for %s: subscriber or upstream",
-	       colon + 1, dev->name);
+	br_err("unknown role \"%s\" for %s: subscriber or upstream", colon + 1,
+	       dev->name);
 	return -EINVAL;
 }
 
@@ -85,8 +85,9 @@ static void br_already_loaded(struct br_cli *cli, struct br_dp *dp)
 	}
 	br_err("already loaded at %s: policy %s (%s), generation %llu. "
 	       "Use \"blastradius swap POLICY\" to replace the policy, or "
-	       "\"blastradius unload\" first", cli->pin_dir, st.record.name,
-	       st.record.file, (unsigned long long)st.generation);
+	       "\"blastradius unload\" first",
+	       cli->pin_dir, st.record.name, st.record.file,
+	       (unsigned long long)st.generation);
 }
 
 int cmd_load(struct br_cli *cli, int argc, char **argv)
@@ -150,7 +151,8 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	err = br_dp_create_pinned(cli->pin_dir, &opts, &dp);
 	if (err == -EEXIST) {
 		br_err("already loaded at %s (incomplete state: run "
-		       "\"blastradius unload\")", cli->pin_dir);
+		       "\"blastradius unload\")",
+		       cli->pin_dir);
 		goto out;
 	}
 	if (err)

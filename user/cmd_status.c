@@ -71,8 +71,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	       (unsigned long long)st.generation, since, st.slot);
 	printf("rules       %u, default %s\n", st.record.n_rules,
 	       br_action_name(st.record.default_action));
-	printf("malformed   %s\n", st.fail_closed ? "dropped (fail-closed)" :
-						    "passed (fail-open)");
+	printf("malformed   %s\n",
+	       st.fail_closed ? "dropped (fail-closed)" : "passed (fail-open)");
 	for (i = 0; i < st.n_ifaces; i++) {
 		br_cli_iface_text(&st.ifaces[i], text, sizeof(text));
 		printf("%s%s\n", i ? "            " : "interfaces  ", text);
@@ -85,14 +85,15 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 /* ---- stats ----------------------------------------------------------- */
 
 static const struct {
-	const char *key;	/* JSON key */
-	const char *label;	/* table label */
+	const char *key;   /* JSON key */
+	const char *label; /* table label */
 	int ctr;
 } br_special[] = {
 	{ "malformed", "malformed", BR_CTR_MALFORMED },
 	{ "unparsed", "unparsed", BR_CTR_UNPARSED },
 	{ "nonip", "non-IP", BR_CTR_NONIP },
-	{ "frag_followed", "fragments following their first", BR_CTR_FRAG_FOLLOWED },
+	{ "frag_followed", "fragments following their first",
+	  BR_CTR_FRAG_FOLLOWED },
 	{ "frag_orphan", "fragments without their first", BR_CTR_FRAG_ORPHAN },
 	{ "subscriber", "from subscribers", BR_CTR_SUBSCRIBER },
 	{ "upstream", "from upstream", BR_CTR_UPSTREAM },
@@ -131,7 +132,8 @@ static void br_stats_json(const struct br_counter *ctr,
 			br_json_kstr(&j, "text", rec->rule_text[i]);
 			br_json_kstr(&j, "action",
 				     br_action_name(rec->rule_action[i]));
-			br_json_ku64(&j, "packets", ctr[BR_CTR_RULE0 + i].packets);
+			br_json_ku64(&j, "packets",
+				     ctr[BR_CTR_RULE0 + i].packets);
 			br_json_ku64(&j, "bytes", ctr[BR_CTR_RULE0 + i].bytes);
 			br_json_end(&j);
 		}
@@ -149,7 +151,8 @@ static void br_stats_json(const struct br_counter *ctr,
 	br_json_key(&j, "actions");
 	br_json_object(&j);
 	for (i = BR_ACT_PASS; i < BR_ACT_MAX; i++)
-		br_json_counter(&j, br_action_name(i), &ctr[BR_CTR_ACTION0 + i]);
+		br_json_counter(&j, br_action_name(i),
+				&ctr[BR_CTR_ACTION0 + i]);
 	br_json_end(&j);
 	for (i = 0; i < BR_N_SPECIAL; i++)
 		br_json_counter(&j, br_special[i].key, &ctr[br_special[i].ctr]);

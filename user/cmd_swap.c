@@ -75,10 +75,11 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 	} else if (!cli->quiet) {
 		printf("swapped: generation %llu, policy %s (was generation "
 		       "%llu, %s); grace %.1f ms, compile %.1f ms, commit "
-		       "%.1f ms\n", (unsigned long long)rep->generation,
-		       pol->name, (unsigned long long)rep->previous,
-		       before.record.name, br_ms(rep->grace_ns),
-		       br_ms(rep->compile_ns), br_ms(rep->commit_ns));
+		       "%.1f ms\n",
+		       (unsigned long long)rep->generation, pol->name,
+		       (unsigned long long)rep->previous, before.record.name,
+		       br_ms(rep->grace_ns), br_ms(rep->compile_ns),
+		       br_ms(rep->commit_ns));
 	}
 out:
 	br_dp_close(dp);

@@ -77,7 +77,7 @@ static inline int same_class(struct br_class a, struct br_class b)
 
 static inline struct br_class class_or(struct br_class a, struct br_class b)
 {
-	return (struct br_class){.src = a.src | b.src, .dst = a.dst | b.dst};
+	return (struct br_class){ .src = a.src | b.src, .dst = a.dst | b.dst };
 }
 
 /* ---- class interning ------------------------------------------------ */
@@ -233,7 +233,7 @@ static struct addr_ref *ref_of(struct compiler *c, int set)
 	for (i = 0; i < c->n_refs; i++)
 		if (c->refs[i].set == set)
 			return &c->refs[i];
-	c->refs[c->n_refs] = (struct addr_ref){.set = set};
+	c->refs[c->n_refs] = (struct addr_ref){ .set = set };
 	return &c->refs[c->n_refs++];
 }
 
@@ -264,14 +264,14 @@ static void collect_addr_refs(struct compiler *c)
 static void compile_rules(struct compiler *c)
 {
 	const struct br_policy *pol = c->pol;
-	br_rules_t proto[256] = {0};
+	br_rules_t proto[256] = { 0 };
 	size_t i;
 	int p;
 
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 
-		c->view->rules[i] = (struct br_rule){.action = rule->action};
+		c->view->rules[i] = (struct br_rule){ .action = rule->action };
 		if (!is_ip_rule(rule))
 			continue;
 		switch (rule->proto) {
@@ -561,7 +561,7 @@ static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
 {
 	__u32 block = v4_key_addr(keys[*i]) >> 8;
 	struct br_class outer =
-		s->depth ? s->stack[s->depth - 1].bits : (struct br_class){0};
+		s->depth ? s->stack[s->depth - 1].bits : (struct br_class){ 0 };
 	__u32 miss = s->depth ? s->stack[s->depth - 1].class_id : 0;
 	struct {
 		__u32 last;
@@ -845,7 +845,7 @@ static __u64 *v6_tier_find(const struct v6_build *b, const struct v6_tier *tier,
  */
 static int v6_count(struct compiler *c, struct v6_build *b, size_t *n)
 {
-	size_t per_len[129] = {0}, k;
+	size_t per_len[129] = { 0 }, k;
 	int overflow_set = -1;
 	unsigned int r, len, n_lens = 0;
 
@@ -1069,13 +1069,13 @@ static void v6_write(struct compiler *c, const struct v6_build *b)
 				&b->prefixes[(__u32)b->buckets[k + V6_AHEAD] -
 					     1]);
 		if (!slot) {
-			out[k] = (struct br_v6_bucket){0};
+			out[k] = (struct br_v6_bucket){ 0 };
 			continue;
 		}
 		prefix = &b->prefixes[(__u32)slot - 1];
 		out[k] = (struct br_v6_bucket){
-			.addr = {prefix->addr[0], prefix->addr[1],
-				 prefix->addr[2], prefix->addr[3]},
+			.addr = { prefix->addr[0], prefix->addr[1],
+				  prefix->addr[2], prefix->addr[3] },
 			.class_id = prefix->class_id,
 			.plen = prefix->plen,
 			.used = 1,

@@ -14,17 +14,17 @@
 #include "policy.h"
 
 struct br_slot_view {
-	struct br_policy_hdr *hdr;	/* 1 */
-	struct br_rule *rules;		/* BR_MAX_RULES */
-	struct br_class *classes;	/* BR_MAX_CLASSES */
-	__u32 *v4_dir;			/* BR_V4_DIR_SIZE */
-	__u32 *v4_tbl8;			/* BR_V4_TBL8_SIZE */
-	struct br_v4_bitmap *v4_bits;	/* BR_V4_BITMAP_GROUPS */
-	struct br_v6_bucket *v6;	/* BR_V6_BUCKETS */
-	br_rules_t *proto;		/* 256, by IP protocol number */
-	br_rules_t *sport;		/* BR_PORT_SLOTS */
-	br_rules_t *dport;		/* BR_PORT_SLOTS */
-	br_rules_t *etype;		/* BR_ETYPE_SLOTS, non-IP frames only */
+	struct br_policy_hdr *hdr;    /* 1 */
+	struct br_rule *rules;	      /* BR_MAX_RULES */
+	struct br_class *classes;     /* BR_MAX_CLASSES */
+	__u32 *v4_dir;		      /* BR_V4_DIR_SIZE */
+	__u32 *v4_tbl8;		      /* BR_V4_TBL8_SIZE */
+	struct br_v4_bitmap *v4_bits; /* BR_V4_BITMAP_GROUPS */
+	struct br_v6_bucket *v6;      /* BR_V6_BUCKETS */
+	br_rules_t *proto;	      /* 256, by IP protocol number */
+	br_rules_t *sport;	      /* BR_PORT_SLOTS */
+	br_rules_t *dport;	      /* BR_PORT_SLOTS */
+	br_rules_t *etype;	      /* BR_ETYPE_SLOTS, non-IP frames only */
 };
 
 struct br_compile_stats {

@@ -75,12 +75,12 @@ static const struct {
 	[BR_MAP_CLASSES] = { "classes",
 			     BR_MAX_CLASSES * sizeof(struct br_class), true },
 	[BR_MAP_V4_DIR] = { "v4_dir", BR_V4_DIR_SIZE * sizeof(__u32), true },
-	[BR_MAP_V4_TBL8] = { "v4_tbl8", BR_V4_TBL8_SIZE * sizeof(__u32),
+	[BR_MAP_V4_TBL8] = { "v4_tbl8", BR_V4_TBL8_SIZE * sizeof(__u32), true },
+	[BR_MAP_V4_BITS] = { "v4_bits",
+			     BR_V4_BITMAP_GROUPS * sizeof(struct br_v4_bitmap),
 			     true },
-	[BR_MAP_V4_BITS] = { "v4_bits", BR_V4_BITMAP_GROUPS *
-					 sizeof(struct br_v4_bitmap), true },
-	[BR_MAP_V6] = { "v6_table",
-			BR_V6_BUCKETS * sizeof(struct br_v6_bucket), true },
+	[BR_MAP_V6] = { "v6_table", BR_V6_BUCKETS * sizeof(struct br_v6_bucket),
+			true },
 	[BR_MAP_PROTO] = { "proto_rules", 256 * sizeof(br_rules_t), true },
 	[BR_MAP_SPORT] = { "sport_rules", BR_PORT_SLOTS * sizeof(br_rules_t),
 			   true },
@@ -126,19 +126,19 @@ struct br_iface_record {
 };
 
 struct br_dp {
-	struct blastradius_bpf *skel;	/* NULL when opened from pins */
-	char pin_dir[PATH_MAX];		/* "" for a private instance */
+	struct blastradius_bpf *skel; /* NULL when opened from pins */
+	char pin_dir[PATH_MAX];	      /* "" for a private instance */
 	int map_fd[BR_MAP_N];
 	void *mem[BR_MAP_N];
 	size_t mem_len[BR_MAP_N];
-	int prog_fd[2];			/* by role - 1 */
+	int prog_fd[2]; /* by role - 1 */
 	int state_fd;
 	int ifaces_fd;
 	int retired_fd;
 	int grace_fd;
 	int lock_fd;
 	int ncpus;
-	struct br_install_report report;	/* of the last install */
+	struct br_install_report report; /* of the last install */
 };
 
 static __u64 br_unix_ns(void)
@@ -251,23 +251,22 @@ static int br_loader_maps_create(struct br_dp *dp)
 	LIBBPF_OPTS(bpf_map_create_opts, outer_opts);
 	int inner;
 
-	dp->state_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_state",
-				      sizeof(__u32),
-				      sizeof(struct br_loader_state), 1, NULL);
-	dp->ifaces_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_ifaces",
-				       sizeof(__u32),
-				       sizeof(struct br_iface_record),
-				       BR_MAX_IFACES, NULL);
-	dp->retired_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_retired",
-					sizeof(__u32), sizeof(struct br_retired),
-					1, NULL);
+	dp->state_fd =
+		bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_state", sizeof(__u32),
+			       sizeof(struct br_loader_state), 1, NULL);
+	dp->ifaces_fd = bpf_map_create(
+		BPF_MAP_TYPE_ARRAY, "br_ifaces", sizeof(__u32),
+		sizeof(struct br_iface_record), BR_MAX_IFACES, NULL);
+	dp->retired_fd =
+		bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_retired", sizeof(__u32),
+			       sizeof(struct br_retired), 1, NULL);
 	inner = br_grace_inner_create();
 	if (inner < 0)
 		return -errno;
 	outer_opts.inner_map_fd = inner;
-	dp->grace_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "br_grace",
-				      sizeof(__u32), sizeof(__u32), 1,
-				      &outer_opts);
+	dp->grace_fd =
+		bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "br_grace",
+			       sizeof(__u32), sizeof(__u32), 1, &outer_opts);
 	close(inner);
 	if (dp->state_fd < 0 || dp->ifaces_fd < 0 || dp->retired_fd < 0 ||
 	    dp->grace_fd < 0)
@@ -391,7 +390,7 @@ static bool br_initial_mount_ns(void)
 	struct stat self, init;
 
 	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return true;	/* cannot tell: let the mount attempt decide */
+		return true; /* cannot tell: let the mount attempt decide */
 	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
 }
 
@@ -434,8 +433,7 @@ static int br_ensure_bpffs(const char *pin_dir)
 		int err = -errno;
 
 		br_err("cannot mount bpffs at /sys/fs/bpf: %s%s",
-		       strerror(-err),
-		       err == -EPERM ? " (run as root)" : "");
+		       strerror(-err), err == -EPERM ? " (run as root)" : "");
 		return err;
 	}
 	return 0;
@@ -628,8 +626,8 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 		dp->map_fd[i] = br_get_pin(dp, br_maps[i].name);
 		if (dp->map_fd[i] < 0) {
 			br_err("%s: incomplete instance, map %s: %s; "
-			       "blastradius unload removes it", pin_dir,
-			       br_maps[i].name, strerror(errno));
+			       "blastradius unload removes it",
+			       pin_dir, br_maps[i].name, strerror(errno));
 			err = -EBADF;
 			goto fail;
 		}
@@ -638,8 +636,8 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 		dp->prog_fd[i] = br_get_pin(dp, br_prog_pin[i]);
 		if (dp->prog_fd[i] < 0) {
 			br_err("%s: incomplete instance, %s: %s; blastradius "
-			       "unload removes it", pin_dir, br_prog_pin[i],
-			       strerror(errno));
+			       "unload removes it",
+			       pin_dir, br_prog_pin[i], strerror(errno));
 			err = -EBADF;
 			goto fail;
 		}
@@ -650,8 +648,8 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	if (dp->ifaces_fd < 0 || dp->retired_fd < 0 || dp->grace_fd < 0) {
 		/* Not "not loaded": the instance is there, but broken. */
 		br_err("%s: incomplete instance (ifaces, retired or grace "
-		       "missing): %s; blastradius unload removes it", pin_dir,
-		       strerror(errno));
+		       "missing): %s; blastradius unload removes it",
+		       pin_dir, strerror(errno));
 		err = -EBADF;
 		goto fail;
 	}
@@ -783,8 +781,10 @@ static void br_record_fill(struct br_gen_record *rec, __u64 generation,
 	rec->since_unix_ns = br_unix_ns();
 	rec->n_rules = pol->n_rules;
 	rec->default_action = pol->default_action;
-	snprintf(rec->name, sizeof(rec->name), "%s", pol->name ? pol->name : "");
-	snprintf(rec->file, sizeof(rec->file), "%s", pol->file ? pol->file : "");
+	snprintf(rec->name, sizeof(rec->name), "%s",
+		 pol->name ? pol->name : "");
+	snprintf(rec->file, sizeof(rec->file), "%s",
+		 pol->file ? pol->file : "");
 	for (i = 0; i < pol->n_rules && i < BR_MAX_RULES; i++) {
 		snprintf(rec->rule_text[i], BR_RULE_TEXT_LEN, "%s",
 			 pol->rules[i].text ? pol->rules[i].text : "");
@@ -867,14 +867,14 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	 * possible after BR_GEN_RING - 1 installs in a row were killed
 	 * between saving the number and committing, but then skip one.
 	 */
-	if (rep->previous && generation % BR_GEN_RING ==
-				     rep->previous % BR_GEN_RING)
+	if (rep->previous &&
+	    generation % BR_GEN_RING == rep->previous % BR_GEN_RING)
 		generation++;
 	gen_idx = generation % BR_GEN_RING;
 	err = br_retire(dp, gen_idx, generation);
 	if (err) {
-		br_err("retiring the counters of ring position %u: %s",
-		       gen_idx, strerror(-err));
+		br_err("retiring the counters of ring position %u: %s", gen_idx,
+		       strerror(-err));
 		goto out;
 	}
 	br_record_fill(br_record(dp, gen_idx), generation, pol);
@@ -885,8 +885,7 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	st.next_generation = generation + 1;
 	err = br_state_put(dp, &st);
 	if (err) {
-		br_err("saving the next generation number: %s",
-		       strerror(-err));
+		br_err("saving the next generation number: %s", strerror(-err));
 		goto out;
 	}
 
@@ -1054,8 +1053,8 @@ static int br_attach_here(void *arg)
 		br_err("unknown interface %s", req->ifname);
 		return -ENODEV;
 	}
-	opts.flags = req->mode == BR_MODE_GENERIC ? XDP_FLAGS_SKB_MODE :
-						     XDP_FLAGS_DRV_MODE;
+	opts.flags = req->mode == BR_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
+						  : XDP_FLAGS_DRV_MODE;
 	req->link_fd = bpf_link_create(req->dp->prog_fd[req->role - 1],
 				       req->ifindex, BPF_XDP, &opts);
 	if (req->link_fd >= 0)
@@ -1067,7 +1066,8 @@ static int br_attach_here(void *arg)
 		       req->ifname, req->ifname);
 	else if (err == -EOPNOTSUPP || err == -EINVAL)
 		br_err("cannot attach to %s in %s mode: %s (try --mode "
-		       "generic)", req->ifname,
+		       "generic)",
+		       req->ifname,
 		       req->mode == BR_MODE_GENERIC ? "generic" : "native",
 		       strerror(-err));
 	else if (err == -EPERM)
@@ -1123,7 +1123,7 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		goto out;
 	br_link_pin_name(pin, sizeof(pin), netns, ifname);
 	err = br_pin_fd(dp, req.link_fd, pin);
-	close(req.link_fd);	/* the pin holds the link from now on */
+	close(req.link_fd); /* the pin holds the link from now on */
 	if (err)
 		goto out;
 	rec.used = 1;

@@ -26,8 +26,8 @@ enum br_xdp_mode {
 };
 
 struct br_dp_opts {
-	bool fail_closed;	/* drop malformed IP instead of passing it */
-	bool virtual_clock;	/* clock from XDP metadata (simulation) */
+	bool fail_closed;   /* drop malformed IP instead of passing it */
+	bool virtual_clock; /* clock from XDP metadata (simulation) */
 };
 
 /* Load a private instance (not pinned, not attached). */
@@ -58,12 +58,12 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 
 /* What the last br_dp_install did and how long each step took. */
 struct br_install_report {
-	__u64 generation;	/* now in force (0 if the install failed) */
-	__u64 previous;		/* the one it replaced, 0 if none */
-	__u64 lock_ns;		/* waiting for a concurrent install */
-	__u64 grace_ns;		/* RCU grace period before reusing the slot */
-	__u64 compile_ns;	/* compile and fill the slot's maps */
-	__u64 commit_ns;	/* retire, record, header, index write */
+	__u64 generation; /* now in force (0 if the install failed) */
+	__u64 previous;	  /* the one it replaced, 0 if none */
+	__u64 lock_ns;	  /* waiting for a concurrent install */
+	__u64 grace_ns;	  /* RCU grace period before reusing the slot */
+	__u64 compile_ns; /* compile and fill the slot's maps */
+	__u64 commit_ns;  /* retire, record, header, index write */
 	struct br_compile_stats compile;
 };
 
@@ -100,7 +100,7 @@ struct br_dp_status {
 	__u64 generation;
 	__u32 slot;
 	bool fail_closed;
-	struct br_gen_record record;	/* of the active generation */
+	struct br_gen_record record; /* of the active generation */
 	size_t n_ifaces;
 	struct br_dp_iface ifaces[64];
 };

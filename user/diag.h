@@ -11,9 +11,9 @@
 #include <stdio.h>
 
 struct br_pos {
-	const char *file;	/* from br_file_intern(): lives until exit */
-	int line;		/* 1-based; 0 when the error is about the file */
-	int col;		/* 1-based, in bytes */
+	const char *file; /* from br_file_intern(): lives until exit */
+	int line;	  /* 1-based; 0 when the error is about the file */
+	int col;	  /* 1-based, in bytes */
 };
 
 struct br_diag_msg {

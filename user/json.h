@@ -14,13 +14,13 @@
 struct br_json {
 	FILE *out;
 	int depth;
-	int count[BR_JSON_DEPTH];	/* members written at each level */
-	char close[BR_JSON_DEPTH];	/* '}' or ']' for each open level */
-	int in_key;			/* a key was written, its value is next */
+	int count[BR_JSON_DEPTH];  /* members written at each level */
+	char close[BR_JSON_DEPTH]; /* '}' or ']' for each open level */
+	int in_key;		   /* a key was written, its value is next */
 };
 
 void br_json_init(struct br_json *j, FILE *out);
-void br_json_object(struct br_json *j);	/* { */
+void br_json_object(struct br_json *j); /* { */
 void br_json_array(struct br_json *j);	/* [ */
 void br_json_end(struct br_json *j);	/* } or ], and "\n" at top level */
 void br_json_key(struct br_json *j, const char *key);

@@ -18,19 +18,15 @@ enum {
 	C_SPACE,
 };
 
-static const unsigned char br_lex_class[256] = {
-	['A' ... 'Z'] = C_WORD,
-	['a' ... 'z'] = C_WORD,
-	['0' ... '9'] = C_WORD,
-	['_'] = C_WORD,
-	['.'] = C_WORD,
-	[':'] = C_WORD,
-	['/'] = C_WORD,
-	['-'] = C_WORD,
-	[' '] = C_SPACE,
-	['\t'] = C_SPACE,
-	['\r'] = C_SPACE,	/* CRLF files read like LF files */
-};
+static const unsigned char
+	br_lex_class[256] = {
+		['A' ... 'Z'] = C_WORD, ['a' ... 'z'] = C_WORD,
+		['0' ... '9'] = C_WORD, ['_'] = C_WORD,
+		['.'] = C_WORD,		[':'] = C_WORD,
+		['/'] = C_WORD,		['-'] = C_WORD,
+		[' '] = C_SPACE,	['\t'] = C_SPACE,
+		['\r'] = C_SPACE, /* CRLF files read like LF files */
+	};
 
 void br_lex_init(struct br_lexer *lx, const char *file, const char *src,
 		 size_t len, struct br_diag *diag, unsigned int *errors)
@@ -68,9 +64,8 @@ static const char *show_char(unsigned char c, char buf[8])
 	return buf;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void lex_report(struct br_lexer *lx, struct br_pos pos,
-		       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+lex_report(struct br_lexer *lx, struct br_pos pos, const char *fmt, ...)
 {
 	char text[64];
 	va_list ap;
@@ -97,7 +92,7 @@ static void lex_string(struct br_lexer *lx, struct br_token *tok)
 			continue;
 		}
 		if (p + 1 >= lx->end || p[1] == '\n')
-			break;		/* unterminated: reported below */
+			break; /* unterminated: reported below */
 		if (p[1] != '"' && p[1] != '\\' && !bad) {
 			lex_report(lx, lex_pos(lx, p),
 				   "unknown escape \"\\%s\" in string",
@@ -229,8 +224,7 @@ char *br_tok_string(const struct br_token *tok)
 	return out;
 }
 
-const char *br_tok_describe(const struct br_token *tok, char *buf,
-			    size_t size)
+const char *br_tok_describe(const struct br_token *tok, char *buf, size_t size)
 {
 	int n = tok->len > BR_LEX_SHOW_MAX ? BR_LEX_SHOW_MAX : (int)tok->len;
 	const char *more = tok->len > BR_LEX_SHOW_MAX ? "..." : "";

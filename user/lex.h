@@ -16,19 +16,19 @@
 
 enum br_tok_kind {
 	BR_TOK_EOF,
-	BR_TOK_NEWLINE,		/* ends a statement outside { } */
-	BR_TOK_WORD,		/* run of [A-Za-z0-9_.:/-] */
-	BR_TOK_STRING,		/* "...": the span includes both quotes */
-	BR_TOK_SETREF,		/* @name: the span includes the '@' */
+	BR_TOK_NEWLINE, /* ends a statement outside { } */
+	BR_TOK_WORD,	/* run of [A-Za-z0-9_.:/-] */
+	BR_TOK_STRING,	/* "...": the span includes both quotes */
+	BR_TOK_SETREF,	/* @name: the span includes the '@' */
 	BR_TOK_LBRACE,
 	BR_TOK_RBRACE,
 	BR_TOK_COMMA,
-	BR_TOK_ERROR,		/* bad input, already reported */
+	BR_TOK_ERROR, /* bad input, already reported */
 };
 
 struct br_token {
 	enum br_tok_kind kind;
-	const char *start;	/* raw span in the source buffer */
+	const char *start; /* raw span in the source buffer */
 	size_t len;
 	struct br_pos pos;
 };
@@ -38,10 +38,10 @@ struct br_lexer {
 	const char *end;
 	const char *line_start;
 	int line;
-	const char *file;	/* interned */
+	const char *file; /* interned */
 	struct br_diag *diag;
-	unsigned int *errors;	/* incremented for every error reported */
-	int quiet;		/* skipping after an error: report nothing */
+	unsigned int *errors; /* incremented for every error reported */
+	int quiet;	      /* skipping after an error: report nothing */
 };
 
 /* src need not be NUL-terminated; it must outlive the tokens. */
@@ -58,7 +58,6 @@ int br_tok_is(const struct br_token *tok, const char *w);
 char *br_tok_string(const struct br_token *tok);
 
 /* How a message names tok: "word", string "...", end of line, end of file. */
-const char *br_tok_describe(const struct br_token *tok, char *buf,
-			    size_t size);
+const char *br_tok_describe(const struct br_token *tok, char *buf, size_t size);
 
 #endif /* BR_LEX_H */

@@ -21,7 +21,8 @@ static const struct br_command {
 	  "parse and validate policies; errors as file:line:col: message" },
 	{ "load", cmd_load,
 	  "DEV[:ROLE]... POLICY [--mode native|generic] [--fail-closed]",
-	  "attach to interfaces and enforce POLICY (ROLE: subscriber|upstream)" },
+	  "attach to interfaces and enforce POLICY (ROLE: "
+	  "subscriber|upstream)" },
 	{ "swap", cmd_swap, "POLICY",
 	  "replace the policy in force, atomically, on every interface" },
 	{ "diff", cmd_diff, "POLICY_A POLICY_B",
@@ -40,10 +41,10 @@ static void br_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out,
-		"usage: blastradius [OPTIONS] COMMAND [ARGS]\n\n"
-		"Censor-style blocking policies in XDP, and what they break.\n\n"
-		"commands:\n");
+	fprintf(out, "usage: blastradius [OPTIONS] COMMAND [ARGS]\n\n"
+		     "Censor-style blocking policies in XDP, and what they "
+		     "break.\n\n"
+		     "commands:\n");
 	for (i = 0; i < BR_N_COMMANDS; i++)
 		fprintf(out, "  %-7s %s\n          %s\n", br_commands[i].name,
 			br_commands[i].args, br_commands[i].summary);

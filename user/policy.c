@@ -21,11 +21,11 @@
 #include "lex.h"
 #include "policy.h"
 
-#define BR_INCLUDE_MAX_DEPTH	8
-#define DESC_LEN		96	/* room for br_tok_describe() */
+#define BR_INCLUDE_MAX_DEPTH 8
+#define DESC_LEN 96 /* room for br_tok_describe() */
 
-#define POSF			"%s:%d:%d"
-#define POSA(p)			(p).file, (p).line, (p).col
+#define POSF "%s:%d:%d"
+#define POSA(p) (p).file, (p).line, (p).col
 
 /* One file being read: the policy file, or an include nested in it. */
 struct src {
@@ -34,13 +34,13 @@ struct src {
 	struct br_token ahead;
 	int have_ahead;
 	enum br_tok_kind prev_kind;
-	const char *prev_end;		/* just past the last consumed token */
+	const char *prev_end; /* just past the last consumed token */
 	struct br_pos prev_end_pos;
-	int resume;			/* cur starts a statement: skip none */
-	const char *name;		/* interned; base of relative includes */
-	int set_file;			/* an include: only set and include */
+	int resume;	  /* cur starts a statement: skip none */
+	const char *name; /* interned; base of relative includes */
+	int set_file;	  /* an include: only set and include */
 	int depth;
-	int has_id;			/* dev/ino known: cycles seen by inode */
+	int has_id; /* dev/ino known: cycles seen by inode */
 	dev_t dev;
 	ino_t ino;
 	const struct src *parent;
@@ -51,11 +51,11 @@ struct parser {
 	struct br_diag *diag;
 	unsigned int errors;
 	size_t cap_sets;
-	size_t *set_cap;		/* element capacity of each set */
+	size_t *set_cap; /* element capacity of each set */
 	size_t cap_rules;
 	size_t cap_targets;
-	unsigned int statements;	/* of the policy file */
-	unsigned int rule_stmts;	/* rule statements seen, good or bad */
+	unsigned int statements; /* of the policy file */
+	unsigned int rule_stmts; /* rule statements seen, good or bad */
 	int have_policy;
 	int have_description;
 	int have_default;
@@ -79,8 +79,8 @@ static const char *const stmt_keywords[] = {
 	"policy", "description", "target", "default", "include", "set", "rule",
 };
 
-__attribute__((format(printf, 3, 4)))
-static void perr(struct parser *ps, struct br_pos pos, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+perr(struct parser *ps, struct br_pos pos, const char *fmt, ...)
 {
 	char *text;
 	va_list ap;
@@ -424,8 +424,8 @@ static int parse_port_range(struct parser *ps, const struct br_token *t,
 	}
 	if (lo > hi) {
 		perr(ps, t->pos,
-		     "port range %u-%u is reversed (did you mean %u-%u?)",
-		     lo, hi, hi, lo);
+		     "port range %u-%u is reversed (did you mean %u-%u?)", lo,
+		     hi, hi, lo);
 		return -EINVAL;
 	}
 	out->lo = (uint16_t)lo;
@@ -533,11 +533,11 @@ static void skip_element(struct src *s)
  * and/or newlines. Returns 0 once past the }, with *bad set if an element
  * was wrong; -EINVAL when the } is missing.
  */
-static int parse_set_body(struct parser *ps, struct src *s, int idx,
-			  int named, int *bad)
+static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
+			  int *bad)
 {
-	const char *what = ps->pol->sets[idx].type == BR_SET_ADDR ?
-			   "address" : "port";
+	const char *what =
+		ps->pol->sets[idx].type == BR_SET_ADDR ? "address" : "port";
 	struct br_pos open = s->cur.pos;
 	const struct br_set *set;
 	int err;
@@ -712,8 +712,9 @@ static int parse_target(struct parser *ps, struct src *s)
 			return err;
 		for (i = 0; i < pol->n_targets; i++) {
 			if (!strcmp(pol->targets[i], name)) {
-				perr(ps, pos, "target \"%s\" already given at "
-				     POSF, name, POSA(pol->target_pos[i]));
+				perr(ps, pos,
+				     "target \"%s\" already given at " POSF,
+				     name, POSA(pol->target_pos[i]));
 				free(name);
 				return -EINVAL;
 			}
@@ -760,7 +761,8 @@ static int parse_default(struct parser *ps, struct src *s)
 		return expected(ps, s, "pass or drop");
 	act = action_of(&s->cur);
 	if (act == BR_ACT_NONE) {
-		perr(ps, s->cur.pos, "unknown action %s (expected pass or drop)",
+		perr(ps, s->cur.pos,
+		     "unknown action %s (expected pass or drop)",
 		     desc(&s->cur, d));
 		return -EINVAL;
 	}
@@ -777,7 +779,7 @@ static void src_init(struct src *s, struct parser *ps, const char *name,
 	memset(s, 0, sizeof(*s));
 	br_lex_init(&s->lx, name, text, len, ps->diag, &ps->errors);
 	s->name = name;
-	s->prev_kind = BR_TOK_NEWLINE;	/* the file starts a line */
+	s->prev_kind = BR_TOK_NEWLINE; /* the file starts a line */
 	if (st) {
 		s->has_id = 1;
 		s->dev = st->st_dev;
@@ -1013,8 +1015,8 @@ static int parse_operand(struct parser *ps, struct src *s, const char *kw,
 	case BR_TOK_SETREF:
 		idx = find_set(ps, t->start + 1, t->len - 1);
 		if (idx < 0) {
-			perr(ps, t->pos, "unknown set \"%.*s\"", (int)t->len - 1,
-			     t->start + 1);
+			perr(ps, t->pos, "unknown set \"%.*s\"",
+			     (int)t->len - 1, t->start + 1);
 			return -EINVAL;
 		}
 		if (ps->pol->sets[idx].type != type) {
@@ -1069,12 +1071,14 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 		}
 		if (err) {
 			perr(ps, t->pos,
-			     "unknown ether type %s (expected arp, lldp or a number)",
+			     "unknown ether type %s (expected arp, lldp or a "
+			     "number)",
 			     desc(t, d));
 			return -EINVAL;
 		}
 		if (v > 0xffff) {
-			perr(ps, t->pos, "ether type %.*s out of range (0-0xffff)",
+			perr(ps, t->pos,
+			     "ether type %.*s out of range (0-0xffff)",
 			     (int)t->len, t->start);
 			return -EINVAL;
 		}
@@ -1084,13 +1088,15 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 	case 0x0800:
 	case 0x86dd:
 		perr(ps, t->pos,
-		     "ether type 0x%04x is IPv%d: match IP with protocol and address matches",
+		     "ether type 0x%04x is IPv%d: match IP with protocol and "
+		     "address matches",
 		     v, v == 0x0800 ? 4 : 6);
 		return -EINVAL;
 	case 0x8100:
 	case 0x88a8:
 		perr(ps, t->pos,
-		     "ether type 0x%04x is a VLAN tag: rules see the frame inside the tags",
+		     "ether type 0x%04x is a VLAN tag: rules see the frame "
+		     "inside the tags",
 		     v);
 		return -EINVAL;
 	}
@@ -1273,7 +1279,8 @@ static int check_rule(struct parser *ps, const struct br_rule_ir *r,
 		    dims[D_DADDR].line || dims[D_SPORT].line ||
 		    dims[D_DPORT].line) {
 			perr(ps, dims[D_ETHER],
-			     "\"ether type\" cannot be combined with protocol, address or port matches");
+			     "\"ether type\" cannot be combined with protocol, "
+			     "address or port matches");
 			bad = 1;
 		}
 		return bad;
@@ -1294,9 +1301,12 @@ static int check_rule(struct parser *ps, const struct br_rule_ir *r,
 		fs = set_families(&sets[r->saddr_set]);
 		fd = set_families(&sets[r->daddr_set]);
 		if ((fs == 1 && fd == 2) || (fs == 2 && fd == 1)) {
-			perr(ps, pos_before(dims[D_SADDR], dims[D_DADDR]) ?
-				 dims[D_DADDR] : dims[D_SADDR],
-			     "rule can never match: saddr is IPv%d only, daddr is IPv%d only",
+			perr(ps,
+			     pos_before(dims[D_SADDR], dims[D_DADDR])
+				     ? dims[D_DADDR]
+				     : dims[D_SADDR],
+			     "rule can never match: saddr is IPv%d only, daddr "
+			     "is IPv%d only",
 			     fs == 1 ? 4 : 6, fd == 1 ? 4 : 6);
 			bad = 1;
 		}
@@ -1341,7 +1351,8 @@ static int parse_rule(struct parser *ps, struct src *s)
 	while (!at_eol(s)) {
 		if (r.action != BR_ACT_NONE) {
 			if (s->cur.kind != BR_TOK_ERROR)
-				perr(ps, s->cur.pos, "unexpected %s after the action",
+				perr(ps, s->cur.pos,
+				     "unexpected %s after the action",
 				     desc(&s->cur, d));
 			err = -EINVAL;
 			goto out;
@@ -1513,7 +1524,8 @@ static int check_v6_tiers(struct parser *ps)
 			seen[set->prefixes[j].len] = 1;
 			if (++tiers > BR_V6_MAX_TIERS) {
 				perr(ps, set->pos,
-				     "too many IPv6 prefix lengths: /%u makes %u, at most %d per policy",
+				     "too many IPv6 prefix lengths: /%u makes "
+				     "%u, at most %d per policy",
 				     set->prefixes[j].len, tiers,
 				     BR_V6_MAX_TIERS);
 				goto out;
@@ -1551,7 +1563,8 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	if (!ps.statements) {
 		struct br_pos top = { .file = s.name, .line = 1, .col = 1 };
 
-		perr(&ps, top, "expected \"policy NAME\" as the first statement");
+		perr(&ps, top,
+		     "expected \"policy NAME\" as the first statement");
 	}
 	if (!ps.errors)
 		err = order_sets(ps.pol);
