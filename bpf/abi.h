@@ -257,7 +257,8 @@ struct br_gen_record {
 	__u64 since_unix_ns;	/* CLOCK_REALTIME of the commit */
 	__u32 n_rules;
 	__u8 default_action;
-	__u8 reserved[3];
+	__u8 committed;		/* was in force; set by the install after it */
+	__u8 reserved[2];
 	char name[BR_NAME_LEN];
 	char file[BR_FILE_LEN];
 	char rule_text[BR_MAX_RULES][BR_RULE_TEXT_LEN];

@@ -244,10 +244,14 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 		if (err == -ENOENT)
 			br_err("generation %llu is not kept (the last %d are)",
 			       (unsigned long long)generation, BR_GEN_RING);
+		else if (err == -ESRCH)
+			br_err("generation %llu was never in force: its swap "
+			       "was interrupted before the commit",
+			       (unsigned long long)generation);
 	}
 	br_dp_close(dp);
 	if (err) {
-		if (err != -ENOENT)
+		if (err != -ENOENT && err != -ESRCH)
 			br_err("cannot read counters: %s", strerror(-err));
 		return 1;
 	}

@@ -839,6 +839,14 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		goto out;
 	cur_hdr = br_slot_part(dp, BR_MAP_POLICY, cur);
 	rep->previous = cur_hdr->generation;
+	/*
+	 * The generation in force was committed: say so in its record now,
+	 * before anything can replace it. A record never marked belongs to
+	 * an install killed before its commit (see br_dp_counters).
+	 */
+	if (rep->previous &&
+	    br_record(dp, cur_hdr->gen_idx)->generation == rep->previous)
+		br_record(dp, cur_hdr->gen_idx)->committed = 1;
 	next = cur ^ 1;
 	br_slot_view(dp, next, &view);
 
@@ -915,10 +923,18 @@ int br_dp_counters(struct br_dp *dp, __u64 generation,
 {
 	__u32 gen_idx = generation % BR_GEN_RING;
 	struct br_gen_record *rec = br_record(dp, gen_idx);
+	__u32 slot;
 	int err;
 
 	if (!generation || rec->generation != generation)
 		return -ENOENT;
+	err = br_active_slot(dp, &slot);
+	if (err)
+		return err;
+	if (!rec->committed &&
+	    ((struct br_policy_hdr *)br_slot_part(dp, BR_MAP_POLICY, slot))
+			    ->generation != generation)
+		return -ESRCH;
 	err = br_counters_sum(dp, gen_idx, out, false);
 	if (err)
 		return err;

@@ -107,7 +107,11 @@ struct br_dp_status {
 
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st);
 
-/* Counters of one generation, summed over CPUs (-ENOENT if not kept). */
+/*
+ * Counters of one generation, summed over CPUs: -ENOENT if it is not among
+ * those kept, -ESRCH if its install was interrupted before its commit, so
+ * it was never in force.
+ */
 int br_dp_counters(struct br_dp *dp, __u64 generation,
 		   struct br_counter out[BR_CTR_PER_GEN],
 		   struct br_gen_record *record);

@@ -595,11 +595,21 @@ else
 		# The next swap, then traffic under it: counted, and in the totals.
 		"$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" swap "$new" >/dev/null 2>&1 ||
 			bad="$bad; ${pt#*:}: the next swap failed"
+		# Killed at the commit itself, its generation number was saved
+		# and its record written: the next swap took the number after
+		# it, and stats must say that one never was in force.
+		if [ "${pt#*:}" = commit ]; then
+			lost=$(($(status_json | jq .generation) - 1))
+			msg=$("$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" stats --generation "$lost" 2>&1) &&
+				bad="$bad; commit: stats of the lost generation $lost succeeded"
+			echo "$msg" | grep -q "generation $lost was never in force" ||
+				bad="$bad; commit: stats of generation $lost said: $msg"
+		fi
 		lab_cli ping -c 3 -i 0.01 -W 1 -q "$LAB_SERVER_V4" >/dev/null
 		diff=$(counted_once "$base" "$(snapshot)")
 		[ -z "$diff" ] || bad="$bad; ${pt#*:}: $diff"
 	done
-	t_eq "SIGKILL at each step ($(echo $points | sed 's/[0-9]*://g')): old policy in force, next swap works, every counter kept" \
+	t_eq "SIGKILL at each step ($(echo $points | sed 's/[0-9]*://g')): old policy in force, next swap works, every counter kept, a lost generation said so" \
 		"${bad:-ok}" ok
 fi
 
