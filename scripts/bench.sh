@@ -17,6 +17,8 @@
 # usage: scripts/bench.sh [BUILD_DIR] [bench_lookup options]   (as root)
 #        BENCH_NO_DOC=1 scripts/bench.sh ...   leaves docs/ alone
 set -u
+# Root tools (ip, sysctl, bpftool) live in sbin, which a bare PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build}
 shift || true

@@ -9,6 +9,8 @@
 #
 # usage: scripts/demo.sh BUILD_DIR   (as root)
 set -u
+# Root tools (ip, sysctl, bpftool) live in sbin, which a bare PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 # The commands print as an operator would type them.

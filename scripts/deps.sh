@@ -5,6 +5,8 @@
 # benchmark. Quiet and quick when everything is present; otherwise runs
 # apt-get (needs root). Used by `make test`, `make demo` and `make bench`.
 set -eu
+# Root tools (ip, sysctl, bpftool) live in sbin, which a bare PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 PACKAGES="
 	clang llvm libclang-rt-14-dev gcc make pkg-config

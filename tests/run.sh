@@ -7,6 +7,8 @@
 #
 # usage: tests/run.sh [BUILD_DIR]
 set -u
+# Root tools (ip, sysctl, bpftool) live in sbin, which a bare PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 passed=0
