@@ -224,7 +224,7 @@ static inline __u32 br_v6_hash(const __u32 addr[4], __u32 plen)
 	return (__u32)h & (BR_V6_BUCKETS - 1);
 }
 
-/* ---- counters ("counters" per-CPU map, BR_GEN_RING * BR_CTR_PER_GEN) -- */
+/* ---- counters ("counters" per-CPU map, BR_GEN_RING blocks) ------------ */
 
 struct br_counter {
 	__u64 packets;
@@ -243,6 +243,14 @@ enum br_ctr {
 	BR_CTR_SUBSCRIBER,	/* arrived on a subscriber-facing interface */
 	BR_CTR_UPSTREAM,	/* arrived on an upstream-facing interface */
 	BR_CTR_PER_GEN = 128,
+};
+
+/*
+ * One generation's counters, one per-CPU map element: a packet looks the
+ * block up once and bumps its three or four counters in it.
+ */
+struct br_gen_counters {
+	struct br_counter ctr[BR_CTR_PER_GEN];
 };
 
 /* ---- generation records ("generations" map, BR_GEN_RING entries) ----- */

@@ -50,6 +50,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0;
 	int status, rule_ctr = -1; /* -1: no rule decided */
 	struct br_pkt pkt = {};
+	struct br_gen_counters *block;
 	struct br_policy_hdr *hdr;
 	__u32 *active_slot;
 	__u64 generation;
@@ -108,13 +109,16 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		break;
 	}
 
+	block = br_counters_of(gen_idx);
+	if (!block)
+		return br_verdict(action);
 	if (rule_ctr >= 0)
-		br_count(gen_idx, BR_CTR_RULE0 + rule_ctr, pkt.frame_len);
+		br_count(block, BR_CTR_RULE0 + rule_ctr, pkt.frame_len);
 	if (extra)
-		br_count(gen_idx, extra, pkt.frame_len);
-	br_count(gen_idx, BR_CTR_ACTION0 + (action % BR_ACT_SLOTS),
+		br_count(block, extra, pkt.frame_len);
+	br_count(block, BR_CTR_ACTION0 + (action % BR_ACT_SLOTS),
 		 pkt.frame_len);
-	br_count(gen_idx,
+	br_count(block,
 		 role == BR_ROLE_SUBSCRIBER ? BR_CTR_SUBSCRIBER
 					    : BR_CTR_UPSTREAM,
 		 pkt.frame_len);

@@ -12,15 +12,26 @@
 #include "abi.h"
 #include "maps.h"
 
-static __always_inline void br_count(__u32 gen_idx, __u32 ctr, __u32 bytes)
+/* This CPU's counter block of a generation (NULL never, in practice). */
+static __always_inline struct br_gen_counters *br_counters_of(__u32 gen_idx)
 {
-	__u32 idx = (gen_idx % BR_GEN_RING) * BR_CTR_PER_GEN +
-		    (ctr % BR_CTR_PER_GEN);
+	__u32 idx = gen_idx % BR_GEN_RING;
+
+	return bpf_map_lookup_elem(&counters, &idx);
+}
+
+static __always_inline void br_count(struct br_gen_counters *block, __u32 ctr,
+				     __u32 bytes)
+{
 	struct br_counter *c;
 
-	c = bpf_map_lookup_elem(&counters, &idx);
-	if (!c)
-		return;
+	/*
+	 * clang knows every caller's ctr is in range and drops a plain mask;
+	 * the verifier does not know it. The empty asm hides the value so the
+	 * mask stays.
+	 */
+	asm volatile("" : "+r"(ctr));
+	c = &block->ctr[ctr & (BR_CTR_PER_GEN - 1)];
 	c->packets++;
 	c->bytes += bytes;
 }

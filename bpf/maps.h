@@ -48,9 +48,9 @@ BR_POLICY_ARRAY(generations, struct br_gen_record, BR_GEN_RING);
 /* Per-CPU so the hot path needs no atomics; summed by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, (BR_GEN_RING * BR_CTR_PER_GEN));
+	__uint(max_entries, BR_GEN_RING);
 	__type(key, __u32);
-	__type(value, struct br_counter);
+	__type(value, struct br_gen_counters);
 } counters SEC(".maps");
 
 /*

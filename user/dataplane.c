@@ -704,34 +704,32 @@ static struct br_gen_record *br_record(struct br_dp *dp, __u32 gen_idx)
 static int br_counters_sum(struct br_dp *dp, __u32 gen_idx,
 			   struct br_counter out[BR_CTR_PER_GEN], bool zero)
 {
-	struct br_counter *percpu;
+	struct br_gen_counters *percpu;
+	__u32 key = gen_idx;
 	int i, c, err = 0;
 
+	/* One element per generation: every CPU's block in one read. */
 	percpu = calloc(dp->ncpus, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_COUNTERS], &key, percpu)) {
+		err = -errno;
+		goto out;
+	}
 	for (i = 0; i < BR_CTR_PER_GEN; i++) {
-		__u32 key = gen_idx * BR_CTR_PER_GEN + i;
-
-		if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_COUNTERS], &key,
-					percpu)) {
-			err = -errno;
-			break;
-		}
 		out[i].packets = out[i].bytes = 0;
 		for (c = 0; c < dp->ncpus; c++) {
-			out[i].packets += percpu[c].packets;
-			out[i].bytes += percpu[c].bytes;
-		}
-		if (zero) {
-			memset(percpu, 0, dp->ncpus * sizeof(*percpu));
-			if (bpf_map_update_elem(dp->map_fd[BR_MAP_COUNTERS],
-						&key, percpu, 0)) {
-				err = -errno;
-				break;
-			}
+			out[i].packets += percpu[c].ctr[i].packets;
+			out[i].bytes += percpu[c].ctr[i].bytes;
 		}
 	}
+	if (zero) {
+		memset(percpu, 0, dp->ncpus * sizeof(*percpu));
+		if (bpf_map_update_elem(dp->map_fd[BR_MAP_COUNTERS], &key,
+					percpu, 0))
+			err = -errno;
+	}
+out:
 	free(percpu);
 	return err;
 }
