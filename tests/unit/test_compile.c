@@ -1092,16 +1092,21 @@ static void test_too_many_v6_tiers(void **state)
 	policy_free(pol);
 }
 
-/* One /32 at last octet `octet` in each of n /24s from 1.0.0.0 on. */
-static int hosts_per_24(struct br_policy *pol, __u32 n, __u32 octet)
+/*
+ * A set of hosts, one at each of the n_octets last octets in each of n /24s
+ * from 1.0.0.0 on; returns its index.
+ */
+static int hosts_per_24(struct br_policy *pol, __u32 n, const __u8 *octets,
+			__u32 n_octets)
 {
 	struct br_set *set;
 	int index;
 	__u32 k;
 
-	set = set_new(pol, BR_SET_ADDR, n, &index);
-	for (k = 0; k < n; k++) {
-		__u32 addr = 0x01000000 + k * 256 + octet;
+	set = set_new(pol, BR_SET_ADDR, n * n_octets, &index);
+	for (k = 0; k < n * n_octets; k++) {
+		__u32 addr = 0x01000000 + (k / n_octets) * 256 +
+			     octets[k % n_octets];
 
 		set->prefixes[k] = (struct br_prefix){
 			.family = 4,
@@ -1116,8 +1121,8 @@ static int hosts_per_24(struct br_policy *pol, __u32 n, __u32 octet)
 static void test_too_many_v4_groups(void **state)
 {
 	struct br_policy *pol = policy_new();
-	int a = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, 1);
-	int b = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, 2);
+	int a = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, (__u8[]){1}, 1);
+	int b = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, (__u8[]){2}, 1);
 
 	(void)state;
 	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
@@ -1132,27 +1137,16 @@ static void test_too_many_v4_groups(void **state)
 
 /*
  * Two hosts of one set in each /24 (clustered registries: cloud ranges)
- * take a bitmap each: 65,537 such /24s now fit, 2^18 + 1 do not.
+ * take a bitmap each, so 65,537 such /24s fit where tbl8 groups would not.
  */
 static void test_v4_clustered_hosts_use_bitmaps(void **state)
 {
 	struct br_policy *pol = policy_new();
-	struct br_set *set;
-	int index;
 	__u32 k, n = BR_V4_TBL8_GROUPS + 1;
+	int set = hosts_per_24(pol, n, (__u8[]){1, 8}, 2);
 
 	(void)state;
-	set = set_new(pol, BR_SET_ADDR, 2 * n, &index);
-	for (k = 0; k < 2 * n; k++) {
-		__u32 addr = 0x01000000 + (k / 2) * 256 + 7 * (k & 1) + 1;
-
-		set->prefixes[k] = (struct br_prefix){
-			.family = 4,
-			.len = 32,
-			.addr = {addr >> 24, addr >> 16, addr >> 8, addr},
-		};
-	}
-	add_rule(pol, BR_PROTO_ANY, NONE, index, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	assert_int_equal(stats.v4_bitmaps, n);
 	assert_int_equal(stats.v4_tbl8_groups, 0);
@@ -1162,28 +1156,15 @@ static void test_v4_clustered_hosts_use_bitmaps(void **state)
 	check_v4(pol, 0x01000000 + (n - 1) * 256 + 8);
 	check_v4(pol, 0x01000000 + (n - 1) * 256 + 9);
 	policy_free(pol);
-
 }
 
 /* Two hosts of one set in each of 2^18 + 1 /24s: one bitmap too many. */
 static void test_too_many_v4_bitmaps(void **state)
 {
 	struct br_policy *pol = policy_new();
-	int a = hosts_per_24(pol, BR_V4_BITMAP_GROUPS + 1, 1);
-	struct br_set *set = &pol->sets[a];
-	struct br_prefix *p;
-	__u32 k;
+	int a = hosts_per_24(pol, BR_V4_BITMAP_GROUPS + 1, (__u8[]){1, 2}, 2);
 
 	(void)state;
-	/* the second host of each /24 joins the same set */
-	p = realloc(set->prefixes, 2 * set->n * sizeof(*p));
-	assert_non_null(p);
-	set->prefixes = p;
-	for (k = 0; k < set->n; k++) {
-		p[set->n + k] = p[k];
-		p[set->n + k].addr[3] = 2;
-	}
-	set->n *= 2;
 	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
 	compile_too_big(pol,
 			"policy too large for its map: 262145 IPv4 /24 "
