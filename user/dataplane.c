@@ -1092,6 +1092,14 @@ static int br_attach_here(void *arg)
 	return err;
 }
 
+/* Is r the interface ifname of netns (NULL or "": the caller's)? */
+static bool br_iface_is(const struct br_iface_record *r, const char *netns,
+			const char *ifname)
+{
+	return r->used && !strcmp(r->name, ifname) &&
+	       !strcmp(r->netns, netns ? netns : "");
+}
+
 int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		 enum br_role role, enum br_xdp_mode mode)
 {
@@ -1120,8 +1128,7 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 				free_slot = i;
 			continue;
 		}
-		if (!strcmp(r.name, ifname) &&
-		    !strcmp(r.netns, netns ? netns : "")) {
+		if (br_iface_is(&r, netns, ifname)) {
 			br_err("%s is already attached", ifname);
 			err = -EEXIST;
 			goto out;
@@ -1169,10 +1176,7 @@ int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 			err = -errno;
 			break;
 		}
-		if (!r.used)
-			continue;
-		if (ifname && (strcmp(r.name, ifname) ||
-			       strcmp(r.netns, netns ? netns : "")))
+		if (!r.used || (ifname && !br_iface_is(&r, netns, ifname)))
 			continue;
 		/* Dropping the last reference to the link detaches XDP. */
 		br_link_pin_name(pin, sizeof(pin), r.netns, r.name);
