@@ -60,6 +60,10 @@ enum br_action {
 	BR_ACT_NONE = 0,
 	BR_ACT_PASS = 1,
 	BR_ACT_DROP = 2,
+	BR_ACT_RESET = 3,    /* TCP: answer with an RST (XDP_TX); else drop */
+	BR_ACT_NXDOMAIN = 4, /* DNS query: forged NXDOMAIN (XDP_TX) */
+	BR_ACT_SINKHOLE = 5, /* DNS query: forged A/AAAA or NODATA (XDP_TX) */
+	BR_ACT_THROTTLE = 6, /* police the flow, both directions (GCRA) */
 	BR_ACT_MAX,
 };
 #define BR_ACT_SLOTS		16
@@ -79,6 +83,11 @@ enum br_hdr_flags {
 	BR_HDR_FAIL_CLOSED = 1 << 2,	/* malformed IP is dropped, not passed */
 	BR_HDR_SADDR = 1 << 3,		/* some rule matches the source address */
 	BR_HDR_DADDR = 1 << 4,		/* some rule matches the destination */
+	BR_HDR_FLOWS = 1 << 5,		/* stateful: the flow table is used */
+	BR_HDR_ON_SWAP_FLUSH = 1 << 6,	/* older generations' verdicts void */
+	BR_HDR_SNI_DEFAULT = 1 << 7,	/* sni_default applies (else: fall
+					 * through to the rules without L7) */
+	BR_HDR_DOMAINS = 1 << 8,	/* the slot's domain map is filled */
 };
 
 struct br_policy_hdr {
@@ -90,16 +99,39 @@ struct br_policy_hdr {
 	__u8 default_action;	/* enum br_action */
 	__u8 v6_n_tiers;
 	__u8 v6_tiers[BR_V6_MAX_TIERS];	/* prefix lengths, longest first */
+	/*
+	 * L7 conditions, one bit per rule (br_classify ANDs the L3/L4
+	 * dimensions first; these say which of the survivors still need an
+	 * L7 fact). A rule in none of them is "plain".
+	 */
+	br_rules_t l7_tls;	/* needs a parsed ClientHello: sni and/or ech */
+	br_rules_t l7_sni;	/* ... whose server_name is in its domain set */
+	br_rules_t l7_ech;	/* ... that carries encrypted_client_hello */
+	br_rules_t l7_dns;	/* needs a DNS query (UDP, dport 53) */
+	br_rules_t l7_dns_name;	/* ... whose qname is in its domain set */
+	br_rules_t l7_quic;	/* needs a QUIC Initial (UDP) */
+	br_rules_t l7_quic_any;	/* ... of any version (else: quic_versions) */
+	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
+	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
+	__u8 reserved[6];
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
 
 struct br_rule {
 	__u8 action;		/* enum br_action */
-	__u8 flags;
+	__u8 flags;		/* BR_RULE_F_* */
 	__u16 reserved;
-	__u32 param;		/* action parameter (later: rate, address) */
-	__u64 param2;
+	__u32 burst;		/* throttle: bytes */
+	__u64 ps_per_byte;	/* throttle: 1e12 / rate in bytes per second */
+	__u8 sink4[4];		/* sinkhole: IPv4 address (BR_RULE_F_SINK4) */
+	__u8 sink6[16];		/* sinkhole: IPv6 address (BR_RULE_F_SINK6) */
+	__u8 reserved2[4];
+};
+
+enum br_rule_flags {
+	BR_RULE_F_SINK4 = 1 << 0,
+	BR_RULE_F_SINK6 = 1 << 1,
 };
 
 /* ---- address classes ("classes" map, BR_SLOTS * BR_MAX_CLASSES) ----- */
@@ -242,6 +274,30 @@ enum br_ctr {
 	BR_CTR_FRAG_ORPHAN,	/* non-first fragment, first never seen */
 	BR_CTR_SUBSCRIBER,	/* arrived on a subscriber-facing interface */
 	BR_CTR_UPSTREAM,	/* arrived on an upstream-facing interface */
+	/* flows (policies with BR_HDR_FLOWS) */
+	BR_CTR_FLOW_FRESH,	/* verdict evaluated for this packet */
+	BR_CTR_FLOW_CACHED,	/* verdict from the flow table, this gen */
+	BR_CTR_FLOW_KEPT,	/* verdict from an older generation (keep) */
+	BR_CTR_FLOW_FLUSHED,	/* older generation's verdict voided (flush) */
+	BR_CTR_FLOW_MIDSTREAM,	/* TCP flow first seen without its SYN */
+	BR_CTR_FLOW_PENDING,	/* passed while the verdict awaits a hello */
+	/* TLS */
+	BR_CTR_TLS_HELLO,	/* ClientHellos walked to their end */
+	BR_CTR_TLS_SNI,		/* ... with a server_name */
+	BR_CTR_TLS_SNI_LATER,	/* ... found after the first segment */
+	BR_CTR_TLS_REC_FRAG,	/* ... spread over several TLS records */
+	BR_CTR_TLS_ECH,		/* ... with encrypted_client_hello */
+	BR_CTR_TLS_NO_SNI,	/* flows whose name was never found */
+	BR_CTR_TLS_SNI_DEFAULT,	/* ... that got the policy's sni-default */
+	/* DNS and QUIC */
+	BR_CTR_DNS_QUERY,	/* DNS queries parsed */
+	BR_CTR_DNS_FORGED,	/* answers forged (nxdomain, sinkhole) */
+	BR_CTR_QUIC_INITIAL,	/* QUIC Initials recognised */
+	/* actions that write or police */
+	BR_CTR_RESET_SENT,	/* RSTs sent back with XDP_TX */
+	BR_CTR_RESET_SKIPPED,	/* reset rule met an RST: dropped silently */
+	BR_CTR_THROTTLED,	/* packets over a throttle's rate */
+	BR_CTR_FORGE_FAILED,	/* could not rewrite: dropped instead */
 	BR_CTR_PER_GEN = 128,
 };
 
@@ -303,6 +359,92 @@ struct br_frag_val {
 #define BR_L7_SCRATCH		2048	/* power of two: offsets are masked */
 #define BR_NAME_MAX		256	/* a DNS name or SNI, NUL included */
 #define BR_DOMAIN_MAX_LABELS	16	/* label suffixes hashed per name */
+
+/* ---- domain sets ("domains": array of BR_SLOTS hash maps) ------------ */
+
+/*
+ * One hash map per slot, keyed by br_domain_hash() of a domain-set entry
+ * (domain.h), holding for every rule whose sni or dns set lists the entry
+ * whether it matches the name itself or the names below it. The loader
+ * builds a new inner map for each install and puts it in the outer array
+ * before the commit, so a swap replaces a whole domain set at once.
+ */
+#define BR_DOMAIN_INNER_MIN	1
+
+struct br_domain_rules {
+	br_rules_t exact;	/* rules matching this very name */
+	br_rules_t below;	/* rules matching every name strictly below */
+};
+
+/* ---- QUIC versions ("quic_versions", BR_SLOTS * BR_QUIC_VERSIONS) ---- */
+
+#define BR_QUIC_VERSIONS	16	/* distinct versions named per policy */
+
+struct br_quic_version_rules {
+	__u32 version;
+	__u32 reserved;
+	br_rules_t rules;	/* quic rules naming this version */
+};
+
+/* ---- flows ("flows" common LRU hash) --------------------------------- */
+
+#define BR_FLOW_ENTRIES		131072
+#define BR_FLOW_PENDING		16384	/* flows with a hello in progress */
+#define BR_FLOW_TCP_TTL_NS	(300ULL * 1000000000ULL)
+#define BR_FLOW_UDP_TTL_NS	(60ULL * 1000000000ULL)
+
+/*
+ * A flow seen from the censor: the subscriber's address and port first,
+ * the remote side's second, whichever way the packet goes, so both
+ * directions find one entry.
+ */
+struct br_flow_key {
+	__u32 sub_addr[4];
+	__u32 remote_addr[4];
+	__u16 sub_port;
+	__u16 remote_port;
+	__u8 proto;
+	__u8 family;
+	__u16 reserved;
+};
+
+enum br_flow_state {
+	BR_FLOW_DECIDED = 0,	/* action and rule hold the verdict */
+	BR_FLOW_AWAIT_HELLO,	/* verdict waits for the ClientHello */
+};
+
+enum br_flow_flags {
+	BR_FLOW_F_CLIENT_SUB = 1 << 0,	/* the subscriber opened the flow */
+	BR_FLOW_F_MIDSTREAM = 1 << 1,	/* first seen without a SYN */
+};
+
+struct br_flow_val {
+	__u64 generation;	/* that decided the verdict */
+	__u64 seen_ns;		/* program clock at the last packet */
+	__u64 tat_ns;		/* throttle: GCRA theoretical arrival time */
+	__u64 ps_per_byte;	/* throttle: copied from the rule */
+	__u32 burst;		/* throttle: bytes */
+	__u32 rule;		/* winning rule, BR_MAX_RULES for default */
+	__u8 action;		/* enum br_action */
+	__u8 state;		/* enum br_flow_state */
+	__u8 flags;		/* enum br_flow_flags */
+	__u8 reserved[5];
+};
+
+/* ---- top matched names ("names" LRU hash) ----------------------------- */
+
+#define BR_NAME_ENTRIES		4096
+
+struct br_name_key {
+	__u64 hash;		/* br_domain_hash of the full name */
+	__u32 gen_idx;
+	__u32 rule;
+};
+
+struct br_name_val {
+	__u64 hits;		/* flows (TLS, QUIC) or queries (DNS) decided */
+	char name[BR_NAME_MAX];
+};
 
 /* ---- virtual clock -------------------------------------------------- */
 

@@ -25,6 +25,16 @@ struct br_slot_view {
 	br_rules_t *sport;	      /* BR_PORT_SLOTS */
 	br_rules_t *dport;	      /* BR_PORT_SLOTS */
 	br_rules_t *etype;	      /* BR_ETYPE_SLOTS, non-IP frames only */
+	br_rules_t *qtype;	      /* 65536, by DNS query type */
+	struct br_quic_version_rules *quic; /* BR_QUIC_VERSIONS */
+	/*
+	 * The domain map's content, allocated by br_compile (the caller
+	 * frees both arrays, also on failure); n may be 0. The dataplane
+	 * loads it into a fresh inner hash map for the slot.
+	 */
+	size_t n_domains;
+	__u64 *domain_keys;
+	struct br_domain_rules *domain_vals;
 };
 
 struct br_compile_stats {
@@ -35,6 +45,7 @@ struct br_compile_stats {
 	__u32 v4_bitmaps;
 	__u32 v6_prefixes;
 	__u32 v6_max_probe;
+	__u32 domains; /* distinct domain keys */
 };
 
 /*

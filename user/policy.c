@@ -1664,6 +1664,14 @@ const char *br_action_name(enum br_action action)
 		return "pass";
 	case BR_ACT_DROP:
 		return "drop";
+	case BR_ACT_RESET:
+		return "reset";
+	case BR_ACT_NXDOMAIN:
+		return "nxdomain";
+	case BR_ACT_SINKHOLE:
+		return "sinkhole";
+	case BR_ACT_THROTTLE:
+		return "throttle";
 	default:
 		return "unknown";
 	}
