@@ -645,10 +645,10 @@ static void test_header_and_rules_rewritten_caller_fields_kept(void **state)
 	assert_int_equal(view.hdr->v6_n_tiers, 0);
 	assert_int_equal(view.rules[0].action, BR_ACT_DROP);
 	assert_int_equal(view.rules[1].action, BR_ACT_PASS);
-	assert_int_equal(view.rules[0].param, 0);
+	assert_int_equal(view.rules[0].burst, 0);
 	for (i = 2; i < BR_MAX_RULES; i++) {
 		assert_int_equal(view.rules[i].action, 0);
-		assert_int_equal(view.rules[i].param2, 0);
+		assert_int_equal(view.rules[i].ps_per_byte, 0);
 	}
 	assert_int_equal(stats.v4_prefixes, 1);
 	policy_free(pol);
