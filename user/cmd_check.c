@@ -38,9 +38,11 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
 	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
+	v->qtype = calloc(65536, sizeof(*v->qtype));
+	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
 	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 ||
 	    !v->v4_bits || !v->v6 || !v->proto || !v->sport || !v->dport ||
-	    !v->etype)
+	    !v->etype || !v->qtype || !v->quic)
 		return -ENOMEM;
 	return 0;
 }
@@ -59,6 +61,8 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->sport);
 	free(v->dport);
 	free(v->etype);
+	free(v->qtype);
+	free(v->quic);
 }
 
 static size_t br_count_elements(const struct br_policy *pol)
@@ -104,8 +108,13 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 
 	br_diag_init(&diag);
 	err = br_policy_parse_file(path, &pol, &diag);
-	if (!err)
+	if (!err) {
 		err = br_compile(pol, &scratch->view, &stats, &diag);
+		free(scratch->view.domain_keys);
+		free(scratch->view.domain_vals);
+		scratch->view.domain_keys = NULL;
+		scratch->view.domain_vals = NULL;
+	}
 	if (err && !diag.n)
 		br_diag_error(&diag, (struct br_pos){ path, 0, 0 }, "%s",
 			      strerror(-err));
@@ -120,8 +129,13 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 			br_json_ku64(j, "named_sets", br_count_named_sets(pol));
 			br_json_ku64(j, "elements", br_count_elements(pol));
 			br_json_ku64(j, "classes", stats.n_classes);
+			br_json_ku64(j, "domains", stats.domains);
 			br_json_kstr(j, "default",
 				     br_action_name(pol->default_action));
+			br_json_kstr(j, "sni_default",
+				     br_action_name(pol->sni_default));
+			br_json_kstr(j, "on_swap",
+				     pol->on_swap_flush ? "flush" : "keep");
 			br_json_key(j, "targets");
 			br_json_array(j);
 			for (i = 0; i < pol->n_targets; i++)
@@ -137,14 +151,23 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		br_diag_print(&diag, stderr);
 	} else if (!cli->quiet) {
 		printf("%s: ok: policy %s, %zu rule%s, %zu named set%s, "
-		       "%zu element%s, %u address class%s, default %s",
+		       "%zu element%s, %u address class%s",
 		       path, pol->name, pol->n_rules,
 		       pol->n_rules == 1 ? "" : "s", br_count_named_sets(pol),
 		       br_count_named_sets(pol) == 1 ? "" : "s",
 		       br_count_elements(pol),
 		       br_count_elements(pol) == 1 ? "" : "s", stats.n_classes,
-		       stats.n_classes == 1 ? "" : "es",
-		       br_action_name(pol->default_action));
+		       stats.n_classes == 1 ? "" : "es");
+		/* v2 facts only when present: a v1 summary reads as before */
+		if (stats.domains)
+			printf(", %u domain key%s", stats.domains,
+			       stats.domains == 1 ? "" : "s");
+		printf(", default %s", br_action_name(pol->default_action));
+		if (pol->sni_default != BR_ACT_NONE)
+			printf(", sni-default %s",
+			       br_action_name(pol->sni_default));
+		if (pol->on_swap_flush)
+			printf(", on-swap flush");
 		if (pol->n_targets) {
 			printf(", targets ");
 			for (i = 0; i < pol->n_targets; i++)

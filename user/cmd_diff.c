@@ -3,8 +3,10 @@
  * cmd_diff.c - blastradius diff A B: what changes when B replaces A.
  *
  * Rules are compared by their text in order (a longest common subsequence,
- * so an inserted rule shows as one added line); named sets by name, element
- * by element after sorting, so a million-entry registry diffs in a moment.
+ * so an inserted rule shows as one added line: L7 matches and action
+ * parameters are in the text); named sets by name, element by element after
+ * sorting, so a million-entry registry diffs in a moment. Domain entries of
+ * one name merge first ("x" and "*.x" are ".x"), as the compiler merges them.
  * Exit status as diff(1): 0 same, 1 different, 2 trouble.
  */
 #include <arpa/inet.h>
@@ -15,9 +17,11 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "domain.h"
 #include "policy.h"
 
 #define BR_DIFF_SHOW 20 /* elements listed per set and direction */
+#define BR_DIFF_ELEM_LEN 272 /* a domain: 253 bytes, "*." or "." */
 
 struct br_diff_out {
 	struct br_cli *cli;
@@ -37,10 +41,24 @@ static void br_format_prefix(const struct br_prefix *p, char *buf, size_t len)
 		snprintf(buf, len, "%s/%u", addr, p->len);
 }
 
+/* A domain entry as it is written: "x", "*.x" or ".x". */
+static void br_format_domain(const struct br_domain *d, char *buf, size_t len)
+{
+	const char *lead = "";
+
+	if (d->flags == BR_DOMAIN_BELOW)
+		lead = "*.";
+	else if (d->flags & BR_DOMAIN_BELOW)
+		lead = ".";
+	snprintf(buf, len, "%s%s", lead, d->name);
+}
+
 static void br_format_elem(const struct br_set *s, size_t i, char *buf,
 			   size_t len)
 {
-	if (s->type == BR_SET_ADDR) {
+	if (s->type == BR_SET_DOMAIN) {
+		br_format_domain(&s->domains[i], buf, len);
+	} else if (s->type == BR_SET_ADDR) {
 		br_format_prefix(&s->prefixes[i], buf, len);
 	} else if (s->ports[i].lo == s->ports[i].hi) {
 		snprintf(buf, len, "%u", s->ports[i].lo);
@@ -70,10 +88,43 @@ static int br_cmp_port(const void *a, const void *b)
 	return x->hi - y->hi;
 }
 
+static int br_cmp_domain_name(const void *a, const void *b)
+{
+	const struct br_domain *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int br_cmp_domain(const struct br_domain *x, const struct br_domain *y)
+{
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->flags - y->flags;
+}
+
+/* Sorted by name, the entries of one name merged into one. */
+static void br_sort_domains(struct br_set *s)
+{
+	size_t i, n = 0;
+
+	qsort(s->domains, s->n, sizeof(*s->domains), br_cmp_domain_name);
+	for (i = 0; i < s->n; i++) {
+		if (n && !strcmp(s->domains[n - 1].name, s->domains[i].name)) {
+			s->domains[n - 1].flags |= s->domains[i].flags;
+			free(s->domains[i].name);
+			continue;
+		}
+		s->domains[n++] = s->domains[i];
+	}
+	s->n = n;
+}
+
 /* Sort a set's elements in place (the IR is ours to reorder). */
 static void br_sort_set(struct br_set *s)
 {
-	if (s->type == BR_SET_ADDR)
+	if (s->type == BR_SET_DOMAIN)
+		br_sort_domains(s);
+	else if (s->type == BR_SET_ADDR)
 		qsort(s->prefixes, s->n, sizeof(*s->prefixes), br_cmp_prefix);
 	else
 		qsort(s->ports, s->n, sizeof(*s->ports), br_cmp_port);
@@ -82,6 +133,8 @@ static void br_sort_set(struct br_set *s)
 static int br_cmp_elem(const struct br_set *a, size_t i, const struct br_set *b,
 		       size_t k)
 {
+	if (a->type == BR_SET_DOMAIN)
+		return br_cmp_domain(&a->domains[i], &b->domains[k]);
 	if (a->type == BR_SET_ADDR)
 		return br_cmp_prefix(&a->prefixes[i], &b->prefixes[k]);
 	return br_cmp_port(&a->ports[i], &b->ports[k]);
@@ -251,7 +304,7 @@ static void br_walk_print(void *arg, char sign, const struct br_set *s,
 			  size_t i)
 {
 	struct br_set_walk_state *w = arg;
-	char buf[64];
+	char buf[BR_DIFF_ELEM_LEN];
 
 	if (w->o->cli->json && sign != w->sign)
 		return;
@@ -383,6 +436,10 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 	br_diff_field(&o, "target", ta, tb);
 	br_diff_field(&o, "default", br_action_name(a->default_action),
 		      br_action_name(b->default_action));
+	br_diff_field(&o, "sni-default", br_action_name(a->sni_default),
+		      br_action_name(b->sni_default));
+	br_diff_field(&o, "on-swap", a->on_swap_flush ? "flush" : "keep",
+		      b->on_swap_flush ? "flush" : "keep");
 	if (br_diff_rules(&o, a, b))
 		goto out;
 	br_diff_sets(&o, a, b);

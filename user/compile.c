@@ -12,6 +12,12 @@
  * The big images (64 MiB each) live in mmapped map memory: they are built
  * in user memory where building needs random access, and written once,
  * front to back.
+ *
+ * L7 rules add per-rule masks in the header (which survivors of the L3/L4
+ * AND still need a ClientHello, a DNS query or a QUIC Initial), a bitmap
+ * per DNS query type, a small table of QUIC versions, and the domain image:
+ * one (key, exact rules, below rules) entry per distinct br_domain_hash()
+ * of a domain-set entry, which the dataplane loads into a hash map.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,8 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compile.h"
+#include "domain.h"
 
 #define BR_RULE_BIT(i) ((br_rules_t)1 << (i))
+#define BR_QTYPE_SLOTS 65536
 
 /* A set that some IP rule matches addresses against, and the bits it adds. */
 struct addr_ref {
@@ -176,6 +184,12 @@ static int class_intern(struct compiler *c, struct br_class bits, int set,
 static int check_set(struct compiler *c, const struct br_rule_ir *rule, int set,
 		     enum br_set_type type)
 {
+	static const char *const names[] = {
+		[BR_SET_ADDR] = "an address set",
+		[BR_SET_PORT] = "a port set",
+		[BR_SET_DOMAIN] = "a domain set",
+	};
+
 	if (set == BR_NO_SET)
 		return 0;
 	if (set < 0 || (size_t)set >= c->pol->n_sets ||
@@ -183,12 +197,38 @@ static int check_set(struct compiler *c, const struct br_rule_ir *rule, int set,
 		if (c->diag)
 			br_diag_error(c->diag, rule->pos,
 				      "rule refers to set %d, which is not %s",
-				      set,
-				      type == BR_SET_ADDR ? "an address set"
-							  : "a port set");
+				      set, names[type]);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Only sni and dns rules have a domain set: domain_set means nothing else. */
+static int domain_set_of(const struct br_rule_ir *rule)
+{
+	if (rule->l7 != BR_L7_TLS && rule->l7 != BR_L7_DNS)
+		return BR_NO_SET;
+	return rule->domain_set;
+}
+
+/* What the parser guarantees, for IR built by other means (tests). */
+static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
+{
+	const char *what = NULL;
+
+	if (rule->n_qtypes > BR_MAX_QTYPES ||
+	    (rule->n_qtypes && rule->l7 != BR_L7_DNS))
+		what = "bad query types";
+	else if (rule->n_quic_versions > BR_MAX_QUIC_VERSIONS ||
+		 (rule->n_quic_versions && rule->l7 != BR_L7_QUIC))
+		what = "bad QUIC versions";
+	else if (rule->action == BR_ACT_THROTTLE && !rule->rate_bps)
+		what = "throttle at rate 0";
+	if (!what)
+		return 0;
+	if (c->diag)
+		br_diag_error(c->diag, rule->pos, "rule has %s", what);
+	return -EINVAL;
 }
 
 static int check_rules(struct compiler *c)
@@ -208,7 +248,10 @@ static int check_rules(struct compiler *c)
 		if ((err = check_set(c, rule, rule->saddr_set, BR_SET_ADDR)) ||
 		    (err = check_set(c, rule, rule->daddr_set, BR_SET_ADDR)) ||
 		    (err = check_set(c, rule, rule->sport_set, BR_SET_PORT)) ||
-		    (err = check_set(c, rule, rule->dport_set, BR_SET_PORT)))
+		    (err = check_set(c, rule, rule->dport_set, BR_SET_PORT)) ||
+		    (err = check_set(c, rule, domain_set_of(rule),
+				     BR_SET_DOMAIN)) ||
+		    (err = check_l7_rule(c, rule)))
 			return err;
 		if (rule->ether_type > 0xffff) {
 			if (c->diag)
@@ -261,6 +304,29 @@ static void collect_addr_refs(struct compiler *c)
 	}
 }
 
+/* The action and its parameters. */
+static void compile_rule_params(const struct br_rule_ir *rule,
+				struct br_rule *out)
+{
+	*out = (struct br_rule){ .action = rule->action };
+	if (rule->action == BR_ACT_THROTTLE) {
+		out->burst = rule->burst_bytes;
+		/* 1e12 ps per second over rate / 8 bytes per second */
+		out->ps_per_byte = (8000000000000ULL + rule->rate_bps / 2) /
+				   rule->rate_bps;
+	}
+	if (rule->action == BR_ACT_SINKHOLE) {
+		if (rule->has_sink4) {
+			memcpy(out->sink4, rule->sink4, sizeof(out->sink4));
+			out->flags |= BR_RULE_F_SINK4;
+		}
+		if (rule->has_sink6) {
+			memcpy(out->sink6, rule->sink6, sizeof(out->sink6));
+			out->flags |= BR_RULE_F_SINK6;
+		}
+	}
+}
+
 static void compile_rules(struct compiler *c)
 {
 	const struct br_policy *pol = c->pol;
@@ -271,7 +337,7 @@ static void compile_rules(struct compiler *c)
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 
-		c->view->rules[i] = (struct br_rule){ .action = rule->action };
+		compile_rule_params(rule, &c->view->rules[i]);
 		if (!is_ip_rule(rule))
 			continue;
 		switch (rule->proto) {
@@ -377,6 +443,229 @@ static int compile_etypes(struct compiler *c)
 	memcpy(c->view->etype, bitmaps, BR_ETYPE_SLOTS * sizeof(*bitmaps));
 	free(bitmaps);
 	return 0;
+}
+
+/* ---- L7: header masks, query types, QUIC versions ------------------- */
+
+static int is_flow_action(enum br_action action)
+{
+	return action == BR_ACT_RESET || action == BR_ACT_NXDOMAIN ||
+	       action == BR_ACT_SINKHOLE || action == BR_ACT_THROTTLE;
+}
+
+/* Which rules need which L7 fact; the flags that follow from them. */
+static void compile_l7_masks(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	struct br_policy_hdr *hdr = c->view->hdr;
+	size_t i;
+
+	hdr->l7_tls = hdr->l7_sni = hdr->l7_ech = 0;
+	hdr->l7_dns = hdr->l7_dns_name = 0;
+	hdr->l7_quic = hdr->l7_quic_any = 0;
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+		br_rules_t bit = BR_RULE_BIT(i);
+
+		switch (rule->l7) {
+		case BR_L7_TLS:
+			hdr->l7_tls |= bit;
+			if (rule->domain_set != BR_NO_SET)
+				hdr->l7_sni |= bit;
+			if (rule->ech)
+				hdr->l7_ech |= bit;
+			break;
+		case BR_L7_DNS:
+			hdr->l7_dns |= bit;
+			if (rule->domain_set != BR_NO_SET)
+				hdr->l7_dns_name |= bit;
+			break;
+		case BR_L7_QUIC:
+			hdr->l7_quic |= bit;
+			if (!rule->n_quic_versions)
+				hdr->l7_quic_any |= bit;
+			break;
+		default:
+			break;
+		}
+		if (rule->l7 != BR_L7_NONE || is_flow_action(rule->action))
+			hdr->flags |= BR_HDR_FLOWS;
+	}
+	hdr->sni_default = pol->sni_default;
+	if (pol->sni_default != BR_ACT_NONE)
+		hdr->flags |= BR_HDR_SNI_DEFAULT;
+	if (pol->on_swap_flush)
+		hdr->flags |= BR_HDR_ON_SWAP_FLUSH;
+	memset(hdr->reserved, 0, sizeof(hdr->reserved));
+}
+
+/*
+ * One bitmap per query type: a DNS rule with a list of types matches those
+ * only; every other rule (DNS without a list, or not DNS) matches them all,
+ * as a rule without a port match does every port.
+ */
+static int compile_qtypes(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	br_rules_t *bitmaps, any = 0;
+	size_t i, k;
+
+	bitmaps = malloc(BR_QTYPE_SLOTS * sizeof(*bitmaps));
+	if (!bitmaps)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_rules; i++)
+		if (pol->rules[i].l7 != BR_L7_DNS || !pol->rules[i].n_qtypes)
+			any |= BR_RULE_BIT(i);
+	for (k = 0; k < BR_QTYPE_SLOTS; k++)
+		bitmaps[k] = any;
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		if (rule->l7 != BR_L7_DNS)
+			continue;
+		for (k = 0; k < rule->n_qtypes; k++)
+			bitmaps[rule->qtypes[k]] |= BR_RULE_BIT(i);
+	}
+	memcpy(c->view->qtype, bitmaps, BR_QTYPE_SLOTS * sizeof(*bitmaps));
+	free(bitmaps);
+	return 0;
+}
+
+/*
+ * The distinct versions quic rules name, in order of first mention, each
+ * with the rules naming it. More than the table holds is an error at the
+ * rule that named the first version too many.
+ */
+static int compile_quic(struct compiler *c)
+{
+	struct br_quic_version_rules *out = c->view->quic;
+	const struct br_policy *pol = c->pol;
+	__u32 seen[BR_MAX_RULES * BR_MAX_QUIC_VERSIONS];
+	unsigned int n = 0, j;
+	int overflow_rule = -1;
+	size_t i, k;
+
+	memset(out, 0, BR_QUIC_VERSIONS * sizeof(*out));
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		if (rule->l7 != BR_L7_QUIC)
+			continue;
+		for (k = 0; k < rule->n_quic_versions; k++) {
+			__u32 v = rule->quic_versions[k];
+
+			for (j = 0; j < n && seen[j] != v; j++)
+				;
+			if (j == n) {
+				seen[n++] = v;
+				if (n == BR_QUIC_VERSIONS + 1)
+					overflow_rule = (int)i;
+			}
+			if (j < BR_QUIC_VERSIONS) {
+				out[j].version = v;
+				out[j].rules |= BR_RULE_BIT(i);
+			}
+		}
+	}
+	if (overflow_rule >= 0) {
+		too_large(c, pol->rules[overflow_rule].pos,
+			  "%u distinct QUIC versions, at most %u", n,
+			  BR_QUIC_VERSIONS);
+		memset(out, 0, BR_QUIC_VERSIONS * sizeof(*out));
+		c->view->hdr->n_quic_versions = 0;
+		return -E2BIG;
+	}
+	c->view->hdr->n_quic_versions = (__u8)n;
+	return 0;
+}
+
+/* ---- L7: the domain image ------------------------------------------- */
+
+/*
+ * Every entry of every domain set an sni or dns rule uses, keyed by
+ * br_domain_hash() of its name: entries that share a key (a name listed
+ * twice, in two sets, or as "x" and "*.x") merge their rule bits. Built in
+ * order of first occurrence, so the image depends on the policy alone.
+ */
+static int compile_domains(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	struct br_slot_view *view = c->view;
+	br_rules_t *users = NULL;
+	size_t total = 0, n = 0, i, k, size;
+	__u32 *slots = NULL, slot;
+	int err = 0;
+
+	users = calloc(pol->n_sets + 1, sizeof(*users));
+	if (!users)
+		return -ENOMEM;
+	for (i = 0; i < pol->n_rules; i++)
+		if (domain_set_of(&pol->rules[i]) != BR_NO_SET)
+			users[pol->rules[i].domain_set] |= BR_RULE_BIT(i);
+	for (i = 0; i < pol->n_sets; i++)
+		if (users[i])
+			total += pol->sets[i].n;
+	if (!total)
+		goto out;
+
+	for (size = 16; size < 2 * total; size *= 2)
+		;
+	slots = calloc(size, sizeof(*slots));
+	view->domain_keys = malloc(total * sizeof(*view->domain_keys));
+	view->domain_vals = malloc(total * sizeof(*view->domain_vals));
+	if (!slots || !view->domain_keys || !view->domain_vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < pol->n_sets; i++) {
+		const struct br_set *set = &pol->sets[i];
+
+		if (!users[i])
+			continue;
+		for (k = 0; k < set->n; k++) {
+			const struct br_domain *d = &set->domains[k];
+			size_t len = strlen(d->name), pos, labels = 1, b;
+			__u64 key = br_domain_hash(d->name, (__u32)len);
+
+			for (b = 0; b < len; b++)
+				labels += d->name[b] == '.';
+			if (!key || !(d->flags & (BR_DOMAIN_EXACT |
+						  BR_DOMAIN_BELOW)) ||
+			    ((d->flags & BR_DOMAIN_BELOW) &&
+			     labels >= BR_DOMAIN_MAX_LABELS)) {
+				if (c->diag)
+					br_diag_error(c->diag, d->pos,
+						      "bad domain \"%s\" in set "
+						      "%s",
+						      d->name, set->name);
+				err = -EINVAL;
+				goto out;
+			}
+			/* the key is a finalised hash: its low bits will do */
+			for (pos = key & (size - 1); (slot = slots[pos]);
+			     pos = (pos + 1) & (size - 1))
+				if (view->domain_keys[slot - 1] == key)
+					break;
+			if (!slot) {
+				slot = slots[pos] = (__u32)++n;
+				view->domain_keys[slot - 1] = key;
+				view->domain_vals[slot - 1] =
+					(struct br_domain_rules){ 0 };
+			}
+			if (d->flags & BR_DOMAIN_EXACT)
+				view->domain_vals[slot - 1].exact |= users[i];
+			if (d->flags & BR_DOMAIN_BELOW)
+				view->domain_vals[slot - 1].below |= users[i];
+		}
+	}
+	view->n_domains = n;
+	c->stats.domains = (__u32)n;
+	if (n)
+		view->hdr->flags |= BR_HDR_DOMAINS;
+out:
+	free(slots);
+	free(users);
+	return err;
 }
 
 /* ---- IPv4: DIR-24-8 ------------------------------------------------- */
@@ -1169,6 +1458,9 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	size_t i;
 	__u32 id;
 
+	view->n_domains = 0;
+	view->domain_keys = NULL;
+	view->domain_vals = NULL;
 	if (!c)
 		return -ENOMEM;
 	c->pol = pol;
@@ -1209,10 +1501,19 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	compile_rules(c);
 	if ((err = compile_ports(c, 0, view->sport)) ||
 	    (err = compile_ports(c, 1, view->dport)) ||
-	    (err = compile_etypes(c)))
+	    (err = compile_etypes(c)) || (err = compile_qtypes(c)))
+		goto out;
+	compile_l7_masks(c);
+	err = compile_domains(c);
+	if (err)
 		goto out;
 
 	/* Capacity errors of one structure do not hide those of another. */
+	err = compile_quic(c);
+	if (err == -E2BIG)
+		too_big = 1;
+	else if (err)
+		goto out;
 	err = compile_v4(c);
 	if (err == -E2BIG)
 		too_big = 1;

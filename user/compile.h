@@ -25,12 +25,18 @@ struct br_slot_view {
 	br_rules_t *sport;	      /* BR_PORT_SLOTS */
 	br_rules_t *dport;	      /* BR_PORT_SLOTS */
 	br_rules_t *etype;	      /* BR_ETYPE_SLOTS, non-IP frames only */
-	br_rules_t *qtype;	      /* 65536, by DNS query type */
-	struct br_quic_version_rules *quic; /* BR_QUIC_VERSIONS */
+	br_rules_t *qtype;	      /* 65536, by DNS query type; required */
+	struct br_quic_version_rules *quic; /* BR_QUIC_VERSIONS; required */
 	/*
-	 * The domain map's content, allocated by br_compile (the caller
-	 * frees both arrays, also on failure); n may be 0. The dataplane
-	 * loads it into a fresh inner hash map for the slot.
+	 * The domain map's content: n_domains distinct keys (br_domain_hash,
+	 * bpf/domain.h) and their rule bitmaps, domain_keys[i] going with
+	 * domain_vals[i]. Output only: br_compile sets the three fields to
+	 * 0/NULL at entry and mallocs both arrays (NULL when no rule uses a
+	 * domain set). Whatever br_compile returns, the caller frees them:
+	 * free(view->domain_keys); free(view->domain_vals). On success
+	 * n_domains may be 0 (arrays NULL); on failure it means nothing,
+	 * though the arrays may be allocated. The dataplane loads them into
+	 * a fresh inner hash map for the slot.
 	 */
 	size_t n_domains;
 	__u64 *domain_keys;
@@ -51,6 +57,9 @@ struct br_compile_stats {
 /*
  * Compile pol into the view. hdr->generation, hdr->gen_idx and the
  * BR_HDR_FAIL_CLOSED flag are left for the caller (the dataplane) to set.
+ * On success every other header field and every table of the view is
+ * rewritten in full; the domain arrays are allocated (struct br_slot_view
+ * says who frees them).
  * Returns 0, or a negative errno with a positioned message in diag when the
  * policy does not fit its maps (-E2BIG) or cannot be compiled.
  */

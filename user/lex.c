@@ -24,6 +24,7 @@ static const unsigned char
 		['0' ... '9'] = C_WORD, ['_'] = C_WORD,
 		['.'] = C_WORD,		[':'] = C_WORD,
 		['/'] = C_WORD,		['-'] = C_WORD,
+		['*'] = C_WORD, /* domain wildcards: "*.example.com" */
 		[' '] = C_SPACE,	['\t'] = C_SPACE,
 		['\r'] = C_SPACE, /* CRLF files read like LF files */
 	};

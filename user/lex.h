@@ -2,11 +2,13 @@
 /*
  * lex.h - tokens of the policy language (policies/README.md).
  *
- * The lexer only splits: keywords, names, numbers, addresses, prefixes and
- * port ranges are all one kind of token, a word, and the parser decides what
- * a word means from where it stands. That keeps IPv6 text ("fe80::/10"),
- * ranges ("3478-3497") and names ("lab-sets.v2") out of the lexer's way and
- * the hot loop of a million-line set file short.
+ * The lexer only splits: keywords, names, numbers, addresses, prefixes,
+ * port ranges, domains, rates and sizes are all one kind of token, a word,
+ * and the parser decides what a word means from where it stands. That keeps
+ * IPv6 text ("fe80::/10"), ranges ("3478-3497"), names ("lab-sets.v2"),
+ * domains ("*.push.apple.com", ".apple.com") and quantities ("1mbit/s",
+ * "16KB") out of the lexer's way and the hot loop of a million-line set
+ * file short.
  */
 #ifndef BR_LEX_H
 #define BR_LEX_H
@@ -17,7 +19,7 @@
 enum br_tok_kind {
 	BR_TOK_EOF,
 	BR_TOK_NEWLINE, /* ends a statement outside { } */
-	BR_TOK_WORD,	/* run of [A-Za-z0-9_.:/-] */
+	BR_TOK_WORD,	/* run of [A-Za-z0-9_.:/-] and "*" */
 	BR_TOK_STRING,	/* "...": the span includes both quotes */
 	BR_TOK_SETREF,	/* @name: the span includes the '@' */
 	BR_TOK_LBRACE,

@@ -18,10 +18,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain.h"
 #include "lex.h"
 #include "policy.h"
+#include "quic.h"
 
 #define BR_INCLUDE_MAX_DEPTH 8
+#define BR_DOMAIN_TEXT_LEN 253 /* a DNS name's text, trailing dot excluded */
+#define BR_DOMAIN_LABEL_LEN 63
+#define BR_THROTTLE_MIN_BURST 1514 /* one full Ethernet frame */
+#define BR_THROTTLE_MIN_BPS 8000ULL
+#define BR_THROTTLE_MAX_BPS 100000000000ULL
+#define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole or throttle"
 #define DESC_LEN 96 /* room for br_tok_describe() */
 
 #define POSF "%s:%d:%d"
@@ -59,9 +67,14 @@ struct parser {
 	int have_policy;
 	int have_description;
 	int have_default;
+	int have_on_swap;
+	int have_sni_default;
+	int any_sni; /* some rule statement has an sni match, good or bad */
 	struct br_pos policy_pos;
 	struct br_pos description_pos;
 	struct br_pos default_pos;
+	struct br_pos on_swap_pos;
+	struct br_pos sni_default_pos;
 };
 
 /* Match dimensions of a rule, to find repeats and conflicts. */
@@ -72,11 +85,23 @@ enum dim {
 	D_SPORT,
 	D_DPORT,
 	D_ETHER,
+	D_SNI, /* L7 matches: D_SNI .. D_QUIC */
+	D_ECH,
+	D_DNS,
+	D_QTYPE,
+	D_QUIC,
+	D_ACTION,
 	D_COUNT,
 };
 
+static const char *const dim_kw[D_COUNT] = {
+	[D_SNI] = "sni", [D_ECH] = "ech",   [D_DNS] = "dns",
+	[D_QTYPE] = "qtype", [D_QUIC] = "quic",
+};
+
 static const char *const stmt_keywords[] = {
-	"policy", "description", "target", "default", "include", "set", "rule",
+	"policy", "description", "target",	"default",     "include",
+	"set",	  "rule",	 "on-swap", "sni-default",
 };
 
 __attribute__((format(printf, 3, 4))) static void
@@ -437,7 +462,120 @@ static int parse_port_range(struct parser *ps, const struct br_token *t,
 
 static const char *set_type_name(enum br_set_type type)
 {
-	return type == BR_SET_ADDR ? "an address set" : "a port set";
+	switch (type) {
+	case BR_SET_ADDR:
+		return "an address set";
+	case BR_SET_PORT:
+		return "a port set";
+	default:
+		return "a domain set";
+	}
+}
+
+/* What one element of a set of type is called in messages. */
+static const char *elem_name(enum br_set_type type)
+{
+	switch (type) {
+	case BR_SET_ADDR:
+		return "address";
+	case BR_SET_PORT:
+		return "port";
+	default:
+		return "domain";
+	}
+}
+
+/*
+ * A domain-set element: "example.com" (that name), "*.example.com" (every
+ * name strictly below it) or ".example.com" (both). The name is stored
+ * lowercase, without the wildcard, the leading dot or a trailing dot.
+ */
+static int parse_domain(struct parser *ps, const struct br_token *t,
+			struct br_domain *out)
+{
+	const char *p = t->start;
+	size_t n = t->len, i, label = 0;
+	unsigned int labels = 1;
+	uint8_t flags = BR_DOMAIN_EXACT;
+	char d[DESC_LEN];
+	char c;
+
+	if (n >= 2 && p[0] == '*' && p[1] == '.') {
+		flags = BR_DOMAIN_BELOW;
+		p += 2;
+		n -= 2;
+	} else if (n >= 1 && p[0] == '.') {
+		flags = BR_DOMAIN_EXACT | BR_DOMAIN_BELOW;
+		p++;
+		n--;
+	}
+	if (n && p[n - 1] == '.')
+		n--;
+	if (!n) {
+		perr(ps, t->pos, "bad domain %s: no name", desc(t, d));
+		return -EINVAL;
+	}
+	if (n > BR_DOMAIN_TEXT_LEN) {
+		perr(ps, t->pos, "domain %s is longer than %d bytes",
+		     desc(t, d), BR_DOMAIN_TEXT_LEN);
+		return -EINVAL;
+	}
+	for (i = 0; i <= n; i++) {
+		c = i < n ? p[i] : '.';
+		if (c == '.') {
+			if (i == label) {
+				perr(ps, t->pos, "bad domain %s: empty label",
+				     desc(t, d));
+				return -EINVAL;
+			}
+			if (i - label > BR_DOMAIN_LABEL_LEN) {
+				perr(ps, t->pos,
+				     "bad domain %s: label \"%.*s\" is longer "
+				     "than %d bytes",
+				     desc(t, d), (int)(i - label), p + label,
+				     BR_DOMAIN_LABEL_LEN);
+				return -EINVAL;
+			}
+			if (i < n)
+				labels++;
+			label = i + 1;
+			continue;
+		}
+		if (c == '*') {
+			perr(ps, t->pos,
+			     "bad domain %s: \"*\" only as a whole first label, "
+			     "as in \"*.example.com\"",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+			perr(ps, t->pos,
+			     "bad domain %s: \"%c\" is not allowed in a name "
+			     "(letters, digits, \"-\" and \"_\")",
+			     desc(t, d), c);
+			return -EINVAL;
+		}
+	}
+	/* domain.h: a name keeps only its 15 shortest proper suffixes */
+	if ((flags & BR_DOMAIN_BELOW) && labels >= BR_DOMAIN_MAX_LABELS) {
+		perr(ps, t->pos,
+		     "domain %s has %u labels: names below it cannot be "
+		     "matched (at most %d for \"*.\" or \".\" entries)",
+		     desc(t, d), labels, BR_DOMAIN_MAX_LABELS - 1);
+		return -EINVAL;
+	}
+	out->name = malloc(n + 1);
+	if (!out->name)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		c = p[i];
+		out->name[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	}
+	out->name[n] = '\0';
+	out->flags = flags;
+	out->pos = t->pos;
+	return 0;
 }
 
 static int find_set(const struct parser *ps, const char *name, size_t len)
@@ -489,17 +627,30 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Parse the word at cur as an element of set idx and append it. */
-static int add_element(struct parser *ps, struct src *s, int idx)
+/* Parse the word t as an element of set idx and append it. */
+static int add_element(struct parser *ps, const struct br_token *t, int idx)
 {
 	struct br_set *set = &ps->pol->sets[idx];
 	size_t *cap = &ps->set_cap[idx];
 	struct br_port_range range;
 	struct br_prefix prefix;
+	struct br_domain domain;
 	void *p;
+	int err;
 
-	if (set->type == BR_SET_ADDR) {
-		if (parse_prefix(ps, &s->cur, &prefix))
+	if (set->type == BR_SET_DOMAIN) {
+		err = parse_domain(ps, t, &domain);
+		if (err)
+			return err;
+		p = grow(set->domains, cap, set->n, sizeof(domain));
+		if (!p) {
+			free(domain.name);
+			return -ENOMEM;
+		}
+		set->domains = p;
+		set->domains[set->n++] = domain;
+	} else if (set->type == BR_SET_ADDR) {
+		if (parse_prefix(ps, t, &prefix))
 			return -EINVAL;
 		p = grow(set->prefixes, cap, set->n, sizeof(prefix));
 		if (!p)
@@ -507,7 +658,7 @@ static int add_element(struct parser *ps, struct src *s, int idx)
 		set->prefixes = p;
 		set->prefixes[set->n++] = prefix;
 	} else {
-		if (parse_port_range(ps, &s->cur, &range))
+		if (parse_port_range(ps, t, &range))
 			return -EINVAL;
 		p = grow(set->ports, cap, set->n, sizeof(range));
 		if (!p)
@@ -528,27 +679,30 @@ static void skip_element(struct src *s)
 		next(s);
 }
 
+/* One element of a { } list, the word t; -EINVAL when reported bad. */
+typedef int (*elem_fn)(struct parser *ps, const struct br_token *t,
+		       void *arg);
+
 /*
- * { ELEM, ELEM ... } at cur, into set idx. Elements are separated by commas
- * and/or newlines. Returns 0 once past the }, with *bad set if an element
- * was wrong; -EINVAL when the } is missing.
+ * { ELEM, ELEM ... } at cur, each element (a word) handed to fn; what names
+ * an element in messages. Elements are separated by commas and/or
+ * newlines. Returns 0 once past the }, with *bad set if an element was
+ * wrong and *n the elements seen; -EINVAL when the } is missing.
  */
-static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
-			  int *bad)
+static int parse_braced(struct parser *ps, struct src *s, const char *what,
+			elem_fn fn, void *arg, unsigned int *n, int *bad)
 {
-	const char *what =
-		ps->pol->sets[idx].type == BR_SET_ADDR ? "address" : "port";
 	struct br_pos open = s->cur.pos;
-	const struct br_set *set;
 	int err;
 
+	*n = 0;
 	next(s);
 	for (;;) {
 		while (s->cur.kind == BR_TOK_NEWLINE)
 			next(s);
 		if (s->cur.kind == BR_TOK_RBRACE) {
 			next(s);
-			break;
+			return 0;
 		}
 		if (s->cur.kind == BR_TOK_EOF) {
 			perr(ps, open, "unterminated \"{\"");
@@ -566,7 +720,8 @@ static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
 			s->resume = 1;
 			return -EINVAL;
 		}
-		err = add_element(ps, s, idx);
+		(*n)++;
+		err = fn(ps, &s->cur, arg);
 		if (err == -ENOMEM)
 			return err;
 		if (err)
@@ -588,7 +743,27 @@ static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
 			break;
 		}
 	}
+}
 
+static int add_set_element(struct parser *ps, const struct br_token *t,
+			   void *arg)
+{
+	return add_element(ps, t, *(const int *)arg);
+}
+
+/* { ELEM, ELEM ... } at cur, into set idx; as parse_braced. */
+static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
+			  int *bad)
+{
+	const char *what = elem_name(ps->pol->sets[idx].type);
+	struct br_pos open = s->cur.pos;
+	const struct br_set *set;
+	unsigned int n;
+	int err;
+
+	err = parse_braced(ps, s, what, add_set_element, &idx, &n, bad);
+	if (err)
+		return err;
 	set = &ps->pol->sets[idx];
 	if (!set->n && !*bad) {
 		if (named)
@@ -649,6 +824,24 @@ static enum br_action action_of(const struct br_token *t)
 		return BR_ACT_PASS;
 	if (br_tok_is(t, "drop"))
 		return BR_ACT_DROP;
+	return BR_ACT_NONE;
+}
+
+/* A rule's action keyword, the ones with parameters included. */
+static enum br_action rule_action_of(const struct br_token *t)
+{
+	enum br_action act = action_of(t);
+
+	if (act != BR_ACT_NONE)
+		return act;
+	if (br_tok_is(t, "reset"))
+		return BR_ACT_RESET;
+	if (br_tok_is(t, "nxdomain"))
+		return BR_ACT_NXDOMAIN;
+	if (br_tok_is(t, "sinkhole"))
+		return BR_ACT_SINKHOLE;
+	if (br_tok_is(t, "throttle"))
+		return BR_ACT_THROTTLE;
 	return BR_ACT_NONE;
 }
 
@@ -767,6 +960,65 @@ static int parse_default(struct parser *ps, struct src *s)
 		return -EINVAL;
 	}
 	ps->pol->default_action = act;
+	next(s);
+	return end_statement(ps, s);
+}
+
+static int parse_on_swap(struct parser *ps, struct src *s)
+{
+	struct br_pos pos = s->cur.pos;
+	char d[DESC_LEN];
+
+	next(s);
+	if (ps->have_on_swap) {
+		perr(ps, pos, "\"on-swap\" already given at " POSF,
+		     POSA(ps->on_swap_pos));
+		return -EINVAL;
+	}
+	ps->have_on_swap = 1;
+	ps->on_swap_pos = pos;
+	if (s->cur.kind != BR_TOK_WORD)
+		return expected(ps, s, "keep or flush");
+	if (br_tok_is(&s->cur, "keep")) {
+		ps->pol->on_swap_flush = 0;
+	} else if (br_tok_is(&s->cur, "flush")) {
+		ps->pol->on_swap_flush = 1;
+	} else {
+		perr(ps, s->cur.pos,
+		     "unknown on-swap mode %s (expected keep or flush)",
+		     desc(&s->cur, d));
+		return -EINVAL;
+	}
+	next(s);
+	return end_statement(ps, s);
+}
+
+static int parse_sni_default(struct parser *ps, struct src *s)
+{
+	struct br_pos pos = s->cur.pos;
+	enum br_action act;
+	char d[DESC_LEN];
+
+	next(s);
+	if (ps->have_sni_default) {
+		perr(ps, pos, "\"sni-default\" already given at " POSF,
+		     POSA(ps->sni_default_pos));
+		return -EINVAL;
+	}
+	ps->have_sni_default = 1;
+	ps->sni_default_pos = pos;
+	if (s->cur.kind != BR_TOK_WORD)
+		return expected(ps, s, "pass, drop or reset");
+	act = action_of(&s->cur);
+	if (br_tok_is(&s->cur, "reset"))
+		act = BR_ACT_RESET;
+	if (act == BR_ACT_NONE) {
+		perr(ps, s->cur.pos,
+		     "unknown action %s (expected pass, drop or reset)",
+		     desc(&s->cur, d));
+		return -EINVAL;
+	}
+	ps->pol->sni_default = act;
 	next(s);
 	return end_statement(ps, s);
 }
@@ -976,13 +1228,15 @@ static int parse_set(struct parser *ps, struct src *s)
 		type = BR_SET_ADDR;
 	} else if (br_tok_is(&s->cur, "port")) {
 		type = BR_SET_PORT;
+	} else if (br_tok_is(&s->cur, "domain")) {
+		type = BR_SET_DOMAIN;
 	} else if (s->cur.kind == BR_TOK_WORD) {
 		perr(ps, s->cur.pos,
-		     "unknown set type %s (expected addr or port)",
+		     "unknown set type %s (expected addr, port or domain)",
 		     desc(&s->cur, d));
 		goto bad;
 	} else {
-		expected(ps, s, "set type (addr or port)");
+		expected(ps, s, "set type (addr, port or domain)");
 		goto bad;
 	}
 	next(s);
@@ -1002,7 +1256,7 @@ bad:
 	return -EINVAL;
 }
 
-/* saddr/daddr/sport/dport OPERAND: @set, { ... } or one literal. */
+/* saddr/daddr/sport/dport/sni/dns OPERAND: @set, { ... } or one literal. */
 static int parse_operand(struct parser *ps, struct src *s, const char *kw,
 			 enum br_set_type type, int *set_idx, int *bad)
 {
@@ -1039,13 +1293,13 @@ static int parse_operand(struct parser *ps, struct src *s, const char *kw,
 		*set_idx = idx;
 		if (t->kind == BR_TOK_LBRACE)
 			return parse_set_body(ps, s, idx, 0, bad);
-		err = add_element(ps, s, idx);
+		err = add_element(ps, t, idx);
 		if (!err)
 			next(s);
 		return err;
 	default:
 		snprintf(what, sizeof(what), "%s, @set or \"{\" after \"%s\"",
-			 type == BR_SET_ADDR ? "address" : "port", kw);
+			 elem_name(type), kw);
 		return expected(ps, s, what);
 	}
 }
@@ -1105,6 +1359,342 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 	return 0;
 }
 
+/* ---- L7 matches and action parameters --------------------------------- */
+
+/*
+ * One value, or { V, V ... }, at cur: each handed to fn, which reports a
+ * bad value and returns -EINVAL, marking *bad. what names a value, after
+ * names the keyword before it, in messages.
+ */
+static int parse_values(struct parser *ps, struct src *s, const char *what,
+			const char *after, elem_fn fn, void *arg, int *bad)
+{
+	struct br_pos open = s->cur.pos;
+	char buf[96];
+	unsigned int n;
+	int err;
+
+	if (s->cur.kind == BR_TOK_WORD) {
+		err = fn(ps, &s->cur, arg);
+		if (err == -ENOMEM)
+			return err;
+		if (err)
+			*bad = 1;
+		next(s);
+		return 0;
+	}
+	if (s->cur.kind != BR_TOK_LBRACE) {
+		snprintf(buf, sizeof(buf), "%s or \"{\" after \"%s\"", what,
+			 after);
+		return expected(ps, s, buf);
+	}
+	err = parse_braced(ps, s, what, fn, arg, &n, bad);
+	if (err)
+		return err;
+	if (!n && !*bad) {
+		perr(ps, open, "empty list");
+		*bad = 1;
+	}
+	return 0;
+}
+
+/* The DNS types most worth naming (IANA "Resource Record (RR) TYPEs"). */
+static const struct {
+	const char *name;
+	uint16_t type;
+} qtype_names[] = {
+	{ "A", 1 },	   { "NS", 2 },	     { "CNAME", 5 },   { "SOA", 6 },
+	{ "PTR", 12 },	   { "MX", 15 },     { "TXT", 16 },    { "AAAA", 28 },
+	{ "SRV", 33 },	   { "NAPTR", 35 },  { "DS", 43 },     { "RRSIG", 46 },
+	{ "DNSKEY", 48 }, { "SVCB", 64 },   { "HTTPS", 65 },  { "ANY", 255 },
+};
+
+/* A list being filled: the first value past its room is reported once. */
+struct value_list {
+	struct br_rule_ir *r;
+	int overflow;
+};
+
+static int add_qtype(struct parser *ps, const struct br_token *t, void *arg)
+{
+	struct value_list *l = arg;
+	struct br_rule_ir *r = l->r;
+	char d[DESC_LEN];
+	uint32_t v = 0;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(qtype_names) / sizeof(qtype_names[0]); i++) {
+		if (t->len == strlen(qtype_names[i].name) &&
+		    !strncasecmp(t->start, qtype_names[i].name, t->len)) {
+			v = qtype_names[i].type;
+			break;
+		}
+	}
+	if (i == sizeof(qtype_names) / sizeof(qtype_names[0])) {
+		err = parse_uint(t->start, t->len, 1, &v);
+		if (err == -ERANGE || (!err && v > 0xffff)) {
+			perr(ps, t->pos, "query type %s out of range (0-65535)",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		if (err) {
+			perr(ps, t->pos,
+			     "unknown query type %s (expected A, NS, CNAME, SOA, "
+			     "PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, DNSKEY, "
+			     "SVCB, HTTPS, ANY or a number)",
+			     desc(t, d));
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < r->n_qtypes; i++)
+		if (r->qtypes[i] == v)
+			return 0; /* a duplicate merges */
+	if (r->n_qtypes == BR_MAX_QTYPES) {
+		if (!l->overflow++)
+			perr(ps, t->pos,
+			     "too many query types: at most %d per rule",
+			     BR_MAX_QTYPES);
+		return -EINVAL;
+	}
+	r->qtypes[r->n_qtypes++] = (uint16_t)v;
+	return 0;
+}
+
+/* v1, v2, draft-NN or a number; only versions quic.h recognises. */
+static int add_quic_version(struct parser *ps, const struct br_token *t,
+			    void *arg)
+{
+	struct value_list *l = arg;
+	struct br_rule_ir *r = l->r;
+	char d[DESC_LEN];
+	uint32_t v, n;
+	size_t i;
+	int err;
+
+	if (br_tok_is(t, "v1")) {
+		v = BR_QUIC_V1;
+	} else if (br_tok_is(t, "v2")) {
+		v = BR_QUIC_V2;
+	} else if (t->len > 6 && !memcmp(t->start, "draft-", 6)) {
+		err = parse_uint(t->start + 6, t->len - 6, 0, &n);
+		if (err || n < 22 || n > 34) {
+			perr(ps, t->pos,
+			     "unknown QUIC draft %s (draft-22 to draft-34)",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		v = BR_QUIC_DRAFT(n);
+	} else {
+		err = parse_uint(t->start, t->len, 1, &v);
+		if (err == -ERANGE) {
+			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			return -EINVAL;
+		}
+		if (err) {
+			perr(ps, t->pos,
+			     "unknown QUIC version %s (expected v1, v2, "
+			     "draft-NN or a number)",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		if (!br_quic_version_family(v)) {
+			perr(ps, t->pos,
+			     "QUIC version 0x%08x is not one the dataplane "
+			     "recognises (v1, v2, 0x709a50c4, draft-22 to "
+			     "draft-34): the rule could never match",
+			     v);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < r->n_quic_versions; i++)
+		if (r->quic_versions[i] == v)
+			return 0;
+	if (r->n_quic_versions == BR_MAX_QUIC_VERSIONS) {
+		if (!l->overflow++)
+			perr(ps, t->pos,
+			     "too many QUIC versions: at most %d per rule",
+			     BR_MAX_QUIC_VERSIONS);
+		return -EINVAL;
+	}
+	r->quic_versions[r->n_quic_versions++] = v;
+	return 0;
+}
+
+/* sinkhole ADDR [ADDR]: one IPv4 and/or one IPv6 address. */
+static int parse_sinkhole(struct parser *ps, struct src *s,
+			  struct br_rule_ir *r)
+{
+	const struct br_token *t = &s->cur;
+	struct br_prefix a;
+	char d[DESC_LEN];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (t->kind != BR_TOK_WORD) {
+			if (k)
+				return 0;
+			return expected(ps, s, "an address after \"sinkhole\"");
+		}
+		/* a second word that is no address: "after the action" */
+		if (k && !memchr(t->start, ':', t->len) &&
+		    !(t->start[0] >= '0' && t->start[0] <= '9'))
+			return 0;
+		if (memchr(t->start, '/', t->len)) {
+			perr(ps, t->pos,
+			     "sinkhole takes an address, not a prefix: %s",
+			     desc(t, d));
+			return -EINVAL;
+		}
+		if (parse_prefix(ps, t, &a))
+			return -EINVAL;
+		if ((a.family == 4 && r->has_sink4) ||
+		    (a.family == 6 && r->has_sink6)) {
+			perr(ps, t->pos,
+			     "sinkhole has two IPv%d addresses (at most one of "
+			     "each family)",
+			     a.family);
+			return -EINVAL;
+		}
+		if (a.family == 4) {
+			r->has_sink4 = 1;
+			memcpy(r->sink4, a.addr, 4);
+		} else {
+			r->has_sink6 = 1;
+			memcpy(r->sink6, a.addr, 16);
+		}
+		next(s);
+	}
+	return 0;
+}
+
+/* Leading decimal digits of p[0, n) into *v; their count, 0 on overflow. */
+static size_t parse_digits(const char *p, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return 0;
+		*v = *v * 10 + (uint64_t)(p[i] - '0');
+	}
+	return i;
+}
+
+/* RATE: an integer and bit, kbit, mbit or gbit (SI), optionally "/s". */
+static int parse_rate(struct parser *ps, const struct br_token *t,
+		      uint64_t *bps)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = {
+		{ "bit", 1 },
+		{ "kbit", 1000 },
+		{ "mbit", 1000000 },
+		{ "gbit", 1000000000 },
+	};
+	size_t n = t->len, digits, i, ulen;
+	char d[DESC_LEN];
+	uint64_t v;
+
+	if (n > 2 && !memcmp(t->start + n - 2, "/s", 2))
+		n -= 2;
+	digits = parse_digits(t->start, n, &v);
+	if (!digits && n && t->start[0] >= '0' && t->start[0] <= '9')
+		goto range;
+	for (i = 0; digits && i < sizeof(units) / sizeof(units[0]); i++) {
+		ulen = strlen(units[i].unit);
+		if (n - digits != ulen ||
+		    memcmp(t->start + digits, units[i].unit, ulen))
+			continue;
+		if (v > BR_THROTTLE_MAX_BPS / units[i].mul)
+			goto range;
+		v *= units[i].mul;
+		if (v < BR_THROTTLE_MIN_BPS || v > BR_THROTTLE_MAX_BPS)
+			goto range;
+		*bps = v;
+		return 0;
+	}
+	perr(ps, t->pos,
+	     "bad rate %s (expected a number and bit, kbit, mbit or gbit, "
+	     "as in 128kbit)",
+	     desc(t, d));
+	return -EINVAL;
+range:
+	perr(ps, t->pos, "rate %s out of range (8kbit to 100gbit)", desc(t, d));
+	return -EINVAL;
+}
+
+/* SIZE: bytes, or an integer and B, K, KB, KiB (1024), MB or MiB (2^20). */
+static int parse_size(struct parser *ps, const struct br_token *t,
+		      uint32_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = {
+		{ "", 1 },	     { "B", 1 },	 { "K", 1024 },
+		{ "KB", 1024 },	     { "KiB", 1024 },	 { "MB", 1048576 },
+		{ "MiB", 1048576 },
+	};
+	size_t digits, i, ulen;
+	char d[DESC_LEN];
+	uint64_t v;
+
+	digits = parse_digits(t->start, t->len, &v);
+	if (!digits && t->start[0] >= '0' && t->start[0] <= '9')
+		goto range;
+	for (i = 0; digits && i < sizeof(units) / sizeof(units[0]); i++) {
+		ulen = strlen(units[i].unit);
+		if (t->len - digits != ulen ||
+		    memcmp(t->start + digits, units[i].unit, ulen))
+			continue;
+		if (v > UINT32_MAX / units[i].mul)
+			goto range;
+		v *= units[i].mul;
+		if (v < BR_THROTTLE_MIN_BURST) {
+			perr(ps, t->pos,
+			     "burst %s is below one full frame (%d bytes): "
+			     "no packet could ever pass",
+			     desc(t, d), BR_THROTTLE_MIN_BURST);
+			return -EINVAL;
+		}
+		*bytes = (uint32_t)v;
+		return 0;
+	}
+	perr(ps, t->pos,
+	     "bad size %s (expected bytes, or a number and B, K, KB, KiB, MB "
+	     "or MiB, as in 16KB)",
+	     desc(t, d));
+	return -EINVAL;
+range:
+	perr(ps, t->pos, "burst %s too large (at most %u bytes)", desc(t, d),
+	     UINT32_MAX);
+	return -EINVAL;
+}
+
+/* throttle RATE burst SIZE */
+static int parse_throttle(struct parser *ps, struct src *s,
+			  struct br_rule_ir *r)
+{
+	int bad = 0;
+
+	if (s->cur.kind != BR_TOK_WORD)
+		return expected(ps, s, "a rate after \"throttle\"");
+	bad |= parse_rate(ps, &s->cur, &r->rate_bps) != 0;
+	next(s);
+	if (!br_tok_is(&s->cur, "burst"))
+		return expected(ps, s, "\"burst\" after the rate");
+	next(s);
+	if (s->cur.kind != BR_TOK_WORD)
+		return expected(ps, s, "a size after \"burst\"");
+	bad |= parse_size(ps, &s->cur, &r->burst_bytes) != 0;
+	next(s);
+	return bad ? -EINVAL : 0;
+}
+
 static const struct {
 	const char *kw;
 	enum dim dim;
@@ -1137,6 +1727,40 @@ static int *dim_set(struct br_rule_ir *r, enum dim dim)
 		return &r->sport_set;
 	default:
 		return &r->dport_set;
+	}
+}
+
+/* The operand of an L7 match, cur just past its keyword. */
+static int parse_l7(struct parser *ps, struct src *s, struct br_rule_ir *r,
+		    enum dim dim, int *bad)
+{
+	struct value_list list = { .r = r };
+
+	switch (dim) {
+	case D_SNI:
+		ps->any_sni = 1;
+		r->l7 = BR_L7_TLS;
+		return parse_operand(ps, s, "sni", BR_SET_DOMAIN,
+				     &r->domain_set, bad);
+	case D_ECH:
+		r->l7 = BR_L7_TLS;
+		r->ech = 1;
+		return 0;
+	case D_DNS:
+		r->l7 = BR_L7_DNS;
+		return parse_operand(ps, s, "dns", BR_SET_DOMAIN,
+				     &r->domain_set, bad);
+	case D_QTYPE:
+		r->l7 = BR_L7_DNS;
+		return parse_values(ps, s, "query type", "qtype", add_qtype,
+				    &list, bad);
+	default:
+		r->l7 = BR_L7_QUIC;
+		if (!br_tok_is(&s->cur, "version"))
+			return 0;
+		next(s);
+		return parse_values(ps, s, "QUIC version", "version",
+				    add_quic_version, &list, bad);
 	}
 }
 
@@ -1204,17 +1828,35 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		return parse_ether_type(ps, s, &r->ether_type);
 	}
 
-	act = action_of(t);
+	for (i = D_SNI; i <= D_QUIC; i++) {
+		if (!br_tok_is(t, dim_kw[i]))
+			continue;
+		if (dims[i].line) {
+			perr(ps, pos, "\"%s\" already given at " POSF, dim_kw[i],
+			     POSA(dims[i]));
+			return -EINVAL;
+		}
+		dims[i] = pos;
+		next(s);
+		return parse_l7(ps, s, r, (enum dim)i, bad);
+	}
+
+	act = rule_action_of(t);
 	if (act != BR_ACT_NONE) {
 		r->action = act;
+		dims[D_ACTION] = pos;
 		next(s);
+		if (act == BR_ACT_SINKHOLE)
+			return parse_sinkhole(ps, s, r);
+		if (act == BR_ACT_THROTTLE)
+			return parse_throttle(ps, s, r);
 		return 0;
 	}
 
 	/* the last word of a rule stands where the action goes */
 	ahead = peek(s);
 	if (ahead->kind == BR_TOK_NEWLINE || ahead->kind == BR_TOK_EOF)
-		perr(ps, pos, "unknown action %s (expected pass or drop)",
+		perr(ps, pos, "unknown action %s (expected " BR_ACTIONS ")",
 		     desc(t, d));
 	else
 		perr(ps, pos, "unknown match %s", desc(t, d));
@@ -1266,13 +1908,93 @@ static int pos_before(struct br_pos a, struct br_pos b)
 	return a.line < b.line || (a.line == b.line && a.col < b.col);
 }
 
+static enum br_l7 dim_l7(int dim)
+{
+	switch (dim) {
+	case D_SNI:
+	case D_ECH:
+		return BR_L7_TLS;
+	case D_DNS:
+	case D_QTYPE:
+		return BR_L7_DNS;
+	default:
+		return BR_L7_QUIC;
+	}
+}
+
+/*
+ * One L7 protocol per rule, and the transport it implies: tcp for TLS,
+ * udp for DNS and QUIC. A rule without a protocol gets that one.
+ */
+static int check_l7(struct parser *ps, struct br_rule_ir *r,
+		    const struct br_pos dims[D_COUNT])
+{
+	int d, first = -1, other = -1;
+	enum br_proto want;
+
+	for (d = D_SNI; d <= D_QUIC; d++)
+		if (dims[d].line &&
+		    (first < 0 || pos_before(dims[d], dims[first])))
+			first = d;
+	if (first < 0)
+		return 0;
+	for (d = D_SNI; d <= D_QUIC; d++)
+		if (dims[d].line && dim_l7(d) != dim_l7(first) &&
+		    (other < 0 || pos_before(dims[d], dims[other])))
+			other = d;
+	if (other >= 0) {
+		perr(ps, dims[other],
+		     "\"%s\" cannot be combined with \"%s\": one L7 "
+		     "protocol per rule",
+		     dim_kw[other], dim_kw[first]);
+		return 1;
+	}
+	r->l7 = dim_l7(first);
+	want = r->l7 == BR_L7_TLS ? BR_PROTO_TCP : BR_PROTO_UDP;
+	if (r->proto == BR_PROTO_ANY) {
+		r->proto = want;
+	} else if (r->proto != want) {
+		perr(ps, dims[first], "\"%s\" needs protocol %s", dim_kw[first],
+		     br_proto_name(want));
+		return 1;
+	}
+	return 0;
+}
+
+/* Actions that only make sense for some rules. */
+static int check_action(struct parser *ps, const struct br_rule_ir *r,
+			const struct br_pos dims[D_COUNT])
+{
+	switch (r->action) {
+	case BR_ACT_RESET:
+		if (r->proto == BR_PROTO_TCP)
+			return 0;
+		perr(ps, dims[D_ACTION], "reset needs a tcp rule");
+		return 1;
+	case BR_ACT_NXDOMAIN:
+	case BR_ACT_SINKHOLE:
+		if (r->l7 == BR_L7_DNS)
+			return 0;
+		perr(ps, dims[D_ACTION], "%s needs a dns or qtype rule",
+		     br_action_name(r->action));
+		return 1;
+	case BR_ACT_THROTTLE:
+		if (r->proto == BR_PROTO_TCP || r->proto == BR_PROTO_UDP)
+			return 0;
+		perr(ps, dims[D_ACTION], "throttle needs a tcp or udp rule");
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Checks that need the whole rule; every error found is reported. */
-static int check_rule(struct parser *ps, const struct br_rule_ir *r,
+static int check_rule(struct parser *ps, struct br_rule_ir *r,
 		      const struct br_pos dims[D_COUNT])
 {
 	const struct br_set *sets = ps->pol->sets;
 	unsigned int fs, fd;
-	int bad = 0;
+	int d, bad = 0;
 
 	if (dims[D_ETHER].line) {
 		if (dims[D_PROTO].line || dims[D_SADDR].line ||
@@ -1283,8 +2005,18 @@ static int check_rule(struct parser *ps, const struct br_rule_ir *r,
 			     "address or port matches");
 			bad = 1;
 		}
-		return bad;
+		for (d = D_SNI; d <= D_QUIC && !bad; d++) {
+			if (!dims[d].line)
+				continue;
+			perr(ps, dims[D_ETHER],
+			     "\"ether type\" cannot be combined with L7 "
+			     "matches (sni, ech, dns, qtype, quic)");
+			bad = 1;
+		}
+		return bad || check_action(ps, r, dims);
 	}
+	if (check_l7(ps, r, dims))
+		return 1;
 	if (r->proto != BR_PROTO_TCP && r->proto != BR_PROTO_UDP) {
 		if (dims[D_SPORT].line) {
 			perr(ps, dims[D_SPORT],
@@ -1311,7 +2043,7 @@ static int check_rule(struct parser *ps, const struct br_rule_ir *r,
 			bad = 1;
 		}
 	}
-	return bad;
+	return check_action(ps, r, dims) | bad;
 }
 
 static int parse_rule(struct parser *ps, struct src *s)
@@ -1323,6 +2055,7 @@ static int parse_rule(struct parser *ps, struct src *s)
 		.sport_set = BR_NO_SET,
 		.dport_set = BR_NO_SET,
 		.ether_type = -1,
+		.domain_set = BR_NO_SET,
 		.action = BR_ACT_NONE,
 	};
 	struct br_pos dims[D_COUNT] = { { 0 } };
@@ -1363,7 +2096,7 @@ static int parse_rule(struct parser *ps, struct src *s)
 	}
 	if (r.action == BR_ACT_NONE) {
 		perr(ps, s->prev_end_pos,
-		     "missing action at end of rule (expected pass or drop)");
+		     "missing action at end of rule (expected " BR_ACTIONS ")");
 		bad = 1;
 	} else if (!bad) {
 		bad = check_rule(ps, &r, dims);
@@ -1426,6 +2159,10 @@ static int parse_statement(struct parser *ps, struct src *s)
 		return parse_set(ps, s);
 	if (br_tok_is(t, "rule"))
 		return parse_rule(ps, s);
+	if (br_tok_is(t, "on-swap"))
+		return parse_on_swap(ps, s);
+	if (br_tok_is(t, "sni-default"))
+		return parse_sni_default(ps, s);
 	perr(ps, t->pos, "unknown statement %s", desc(t, d));
 	return -EINVAL;
 }
@@ -1484,6 +2221,8 @@ static int order_sets(struct br_policy *pol)
 			r->sport_set = map[r->sport_set];
 		if (r->dport_set != BR_NO_SET)
 			r->dport_set = map[r->dport_set];
+		if (r->domain_set != BR_NO_SET)
+			r->domain_set = map[r->domain_set];
 	}
 	free(pol->sets);
 	free(map);
@@ -1566,6 +2305,8 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 		perr(&ps, top,
 		     "expected \"policy NAME\" as the first statement");
 	}
+	if (ps.pol->sni_default != BR_ACT_NONE && !ps.any_sni)
+		perr(&ps, ps.sni_default_pos, "sni-default without any sni rule");
 	if (!ps.errors)
 		err = order_sets(ps.pol);
 	if (!err && !ps.errors)
@@ -1630,16 +2371,19 @@ out:
 
 void br_policy_free(struct br_policy *pol)
 {
-	size_t i;
+	size_t i, j;
 
 	if (!pol)
 		return;
 	for (i = 0; i < pol->n_targets; i++)
 		free(pol->targets[i]);
 	for (i = 0; i < pol->n_sets; i++) {
+		for (j = 0; pol->sets[i].domains && j < pol->sets[i].n; j++)
+			free(pol->sets[i].domains[j].name);
 		free(pol->sets[i].name);
 		free(pol->sets[i].prefixes);
 		free(pol->sets[i].ports);
+		free(pol->sets[i].domains);
 	}
 	for (i = 0; i < pol->n_rules; i++) {
 		free(pol->rules[i].name);

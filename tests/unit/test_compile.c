@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <glob.h>
 #include <cmocka.h>
 
 #include "compile.h"
+#include "domain.h"
 
 #define NONE BR_NO_SET
 #define RULE_BIT(i) ((br_rules_t)1 << (i))
@@ -40,9 +42,13 @@ static void policy_free(struct br_policy *pol)
 	size_t i;
 
 	for (i = 0; i < pol->n_sets; i++) {
+		for (size_t k = 0; pol->sets[i].domains && k < pol->sets[i].n;
+		     k++)
+			free(pol->sets[i].domains[k].name);
 		free(pol->sets[i].name);
 		free(pol->sets[i].prefixes);
 		free(pol->sets[i].ports);
+		free(pol->sets[i].domains);
 	}
 	free(pol->sets);
 	free(pol->rules);
@@ -87,8 +93,10 @@ static struct br_set *set_new(struct br_policy *pol, enum br_set_type type,
 	set->n = n;
 	if (type == BR_SET_ADDR)
 		set->prefixes = calloc(n ? n : 1, sizeof(*set->prefixes));
-	else
+	else if (type == BR_SET_PORT)
 		set->ports = calloc(n ? n : 1, sizeof(*set->ports));
+	else
+		set->domains = calloc(n ? n : 1, sizeof(*set->domains));
 	return set;
 }
 
@@ -160,6 +168,17 @@ static int add_ether_rule(struct br_policy *pol, int ether_type,
 
 static struct br_slot_view view;
 
+#define QTYPE_SLOTS 65536
+
+/* The domain arrays br_compile allocates: the caller's to free. */
+static void free_domains(void)
+{
+	free(view.domain_keys);
+	free(view.domain_vals);
+	view.domain_keys = NULL;
+	view.domain_vals = NULL;
+}
+
 static int view_setup(void **state)
 {
 	(void)state;
@@ -174,10 +193,12 @@ static int view_setup(void **state)
 	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
 	view.dport = calloc(BR_PORT_SLOTS, sizeof(*view.dport));
 	view.etype = calloc(BR_ETYPE_SLOTS, sizeof(*view.etype));
+	view.qtype = calloc(QTYPE_SLOTS, sizeof(*view.qtype));
+	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
 		 view.v4_tbl8 && view.v4_bits && view.v6 && view.proto &&
 		 view.sport &&
-		 view.dport && view.etype);
+		 view.dport && view.etype && view.qtype && view.quic);
 }
 
 static int view_teardown(void **state)
@@ -194,6 +215,9 @@ static int view_teardown(void **state)
 	free(view.sport);
 	free(view.dport);
 	free(view.etype);
+	free(view.qtype);
+	free(view.quic);
+	free_domains();
 	return 0;
 }
 
@@ -206,6 +230,7 @@ static void compile_ok(const struct br_policy *pol)
 	int err;
 
 	br_diag_init(&diag);
+	free_domains();
 	err = br_compile(pol, &view, &stats, &diag);
 	if (err)
 		br_diag_print(&diag, stderr);
@@ -221,6 +246,7 @@ static void compile_too_big(const struct br_policy *pol, const char *message,
 	struct br_diag diag;
 
 	br_diag_init(&diag);
+	free_domains();
 	assert_int_equal(br_compile(pol, &view, &stats, &diag), -E2BIG);
 	assert_int_equal(diag.n, 1);
 	assert_string_equal(diag.msgs[0].text, message);
@@ -1390,6 +1416,663 @@ static void test_random_policies_match_reference(void **state)
 	}
 }
 
+/* ---- L7: masks, rule parameters, query types, QUIC, domains --------- */
+
+/*
+ * A domain set from a NULL-terminated list written as in a policy: "x"
+ * (exact), "*.x" (below) or ".x" (both). Element k sits at line 300 + k.
+ */
+static int domain_set(struct br_policy *pol, const char *const *items)
+{
+	size_t n = 0, i;
+	struct br_set *set;
+	int index;
+
+	while (items[n])
+		n++;
+	set = set_new(pol, BR_SET_DOMAIN, n, &index);
+	for (i = 0; i < n; i++) {
+		const char *t = items[i];
+		struct br_domain *d = &set->domains[i];
+
+		if (!strncmp(t, "*.", 2)) {
+			d->flags = BR_DOMAIN_BELOW;
+			t += 2;
+		} else if (t[0] == '.') {
+			d->flags = BR_DOMAIN_EXACT | BR_DOMAIN_BELOW;
+			t++;
+		} else {
+			d->flags = BR_DOMAIN_EXACT;
+		}
+		d->name = strdup(t);
+		assert_non_null(d->name);
+		d->pos = (struct br_pos){ "test.policy", 300 + (int)i, 3 };
+	}
+	return index;
+}
+
+#define DOMAINS(...) domain_set(pol, (const char *const[]){__VA_ARGS__, NULL})
+
+static struct br_rule_ir *add_l7_rule(struct br_policy *pol, enum br_l7 l7,
+				      enum br_proto proto, int domains,
+				      enum br_action action)
+{
+	int i = add_rule(pol, proto, NONE, NONE, NONE, NONE, action);
+
+	pol->rules[i].l7 = l7;
+	pol->rules[i].domain_set = domains;
+	return &pol->rules[i];
+}
+
+static const br_rules_t L7_ALL = ~(br_rules_t)0;
+
+static void fill_l7_garbage(void)
+{
+	struct br_policy_hdr *h = view.hdr;
+
+	h->l7_tls = h->l7_sni = h->l7_ech = L7_ALL;
+	h->l7_dns = h->l7_dns_name = h->l7_quic = h->l7_quic_any = L7_ALL;
+	h->sni_default = 0xee;
+	h->n_quic_versions = 0xee;
+	memset(h->reserved, 0xee, sizeof(h->reserved));
+	h->flags = BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH | BR_HDR_SNI_DEFAULT |
+		   BR_HDR_DOMAINS;
+	memset(view.qtype, 0xff, QTYPE_SLOTS * sizeof(*view.qtype));
+	memset(view.quic, 0xee, BR_QUIC_VERSIONS * sizeof(*view.quic));
+}
+
+static void test_l7_masks_and_flags(void **state)
+{
+	static const __u8 zero[6];
+	struct br_policy *pol = policy_new();
+	int apple = DOMAINS("courier.push.apple.com");
+	struct br_rule_ir *r;
+
+	(void)state;
+	fill_l7_garbage();
+	pol->sni_default = BR_ACT_RESET;
+	pol->on_swap_flush = 1;
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, apple, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_RESET);
+	r->ech = 1;
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, apple, BR_ACT_PASS);
+	r->ech = 1;
+	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, apple, BR_ACT_NXDOMAIN);
+	r = add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_qtypes = 1;
+	r->qtypes[0] = 28;
+	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_quic_versions = 1;
+	r->quic_versions[0] = 1;
+	compile_ok(pol);
+
+	assert_true(view.hdr->l7_tls == 0x0e);
+	assert_true(view.hdr->l7_sni == 0x0a);
+	assert_true(view.hdr->l7_ech == 0x0c);
+	assert_true(view.hdr->l7_dns == 0x30);
+	assert_true(view.hdr->l7_dns_name == 0x10);
+	assert_true(view.hdr->l7_quic == 0xc0);
+	assert_true(view.hdr->l7_quic_any == 0x40);
+	assert_int_equal(view.hdr->sni_default, BR_ACT_RESET);
+	assert_int_equal(view.hdr->n_quic_versions, 1);
+	assert_memory_equal(view.hdr->reserved, zero, sizeof(zero));
+	assert_int_equal(view.hdr->flags,
+			 BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH |
+				 BR_HDR_SNI_DEFAULT | BR_HDR_DOMAINS);
+	/* L7 rules are IP rules: their L3/L4 bitmaps as any other's */
+	assert_true(view.proto[6] == 0x0f);
+	assert_true(view.proto[17] == 0xf0);
+	assert_true(view.classes[0].dst == 0xff);
+	assert_true(view.dport[443] == 0xff);
+	policy_free(pol);
+
+	/* a v1 policy: every L7 field and flag of the last one gone */
+	fill_l7_garbage();
+	pol = policy_new();
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+	assert_true(view.hdr->l7_tls == 0);
+	assert_true(view.hdr->l7_sni == 0);
+	assert_true(view.hdr->l7_ech == 0);
+	assert_true(view.hdr->l7_dns == 0);
+	assert_true(view.hdr->l7_dns_name == 0);
+	assert_true(view.hdr->l7_quic == 0);
+	assert_true(view.hdr->l7_quic_any == 0);
+	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
+	assert_int_equal(view.hdr->n_quic_versions, 0);
+	assert_int_equal(view.hdr->flags, 0);
+	assert_int_equal(view.n_domains, 0);
+	assert_null(view.domain_keys);
+	assert_null(view.domain_vals);
+	assert_int_equal(stats.domains, 0);
+	policy_free(pol);
+}
+
+/* Flow state is needed for L7 matches and for the actions that keep it. */
+static void test_flows_flag_per_action(void **state)
+{
+	static const struct {
+		enum br_action action;
+		int flows;
+	} cases[] = {
+		{ BR_ACT_PASS, 0 },	{ BR_ACT_DROP, 0 },
+		{ BR_ACT_RESET, 1 },	{ BR_ACT_NXDOMAIN, 1 },
+		{ BR_ACT_SINKHOLE, 1 }, { BR_ACT_THROTTLE, 1 },
+	};
+	struct br_policy *pol;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pol = policy_new();
+		add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE,
+			 cases[i].action);
+		pol->rules[0].rate_bps = 1000000;
+		compile_ok(pol);
+		assert_int_equal(!!(view.hdr->flags & BR_HDR_FLOWS),
+				 cases[i].flows);
+		policy_free(pol);
+	}
+}
+
+static void test_rule_params(void **state)
+{
+	static const __u8 zero16[16];
+	static const __u8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
+	struct br_policy *pol = policy_new();
+	struct br_rule_ir *r;
+	size_t i;
+
+	(void)state;
+	memset(view.rules, 0xab, BR_MAX_RULES * sizeof(*view.rules));
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_THROTTLE);
+	r->ech = 1;
+	r->rate_bps = 128000;
+	r->burst_bytes = 16384;
+	r = add_l7_rule(pol, BR_L7_NONE, BR_PROTO_UDP, NONE, BR_ACT_THROTTLE);
+	r->rate_bps = 100000000000ULL;
+	r->burst_bytes = 1514;
+	r = add_l7_rule(pol, BR_L7_NONE, BR_PROTO_UDP, NONE, BR_ACT_THROTTLE);
+	r->rate_bps = 8000;
+	r->burst_bytes = 4294967295u;
+	r = add_l7_rule(pol, BR_L7_NONE, BR_PROTO_UDP, NONE, BR_ACT_THROTTLE);
+	r->rate_bps = 3000000; /* 2666666.67 ps per byte: rounded up */
+	r->burst_bytes = 2000;
+	r = add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_SINKHOLE);
+	r->has_sink4 = 1;
+	memcpy(r->sink4, (__u8[]){ 198, 18, 0, 9 }, 4);
+	r->has_sink6 = 1;
+	memcpy(r->sink6, v6, 16);
+	r = add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_SINKHOLE);
+	r->has_sink6 = 1;
+	memcpy(r->sink6, v6, 16);
+	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_SINKHOLE);
+	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_NXDOMAIN);
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_RESET)->ech = 1;
+	/* parameters of another action are not the rule's */
+	i = (size_t)add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE,
+			     BR_ACT_DROP);
+	r = &pol->rules[i];
+	r->rate_bps = 1000;
+	r->burst_bytes = 5000;
+	r->has_sink4 = 1;
+	compile_ok(pol);
+
+	assert_int_equal(view.rules[0].action, BR_ACT_THROTTLE);
+	assert_int_equal(view.rules[0].burst, 16384);
+	assert_int_equal(view.rules[0].ps_per_byte, 62500000);
+	assert_int_equal(view.rules[0].flags, 0);
+	assert_int_equal(view.rules[1].burst, 1514);
+	assert_int_equal(view.rules[1].ps_per_byte, 80);
+	assert_int_equal(view.rules[2].burst, 4294967295u);
+	assert_int_equal(view.rules[2].ps_per_byte, 1000000000);
+	assert_int_equal(view.rules[3].ps_per_byte, 2666667);
+	assert_int_equal(view.rules[4].action, BR_ACT_SINKHOLE);
+	assert_int_equal(view.rules[4].flags,
+			 BR_RULE_F_SINK4 | BR_RULE_F_SINK6);
+	assert_memory_equal(view.rules[4].sink4, ((__u8[]){ 198, 18, 0, 9 }),
+			    4);
+	assert_memory_equal(view.rules[4].sink6, v6, 16);
+	assert_int_equal(view.rules[4].burst, 0);
+	assert_int_equal(view.rules[4].ps_per_byte, 0);
+	assert_int_equal(view.rules[5].flags, BR_RULE_F_SINK6);
+	assert_memory_equal(view.rules[5].sink4, zero16, 4);
+	assert_memory_equal(view.rules[5].sink6, v6, 16);
+	/* no address: the dataplane answers NODATA */
+	assert_int_equal(view.rules[6].flags, 0);
+	assert_memory_equal(view.rules[6].sink6, zero16, 16);
+	assert_int_equal(view.rules[7].action, BR_ACT_NXDOMAIN);
+	assert_int_equal(view.rules[8].action, BR_ACT_RESET);
+	for (i = 4; i < 10; i++) {
+		assert_int_equal(view.rules[i].burst, 0);
+		assert_int_equal(view.rules[i].ps_per_byte, 0);
+		assert_int_equal(view.rules[i].reserved, 0);
+		assert_memory_equal(view.rules[i].reserved2, zero16, 4);
+	}
+	assert_int_equal(view.rules[9].action, BR_ACT_DROP);
+	assert_int_equal(view.rules[9].flags, 0);
+	assert_memory_equal(view.rules[9].sink4, zero16, 4);
+	for (i = 10; i < BR_MAX_RULES; i++) {
+		assert_int_equal(view.rules[i].action, 0);
+		assert_int_equal(view.rules[i].flags, 0);
+		assert_int_equal(view.rules[i].ps_per_byte, 0);
+	}
+	policy_free(pol);
+}
+
+static void test_qtype_bitmaps(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int names = DOMAINS("example.com");
+	struct br_rule_ir *r;
+	size_t v;
+
+	(void)state;
+	fill_l7_garbage();
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	r = add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, NONE, BR_ACT_NXDOMAIN);
+	r->n_qtypes = 2;
+	r->qtypes[0] = 1;
+	r->qtypes[1] = 28;
+	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, names, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, names, BR_ACT_DROP);
+	r->n_qtypes = 3;
+	r->qtypes[0] = 28;
+	r->qtypes[1] = 65;
+	r->qtypes[2] = 65535;
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, names, BR_ACT_DROP);
+	compile_ok(pol);
+
+	assert_true(view.qtype[1] == 0x17);
+	assert_true(view.qtype[28] == 0x1f);
+	assert_true(view.qtype[65] == 0x1d);
+	assert_true(view.qtype[65535] == 0x1d);
+	for (v = 0; v < QTYPE_SLOTS; v++) {
+		if (v == 1 || v == 28 || v == 65 || v == 65535)
+			continue;
+		if (view.qtype[v] != 0x15)
+			fail_msg("qtype %zu: %#llx, want 0x15", v,
+				 (unsigned long long)view.qtype[v]);
+	}
+	assert_true(view.hdr->l7_dns == 0x0e);
+	assert_true(view.hdr->l7_dns_name == 0x0c);
+	assert_true(view.hdr->l7_sni == 0x10);
+	policy_free(pol);
+}
+
+static void test_quic_versions_table(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_rule_ir *r;
+	size_t j;
+
+	(void)state;
+	fill_l7_garbage();
+	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_quic_versions = 2;
+	r->quic_versions[0] = 0x00000001;
+	r->quic_versions[1] = 0x6b3343cf;
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_PASS);
+	r->n_quic_versions = 2;
+	r->quic_versions[0] = 0x6b3343cf;
+	r->quic_versions[1] = 0xff00001d;
+	compile_ok(pol);
+
+	assert_true(view.hdr->l7_quic == 0x0b);
+	assert_true(view.hdr->l7_quic_any == 0x01);
+	assert_int_equal(view.hdr->n_quic_versions, 3);
+	assert_int_equal(view.quic[0].version, 0x00000001);
+	assert_true(view.quic[0].rules == 0x02);
+	assert_int_equal(view.quic[1].version, 0x6b3343cf);
+	assert_true(view.quic[1].rules == 0x0a);
+	assert_int_equal(view.quic[2].version, 0xff00001d);
+	assert_true(view.quic[2].rules == 0x08);
+	for (j = 0; j < 3; j++)
+		assert_int_equal(view.quic[j].reserved, 0);
+	for (j = 3; j < BR_QUIC_VERSIONS; j++) {
+		assert_int_equal(view.quic[j].version, 0);
+		assert_int_equal(view.quic[j].reserved, 0);
+		assert_true(view.quic[j].rules == 0);
+	}
+	assert_int_equal(view.hdr->flags, BR_HDR_FLOWS);
+	policy_free(pol);
+}
+
+/* 16 distinct versions fit; the rule naming a 17th is the error. */
+static void test_quic_versions_overflow(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_rule_ir *r;
+	unsigned int k, i;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE,
+				BR_ACT_DROP);
+		r->n_quic_versions = BR_MAX_QUIC_VERSIONS;
+		for (i = 0; i < BR_MAX_QUIC_VERSIONS; i++)
+			r->quic_versions[i] =
+				0xff000016 + (k == 2 ? i : 8 * k + i);
+	}
+	compile_ok(pol);
+	assert_int_equal(view.hdr->n_quic_versions, BR_QUIC_VERSIONS);
+	assert_int_equal(view.quic[15].version, 0xff000016 + 15);
+	assert_true(view.quic[0].rules == 0x05);
+	assert_true(view.quic[15].rules == 0x02);
+
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_quic_versions = 2;
+	r->quic_versions[0] = 0xff000016;
+	r->quic_versions[1] = 0x709a50c4;
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_quic_versions = 1;
+	r->quic_versions[0] = 0x6b3343cf;
+	compile_too_big(pol,
+			"policy too large for its map: 18 distinct QUIC "
+			"versions, at most 16",
+			203);
+	policy_free(pol);
+}
+
+/* The entry of key in the image, or NULL. */
+static const struct br_domain_rules *domain_entry(__u64 key)
+{
+	size_t i;
+
+	for (i = 0; i < view.n_domains; i++)
+		if (view.domain_keys[i] == key)
+			return &view.domain_vals[i];
+	return NULL;
+}
+
+static const struct br_domain_rules *domain_lookup(const char *name)
+{
+	__u64 key = br_domain_hash(name, strlen(name));
+
+	assert_true(key != 0);
+	return domain_entry(key);
+}
+
+/* A name's rules as the dataplane finds them: domain.h's matching rule. */
+static br_rules_t domain_match(const char *name)
+{
+	__u64 out[BR_DOMAIN_MAX_LABELS];
+	const struct br_domain_rules *e;
+	br_rules_t rules = 0;
+	__u32 n, i;
+
+	br_domain_hashes(name, strlen(name), out, &n);
+	for (i = 0; i < n; i++) {
+		e = domain_entry(out[i]);
+		if (e)
+			rules |= i == n - 1 ? e->exact : e->below;
+	}
+	return rules;
+}
+
+static void test_domain_image(void **state)
+{
+	struct br_policy *pol = policy_new();
+	const struct br_domain_rules *e;
+	static const struct {
+		const char *name;
+		br_rules_t rules;
+	} names[] = {
+		{ "a.com", 0x01 },	   { "www.a.com", 0x06 },
+		{ "A.Com.", 0x01 },	   { "x.y.a.com", 0x06 },
+		{ "b.com", 0x00 },	   { "x.b.com", 0x01 },
+		{ "x.y.B.com", 0x01 },	   { "c.com", 0x07 },
+		{ "x.c.com", 0x01 },	   { "d.com", 0x06 },
+		{ "x.d.com", 0x00 },	   { "unused.com", 0x00 },
+		{ "com", 0x00 },	   { "aa.com", 0x00 },
+		{ "a.com.evil", 0x00 },
+		{ "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18.19.b.com", 0x01 },
+	};
+	int s0, s1, s2;
+	size_t i;
+
+	(void)state;
+	s0 = DOMAINS("a.com", "*.b.com", ".c.com", "A.COM");
+	s1 = DOMAINS("c.com", "*.a.com", "d.com", "d.com");
+	s2 = DOMAINS("unused.com");
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s0, BR_ACT_DROP);
+	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, s1, BR_ACT_NXDOMAIN);
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s1, BR_ACT_RESET)->ech = 1;
+	/* domain_set means nothing outside sni and dns rules */
+	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, s2, BR_ACT_DROP);
+	add_l7_rule(pol, BR_L7_NONE, BR_PROTO_TCP, s2, BR_ACT_DROP);
+	compile_ok(pol);
+
+	assert_int_equal(view.n_domains, 4);
+	assert_int_equal(stats.domains, 4);
+	assert_true(view.hdr->flags & BR_HDR_DOMAINS);
+	/* in order of first occurrence */
+	assert_true(view.domain_keys[0] == br_domain_hash("a.com", 5));
+	assert_true(view.domain_keys[1] == br_domain_hash("b.com", 5));
+	assert_true(view.domain_keys[2] == br_domain_hash("c.com", 5));
+	assert_true(view.domain_keys[3] == br_domain_hash("d.com", 5));
+	e = domain_lookup("a.com");
+	assert_true(e->exact == 0x01 && e->below == 0x06);
+	e = domain_lookup("b.com");
+	assert_true(e->exact == 0x00 && e->below == 0x01);
+	e = domain_lookup("c.com");
+	assert_true(e->exact == 0x07 && e->below == 0x01);
+	e = domain_lookup("d.com");
+	assert_true(e->exact == 0x06 && e->below == 0x00);
+	assert_null(domain_lookup("unused.com"));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		br_rules_t got = domain_match(names[i].name);
+
+		if (got != names[i].rules)
+			fail_msg("%s: rules %#llx, want %#llx", names[i].name,
+				 (unsigned long long)got,
+				 (unsigned long long)names[i].rules);
+	}
+	assert_true(view.hdr->l7_sni == 0x05);
+	assert_true(view.hdr->l7_dns_name == 0x02);
+	policy_free(pol);
+}
+
+/* Entries the parser refuses never reach the maps from other IR either. */
+static void test_domain_bad_entries(void **state)
+{
+	static const char *const bad[] = {
+		"a..b",
+		".",
+		"*.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+	};
+	struct br_policy *pol;
+	struct br_diag diag;
+	char want[128];
+	size_t i;
+	int s;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pol = policy_new();
+		s = DOMAINS("ok.example", bad[i]);
+		add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s, BR_ACT_DROP);
+		br_diag_init(&diag);
+		free_domains();
+		assert_int_equal(br_compile(pol, &view, &stats, &diag),
+				 -EINVAL);
+		assert_int_equal(diag.n, 1);
+		snprintf(want, sizeof(want), "bad domain \"%s\" in set set0",
+			 pol->sets[0].domains[1].name);
+		assert_string_equal(diag.msgs[0].text, want);
+		assert_int_equal(diag.msgs[0].pos.line, 301);
+		br_diag_free(&diag);
+		policy_free(pol);
+	}
+	/* 15 labels below a BELOW entry are fine, as is any depth of EXACT */
+	pol = policy_new();
+	s = DOMAINS("*.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+		    "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s");
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.n_domains, 2);
+	assert_true(domain_match("x.y.z.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p") == 1);
+	assert_true(domain_match("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s") == 1);
+	policy_free(pol);
+}
+
+/* What the parser rules out is refused here too, with the rule's line. */
+static void test_l7_ir_checked(void **state)
+{
+	static const char *const want[] = {
+		"rule has bad query types",
+		"rule has bad QUIC versions",
+		"rule has bad QUIC versions",
+		"rule has throttle at rate 0",
+		"rule refers to set 0, which is not a domain set",
+	};
+	struct br_policy *pol;
+	struct br_diag diag;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		pol = policy_new();
+		add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+		add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+		pol->rules[1].domain_set = NONE;
+		switch (i) {
+		case 0: /* query types on a QUIC rule */
+			pol->rules[1].l7 = BR_L7_QUIC;
+			pol->rules[1].n_qtypes = 1;
+			break;
+		case 1:
+			pol->rules[1].l7 = BR_L7_QUIC;
+			pol->rules[1].n_quic_versions = BR_MAX_QUIC_VERSIONS + 1;
+			break;
+		case 2: /* versions on a DNS rule */
+			pol->rules[1].l7 = BR_L7_DNS;
+			pol->rules[1].n_quic_versions = 1;
+			break;
+		case 3:
+			pol->rules[1].action = BR_ACT_THROTTLE;
+			break;
+		case 4:
+			ADDRS("198.18.0.0/15");
+			pol->rules[1].l7 = BR_L7_DNS;
+			pol->rules[1].domain_set = 0;
+			break;
+		}
+		br_diag_init(&diag);
+		free_domains();
+		assert_int_equal(br_compile(pol, &view, &stats, &diag),
+				 -EINVAL);
+		assert_int_equal(diag.n, 1);
+		assert_string_equal(diag.msgs[0].text, want[i]);
+		assert_int_equal(diag.msgs[0].pos.line, 201);
+		br_diag_free(&diag);
+		policy_free(pol);
+	}
+}
+
+/* br_compile owns the three output fields from its first instruction. */
+static void test_domain_fields_reset_at_entry(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_diag diag;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	free_domains();
+	view.n_domains = 7;
+	view.domain_keys = (__u64 *)&view;	/* never freed by br_compile */
+	view.domain_vals = (struct br_domain_rules *)&view;
+	br_diag_init(&diag);
+	assert_int_equal(br_compile(pol, &view, &stats, &diag), 0);
+	assert_int_equal(view.n_domains, 0);
+	assert_null(view.domain_keys);
+	assert_null(view.domain_vals);
+	br_diag_free(&diag);
+	policy_free(pol);
+}
+
+/* A million names through the parser and the compiler; some repeat. */
+#define BIG_DOMAINS 1000000
+#define BIG_DISTINCT 900000
+
+static void test_large_domain_set(void **state)
+{
+	struct br_policy *pol = NULL;
+	const struct br_domain_rules *e;
+	struct br_diag diag;
+	char *text, name[64];
+	size_t len = 0;
+	unsigned int i;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("policy big\nset reg domain {\n", f);
+	for (i = 0; i < BIG_DOMAINS; i++)
+		fprintf(f, "%sn%u.r%u.example\n", i % 2 ? "*." : "",
+			i % BIG_DISTINCT, i % 1000);
+	fputs("}\nrule sni @reg drop\nrule dns @reg nxdomain\n", f);
+	assert_int_equal(fclose(f), 0);
+	br_diag_init(&diag);
+	assert_int_equal(br_policy_parse_buffer("big.policy", text, len, &pol,
+						&diag),
+			 0);
+	assert_int_equal(diag.n, 0);
+	free(text);
+	compile_ok(pol);
+
+	assert_int_equal(view.n_domains, BIG_DISTINCT);
+	assert_int_equal(stats.domains, BIG_DISTINCT);
+	for (i = 0; i < BIG_DISTINCT; i += 4999) {
+		snprintf(name, sizeof(name), "n%u.r%u.example", i, i % 1000);
+		e = domain_lookup(name);
+		assert_non_null(e);
+		/* i and i + BIG_DISTINCT are alike: same parity */
+		assert_true(e->exact == (i % 2 ? 0 : 0x3));
+		assert_true(e->below == (i % 2 ? 0x3 : 0));
+	}
+	/* the repeats: n1.r1 and n900001 % ... merge into one entry */
+	snprintf(name, sizeof(name), "n%u.r%u.example", 99999u, 99999u % 1000);
+	assert_non_null(domain_lookup(name));
+	br_diag_free(&diag);
+	br_policy_free(pol);
+}
+
+/* Every shipped example compiles: what `blastradius check` does. */
+static void test_examples_compile(void **state)
+{
+	struct br_policy *pol;
+	struct br_diag diag;
+	glob_t g;
+	size_t i;
+	int err;
+
+	(void)state;
+	assert_int_equal(glob("policies/examples/*.policy", 0, NULL, &g), 0);
+	assert_true(g.gl_pathc >= 8);
+	for (i = 0; i < g.gl_pathc; i++) {
+		br_diag_init(&diag);
+		err = br_policy_parse_file(g.gl_pathv[i], &pol, &diag);
+		if (!err) {
+			free_domains();
+			err = br_compile(pol, &view, &stats, &diag);
+		}
+		if (err) {
+			br_diag_print(&diag, stderr);
+			fail_msg("%s: %d", g.gl_pathv[i], err);
+		}
+		br_diag_free(&diag);
+		br_policy_free(pol);
+	}
+	globfree(&g);
+}
+
 /* ---- determinism ---------------------------------------------------- */
 
 static __u64 hash_bytes(__u64 h, const void *data, size_t len)
@@ -1466,6 +2149,18 @@ int main(void)
 		cmocka_unit_test(test_v6_probe_limit),
 		cmocka_unit_test(test_random_policies_match_reference),
 		cmocka_unit_test(test_same_policy_same_image),
+		cmocka_unit_test(test_l7_masks_and_flags),
+		cmocka_unit_test(test_flows_flag_per_action),
+		cmocka_unit_test(test_rule_params),
+		cmocka_unit_test(test_qtype_bitmaps),
+		cmocka_unit_test(test_quic_versions_table),
+		cmocka_unit_test(test_quic_versions_overflow),
+		cmocka_unit_test(test_domain_image),
+		cmocka_unit_test(test_domain_bad_entries),
+		cmocka_unit_test(test_l7_ir_checked),
+		cmocka_unit_test(test_domain_fields_reset_at_entry),
+		cmocka_unit_test(test_large_domain_set),
+		cmocka_unit_test(test_examples_compile),
 	};
 
 	return cmocka_run_group_tests(tests, view_setup, view_teardown);

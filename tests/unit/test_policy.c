@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain.h"
 #include "policy.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -365,6 +366,331 @@ static void test_v6_tiers(void **state)
 	free(msgs);
 }
 
+/* ---- policy language v2: L7 matches, actions, statements --------------- */
+
+static void check_domain(const struct br_domain *d, const char *name,
+			 uint8_t flags)
+{
+	assert_string_equal(d->name, name);
+	assert_int_equal(d->flags, flags);
+}
+
+#define EXACT BR_DOMAIN_EXACT
+#define BELOW BR_DOMAIN_BELOW
+
+static void test_l7_ir(void **state)
+{
+	struct br_policy *pol;
+	const struct br_rule_ir *r;
+	const struct br_set *s;
+	static const uint8_t sink6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
+
+	(void)state;
+	pol = parse_ok(
+		"policy l7\n"
+		"on-swap flush\n"
+		"sni-default reset\n"
+		"set apple domain {\n"
+		"\tcourier.push.apple.com, *.push.apple.com\n"
+		"\t.Apple.COM.   # folded, trailing dot dropped\n"
+		"\txn--80ak6aa92e.com, _dmarc.x-y.example\n"
+		"\tcourier.push.apple.com\n"
+		"}\n"
+		"rule \"apns\" sni @apple daddr 198.18.0.0/15 drop\n"
+		"rule tcp ech sni { .twimg.com } throttle 128kbit burst 16KB\n"
+		"rule ech reset\n"
+		"rule dns { facetime.apple.com, *.facetime.apple.com } qtype { A, aaaa, 65, a } nxdomain\n"
+		"rule udp qtype 0x1c dns @apple sinkhole 2001:db8::9 198.18.0.9\n"
+		"rule dns example.com sinkhole 198.18.0.10\n"
+		"rule quic version { v1, draft-29, 0x709a50c4, v2, v1 } drop\n"
+		"rule quic dport 443 throttle 1mbit/s burst 1MiB\n"
+		"rule udp quic pass\n");
+
+	assert_int_equal(pol->on_swap_flush, 1);
+	assert_int_equal(pol->sni_default, BR_ACT_RESET);
+
+	assert_int_equal(pol->n_sets, 6);
+	s = &pol->sets[0];
+	assert_string_equal(s->name, "apple");
+	assert_int_equal(s->type, BR_SET_DOMAIN);
+	assert_int_equal(s->n, 6);	/* duplicates are kept */
+	check_domain(&s->domains[0], "courier.push.apple.com", EXACT);
+	assert_int_equal(s->domains[0].pos.line, 5);
+	assert_int_equal(s->domains[0].pos.col, 2);
+	check_domain(&s->domains[1], "push.apple.com", BELOW);
+	assert_int_equal(s->domains[1].pos.col, 26);
+	check_domain(&s->domains[2], "apple.com", EXACT | BELOW);
+	check_domain(&s->domains[3], "xn--80ak6aa92e.com", EXACT);
+	check_domain(&s->domains[4], "_dmarc.x-y.example", EXACT);
+	check_domain(&s->domains[5], "courier.push.apple.com", EXACT);
+	assert_string_equal(pol->sets[1].name, "rule1.daddr");
+	s = &pol->sets[2];
+	assert_string_equal(s->name, "rule2.sni");
+	assert_true(s->anonymous);
+	assert_int_equal(s->n, 1);
+	check_domain(&s->domains[0], "twimg.com", EXACT | BELOW);
+	s = &pol->sets[3];
+	assert_string_equal(s->name, "rule4.dns");
+	assert_int_equal(s->n, 2);
+	check_domain(&s->domains[0], "facetime.apple.com", EXACT);
+	check_domain(&s->domains[1], "facetime.apple.com", BELOW);
+	assert_string_equal(pol->sets[4].name, "rule6.dns");
+	check_domain(&pol->sets[4].domains[0], "example.com", EXACT);
+	assert_string_equal(pol->sets[5].name, "rule8.dport");
+
+	assert_int_equal(pol->n_rules, 9);
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->proto, BR_PROTO_TCP); /* implied by sni */
+	assert_int_equal(r->domain_set, 0);
+	assert_int_equal(r->ech, 0);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	assert_string_equal(r->text,
+			    "rule \"apns\" sni @apple daddr 198.18.0.0/15 drop");
+	r = &pol->rules[1];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->domain_set, 2);
+	assert_int_equal(r->ech, 1);
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	assert_int_equal(r->rate_bps, 128000);
+	assert_int_equal(r->burst_bytes, 16384);
+	r = &pol->rules[2];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->domain_set, BR_NO_SET);
+	assert_int_equal(r->ech, 1);
+	assert_int_equal(r->action, BR_ACT_RESET);
+	r = &pol->rules[3];
+	assert_int_equal(r->l7, BR_L7_DNS);
+	assert_int_equal(r->proto, BR_PROTO_UDP); /* implied by dns */
+	assert_int_equal(r->domain_set, 3);
+	assert_int_equal(r->n_qtypes, 3);	/* a and A merge */
+	assert_int_equal(r->qtypes[0], 1);
+	assert_int_equal(r->qtypes[1], 28);
+	assert_int_equal(r->qtypes[2], 65);
+	assert_int_equal(r->action, BR_ACT_NXDOMAIN);
+	assert_int_equal(r->has_sink4, 0);
+	assert_int_equal(r->has_sink6, 0);
+	r = &pol->rules[4];
+	assert_int_equal(r->l7, BR_L7_DNS);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->domain_set, 0);
+	assert_int_equal(r->n_qtypes, 1);
+	assert_int_equal(r->qtypes[0], 28);
+	assert_int_equal(r->action, BR_ACT_SINKHOLE);
+	assert_int_equal(r->has_sink4, 1);
+	assert_int_equal(r->has_sink6, 1);
+	assert_memory_equal(r->sink4, ((uint8_t[]){ 198, 18, 0, 9 }), 4);
+	assert_memory_equal(r->sink6, sink6, 16);
+	r = &pol->rules[5];
+	assert_int_equal(r->domain_set, 4);
+	assert_int_equal(r->n_qtypes, 0);
+	assert_int_equal(r->has_sink4, 1);
+	assert_int_equal(r->has_sink6, 0);
+	assert_memory_equal(r->sink4, ((uint8_t[]){ 198, 18, 0, 10 }), 4);
+	r = &pol->rules[6];
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->domain_set, BR_NO_SET);
+	assert_int_equal(r->n_quic_versions, 4);	/* v1 twice: merged */
+	assert_int_equal(r->quic_versions[0], 0x00000001);
+	assert_int_equal(r->quic_versions[1], 0xff00001d);
+	assert_int_equal(r->quic_versions[2], 0x709a50c4);
+	assert_int_equal(r->quic_versions[3], 0x6b3343cf);
+	r = &pol->rules[7];
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->n_quic_versions, 0);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->dport_set, 5); /* dport: udp is implied */
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	assert_int_equal(r->rate_bps, 1000000);
+	assert_int_equal(r->burst_bytes, 1048576);
+	r = &pol->rules[8];
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->action, BR_ACT_PASS);
+	br_policy_free(pol);
+
+	/* v1 rules and statements: no L7, on-swap keep, no sni-default */
+	pol = parse_ok("policy p\non-swap keep\nrule tcp dport 443 drop\n");
+	assert_int_equal(pol->on_swap_flush, 0);
+	assert_int_equal(pol->sni_default, BR_ACT_NONE);
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_NONE);
+	assert_int_equal(r->domain_set, BR_NO_SET);
+	assert_int_equal(r->ech, 0);
+	assert_int_equal(r->n_qtypes, 0);
+	assert_int_equal(r->n_quic_versions, 0);
+	br_policy_free(pol);
+}
+
+/* Every named query type, and the limits of a list. */
+static void test_qtypes(void **state)
+{
+	static const struct {
+		const char *name;
+		uint16_t type;
+	} names[] = {
+		{ "A", 1 },	  { "NS", 2 },	    { "CNAME", 5 },  { "SOA", 6 },
+		{ "PTR", 12 },	  { "MX", 15 },	    { "TXT", 16 },   { "AAAA", 28 },
+		{ "SRV", 33 },	  { "NAPTR", 35 },  { "DS", 43 },    { "RRSIG", 46 },
+		{ "DNSKEY", 48 }, { "svcb", 64 },   { "Https", 65 }, { "ANY", 255 },
+	};
+	struct br_policy *pol;
+	char text[512], *msgs;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(text, sizeof(text), "policy p\nrule qtype {");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s,",
+				      names[i].name);
+	snprintf(text + n, sizeof(text) - n, " } drop\nrule qtype 65535 drop\n"
+		 "rule qtype 0 drop\n");
+	pol = parse_ok(text);
+	assert_int_equal(pol->rules[0].n_qtypes, BR_MAX_QTYPES);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(pol->rules[0].qtypes[i], names[i].type);
+	assert_int_equal(pol->rules[0].domain_set, BR_NO_SET);
+	assert_int_equal(pol->rules[1].qtypes[0], 65535);
+	assert_int_equal(pol->rules[2].qtypes[0], 0);
+	br_policy_free(pol);
+
+	/* the 17th distinct type is one error, the ones after it none */
+	msgs = parse_bad("policy p\nrule qtype { 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+			 "10, 11, 12, 13, 14, 15, 16, 1, 17, 18 } drop\n",
+			 strlen("policy p\nrule qtype { 1, 2, 3, 4, 5, 6, 7, 8, "
+				"9, 10, 11, 12, 13, 14, 15, 16, 1, 17, 18 } "
+				"drop\n"));
+	assert_string_equal(msgs,
+			    "t.policy:2:72: too many query types: at most 16 per rule");
+	free(msgs);
+}
+
+static void test_quic_versions(void **state)
+{
+	struct br_policy *pol;
+	char *msgs;
+	static const char nine[] =
+		"policy p\n"
+		"rule quic version { draft-22, draft-23, draft-24, draft-25, "
+		"draft-26, draft-27, draft-28, draft-34, v1 } drop\n";
+
+	(void)state;
+	pol = parse_ok("policy p\n"
+		       "rule quic version draft-22 drop\n"
+		       "rule quic version draft-34 drop\n"
+		       "rule quic version 1 drop\n"
+		       "rule quic version 0x6B3343CF drop\n"
+		       "rule quic version 4278190109 drop\n");
+	assert_int_equal(pol->rules[0].quic_versions[0], 0xff000016);
+	assert_int_equal(pol->rules[1].quic_versions[0], 0xff000022);
+	assert_int_equal(pol->rules[2].quic_versions[0], 0x00000001);
+	assert_int_equal(pol->rules[3].quic_versions[0], 0x6b3343cf);
+	assert_int_equal(pol->rules[4].quic_versions[0], 0xff00001d);
+	for (size_t i = 0; i < pol->n_rules; i++)
+		assert_int_equal(pol->rules[i].n_quic_versions, 1);
+	br_policy_free(pol);
+
+	msgs = parse_bad(nine, strlen(nine));
+	assert_string_equal(msgs,
+			    "t.policy:2:101: too many QUIC versions: at most 8 per rule");
+	free(msgs);
+}
+
+/* RATE and SIZE units, and their bounds. */
+static void test_throttle_units(void **state)
+{
+	static const struct {
+		const char *rate, *size;
+		uint64_t bps;
+		uint32_t bytes;
+	} rows[] = {
+		{ "8kbit", "1514", 8000, 1514 },
+		{ "8000bit", "1514B", 8000, 1514 },
+		{ "128kbit/s", "16K", 128000, 16384 },
+		{ "2mbit", "16KiB", 2000000, 16384 },
+		{ "1gbit/s", "2MB", 1000000000, 2097152 },
+		{ "100gbit", "3MiB", 100000000000ULL, 3145728 },
+		{ "130kbit", "4294967295", 130000, 4294967295u },
+		{ "1000000kbit", "4095MiB", 1000000000, 4293918720u },
+	};
+	struct br_policy *pol;
+	char text[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "policy p\nrule udp throttle %s burst %s\n",
+			 rows[i].rate, rows[i].size);
+		pol = parse_ok(text);
+		assert_int_equal(pol->rules[0].action, BR_ACT_THROTTLE);
+		assert_int_equal(pol->rules[0].rate_bps, rows[i].bps);
+		assert_int_equal(pol->rules[0].burst_bytes, rows[i].bytes);
+		br_policy_free(pol);
+	}
+}
+
+/* Label and length limits of domain names, at their boundaries. */
+static void test_domain_limits(void **state)
+{
+	char label63[64], name253[254], text[1024], want[1024], *msgs;
+	struct br_policy *pol;
+	size_t i;
+
+	(void)state;
+	memset(label63, 'a', 63);
+	label63[63] = '\0';
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 */
+	snprintf(name253, sizeof(name253), "%s.%s.%s.%.61s", label63, label63,
+		 label63, label63);
+	assert_int_equal(strlen(name253), 253);
+	snprintf(text, sizeof(text),
+		 "policy p\nset d domain { %s.x, %s, %s. }\n"
+		 "set deep domain {\n"
+		 "  *.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p\n"       /* 15 labels */
+		 "  .b.c.d.e.f.g.h.i.j.k.l.m.n.o.p\n"
+		 "  a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s\n" /* exact: any depth */
+		 "}\n",
+		 label63, name253, name253);
+	pol = parse_ok(text);
+	assert_int_equal(pol->sets[0].n, 3);
+	assert_int_equal(strlen(pol->sets[0].domains[0].name), 65);
+	assert_string_equal(pol->sets[0].domains[1].name, name253);
+	assert_string_equal(pol->sets[0].domains[2].name, name253);
+	check_domain(&pol->sets[1].domains[0], "b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+		     BELOW);
+	check_domain(&pol->sets[1].domains[1], "b.c.d.e.f.g.h.i.j.k.l.m.n.o.p",
+		     EXACT | BELOW);
+	br_policy_free(pol);
+
+	/* one byte more: a 64-byte label, a 254-byte name, 16 labels */
+	snprintf(text, sizeof(text),
+		 "policy p\nset d domain { %sa.x }\nset e domain { b%s }\n"
+		 "set f domain { *.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p }\n"
+		 "set g domain { .a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p }\n",
+		 label63, name253);
+	msgs = parse_bad(text, strlen(text));
+	i = (size_t)snprintf(want, sizeof(want),
+			     "t.policy:2:16: bad domain \"%.64s...\": label "
+			     "\"%sa\" is longer than 63 bytes\n",
+			     text + 24, label63);
+	snprintf(want + i, sizeof(want) - i,
+		 "t.policy:3:16: domain \"b%.63s...\" is longer than 253 "
+		 "bytes\n"
+		 "t.policy:4:16: domain \"*.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p\" "
+		 "has 16 labels: names below it cannot be matched (at most 15 "
+		 "for \"*.\" or \".\" entries)\n"
+		 "t.policy:5:16: domain \".a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p\" "
+		 "has 16 labels: names below it cannot be matched (at most 15 "
+		 "for \"*.\" or \".\" entries)",
+		 name253);
+	assert_string_equal(msgs, want);
+	free(msgs);
+}
+
 /* ---- malformed policies ----------------------------------------------- */
 
 struct bad_case {
@@ -468,7 +794,7 @@ static const struct bad_case bad_cases[] = {
 	{ P "set 1lab addr { 1.2.3.4 }\n",
 	  "t.policy:2:5: bad name \"1lab\"" },
 	{ P "set lab ip { 1.2.3.4 }\n",
-	  "t.policy:2:9: unknown set type \"ip\" (expected addr or port)" },
+	  "t.policy:2:9: unknown set type \"ip\" (expected addr, port or domain)" },
 	{ P "set lab addr 1.2.3.4\n",
 	  "t.policy:2:14: expected \"{\", got \"1.2.3.4\"" },
 	{ P "set lab addr { 1.2.3.4 5.6.7.8 }\n",
@@ -487,11 +813,11 @@ static const struct bad_case bad_cases[] = {
 
 	/* rules */
 	{ P "rule\n",
-	  "t.policy:2:5: missing action at end of rule (expected pass or drop)" },
+	  "t.policy:2:5: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
 	{ P "rule tcp dport 5223\n",
-	  "t.policy:2:20: missing action at end of rule (expected pass or drop)" },
+	  "t.policy:2:20: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
 	{ P "rule tcp dport 5223 block\n",
-	  "t.policy:2:21: unknown action \"block\" (expected pass or drop)" },
+	  "t.policy:2:21: unknown action \"block\" (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
 	{ P "rule tcp port 5223 drop\n",
 	  "t.policy:2:10: unknown match \"port\"" },
 	{ P "rule tcp dport 5223 drop tcp\n",
@@ -560,19 +886,241 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule tcp dport { 1, x, 70000 } drop\n",
 	  "t.policy:2:21: bad port \"x\"\n"
 	  "t.policy:2:24: port 70000 out of range (0-65535)" },
-	{ P "rule tcp dport { 1, 2\nrule drop\nrule tcp dport 80 reset\n",
+	{ P "rule tcp dport { 1, 2\nrule drop\nrule tcp dport 80 rst\n",
 	  "t.policy:2:16: unterminated \"{\"\n"
-	  "t.policy:4:19: unknown action \"reset\" (expected pass or drop)" },
+	  "t.policy:4:19: unknown action \"rst\" (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
 	{ P "rule foo daddr { 1.2.3.4\nrule drop\n",
 	  "t.policy:2:6: unknown match \"foo\"\n"
 	  "t.policy:2:16: unterminated \"{\"" },
+
+	/* v2: domain sets, L7 matches, actions, statements */
+	{ P "set d domain { a..b }\n",
+	  "t.policy:2:16: bad domain \"a..b\": empty label" },
+	{ P "set d domain { * }\n",
+	  "t.policy:2:16: bad domain \"*\": \"*\" only as a whole first label, as in \"*.example.com\"" },
+	{ P "set d domain { a.*.b }\n",
+	  "t.policy:2:16: bad domain \"a.*.b\": \"*\" only as a whole first label, as in \"*.example.com\"" },
+	{ P "set d domain { *a.b }\n",
+	  "t.policy:2:16: bad domain \"*a.b\": \"*\" only as a whole first label, as in \"*.example.com\"" },
+	{ P "set d domain { a/b }\n",
+	  "t.policy:2:16: bad domain \"a/b\": \"/\" is not allowed in a name (letters, digits, \"-\" and \"_\")" },
+	{ P "set d domain { a.b:c }\n",
+	  "t.policy:2:16: bad domain \"a.b:c\": \":\" is not allowed in a name (letters, digits, \"-\" and \"_\")" },
+	{ P "set d domain { *. }\n",
+	  "t.policy:2:16: bad domain \"*.\": no name" },
+	{ P "set d domain { . }\n",
+	  "t.policy:2:16: bad domain \".\": no name" },
+	{ P "set d domain { a.b.. }\n",
+	  "t.policy:2:16: bad domain \"a.b..\": empty label" },
+	{ P "set d domain { ..a }\n",
+	  "t.policy:2:16: bad domain \"..a\": empty label" },
+	{ P "set d domain { }\n",
+	  "t.policy:2:5: set \"d\" is empty" },
+	{ P "set d domain { \"a.b\" }\n",
+	  "t.policy:2:16: expected domain, got string \"a.b\"" },
+	{ P "set d domains { a.b }\n",
+	  "t.policy:2:7: unknown set type \"domains\" (expected addr, port or domain)" },
+	{ P "set d\n",
+	  "t.policy:2:6: expected set type (addr, port or domain), got end of line" },
+	{ P "set d domain { a.b, x..y,\n  *.c.*, ok.d }\n",
+	  "t.policy:2:21: bad domain \"x..y\": empty label\n"
+	  "t.policy:3:3: bad domain \"*.c.*\": \"*\" only as a whole first label, as in \"*.example.com\"" },
+	{ P "rule sni\n",
+	  "t.policy:2:9: expected domain, @set or \"{\" after \"sni\", got end of line" },
+	{ P "set a addr { 1.2.3.4 }\nrule sni @a drop\n",
+	  "t.policy:3:10: set \"a\" is an address set, \"sni\" needs a domain set" },
+	{ P "set p port { 53 }\nrule dns @p drop\n",
+	  "t.policy:3:10: set \"p\" is a port set, \"dns\" needs a domain set" },
+	{ P "set d domain { a.b }\nrule daddr @d drop\n",
+	  "t.policy:3:12: set \"d\" is a domain set, \"daddr\" needs an address set" },
+	{ P "set d domain { a.b }\nrule tcp dport @d drop\n",
+	  "t.policy:3:16: set \"d\" is a domain set, \"dport\" needs a port set" },
+	{ P "rule sni @nope drop\n",
+	  "t.policy:2:10: unknown set \"nope\"" },
+	{ P "rule sni { } drop\n",
+	  "t.policy:2:10: empty set" },
+	{ P "rule sni { a.b, *, c }  drop\n",
+	  "t.policy:2:17: bad domain \"*\": \"*\" only as a whole first label, as in \"*.example.com\"" },
+	{ P "rule dns { a.b\nrule drop\n",
+	  "t.policy:2:10: unterminated \"{\"" },
+	{ P "rule sni a.b\n",
+	  "t.policy:2:13: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	{ P "rule sni a.b sni c.d drop\n",
+	  "t.policy:2:14: \"sni\" already given at t.policy:2:6" },
+	{ P "rule ech ech drop\n",
+	  "t.policy:2:10: \"ech\" already given at t.policy:2:6" },
+	{ P "rule quic quic drop\n",
+	  "t.policy:2:11: \"quic\" already given at t.policy:2:6" },
+	{ P "rule dns a qtype A dns b drop\n",
+	  "t.policy:2:20: \"dns\" already given at t.policy:2:6" },
+	{ P "rule qtype A qtype AAAA drop\n",
+	  "t.policy:2:14: \"qtype\" already given at t.policy:2:6" },
+	{ P "rule version v1 drop\n",
+	  "t.policy:2:6: unknown match \"version\"" },
+	{ P "rule udp sni a.b drop\n",
+	  "t.policy:2:10: \"sni\" needs protocol tcp" },
+	{ P "rule icmp ech drop\n",
+	  "t.policy:2:11: \"ech\" needs protocol tcp" },
+	{ P "rule tcp dns a.b drop\n",
+	  "t.policy:2:10: \"dns\" needs protocol udp" },
+	{ P "rule qtype A tcp drop\n",
+	  "t.policy:2:6: \"qtype\" needs protocol udp" },
+	{ P "rule icmp quic drop\n",
+	  "t.policy:2:11: \"quic\" needs protocol udp" },
+	{ P "rule sni a.b dns c.d drop\n",
+	  "t.policy:2:14: \"dns\" cannot be combined with \"sni\": one L7 protocol per rule" },
+	{ P "rule quic ech drop\n",
+	  "t.policy:2:11: \"ech\" cannot be combined with \"quic\": one L7 protocol per rule" },
+	{ P "rule qtype A dns a.b quic drop\n",
+	  "t.policy:2:22: \"quic\" cannot be combined with \"qtype\": one L7 protocol per rule" },
+	{ P "rule ether type arp ech drop\n",
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic)" },
+	{ P "rule quic daddr 198.18.0.1 ether type lldp drop\n",
+	  "t.policy:2:28: \"ether type\" cannot be combined with protocol, address or port matches" },
+	{ P "rule quic version\n",
+	  "t.policy:2:18: expected QUIC version or \"{\" after \"version\", got end of line" },
+	{ P "rule quic version v3 drop\n",
+	  "t.policy:2:19: unknown QUIC version \"v3\" (expected v1, v2, draft-NN or a number)" },
+	{ P "rule quic version draft-35 drop\n",
+	  "t.policy:2:19: unknown QUIC draft \"draft-35\" (draft-22 to draft-34)" },
+	{ P "rule quic version draft-21 drop\n",
+	  "t.policy:2:19: unknown QUIC draft \"draft-21\" (draft-22 to draft-34)" },
+	{ P "rule quic version draft-x drop\n",
+	  "t.policy:2:19: unknown QUIC draft \"draft-x\" (draft-22 to draft-34)" },
+	{ P "rule quic version 0 drop\n",
+	  "t.policy:2:19: QUIC version 0x00000000 is not one the dataplane recognises (v1, v2, 0x709a50c4, draft-22 to draft-34): the rule could never match" },
+	{ P "rule quic version { v1, 0x1a2a3a4a } drop\n",
+	  "t.policy:2:25: QUIC version 0x1a2a3a4a is not one the dataplane recognises (v1, v2, 0x709a50c4, draft-22 to draft-34): the rule could never match" },
+	{ P "rule quic version 0x100000000 drop\n",
+	  "t.policy:2:19: number too large in \"0x100000000\"" },
+	{ P "rule quic version { } drop\n",
+	  "t.policy:2:19: empty list" },
+	{ P "rule quic version { v1 v2 } drop\n",
+	  "t.policy:2:24: expected \",\" or \"}\", got \"v2\"" },
+	{ P "rule qtype\n",
+	  "t.policy:2:11: expected query type or \"{\" after \"qtype\", got end of line" },
+	{ P "rule qtype B drop\n",
+	  "t.policy:2:12: unknown query type \"B\" (expected A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, DNSKEY, SVCB, HTTPS, ANY or a number)" },
+	{ P "rule qtype 65536 drop\n",
+	  "t.policy:2:12: query type \"65536\" out of range (0-65535)" },
+	{ P "rule qtype 0x10000 drop\n",
+	  "t.policy:2:12: query type \"0x10000\" out of range (0-65535)" },
+	{ P "rule qtype { A, \"AAAA\" } drop\n",
+	  "t.policy:2:17: expected query type, got string \"AAAA\"" },
+	{ P "rule qtype { A,\nrule drop\n",
+	  "t.policy:2:12: unterminated \"{\"" },
+	{ P "rule qtype { A, TXXT, 99999 } drop\n",
+	  "t.policy:2:17: unknown query type \"TXXT\" (expected A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, DNSKEY, SVCB, HTTPS, ANY or a number)\n"
+	  "t.policy:2:23: query type \"99999\" out of range (0-65535)" },
+	{ P "rule udp dport 53 reset\n",
+	  "t.policy:2:19: reset needs a tcp rule" },
+	{ P "rule reset\n",
+	  "t.policy:2:6: reset needs a tcp rule" },
+	{ P "rule quic reset\n",
+	  "t.policy:2:11: reset needs a tcp rule" },
+	{ P "rule dns a.b reset\n",
+	  "t.policy:2:14: reset needs a tcp rule" },
+	{ P "rule ether type arp reset\n",
+	  "t.policy:2:21: reset needs a tcp rule" },
+	{ P "rule udp dport 53 nxdomain\n",
+	  "t.policy:2:19: nxdomain needs a dns or qtype rule" },
+	{ P "rule sni a.b nxdomain\n",
+	  "t.policy:2:14: nxdomain needs a dns or qtype rule" },
+	{ P "rule udp dport 53 sinkhole 198.18.0.1\n",
+	  "t.policy:2:19: sinkhole needs a dns or qtype rule" },
+	{ P "rule quic sinkhole ::1\n",
+	  "t.policy:2:11: sinkhole needs a dns or qtype rule" },
+	{ P "rule dns a sinkhole\n",
+	  "t.policy:2:20: expected an address after \"sinkhole\", got end of line" },
+	{ P "rule dns a sinkhole 1.2.3.4 5.6.7.8\n",
+	  "t.policy:2:29: sinkhole has two IPv4 addresses (at most one of each family)" },
+	{ P "rule dns a sinkhole 2001:db8::1 ::1\n",
+	  "t.policy:2:33: sinkhole has two IPv6 addresses (at most one of each family)" },
+	{ P "rule dns a sinkhole 198.18.0.0/15\n",
+	  "t.policy:2:21: sinkhole takes an address, not a prefix: \"198.18.0.0/15\"" },
+	{ P "rule dns a sinkhole 1.2.3.256\n",
+	  "t.policy:2:21: bad address \"1.2.3.256\"" },
+	{ P "rule dns a sinkhole 1.2.3.4 drop\n",
+	  "t.policy:2:29: unexpected \"drop\" after the action" },
+	{ P "rule dns a sinkhole 1.2.3.4 ::1 ::2\n",
+	  "t.policy:2:33: unexpected \"::2\" after the action" },
+	{ P "rule dns a sinkhole { 1.2.3.4 }\n",
+	  "t.policy:2:21: expected an address after \"sinkhole\", got \"{\"" },
+	{ P "rule throttle 1mbit burst 16KB\n",
+	  "t.policy:2:6: throttle needs a tcp or udp rule" },
+	{ P "rule icmp throttle 1mbit burst 16KB\n",
+	  "t.policy:2:11: throttle needs a tcp or udp rule" },
+	{ P "rule ether type arp throttle 1mbit burst 16KB\n",
+	  "t.policy:2:21: throttle needs a tcp or udp rule" },
+	{ P "rule tcp throttle\n",
+	  "t.policy:2:18: expected a rate after \"throttle\", got end of line" },
+	{ P "rule tcp throttle 1mbit\n",
+	  "t.policy:2:24: expected \"burst\" after the rate, got end of line" },
+	{ P "rule tcp throttle 1mbit burst\n",
+	  "t.policy:2:30: expected a size after \"burst\", got end of line" },
+	{ P "rule tcp throttle 1mbit 16KB\n",
+	  "t.policy:2:25: expected \"burst\" after the rate, got \"16KB\"" },
+	{ P "rule tcp throttle 1mbit burst 16KB drop\n",
+	  "t.policy:2:36: unexpected \"drop\" after the action" },
+	{ P "rule tcp throttle 128 burst 16KB\n",
+	  "t.policy:2:19: bad rate \"128\" (expected a number and bit, kbit, mbit or gbit, as in 128kbit)" },
+	{ P "rule tcp throttle 128kbps burst 16KB\n",
+	  "t.policy:2:19: bad rate \"128kbps\" (expected a number and bit, kbit, mbit or gbit, as in 128kbit)" },
+	{ P "rule tcp throttle kbit burst 16KB\n",
+	  "t.policy:2:19: bad rate \"kbit\" (expected a number and bit, kbit, mbit or gbit, as in 128kbit)" },
+	{ P "rule tcp throttle 1Mbit burst 16KB\n",
+	  "t.policy:2:19: bad rate \"1Mbit\" (expected a number and bit, kbit, mbit or gbit, as in 128kbit)" },
+	{ P "rule tcp throttle 1.5mbit burst 16KB\n",
+	  "t.policy:2:19: bad rate \"1.5mbit\" (expected a number and bit, kbit, mbit or gbit, as in 128kbit)" },
+	{ P "rule tcp throttle 7999bit burst 16KB\n",
+	  "t.policy:2:19: rate \"7999bit\" out of range (8kbit to 100gbit)" },
+	{ P "rule tcp throttle 101gbit burst 16KB\n",
+	  "t.policy:2:19: rate \"101gbit\" out of range (8kbit to 100gbit)" },
+	{ P "rule tcp throttle 99999999999999999999999bit burst 16KB\n",
+	  "t.policy:2:19: rate \"99999999999999999999999bit\" out of range (8kbit to 100gbit)" },
+	{ P "rule tcp throttle 1mbit burst 1513\n",
+	  "t.policy:2:31: burst \"1513\" is below one full frame (1514 bytes): no packet could ever pass" },
+	{ P "rule tcp throttle 1mbit burst 1K\n",
+	  "t.policy:2:31: burst \"1K\" is below one full frame (1514 bytes): no packet could ever pass" },
+	{ P "rule tcp throttle 1mbit burst 16kb\n",
+	  "t.policy:2:31: bad size \"16kb\" (expected bytes, or a number and B, K, KB, KiB, MB or MiB, as in 16KB)" },
+	{ P "rule tcp throttle 1mbit burst 1GiB\n",
+	  "t.policy:2:31: bad size \"1GiB\" (expected bytes, or a number and B, K, KB, KiB, MB or MiB, as in 16KB)" },
+	{ P "rule tcp throttle 1mbit burst 4096MiB\n",
+	  "t.policy:2:31: burst \"4096MiB\" too large (at most 4294967295 bytes)" },
+	{ P "rule tcp throttle 1mbit burst 4294967296\n",
+	  "t.policy:2:31: burst \"4294967296\" too large (at most 4294967295 bytes)" },
+	{ P "rule udp throttle 7kbit burst 10\n",
+	  "t.policy:2:19: rate \"7kbit\" out of range (8kbit to 100gbit)\n"
+	  "t.policy:2:31: burst \"10\" is below one full frame (1514 bytes): no packet could ever pass" },
+	{ P "on-swap keep\non-swap flush\n",
+	  "t.policy:3:1: \"on-swap\" already given at t.policy:2:1" },
+	{ P "on-swap\n",
+	  "t.policy:2:8: expected keep or flush, got end of line" },
+	{ P "on-swap drop\n",
+	  "t.policy:2:9: unknown on-swap mode \"drop\" (expected keep or flush)" },
+	{ P "on-swap keep flush\n",
+	  "t.policy:2:14: expected end of line, got \"flush\"" },
+	{ P "sni-default drop\nsni-default pass\nrule sni a.b drop\n",
+	  "t.policy:3:1: \"sni-default\" already given at t.policy:2:1" },
+	{ P "sni-default throttle\nrule sni a.b drop\n",
+	  "t.policy:2:13: unknown action \"throttle\" (expected pass, drop or reset)" },
+	{ P "sni-default\nrule sni a.b drop\n",
+	  "t.policy:2:12: expected pass, drop or reset, got end of line" },
+	{ P "sni-default drop\nrule ech drop\n",
+	  "t.policy:2:1: sni-default without any sni rule" },
+	{ P "sni-default reset\n",
+	  "t.policy:2:1: sni-default without any sni rule" },
+	{ P "default reset\n",
+	  "t.policy:2:9: unknown action \"reset\" (expected pass or drop)" },
+
 
 	/* every error of a file, each line recovered on its own */
 	{ P "default maybe\nset s addr { 1.2.3.4/33 }\nrule tcp dport 80\n"
 	    "rule udp dport @nope drop\nrule drop\n",
 	  "t.policy:2:9: unknown action \"maybe\" (expected pass or drop)\n"
 	  "t.policy:3:14: prefix length 33 out of range (0-32)\n"
-	  "t.policy:4:18: missing action at end of rule (expected pass or drop)\n"
+	  "t.policy:4:18: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)\n"
 	  "t.policy:5:16: unknown set \"nope\"" },
 };
 
@@ -610,7 +1158,7 @@ static void test_unterminated_buffer(void **state)
 	memcpy(buf, text, sizeof(text) - 2);
 	got = parse_bad(buf, sizeof(text) - 2);
 	assert_string_equal(got,
-			    "t.policy:2:17: missing action at end of rule (expected pass or drop)");
+			    "t.policy:2:17: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)");
 	free(got);
 	free(buf);
 }
@@ -819,7 +1367,126 @@ static void test_large_set(void **state)
 	free(dir);
 }
 
+/* Domain sets in set files; v2 statements stay out of them. */
+static void test_include_domains(void **state)
+{
+	char *dir = tmp_dir(), *msgs, *want;
+	struct br_policy *pol;
+	int err;
+
+	(void)state;
+	write_file(dir, "t.policy",
+		   "policy p\n"
+		   "sni-default drop\n" /* before the sni rule: fine */
+		   "include \"apple.set\"\n"
+		   "rule sni @apple drop\n"
+		   "rule dns @apple nxdomain\n");
+	write_file(dir, "apple.set",
+		   "set apple domain {\n  .push.apple.com\n  FaceTime.Apple.com\n}\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_string_equal(msgs, "");
+	assert_int_equal(err, 0);
+	assert_int_equal(pol->n_sets, 1);
+	assert_int_equal(pol->sets[0].type, BR_SET_DOMAIN);
+	check_domain(&pol->sets[0].domains[0], "push.apple.com", EXACT | BELOW);
+	check_domain(&pol->sets[0].domains[1], "facetime.apple.com", EXACT);
+	assert_int_equal(pol->sets[0].domains[1].pos.line, 3);
+	assert_int_equal(pol->sets[0].domains[1].pos.col, 3);
+	assert_true(strstr(pol->sets[0].domains[1].pos.file, "apple.set") != NULL);
+	assert_int_equal(pol->rules[0].domain_set, 0);
+	assert_int_equal(pol->rules[1].domain_set, 0);
+	assert_int_equal(pol->sni_default, BR_ACT_DROP);
+	br_policy_free(pol);
+	free(msgs);
+
+	write_file(dir, "apple.set",
+		   "on-swap flush\nsni-default drop\nset apple domain { a..b }\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_true(asprintf(&want,
+			     "%1$s/apple.set:1:1: \"on-swap\" is not allowed in a set file\n"
+			     "%1$s/apple.set:2:1: \"sni-default\" is not allowed in a set file\n"
+			     "%1$s/apple.set:3:20: bad domain \"a..b\": empty label",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+	rm_tree(dir);
+	free(dir);
+}
+
+/* A registry of names: a million, one a line, every kind of entry. */
+static void big_domain(unsigned int i, char *buf, size_t size)
+{
+	static const char *const lead[3] = { "", "*.", "." };
+
+	snprintf(buf, size, "%sn%u.h%x.Example%u.com", lead[i % 3], i,
+		 i * 2654435761u, i % 97);
+}
+
+static void test_large_domain_set(void **state)
+{
+	char *dir = tmp_dir(), *path, *msgs, elem[96], want[96];
+	struct br_policy *pol;
+	const struct br_set *s;
+	unsigned int i;
+	FILE *f;
+	int err;
+
+	(void)state;
+	write_file(dir, "big.policy",
+		   "policy big\ninclude \"big.set\"\nrule sni @registry drop\n");
+	path = path_in(dir, "big.set");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("set registry domain {\n", f);
+	for (i = 0; i < BIG_N; i++) {
+		big_domain(i, elem, sizeof(elem));
+		fprintf(f, "%s\n", elem);
+	}
+	fputs("}\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	msgs = parse_path(dir, "big.policy", &pol, &err);
+	assert_string_equal(msgs, "");
+	assert_int_equal(err, 0);
+	s = &pol->sets[0];
+	assert_int_equal(s->type, BR_SET_DOMAIN);
+	assert_int_equal(s->n, BIG_N);
+	for (i = 0; i < BIG_N; i += 99991) {
+		big_domain(i, elem, sizeof(elem));
+		snprintf(want, sizeof(want), "n%u.h%x.example%u.com", i,
+			 i * 2654435761u, i % 97);
+		check_domain(&s->domains[i], want,
+			     i % 3 == 0 ? EXACT : i % 3 == 1 ? BELOW
+							: EXACT | BELOW);
+		assert_int_equal(s->domains[i].pos.line, (int)i + 2);
+	}
+	br_policy_free(pol);
+	free(msgs);
+	free(path);
+	rm_tree(dir);
+	free(dir);
+}
+
 /* ---- shipped examples, names, diagnostics ------------------------------ */
+
+static struct br_policy *parse_example(const char *name)
+{
+	struct br_policy *pol = NULL;
+	struct br_diag d;
+	char *path, *msgs;
+
+	assert_true(asprintf(&path, "policies/examples/%s.policy", name) > 0);
+	br_diag_init(&d);
+	assert_int_equal(br_policy_parse_file(path, &pol, &d), 0);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	br_diag_free(&d);
+	free(path);
+	return pol;
+}
 
 static void test_examples(void **state)
 {
@@ -860,6 +1527,58 @@ static void test_examples(void **state)
 	assert_true(pol->n_sets >= 2);
 	br_policy_free(pol);
 	br_diag_free(&d);
+
+	/* the L7 examples */
+	pol = parse_example("sni-courier-drop");
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	assert_int_equal(pol->sets[r->domain_set].n, 1);
+	check_domain(&pol->sets[r->domain_set].domains[0],
+		     "courier.push.apple.com", EXACT | BELOW);
+	assert_string_equal(pol->targets[0], "apns");
+	br_policy_free(pol);
+
+	pol = parse_example("sni-courier-reset");
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->action, BR_ACT_RESET);
+	check_domain(&pol->sets[r->domain_set].domains[0],
+		     "courier.push.apple.com", EXACT | BELOW);
+	br_policy_free(pol);
+
+	pol = parse_example("dns-facetime-nxdomain");
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_DNS);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->n_qtypes, 0);
+	assert_int_equal(r->action, BR_ACT_NXDOMAIN);
+	check_domain(&pol->sets[r->domain_set].domains[0],
+		     "facetime.apple.com", EXACT | BELOW);
+	assert_string_equal(pol->targets[0], "facetime");
+	br_policy_free(pol);
+
+	pol = parse_example("sni-twimg-throttle");
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	assert_int_equal(r->rate_bps, 128000);
+	assert_int_equal(r->burst_bytes, 16384);
+	check_domain(&pol->sets[r->domain_set].domains[0], "twimg.com",
+		     EXACT | BELOW);
+	br_policy_free(pol);
+
+	pol = parse_example("quic-drop");
+	r = &pol->rules[0];
+	assert_int_equal(pol->n_rules, 1);
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->n_quic_versions, 0);
+	assert_int_equal(r->daddr_set, BR_NO_SET);
+	assert_int_equal(r->dport_set, BR_NO_SET);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	br_policy_free(pol);
 }
 
 static void test_names(void **state)
@@ -867,6 +1586,11 @@ static void test_names(void **state)
 	(void)state;
 	assert_string_equal(br_action_name(BR_ACT_PASS), "pass");
 	assert_string_equal(br_action_name(BR_ACT_DROP), "drop");
+	assert_string_equal(br_action_name(BR_ACT_NONE), "none");
+	assert_string_equal(br_action_name(BR_ACT_RESET), "reset");
+	assert_string_equal(br_action_name(BR_ACT_NXDOMAIN), "nxdomain");
+	assert_string_equal(br_action_name(BR_ACT_SINKHOLE), "sinkhole");
+	assert_string_equal(br_action_name(BR_ACT_THROTTLE), "throttle");
 	assert_string_equal(br_proto_name(BR_PROTO_ANY), "any");
 	assert_string_equal(br_proto_name(BR_PROTO_TCP), "tcp");
 	assert_string_equal(br_proto_name(BR_PROTO_UDP), "udp");
@@ -903,11 +1627,18 @@ int main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_max_rules),
 		cmocka_unit_test(test_v6_tiers),
+		cmocka_unit_test(test_l7_ir),
+		cmocka_unit_test(test_qtypes),
+		cmocka_unit_test(test_quic_versions),
+		cmocka_unit_test(test_throttle_units),
+		cmocka_unit_test(test_domain_limits),
 		cmocka_unit_test(test_bad_policies),
 		cmocka_unit_test(test_unterminated_buffer),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_include_errors),
 		cmocka_unit_test(test_large_set),
+		cmocka_unit_test(test_include_domains),
+		cmocka_unit_test(test_large_domain_set),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),
