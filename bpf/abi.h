@@ -437,8 +437,14 @@ struct br_flow_val {
 
 struct br_name_key {
 	__u64 hash;		/* br_domain_hash of the full name */
-	__u32 gen_idx;
+	__u64 generation;
 	__u32 rule;
+	__u32 kind;		/* enum br_name_kind */
+};
+
+enum br_name_kind {
+	BR_NAME_SNI = 1,	/* a TLS server_name */
+	BR_NAME_DNS = 2,	/* a DNS query name */
 };
 
 struct br_name_val {

@@ -26,11 +26,19 @@ static __always_inline __u32 br_rule_action(const struct br_policy_hdr *hdr,
 	return r ? r->action : BR_ACT_PASS;
 }
 
-/* Anything we do not know how to do lets the packet through. */
+/*
+ * The verdict of the one-shot path (stateless policies, and fragments and
+ * non-TCP/UDP packets of stateful ones). An answer cannot be forged here
+ * and a flow cannot be policed: reset, nxdomain and sinkhole drop, throttle
+ * passes. Anything unknown lets the packet through.
+ */
 static __always_inline int br_verdict(__u32 action)
 {
 	switch (action) {
 	case BR_ACT_DROP:
+	case BR_ACT_RESET:
+	case BR_ACT_NXDOMAIN:
+	case BR_ACT_SINKHOLE:
 		return XDP_DROP;
 	case BR_ACT_PASS:
 	default:

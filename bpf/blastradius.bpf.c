@@ -32,6 +32,7 @@
 #include "match.h"
 #include "action.h"
 #include "count.h"
+#include "stateful.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -47,7 +48,8 @@ __noinline int br_parse(struct xdp_md *ctx, struct br_pkt *pkt)
 
 static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 {
-	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0;
+	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0, xdp;
+	struct br_scratch *s;
 	int status, rule_ctr = -1; /* -1: no rule decided */
 	struct br_pkt pkt = {};
 	struct br_gen_counters *block;
@@ -98,6 +100,20 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			}
 			extra = BR_CTR_FRAG_ORPHAN;
 		}
+		if ((hdr->flags & BR_HDR_FLOWS) && pkt.frag == BR_FRAG_NONE &&
+		    status == BR_PKT_IP && pkt.l4_off &&
+		    (pkt.proto == 6 || pkt.proto == 17)) {
+			s = bpf_map_lookup_elem(&scratch, &zero);
+			if (!s)
+				return XDP_PASS;
+			br_flow_stage(ctx, hdr, slot, &pkt, &s->v);
+			action = s->v.action;
+			rule_ctr = s->v.rule_ctr == BR_NO_RULE_CTR
+					   ? -1
+					   : (int)s->v.rule_ctr;
+			xdp = s->v.xdp;
+			goto count;
+		}
 		rule = br_classify(hdr, slot, &pkt);
 		if (rule > BR_MAX_RULES)
 			rule = BR_MAX_RULES;
@@ -109,9 +125,11 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		break;
 	}
 
+	xdp = br_verdict(action);
+count:
 	block = br_counters_of(gen_idx);
 	if (!block)
-		return br_verdict(action);
+		return xdp;
 	if (rule_ctr >= 0)
 		br_count(block, BR_CTR_RULE0 + rule_ctr, pkt.frame_len);
 	if (extra)
@@ -122,7 +140,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		 role == BR_ROLE_SUBSCRIBER ? BR_CTR_SUBSCRIBER
 					    : BR_CTR_UPSTREAM,
 		 pkt.frame_len);
-	return br_verdict(action);
+	return xdp;
 }
 
 SEC("xdp")

@@ -188,7 +188,7 @@ static __always_inline void br_dns_forget(void)
 static __always_inline int br_dns_parse(const __u8 *buf, __u32 len,
 					struct br_dns_query *q)
 {
-	__u32 i, off, end, text_len, left = 0, n_labels = 0;
+	__u32 i, off, end, text_len, left = 0;
 	__u8 c;
 
 	if (len > BR_L7_SCRATCH)
@@ -200,6 +200,7 @@ static __always_inline int br_dns_parse(const __u8 *buf, __u32 len,
 	if (q->flags & (BR_DNS_QR | BR_DNS_OPCODE) || br_dns_get16(buf, 4) != 1)
 		return BR_DNS_NOT_QUERY;
 	q->dotted = 0;
+	q->n_labels = 0;
 
 	for (i = 0; i < BR_DNS_NAME_WIRE_MAX; i++) {
 		off = BR_DNS_HDR_LEN + i;
@@ -220,14 +221,13 @@ static __always_inline int br_dns_parse(const __u8 *buf, __u32 len,
 			text_len = i ? i - 1 : 0;
 			q->name[text_len & BR_DNS_NAME_MASK] = 0;
 			q->name_len = text_len;
-			q->n_labels = n_labels;
 			q->question_end = off + 1 + 4; /* QTYPE, QCLASS */
 			break;
 		}
 		if (c & 0xc0)
 			return BR_DNS_MALFORMED;
 		left = c;
-		n_labels++;
+		q->n_labels++; /* in memory: a register would split states */
 		if (i)
 			q->name[(i - 1) & BR_DNS_NAME_MASK] = '.';
 	}

@@ -46,6 +46,16 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/*
+ * Hide a value's bounds from the compiler so that the masks the verifier
+ * needs are not dropped as redundant.
+ */
+#if defined(__bpf__) || defined(__BPF__)
+#define br_domain_opaque(v) asm volatile("" : "+r"(v))
+#else
+#define br_domain_opaque(v) ((void)0)
+#endif
+
 #define BR_DOMAIN_SEED 0x6272646f6d61696eULL /* "brdomain" */
 #define BR_DOMAIN_MUL 0x9e3779b97f4a7c15ULL  /* odd: a bijection */
 #define BR_DOMAIN_TEXT_MAX (BR_NAME_MAX - 1) /* text, NUL excluded */
@@ -138,6 +148,7 @@ static __always_inline int br_domain_hashes(const char *name, __u32 len,
 		return 0;
 	if (len > BR_DOMAIN_TEXT_MAX)
 		return -1;
+	br_domain_opaque(len);
 	/* a leading dot, or a second trailing one: an empty label */
 	if (name[0] == '.' || name[(len - 1) & BR_DOMAIN_TEXT_MASK] == '.')
 		return -1;

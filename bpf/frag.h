@@ -51,14 +51,19 @@ static __always_inline int br_frag_fresh(const struct br_frag_val *val,
 
 #include "maps.h"
 
-/* A later fragment: the verdict of its first one, if still valid. */
-static __always_inline int br_frag_follow(const struct br_pkt *pkt,
-					  __u64 generation, __u64 now,
-					  __u32 *rule, __u32 *action)
+/*
+ * A later fragment: the verdict of its first one, if still valid. Global
+ * functions, so their keys are not on the entry point's stack, which a
+ * chain of stateful stages shares.
+ */
+__noinline int br_frag_follow(const struct br_pkt *pkt, __u64 generation,
+			      __u64 now, __u32 *rule, __u32 *action)
 {
 	struct br_frag_key key;
 	struct br_frag_val *val;
 
+	if (!pkt || !rule || !action)
+		return 0;
 	br_frag_key_of(pkt, &key);
 	val = bpf_map_lookup_elem(&frags, &key);
 	if (!val || !br_frag_fresh(val, generation, now))
@@ -68,9 +73,8 @@ static __always_inline int br_frag_follow(const struct br_pkt *pkt,
 	return 1;
 }
 
-static __always_inline void br_frag_remember(const struct br_pkt *pkt,
-					     __u64 generation, __u64 now,
-					     __u32 rule, __u32 action)
+__noinline int br_frag_remember(const struct br_pkt *pkt, __u64 generation,
+				__u64 now, __u32 rule, __u32 action)
 {
 	struct br_frag_key key;
 	struct br_frag_val val = {
@@ -80,8 +84,11 @@ static __always_inline void br_frag_remember(const struct br_pkt *pkt,
 		.action = action,
 	};
 
+	if (!pkt)
+		return 0;
 	br_frag_key_of(pkt, &key);
 	bpf_map_update_elem(&frags, &key, &val, BPF_ANY);
+	return 0;
 }
 
 #endif /* __bpf__ */

@@ -14,6 +14,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "abi.h"
+#include "tls.h"
+#include "dns.h"
+#include "quic.h"
 
 #define BR_POLICY_ARRAY(_name, _value, _entries)                               \
 	struct {                                                               \
@@ -40,7 +43,30 @@ BR_POLICY_ARRAY(proto_rules, br_rules_t, BR_SLOTS * 256);
 BR_POLICY_ARRAY(sport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(dport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(etype_rules, br_rules_t, BR_SLOTS * BR_ETYPE_SLOTS);
+BR_POLICY_ARRAY(qtype_rules, br_rules_t, BR_SLOTS * 65536);
+BR_POLICY_ARRAY(quic_versions, struct br_quic_version_rules,
+		BR_SLOTS * BR_QUIC_VERSIONS);
 /* clang-format on */
+
+/*
+ * Domain sets: one hash map per slot (abi.h). The loader creates the inner
+ * map of each install, sized to its content; this one only gives the outer
+ * array its inner map's shape.
+ */
+struct br_domain_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BR_DOMAIN_INNER_MIN);
+	/* sizes, not types: BTF would only see a forward declaration */
+	__uint(key_size, sizeof(__u64));
+	__uint(value_size, sizeof(struct br_domain_rules));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BR_SLOTS);
+	__type(key, __u32);
+	__array(values, struct br_domain_inner);
+} domains SEC(".maps");
 
 /* Read by user space only: what each generation of the counter ring was. */
 BR_POLICY_ARRAY(generations, struct br_gen_record, BR_GEN_RING);
@@ -64,5 +90,86 @@ struct {
 	__type(key, struct br_frag_key);
 	__type(value, struct br_frag_val);
 } frags SEC(".maps");
+
+/*
+ * Flows of stateful policies, keyed from the subscriber's side so both
+ * directions share an entry. Common LRU, for the reason above.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_FLOW_ENTRIES);
+	__type(key, struct br_flow_key);
+	__type(value, struct br_flow_val);
+} flows SEC(".maps");
+
+/* TLS parser state of flows whose ClientHello is still arriving. */
+struct br_tls_pending {
+	struct br_tls_state st;
+	__u32 next_seq; /* sequence number of the next client byte */
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_FLOW_PENDING);
+	__type(key, struct br_flow_key);
+	__type(value, struct br_tls_pending);
+} tls_pending SEC(".maps");
+
+/* Names that decided a verdict, for "stats": read by user space only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_NAME_ENTRIES);
+	__type(key, struct br_name_key);
+	__type(value, struct br_name_val);
+} names SEC(".maps");
+
+/*
+ * Per-CPU scratch of the L7 stages: the payload copy the extractors parse
+ * (they mask every offset to it) and a DNS query, too big for the stack.
+ */
+struct br_l7_buf {
+	__u8 b[BR_L7_SCRATCH];
+};
+
+struct br_name_buf {
+	char s[BR_NAME_MAX];
+};
+
+/*
+ * What the stages share about the packet in hand (in the scratch, so
+ * each stage can be a global function of at most five arguments, and off
+ * the stack, of which a chain of stages may use only 512 bytes), and
+ * what they decided about it.
+ */
+struct br_verdict {
+	__u64 now;
+	br_rules_t b;		/* rules whose L3/L4 matches hold */
+	struct br_flow_key key;
+	__u32 slot;
+	__u32 rule_ctr; /* counter of the deciding rule, or BR_NO_RULE_CTR */
+	__u32 action;	/* enum br_action, for the action counters */
+	__u32 xdp;	/* XDP verdict */
+};
+
+struct br_scratch {
+	struct br_l7_buf buf;
+	struct br_dns_query q;
+	struct br_name_val nv;	   /* a new "names" entry */
+	struct br_tls_pending tp;  /* a new "tls_pending" entry */
+	__u8 hdrs[128];		   /* headers moved by a DNS answer */
+	struct br_flow_val nf;	   /* a new "flows" entry */
+	struct br_quic_info qi;
+	__u64 hashes[BR_DOMAIN_MAX_LABELS]; /* a name's suffix hashes */
+	struct br_verdict v;
+	struct br_name_key nk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct br_scratch);
+} scratch SEC(".maps");
 
 #endif /* BR_MAPS_H */

@@ -20,30 +20,23 @@
 #include "parse.h"
 
 /*
- * Index of the lowest set bit, BR_MAX_RULES when none. clang 14's BPF
- * backend crashes on __builtin_ctzll: isolate the bit, then binary-search it
- * with masks.
+ * Index of the lowest set bit, BR_MAX_RULES when none. Branch-free (a de
+ * Bruijn multiply and a table): six data-dependent branches would leave the
+ * verifier up to 64 states, one per result, to walk the rest of the stage
+ * with. (clang 14's BPF backend crashes on __builtin_ctzll anyway.)
  */
+static const __u8 br_debruijn64[64] = {
+	0,  1,	56, 2,	57, 49, 28, 3,	61, 58, 42, 50, 38, 29, 17, 4,
+	62, 47, 59, 36, 45, 43, 51, 22, 53, 39, 33, 30, 24, 18, 12, 5,
+	63, 55, 48, 27, 60, 41, 37, 16, 46, 35, 44, 21, 52, 32, 23, 11,
+	54, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
+};
+
 static __always_inline __u32 br_lowest_rule(br_rules_t b)
 {
-	__u32 n = 0;
-
 	if (!b)
 		return BR_MAX_RULES;
-	b &= -b;
-	if (b & 0xffffffff00000000ULL)
-		n += 32;
-	if (b & 0xffff0000ffff0000ULL)
-		n += 16;
-	if (b & 0xff00ff00ff00ff00ULL)
-		n += 8;
-	if (b & 0xf0f0f0f0f0f0f0f0ULL)
-		n += 4;
-	if (b & 0xccccccccccccccccULL)
-		n += 2;
-	if (b & 0xaaaaaaaaaaaaaaaaULL)
-		n += 1;
-	return n;
+	return br_debruijn64[((b & -b) * 0x03f79d71b4ca8b09ULL) >> 58];
 }
 
 /*
@@ -215,30 +208,52 @@ static __always_inline __u32 br_addr_class(const struct br_policy_hdr *hdr,
 }
 
 /*
- * Winning rule of an IP packet, or BR_MAX_RULES when none matches (the
- * policy's default action applies). Cheapest dimensions first, and the
- * destination before the source (rules name destinations far more often),
- * so most packets that match nothing stop before the last lookups.
+ * Rules whose L3/L4 matches an IP packet satisfies. Cheapest dimensions
+ * first, and the destination before the source (rules name destinations far
+ * more often), so most packets that match nothing stop before the last
+ * lookups.
  */
-__noinline int br_classify(const struct br_policy_hdr *hdr, __u32 slot,
-			   const struct br_pkt *pkt)
+static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
+					       __u32 slot,
+					       const struct br_pkt *pkt)
 {
 	br_rules_t b;
-
-	if (!hdr || !pkt || slot >= BR_SLOTS)
-		return BR_MAX_RULES;
 
 	b = hdr->rules_valid;
 	b &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
 	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
 	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
 	if (!b)
-		return BR_MAX_RULES;
+		return 0;
 	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
 	if (!b)
+		return 0;
+	return b & br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
+}
+
+/*
+ * Winning rule of an IP packet of a stateless policy (no rule needs an L7
+ * fact), or BR_MAX_RULES when none matches: the default action applies.
+ */
+__noinline int br_classify(const struct br_policy_hdr *hdr, __u32 slot,
+			   const struct br_pkt *pkt)
+{
+	if (!hdr || !pkt || slot >= BR_SLOTS)
 		return BR_MAX_RULES;
-	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
-	return br_lowest_rule(b);
+	return br_lowest_rule(br_l34_rules(hdr, slot, pkt));
+}
+
+/* The same bitmap for the stateful stages, which weigh L7 facts next. */
+__noinline int br_match_l34(const struct br_policy_hdr *hdr, __u32 slot,
+			    const struct br_pkt *pkt, br_rules_t *out)
+{
+	if (!out)
+		return 0;
+	*out = 0;
+	if (!hdr || !pkt || slot >= BR_SLOTS)
+		return 0;
+	*out = br_l34_rules(hdr, slot, pkt);
+	return 0;
 }
 
 /* Non-IP frames: only "ether type" rules can match them. */

@@ -84,19 +84,51 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 
 /* ---- stats ----------------------------------------------------------- */
 
+/* optional: the table leaves the line out while it is 0 (L7 counters) */
 static const struct {
 	const char *key;   /* JSON key */
 	const char *label; /* table label */
 	int ctr;
+	bool optional;
 } br_special[] = {
-	{ "malformed", "malformed", BR_CTR_MALFORMED },
-	{ "unparsed", "unparsed", BR_CTR_UNPARSED },
-	{ "nonip", "non-IP", BR_CTR_NONIP },
+	{ "malformed", "malformed", BR_CTR_MALFORMED, false },
+	{ "unparsed", "unparsed", BR_CTR_UNPARSED, false },
+	{ "nonip", "non-IP", BR_CTR_NONIP, false },
 	{ "frag_followed", "fragments following their first",
-	  BR_CTR_FRAG_FOLLOWED },
-	{ "frag_orphan", "fragments without their first", BR_CTR_FRAG_ORPHAN },
-	{ "subscriber", "from subscribers", BR_CTR_SUBSCRIBER },
-	{ "upstream", "from upstream", BR_CTR_UPSTREAM },
+	  BR_CTR_FRAG_FOLLOWED, false },
+	{ "frag_orphan", "fragments without their first", BR_CTR_FRAG_ORPHAN, false },
+	{ "subscriber", "from subscribers", BR_CTR_SUBSCRIBER, false },
+	{ "upstream", "from upstream", BR_CTR_UPSTREAM, false },
+	{ "flow_fresh", "flows: verdict evaluated", BR_CTR_FLOW_FRESH, true },
+	{ "flow_cached", "flows: verdict cached", BR_CTR_FLOW_CACHED, true },
+	{ "flow_kept", "flows: kept from an older generation",
+	  BR_CTR_FLOW_KEPT, true },
+	{ "flow_flushed", "flows: older verdict flushed", BR_CTR_FLOW_FLUSHED,
+	  true },
+	{ "flow_midstream", "flows: first seen mid-stream",
+	  BR_CTR_FLOW_MIDSTREAM, true },
+	{ "flow_pending", "flows: passed awaiting a hello",
+	  BR_CTR_FLOW_PENDING, true },
+	{ "tls_hello", "TLS: ClientHellos", BR_CTR_TLS_HELLO, true },
+	{ "tls_sni", "TLS: with a server name", BR_CTR_TLS_SNI, true },
+	{ "tls_sni_later", "TLS: name after segment 1", BR_CTR_TLS_SNI_LATER,
+	  true },
+	{ "tls_record_fragmented", "TLS: hello over several records",
+	  BR_CTR_TLS_REC_FRAG, true },
+	{ "tls_ech", "TLS: with ECH", BR_CTR_TLS_ECH, true },
+	{ "tls_no_sni", "TLS: name never found", BR_CTR_TLS_NO_SNI, true },
+	{ "tls_sni_default", "TLS: got sni-default", BR_CTR_TLS_SNI_DEFAULT,
+	  true },
+	{ "dns_query", "DNS: queries", BR_CTR_DNS_QUERY, true },
+	{ "dns_forged", "DNS: answers forged", BR_CTR_DNS_FORGED, true },
+	{ "quic_initial", "QUIC: Initials", BR_CTR_QUIC_INITIAL, true },
+	{ "reset_sent", "resets sent", BR_CTR_RESET_SENT, true },
+	{ "reset_skipped", "resets not sent (to an RST)",
+	  BR_CTR_RESET_SKIPPED, true },
+	{ "throttled", "throttle: over the rate, dropped", BR_CTR_THROTTLED,
+	  true },
+	{ "forge_failed", "could not forge: dropped", BR_CTR_FORGE_FAILED,
+	  true },
 };
 
 #define BR_N_SPECIAL (sizeof(br_special) / sizeof(br_special[0]))
@@ -111,8 +143,12 @@ static void br_json_counter(struct br_json *j, const char *key,
 	br_json_end(j);
 }
 
+static void br_names_json(struct br_json *j, const struct br_dp_name *names,
+			  size_t n);
+
 static void br_stats_json(const struct br_counter *ctr,
-			  const struct br_gen_record *rec, __u64 generation)
+			  const struct br_gen_record *rec, __u64 generation,
+			  const struct br_dp_name *names, size_t n_names)
 {
 	struct br_json j;
 	__u32 i;
@@ -156,6 +192,8 @@ static void br_stats_json(const struct br_counter *ctr,
 	br_json_end(&j);
 	for (i = 0; i < BR_N_SPECIAL; i++)
 		br_json_counter(&j, br_special[i].key, &ctr[br_special[i].ctr]);
+	if (rec)
+		br_names_json(&j, names, n_names);
 	br_json_end(&j);
 }
 
@@ -188,10 +226,50 @@ static void br_stats_table(const struct br_counter *ctr,
 		       (unsigned long long)ctr[BR_CTR_ACTION0 + i].packets,
 		       (unsigned long long)ctr[BR_CTR_ACTION0 + i].bytes);
 	printf("\n");
-	for (i = 0; i < BR_N_SPECIAL; i++)
-		printf("%-33s %12llu pkts %14llu B\n", br_special[i].label,
+	for (i = 0; i < BR_N_SPECIAL; i++) {
+		if (br_special[i].optional && !ctr[br_special[i].ctr].packets)
+			continue;
+		printf("%-36s %12llu pkts %14llu B\n", br_special[i].label,
 		       (unsigned long long)ctr[br_special[i].ctr].packets,
 		       (unsigned long long)ctr[br_special[i].ctr].bytes);
+	}
+}
+
+static const char *br_name_kind(__u32 kind)
+{
+	return kind == BR_NAME_SNI ? "sni" : kind == BR_NAME_DNS ? "dns" : "?";
+}
+
+static void br_names_table(const struct br_dp_name *names, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	printf("\ntop matched names:\n%5s  %-4s %10s  %s\n", "rule", "kind",
+	       "hits", "name");
+	for (i = 0; i < n; i++)
+		printf("%5u  %-4s %10llu  %s\n", names[i].rule,
+		       br_name_kind(names[i].kind),
+		       (unsigned long long)names[i].hits, names[i].name);
+}
+
+static void br_names_json(struct br_json *j, const struct br_dp_name *names,
+			  size_t n)
+{
+	size_t i;
+
+	br_json_key(j, "top_names");
+	br_json_array(j);
+	for (i = 0; i < n; i++) {
+		br_json_object(j);
+		br_json_kstr(j, "name", names[i].name);
+		br_json_kstr(j, "kind", br_name_kind(names[i].kind));
+		br_json_ku64(j, "rule", names[i].rule);
+		br_json_ku64(j, "hits", names[i].hits);
+		br_json_end(j);
+	}
+	br_json_end(j);
 }
 
 int cmd_stats(struct br_cli *cli, int argc, char **argv)
@@ -199,8 +277,11 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "generation", required_argument, NULL, 'g' },
 		{ "totals", no_argument, NULL, 't' },
+		{ "top", required_argument, NULL, 'n' },
 		{}
 	};
+	struct br_dp_name names[BR_DP_NAMES_MAX];
+	size_t n_names = 0, top = 10;
 	struct br_counter ctr[BR_CTR_PER_GEN];
 	struct br_gen_record rec;
 	struct br_dp_status st;
@@ -223,12 +304,21 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 		case 't':
 			totals = true;
 			break;
+		case 'n':
+			top = strtoull(optarg, &end, 10);
+			if (*end || top > BR_DP_NAMES_MAX) {
+				br_err("--top: a number of names, at most %d",
+				       BR_DP_NAMES_MAX);
+				return 2;
+			}
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		br_err("usage: blastradius stats [--generation N] [--totals]");
+		br_err("usage: blastradius stats [--generation N] [--totals] "
+		       "[--top N]");
 		return 2;
 	}
 	if (br_cli_open_pinned(cli, &dp))
@@ -248,6 +338,9 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 			br_err("generation %llu was never in force: its swap "
 			       "was interrupted before the commit",
 			       (unsigned long long)generation);
+		if (!err)
+			err = br_dp_names(dp, generation, names, top,
+					  &n_names);
 	}
 	br_dp_close(dp);
 	if (err) {
@@ -255,9 +348,12 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 			br_err("cannot read counters: %s", strerror(-err));
 		return 1;
 	}
-	if (cli->json)
-		br_stats_json(ctr, totals ? NULL : &rec, generation);
-	else
+	if (cli->json) {
+		br_stats_json(ctr, totals ? NULL : &rec, generation, names,
+			      n_names);
+	} else {
 		br_stats_table(ctr, totals ? NULL : &rec, generation);
+		br_names_table(names, n_names);
+	}
 	return 0;
 }

@@ -59,6 +59,12 @@ enum br_map_id {
 	BR_MAP_GENERATIONS,
 	BR_MAP_COUNTERS,
 	BR_MAP_FRAGS,
+	BR_MAP_QTYPE,
+	BR_MAP_QUIC,
+	BR_MAP_DOMAINS,
+	BR_MAP_FLOWS,
+	BR_MAP_TLS_PENDING,
+	BR_MAP_NAMES,
 	BR_MAP_N,
 };
 
@@ -91,6 +97,15 @@ static const struct {
 	[BR_MAP_GENERATIONS] = { "generations", 0, true },
 	[BR_MAP_COUNTERS] = { "counters", 0, false },
 	[BR_MAP_FRAGS] = { "frags", 0, false },
+	[BR_MAP_QTYPE] = { "qtype_rules", 65536 * sizeof(br_rules_t), true },
+	[BR_MAP_QUIC] = { "quic_versions",
+			  BR_QUIC_VERSIONS *
+				  sizeof(struct br_quic_version_rules),
+			  true },
+	[BR_MAP_DOMAINS] = { "domains", 0, false },
+	[BR_MAP_FLOWS] = { "flows", 0, false },
+	[BR_MAP_TLS_PENDING] = { "tls_pending", 0, false },
+	[BR_MAP_NAMES] = { "names", 0, false },
 };
 
 static const char *const br_prog_pin[2] = { "prog_subscriber",
@@ -683,6 +698,62 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->sport = br_slot_part(dp, BR_MAP_SPORT, slot);
 	v->dport = br_slot_part(dp, BR_MAP_DPORT, slot);
 	v->etype = br_slot_part(dp, BR_MAP_ETYPE, slot);
+	v->qtype = br_slot_part(dp, BR_MAP_QTYPE, slot);
+	v->quic = br_slot_part(dp, BR_MAP_QUIC, slot);
+	v->n_domains = 0;
+	v->domain_keys = NULL;
+	v->domain_vals = NULL;
+}
+
+/*
+ * Put the compiled domain sets of a slot in force for that slot: a new
+ * hash map holding exactly them replaces the slot's inner map in one
+ * update of the outer array (the old one goes when no CPU uses it). An
+ * empty image clears the slot. Before the commit, so the slot is not in
+ * force yet.
+ */
+static int br_domains_install(struct br_dp *dp, __u32 slot,
+			      const struct br_slot_view *v)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, copts);
+	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+	__u32 n = v->n_domains, done = 0, count;
+	int fd, err = 0;
+
+	if (!n) {
+		if (bpf_map_delete_elem(dp->map_fd[BR_MAP_DOMAINS], &slot) &&
+		    errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "br_domains", sizeof(__u64),
+			    sizeof(struct br_domain_rules), n, &copts);
+	if (fd < 0)
+		return -errno;
+	while (done < n) {
+		count = n - done;
+		if (bpf_map_update_batch(fd, v->domain_keys + done,
+					 v->domain_vals + done, &count,
+					 &bopts)) {
+			err = -errno;
+			goto out;
+		}
+		done += count;
+	}
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_DOMAINS], &slot, &fd, 0))
+		err = -errno;
+out:
+	close(fd);
+	return err;
+}
+
+static void br_view_free(struct br_slot_view *v)
+{
+	free(v->domain_keys);
+	free(v->domain_vals);
+	v->domain_keys = NULL;
+	v->domain_vals = NULL;
+	v->n_domains = 0;
 }
 
 static int br_active_slot(struct br_dp *dp, __u32 *slot)
@@ -816,7 +887,7 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 {
 	struct br_install_report *rep = &dp->report;
 	struct br_loader_state st;
-	struct br_slot_view view;
+	struct br_slot_view view = { 0 };
 	struct br_policy_hdr *cur_hdr;
 	__u32 cur, next, gen_idx, key = 0;
 	__u64 generation, t0, t1;
@@ -864,6 +935,12 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	err = br_compile(pol, &view, &rep->compile, diag);
 	if (err)
 		goto out;
+	err = br_domains_install(dp, next, &view);
+	if (err) {
+		br_err("cannot load %zu domain-set names: %s",
+		       view.n_domains, strerror(-err));
+		goto out;
+	}
 	rep->compile_ns = br_mono_ns() - t0;
 
 	t0 = br_mono_ns();
@@ -904,6 +981,7 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	rep->commit_ns = br_mono_ns() - t0;
 	rep->generation = generation;
 out:
+	br_view_free(&view);
 	br_dp_unlock(dp);
 	if (stats)
 		*stats = rep->compile;
@@ -1246,4 +1324,48 @@ int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
 	if (out && out_len)
 		*out_len = opts.data_size_out;
 	return 0;
+}
+
+static int br_name_cmp(const void *a, const void *b)
+{
+	const struct br_dp_name *x = a, *y = b;
+
+	if (x->hits != y->hits)
+		return x->hits < y->hits ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int br_dp_names(struct br_dp *dp, __u64 generation, struct br_dp_name *out,
+		size_t max, size_t *n)
+{
+	int fd = dp->map_fd[BR_MAP_NAMES], err = 0;
+	struct br_name_key key, next, *prev = NULL;
+	struct br_dp_name *all;
+	struct br_name_val val;
+	size_t cnt = 0;
+
+	*n = 0;
+	all = calloc(BR_NAME_ENTRIES, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	while (cnt < BR_NAME_ENTRIES && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (key.generation != generation ||
+		    bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		memcpy(all[cnt].name, val.name, BR_NAME_MAX);
+		all[cnt].name[BR_NAME_MAX - 1] = 0;
+		all[cnt].kind = key.kind;
+		all[cnt].rule = key.rule;
+		all[cnt].hits = val.hits;
+		cnt++;
+	}
+	if (errno != ENOENT && cnt < BR_NAME_ENTRIES)
+		err = -errno;
+	qsort(all, cnt, sizeof(*all), br_name_cmp);
+	*n = cnt < max ? cnt : max;
+	memcpy(out, all, *n * sizeof(*all));
+	free(all);
+	return err;
 }

@@ -127,6 +127,23 @@ int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
 /* The program fd for a role, for benchmarks that drive test_run directly. */
 int br_dp_prog_fd(struct br_dp *dp, enum br_role role);
 
+/* A name that decided verdicts of a generation (TLS SNI or DNS qname). */
+#define BR_DP_NAMES_MAX 100
+
+struct br_dp_name {
+	char name[BR_NAME_MAX];
+	__u32 kind; /* enum br_name_kind */
+	__u32 rule;
+	__u64 hits; /* flows (TLS) or queries (DNS) */
+};
+
+/*
+ * The max names with the most hits under a generation, most first. Kept in
+ * an LRU of BR_NAME_ENTRIES: under churn of many names the rarest go first.
+ */
+int br_dp_names(struct br_dp *dp, __u64 generation, struct br_dp_name *out,
+		size_t max, size_t *n);
+
 /* Counters summed over every generation ever installed (for exporters). */
 int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN]);
 
