@@ -50,6 +50,10 @@ SAN        := -fsanitize=address,undefined -fno-sanitize-recover=all \
 HOST_L7_CFLAGS := -g -O1 -Wall -Wextra -Werror -std=gnu11 -Ibpf -Itests/l7
 L7T_SRCS  := $(wildcard tests/l7/test_*.c)
 L7T_BINS  := $(patsubst tests/l7/%.c,$(BUILD)/tests/%,$(L7T_SRCS))
+# tests/diff: l7dump runs the same extractors over a capture, frame by
+# frame, for the differential test against tshark (test_differential.sh).
+DIFF_SRCS := $(wildcard tests/diff/*.c)
+DIFF_BINS := $(patsubst tests/diff/%.c,$(BUILD)/tests/%,$(DIFF_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 300
@@ -58,7 +62,8 @@ FUZZ_SECONDS ?= 300
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: all deps test unit dataplane e2e demo bench fuzz install clean
 
-all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS) $(L7T_BINS) $(FUZZ_BINS)
+all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS) $(L7T_BINS) $(FUZZ_BINS) \
+     $(DIFF_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -90,6 +95,10 @@ $(BUILD)/tests/%: tests/dataplane/%.c tests/dataplane/*.h $(LIB) $(USER_HDRS)
 $(BUILD)/tests/%: tests/l7/%.c $(BPF_HDRS) $(wildcard tests/l7/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(HOST_L7_CFLAGS) $(SAN) -o $@ $< -lcmocka
+
+$(BUILD)/tests/%: tests/diff/%.c $(BPF_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(HOST_L7_CFLAGS) $(SAN) -o $@ $< -lpcap
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BPF_HDRS)
 	@mkdir -p $(dir $@)

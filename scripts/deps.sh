@@ -14,6 +14,7 @@ PACKAGES="
 	bpftool xdp-tools iproute2
 	libcmocka-dev
 	socat netcat-openbsd curl jq python3 iputils-ping strace
+	tshark tcpdump libpcap-dev openssl dnsmasq-base dnsutils knot-dnsutils
 "
 
 missing=""
@@ -30,6 +31,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: no.
+# (dnsmasq-base, not dnsmasq: the latter starts a resolver service on the
+# host; the differential test runs its own in a namespace.)
+echo 'wireshark-common wireshark-common/install-setuid boolean false' |
+	debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
