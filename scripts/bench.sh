@@ -9,7 +9,8 @@
 #    run by id like the others; the namespace goes away on exit.
 # 2. Runs build/bench/bench_lookup: the dataplane, a bare XDP_DROP, the
 #    kernel LPM trie and xdp-filter through BPF_PROG_TEST_RUN, then the
-#    policy install times. It prints the results as markdown.
+#    policy install times; then build/bench/bench_l7: TLS, DNS, QUIC and
+#    flow-table packets against a 1M-name domain set. Both print markdown.
 # 3. Writes them to BUILD/bench/results.md and replaces the generated part
 #    of docs/PERFORMANCE.md (between the two "make bench" markers) with them.
 #    The figures in the doc are therefore exactly what the last run printed.
@@ -91,6 +92,8 @@ date=$(date -u '+%Y-%m-%d %H:%M UTC')
 mkdir -p "$(dirname "$OUT")"
 start=$(date +%s)
 "$BENCH" "${args[@]}" --date "$date" --commit "$commit" "$@" >"$OUT.tmp" ||
+	exit 1
+"$BUILD/bench/bench_l7" --date "$date" --commit "$commit" >>"$OUT.tmp" ||
 	exit 1
 mv "$OUT.tmp" "$OUT"
 echo "bench: done in $(($(date +%s) - start)) s; results in $OUT" >&2

@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * bench_l7.c - what an L7 packet costs: ns/packet through BPF_PROG_TEST_RUN
+ * of the dataplane holding a policy with a 1,000,000-name domain set,
+ * beside a bare XDP_DROP program measured the same way in the same run.
+ *
+ * Every packet is the first of its kind for its flow (a fresh flow per
+ * packet: new client address and port), run once, and timed by the kernel
+ * (test_run's duration, repeat 1); rows report the mean and the median
+ * over FLOWS packets, and the median of ROUNDS rounds. Packets that need
+ * their flow to be in a state first (a hello needs its SYN, a cached
+ * packet its decided flow) get those packets untimed before them.
+ *
+ *   hello, SNI hit / miss    one-segment ClientHello; the name is / is not
+ *                            in the 1M-name set
+ *   hello in 2 segments      a 1.8 KB post-quantum hello, SNI in the
+ *                            second segment: both segments, summed
+ *   DNS query hit / miss     A query; a hit is answered (forged NXDOMAIN)
+ *   QUIC Initial             v1, 1200 bytes, dropped
+ *   classified flow          a data segment of a flow already decided
+ *   XDP_DROP                 bench_drop: the floor of the method
+ *
+ * Prints markdown (a generated part of docs/PERFORMANCE.md) on stdout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.skel.h"
+#include "dataplane.h"
+#include "policy.h"
+
+/* hello.h asserts with cmocka's assert_true and fail_msg */
+#define assert_true(x)                                                         \
+	do {                                                                   \
+		if (!(x))                                                      \
+			abort();                                               \
+	} while (0)
+#define fail_msg(...) abort()
+#include "../l7/hello.h"
+
+#define SET_N 1000000u
+#define FLOWS 20000u
+#define ROUNDS 3
+#define FRAME_MAX 4096
+#define SEED 0x626c617374726164ULL
+
+static uint64_t rng = SEED;
+
+static uint64_t rnd64(void)
+{
+	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Name i of the set: two or three labels under one of 64 zones. */
+static void set_name(uint32_t i, char *buf, size_t len)
+{
+	if (i % 3)
+		snprintf(buf, len, "h%u.svc%u.zone%u.example", i, i % 997,
+			 i % 64);
+	else
+		snprintf(buf, len, "n%u.zone%u.example", i, i % 64);
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+struct frame {
+	uint8_t b[FRAME_MAX];
+	size_t len;
+};
+
+static void be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	be16(p, v >> 16);
+	be16(p + 2, v);
+}
+
+/* Ethernet + IPv4 + TCP or UDP from flow i's client to 198.19.0.1. */
+static void frame_build(struct frame *f, uint32_t i, uint8_t proto,
+			uint16_t dport, uint8_t tcp_flags, uint32_t seq,
+			const uint8_t *pl, size_t n)
+{
+	uint8_t *ip = f->b + ETH_HLEN, *l4 = ip + 20;
+	size_t l4h = proto == 6 ? 20 : 8;
+
+	memset(f->b, 0, ETH_HLEN + 20 + l4h);
+	memcpy(f->b, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00", ETH_HLEN);
+	ip[0] = 0x45;
+	be16(ip + 2, 20 + l4h + n);
+	ip[8] = 64;
+	ip[9] = proto;
+	be32(ip + 12, 0xc6120000u | (i & 0xffff) << 0); /* 198.18.x.y */
+	be32(ip + 16, 0xc6130001u);			  /* 198.19.0.1 */
+	be16(l4, 10000 + (i >> 16));
+	be16(l4 + 2, dport);
+	if (proto == 6) {
+		be32(l4 + 4, seq);
+		be32(l4 + 8, tcp_flags & 0x10 ? 1 : 0);
+		l4[12] = 5 << 4;
+		l4[13] = tcp_flags;
+		be16(l4 + 14, 64240);
+	} else {
+		be16(l4 + 4, 8 + n);
+	}
+	memcpy(l4 + l4h, pl, n);
+	f->len = ETH_HLEN + 20 + l4h + n;
+}
+
+static size_t hello_build(const char *name, const char *exts, uint8_t *out)
+{
+	struct spec sp = { .exts = exts, .sni = name };
+	size_t name_end;
+
+	return build(&sp, out, FRAME_MAX - 100, &name_end);
+}
+
+static size_t dns_build(const char *name, uint16_t id, uint8_t *out)
+{
+	size_t n = 12, l;
+	const char *p = name, *dot;
+
+	memset(out, 0, 12);
+	be16(out, id);
+	be16(out + 2, 0x0100);
+	be16(out + 4, 1);
+	while (*p) {
+		dot = strchr(p, '.');
+		l = dot ? (size_t)(dot - p) : strlen(p);
+		out[n++] = l;
+		memcpy(out + n, p, l);
+		n += l;
+		p += l + (dot != NULL);
+	}
+	out[n++] = 0;
+	be16(out + n, 1);
+	be16(out + n + 2, 1);
+	return n + 4;
+}
+
+static size_t quic_build(uint8_t *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, 1200);
+	out[n++] = 0xc3; /* long, Initial (v1 type 00), pn length 4 */
+	be32(out + n, 1);
+	n += 4;
+	out[n++] = 8;
+	memcpy(out + n, "\x83\x94\xc8\xf0\x3e\x51\x57\x08", 8);
+	n += 8;
+	out[n++] = 0; /* SCID */
+	out[n++] = 0; /* token length */
+	be16(out + n, 0x4000 | (1200 - n - 2));
+	return 1200;
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+static int run(int fd, const struct frame *f, __u32 *ns)
+{
+	uint8_t out[FRAME_MAX + 512];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+		    .data_size_in = f->len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(fd, &o)) {
+		fprintf(stderr, "bench_l7: test_run: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (ns)
+		*ns = o.duration;
+	return o.retval;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+enum row {
+	R_HELLO_HIT,
+	R_HELLO_MISS,
+	R_HELLO_SPLIT,
+	R_DNS_HIT,
+	R_DNS_MISS,
+	R_QUIC,
+	R_CACHED,
+	R_DROP,
+	R_N,
+};
+
+static const char *const row_name[R_N] = {
+	[R_HELLO_HIT] = "ClientHello, SNI in the 1M-name set (dropped)",
+	[R_HELLO_MISS] = "ClientHello, SNI not in the set (passed)",
+	[R_HELLO_SPLIT] = "ClientHello of 1.8 KB in 2 segments, SNI in the "
+			  "2nd (both segments)",
+	[R_DNS_HIT] = "DNS query, name in the set (NXDOMAIN forged)",
+	[R_DNS_MISS] = "DNS query, name not in the set (passed)",
+	[R_QUIC] = "QUIC v1 Initial, 1200 bytes (dropped)",
+	[R_CACHED] = "data segment of an already classified flow",
+	[R_DROP] = "bare XDP_DROP program (bench_drop)",
+};
+
+static const int row_verdict[R_N] = {
+	[R_HELLO_HIT] = XDP_DROP, [R_HELLO_MISS] = XDP_PASS,
+	[R_HELLO_SPLIT] = XDP_DROP, [R_DNS_HIT] = XDP_TX,
+	[R_DNS_MISS] = XDP_PASS,    [R_QUIC] = XDP_DROP,
+	[R_CACHED] = XDP_DROP,	    [R_DROP] = XDP_DROP,
+};
+
+static double mean_of[R_N][ROUNDS], median_of[R_N][ROUNDS];
+static __u32 samples[FLOWS];
+
+static void record(enum row r, int round, size_t n)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += samples[i];
+	qsort(samples, n, sizeof(samples[0]), cmp_u32);
+	mean_of[r][round] = (double)sum / n;
+	median_of[r][round] = samples[n / 2];
+}
+
+static double med(const double *v)
+{
+	double s[ROUNDS];
+
+	memcpy(s, v, sizeof(s));
+	qsort(s, ROUNDS, sizeof(s[0]), cmp_double);
+	return s[ROUNDS / 2];
+}
+
+static void check(enum row r, int got)
+{
+	if (got != row_verdict[r]) {
+		fprintf(stderr, "bench_l7: %s: verdict %d, expected %d\n",
+			row_name[r], got, row_verdict[r]);
+		exit(1);
+	}
+}
+
+/* One round: FLOWS fresh flows per row, flow numbers from base. */
+static void round_run(int fd, int drop_fd, int round, uint32_t base)
+{
+	static struct frame f, seg;
+	static uint8_t pl[FRAME_MAX];
+	char name[BR_NAME_MAX];
+	uint32_t i, k, flow;
+	__u32 a, b;
+	size_t n;
+
+	for (k = 0; k < 2; k++) { /* hello hit, miss */
+		for (i = 0; i < FLOWS; i++) {
+			flow = base + k * FLOWS + i;
+			frame_build(&f, flow, 6, 443, 0x02, 0, NULL, 0);
+			run(fd, &f, NULL);
+			if (k == 0)
+				set_name(rnd64() % SET_N, name, sizeof(name));
+			else
+				snprintf(name, sizeof(name),
+					 "miss%u.zone%u.example", flow,
+					 flow % 64);
+			n = hello_build(name, "SVKCW", pl);
+			frame_build(&f, flow, 6, 443, 0x18, 1, pl, n);
+			check(k ? R_HELLO_MISS : R_HELLO_HIT,
+			      run(fd, &f, &samples[i]));
+		}
+		record(k ? R_HELLO_MISS : R_HELLO_HIT, round, FLOWS);
+	}
+
+	for (i = 0; i < FLOWS; i++) { /* split hello, then a cached segment */
+		flow = base + 2 * FLOWS + i;
+		frame_build(&f, flow, 6, 443, 0x02, 0, NULL, 0);
+		run(fd, &f, NULL);
+		set_name(rnd64() % SET_N, name, sizeof(name));
+		n = hello_build(name, "GXVAKQ" "S" "CWMgP", pl);
+		frame_build(&seg, flow, 6, 443, 0x10, 1, pl, 1448);
+		if (run(fd, &seg, &a) != XDP_PASS) {
+			fprintf(stderr, "bench_l7: first segment not passed\n");
+			exit(1);
+		}
+		frame_build(&f, flow, 6, 443, 0x18, 1 + 1448, pl + 1448,
+			    n - 1448);
+		check(R_HELLO_SPLIT, run(fd, &f, &b));
+		samples[i] = a + b;
+	}
+	record(R_HELLO_SPLIT, round, FLOWS);
+	for (i = 0; i < FLOWS; i++) {
+		flow = base + 2 * FLOWS + i;
+		frame_build(&f, flow, 6, 443, 0x10, 5000, pl, 100);
+		check(R_CACHED, run(fd, &f, &samples[i]));
+	}
+	record(R_CACHED, round, FLOWS);
+
+	for (k = 0; k < 2; k++) { /* DNS hit, miss */
+		for (i = 0; i < FLOWS; i++) {
+			flow = base + (3 + k) * FLOWS + i;
+			if (k == 0)
+				set_name(rnd64() % SET_N, name, sizeof(name));
+			else
+				snprintf(name, sizeof(name),
+					 "miss%u.zone%u.example", flow,
+					 flow % 64);
+			n = dns_build(name, flow, pl);
+			frame_build(&f, flow, 17, 53, 0, 0, pl, n);
+			check(k ? R_DNS_MISS : R_DNS_HIT,
+			      run(fd, &f, &samples[i]));
+		}
+		record(k ? R_DNS_MISS : R_DNS_HIT, round, FLOWS);
+	}
+
+	n = quic_build(pl);
+	for (i = 0; i < FLOWS; i++) {
+		flow = base + 5 * FLOWS + i;
+		frame_build(&f, flow, 17, 443, 0, 0, pl, n);
+		check(R_QUIC, run(fd, &f, &samples[i]));
+	}
+	record(R_QUIC, round, FLOWS);
+
+	for (i = 0; i < FLOWS; i++) {
+		frame_build(&f, base + i, 6, 443, 0x02, 0, NULL, 0);
+		check(R_DROP, run(drop_fd, &f, &samples[i]));
+	}
+	record(R_DROP, round, FLOWS);
+}
+
+static char tmpdir[] = "/tmp/bench_l7.XXXXXX";
+
+static struct br_policy *policy_build(void)
+{
+	char path[PATH_MAX], name[BR_NAME_MAX];
+	struct br_policy *pol = NULL;
+	struct br_diag diag;
+	FILE *f;
+	uint32_t i;
+
+	if (!mkdtemp(tmpdir))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/names.set", tmpdir);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fprintf(f, "set names domain {\n");
+	for (i = 0; i < SET_N; i++) {
+		set_name(i, name, sizeof(name));
+		fprintf(f, "%s\n", name);
+	}
+	fprintf(f, "}\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/bench.policy", tmpdir);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fprintf(f, "policy bench-l7\n"
+		   "include \"names.set\"\n"
+		   "rule \"sni\" tcp dport 443 sni @names drop\n"
+		   "rule \"dns\" dns @names nxdomain\n"
+		   "rule \"quic\" udp dport 443 quic drop\n");
+	fclose(f);
+	br_diag_init(&diag);
+	if (br_policy_parse_file(path, &pol, &diag))
+		br_diag_print(&diag, stderr);
+	br_diag_free(&diag);
+	return pol;
+}
+
+static void cleanup(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/names.set", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/bench.policy", tmpdir);
+	unlink(path);
+	rmdir(tmpdir);
+}
+
+int main(int argc, char **argv)
+{
+	const char *date = "", *commit = "";
+	struct br_dp_opts opts = { 0 };
+	struct br_compile_stats stats;
+	struct bench_bpf *drop;
+	struct br_policy *pol;
+	struct br_diag diag;
+	struct utsname u;
+	struct br_dp *dp;
+	int c, fd, drop_fd, r, round;
+	static const struct option longopts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "commit", required_argument, NULL, 'c' },
+		{}
+	};
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'd')
+			date = optarg;
+		else if (c == 'c')
+			commit = optarg;
+		else
+			return 2;
+	}
+	pol = policy_build();
+	if (!pol) {
+		cleanup();
+		fprintf(stderr, "bench_l7: cannot build the policy\n");
+		return 1;
+	}
+	if (br_dp_open_private(&opts, &dp)) {
+		cleanup();
+		return 1;
+	}
+	br_diag_init(&diag);
+	if (br_dp_install(dp, pol, &stats, &diag)) {
+		br_diag_print(&diag, stderr);
+		cleanup();
+		return 1;
+	}
+	br_diag_free(&diag);
+	cleanup();
+	drop = bench_bpf__open_and_load();
+	if (!drop) {
+		fprintf(stderr, "bench_l7: cannot load bench_drop\n");
+		return 1;
+	}
+	fd = br_dp_prog_fd(dp, BR_ROLE_SUBSCRIBER);
+	drop_fd = bpf_program__fd(drop->progs.bench_drop);
+
+	for (round = 0; round < ROUNDS; round++) {
+		fprintf(stderr, "bench_l7: round %d of %d\n", round + 1,
+			ROUNDS);
+		/* 6 * FLOWS flows a round: disjoint, and within the table */
+		round_run(fd, drop_fd, round, round * 6 * FLOWS);
+	}
+
+	uname(&u);
+	printf("### L7 packets (`bench_l7`)\n\n");
+	printf("Run %s on commit %s, kernel %s. Policy: one domain set of "
+	       "%u names (%u keys) used by an `sni` rule, a `dns ... "
+	       "nxdomain` rule and a `quic` rule. Each packet is the first "
+	       "of its kind on a fresh flow, timed by the kernel "
+	       "(BPF_PROG_TEST_RUN duration, one call per packet); %u "
+	       "packets a row, median of %d rounds.\n\n",
+	       date, commit, u.release, SET_N, stats.domains, FLOWS, ROUNDS);
+	printf("| packet | mean ns | median ns |\n|---|---:|---:|\n");
+	for (r = 0; r < R_N; r++)
+		printf("| %s | %.0f | %.0f |\n", row_name[r], med(mean_of[r]),
+		       med(median_of[r]));
+	printf("\n");
+	bench_bpf__destroy(drop);
+	br_dp_close(dp);
+	br_policy_free(pol);
+	return 0;
+}
