@@ -90,7 +90,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(USER_HDRS)
 
 $(BUILD)/tests/%: tests/dataplane/%.c tests/dataplane/*.h $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/dataplane -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/dataplane -Itests/l7 -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 $(BUILD)/tests/%: tests/l7/%.c $(BPF_HDRS) $(wildcard tests/l7/*.h)
 	@mkdir -p $(dir $@)

@@ -16,11 +16,12 @@
  * Anything else is left alone; the caller drops it and counts
  * BR_CTR_FORGE_FAILED.
  *
- * The reset follows RFC 9293 3.10.7: to a SYN, RST|ACK with seq 0 and
- * ack = its seq + 1 (+ any data); to anything else, seq = the segment's
- * acknowledgment number (what the receiver expects next, so its kernel
- * takes the reset as in-window, RFC 5961 3.2) and ACK set with ack = its
- * seq + data. An RST is never answered.
+ * The reset follows RFC 9293 3.10.7.1, which goes by the ACK bit: to a
+ * segment without ACK (a SYN), RST|ACK with seq 0; to one with ACK (a
+ * SYN-ACK included), seq = its acknowledgment number (what the receiver
+ * expects next, so its kernel takes the reset as in-window, RFC 5961 3.2).
+ * Either way ACK is set, with ack = its seq + its length (data, and 1 for
+ * each of SYN and FIN). An RST is never answered.
  *
  * The DNS answer is built by dns.h in the scratch buffer; here it replaces
  * the query's payload. A longer answer grows the frame at its head (growing
@@ -185,13 +186,8 @@ __noinline int br_forge_rst(struct xdp_md *ctx, const struct br_pkt *pkt)
 		th->source = th->dest;
 		th->dest = p;
 	}
-	if (syn) {
-		th->seq = 0;
-		th->ack_seq = bpf_htonl(seq + 1 + len + fin);
-	} else {
-		th->seq = has_ack ? bpf_htonl(ack) : 0;
-		th->ack_seq = bpf_htonl(seq + len + fin);
-	}
+	th->seq = has_ack ? bpf_htonl(ack) : 0;
+	th->ack_seq = bpf_htonl(seq + syn + len + fin);
 	((__u8 *)th)[12] = (sizeof(*th) / 4) << 4; /* doff 5, no flags */
 	((__u8 *)th)[13] = 0x14;		  /* RST | ACK */
 	th->window = 0;

@@ -17,6 +17,7 @@
 #include "tls.h"
 #include "dns.h"
 #include "quic.h"
+#include "parse.h"
 
 #define BR_POLICY_ARRAY(_name, _value, _entries)                               \
 	struct {                                                               \
@@ -163,6 +164,7 @@ struct br_scratch {
 	__u64 hashes[BR_DOMAIN_MAX_LABELS]; /* a name's suffix hashes */
 	struct br_verdict v;
 	struct br_name_key nk;
+	struct br_pkt twin;	   /* a server's packet, seen from its client */
 };
 
 struct {

@@ -16,6 +16,16 @@
  *   no entry                     evaluated: the L3/L4 rule bitmap, then the
  *                                L7 facts the surviving rules need
  *
+ * A TCP flow first seen without its SYN ("mid-stream": after a swap with
+ * flush, a restart, an eviction) cannot wait for a hello: it is decided
+ * at once, without L7 facts. Rules are written for the client's packets
+ * (dport is the service), so the flow is judged by its client's side: the
+ * subscriber is taken for the client, unless the packet is a SYN-ACK,
+ * which shows its sender to be the server; a packet from the server is
+ * matched as its twin (addresses and ports swapped). The flow then has
+ * the verdict it would have had from its client's packet, whichever side
+ * spoke first.
+ *
  * How a verdict is evaluated: b, the rules whose addresses, ports and
  * protocol match; m, the rules among them whose L7 condition holds; the
  * winner is the lowest rule of b that is plain (no L7 condition) or in m.
@@ -25,7 +35,16 @@
  * winner, the policy's sni-default, if it has one, decides instead.
  *
  * DNS queries (UDP to port 53 with a DNS rule among the candidates) are
- * evaluated one by one, never cached: one socket may ask for many names.
+ * evaluated one by one, never cached: one socket may ask for many names,
+ * so a query never takes a verdict from the flow table (which the answer
+ * to an earlier, passed query may have filled). A query a throttle rule
+ * wins is policed in the socket's flow entry, kept from query to query
+ * while the same rule of the same generation throttles it.
+ *
+ * The hello parser's state of a flow lives in "tls_pending" until the
+ * hello ends. A new flow that waits for a hello first discards any state
+ * left there under its key by an earlier flow (expired or evicted halfway
+ * through its hello), so a reused address and port pair starts afresh.
  */
 #ifndef BR_STATEFUL_H
 #define BR_STATEFUL_H
@@ -54,6 +73,29 @@ static __always_inline void br_extra(struct br_gen_counters *block, __u32 ctr,
 {
 	if (block)
 		br_count(block, ctr, len);
+}
+
+/*
+ * The TCP header of pkt, NULL if it is not in the linear part of the frame.
+ * l4_off may lie past the first 128 bytes (IPv6 extension headers): it is
+ * bounded by a test, not masked, so a long chain is never read elsewhere.
+ */
+#define BR_L4_OFF_MAX 4095
+
+static __always_inline struct tcphdr *br_tcp_hdr(struct xdp_md *ctx,
+						 const struct br_pkt *pkt)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 off = pkt->l4_off;
+	struct tcphdr *th;
+
+	if (off > BR_L4_OFF_MAX)
+		return NULL;
+	th = data + off;
+	if ((void *)(th + 1) > data_end)
+		return NULL;
+	return th;
 }
 
 static __always_inline br_rules_t br_l7_rules(const struct br_policy_hdr *hdr)
@@ -336,8 +378,6 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 			      const struct br_pkt *pkt, struct br_flow_val *f,
 			      struct br_verdict *v)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct br_gen_counters *block;
 	struct br_tls_pending *p;
 	struct br_scratch *s;
@@ -353,10 +393,11 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	block = br_counters_of(hdr->gen_idx);
 	len = pkt->ip_end > pkt->payload_off ? pkt->ip_end - pkt->payload_off
 					     : 0;
-	th = data + (pkt->l4_off & 0x7f);
-	if (!len || !br_flow_from_client(f, pkt) || (void *)(th + 1) > data_end)
+	th = br_tcp_hdr(ctx, pkt);
+	if (!len || !br_flow_from_client(f, pkt) || !th)
 		return BR_CTR_FLOW_PENDING;
-	seq = bpf_ntohl(th->seq);
+	/* a SYN's data (TCP Fast Open) starts one past its sequence number */
+	seq = bpf_ntohl(th->seq) + th->syn;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -393,6 +434,25 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 }
 
 /*
+ * The subscriber-side twin of a packet that travels from a flow's server
+ * to its client: addresses and ports swapped, so rules written for the
+ * client's packets (dport: the service) match it as they would its peer.
+ */
+static __always_inline void br_twin_of(const struct br_pkt *pkt,
+				       struct br_pkt *twin)
+{
+	int i;
+
+	*twin = *pkt;
+	for (i = 0; i < 4; i++) {
+		twin->saddr[i] = pkt->daddr[i];
+		twin->daddr[i] = pkt->saddr[i];
+	}
+	twin->sport = pkt->dport;
+	twin->dport = pkt->sport;
+}
+
+/*
  * Stages 3 and 4 for a TCP or UDP packet (not a fragment) of a stateful
  * policy. Counts the flow and L7 counters itself; the caller counts the
  * role, v->action and v->rule_ctr, and returns v->xdp.
@@ -401,15 +461,13 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 			     const struct br_policy_hdr *hdr, __u32 slot,
 			     const struct br_pkt *pkt, struct br_verdict *v)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct br_gen_counters *block;
 	__u32 rule, action, first_plain, len, zero = 0, whole, ctr;
 	struct br_flow_val *f, *nf;
 	br_rules_t plain, m = 0;
 	struct br_scratch *s;
 	struct tcphdr *th;
-	int syn_only = 0;
+	int syn_only = 0, syn_ack = 0, twin = 0, dns;
 
 	if (!v)
 		return 0;
@@ -427,13 +485,15 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 	len = pkt->frame_len;
 	v->now = br_now(ctx);
 	br_flow_key_of(pkt, &v->key);
+	/* a possible DNS query: judged by itself, whatever the flow says */
+	dns = pkt->proto == 17 && pkt->dport == 53 && hdr->l7_dns;
 
 	f = bpf_map_lookup_elem(&flows, &v->key);
 	if (f && br_flow_expired(f, pkt->proto, v->now)) {
 		bpf_map_delete_elem(&flows, &v->key);
 		f = NULL;
 	}
-	if (f && f->state == BR_FLOW_DECIDED) {
+	if (f && f->state == BR_FLOW_DECIDED && !dns) {
 		if (f->generation == hdr->generation) {
 			ctr = BR_CTR_FLOW_CACHED;
 			v->rule_ctr = br_rule_ctr(f->rule);
@@ -451,7 +511,7 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 			ctr = br_apply(ctx, pkt, f, v);
 			goto out;
 		}
-	} else if (f) {
+	} else if (f && f->state != BR_FLOW_DECIDED) {
 		f->seen_ns = v->now;
 		ctr = br_await_hello(ctx, hdr, pkt, f, v);
 		goto out;
@@ -461,28 +521,49 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 	br_extra(block, BR_CTR_FLOW_FRESH, len);
 	__builtin_memset(nf, 0, sizeof(*nf));
 	nf->seen_ns = v->now;
-	if (pkt->role == BR_ROLE_SUBSCRIBER)
-		nf->flags |= BR_FLOW_F_CLIENT_SUB;
 	if (pkt->proto == 6) {
-		th = data + (pkt->l4_off & 0x7f);
-		if ((void *)(th + 1) <= data_end)
+		th = br_tcp_hdr(ctx, pkt);
+		if (th) {
 			syn_only = th->syn && !th->ack;
+			syn_ack = th->syn && th->ack;
+		}
 		if (!syn_only) {
 			nf->flags |= BR_FLOW_F_MIDSTREAM;
 			br_extra(block, BR_CTR_FLOW_MIDSTREAM, len);
+			/*
+			 * Without the SYN, the subscriber is taken for the
+			 * client, unless a SYN-ACK shows who the server is;
+			 * a packet from the server is judged as its twin.
+			 */
+			twin = syn_ack || pkt->role == BR_ROLE_UPSTREAM;
 		}
 	}
-	br_match_l34(hdr, slot, pkt, &v->b);
+	if ((pkt->role == BR_ROLE_SUBSCRIBER) != twin)
+		nf->flags |= BR_FLOW_F_CLIENT_SUB;
+	if (twin) {
+		br_twin_of(pkt, &s->twin);
+		br_match_l34(hdr, slot, &s->twin, &v->b);
+	} else {
+		br_match_l34(hdr, slot, pkt, &v->b);
+	}
 	plain = v->b & ~br_l7_rules(hdr);
 	first_plain = br_lowest_rule(plain);
 
-	if (pkt->proto == 17 && pkt->dport == 53 && (v->b & hdr->l7_dns)) {
+	if (dns && (v->b & hdr->l7_dns)) {
 		ctr = br_dns_path(ctx, hdr, pkt, v);
 		if (v->action != BR_ACT_THROTTLE)
 			goto out;
-		/* a throttled query gets a flow entry like any flow */
+		/*
+		 * A throttled query is policed in the socket's flow entry,
+		 * kept from query to query while the same rule throttles.
+		 */
 		rule = v->rule_ctr;
-		f = br_flow_commit(hdr, v, nf, rule, v->action);
+		if (!f || f->state != BR_FLOW_DECIDED ||
+		    f->action != BR_ACT_THROTTLE || f->rule != rule ||
+		    f->generation != hdr->generation)
+			f = br_flow_commit(hdr, v, nf, rule, v->action);
+		else
+			f->seen_ns = v->now;
 		ctr = br_apply(ctx, pkt, f, v);
 		goto out;
 	}
@@ -501,6 +582,8 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 	    br_lowest_rule(v->b & hdr->l7_tls) < first_plain) {
 		nf->state = BR_FLOW_AWAIT_HELLO;
 		nf->generation = hdr->generation;
+		/* a parse left over by an earlier flow of this key is void */
+		bpf_map_delete_elem(&tls_pending, &v->key);
 		if (bpf_map_update_elem(&flows, &v->key, nf, BPF_ANY))
 			goto decide; /* no room: decide without the hello */
 		f = bpf_map_lookup_elem(&flows, &v->key);

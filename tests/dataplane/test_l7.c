@@ -1,0 +1,2042 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * test_l7.c - the stateful L7 dataplane against fixtures, through
+ * BPF_PROG_TEST_RUN: TLS server names over one or several segments, ECH,
+ * DNS answers forged in the resolver's place, QUIC Initials, flows and
+ * their cached verdicts, resets, the throttle's policer, swaps and the
+ * names that decided verdicts.
+ *
+ * Every packet is checked twice: its XDP verdict, and the exact delta of
+ * every counter of the generation (the role, the action, the rule or
+ * none, and the flow/L7 counters the case names; 0 everywhere else).
+ * Every packet the program writes back (XDP_TX) is parsed here from
+ * scratch, without the dataplane's code: Ethernet, VLAN tags, IPv4/IPv6,
+ * TCP/UDP, and its checksums summed as RFC 1071 says, over big-endian
+ * words with the pseudo-header. The frames sent in are built here too,
+ * with correct checksums.
+ *
+ * Two groups, one private instance each (~0.5 GiB of maps): the live
+ * clock, and the virtual clock of a simulation (the time travels in
+ * struct br_xdp_meta in front of each frame) for what depends on time.
+ * Needs root (BPF_PROG_TEST_RUN).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <bpf/bpf.h>
+
+#include "abi.h"
+#include "dataplane.h"
+#include "policy.h"
+#include "hello.h"
+
+/* ---- policies ------------------------------------------------------------ */
+
+/* clang-format off */
+static const char policy_main[] =
+	"policy l7-fixtures\n"
+	"set push domain { .courier.push.apple.com }\n"
+	"set ft domain { .facetime.apple.com }\n"
+	/* 0 */ "rule \"sni-drop\" tcp dport 443 sni @push drop\n"
+	/* 1 */ "rule \"sni-reset\" tcp dport 8443 sni @push reset\n"
+	/* 2 */ "rule \"dns-nx\" dns @ft nxdomain\n"
+	/* 3 */ "rule \"dns-sink\" dns { sink.example } sinkhole 198.18.0.99 2001:db8::99\n"
+	/* 4 */ "rule \"quic\" udp dport 443 quic drop\n"
+	/* 5 */ "rule \"ech\" tcp dport 9443 ech drop\n"
+	/* 6 */ "rule \"reset-port\" tcp dport 7000 reset\n"
+	/* 7 */ "rule \"throttle\" tcp dport 8080 throttle 128kbit burst 16KB\n"
+	/* 8 */ "rule \"quic-v2\" udp dport 4433 quic version v2 drop\n"
+	/* 9 */ "rule \"txt\" dns .qt.example qtype { TXT } nxdomain\n"
+	/* 10 */ "rule \"dns-slow\" dns .slow.example throttle 8kbit burst 1514\n";
+
+/* The same names, and a verdict for TLS flows that show none. */
+static const char policy_sni_default[] =
+	"policy sni-default\n"
+	"sni-default drop\n"
+	"set push domain { .courier.push.apple.com }\n"
+	/* 0 */ "rule \"sni-drop\" tcp dport 443 sni @push drop\n"
+	/* 1 */ "rule \"plain\" tcp dport 444 drop\n";
+
+static const char policy_sni_default_reset[] =
+	"policy sni-default-reset\n"
+	"sni-default reset\n"
+	/* 0 */ "rule \"sni-drop\" tcp dport 443 sni .courier.push.apple.com drop\n";
+
+/* Three generations of one port, for on-swap. */
+static const char policy_swap_a[] =
+	"policy swap-a\n"
+	/* 0 */ "rule \"a\" tcp dport 7100 drop\n"
+	/* 1 */ "rule \"r\" tcp dport 7000 reset\n";
+
+static const char policy_swap_b_keep[] =
+	"policy swap-b\n"
+	"on-swap keep\n"
+	/* 0 */ "rule \"a\" tcp dport 7100 pass\n"
+	/* 1 */ "rule \"r\" tcp dport 7000 reset\n";
+
+static const char policy_swap_c_flush[] =
+	"policy swap-c\n"
+	"on-swap flush\n"
+	/* 0 */ "rule \"a\" tcp dport 7100 reset\n"
+	/* 1 */ "rule \"r\" tcp dport 7000 reset\n";
+/* clang-format on */
+
+#define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
+#define BURST_BYTES 16384ULL /* burst 16KB */
+#define DNS_RATE_BPS 8000ULL /* its DNS throttle: 8kbit */
+#define DNS_BURST_BYTES 1514ULL
+
+/* ---- addresses ----------------------------------------------------------- */
+
+#define CLIENT4 "198.18.0.1"
+#define CLIENT6 "2001:db8::1"
+#define SERVER4 "198.18.100.1"
+#define SERVER6 "2001:db8:100::1"
+#define RESOLVER4 "198.18.53.53"
+#define RESOLVER6 "2001:db8:53::53"
+#define SINK4 "198.18.0.99"
+#define SINK6 "2001:db8::99"
+
+static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t remote_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+
+#define TTL_IN 57 /* what frames arrive with; answers must say 64 */
+
+/* ---- byte order and checksums (RFC 1071, big-endian words) ------------- */
+
+static void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	be16_put(p, v >> 16);
+	be16_put(p + 2, v);
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)be16(p) << 16 | be16(p + 2);
+}
+
+/* Add n bytes as big-endian 16-bit words, an odd last byte padded. */
+static uint64_t sum_words(const uint8_t *p, size_t n, uint64_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The pseudo-header of RFC 768 / RFC 793 (IPv4) and RFC 8200 8.1 (IPv6). */
+static uint64_t pseudo_sum(int family, const uint8_t *src, const uint8_t *dst,
+			   uint8_t proto, size_t l4_len)
+{
+	size_t alen = family == 4 ? 4 : 16;
+	uint64_t sum = 0;
+
+	sum = sum_words(src, alen, sum);
+	sum = sum_words(dst, alen, sum);
+	sum += proto;
+	sum += l4_len & 0xffff;
+	sum += l4_len >> 16;
+	return sum;
+}
+
+/* ---- frames sent in ------------------------------------------------------ */
+
+#define FRAME_MAX 4096
+
+struct frame {
+	uint8_t b[FRAME_MAX];
+	size_t len;
+	size_t l3, l4, payload; /* offsets of the layers */
+};
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+
+/*
+ * One connection seen from the censor: a client (the subscriber side)
+ * and a server (upstream), with each side's next sequence number.
+ */
+struct conn {
+	int family;
+	const char *cli, *srv;
+	uint16_t cport, sport;
+	uint8_t proto;
+	uint32_t cseq, sseq;
+	uint16_t vlan;	/* 802.1Q VID, 0: untagged */
+	size_t ip_opts; /* IPv4 option bytes (multiple of 4) */
+	size_t ext;	/* IPv6 destination options bytes (multiple of 8) */
+};
+
+static void addr_of(int family, const char *text, uint8_t *out)
+{
+	assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6, text, out),
+			 1);
+}
+
+/*
+ * Build one frame of c, from the client (subscriber side) or the server.
+ * TCP SYNs carry an MSS option, other segments a timestamp option, so the
+ * payload never starts right after a 20-byte header.
+ */
+static void conn_frame(const struct conn *c, bool from_client, uint8_t flags,
+		       uint32_t seq, uint32_t ack, const void *data, size_t len,
+		       struct frame *f)
+{
+	static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+	/* NOP, NOP, timestamps (kind 8, length 10): value, echo */
+	/* clang-format off */
+	static const uint8_t ts[12] = { 1, 1, 8, 10, 0, 0, 0x12, 0x34,
+					0, 0, 0x56, 0x78 };
+	/* clang-format on */
+	uint8_t src[16], dst[16], *p = f->b;
+	const uint8_t *opts = NULL;
+	size_t off, l4_len, opts_len = 0;
+	uint16_t sport = from_client ? c->cport : c->sport;
+	uint16_t dport = from_client ? c->sport : c->cport;
+	uint8_t next;
+
+	memset(f, 0, sizeof(*f));
+	addr_of(c->family, from_client ? c->cli : c->srv, src);
+	addr_of(c->family, from_client ? c->srv : c->cli, dst);
+	if (c->proto == IPPROTO_TCP) {
+		opts = flags & TCP_SYN ? mss : ts;
+		opts_len = flags & TCP_SYN ? sizeof(mss) : sizeof(ts);
+	}
+	l4_len = (c->proto == IPPROTO_TCP ? 20 + opts_len : 8) + len;
+
+	memcpy(p, from_client ? remote_mac : client_mac, 6);
+	memcpy(p + 6, from_client ? client_mac : remote_mac, 6);
+	off = 12;
+	if (c->vlan) {
+		be16_put(p + off, ETH_P_8021Q);
+		be16_put(p + off + 2, c->vlan);
+		off += 4;
+	}
+	be16_put(p + off, c->family == 4 ? ETH_P_IP : ETH_P_IPV6);
+	off += 2;
+	f->l3 = off;
+
+	if (c->family == 4) {
+		size_t hl = 20 + c->ip_opts;
+
+		p[off] = 0x40 | hl / 4;
+		be16_put(p + off + 2, hl + l4_len);
+		be16_put(p + off + 4, 0x1234);
+		be16_put(p + off + 6, 0x4000); /* DF */
+		p[off + 8] = TTL_IN;
+		p[off + 9] = c->proto;
+		memcpy(p + off + 12, src, 4);
+		memcpy(p + off + 16, dst, 4);
+		memset(p + off + 20, 1, c->ip_opts); /* NOP options */
+		be16_put(p + off + 10, ~fold(sum_words(p + off, hl, 0)));
+		off += hl;
+	} else {
+		be32_put(p + off, 0x60012345); /* a flow label */
+		be16_put(p + off + 4, c->ext + l4_len);
+		p[off + 6] = c->ext ? IPPROTO_DSTOPTS : c->proto;
+		p[off + 7] = TTL_IN;
+		memcpy(p + off + 8, src, 16);
+		memcpy(p + off + 24, dst, 16);
+		off += 40;
+		if (c->ext) {
+			/* next header, length, one PadN option filling it */
+			p[off] = c->proto;
+			p[off + 1] = c->ext / 8 - 1;
+			p[off + 2] = 1;
+			p[off + 3] = c->ext - 4;
+			off += c->ext;
+		}
+	}
+	f->l4 = off;
+
+	if (c->proto == IPPROTO_TCP) {
+		be16_put(p + off, sport);
+		be16_put(p + off + 2, dport);
+		be32_put(p + off + 4, seq);
+		be32_put(p + off + 8, ack);
+		p[off + 12] = (20 + opts_len) / 4 << 4;
+		p[off + 13] = flags;
+		be16_put(p + off + 14, 65535);
+		memcpy(p + off + 20, opts, opts_len);
+		f->payload = off + 20 + opts_len;
+		next = IPPROTO_TCP;
+	} else {
+		be16_put(p + off, sport);
+		be16_put(p + off + 2, dport);
+		be16_put(p + off + 4, l4_len);
+		f->payload = off + 8;
+		next = IPPROTO_UDP;
+	}
+	assert_true(f->payload + len <= sizeof(f->b));
+	if (len)
+		memcpy(p + f->payload, data, len);
+	f->len = f->payload + len;
+
+	/* the transport checksum over the pseudo-header */
+	{
+		uint64_t sum = pseudo_sum(c->family, src, dst, next, l4_len);
+		uint16_t check = ~fold(sum_words(p + f->l4, l4_len, sum));
+		size_t at = f->l4 + (next == IPPROTO_TCP ? 16 : 6);
+
+		if (next == IPPROTO_UDP && !check)
+			check = 0xffff;
+		be16_put(p + at, check);
+	}
+}
+
+/* A client segment at its next sequence number; advances it. */
+static void client_seg(struct conn *c, uint8_t flags, const void *data,
+		       size_t len, struct frame *f)
+{
+	conn_frame(c, true, flags, c->cseq, flags & TCP_ACK ? c->sseq : 0, data,
+		   len, f);
+	c->cseq += len + !!(flags & (TCP_SYN | TCP_FIN));
+}
+
+static void server_seg(struct conn *c, uint8_t flags, const void *data,
+		       size_t len, struct frame *f)
+{
+	conn_frame(c, false, flags, c->sseq, flags & TCP_ACK ? c->cseq : 0,
+		   data, len, f);
+	c->sseq += len + !!(flags & (TCP_SYN | TCP_FIN));
+}
+
+static void client_dgram(const struct conn *c, const void *data, size_t len,
+			 struct frame *f)
+{
+	conn_frame(c, true, 0, 0, 0, data, len, f);
+}
+
+static void server_dgram(const struct conn *c, const void *data, size_t len,
+			 struct frame *f)
+{
+	conn_frame(c, false, 0, 0, 0, data, len, f);
+}
+
+static struct conn tcp4(uint16_t cport, uint16_t sport)
+{
+	return (struct conn){ .family = 4,
+			      .cli = CLIENT4,
+			      .srv = SERVER4,
+			      .cport = cport,
+			      .sport = sport,
+			      .proto = IPPROTO_TCP,
+			      .cseq = 0x10000000u + cport,
+			      .sseq = 0xa0000000u + cport };
+}
+
+static struct conn tcp6(uint16_t cport, uint16_t sport)
+{
+	struct conn c = tcp4(cport, sport);
+
+	c.family = 6;
+	c.cli = CLIENT6;
+	c.srv = SERVER6;
+	return c;
+}
+
+static struct conn udp_conn(int family, const char *srv, uint16_t cport,
+			    uint16_t sport)
+{
+	return (struct conn){ .family = family,
+			      .cli = family == 4 ? CLIENT4 : CLIENT6,
+			      .srv = srv,
+			      .cport = cport,
+			      .sport = sport,
+			      .proto = IPPROTO_UDP };
+}
+
+/* ---- payloads --------------------------------------------------------- */
+
+/* A ClientHello (hello.h) for name, with the given extension letters. */
+static size_t hello(const char *exts, const char *name, uint8_t *out,
+		    size_t cap)
+{
+	struct spec sp = { .exts = exts, .sni = name };
+	size_t name_end;
+
+	return build(&sp, out, cap, &name_end);
+}
+
+/* ~1.8 KB, a 1216-byte ML-KEM share before the name (as test_tls.c) */
+/* clang-format off */
+#define PQ_HELLO "GXVAKQ" "S" "CWMgP"
+/* clang-format on */
+#define MSS 1448
+
+#define EDNS_NONE 0
+#define EDNS_PLAIN 1  /* an OPT record without options */
+#define EDNS_COOKIE 2 /* an OPT record with DO and a client cookie */
+
+struct dns_q {
+	uint8_t b[512];
+	size_t len;
+	size_t qend; /* end of the question */
+	uint16_t id, flags;
+	int edns;
+};
+
+#define TYPE_A 1
+#define TYPE_TXT 16
+#define TYPE_AAAA 28
+#define TYPE_OPT 41
+#define TYPE_HTTPS 65
+
+/* A stub's query: id, RD, one question as written (case kept), OPT. */
+static void dns_query(struct dns_q *q, uint16_t id, const char *name,
+		      uint16_t qtype, uint16_t qclass, int edns)
+{
+	const char *s = name, *dot;
+	size_t n = 12, l;
+
+	memset(q, 0, sizeof(*q));
+	q->id = id;
+	q->flags = 0x0100; /* RD */
+	q->edns = edns;
+	be16_put(q->b, id);
+	be16_put(q->b + 2, q->flags);
+	be16_put(q->b + 4, 1);
+	be16_put(q->b + 10, edns ? 1 : 0);
+	while (*s) {
+		dot = strchr(s, '.');
+		l = dot ? (size_t)(dot - s) : strlen(s);
+		q->b[n++] = l;
+		memcpy(q->b + n, s, l);
+		n += l;
+		s += l + !!dot;
+	}
+	q->b[n++] = 0;
+	be16_put(q->b + n, qtype);
+	be16_put(q->b + n + 2, qclass);
+	n += 4;
+	q->qend = n;
+	if (edns) {
+		q->b[n] = 0; /* root */
+		be16_put(q->b + n + 1, TYPE_OPT);
+		be16_put(q->b + n + 3, 4096);
+		be32_put(q->b + n + 5, edns == EDNS_COOKIE ? 0x8000 : 0);
+		be16_put(q->b + n + 9, edns == EDNS_COOKIE ? 12 : 0);
+		n += 11;
+		if (edns == EDNS_COOKIE) {
+			be16_put(q->b + n, 10); /* COOKIE */
+			be16_put(q->b + n + 2, 8);
+			memcpy(q->b + n + 4, "\x11\x22\x33\x44\x55\x66\x77\x88",
+			       8);
+			n += 12;
+		}
+	}
+	q->len = n;
+}
+
+#define QUIC_V1 0x00000001u
+#define QUIC_V2 0x6b3343cfu
+#define QUIC_DRAFT29 0xff00001du
+
+/*
+ * A client's first datagram: a long header (first byte given: 0xc0 is a
+ * v1 Initial, 0xd0 a v2 one), 8-byte DCID, no SCID, no token, the Length
+ * covering the rest, padded to 1200 bytes as RFC 9000 14.1 asks.
+ */
+static size_t quic_initial(uint8_t *out, uint8_t first, uint32_t version)
+{
+	const size_t dgram = 1200;
+	size_t n = 0, i;
+
+	out[n++] = first;
+	be32_put(out + n, version);
+	n += 4;
+	out[n++] = 8;
+	for (i = 0; i < 8; i++)
+		out[n++] = 0xd0 + i;
+	out[n++] = 0; /* SCID length */
+	out[n++] = 0; /* token length */
+	be16_put(out + n, 0x4000 | (dgram - n - 2));
+	n += 2;
+	for (; n < dgram; n++)
+		out[n] = (uint8_t)(n * 7);
+	return n;
+}
+
+/* A 1-RTT packet: short header, the DCID, protected bytes. */
+static size_t quic_short(uint8_t *out)
+{
+	size_t n = 0, i;
+
+	out[n++] = 0x41;
+	for (i = 0; i < 8; i++)
+		out[n++] = 0xd0 + i;
+	for (i = 0; i < 40; i++)
+		out[n++] = (uint8_t)(i * 13);
+	return n;
+}
+
+/* ---- frames sent out: an independent parse ------------------------------ */
+
+struct view {
+	const uint8_t *p;
+	size_t len;
+	size_t l3, l4, payload;
+	int family;
+	uint8_t proto;
+};
+
+static void parse_view(const uint8_t *p, size_t len, struct view *v)
+{
+	size_t off = 12;
+	uint16_t type;
+
+	memset(v, 0, sizeof(*v));
+	v->p = p;
+	v->len = len;
+	assert_true(len >= 14);
+	type = be16(p + off);
+	while (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+		off += 4;
+		assert_true(off + 2 <= len);
+		type = be16(p + off);
+	}
+	off += 2;
+	v->l3 = off;
+	if (type == ETH_P_IP) {
+		v->family = 4;
+		assert_true(off + 20 <= len);
+		assert_int_equal(p[off] >> 4, 4);
+		v->proto = p[off + 9];
+		off += (p[off] & 15) * 4;
+	} else {
+		assert_int_equal(type, ETH_P_IPV6);
+		v->family = 6;
+		assert_true(off + 40 <= len);
+		assert_int_equal(p[off] >> 4, 6);
+		v->proto = p[off + 6];
+		off += 40;
+	}
+	v->l4 = off;
+	if (v->proto == IPPROTO_TCP) {
+		assert_true(off + 20 <= len);
+		v->payload = off + (p[off + 12] >> 4) * 4;
+	} else {
+		assert_int_equal(v->proto, IPPROTO_UDP);
+		assert_true(off + 8 <= len);
+		v->payload = off + 8;
+	}
+	assert_true(v->payload <= len);
+}
+
+static const uint8_t *src_of(const struct view *v)
+{
+	return v->p + v->l3 + (v->family == 4 ? 12 : 8);
+}
+
+static const uint8_t *dst_of(const struct view *v)
+{
+	return v->p + v->l3 + (v->family == 4 ? 16 : 24);
+}
+
+/*
+ * What every answer must be: the query turned around (MACs, VLAN tags
+ * kept, addresses and ports swapped), fresh lengths that tell the truth,
+ * TTL 64 and checksums that add up.
+ */
+static void check_turnaround(const struct frame *in, const uint8_t *out,
+			     size_t out_len, struct view *ov)
+{
+	struct view iv;
+	size_t alen, l4_len;
+	uint64_t sum;
+
+	parse_view(in->b, in->len, &iv);
+	parse_view(out, out_len, ov);
+	assert_memory_equal(out, in->b + 6, 6);
+	assert_memory_equal(out + 6, in->b, 6);
+	assert_int_equal(ov->l3, iv.l3);
+	assert_memory_equal(out + 12, in->b + 12, iv.l3 - 12); /* tags */
+	assert_int_equal(ov->family, iv.family);
+	assert_int_equal(ov->proto, iv.proto);
+	alen = ov->family == 4 ? 4 : 16;
+	assert_memory_equal(src_of(ov), dst_of(&iv), alen);
+	assert_memory_equal(dst_of(ov), src_of(&iv), alen);
+	if (ov->family == 4) {
+		const uint8_t *ip = out + ov->l3;
+
+		assert_int_equal(ip[0], 0x45);
+		assert_int_equal(be16(ip + 2), out_len - ov->l3);
+		assert_int_equal(be16(ip + 6) & 0x3fff, 0); /* not a fragment */
+		assert_int_equal(ip[8], 64);
+		assert_int_equal(fold(sum_words(ip, 20, 0)), 0xffff);
+	} else {
+		const uint8_t *ip6 = out + ov->l3;
+
+		assert_int_equal(be16(ip6 + 4), out_len - ov->l3 - 40);
+		assert_int_equal(ip6[7], 64);
+	}
+	/* ports */
+	assert_int_equal(be16(out + ov->l4), be16(in->b + iv.l4 + 2));
+	assert_int_equal(be16(out + ov->l4 + 2), be16(in->b + iv.l4));
+	/* the transport checksum, pseudo-header included */
+	l4_len = out_len - ov->l4;
+	sum = pseudo_sum(ov->family, src_of(ov), dst_of(ov), ov->proto, l4_len);
+	assert_int_equal(fold(sum_words(out + ov->l4, l4_len, sum)), 0xffff);
+	if (ov->proto == IPPROTO_UDP) {
+		assert_int_equal(be16(out + ov->l4 + 4), l4_len);
+		assert_int_not_equal(be16(out + ov->l4 + 6), 0);
+	}
+}
+
+/* An RST|ACK answering in, with the given sequence and ack numbers. */
+static void check_rst(const struct frame *in, const uint8_t *out,
+		      size_t out_len, uint32_t seq, uint32_t ack)
+{
+	struct view ov;
+	const uint8_t *th;
+
+	check_turnaround(in, out, out_len, &ov);
+	assert_int_equal(ov.proto, IPPROTO_TCP);
+	th = out + ov.l4;
+	assert_int_equal(th[12] >> 4, 5);
+	assert_int_equal(out_len, ov.l4 + 20); /* no options, no data */
+	assert_int_equal(th[13], TCP_RST | TCP_ACK);
+	assert_int_equal(be32(th + 4), seq);
+	assert_int_equal(be32(th + 8), ack);
+	assert_int_equal(be16(th + 14), 0);
+}
+
+#define RCODE_NOERROR 0
+#define RCODE_NXDOMAIN 3
+
+/*
+ * A forged DNS answer to q: its id, QR, the rcode, the question as sent,
+ * ancount answers of type atype holding addr, an OPT iff q had one.
+ */
+static void check_dns(const struct frame *in, const struct dns_q *q,
+		      const uint8_t *out, size_t out_len, int rcode,
+		      int ancount, uint16_t atype, const uint8_t *addr)
+{
+	size_t alen = atype == TYPE_A ? 4 : 16, want_len, off;
+	const uint8_t *d;
+	struct view ov;
+	uint16_t flags;
+
+	check_turnaround(in, out, out_len, &ov);
+	assert_int_equal(ov.proto, IPPROTO_UDP);
+	d = out + ov.payload;
+	want_len = q->qend + (ancount ? 12 + alen : 0) + (q->edns ? 11 : 0);
+	assert_int_equal(out_len - ov.payload, want_len);
+
+	assert_int_equal(be16(d), q->id);
+	flags = be16(d + 2);
+	/* QR, opcode QUERY, not AA, RD copied, RA as RD */
+	assert_true(flags & 0x8000);
+	assert_int_equal(flags & 0x7800, 0);
+	assert_int_equal(flags & 0x0400, 0);
+	assert_int_equal(flags & 0x0100, q->flags & 0x0100);
+	assert_int_equal(!!(flags & 0x0080), !!(q->flags & 0x0100));
+	assert_int_equal(flags & 0x000f, rcode);
+	assert_int_equal(be16(d + 4), 1);
+	assert_int_equal(be16(d + 6), ancount);
+	assert_int_equal(be16(d + 8), 0);
+	assert_int_equal(be16(d + 10), q->edns ? 1 : 0);
+	/* the question as the client wrote it, case included */
+	assert_memory_equal(d + 12, q->b + 12, q->qend - 12);
+	off = q->qend;
+	if (ancount) {
+		assert_int_equal(be16(d + off), 0xc00c); /* -> the qname */
+		assert_int_equal(be16(d + off + 2), atype);
+		assert_int_equal(be16(d + off + 4), 1); /* IN */
+		assert_true(be32(d + off + 6) > 0);	/* a TTL */
+		assert_int_equal(be16(d + off + 10), alen);
+		assert_memory_equal(d + off + 12, addr, alen);
+		off += 12 + alen;
+	}
+	if (q->edns) {
+		assert_int_equal(d[off], 0);
+		assert_int_equal(be16(d + off + 1), TYPE_OPT);
+		assert_true(be16(d + off + 3) >= 512);
+		assert_int_equal(be32(d + off + 5), 0); /* DO clear */
+		assert_int_equal(be16(d + off + 9), 0); /* options not echoed */
+		off += 11;
+	}
+	assert_int_equal(off, want_len);
+}
+
+/* ---- the runner ---------------------------------------------------------- */
+
+struct instance {
+	struct br_dp *dp;
+	__u64 generation;
+	bool virtual_clock;
+	__u64 now; /* virtual clock: the time sent with each frame */
+	uint8_t outbuf[FRAME_MAX + 512];
+	const uint8_t *out; /* the frame as the program left it */
+	size_t out_len;
+};
+
+#define R(n) (BR_CTR_RULE0 + (n))
+#define DEF BR_CTR_DEFAULT
+#define NO_RULE (-1)
+
+/* Short names for the counters the cases name. */
+#define FRESH BR_CTR_FLOW_FRESH
+#define CACHED BR_CTR_FLOW_CACHED
+#define KEPT BR_CTR_FLOW_KEPT
+#define FLUSHED BR_CTR_FLOW_FLUSHED
+#define MIDSTREAM BR_CTR_FLOW_MIDSTREAM
+#define PENDING BR_CTR_FLOW_PENDING
+#define HELLO BR_CTR_TLS_HELLO
+#define SNI BR_CTR_TLS_SNI
+#define SNI_LATER BR_CTR_TLS_SNI_LATER
+#define REC_FRAG BR_CTR_TLS_REC_FRAG
+#define ECH BR_CTR_TLS_ECH
+#define NO_SNI BR_CTR_TLS_NO_SNI
+#define SNI_DEFAULT BR_CTR_TLS_SNI_DEFAULT
+#define DNS_QUERY BR_CTR_DNS_QUERY
+#define DNS_FORGED BR_CTR_DNS_FORGED
+#define QUIC_INITIAL BR_CTR_QUIC_INITIAL
+#define RESET_SENT BR_CTR_RESET_SENT
+#define RESET_SKIPPED BR_CTR_RESET_SKIPPED
+#define THROTTLED BR_CTR_THROTTLED
+#define FORGE_FAILED BR_CTR_FORGE_FAILED
+
+#define A_PASS BR_ACT_PASS
+#define A_DROP BR_ACT_DROP
+#define A_RESET BR_ACT_RESET
+#define A_NX BR_ACT_NXDOMAIN
+#define A_SINK BR_ACT_SINKHOLE
+#define A_THROTTLE BR_ACT_THROTTLE
+
+/*
+ * What one packet must do: its XDP verdict, the action counter, the rule
+ * counter (R(n), DEF or NO_RULE) and the other counters that move by one
+ * (0-terminated: no rule counter is among them). Role is implied.
+ */
+struct want {
+	__u32 xdp;
+	int action;
+	int rule;
+	int extra[8];
+};
+
+#define W(xdp, act, rule, ...) \
+	((struct want){ xdp, act, rule, { __VA_ARGS__ } })
+
+static const char *ctr_name(int i, char *buf, size_t len)
+{
+	/* clang-format off */
+	static const char *const names[] = {
+		"MALFORMED", "UNPARSED", "NONIP", "FRAG_FOLLOWED",
+		"FRAG_ORPHAN", "SUBSCRIBER", "UPSTREAM", "FLOW_FRESH",
+		"FLOW_CACHED", "FLOW_KEPT", "FLOW_FLUSHED", "FLOW_MIDSTREAM",
+		"FLOW_PENDING", "TLS_HELLO", "TLS_SNI", "TLS_SNI_LATER",
+		"TLS_REC_FRAG", "TLS_ECH", "TLS_NO_SNI", "TLS_SNI_DEFAULT",
+		"DNS_QUERY", "DNS_FORGED", "QUIC_INITIAL", "RESET_SENT",
+		"RESET_SKIPPED", "THROTTLED", "FORGE_FAILED",
+	};
+	/* clang-format on */
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) ==
+			       BR_CTR_FORGE_FAILED - BR_CTR_MALFORMED + 1,
+		       "a name per counter");
+	if (i < BR_CTR_DEFAULT)
+		snprintf(buf, len, "RULE%d", i);
+	else if (i == BR_CTR_DEFAULT)
+		snprintf(buf, len, "DEFAULT");
+	else if (i < BR_CTR_MALFORMED)
+		snprintf(buf, len, "ACTION%d", i - BR_CTR_ACTION0);
+	else if (i <= BR_CTR_FORGE_FAILED)
+		snprintf(buf, len, "%s", names[i - BR_CTR_MALFORMED]);
+	else
+		snprintf(buf, len, "counter %d", i);
+	return buf;
+}
+
+static void install(struct instance *in, const char *name, const char *text)
+{
+	struct br_compile_stats stats;
+	struct br_policy *pol = NULL;
+	struct br_dp_status *st;
+	struct br_diag diag;
+	int err;
+
+	br_diag_init(&diag);
+	err = br_policy_parse_buffer(name, text, strlen(text), &pol, &diag);
+	if (err)
+		br_diag_print(&diag, stderr);
+	assert_int_equal(err, 0);
+	err = br_dp_install(in->dp, pol, &stats, &diag);
+	if (err)
+		br_diag_print(&diag, stderr);
+	assert_int_equal(err, 0);
+	br_policy_free(pol);
+	br_diag_free(&diag);
+
+	st = calloc(1, sizeof(*st));
+	assert_non_null(st);
+	assert_int_equal(br_dp_status(in->dp, st), 0);
+	assert_int_not_equal(st->generation, 0);
+	in->generation = st->generation;
+	free(st);
+}
+
+static void read_counters(struct instance *in, struct br_counter *c)
+{
+	static struct br_gen_record record;
+
+	assert_int_equal(br_dp_counters(in->dp, in->generation, c, &record), 0);
+}
+
+/*
+ * One frame through the program. On the virtual clock the time goes in
+ * the XDP metadata in front of the frame; the output then starts with it
+ * too, and ctx_out says where the frame begins.
+ */
+static void xmit(struct instance *in, enum br_role role, const struct frame *f,
+		 __u32 *verdict)
+{
+	struct br_xdp_meta meta = { .now_ns = in->now };
+	static uint8_t buf[sizeof(meta) + FRAME_MAX];
+	struct xdp_md ctx = {
+		.data = sizeof(meta),
+		.data_end = sizeof(meta) + f->len,
+	};
+	struct xdp_md ctx_out = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
+		    .data_size_in = sizeof(meta) + f->len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx_out,
+		    .ctx_size_out = sizeof(ctx_out), .data_out = in->outbuf,
+		    .data_size_out = sizeof(in->outbuf), .repeat = 1);
+	int err;
+
+	if (!in->virtual_clock) {
+		in->out_len = sizeof(in->outbuf);
+		err = br_dp_test_run(in->dp, role, f->b, f->len, verdict,
+				     in->outbuf, &in->out_len);
+		assert_int_equal(err, 0);
+		in->out = in->outbuf;
+		return;
+	}
+	memcpy(buf, &meta, sizeof(meta));
+	memcpy(buf + sizeof(meta), f->b, f->len);
+	err = bpf_prog_test_run_opts(br_dp_prog_fd(in->dp, role), &opts);
+	assert_int_equal(err, 0);
+	*verdict = opts.retval;
+	assert_true(ctx_out.data <= ctx_out.data_end);
+	assert_true(ctx_out.data_end <= opts.data_size_out);
+	in->out = in->outbuf + ctx_out.data;
+	in->out_len = ctx_out.data_end - ctx_out.data;
+}
+
+static const char *role_name(enum br_role role)
+{
+	return role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream";
+}
+
+/*
+ * Send f and demand w: the verdict, and every counter's exact delta.
+ * A frame the program did not write must come out as it went in.
+ */
+static void step(struct instance *in, const char *desc, enum br_role role,
+		 const struct frame *f, struct want w)
+{
+	static struct br_counter before[BR_CTR_PER_GEN], after[BR_CTR_PER_GEN];
+	int i, k, fails = 0, action, role_ctr;
+	char name[32];
+	__u32 got = ~0u;
+
+	action = BR_CTR_ACTION0 + w.action;
+	role_ctr = role == BR_ROLE_SUBSCRIBER ? BR_CTR_SUBSCRIBER
+					      : BR_CTR_UPSTREAM;
+	read_counters(in, before);
+	xmit(in, role, f, &got);
+	read_counters(in, after);
+
+	if (got != w.xdp) {
+		print_error("%s (%s): verdict %u, expected %u\n", desc,
+			    role_name(role), got, w.xdp);
+		fails++;
+	}
+	for (i = 0; i < BR_CTR_PER_GEN; i++) {
+		__u64 want = (i == action) + (i == role_ctr) + (i == w.rule);
+		__u64 packets = after[i].packets - before[i].packets;
+		__u64 bytes = after[i].bytes - before[i].bytes;
+
+		for (k = 0; k < 8 && w.extra[k]; k++)
+			want += i == w.extra[k];
+		if (packets == want && bytes == want * f->len)
+			continue;
+		print_error("%s (%s): %s moved by %llu packets, %llu bytes; "
+			    "expected %llu, %llu\n",
+			    desc, role_name(role),
+			    ctr_name(i, name, sizeof(name)),
+			    (unsigned long long)packets,
+			    (unsigned long long)bytes, (unsigned long long)want,
+			    (unsigned long long)(want * f->len));
+		fails++;
+	}
+	if (got != XDP_TX &&
+	    (in->out_len != f->len || memcmp(in->out, f->b, f->len))) {
+		print_error("%s (%s): frame changed without XDP_TX\n", desc,
+			    role_name(role));
+		fails++;
+	}
+	if (fails)
+		fail_msg("%s: %d mismatches", desc, fails);
+}
+
+/* ---- instances ----------------------------------------------------------- */
+
+static int open_instance(void **state, bool virtual_clock)
+{
+	struct br_dp_opts opts = { .virtual_clock = virtual_clock };
+	struct instance *in = calloc(1, sizeof(*in));
+	int err;
+
+	if (!in)
+		return -1;
+	in->virtual_clock = virtual_clock;
+	in->now = 1000000000ULL;
+	err = br_dp_open_private(&opts, &in->dp);
+	if (err) {
+		fprintf(stderr, "br_dp_open_private: %s\n", strerror(-err));
+		free(in);
+		return -1;
+	}
+	*state = in;
+	return 0;
+}
+
+static int setup_live(void **state)
+{
+	return open_instance(state, false);
+}
+
+static int setup_virtual(void **state)
+{
+	return open_instance(state, true);
+}
+
+static int teardown(void **state)
+{
+	struct instance *in = *state;
+
+	br_dp_close(in->dp);
+	free(in);
+	return 0;
+}
+
+#define SUB BR_ROLE_SUBSCRIBER
+#define UP BR_ROLE_UPSTREAM
+
+/* ---- TLS ----------------------------------------------------------------- */
+
+/*
+ * The handshake of c up to the client's first data: SYN and SYN-ACK and
+ * ACK, all passed while a TLS rule waits for the hello.
+ */
+static void handshake_pending(struct instance *in, struct conn *c)
+{
+	struct frame f;
+
+	client_seg(c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN", SUB, &f, W(XDP_PASS, A_PASS, NO_RULE, FRESH, PENDING));
+	server_seg(c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	step(in, "SYN-ACK", UP, &f, W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	client_seg(c, TCP_ACK, NULL, 0, &f);
+	step(in, "ACK", SUB, &f, W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+}
+
+/* Later packets of a decided flow: the same verdict both ways, cached. */
+static void cached_both_ways(struct instance *in, struct conn *c, __u32 xdp,
+			     int action, int rule)
+{
+	struct frame f;
+
+	client_seg(c, TCP_PSH | TCP_ACK, "more", 4, &f);
+	step(in, "client packet, cached", SUB, &f,
+	     W(xdp, action, rule, CACHED));
+	server_seg(c, TCP_PSH | TCP_ACK, "answer", 6, &f);
+	step(in, "server packet, cached", UP, &f, W(xdp, action, rule, CACHED));
+	client_seg(c, TCP_ACK, NULL, 0, &f);
+	step(in, "client ACK, cached", SUB, &f, W(xdp, action, rule, CACHED));
+}
+
+/* One TLS flow whose whole hello names name; w is the hello's verdict. */
+static void tls_flow(struct instance *in, struct conn *c, const char *exts,
+		     const char *name, struct want w)
+{
+	static uint8_t buf[4096];
+	struct frame f;
+	size_t len;
+	char desc[160];
+
+	handshake_pending(in, c);
+	len = hello(exts, name, buf, sizeof(buf));
+	client_seg(c, TCP_PSH | TCP_ACK, buf, len, &f);
+	snprintf(desc, sizeof(desc), "hello %s (%s) to %u over IPv%d", name,
+		 exts, c->sport, c->family);
+	step(in, desc, SUB, &f, w);
+	cached_both_ways(in, c, w.xdp, w.action, w.rule);
+}
+
+static void test_sni_match(void **state)
+{
+	static const struct {
+		const char *name;
+		bool blocked;
+	} names[] = {
+		/* the entry, a name below it, its case folded */
+		{ "courier.push.apple.com", true },
+		{ "a.b.courier.push.apple.com", true },
+		{ "COURIER.Push.Apple.com", true },
+		/* no label boundary, above it, a longer or shorter name */
+		{ "1-courier.push.apple.com", false },
+		{ "xcourier.push.apple.com", false },
+		{ "push.apple.com", false },
+		{ "courier.push.apple.com.evil.example", false },
+		{ "courier.push.apple.co", false },
+		{ "www.example.com", false },
+	};
+	struct instance *in = *state;
+	struct frame f;
+	struct conn c;
+	size_t i;
+
+	install(in, "l7.policy", policy_main);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		c = tcp4(41000 + i, 443);
+		tls_flow(in, &c, "SVKCW", names[i].name,
+			 names[i].blocked
+				 ? W(XDP_DROP, A_DROP, R(0), HELLO, SNI)
+				 : W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+		c = tcp6(41000 + i, 443);
+		tls_flow(in, &c, "GAWCMKVgS", names[i].name,
+			 names[i].blocked
+				 ? W(XDP_DROP, A_DROP, R(0), HELLO, SNI)
+				 : W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+	}
+	/* the same name to a port no rule names: no hello is waited for */
+	c = tcp4(41100, 4443);
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN to 4443", SUB, &f, W(XDP_PASS, A_PASS, DEF, FRESH));
+}
+
+/* A hello over several TLS records is still read. */
+static void test_record_fragments(void **state)
+{
+	struct spec sp = { .exts = "SVKCW",
+			   .sni = "courier.push.apple.com",
+			   .rec = { 60, 40 } };
+	struct instance *in = *state;
+	static uint8_t buf[4096];
+	struct conn c = tcp4(41200, 443);
+	struct frame f;
+	size_t len, name_end;
+
+	install(in, "l7.policy", policy_main);
+	handshake_pending(in, &c);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "hello over three records", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, REC_FRAG));
+}
+
+/*
+ * The post-quantum hello at a 1448-byte MSS: the name is in the second
+ * segment. The first passes (pending), its retransmission too, the second
+ * decides the flow.
+ */
+static void split_hello(struct instance *in, struct conn *c, const char *name,
+			struct want last)
+{
+	static uint8_t buf[4096];
+	struct spec sp = { .exts = PQ_HELLO, .sni = name };
+	size_t len, name_end;
+	uint32_t first_seq;
+	struct frame f;
+
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	assert_true(len > MSS && name_end > MSS);
+	handshake_pending(in, c);
+	first_seq = c->cseq;
+	client_seg(c, TCP_ACK, buf, MSS, &f);
+	step(in, "first segment of the hello", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	/* the same bytes again: a retransmission, ignored */
+	conn_frame(c, true, TCP_ACK, first_seq, c->sseq, buf, MSS, &f);
+	step(in, "first segment retransmitted", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	server_seg(c, TCP_ACK, NULL, 0, &f);
+	step(in, "server ACK of it", UP, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	client_seg(c, TCP_PSH | TCP_ACK, buf + MSS, len - MSS, &f);
+	step(in, "second segment of the hello", SUB, &f, last);
+	if (last.xdp != XDP_TX)
+		cached_both_ways(in, c, last.xdp, last.action, last.rule);
+}
+
+/*
+ * TCP Fast Open: the SYN carries the start of the hello; its data begins
+ * one past the SYN's sequence number.
+ */
+static void test_fast_open(void **state)
+{
+	static uint8_t buf[4096];
+	struct spec sp = { .exts = PQ_HELLO, .sni = "courier.push.apple.com" };
+	struct instance *in = *state;
+	struct conn c = tcp4(41350, 443);
+	size_t len, name_end;
+	struct frame f;
+
+	install(in, "l7.policy", policy_main);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	client_seg(&c, TCP_SYN, buf, MSS, &f);
+	step(in, "SYN with the hello's first segment", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, FRESH, PENDING));
+	server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	step(in, "SYN-ACK", UP, &f, W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf + MSS, len - MSS, &f);
+	step(in, "the rest of the hello", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+	cached_both_ways(in, &c, XDP_DROP, A_DROP, R(0));
+
+	/* a whole hello in the SYN decides at once */
+	c = tcp6(41351, 443);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_SYN, buf, len, &f);
+	step(in, "SYN with a whole hello", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), FRESH, HELLO, SNI));
+}
+
+static void test_split_hello(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+
+	install(in, "l7.policy", policy_main);
+	c = tcp4(41300, 443);
+	split_hello(in, &c, "courier.push.apple.com",
+		    W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+	c = tcp6(41301, 443);
+	split_hello(in, &c, "Courier.Push.Apple.Com",
+		    W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+	c = tcp4(41302, 443);
+	split_hello(in, &c, "www.example.com",
+		    W(XDP_PASS, A_PASS, DEF, HELLO, SNI, SNI_LATER));
+}
+
+static void test_ech(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+
+	install(in, "l7.policy", policy_main);
+	c = tcp4(41400, 9443);
+	tls_flow(in, &c, "ESV", "cover.example",
+		 W(XDP_DROP, A_DROP, R(5), HELLO, SNI, ECH));
+	c = tcp4(41401, 9443);
+	tls_flow(in, &c, "SV", "cover.example",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+	c = tcp6(41402, 9443);
+	tls_flow(in, &c, "GAWCQVEMgS", "public.example",
+		 W(XDP_DROP, A_DROP, R(5), HELLO, SNI, ECH));
+	/* ECH to 443: the sni rule still decides by the outer name */
+	c = tcp4(41403, 443);
+	tls_flow(in, &c, "ESV", "courier.push.apple.com",
+		 W(XDP_DROP, A_DROP, R(0), HELLO, SNI, ECH));
+	c = tcp4(41404, 443);
+	tls_flow(in, &c, "ESV", "cover.example",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, ECH));
+}
+
+/* A flow first seen without its SYN is decided at once, without L7. */
+static void test_midstream(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(41500, 443);
+	struct frame f;
+	size_t len;
+
+	install(in, "l7.policy", policy_main);
+	client_seg(&c, TCP_ACK, "x", 1, &f);
+	step(in, "mid-stream data to 443", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "a hello later in it: not looked at", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, CACHED));
+
+	c = tcp6(41501, 443);
+	server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	step(in, "a SYN-ACK first", UP, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+	c = tcp4(41502, 7000);
+	client_seg(&c, TCP_FIN | TCP_ACK, NULL, 0, &f);
+	step(in, "a FIN first, to a reset port", SUB, &f,
+	     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+}
+
+/*
+ * A flow first seen from its server: rules name the client's packets
+ * (dport is the service), so the flow is judged as its client's packets
+ * would be, whichever side speaks first.
+ */
+static void test_midstream_from_server(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	uint32_t seq, ack;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		c = fam == 4 ? tcp4(41700, 7000) : tcp6(41700, 7000);
+		seq = c.sseq;
+		ack = c.cseq;
+		server_seg(&c, TCP_PSH | TCP_ACK, "data", 4, &f);
+		step(in, "server data first, from port 7000", UP, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq + 4);
+		seq = c.cseq;
+		ack = c.sseq;
+		client_seg(&c, TCP_ACK, NULL, 0, &f);
+		step(in, "then its client", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), CACHED, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq);
+
+		/* a SYN-ACK names its server, whichever side sends it */
+		c = fam == 4 ? tcp4(41701, 7000) : tcp6(41701, 7000);
+		seq = c.sseq;
+		ack = c.cseq;
+		server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+		step(in, "a SYN-ACK from port 7000", UP, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq + 1);
+		/* the subscriber as the server: its SYN-ACK from 7000 */
+		c = fam == 4 ? tcp4(7000, 41702) : tcp6(7000, 41702);
+		conn_frame(&c, true, TCP_SYN | TCP_ACK, 5000, 6000, NULL, 0,
+			   &f);
+		step(in, "a subscriber's SYN-ACK from port 7000", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, 6000, 5001);
+		/* from the server's port 8443 (a name rule): passed */
+		c = fam == 4 ? tcp4(41703, 8443) : tcp6(41703, 8443);
+		server_seg(&c, TCP_PSH | TCP_ACK, "data", 4, &f);
+		step(in, "server data first, from port 8443", UP, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+		/* from a port no rule names, to the client's 7000 */
+		c = fam == 4 ? tcp4(7000, 41704) : tcp6(7000, 41704);
+		server_seg(&c, TCP_PSH | TCP_ACK, "data", 4, &f);
+		step(in, "server data to the client's port 7000", UP, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+	}
+}
+
+/*
+ * IPv6 with a long destination options header: the TCP header lies
+ * beyond the first 128 bytes of the frame. The SYN is still a SYN.
+ */
+static void test_long_ext_header(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = tcp6(41600, 443);
+	struct frame f;
+
+	install(in, "l7.policy", policy_main);
+	c.ext = 80;
+	tls_flow(in, &c, "SVKCW", "courier.push.apple.com",
+		 W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	/* an answer cannot be written behind extension headers */
+	c = tcp6(41601, 7000);
+	c.ext = 80;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN to 7000 behind dest options", SUB, &f,
+	     W(XDP_DROP, A_RESET, R(6), FRESH, FORGE_FAILED));
+	c = tcp4(41602, 7000);
+	c.ip_opts = 8;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN to 7000 with IPv4 options", SUB, &f,
+	     W(XDP_DROP, A_RESET, R(6), FRESH, FORGE_FAILED));
+}
+
+/* ---- resets -------------------------------------------------------------- */
+
+static void test_reset(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	uint32_t seq, ack;
+	size_t len;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		/* by name: the hello is answered, then both sides */
+		c = fam == 4 ? tcp4(42000, 8443) : tcp6(42000, 8443);
+		handshake_pending(in, &c);
+		len = hello("SVKCW", "courier.push.apple.com", buf,
+			    sizeof(buf));
+		seq = c.cseq;
+		ack = c.sseq;
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		step(in, "hello to 8443", SUB, &f,
+		     W(XDP_TX, A_RESET, R(1), HELLO, SNI, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq + len);
+		seq = c.sseq;
+		ack = c.cseq;
+		server_seg(&c, TCP_PSH | TCP_ACK, "late", 4, &f);
+		step(in, "server data after it", UP, &f,
+		     W(XDP_TX, A_RESET, R(1), CACHED, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq + 4);
+		/* another name on 8443 passes */
+		c = fam == 4 ? tcp4(42001, 8443) : tcp6(42001, 8443);
+		tls_flow(in, &c, "SVKCW", "www.example.com",
+			 W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+
+		/* by port: a SYN gets RST|ACK seq 0, ack its seq + 1 */
+		c = fam == 4 ? tcp4(42002, 7000) : tcp6(42002, 7000);
+		seq = c.cseq;
+		client_seg(&c, TCP_SYN, NULL, 0, &f);
+		step(in, "SYN to 7000", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, 0, seq + 1);
+		/* its retransmission: the flow's cached verdict */
+		conn_frame(&c, true, TCP_SYN, seq, 0, NULL, 0, &f);
+		step(in, "SYN to 7000 again", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), CACHED, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, 0, seq + 1);
+
+		/* a SYN with data (TFO): ack covers it */
+		c = fam == 4 ? tcp4(42003, 7000) : tcp6(42003, 7000);
+		seq = c.cseq;
+		client_seg(&c, TCP_SYN, "0123456789", 10, &f);
+		step(in, "SYN with data to 7000", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, 0, seq + 11);
+
+		/* a data segment: seq = its ack, ack = its seq + data */
+		c = fam == 4 ? tcp4(42004, 7000) : tcp6(42004, 7000);
+		seq = c.cseq;
+		ack = c.sseq;
+		client_seg(&c, TCP_PSH | TCP_ACK, "hello world", 11, &f);
+		step(in, "data segment to 7000", SUB, &f,
+		     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+		check_rst(&f, in->out, in->out_len, ack, seq + 11);
+
+		/* an RST is never answered */
+		c = fam == 4 ? tcp4(42005, 7000) : tcp6(42005, 7000);
+		client_seg(&c, TCP_RST | TCP_ACK, NULL, 0, &f);
+		step(in, "RST to 7000", SUB, &f,
+		     W(XDP_DROP, A_RESET, R(6), FRESH, MIDSTREAM,
+		       RESET_SKIPPED));
+		client_seg(&c, TCP_RST, NULL, 0, &f);
+		step(in, "RST to 7000 again", SUB, &f,
+		     W(XDP_DROP, A_RESET, R(6), CACHED, RESET_SKIPPED));
+	}
+	/* VLAN tags stay on the answer */
+	c = tcp4(42006, 7000);
+	c.vlan = 42;
+	seq = c.cseq;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "tagged SYN to 7000", SUB, &f,
+	     W(XDP_TX, A_RESET, R(6), FRESH, RESET_SENT));
+	check_rst(&f, in->out, in->out_len, 0, seq + 1);
+}
+
+/* ---- DNS ----------------------------------------------------------------- */
+
+struct dns_case {
+	const char *name;
+	uint16_t qtype, qclass;
+	int rule; /* R(n) or DEF */
+	int action;
+	int rcode, ancount;
+	uint16_t atype;
+	const char *addr;
+};
+
+/* clang-format off */
+static const struct dns_case dns_cases[] = {
+	{"facetime.apple.com", TYPE_A, 1, R(2), A_NX, RCODE_NXDOMAIN, 0, 0, NULL},
+	{"a.facetime.apple.com", TYPE_AAAA, 1, R(2), A_NX, RCODE_NXDOMAIN, 0, 0, NULL},
+	{"Gs-Loc.FaceTime.Apple.COM", TYPE_HTTPS, 1, R(2), A_NX, RCODE_NXDOMAIN, 0, 0, NULL},
+	{"sink.example", TYPE_A, 1, R(3), A_SINK, RCODE_NOERROR, 1, TYPE_A, SINK4},
+	{"SINK.example", TYPE_AAAA, 1, R(3), A_SINK, RCODE_NOERROR, 1, TYPE_AAAA, SINK6},
+	{"sink.example", TYPE_HTTPS, 1, R(3), A_SINK, RCODE_NOERROR, 0, 0, NULL},
+	{"sink.example", TYPE_TXT, 1, R(3), A_SINK, RCODE_NOERROR, 0, 0, NULL},
+	{"sink.example", TYPE_A, 3 /* CH */, R(3), A_SINK, RCODE_NOERROR, 0, 0, NULL},
+	{"a.qt.example", TYPE_TXT, 1, R(9), A_NX, RCODE_NXDOMAIN, 0, 0, NULL},
+	/* not blocked: exact entries, other types, other names */
+	{"a.sink.example", TYPE_A, 1, DEF, A_PASS, 0, 0, 0, NULL},
+	{"a.qt.example", TYPE_A, 1, DEF, A_PASS, 0, 0, 0, NULL},
+	{"xfacetime.apple.com", TYPE_A, 1, DEF, A_PASS, 0, 0, 0, NULL},
+	{"apple.com", TYPE_A, 1, DEF, A_PASS, 0, 0, 0, NULL},
+	{"www.example.org", TYPE_AAAA, 1, DEF, A_PASS, 0, 0, 0, NULL},
+};
+/* clang-format on */
+
+static void dns_case(struct instance *in, const struct dns_case *dc, int family,
+		     int edns, uint16_t cport, uint16_t id)
+{
+	struct conn c = udp_conn(family, family == 4 ? RESOLVER4 : RESOLVER6,
+				 cport, 53);
+	uint8_t addr[16];
+	struct dns_q q;
+	struct frame f;
+	char desc[160];
+
+	dns_query(&q, id, dc->name, dc->qtype, dc->qclass, edns);
+	client_dgram(&c, q.b, q.len, &f);
+	snprintf(desc, sizeof(desc), "DNS %s type %u class %u, IPv%d, edns %d",
+		 dc->name, dc->qtype, dc->qclass, family, edns);
+	if (dc->action == A_PASS) {
+		step(in, desc, SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+		return;
+	}
+	step(in, desc, SUB, &f,
+	     W(XDP_TX, dc->action, dc->rule, FRESH, DNS_QUERY, DNS_FORGED));
+	if (dc->addr)
+		addr_of(dc->atype == TYPE_A ? 4 : 6, dc->addr, addr);
+	check_dns(&f, &q, in->out, in->out_len, dc->rcode, dc->ancount,
+		  dc->atype, addr);
+}
+
+static void test_dns(void **state)
+{
+	struct instance *in = *state;
+	uint16_t port = 43000, id = 0x1000;
+	uint8_t addr[16];
+	struct dns_q q;
+	struct frame f;
+	struct conn c;
+	int family, edns;
+	size_t i;
+
+	install(in, "l7.policy", policy_main);
+	for (family = 4; family <= 6; family += 2)
+		for (edns = EDNS_NONE; edns <= EDNS_COOKIE; edns++)
+			for (i = 0;
+			     i < sizeof(dns_cases) / sizeof(dns_cases[0]); i++)
+				dns_case(in, &dns_cases[i], family, edns,
+					 port++, id++);
+
+	/* a tagged query: the answer keeps the tag */
+	c = udp_conn(6, RESOLVER6, 43800, 53);
+	c.vlan = 7;
+	dns_query(&q, 0x7000, "sink.example", TYPE_AAAA, 1, EDNS_PLAIN);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "tagged AAAA query", SUB, &f,
+	     W(XDP_TX, A_SINK, R(3), FRESH, DNS_QUERY, DNS_FORGED));
+	addr_of(6, SINK6, addr);
+	check_dns(&f, &q, in->out, in->out_len, RCODE_NOERROR, 1, TYPE_AAAA,
+		  addr);
+	/* behind an extension header no answer is written: dropped */
+	c = udp_conn(6, RESOLVER6, 43801, 53);
+	c.ext = 16;
+	dns_query(&q, 0x7001, "facetime.apple.com", TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "query behind dest options", SUB, &f,
+	     W(XDP_DROP, A_NX, R(2), FRESH, DNS_QUERY, FORGE_FAILED));
+}
+
+/*
+ * One socket, many names: a stub (or a forwarder) keeps its source port.
+ * A passed query and its answer must not make the socket's later queries
+ * pass unseen.
+ */
+static void test_dns_same_socket(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = udp_conn(4, RESOLVER4, 43900, 53);
+	struct dns_q q;
+	struct frame f;
+	int round;
+
+	install(in, "l7.policy", policy_main);
+	for (round = 0; round < 2; round++) {
+		dns_query(&q, 0x2000 + round, "www.example.org", TYPE_A, 1,
+			  EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		step(in, "query for a passed name", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+		/* the resolver's answer: the query with QR set will do */
+		q.b[2] |= 0x80;
+		server_dgram(&c, q.b, q.len, &f);
+		step(in, "its answer", UP, &f,
+		     W(XDP_PASS, A_PASS, DEF, round ? CACHED : FRESH));
+		dns_query(&q, 0x3000 + round, "facetime.apple.com", TYPE_A, 1,
+			  EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		step(in, "then a blocked name, same socket", SUB, &f,
+		     W(XDP_TX, A_NX, R(2), FRESH, DNS_QUERY, DNS_FORGED));
+		check_dns(&f, &q, in->out, in->out_len, RCODE_NXDOMAIN, 0, 0,
+			  NULL);
+	}
+	/* a response sent to port 53 is no query: nothing to answer */
+	dns_query(&q, 0x4000, "facetime.apple.com", TYPE_A, 1, EDNS_NONE);
+	q.b[2] |= 0x80;
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "a response to port 53", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH));
+}
+
+/* ---- QUIC ---------------------------------------------------------------- */
+
+static void test_quic(void **state)
+{
+	static const struct {
+		const char *desc;
+		uint8_t first;
+		uint32_t version;
+		uint16_t port;
+		bool initial, dropped;
+		int rule;
+	} cases[] = {
+		{ "v1 Initial", 0xc3, QUIC_V1, 443, true, true, R(4) },
+		{ "v2 Initial", 0xd3, QUIC_V2, 443, true, true, R(4) },
+		{ "draft-29 Initial", 0xc0, QUIC_DRAFT29, 443, true, true,
+		  R(4) },
+		{ "v1 Initial, fixed bit greased", 0x80, QUIC_V1, 443, true,
+		  true, R(4) },
+		{ "v2 with v1's Initial bits (a v2 Retry)", 0xc0, QUIC_V2, 443,
+		  false, false, DEF },
+		{ "v1 Handshake", 0xe0, QUIC_V1, 443, false, false, DEF },
+		{ "unknown version", 0xc0, 0x1a2a3a4a, 443, false, false, DEF },
+		{ "v1 Initial to 4433 (v2 only)", 0xc0, QUIC_V1, 4433, true,
+		  false, DEF },
+		{ "v2 Initial to 4433", 0xd0, QUIC_V2, 4433, true, true, R(8) },
+		{ "v1 Initial to 8443 (no quic rule)", 0xc0, QUIC_V1, 8443,
+		  false, false, DEF },
+	};
+	static uint8_t buf[2048];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t i, len;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct want w;
+			__u32 xdp = cases[i].dropped ? XDP_DROP : XDP_PASS;
+			int act = cases[i].dropped ? A_DROP : A_PASS;
+
+			c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6,
+				     44000 + i, cases[i].port);
+			len = quic_initial(buf, cases[i].first,
+					   cases[i].version);
+			client_dgram(&c, buf, len, &f);
+			w = cases[i].initial
+				    ? W(xdp, act, cases[i].rule, FRESH,
+					QUIC_INITIAL)
+				    : W(xdp, act, cases[i].rule, FRESH);
+			step(in, cases[i].desc, SUB, &f, w);
+			/* the rest of the connection: short headers */
+			len = quic_short(buf);
+			client_dgram(&c, buf, len, &f);
+			step(in, "short header after it", SUB, &f,
+			     W(xdp, act, cases[i].rule, CACHED));
+			server_dgram(&c, buf, len, &f);
+			step(in, "server's short header", UP, &f,
+			     W(xdp, act, cases[i].rule, CACHED));
+		}
+		c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6, 44100, 443);
+		memset(buf, 0, 100);
+		client_dgram(&c, buf, 100, &f);
+		step(in, "not QUIC to udp 443", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH));
+		len = quic_initial(buf, 0xc0, QUIC_V1);
+		client_dgram(&c, buf, len, &f);
+		step(in, "an Initial later in that flow: cached", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, CACHED));
+	}
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct br_dp_name names[BR_DP_NAMES_MAX];
+	struct conn c;
+	struct dns_q q;
+	struct frame f;
+	size_t n, len;
+	int i;
+
+	install(in, "l7.policy", policy_main);
+	/* four flows of courier.push.apple.com by rule 0, one by rule 1 */
+	for (i = 0; i < 4; i++) {
+		c = i == 2 ? tcp6(45000 + i, 443) : tcp4(45000 + i, 443);
+		tls_flow(in, &c, "SVKCW",
+			 i == 3 ? "COURIER.push.apple.COM"
+				: "courier.push.apple.com",
+			 W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	}
+	c = tcp4(45010, 443);
+	tls_flow(in, &c, "SVKCW", "a.b.courier.push.apple.com",
+		 W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	c = tcp4(45011, 443);
+	tls_flow(in, &c, "SVKCW", "www.example.com",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+	c = tcp4(45012, 8443);
+	handshake_pending(in, &c);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "hello to 8443", SUB, &f,
+	     W(XDP_TX, A_RESET, R(1), HELLO, SNI, RESET_SENT));
+	/* DNS: two queries of one name, one of another, one passed */
+	for (i = 0; i < 4; i++) {
+		const char *name = i < 2    ? "a.facetime.apple.com"
+				   : i == 2 ? "Sink.Example"
+					    : "www.example.org";
+
+		c = udp_conn(4, RESOLVER4, 45100 + i, 53);
+		dns_query(&q, 0x5000 + i, name, TYPE_A, 1, EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		step(in, name, SUB, &f,
+		     i < 2 ? W(XDP_TX, A_NX, R(2), FRESH, DNS_QUERY, DNS_FORGED)
+		     : i == 2 ? W(XDP_TX, A_SINK, R(3), FRESH, DNS_QUERY,
+				  DNS_FORGED)
+			      : W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+	}
+
+	assert_int_equal(
+		br_dp_names(in->dp, in->generation, names, BR_DP_NAMES_MAX, &n),
+		0);
+	for (i = 0; i < (int)n; i++)
+		print_message("name %s kind %u rule %u hits %llu\n",
+			      names[i].name, names[i].kind, names[i].rule,
+			      (unsigned long long)names[i].hits);
+	assert_int_equal(n, 5);
+	/* most hits first, then by name */
+	assert_string_equal(names[0].name, "courier.push.apple.com");
+	assert_int_equal(names[0].kind, BR_NAME_SNI);
+	assert_int_equal(names[0].rule, 0);
+	assert_int_equal(names[0].hits, 4);
+	assert_string_equal(names[1].name, "a.facetime.apple.com");
+	assert_int_equal(names[1].kind, BR_NAME_DNS);
+	assert_int_equal(names[1].rule, 2);
+	assert_int_equal(names[1].hits, 2);
+	assert_string_equal(names[2].name, "a.b.courier.push.apple.com");
+	assert_int_equal(names[2].kind, BR_NAME_SNI);
+	assert_int_equal(names[2].rule, 0);
+	assert_int_equal(names[2].hits, 1);
+	assert_string_equal(names[3].name, "courier.push.apple.com");
+	assert_int_equal(names[3].kind, BR_NAME_SNI);
+	assert_int_equal(names[3].rule, 1);
+	assert_int_equal(names[3].hits, 1);
+	assert_string_equal(names[4].name, "sink.example");
+	assert_int_equal(names[4].kind, BR_NAME_DNS);
+	assert_int_equal(names[4].rule, 3);
+	assert_int_equal(names[4].hits, 1);
+
+	/* another generation starts with none */
+	install(in, "l7.policy", policy_main);
+	assert_int_equal(
+		br_dp_names(in->dp, in->generation, names, BR_DP_NAMES_MAX, &n),
+		0);
+	assert_int_equal(n, 0);
+}
+
+/* ---- sni-default ------------------------------------------------------------ */
+
+static const char http_get[] =
+	"GET / HTTP/1.1\r\nHost: courier.push.apple.com\r\n\r\n";
+
+/* A flow to 443 whose first data shows no name. */
+static void nameless_flow(struct instance *in, uint16_t port, bool tls,
+			  struct want w)
+{
+	static uint8_t buf[4096];
+	struct conn c = tcp4(port, 443);
+	struct frame f;
+	size_t len;
+
+	handshake_pending(in, &c);
+	if (tls) {
+		len = hello("VKCW", "unused", buf, sizeof(buf));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	} else {
+		client_seg(&c, TCP_PSH | TCP_ACK, http_get,
+			   sizeof(http_get) - 1, &f);
+	}
+	step(in, tls ? "hello without server_name" : "not TLS to 443", SUB, &f,
+	     w);
+	if (w.xdp != XDP_TX)
+		cached_both_ways(in, &c, w.xdp, w.action, w.rule);
+}
+
+static void test_sni_default(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	uint32_t seq, ack;
+
+	install(in, "sni-default.policy", policy_sni_default);
+	nameless_flow(in, 46000, true,
+		      W(XDP_DROP, A_DROP, NO_RULE, HELLO, NO_SNI, SNI_DEFAULT));
+	nameless_flow(in, 46001, false,
+		      W(XDP_DROP, A_DROP, NO_RULE, NO_SNI, SNI_DEFAULT));
+	c = tcp4(46002, 443);
+	tls_flow(in, &c, "SVKCW", "www.example.com",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+	c = tcp4(46003, 443);
+	tls_flow(in, &c, "SVKCW", "courier.push.apple.com",
+		 W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	/* a port no sni rule waits on: the plain rule, no hello needed */
+	c = tcp4(46004, 444);
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN to 444", SUB, &f, W(XDP_DROP, A_DROP, R(1), FRESH));
+
+	/* sni-default reset: the nameless flow is answered */
+	install(in, "sni-default-reset.policy", policy_sni_default_reset);
+	c = tcp4(46010, 443);
+	handshake_pending(in, &c);
+	seq = c.cseq;
+	ack = c.sseq;
+	client_seg(&c, TCP_PSH | TCP_ACK, http_get, sizeof(http_get) - 1, &f);
+	step(in, "not TLS to 443, sni-default reset", SUB, &f,
+	     W(XDP_TX, A_RESET, NO_RULE, NO_SNI, SNI_DEFAULT, RESET_SENT));
+	check_rst(&f, in->out, in->out_len, ack, seq + sizeof(http_get) - 1);
+
+	/* without sni-default they fall through to the default */
+	install(in, "l7.policy", policy_main);
+	nameless_flow(in, 46020, true, W(XDP_PASS, A_PASS, DEF, HELLO, NO_SNI));
+	nameless_flow(in, 46021, false, W(XDP_PASS, A_PASS, DEF, NO_SNI));
+}
+
+/* ---- time: throttle, expiry ------------------------------------------------ */
+
+#define SEC_NS 1000000000ULL
+
+/*
+ * The policer the README describes, worked out from the rule: GCRA over
+ * IP bytes, a packet conforms while the backlog it leaves stays within
+ * the burst, the backlog draining at the rate.
+ */
+struct gcra {
+	__u64 ps_per_byte, tau, tat;
+};
+
+static void gcra_init(struct gcra *g, __u64 rate_bps, __u64 burst)
+{
+	g->ps_per_byte = 8000000000000ULL / rate_bps; /* exact for 128kbit */
+	g->tau = g->ps_per_byte * burst / 1000;
+	g->tat = 0;
+}
+
+static bool gcra_conforms(struct gcra *g, __u64 now, __u64 len)
+{
+	__u64 cost = g->ps_per_byte * len / 1000;
+	__u64 start = g->tat > now ? g->tat : now;
+
+	if (start + cost - now > g->tau)
+		return false;
+	g->tat = start + cost;
+	return true;
+}
+
+#define IP_BYTES 1400
+
+/* A segment of IP_BYTES bytes through the throttled flow, as the model says */
+static int throttled_seg(struct instance *in, struct conn *c, bool client,
+			 struct gcra *g)
+{
+	static uint8_t data[IP_BYTES];
+	size_t hdrs = (c->family == 4 ? 20 : 40) + 20 + 12; /* TS option */
+	struct frame f;
+	bool pass;
+
+	if (client)
+		client_seg(c, TCP_ACK, data, IP_BYTES - hdrs, &f);
+	else
+		server_seg(c, TCP_ACK, data, IP_BYTES - hdrs, &f);
+	assert_int_equal(f.len - f.l3, IP_BYTES);
+	pass = gcra_conforms(g, in->now, IP_BYTES);
+	step(in, pass ? "within the rate" : "over the rate", client ? SUB : UP,
+	     &f,
+	     pass ? W(XDP_PASS, A_THROTTLE, R(7), CACHED)
+		  : W(XDP_DROP, A_THROTTLE, R(7), CACHED, THROTTLED));
+	return pass;
+}
+
+static void test_throttle(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = tcp4(47000, 8080);
+	__u64 t0 = 100 * SEC_NS;
+	struct frame f;
+	struct gcra g;
+	int i, n;
+
+	install(in, "l7.policy", policy_main);
+	gcra_init(&g, RATE_BPS, BURST_BYTES);
+	/* the handshake, long before: its bytes have drained by t0 */
+	in->now = t0 - 10 * SEC_NS;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	assert_true(gcra_conforms(&g, in->now, f.len - f.l3));
+	step(in, "SYN to 8080", SUB, &f, W(XDP_PASS, A_THROTTLE, R(7), FRESH));
+	server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	assert_true(gcra_conforms(&g, in->now, f.len - f.l3));
+	step(in, "SYN-ACK", UP, &f, W(XDP_PASS, A_THROTTLE, R(7), CACHED));
+
+	/* a full bucket at one instant: burst / size packets, no more */
+	in->now = t0;
+	for (i = n = 0; i < 20; i++)
+		n += throttled_seg(in, &c, true, &g);
+	assert_int_equal(n, BURST_BYTES / IP_BYTES);
+
+	/* half a second refills half a second's worth */
+	in->now = t0 + SEC_NS / 2;
+	for (i = n = 0; i < 20; i++)
+		n += throttled_seg(in, &c, true, &g);
+	assert_true(n > 0 && n < (int)(BURST_BYTES / IP_BYTES));
+
+	/* a second later: the rate's worth again (the model says how many) */
+	in->now = t0 + 3 * SEC_NS / 2;
+	for (i = n = 0; i < 20; i++)
+		n += throttled_seg(in, &c, true, &g);
+	assert_true(n >= (int)(RATE_BPS / 8 / IP_BYTES));
+
+	/* both directions draw on one budget */
+	in->now = t0 + 20 * SEC_NS;
+	for (i = n = 0; i < 20; i++)
+		n += throttled_seg(in, &c, i & 1, &g);
+	assert_int_equal(n, BURST_BYTES / IP_BYTES);
+
+	/* another flow has a budget of its own */
+	c = tcp6(47001, 8080);
+	gcra_init(&g, RATE_BPS, BURST_BYTES);
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	assert_true(gcra_conforms(&g, in->now, f.len - f.l3));
+	step(in, "SYN to 8080, IPv6", SUB, &f,
+	     W(XDP_PASS, A_THROTTLE, R(7), FRESH));
+	for (i = n = 0; i < 20; i++)
+		n += throttled_seg(in, &c, true, &g);
+	assert_int_equal(n, BURST_BYTES / IP_BYTES);
+}
+
+/*
+ * A throttled DNS name: each query is still judged by its name, and the
+ * throttled ones share the socket's policer.
+ */
+static void test_dns_throttle(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = udp_conn(4, RESOLVER4, 47200, 53);
+	struct dns_q q;
+	struct frame f;
+	struct gcra g;
+	int i, n;
+
+	install(in, "l7.policy", policy_main);
+	in->now = 300 * SEC_NS;
+	gcra_init(&g, DNS_RATE_BPS, DNS_BURST_BYTES);
+	for (i = n = 0; i < 40; i++) {
+		bool pass;
+
+		if (i % 10 == 9) {
+			dns_query(&q, 0x6000 + i, "facetime.apple.com", TYPE_A,
+				  1, EDNS_NONE);
+			client_dgram(&c, q.b, q.len, &f);
+			step(in, "a blocked name among them", SUB, &f,
+			     W(XDP_TX, A_NX, R(2), FRESH, DNS_QUERY,
+			       DNS_FORGED));
+			check_dns(&f, &q, in->out, in->out_len, RCODE_NXDOMAIN,
+				  0, 0, NULL);
+			continue;
+		}
+		dns_query(&q, 0x6000 + i,
+			  i & 1 ? "a.slow.example" : "slow.example", TYPE_A, 1,
+			  EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		pass = gcra_conforms(&g, in->now, f.len - f.l3);
+		n += pass;
+		step(in,
+		     pass ? "throttled name, within the rate"
+			  : "throttled name, over the rate",
+		     SUB, &f,
+		     pass ? W(XDP_PASS, A_THROTTLE, R(10), FRESH, DNS_QUERY)
+			  : W(XDP_DROP, A_THROTTLE, R(10), FRESH, DNS_QUERY,
+			      THROTTLED));
+	}
+	assert_true(n > 0 && n < 36);
+	/* a passed name on the same socket is not throttled */
+	dns_query(&q, 0x6100, "www.example.org", TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "a passed name, same socket", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+	/* two seconds later the policer has room again */
+	in->now += 2 * SEC_NS;
+	dns_query(&q, 0x6101, "slow.example", TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	assert_true(gcra_conforms(&g, in->now, f.len - f.l3));
+	step(in, "throttled name, later", SUB, &f,
+	     W(XDP_PASS, A_THROTTLE, R(10), FRESH, DNS_QUERY));
+}
+
+/*
+ * A flow whose hello never completed expires; the same addresses and
+ * ports later carry a new connection, whose hello must be read afresh.
+ */
+static void test_expired_pending(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(47100, 443);
+	struct spec sp = { .exts = PQ_HELLO, .sni = "courier.push.apple.com" };
+	struct frame f;
+	size_t len, name_end;
+
+	install(in, "l7.policy", policy_main);
+	in->now = 200 * SEC_NS;
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	handshake_pending(in, &c);
+	client_seg(&c, TCP_ACK, buf, MSS, &f);
+	step(in, "first half of a hello, then silence", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+
+	in->now += BR_FLOW_TCP_TTL_NS + SEC_NS;
+	c.cseq -= 100000; /* a new ISN, below the old one */
+	c.sseq += 777;
+	handshake_pending(in, &c);
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "new connection, whole hello", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+}
+
+/* ---- swaps ------------------------------------------------------------------- */
+
+static void test_on_swap(void **state)
+{
+	struct instance *in = *state;
+	struct conn a = tcp4(48000, 7100), b = tcp4(48001, 7100),
+		    d = tcp4(48002, 7100);
+	struct frame f;
+	uint32_t seq, ack;
+
+	in->now = 1000 * SEC_NS;
+	install(in, "swap-a.policy", policy_swap_a);
+	client_seg(&a, TCP_SYN, NULL, 0, &f);
+	step(in, "gen a: SYN to 7100", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), FRESH));
+
+	/* keep: the old flow keeps its verdict, new flows get the new one */
+	install(in, "swap-b.policy", policy_swap_b_keep);
+	client_seg(&a, TCP_ACK, "x", 1, &f);
+	step(in, "gen b (keep): the old flow", SUB, &f,
+	     W(XDP_DROP, A_DROP, NO_RULE, KEPT));
+	server_seg(&a, TCP_ACK, "y", 1, &f);
+	step(in, "gen b (keep): the old flow, other way", UP, &f,
+	     W(XDP_DROP, A_DROP, NO_RULE, KEPT));
+	client_seg(&b, TCP_SYN, NULL, 0, &f);
+	step(in, "gen b: a new flow", SUB, &f,
+	     W(XDP_PASS, A_PASS, R(0), FRESH));
+	client_seg(&b, TCP_ACK, NULL, 0, &f);
+	step(in, "gen b: the new flow again", SUB, &f,
+	     W(XDP_PASS, A_PASS, R(0), CACHED));
+
+	/* flush: both older flows are judged again, by the new policy */
+	install(in, "swap-c.policy", policy_swap_c_flush);
+	seq = a.cseq;
+	ack = a.sseq;
+	client_seg(&a, TCP_ACK, "z", 1, &f);
+	step(in, "gen c (flush): the gen a flow", SUB, &f,
+	     W(XDP_TX, A_RESET, R(0), FLUSHED, FRESH, MIDSTREAM, RESET_SENT));
+	check_rst(&f, in->out, in->out_len, ack, seq + 1);
+	seq = b.sseq;
+	ack = b.cseq;
+	server_seg(&b, TCP_ACK, "w", 1, &f);
+	step(in, "gen c (flush): the gen b flow, from the server", UP, &f,
+	     W(XDP_TX, A_RESET, R(0), FLUSHED, FRESH, MIDSTREAM, RESET_SENT));
+	check_rst(&f, in->out, in->out_len, ack, seq + 1);
+	client_seg(&b, TCP_ACK, NULL, 0, &f);
+	step(in, "gen c: that flow again, now cached", SUB, &f,
+	     W(XDP_TX, A_RESET, R(0), CACHED, RESET_SENT));
+	client_seg(&d, TCP_SYN, NULL, 0, &f);
+	step(in, "gen c: a new flow", SUB, &f,
+	     W(XDP_TX, A_RESET, R(0), FRESH, RESET_SENT));
+
+	/* keep again: what c decided holds */
+	install(in, "swap-b.policy", policy_swap_b_keep);
+	client_seg(&d, TCP_ACK, NULL, 0, &f);
+	step(in, "gen b' (keep): the gen c flow", SUB, &f,
+	     W(XDP_TX, A_RESET, NO_RULE, KEPT, RESET_SENT));
+}
+
+int main(void)
+{
+	const struct CMUnitTest live[] = {
+		cmocka_unit_test(test_sni_match),
+		cmocka_unit_test(test_record_fragments),
+		cmocka_unit_test(test_split_hello),
+		cmocka_unit_test(test_fast_open),
+		cmocka_unit_test(test_ech),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_midstream_from_server),
+		cmocka_unit_test(test_long_ext_header),
+		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_dns_same_socket),
+		cmocka_unit_test(test_quic),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_sni_default),
+	};
+	const struct CMUnitTest virtual_clock[] = {
+		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_dns_throttle),
+		cmocka_unit_test(test_expired_pending),
+		cmocka_unit_test(test_on_swap),
+		cmocka_unit_test(test_split_hello),
+		cmocka_unit_test(test_dns),
+	};
+	int fails;
+
+	fails = cmocka_run_group_tests_name("l7, live clock", live, setup_live,
+					    teardown);
+	fails += cmocka_run_group_tests_name("l7, virtual clock", virtual_clock,
+					     setup_virtual, teardown);
+	return fails ? 1 : 0;
+}
