@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * catalog.h - the service catalog: services as a censor sees them (the
+ * addresses, ports and names their flows show) and as devices use them (the
+ * flows a device makes, and what each user action needs of them).
+ *
+ * Text in policies/catalog/ *.catalog files (language: policies/catalog/
+ * README.md), parsed with the policy lexer into this IR. Every element
+ * keeps its source position for file:line:col errors.
+ *
+ * A user action needs an AND of terms; a term is an OR of flows tried in
+ * order (the fallbacks: APNs tries 5223, then 443). A flow may belong to
+ * another service ("apns.courier"): iMessage rides on APNs.
+ */
+#ifndef BR_CATALOG_H
+#define BR_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "policy.h"
+
+enum br_cat_kind {
+	BR_CAT_TLS,  /* TCP handshake, a ClientHello with sni, data */
+	BR_CAT_QUIC, /* a QUIC Initial (sni inside, encrypted), data */
+	BR_CAT_TCP,  /* TCP handshake and data, no TLS (e.g. MTProto) */
+	BR_CAT_UDP,  /* datagrams both ways (media, STUN) */
+	BR_CAT_DNS,  /* a DNS lookup alone */
+};
+
+enum br_platform {
+	BR_PLAT_ANY = 0,
+	BR_PLAT_IOS,
+	BR_PLAT_ANDROID,
+};
+
+/* A flow a device opens for a service. */
+struct br_cat_flow {
+	char *name; /* unique within its service */
+	struct br_pos pos;
+	enum br_cat_kind kind;
+	int addr_set;	/* index into br_catalog.sets: the servers (both
+			 * families; a device picks by its own family) */
+	uint16_t port;	/* destination port; UDP: the first of the range */
+	uint16_t port_hi; /* UDP media: last port of the range (= port) */
+	char *sni;	/* TLS/QUIC server name; NULL: none sent. A '%'
+			 * stands for a number 1..sni_max the device picks
+			 * ("%-courier.push.apple.com") */
+	uint16_t sni_max;
+	char *dns;	/* name looked up first ('%' as in sni); NULL: the
+			 * device connects to an address of addr_set */
+	uint16_t qtype_aaaa; /* 1: an IPv6 device also asks AAAA */
+	uint8_t pq_hello;    /* 1: a 1.8 KB post-quantum ClientHello, the
+			      * SNI in its second segment (iOS 26, Chrome) */
+	uint8_t channel;     /* 1: long-lived: kept open, carries pushes */
+	uint32_t req_bytes;  /* request after the handshake */
+	uint32_t resp_bytes; /* response; UDP: bytes each way */
+	uint64_t need_bps;   /* goodput below this: degraded; 0: any */
+};
+
+/* One AND term of an action's needs: flows tried in order. */
+struct br_cat_flow_ref {
+	int service; /* index into br_catalog.services */
+	int flow;    /* index into that service's flows */
+	struct br_pos pos;
+};
+
+struct br_cat_term {
+	size_t n;
+	struct br_cat_flow_ref *alts;
+};
+
+/* A user action: what a person does or gets (a push received, a call). */
+struct br_cat_action {
+	char *name; /* unique within its service and platform */
+	struct br_pos pos;
+	enum br_platform platform; /* ANY: the same on both */
+	size_t n_terms;
+	struct br_cat_term *terms;
+	double per_hour; /* default rate per device that has the service */
+};
+
+struct br_cat_service {
+	char *id;    /* what policies name: "apns", "facetime", "bank" */
+	char *title; /* "Apple Push Notification service" */
+	struct br_pos pos;
+	char *category; /* "apple", "push-app", "messenger", "web", "cloud" */
+	enum br_platform platform; /* ANY unless the service is one OS's */
+	size_t n_sources;
+	char **sources; /* where the facts come from (URLs, papers) */
+	size_t n_flows;
+	struct br_cat_flow *flows;
+	size_t n_actions;
+	struct br_cat_action *actions;
+};
+
+struct br_catalog {
+	size_t n_sets;
+	struct br_set *sets; /* address, port and domain sets, by name */
+	size_t n_services;
+	struct br_cat_service *services;
+};
+
+/*
+ * Load every *.catalog file of dir (in name order). On failure every error
+ * is in diag as file:line:col and a negative errno is returned.
+ */
+int br_catalog_load_dir(const char *dir, struct br_catalog **out,
+			struct br_diag *diag);
+
+/* The same from one buffer (tests). */
+int br_catalog_parse_buffer(const char *file, const char *text, size_t len,
+			    struct br_catalog **out, struct br_diag *diag);
+
+void br_catalog_free(struct br_catalog *cat);
+
+/* Index of a service by id, or -1. */
+int br_catalog_service(const struct br_catalog *cat, const char *id);
+
+/*
+ * The catalog directory: $BLASTRADIUS_CATALOG, else policies/catalog next
+ * to the source tree the binary was built from, else the installed
+ * share/blastradius/catalog.
+ */
+const char *br_catalog_default_dir(void);
+
+const char *br_platform_name(enum br_platform p);
+const char *br_cat_kind_name(enum br_cat_kind k);
+
+#endif /* BR_CATALOG_H */
