@@ -81,6 +81,24 @@ $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
+# The default scenario is built in: its text as a C array (od and sed, so
+# no xxd), linked into the library for br_scenario_default().
+SCN_DEFAULT := policies/scenarios/default.scenario
+
+$(BUILD)/scenario_default.c: $(SCN_DEFAULT) | $(BUILD)
+	{ echo '/* generated from $< by the Makefile */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'const char br_scenario_default_text[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; \
+	  echo 'const size_t br_scenario_default_len ='; \
+	  echo '	sizeof(br_scenario_default_text) - 1;'; } > $@
+
+$(BUILD)/scenario_default.o: $(BUILD)/scenario_default.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(BUILD)/scenario_default.o
+
 $(BIN): $(BUILD)/user/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -23,7 +23,11 @@ struct br_scn_app {
 	struct br_pos pos;
 };
 
-/* A rate that replaces an action's catalog default. */
+/*
+ * A rate that replaces an action's catalog default. An action name that a
+ * service has once per platform ("bank.push-received" on iOS and Android)
+ * gives one entry per action, all with the statement's position.
+ */
 struct br_scn_rate {
 	int service;
 	int action; /* index into that service's actions */
@@ -53,7 +57,11 @@ struct br_scenario {
 	struct br_scn_rate *rates;
 	size_t n_events; /* in time order */
 	struct br_scn_event *events;
+	char *description; /* NULL when none is given */
 };
+
+/* The file name of the built-in scenario in its IR and messages. */
+#define BR_SCENARIO_BUILTIN "(built-in)"
 
 int br_scenario_parse_file(const char *path, const struct br_catalog *cat,
 			   struct br_scenario **out, struct br_diag *diag);
@@ -64,6 +72,9 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 /* The built-in default scenario (policies/scenarios/default.scenario). */
 int br_scenario_default(const struct br_catalog *cat, struct br_scenario **out,
 			struct br_diag *diag);
+
+/* The built-in scenario's text (len bytes, NUL-terminated), to show it. */
+const char *br_scenario_default_source(size_t *len);
 
 void br_scenario_free(struct br_scenario *scn);
 
