@@ -14,7 +14,8 @@ PACKAGES="
 	bpftool xdp-tools iproute2
 	libcmocka-dev
 	socat netcat-openbsd curl jq python3 iputils-ping strace
-	tshark tcpdump libpcap-dev openssl dnsmasq-base dnsutils knot-dnsutils
+	tshark tcpdump libpcap-dev libssl-dev openssl dnsmasq-base dnsutils
+	knot-dnsutils
 "
 
 missing=""

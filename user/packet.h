@@ -28,6 +28,25 @@ struct br_ends {
 	uint8_t client_mac[6];
 	uint8_t server_mac[6];	/* the censor router's side: any fixed MAC */
 	uint8_t ttl;		/* as sent; 64 when 0 */
+	/*
+	 * Additions, zero keeps the defaults. stack: enum br_stack, whose
+	 * TCP options. ts_ms: the sender's TCP timestamp clock for this
+	 * segment, in ms (TSval = a per-end base + ts_ms; TSecr the peer's
+	 * base + ts_ms); advance it as the flow goes on.
+	 */
+	uint8_t stack;
+	uint32_t ts_ms;
+};
+
+/*
+ * Whose SYN options br_pkt_tcp writes. Linux: MSS, SACK-permitted,
+ * timestamps, NOP, window scale 7 (20 bytes); iOS/macOS: MSS, NOP, window
+ * scale 6, NOP, NOP, timestamps, SACK-permitted, EOL (24 bytes). Every
+ * later segment carries NOP, NOP, timestamps (12 bytes), as both do.
+ */
+enum br_stack {
+	BR_STACK_LINUX = 0,
+	BR_STACK_IOS,
 };
 
 enum br_dir {
@@ -100,5 +119,71 @@ enum br_reply {
 
 int br_pkt_reply(const uint8_t *frame, size_t len, uint8_t addr[16],
 		 size_t *addr_len);
+
+/* ---- additions ------------------------------------------------------ */
+
+/* br_pkt_client_hello_ex flags */
+#define BR_HELLO_PQ 0x1	    /* X25519MLKEM768 share and group first */
+#define BR_HELLO_GREASE 0x2 /* Chrome: GREASE values, shuffled extensions,
+			     * compress_certificate, SCT, padding */
+#define BR_HELLO_ECH 0x4    /* a GREASE encrypted_client_hello (Chrome
+			     * sends one; blastradius sees it as ECH) */
+
+/*
+ * br_pkt_client_hello with flags; br_pkt_client_hello(.., pq, ..) is
+ * flags = pq ? BR_HELLO_PQ : 0. Sizes: ~280 bytes plain, ~1.5 KB with
+ * BR_HELLO_PQ, ~1.8 KB with BR_HELLO_PQ | BR_HELLO_GREASE | BR_HELLO_ECH
+ * (Chrome's). One TLS record.
+ */
+size_t br_pkt_client_hello_ex(uint8_t *out, size_t cap, const char *sni,
+			      const char *alpn, unsigned int flags,
+			      uint64_t seed);
+
+/*
+ * br_pkt_dns_answer also gives NODATA (NOERROR, no record): addr non-NULL
+ * and addr_len 0. Answers carry QR, RD, RA; a record's TTL is 300 s.
+ */
+
+/* QUIC Initial protection (RFC 9001 §5, RFC 9369 §3.3). */
+struct br_quic_keys {
+	uint8_t key[16]; /* AEAD_AES_128_GCM */
+	uint8_t iv[12];
+	uint8_t hp[16]; /* AES-128-ECB header protection */
+};
+
+/*
+ * The Initial keys of one side (server 0: the client's) for a DCID.
+ * Versions: 1, 2 (0x6b3343cf) and drafts 29 to 32. 0 or -errno
+ * (-EPROTONOSUPPORT for another version).
+ */
+int br_quic_initial_keys(uint32_t version, const uint8_t *dcid,
+			 size_t dcid_len, int server, struct br_quic_keys *k);
+
+/*
+ * Protect a long-header packet in place: pkt[0, pn_off + pn_len) is the
+ * header with the packet number pn in its last pn_len bytes, followed by
+ * payload_len bytes of plaintext and room for the 16-byte tag. Encrypts
+ * the payload (AAD: the header), appends the tag, then masks the first
+ * byte's low bits and the packet number. Returns the packet's length, 0 on
+ * failure.
+ */
+size_t br_quic_protect(const struct br_quic_keys *k, uint8_t *pkt,
+		       size_t pn_off, size_t pn_len, uint64_t pn,
+		       size_t payload_len);
+
+/*
+ * A client Initial's ClientHello: removes the header protection of the
+ * first packet of the datagram dgram[0, len) (the DCID's client keys),
+ * decrypts it, and copies the CRYPTO data from offset 0 on, as long as it
+ * is contiguous, to hello (a handshake message, no record header).
+ * Returns its length (> 0), 0 when the datagram is not a client Initial of
+ * a version we know or does not decrypt.
+ */
+size_t br_quic_initial_crypto(const uint8_t *dgram, size_t len,
+			      uint8_t *hello, size_t cap, uint32_t *version);
+
+/* The Internet checksum (RFC 1071) of buf, added to sum; not folded. */
+uint32_t br_csum_add(uint32_t sum, const void *buf, size_t len);
+uint16_t br_csum_fold(uint32_t sum);
 
 #endif /* BR_PACKET_H */

@@ -45,4 +45,30 @@ void br_pcap_counts(const struct br_pcap_reader *r, uint64_t *read,
 
 void br_pcap_close_reader(struct br_pcap_reader *r);
 
+/* ---- additions ------------------------------------------------------ */
+
+/*
+ * What the reader did, in detail. Re-segmentation covers TCP over IPv4
+ * (no fragment) and over IPv6 (TCP right after the fixed header), with or
+ * without up to two VLAN tags: each segment gets the super-frame's
+ * headers, an IP length of its own, IPv4 ids counting up from the
+ * super-frame's (and a fresh header checksum), the sequence number of its
+ * first byte, PSH and FIN only on the last segment, CWR only on the first,
+ * a fresh TCP checksum and the super-frame's timestamp. The MSS is the MTU
+ * less the IP and TCP headers (options included), as the sender's was.
+ * Anything else longer than the MTU (UDP GSO super-frames, IPv6 extension
+ * headers, IPv4 fragments) is passed whole and counted in oversize; a frame
+ * cut short by the capture's snap length is passed as captured and
+ * counted in truncated.
+ */
+struct br_pcap_stats {
+	uint64_t read;	      /* frames read from the file */
+	uint64_t superframes; /* TCP super-frames cut */
+	uint64_t resegmented; /* segments cut out of them */
+	uint64_t oversize;    /* longer than the MTU, passed whole */
+	uint64_t truncated;   /* shorter than on the wire (snap length) */
+};
+
+void br_pcap_stats(const struct br_pcap_reader *r, struct br_pcap_stats *st);
+
 #endif /* BR_PCAP_IO_H */

@@ -1,0 +1,1331 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_replay.c - blastradius replay PCAP --policy P [--mtu N]
+ *		  [--subscriber PREFIX]... [--write OUT]
+ *
+ * Runs a capture through the XDP program: a private instance of the
+ * dataplane (its own maps, nothing attached, live state untouched) with
+ * the virtual clock, so each frame is judged at its capture time, given in
+ * struct br_xdp_meta in front of the frame. Frames longer than the MTU
+ * (offload super-frames) are cut back to wire-size segments first
+ * (pcap_io.c).
+ *
+ * The role of a frame (which entry point it enters by) is the side it
+ * comes from. With --subscriber, a frame whose source lies in one of the
+ * prefixes comes from a subscriber, any other from upstream. Without, the
+ * side that opened the flow is the subscriber: the sender of a TCP SYN
+ * (the receiver of a SYN-ACK), of a DNS query (the receiver of a DNS
+ * response), else of the flow's first UDP datagram; a TCP flow first seen
+ * mid-stream takes the side with the higher port as its client. Frames
+ * outside any flow (ICMP, later IP fragments) come from upstream unless
+ * their source opened some flow; non-IP frames from subscribers.
+ *
+ * What each frame got is read from the program itself: the XDP verdict,
+ * and the counter block of the generation before and after the frame,
+ * whose difference names the deciding rule and the action. The names come
+ * from the extractors the program uses (tls.h over each flow's client
+ * segments in sequence, dns.h on queries, quic.h for Initials, whose
+ * ClientHello is decrypted here with the DCID's keys), and are "matched"
+ * when the program's top-names map lists them (br_dp_names): a rule's
+ * domain set decided the flow or query on that name.
+ *
+ * Exit: 0 replayed, 1 failure, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+/*
+ * arpa/inet.h brings glibc's struct in6_addr, whose union members carry a
+ * prefix: map the kernel's names parse.h uses onto them (as l7dump does).
+ * bpf/parse.h by path: user/parse.h, the policy parser's, comes first.
+ */
+#define in6_u __in6_u
+#define u6_addr32 __u6_addr32
+#include "../bpf/parse.h"
+#undef in6_u
+#undef u6_addr32
+#include "tls.h"
+#include "dns.h"
+#include "quic.h"
+
+#include "cli.h"
+#include "dataplane.h"
+#include "json.h"
+#include "log.h"
+#include "packet.h"
+#include "pcap_io.h"
+#include "policy.h"
+
+#define RP_MAX_SUBS 64
+#define RP_FRAME_MAX 65536
+
+enum rp_verdict {
+	RP_PASS = 0,
+	RP_DROP,
+	RP_TX,
+	RP_OTHER, /* aborted, redirect: the program never returns these */
+	RP_N_VERDICTS,
+};
+
+static const char *const rp_verdict_name[RP_N_VERDICTS] = {
+	"pass",
+	"drop",
+	"tx",
+	"other",
+};
+
+enum rp_reply_kind {
+	RP_R_RST = 0,
+	RP_R_NXDOMAIN,
+	RP_R_NODATA,
+	RP_R_ADDR,
+	RP_R_OTHER,
+	RP_N_REPLIES,
+};
+
+static const char *const rp_reply_name[RP_N_REPLIES] = {
+	"rst", "nxdomain", "nodata", "addr", "other",
+};
+
+/* How a flow's client (the subscriber side) was told. */
+enum rp_client_how {
+	RP_HOW_PREFIX = 0, /* --subscriber */
+	RP_HOW_SYN,	   /* SYN or SYN-ACK */
+	RP_HOW_DNS,	   /* DNS query or response */
+	RP_HOW_FIRST,	   /* first datagram's sender */
+	RP_HOW_PORTS,	   /* mid-stream TCP: higher port */
+};
+
+static const char *const rp_how_name[] = {
+	"subscriber-prefix", "syn", "dns", "first-datagram", "ports",
+};
+
+/* Both ends in a canonical order, so that each direction finds the flow. */
+struct rp_key {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;	/* 6, 17; 0 for a host entry (addr[0] only) */
+	uint16_t port[2];
+	uint8_t addr[2][16];
+};
+
+struct rp_flow {
+	struct rp_key key;
+	uint8_t client;	   /* index of the client end in key */
+	uint8_t how;	   /* enum rp_client_how */
+	uint8_t name_kind; /* BR_NAME_SNI, BR_NAME_DNS, 0: none */
+	bool quic;	   /* saw a QUIC Initial from the client */
+	bool seq_known;
+	bool tls_over;	   /* the hello parse ended or cannot start */
+	uint32_t next_seq; /* client stream: next byte expected */
+	uint32_t quic_version;
+	uint16_t qtype;
+	uint64_t first_ns, last_ns;
+	uint64_t packets, bytes;
+	uint64_t verdicts[RP_N_VERDICTS];
+	uint64_t replies[RP_N_REPLIES];
+	uint8_t reply_addr[16]; /* the last forged A/AAAA answer's */
+	uint8_t reply_addr_len;
+	uint64_t queries;
+	int rule;	/* deciding rule, BR_MAX_RULES: default, -1: none */
+	uint8_t action; /* enum br_action of that decision */
+	bool decided;	/* a non-pass verdict fixed rule and action */
+	struct br_tls_state *tls; /* while the hello is being walked */
+	char name[BR_NAME_MAX];
+};
+
+struct rp_prefix {
+	uint8_t family, len;
+	uint8_t addr[16];
+};
+
+struct rp_total {
+	uint64_t packets, bytes;
+};
+
+struct replay {
+	struct br_dp *dp;
+	__u64 generation;
+	struct br_counter before[BR_CTR_PER_GEN], after[BR_CTR_PER_GEN];
+	struct rp_prefix subs[RP_MAX_SUBS];
+	size_t n_subs;
+	/* flows: an array, and an open-addressing index of it */
+	struct rp_flow *flows;
+	size_t n_flows, cap_flows;
+	uint32_t *index; /* flow number + 1; 0: empty */
+	size_t index_cap;
+	/* test_run buffers: metadata then frame */
+	uint8_t *in, *out;
+	size_t out_cap;
+	/* totals */
+	struct rp_total verdicts[RP_N_VERDICTS];
+	uint64_t replies[RP_N_REPLIES];
+	uint64_t frames, errors, no_flow;
+	uint64_t first_ns, last_ns;
+	uint8_t scratch[BR_L7_SCRATCH];
+	struct br_dns_query q;
+	struct br_pcap_writer *writer;
+};
+
+/* ---- options ---------------------------------------------------------- */
+
+static int rp_parse_prefix(const char *text, struct rp_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long len;
+	size_t i;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = 0;
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, buf, p->addr) == 1)
+		p->family = 4;
+	else if (inet_pton(AF_INET6, buf, p->addr) == 1)
+		p->family = 6;
+	else
+		return -EINVAL;
+	len = p->family == 4 ? 32 : 128;
+	if (slash) {
+		len = strtoul(slash, &end, 10);
+		if (!*slash || *end || len > (p->family == 4 ? 32u : 128u))
+			return -EINVAL;
+	}
+	p->len = len;
+	/* clear the host bits: 198.18.0.1/15 means 198.18.0.0/15 */
+	for (i = 0; i < 16; i++) {
+		if (len >= 8) {
+			len -= 8;
+			continue;
+		}
+		p->addr[i] &= (uint8_t)(0xff00 >> len);
+		len = 0;
+	}
+	return 0;
+}
+
+static bool rp_in_prefix(const struct rp_prefix *p, int family,
+			 const uint8_t *addr)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (p->family != family)
+		return false;
+	if (memcmp(p->addr, addr, full))
+		return false;
+	return !rest ||
+	       !((p->addr[full] ^ addr[full]) & (uint8_t)(0xff00 >> rest));
+}
+
+static bool rp_is_subscriber(const struct replay *rp, int family,
+			     const uint8_t *addr)
+{
+	size_t i;
+
+	for (i = 0; i < rp->n_subs; i++)
+		if (rp_in_prefix(&rp->subs[i], family, addr))
+			return true;
+	return false;
+}
+
+/* ---- the flow table --------------------------------------------------- */
+
+static uint64_t rp_hash(const struct rp_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static int rp_grow_index(struct replay *rp)
+{
+	size_t cap = rp->index_cap ? rp->index_cap * 2 : 1024, i, j;
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < rp->n_flows; i++) {
+		j = rp_hash(&rp->flows[i].key) & (cap - 1);
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = i + 1;
+	}
+	free(rp->index);
+	rp->index = idx;
+	rp->index_cap = cap;
+	return 0;
+}
+
+/* The flow of key, created when new (*created set); NULL: no memory. */
+static struct rp_flow *rp_flow(struct replay *rp, const struct rp_key *key,
+			       bool *created)
+{
+	struct rp_flow *f;
+	size_t j;
+
+	*created = false;
+	if ((rp->n_flows + 1) * 2 > rp->index_cap && rp_grow_index(rp))
+		return NULL;
+	j = rp_hash(key) & (rp->index_cap - 1);
+	for (; rp->index[j]; j = (j + 1) & (rp->index_cap - 1)) {
+		f = &rp->flows[rp->index[j] - 1];
+		if (!memcmp(&f->key, key, sizeof(*key)))
+			return f;
+	}
+	if (rp->n_flows == rp->cap_flows) {
+		size_t cap = rp->cap_flows ? rp->cap_flows * 2 : 256;
+
+		f = realloc(rp->flows, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		rp->flows = f;
+		rp->cap_flows = cap;
+	}
+	f = &rp->flows[rp->n_flows];
+	memset(f, 0, sizeof(*f));
+	f->key = *key;
+	f->rule = -1;
+	rp->index[j] = ++rp->n_flows;
+	*created = true;
+	return f;
+}
+
+/*
+ * The canonical key of a packet's flow; returns the index (0 or 1) of the
+ * packet's source in it.
+ */
+static int rp_key_of(const struct br_pkt *pkt, struct rp_key *k)
+{
+	size_t alen = pkt->family == 6 ? 16 : 4;
+	uint8_t s[16] = {}, d[16] = {};
+	int cmp;
+
+	memset(k, 0, sizeof(*k));
+	memcpy(s, pkt->saddr, alen);
+	memcpy(d, pkt->daddr, alen);
+	k->family = pkt->family;
+	k->proto = pkt->proto;
+	cmp = memcmp(s, d, 16);
+	if (!cmp)
+		cmp = (int)pkt->sport - (int)pkt->dport;
+	if (cmp <= 0) {
+		memcpy(k->addr[0], s, 16);
+		memcpy(k->addr[1], d, 16);
+		k->port[0] = pkt->sport;
+		k->port[1] = pkt->dport;
+		return 0;
+	}
+	memcpy(k->addr[0], d, 16);
+	memcpy(k->addr[1], s, 16);
+	k->port[0] = pkt->dport;
+	k->port[1] = pkt->sport;
+	return 1;
+}
+
+/* Remember addr as a subscriber's (the client of some flow). */
+static void rp_note_host(struct replay *rp, int family, const uint8_t *addr)
+{
+	struct rp_key k = { .family = family };
+	bool created;
+
+	memcpy(k.addr[0], addr, family == 6 ? 16 : 4);
+	rp_flow(rp, &k, &created);
+}
+
+static bool rp_known_host(struct replay *rp, int family, const uint8_t *addr)
+{
+	struct rp_key k = { .family = family };
+	size_t j;
+
+	if (!rp->index_cap)
+		return false;
+	memcpy(k.addr[0], addr, family == 6 ? 16 : 4);
+	j = rp_hash(&k) & (rp->index_cap - 1);
+	for (; rp->index[j]; j = (j + 1) & (rp->index_cap - 1))
+		if (!memcmp(&rp->flows[rp->index[j] - 1].key, &k, sizeof(k)))
+			return true;
+	return false;
+}
+
+/* ---- roles -------------------------------------------------------------- */
+
+static const uint8_t *rp_l4(const uint8_t *frame, const struct br_pkt *pkt)
+{
+	return frame + pkt->l4_off;
+}
+
+/*
+ * A new flow: which end is its client? src is the packet's source index.
+ * Notes the client as a host: rp->flows may move, f with it.
+ */
+static void rp_pick_client(struct replay *rp, struct rp_flow *f,
+			   const uint8_t *frame, const struct br_pkt *pkt,
+			   int src)
+{
+	const uint8_t *l4 = rp_l4(frame, pkt);
+	uint8_t flags;
+
+	if (rp->n_subs) {
+		f->how = RP_HOW_PREFIX;
+		if (rp_is_subscriber(rp, pkt->family, f->key.addr[src]))
+			f->client = src;
+		else if (rp_is_subscriber(rp, pkt->family, f->key.addr[!src]))
+			f->client = !src;
+		else
+			f->client = src;
+		return;
+	}
+	if (pkt->proto == IPPROTO_TCP) {
+		flags = l4[13];
+		if (flags & BR_TCP_SYN) {
+			f->how = RP_HOW_SYN;
+			f->client = flags & BR_TCP_ACK ? !src : src;
+		} else {
+			f->how = RP_HOW_PORTS;
+			f->client = pkt->sport >= pkt->dport ? src : !src;
+		}
+	} else if ((pkt->sport == 53 || pkt->dport == 53) &&
+		   (__u32)pkt->payload_off + 4 <= pkt->ip_end) {
+		f->how = RP_HOW_DNS;
+		/* QR set: a response, whose receiver asked */
+		f->client = frame[pkt->payload_off + 2] & 0x80 ? !src : src;
+	} else {
+		f->how = RP_HOW_FIRST;
+		f->client = src;
+	}
+	rp_note_host(rp, pkt->family, f->key.addr[f->client]);
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+static void rp_tls_feed(struct replay *rp, struct rp_flow *f, const uint8_t *p,
+			size_t n)
+{
+	size_t take;
+
+	while (n && !br_tls_done(f->tls)) {
+		take = n < BR_L7_SCRATCH ? n : BR_L7_SCRATCH;
+		memset(rp->scratch, 0, sizeof(rp->scratch));
+		memcpy(rp->scratch, p, take);
+		br_tls_feed(f->tls, rp->scratch, take);
+		p += take;
+		n -= take;
+	}
+}
+
+static void rp_tls_done(struct rp_flow *f)
+{
+	if (!f->tls || !br_tls_done(f->tls))
+		return;
+	if (br_tls_has_sni(f->tls) && !f->name_kind) {
+		snprintf(f->name, sizeof(f->name), "%s", f->tls->sni);
+		f->name_kind = BR_NAME_SNI;
+	}
+	free(f->tls);
+	f->tls = NULL;
+	f->tls_over = true;
+}
+
+/* The client's TCP payload, in sequence, to the ClientHello parser. */
+static void rp_tcp_name(struct replay *rp, struct rp_flow *f,
+			const uint8_t *frame, const struct br_pkt *pkt)
+{
+	const uint8_t *th = rp_l4(frame, pkt);
+	uint32_t seq = (uint32_t)th[4] << 24 | th[5] << 16 | th[6] << 8 | th[7];
+	size_t n = pkt->ip_end - pkt->payload_off;
+
+	if (th[13] & BR_TCP_SYN) {
+		f->next_seq = seq + 1;
+		f->seq_known = true;
+		return;
+	}
+	if (!n || f->name_kind || f->tls_over)
+		return;
+	if (!f->seq_known) { /* mid-stream: take it from here */
+		f->next_seq = seq;
+		f->seq_known = true;
+	}
+	if (!f->tls) {
+		f->tls = calloc(1, sizeof(*f->tls));
+		if (!f->tls) {
+			f->tls_over = true;
+			return;
+		}
+	}
+	if ((int32_t)(seq + n - f->next_seq) <= 0)
+		return; /* a retransmission */
+	if (seq != f->next_seq) {
+		br_tls_gap(f->tls);
+	} else {
+		rp_tls_feed(rp, f, frame + pkt->payload_off, n);
+		f->next_seq = seq + n;
+	}
+	rp_tls_done(f);
+}
+
+static void rp_udp_name(struct replay *rp, struct rp_flow *f,
+			const uint8_t *frame, const struct br_pkt *pkt)
+{
+	static uint8_t hello[4096], rec[4096 + 5];
+	const uint8_t *p = frame + pkt->payload_off;
+	size_t n = pkt->ip_end - pkt->payload_off, take, len;
+	struct br_tls_state st;
+	struct br_quic_info qi;
+	uint32_t version = 0;
+
+	take = n < BR_L7_SCRATCH ? n : BR_L7_SCRATCH;
+	memset(rp->scratch, 0, sizeof(rp->scratch));
+	memcpy(rp->scratch, p, take);
+	if (pkt->dport == 53) {
+		int st_dns = br_dns_parse(rp->scratch, take, &rp->q);
+
+		if (st_dns != BR_DNS_QUERY && st_dns != BR_DNS_UNMATCHABLE)
+			return;
+		f->queries++;
+		if (f->name_kind)
+			return;
+		memcpy(f->name, rp->q.name, rp->q.name_len);
+		f->name[rp->q.name_len] = 0;
+		f->name_kind = BR_NAME_DNS;
+		f->qtype = rp->q.qtype;
+		return;
+	}
+	if (f->name_kind ||
+	    br_quic_parse(rp->scratch, take, n, &qi) != BR_QUIC_INITIAL)
+		return;
+	f->quic = true;
+	f->quic_version = qi.version;
+	len = br_quic_initial_crypto(p, n, hello, sizeof(hello), &version);
+	if (!len)
+		return;
+	/* a record header in front, as tls.h walks records */
+	rec[0] = 22;
+	rec[1] = 3;
+	rec[2] = 1;
+	rec[3] = len >> 8;
+	rec[4] = len;
+	memcpy(rec + 5, hello, len);
+	br_tls_init(&st);
+	for (take = 0; take < len + 5 && !br_tls_done(&st);
+	     take += BR_L7_SCRATCH) {
+		size_t k = len + 5 - take < BR_L7_SCRATCH ? len + 5 - take
+							  : BR_L7_SCRATCH;
+
+		memset(rp->scratch, 0, sizeof(rp->scratch));
+		memcpy(rp->scratch, rec + take, k);
+		br_tls_feed(&st, rp->scratch, k);
+	}
+	if (br_tls_has_sni(&st)) {
+		snprintf(f->name, sizeof(f->name), "%s", st.sni);
+		f->name_kind = BR_NAME_SNI;
+	}
+}
+
+/* ---- one frame -------------------------------------------------------- */
+
+static enum rp_verdict rp_verdict_of(__u32 xdp)
+{
+	switch (xdp) {
+	case XDP_PASS:
+		return RP_PASS;
+	case XDP_DROP:
+		return RP_DROP;
+	case XDP_TX:
+		return RP_TX;
+	default:
+		return RP_OTHER;
+	}
+}
+
+/*
+ * Run one frame at time now through the program of role; *out and
+ * *out_len receive the frame as the program left it (after the metadata).
+ */
+static int rp_run(struct replay *rp, enum br_role role, const uint8_t *frame,
+		  size_t len, __u64 now, __u32 *verdict, const uint8_t **out,
+		  size_t *out_len)
+{
+	struct br_xdp_meta meta = { .now_ns = now };
+	struct xdp_md ctx_in = {
+		.data = sizeof(meta),
+		.data_end = sizeof(meta) + len,
+	};
+	struct xdp_md ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = rp->in,
+		    .data_size_in = sizeof(meta) + len, .data_out = rp->out,
+		    .data_size_out = rp->out_cap, .ctx_in = &ctx_in,
+		    .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,
+		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	int fd = br_dp_prog_fd(rp->dp, role), err;
+
+	if (fd < 0)
+		return fd;
+	memcpy(rp->in, &meta, sizeof(meta));
+	memcpy(rp->in + sizeof(meta), frame, len);
+	err = bpf_prog_test_run_opts(fd, &opts);
+	if (err)
+		return err;
+	*verdict = opts.retval;
+	if (ctx_out.data > ctx_out.data_end ||
+	    ctx_out.data_end > opts.data_size_out)
+		return -EBADMSG;
+	*out = rp->out + ctx_out.data;
+	*out_len = ctx_out.data_end - ctx_out.data;
+	return 0;
+}
+
+/* Which rule and action the counters say decided the last frame. */
+static void rp_decision(const struct replay *rp, int *rule, int *action)
+{
+	int i;
+
+	*rule = -1;
+	*action = -1;
+	for (i = 0; i <= BR_MAX_RULES; i++)
+		if (rp->after[BR_CTR_RULE0 + i].packets !=
+		    rp->before[BR_CTR_RULE0 + i].packets)
+			*rule = i;
+	for (i = 0; i < BR_ACT_SLOTS; i++)
+		if (rp->after[BR_CTR_ACTION0 + i].packets !=
+		    rp->before[BR_CTR_ACTION0 + i].packets)
+			*action = i;
+}
+
+static const char *rp_rule_label(int rule, char *buf, size_t len)
+{
+	if (rule < 0)
+		return "-";
+	if (rule >= BR_MAX_RULES)
+		return "default";
+	snprintf(buf, len, "%d", rule);
+	return buf;
+}
+
+static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
+		    uint64_t ts, bool cut)
+{
+	struct rp_flow *f = NULL;
+	struct br_pkt pkt = {};
+	enum br_role role = BR_ROLE_SUBSCRIBER;
+	const uint8_t *out, *src_addr;
+	enum rp_verdict v;
+	size_t out_len, addr_len;
+	uint8_t addr[16];
+	int src = 0, rule, action, reply, err, status;
+	struct rp_key key;
+	char comment[BR_NAME_MAX + 128], rbuf[16];
+	bool created, flowed;
+	__u32 xdp;
+
+	if (len > RP_FRAME_MAX)
+		len = RP_FRAME_MAX;
+	status =
+		br_parse_frame((void *)frame, (void *)(frame + len), len, &pkt);
+	flowed = status == BR_PKT_IP && pkt.l4_off && !pkt.frag &&
+		 (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP);
+	if (flowed) {
+		src = rp_key_of(&pkt, &key);
+		f = rp_flow(rp, &key, &created);
+		if (!f)
+			return -ENOMEM;
+		if (created) {
+			size_t fi = f - rp->flows;
+
+			f->first_ns = ts;
+			rp_pick_client(rp, f, frame, &pkt, src);
+			/* a host entry may have moved the array */
+			f = &rp->flows[fi];
+		}
+	}
+	if (status == BR_PKT_IP || status == BR_PKT_UNPARSED) {
+		src_addr = (const uint8_t *)pkt.saddr;
+		if (rp->n_subs)
+			role = rp_is_subscriber(rp, pkt.family, src_addr)
+				       ? BR_ROLE_SUBSCRIBER
+				       : BR_ROLE_UPSTREAM;
+		else if (f)
+			role = f->client == src ? BR_ROLE_SUBSCRIBER
+						: BR_ROLE_UPSTREAM;
+		else
+			role = rp_known_host(rp, pkt.family, src_addr)
+				       ? BR_ROLE_SUBSCRIBER
+				       : BR_ROLE_UPSTREAM;
+	}
+
+	err = rp_run(rp, role, frame, len, ts, &xdp, &out, &out_len);
+	if (err) {
+		rp->errors++;
+		return 0;
+	}
+	memcpy(rp->before, rp->after, sizeof(rp->before));
+	err = br_dp_counters(rp->dp, rp->generation, rp->after, NULL);
+	if (err)
+		return err;
+	rp_decision(rp, &rule, &action);
+
+	v = rp_verdict_of(xdp);
+	if (!rp->frames)
+		rp->first_ns = ts;
+	rp->frames++;
+	rp->last_ns = ts;
+	rp->verdicts[v].packets++;
+	rp->verdicts[v].bytes += len;
+	reply = -1;
+	if (v == RP_TX) {
+		switch (br_pkt_reply(out, out_len, addr, &addr_len)) {
+		case BR_REPLY_RST:
+			reply = RP_R_RST;
+			break;
+		case BR_REPLY_NXDOMAIN:
+			reply = RP_R_NXDOMAIN;
+			break;
+		case BR_REPLY_NODATA:
+			reply = RP_R_NODATA;
+			break;
+		case BR_REPLY_ADDR:
+			reply = RP_R_ADDR;
+			break;
+		default:
+			reply = RP_R_OTHER;
+		}
+		rp->replies[reply]++;
+	}
+
+	if (f) {
+		f->last_ns = ts;
+		f->packets++;
+		f->bytes += len;
+		f->verdicts[v]++;
+		if (reply >= 0)
+			f->replies[reply]++;
+		if (reply == RP_R_ADDR) {
+			memcpy(f->reply_addr, addr, addr_len);
+			f->reply_addr_len = addr_len;
+		}
+		if (!f->decided) {
+			f->rule = rule;
+			f->action = action < 0 ? BR_ACT_NONE : action;
+			f->decided = v != RP_PASS;
+		}
+		if (f->client == src) {
+			if (pkt.proto == IPPROTO_TCP)
+				rp_tcp_name(rp, f, frame, &pkt);
+			else
+				rp_udp_name(rp, f, frame, &pkt);
+		}
+	} else {
+		rp->no_flow++;
+	}
+
+	if (!rp->writer)
+		return 0;
+	snprintf(comment, sizeof(comment), "%s %s, rule %s, action %s%s",
+		 role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
+		 rp_verdict_name[v], rp_rule_label(rule, rbuf, sizeof(rbuf)),
+		 action < 0 ? "-" : br_action_name(action),
+		 cut ? ", cut from a super-frame" : "");
+	err = br_pcap_write(rp->writer, ts, frame, len, comment);
+	if (!err && v == RP_TX) {
+		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
+			 rp_reply_name[reply]);
+		err = br_pcap_write(rp->writer, ts, out, out_len, comment);
+	}
+	return err;
+}
+
+/* ---- reports ---------------------------------------------------------- */
+
+static const char *rp_proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP   ? "tcp"
+	       : proto == IPPROTO_UDP ? "udp"
+				      : "?";
+}
+
+static void rp_addr_text(int family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+/* A name safe for a terminal and for JSON: \DDD outside printable ASCII. */
+static void rp_name_text(const char *name, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *name && n + 5 < len; name++) {
+		unsigned char c = *name;
+
+		if (c > 0x20 && c < 0x7f && c != '\\')
+			buf[n++] = c;
+		else
+			n += snprintf(buf + n, len - n, "\\%03u", c);
+	}
+	buf[n] = 0;
+}
+
+static const char *rp_kind_name(uint8_t kind, bool quic)
+{
+	if (kind == BR_NAME_DNS)
+		return "dns";
+	if (kind == BR_NAME_SNI)
+		return quic ? "quic-sni" : "sni";
+	return "";
+}
+
+static bool rp_matched(const struct rp_flow *f, const struct br_dp_name *names,
+		       size_t n_names)
+{
+	size_t i;
+
+	if (!f->name_kind)
+		return false;
+	for (i = 0; i < n_names; i++)
+		if (names[i].kind == f->name_kind &&
+		    !strcmp(names[i].name, f->name))
+			return true;
+	return false;
+}
+
+static const char *rp_flow_verdict(const struct rp_flow *f)
+{
+	if (f->verdicts[RP_TX])
+		return "tx";
+	if (f->verdicts[RP_DROP])
+		return "drop";
+	if (f->verdicts[RP_OTHER])
+		return "other";
+	return "pass";
+}
+
+static int rp_flow_cmp(const void *a, const void *b)
+{
+	const struct rp_flow *x = *(const struct rp_flow *const *)a;
+	const struct rp_flow *y = *(const struct rp_flow *const *)b;
+
+	if (x->first_ns != y->first_ns)
+		return x->first_ns < y->first_ns ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The real flows (not host entries), by first packet. */
+static struct rp_flow **rp_sorted_flows(struct replay *rp, size_t *n)
+{
+	struct rp_flow **v = calloc(rp->n_flows + 1, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (i = 0; i < rp->n_flows; i++)
+		if (rp->flows[i].key.proto)
+			v[(*n)++] = &rp->flows[i];
+	qsort(v, *n, sizeof(*v), rp_flow_cmp);
+	return v;
+}
+
+struct rp_report {
+	const char *capture;
+	unsigned int mtu;
+	struct br_pcap_stats pst;
+	struct br_gen_record rec;
+	struct br_dp_name names[BR_DP_NAMES_MAX];
+	size_t n_names;
+	struct rp_flow **flows;
+	size_t n_flows;
+};
+
+static void rp_json_flow(struct br_json *j, const struct replay *rp,
+			 const struct rp_report *r, const struct rp_flow *f)
+{
+	char a[INET6_ADDRSTRLEN], name[4 * BR_NAME_MAX], vbuf[16];
+	int c = f->client, i;
+
+	br_json_object(j);
+	br_json_kstr(j, "proto", rp_proto_name(f->key.proto));
+	br_json_ku64(j, "family", f->key.family);
+	rp_addr_text(f->key.family, f->key.addr[c], a, sizeof(a));
+	br_json_kstr(j, "client", a);
+	br_json_ku64(j, "client_port", f->key.port[c]);
+	rp_addr_text(f->key.family, f->key.addr[!c], a, sizeof(a));
+	br_json_kstr(j, "server", a);
+	br_json_ku64(j, "server_port", f->key.port[!c]);
+	br_json_kstr(j, "client_from", rp_how_name[f->how]);
+	br_json_ku64(j, "first_ns", f->first_ns);
+	br_json_ku64(j, "last_ns", f->last_ns);
+	br_json_ku64(j, "packets", f->packets);
+	br_json_ku64(j, "bytes", f->bytes);
+	br_json_key(j, "verdicts");
+	br_json_object(j);
+	for (i = 0; i < RP_N_VERDICTS; i++)
+		br_json_ku64(j, rp_verdict_name[i], f->verdicts[i]);
+	br_json_end(j);
+	br_json_kstr(j, "verdict", rp_flow_verdict(f));
+	br_json_key(j, "rule");
+	if (f->rule < 0 || f->rule >= BR_MAX_RULES)
+		br_json_null(j);
+	else
+		br_json_u64(j, f->rule);
+	br_json_kbool(j, "by_default", f->rule == BR_MAX_RULES);
+	br_json_kstr(j, "action",
+		     f->action ? br_action_name(f->action) : "none");
+	br_json_key(j, "name");
+	if (f->name_kind) {
+		rp_name_text(f->name, name, sizeof(name));
+		br_json_str(j, name);
+	} else {
+		br_json_null(j);
+	}
+	br_json_kstr(j, "name_kind", rp_kind_name(f->name_kind, f->quic));
+	br_json_kbool(j, "matched", rp_matched(f, r->names, r->n_names));
+	if (f->name_kind == BR_NAME_DNS) {
+		br_json_ku64(j, "qtype", f->qtype);
+		br_json_ku64(j, "queries", f->queries);
+	}
+	if (f->quic) {
+		snprintf(vbuf, sizeof(vbuf), "0x%08x", f->quic_version);
+		br_json_kstr(j, "quic_version", vbuf);
+	}
+	br_json_key(j, "replies");
+	br_json_object(j);
+	for (i = 0; i < RP_N_REPLIES; i++)
+		if (f->replies[i])
+			br_json_ku64(j, rp_reply_name[i], f->replies[i]);
+	br_json_end(j);
+	if (f->reply_addr_len) {
+		rp_addr_text(f->reply_addr_len == 16 ? 6 : 4, f->reply_addr, a,
+			     sizeof(a));
+		br_json_kstr(j, "reply_addr", a);
+	}
+	br_json_end(j);
+	(void)rp;
+}
+
+static void rp_json_counter(struct br_json *j, const char *key,
+			    const struct br_counter *c)
+{
+	br_json_key(j, key);
+	br_json_object(j);
+	br_json_ku64(j, "packets", c->packets);
+	br_json_ku64(j, "bytes", c->bytes);
+	br_json_end(j);
+}
+
+static void rp_print_json(const struct replay *rp, const struct rp_report *r)
+{
+	const struct br_counter *ctr = rp->after;
+	char name[4 * BR_NAME_MAX];
+	struct br_json j;
+	size_t i;
+
+	br_json_init(&j, stdout);
+	br_json_object(&j);
+	br_json_kstr(&j, "capture", r->capture);
+	br_json_kstr(&j, "policy", r->rec.name);
+	br_json_kstr(&j, "file", r->rec.file);
+	br_json_ku64(&j, "generation", rp->generation);
+	br_json_ku64(&j, "mtu", r->mtu);
+	br_json_key(&j, "frames");
+	br_json_object(&j);
+	br_json_ku64(&j, "read", r->pst.read);
+	br_json_ku64(&j, "replayed", rp->frames);
+	br_json_ku64(&j, "superframes", r->pst.superframes);
+	br_json_ku64(&j, "resegmented", r->pst.resegmented);
+	br_json_ku64(&j, "oversize", r->pst.oversize);
+	br_json_ku64(&j, "truncated", r->pst.truncated);
+	br_json_ku64(&j, "errors", rp->errors);
+	br_json_ku64(&j, "outside_flows", rp->no_flow);
+	br_json_ku64(&j, "first_ns", rp->first_ns);
+	br_json_ku64(&j, "last_ns", rp->last_ns);
+	br_json_end(&j);
+	br_json_key(&j, "verdicts");
+	br_json_object(&j);
+	for (i = 0; i < RP_N_VERDICTS; i++) {
+		struct br_counter c = { rp->verdicts[i].packets,
+					rp->verdicts[i].bytes };
+
+		rp_json_counter(&j, rp_verdict_name[i], &c);
+	}
+	br_json_end(&j);
+	br_json_key(&j, "replies");
+	br_json_object(&j);
+	for (i = 0; i < RP_N_REPLIES; i++)
+		br_json_ku64(&j, rp_reply_name[i], rp->replies[i]);
+	br_json_end(&j);
+
+	br_json_key(&j, "flows");
+	br_json_array(&j);
+	for (i = 0; i < r->n_flows; i++)
+		rp_json_flow(&j, rp, r, r->flows[i]);
+	br_json_end(&j);
+
+	br_json_key(&j, "rules");
+	br_json_array(&j);
+	for (i = 0; i < r->rec.n_rules && i < BR_MAX_RULES; i++) {
+		br_json_object(&j);
+		br_json_ku64(&j, "index", i);
+		br_json_ku64(&j, "line", r->rec.rule_line[i]);
+		br_json_kstr(&j, "text", r->rec.rule_text[i]);
+		br_json_kstr(&j, "action",
+			     br_action_name(r->rec.rule_action[i]));
+		br_json_ku64(&j, "packets", ctr[BR_CTR_RULE0 + i].packets);
+		br_json_ku64(&j, "bytes", ctr[BR_CTR_RULE0 + i].bytes);
+		br_json_end(&j);
+	}
+	br_json_end(&j);
+	br_json_key(&j, "default");
+	br_json_object(&j);
+	br_json_kstr(&j, "action", br_action_name(r->rec.default_action));
+	br_json_ku64(&j, "packets", ctr[BR_CTR_DEFAULT].packets);
+	br_json_ku64(&j, "bytes", ctr[BR_CTR_DEFAULT].bytes);
+	br_json_end(&j);
+	br_json_key(&j, "actions");
+	br_json_object(&j);
+	for (i = BR_ACT_PASS; i < BR_ACT_MAX; i++)
+		rp_json_counter(&j, br_action_name(i),
+				&ctr[BR_CTR_ACTION0 + i]);
+	br_json_end(&j);
+
+	br_json_key(&j, "matched_names");
+	br_json_array(&j);
+	for (i = 0; i < r->n_names; i++) {
+		br_json_object(&j);
+		rp_name_text(r->names[i].name, name, sizeof(name));
+		br_json_kstr(&j, "name", name);
+		br_json_kstr(&j, "kind", rp_kind_name(r->names[i].kind, false));
+		br_json_ku64(&j, "rule", r->names[i].rule);
+		br_json_ku64(&j, "hits", r->names[i].hits);
+		br_json_end(&j);
+	}
+	br_json_end(&j);
+	br_json_end(&j);
+}
+
+/* "addr:port" or "[addr]:port" of end e of a flow. */
+static void rp_end_text(const struct rp_flow *f, int e, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	rp_addr_text(f->key.family, f->key.addr[e], a, sizeof(a));
+	snprintf(buf, len, f->key.family == 6 ? "[%s]:%u" : "%s:%u", a,
+		 f->key.port[e]);
+}
+
+static void rp_print_flows(const struct replay *rp, const struct rp_report *r)
+{
+	char ca[INET6_ADDRSTRLEN + 8], sa[INET6_ADDRSTRLEN + 8];
+	char name[4 * BR_NAME_MAX], rbuf[16];
+	const struct rp_flow *f;
+	int cw = 6, sw = 6, n;
+	size_t i;
+
+	printf("\nflows: %zu (times in seconds from the first frame)\n",
+	       r->n_flows);
+	if (!r->n_flows)
+		return;
+	for (i = 0; i < r->n_flows; i++) {
+		rp_end_text(r->flows[i], r->flows[i]->client, ca, sizeof(ca));
+		rp_end_text(r->flows[i], !r->flows[i]->client, sa, sizeof(sa));
+		n = strlen(ca);
+		cw = n > cw ? n : cw;
+		n = strlen(sa);
+		sw = n > sw ? n : sw;
+	}
+	printf("%-4s %-*s %-*s %10s %10s %6s %9s %6s %6s %4s  %-7s %-7s  "
+	       "%s\n",
+	       "prot", cw, "client", sw, "server", "first", "last", "pkts",
+	       "bytes", "pass", "drop", "tx", "verdict", "rule", "name");
+	for (i = 0; i < r->n_flows; i++) {
+		f = r->flows[i];
+		rp_end_text(f, f->client, ca, sizeof(ca));
+		rp_end_text(f, !f->client, sa, sizeof(sa));
+		name[0] = 0;
+		if (f->name_kind)
+			rp_name_text(f->name, name, sizeof(name));
+		printf("%-4s %-*s %-*s %10.6f %10.6f %6llu %9llu %6llu %6llu "
+		       "%4llu  %-7s %-7s  %s%s%s%s\n",
+		       rp_proto_name(f->key.proto), cw, ca, sw, sa,
+		       (f->first_ns - rp->first_ns) / 1e9,
+		       (f->last_ns - rp->first_ns) / 1e9,
+		       (unsigned long long)f->packets,
+		       (unsigned long long)f->bytes,
+		       (unsigned long long)f->verdicts[RP_PASS],
+		       (unsigned long long)f->verdicts[RP_DROP],
+		       (unsigned long long)f->verdicts[RP_TX],
+		       rp_flow_verdict(f),
+		       rp_rule_label(f->rule, rbuf, sizeof(rbuf)),
+		       rp_kind_name(f->name_kind, f->quic),
+		       f->name_kind ? " " : "", name,
+		       rp_matched(f, r->names, r->n_names) ? " (matched)" : "");
+	}
+}
+
+static void rp_print_text(const struct replay *rp, const struct rp_report *r)
+{
+	const struct br_counter *ctr = rp->after;
+	char name[4 * BR_NAME_MAX];
+	size_t i;
+
+	printf("replay %s: %llu frames read", r->capture,
+	       (unsigned long long)r->pst.read);
+	if (r->pst.superframes)
+		printf(", %llu super-frames cut into %llu segments (MTU %u)",
+		       (unsigned long long)r->pst.superframes,
+		       (unsigned long long)r->pst.resegmented, r->mtu);
+	printf(", %llu replayed\n", (unsigned long long)rp->frames);
+	if (r->pst.oversize)
+		printf("  %llu frames over the MTU passed whole (not TCP)\n",
+		       (unsigned long long)r->pst.oversize);
+	if (r->pst.truncated)
+		printf("  %llu frames cut short by the snap length\n",
+		       (unsigned long long)r->pst.truncated);
+	if (rp->errors)
+		printf("  %llu frames test_run refused (too large?)\n",
+		       (unsigned long long)rp->errors);
+	printf("policy %s (%s), generation %llu, %u rules, default %s\n\n",
+	       r->rec.name, r->rec.file, (unsigned long long)rp->generation,
+	       r->rec.n_rules, br_action_name(r->rec.default_action));
+
+	printf("verdicts:");
+	for (i = 0; i < RP_N_VERDICTS; i++)
+		if (i != RP_OTHER || rp->verdicts[i].packets)
+			printf("  %s %llu pkts %llu B", rp_verdict_name[i],
+			       (unsigned long long)rp->verdicts[i].packets,
+			       (unsigned long long)rp->verdicts[i].bytes);
+	printf("\n");
+	if (rp->verdicts[RP_TX].packets) {
+		printf("sent back:");
+		for (i = 0; i < RP_N_REPLIES; i++)
+			if (rp->replies[i])
+				printf("  %s %llu", rp_reply_name[i],
+				       (unsigned long long)rp->replies[i]);
+		printf("\n");
+	}
+	rp_print_flows(rp, r);
+
+	printf("\n%5s  %-8s %12s %14s  %s\n", "rule", "action", "packets",
+	       "bytes", "match");
+	for (i = 0; i < r->rec.n_rules && i < BR_MAX_RULES; i++)
+		printf("%5zu  %-8s %12llu %14llu  %s (line %u)\n", i,
+		       br_action_name(r->rec.rule_action[i]),
+		       (unsigned long long)ctr[i].packets,
+		       (unsigned long long)ctr[i].bytes, r->rec.rule_text[i],
+		       r->rec.rule_line[i]);
+	printf("%5s  %-8s %12llu %14llu  no rule matched\n", "-",
+	       br_action_name(r->rec.default_action),
+	       (unsigned long long)ctr[BR_CTR_DEFAULT].packets,
+	       (unsigned long long)ctr[BR_CTR_DEFAULT].bytes);
+
+	if (r->n_names) {
+		printf("\nmatched names:\n%5s  %-4s %10s  %s\n", "rule", "kind",
+		       "hits", "name");
+		for (i = 0; i < r->n_names; i++) {
+			rp_name_text(r->names[i].name, name, sizeof(name));
+			printf("%5u  %-4s %10llu  %s\n", r->names[i].rule,
+			       rp_kind_name(r->names[i].kind, false),
+			       (unsigned long long)r->names[i].hits, name);
+		}
+	}
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+static void rp_usage(void)
+{
+	br_err("usage: blastradius replay PCAP --policy POLICY [--mtu N] "
+	       "[--subscriber PREFIX]... [--write OUT.pcapng]");
+}
+
+int cmd_replay(struct br_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "mtu", required_argument, NULL, 'm' },
+		{ "subscriber", required_argument, NULL, 's' },
+		{ "write", required_argument, NULL, 'w' },
+		{}
+	};
+	struct br_dp_opts opts = { .virtual_clock = true };
+	const char *policy = NULL, *write = NULL;
+	struct br_pcap_reader *reader = NULL;
+	struct br_policy *pol = NULL;
+	struct rp_report *r = NULL;
+	struct replay *rp = NULL;
+	struct br_diag diag;
+	const uint8_t *frame;
+	unsigned long mtu = 0;
+	char err_text[256], *end;
+	uint64_t ts, cut = 0, cut_before = 0;
+	size_t len, i;
+	int c, err, ret = 1;
+
+	br_diag_init(&diag);
+	rp = calloc(1, sizeof(*rp));
+	r = calloc(1, sizeof(*r));
+	if (!rp || !r) {
+		br_err("out of memory");
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			policy = optarg;
+			break;
+		case 'm':
+			mtu = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || mtu < 68 || mtu > 65535) {
+				br_err("--mtu: an IP MTU, 68 to 65535");
+				ret = 2;
+				goto out;
+			}
+			break;
+		case 's':
+			if (rp->n_subs == RP_MAX_SUBS) {
+				br_err("--subscriber: at most %d prefixes",
+				       RP_MAX_SUBS);
+				ret = 2;
+				goto out;
+			}
+			if (rp_parse_prefix(optarg, &rp->subs[rp->n_subs])) {
+				br_err("--subscriber: \"%s\" is not an address "
+				       "or prefix",
+				       optarg);
+				ret = 2;
+				goto out;
+			}
+			rp->n_subs++;
+			break;
+		case 'w':
+			write = optarg;
+			break;
+		default:
+			rp_usage();
+			ret = 2;
+			goto out;
+		}
+	}
+	if (optind + 1 != argc || !policy) {
+		rp_usage();
+		ret = 2;
+		goto out;
+	}
+	r->capture = argv[optind];
+	r->mtu = mtu ? mtu : 1500;
+
+	if (br_cli_parse_policy(policy, &pol))
+		goto out;
+	err = br_pcap_open(r->capture, mtu, &reader, err_text,
+			   sizeof(err_text));
+	if (err) {
+		br_err("%s: %s", r->capture, err_text);
+		goto out;
+	}
+	if (br_cli_require_privileges())
+		goto out;
+	rp->out_cap = sizeof(struct br_xdp_meta) + RP_FRAME_MAX + 4096;
+	rp->in = malloc(sizeof(struct br_xdp_meta) + RP_FRAME_MAX);
+	rp->out = malloc(rp->out_cap);
+	if (!rp->in || !rp->out) {
+		br_err("out of memory");
+		goto out;
+	}
+	err = br_dp_open_private(&opts, &rp->dp);
+	if (err)
+		goto out; /* explained */
+	err = br_dp_install(rp->dp, pol, NULL, &diag);
+	if (err) {
+		if (diag.n)
+			br_diag_print(&diag, stderr);
+		else
+			br_err("cannot install %s: %s", pol->file,
+			       strerror(-err));
+		goto out;
+	}
+	rp->generation = br_dp_last_install(rp->dp)->generation;
+	err = br_dp_counters(rp->dp, rp->generation, rp->after, &r->rec);
+	if (err) {
+		br_err("cannot read counters: %s", strerror(-err));
+		goto out;
+	}
+	if (write) {
+		err = br_pcap_create(write, &rp->writer);
+		if (err) {
+			br_err("%s: %s", write, strerror(-err));
+			goto out;
+		}
+	}
+
+	while ((err = br_pcap_next(reader, &frame, &len, &ts)) == 1) {
+		br_pcap_counts(reader, NULL, &cut);
+		err = rp_frame(rp, frame, len, ts, cut != cut_before);
+		if (err)
+			break;
+		cut_before = cut;
+	}
+	if (err) {
+		br_err("%s: %s", err == -EIO ? r->capture : "replay",
+		       strerror(-err));
+		goto out;
+	}
+	if (rp->writer) {
+		err = br_pcap_close(rp->writer);
+		rp->writer = NULL;
+		if (err) {
+			br_err("%s: %s", write, strerror(-err));
+			goto out;
+		}
+	}
+	br_pcap_stats(reader, &r->pst);
+	err = br_dp_names(rp->dp, rp->generation, r->names, BR_DP_NAMES_MAX,
+			  &r->n_names);
+	if (err) {
+		br_err("cannot read the matched names: %s", strerror(-err));
+		goto out;
+	}
+	r->flows = rp_sorted_flows(rp, &r->n_flows);
+	if (!r->flows) {
+		br_err("out of memory");
+		goto out;
+	}
+	if (cli->json)
+		rp_print_json(rp, r);
+	else if (!cli->quiet)
+		rp_print_text(rp, r);
+	ret = 0;
+out:
+	if (rp) {
+		br_pcap_close(rp->writer);
+		for (i = 0; i < rp->n_flows; i++)
+			free(rp->flows[i].tls);
+		free(rp->flows);
+		free(rp->index);
+		free(rp->in);
+		free(rp->out);
+		if (rp->dp)
+			br_dp_close(rp->dp);
+	}
+	if (r)
+		free(r->flows);
+	free(r);
+	free(rp);
+	br_pcap_close_reader(reader);
+	br_policy_free(pol);
+	br_diag_free(&diag);
+	return ret;
+}

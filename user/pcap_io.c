@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * pcap_io.c - captures in and out; see pcap_io.h.
+ *
+ * The writer speaks pcapng directly (draft-ietf-opsawg-pcapng): a Section
+ * Header Block, one Interface Description Block (Ethernet, if_tsresol 9:
+ * nanoseconds), then one Enhanced Packet Block per frame with its comment
+ * in an opt_comment option. Blocks are written in host byte order, which
+ * the byte-order magic of the section header tells readers.
+ *
+ * The reader uses libpcap (pcap and pcapng, timestamps asked for in
+ * nanoseconds) and cuts TCP super-frames back to MTU-sized segments, one
+ * per call of br_pcap_next.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pcap/pcap.h>
+#include "packet.h"
+#include "pcap_io.h"
+
+/* ---- writer ----------------------------------------------------------- */
+
+#define PCAPNG_SHB 0x0a0d0d0au
+#define PCAPNG_IDB 0x00000001u
+#define PCAPNG_EPB 0x00000006u
+#define PCAPNG_BOM 0x1a2b3c4du
+#define PCAPNG_OPT_END 0
+#define PCAPNG_OPT_COMMENT 1
+#define PCAPNG_SHB_USERAPPL 4
+#define PCAPNG_IF_TSRESOL 9
+#define LINKTYPE_ETHERNET 1
+
+struct br_pcap_writer {
+	FILE *f;
+	int err; /* first write error, -errno */
+};
+
+static size_t pad4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+static void w_bytes(struct br_pcap_writer *w, const void *p, size_t n)
+{
+	if (!w->err && n && fwrite(p, 1, n, w->f) != n)
+		w->err = errno ? -errno : -EIO;
+}
+
+static void w_u16(struct br_pcap_writer *w, uint16_t v)
+{
+	w_bytes(w, &v, 2);
+}
+
+static void w_u32(struct br_pcap_writer *w, uint32_t v)
+{
+	w_bytes(w, &v, 4);
+}
+
+static void w_pad(struct br_pcap_writer *w, size_t n)
+{
+	static const uint8_t zero[4];
+
+	w_bytes(w, zero, pad4(n) - n);
+}
+
+/* An option: code, length, value padded to 4 bytes. */
+static void w_opt(struct br_pcap_writer *w, uint16_t code, const void *v,
+		  size_t n)
+{
+	w_u16(w, code);
+	w_u16(w, n);
+	w_bytes(w, v, n);
+	w_pad(w, n);
+}
+
+static size_t opt_size(size_t n)
+{
+	return 4 + pad4(n);
+}
+
+int br_pcap_create(const char *path, struct br_pcap_writer **out)
+{
+	static const char appl[] = "blastradius";
+	struct br_pcap_writer *w;
+	uint8_t tsresol = 9;
+	uint32_t len;
+	int err;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->f = fopen(path, "wb");
+	if (!w->f) {
+		err = -errno;
+		free(w);
+		return err;
+	}
+	/* section header: BOM, version 1.0, section length unknown */
+	len = 4 + 4 + 4 + 2 + 2 + 8 + opt_size(sizeof(appl) - 1) + 4 + 4;
+	w_u32(w, PCAPNG_SHB);
+	w_u32(w, len);
+	w_u32(w, PCAPNG_BOM);
+	w_u16(w, 1);
+	w_u16(w, 0);
+	w_u32(w, 0xffffffffu);
+	w_u32(w, 0xffffffffu);
+	w_opt(w, PCAPNG_SHB_USERAPPL, appl, sizeof(appl) - 1);
+	w_opt(w, PCAPNG_OPT_END, NULL, 0);
+	w_u32(w, len);
+	/* one Ethernet interface, no snap length, nanosecond timestamps */
+	len = 4 + 4 + 2 + 2 + 4 + opt_size(1) + 4 + 4;
+	w_u32(w, PCAPNG_IDB);
+	w_u32(w, len);
+	w_u16(w, LINKTYPE_ETHERNET);
+	w_u16(w, 0);
+	w_u32(w, 0);
+	w_opt(w, PCAPNG_IF_TSRESOL, &tsresol, 1);
+	w_opt(w, PCAPNG_OPT_END, NULL, 0);
+	w_u32(w, len);
+	if (w->err) {
+		err = w->err;
+		fclose(w->f);
+		free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+int br_pcap_write(struct br_pcap_writer *w, uint64_t ts_ns, const void *frame,
+		  size_t len, const char *comment)
+{
+	size_t clen = comment ? strlen(comment) : 0, total;
+
+	if (!w || (!frame && len))
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	if (len > 0x7fffffff || clen > 0xffff)
+		return -EMSGSIZE;
+	total = 4 + 4 + 4 + 4 + 4 + 4 + 4 + pad4(len) + 4;
+	if (clen)
+		total += opt_size(clen) + 4;
+	w_u32(w, PCAPNG_EPB);
+	w_u32(w, total);
+	w_u32(w, 0); /* interface 0 */
+	w_u32(w, ts_ns >> 32);
+	w_u32(w, ts_ns);
+	w_u32(w, len);
+	w_u32(w, len);
+	w_bytes(w, frame, len);
+	w_pad(w, len);
+	if (clen) {
+		w_opt(w, PCAPNG_OPT_COMMENT, comment, clen);
+		w_opt(w, PCAPNG_OPT_END, NULL, 0);
+	}
+	w_u32(w, total);
+	return w->err;
+}
+
+int br_pcap_close(struct br_pcap_writer *w)
+{
+	int err;
+
+	if (!w)
+		return 0;
+	err = w->err;
+	if (fflush(w->f) && !err)
+		err = errno ? -errno : -EIO;
+	if (fclose(w->f) && !err)
+		err = errno ? -errno : -EIO;
+	free(w);
+	return err;
+}
+
+/* ---- reader ----------------------------------------------------------- */
+
+struct br_pcap_reader {
+	pcap_t *pc;
+	unsigned int mtu;
+	struct br_pcap_stats st;
+	/* the super-frame being cut: its copy and where things are */
+	uint8_t *super;
+	size_t super_cap;
+	size_t l3, ip_hlen, l4, tcp_hlen, payload, done;
+	uint64_t ts_ns;
+	unsigned int seg;
+	int family;
+	bool cutting;
+	uint8_t *out; /* one segment */
+	size_t out_cap;
+};
+
+static unsigned int rd16(const uint8_t *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr16_(uint8_t *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void wr32_(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+int br_pcap_open(const char *path, unsigned int mtu,
+		 struct br_pcap_reader **out, char *err, size_t err_len)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct br_pcap_reader *r;
+	int dlt;
+
+	*out = NULL;
+	if (!mtu)
+		mtu = 1500;
+	if (mtu < 68 || mtu > 65535) {
+		snprintf(err, err_len, "MTU %u out of range (68..65535)", mtu);
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	r->mtu = mtu;
+	r->out_cap = mtu + 14 + 8;
+	r->out = malloc(r->out_cap);
+	if (!r->out) {
+		free(r);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	r->pc = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!r->pc) {
+		snprintf(err, err_len, "%s", ebuf);
+		br_pcap_close_reader(r);
+		return -EINVAL;
+	}
+	dlt = pcap_datalink(r->pc);
+	if (dlt != DLT_EN10MB) {
+		snprintf(err, err_len,
+			 "link type %s: only Ethernet captures can be replayed",
+			 pcap_datalink_val_to_name(dlt) ?: "unknown");
+		br_pcap_close_reader(r);
+		return -EPROTONOSUPPORT;
+	}
+	*out = r;
+	return 0;
+}
+
+/*
+ * Is frame[0, len) a TCP super-frame to cut? Fills the offsets of r and
+ * returns 1; 0 when it is not (then *oversize tells whether it is longer
+ * than the MTU anyway).
+ */
+static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
+			bool *oversize)
+{
+	size_t off = 12, ip_len, i;
+	unsigned int type;
+
+	*oversize = false;
+	if (len < 14)
+		return 0;
+	type = rd16(f + off);
+	off += 2;
+	for (i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
+		if (off + 4 > len)
+			return 0;
+		type = rd16(f + off + 2);
+		off += 4;
+	}
+	r->l3 = off;
+	if (type == 0x0800) {
+		if (off + 20 > len || (f[off] >> 4) != 4)
+			return 0;
+		r->ip_hlen = (f[off] & 0xf) * 4;
+		ip_len = rd16(f + off + 2);
+		if (!ip_len) /* TSO with BIG TCP: the frame's length */
+			ip_len = len - off;
+		if (ip_len <= r->mtu)
+			return 0;
+		*oversize = true;
+		if (r->ip_hlen < 20 || f[off + 9] != 6 ||
+		    (rd16(f + off + 6) & 0x3fff) || off + ip_len > len)
+			return 0;
+		r->family = 4;
+	} else if (type == 0x86dd) {
+		if (off + 40 > len || (f[off] >> 4) != 6)
+			return 0;
+		r->ip_hlen = 40;
+		ip_len = rd16(f + off + 4);
+		ip_len = ip_len ? ip_len + 40 : len - off;
+		if (ip_len <= r->mtu)
+			return 0;
+		*oversize = true;
+		if (f[off + 6] != 6 || off + ip_len > len)
+			return 0;
+		r->family = 6;
+	} else {
+		*oversize = len - off > r->mtu;
+		return 0;
+	}
+	r->l4 = off + r->ip_hlen;
+	if (r->l4 + 20 > off + ip_len)
+		return 0;
+	r->tcp_hlen = (f[r->l4 + 12] >> 4) * 4;
+	if (r->tcp_hlen < 20 || r->l4 + r->tcp_hlen > off + ip_len)
+		return 0;
+	r->payload = off + ip_len - r->l4 - r->tcp_hlen;
+	/* the MSS must be positive and the payload more than one MSS */
+	if (r->ip_hlen + r->tcp_hlen >= r->mtu || !r->payload)
+		return 0;
+	return 1;
+}
+
+/* The next segment of the super-frame in r->super; returns its length. */
+static size_t br_cut_segment(struct br_pcap_reader *r)
+{
+	size_t mss = r->mtu - r->ip_hlen - r->tcp_hlen, hdrs, n, i;
+	const uint8_t *s = r->super;
+	uint8_t *o = r->out, *ip, *th, flags, tail[4];
+	bool last;
+	uint32_t sum;
+
+	n = r->payload - r->done < mss ? r->payload - r->done : mss;
+	last = r->done + n == r->payload;
+	hdrs = r->l4 + r->tcp_hlen;
+	memcpy(o, s, hdrs);
+	memcpy(o + hdrs, s + hdrs + r->done, n);
+	ip = o + r->l3;
+	th = o + r->l4;
+	if (r->family == 4) {
+		wr16_(ip + 2, r->ip_hlen + r->tcp_hlen + n);
+		wr16_(ip + 4, rd16(s + r->l3 + 4) + r->seg);
+		wr16_(ip + 10, 0);
+		wr16_(ip + 10, br_csum_fold(br_csum_add(0, ip, r->ip_hlen)));
+	} else {
+		wr16_(ip + 4, r->tcp_hlen + n);
+	}
+	wr32_(th + 4, rd32(s + r->l4 + 4) + r->done);
+	flags = th[13];
+	if (!last)
+		flags &= ~(BR_TCP_FIN | BR_TCP_PSH);
+	if (r->seg)
+		flags &= ~0x80; /* CWR: first segment only */
+	th[13] = flags;
+	wr16_(th + 16, 0);
+	if (r->family == 4) {
+		sum = br_csum_add(0, ip + 12, 8);
+	} else {
+		sum = br_csum_add(0, ip + 8, 32);
+	}
+	wr32_(tail, r->tcp_hlen + n);
+	sum = br_csum_add(sum, tail, 4);
+	wr32_(tail, 6);
+	sum = br_csum_add(sum, tail, 4);
+	sum = br_csum_add(sum, th, r->tcp_hlen + n);
+	wr16_(th + 16, br_csum_fold(sum));
+	i = hdrs + n;
+	r->done += n;
+	r->seg++;
+	r->st.resegmented++;
+	if (last)
+		r->cutting = false;
+	return i;
+}
+
+int br_pcap_next(struct br_pcap_reader *r, const uint8_t **frame, size_t *len,
+		 uint64_t *ts_ns)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	bool oversize;
+	int rc;
+
+	if (r->cutting) {
+		*len = br_cut_segment(r);
+		*frame = r->out;
+		*ts_ns = r->ts_ns;
+		return 1;
+	}
+	rc = pcap_next_ex(r->pc, &h, &data);
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (rc != 1)
+		return -EIO;
+	r->st.read++;
+	*ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
+	*frame = data;
+	*len = h->caplen;
+	if (h->caplen < h->len) {
+		r->st.truncated++;
+		return 1;
+	}
+	if (!br_super_tcp(r, data, h->caplen, &oversize)) {
+		if (oversize)
+			r->st.oversize++;
+		return 1;
+	}
+	if (h->caplen > r->super_cap) {
+		uint8_t *p = realloc(r->super, h->caplen);
+
+		if (!p)
+			return -ENOMEM;
+		r->super = p;
+		r->super_cap = h->caplen;
+	}
+	memcpy(r->super, data, h->caplen);
+	r->ts_ns = *ts_ns;
+	r->done = 0;
+	r->seg = 0;
+	r->cutting = true;
+	r->st.superframes++;
+	*len = br_cut_segment(r);
+	*frame = r->out;
+	return 1;
+}
+
+void br_pcap_counts(const struct br_pcap_reader *r, uint64_t *read,
+		    uint64_t *resegmented)
+{
+	if (read)
+		*read = r->st.read;
+	if (resegmented)
+		*resegmented = r->st.resegmented;
+}
+
+void br_pcap_stats(const struct br_pcap_reader *r, struct br_pcap_stats *st)
+{
+	*st = r->st;
+}
+
+void br_pcap_close_reader(struct br_pcap_reader *r)
+{
+	if (!r)
+		return;
+	if (r->pc)
+		pcap_close(r->pc);
+	free(r->super);
+	free(r->out);
+	free(r);
+}
