@@ -40,16 +40,20 @@ struct br_cat_flow {
 	struct br_pos pos;
 	enum br_cat_kind kind;
 	int addr_set;	/* index into br_catalog.sets: the servers (both
-			 * families; a device picks by its own family) */
-	uint16_t port;	/* destination port; UDP: the first of the range */
+			 * families; a device picks by its own family). A
+			 * dns flow: the answer's addresses, BR_NO_SET when
+			 * not given */
+	uint16_t port;	/* destination port; UDP: the first of the range;
+			 * dns: 53 */
 	uint16_t port_hi; /* UDP media: last port of the range (= port) */
 	char *sni;	/* TLS/QUIC server name; NULL: none sent. A '%'
 			 * stands for a number 1..sni_max the device picks
 			 * ("%-courier.push.apple.com") */
-	uint16_t sni_max;
+	uint16_t sni_max; /* 1 when neither sni nor dns has a '%' */
 	char *dns;	/* name looked up first ('%' as in sni); NULL: the
 			 * device connects to an address of addr_set */
-	uint16_t qtype_aaaa; /* 1: an IPv6 device also asks AAAA */
+	uint16_t qtype_aaaa; /* 1: an IPv6 device also asks AAAA (every
+			      * flow with a dns name) */
 	uint8_t pq_hello;    /* 1: a 1.8 KB post-quantum ClientHello, the
 			      * SNI in its second segment (iOS 26, Chrome) */
 	uint8_t channel;     /* 1: long-lived: kept open, carries pushes */
@@ -116,6 +120,20 @@ void br_catalog_free(struct br_catalog *cat);
 
 /* Index of a service by id, or -1. */
 int br_catalog_service(const struct br_catalog *cat, const char *id);
+
+/* Index of a flow of svc by name, or -1. */
+int br_catalog_flow(const struct br_cat_service *svc, const char *name);
+
+/*
+ * Index of an action of svc by name for a platform (an action for any
+ * platform fits every platform; BR_PLAT_ANY takes the first of the name),
+ * or -1.
+ */
+int br_catalog_action(const struct br_cat_service *svc, const char *name,
+		      enum br_platform platform);
+
+/* The service id closest to id, to suggest for a typo; NULL: none near. */
+const char *br_catalog_suggest(const struct br_catalog *cat, const char *id);
 
 /*
  * The catalog directory: $BLASTRADIUS_CATALOG, else policies/catalog next

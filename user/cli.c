@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include "catalog.h"
 #include "cli.h"
 #include "dataplane.h"
 #include "diag.h"
@@ -13,13 +14,53 @@
 #include "log.h"
 #include "policy.h"
 
-int br_cli_parse_policy(const char *path, struct br_policy **out)
+/*
+ * Loaded once per process and kept until exit: every command that reads a
+ * policy checks it against the catalog.
+ */
+static struct br_catalog *br_cli_cat;
+static int br_cli_cat_err = 1; /* 1: not loaded yet */
+
+int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag)
 {
+	if (br_cli_cat_err == 1)
+		br_cli_cat_err = br_catalog_load_dir(br_catalog_default_dir(),
+						     &br_cli_cat, diag);
+	*out = br_cli_cat;
+	return br_cli_cat_err;
+}
+
+int br_cli_catalog(const struct br_catalog **out)
+{
+	int first = br_cli_cat_err == 1;
 	struct br_diag diag;
 	int err;
 
 	br_diag_init(&diag);
-	err = br_policy_parse_file(path, out, &diag);
+	err = br_cli_catalog_diag(out, &diag);
+	if (err && first) { /* said once */
+		if (diag.n)
+			br_diag_print(&diag, stderr);
+		else
+			br_err("service catalog %s: %s",
+			       br_catalog_default_dir(), strerror(-err));
+	}
+	br_diag_free(&diag);
+	return err;
+}
+
+int br_cli_parse_policy(const char *path, struct br_policy **out)
+{
+	const struct br_catalog *cat;
+	struct br_diag diag;
+	int err;
+
+	*out = NULL;
+	err = br_cli_catalog(&cat);
+	if (err)
+		return err;
+	br_diag_init(&diag);
+	err = br_policy_parse_file_cat(path, cat, out, &diag);
 	if (err) {
 		if (diag.n)
 			br_diag_print(&diag, stderr);

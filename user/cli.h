@@ -26,10 +26,26 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv);
 int cmd_diff(struct br_cli *cli, int argc, char **argv);
 int cmd_status(struct br_cli *cli, int argc, char **argv);
 int cmd_stats(struct br_cli *cli, int argc, char **argv);
+int cmd_replay(struct br_cli *cli, int argc, char **argv);
+int cmd_simulate(struct br_cli *cli, int argc, char **argv);
 
-/* Parse a policy file, printing every error as file:line:col: message. */
+/*
+ * Parse a policy file against the service catalog (br_cli_catalog),
+ * printing every error as file:line:col: message.
+ */
 struct br_policy;
 int br_cli_parse_policy(const char *path, struct br_policy **out);
+
+/*
+ * The service catalog, loaded once from br_catalog_default_dir() (the
+ * global option --catalog DIR sets $BLASTRADIUS_CATALOG). br_cli_catalog
+ * prints its errors; br_cli_catalog_diag leaves them in diag (the first
+ * call's only: later calls return the same result).
+ */
+struct br_catalog;
+struct br_diag;
+int br_cli_catalog(const struct br_catalog **out);
+int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag);
 
 /* Root, or CAP_BPF/CAP_SYS_ADMIN with CAP_NET_ADMIN; else a message. */
 int br_cli_require_privileges(void);

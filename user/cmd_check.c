@@ -3,12 +3,15 @@
  * cmd_check.c - blastradius check POLICY...
  *
  * Parses and compiles each policy (into scratch memory, never into a live
- * instance), so a policy that passes check also fits the maps. Every error
- * is printed as file:line:col: message; the exit code is 1 if any failed.
+ * instance), so a policy that passes check also fits the maps. Policies are
+ * read against the service catalog: targets must be catalog services, and
+ * service rules are expanded. Every error is printed as file:line:col:
+ * message; the exit code is 1 if any failed, the catalog's errors included.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "catalog.h"
 #include "cli.h"
 #include "compile.h"
 #include "diag.h"
@@ -98,6 +101,7 @@ static void br_check_json_errors(struct br_json *j, const struct br_diag *d)
 }
 
 static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
+			const struct br_catalog *cat,
 			struct br_scratch *scratch)
 {
 	struct br_compile_stats stats = {};
@@ -107,7 +111,7 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 	int err;
 
 	br_diag_init(&diag);
-	err = br_policy_parse_file(path, &pol, &diag);
+	err = br_policy_parse_file_cat(path, cat, &pol, &diag);
 	if (!err) {
 		err = br_compile(pol, &scratch->view, &stats, &diag);
 		free(scratch->view.domain_keys);
@@ -180,16 +184,58 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 	return err;
 }
 
+/* The catalog's errors: on stderr, or in JSON as a failed "catalog". */
+static void br_check_catalog_failed(struct br_cli *cli, struct br_diag *diag,
+				    int err)
+{
+	struct br_json j;
+
+	if (!diag->n)
+		br_diag_error(diag,
+			      (struct br_pos){ br_catalog_default_dir(), 0, 0 },
+			      "%s", strerror(-err));
+	if (!cli->json) {
+		br_diag_print(diag, stderr);
+		return;
+	}
+	br_json_init(&j, stdout);
+	br_json_object(&j);
+	br_json_key(&j, "catalog");
+	br_json_object(&j);
+	br_json_kstr(&j, "dir", br_catalog_default_dir());
+	br_json_kbool(&j, "ok", 0);
+	br_json_key(&j, "errors");
+	br_json_array(&j);
+	br_check_json_errors(&j, diag);
+	br_json_end(&j);
+	br_json_end(&j);
+	br_json_key(&j, "policies");
+	br_json_array(&j);
+	br_json_end(&j);
+	br_json_kbool(&j, "ok", 0);
+	br_json_end(&j);
+}
+
 int cmd_check(struct br_cli *cli, int argc, char **argv)
 {
+	const struct br_catalog *cat;
 	struct br_scratch scratch;
+	struct br_diag cat_diag;
 	struct br_json j;
-	int i, failed = 0;
+	int i, err, failed = 0;
 
 	if (argc < 2) {
 		br_err("usage: blastradius check POLICY...");
 		return 2;
 	}
+	br_diag_init(&cat_diag);
+	err = br_cli_catalog_diag(&cat, &cat_diag);
+	if (err) {
+		br_check_catalog_failed(cli, &cat_diag, err);
+		br_diag_free(&cat_diag);
+		return 1;
+	}
+	br_diag_free(&cat_diag);
 	if (br_scratch_alloc(&scratch)) {
 		br_err("out of memory");
 		br_scratch_free(&scratch);
@@ -202,7 +248,7 @@ int cmd_check(struct br_cli *cli, int argc, char **argv)
 		br_json_array(&j);
 	}
 	for (i = 1; i < argc; i++)
-		failed |= br_check_one(cli, &j, argv[i], &scratch) != 0;
+		failed |= br_check_one(cli, &j, argv[i], cat, &scratch) != 0;
 	if (cli->json) {
 		br_json_end(&j);
 		br_json_kbool(&j, "ok", !failed);

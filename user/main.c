@@ -33,6 +33,14 @@ static const struct br_command {
 	  "what is attached, the active generation and its policy" },
 	{ "stats", cmd_stats, "[--generation N] [--totals]",
 	  "counters per rule, per action, malformed and non-IP" },
+	{ "simulate", cmd_simulate,
+	  "[--policy P]... [--scenario S] [--seed N] [--write-pcap FILE]",
+	  "the what-if: a scenario's population through the program" },
+	{ "replay", cmd_replay,
+	  "PCAP --policy POLICY [--mtu N] [--subscriber PREFIX]... "
+	  "[--write OUT]",
+	  "run a capture through the program: verdicts per flow, rule, "
+	  "name" },
 };
 
 #define BR_N_COMMANDS (sizeof(br_commands) / sizeof(br_commands[0]))
@@ -54,6 +62,10 @@ static void br_usage(FILE *out)
 		"  --pin-dir DIR    state directory on a bpffs (default %s)\n"
 		"  --netns NAME     interfaces are in network namespace NAME;\n"
 		"                   pins stay in the host's bpffs\n"
+		"  --catalog DIR    the service catalog (default: "
+		"$BLASTRADIUS_CATALOG,\n"
+		"                   else the source tree's or the installed "
+		"one)\n"
 		"  -q, --quiet      print errors only\n"
 		"  -v, --verbose    more libbpf output (twice: debug)\n"
 		"  -h, --help       this text\n"
@@ -78,19 +90,25 @@ static int br_global_options(struct br_cli *cli, int *argc, char **argv)
 			cli->quiet = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			br_verbose++;
-		} else if (!strcmp(a, "--pin-dir") || !strcmp(a, "--netns")) {
+		} else if (!strcmp(a, "--pin-dir") || !strcmp(a, "--netns") ||
+			   !strcmp(a, "--catalog")) {
 			if (i + 1 >= *argc) {
 				br_err("%s needs an argument", a);
 				return -1;
 			}
 			if (!strcmp(a, "--pin-dir"))
 				cli->pin_dir = argv[++i];
-			else
+			else if (!strcmp(a, "--netns"))
 				cli->netns = argv[++i];
+			else if (setenv("BLASTRADIUS_CATALOG", argv[++i], 1))
+				return -1; /* br_catalog_default_dir() reads it */
 		} else if (!strncmp(a, "--pin-dir=", 10)) {
 			cli->pin_dir = a + 10;
 		} else if (!strncmp(a, "--netns=", 8)) {
 			cli->netns = a + 8;
+		} else if (!strncmp(a, "--catalog=", 10)) {
+			if (setenv("BLASTRADIUS_CATALOG", a + 10, 1))
+				return -1;
 		} else if (!strcmp(a, "--")) {
 			while (i < *argc)
 				argv[out++] = argv[i++];

@@ -6,6 +6,11 @@
  * and counted; a function returns -EINVAL only when the input position is
  * lost and the statement loop must skip to the next line. So one run lists
  * every error, and the IR is handed out only when there was none.
+ *
+ * The token handling, recovery, sets, set files and quantities are the
+ * parsing core the service catalog shares (parse.h); with a catalog,
+ * targets are checked against it and "rule service ID ACTION" expands to
+ * the service's signature.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,8 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "domain.h"
 #include "lex.h"
+#include "parser.h"
 #include "policy.h"
 #include "quic.h"
 
@@ -30,52 +37,12 @@
 #define BR_THROTTLE_MIN_BPS 8000ULL
 #define BR_THROTTLE_MAX_BPS 100000000000ULL
 #define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole or throttle"
-#define DESC_LEN 96 /* room for br_tok_describe() */
+#define DESC_LEN BR_PARSE_DESC_LEN
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define POSF "%s:%d:%d"
 #define POSA(p) (p).file, (p).line, (p).col
-
-/* One file being read: the policy file, or an include nested in it. */
-struct src {
-	struct br_lexer lx;
-	struct br_token cur;
-	struct br_token ahead;
-	int have_ahead;
-	enum br_tok_kind prev_kind;
-	const char *prev_end; /* just past the last consumed token */
-	struct br_pos prev_end_pos;
-	int resume;	  /* cur starts a statement: skip none */
-	const char *name; /* interned; base of relative includes */
-	int set_file;	  /* an include: only set and include */
-	int depth;
-	int has_id; /* dev/ino known: cycles seen by inode */
-	dev_t dev;
-	ino_t ino;
-	const struct src *parent;
-};
-
-struct parser {
-	struct br_policy *pol;
-	struct br_diag *diag;
-	unsigned int errors;
-	size_t cap_sets;
-	size_t *set_cap; /* element capacity of each set */
-	size_t cap_rules;
-	size_t cap_targets;
-	unsigned int statements; /* of the policy file */
-	unsigned int rule_stmts; /* rule statements seen, good or bad */
-	int have_policy;
-	int have_description;
-	int have_default;
-	int have_on_swap;
-	int have_sni_default;
-	int any_sni; /* some rule statement has an sni match, good or bad */
-	struct br_pos policy_pos;
-	struct br_pos description_pos;
-	struct br_pos default_pos;
-	struct br_pos on_swap_pos;
-	struct br_pos sni_default_pos;
-};
 
 /* Match dimensions of a rule, to find repeats and conflicts. */
 enum dim {
@@ -104,8 +71,7 @@ static const char *const stmt_keywords[] = {
 	"set",	  "rule",	 "on-swap", "sni-default",
 };
 
-__attribute__((format(printf, 3, 4))) static void
-perr(struct parser *ps, struct br_pos pos, const char *fmt, ...)
+void br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...)
 {
 	char *text;
 	va_list ap;
@@ -126,7 +92,7 @@ static const char *desc(const struct br_token *t, char buf[DESC_LEN])
 	return br_tok_describe(t, buf, DESC_LEN);
 }
 
-static void next(struct src *s)
+void br_parse_next(struct br_src *s)
 {
 	s->prev_kind = s->cur.kind;
 	s->prev_end = s->cur.start + s->cur.len;
@@ -140,7 +106,7 @@ static void next(struct src *s)
 	}
 }
 
-static const struct br_token *peek(struct src *s)
+const struct br_token *br_parse_peek(struct br_src *s)
 {
 	if (!s->have_ahead) {
 		br_lex_next(&s->lx, &s->ahead);
@@ -149,41 +115,42 @@ static const struct br_token *peek(struct src *s)
 	return &s->ahead;
 }
 
-static int at_eol(const struct src *s)
+int br_parse_at_eol(const struct br_src *s)
 {
 	return s->cur.kind == BR_TOK_NEWLINE || s->cur.kind == BR_TOK_EOF;
 }
 
 /* "expected WHAT, got TOKEN"; a lexer error was reported already. */
-static int expected(struct parser *ps, struct src *s, const char *what)
+int br_parse_expected(struct br_parser *ps, struct br_src *s, const char *what)
 {
 	char buf[DESC_LEN];
 
 	if (s->cur.kind != BR_TOK_ERROR)
-		perr(ps, s->cur.pos, "expected %s, got %s", what,
-		     desc(&s->cur, buf));
+		br_perr(ps, s->cur.pos, "expected %s, got %s", what,
+			desc(&s->cur, buf));
 	return -EINVAL;
 }
 
-static int end_statement(struct parser *ps, struct src *s)
+int br_parse_end_statement(struct br_parser *ps, struct br_src *s)
 {
 	if (s->cur.kind == BR_TOK_EOF)
 		return 0;
 	if (s->cur.kind == BR_TOK_NEWLINE) {
-		next(s);
+		br_parse_next(s);
 		return 0;
 	}
-	return expected(ps, s, "end of line");
+	return br_parse_expected(ps, s, "end of line");
 }
 
-static int is_stmt_keyword(const struct br_token *t)
+int br_parse_is_keyword(const struct br_parser *ps, const struct br_token *t)
 {
-	size_t i;
+	const char *const *kw = ps->keywords ? ps->keywords : stmt_keywords;
+	size_t i, n = ps->keywords ? ps->n_keywords : ARRAY_SIZE(stmt_keywords);
 
-	if (t->kind != BR_TOK_WORD || t->len > 11)
+	if (t->kind != BR_TOK_WORD)
 		return 0;
-	for (i = 0; i < sizeof(stmt_keywords) / sizeof(stmt_keywords[0]); i++)
-		if (br_tok_is(t, stmt_keywords[i]))
+	for (i = 0; i < n; i++)
+		if (br_tok_is(t, kw[i]))
 			return 1;
 	return 0;
 }
@@ -193,7 +160,7 @@ static int is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-static int is_ident(const char *p, size_t n)
+int br_is_ident(const char *p, size_t n)
 {
 	size_t i;
 
@@ -210,7 +177,7 @@ static int is_ident(const char *p, size_t n)
  * Room for element n of size sz in arr, whose capacity is *cap: arr itself,
  * or arr moved to a bigger block, or NULL when out of memory (arr intact).
  */
-static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
+void *br_grow(void *arr, size_t *cap, size_t n, size_t sz)
 {
 	size_t ncap;
 	void *q;
@@ -230,7 +197,7 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
  * line inside { } means the } was forgotten: stop there, not at the end of
  * the file.
  */
-static void skip_statement(struct parser *ps, struct src *s)
+static void skip_statement(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos open = { 0 };
 	int depth = 0;
@@ -241,12 +208,12 @@ static void skip_statement(struct parser *ps, struct src *s)
 		switch (s->cur.kind) {
 		case BR_TOK_EOF:
 			if (depth)
-				perr(ps, open, "unterminated \"{\"");
+				br_perr(ps, open, "unterminated \"{\"");
 			goto out;
 		case BR_TOK_NEWLINE:
 			if (!depth) {
 				s->lx.quiet = 0;
-				next(s);
+				br_parse_next(s);
 				goto out;
 			}
 			break;
@@ -260,15 +227,15 @@ static void skip_statement(struct parser *ps, struct src *s)
 			break;
 		case BR_TOK_WORD:
 			if (depth && s->prev_kind == BR_TOK_NEWLINE &&
-			    is_stmt_keyword(&s->cur)) {
-				perr(ps, open, "unterminated \"{\"");
+			    br_parse_is_keyword(ps, &s->cur)) {
+				br_perr(ps, open, "unterminated \"{\"");
 				goto out;
 			}
 			break;
 		default:
 			break;
 		}
-		next(s);
+		br_parse_next(s);
 	}
 out:
 	s->lx.quiet = 0;
@@ -355,7 +322,7 @@ static void mask_prefix(uint8_t *a, unsigned int plen, unsigned int bytes)
 	}
 }
 
-static int parse_prefix(struct parser *ps, const struct br_token *t,
+static int parse_prefix(struct br_parser *ps, const struct br_token *t,
 			struct br_prefix *out)
 {
 	const char *slash = memchr(t->start, '/', t->len);
@@ -390,14 +357,16 @@ static int parse_prefix(struct parser *ps, const struct br_token *t,
 	if (slash) {
 		err = parse_uint(slash + 1, t->len - alen - 1, 0, &plen);
 		if (err == -ERANGE) {
-			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			br_perr(ps, t->pos, "number too large in %s",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (err)
 			goto bad;
 		if (plen > max) {
-			perr(ps, t->pos, "prefix length %u out of range (0-%u)",
-			     plen, max);
+			br_perr(ps, t->pos,
+				"prefix length %u out of range (0-%u)", plen,
+				max);
 			return -EINVAL;
 		}
 	}
@@ -409,19 +378,19 @@ static int parse_prefix(struct parser *ps, const struct br_token *t,
 	if (memcmp(masked, out->addr, bytes)) {
 		inet_ntop(out->family == 4 ? AF_INET : AF_INET6, masked, want,
 			  sizeof(want));
-		perr(ps, t->pos,
-		     "prefix %.*s has host bits set (did you mean %s/%u?)",
-		     (int)t->len, t->start, want, plen);
+		br_perr(ps, t->pos,
+			"prefix %.*s has host bits set (did you mean %s/%u?)",
+			(int)t->len, t->start, want, plen);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	perr(ps, t->pos, "bad address %s", desc(t, d));
+	br_perr(ps, t->pos, "bad address %s", desc(t, d));
 	return -EINVAL;
 }
 
-static int parse_port_range(struct parser *ps, const struct br_token *t,
-			    struct br_port_range *out)
+int br_parse_port_range(struct br_parser *ps, const struct br_token *t,
+			struct br_port_range *out)
 {
 	const char *dash = memchr(t->start, '-', t->len);
 	size_t llen = dash ? (size_t)(dash - t->start) : t->len;
@@ -435,22 +404,22 @@ static int parse_port_range(struct parser *ps, const struct br_token *t,
 	else
 		hi = lo;
 	if (e1 == -EINVAL || e2 == -EINVAL) {
-		perr(ps, t->pos, "bad port %s", desc(t, d));
+		br_perr(ps, t->pos, "bad port %s", desc(t, d));
 		return -EINVAL;
 	}
 	if (e1 || e2) {
-		perr(ps, t->pos, "number too large in %s", desc(t, d));
+		br_perr(ps, t->pos, "number too large in %s", desc(t, d));
 		return -EINVAL;
 	}
 	if (lo > 65535 || hi > 65535) {
-		perr(ps, t->pos, "port %u out of range (0-65535)",
-		     lo > 65535 ? lo : hi);
+		br_perr(ps, t->pos, "port %u out of range (0-65535)",
+			lo > 65535 ? lo : hi);
 		return -EINVAL;
 	}
 	if (lo > hi) {
-		perr(ps, t->pos,
-		     "port range %u-%u is reversed (did you mean %u-%u?)", lo,
-		     hi, hi, lo);
+		br_perr(ps, t->pos,
+			"port range %u-%u is reversed (did you mean %u-%u?)",
+			lo, hi, hi, lo);
 		return -EINVAL;
 	}
 	out->lo = (uint16_t)lo;
@@ -490,14 +459,13 @@ static const char *elem_name(enum br_set_type type)
  * name strictly below it) or ".example.com" (both). The name is stored
  * lowercase, without the wildcard, the leading dot or a trailing dot.
  */
-static int parse_domain(struct parser *ps, const struct br_token *t,
-			struct br_domain *out)
+int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
+			 const char *show, const char *p, size_t n,
+			 struct br_domain *out)
 {
-	const char *p = t->start;
-	size_t n = t->len, i, label = 0;
+	size_t i, label = 0;
 	unsigned int labels = 1;
 	uint8_t flags = BR_DOMAIN_EXACT;
-	char d[DESC_LEN];
 	char c;
 
 	if (n >= 2 && p[0] == '*' && p[1] == '.') {
@@ -512,28 +480,28 @@ static int parse_domain(struct parser *ps, const struct br_token *t,
 	if (n && p[n - 1] == '.')
 		n--;
 	if (!n) {
-		perr(ps, t->pos, "bad domain %s: no name", desc(t, d));
+		br_perr(ps, pos, "bad domain %s: no name", show);
 		return -EINVAL;
 	}
 	if (n > BR_DOMAIN_TEXT_LEN) {
-		perr(ps, t->pos, "domain %s is longer than %d bytes",
-		     desc(t, d), BR_DOMAIN_TEXT_LEN);
+		br_perr(ps, pos, "domain %s is longer than %d bytes", show,
+			BR_DOMAIN_TEXT_LEN);
 		return -EINVAL;
 	}
 	for (i = 0; i <= n; i++) {
 		c = i < n ? p[i] : '.';
 		if (c == '.') {
 			if (i == label) {
-				perr(ps, t->pos, "bad domain %s: empty label",
-				     desc(t, d));
+				br_perr(ps, pos, "bad domain %s: empty label",
+					show);
 				return -EINVAL;
 			}
 			if (i - label > BR_DOMAIN_LABEL_LEN) {
-				perr(ps, t->pos,
-				     "bad domain %s: label \"%.*s\" is longer "
-				     "than %d bytes",
-				     desc(t, d), (int)(i - label), p + label,
-				     BR_DOMAIN_LABEL_LEN);
+				br_perr(ps, pos,
+					"bad domain %s: label \"%.*s\" is "
+					"longer than %d bytes",
+					show, (int)(i - label), p + label,
+					BR_DOMAIN_LABEL_LEN);
 				return -EINVAL;
 			}
 			if (i < n)
@@ -542,27 +510,27 @@ static int parse_domain(struct parser *ps, const struct br_token *t,
 			continue;
 		}
 		if (c == '*') {
-			perr(ps, t->pos,
-			     "bad domain %s: \"*\" only as a whole first label, "
-			     "as in \"*.example.com\"",
-			     desc(t, d));
+			br_perr(ps, pos,
+				"bad domain %s: \"*\" only as a whole first "
+				"label, as in \"*.example.com\"",
+				show);
 			return -EINVAL;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			perr(ps, t->pos,
-			     "bad domain %s: \"%c\" is not allowed in a name "
-			     "(letters, digits, \"-\" and \"_\")",
-			     desc(t, d), c);
+			br_perr(ps, pos,
+				"bad domain %s: \"%c\" is not allowed in a "
+				"name (letters, digits, \"-\" and \"_\")",
+				show, c);
 			return -EINVAL;
 		}
 	}
 	/* domain.h: a name keeps only its 15 shortest proper suffixes */
 	if ((flags & BR_DOMAIN_BELOW) && labels >= BR_DOMAIN_MAX_LABELS) {
-		perr(ps, t->pos,
-		     "domain %s has %u labels: names below it cannot be "
-		     "matched (at most %d for \"*.\" or \".\" entries)",
-		     desc(t, d), labels, BR_DOMAIN_MAX_LABELS - 1);
+		br_perr(ps, pos,
+			"domain %s has %u labels: names below it cannot be "
+			"matched (at most %d for \"*.\" or \".\" entries)",
+			show, labels, BR_DOMAIN_MAX_LABELS - 1);
 		return -EINVAL;
 	}
 	out->name = malloc(n + 1);
@@ -574,11 +542,20 @@ static int parse_domain(struct parser *ps, const struct br_token *t,
 	}
 	out->name[n] = '\0';
 	out->flags = flags;
-	out->pos = t->pos;
+	out->pos = pos;
 	return 0;
 }
 
-static int find_set(const struct parser *ps, const char *name, size_t len)
+static int parse_domain(struct br_parser *ps, const struct br_token *t,
+			struct br_domain *out)
+{
+	char d[DESC_LEN];
+
+	return br_parse_domain_text(ps, t->pos, desc(t, d), t->start, t->len,
+				    out);
+}
+
+int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len)
 {
 	const struct br_policy *pol = ps->pol;
 	size_t i;
@@ -592,7 +569,7 @@ static int find_set(const struct parser *ps, const char *name, size_t len)
 }
 
 /* Append an empty set; takes name, also on failure. */
-static int new_set(struct parser *ps, char *name, int anonymous,
+static int new_set(struct br_parser *ps, char *name, int anonymous,
 		   enum br_set_type type, struct br_pos pos, int *idx)
 {
 	struct br_policy *pol = ps->pol;
@@ -601,7 +578,7 @@ static int new_set(struct parser *ps, char *name, int anonymous,
 
 	if (!name)
 		return -ENOMEM;
-	sets = grow(pol->sets, &cap, pol->n_sets, sizeof(*sets));
+	sets = br_grow(pol->sets, &cap, pol->n_sets, sizeof(*sets));
 	if (!sets)
 		goto nomem;
 	pol->sets = sets;
@@ -628,7 +605,7 @@ nomem:
 }
 
 /* Parse the word t as an element of set idx and append it. */
-static int add_element(struct parser *ps, const struct br_token *t, int idx)
+static int add_element(struct br_parser *ps, const struct br_token *t, int idx)
 {
 	struct br_set *set = &ps->pol->sets[idx];
 	size_t *cap = &ps->set_cap[idx];
@@ -642,7 +619,7 @@ static int add_element(struct parser *ps, const struct br_token *t, int idx)
 		err = parse_domain(ps, t, &domain);
 		if (err)
 			return err;
-		p = grow(set->domains, cap, set->n, sizeof(domain));
+		p = br_grow(set->domains, cap, set->n, sizeof(domain));
 		if (!p) {
 			free(domain.name);
 			return -ENOMEM;
@@ -652,15 +629,15 @@ static int add_element(struct parser *ps, const struct br_token *t, int idx)
 	} else if (set->type == BR_SET_ADDR) {
 		if (parse_prefix(ps, t, &prefix))
 			return -EINVAL;
-		p = grow(set->prefixes, cap, set->n, sizeof(prefix));
+		p = br_grow(set->prefixes, cap, set->n, sizeof(prefix));
 		if (!p)
 			return -ENOMEM;
 		set->prefixes = p;
 		set->prefixes[set->n++] = prefix;
 	} else {
-		if (parse_port_range(ps, t, &range))
+		if (br_parse_port_range(ps, t, &range))
 			return -EINVAL;
-		p = grow(set->ports, cap, set->n, sizeof(range));
+		p = br_grow(set->ports, cap, set->n, sizeof(range));
 		if (!p)
 			return -ENOMEM;
 		set->ports = p;
@@ -670,17 +647,17 @@ static int add_element(struct parser *ps, const struct br_token *t, int idx)
 }
 
 /* After a bad element: on to the next separator, staying inside { }. */
-static void skip_element(struct src *s)
+static void skip_element(struct br_src *s)
 {
 	while (s->cur.kind != BR_TOK_COMMA && s->cur.kind != BR_TOK_NEWLINE &&
 	       s->cur.kind != BR_TOK_RBRACE && s->cur.kind != BR_TOK_EOF)
-		next(s);
+		br_parse_next(s);
 	if (s->cur.kind == BR_TOK_COMMA || s->cur.kind == BR_TOK_NEWLINE)
-		next(s);
+		br_parse_next(s);
 }
 
 /* One element of a { } list, the word t; -EINVAL when reported bad. */
-typedef int (*elem_fn)(struct parser *ps, const struct br_token *t,
+typedef int (*elem_fn)(struct br_parser *ps, const struct br_token *t,
 		       void *arg);
 
 /*
@@ -689,34 +666,35 @@ typedef int (*elem_fn)(struct parser *ps, const struct br_token *t,
  * newlines. Returns 0 once past the }, with *bad set if an element was
  * wrong and *n the elements seen; -EINVAL when the } is missing.
  */
-static int parse_braced(struct parser *ps, struct src *s, const char *what,
-			elem_fn fn, void *arg, unsigned int *n, int *bad)
+static int parse_braced(struct br_parser *ps, struct br_src *s,
+			const char *what, elem_fn fn, void *arg,
+			unsigned int *n, int *bad)
 {
 	struct br_pos open = s->cur.pos;
 	int err;
 
 	*n = 0;
-	next(s);
+	br_parse_next(s);
 	for (;;) {
 		while (s->cur.kind == BR_TOK_NEWLINE)
-			next(s);
+			br_parse_next(s);
 		if (s->cur.kind == BR_TOK_RBRACE) {
-			next(s);
+			br_parse_next(s);
 			return 0;
 		}
 		if (s->cur.kind == BR_TOK_EOF) {
-			perr(ps, open, "unterminated \"{\"");
+			br_perr(ps, open, "unterminated \"{\"");
 			return -EINVAL;
 		}
 		if (s->cur.kind != BR_TOK_WORD) {
-			expected(ps, s, what);
+			br_parse_expected(ps, s, what);
 			*bad = 1;
 			skip_element(s);
 			continue;
 		}
 		if (s->prev_kind == BR_TOK_NEWLINE &&
-		    is_stmt_keyword(&s->cur)) {
-			perr(ps, open, "unterminated \"{\"");
+		    br_parse_is_keyword(ps, &s->cur)) {
+			br_perr(ps, open, "unterminated \"{\"");
 			s->resume = 1;
 			return -EINVAL;
 		}
@@ -726,18 +704,18 @@ static int parse_braced(struct parser *ps, struct src *s, const char *what,
 			return err;
 		if (err)
 			*bad = 1;
-		next(s);
+		br_parse_next(s);
 
 		switch (s->cur.kind) {
 		case BR_TOK_COMMA:
 		case BR_TOK_NEWLINE:
-			next(s);
+			br_parse_next(s);
 			break;
 		case BR_TOK_RBRACE:
 		case BR_TOK_EOF:
 			break;
 		default:
-			expected(ps, s, "\",\" or \"}\"");
+			br_parse_expected(ps, s, "\",\" or \"}\"");
 			*bad = 1;
 			skip_element(s);
 			break;
@@ -745,15 +723,15 @@ static int parse_braced(struct parser *ps, struct src *s, const char *what,
 	}
 }
 
-static int add_set_element(struct parser *ps, const struct br_token *t,
+static int add_set_element(struct br_parser *ps, const struct br_token *t,
 			   void *arg)
 {
 	return add_element(ps, t, *(const int *)arg);
 }
 
 /* { ELEM, ELEM ... } at cur, into set idx; as parse_braced. */
-static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
-			  int *bad)
+static int parse_set_body(struct br_parser *ps, struct br_src *s, int idx,
+			  int named, int *bad)
 {
 	const char *what = elem_name(ps->pol->sets[idx].type);
 	struct br_pos open = s->cur.pos;
@@ -767,9 +745,9 @@ static int parse_set_body(struct parser *ps, struct src *s, int idx, int named,
 	set = &ps->pol->sets[idx];
 	if (!set->n && !*bad) {
 		if (named)
-			perr(ps, set->pos, "set \"%s\" is empty", set->name);
+			br_perr(ps, set->pos, "set \"%s\" is empty", set->name);
 		else
-			perr(ps, open, "empty set");
+			br_perr(ps, open, "empty set");
 		*bad = 1;
 	}
 	return 0;
@@ -789,8 +767,8 @@ static unsigned int set_families(const struct br_set *set)
 /* ---- statements ------------------------------------------------------- */
 
 /* An identifier, or with allow_string a non-empty "string". */
-static int parse_name(struct parser *ps, struct src *s, const char *what,
-		      int allow_string, char **out, struct br_pos *pos)
+int br_parse_name(struct br_parser *ps, struct br_src *s, const char *what,
+		  int allow_string, char **out, struct br_pos *pos)
 {
 	const struct br_token *t = &s->cur;
 	char d[DESC_LEN];
@@ -798,23 +776,23 @@ static int parse_name(struct parser *ps, struct src *s, const char *what,
 	*out = NULL;
 	*pos = t->pos;
 	if (t->kind == BR_TOK_WORD) {
-		if (!is_ident(t->start, t->len)) {
-			perr(ps, t->pos, "bad name %s", desc(t, d));
+		if (!br_is_ident(t->start, t->len)) {
+			br_perr(ps, t->pos, "bad name %s", desc(t, d));
 			return -EINVAL;
 		}
 		*out = strndup(t->start, t->len);
 	} else if (t->kind == BR_TOK_STRING && allow_string) {
 		if (t->len == 2) {
-			perr(ps, t->pos, "empty name");
+			br_perr(ps, t->pos, "empty name");
 			return -EINVAL;
 		}
 		*out = br_tok_string(t);
 	} else {
-		return expected(ps, s, what);
+		return br_parse_expected(ps, s, what);
 	}
 	if (!*out)
 		return -ENOMEM;
-	next(s);
+	br_parse_next(s);
 	return 0;
 }
 
@@ -845,52 +823,73 @@ static enum br_action rule_action_of(const struct br_token *t)
 	return BR_ACT_NONE;
 }
 
-static int parse_policy(struct parser *ps, struct src *s, int first)
+static int parse_policy(struct br_parser *ps, struct br_src *s, int first)
 {
 	struct br_pos pos = s->cur.pos;
 	int err;
 
-	next(s);
+	br_parse_next(s);
 	if (ps->have_policy) {
-		perr(ps, pos, "\"policy\" already given at " POSF,
-		     POSA(ps->policy_pos));
+		br_perr(ps, pos, "\"policy\" already given at " POSF,
+			POSA(ps->policy_pos));
 		return -EINVAL;
 	}
 	if (!first) {
-		perr(ps, pos, "\"policy\" must be the first statement");
+		br_perr(ps, pos, "\"policy\" must be the first statement");
 		return -EINVAL;
 	}
 	ps->have_policy = 1;
 	ps->policy_pos = pos;
-	err = parse_name(ps, s, "policy name", 1, &ps->pol->name,
-			 &ps->pol->name_pos);
+	err = br_parse_name(ps, s, "policy name", 1, &ps->pol->name,
+			    &ps->pol->name_pos);
 	if (err)
 		return err;
-	return end_statement(ps, s);
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_description(struct parser *ps, struct src *s)
+static int parse_description(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos = s->cur.pos;
 
-	next(s);
+	br_parse_next(s);
 	if (ps->have_description) {
-		perr(ps, pos, "\"description\" already given at " POSF,
-		     POSA(ps->description_pos));
+		br_perr(ps, pos, "\"description\" already given at " POSF,
+			POSA(ps->description_pos));
 		return -EINVAL;
 	}
 	ps->have_description = 1;
 	ps->description_pos = pos;
 	if (s->cur.kind != BR_TOK_STRING)
-		return expected(ps, s, "a quoted string");
+		return br_parse_expected(ps, s, "a quoted string");
 	ps->pol->description = br_tok_string(&s->cur);
 	if (!ps->pol->description)
 		return -ENOMEM;
-	next(s);
-	return end_statement(ps, s);
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_target(struct parser *ps, struct src *s)
+/* The catalog's index of service id, or -1 with the error reported. */
+static int catalog_service(struct br_parser *ps, const char *id,
+			   struct br_pos pos)
+{
+	const char *near;
+	int idx = br_catalog_service(ps->cat, id);
+
+	if (idx >= 0)
+		return idx;
+	near = br_catalog_suggest(ps->cat, id);
+	if (near)
+		br_perr(ps, pos,
+			"unknown service \"%s\" (did you mean \"%s\"?)", id,
+			near);
+	else
+		br_perr(ps, pos,
+			"unknown service \"%s\" (not in the service catalog)",
+			id);
+	return -1;
+}
+
+static int parse_target(struct br_parser *ps, struct br_src *s)
 {
 	struct br_policy *pol = ps->pol;
 	struct br_pos pos, *where;
@@ -898,27 +897,31 @@ static int parse_target(struct parser *ps, struct src *s)
 	size_t cap, i;
 	int err;
 
-	next(s);
+	br_parse_next(s);
 	for (;;) {
-		err = parse_name(ps, s, "target name", 0, &name, &pos);
+		err = br_parse_name(ps, s, "target name", 0, &name, &pos);
 		if (err)
 			return err;
 		for (i = 0; i < pol->n_targets; i++) {
 			if (!strcmp(pol->targets[i], name)) {
-				perr(ps, pos,
-				     "target \"%s\" already given at " POSF,
-				     name, POSA(pol->target_pos[i]));
+				br_perr(ps, pos,
+					"target \"%s\" already given at " POSF,
+					name, POSA(pol->target_pos[i]));
 				free(name);
 				return -EINVAL;
 			}
 		}
+		if (ps->cat && catalog_service(ps, name, pos) < 0) {
+			free(name);
+			goto next;
+		}
 		cap = ps->cap_targets;
-		names = grow(pol->targets, &cap, pol->n_targets,
-			     sizeof(*names));
+		names = br_grow(pol->targets, &cap, pol->n_targets,
+				sizeof(*names));
 		if (names)
 			pol->targets = names;
-		where = grow(pol->target_pos, &ps->cap_targets, pol->n_targets,
-			     sizeof(*where));
+		where = br_grow(pol->target_pos, &ps->cap_targets,
+				pol->n_targets, sizeof(*where));
 		if (where)
 			pol->target_pos = where;
 		if (!names || !where) {
@@ -927,106 +930,105 @@ static int parse_target(struct parser *ps, struct src *s)
 		}
 		pol->targets[pol->n_targets] = name;
 		pol->target_pos[pol->n_targets++] = pos;
+	next:
 		if (s->cur.kind != BR_TOK_COMMA)
 			break;
-		next(s);
+		br_parse_next(s);
 	}
-	if (!at_eol(s))
-		return expected(ps, s, "\",\" or end of line");
-	return end_statement(ps, s);
+	if (!br_parse_at_eol(s))
+		return br_parse_expected(ps, s, "\",\" or end of line");
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_default(struct parser *ps, struct src *s)
+static int parse_default(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos = s->cur.pos;
 	enum br_action act;
 	char d[DESC_LEN];
 
-	next(s);
+	br_parse_next(s);
 	if (ps->have_default) {
-		perr(ps, pos, "\"default\" already given at " POSF,
-		     POSA(ps->default_pos));
+		br_perr(ps, pos, "\"default\" already given at " POSF,
+			POSA(ps->default_pos));
 		return -EINVAL;
 	}
 	ps->have_default = 1;
 	ps->default_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
-		return expected(ps, s, "pass or drop");
+		return br_parse_expected(ps, s, "pass or drop");
 	act = action_of(&s->cur);
 	if (act == BR_ACT_NONE) {
-		perr(ps, s->cur.pos,
-		     "unknown action %s (expected pass or drop)",
-		     desc(&s->cur, d));
+		br_perr(ps, s->cur.pos,
+			"unknown action %s (expected pass or drop)",
+			desc(&s->cur, d));
 		return -EINVAL;
 	}
 	ps->pol->default_action = act;
-	next(s);
-	return end_statement(ps, s);
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_on_swap(struct parser *ps, struct src *s)
+static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos = s->cur.pos;
 	char d[DESC_LEN];
 
-	next(s);
+	br_parse_next(s);
 	if (ps->have_on_swap) {
-		perr(ps, pos, "\"on-swap\" already given at " POSF,
-		     POSA(ps->on_swap_pos));
+		br_perr(ps, pos, "\"on-swap\" already given at " POSF,
+			POSA(ps->on_swap_pos));
 		return -EINVAL;
 	}
 	ps->have_on_swap = 1;
 	ps->on_swap_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
-		return expected(ps, s, "keep or flush");
+		return br_parse_expected(ps, s, "keep or flush");
 	if (br_tok_is(&s->cur, "keep")) {
 		ps->pol->on_swap_flush = 0;
 	} else if (br_tok_is(&s->cur, "flush")) {
 		ps->pol->on_swap_flush = 1;
 	} else {
-		perr(ps, s->cur.pos,
-		     "unknown on-swap mode %s (expected keep or flush)",
-		     desc(&s->cur, d));
+		br_perr(ps, s->cur.pos,
+			"unknown on-swap mode %s (expected keep or flush)",
+			desc(&s->cur, d));
 		return -EINVAL;
 	}
-	next(s);
-	return end_statement(ps, s);
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_sni_default(struct parser *ps, struct src *s)
+static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos = s->cur.pos;
 	enum br_action act;
 	char d[DESC_LEN];
 
-	next(s);
+	br_parse_next(s);
 	if (ps->have_sni_default) {
-		perr(ps, pos, "\"sni-default\" already given at " POSF,
-		     POSA(ps->sni_default_pos));
+		br_perr(ps, pos, "\"sni-default\" already given at " POSF,
+			POSA(ps->sni_default_pos));
 		return -EINVAL;
 	}
 	ps->have_sni_default = 1;
 	ps->sni_default_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
-		return expected(ps, s, "pass, drop or reset");
+		return br_parse_expected(ps, s, "pass, drop or reset");
 	act = action_of(&s->cur);
 	if (br_tok_is(&s->cur, "reset"))
 		act = BR_ACT_RESET;
 	if (act == BR_ACT_NONE) {
-		perr(ps, s->cur.pos,
-		     "unknown action %s (expected pass, drop or reset)",
-		     desc(&s->cur, d));
+		br_perr(ps, s->cur.pos,
+			"unknown action %s (expected pass, drop or reset)",
+			desc(&s->cur, d));
 		return -EINVAL;
 	}
 	ps->pol->sni_default = act;
-	next(s);
-	return end_statement(ps, s);
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
 }
 
-static int parse_source(struct parser *ps, struct src *s);
-
-static void src_init(struct src *s, struct parser *ps, const char *name,
-		     const char *text, size_t len, const struct stat *st)
+void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,
+		 const char *text, size_t len, const struct stat *st)
 {
 	memset(s, 0, sizeof(*s));
 	br_lex_init(&s->lx, name, text, len, ps->diag, &ps->errors);
@@ -1052,7 +1054,7 @@ static char *resolve(const char *base, const char *path)
 	return out;
 }
 
-static int read_fd(int fd, size_t hint, char **out, size_t *len)
+int br_read_fd(int fd, size_t hint, char **out, size_t *len)
 {
 	size_t cap = hint + 1, n = 0;
 	char *buf = NULL, *nbuf;
@@ -1089,11 +1091,11 @@ fail:
 }
 
 /* Report a cycle if the file with st/name is already being read. */
-static int check_cycle(struct parser *ps, const struct src *s,
+static int check_cycle(struct br_parser *ps, const struct br_src *s,
 		       const struct stat *st, const char *name,
 		       struct br_pos pos)
 {
-	const struct src *t, *u;
+	const struct br_src *t, *u;
 	size_t size = strlen(name) + 1;
 	char *chain;
 	int same;
@@ -1120,25 +1122,25 @@ static int check_cycle(struct parser *ps, const struct src *s,
 		memcpy(chain + size, u->name, strlen(u->name));
 		memcpy(chain + size + strlen(u->name), " -> ", 4);
 	}
-	perr(ps, pos, "include cycle: %s", chain);
+	br_perr(ps, pos, "include cycle: %s", chain);
 	free(chain);
 	return 1;
 }
 
 /* Read the set file path, named by s at pos. Errors there are counted. */
-static int include_file(struct parser *ps, struct src *s, const char *path,
-			struct br_pos pos)
+static int include_file(struct br_parser *ps, struct br_src *s,
+			const char *path, struct br_pos pos)
 {
 	char *full, *buf = NULL;
-	struct src child;
+	struct br_src child;
 	const char *name;
 	struct stat st;
 	size_t len = 0;
 	int fd, err = 0;
 
 	if (s->depth >= BR_INCLUDE_MAX_DEPTH) {
-		perr(ps, pos, "include nested too deep (at most %d levels)",
-		     BR_INCLUDE_MAX_DEPTH);
+		br_perr(ps, pos, "include nested too deep (at most %d levels)",
+			BR_INCLUDE_MAX_DEPTH);
 		return 0;
 	}
 	full = resolve(s->name, path);
@@ -1146,11 +1148,13 @@ static int include_file(struct parser *ps, struct src *s, const char *path,
 		return -ENOMEM;
 	fd = open(full, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
-		perr(ps, pos, "cannot open \"%s\": %s", path, strerror(errno));
+		br_perr(ps, pos, "cannot open \"%s\": %s", path,
+			strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		perr(ps, pos, "cannot open \"%s\": %s", path, strerror(EISDIR));
+		br_perr(ps, pos, "cannot open \"%s\": %s", path,
+			strerror(EISDIR));
 		goto out;
 	}
 	name = br_file_intern(full);
@@ -1159,20 +1163,21 @@ static int include_file(struct parser *ps, struct src *s, const char *path,
 		err = err < 0 ? err : 0;
 		goto out;
 	}
-	err = read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
 	if (err == -ENOMEM)
 		goto out;
 	if (err) {
-		perr(ps, pos, "cannot read \"%s\": %s", path, strerror(-err));
+		br_perr(ps, pos, "cannot read \"%s\": %s", path,
+			strerror(-err));
 		err = 0;
 		goto out;
 	}
 
-	src_init(&child, ps, name, buf, len, &st);
+	br_src_init(&child, ps, name, buf, len, &st);
 	child.set_file = 1;
 	child.depth = s->depth + 1;
 	child.parent = s;
-	err = parse_source(ps, &child);
+	err = br_parse_source(ps, &child);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -1181,32 +1186,32 @@ out:
 	return err;
 }
 
-static int parse_include(struct parser *ps, struct src *s)
+int br_parse_include(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos;
 	char *path;
 	int err;
 
-	next(s);
+	br_parse_next(s);
 	if (s->cur.kind != BR_TOK_STRING)
-		return expected(ps, s, "a quoted path");
+		return br_parse_expected(ps, s, "a quoted path");
 	pos = s->cur.pos;
 	if (s->cur.len == 2) {
-		perr(ps, pos, "empty path");
+		br_perr(ps, pos, "empty path");
 		return -EINVAL;
 	}
 	path = br_tok_string(&s->cur);
 	if (!path)
 		return -ENOMEM;
-	next(s);
-	err = end_statement(ps, s);
+	br_parse_next(s);
+	err = br_parse_end_statement(ps, s);
 	if (!err)
 		err = include_file(ps, s, path, pos);
 	free(path);
 	return err;
 }
 
-static int parse_set(struct parser *ps, struct src *s)
+int br_parse_set_stmt(struct br_parser *ps, struct br_src *s)
 {
 	enum br_set_type type;
 	struct br_pos pos;
@@ -1214,14 +1219,14 @@ static int parse_set(struct parser *ps, struct src *s)
 	int idx, err, bad = 0;
 	char *name;
 
-	next(s);
-	err = parse_name(ps, s, "set name", 0, &name, &pos);
+	br_parse_next(s);
+	err = br_parse_name(ps, s, "set name", 0, &name, &pos);
 	if (err)
 		return err;
-	idx = find_set(ps, name, strlen(name));
+	idx = br_parse_find_set(ps, name, strlen(name));
 	if (idx >= 0) {
-		perr(ps, pos, "set \"%s\" already declared at " POSF, name,
-		     POSA(ps->pol->sets[idx].pos));
+		br_perr(ps, pos, "set \"%s\" already declared at " POSF, name,
+			POSA(ps->pol->sets[idx].pos));
 		goto bad;
 	}
 	if (br_tok_is(&s->cur, "addr")) {
@@ -1231,17 +1236,17 @@ static int parse_set(struct parser *ps, struct src *s)
 	} else if (br_tok_is(&s->cur, "domain")) {
 		type = BR_SET_DOMAIN;
 	} else if (s->cur.kind == BR_TOK_WORD) {
-		perr(ps, s->cur.pos,
-		     "unknown set type %s (expected addr, port or domain)",
-		     desc(&s->cur, d));
+		br_perr(ps, s->cur.pos,
+			"unknown set type %s (expected addr, port or domain)",
+			desc(&s->cur, d));
 		goto bad;
 	} else {
-		expected(ps, s, "set type (addr, port or domain)");
+		br_parse_expected(ps, s, "set type (addr, port or domain)");
 		goto bad;
 	}
-	next(s);
+	br_parse_next(s);
 	if (s->cur.kind != BR_TOK_LBRACE) {
-		expected(ps, s, "\"{\"");
+		br_parse_expected(ps, s, "\"{\"");
 		goto bad;
 	}
 	err = new_set(ps, name, 0, type, pos, &idx);
@@ -1250,15 +1255,15 @@ static int parse_set(struct parser *ps, struct src *s)
 	err = parse_set_body(ps, s, idx, 1, &bad);
 	if (err)
 		return err;
-	return end_statement(ps, s);
+	return br_parse_end_statement(ps, s);
 bad:
 	free(name);
 	return -EINVAL;
 }
 
 /* saddr/daddr/sport/dport/sni/dns OPERAND: @set, { ... } or one literal. */
-static int parse_operand(struct parser *ps, struct src *s, const char *kw,
-			 enum br_set_type type, int *set_idx, int *bad)
+int br_parse_operand(struct br_parser *ps, struct br_src *s, const char *kw,
+		     enum br_set_type type, int *set_idx, int *bad)
 {
 	const struct br_token *t = &s->cur;
 	char what[64];
@@ -1267,25 +1272,28 @@ static int parse_operand(struct parser *ps, struct src *s, const char *kw,
 
 	switch (t->kind) {
 	case BR_TOK_SETREF:
-		idx = find_set(ps, t->start + 1, t->len - 1);
+		idx = br_parse_find_set(ps, t->start + 1, t->len - 1);
 		if (idx < 0) {
-			perr(ps, t->pos, "unknown set \"%.*s\"",
-			     (int)t->len - 1, t->start + 1);
+			br_perr(ps, t->pos, "unknown set \"%.*s\"",
+				(int)t->len - 1, t->start + 1);
 			return -EINVAL;
 		}
 		if (ps->pol->sets[idx].type != type) {
-			perr(ps, t->pos, "set \"%s\" is %s, \"%s\" needs %s",
-			     ps->pol->sets[idx].name,
-			     set_type_name(ps->pol->sets[idx].type), kw,
-			     set_type_name(type));
+			br_perr(ps, t->pos, "set \"%s\" is %s, \"%s\" needs %s",
+				ps->pol->sets[idx].name,
+				set_type_name(ps->pol->sets[idx].type), kw,
+				set_type_name(type));
 			return -EINVAL;
 		}
 		*set_idx = idx;
-		next(s);
+		br_parse_next(s);
 		return 0;
 	case BR_TOK_WORD:
 	case BR_TOK_LBRACE:
-		if (asprintf(&name, "rule%u.%s", ps->rule_stmts, kw) < 0)
+		if ((ps->anon_prefix
+			     ? asprintf(&name, "%s.%s", ps->anon_prefix, kw)
+			     : asprintf(&name, "rule%u.%s", ps->rule_stmts,
+					kw)) < 0)
 			return -ENOMEM;
 		err = new_set(ps, name, 1, type, t->pos, &idx);
 		if (err)
@@ -1295,16 +1303,16 @@ static int parse_operand(struct parser *ps, struct src *s, const char *kw,
 			return parse_set_body(ps, s, idx, 0, bad);
 		err = add_element(ps, t, idx);
 		if (!err)
-			next(s);
+			br_parse_next(s);
 		return err;
 	default:
 		snprintf(what, sizeof(what), "%s, @set or \"{\" after \"%s\"",
 			 elem_name(type), kw);
-		return expected(ps, s, what);
+		return br_parse_expected(ps, s, what);
 	}
 }
 
-static int parse_ether_type(struct parser *ps, struct src *s, int *out)
+static int parse_ether_type(struct br_parser *ps, struct br_src *s, int *out)
 {
 	const struct br_token *t = &s->cur;
 	char d[DESC_LEN];
@@ -1312,7 +1320,7 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, s, "arp, lldp or a number");
+		return br_parse_expected(ps, s, "arp, lldp or a number");
 	if (br_tok_is(t, "arp")) {
 		v = 0x0806;
 	} else if (br_tok_is(t, "lldp")) {
@@ -1320,20 +1328,22 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 	} else {
 		err = parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE) {
-			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			br_perr(ps, t->pos, "number too large in %s",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
-			perr(ps, t->pos,
-			     "unknown ether type %s (expected arp, lldp or a "
-			     "number)",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"unknown ether type %s (expected arp, lldp or "
+				"a "
+				"number)",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (v > 0xffff) {
-			perr(ps, t->pos,
-			     "ether type %.*s out of range (0-0xffff)",
-			     (int)t->len, t->start);
+			br_perr(ps, t->pos,
+				"ether type %.*s out of range (0-0xffff)",
+				(int)t->len, t->start);
 			return -EINVAL;
 		}
 	}
@@ -1341,21 +1351,22 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
 	switch (v) {
 	case 0x0800:
 	case 0x86dd:
-		perr(ps, t->pos,
-		     "ether type 0x%04x is IPv%d: match IP with protocol and "
-		     "address matches",
-		     v, v == 0x0800 ? 4 : 6);
+		br_perr(ps, t->pos,
+			"ether type 0x%04x is IPv%d: match IP with protocol "
+			"and "
+			"address matches",
+			v, v == 0x0800 ? 4 : 6);
 		return -EINVAL;
 	case 0x8100:
 	case 0x88a8:
-		perr(ps, t->pos,
-		     "ether type 0x%04x is a VLAN tag: rules see the frame "
-		     "inside the tags",
-		     v);
+		br_perr(ps, t->pos,
+			"ether type 0x%04x is a VLAN tag: rules see the frame "
+			"inside the tags",
+			v);
 		return -EINVAL;
 	}
 	*out = (int)v;
-	next(s);
+	br_parse_next(s);
 	return 0;
 }
 
@@ -1366,8 +1377,9 @@ static int parse_ether_type(struct parser *ps, struct src *s, int *out)
  * bad value and returns -EINVAL, marking *bad. what names a value, after
  * names the keyword before it, in messages.
  */
-static int parse_values(struct parser *ps, struct src *s, const char *what,
-			const char *after, elem_fn fn, void *arg, int *bad)
+static int parse_values(struct br_parser *ps, struct br_src *s,
+			const char *what, const char *after, elem_fn fn,
+			void *arg, int *bad)
 {
 	struct br_pos open = s->cur.pos;
 	char buf[96];
@@ -1380,19 +1392,19 @@ static int parse_values(struct parser *ps, struct src *s, const char *what,
 			return err;
 		if (err)
 			*bad = 1;
-		next(s);
+		br_parse_next(s);
 		return 0;
 	}
 	if (s->cur.kind != BR_TOK_LBRACE) {
 		snprintf(buf, sizeof(buf), "%s or \"{\" after \"%s\"", what,
 			 after);
-		return expected(ps, s, buf);
+		return br_parse_expected(ps, s, buf);
 	}
 	err = parse_braced(ps, s, what, fn, arg, &n, bad);
 	if (err)
 		return err;
 	if (!n && !*bad) {
-		perr(ps, open, "empty list");
+		br_perr(ps, open, "empty list");
 		*bad = 1;
 	}
 	return 0;
@@ -1415,7 +1427,7 @@ struct value_list {
 	int overflow;
 };
 
-static int add_qtype(struct parser *ps, const struct br_token *t, void *arg)
+static int add_qtype(struct br_parser *ps, const struct br_token *t, void *arg)
 {
 	struct value_list *l = arg;
 	struct br_rule_ir *r = l->r;
@@ -1434,16 +1446,17 @@ static int add_qtype(struct parser *ps, const struct br_token *t, void *arg)
 	if (i == sizeof(qtype_names) / sizeof(qtype_names[0])) {
 		err = parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE || (!err && v > 0xffff)) {
-			perr(ps, t->pos, "query type %s out of range (0-65535)",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"query type %s out of range (0-65535)",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
-			perr(ps, t->pos,
-			     "unknown query type %s (expected A, NS, CNAME, SOA, "
-			     "PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, DNSKEY, "
-			     "SVCB, HTTPS, ANY or a number)",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"unknown query type %s (expected A, NS, CNAME, "
+				"SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, "
+				"RRSIG, DNSKEY, SVCB, HTTPS, ANY or a number)",
+				desc(t, d));
 			return -EINVAL;
 		}
 	}
@@ -1452,9 +1465,9 @@ static int add_qtype(struct parser *ps, const struct br_token *t, void *arg)
 			return 0; /* a duplicate merges */
 	if (r->n_qtypes == BR_MAX_QTYPES) {
 		if (!l->overflow++)
-			perr(ps, t->pos,
-			     "too many query types: at most %d per rule",
-			     BR_MAX_QTYPES);
+			br_perr(ps, t->pos,
+				"too many query types: at most %d per rule",
+				BR_MAX_QTYPES);
 		return -EINVAL;
 	}
 	r->qtypes[r->n_qtypes++] = (uint16_t)v;
@@ -1462,7 +1475,7 @@ static int add_qtype(struct parser *ps, const struct br_token *t, void *arg)
 }
 
 /* v1, v2, draft-NN or a number; only versions quic.h recognises. */
-static int add_quic_version(struct parser *ps, const struct br_token *t,
+static int add_quic_version(struct br_parser *ps, const struct br_token *t,
 			    void *arg)
 {
 	struct value_list *l = arg;
@@ -1479,31 +1492,32 @@ static int add_quic_version(struct parser *ps, const struct br_token *t,
 	} else if (t->len > 6 && !memcmp(t->start, "draft-", 6)) {
 		err = parse_uint(t->start + 6, t->len - 6, 0, &n);
 		if (err || n < 22 || n > 34) {
-			perr(ps, t->pos,
-			     "unknown QUIC draft %s (draft-22 to draft-34)",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"unknown QUIC draft %s (draft-22 to draft-34)",
+				desc(t, d));
 			return -EINVAL;
 		}
 		v = BR_QUIC_DRAFT(n);
 	} else {
 		err = parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE) {
-			perr(ps, t->pos, "number too large in %s", desc(t, d));
+			br_perr(ps, t->pos, "number too large in %s",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
-			perr(ps, t->pos,
-			     "unknown QUIC version %s (expected v1, v2, "
-			     "draft-NN or a number)",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"unknown QUIC version %s (expected v1, v2, "
+				"draft-NN or a number)",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (!br_quic_version_family(v)) {
-			perr(ps, t->pos,
-			     "QUIC version 0x%08x is not one the dataplane "
-			     "recognises (v1, v2, 0x709a50c4, draft-22 to "
-			     "draft-34): the rule could never match",
-			     v);
+			br_perr(ps, t->pos,
+				"QUIC version 0x%08x is not one the dataplane "
+				"recognises (v1, v2, 0x709a50c4, draft-22 to "
+				"draft-34): the rule could never match",
+				v);
 			return -EINVAL;
 		}
 	}
@@ -1512,9 +1526,9 @@ static int add_quic_version(struct parser *ps, const struct br_token *t,
 			return 0;
 	if (r->n_quic_versions == BR_MAX_QUIC_VERSIONS) {
 		if (!l->overflow++)
-			perr(ps, t->pos,
-			     "too many QUIC versions: at most %d per rule",
-			     BR_MAX_QUIC_VERSIONS);
+			br_perr(ps, t->pos,
+				"too many QUIC versions: at most %d per rule",
+				BR_MAX_QUIC_VERSIONS);
 		return -EINVAL;
 	}
 	r->quic_versions[r->n_quic_versions++] = v;
@@ -1522,7 +1536,7 @@ static int add_quic_version(struct parser *ps, const struct br_token *t,
 }
 
 /* sinkhole ADDR [ADDR]: one IPv4 and/or one IPv6 address. */
-static int parse_sinkhole(struct parser *ps, struct src *s,
+static int parse_sinkhole(struct br_parser *ps, struct br_src *s,
 			  struct br_rule_ir *r)
 {
 	const struct br_token *t = &s->cur;
@@ -1534,26 +1548,28 @@ static int parse_sinkhole(struct parser *ps, struct src *s,
 		if (t->kind != BR_TOK_WORD) {
 			if (k)
 				return 0;
-			return expected(ps, s, "an address after \"sinkhole\"");
+			return br_parse_expected(
+				ps, s, "an address after \"sinkhole\"");
 		}
 		/* a second word that is no address: "after the action" */
 		if (k && !memchr(t->start, ':', t->len) &&
 		    !(t->start[0] >= '0' && t->start[0] <= '9'))
 			return 0;
 		if (memchr(t->start, '/', t->len)) {
-			perr(ps, t->pos,
-			     "sinkhole takes an address, not a prefix: %s",
-			     desc(t, d));
+			br_perr(ps, t->pos,
+				"sinkhole takes an address, not a prefix: %s",
+				desc(t, d));
 			return -EINVAL;
 		}
 		if (parse_prefix(ps, t, &a))
 			return -EINVAL;
 		if ((a.family == 4 && r->has_sink4) ||
 		    (a.family == 6 && r->has_sink6)) {
-			perr(ps, t->pos,
-			     "sinkhole has two IPv%d addresses (at most one of "
-			     "each family)",
-			     a.family);
+			br_perr(ps, t->pos,
+				"sinkhole has two IPv%d addresses (at most one "
+				"of "
+				"each family)",
+				a.family);
 			return -EINVAL;
 		}
 		if (a.family == 4) {
@@ -1563,7 +1579,7 @@ static int parse_sinkhole(struct parser *ps, struct src *s,
 			r->has_sink6 = 1;
 			memcpy(r->sink6, a.addr, 16);
 		}
-		next(s);
+		br_parse_next(s);
 	}
 	return 0;
 }
@@ -1583,8 +1599,7 @@ static size_t parse_digits(const char *p, size_t n, uint64_t *v)
 }
 
 /* RATE: an integer and bit, kbit, mbit or gbit (SI), optionally "/s". */
-static int parse_rate(struct parser *ps, const struct br_token *t,
-		      uint64_t *bps)
+int br_parse_rate(struct br_parser *ps, const struct br_token *t, uint64_t *bps)
 {
 	static const struct {
 		const char *unit;
@@ -1617,19 +1632,20 @@ static int parse_rate(struct parser *ps, const struct br_token *t,
 		*bps = v;
 		return 0;
 	}
-	perr(ps, t->pos,
-	     "bad rate %s (expected a number and bit, kbit, mbit or gbit, "
-	     "as in 128kbit)",
-	     desc(t, d));
+	br_perr(ps, t->pos,
+		"bad rate %s (expected a number and bit, kbit, mbit or gbit, "
+		"as in 128kbit)",
+		desc(t, d));
 	return -EINVAL;
 range:
-	perr(ps, t->pos, "rate %s out of range (8kbit to 100gbit)", desc(t, d));
+	br_perr(ps, t->pos, "rate %s out of range (8kbit to 100gbit)",
+		desc(t, d));
 	return -EINVAL;
 }
 
 /* SIZE: bytes, or an integer and B, K, KB, KiB (1024), MB or MiB (2^20). */
-static int parse_size(struct parser *ps, const struct br_token *t,
-		      uint32_t *bytes)
+int br_parse_size(struct br_parser *ps, const struct br_token *t,
+		  const char *what, uint32_t *bytes)
 {
 	static const struct {
 		const char *unit;
@@ -1653,45 +1669,47 @@ static int parse_size(struct parser *ps, const struct br_token *t,
 			continue;
 		if (v > UINT32_MAX / units[i].mul)
 			goto range;
-		v *= units[i].mul;
-		if (v < BR_THROTTLE_MIN_BURST) {
-			perr(ps, t->pos,
-			     "burst %s is below one full frame (%d bytes): "
-			     "no packet could ever pass",
-			     desc(t, d), BR_THROTTLE_MIN_BURST);
-			return -EINVAL;
-		}
-		*bytes = (uint32_t)v;
+		*bytes = (uint32_t)(v * units[i].mul);
 		return 0;
 	}
-	perr(ps, t->pos,
-	     "bad size %s (expected bytes, or a number and B, K, KB, KiB, MB "
-	     "or MiB, as in 16KB)",
-	     desc(t, d));
+	br_perr(ps, t->pos,
+		"bad size %s (expected bytes, or a number and B, K, KB, KiB, "
+		"MB "
+		"or MiB, as in 16KB)",
+		desc(t, d));
 	return -EINVAL;
 range:
-	perr(ps, t->pos, "burst %s too large (at most %u bytes)", desc(t, d),
-	     UINT32_MAX);
+	br_perr(ps, t->pos, "%s %s too large (at most %u bytes)", what,
+		desc(t, d), UINT32_MAX);
 	return -EINVAL;
 }
 
 /* throttle RATE burst SIZE */
-static int parse_throttle(struct parser *ps, struct src *s,
+static int parse_throttle(struct br_parser *ps, struct br_src *s,
 			  struct br_rule_ir *r)
 {
+	char d[DESC_LEN];
 	int bad = 0;
 
 	if (s->cur.kind != BR_TOK_WORD)
-		return expected(ps, s, "a rate after \"throttle\"");
-	bad |= parse_rate(ps, &s->cur, &r->rate_bps) != 0;
-	next(s);
+		return br_parse_expected(ps, s, "a rate after \"throttle\"");
+	bad |= br_parse_rate(ps, &s->cur, &r->rate_bps) != 0;
+	br_parse_next(s);
 	if (!br_tok_is(&s->cur, "burst"))
-		return expected(ps, s, "\"burst\" after the rate");
-	next(s);
+		return br_parse_expected(ps, s, "\"burst\" after the rate");
+	br_parse_next(s);
 	if (s->cur.kind != BR_TOK_WORD)
-		return expected(ps, s, "a size after \"burst\"");
-	bad |= parse_size(ps, &s->cur, &r->burst_bytes) != 0;
-	next(s);
+		return br_parse_expected(ps, s, "a size after \"burst\"");
+	if (br_parse_size(ps, &s->cur, "burst", &r->burst_bytes)) {
+		bad = 1;
+	} else if (r->burst_bytes < BR_THROTTLE_MIN_BURST) {
+		br_perr(ps, s->cur.pos,
+			"burst %s is below one full frame (%d bytes): no "
+			"packet could ever pass",
+			desc(&s->cur, d), BR_THROTTLE_MIN_BURST);
+		bad = 1;
+	}
+	br_parse_next(s);
 	return bad ? -EINVAL : 0;
 }
 
@@ -1731,8 +1749,8 @@ static int *dim_set(struct br_rule_ir *r, enum dim dim)
 }
 
 /* The operand of an L7 match, cur just past its keyword. */
-static int parse_l7(struct parser *ps, struct src *s, struct br_rule_ir *r,
-		    enum dim dim, int *bad)
+static int parse_l7(struct br_parser *ps, struct br_src *s,
+		    struct br_rule_ir *r, enum dim dim, int *bad)
 {
 	struct value_list list = { .r = r };
 
@@ -1740,16 +1758,16 @@ static int parse_l7(struct parser *ps, struct src *s, struct br_rule_ir *r,
 	case D_SNI:
 		ps->any_sni = 1;
 		r->l7 = BR_L7_TLS;
-		return parse_operand(ps, s, "sni", BR_SET_DOMAIN,
-				     &r->domain_set, bad);
+		return br_parse_operand(ps, s, "sni", BR_SET_DOMAIN,
+					&r->domain_set, bad);
 	case D_ECH:
 		r->l7 = BR_L7_TLS;
 		r->ech = 1;
 		return 0;
 	case D_DNS:
 		r->l7 = BR_L7_DNS;
-		return parse_operand(ps, s, "dns", BR_SET_DOMAIN,
-				     &r->domain_set, bad);
+		return br_parse_operand(ps, s, "dns", BR_SET_DOMAIN,
+					&r->domain_set, bad);
 	case D_QTYPE:
 		r->l7 = BR_L7_DNS;
 		return parse_values(ps, s, "query type", "qtype", add_qtype,
@@ -1758,15 +1776,16 @@ static int parse_l7(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		r->l7 = BR_L7_QUIC;
 		if (!br_tok_is(&s->cur, "version"))
 			return 0;
-		next(s);
+		br_parse_next(s);
 		return parse_values(ps, s, "QUIC version", "version",
 				    add_quic_version, &list, bad);
 	}
 }
 
 /* One match or the action, at cur. */
-static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
-		       struct br_pos dims[D_COUNT], int *bad)
+static int parse_match(struct br_parser *ps, struct br_src *s,
+		       struct br_rule_ir *r, struct br_pos dims[D_COUNT],
+		       int *bad)
 {
 	const struct br_token *t = &s->cur;
 	const struct br_token *ahead;
@@ -1776,12 +1795,13 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 	size_t i;
 
 	if (t->kind == BR_TOK_COMMA) {
-		perr(ps, pos, "unexpected \",\": list several values in { }");
+		br_perr(ps, pos,
+			"unexpected \",\": list several values in { }");
 		return -EINVAL;
 	}
 	if (t->kind != BR_TOK_WORD) {
 		if (t->kind != BR_TOK_ERROR)
-			perr(ps, pos, "unexpected %s", desc(t, d));
+			br_perr(ps, pos, "unexpected %s", desc(t, d));
 		return -EINVAL;
 	}
 
@@ -1789,13 +1809,13 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		if (!br_tok_is(t, proto_kws[i].kw))
 			continue;
 		if (dims[D_PROTO].line) {
-			perr(ps, pos, "protocol already given at " POSF,
-			     POSA(dims[D_PROTO]));
+			br_perr(ps, pos, "protocol already given at " POSF,
+				POSA(dims[D_PROTO]));
 			return -EINVAL;
 		}
 		dims[D_PROTO] = pos;
 		r->proto = proto_kws[i].proto;
-		next(s);
+		br_parse_next(s);
 		return 0;
 	}
 
@@ -1803,28 +1823,31 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		if (!br_tok_is(t, operand_kws[i].kw))
 			continue;
 		if (dims[operand_kws[i].dim].line) {
-			perr(ps, pos, "\"%s\" already given at " POSF,
-			     operand_kws[i].kw, POSA(dims[operand_kws[i].dim]));
+			br_perr(ps, pos, "\"%s\" already given at " POSF,
+				operand_kws[i].kw,
+				POSA(dims[operand_kws[i].dim]));
 			return -EINVAL;
 		}
 		dims[operand_kws[i].dim] = pos;
-		next(s);
-		return parse_operand(ps, s, operand_kws[i].kw,
-				     operand_kws[i].type,
-				     dim_set(r, operand_kws[i].dim), bad);
+		br_parse_next(s);
+		return br_parse_operand(ps, s, operand_kws[i].kw,
+					operand_kws[i].type,
+					dim_set(r, operand_kws[i].dim), bad);
 	}
 
 	if (br_tok_is(t, "ether")) {
 		if (dims[D_ETHER].line) {
-			perr(ps, pos, "\"ether type\" already given at " POSF,
-			     POSA(dims[D_ETHER]));
+			br_perr(ps, pos,
+				"\"ether type\" already given at " POSF,
+				POSA(dims[D_ETHER]));
 			return -EINVAL;
 		}
 		dims[D_ETHER] = pos;
-		next(s);
+		br_parse_next(s);
 		if (!br_tok_is(&s->cur, "type"))
-			return expected(ps, s, "\"type\" after \"ether\"");
-		next(s);
+			return br_parse_expected(ps, s,
+						 "\"type\" after \"ether\"");
+		br_parse_next(s);
 		return parse_ether_type(ps, s, &r->ether_type);
 	}
 
@@ -1832,12 +1855,12 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		if (!br_tok_is(t, dim_kw[i]))
 			continue;
 		if (dims[i].line) {
-			perr(ps, pos, "\"%s\" already given at " POSF, dim_kw[i],
-			     POSA(dims[i]));
+			br_perr(ps, pos, "\"%s\" already given at " POSF,
+				dim_kw[i], POSA(dims[i]));
 			return -EINVAL;
 		}
 		dims[i] = pos;
-		next(s);
+		br_parse_next(s);
 		return parse_l7(ps, s, r, (enum dim)i, bad);
 	}
 
@@ -1845,7 +1868,7 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 	if (act != BR_ACT_NONE) {
 		r->action = act;
 		dims[D_ACTION] = pos;
-		next(s);
+		br_parse_next(s);
 		if (act == BR_ACT_SINKHOLE)
 			return parse_sinkhole(ps, s, r);
 		if (act == BR_ACT_THROTTLE)
@@ -1853,13 +1876,20 @@ static int parse_match(struct parser *ps, struct src *s, struct br_rule_ir *r,
 		return 0;
 	}
 
+	if (br_tok_is(t, "service")) {
+		br_perr(ps, pos,
+			"\"service\" takes no other match: rule [\"name\"] "
+			"service ID ACTION");
+		return -EINVAL;
+	}
+
 	/* the last word of a rule stands where the action goes */
-	ahead = peek(s);
+	ahead = br_parse_peek(s);
 	if (ahead->kind == BR_TOK_NEWLINE || ahead->kind == BR_TOK_EOF)
-		perr(ps, pos, "unknown action %s (expected " BR_ACTIONS ")",
-		     desc(t, d));
+		br_perr(ps, pos, "unknown action %s (expected " BR_ACTIONS ")",
+			desc(t, d));
 	else
-		perr(ps, pos, "unknown match %s", desc(t, d));
+		br_perr(ps, pos, "unknown match %s", desc(t, d));
 	return -EINVAL;
 }
 
@@ -1926,7 +1956,7 @@ static enum br_l7 dim_l7(int dim)
  * One L7 protocol per rule, and the transport it implies: tcp for TLS,
  * udp for DNS and QUIC. A rule without a protocol gets that one.
  */
-static int check_l7(struct parser *ps, struct br_rule_ir *r,
+static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 		    const struct br_pos dims[D_COUNT])
 {
 	int d, first = -1, other = -1;
@@ -1943,10 +1973,10 @@ static int check_l7(struct parser *ps, struct br_rule_ir *r,
 		    (other < 0 || pos_before(dims[d], dims[other])))
 			other = d;
 	if (other >= 0) {
-		perr(ps, dims[other],
-		     "\"%s\" cannot be combined with \"%s\": one L7 "
-		     "protocol per rule",
-		     dim_kw[other], dim_kw[first]);
+		br_perr(ps, dims[other],
+			"\"%s\" cannot be combined with \"%s\": one L7 "
+			"protocol per rule",
+			dim_kw[other], dim_kw[first]);
 		return 1;
 	}
 	r->l7 = dim_l7(first);
@@ -1954,34 +1984,34 @@ static int check_l7(struct parser *ps, struct br_rule_ir *r,
 	if (r->proto == BR_PROTO_ANY) {
 		r->proto = want;
 	} else if (r->proto != want) {
-		perr(ps, dims[first], "\"%s\" needs protocol %s", dim_kw[first],
-		     br_proto_name(want));
+		br_perr(ps, dims[first], "\"%s\" needs protocol %s",
+			dim_kw[first], br_proto_name(want));
 		return 1;
 	}
 	return 0;
 }
 
 /* Actions that only make sense for some rules. */
-static int check_action(struct parser *ps, const struct br_rule_ir *r,
+static int check_action(struct br_parser *ps, const struct br_rule_ir *r,
 			const struct br_pos dims[D_COUNT])
 {
 	switch (r->action) {
 	case BR_ACT_RESET:
 		if (r->proto == BR_PROTO_TCP)
 			return 0;
-		perr(ps, dims[D_ACTION], "reset needs a tcp rule");
+		br_perr(ps, dims[D_ACTION], "reset needs a tcp rule");
 		return 1;
 	case BR_ACT_NXDOMAIN:
 	case BR_ACT_SINKHOLE:
 		if (r->l7 == BR_L7_DNS)
 			return 0;
-		perr(ps, dims[D_ACTION], "%s needs a dns or qtype rule",
-		     br_action_name(r->action));
+		br_perr(ps, dims[D_ACTION], "%s needs a dns or qtype rule",
+			br_action_name(r->action));
 		return 1;
 	case BR_ACT_THROTTLE:
 		if (r->proto == BR_PROTO_TCP || r->proto == BR_PROTO_UDP)
 			return 0;
-		perr(ps, dims[D_ACTION], "throttle needs a tcp or udp rule");
+		br_perr(ps, dims[D_ACTION], "throttle needs a tcp or udp rule");
 		return 1;
 	default:
 		return 0;
@@ -1989,7 +2019,7 @@ static int check_action(struct parser *ps, const struct br_rule_ir *r,
 }
 
 /* Checks that need the whole rule; every error found is reported. */
-static int check_rule(struct parser *ps, struct br_rule_ir *r,
+static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 		      const struct br_pos dims[D_COUNT])
 {
 	const struct br_set *sets = ps->pol->sets;
@@ -2000,17 +2030,18 @@ static int check_rule(struct parser *ps, struct br_rule_ir *r,
 		if (dims[D_PROTO].line || dims[D_SADDR].line ||
 		    dims[D_DADDR].line || dims[D_SPORT].line ||
 		    dims[D_DPORT].line) {
-			perr(ps, dims[D_ETHER],
-			     "\"ether type\" cannot be combined with protocol, "
-			     "address or port matches");
+			br_perr(ps, dims[D_ETHER],
+				"\"ether type\" cannot be combined with "
+				"protocol, "
+				"address or port matches");
 			bad = 1;
 		}
 		for (d = D_SNI; d <= D_QUIC && !bad; d++) {
 			if (!dims[d].line)
 				continue;
-			perr(ps, dims[D_ETHER],
-			     "\"ether type\" cannot be combined with L7 "
-			     "matches (sni, ech, dns, qtype, quic)");
+			br_perr(ps, dims[D_ETHER],
+				"\"ether type\" cannot be combined with L7 "
+				"matches (sni, ech, dns, qtype, quic)");
 			bad = 1;
 		}
 		return bad || check_action(ps, r, dims);
@@ -2019,13 +2050,13 @@ static int check_rule(struct parser *ps, struct br_rule_ir *r,
 		return 1;
 	if (r->proto != BR_PROTO_TCP && r->proto != BR_PROTO_UDP) {
 		if (dims[D_SPORT].line) {
-			perr(ps, dims[D_SPORT],
-			     "\"sport\" needs protocol tcp or udp");
+			br_perr(ps, dims[D_SPORT],
+				"\"sport\" needs protocol tcp or udp");
 			bad = 1;
 		}
 		if (dims[D_DPORT].line) {
-			perr(ps, dims[D_DPORT],
-			     "\"dport\" needs protocol tcp or udp");
+			br_perr(ps, dims[D_DPORT],
+				"\"dport\" needs protocol tcp or udp");
 			bad = 1;
 		}
 	}
@@ -2033,20 +2064,510 @@ static int check_rule(struct parser *ps, struct br_rule_ir *r,
 		fs = set_families(&sets[r->saddr_set]);
 		fd = set_families(&sets[r->daddr_set]);
 		if ((fs == 1 && fd == 2) || (fs == 2 && fd == 1)) {
-			perr(ps,
-			     pos_before(dims[D_SADDR], dims[D_DADDR])
-				     ? dims[D_DADDR]
-				     : dims[D_SADDR],
-			     "rule can never match: saddr is IPv%d only, daddr "
-			     "is IPv%d only",
-			     fs == 1 ? 4 : 6, fd == 1 ? 4 : 6);
+			br_perr(ps,
+				pos_before(dims[D_SADDR], dims[D_DADDR])
+					? dims[D_DADDR]
+					: dims[D_SADDR],
+				"rule can never match: saddr is IPv%d only, "
+				"daddr "
+				"is IPv%d only",
+				fs == 1 ? 4 : 6, fd == 1 ? 4 : 6);
 			bad = 1;
 		}
 	}
 	return check_action(ps, r, dims) | bad;
 }
 
-static int parse_rule(struct parser *ps, struct src *s)
+/* ---- service rules: a catalog service's observable signature ---------- */
+
+/*
+ * Rules a statement makes count against the policy's limit; the statement
+ * that first goes past it is the error (svc: a service rule's id).
+ */
+static void claim_rules(struct br_parser *ps, unsigned int n, struct br_pos pos,
+			const char *svc)
+{
+	unsigned int before = ps->rule_slots;
+
+	ps->rule_slots += n;
+	if (before > BR_MAX_RULES || ps->rule_slots <= BR_MAX_RULES)
+		return;
+	if (svc)
+		br_perr(ps, pos,
+			"too many rules: at most %d per policy (service \"%s\" "
+			"makes %u)",
+			BR_MAX_RULES, svc, n);
+	else
+		br_perr(ps, pos, "too many rules: at most %d per policy",
+			BR_MAX_RULES);
+}
+
+/*
+ * One rule of an expansion: what a censor sees of one or more flows. TLS
+ * flows with a name are matched by it (on their port), DNS flows by the
+ * names they look up, the others by address set and port.
+ */
+struct sig {
+	enum br_cat_kind kind; /* BR_CAT_TCP also for a TLS flow without sni */
+	int cat_set;
+	uint16_t lo, hi;
+	size_t first; /* the flow that opened it */
+	enum br_action action;
+};
+
+static enum br_cat_kind sig_kind(const struct br_cat_flow *f)
+{
+	if (f->kind == BR_CAT_TLS && !f->sni)
+		return BR_CAT_TCP;
+	return f->kind;
+}
+
+static int same_sig(const struct sig *g, const struct br_cat_flow *f)
+{
+	enum br_cat_kind k = sig_kind(f);
+
+	if (g->kind != k)
+		return 0;
+	switch (k) {
+	case BR_CAT_DNS:
+		return 1;
+	case BR_CAT_TLS:
+		return g->lo == f->port;
+	default:
+		return g->cat_set == f->addr_set && g->lo == f->port &&
+		       g->hi == f->port_hi;
+	}
+}
+
+/* The action a rule of kind k takes for a service rule's action. */
+static enum br_action sig_action(enum br_cat_kind k, enum br_action act)
+{
+	int udp = k == BR_CAT_UDP || k == BR_CAT_QUIC;
+
+	if (k == BR_CAT_DNS) {
+		if (act == BR_ACT_RESET)
+			return BR_ACT_NXDOMAIN; /* the fast failure of DNS */
+		if (act == BR_ACT_THROTTLE)
+			return BR_ACT_NONE; /* a lookup has no rate */
+	}
+	if (udp && act == BR_ACT_RESET)
+		return BR_ACT_DROP;
+	return act;
+}
+
+/* A new anonymous set "NAME.what" of the policy; its index in *idx. */
+static int expansion_set(struct br_parser *ps, const char *svc,
+			 const char *flow, const char *what,
+			 enum br_set_type type, struct br_pos pos, int *idx)
+{
+	char *name;
+
+	if (asprintf(&name, "%s.%s.%s", svc, flow, what) < 0)
+		return -ENOMEM;
+	return new_set(ps, name, 1, type, pos, idx);
+}
+
+static int add_port_range(struct br_parser *ps, int idx, uint16_t lo,
+			  uint16_t hi)
+{
+	struct br_set *set = &ps->pol->sets[idx];
+	struct br_port_range *p;
+
+	p = br_grow(set->ports, &ps->set_cap[idx], set->n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	set->ports = p;
+	set->ports[set->n].lo = lo;
+	set->ports[set->n++].hi = hi;
+	return 0;
+}
+
+/* Add the exact name to domain set idx, once. */
+static int add_name(struct br_parser *ps, int idx, const char *name,
+		    struct br_pos pos)
+{
+	struct br_set *set = &ps->pol->sets[idx];
+	struct br_domain *d;
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->domains[i].name, name))
+			return 0;
+	d = br_grow(set->domains, &ps->set_cap[idx], set->n, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	set->domains = d;
+	d = &set->domains[set->n];
+	d->name = strdup(name);
+	if (!d->name)
+		return -ENOMEM;
+	d->flags = BR_DOMAIN_EXACT;
+	d->pos = pos;
+	set->n++;
+	return 0;
+}
+
+/* The names a catalog name stands for: itself, or '%' as 1..max. */
+static int add_names(struct br_parser *ps, int idx, const char *tmpl,
+		     unsigned int max, struct br_pos pos)
+{
+	const char *pct = strchr(tmpl, '%');
+	char name[BR_DOMAIN_TEXT_LEN + 8];
+	unsigned int n;
+	int err;
+
+	if (!pct)
+		return add_name(ps, idx, tmpl, pos);
+	for (n = 1; n <= max; n++) {
+		snprintf(name, sizeof(name), "%.*s%u%s", (int)(pct - tmpl),
+			 tmpl, n, pct + 1);
+		err = add_name(ps, idx, name, pos);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Catalog set cat_set as an anonymous set of the policy, copied once per
+ * policy (ps->cat_copy maps catalog sets to their copies).
+ */
+static int copy_cat_set(struct br_parser *ps, int cat_set, struct br_pos pos,
+			int *idx)
+{
+	const struct br_set *from = &ps->cat->sets[cat_set];
+	struct br_set *to;
+	size_t i;
+	char *name;
+	int err;
+
+	if (!ps->cat_copy) {
+		ps->cat_copy =
+			malloc((ps->cat->n_sets + 1) * sizeof(*ps->cat_copy));
+		if (!ps->cat_copy)
+			return -ENOMEM;
+		for (i = 0; i < ps->cat->n_sets; i++)
+			ps->cat_copy[i] = -1;
+	}
+	if (ps->cat_copy[cat_set] >= 0) {
+		*idx = ps->cat_copy[cat_set];
+		return 0;
+	}
+	name = strdup(from->name);
+	err = new_set(ps, name, 1, from->type, pos, idx);
+	if (err)
+		return err;
+	/* a flow's servers: always an address set (the catalog checks) */
+	to = &ps->pol->sets[*idx];
+	to->prefixes = malloc(from->n * sizeof(*to->prefixes) + 1);
+	if (!to->prefixes)
+		return -ENOMEM;
+	memcpy(to->prefixes, from->prefixes, from->n * sizeof(*to->prefixes));
+	to->n = from->n;
+	ps->set_cap[*idx] = from->n;
+	ps->cat_copy[cat_set] = *idx;
+	return 0;
+}
+
+/* "a" or "{ a, b }": the names (as the catalog writes them) of a sig. */
+static void names_text(FILE *f, const struct br_cat_service *svc,
+		       const struct sig *g, int dns)
+{
+	const struct br_cat_flow *fl;
+	const char *name, *seen[64];
+	size_t i, k, n = 0;
+
+	for (i = g->first; i < svc->n_flows; i++) {
+		fl = &svc->flows[i];
+		if (!same_sig(g, fl))
+			continue;
+		name = dns ? fl->dns : fl->sni;
+		for (k = 0; k < n && strcmp(seen[k], name); k++)
+			;
+		if (k < n || n == ARRAY_SIZE(seen))
+			continue;
+		seen[n++] = name;
+	}
+	if (n == 1) {
+		fprintf(f, "%s", seen[0]);
+		return;
+	}
+	fprintf(f, "{ ");
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s%s", k ? ", " : "", seen[k]);
+	fprintf(f, " }");
+}
+
+/* The stats label of an expanded rule. */
+static char *expansion_text(const struct br_rule_ir *r,
+			    const struct br_cat_service *svc,
+			    const struct sig *g, const char *cat_set,
+			    const char *act_text)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	if (r->name)
+		fprintf(f, "rule \"%s\" ", r->name);
+	fprintf(f, "service %s: ", svc->id);
+	switch (g->kind) {
+	case BR_CAT_TLS:
+		fprintf(f, "tcp dport %u sni ", g->lo);
+		names_text(f, svc, g, 0);
+		break;
+	case BR_CAT_DNS:
+		fprintf(f, "dns ");
+		names_text(f, svc, g, 1);
+		break;
+	default:
+		fprintf(f, "%s daddr @%s dport %u",
+			g->kind == BR_CAT_TCP ? "tcp" : "udp", cat_set, g->lo);
+		if (g->hi != g->lo)
+			fprintf(f, "-%u", g->hi);
+		if (g->kind == BR_CAT_QUIC)
+			fprintf(f, " quic");
+		break;
+	}
+	fprintf(f, " %s", act_text);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The rule of sig g, its sets added to the policy, into *e. */
+static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
+			  const struct br_cat_service *svc, const struct sig *g,
+			  const char *act_text, struct br_rule_ir *e)
+{
+	const struct br_cat_flow *first = &svc->flows[g->first], *fl;
+	const char *cat_set = NULL;
+	size_t i;
+	int err;
+
+	*e = *r;
+	e->name = NULL;
+	e->text = NULL;
+	e->action = g->action;
+	e->proto = g->kind == BR_CAT_TLS || g->kind == BR_CAT_TCP
+			   ? BR_PROTO_TCP
+			   : BR_PROTO_UDP;
+	if (g->kind == BR_CAT_TLS || g->kind == BR_CAT_DNS) {
+		e->l7 = g->kind == BR_CAT_TLS ? BR_L7_TLS : BR_L7_DNS;
+		err = expansion_set(ps, svc->id, first->name,
+				    g->kind == BR_CAT_TLS ? "sni" : "dns",
+				    BR_SET_DOMAIN, r->pos, &e->domain_set);
+		for (i = g->first; !err && i < svc->n_flows; i++) {
+			fl = &svc->flows[i];
+			if (same_sig(g, fl))
+				err = add_names(ps, e->domain_set,
+						g->kind == BR_CAT_TLS ? fl->sni
+								      : fl->dns,
+						fl->sni_max, r->pos);
+		}
+		if (err)
+			return err;
+		ps->any_sni |= g->kind == BR_CAT_TLS;
+	} else {
+		e->l7 = g->kind == BR_CAT_QUIC ? BR_L7_QUIC : BR_L7_NONE;
+		err = copy_cat_set(ps, g->cat_set, r->pos, &e->daddr_set);
+		if (err)
+			return err;
+		cat_set = ps->cat->sets[g->cat_set].name;
+	}
+	if (g->kind != BR_CAT_DNS) {
+		err = expansion_set(ps, svc->id, first->name, "dport",
+				    BR_SET_PORT, r->pos, &e->dport_set);
+		if (!err)
+			err = add_port_range(ps, e->dport_set, g->lo, g->hi);
+		if (err)
+			return err;
+	}
+	if (r->name) {
+		e->name = strdup(r->name);
+		if (!e->name)
+			return -ENOMEM;
+	}
+	e->text = expansion_text(
+		r, svc, g, cat_set,
+		g->action == r->action ? act_text : br_action_name(g->action));
+	return e->text ? 0 : -ENOMEM;
+}
+
+/*
+ * Service svc's own flows (not those of services it rides on) as rules
+ * with r's action, appended to the policy: one rule per distinct
+ * signature, in the order of the flows.
+ */
+static int expand_service(struct br_parser *ps, const struct br_rule_ir *r,
+			  int svc_idx, const char *act_text)
+{
+	const struct br_cat_service *svc = &ps->cat->services[svc_idx];
+	struct br_policy *pol = ps->pol;
+	struct br_rule_ir *rules;
+	struct sig *sigs;
+	size_t i, k, n = 0, made = 0;
+	int err = 0;
+
+	sigs = calloc(svc->n_flows + 1, sizeof(*sigs));
+	if (!sigs)
+		return -ENOMEM;
+	for (i = 0; i < svc->n_flows; i++) {
+		for (k = 0; k < n && !same_sig(&sigs[k], &svc->flows[i]); k++)
+			;
+		if (k < n)
+			continue;
+		sigs[n].kind = sig_kind(&svc->flows[i]);
+		sigs[n].cat_set = svc->flows[i].addr_set;
+		sigs[n].lo = svc->flows[i].port;
+		sigs[n].hi = svc->flows[i].port_hi;
+		sigs[n].first = i;
+		sigs[n].action = sig_action(sigs[n].kind, r->action);
+		made += sigs[n].action != BR_ACT_NONE;
+		n++;
+	}
+	if (!made) {
+		br_perr(ps, r->pos,
+			"service \"%s\" has no flow a %s rule can match",
+			svc->id, br_action_name(r->action));
+		claim_rules(ps, 1, r->pos, NULL);
+		goto out;
+	}
+	claim_rules(ps, (unsigned int)made, r->pos, svc->id);
+	if (ps->rule_slots > BR_MAX_RULES)
+		goto out;
+	for (k = 0; k < n; k++) {
+		if (sigs[k].action == BR_ACT_NONE)
+			continue;
+		rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules,
+				sizeof(*rules));
+		if (!rules) {
+			err = -ENOMEM;
+			goto out;
+		}
+		pol->rules = rules;
+		err = expansion_rule(ps, r, svc, &sigs[k], act_text,
+				     &pol->rules[pol->n_rules]);
+		if (err) {
+			free(pol->rules[pol->n_rules].name);
+			free(pol->rules[pol->n_rules].text);
+			goto out;
+		}
+		pol->n_rules++;
+	}
+out:
+	free(sigs);
+	return err;
+}
+
+static int is_match_keyword(const struct br_token *t)
+{
+	static const char *const kw[] = {
+		"tcp",	 "udp",	  "icmp", "any", "saddr", "daddr", "sport",
+		"dport", "ether", "sni",  "ech", "dns",	  "qtype", "quic",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kw); i++)
+		if (br_tok_is(t, kw[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * rule ["name"] service ID ACTION, cur at "service": the service's
+ * signature as rules (expand_service). r holds the rule's position and
+ * name, and is used up.
+ */
+static int parse_service_rule(struct br_parser *ps, struct br_src *s,
+			      struct br_rule_ir *r)
+{
+	struct br_pos kw = s->cur.pos, id_pos;
+	const char *act_start;
+	char *id = NULL, *act_text = NULL;
+	char d[DESC_LEN];
+	int svc, err;
+
+	br_parse_next(s);
+	err = br_parse_name(ps, s, "service id", 0, &id, &id_pos);
+	if (err)
+		goto bad;
+	if (!ps->cat) {
+		br_perr(ps, kw,
+			"no service catalog: cannot expand \"service %s\"", id);
+		err = -EINVAL;
+		goto bad;
+	}
+	svc = catalog_service(ps, id, id_pos);
+	if (svc < 0) {
+		err = -EINVAL;
+		goto bad;
+	}
+	if (s->cur.kind != BR_TOK_WORD) {
+		err = br_parse_expected(ps, s,
+					"an action (pass, drop, reset or "
+					"throttle)");
+		goto bad;
+	}
+	r->action = rule_action_of(&s->cur);
+	if (is_match_keyword(&s->cur)) {
+		br_perr(ps, s->cur.pos,
+			"a service rule takes no other match: rule [\"name\"] "
+			"service ID ACTION");
+		err = -EINVAL;
+		goto bad;
+	}
+	if (r->action == BR_ACT_NONE || r->action == BR_ACT_NXDOMAIN ||
+	    r->action == BR_ACT_SINKHOLE) {
+		if (r->action == BR_ACT_NONE)
+			br_perr(ps, s->cur.pos,
+				"unknown action %s (expected pass, drop, reset "
+				"or throttle)",
+				desc(&s->cur, d));
+		else
+			br_perr(ps, s->cur.pos,
+				"%s is not an action of service rules "
+				"(expected "
+				"pass, drop, reset or throttle)",
+				br_action_name(r->action));
+		err = -EINVAL;
+		goto bad;
+	}
+	act_start = s->cur.start;
+	br_parse_next(s);
+	if (r->action == BR_ACT_THROTTLE) {
+		err = parse_throttle(ps, s, r);
+		if (err)
+			goto bad;
+	}
+	if (!br_parse_at_eol(s)) {
+		if (s->cur.kind != BR_TOK_ERROR)
+			br_perr(ps, s->cur.pos,
+				"unexpected %s after the action",
+				desc(&s->cur, d));
+		err = -EINVAL;
+		goto bad;
+	}
+	act_text = collapse(act_start, s->prev_end);
+	err = act_text ? expand_service(ps, r, svc, act_text) : -ENOMEM;
+	if (!err)
+		err = br_parse_end_statement(ps, s);
+	goto out;
+bad:
+	claim_rules(ps, 1, r->pos, NULL);
+out:
+	free(id);
+	free(act_text);
+	free(r->name);
+	return err;
+}
+
+static int parse_rule(struct br_parser *ps, struct br_src *s)
 {
 	struct br_rule_ir r = {
 		.pos = s->cur.pos,
@@ -2065,28 +2586,29 @@ static int parse_rule(struct parser *ps, struct src *s)
 	char d[DESC_LEN];
 	int err, bad = 0;
 
-	if (++ps->rule_stmts == BR_MAX_RULES + 1) {
-		perr(ps, r.pos, "too many rules: at most %d per policy",
-		     BR_MAX_RULES);
-	}
-	next(s);
+	ps->rule_stmts++;
+	br_parse_next(s);
 	if (s->cur.kind == BR_TOK_STRING) {
 		if (s->cur.len == 2) {
-			perr(ps, s->cur.pos, "empty name");
+			br_perr(ps, s->cur.pos, "empty name");
+			claim_rules(ps, 1, r.pos, NULL);
 			return -EINVAL;
 		}
 		r.name = br_tok_string(&s->cur);
 		if (!r.name)
 			return -ENOMEM;
-		next(s);
+		br_parse_next(s);
 	}
+	if (br_tok_is(&s->cur, "service"))
+		return parse_service_rule(ps, s, &r);
+	claim_rules(ps, 1, r.pos, NULL);
 
-	while (!at_eol(s)) {
+	while (!br_parse_at_eol(s)) {
 		if (r.action != BR_ACT_NONE) {
 			if (s->cur.kind != BR_TOK_ERROR)
-				perr(ps, s->cur.pos,
-				     "unexpected %s after the action",
-				     desc(&s->cur, d));
+				br_perr(ps, s->cur.pos,
+					"unexpected %s after the action",
+					desc(&s->cur, d));
 			err = -EINVAL;
 			goto out;
 		}
@@ -2095,19 +2617,20 @@ static int parse_rule(struct parser *ps, struct src *s)
 			goto out;
 	}
 	if (r.action == BR_ACT_NONE) {
-		perr(ps, s->prev_end_pos,
-		     "missing action at end of rule (expected " BR_ACTIONS ")");
+		br_perr(ps, s->prev_end_pos,
+			"missing action at end of rule (expected " BR_ACTIONS
+			")");
 		bad = 1;
 	} else if (!bad) {
 		bad = check_rule(ps, &r, dims);
 	}
-	if (bad || ps->rule_stmts > BR_MAX_RULES) {
-		err = end_statement(ps, s);
+	if (bad || ps->rule_slots > BR_MAX_RULES) {
+		err = br_parse_end_statement(ps, s);
 		goto out;
 	}
 
 	r.text = collapse(start, s->prev_end);
-	rules = grow(pol->rules, &ps->cap_rules, pol->n_rules, sizeof(r));
+	rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules, sizeof(r));
 	if (rules)
 		pol->rules = rules;
 	if (!r.text || !rules) {
@@ -2115,35 +2638,24 @@ static int parse_rule(struct parser *ps, struct src *s)
 		goto out;
 	}
 	pol->rules[pol->n_rules++] = r;
-	return end_statement(ps, s);
+	return br_parse_end_statement(ps, s);
 out:
 	free(r.name);
 	free(r.text);
 	return err;
 }
 
-static int parse_statement(struct parser *ps, struct src *s)
+static int parse_statement(struct br_parser *ps, struct br_src *s)
 {
 	const struct br_token *t = &s->cur;
-	int first = 0;
+	int first;
 	char d[DESC_LEN];
 
-	if (t->kind != BR_TOK_WORD)
-		return expected(ps, s, "a statement");
-
-	if (!s->set_file) {
-		first = ++ps->statements == 1;
-		/* a typo in the first keyword is reported as just that */
-		if (first && is_stmt_keyword(t) && !br_tok_is(t, "policy"))
-			perr(ps, t->pos,
-			     "expected \"policy NAME\" as the first statement");
-	}
-	if (s->set_file && is_stmt_keyword(t) && !br_tok_is(t, "set") &&
-	    !br_tok_is(t, "include")) {
-		perr(ps, t->pos, "\"%.*s\" is not allowed in a set file",
-		     (int)t->len, t->start);
-		return -EINVAL;
-	}
+	first = ++ps->statements == 1;
+	/* a typo in the first keyword is reported as just that */
+	if (first && br_parse_is_keyword(ps, t) && !br_tok_is(t, "policy"))
+		br_perr(ps, t->pos,
+			"expected \"policy NAME\" as the first statement");
 
 	if (br_tok_is(t, "policy"))
 		return parse_policy(ps, s, first);
@@ -2154,30 +2666,55 @@ static int parse_statement(struct parser *ps, struct src *s)
 	if (br_tok_is(t, "default"))
 		return parse_default(ps, s);
 	if (br_tok_is(t, "include"))
-		return parse_include(ps, s);
+		return br_parse_include(ps, s);
 	if (br_tok_is(t, "set"))
-		return parse_set(ps, s);
+		return br_parse_set_stmt(ps, s);
 	if (br_tok_is(t, "rule"))
 		return parse_rule(ps, s);
 	if (br_tok_is(t, "on-swap"))
 		return parse_on_swap(ps, s);
 	if (br_tok_is(t, "sni-default"))
 		return parse_sni_default(ps, s);
-	perr(ps, t->pos, "unknown statement %s", desc(t, d));
+	br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
 	return -EINVAL;
 }
 
-static int parse_source(struct parser *ps, struct src *s)
+/* A set file's statement, in every language: set and include only. */
+static int parse_set_file_statement(struct br_parser *ps, struct br_src *s)
 {
+	const struct br_token *t = &s->cur;
+	char d[DESC_LEN];
+
+	if (br_tok_is(t, "include"))
+		return br_parse_include(ps, s);
+	if (br_tok_is(t, "set"))
+		return br_parse_set_stmt(ps, s);
+	if (br_parse_is_keyword(ps, t)) {
+		br_perr(ps, t->pos, "\"%.*s\" is not allowed in a set file",
+			(int)t->len, t->start);
+		return -EINVAL;
+	}
+	br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
+	return -EINVAL;
+}
+
+int br_parse_source(struct br_parser *ps, struct br_src *s)
+{
+	br_stmt_fn stmt = ps->statement ? ps->statement : parse_statement;
 	int err;
 
 	br_lex_next(&s->lx, &s->cur);
 	for (;;) {
 		while (s->cur.kind == BR_TOK_NEWLINE)
-			next(s);
+			br_parse_next(s);
 		if (s->cur.kind == BR_TOK_EOF)
 			return 0;
-		err = parse_statement(ps, s);
+		if (s->cur.kind != BR_TOK_WORD)
+			err = br_parse_expected(ps, s, "a statement");
+		else if (s->set_file)
+			err = parse_set_file_statement(ps, s);
+		else
+			err = stmt(ps, s);
 		if (err == -ENOMEM)
 			return err;
 		if (err && !s->resume)
@@ -2234,7 +2771,7 @@ static int order_sets(struct br_policy *pol)
  * The dataplane probes one IPv6 hash tier per distinct prefix length, and
  * has room for BR_V6_MAX_TIERS. Only sets some rule uses reach the maps.
  */
-static int check_v6_tiers(struct parser *ps)
+static int check_v6_tiers(struct br_parser *ps)
 {
 	const struct br_policy *pol = ps->pol;
 	unsigned char seen[129] = { 0 };
@@ -2262,11 +2799,12 @@ static int check_v6_tiers(struct parser *ps)
 				continue;
 			seen[set->prefixes[j].len] = 1;
 			if (++tiers > BR_V6_MAX_TIERS) {
-				perr(ps, set->pos,
-				     "too many IPv6 prefix lengths: /%u makes "
-				     "%u, at most %d per policy",
-				     set->prefixes[j].len, tiers,
-				     BR_V6_MAX_TIERS);
+				br_perr(ps, set->pos,
+					"too many IPv6 prefix lengths: /%u "
+					"makes "
+					"%u, at most %d per policy",
+					set->prefixes[j].len, tiers,
+					BR_V6_MAX_TIERS);
 				goto out;
 			}
 		}
@@ -2277,11 +2815,12 @@ out:
 }
 
 static int parse_policy_text(const char *file, const char *text, size_t len,
-			     const struct stat *st, struct br_policy **out,
-			     struct br_diag *diag)
+			     const struct stat *st,
+			     const struct br_catalog *cat,
+			     struct br_policy **out, struct br_diag *diag)
 {
-	struct parser ps = { .diag = diag };
-	struct src s;
+	struct br_parser ps = { .diag = diag, .cat = cat };
+	struct br_src s;
 	int err;
 
 	*out = NULL;
@@ -2295,18 +2834,19 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 		goto out;
 	}
 
-	src_init(&s, &ps, br_file_intern(file), text, len, st);
-	err = parse_source(&ps, &s);
+	br_src_init(&s, &ps, br_file_intern(file), text, len, st);
+	err = br_parse_source(&ps, &s);
 	if (err)
 		goto out;
 	if (!ps.statements) {
 		struct br_pos top = { .file = s.name, .line = 1, .col = 1 };
 
-		perr(&ps, top,
-		     "expected \"policy NAME\" as the first statement");
+		br_perr(&ps, top,
+			"expected \"policy NAME\" as the first statement");
 	}
 	if (ps.pol->sni_default != BR_ACT_NONE && !ps.any_sni)
-		perr(&ps, ps.sni_default_pos, "sni-default without any sni rule");
+		br_perr(&ps, ps.sni_default_pos,
+			"sni-default without any sni rule");
 	if (!ps.errors)
 		err = order_sets(ps.pol);
 	if (!err && !ps.errors)
@@ -2315,6 +2855,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 		err = -EINVAL;
 out:
 	free(ps.set_cap);
+	free(ps.cat_copy);
 	if (err) {
 		br_policy_free(ps.pol);
 		return err;
@@ -2323,8 +2864,9 @@ out:
 	return 0;
 }
 
-int br_policy_parse_buffer(const char *file, const char *text, size_t len,
-			   struct br_policy **out, struct br_diag *diag)
+int br_policy_parse_buffer_cat(const char *file, const char *text, size_t len,
+			       const struct br_catalog *cat,
+			       struct br_policy **out, struct br_diag *diag)
 {
 	struct stat st;
 
@@ -2332,11 +2874,23 @@ int br_policy_parse_buffer(const char *file, const char *text, size_t len,
 		file = "<buffer>";
 	/* the buffer may be a file's text: an include of it is a cycle */
 	return parse_policy_text(file, text, len, stat(file, &st) ? NULL : &st,
-				 out, diag);
+				 cat, out, diag);
+}
+
+int br_policy_parse_buffer(const char *file, const char *text, size_t len,
+			   struct br_policy **out, struct br_diag *diag)
+{
+	return br_policy_parse_buffer_cat(file, text, len, NULL, out, diag);
 }
 
 int br_policy_parse_file(const char *path, struct br_policy **out,
 			 struct br_diag *diag)
+{
+	return br_policy_parse_file_cat(path, NULL, out, diag);
+}
+
+int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
+			     struct br_policy **out, struct br_diag *diag)
 {
 	struct br_pos pos = { .file = br_file_intern(path) };
 	char *buf = NULL;
@@ -2356,12 +2910,12 @@ int br_policy_parse_file(const char *path, struct br_policy **out,
 		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
 		goto out;
 	}
-	err = read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
 	if (err) {
 		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
 		goto out;
 	}
-	err = parse_policy_text(path, buf, len, &st, out, diag);
+	err = parse_policy_text(path, buf, len, &st, cat, out, diag);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -2369,22 +2923,29 @@ out:
 	return err;
 }
 
-void br_policy_free(struct br_policy *pol)
+void br_sets_free(struct br_set *sets, size_t n)
 {
 	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; sets[i].domains && j < sets[i].n; j++)
+			free(sets[i].domains[j].name);
+		free(sets[i].name);
+		free(sets[i].prefixes);
+		free(sets[i].ports);
+		free(sets[i].domains);
+	}
+}
+
+void br_policy_free(struct br_policy *pol)
+{
+	size_t i;
 
 	if (!pol)
 		return;
 	for (i = 0; i < pol->n_targets; i++)
 		free(pol->targets[i]);
-	for (i = 0; i < pol->n_sets; i++) {
-		for (j = 0; pol->sets[i].domains && j < pol->sets[i].n; j++)
-			free(pol->sets[i].domains[j].name);
-		free(pol->sets[i].name);
-		free(pol->sets[i].prefixes);
-		free(pol->sets[i].ports);
-		free(pol->sets[i].domains);
-	}
+	br_sets_free(pol->sets, pol->n_sets);
 	for (i = 0; i < pol->n_rules; i++) {
 		free(pol->rules[i].name);
 		free(pol->rules[i].text);

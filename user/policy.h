@@ -129,6 +129,19 @@ int br_policy_parse_file(const char *path, struct br_policy **out,
 int br_policy_parse_buffer(const char *file, const char *text, size_t len,
 			   struct br_policy **out, struct br_diag *diag);
 
+/*
+ * The same, against a service catalog (catalog.h): every target must be a
+ * catalog service, and "rule service ID ACTION" expands to rules for the
+ * service's flows. With cat NULL (the functions above), targets are not
+ * checked and service rules are an error.
+ */
+struct br_catalog;
+int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
+			     struct br_policy **out, struct br_diag *diag);
+int br_policy_parse_buffer_cat(const char *file, const char *text, size_t len,
+			       const struct br_catalog *cat,
+			       struct br_policy **out, struct br_diag *diag);
+
 void br_policy_free(struct br_policy *pol);
 
 const char *br_action_name(enum br_action action);

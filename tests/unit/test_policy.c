@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "domain.h"
 #include "policy.h"
 
@@ -1581,6 +1582,434 @@ static void test_examples(void **state)
 	br_policy_free(pol);
 }
 
+/* ---- against a service catalog: targets and service rules ------------ */
+
+/* A catalog with one flow of every kind, and the signatures that merge. */
+static const char small_catalog[] =
+	"set srv addr { 1.2.3.0/24, 2a00:1::/32 }\n"
+	"service push\ncategory c\n"
+	"flow ch tls daddr @srv dport 5223 sni \"%-c.example.com\" sni-max 3 "
+	"channel\n"
+	"flow ch-443 tls daddr @srv dport 443 sni \"%-c.example.com\" "
+	"sni-max 3 channel\n"
+	"action got needs ch | ch-443\n"
+	"service app\ncategory c\n"
+	"flow api tls daddr @srv dport 443 sni api.example\n"
+	"flow cdn tls daddr @srv dport 443 sni cdn.example dns cdn.example\n"
+	"flow h3 quic daddr @srv dport 443 sni api.example\n"
+	"flow raw tcp daddr { 5.6.7.8 } dport 5222\n"
+	"flow bare tls daddr { 5.6.7.8 } dport 8443\n"
+	"flow media udp daddr @srv dport 3478-3497\n"
+	"flow media2 udp daddr @srv dport 3478-3497\n"
+	"flow look dns dns look.example\n"
+	"flow look2 dns dns \"%.look.example\" sni-max 2\n"
+	"action open needs api, push.ch\n"
+	"service names\ncategory c\n"
+	"flow a dns dns a.example\n"
+	"action x needs a\n";
+
+static struct br_catalog *small_cat(void)
+{
+	struct br_catalog *cat = NULL;
+	struct br_diag d;
+
+	br_diag_init(&d);
+	assert_int_equal(br_catalog_parse_buffer("c.catalog", small_catalog,
+						 strlen(small_catalog), &cat,
+						 &d),
+			 0);
+	br_diag_free(&d);
+	return cat;
+}
+
+static struct br_catalog *shipped_cat(void)
+{
+	struct br_catalog *cat = NULL;
+	struct br_diag d;
+	char *msgs;
+
+	br_diag_init(&d);
+	assert_int_equal(br_catalog_load_dir("policies/catalog", &cat, &d), 0);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	br_diag_free(&d);
+	return cat;
+}
+
+static struct br_policy *parse_cat_ok(const char *text,
+				      const struct br_catalog *cat)
+{
+	struct br_policy *pol = NULL;
+	struct br_diag d;
+	char *msgs;
+	int err;
+
+	br_diag_init(&d);
+	err = br_policy_parse_buffer_cat("t.policy", text, strlen(text), cat,
+					 &pol, &d);
+	msgs = diag_text(&d);
+	if (err)
+		print_error("unexpected errors:\n%s\n", msgs);
+	assert_int_equal(err, 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	br_diag_free(&d);
+	return pol;
+}
+
+static char *parse_cat_bad(const char *text, const struct br_catalog *cat)
+{
+	struct br_policy *pol = (struct br_policy *)1;
+	struct br_diag d;
+	char *msgs;
+	int err;
+
+	br_diag_init(&d);
+	err = br_policy_parse_buffer_cat("t.policy", text, strlen(text), cat,
+					 &pol, &d);
+	assert_int_equal(err, -EINVAL);
+	assert_null(pol);
+	msgs = diag_text(&d);
+	br_diag_free(&d);
+	return msgs;
+}
+
+static void test_targets(void **state)
+{
+	static const char text[] = "policy p\n"
+				   "target push, pussh, app\n"
+				   "target zzz, names\n";
+	struct br_catalog *cat = small_cat();
+	struct br_policy *pol;
+	char *msgs;
+
+	(void)state;
+	msgs = parse_cat_bad(text, cat);
+	assert_string_equal(msgs,
+			    "t.policy:2:14: unknown service \"pussh\" (did you mean \"push\"?)\n"
+			    "t.policy:3:8: unknown service \"zzz\" (not in the service catalog)");
+	free(msgs);
+	pol = parse_cat_ok("policy p\ntarget push, app\ntarget names\n", cat);
+	assert_int_equal(pol->n_targets, 3);
+	assert_string_equal(pol->targets[2], "names");
+	br_policy_free(pol);
+	/* without a catalog, targets are not checked */
+	pol = parse_ok(text);
+	assert_int_equal(pol->n_targets, 5);
+	br_policy_free(pol);
+	br_catalog_free(cat);
+}
+
+/* Every shipped example names catalog services only. */
+static void test_examples_catalog(void **state)
+{
+	static const char *const names[] = {
+		"apns-port",	       "dns-facetime-nxdomain",
+		"facetime-media",      "https-port",
+		"quic-drop",	       "sni-courier-drop",
+		"sni-courier-reset",   "sni-twimg-throttle",
+	};
+	struct br_catalog *cat = shipped_cat();
+	struct br_policy *pol;
+	struct br_diag d;
+	char *path, *msgs;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_true(asprintf(&path, "policies/examples/%s.policy",
+				     names[i]) > 0);
+		br_diag_init(&d);
+		assert_int_equal(br_policy_parse_file_cat(path, cat, &pol, &d),
+				 0);
+		msgs = diag_text(&d);
+		assert_string_equal(msgs, "");
+		free(msgs);
+		br_diag_free(&d);
+		br_policy_free(pol);
+		free(path);
+	}
+	br_catalog_free(cat);
+}
+
+static void check_range_set(const struct br_set *s, const char *name,
+			    uint16_t lo, uint16_t hi)
+{
+	assert_string_equal(s->name, name);
+	assert_true(s->anonymous);
+	assert_int_equal(s->type, BR_SET_PORT);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ports[0].lo, lo);
+	assert_int_equal(s->ports[0].hi, hi);
+}
+
+/* "rule service facetime drop": FaceTime's own flows, not APNs' */
+static void test_service_facetime(void **state)
+{
+	static const char *const texts[] = {
+		"service facetime: udp daddr @apple dport 3478-3497 drop",
+		"service facetime: udp daddr @apple dport 16384-16387 drop",
+		"service facetime: udp daddr @apple dport 16393-16402 drop",
+	};
+	static const uint16_t ports[][2] = {
+		{ 3478, 3497 }, { 16384, 16387 }, { 16393, 16402 },
+	};
+	static const char *const port_sets[] = {
+		"facetime.media.dport",
+		"facetime.media-16384.dport",
+		"facetime.media-16393.dport",
+	};
+	struct br_catalog *cat = shipped_cat();
+	const struct br_rule_ir *r;
+	const struct br_set *apple;
+	struct br_policy *pol;
+	size_t i;
+
+	(void)state;
+	pol = parse_cat_ok("policy ft\ntarget facetime\n"
+			   "rule service facetime drop\n"
+			   "rule tcp dport 1 drop\n",
+			   cat);
+	assert_int_equal(pol->n_rules, 4);
+	/* the catalog's set is copied once, anonymous: it is no policy set */
+	assert_int_equal(pol->n_sets, 5);
+	apple = &pol->sets[0];
+	assert_string_equal(apple->name, "apple");
+	assert_true(apple->anonymous);
+	assert_int_equal(apple->type, BR_SET_ADDR);
+	assert_int_equal(apple->n, 4);
+	check_prefix(&apple->prefixes[0], "17.0.0.0", 8);
+	check_prefix(&apple->prefixes[1], "2403:300::", 32);
+	check_prefix(&apple->prefixes[2], "2620:149::", 32);
+	check_prefix(&apple->prefixes[3], "2a01:b740::", 32);
+	for (i = 0; i < 3; i++) {
+		r = &pol->rules[i];
+		assert_int_equal(r->pos.line, 3);
+		assert_int_equal(r->pos.col, 1);
+		assert_null(r->name);
+		assert_string_equal(r->text, texts[i]);
+		assert_int_equal(r->proto, BR_PROTO_UDP);
+		assert_int_equal(r->saddr_set, BR_NO_SET);
+		assert_int_equal(r->daddr_set, 0);
+		assert_int_equal(r->sport_set, BR_NO_SET);
+		check_range_set(&pol->sets[r->dport_set], port_sets[i],
+				ports[i][0], ports[i][1]);
+		assert_int_equal(r->ether_type, -1);
+		assert_int_equal(r->l7, BR_L7_NONE);
+		assert_int_equal(r->domain_set, BR_NO_SET);
+		assert_int_equal(r->action, BR_ACT_DROP);
+	}
+	/* the next statement's inline set is still named by its number */
+	assert_string_equal(pol->sets[pol->rules[3].dport_set].name,
+			    "rule2.dport");
+	br_policy_free(pol);
+	br_catalog_free(cat);
+}
+
+/* "rule service apns reset": the numbered names, listed one by one */
+static void test_service_apns(void **state)
+{
+	struct br_catalog *cat = shipped_cat();
+	const struct br_rule_ir *r;
+	const struct br_set *names;
+	struct br_policy *pol;
+	char want[64];
+	size_t i, k;
+
+	(void)state;
+	pol = parse_cat_ok("policy p\nrule \"push\" service apns reset\n", cat);
+	assert_int_equal(pol->n_rules, 2);
+	for (i = 0; i < 2; i++) {
+		r = &pol->rules[i];
+		assert_string_equal(r->name, "push");
+		assert_int_equal(r->proto, BR_PROTO_TCP);
+		assert_int_equal(r->l7, BR_L7_TLS);
+		assert_int_equal(r->daddr_set, BR_NO_SET);
+		assert_int_equal(r->action, BR_ACT_RESET);
+		check_range_set(&pol->sets[r->dport_set],
+				i ? "apns.courier-443.dport"
+				  : "apns.courier.dport",
+				i ? 443 : 5223, i ? 443 : 5223);
+		names = &pol->sets[r->domain_set];
+		assert_true(names->anonymous);
+		assert_int_equal(names->type, BR_SET_DOMAIN);
+		assert_int_equal(names->n, 50);
+		for (k = 0; k < names->n; k++) {
+			snprintf(want, sizeof(want), "%zu-courier.push.apple.com",
+				 k + 1);
+			check_domain(&names->domains[k], want, EXACT);
+		}
+	}
+	assert_string_equal(pol->rules[0].text,
+			    "rule \"push\" service apns: tcp dport 5223 sni "
+			    "%-courier.push.apple.com reset");
+	assert_string_equal(pol->rules[1].text,
+			    "rule \"push\" service apns: tcp dport 443 sni "
+			    "%-courier.push.apple.com reset");
+	br_policy_free(pol);
+	br_catalog_free(cat);
+}
+
+/* Every kind of flow, merged by signature, under every action. */
+static void test_service_kinds(void **state)
+{
+	static const char *const want_drop[] = {
+		"service app: tcp dport 443 sni { api.example, cdn.example } drop",
+		"service app: udp daddr @srv dport 443 quic drop",
+		"service app: tcp daddr @app.raw.daddr dport 5222 drop",
+		"service app: tcp daddr @app.bare.daddr dport 8443 drop",
+		"service app: udp daddr @srv dport 3478-3497 drop",
+		"service app: dns { look.example, %.look.example } drop",
+	};
+	static const enum br_action reset_as[] = {
+		BR_ACT_RESET, BR_ACT_DROP,  BR_ACT_RESET,
+		BR_ACT_RESET, BR_ACT_DROP,  BR_ACT_NXDOMAIN,
+	};
+	struct br_catalog *cat = small_cat();
+	const struct br_rule_ir *r;
+	const struct br_set *set;
+	struct br_policy *pol;
+	size_t i;
+
+	(void)state;
+	pol = parse_cat_ok("policy p\nsni-default drop\n"
+			   "rule service app drop\nrule service app reset\n"
+			   "rule service app throttle 1mbit burst 16KB\n",
+			   cat);
+	assert_int_equal(pol->n_rules, 6 + 6 + 5);
+	for (i = 0; i < 6; i++) {
+		assert_string_equal(pol->rules[i].text, want_drop[i]);
+		assert_int_equal(pol->rules[i].action, BR_ACT_DROP);
+		assert_int_equal(pol->rules[6 + i].action, reset_as[i]);
+	}
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->l7, BR_L7_TLS);
+	set = &pol->sets[r->domain_set];
+	assert_string_equal(set->name, "app.api.sni");
+	assert_int_equal(set->n, 2);
+	check_domain(&set->domains[0], "api.example", EXACT);
+	check_domain(&set->domains[1], "cdn.example", EXACT);
+	r = &pol->rules[1];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->n_quic_versions, 0);
+	assert_string_equal(pol->sets[r->daddr_set].name, "srv");
+	assert_int_equal(pol->sets[r->daddr_set].n, 2);
+	r = &pol->rules[3]; /* a TLS flow without sni: by address */
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->l7, BR_L7_NONE);
+	check_range_set(&pol->sets[r->dport_set], "app.bare.dport", 8443,
+			8443);
+	r = &pol->rules[4];
+	assert_int_equal(r->l7, BR_L7_NONE);
+	check_range_set(&pol->sets[r->dport_set], "app.media.dport", 3478,
+			3497);
+	r = &pol->rules[5];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->l7, BR_L7_DNS);
+	assert_int_equal(r->dport_set, BR_NO_SET);
+	set = &pol->sets[r->domain_set];
+	assert_int_equal(set->n, 3);
+	check_domain(&set->domains[0], "look.example", EXACT);
+	check_domain(&set->domains[1], "1.look.example", EXACT);
+	check_domain(&set->domains[2], "2.look.example", EXACT);
+	assert_string_equal(pol->rules[11].text,
+			    "service app: dns { look.example, %.look.example } "
+			    "nxdomain");
+	/* a lookup has no rate: no DNS rule under throttle */
+	for (i = 12; i < 17; i++) {
+		assert_int_equal(pol->rules[i].action, BR_ACT_THROTTLE);
+		assert_int_equal(pol->rules[i].rate_bps, 1000000);
+		assert_int_equal(pol->rules[i].burst_bytes, 16384);
+		assert_int_not_equal(pol->rules[i].l7, BR_L7_DNS);
+	}
+	assert_string_equal(pol->rules[12].text,
+			    "service app: tcp dport 443 sni { api.example, "
+			    "cdn.example } throttle 1mbit burst 16KB");
+	/* one copy of each catalog set per policy */
+	assert_int_equal(pol->rules[1].daddr_set, pol->rules[7].daddr_set);
+	br_policy_free(pol);
+	br_catalog_free(cat);
+}
+
+static void test_service_errors(void **state)
+{
+	static const char text[] =
+		"policy p\n"
+		"rule service puhs drop\n"
+		"rule service zzz drop\n"
+		"rule service app tcp drop\n"
+		"rule tcp service app drop\n"
+		"rule service app nxdomain\n"
+		"rule service app frob\n"
+		"rule service app\n"
+		"rule service app drop now\n"
+		"rule service app throttle 1mbit\n"
+		"rule service names throttle 1mbit burst 2KB\n"
+		"rule service \"app\" drop\n";
+	struct br_catalog *cat = small_cat();
+	char *msgs, *big;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	msgs = parse_cat_bad(text, cat);
+	assert_string_equal(msgs,
+			    "t.policy:2:14: unknown service \"puhs\" (did you mean \"push\"?)\n"
+			    "t.policy:3:14: unknown service \"zzz\" (not in the service catalog)\n"
+			    "t.policy:4:18: a service rule takes no other match: rule [\"name\"] service ID ACTION\n"
+			    "t.policy:5:10: \"service\" takes no other match: rule [\"name\"] service ID ACTION\n"
+			    "t.policy:6:18: nxdomain is not an action of service rules (expected pass, drop, reset or throttle)\n"
+			    "t.policy:7:18: unknown action \"frob\" (expected pass, drop, reset or throttle)\n"
+			    "t.policy:8:17: expected an action (pass, drop, reset or throttle), got end of line\n"
+			    "t.policy:9:23: unexpected \"now\" after the action\n"
+			    "t.policy:10:32: expected \"burst\" after the rate, got end of line\n"
+			    "t.policy:11:1: service \"names\" has no flow a throttle rule can match\n"
+			    "t.policy:12:14: expected service id, got string \"app\"");
+	free(msgs);
+	/* no catalog: nothing to expand */
+	msgs = parse_bad("policy p\nrule service app drop\n", 31);
+	assert_string_equal(msgs, "t.policy:2:6: no service catalog: cannot "
+				  "expand \"service app\"");
+	free(msgs);
+
+	/* expansions count against the 64 rules: 62 + 2 fit, 63 + 2 do not */
+	for (i = 62; i <= 63; i++) {
+		int k;
+
+		f = open_memstream(&big, &len);
+		fprintf(f, "policy p\n");
+		for (k = 0; k < i; k++)
+			fprintf(f, "rule tcp dport %d drop\n", 1000 + k);
+		fprintf(f, "rule service push drop\nrule tcp dport 1 drop\n");
+		fclose(f);
+		msgs = parse_cat_bad(big, cat);
+		/* 62: the rule after the service is the 65th */
+		assert_string_equal(msgs,
+				    i == 62 ? "t.policy:65:1: too many rules: at most 64 per policy"
+					    : "t.policy:65:1: too many rules: at most 64 per policy (service \"push\" makes 2)");
+		free(msgs);
+		free(big);
+	}
+	f = open_memstream(&big, &len);
+	fprintf(f, "policy p\n");
+	for (i = 0; i < 62; i++)
+		fprintf(f, "rule tcp dport %d drop\n", 1000 + i);
+	fprintf(f, "rule service push drop\n");
+	fclose(f);
+	{
+		struct br_policy *pol = parse_cat_ok(big, cat);
+
+		assert_int_equal(pol->n_rules, 64);
+		br_policy_free(pol);
+	}
+	free(big);
+	br_catalog_free(cat);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -1640,6 +2069,12 @@ int main(void)
 		cmocka_unit_test(test_include_domains),
 		cmocka_unit_test(test_large_domain_set),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_examples_catalog),
+		cmocka_unit_test(test_service_facetime),
+		cmocka_unit_test(test_service_apns),
+		cmocka_unit_test(test_service_kinds),
+		cmocka_unit_test(test_service_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),
 	};

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * parser.h - the parsing core the policy language shares with the service
+ * catalog (catalog.c): token handling, error recovery, sets and set files,
+ * and the quantities (ports, rates, sizes, domain names) both languages
+ * write the same way. Implemented in policy.c; private to the parsers.
+ *
+ * A language plugs in its statement keywords (where parsing resumes after
+ * an error) and its statement function; `set` and `include` and the set
+ * files an include reads are handled here for every language. Sets are
+ * collected in parser->pol, a policy that for other languages only holds
+ * them.
+ */
+#ifndef BR_PARSER_H
+#define BR_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "lex.h"
+#include "policy.h"
+
+#define BR_PARSE_DESC_LEN 96 /* room for br_tok_describe() */
+
+/* One file being read: the top file, or an include nested in it. */
+struct br_src {
+	struct br_lexer lx;
+	struct br_token cur;
+	struct br_token ahead;
+	int have_ahead;
+	enum br_tok_kind prev_kind;
+	const char *prev_end; /* just past the last consumed token */
+	struct br_pos prev_end_pos;
+	int resume;	  /* cur starts a statement: skip none */
+	const char *name; /* interned; base of relative includes */
+	int set_file;	  /* an include: only set and include */
+	int depth;
+	int has_id; /* dev/ino known: cycles seen by inode */
+	dev_t dev;
+	ino_t ino;
+	const struct br_src *parent;
+};
+
+struct br_parser;
+
+/* A language's statement outside set files, cur at its first word. */
+typedef int (*br_stmt_fn)(struct br_parser *ps, struct br_src *s);
+
+struct br_parser {
+	struct br_policy *pol; /* the policy, or the holder of the sets */
+	struct br_diag *diag;
+	unsigned int errors;
+	size_t cap_sets;
+	size_t *set_cap; /* element capacity of each set */
+	/* the language; NULL/0: the policy language */
+	const char *const *keywords; /* statement keywords */
+	size_t n_keywords;
+	br_stmt_fn statement;
+	const char *anon_prefix; /* inline sets: "PREFIX.kw", not "ruleN.kw" */
+	void *priv;		 /* the language's own state */
+	/* the policy language */
+	const struct br_catalog *cat; /* NULL: targets are not checked */
+	int *cat_copy; /* catalog set -> its copy in the policy, or -1 */
+	size_t cap_rules;
+	size_t cap_targets;
+	unsigned int statements; /* of the policy file */
+	unsigned int rule_stmts; /* rule statements seen, good or bad */
+	unsigned int rule_slots; /* rules they make, good or bad */
+	int have_policy;
+	int have_description;
+	int have_default;
+	int have_on_swap;
+	int have_sni_default;
+	int any_sni; /* some rule statement has an sni match, good or bad */
+	struct br_pos policy_pos;
+	struct br_pos description_pos;
+	struct br_pos default_pos;
+	struct br_pos on_swap_pos;
+	struct br_pos sni_default_pos;
+};
+
+/* Report an error at pos and count it. */
+__attribute__((format(printf, 3, 4))) void
+br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...);
+
+void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,
+		 const char *text, size_t len, const struct stat *st);
+
+/* Statements until the end of s; -ENOMEM is the only error returned. */
+int br_parse_source(struct br_parser *ps, struct br_src *s);
+
+void br_parse_next(struct br_src *s);
+const struct br_token *br_parse_peek(struct br_src *s);
+int br_parse_at_eol(const struct br_src *s);
+
+/* "expected WHAT, got TOKEN" at cur; returns -EINVAL. */
+int br_parse_expected(struct br_parser *ps, struct br_src *s, const char *what);
+
+/* The end of the line (or file) at cur, consumed; else an error. */
+int br_parse_end_statement(struct br_parser *ps, struct br_src *s);
+
+/* Is t a statement keyword of the parser's language? */
+int br_parse_is_keyword(const struct br_parser *ps, const struct br_token *t);
+
+/* An identifier, or with allow_string a non-empty "string", at cur. */
+int br_parse_name(struct br_parser *ps, struct br_src *s, const char *what,
+		  int allow_string, char **out, struct br_pos *pos);
+int br_is_ident(const char *p, size_t n);
+
+/* The statements every language has; cur at their keyword. */
+int br_parse_set_stmt(struct br_parser *ps, struct br_src *s);
+int br_parse_include(struct br_parser *ps, struct br_src *s);
+
+/* A named set's index, or -1. */
+int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len);
+
+/* OPERAND after kw: @set (of type), { ... } or one literal. */
+int br_parse_operand(struct br_parser *ps, struct br_src *s, const char *kw,
+		     enum br_set_type type, int *set_idx, int *bad);
+
+int br_parse_port_range(struct br_parser *ps, const struct br_token *t,
+			struct br_port_range *out);
+
+/* RATE: an integer and bit, kbit, mbit or gbit, optionally "/s". */
+int br_parse_rate(struct br_parser *ps, const struct br_token *t,
+		  uint64_t *bps);
+
+/* SIZE: bytes, or an integer and B, K, KB, KiB, MB or MiB; what names it. */
+int br_parse_size(struct br_parser *ps, const struct br_token *t,
+		  const char *what, uint32_t *bytes);
+
+/*
+ * The domain text p[0, n), shown as show in messages, into out; the forms
+ * of policies/README.md ("x", "*.x", ".x"). Reported at pos.
+ */
+int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
+			 const char *show, const char *p, size_t n,
+			 struct br_domain *out);
+
+/* Room for element n of size sz in arr of capacity *cap (realloc'd). */
+void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
+
+/* A whole file descriptor's contents; hint: its expected size. */
+int br_read_fd(int fd, size_t hint, char **out, size_t *len);
+
+/* Free the sets of a set array (not the array). */
+void br_sets_free(struct br_set *sets, size_t n);
+
+#endif /* BR_PARSER_H */
