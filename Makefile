@@ -5,7 +5,8 @@
 # make demo       install missing packages, build, run the namespace demo
 # make bench      the benchmarks of docs/PERFORMANCE.md (as root)
 # make fuzz       each L7 extractor's libFuzzer target for FUZZ_SECONDS
-# make install    install the blastradius binary to $(PREFIX)/sbin
+# make install    install the blastradius binary to $(PREFIX)/sbin, the
+#                 service catalog to $(PREFIX)/share/blastradius/catalog
 
 BUILD     ?= build
 PREFIX    ?= /usr/local
@@ -20,9 +21,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	      -I$(BUILD) -Ibpf -Iuser
+# Where the service catalog is found: the source tree, else the installed.
+CFLAGS     += -DBR_SOURCE_DIR='"$(CURDIR)"' -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf)
-LDLIBS     := $(LIBBPF_LIBS) -lelf -lz
+LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lcrypto -lpcap -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -153,6 +156,9 @@ fuzz:
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/blastradius
+	install -d $(DESTDIR)$(PREFIX)/share/blastradius/catalog
+	install -m 0644 $(wildcard policies/catalog/*.catalog policies/catalog/*.set) \
+		$(DESTDIR)$(PREFIX)/share/blastradius/catalog
 
 clean:
 	rm -rf $(BUILD)

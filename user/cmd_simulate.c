@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_simulate.c - blastradius simulate: the what-if.
+ *
+ *   simulate [--policy P]... [--scenario S] [--seed N] [--write-pcap F]
+ *
+ * For each policy (none given: one run without a policy, the baseline),
+ * the scenario's population runs through a private, virtual-clock instance
+ * of the dataplane (sim.h, traffic.h): the same seed gives every run the
+ * same devices, apps and action arrivals, so the runs differ only by what
+ * the policy did to their packets. Prints, per policy, each catalog
+ * action's attempted, succeeded and failed instances by platform.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "policy.h"
+#include "scenario.h"
+#include "sim.h"
+#include "traffic.h"
+
+struct run {
+	const char *file; /* NULL: no policy */
+	struct br_policy *pol;
+	struct br_traffic_result res;
+};
+
+static const char *br_plat_key(int p)
+{
+	return p == BR_PLAT_IOS ? "ios" : p == BR_PLAT_ANDROID ? "android"
+							       : "any";
+}
+
+/* The outcome of action a of service s on platform p (ANY: both added). */
+static struct br_outcome br_outcome_of(const struct br_traffic_result *r,
+				       size_t s, size_t a, int p)
+{
+	struct br_outcome o = { 0 };
+	size_t fa = r->action_base[s] + a;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct br_outcome *x = &r->by_platform[i][fa];
+
+		if (p != BR_PLAT_ANY && p != (i ? BR_PLAT_ANDROID : BR_PLAT_IOS))
+			continue;
+		o.attempted += x->attempted;
+		o.succeeded += x->succeeded;
+		o.degraded += x->degraded;
+		o.failed += x->failed;
+		o.fallback += x->fallback;
+		o.slow += x->slow;
+	}
+	return o;
+}
+
+static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
+			const struct br_scenario *scn, uint64_t seed,
+			const struct run *runs, size_t n)
+{
+	size_t r, s, a, t;
+
+	br_json_object(j);
+	br_json_key(j, "scenario");
+	br_json_object(j);
+	br_json_kstr(j, "name", scn->name);
+	br_json_kstr(j, "file", scn->file);
+	br_json_ku64(j, "devices", scn->devices);
+	br_json_ku64(j, "duration_s", scn->duration_ns / 1000000000ull);
+	br_json_ku64(j, "seed", seed);
+	br_json_end(j);
+	br_json_key(j, "policies");
+	br_json_array(j);
+	for (r = 0; r < n; r++) {
+		const struct run *run = &runs[r];
+
+		br_json_object(j);
+		br_json_kstr(j, "name", run->pol ? run->pol->name : "none");
+		br_json_kstr(j, "file", run->file ? run->file : "");
+		br_json_key(j, "targets");
+		br_json_array(j);
+		for (t = 0; run->pol && t < run->pol->n_targets; t++)
+			br_json_str(j, run->pol->targets[t]);
+		br_json_end(j);
+		br_json_ku64(j, "packets", run->res.packets);
+		br_json_ku64(j, "swaps", run->res.swaps);
+		br_json_key(j, "services");
+		br_json_array(j);
+		for (s = 0; s < cat->n_services; s++)
+			for (a = 0; a < cat->services[s].n_actions; a++) {
+				const struct br_cat_action *act =
+					&cat->services[s].actions[a];
+				struct br_outcome o = br_outcome_of(
+					&run->res, s, a, act->platform);
+
+				br_json_object(j);
+				br_json_kstr(j, "service",
+					     cat->services[s].id);
+				br_json_kstr(j, "platform",
+					     br_plat_key(act->platform));
+				br_json_kstr(j, "action", act->name);
+				br_json_ku64(j, "attempted", o.attempted);
+				br_json_ku64(j, "succeeded",
+					     o.succeeded + o.degraded);
+				br_json_ku64(j, "failed", o.failed);
+				br_json_ku64(j, "degraded", o.degraded);
+				br_json_end(j);
+			}
+		br_json_end(j);
+		br_json_end(j);
+	}
+	br_json_end(j);
+	br_json_end(j);
+}
+
+static void br_sim_text(const struct br_catalog *cat,
+			const struct br_scenario *scn, uint64_t seed,
+			const struct run *runs, size_t n)
+{
+	size_t r, s, a;
+
+	printf("scenario %s (%s): %u devices, %llu s, seed %llu\n", scn->name,
+	       scn->file, scn->devices,
+	       (unsigned long long)(scn->duration_ns / 1000000000ull),
+	       (unsigned long long)seed);
+	for (r = 0; r < n; r++) {
+		const struct run *run = &runs[r];
+
+		printf("\npolicy %s%s%s%s: %llu packets through the program "
+		       "in %.1f s (%.0f packets/s)\n",
+		       run->pol ? run->pol->name : "none",
+		       run->file ? " (" : "", run->file ? run->file : "",
+		       run->file ? ")" : "",
+		       (unsigned long long)run->res.packets, run->res.wall_s,
+		       run->res.wall_s > 0 ? run->res.packets / run->res.wall_s
+					   : 0);
+		printf("  %-12s %-8s %-18s %9s %9s %9s %9s\n", "service",
+		       "platform", "action", "attempted", "succeeded",
+		       "degraded", "failed");
+		for (s = 0; s < cat->n_services; s++)
+			for (a = 0; a < cat->services[s].n_actions; a++) {
+				const struct br_cat_action *act =
+					&cat->services[s].actions[a];
+				struct br_outcome o = br_outcome_of(
+					&run->res, s, a, act->platform);
+
+				if (!o.attempted)
+					continue;
+				printf("  %-12s %-8s %-18s %9llu %9llu %9llu "
+				       "%9llu\n",
+				       cat->services[s].id,
+				       br_plat_key(act->platform), act->name,
+				       (unsigned long long)o.attempted,
+				       (unsigned long long)(o.succeeded +
+							    o.degraded),
+				       (unsigned long long)o.degraded,
+				       (unsigned long long)o.failed);
+			}
+	}
+}
+
+int cmd_simulate(struct br_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "write-pcap", required_argument, NULL, 'w' },
+		{}
+	};
+	const char *scn_path = NULL, *pcap = NULL;
+	struct br_policy **events = NULL;
+	struct br_catalog *cat = NULL;
+	struct br_scenario *scn = NULL;
+	struct run *runs = NULL;
+	size_t n_runs = 0, i;
+	uint64_t seed = 0;
+	bool have_seed = false;
+	struct br_diag diag;
+	struct br_json j;
+	char *end;
+	int c, err, rc = 1;
+
+	runs = calloc(argc + 1, sizeof(*runs));
+	if (!runs)
+		return 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			runs[n_runs++].file = optarg;
+			break;
+		case 's':
+			scn_path = optarg;
+			break;
+		case 'S':
+			seed = strtoull(optarg, &end, 0);
+			if (*end) {
+				br_err("--seed: a number");
+				goto usage;
+			}
+			have_seed = true;
+			break;
+		case 'w':
+			pcap = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	if (pcap && n_runs > 1) {
+		br_err("--write-pcap: one --policy at most");
+		goto usage;
+	}
+	if (!n_runs)
+		n_runs = 1; /* the baseline: no policy */
+	if (br_cli_require_privileges())
+		goto out;
+
+	br_diag_init(&diag);
+	err = br_catalog_load_dir(br_catalog_default_dir(), &cat, &diag);
+	if (!err)
+		err = scn_path ? br_scenario_parse_file(scn_path, cat, &scn,
+							&diag)
+			       : br_scenario_default(cat, &scn, &diag);
+	br_diag_print(&diag, stderr);
+	br_diag_free(&diag);
+	if (err)
+		goto out;
+	if (!have_seed)
+		seed = scn->seed;
+	for (i = 0; i < n_runs; i++)
+		if (runs[i].file &&
+		    br_cli_parse_policy(runs[i].file, &runs[i].pol))
+			goto out;
+	events = calloc(scn->n_events + 1, sizeof(*events));
+	if (!events)
+		goto out;
+	for (i = 0; i < scn->n_events; i++)
+		if (br_cli_parse_policy(scn->events[i].policy, &events[i]))
+			goto out;
+
+	for (i = 0; i < n_runs; i++) {
+		struct br_traffic_opts o = {
+			.cat = cat,
+			.scn = scn,
+			.seed = seed,
+			.initial = runs[i].pol,
+			.event_policies = events,
+			.labels = pcap != NULL,
+		};
+		struct br_sim sim;
+
+		/* a fresh instance per run: no flow or policer carries over */
+		err = br_sim_open(&sim, pcap);
+		if (err) {
+			br_err("simulate: cannot load the dataplane: %s",
+			       strerror(-err));
+			goto out;
+		}
+		if (!cli->quiet && !cli->json)
+			fprintf(stderr, "simulate: %s ...\n",
+				runs[i].file ? runs[i].file : "no policy");
+		err = br_traffic_run(&sim, &o, &runs[i].res);
+		br_sim_close(&sim);
+		if (err) {
+			br_err("simulate: %s", strerror(-err));
+			goto out;
+		}
+	}
+	if (cli->json) {
+		br_json_init(&j, stdout);
+		br_sim_json(&j, cat, scn, seed, runs, n_runs);
+	} else {
+		br_sim_text(cat, scn, seed, runs, n_runs);
+	}
+	rc = 0;
+out:
+	for (i = 0; runs && i < n_runs; i++) {
+		br_policy_free(runs[i].pol);
+		br_traffic_result_free(&runs[i].res);
+	}
+	for (i = 0; events && scn && i < scn->n_events; i++)
+		br_policy_free(events[i]);
+	free(events);
+	free(runs);
+	br_scenario_free(scn);
+	br_catalog_free(cat);
+	return rc;
+usage:
+	br_err("usage: blastradius simulate [--policy P]... [--scenario S] "
+	       "[--seed N] [--write-pcap FILE]");
+	free(runs);
+	return 2;
+}

@@ -1,0 +1,1573 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * traffic.c - the closed-loop traffic model.
+ *
+ * A discrete-event simulation in virtual time. Devices of the scenario's
+ * population have apps (catalog services); each (device, action) pair
+ * arrives as a Poisson process at its rate. An action instance walks its
+ * needs: each AND term tries its flows in order (the fallbacks) until one
+ * works. A flow is a small state machine of what a device's stack does:
+ *
+ *   dns     query (UDP 53), the resolver's answer; dropped: retried at 1 s
+ *           and 2 s; a forged NXDOMAIN or NODATA fails the flow at once; a
+ *           forged (sinkhole) address sends it to a host that is not the
+ *           service, which fails it too
+ *   tcp     SYN, SYN-ACK, ACK; dropped: the SYN is retried at 1, 2, 4 s,
+ *           then the app falls back; a reset fails it at once
+ *   tls     the ClientHello (two segments for a post-quantum one) and the
+ *           ServerHello; dropped: retransmitted at the RTO (0.2 s doubling,
+ *           five times); reset: fails at once
+ *   quic    the Initial and the server's; dropped: retried at 1 s and 2 s,
+ *           then the next alternative (TCP)
+ *   udp     media: three datagrams each way; half of them lost fails it
+ *   data    request up, response down with a window that halves on loss
+ *           and doubles otherwise: a throttled flow's goodput follows the
+ *           policer; at most BR_DATA_PKTS packets go through the program,
+ *           the goodput is measured on them
+ *
+ * Every packet of those steps goes through the kernel program at its
+ * virtual time (struct br_xdp_meta), from the direction it travels in; the
+ * next step depends on its verdict: XDP_PASS delivers it, XDP_DROP loses
+ * it, XDP_TX sends back what the program wrote (a reset, a DNS answer).
+ *
+ * Long-lived channels (APNs, FCM) are per device: connected at start,
+ * kept up by a keepalive every five minutes, reconnected (with backoff)
+ * when a reset or a dead keepalive shows they are gone. A push travels
+ * down the channel; while it is down the push waits (the provider stores
+ * it) and fails after BR_PUSH_DEADLINE. Because the flow table keeps a
+ * decided flow's verdict, an SNI rule put in force mid-run does not touch
+ * an established channel (on-swap keep) until it reconnects: that is what
+ * a stateful censor does too.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/bpf.h>
+
+#include "log.h"
+#include "traffic.h"
+
+#define MS (1000000ull)
+#define SEC (1000 * MS)
+
+#define BR_RTT_WIFI (30 * MS)
+#define BR_RTT_CELL (70 * MS)
+#define BR_SYN_RETRIES 3
+#define BR_RTO (200 * MS)
+#define BR_DATA_RETRIES 5
+#define BR_DNS_RETRIES 2
+#define BR_QUIC_RETRIES 2
+#define BR_DNS_TTL (300 * SEC)
+#define BR_PUSH_DEADLINE (120 * SEC)
+#define BR_KEEPALIVE (300 * SEC)
+#define BR_BACKOFF_MIN (5 * SEC)
+#define BR_BACKOFF_MAX (120 * SEC)
+#define BR_CONNECT_SPREAD (30 * SEC)
+#define BR_MSS 1448
+#define BR_DATA_PKTS 48
+#define BR_WINDOW_INIT 10
+#define BR_WINDOW_MAX 64
+#define BR_MEDIA_PKTS 3
+
+/* ---- randomness (splitmix64) ----------------------------------------- */
+
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(uint64_t *state)
+{
+	*state += 0x9e3779b97f4a7c15ull;
+	return mix64(*state);
+}
+
+static double rnd01(uint64_t *state)
+{
+	return (rnd(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Exponential inter-arrival time for a rate per hour, in ns. */
+static uint64_t rnd_exp_ns(uint64_t *state, double per_hour)
+{
+	double u = rnd01(state);
+
+	if (per_hour <= 0)
+		return UINT64_MAX;
+	if (u < 1e-12)
+		u = 1e-12;
+	return (uint64_t)(-log(u) * 3600.0 / per_hour * 1e9);
+}
+
+/* ---- the model's state ----------------------------------------------- */
+
+enum ev_kind {
+	EV_JOB,	      /* step a job */
+	EV_ARRIVAL,   /* a device starts an action instance */
+	EV_KEEPALIVE, /* a channel's keepalive is due */
+	EV_SWAP,      /* the timeline puts a policy in force */
+};
+
+struct event {
+	uint64_t t;
+	uint64_t seq; /* ties: first scheduled, first run */
+	uint32_t kind;
+	uint32_t id;
+};
+
+struct heap {
+	struct event *v;
+	size_t n, cap;
+	uint64_t seq;
+};
+
+/* A channel kind: one distinct set of channel flow alternatives. */
+struct chan_key {
+	const struct br_cat_term *term;
+};
+
+enum chan_state {
+	CH_DOWN = 0,
+	CH_CONNECTING,
+	CH_UP,
+};
+
+struct channel {
+	uint8_t state;
+	uint8_t alt;	   /* alternative it is connected on */
+	uint8_t wanted;	   /* some app of the device uses it */
+	uint64_t backoff;
+	struct br_ends ends;
+	uint32_t cseq, sseq;
+	uint32_t waiters; /* jobs waiting for it to come up: a list */
+	uint32_t epoch;	  /* bumped at each (re)connect: stale keepalives */
+};
+
+struct dns_entry {
+	uint64_t expires;
+	uint8_t addr[16];
+	uint8_t family;
+};
+
+struct device {
+	uint32_t index;
+	uint8_t platform; /* BR_PLAT_IOS or BR_PLAT_ANDROID */
+	uint8_t v6;
+	uint8_t cellular;
+	uint16_t next_port;
+	uint64_t apps;	  /* bit per service (at most 64) */
+	struct dns_entry *dns; /* by flat flow index, allocated on use */
+};
+
+enum flow_step {
+	ST_START = 0,
+	ST_DNS,
+	ST_SYN,
+	ST_HELLO,
+	ST_QUIC,
+	ST_REQUEST,
+	ST_RESPONSE,
+	ST_MEDIA,
+	ST_DONE,
+	ST_FAILED,
+};
+
+/* One flow being tried. */
+struct flow_run {
+	uint8_t step;
+	uint8_t tries;
+	uint8_t reset; /* a reset ended it: fall back at once */
+	const struct br_cat_flow *flow;
+	int svc, idx; /* of the flow in the catalog */
+	struct br_ends ends;
+	uint32_t cseq, sseq;
+	uint16_t dns_id;
+	char sni[BR_NAME_MAX];
+	char dns[BR_NAME_MAX];
+	uint32_t total, delivered, window, dropped_rounds;
+	uint64_t data_start;
+	double goodput_bps;
+};
+
+enum job_kind {
+	JOB_ACTION,  /* an action instance */
+	JOB_CONNECT, /* (re)connecting a device's channel */
+	JOB_FREE,
+};
+
+struct job {
+	uint8_t kind;
+	uint8_t term;
+	uint8_t alt;
+	uint8_t fallback; /* some term used a later alternative */
+	uint8_t slow;	  /* some flow was below its needed goodput */
+	uint8_t waiting;  /* parked on a channel */
+	uint8_t chan_tries;
+	uint16_t svc, act;
+	uint32_t dev;
+	uint32_t chan; /* JOB_CONNECT: channel slot; JOB_ACTION: waited on */
+	uint32_t next; /* free list, or a channel's waiter list */
+	uint32_t instance;
+	uint64_t start;
+	struct flow_run fr;
+};
+
+struct model {
+	struct br_sim *sim;
+	const struct br_traffic_opts *o;
+	const struct br_catalog *cat;
+	const struct br_scenario *scn;
+	struct br_traffic_result *res;
+	struct heap heap;
+	struct device *devs;
+	uint32_t n_devs;
+	size_t *flow_base; /* flat flow index of a service's first flow */
+	size_t n_flows;
+	double *rate;	   /* by flat action index */
+	uint16_t *fa_svc, *fa_act; /* flat action index to its service, action */
+	struct chan_key *keys;
+	size_t n_keys;
+	int *term_chan; /* by (flat action, term): channel key or -1 */
+	size_t *term_base;
+	struct channel *chans; /* n_devs * n_keys */
+	struct job *jobs;
+	uint32_t n_jobs, cap_jobs, free_job;
+	uint32_t instances;
+	uint64_t now;
+	uint64_t end;
+	char label[256];
+	uint8_t frame[BR_FRAME_MAX];
+	uint8_t payload[BR_FRAME_MAX * 2];
+};
+
+#define NO_JOB UINT32_MAX
+
+/* ---- the event heap ---------------------------------------------------- */
+
+static bool ev_before(const struct event *a, const struct event *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static int heap_push(struct heap *h, uint64_t t, uint32_t kind, uint32_t id)
+{
+	struct event e = { .t = t, .seq = h->seq++, .kind = kind, .id = id };
+	size_t i;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 4096;
+		struct event *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		h->v = v;
+		h->cap = cap;
+	}
+	i = h->n++;
+	while (i && ev_before(&e, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = e;
+	return 0;
+}
+
+static struct event heap_pop(struct heap *h)
+{
+	struct event top = h->v[0], last = h->v[--h->n];
+	size_t i = 0, c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && ev_before(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!ev_before(&h->v[c], &last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+	return top;
+}
+
+/* ---- catalog lookups ------------------------------------------------- */
+
+static const struct br_cat_service *svc_of(const struct model *m, int s)
+{
+	return &m->cat->services[s];
+}
+
+static size_t flat_action(const struct model *m, int s, int a)
+{
+	return m->res->action_base[s] + a;
+}
+
+static const struct br_cat_flow *flow_of(const struct model *m,
+					 const struct br_cat_flow_ref *r)
+{
+	return &m->cat->services[r->service].flows[r->flow];
+}
+
+static bool term_is_channel(const struct model *m, const struct br_cat_term *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!flow_of(m, &t->alts[i])->channel)
+			return false;
+	return t->n > 0;
+}
+
+static bool same_term(const struct br_cat_term *a, const struct br_cat_term *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->alts[i].service != b->alts[i].service ||
+		    a->alts[i].flow != b->alts[i].flow)
+			return false;
+	return true;
+}
+
+/* Does the data of this action travel to the device over a channel? */
+static bool action_down(const struct br_cat_action *a)
+{
+	size_t n = strlen(a->name);
+
+	return n > 9 && !strcmp(a->name + n - 9, "-received");
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+static void dev_addr(const struct device *d, int family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (family == 4) {
+		uint32_t a = 0xc6120000u + 1 + d->index; /* 198.18.0.0/15 */
+
+		out[0] = a >> 24;
+		out[1] = a >> 16;
+		out[2] = a >> 8;
+		out[3] = a;
+	} else { /* 2001:db8:1::/48, one /64 per device */
+		out[0] = 0x20;
+		out[1] = 0x01;
+		out[2] = 0x0d;
+		out[3] = 0xb8;
+		out[5] = 0x01;
+		out[6] = d->index >> 8;
+		out[7] = d->index;
+		out[15] = 0x10;
+	}
+}
+
+static const uint8_t resolver4[4] = { 198, 19, 255, 53 };
+static const uint8_t resolver6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53,
+				       [15] = 0x53 };
+
+/*
+ * A server of the flow's address set for a device of this family: one
+ * prefix and one host in it, chosen by hash so a device keeps its server.
+ * Returns the family used (4 when the set has no IPv6 prefix), 0 if the
+ * set is empty.
+ */
+static int server_addr(const struct model *m, const struct br_cat_flow *f,
+		       uint64_t h, int family, uint8_t out[16])
+{
+	const struct br_set *set;
+	size_t i, n = 0, pick;
+	int want;
+
+	if (f->addr_set < 0 || (size_t)f->addr_set >= m->cat->n_sets)
+		return 0;
+	set = &m->cat->sets[f->addr_set];
+	for (want = family; want >= 4; want -= 2) {
+		n = 0;
+		for (i = 0; i < set->n; i++)
+			n += set->prefixes[i].family == want;
+		if (n)
+			break;
+	}
+	if (!n)
+		return 0;
+	pick = h % n;
+	for (i = 0; i < set->n; i++) {
+		const struct br_prefix *p = &set->prefixes[i];
+		unsigned int bytes = want == 4 ? 4 : 16, b, host_bits;
+		uint64_t hv = mix64(h);
+
+		if (p->family != want || pick--)
+			continue;
+		memset(out, 0, 16);
+		memcpy(out, p->addr, bytes);
+		host_bits = bytes * 8 - p->len;
+		/* a host inside the prefix, never its first or last address */
+		for (b = 0; b < host_bits && b < 24; b++)
+			if (hv >> b & 1)
+				out[bytes - 1 - b / 8] |= 1u << (b % 8);
+		if (host_bits >= 2) {
+			out[bytes - 1] |= 1;
+			if (host_bits < 24 && (out[bytes - 1] & 0xff) == 0xff)
+				out[bytes - 1] &= 0xfe;
+		}
+		return want;
+	}
+	return 0;
+}
+
+/* "%-courier.push.apple.com" with % = n */
+static void expand_name(const char *tmpl, unsigned int n, char *out,
+			size_t len)
+{
+	const char *pct = tmpl ? strchr(tmpl, '%') : NULL;
+
+	if (!tmpl) {
+		out[0] = 0;
+		return;
+	}
+	if (!pct)
+		snprintf(out, len, "%s", tmpl);
+	else
+		snprintf(out, len, "%.*s%u%s", (int)(pct - tmpl), tmpl, n,
+			 pct + 1);
+}
+
+/* ---- pushing packets ------------------------------------------------- */
+
+static void set_label(struct model *m, const struct job *j, const char *what)
+{
+	const struct br_cat_service *s;
+
+	if (!m->o->labels)
+		return;
+	s = svc_of(m, j->svc);
+	if (j->kind == JOB_CONNECT) {
+		snprintf(m->label, sizeof(m->label),
+			 "dev=%u job=channel flow=%s.%s step=%s", j->dev,
+			 svc_of(m, j->fr.svc)->id, j->fr.flow->name, what);
+		return;
+	}
+	snprintf(m->label, sizeof(m->label),
+		 "dev=%u svc=%s act=%s#%u flow=%s.%s step=%s", j->dev, s->id,
+		 s->actions[j->act].name, j->instance,
+		 j->fr.flow ? svc_of(m, j->fr.svc)->id : "-",
+		 j->fr.flow ? j->fr.flow->name : "-", what);
+}
+
+static int push(struct model *m, enum br_dir dir, uint64_t t, size_t len,
+		struct br_sim_out *out)
+{
+	int err;
+
+	if (!len)
+		return -EMSGSIZE;
+	err = br_sim_push(m->sim, dir, t, m->frame, len,
+			  m->o->labels ? m->label : NULL, out);
+	if (err)
+		br_err("simulate: test_run: %s", strerror(-err));
+	return err;
+}
+
+static int push_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
+		    uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
+		    const void *pl, size_t n, struct br_sim_out *out)
+{
+	return push(m, dir, t,
+		    br_pkt_tcp(m->frame, sizeof(m->frame), e, dir, flags, seq,
+			       ack, pl, n),
+		    out);
+}
+
+static int push_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
+		    uint64_t t, const void *pl, size_t n, struct br_sim_out *out)
+{
+	return push(m, dir, t,
+		    br_pkt_udp(m->frame, sizeof(m->frame), e, dir, pl, n),
+		    out);
+}
+
+/* ---- jobs --------------------------------------------------------------- */
+
+static uint32_t job_new(struct model *m)
+{
+	uint32_t id;
+
+	if (m->free_job != NO_JOB) {
+		id = m->free_job;
+		m->free_job = m->jobs[id].next;
+	} else {
+		if (m->n_jobs == m->cap_jobs) {
+			uint32_t cap = m->cap_jobs ? m->cap_jobs * 2 : 4096;
+			struct job *v = realloc(m->jobs, cap * sizeof(*v));
+
+			if (!v)
+				return NO_JOB;
+			m->jobs = v;
+			m->cap_jobs = cap;
+		}
+		id = m->n_jobs++;
+	}
+	memset(&m->jobs[id], 0, sizeof(m->jobs[id]));
+	m->jobs[id].next = NO_JOB;
+	return id;
+}
+
+static void job_free(struct model *m, uint32_t id)
+{
+	m->jobs[id].kind = JOB_FREE;
+	m->jobs[id].waiting = 0;
+	m->jobs[id].next = m->free_job;
+	m->free_job = id;
+}
+
+static uint64_t rtt_of(const struct model *m, uint32_t dev)
+{
+	return m->devs[dev].cellular ? BR_RTT_CELL : BR_RTT_WIFI;
+}
+
+/* Start trying flow ref for job j: the flow's ends, names, first step. */
+static void flow_begin(struct model *m, struct job *j,
+		       const struct br_cat_flow_ref *ref)
+{
+	struct device *d = &m->devs[j->dev];
+	struct flow_run *fr = &j->fr;
+	const struct br_cat_flow *f = flow_of(m, ref);
+	uint64_t h = mix64(m->o->seed ^ ((uint64_t)d->index << 20) ^
+			   (m->flow_base[ref->service] + ref->flow));
+	unsigned int n = f->sni_max > 1 ? 1 + h % f->sni_max : 1;
+	uint16_t lo = f->port, hi = f->port_hi > f->port ? f->port_hi : f->port;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->flow = f;
+	fr->svc = ref->service;
+	fr->idx = ref->flow;
+	expand_name(f->sni, n, fr->sni, sizeof(fr->sni));
+	expand_name(f->dns, n, fr->dns, sizeof(fr->dns));
+	fr->ends.family = d->v6 ? 6 : 4;
+	fr->ends.cport = d->next_port;
+	d->next_port = d->next_port >= 65000 ? 49152 : d->next_port + 1;
+	fr->ends.sport = lo + (uint16_t)(h % (uint32_t)(hi - lo + 1));
+	memcpy(fr->ends.client_mac, "\x02\x00\x5e\x00\x00\x01", 6);
+	memcpy(fr->ends.server_mac, "\x02\x00\x5e\x00\x00\x02", 6);
+	fr->cseq = (uint32_t)mix64(h ^ j->instance);
+	fr->sseq = (uint32_t)mix64(h ^ ~(uint64_t)j->instance);
+	fr->step = ST_START;
+}
+
+static void flow_fail(struct flow_run *fr, bool reset)
+{
+	fr->step = ST_FAILED;
+	fr->reset = reset;
+}
+
+/* After DNS (or without it): where to connect, then the first step. */
+static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
+			 int family)
+{
+	struct device *d = &m->devs[j->dev];
+	struct flow_run *fr = &j->fr;
+	uint64_t h = mix64(m->o->seed ^ d->index ^
+			   ((uint64_t)(m->flow_base[fr->svc] + fr->idx) << 32));
+	int fam = family;
+
+	if (!addr) {
+		fam = server_addr(m, fr->flow, h, d->v6 ? 6 : 4,
+				  fr->ends.server);
+		if (!fam) {
+			flow_fail(fr, false);
+			return;
+		}
+	} else {
+		memcpy(fr->ends.server, addr, 16);
+	}
+	fr->ends.family = fam;
+	dev_addr(d, fam, fr->ends.client);
+	fr->tries = 0;
+	switch (fr->flow->kind) {
+	case BR_CAT_QUIC:
+		fr->step = ST_QUIC;
+		break;
+	case BR_CAT_UDP:
+		fr->step = ST_MEDIA;
+		break;
+	case BR_CAT_DNS:
+		fr->step = ST_DONE;
+		break;
+	default:
+		fr->step = ST_SYN;
+		break;
+	}
+}
+
+/*
+ * One step of a flow at m->now. Returns the delay after which to step it
+ * again (0: the flow ended: fr->step is ST_DONE or ST_FAILED), or a
+ * negative errno.
+ */
+static int64_t flow_step(struct model *m, struct job *j)
+{
+	struct device *d = &m->devs[j->dev];
+	struct flow_run *fr = &j->fr;
+	const struct br_cat_flow *f = fr->flow;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	struct br_ends res_ends;
+	struct br_sim_out out;
+	struct dns_entry *de;
+	size_t n, half;
+	int err, fam, qtype;
+
+	switch (fr->step) {
+	case ST_START:
+		if (!fr->dns[0]) {
+			flow_connect(m, j, NULL, 0);
+			return fr->step == ST_FAILED ? 0 : 1;
+		}
+		de = d->dns ? &d->dns[m->flow_base[fr->svc] + fr->idx] : NULL;
+		if (de && de->family && de->expires > t) {
+			flow_connect(m, j, de->addr, de->family);
+			return 1;
+		}
+		fr->step = ST_DNS;
+		fr->tries = 0;
+		fr->dns_id = (uint16_t)mix64(t ^ j->dev);
+		return 1;
+
+	case ST_DNS: {
+		uint64_t h = mix64(m->o->seed ^ d->index ^
+				   ((uint64_t)(m->flow_base[fr->svc] + fr->idx)
+				    << 32));
+		uint8_t addr[16];
+
+		/* ask for the family the device will use: AAAA when both have
+		 * IPv6 (Happy Eyeballs prefers it), A otherwise */
+		fam = server_addr(m, f, h, d->v6 ? 6 : 4, addr);
+		if (!fam) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		qtype = fam == 6 ? 28 : 1;
+		memset(&res_ends, 0, sizeof(res_ends));
+		res_ends.family = d->v6 ? 6 : 4;
+		dev_addr(d, res_ends.family, res_ends.client);
+		memcpy(res_ends.server, d->v6 ? resolver6 : resolver4,
+		       d->v6 ? 16 : 4);
+		res_ends.cport = fr->ends.cport;
+		res_ends.sport = 53;
+		memcpy(res_ends.client_mac, fr->ends.client_mac, 6);
+		memcpy(res_ends.server_mac, fr->ends.server_mac, 6);
+		set_label(m, j, "dns-query");
+		n = br_pkt_dns_query(m->payload, sizeof(m->payload),
+				     fr->dns_id, fr->dns, qtype, 1);
+		err = push_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_TX) {
+			/* NXDOMAIN, NODATA, or a sinkhole that is not it */
+			flow_fail(fr, false);
+			return 0;
+		}
+		if (out.xdp == XDP_PASS) {
+			set_label(m, j, "dns-answer");
+			n = br_pkt_dns_answer(m->payload, sizeof(m->payload),
+					      fr->dns_id, fr->dns, qtype, addr,
+					      fam == 6 ? 16 : 4, 1);
+			err = push_udp(m, &res_ends, BR_DIR_DOWN, t + rtt,
+				       m->payload, n, &out);
+			if (err)
+				return err;
+			if (out.xdp == XDP_PASS) {
+				if (!d->dns)
+					d->dns = calloc(m->n_flows,
+							sizeof(*d->dns));
+				if (d->dns) {
+					de = &d->dns[m->flow_base[fr->svc] +
+						     fr->idx];
+					de->expires = t + rtt + BR_DNS_TTL;
+					memcpy(de->addr, addr, 16);
+					de->family = fam;
+				}
+				flow_connect(m, j, addr, fam);
+				return rtt;
+			}
+		}
+		if (fr->tries++ >= BR_DNS_RETRIES) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		return SEC << (fr->tries - 1);
+	}
+
+	case ST_SYN:
+		set_label(m, j, "syn");
+		err = push_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN,
+			       fr->cseq, 0, NULL, 0, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_TX) {
+			flow_fail(fr, true);
+			return 0;
+		}
+		if (out.xdp == XDP_PASS) {
+			set_label(m, j, "syn-ack");
+			err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+				       BR_TCP_SYN | BR_TCP_ACK, fr->sseq,
+				       fr->cseq + 1, NULL, 0, &out);
+			if (err)
+				return err;
+			if (out.xdp == XDP_TX) {
+				flow_fail(fr, true);
+				return 0;
+			}
+			if (out.xdp == XDP_PASS) {
+				fr->cseq++;
+				fr->sseq++;
+				set_label(m, j, "ack");
+				err = push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt,
+					       BR_TCP_ACK, fr->cseq, fr->sseq,
+					       NULL, 0, &out);
+				if (err)
+					return err;
+				fr->tries = 0;
+				fr->step = f->kind == BR_CAT_TLS ? ST_HELLO
+								 : ST_REQUEST;
+				return rtt;
+			}
+		}
+		if (fr->tries++ >= BR_SYN_RETRIES) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		return SEC << (fr->tries - 1);
+
+	case ST_HELLO:
+		n = br_pkt_client_hello(m->payload, sizeof(m->payload),
+					fr->sni[0] ? fr->sni : NULL, NULL,
+					f->pq_hello, mix64(fr->cseq));
+		if (!n)
+			return -EMSGSIZE;
+		half = n > BR_MSS ? BR_MSS : n;
+		set_label(m, j, "client-hello");
+		err = push_tcp(m, &fr->ends, BR_DIR_UP, t,
+			       BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0),
+			       fr->cseq, fr->sseq, m->payload, half, &out);
+		if (!err && out.xdp == XDP_PASS && half < n) {
+			set_label(m, j, "client-hello-2");
+			err = push_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
+				       BR_TCP_ACK | BR_TCP_PSH,
+				       fr->cseq + half, fr->sseq,
+				       m->payload + half, n - half, &out);
+		}
+		if (err)
+			return err;
+		if (out.xdp == XDP_TX) {
+			flow_fail(fr, true);
+			return 0;
+		}
+		if (out.xdp == XDP_PASS) {
+			memset(m->payload, 0x16, 1200);
+			set_label(m, j, "server-hello");
+			err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+				       BR_TCP_ACK | BR_TCP_PSH, fr->sseq,
+				       fr->cseq + n, m->payload, 1200, &out);
+			if (err)
+				return err;
+			if (out.xdp == XDP_TX) {
+				flow_fail(fr, true);
+				return 0;
+			}
+			if (out.xdp == XDP_PASS) {
+				fr->cseq += n;
+				fr->sseq += 1200;
+				fr->tries = 0;
+				fr->step = ST_REQUEST;
+				return rtt;
+			}
+		}
+		if (fr->tries++ >= BR_DATA_RETRIES) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		return BR_RTO << (fr->tries - 1);
+
+	case ST_QUIC: {
+		uint8_t dcid[8];
+		uint64_t h = mix64(fr->cseq ^ fr->tries);
+
+		memcpy(dcid, &h, sizeof(dcid));
+		n = br_pkt_quic_initial(m->payload, sizeof(m->payload), 1, dcid,
+					fr->sni[0] ? fr->sni : NULL, h);
+		if (!n)
+			return -EMSGSIZE;
+		set_label(m, j, "quic-initial");
+		err = push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_PASS) {
+			memset(m->payload, 0, 1200);
+			m->payload[0] = 0xc0;
+			m->payload[4] = 1;
+			set_label(m, j, "quic-server-initial");
+			err = push_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+				       m->payload, 1200, &out);
+			if (err)
+				return err;
+			if (out.xdp == XDP_PASS) {
+				fr->tries = 0;
+				fr->step = ST_REQUEST;
+				return rtt;
+			}
+		}
+		if (fr->tries++ >= BR_QUIC_RETRIES) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		return SEC << (fr->tries - 1);
+	}
+
+	case ST_MEDIA: {
+		unsigned int i, lost = 0;
+
+		memset(m->payload, 0x80, 200); /* RTP version 2 */
+		for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
+			set_label(m, j, i % 2 ? "media-down" : "media-up");
+			err = push_udp(m, &fr->ends,
+				       i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
+				       t + i * 20 * MS, m->payload, 200, &out);
+			if (err)
+				return err;
+			lost += out.xdp != XDP_PASS;
+		}
+		if (2 * lost >= 2 * BR_MEDIA_PKTS)
+			flow_fail(fr, false);
+		else
+			fr->step = ST_DONE;
+		return 0;
+	}
+
+	case ST_REQUEST:
+		n = f->req_bytes ? f->req_bytes : 400;
+		if (n > BR_MSS)
+			n = BR_MSS;
+		memset(m->payload, 0x17, n);
+		set_label(m, j, "request");
+		err = f->kind == BR_CAT_QUIC
+			      ? push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload,
+					 n, &out)
+			      : push_tcp(m, &fr->ends, BR_DIR_UP, t,
+					 BR_TCP_ACK | BR_TCP_PSH, fr->cseq,
+					 fr->sseq, m->payload, n, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_TX) {
+			flow_fail(fr, true);
+			return 0;
+		}
+		if (out.xdp == XDP_PASS) {
+			fr->cseq += n;
+			fr->step = ST_RESPONSE;
+			fr->tries = 0;
+			fr->total = (f->resp_bytes + BR_MSS - 1) / BR_MSS;
+			if (!fr->total)
+				fr->total = 1;
+			if (fr->total > BR_DATA_PKTS)
+				fr->total = BR_DATA_PKTS;
+			fr->window = BR_WINDOW_INIT;
+			fr->data_start = t + rtt / 2;
+			return rtt / 2;
+		}
+		if (fr->tries++ >= BR_DATA_RETRIES) {
+			flow_fail(fr, false);
+			return 0;
+		}
+		return BR_RTO << (fr->tries - 1);
+
+	case ST_RESPONSE: {
+		unsigned int i, k = fr->window, got = 0;
+
+		if (k > fr->total - fr->delivered)
+			k = fr->total - fr->delivered;
+		memset(m->payload, 0x17, BR_MSS);
+		for (i = 0; i < k; i++) {
+			uint64_t ti = t + i * 120000; /* 100 Mbit/s spacing */
+
+			set_label(m, j, "response");
+			err = f->kind == BR_CAT_QUIC
+				      ? push_udp(m, &fr->ends, BR_DIR_DOWN, ti,
+						 m->payload, BR_MSS, &out)
+				      : push_tcp(m, &fr->ends, BR_DIR_DOWN, ti,
+						 BR_TCP_ACK, fr->sseq,
+						 fr->cseq, m->payload, BR_MSS,
+						 &out);
+			if (err)
+				return err;
+			if (out.xdp == XDP_TX) {
+				flow_fail(fr, true);
+				return 0;
+			}
+			if (out.xdp == XDP_PASS) {
+				got++;
+				fr->sseq += BR_MSS;
+			}
+		}
+		fr->delivered += got;
+		if (got) { /* the client acknowledges what arrived */
+			set_label(m, j, "ack");
+			err = f->kind == BR_CAT_QUIC
+				      ? push_udp(m, &fr->ends, BR_DIR_UP,
+						 t + rtt / 2, m->payload, 40,
+						 &out)
+				      : push_tcp(m, &fr->ends, BR_DIR_UP,
+						 t + rtt / 2, BR_TCP_ACK,
+						 fr->cseq, fr->sseq, NULL, 0,
+						 &out);
+			if (err)
+				return err;
+		}
+		if (fr->delivered >= fr->total) {
+			uint64_t dt = t + k * 120000 - fr->data_start + 1;
+
+			fr->goodput_bps = fr->delivered * (double)BR_MSS * 8 *
+					  1e9 / dt;
+			fr->step = ST_DONE;
+			return 0;
+		}
+		if (got < k) {
+			fr->window = fr->window > 4 ? fr->window / 2 : 2;
+			fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
+			if (fr->dropped_rounds > BR_DATA_RETRIES) {
+				flow_fail(fr, false);
+				return 0;
+			}
+			return got ? rtt : BR_RTO << (fr->dropped_rounds - 1);
+		}
+		fr->window = fr->window * 2 > BR_WINDOW_MAX ? BR_WINDOW_MAX
+							    : fr->window * 2;
+		return rtt;
+	}
+
+	default:
+		return 0;
+	}
+}
+
+/* ---- channels ---------------------------------------------------------- */
+
+static struct channel *chan_at(struct model *m, uint32_t dev, int key)
+{
+	return &m->chans[(size_t)dev * m->n_keys + key];
+}
+
+static int chan_connect(struct model *m, uint32_t dev, int key, uint64_t t)
+{
+	struct channel *c = chan_at(m, dev, key);
+	uint32_t id;
+	struct job *j;
+
+	if (c->state != CH_DOWN)
+		return 0;
+	id = job_new(m);
+	if (id == NO_JOB)
+		return -ENOMEM;
+	j = &m->jobs[id];
+	j->kind = JOB_CONNECT;
+	j->dev = dev;
+	j->chan = key;
+	j->start = t;
+	c->state = CH_CONNECTING;
+	flow_begin(m, j, &m->keys[key].term->alts[0]);
+	return heap_push(&m->heap, t, EV_JOB, id);
+}
+
+/* ---- outcomes ------------------------------------------------------------ */
+
+static void job_finish(struct model *m, uint32_t id, bool ok)
+{
+	struct job *j = &m->jobs[id];
+	struct device *d = &m->devs[j->dev];
+	struct br_outcome *o;
+
+	o = &m->res->by_platform[d->platform == BR_PLAT_ANDROID]
+				[flat_action(m, j->svc, j->act)];
+	if (!ok)
+		o->failed++;
+	else if (j->fallback || j->slow)
+		o->degraded++;
+	else
+		o->succeeded++;
+	if (ok && j->fallback)
+		o->fallback++;
+	if (ok && j->slow)
+		o->slow++;
+	job_free(m, id);
+}
+
+/*
+ * The channel term of an action: move the action's data over the device's
+ * channel. Returns 1 when the term is settled (ok or not in *ok), 0 when
+ * the job now waits for the channel, or a negative errno.
+ */
+static int chan_term(struct model *m, uint32_t id, int key, bool *ok)
+{
+	struct job *j = &m->jobs[id];
+	struct channel *c = chan_at(m, j->dev, key);
+	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
+	bool down = action_down(a);
+	struct br_sim_out out;
+	int err, tries;
+
+	if (m->now - j->start >= BR_PUSH_DEADLINE) {
+		*ok = false;
+		return 1;
+	}
+	if (c->state != CH_UP) {
+		j->waiting = 1;
+		j->chan = key;
+		j->next = c->waiters;
+		c->waiters = id;
+		return chan_connect(m, j->dev, key, m->now);
+	}
+	memset(m->payload, 0x17, 300);
+	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
+		uint64_t t = m->now + ((BR_RTO << tries) - BR_RTO);
+
+		set_label(m, j, down ? "channel-down" : "channel-up");
+		j->fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
+		j->fr.svc = m->keys[key].term->alts[c->alt].service;
+		err = push_tcp(m, &c->ends, down ? BR_DIR_DOWN : BR_DIR_UP, t,
+			       BR_TCP_ACK | BR_TCP_PSH,
+			       down ? c->sseq : c->cseq,
+			       down ? c->cseq : c->sseq, m->payload, 300, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_PASS) {
+			if (down)
+				c->sseq += 300;
+			else
+				c->cseq += 300;
+			if (c->alt)
+				j->fallback = 1;
+			*ok = true;
+			return 1;
+		}
+		if (out.xdp == XDP_TX) { /* reset: reconnect, the data waits */
+			c->state = CH_DOWN;
+			c->epoch++;
+			j->waiting = 1;
+			j->next = c->waiters;
+			c->waiters = id;
+			return chan_connect(m, j->dev, key, t + SEC);
+		}
+	}
+	*ok = false; /* the stack gave up on this data; the channel looks up */
+	return 1;
+}
+
+/* Run an action job as far as it goes now. */
+static int action_run(struct model *m, uint32_t id)
+{
+	struct job *j = &m->jobs[id];
+	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
+	size_t fa = flat_action(m, j->svc, j->act);
+	int64_t delay;
+	bool ok;
+	int key, r;
+
+	while (j->term < a->n_terms) {
+		const struct br_cat_term *term = &a->terms[j->term];
+
+		key = m->term_chan[m->term_base[fa] + j->term];
+		if (key >= 0) {
+			r = chan_term(m, id, key, &ok);
+			j = &m->jobs[id];
+			j->fr.flow = NULL;
+			if (r <= 0)
+				return r;
+			if (!ok) {
+				job_finish(m, id, false);
+				return 0;
+			}
+			j->term++;
+			continue;
+		}
+		if (!j->fr.flow)
+			flow_begin(m, j, &term->alts[j->alt]);
+		delay = flow_step(m, j);
+		if (delay < 0)
+			return (int)delay;
+		if (delay > 0)
+			return heap_push(&m->heap, m->now + delay, EV_JOB, id);
+		if (j->fr.step == ST_DONE) {
+			if (j->fr.flow->need_bps && j->fr.goodput_bps &&
+			    j->fr.goodput_bps < j->fr.flow->need_bps)
+				j->slow = 1;
+			if (j->alt)
+				j->fallback = 1;
+			j->term++;
+			j->alt = 0;
+			j->fr.flow = NULL;
+			continue;
+		}
+		/* failed: the next alternative, if any */
+		j->fr.flow = NULL;
+		if (++j->alt >= term->n) {
+			job_finish(m, id, false);
+			return 0;
+		}
+	}
+	job_finish(m, id, true);
+	return 0;
+}
+
+static int connect_run(struct model *m, uint32_t id)
+{
+	struct job *j = &m->jobs[id];
+	struct channel *c = chan_at(m, j->dev, j->chan);
+	const struct br_cat_term *term = m->keys[j->chan].term;
+	int64_t delay;
+	uint32_t w, next;
+	int err, key = j->chan;
+	uint32_t dev = j->dev;
+
+	delay = flow_step(m, j);
+	if (delay < 0)
+		return (int)delay;
+	if (delay > 0)
+		return heap_push(&m->heap, m->now + delay, EV_JOB, id);
+	if (j->fr.step != ST_DONE) {
+		if (++j->alt < term->n) {
+			flow_begin(m, j, &term->alts[j->alt]);
+			return heap_push(&m->heap, m->now, EV_JOB, id);
+		}
+		/* every alternative failed: try again later */
+		c->state = CH_DOWN;
+		c->backoff = c->backoff ? c->backoff * 2 : BR_BACKOFF_MIN;
+		if (c->backoff > BR_BACKOFF_MAX)
+			c->backoff = BR_BACKOFF_MAX;
+		job_free(m, id);
+		err = 0;
+		if ((c->waiters != NO_JOB || c->wanted) &&
+		    m->now + c->backoff < m->end) {
+			/* reconnect through a job of its own after backoff */
+			uint32_t nid = job_new(m);
+
+			if (nid == NO_JOB)
+				return -ENOMEM;
+			c = chan_at(m, dev, key);
+			m->jobs[nid].kind = JOB_CONNECT;
+			m->jobs[nid].dev = dev;
+			m->jobs[nid].chan = key;
+			m->jobs[nid].start = m->now + c->backoff;
+			c->state = CH_CONNECTING;
+			flow_begin(m, &m->jobs[nid], &term->alts[0]);
+			err = heap_push(&m->heap, m->now + c->backoff, EV_JOB,
+					nid);
+		}
+		/* waiters past their deadline fail now, the others wait on */
+		for (w = c->waiters, c->waiters = NO_JOB; w != NO_JOB && !err;
+		     w = next) {
+			next = m->jobs[w].next;
+			if (m->now - m->jobs[w].start >= BR_PUSH_DEADLINE) {
+				job_finish(m, w, false);
+			} else {
+				m->jobs[w].next = c->waiters;
+				c->waiters = w;
+			}
+		}
+		return err;
+	}
+	c->state = CH_UP;
+	c->alt = j->alt;
+	c->ends = j->fr.ends;
+	c->cseq = j->fr.cseq;
+	c->sseq = j->fr.sseq;
+	c->backoff = 0;
+	c->epoch++;
+	job_free(m, id);
+	err = heap_push(&m->heap, m->now + BR_KEEPALIVE,
+			EV_KEEPALIVE, (uint32_t)((size_t)dev * m->n_keys + key));
+	/* the data that waited goes now */
+	for (w = c->waiters, c->waiters = NO_JOB; w != NO_JOB && !err;
+	     w = next) {
+		next = m->jobs[w].next;
+		m->jobs[w].waiting = 0;
+		m->jobs[w].next = NO_JOB;
+		err = heap_push(&m->heap, m->now, EV_JOB, w);
+	}
+	return err;
+}
+
+/* A keepalive on an up channel; a dead one is reconnected. */
+static int keepalive(struct model *m, uint32_t slot)
+{
+	uint32_t dev = slot / m->n_keys;
+	int key = slot % m->n_keys;
+	struct channel *c = chan_at(m, dev, key);
+	struct br_sim_out out;
+	struct job fake = { .kind = JOB_CONNECT, .dev = dev };
+	int tries, err;
+
+	if (c->state != CH_UP)
+		return 0;
+	fake.fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
+	fake.fr.svc = m->keys[key].term->alts[c->alt].service;
+	memset(m->payload, 0x17, 60);
+	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
+		set_label(m, &fake, "keepalive");
+		err = push_tcp(m, &c->ends, BR_DIR_UP,
+			       m->now + ((BR_RTO << tries) - BR_RTO),
+			       BR_TCP_ACK | BR_TCP_PSH, c->cseq, c->sseq,
+			       m->payload, 60, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_PASS) {
+			c->cseq += 60;
+			return heap_push(&m->heap, m->now + BR_KEEPALIVE,
+					 EV_KEEPALIVE, slot);
+		}
+		if (out.xdp == XDP_TX)
+			break;
+	}
+	c->state = CH_DOWN;
+	c->epoch++;
+	return chan_connect(m, dev, key, m->now + SEC);
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static double rate_of(const struct model *m, int s, int a)
+{
+	size_t i;
+
+	for (i = 0; i < m->scn->n_rates; i++)
+		if (m->scn->rates[i].service == s &&
+		    m->scn->rates[i].action == a)
+			return m->scn->rates[i].per_hour;
+	return svc_of(m, s)->actions[a].per_hour;
+}
+
+static bool plat_ok(int want, int dev_plat)
+{
+	return want == BR_PLAT_ANY || want == dev_plat;
+}
+
+static int model_init(struct model *m)
+{
+	const struct br_catalog *cat = m->cat;
+	size_t s, a, t, k, n_terms = 0;
+	uint32_t i;
+
+	if (cat->n_services > 64) {
+		br_err("simulate: at most 64 catalog services");
+		return -E2BIG;
+	}
+	m->res->action_base = calloc(cat->n_services + 1, sizeof(size_t));
+	m->flow_base = calloc(cat->n_services + 1, sizeof(size_t));
+	if (!m->res->action_base || !m->flow_base)
+		return -ENOMEM;
+	for (s = 0; s < cat->n_services; s++) {
+		m->res->action_base[s + 1] =
+			m->res->action_base[s] + cat->services[s].n_actions;
+		m->flow_base[s + 1] =
+			m->flow_base[s] + cat->services[s].n_flows;
+	}
+	m->res->n_actions = m->res->action_base[cat->n_services];
+	m->n_flows = m->flow_base[cat->n_services];
+	m->term_base = calloc(m->res->n_actions + 1, sizeof(size_t));
+	m->rate = calloc(m->res->n_actions + 1, sizeof(double));
+	m->fa_svc = calloc(m->res->n_actions + 1, sizeof(uint16_t));
+	m->fa_act = calloc(m->res->n_actions + 1, sizeof(uint16_t));
+	m->res->by_platform[0] =
+		calloc(m->res->n_actions + 1, sizeof(struct br_outcome));
+	m->res->by_platform[1] =
+		calloc(m->res->n_actions + 1, sizeof(struct br_outcome));
+	if (!m->term_base || !m->rate || !m->fa_svc || !m->fa_act ||
+	    !m->res->by_platform[0] ||
+	    !m->res->by_platform[1])
+		return -ENOMEM;
+	for (s = 0; s < cat->n_services; s++)
+		for (a = 0; a < cat->services[s].n_actions; a++) {
+			size_t fa = flat_action(m, s, a);
+
+			m->term_base[fa] = n_terms;
+			n_terms += cat->services[s].actions[a].n_terms;
+			m->rate[fa] = rate_of(m, s, a);
+			m->fa_svc[fa] = s;
+			m->fa_act[fa] = a;
+		}
+	m->term_chan = calloc(n_terms + 1, sizeof(int));
+	m->keys = calloc(n_terms + 1, sizeof(*m->keys));
+	if (!m->term_chan || !m->keys)
+		return -ENOMEM;
+	for (s = 0; s < cat->n_services; s++)
+		for (a = 0; a < cat->services[s].n_actions; a++) {
+			const struct br_cat_action *act =
+				&cat->services[s].actions[a];
+
+			for (t = 0; t < act->n_terms; t++) {
+				int *tc = &m->term_chan[m->term_base[flat_action(
+								m, s, a)] +
+							t];
+
+				*tc = -1;
+				if (!term_is_channel(m, &act->terms[t]))
+					continue;
+				for (k = 0; k < m->n_keys; k++)
+					if (same_term(m->keys[k].term,
+						      &act->terms[t]))
+						break;
+				if (k == m->n_keys)
+					m->keys[m->n_keys++].term =
+						&act->terms[t];
+				*tc = k;
+			}
+		}
+
+	m->n_devs = m->scn->devices;
+	m->devs = calloc(m->n_devs, sizeof(*m->devs));
+	m->chans = calloc((size_t)m->n_devs * (m->n_keys ? m->n_keys : 1),
+			  sizeof(*m->chans));
+	if (!m->devs || !m->chans)
+		return -ENOMEM;
+	for (i = 0; i < (size_t)m->n_devs * m->n_keys; i++)
+		m->chans[i].waiters = NO_JOB;
+	m->free_job = NO_JOB;
+
+	for (i = 0; i < m->n_devs; i++) {
+		struct device *d = &m->devs[i];
+		uint64_t r = mix64(m->o->seed * 0x100000001b3ull + i);
+
+		d->index = i;
+		d->platform = rnd01(&r) < m->scn->ios_share ? BR_PLAT_IOS
+							    : BR_PLAT_ANDROID;
+		d->v6 = rnd01(&r) < m->scn->ipv6_share;
+		d->cellular = rnd01(&r) < m->scn->cellular_share;
+		d->next_port = 49152 + rnd(&r) % 10000;
+		for (a = 0; a < m->scn->n_apps; a++) {
+			const struct br_scn_app *app = &m->scn->apps[a];
+
+			if (!plat_ok(svc_of(m, app->service)->platform,
+				     d->platform))
+				continue;
+			if (rnd01(&r) < app->share)
+				d->apps |= 1ull << app->service;
+		}
+		m->res->devices[d->platform == BR_PLAT_ANDROID]++;
+	}
+	return 0;
+}
+
+/* Schedule every device's first arrival of every action it does. */
+static int schedule_arrivals(struct model *m)
+{
+	const struct br_catalog *cat = m->cat;
+	uint32_t i;
+	size_t s, a, t;
+	int err;
+
+	for (i = 0; i < m->n_devs; i++) {
+		struct device *d = &m->devs[i];
+
+		for (s = 0; s < cat->n_services; s++) {
+			if (!(d->apps >> s & 1))
+				continue;
+			for (a = 0; a < cat->services[s].n_actions; a++) {
+				const struct br_cat_action *act =
+					&cat->services[s].actions[a];
+				size_t fa = flat_action(m, s, a);
+				uint64_t r = mix64(m->o->seed ^ ((uint64_t)i
+								 << 24) ^
+						   fa);
+				uint64_t at = rnd_exp_ns(&r, m->rate[fa]);
+
+				if (!plat_ok(act->platform, d->platform))
+					continue;
+				/* the device keeps its channels up anyway */
+				for (t = 0; t < act->n_terms; t++) {
+					int key = m->term_chan[m->term_base[fa] +
+							       t];
+					struct channel *c;
+
+					if (key < 0)
+						continue;
+					c = chan_at(m, i, key);
+					if (!c->wanted) {
+						c->wanted = 1;
+						err = chan_connect(
+							m, i, key,
+							rnd(&r) %
+								BR_CONNECT_SPREAD);
+						if (err)
+							return err;
+					}
+				}
+				if (at >= m->end)
+					continue;
+				/* an arrival names its device and action */
+				err = heap_push(&m->heap, at, EV_ARRIVAL,
+						i * m->res->n_actions + fa);
+				if (err)
+					return err;
+			}
+		}
+	}
+	return 0;
+}
+
+static int arrival(struct model *m, uint32_t ev)
+{
+	uint32_t dev = ev / m->res->n_actions, id;
+	size_t fa = ev % m->res->n_actions;
+	struct device *d = &m->devs[dev];
+	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ fa);
+	uint64_t next = m->now + rnd_exp_ns(&r, m->rate[fa]);
+	struct br_outcome *o;
+	struct job *j;
+	int err;
+
+	/* the next instance of the same action */
+	if (next < m->end && next > m->now) {
+		err = heap_push(&m->heap, next, EV_ARRIVAL, ev);
+		if (err)
+			return err;
+	}
+	id = job_new(m);
+	if (id == NO_JOB)
+		return -ENOMEM;
+	j = &m->jobs[id];
+	j->kind = JOB_ACTION;
+	j->dev = dev;
+	j->svc = m->fa_svc[fa];
+	j->act = m->fa_act[fa];
+	j->start = m->now;
+	j->instance = ++m->instances;
+	o = &m->res->by_platform[d->platform == BR_PLAT_ANDROID][fa];
+	o->attempted++;
+	return action_run(m, id);
+}
+
+static void model_free(struct model *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->n_devs; i++)
+		free(m->devs[i].dns);
+	free(m->devs);
+	free(m->chans);
+	free(m->jobs);
+	free(m->heap.v);
+	free(m->flow_base);
+	free(m->rate);
+	free(m->fa_svc);
+	free(m->fa_act);
+	free(m->term_chan);
+	free(m->term_base);
+	free(m->keys);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
+		   struct br_traffic_result *res)
+{
+	struct model m = { .sim = sim, .o = o, .cat = o->cat, .scn = o->scn,
+			   .res = res };
+	struct br_diag diag;
+	double t0 = mono_s();
+	uint64_t run0 = sim->run_ns, pk0 = sim->packets, v0[5];
+	struct event e;
+	size_t i;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	memcpy(v0, sim->verdicts, sizeof(v0));
+	m.end = o->scn->duration_ns;
+	br_diag_init(&diag);
+	if (o->initial) {
+		err = br_sim_install(sim, o->initial, &diag);
+		if (err)
+			goto out;
+	}
+	err = model_init(&m);
+	if (err)
+		goto out;
+	for (i = 0; i < o->scn->n_events; i++) {
+		err = heap_push(&m.heap, o->scn->events[i].at_ns, EV_SWAP, i);
+		if (err)
+			goto out;
+	}
+	err = schedule_arrivals(&m);
+	if (err)
+		goto out;
+
+	while (m.heap.n) {
+		e = heap_pop(&m.heap);
+		/* jobs still running at the end finish; nothing new starts */
+		if (e.t >= m.end && e.kind != EV_JOB)
+			continue;
+		m.now = e.t;
+		switch (e.kind) {
+		case EV_SWAP:
+			err = br_sim_install(sim, o->event_policies[e.id],
+					     &diag);
+			res->swaps++;
+			break;
+		case EV_ARRIVAL:
+			err = arrival(&m, e.id);
+			break;
+		case EV_KEEPALIVE:
+			err = keepalive(&m, e.id);
+			break;
+		default:
+			if (m.jobs[e.id].kind == JOB_CONNECT)
+				err = connect_run(&m, e.id);
+			else
+				err = action_run(&m, e.id);
+			break;
+		}
+		if (err)
+			goto out;
+	}
+	/* actions still parked on a channel that never came up */
+	for (i = 0; i < m.n_jobs; i++)
+		if (m.jobs[i].kind == JOB_ACTION && m.jobs[i].waiting) {
+			m.jobs[i].waiting = 0;
+			job_finish(&m, i, false);
+		}
+out:
+	if (err && diag.n)
+		br_diag_print(&diag, stderr);
+	br_diag_free(&diag);
+	res->packets = sim->packets - pk0;
+	for (i = 0; i < 5; i++)
+		res->verdicts[i] = sim->verdicts[i] - v0[i];
+	res->run_s = (sim->run_ns - run0) / 1e9;
+	res->wall_s = mono_s() - t0;
+	model_free(&m);
+	return err;
+}
+
+void br_traffic_result_free(struct br_traffic_result *res)
+{
+	free(res->action_base);
+	free(res->by_platform[0]);
+	free(res->by_platform[1]);
+	memset(res, 0, sizeof(*res));
+}
