@@ -242,7 +242,10 @@ struct model {
 	uint32_t instances;
 	uint64_t now;
 	uint64_t end;
-	char label[256];
+	char label[384];
+	char label_base[256];
+	const char *label_key; /* "sni" or "qname": what tshark must show */
+	const char *label_val;
 	uint8_t frame[BR_FRAME_MAX];
 	uint8_t payload[BR_FRAME_MAX * 2];
 };
@@ -446,24 +449,54 @@ static void expand_name(const char *tmpl, unsigned int n, char *out,
 
 /* ---- pushing packets ------------------------------------------------- */
 
+/*
+ * The label of the next packets: who sends them for what. push_tcp and
+ * push_udp add the protocol and server port, and for a ClientHello, a QUIC
+ * Initial or a DNS query the name it carries, so a capture can be checked
+ * against them (tests/e2e/test_simulate.sh does, with tshark).
+ */
 static void set_label(struct model *m, const struct job *j, const char *what)
 {
 	const struct br_cat_service *s;
 
 	if (!m->o->labels)
 		return;
+	m->label_key = NULL;
+	if (!strncmp(what, "client-hello", 12) || !strcmp(what, "quic-initial")) {
+		if (j->fr.sni[0]) {
+			m->label_key = "sni";
+			m->label_val = j->fr.sni;
+		}
+	} else if (!strcmp(what, "dns-query")) {
+		m->label_key = "qname";
+		m->label_val = j->fr.dns;
+	}
 	s = svc_of(m, j->svc);
 	if (j->kind == JOB_CONNECT) {
-		snprintf(m->label, sizeof(m->label),
+		snprintf(m->label_base, sizeof(m->label_base),
 			 "dev=%u job=channel flow=%s.%s step=%s", j->dev,
 			 svc_of(m, j->fr.svc)->id, j->fr.flow->name, what);
 		return;
 	}
-	snprintf(m->label, sizeof(m->label),
+	snprintf(m->label_base, sizeof(m->label_base),
 		 "dev=%u svc=%s act=%s#%u flow=%s.%s step=%s", j->dev, s->id,
 		 s->actions[j->act].name, j->instance,
 		 j->fr.flow ? svc_of(m, j->fr.svc)->id : "-",
 		 j->fr.flow ? j->fr.flow->name : "-", what);
+}
+
+static void finish_label(struct model *m, const char *proto,
+			 const struct br_ends *e)
+{
+	if (!m->o->labels)
+		return;
+	if (m->label_key)
+		snprintf(m->label, sizeof(m->label), "%s proto=%s port=%u %s=%s",
+			 m->label_base, proto, e->sport, m->label_key,
+			 m->label_val);
+	else
+		snprintf(m->label, sizeof(m->label), "%s proto=%s port=%u",
+			 m->label_base, proto, e->sport);
 }
 
 static int push(struct model *m, enum br_dir dir, uint64_t t, size_t len,
@@ -484,6 +517,7 @@ static int push_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
 		    uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
 		    const void *pl, size_t n, struct br_sim_out *out)
 {
+	finish_label(m, "tcp", e);
 	return push(m, dir, t,
 		    br_pkt_tcp(m->frame, sizeof(m->frame), e, dir, flags, seq,
 			       ack, pl, n),
@@ -493,6 +527,7 @@ static int push_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
 static int push_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
 		    uint64_t t, const void *pl, size_t n, struct br_sim_out *out)
 {
+	finish_label(m, "udp", e);
 	return push(m, dir, t,
 		    br_pkt_udp(m->frame, sizeof(m->frame), e, dir, pl, n),
 		    out);
@@ -1042,9 +1077,9 @@ static int chan_term(struct model *m, uint32_t id, int key, bool *ok)
 	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
 		uint64_t t = m->now + ((BR_RTO << tries) - BR_RTO);
 
-		set_label(m, j, down ? "channel-down" : "channel-up");
 		j->fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
 		j->fr.svc = m->keys[key].term->alts[c->alt].service;
+		set_label(m, j, down ? "channel-down" : "channel-up");
 		err = push_tcp(m, &c->ends, down ? BR_DIR_DOWN : BR_DIR_UP, t,
 			       BR_TCP_ACK | BR_TCP_PSH,
 			       down ? c->sseq : c->cseq,
