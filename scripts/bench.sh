@@ -10,7 +10,8 @@
 # 2. Runs build/bench/bench_lookup: the dataplane, a bare XDP_DROP, the
 #    kernel LPM trie and xdp-filter through BPF_PROG_TEST_RUN, then the
 #    policy install times; then build/bench/bench_l7: TLS, DNS, QUIC and
-#    flow-table packets against a 1M-name domain set. Both print markdown.
+#    flow-table packets against a 1M-name domain set; then the default
+#    scenario through `simulate`. All print markdown.
 # 3. Writes them to BUILD/bench/results.md and replaces the generated part
 #    of docs/PERFORMANCE.md (between the two "make bench" markers) with them.
 #    The figures in the doc are therefore exactly what the last run printed.
@@ -80,6 +81,32 @@ xdp_filter_ids() {
 	echo "$ids"
 }
 
+# The default scenario through `simulate`: wall time of the whole command
+# (catalog, scenario, BPF load, model) and the packets it pushed.
+sim_bench() {
+	local p t0 t1 out pk
+
+	printf '### Simulation (`simulate`)\n\n'
+	printf 'The built-in default scenario (%s), wall time of the whole ' \
+		"$("$BUILD/blastradius" --json simulate --seed 1 2>/dev/null |
+			jq -r '.scenario | "\(.devices) devices, \(.duration_s) s"')"
+	printf 'command: catalog and scenario parsing, a fresh BPF instance per '
+	printf 'policy, the model and every packet through BPF_PROG_TEST_RUN.\n\n'
+	printf '| policy | packets | wall s | packets/s |\n|---|---:|---:|---:|\n'
+	for p in "" policies/examples/sni-courier-drop.policy \
+		tests/e2e/policies/apns-sni-both.policy; do
+		t0=$(date +%s%N)
+		out=$("$BUILD/blastradius" --json simulate ${p:+--policy "$p"}) ||
+			return 1
+		t1=$(date +%s%N)
+		pk=$(jq '.policies[0].packets' <<<"$out")
+		awk -v p="${p:-(none)}" -v n="$pk" -v ns=$((t1 - t0)) \
+			'BEGIN { printf "| %s | %d | %.2f | %.0f |\n", p, n,
+				 ns / 1e9, n / (ns / 1e9) }'
+	done
+	printf '\n'
+}
+
 args=()
 if ids=$(xdp_filter_ids); then
 	args+=(--xdp-filter "$ids")
@@ -95,6 +122,7 @@ start=$(date +%s)
 	exit 1
 "$BUILD/bench/bench_l7" --date "$date" --commit "$commit" >>"$OUT.tmp" ||
 	exit 1
+sim_bench >>"$OUT.tmp" || exit 1
 mv "$OUT.tmp" "$OUT"
 echo "bench: done in $(($(date +%s) - start)) s; results in $OUT" >&2
 cat "$OUT"
