@@ -126,8 +126,9 @@ static void br_sim_text(const struct br_catalog *cat,
 {
 	size_t r, s, a;
 
-	printf("scenario %s (%s): %u devices, %llu s, seed %llu\n", scn->name,
-	       scn->file, scn->devices,
+	printf("scenario %s%s%s%s: %u devices, %llu s, seed %llu\n",
+	       scn->name, scn->file[0] == '(' ? " " : " (", scn->file,
+	       scn->file[0] == '(' ? "" : ")", scn->devices,
 	       (unsigned long long)(scn->duration_ns / 1000000000ull),
 	       (unsigned long long)seed);
 	for (r = 0; r < n; r++) {
