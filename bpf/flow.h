@@ -49,13 +49,21 @@ static __always_inline int br_flow_from_client(const struct br_flow_val *f,
 	return !!(f->flags & BR_FLOW_F_CLIENT_SUB) == from_sub;
 }
 
-/* A clock that went backwards reads as expired: the safe side. */
+/*
+ * Whether a flow has been idle past its TTL. seen_ns may be later than
+ * now: the two directions of a flow run on different CPUs, and the other
+ * one can store its later time between this one's clock read and its
+ * lookup. That is a live flow, not an expired one (an unsigned difference
+ * would wrap and delete it mid-stream, and its next packet would be judged
+ * without its ClientHello).
+ */
 static __always_inline int br_flow_expired(const struct br_flow_val *f,
 					   __u8 proto, __u64 now)
 {
 	__u64 ttl = proto == 6 ? BR_FLOW_TCP_TTL_NS : BR_FLOW_UDP_TTL_NS;
+	__u64 seen = f->seen_ns;
 
-	return now - f->seen_ns >= ttl;
+	return now > seen && now - seen >= ttl;
 }
 
 /* GCRA cost of len bytes, in ns (ps_per_byte is 1e12 / bytes per s). */

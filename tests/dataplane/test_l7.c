@@ -1947,6 +1947,35 @@ static void test_expired_pending(void **state)
 	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
 }
 
+/*
+ * The two directions of a flow run on different CPUs: one may store a
+ * later "last seen" time between the other's clock read and its lookup.
+ * A packet whose time is before the flow's last-seen time belongs to a
+ * live flow, and keeps its verdict (it was once taken for expired: the
+ * flow was judged again mid-stream, without its hello, and escaped).
+ */
+static void test_seen_in_the_future(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(47200, 443);
+	struct spec sp = { .exts = "SVKCW", .sni = "courier.push.apple.com" };
+	struct frame f;
+	size_t len, name_end;
+
+	install(in, "l7.policy", policy_main);
+	in->now = 300 * SEC_NS;
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	handshake_pending(in, &c);
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "the hello decides the flow", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	in->now -= SEC_NS / 1000; /* a packet whose clock read came first */
+	server_seg(&c, TCP_ACK, "y", 1, &f);
+	step(in, "a packet timed before the last one seen", UP, &f,
+	     W(XDP_DROP, A_DROP, R(0), CACHED));
+}
+
 /* ---- swaps ------------------------------------------------------------------- */
 
 static void test_on_swap(void **state)
@@ -2028,6 +2057,7 @@ int main(void)
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_dns_throttle),
 		cmocka_unit_test(test_expired_pending),
+		cmocka_unit_test(test_seen_in_the_future),
 		cmocka_unit_test(test_on_swap),
 		cmocka_unit_test(test_split_hello),
 		cmocka_unit_test(test_dns),

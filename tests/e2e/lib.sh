@@ -81,6 +81,30 @@ crowded_policy() {
 	echo "^$1/crowded.set:70003:5: policy too large for its map: 70000 IPv4 /24 groups, at most 65536\$"
 }
 
+# lab_peers_xdp_pass OBJ: attach OBJ (xdp_pass.bpf.o, XDP_PASS) in native
+# mode on eth0 of the lab's client and server, the peers of the router's
+# interfaces. Native XDP_TX on a veth reaches the peer only when the peer
+# runs an XDP program itself: without this, the resets and DNS answers the
+# censor forges never arrive.
+lab_peers_xdp_pass() {
+	local ns
+
+	for ns in "$LAB_CLIENT" "$LAB_SERVER"; do
+		ip -n "$ns" link set dev eth0 xdpdrv obj "$1" sec xdp || return 1
+	done
+}
+
+# t_within NAME GOT WANT PCT: passes when GOT is within PCT percent of WANT
+# (numbers, decimals allowed).
+t_within() {
+	if awk -v g="$2" -v w="$3" -v p="$4" \
+		'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'; then
+		t_ok "$1"
+	else
+		t_fail "$1" "got:  $2" "want: $3 +-$4%"
+	fi
+}
+
 t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
