@@ -68,7 +68,8 @@ static const char *const dim_kw[D_COUNT] = {
 
 static const char *const stmt_keywords[] = {
 	"policy", "description", "target",	"default",     "include",
-	"set",	  "rule",	 "on-swap", "sni-default",
+	"set",	  "rule",	 "on-swap", "sni-default", "drop",
+	"pass",	  "reset",
 };
 
 void br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...)
@@ -2567,6 +2568,72 @@ out:
 	return err;
 }
 
+/*
+ * drop|pass|reset service ID: the short form of "rule service ID ACTION",
+ * as an analyst says it ("drop service facetime").
+ */
+static int parse_service_short(struct br_parser *ps, struct br_src *s)
+{
+	struct br_rule_ir r = {
+		.pos = s->cur.pos,
+		.saddr_set = BR_NO_SET,
+		.daddr_set = BR_NO_SET,
+		.sport_set = BR_NO_SET,
+		.dport_set = BR_NO_SET,
+		.ether_type = -1,
+		.domain_set = BR_NO_SET,
+	};
+	struct br_pos kw, id_pos;
+	char *id = NULL, *act_text;
+	char d[DESC_LEN];
+	int svc, err = -EINVAL;
+
+	ps->rule_stmts++;
+	r.action = rule_action_of(&s->cur);
+	act_text = strndup(s->cur.start, s->cur.len);
+	if (!act_text)
+		return -ENOMEM;
+	br_parse_next(s);
+	if (!br_tok_is(&s->cur, "service")) {
+		br_perr(ps, s->cur.pos,
+			"expected \"service ID\" after \"%s\" (a rule is "
+			"written \"rule MATCH... %s\")",
+			act_text, act_text);
+		goto bad;
+	}
+	kw = s->cur.pos;
+	br_parse_next(s);
+	err = br_parse_name(ps, s, "service id", 0, &id, &id_pos);
+	if (err)
+		goto bad;
+	err = -EINVAL;
+	if (!ps->cat) {
+		br_perr(ps, kw,
+			"no service catalog: cannot expand \"service %s\"", id);
+		goto bad;
+	}
+	svc = catalog_service(ps, id, id_pos);
+	if (svc < 0)
+		goto bad;
+	if (!br_parse_at_eol(s)) {
+		if (s->cur.kind != BR_TOK_ERROR)
+			br_perr(ps, s->cur.pos,
+				"unexpected %s after the service id",
+				desc(&s->cur, d));
+		goto bad;
+	}
+	err = expand_service(ps, &r, svc, act_text);
+	if (!err)
+		err = br_parse_end_statement(ps, s);
+	goto out;
+bad:
+	claim_rules(ps, 1, r.pos, NULL);
+out:
+	free(id);
+	free(act_text);
+	return err;
+}
+
 static int parse_rule(struct br_parser *ps, struct br_src *s)
 {
 	struct br_rule_ir r = {
@@ -2675,6 +2742,9 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 		return parse_on_swap(ps, s);
 	if (br_tok_is(t, "sni-default"))
 		return parse_sni_default(ps, s);
+	if (br_tok_is(t, "drop") || br_tok_is(t, "pass") ||
+	    br_tok_is(t, "reset"))
+		return parse_service_short(ps, s);
 	br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
 	return -EINVAL;
 }

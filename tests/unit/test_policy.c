@@ -1934,6 +1934,54 @@ static void test_service_kinds(void **state)
 	br_catalog_free(cat);
 }
 
+/*
+ * "drop service facetime", the issue's words: the short form of "rule
+ * service facetime drop", the same rules; and its errors.
+ */
+static void test_service_short(void **state)
+{
+	struct br_catalog *cat = shipped_cat();
+	struct br_policy *a, *b;
+	char *msgs;
+	size_t i;
+
+	(void)state;
+	a = parse_cat_ok("policy ft\ntarget facetime\n"
+			 "rule service facetime drop\n",
+			 cat);
+	b = parse_cat_ok("policy ft\ntarget facetime\ndrop service facetime\n",
+			 cat);
+	assert_int_equal(b->n_rules, a->n_rules);
+	assert_int_equal(b->n_rules, 3);
+	for (i = 0; i < a->n_rules; i++) {
+		assert_string_equal(b->rules[i].text, a->rules[i].text);
+		assert_int_equal(b->rules[i].action, BR_ACT_DROP);
+		assert_int_equal(b->rules[i].pos.line, 3);
+		assert_int_equal(b->rules[i].pos.col, 1);
+		assert_int_equal(b->rules[i].dport_set, a->rules[i].dport_set);
+	}
+	br_policy_free(a);
+	br_policy_free(b);
+	b = parse_cat_ok("policy p\npass service imessage\n"
+			 "reset service imessage\n",
+			 cat);
+	assert_int_equal(b->rules[0].action, BR_ACT_PASS);
+	assert_int_equal(b->rules[b->n_rules - 1].action, BR_ACT_RESET);
+	br_policy_free(b);
+
+	msgs = parse_cat_bad("policy p\ndrop service facetim\ndrop facetime\n"
+			     "reset service facetime now\n"
+			     "pass service\n",
+			     cat);
+	assert_string_equal(msgs,
+			    "t.policy:2:14: unknown service \"facetim\" (did you mean \"facetime\"?)\n"
+			    "t.policy:3:6: expected \"service ID\" after \"drop\" (a rule is written \"rule MATCH... drop\")\n"
+			    "t.policy:4:24: unexpected \"now\" after the service id\n"
+			    "t.policy:5:13: expected service id, got end of line");
+	free(msgs);
+	br_catalog_free(cat);
+}
+
 static void test_service_errors(void **state)
 {
 	static const char text[] =
@@ -2074,6 +2122,7 @@ int main(void)
 		cmocka_unit_test(test_service_facetime),
 		cmocka_unit_test(test_service_apns),
 		cmocka_unit_test(test_service_kinds),
+		cmocka_unit_test(test_service_short),
 		cmocka_unit_test(test_service_errors),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),
