@@ -137,6 +137,20 @@ t_eq "... iMessage sending fails with them" \
 t_eq "... WhatsApp is untouched" \
 	"$(outcome "$r" 2 whatsapp any message-sent failed)" 0
 
+# ---- a throttle ----------------------------------------------------------------
+
+base=$("$BR" --json simulate --scenario "$E2E/scenarios/twitter.scenario")
+thr=$("$BR" --json simulate --scenario "$E2E/scenarios/twitter.scenario" \
+	--policy policies/examples/sni-twimg-throttle.policy)
+att=$(outcome "$thr" 0 twitter any open attempted)
+t_match "twitter opened" "$att" '^[1-9][0-9]*$'
+t_eq "unthrottled, its media arrive at full speed (none degraded)" \
+	"$(outcome "$base" 0 twitter any open degraded)" 0
+t_eq "throttled to 128 kbit/s, every opening is degraded (media below 1 mbit/s)" \
+	"$(outcome "$thr" 0 twitter any open degraded)" "$att"
+t_eq "... and none fails: a throttle slows, it does not block" \
+	"$(outcome "$thr" 0 twitter any open failed)" 0
+
 # ---- a timeline swap --------------------------------------------------------
 
 r=$(sim "$E2E/scenarios/swap.scenario")
