@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "impact.h"
 #include "cli.h"
 #include "json.h"
 #include "log.h"
@@ -30,6 +31,7 @@ struct run {
 	const char *file; /* NULL: no policy */
 	struct br_policy *pol;
 	struct br_traffic_result res;
+	struct br_impact im;
 };
 
 static const char *br_plat_key(int p)
@@ -89,8 +91,36 @@ static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 		for (t = 0; run->pol && t < run->pol->n_targets; t++)
 			br_json_str(j, run->pol->targets[t]);
 		br_json_end(j);
+		br_json_kstr(j, "headline", run->im.headline);
 		br_json_ku64(j, "packets", run->res.packets);
 		br_json_ku64(j, "swaps", run->res.swaps);
+		br_json_key(j, "efficacy");
+		br_json_object(j);
+		br_json_ku64(j, "attempted", run->im.target_attempted);
+		br_json_ku64(j, "failed", run->im.target_failed);
+		br_json_end(j);
+		br_json_key(j, "collateral");
+		br_json_object(j);
+		br_json_ku64(j, "attempted", run->im.other_attempted);
+		br_json_ku64(j, "failed", run->im.other_failed);
+		br_json_ku64(j, "degraded", run->im.other_degraded);
+		br_json_end(j);
+		br_json_key(j, "push");
+		br_json_array(j);
+		for (t = 0; t < run->im.n_push; t++) {
+			const struct br_impact_push *x = &run->im.push[t];
+
+			br_json_object(j);
+			br_json_kstr(j, "app_class", cat->services[x->service].id);
+			br_json_kstr(j, "name",
+				     br_impact_class_name(cat, x->service));
+			br_json_kstr(j, "platform", br_plat_key(x->platform));
+			br_json_ku64(j, "attempted", x->attempted);
+			br_json_ku64(j, "lost", x->lost);
+			br_json_ku64(j, "degraded", x->degraded);
+			br_json_end(j);
+		}
+		br_json_end(j);
 		br_json_key(j, "services");
 		br_json_array(j);
 		for (s = 0; s < cat->n_services; s++)
@@ -118,6 +148,103 @@ static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 	}
 	br_json_end(j);
 	br_json_end(j);
+}
+
+/* Push notifications by app class: attempted and lost, per platform. */
+static void br_push_text(const struct br_catalog *cat,
+			 const struct br_impact *im)
+{
+	size_t i;
+
+	if (!im->n_push)
+		return;
+	printf("  push notifications  %-16s %-8s %9s %9s %7s\n", "app class",
+	       "platform", "attempted", "lost", "lost %");
+	for (i = 0; i < im->n_push; i++) {
+		const struct br_impact_push *x = &im->push[i];
+
+		printf("                      %-16s %-8s %9llu %9llu %6.1f%%\n",
+		       br_impact_class_name(cat, x->service),
+		       br_plat_key(x->platform),
+		       (unsigned long long)x->attempted,
+		       (unsigned long long)x->lost,
+		       br_pct(x->lost, x->attempted));
+	}
+}
+
+/*
+ * The what-if matrix: failed (and degraded) share of every service's
+ * actions under each policy, side by side.
+ */
+static void br_matrix_text(const struct br_catalog *cat,
+			   const struct run *runs, size_t n)
+{
+	size_t r, s, k;
+
+	printf("\nwhat-if: failed %% (degraded %%) per service\n  %-16s",
+	       "service");
+	for (r = 0; r < n; r++)
+		printf(" %18.18s", runs[r].pol ? runs[r].pol->name : "none");
+	printf("\n");
+	for (s = 0; s < cat->n_services; s++) {
+		bool any = false;
+
+		for (r = 0; r < n && !any; r++)
+			for (k = 0; k < runs[r].im.n_services; k++)
+				any |= runs[r].im.services[k].service == (int)s;
+		if (!any)
+			continue;
+		printf("  %-16s", br_impact_service_name(cat, s));
+		for (r = 0; r < n; r++) {
+			const struct br_impact_service *x = NULL;
+			char cell[32];
+
+			for (k = 0; k < runs[r].im.n_services; k++)
+				if (runs[r].im.services[k].service == (int)s)
+					x = &runs[r].im.services[k];
+			if (!x)
+				snprintf(cell, sizeof(cell), "-");
+			else if (x->degraded)
+				snprintf(cell, sizeof(cell), "%.0f%% (%.0f%%)%s",
+					 br_pct(x->failed, x->attempted),
+					 br_pct(x->degraded, x->attempted),
+					 x->target ? "*" : "");
+			else
+				snprintf(cell, sizeof(cell), "%.0f%%%s",
+					 br_pct(x->failed, x->attempted),
+					 x->target ? "*" : "");
+			printf(" %18s", cell);
+		}
+		printf("\n");
+	}
+	printf("  (* a target of the policy)\n");
+}
+
+/* --csv: one row per policy, service, platform and action. */
+static void br_sim_csv(const struct br_catalog *cat, const struct run *runs,
+		       size_t n)
+{
+	size_t r, k;
+
+	printf("policy,file,service,platform,action,target,attempted,"
+	       "succeeded,degraded,failed\n");
+	for (r = 0; r < n; r++)
+		for (k = 0; k < runs[r].im.n_actions; k++) {
+			const struct br_impact_action *a = &runs[r].im.actions[k];
+			const struct br_cat_service *svc =
+				&cat->services[a->service];
+
+			printf("%s,%s,%s,%s,%s,%d,%llu,%llu,%llu,%llu\n",
+			       runs[r].pol ? runs[r].pol->name : "none",
+			       runs[r].file ? runs[r].file : "", svc->id,
+			       br_plat_key(a->platform),
+			       svc->actions[a->action].name, a->target,
+			       (unsigned long long)a->o.attempted,
+			       (unsigned long long)(a->o.succeeded +
+						    a->o.degraded),
+			       (unsigned long long)a->o.degraded,
+			       (unsigned long long)a->o.failed);
+		}
 }
 
 static void br_sim_text(const struct br_catalog *cat,
@@ -164,7 +291,11 @@ static void br_sim_text(const struct br_catalog *cat,
 				       (unsigned long long)o.degraded,
 				       (unsigned long long)o.failed);
 			}
+		br_push_text(cat, &run->im);
+		printf("  => %s\n", run->im.headline);
 	}
+	if (n > 1)
+		br_matrix_text(cat, runs, n);
 }
 
 int cmd_simulate(struct br_cli *cli, int argc, char **argv)
@@ -174,6 +305,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "write-pcap", required_argument, NULL, 'w' },
+		{ "csv", no_argument, NULL, 'c' },
 		{}
 	};
 	const char *scn_path = NULL, *pcap = NULL;
@@ -183,7 +315,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	struct run *runs = NULL;
 	size_t n_runs = 0, i;
 	uint64_t seed = 0;
-	bool have_seed = false;
+	bool have_seed = false, csv = false;
 	struct br_diag diag;
 	struct br_json j;
 	char *end;
@@ -211,6 +343,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'w':
 			pcap = optarg;
+			break;
+		case 'c':
+			csv = true;
 			break;
 		default:
 			goto usage;
@@ -273,6 +408,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 				runs[i].file ? runs[i].file : "no policy");
 		err = br_traffic_run(&sim, &o, &runs[i].res);
 		br_sim_close(&sim);
+		if (!err)
+			err = br_impact_compute(cat, runs[i].pol, &runs[i].res,
+						&runs[i].im);
 		if (err) {
 			br_err("simulate: %s", strerror(-err));
 			goto out;
@@ -281,6 +419,8 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		br_json_init(&j, stdout);
 		br_sim_json(&j, cat, scn, seed, runs, n_runs);
+	} else if (csv) {
+		br_sim_csv(cat, runs, n_runs);
 	} else {
 		br_sim_text(cat, scn, seed, runs, n_runs);
 	}
@@ -289,6 +429,7 @@ out:
 	for (i = 0; runs && i < n_runs; i++) {
 		br_policy_free(runs[i].pol);
 		br_traffic_result_free(&runs[i].res);
+		br_impact_free(&runs[i].im);
 	}
 	for (i = 0; events && scn && i < scn->n_events; i++)
 		br_policy_free(events[i]);
@@ -299,7 +440,7 @@ out:
 	return rc;
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--scenario S] "
-	       "[--seed N] [--write-pcap FILE]");
+	       "[--seed N] [--write-pcap FILE] [--csv]");
 	free(runs);
 	return 2;
 }

@@ -1031,20 +1031,31 @@ static void job_finish(struct model *m, uint32_t id, bool ok)
 {
 	struct job *j = &m->jobs[id];
 	struct device *d = &m->devs[j->dev];
-	struct br_outcome *o;
+	size_t b = j->start / m->res->bucket_ns, i;
+	struct br_outcome *o, *at[2];
 
-	o = &m->res->by_platform[d->platform == BR_PLAT_ANDROID]
-				[flat_action(m, j->svc, j->act)];
-	if (!ok)
-		o->failed++;
-	else if (j->fallback || j->slow)
-		o->degraded++;
-	else
-		o->succeeded++;
-	if (ok && j->fallback)
-		o->fallback++;
-	if (ok && j->slow)
-		o->slow++;
+	if (b >= m->res->n_buckets)
+		b = m->res->n_buckets - 1;
+	at[0] = &m->res->by_platform[d->platform == BR_PLAT_ANDROID]
+				    [flat_action(m, j->svc, j->act)];
+	at[1] = &m->res->timeline[(b * 2 + (d->platform == BR_PLAT_ANDROID)) *
+				  m->res->n_actions +
+				  flat_action(m, j->svc, j->act)];
+	for (i = 0; i < 2; i++) {
+		o = at[i];
+		if (i)
+			o->attempted++;
+		if (!ok)
+			o->failed++;
+		else if (j->fallback || j->slow)
+			o->degraded++;
+		else
+			o->succeeded++;
+		if (ok && j->fallback)
+			o->fallback++;
+		if (ok && j->slow)
+			o->slow++;
+	}
 	job_free(m, id);
 }
 
@@ -1327,6 +1338,14 @@ static int model_init(struct model *m)
 		calloc(m->res->n_actions + 1, sizeof(struct br_outcome));
 	m->res->by_platform[1] =
 		calloc(m->res->n_actions + 1, sizeof(struct br_outcome));
+	m->res->n_buckets = 20;
+	m->res->bucket_ns = (m->scn->duration_ns + 19) / 20;
+	if (!m->res->bucket_ns)
+		m->res->bucket_ns = 1;
+	m->res->timeline = calloc(m->res->n_buckets * 2 * m->res->n_actions + 1,
+				  sizeof(struct br_outcome));
+	if (!m->res->timeline)
+		return -ENOMEM;
 	if (!m->term_base || !m->rate || !m->fa_svc || !m->fa_act ||
 	    !m->res->by_platform[0] ||
 	    !m->res->by_platform[1])
@@ -1601,6 +1620,7 @@ out:
 
 void br_traffic_result_free(struct br_traffic_result *res)
 {
+	free(res->timeline);
 	free(res->action_base);
 	free(res->by_platform[0]);
 	free(res->by_platform[1]);

@@ -53,6 +53,14 @@ struct br_traffic_result {
 	uint64_t packets;		/* pushed through the program */
 	uint64_t verdicts[5];		/* by XDP action */
 	uint64_t swaps;			/* timeline policies put in force */
+	/*
+	 * The same outcomes by the time the instance started: n_buckets of
+	 * bucket_ns each, timeline[(b * 2 + platform) * n_actions + flat
+	 * action index].
+	 */
+	size_t n_buckets;
+	uint64_t bucket_ns;
+	struct br_outcome *timeline;
 	double wall_s;			/* the whole run */
 	double run_s;			/* of which in BPF_PROG_TEST_RUN */
 };

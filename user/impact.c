@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * impact.c - efficacy, collateral and push loss from a simulation's
+ * outcomes (see impact.h), and the one-line headline.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "impact.h"
+
+/* Display names of the app classes; other services show their id. */
+static const struct {
+	const char *id;
+	const char *name;
+} br_class_names[] = {
+	{ "bank", "banking" },	   { "delivery", "delivery" },
+	{ "auth", "2FA" },	   { "ridehail", "ride-hailing" },
+	{ "news", "news" },	   { "apns", "iOS system" },
+	{ "fcm", "Android system" }, { "imessage", "iMessage" },
+	{ "facetime", "FaceTime" }, { "icloud", "iCloud" },
+	{ "telegram", "Telegram" }, { "whatsapp", "WhatsApp" },
+	{ "signal", "Signal" },	   { "web", "web browsing" },
+	{ "twitter", "Twitter" },  { "cloud-app", "cloud-hosted app" },
+};
+
+const char *br_impact_class_name(const struct br_catalog *cat, int service)
+{
+	const char *id = cat->services[service].id;
+	size_t i;
+
+	for (i = 0; i < sizeof(br_class_names) / sizeof(br_class_names[0]);
+	     i++)
+		if (!strcmp(br_class_names[i].id, id))
+			return br_class_names[i].name;
+	return id;
+}
+
+const char *br_impact_service_name(const struct br_catalog *cat, int service)
+{
+	const char *id = cat->services[service].id;
+
+	if (!strcmp(id, "apns"))
+		return "APNs";
+	if (!strcmp(id, "fcm"))
+		return "FCM";
+	return br_impact_class_name(cat, service);
+}
+
+static bool br_is_push(const struct br_cat_action *a)
+{
+	return !strcmp(a->name, "push-received");
+}
+
+static void br_add(struct br_outcome *to, const struct br_outcome *o)
+{
+	to->attempted += o->attempted;
+	to->succeeded += o->succeeded;
+	to->degraded += o->degraded;
+	to->failed += o->failed;
+	to->fallback += o->fallback;
+	to->slow += o->slow;
+}
+
+/* Append to a fixed-size headline buffer, truncating quietly. */
+static void br_cat_str(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void br_cat_str(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* "loses 100% of iOS push notifications (banking 100%, ...)" */
+static void br_push_phrase(struct br_impact *im, enum br_platform p,
+			   const char *plat, bool *first)
+{
+	uint64_t att = 0, lost = 0;
+	size_t i;
+	bool open = false;
+
+	for (i = 0; i < im->n_push; i++) {
+		if (im->push[i].platform != p)
+			continue;
+		att += im->push[i].attempted;
+		lost += im->push[i].lost;
+	}
+	if (!lost)
+		return;
+	br_cat_str(im->headline, sizeof(im->headline),
+		   "%s%.0f%% of %s push notifications", *first ? "" : ", ",
+		   br_pct(lost, att), plat);
+	*first = false;
+	for (i = 0; i < im->n_push; i++) {
+		const struct br_impact_push *x = &im->push[i];
+		const char *id = im->cat->services[x->service].id;
+
+		if (x->platform != p || !x->lost || !strcmp(id, "apns") ||
+		    !strcmp(id, "fcm"))
+			continue;
+		br_cat_str(im->headline, sizeof(im->headline), "%s%s %.0f%%",
+			   open ? ", " : " (",
+			   br_impact_class_name(im->cat, x->service),
+			   br_pct(x->lost, x->attempted));
+		open = true;
+	}
+	if (open)
+		br_cat_str(im->headline, sizeof(im->headline), ")");
+}
+
+static void br_headline(struct br_impact *im)
+{
+	const struct br_catalog *cat = im->cat;
+	bool first = true, any = false;
+	size_t i;
+
+	im->headline[0] = 0;
+	if (!im->pol) {
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "no policy: %.1f%% of actions fail",
+			   br_pct(im->other_failed, im->other_attempted));
+		return;
+	}
+	for (i = 0; i < im->n_services; i++) {
+		const struct br_impact_service *s = &im->services[i];
+
+		if (!s->target)
+			continue;
+		br_cat_str(im->headline, sizeof(im->headline), "%s%.0f%% of %s",
+			   first ? "blocks " : ", ",
+			   br_pct(s->failed, s->attempted),
+			   br_impact_service_name(cat, s->service));
+		if (s->degraded)
+			br_cat_str(im->headline, sizeof(im->headline),
+				   " (and degrades %.0f%%)",
+				   br_pct(s->degraded, s->attempted));
+		first = false;
+	}
+	if (first)
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "no target attempted");
+
+	/* collateral: pushes first, then every other service that fails */
+	br_cat_str(im->headline, sizeof(im->headline), "; also loses ");
+	first = true;
+	br_push_phrase(im, BR_PLAT_IOS, "iOS", &first);
+	br_push_phrase(im, BR_PLAT_ANDROID, "Android", &first);
+	any = !first;
+	for (i = 0; i < im->n_services; i++) {
+		const struct br_impact_service *s = &im->services[i];
+		const struct br_cat_service *svc = &cat->services[s->service];
+		uint64_t att = 0, bad = 0;
+		size_t k;
+
+		if (s->target)
+			continue;
+		/* the service's own actions, pushes aside (counted above) */
+		for (k = 0; k < im->n_actions; k++) {
+			const struct br_impact_action *a = &im->actions[k];
+
+			if (a->service != s->service ||
+			    br_is_push(&svc->actions[a->action]))
+				continue;
+			att += a->o.attempted;
+			bad += a->o.failed;
+		}
+		if (!bad)
+			continue;
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "%s%.0f%% of %s", first ? "" : ", ", br_pct(bad, att),
+			   br_impact_service_name(cat, s->service));
+		first = false;
+		any = true;
+	}
+	if (!any) {
+		/* nothing lost: say so, and what was only degraded */
+		im->headline[strlen(im->headline) - strlen("also loses ")] = 0;
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "no collateral failure");
+	}
+	if (im->other_degraded)
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "; degrades %.1f%% of other actions",
+			   br_pct(im->other_degraded, im->other_attempted));
+}
+
+int br_impact_compute(const struct br_catalog *cat,
+		      const struct br_policy *pol,
+		      const struct br_traffic_result *res,
+		      struct br_impact *out)
+{
+	size_t s, a, t, n_act = 0;
+	bool *target;
+	int p, idx;
+
+	memset(out, 0, sizeof(*out));
+	out->cat = cat;
+	out->pol = pol;
+	target = calloc(cat->n_services + 1, sizeof(*target));
+	out->actions = calloc(res->n_actions * 2 + 1, sizeof(*out->actions));
+	out->services = calloc(cat->n_services + 1, sizeof(*out->services));
+	out->push = calloc(cat->n_services * 2 + 1, sizeof(*out->push));
+	if (!target || !out->actions || !out->services || !out->push) {
+		free(target);
+		br_impact_free(out);
+		return -ENOMEM;
+	}
+	for (t = 0; pol && t < pol->n_targets; t++) {
+		idx = br_catalog_service(cat, pol->targets[t]);
+		if (idx >= 0)
+			target[idx] = true;
+	}
+	for (s = 0; s < cat->n_services; s++) {
+		struct br_impact_service *sv = &out->services[out->n_services];
+
+		sv->service = s;
+		sv->target = target[s];
+		for (a = 0; a < cat->services[s].n_actions; a++) {
+			const struct br_cat_action *act =
+				&cat->services[s].actions[a];
+			size_t fa = res->action_base[s] + a;
+			struct br_impact_action *row = &out->actions[n_act];
+
+			memset(row, 0, sizeof(*row));
+			row->service = s;
+			row->action = a;
+			row->platform = act->platform;
+			row->target = target[s];
+			for (p = 0; p < 2; p++) {
+				enum br_platform plat =
+					p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
+
+				if (act->platform != BR_PLAT_ANY &&
+				    act->platform != plat)
+					continue;
+				br_add(&row->o, &res->by_platform[p][fa]);
+				if (br_is_push(act) &&
+				    res->by_platform[p][fa].attempted) {
+					struct br_impact_push *x =
+						&out->push[out->n_push++];
+
+					x->service = s;
+					x->platform = plat;
+					x->attempted =
+						res->by_platform[p][fa].attempted;
+					x->lost = res->by_platform[p][fa].failed;
+					x->degraded =
+						res->by_platform[p][fa].degraded;
+				}
+			}
+			if (!row->o.attempted)
+				continue;
+			n_act++;
+			sv->attempted += row->o.attempted;
+			sv->failed += row->o.failed;
+			sv->degraded += row->o.degraded;
+			if (target[s]) {
+				out->target_attempted += row->o.attempted;
+				out->target_failed += row->o.failed;
+			} else {
+				out->other_attempted += row->o.attempted;
+				out->other_failed += row->o.failed;
+				out->other_degraded += row->o.degraded;
+			}
+		}
+		if (sv->attempted)
+			out->n_services++;
+	}
+	out->n_actions = n_act;
+	free(target);
+	br_headline(out);
+	return 0;
+}
+
+void br_impact_free(struct br_impact *im)
+{
+	free(im->actions);
+	free(im->services);
+	free(im->push);
+	im->actions = NULL;
+	im->services = NULL;
+	im->push = NULL;
+	im->n_actions = im->n_services = im->n_push = 0;
+}
