@@ -13,6 +13,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +300,38 @@ static void br_sim_text(const struct br_catalog *cat,
 		br_matrix_text(cat, runs, n);
 }
 
+/*
+ * Without --policy: every shipped policy, policies/ *.policy beside the
+ * catalog directory, in name order (glob sorts). The paths live in g;
+ * *runs grows to hold them.
+ */
+static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
+{
+	char pattern[PATH_MAX];
+	struct run *r;
+	size_t i;
+	int rc;
+
+	snprintf(pattern, sizeof(pattern), "%s/../*.policy",
+		 br_catalog_default_dir());
+	rc = glob(pattern, 0, NULL, g);
+	if (rc == GLOB_NOMATCH)
+		return 0;
+	if (rc) {
+		br_err("simulate: cannot list %s", pattern);
+		return -EIO;
+	}
+	r = realloc(*runs, (g->gl_pathc + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	memset(r, 0, (g->gl_pathc + 1) * sizeof(*r));
+	for (i = 0; i < g->gl_pathc; i++)
+		r[i].file = g->gl_pathv[i];
+	*runs = r;
+	*n = g->gl_pathc;
+	return 0;
+}
+
 int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -306,6 +340,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "write-pcap", required_argument, NULL, 'w' },
 		{ "csv", no_argument, NULL, 'c' },
+		{ "no-policy", no_argument, NULL, 'n' },
 		{}
 	};
 	const char *scn_path = NULL, *pcap = NULL;
@@ -313,9 +348,10 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	struct br_catalog *cat = NULL;
 	struct br_scenario *scn = NULL;
 	struct run *runs = NULL;
+	glob_t shipped = { 0 };
 	size_t n_runs = 0, i;
 	uint64_t seed = 0;
-	bool have_seed = false, csv = false;
+	bool have_seed = false, csv = false, baseline = false;
 	struct br_diag diag;
 	struct br_json j;
 	char *end;
@@ -347,18 +383,26 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		case 'c':
 			csv = true;
 			break;
+		case 'n':
+			baseline = true;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc)
 		goto usage;
+	if (!n_runs && !baseline &&
+	    br_shipped_policies(&runs, &n_runs, &shipped))
+		goto out;
+	if (!n_runs || baseline)
+		n_runs++; /* the baseline: a run without a policy, last */
 	if (pcap && n_runs > 1) {
-		br_err("--write-pcap: one --policy at most");
-		goto usage;
+		br_err("--write-pcap: one run at most (one --policy, or "
+		       "--no-policy)");
+		rc = 2;
+		goto out;
 	}
-	if (!n_runs)
-		n_runs = 1; /* the baseline: no policy */
 	if (br_cli_require_privileges())
 		goto out;
 
@@ -435,12 +479,13 @@ out:
 		br_policy_free(events[i]);
 	free(events);
 	free(runs);
+	globfree(&shipped);
 	br_scenario_free(scn);
 	br_catalog_free(cat);
 	return rc;
 usage:
-	br_err("usage: blastradius simulate [--policy P]... [--scenario S] "
-	       "[--seed N] [--write-pcap FILE] [--csv]");
+	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
+	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv]");
 	free(runs);
 	return 2;
 }

@@ -83,7 +83,7 @@ t_match "JSON rows carry service, platform, action and counts" \
 
 # ---- labels against tshark --------------------------------------------------
 
-if "$BR" simulate --scenario "$SMALL" --write-pcap "$TMP/sim.pcapng" \
+if "$BR" simulate --no-policy --scenario "$SMALL" --write-pcap "$TMP/sim.pcapng" \
 	>/dev/null 2>"$TMP/err"; then
 	tshark -r "$TMP/sim.pcapng" -T fields -E separator=/t \
 		-e frame.comment -e ip.proto -e ipv6.nxt -e tcp.srcport \
@@ -139,7 +139,7 @@ t_eq "... WhatsApp is untouched" \
 
 # ---- a throttle ----------------------------------------------------------------
 
-base=$("$BR" --json simulate --scenario "$E2E/scenarios/twitter.scenario")
+base=$("$BR" --json simulate --no-policy --scenario "$E2E/scenarios/twitter.scenario")
 thr=$("$BR" --json simulate --scenario "$E2E/scenarios/twitter.scenario" \
 	--policy policies/examples/sni-twimg-throttle.policy)
 att=$(outcome "$thr" 0 twitter any open attempted)
@@ -153,7 +153,7 @@ t_eq "... and none fails: a throttle slows, it does not block" \
 
 # ---- a timeline swap --------------------------------------------------------
 
-r=$(sim "$E2E/scenarios/swap.scenario")
+r=$("$BR" --json simulate --no-policy --scenario "$E2E/scenarios/swap.scenario")
 t_eq "the timeline's swap happened" "$(jq '.policies[0].swaps' <<<"$r")" 1
 ok=$(outcome "$r" 0 bank ios push-received succeeded)
 ko=$(outcome "$r" 0 bank ios push-received failed)
