@@ -61,6 +61,7 @@ static struct br_outcome br_outcome_of(const struct br_traffic_result *r,
 		o.failed += x->failed;
 		o.fallback += x->fallback;
 		o.slow += x->slow;
+		o.late += x->late;
 	}
 	return o;
 }
@@ -143,6 +144,7 @@ static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 					     o.succeeded + o.degraded);
 				br_json_ku64(j, "failed", o.failed);
 				br_json_ku64(j, "degraded", o.degraded);
+				br_json_ku64(j, "late", o.late);
 				br_json_end(j);
 			}
 		br_json_end(j);
@@ -249,9 +251,54 @@ static void br_sim_csv(const struct br_catalog *cat, const struct run *runs,
 		}
 }
 
+/*
+ * --summary: per policy its headline, then the what-if matrix and the push
+ * loss per app class and platform across the policies.
+ */
+static void br_sim_summary(const struct br_catalog *cat,
+			   const struct run *runs, size_t n)
+{
+	size_t r, k, m;
+
+	for (r = 0; r < n; r++)
+		printf("\n%s%s%s%s\n  => %s\n",
+		       runs[r].pol ? runs[r].pol->name : "none",
+		       runs[r].file ? " (" : "",
+		       runs[r].file ? runs[r].file : "",
+		       runs[r].file ? ")" : "", runs[r].im.headline);
+	br_matrix_text(cat, runs, n);
+	printf("\npush notifications lost %% per app class\n  %-26s", "");
+	for (r = 0; r < n; r++)
+		printf(" %18.18s", runs[r].pol ? runs[r].pol->name : "none");
+	printf("\n");
+	for (k = 0; n && k < runs[0].im.n_push; k++) {
+		const struct br_impact_push *x0 = &runs[0].im.push[k];
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s (%s)",
+			 br_impact_class_name(cat, x0->service),
+			 br_plat_key(x0->platform));
+		printf("  %-26s", label);
+		for (r = 0; r < n; r++) {
+			const struct br_impact_push *x = NULL;
+
+			for (m = 0; m < runs[r].im.n_push; m++)
+				if (runs[r].im.push[m].service == x0->service &&
+				    runs[r].im.push[m].platform ==
+					    x0->platform)
+					x = &runs[r].im.push[m];
+			if (x)
+				printf(" %17.0f%%", br_pct(x->lost, x->attempted));
+			else
+				printf(" %18s", "-");
+		}
+		printf("\n");
+	}
+}
+
 static void br_sim_text(const struct br_catalog *cat,
 			const struct br_scenario *scn, uint64_t seed,
-			const struct run *runs, size_t n)
+			const struct run *runs, size_t n, bool summary)
 {
 	size_t r, s, a;
 
@@ -260,6 +307,10 @@ static void br_sim_text(const struct br_catalog *cat,
 	       scn->file[0] == '(' ? "" : ")", scn->devices,
 	       (unsigned long long)(scn->duration_ns / 1000000000ull),
 	       (unsigned long long)seed);
+	if (summary) {
+		br_sim_summary(cat, runs, n);
+		return;
+	}
 	for (r = 0; r < n; r++) {
 		const struct run *run = &runs[r];
 
@@ -341,6 +392,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "write-pcap", required_argument, NULL, 'w' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "no-policy", no_argument, NULL, 'n' },
+		{ "summary", no_argument, NULL, 'y' },
 		{}
 	};
 	const char *scn_path = NULL, *pcap = NULL;
@@ -351,7 +403,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	glob_t shipped = { 0 };
 	size_t n_runs = 0, i;
 	uint64_t seed = 0;
-	bool have_seed = false, csv = false, baseline = false;
+	bool have_seed = false, csv = false, baseline = false, summary = false;
 	struct br_diag diag;
 	struct br_json j;
 	char *end;
@@ -385,6 +437,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			baseline = true;
+			break;
+		case 'y':
+			summary = true;
 			break;
 		default:
 			goto usage;
@@ -466,7 +521,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	} else if (csv) {
 		br_sim_csv(cat, runs, n_runs);
 	} else {
-		br_sim_text(cat, scn, seed, runs, n_runs);
+		br_sim_text(cat, scn, seed, runs, n_runs, summary);
 	}
 	rc = 0;
 out:
@@ -485,7 +540,8 @@ out:
 	return rc;
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
-	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv]");
+	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv] "
+	       "[--summary]");
 	free(runs);
 	return 2;
 }
