@@ -35,6 +35,7 @@
 
 #define BR_CAT_SNI_MAX 1000    /* '%' runs 1..sni-max: names a rule lists */
 #define BR_CAT_RATE_MAX 3600e3 /* actions per hour: one a millisecond */
+#define BR_CAT_DEADLINE_MAX (24 * 3600 * 1000000000ull) /* 24h */
 
 static const char *const cat_keywords[] = {
 	"service", "category", "platform", "source",
@@ -979,6 +980,69 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * DURATION of an action's deadline: a decimal number (at most 9 decimals)
+ * and ms, s, m or h ("10s", "1.5m", "500ms"), above 0, at most 24h.
+ */
+static int parse_deadline(struct br_parser *ps, const struct br_token *t,
+			  uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "ms", 1000000ull },
+		{ "s", 1000000000ull },
+		{ "m", 60 * 1000000000ull },
+		{ "h", 3600 * 1000000000ull },
+	};
+	const char *p = t->start, *end = t->start + t->len;
+	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, ns;
+	char d[DESC_LEN];
+	size_t i, digits = 0, decimals = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		if (digits < 12)
+			whole = whole * 10 + (uint64_t)(*p - '0');
+	if (!digits)
+		goto bad;
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, decimals++) {
+			if (decimals >= 9)
+				goto bad;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			scale *= 10;
+		}
+		if (!decimals)
+			goto bad;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if ((size_t)(end - p) == strlen(units[i].unit) &&
+		    !memcmp(p, units[i].unit, (size_t)(end - p)))
+			unit = units[i].ns;
+	if (!unit)
+		goto bad;
+	if (digits > 12 || whole > BR_CAT_DEADLINE_MAX / unit)
+		goto range;
+	ns = whole * unit +
+	     (uint64_t)((unsigned __int128)frac * unit / scale);
+	if (!ns || ns > BR_CAT_DEADLINE_MAX)
+		goto range;
+	*out = ns;
+	return 0;
+range:
+	br_perr(ps, t->pos,
+		"deadline %s out of range (more than 0, at most 24h)",
+		desc(t, d));
+	return -EINVAL;
+bad:
+	br_perr(ps, t->pos,
+		"bad deadline %s (expected a number and ms, s, m or h, as in "
+		"10s or 500ms)",
+		desc(t, d));
+	return -EINVAL;
+}
+
 /* An action's name may repeat for another platform, not for the same. */
 static int check_action_dup(struct cat_parser *cp,
 			    const struct br_cat_action *a)
@@ -1025,9 +1089,9 @@ static void drop_pending(struct cat_parser *cp, int action)
 	cp->n_pending = k;
 }
 
-enum { A_PLATFORM, A_NEEDS, A_RATE, A_COUNT };
+enum { A_PLATFORM, A_NEEDS, A_RATE, A_DEADLINE, A_COUNT };
 static const char *const action_opt_kw[A_COUNT] = { "platform", "needs",
-						    "rate" };
+						    "rate", "deadline" };
 
 static int parse_action(struct cat_parser *cp, struct br_src *s)
 {
@@ -1059,7 +1123,7 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			if (t->kind == BR_TOK_WORD)
 				br_perr(ps, t->pos,
 					"unknown action option %s (expected "
-					"platform, needs or rate)",
+					"platform, needs, rate or deadline)",
 					desc(t, d));
 			else
 				br_perr(ps, t->pos, "unexpected %s",
@@ -1081,6 +1145,17 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 		} else if (o == A_PLATFORM) {
 			br_parse_next(s);
 			err = parse_platform_word(ps, s, &a.platform);
+		} else if (o == A_DEADLINE) {
+			br_parse_next(s);
+			if (s->cur.kind != BR_TOK_WORD)
+				err = br_parse_expected(
+					ps, s,
+					"a duration after \"deadline\"");
+			else
+				err = parse_deadline(ps, &s->cur,
+						     &a.deadline_ns);
+			if (!err)
+				br_parse_next(s);
 		} else {
 			br_parse_next(s);
 			if (s->cur.kind != BR_TOK_WORD)

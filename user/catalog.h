@@ -82,6 +82,8 @@ struct br_cat_action {
 	size_t n_terms;
 	struct br_cat_term *terms;
 	double per_hour; /* default rate per device that has the service */
+	uint64_t deadline_ns; /* an instance that succeeds later than this
+			       * after it started is degraded; 0: none */
 };
 
 struct br_cat_service {

@@ -1033,6 +1033,9 @@ static void job_finish(struct model *m, uint32_t id, bool ok)
 	struct device *d = &m->devs[j->dev];
 	size_t b = j->start / m->res->bucket_ns, i;
 	struct br_outcome *o, *at[2];
+	uint64_t deadline = svc_of(m, j->svc)->actions[j->act].deadline_ns;
+	/* succeeded, but later than the action's deadline: degraded too */
+	bool late = ok && deadline && m->now - j->start > deadline;
 
 	if (b >= m->res->n_buckets)
 		b = m->res->n_buckets - 1;
@@ -1047,7 +1050,7 @@ static void job_finish(struct model *m, uint32_t id, bool ok)
 			o->attempted++;
 		if (!ok)
 			o->failed++;
-		else if (j->fallback || j->slow)
+		else if (j->fallback || j->slow || late)
 			o->degraded++;
 		else
 			o->succeeded++;
@@ -1055,6 +1058,8 @@ static void job_finish(struct model *m, uint32_t id, bool ok)
 			o->fallback++;
 		if (ok && j->slow)
 			o->slow++;
+		if (late)
+			o->late++;
 	}
 	job_free(m, id);
 }

@@ -38,6 +38,8 @@ struct br_outcome {
 	uint64_t failed;
 	uint64_t fallback;  /* of succeeded + degraded: a later alternative */
 	uint64_t slow;	    /* of degraded: below the needed goodput */
+	uint64_t late;	    /* of degraded: later than the action's
+			     * deadline after it started */
 };
 
 struct br_traffic_result {

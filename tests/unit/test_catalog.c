@@ -252,7 +252,7 @@ static void test_ir(void **state)
 		"dns \"%-C.Example.com.\" sni-max 9 channel bytes 1KB 4KB\n"
 		"flow ch-443 tls sni-max 9 sni \"%-c.example.com\" dport 443 "
 		"daddr @srv channel pq\n"
-		"action got needs ch | ch-443 rate 6/h\n"
+		"action got needs ch | ch-443 rate 6/h deadline 60s\n"
 		"\n"
 		"service app\r\n"
 		"category push-app\n"
@@ -261,12 +261,13 @@ static void test_ir(void **state)
 		"flow media udp daddr @srv dport 3478-3497 bytes 100 1MiB\n"
 		"flow look dns dns Look.Example\n"
 		"flow raw tcp daddr 203.0.113.7 dport 5222\n"
-		"action got platform ios needs push.ch | push.ch-443 rate 0.5/d\n"
+		"action got platform ios needs push.ch | push.ch-443 rate 0.5/d "
+		"deadline 1.5m\n"
 		"action open needs api, later.x | raw, look\n"
 		"service later\n"
 		"category c\n"
 		"flow x tcp daddr @srv dport 1\n"
-		"action a needs x\n");
+		"action a deadline 250ms needs x\n");
 
 	/* sets: named and inline, in order of declaration */
 	assert_int_equal(cat->n_sets, 3);
@@ -327,6 +328,7 @@ static void test_ir(void **state)
 	assert_int_equal(a->pos.col, 8);
 	assert_int_equal(a->platform, BR_PLAT_IOS); /* the service's */
 	assert_true(a->per_hour == 6.0);
+	assert_int_equal(a->deadline_ns, 60000000000ull);
 	assert_int_equal(a->n_terms, 1);
 	assert_int_equal(a->terms[0].n, 2);
 	assert_int_equal(a->terms[0].alts[1].service, 0);
@@ -368,14 +370,20 @@ static void test_ir(void **state)
 	assert_int_equal(a->platform, BR_PLAT_IOS);
 	assert_true(a->per_hour > 0.5 / 24 - 1e-12 &&
 		    a->per_hour < 0.5 / 24 + 1e-12);
+	assert_int_equal(a->deadline_ns, 90000000000ull);
 	check_needs(cat, a, "push.ch | push.ch-443");
 	a = &s->actions[1];
 	assert_int_equal(a->platform, BR_PLAT_ANY);
 	assert_true(a->per_hour == 0.0); /* no rate: the scenario's */
+	assert_int_equal(a->deadline_ns, 0); /* no deadline: none */
 	/* a reference to a service declared later resolves */
 	check_needs(cat, a, "app.api, later.x | app.raw, app.look");
 	assert_int_equal(a->terms[1].alts[0].service, 2);
 	assert_int_equal(a->terms[1].alts[0].flow, 0);
+	/* options in any order; a deadline of milliseconds */
+	a = &cat->services[2].actions[0];
+	assert_int_equal(a->deadline_ns, 250000000ull);
+	check_needs(cat, a, "later.x");
 
 	/* lookups */
 	assert_int_equal(br_catalog_service(cat, "later"), 2);
@@ -586,9 +594,39 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:9:23: bad rate \"6\" (expected a number per hour or day, as in 6/h or 0.5/d)\n"
 	  "t.catalog:10:23: rate \"0/h\" out of range (more than 0, at most 3600000/h)\n"
 	  "t.catalog:11:18: \"needs\" already given at t.catalog:11:10\n"
-	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs or rate)\n"
+	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs, rate or deadline)\n"
 	  "t.catalog:13:18: unexpected character \"$\"\n"
 	  "t.catalog:14:19: unknown platform \"mac\" (expected ios or android)\n" },
+	{ "service s\n"
+	    "category c\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443\n"
+	    "action a needs f deadline\n"
+	    "action b needs f deadline 10\n"
+	    "action c needs f deadline 0s\n"
+	    "action d needs f deadline 25h\n"
+	    "action e needs f deadline 1.5.2s\n"
+	    "action g needs f deadline 10s deadline 5s\n"
+	    "action h needs f deadline -1s\n"
+	    "action i needs f deadline 0.0000000001s\n"
+	    "action j needs f deadline 10sec\n"
+	    "action k needs f deadline 0.0000001ms\n"
+	    "action l needs f deadline 1440.001m\n"
+	    "action m needs f deadline 99999999999999999999h\n"
+	    "action n needs f deadline .5s\n"
+	    "action o needs f deadline 1440m\n",
+	  "t.catalog:4:26: expected a duration after \"deadline\", got end of line\n"
+	  "t.catalog:5:27: bad deadline \"10\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:6:27: deadline \"0s\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:7:27: deadline \"25h\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:8:27: bad deadline \"1.5.2s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:9:31: \"deadline\" already given at t.catalog:9:18\n"
+	  "t.catalog:10:27: bad deadline \"-1s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:11:27: bad deadline \"0.0000000001s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:12:27: bad deadline \"10sec\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:13:27: deadline \"0.0000001ms\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:14:27: deadline \"1440.001m\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:15:27: deadline \"99999999999999999999h\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:16:27: bad deadline \".5s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n" },
 	{ "service apns\n"
 	    "category apple\n"
 	    "platform ios\n"
@@ -821,7 +859,16 @@ static void test_shipped(void **state)
 		"apns",	    "imessage", "facetime", "icloud",   "fcm",
 		"bank",	    "delivery", "auth",	    "ridehail", "news",
 		"telegram", "whatsapp", "signal",   "web",	"cloud-app",
-		"twitter",
+		"twitter",  "ewallet",	"game-network", "video",
+	};
+	/* hosted in the ranges blocked against Telegram in 2018 */
+	static const struct {
+		const char *id, *flow, *action;
+	} cloud_hosted[] = {
+		{ "cloud-app", "api", "open" },
+		{ "ewallet", "api", "pay" },
+		{ "game-network", "lobby", "play" },
+		{ "video", "api", "play" },
 	};
 	static const char *const push_apps[] = {
 		"bank", "delivery", "auth", "ridehail", "news",
@@ -842,6 +889,10 @@ static void test_shipped(void **state)
 		for (k = 0; k < s->n_actions; k++) {
 			free(needs_text(cat, &s->actions[k])); /* refs resolve */
 			assert_true(s->actions[k].per_hour > 0);
+			/* a deadline, of at most the 120 s a push waits */
+			assert_true(s->actions[k].deadline_ns > 0);
+			assert_true(s->actions[k].deadline_ns <=
+				    120000000000ull);
 		}
 		for (k = 0; k < s->n_flows; k++) {
 			const struct br_cat_flow *f = &s->flows[k];
@@ -962,7 +1013,29 @@ static void test_shipped(void **state)
 	check_prefix(&set->prefixes[1], "18.194.0.0", 15);
 	check_prefix(&set->prefixes[2], "18.196.0.0", 15);
 	check_prefix(&set->prefixes[3], "35.156.0.0", 14);
-	action_of(cat, "cloud-app", "open", BR_PLAT_ANY);
+	for (i = 0; i < sizeof(cloud_hosted) / sizeof(cloud_hosted[0]); i++) {
+		const struct br_cat_flow *f =
+			flow_of(cat, cloud_hosted[i].id, cloud_hosted[i].flow);
+		char *want;
+
+		assert_int_equal(f->kind, BR_CAT_TLS);
+		assert_ptr_equal(&cat->sets[f->addr_set], set);
+		assert_true(asprintf(&want, "%s.%s", cloud_hosted[i].id,
+				     cloud_hosted[i].flow) > 0);
+		check_needs(cat,
+			    action_of(cat, cloud_hosted[i].id,
+				      cloud_hosted[i].action, BR_PLAT_ANY),
+			    want);
+		free(want);
+	}
+
+	/* deadlines: a web page in 10 s, a push in 60 s (assumptions) */
+	assert_int_equal(action_of(cat, "web", "page-load", BR_PLAT_ANY)
+				 ->deadline_ns,
+			 10000000000ull);
+	assert_int_equal(action_of(cat, "apns", "push-received", BR_PLAT_IOS)
+				 ->deadline_ns,
+			 60000000000ull);
 	br_catalog_free(cat);
 }
 

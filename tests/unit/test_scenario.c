@@ -67,6 +67,11 @@ static const struct svc_def svc_defs[] = {
 	{ "web", BR_PLAT_ANY, { "page-load" }, { 0 } },
 	{ "cloud-app", BR_PLAT_ANY, { "open" }, { 0 } },
 	{ "quiet", BR_PLAT_ANY, { NULL }, { 0 } }, /* no actions */
+	/* the default scenario's cloud-hosted services and Twitter */
+	{ "ewallet", BR_PLAT_ANY, { "pay" }, { 0 } },
+	{ "game-network", BR_PLAT_ANY, { "play" }, { 0 } },
+	{ "video", BR_PLAT_ANY, { "play" }, { 0 } },
+	{ "twitter", BR_PLAT_ANY, { "open" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))
@@ -665,8 +670,8 @@ static const struct {
 	{ HEAD "app cloudapp 80%\n",
 	  "t.scenario:5:5: unknown service \"cloudapp\" (did you mean "
 	  "\"cloud-app\"?)" },
-	{ HEAD "app twitter 80%\n",
-	  "t.scenario:5:5: unknown service \"twitter\"" },
+	{ HEAD "app mastodon 80%\n",
+	  "t.scenario:5:5: unknown service \"mastodon\"" },
 	{ HEAD "app Bank 80%\n",
 	  "t.scenario:5:5: unknown service \"Bank\" (did you mean "
 	  "\"bank\"?)" },

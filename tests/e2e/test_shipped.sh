@@ -1,0 +1,402 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# test_shipped.sh - the shipped policies (policies/NAME.policy) do, in
+# simulation with the default scenario, what the issue says they do:
+#   - facetime-2025: FaceTime calls fail >= 99%; no push lost on either
+#     platform;
+#   - imessage-apns-sni, imessage-apns-ip: every iMessage action fails
+#     >= 99%, and iOS push notifications >= 99% in every app class;
+#     Android's pushes none;
+#   - imessage-identity: no push lost; the iMessage actions that need an
+#     identity lookup fail or degrade, the others do not;
+#   - quic-block-2022: web page loads degraded (the TCP fallback), none
+#     failed;
+#   - twitter-throttle-2021: Twitter's openings degraded, none failed;
+#   - telegram-2018: Telegram fails, and so do the unrelated services the
+#     catalog hosts in the blocked cloud ranges; nothing else;
+# and the outputs: --json has its documented keys, --csv parses and
+# agrees with it; an action's deadline makes a late success degraded.
+#
+# usage: tests/e2e/test_shipped.sh [BUILD_DIR]   (as root)
+set -u
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${1:-build}
+BR=$BUILD/blastradius
+E2E=tests/e2e
+. "$E2E/lib.sh"
+
+TMP=$(mktemp -d "/tmp/brshipped$$.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+
+SHIPPED="facetime-2025 imessage-apns-sni imessage-apns-ip imessage-identity
+quic-block-2022 twitter-throttle-2021 telegram-2018"
+J=$TMP/sim.json
+
+# ---- helpers ------------------------------------------------------------------
+
+# val POLICY SERVICE PLATFORM ACTION FIELD: one number of a services row
+val() {
+	jq -r --arg p "$1" --arg s "$2" --arg pl "$3" --arg a "$4" \
+		--arg f "$5" '[.policies[] | select(.name == $p) | .services[] |
+		select(.service == $s and .platform == $pl and
+		.action == $a) | .[$f]] |
+		if length == 1 then .[0] else "missing" end' "$J"
+}
+
+is_num() {
+	[[ $1 =~ ^[0-9]+$ ]]
+}
+
+# t_pct_ge NAME PART WHOLE PCT: WHOLE > 0 and PART >= PCT % of it
+t_pct_ge() {
+	if is_num "$2" && is_num "$3" && [ "$3" -gt 0 ] &&
+		[ $(($2 * 100)) -ge $(($4 * $3)) ]; then
+		t_ok "$1 ($2 of $3)"
+	else
+		t_fail "$1" "got $2 of $3, want at least $4%"
+	fi
+}
+
+# t_ge NAME GOT MIN: GOT is a number, at least MIN
+t_ge() {
+	if is_num "$2" && [ "$2" -ge "$3" ]; then
+		t_ok "$1 ($2)"
+	else
+		t_fail "$1" "got $2, want at least $3"
+	fi
+}
+
+# t_zero NAME VALUE: VALUE is the number 0
+t_zero() {
+	if [ "$2" = 0 ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "got $2, want 0"
+	fi
+}
+
+# t_pos NAME VALUE: VALUE is a number above 0
+t_pos() {
+	if is_num "$2" && [ "$2" -gt 0 ]; then
+		t_ok "$1 ($2)"
+	else
+		t_fail "$1" "got $2, want a number above 0"
+	fi
+}
+
+# rows POLICY JQ_FILTER: the services rows of POLICY the filter selects, as
+# "service platform action attempted failed degraded" lines
+rows() {
+	jq -r --arg p "$1" ".policies[] | select(.name == \$p) | .services[] |
+		select($2) | select(.attempted > 0) |
+		\"\\(.service) \\(.platform) \\(.action) \\(.attempted) \\(.failed) \\(.degraded)\"" "$J"
+}
+
+# push POLICY PLATFORM: "app_class attempted lost" lines of its push rows
+push() {
+	jq -r --arg p "$1" --arg pl "$2" '.policies[] | select(.name == $p) |
+		.push[] | select(.platform == $pl) |
+		"\(.app_class) \(.attempted) \(.lost)"' "$J"
+}
+
+# untouched POLICY NAME JQ_FILTER: every row the filter selects (with
+# something attempted) neither failed nor degraded; at least one such row
+untouched() {
+	local n=0 bad="" svc plat act att fail deg
+
+	while read -r svc plat act att fail deg; do
+		n=$((n + 1))
+		[ "$fail" = 0 ] && [ "$deg" = 0 ] ||
+			bad="$bad $svc/$plat/$act:failed=$fail,degraded=$deg"
+	done < <(rows "$1" "$3")
+	if [ "$n" -gt 0 ] && [ -z "$bad" ]; then
+		t_ok "$1: $2 untouched ($n actions)"
+	else
+		t_fail "$1: $2 untouched" "rows: $n" "touched:$bad"
+	fi
+}
+
+# ---- the policies: valid, described ------------------------------------------
+
+for p in $SHIPPED; do
+	f=policies/$p.policy
+	t_check "$p: check passes" "$BR" check "$f"
+	if grep -q '^# .*[Ss]ource' "$f" &&
+		grep -q '^# What the simulation shows' "$f"; then
+		t_ok "$p: its comment names its sources and what it shows"
+	else
+		t_fail "$p: its comment names its sources and what it shows"
+	fi
+done
+# every shipped policy is one of them (a new one needs its checks here)
+for f in policies/*.policy; do
+	p=$(basename "$f" .policy)
+	case " $(echo $SHIPPED) " in
+	*" $p "*) ;;
+	*) t_fail "policies/$p.policy has checks in test_shipped.sh" ;;
+	esac
+done
+
+# ---- one simulation of the default scenario per policy ---------------------
+
+args=()
+for p in $SHIPPED; do
+	args+=(--policy "policies/$p.policy")
+done
+start=$(date +%s)
+if ! "$BR" --json simulate "${args[@]}" >"$J" 2>"$TMP/err"; then
+	t_fail "simulate the shipped policies" "$(cat "$TMP/err")"
+	t_done
+	exit 1
+fi
+echo "# simulated $(echo $SHIPPED | wc -w) policies in $(($(date +%s) - start)) s"
+
+# ---- JSON: parses, with the documented keys ---------------------------------
+
+t_check "--json parses" jq -e . "$J"
+t_eq "one result per policy, in order" \
+	"$(jq -r '[.policies[].name] | join(" ")' "$J")" "$(echo $SHIPPED)"
+t_eq "each names its file" \
+	"$(jq -r '[.policies[].file] | join(" ")' "$J")" \
+	"$(for p in $SHIPPED; do printf 'policies/%s.policy ' "$p"; done |
+		sed 's/ $//')"
+t_eq "each names its targets" \
+	"$(jq -r '[.policies[] | .targets | join(",")] | join(" ")' "$J")" \
+	"facetime imessage imessage imessage web twitter telegram"
+t_eq "each has a headline that says what it blocks" \
+	"$(jq '[.policies[].headline | select(test("^blocks [0-9]+% of "))] |
+		length' "$J")" 7
+t_eq "policy keys" \
+	"$(jq -c '[.policies[] | keys | contains(["file", "headline", "name",
+		"push", "services", "targets"])] | unique' "$J")" '[true]'
+t_eq "services rows: service, platform, action and counts" \
+	"$(jq -c '[.policies[].services[] | keys] | unique' "$J")" \
+	'[["action","attempted","degraded","failed","late","platform","service","succeeded"]]'
+t_eq "push rows: app class, platform and counts" \
+	"$(jq -c '[.policies[].push[] | keys] | unique' "$J")" \
+	'[["app_class","attempted","degraded","lost","name","platform"]]'
+t_eq "counts add up: succeeded + failed = attempted, late <= degraded <= succeeded" \
+	"$(jq '[.policies[].services[] | select(.succeeded + .failed !=
+		.attempted or .degraded > .succeeded or .late > .degraded)] |
+		length' "$J")" 0
+
+# ---- facetime-2025 ------------------------------------------------------------
+
+P=facetime-2025
+t_pct_ge "$P: FaceTime calls fail >= 99%" \
+	"$(val $P facetime ios call failed)" \
+	"$(val $P facetime ios call attempted)" 99
+for plat in ios android; do
+	att=$(push $P $plat | awk '{ a += $2 } END { print a + 0 }')
+	lost=$(push $P $plat | awk '{ l += $3 } END { print l + 0 }')
+	t_pos "$P: $plat pushes attempted" "$att"
+	t_zero "$P: no $plat push lost" "$lost"
+done
+t_zero "$P: no collateral failure" \
+	"$(jq '.policies[] | select(.name == "facetime-2025") |
+		.collateral.failed' "$J")"
+
+# ---- imessage-apns-sni, imessage-apns-ip ---------------------------------------
+
+for P in imessage-apns-sni imessage-apns-ip; do
+	n=0
+	while read -r svc plat act att fail deg; do
+		n=$((n + 1))
+		t_pct_ge "$P: iMessage $act fails >= 99%" "$fail" "$att" 99
+	done < <(rows $P '.service == "imessage"')
+	t_eq "$P: every iMessage action attempted" "$n" \
+		"$(grep -c '^action ' <(awk '/^service /{ s = $2 }
+			s == "imessage"' policies/catalog/apple.catalog))"
+	n=0
+	while read -r cls att lost; do
+		n=$((n + 1))
+		t_pct_ge "$P: iOS pushes of $cls lost >= 99%" "$lost" "$att" 99
+	done < <(push $P ios)
+	t_ge "$P: iOS app classes with pushes (the system's, 5 apps)" "$n" 6
+	n=0
+	while read -r cls att lost; do
+		n=$((n + 1))
+		t_zero "$P: no Android push of $cls lost" "$lost"
+	done < <(push $P android)
+	t_ge "$P: Android app classes with pushes" "$n" 6
+done
+
+# ---- imessage-identity ----------------------------------------------------------
+
+P=imessage-identity
+for plat in ios android; do
+	att=$(push $P $plat | awk '{ a += $2 } END { print a + 0 }')
+	lost=$(push $P $plat | awk '{ l += $3 } END { print l + 0 }')
+	t_pos "$P: $plat pushes attempted" "$att"
+	t_zero "$P: no $plat push lost" "$lost"
+done
+# which iMessage actions need the identity lookup: the catalog says
+imsg=$(awk '/^service /{ s = $2 } s == "imessage" && /^action /' \
+	policies/catalog/apple.catalog)
+need=$(awk '/[ ,]identity( |,|$)/ { print $2 }' <<<"$imsg" | sort | xargs)
+noneed=$(awk '!/[ ,]identity( |,|$)/ { print $2 }' <<<"$imsg" | sort | xargs)
+t_eq "$P: the catalog's iMessage actions that look up identities" \
+	"$need" "attachment-sent message-sent"
+t_eq "$P: ... and those that do not" \
+	"$noneed" "attachment-received message-received"
+for act in $need; do
+	att=$(val $P imessage ios "$act" attempted)
+	fail=$(val $P imessage ios "$act" failed)
+	deg=$(val $P imessage ios "$act" degraded)
+	sum=missing
+	is_num "$fail" && is_num "$deg" && sum=$((fail + deg))
+	t_pct_ge "$P: iMessage $act (needs a lookup) fails or degrades" \
+		"$sum" "$att" 99
+done
+for act in $noneed; do
+	t_pos "$P: iMessage $act attempted" \
+		"$(val $P imessage ios "$act" attempted)"
+	t_zero "$P: iMessage $act (no lookup) never fails" \
+		"$(val $P imessage ios "$act" failed)"
+	t_zero "$P: iMessage $act (no lookup) never degrades" \
+		"$(val $P imessage ios "$act" degraded)"
+done
+
+# ---- quic-block-2022 ------------------------------------------------------------
+
+P=quic-block-2022
+t_pct_ge "$P: web page loads degraded (the TCP fallback)" \
+	"$(val $P web any page-load degraded)" \
+	"$(val $P web any page-load attempted)" 99
+t_zero "$P: ... and none failed" "$(val $P web any page-load failed)"
+untouched $P "everything but the web" '.service != "web"'
+
+# ---- twitter-throttle-2021 ------------------------------------------------------
+
+P=twitter-throttle-2021
+t_pct_ge "$P: Twitter openings degraded (throttled)" \
+	"$(val $P twitter any open degraded)" \
+	"$(val $P twitter any open attempted)" 99
+t_zero "$P: ... and none failed" "$(val $P twitter any open failed)"
+untouched $P "everything but Twitter" '.service != "twitter"'
+
+# ---- telegram-2018 --------------------------------------------------------------
+
+P=telegram-2018
+t_pct_ge "$P: Telegram fails" "$(val $P telegram any message-sent failed)" \
+	"$(val $P telegram any message-sent attempted)" 99
+# the services the catalog hosts in the blocked ranges, which the policy
+# never names
+cloud=$(awk '/^service /{ print $2 }' policies/catalog/cloud.catalog | xargs)
+t_eq "$P: the catalog's cloud-hosted services" "$cloud" \
+	"cloud-app ewallet game-network video"
+filter='.service == "none"'
+for svc in $cloud; do
+	n=0
+	while read -r s plat act att fail deg; do
+		n=$((n + 1))
+		t_pct_ge "$P: collateral: $s $act fails" "$fail" "$att" 99
+	done < <(rows $P ".service == \"$svc\"")
+	t_pos "$P: $svc: actions attempted" "$n"
+	filter="$filter or .service == \"$svc\""
+done
+t_pos "$P: collateral failures counted" \
+	"$(jq '.policies[] | select(.name == "telegram-2018") |
+		.collateral.failed' "$J")"
+untouched $P "everything else" "($filter or .service == \"telegram\") | not"
+
+# ---- CSV: parses, and says what the JSON says -------------------------------
+
+if "$BR" simulate --csv --policy policies/imessage-apns-sni.policy \
+	--policy policies/telegram-2018.policy >"$TMP/sim.csv" \
+	2>"$TMP/err"; then
+	python3 - "$TMP/sim.csv" "$J" >"$TMP/csv.out" 2>&1 <<'EOF'
+import csv, json, sys
+
+HEADER = ["policy", "file", "service", "platform", "action", "target",
+          "attempted", "succeeded", "degraded", "failed"]
+NUM = HEADER[5:]
+with open(sys.argv[1], newline="") as f:
+    rows = list(csv.reader(f))
+js = json.load(open(sys.argv[2]))
+want = {}
+for p in js["policies"]:
+    for r in p["services"]:
+        if r["attempted"]:
+            want[(p["name"], r["service"], r["platform"], r["action"])] = r
+print("header", "ok" if rows and rows[0] == HEADER else rows[:1])
+body = rows[1:]
+bad = [r for r in body if len(r) != len(HEADER)
+       or not all(x.isdigit() for x in r[5:])]
+print("numeric", "ok" if body and not bad else bad[:3])
+seen = {}
+mism = []
+for r in body:
+    if len(r) != len(HEADER):
+        continue
+    d = dict(zip(HEADER, r))
+    key = (d["policy"], d["service"], d["platform"], d["action"])
+    seen.setdefault(d["policy"], 0)
+    seen[d["policy"]] += 1
+    j = want.get(key)
+    if not j or any(int(d[k]) != j[k] for k in
+                    ("attempted", "succeeded", "degraded", "failed")):
+        mism.append(key)
+print("agrees", "ok" if body and not mism else mism[:3])
+counts = {n: sum(1 for k in want if k[0] == n)
+          for n in ("imessage-apns-sni", "telegram-2018")}
+print("complete", "ok" if seen == counts else (seen, counts))
+EOF
+	for what in header numeric agrees complete; do
+		got=$(awk -v w="$what" '$1 == w { $1 = ""; sub(/^ /, ""); print }' \
+			"$TMP/csv.out")
+		case $what in
+		header) name="--csv: its header" ;;
+		numeric) name="--csv: rows, numeric columns" ;;
+		agrees) name="--csv: every row agrees with --json" ;;
+		complete) name="--csv: a row for every action attempted" ;;
+		esac
+		t_eq "$name" "$got" ok
+	done
+else
+	t_fail "simulate --csv" "$(cat "$TMP/err")"
+fi
+
+# ---- deadlines: a success later than its action's deadline is degraded -------
+
+SMALL=$E2E/scenarios/small.scenario
+cp -r policies/catalog "$TMP/cat"
+# the shipped catalog: no page load is late without a policy
+r=$("$BR" --json simulate --no-policy --scenario "$SMALL")
+t_eq "--no-policy: one run, without a policy" \
+	"$(jq -c '[.policies[].name]' <<<"$r")" '["none"]'
+t_zero "shipped deadlines: no page load late without a policy" \
+	"$(jq '.policies[0].services[] | select(.service == "web") | .late' \
+		<<<"$r")"
+# 2 s: a direct page load makes it, one through the TCP fallback after
+# QUIC's Initials went unanswered (retried at 1 and 2 s) does not
+sed -i 's/^\(action page-load .*\) deadline [0-9.]*[a-z]*$/\1 deadline 2s/' \
+	"$TMP/cat/web.catalog"
+t_check "a catalog with a 2 s page-load deadline" \
+	grep -q 'page-load .* deadline 2s$' "$TMP/cat/web.catalog"
+r=$(BLASTRADIUS_CATALOG=$TMP/cat "$BR" --json simulate --scenario "$SMALL" \
+	--policy policies/quic-block-2022.policy)
+base=$(BLASTRADIUS_CATALOG=$TMP/cat "$BR" --json simulate --no-policy \
+	--scenario "$SMALL")
+web() {
+	jq ".policies[0].services[] | select(.service == \"web\") | .$2" <<<"$1"
+}
+t_pos "2 s deadline, no policy: page loads" "$(web "$base" attempted)"
+t_zero "... none late" "$(web "$base" late)"
+t_zero "... none degraded" "$(web "$base" degraded)"
+t_pct_ge "2 s deadline, QUIC blocked: page loads late" \
+	"$(web "$r" late)" "$(web "$r" attempted)" 99
+t_zero "... none failed" "$(web "$r" failed)"
+# 1 ms: every success is late, and degraded for that reason alone
+sed -i 's/ deadline 2s$/ deadline 1ms/' "$TMP/cat/web.catalog"
+base=$(BLASTRADIUS_CATALOG=$TMP/cat "$BR" --json simulate --no-policy \
+	--scenario "$SMALL")
+t_eq "1 ms deadline, no policy: every page load late" \
+	"$(web "$base" late)" "$(web "$base" attempted)"
+t_eq "... and so degraded" "$(web "$base" degraded)" \
+	"$(web "$base" attempted)"
+
+t_done
