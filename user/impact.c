@@ -24,6 +24,8 @@ static const struct {
 	{ "telegram", "Telegram" }, { "whatsapp", "WhatsApp" },
 	{ "signal", "Signal" },	   { "web", "web browsing" },
 	{ "twitter", "Twitter" },  { "cloud-app", "cloud-hosted app" },
+	{ "ewallet", "e-wallet" }, { "game-network", "game network" },
+	{ "video", "video service" },
 };
 
 const char *br_impact_class_name(const struct br_catalog *cat, int service)
@@ -62,6 +64,7 @@ static void br_add(struct br_outcome *to, const struct br_outcome *o)
 	to->failed += o->failed;
 	to->fallback += o->fallback;
 	to->slow += o->slow;
+	to->late += o->late;
 }
 
 /* Append to a fixed-size headline buffer, truncating quietly. */
