@@ -16,6 +16,7 @@ PACKAGES="
 	socat netcat-openbsd curl jq python3 iputils-ping strace
 	tshark tcpdump libpcap-dev libssl-dev openssl dnsmasq-base dnsutils
 	knot-dnsutils
+	chromium fonts-dejavu-core
 "
 
 missing=""

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "policy.h"
+#include "report_html.h"
 #include "scenario.h"
 #include "sim.h"
 #include "traffic.h"
@@ -383,6 +384,33 @@ static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 	return 0;
 }
 
+/* --html FILE: the runs as one self-contained page (report_html.h). */
+static int br_sim_html(const char *path, const struct br_catalog *cat,
+		       const struct br_scenario *scn, uint64_t seed,
+		       const struct run *runs, size_t n)
+{
+	struct br_report_run *rr = calloc(n + 1, sizeof(*rr));
+	FILE *f;
+	size_t i;
+	int err;
+
+	if (!rr)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rr[i].name = runs[i].pol ? runs[i].pol->name : "none";
+		rr[i].file = runs[i].file;
+		rr[i].pol = runs[i].pol;
+		rr[i].res = &runs[i].res;
+		rr[i].im = &runs[i].im;
+	}
+	f = fopen(path, "w");
+	err = f ? br_report_html(f, cat, scn, seed, rr, n) : -errno;
+	if (f && fclose(f) && !err)
+		err = -EIO;
+	free(rr);
+	return err;
+}
+
 int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -393,9 +421,10 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "no-policy", no_argument, NULL, 'n' },
 		{ "summary", no_argument, NULL, 'y' },
+		{ "html", required_argument, NULL, 'H' },
 		{}
 	};
-	const char *scn_path = NULL, *pcap = NULL;
+	const char *scn_path = NULL, *pcap = NULL, *html = NULL;
 	struct br_policy **events = NULL;
 	struct br_catalog *cat = NULL;
 	struct br_scenario *scn = NULL;
@@ -440,6 +469,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'y':
 			summary = true;
+			break;
+		case 'H':
+			html = optarg;
 			break;
 		default:
 			goto usage;
@@ -523,6 +555,15 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	} else {
 		br_sim_text(cat, scn, seed, runs, n_runs, summary);
 	}
+	if (html) {
+		err = br_sim_html(html, cat, scn, seed, runs, n_runs);
+		if (err) {
+			br_err("simulate: --html %s: %s", html, strerror(-err));
+			goto out;
+		}
+		if (!cli->quiet)
+			fprintf(stderr, "simulate: wrote %s\n", html);
+	}
 	rc = 0;
 out:
 	for (i = 0; runs && i < n_runs; i++) {
@@ -541,7 +582,7 @@ out:
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
 	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv] "
-	       "[--summary]");
+	       "[--summary] [--html FILE]");
 	free(runs);
 	return 2;
 }
