@@ -1,11 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# demo.sh - the dataplane at work, in a throwaway namespace lab: a client,
-# a censor router running blastradius, a server with an APNs-like service
-# on TCP 5223 and a web server on 443. Loads the example policy that drops
-# the APNs port, shows a connection dropped and one passed, the counters,
-# then cleans up. (Until the simulator lands, this is what `make demo` runs.)
+# demo.sh - what `make demo` shows.
+#
+# Part A, the what-if: the built-in default scenario (10,000 devices, ten
+# minutes) against every shipped policy, through private instances of the
+# XDP program: each policy's headline, failure rates per service and the
+# push notifications lost per app class, and an HTML report.
+#
+# Part B, the dataplane live, in a throwaway namespace lab: a client, a
+# censor router running blastradius, a server with an APNs-like service on
+# TCP 5223 and a web server on 443. Loads the example policy that drops the
+# APNs port, shows a connection dropped and one passed, the counters, an
+# atomic swap, then cleans up.
 #
 # usage: scripts/demo.sh BUILD_DIR   (as root)
 set -u
@@ -33,6 +40,13 @@ else
 fi
 run() { printf '$ %s\n' "$*"; "$@"; }
 
+REPORT=$(realpath -m "$BUILD/report.html")
+say "A. The what-if: the default scenario against every shipped policy"
+run "$BLASTRADIUS" simulate --summary --html "$REPORT" || exit 1
+echo
+echo "HTML report: $REPORT"
+
+say "B. The same program, live: a lab"
 say "1. A lab: client 198.18.0.2 -> router (censor) -> server 198.19.0.2"
 lab_up || exit 1
 lab_spawn "$LAB_SERVER" socat TCP6-LISTEN:5223,fork,reuseaddr,ipv6only=0 SYSTEM:'echo courier-ok'

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "impact.h"
@@ -189,7 +190,7 @@ static void br_matrix_text(const struct br_catalog *cat,
 	printf("\nwhat-if: failed %% (degraded %%) per service\n  %-16s",
 	       "service");
 	for (r = 0; r < n; r++)
-		printf(" %18.18s", runs[r].pol ? runs[r].pol->name : "none");
+		printf(" %21.21s", runs[r].pol ? runs[r].pol->name : "none");
 	printf("\n");
 	for (s = 0; s < cat->n_services; s++) {
 		bool any = false;
@@ -218,7 +219,7 @@ static void br_matrix_text(const struct br_catalog *cat,
 				snprintf(cell, sizeof(cell), "%.0f%%%s",
 					 br_pct(x->failed, x->attempted),
 					 x->target ? "*" : "");
-			printf(" %18s", cell);
+			printf(" %21s", cell);
 		}
 		printf("\n");
 	}
@@ -270,7 +271,7 @@ static void br_sim_summary(const struct br_catalog *cat,
 	br_matrix_text(cat, runs, n);
 	printf("\npush notifications lost %% per app class\n  %-26s", "");
 	for (r = 0; r < n; r++)
-		printf(" %18.18s", runs[r].pol ? runs[r].pol->name : "none");
+		printf(" %21.21s", runs[r].pol ? runs[r].pol->name : "none");
 	printf("\n");
 	for (k = 0; n && k < runs[0].im.n_push; k++) {
 		const struct br_impact_push *x0 = &runs[0].im.push[k];
@@ -289,9 +290,9 @@ static void br_sim_summary(const struct br_catalog *cat,
 					    x0->platform)
 					x = &runs[r].im.push[m];
 			if (x)
-				printf(" %17.0f%%", br_pct(x->lost, x->attempted));
+				printf(" %20.0f%%", br_pct(x->lost, x->attempted));
 			else
-				printf(" %18s", "-");
+				printf(" %21s", "-");
 		}
 		printf("\n");
 	}
@@ -359,13 +360,23 @@ static void br_sim_text(const struct br_catalog *cat,
  */
 static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 {
-	char pattern[PATH_MAX];
+	char pattern[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX];
+	const char *shown;
 	struct run *r;
-	size_t i;
+	size_t i, n;
 	int rc;
 
-	snprintf(pattern, sizeof(pattern), "%s/../*.policy",
-		 br_catalog_default_dir());
+	/* policies/, shown relative to the working directory when under it */
+	snprintf(pattern, sizeof(pattern), "%s/..", br_catalog_default_dir());
+	if (!realpath(pattern, dir))
+		snprintf(dir, sizeof(dir), "%s", pattern);
+	shown = dir;
+	if (getcwd(cwd, sizeof(cwd))) {
+		n = strlen(cwd);
+		if (!strncmp(dir, cwd, n) && dir[n] == '/')
+			shown = dir + n + 1;
+	}
+	snprintf(pattern, sizeof(pattern), "%s/*.policy", shown);
 	rc = glob(pattern, 0, NULL, g);
 	if (rc == GLOB_NOMATCH)
 		return 0;
@@ -555,6 +566,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	} else {
 		br_sim_text(cat, scn, seed, runs, n_runs, summary);
 	}
+	fflush(stdout); /* the tables before anything said on stderr */
 	if (html) {
 		err = br_sim_html(html, cat, scn, seed, runs, n_runs);
 		if (err) {
