@@ -363,7 +363,7 @@ static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 	char pattern[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX];
 	const char *shown;
 	struct run *r;
-	size_t i, n;
+	size_t i, len;
 	int rc;
 
 	/* policies/, shown relative to the working directory when under it */
@@ -372,9 +372,9 @@ static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 		snprintf(dir, sizeof(dir), "%s", pattern);
 	shown = dir;
 	if (getcwd(cwd, sizeof(cwd))) {
-		n = strlen(cwd);
-		if (!strncmp(dir, cwd, n) && dir[n] == '/')
-			shown = dir + n + 1;
+		len = strlen(cwd);
+		if (!strncmp(dir, cwd, len) && dir[len] == '/')
+			shown = dir + len + 1;
 	}
 	snprintf(pattern, sizeof(pattern), "%s/*.policy", shown);
 	rc = glob(pattern, 0, NULL, g);
