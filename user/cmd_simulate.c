@@ -360,16 +360,16 @@ static void br_sim_text(const struct br_catalog *cat,
  */
 static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 {
-	char pattern[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX];
+	char up[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX], pattern[PATH_MAX + 16];
 	const char *shown;
 	struct run *r;
 	size_t i, len;
 	int rc;
 
 	/* policies/, shown relative to the working directory when under it */
-	snprintf(pattern, sizeof(pattern), "%s/..", br_catalog_default_dir());
-	if (!realpath(pattern, dir))
-		snprintf(dir, sizeof(dir), "%s", pattern);
+	snprintf(up, sizeof(up), "%s/..", br_catalog_default_dir());
+	if (!realpath(up, dir))
+		snprintf(dir, sizeof(dir), "%s", up);
 	shown = dir;
 	if (getcwd(cwd, sizeof(cwd))) {
 		len = strlen(cwd);
