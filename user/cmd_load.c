@@ -3,7 +3,9 @@
  * cmd_load.c - blastradius load DEV[:ROLE]... POLICY, and unload [DEV...].
  *
  * load is all or nothing: the policy is parsed and compiled before anything
- * is attached, and any failure removes what was created.
+ * is attached, and any failure removes what was created. Once the policy is
+ * in force, its impact on the default scenario (whatif.h) is printed when
+ * it has collateral; --quiet and --no-impact skip it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include "json.h"
 #include "log.h"
 #include "policy.h"
+#include "whatif.h"
 
 struct br_dev_arg {
 	char name[64];
@@ -44,8 +47,10 @@ static int br_parse_dev(const char *arg, struct br_dev_arg *dev)
 	return -EINVAL;
 }
 
+/* wi: the policy's what-if for JSON, NULL when skipped (--no-impact). */
 static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
-			    const struct br_policy *pol)
+			    const struct br_policy *pol,
+			    const struct br_whatif *wi)
 {
 	struct br_dp_status st;
 	struct br_json j;
@@ -62,6 +67,10 @@ static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
 		br_json_kstr(&j, "policy", pol->name);
 		br_json_kstr(&j, "file", pol->file);
 		br_cli_json_interfaces(&j, &st);
+		if (wi) {
+			br_json_key(&j, "impact");
+			br_whatif_json(&j, wi);
+		}
 		br_json_end(&j);
 		return;
 	}
@@ -72,6 +81,28 @@ static void br_print_loaded(struct br_cli *cli, struct br_dp *dp,
 		printf("%s %s", i ? "," : "", text);
 	}
 	printf("; state in %s\n", cli->pin_dir);
+	fflush(stdout);
+}
+
+/*
+ * The policy's what-if once it is in force: a report, never a failure (a
+ * simulation that cannot run says so and the load stands).
+ */
+static struct br_whatif *br_load_whatif(const struct br_policy *pol,
+					struct br_whatif *wi)
+{
+	const struct br_catalog *cat;
+	int err;
+
+	if (br_cli_catalog(&cat))
+		return NULL;
+	err = br_whatif_maybe(cat, pol, wi);
+	if (err) {
+		br_err("cannot simulate the impact of %s: %s", pol->file,
+		       strerror(-err));
+		return NULL;
+	}
+	return wi;
 }
 
 static void br_already_loaded(struct br_cli *cli, struct br_dp *dp)
@@ -95,12 +126,15 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "fail-closed", no_argument, NULL, 'c' },
+		{ "no-impact", no_argument, NULL, 'N' },
 		{}
 	};
 	struct br_dp_opts opts = {};
 	enum br_xdp_mode mode = BR_MODE_NATIVE;
 	struct br_dev_arg *devs = NULL;
+	struct br_whatif wi, *impact = NULL;
 	struct br_policy *pol = NULL;
+	bool no_impact = false;
 	struct br_dp *dp = NULL;
 	struct br_diag diag;
 	int c, i, n_devs, err, ret = 1;
@@ -122,6 +156,9 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		case 'c':
 			opts.fail_closed = true;
 			break;
+		case 'N':
+			no_impact = true;
+			break;
 		default:
 			return 2;
 		}
@@ -129,7 +166,8 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	n_devs = argc - optind - 1;
 	if (n_devs < 1) {
 		br_err("usage: blastradius load DEV[:ROLE]... POLICY "
-		       "[--mode native|generic] [--fail-closed]");
+		       "[--mode native|generic] [--fail-closed] "
+		       "[--no-impact]");
 		return 2;
 	}
 	devs = calloc(n_devs, sizeof(*devs));
@@ -172,8 +210,17 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		if (err)
 			goto undo;
 	}
-	br_print_loaded(cli, dp, pol);
 	ret = 0;
+	if (!cli->json)
+		br_print_loaded(cli, dp, pol, NULL);
+	if (!no_impact && !cli->quiet)
+		impact = br_load_whatif(pol, &wi);
+	if (cli->json)
+		br_print_loaded(cli, dp, pol, impact);
+	else if (impact && impact->collateral)
+		br_whatif_print(stdout, impact);
+	if (impact)
+		br_whatif_free(impact);
 	goto out;
 undo:
 	br_dp_destroy_pins(dp);

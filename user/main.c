@@ -20,19 +20,28 @@ static const struct br_command {
 	{ "check", cmd_check, "POLICY...",
 	  "parse and validate policies; errors as file:line:col: message" },
 	{ "load", cmd_load,
-	  "DEV[:ROLE]... POLICY [--mode native|generic] [--fail-closed]",
+	  "DEV[:ROLE]... POLICY [--mode native|generic] [--fail-closed] "
+	  "[--no-impact]",
 	  "attach to interfaces and enforce POLICY (ROLE: "
-	  "subscriber|upstream)" },
-	{ "swap", cmd_swap, "POLICY",
-	  "replace the policy in force, atomically, on every interface" },
+	  "subscriber|upstream);\n"
+	  "          prints its impact when it blocks what other services "
+	  "need" },
+	{ "swap", cmd_swap,
+	  "POLICY [--dry-run] [--max-collateral CLASS=PCT]... [--no-impact]",
+	  "replace the policy in force, atomically, on every interface;\n"
+	  "          prints its impact when it has collateral (CLASS: push, "
+	  "any, bank, ...)" },
 	{ "diff", cmd_diff, "POLICY_A POLICY_B",
 	  "rules and set elements added and removed from A to B" },
 	{ "unload", cmd_unload, "[DEV...]",
 	  "detach from DEVs, or everything and remove the pinned state" },
 	{ "status", cmd_status, "",
 	  "what is attached, the active generation and its policy" },
-	{ "stats", cmd_stats, "[--generation N] [--totals]",
-	  "counters per rule, per action, malformed and non-IP" },
+	{ "stats", cmd_stats,
+	  "[--generation N] [--totals] [--top N] [--prometheus] "
+	  "[--no-attribution]",
+	  "counters per rule, per action, malformed and non-IP; drops "
+	  "attributed\n          to the catalog services they hit" },
 	{ "simulate", cmd_simulate,
 	  "[--policy P]... [--scenario S] [--seed N] [--write-pcap FILE]",
 	  "the what-if: a scenario's population through the program" },
@@ -66,7 +75,8 @@ static void br_usage(FILE *out)
 		"$BLASTRADIUS_CATALOG,\n"
 		"                   else the source tree's or the installed "
 		"one)\n"
-		"  -q, --quiet      print errors only\n"
+		"  -q, --quiet      print errors only (load and swap: no "
+		"impact report)\n"
 		"  -v, --verbose    more libbpf output (twice: debug)\n"
 		"  -h, --help       this text\n"
 		"  --version        print the version\n",
