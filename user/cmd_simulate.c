@@ -179,6 +179,63 @@ static void br_push_text(const struct br_catalog *cat,
 }
 
 /*
+ * When the scenario swaps policies mid-run: failure rates by the time each
+ * instance started, all actions and the push notifications, with the
+ * swaps where they fall.
+ */
+static void br_timeline_text(const struct br_catalog *cat,
+			     const struct br_scenario *scn,
+			     const struct br_traffic_result *res)
+{
+	size_t b, p, s, a, e = 0;
+	uint64_t t0, t1;
+
+	printf("  over time (by when each instance started):\n");
+	printf("  %-11s %9s %8s %11s %8s\n", "", "attempted", "failed",
+	       "push tried", "lost");
+	for (b = 0; b < res->n_buckets; b++) {
+		uint64_t att = 0, bad = 0, patt = 0, pbad = 0;
+
+		t0 = b * res->bucket_ns;
+		t1 = t0 + res->bucket_ns;
+		for (; e < scn->n_events && scn->events[e].at_ns < t1; e++)
+			printf("  --- %llu:%02llu swap: %s\n",
+			       (unsigned long long)(scn->events[e].at_ns /
+						    60000000000ull),
+			       (unsigned long long)(scn->events[e].at_ns /
+						    1000000000ull % 60),
+			       scn->events[e].policy);
+		for (p = 0; p < 2; p++)
+			for (s = 0; s < cat->n_services; s++)
+				for (a = 0; a < cat->services[s].n_actions;
+				     a++) {
+					size_t fa = res->action_base[s] + a;
+					const struct br_outcome *o =
+						&res->timeline[(b * 2 + p) *
+								       res->n_actions +
+							       fa];
+
+					att += o->attempted;
+					bad += o->failed;
+					if (strcmp(cat->services[s]
+							   .actions[a]
+							   .name,
+						   "push-received"))
+						continue;
+					patt += o->attempted;
+					pbad += o->failed;
+				}
+		printf("  %3llu:%02llu-%llu:%02llu %9llu %7.1f%% %11llu %7.1f%%\n",
+		       (unsigned long long)(t0 / 60000000000ull),
+		       (unsigned long long)(t0 / 1000000000ull % 60),
+		       (unsigned long long)(t1 / 60000000000ull),
+		       (unsigned long long)(t1 / 1000000000ull % 60),
+		       (unsigned long long)att, br_pct(bad, att),
+		       (unsigned long long)patt, br_pct(pbad, patt));
+	}
+}
+
+/*
  * The what-if matrix: failed (and degraded) share of every service's
  * actions under each policy, side by side.
  */
@@ -347,6 +404,8 @@ static void br_sim_text(const struct br_catalog *cat,
 				       (unsigned long long)o.failed);
 			}
 		br_push_text(cat, &run->im);
+		if (scn->n_events)
+			br_timeline_text(cat, scn, &run->res);
 		printf("  => %s\n", run->im.headline);
 	}
 	if (n > 1)

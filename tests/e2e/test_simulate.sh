@@ -164,6 +164,21 @@ else
 		"succeeded $ok, failed $ko"
 fi
 
+txt=$("$BR" simulate --no-policy --scenario "$E2E/scenarios/swap.scenario" \
+	2>/dev/null)
+t_match "the text timeline marks the swap where it falls" "$txt" \
+	'--- 1:00 swap: .*apns-addr-both.policy'
+first=$(awk '/over time/ { on = 1; next } on && /^ +0:00-/ { print $3; exit }' \
+	<<<"$txt")
+last=$(awk '/over time/ { on = 1; next } on && /^ +2:51-/ { print $3; exit }' \
+	<<<"$txt")
+if [ "${first%.*}" = "0" ] && [ "${last%%.*}" -gt 30 ] 2>/dev/null; then
+	t_ok "the timeline's failure rate: $first at the start, $last at the end"
+else
+	t_fail "the timeline's failure rate rises after the swap" \
+		"first bucket $first, last $last"
+fi
+
 # ---- a live instance is left alone ------------------------------------------
 
 mkdir -p "/run/$ID"
