@@ -155,41 +155,10 @@ int br_catalog_action(const struct br_cat_service *svc, const char *name,
 	return -1;
 }
 
-/* Edit distance with adjacent transpositions; SIZE_MAX if too long. */
-static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t rows[3][64], i, j, v;
-	size_t *pp = rows[0], *p = rows[1], *c = rows[2], *t;
-
-	if (na >= 63 || nb >= 63)
-		return SIZE_MAX;
-	for (j = 0; j <= nb; j++)
-		p[j] = j;
-	for (i = 1; i <= na; i++) {
-		c[0] = i;
-		for (j = 1; j <= nb; j++) {
-			v = p[j - 1] + (a[i - 1] != b[j - 1]);
-			if (p[j] + 1 < v)
-				v = p[j] + 1;
-			if (c[j - 1] + 1 < v)
-				v = c[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			c[j] = v;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[nb];
-}
-
 /* Is cand close enough to w to suggest, and closer than *best? */
 static int closer(const char *w, size_t n, const char *cand, size_t *best)
 {
-	size_t d = edit_distance(w, n, cand, strlen(cand));
+	size_t d = br_edit_distance(w, n, cand, strlen(cand));
 
 	if (d > (n >= 5 ? 2 : 1) || d >= *best)
 		return 0;

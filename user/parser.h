@@ -144,6 +144,9 @@ void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
 /* A whole file descriptor's contents; hint: its expected size. */
 int br_read_fd(int fd, size_t hint, char **out, size_t *len);
 
+/* Edit distance for did-you-mean suggestions; SIZE_MAX if too long. */
+size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb);
+
 /* Free the sets of a set array (not the array). */
 void br_sets_free(struct br_set *sets, size_t n);
 

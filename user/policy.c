@@ -1055,6 +1055,40 @@ static char *resolve(const char *base, const char *path)
 	return out;
 }
 
+/*
+ * Edit distance with adjacent transpositions (optimal string alignment),
+ * for the did-you-mean of every language; SIZE_MAX if too long.
+ */
+size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t rows[3][64], i, j, v;
+	size_t *pp = rows[0], *p = rows[1], *c = rows[2], *t;
+
+	if (na >= 63 || nb >= 63)
+		return SIZE_MAX;
+	for (j = 0; j <= nb; j++)
+		p[j] = j;
+	for (i = 1; i <= na; i++) {
+		c[0] = i;
+		for (j = 1; j <= nb; j++) {
+			v = p[j - 1] + (a[i - 1] != b[j - 1]);
+			if (p[j] + 1 < v)
+				v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
+		}
+		t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[nb];
+}
+
 int br_read_fd(int fd, size_t hint, char **out, size_t *len)
 {
 	size_t cap = hint + 1, n = 0;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lex.h"
+#include "parser.h"
 #include "scenario.h"
 
 #define BR_SCN_MAX_DEVICES 1000000U
@@ -399,37 +400,6 @@ static int find_service(const struct br_catalog *cat, const char *p, size_t n,
 	return 0;
 }
 
-/* Edit distance with transpositions (optimal string alignment). */
-static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t d[3][64], i, j, v;
-	size_t *pp = d[0], *p = d[1], *c = d[2], *t;
-
-	if (na >= 63 || nb >= 63)
-		return SIZE_MAX;
-	for (j = 0; j <= nb; j++)
-		p[j] = j;
-	for (i = 1; i <= na; i++) {
-		c[0] = i;
-		for (j = 1; j <= nb; j++) {
-			v = p[j - 1] + (a[i - 1] != b[j - 1]);
-			if (p[j] + 1 < v)
-				v = p[j] + 1;
-			if (c[j - 1] + 1 < v)
-				v = c[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			c[j] = v;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[nb];
-}
-
 /* The candidate closest to the n bytes at w, if close enough to suggest. */
 static const char *closest(const char *w, size_t n, const char *const *cand,
 			   size_t n_cand)
@@ -438,7 +408,7 @@ static const char *closest(const char *w, size_t n, const char *const *cand,
 	const char *found = NULL;
 
 	for (i = 0; i < n_cand; i++) {
-		dist = edit_distance(w, n, cand[i], strlen(cand[i]));
+		dist = br_edit_distance(w, n, cand[i], strlen(cand[i]));
 		if (dist <= limit && dist < best) {
 			best = dist;
 			found = cand[i];
@@ -1163,42 +1133,6 @@ out:
 	return 0;
 }
 
-static int read_fd(int fd, size_t hint, char **out, size_t *len)
-{
-	size_t cap = hint + 1, n = 0;
-	char *buf = NULL, *nbuf;
-	ssize_t r;
-	int err;
-
-	for (;;) {
-		if (!buf || n == cap) {
-			cap = buf ? 2 * cap : cap;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto fail;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	free(buf);
-	return err;
-}
-
 int br_scenario_parse_file(const char *path, const struct br_catalog *cat,
 			   struct br_scenario **out, struct br_diag *diag)
 {
@@ -1220,7 +1154,7 @@ int br_scenario_parse_file(const char *path, const struct br_catalog *cat,
 		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
 		goto out;
 	}
-	err = read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
 	if (err) {
 		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
 		goto out;
