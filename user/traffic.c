@@ -607,6 +607,21 @@ static void flow_fail(struct flow_run *fr, bool reset)
 	fr->reset = reset;
 }
 
+/*
+ * A step that got nothing back: try again after base, doubling each time
+ * (1, 2, 4 s for a SYN; the RTO for data), or give the flow up after max
+ * retries. Returns the delay, or 0 when the flow failed.
+ */
+static int64_t retry_after(struct flow_run *fr, unsigned int max,
+			   uint64_t base)
+{
+	if (fr->tries++ >= max) {
+		flow_fail(fr, false);
+		return 0;
+	}
+	return base << (fr->tries - 1);
+}
+
 /* After DNS (or without it): where to connect, then the first step. */
 static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 			 int family)
@@ -737,11 +752,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 				return rtt;
 			}
 		}
-		if (fr->tries++ >= BR_DNS_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return SEC << (fr->tries - 1);
+		return retry_after(fr, BR_DNS_RETRIES, SEC);
 	}
 
 	case ST_SYN:
@@ -780,11 +791,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 				return rtt;
 			}
 		}
-		if (fr->tries++ >= BR_SYN_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return SEC << (fr->tries - 1);
+		return retry_after(fr, BR_SYN_RETRIES, SEC);
 
 	case ST_HELLO:
 		n = br_pkt_client_hello(m->payload, sizeof(m->payload),
@@ -830,11 +837,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 				return rtt;
 			}
 		}
-		if (fr->tries++ >= BR_DATA_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return BR_RTO << (fr->tries - 1);
+		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
 
 	case ST_QUIC: {
 		uint8_t dcid[8];
@@ -864,11 +867,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 				return rtt;
 			}
 		}
-		if (fr->tries++ >= BR_QUIC_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return SEC << (fr->tries - 1);
+		return retry_after(fr, BR_QUIC_RETRIES, SEC);
 	}
 
 	case ST_MEDIA: {
@@ -922,11 +921,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 			fr->data_start = t + rtt / 2;
 			return rtt / 2;
 		}
-		if (fr->tries++ >= BR_DATA_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return BR_RTO << (fr->tries - 1);
+		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
 
 	case ST_RESPONSE: {
 		unsigned int i, k = fr->window, got = 0;
