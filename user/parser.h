@@ -67,12 +67,8 @@ struct br_parser {
 	unsigned int statements; /* of the policy file */
 	unsigned int rule_stmts; /* rule statements seen, good or bad */
 	unsigned int rule_slots; /* rules they make, good or bad */
-	int have_policy;
-	int have_description;
-	int have_default;
-	int have_on_swap;
-	int have_sni_default;
 	int any_sni; /* some rule statement has an sni match, good or bad */
+	/* where each once-only statement was given; line 0: not yet */
 	struct br_pos policy_pos;
 	struct br_pos description_pos;
 	struct br_pos default_pos;

@@ -824,23 +824,34 @@ static enum br_action rule_action_of(const struct br_token *t)
 	return BR_ACT_NONE;
 }
 
+/*
+ * A statement that may be given once: records where it first was, or
+ * reports the repeat (a position's line is never 0 once set).
+ */
+static int once(struct br_parser *ps, struct br_pos pos, const char *kw,
+		struct br_pos *first)
+{
+	if (first->line) {
+		br_perr(ps, pos, "\"%s\" already given at " POSF, kw,
+			POSA(*first));
+		return -EINVAL;
+	}
+	*first = pos;
+	return 0;
+}
+
 static int parse_policy(struct br_parser *ps, struct br_src *s, int first)
 {
 	struct br_pos pos = s->cur.pos;
 	int err;
 
 	br_parse_next(s);
-	if (ps->have_policy) {
-		br_perr(ps, pos, "\"policy\" already given at " POSF,
-			POSA(ps->policy_pos));
-		return -EINVAL;
-	}
-	if (!first) {
+	if (!first && !ps->policy_pos.line) {
 		br_perr(ps, pos, "\"policy\" must be the first statement");
 		return -EINVAL;
 	}
-	ps->have_policy = 1;
-	ps->policy_pos = pos;
+	if (once(ps, pos, "policy", &ps->policy_pos))
+		return -EINVAL;
 	err = br_parse_name(ps, s, "policy name", 1, &ps->pol->name,
 			    &ps->pol->name_pos);
 	if (err)
@@ -853,13 +864,8 @@ static int parse_description(struct br_parser *ps, struct br_src *s)
 	struct br_pos pos = s->cur.pos;
 
 	br_parse_next(s);
-	if (ps->have_description) {
-		br_perr(ps, pos, "\"description\" already given at " POSF,
-			POSA(ps->description_pos));
+	if (once(ps, pos, "description", &ps->description_pos))
 		return -EINVAL;
-	}
-	ps->have_description = 1;
-	ps->description_pos = pos;
 	if (s->cur.kind != BR_TOK_STRING)
 		return br_parse_expected(ps, s, "a quoted string");
 	ps->pol->description = br_tok_string(&s->cur);
@@ -948,13 +954,8 @@ static int parse_default(struct br_parser *ps, struct br_src *s)
 	char d[DESC_LEN];
 
 	br_parse_next(s);
-	if (ps->have_default) {
-		br_perr(ps, pos, "\"default\" already given at " POSF,
-			POSA(ps->default_pos));
+	if (once(ps, pos, "default", &ps->default_pos))
 		return -EINVAL;
-	}
-	ps->have_default = 1;
-	ps->default_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "pass or drop");
 	act = action_of(&s->cur);
@@ -975,13 +976,8 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 	char d[DESC_LEN];
 
 	br_parse_next(s);
-	if (ps->have_on_swap) {
-		br_perr(ps, pos, "\"on-swap\" already given at " POSF,
-			POSA(ps->on_swap_pos));
+	if (once(ps, pos, "on-swap", &ps->on_swap_pos))
 		return -EINVAL;
-	}
-	ps->have_on_swap = 1;
-	ps->on_swap_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "keep or flush");
 	if (br_tok_is(&s->cur, "keep")) {
@@ -1005,13 +1001,8 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 	char d[DESC_LEN];
 
 	br_parse_next(s);
-	if (ps->have_sni_default) {
-		br_perr(ps, pos, "\"sni-default\" already given at " POSF,
-			POSA(ps->sni_default_pos));
+	if (once(ps, pos, "sni-default", &ps->sni_default_pos))
 		return -EINVAL;
-	}
-	ps->have_sni_default = 1;
-	ps->sni_default_pos = pos;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "pass, drop or reset");
 	act = action_of(&s->cur);
