@@ -2984,36 +2984,46 @@ int br_policy_parse_file(const char *path, struct br_policy **out,
 	return br_policy_parse_file_cat(path, NULL, out, diag);
 }
 
-int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
-			     struct br_policy **out, struct br_diag *diag)
+int br_load_file(const char *path, struct br_diag *diag, char **buf,
+		 size_t *len, struct stat *st)
 {
 	struct br_pos pos = { .file = br_file_intern(path) };
-	char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
 	int fd, err;
 
-	*out = NULL;
+	*buf = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
+	if (fd < 0 || fstat(fd, st)) {
 		err = -errno;
 		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		err = -EISDIR;
 		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
 		goto out;
 	}
-	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
-	if (err) {
+	err = br_read_fd(fd, (size_t)st->st_size, buf, len);
+	if (err)
 		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
-		goto out;
-	}
-	err = parse_policy_text(path, buf, len, &st, cat, out, diag);
 out:
 	if (fd >= 0)
 		close(fd);
+	return err;
+}
+
+int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
+			     struct br_policy **out, struct br_diag *diag)
+{
+	char *buf;
+	struct stat st;
+	size_t len;
+	int err;
+
+	*out = NULL;
+	err = br_load_file(path, diag, &buf, &len, &st);
+	if (!err)
+		err = parse_policy_text(path, buf, len, &st, cat, out, diag);
 	free(buf);
 	return err;
 }

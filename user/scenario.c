@@ -13,7 +13,6 @@
  * without rounding.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1136,33 +1135,15 @@ out:
 int br_scenario_parse_file(const char *path, const struct br_catalog *cat,
 			   struct br_scenario **out, struct br_diag *diag)
 {
-	struct br_pos pos = { .file = br_file_intern(path) };
-	char *buf = NULL;
+	char *buf;
 	struct stat st;
-	size_t len = 0;
-	int fd, err;
+	size_t len;
+	int err;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		err = -errno;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
-	if (err) {
-		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
-		goto out;
-	}
-	err = br_scenario_parse_buffer(path, buf, len, cat, out, diag);
-out:
-	if (fd >= 0)
-		close(fd);
+	err = br_load_file(path, diag, &buf, &len, &st);
+	if (!err)
+		err = br_scenario_parse_buffer(path, buf, len, cat, out, diag);
 	free(buf);
 	return err;
 }
