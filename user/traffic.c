@@ -622,19 +622,37 @@ static int64_t retry_after(struct flow_run *fr, unsigned int max,
 	return base << (fr->tries - 1);
 }
 
+/* The flow's index among all the catalog's flows. */
+static size_t flat_flow(const struct model *m, const struct flow_run *fr)
+{
+	return m->flow_base[fr->svc] + fr->idx;
+}
+
+/*
+ * The server a device reaches for the flow it tries (the same one every
+ * time: the choice hashes the seed, the device and the flow), in the
+ * device's family when the set has one; its family, 0 if none.
+ */
+static int pick_server(const struct model *m, const struct job *j,
+		       uint8_t out[16])
+{
+	const struct device *d = &m->devs[j->dev];
+	uint64_t h = mix64(m->o->seed ^ d->index ^
+			   ((uint64_t)flat_flow(m, &j->fr) << 32));
+
+	return server_addr(m, j->fr.flow, h, d->v6 ? 6 : 4, out);
+}
+
 /* After DNS (or without it): where to connect, then the first step. */
 static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 			 int family)
 {
 	struct device *d = &m->devs[j->dev];
 	struct flow_run *fr = &j->fr;
-	uint64_t h = mix64(m->o->seed ^ d->index ^
-			   ((uint64_t)(m->flow_base[fr->svc] + fr->idx) << 32));
 	int fam = family;
 
 	if (!addr) {
-		fam = server_addr(m, fr->flow, h, d->v6 ? 6 : 4,
-				  fr->ends.server);
+		fam = pick_server(m, j, fr->ends.server);
 		if (!fam) {
 			flow_fail(fr, false);
 			return;
@@ -684,7 +702,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 			flow_connect(m, j, NULL, 0);
 			return fr->step == ST_FAILED ? 0 : 1;
 		}
-		de = d->dns ? &d->dns[m->flow_base[fr->svc] + fr->idx] : NULL;
+		de = d->dns ? &d->dns[flat_flow(m, fr)] : NULL;
 		if (de && de->family && de->expires > t) {
 			flow_connect(m, j, de->addr, de->family);
 			return 1;
@@ -695,14 +713,11 @@ static int64_t flow_step(struct model *m, struct job *j)
 		return 1;
 
 	case ST_DNS: {
-		uint64_t h = mix64(m->o->seed ^ d->index ^
-				   ((uint64_t)(m->flow_base[fr->svc] + fr->idx)
-				    << 32));
 		uint8_t addr[16];
 
 		/* ask for the family the device will use: AAAA when both have
 		 * IPv6 (Happy Eyeballs prefers it), A otherwise */
-		fam = server_addr(m, f, h, d->v6 ? 6 : 4, addr);
+		fam = pick_server(m, j, addr);
 		if (!fam) {
 			flow_fail(fr, false);
 			return 0;
@@ -742,8 +757,7 @@ static int64_t flow_step(struct model *m, struct job *j)
 					d->dns = calloc(m->n_flows,
 							sizeof(*d->dns));
 				if (d->dns) {
-					de = &d->dns[m->flow_base[fr->svc] +
-						     fr->idx];
+					de = &d->dns[flat_flow(m, fr)];
 					de->expires = t + rtt + BR_DNS_TTL;
 					memcpy(de->addr, addr, 16);
 					de->family = fam;
