@@ -105,7 +105,7 @@ $(LIB): $(BUILD)/scenario_default.o
 $(BIN): $(BUILD)/user/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(USER_HDRS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 

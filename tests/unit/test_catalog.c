@@ -24,11 +24,13 @@
 
 #include "catalog.h"
 #include "policy.h"
+#include "unit.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
-/* Every message as printed; caller frees. */
-static char *diag_text(const struct br_diag *d)
+/* Every message as printed, the last newline kept (unit.h's diag_text
+ * drops it); caller frees. */
+static char *diag_all(const struct br_diag *d)
 {
 	size_t len = 0;
 	char *buf = NULL;
@@ -51,7 +53,7 @@ static struct br_catalog *parse_ok(const char *text)
 	br_diag_init(&d);
 	err = br_catalog_parse_buffer("t.catalog", text, strlen(text), &cat,
 				      &d);
-	msgs = diag_text(&d);
+	msgs = diag_all(&d);
 	if (err)
 		print_error("unexpected errors:\n%s\n", msgs);
 	assert_int_equal(err, 0);
@@ -75,7 +77,7 @@ static char *parse_bad(const char *text)
 				      &d);
 	assert_int_equal(err, -EINVAL);
 	assert_null(cat);
-	msgs = diag_text(&d);
+	msgs = diag_all(&d);
 	br_diag_free(&d);
 	return msgs;
 }
@@ -89,7 +91,7 @@ static struct br_catalog *load_shipped(void)
 
 	br_diag_init(&d);
 	err = br_catalog_load_dir("policies/catalog", &cat, &d);
-	msgs = diag_text(&d);
+	msgs = diag_all(&d);
 	if (err)
 		print_error("policies/catalog:\n%s\n", msgs);
 	assert_int_equal(err, 0);
@@ -97,19 +99,6 @@ static struct br_catalog *load_shipped(void)
 	free(msgs);
 	br_diag_free(&d);
 	return cat;
-}
-
-static void check_prefix(const struct br_prefix *p, const char *addr,
-			 unsigned int len)
-{
-	uint8_t want[16] = { 0 };
-	int family = strchr(addr, ':') ? 6 : 4;
-
-	assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6, addr,
-				   want), 1);
-	assert_int_equal(p->family, family);
-	assert_int_equal(p->len, len);
-	assert_memory_equal(p->addr, want, family == 4 ? 4 : 16);
 }
 
 static const struct br_cat_service *svc_of(const struct br_catalog *cat,
@@ -225,7 +214,7 @@ static char *load(const char *dir, struct br_catalog **cat, int *err)
 
 	br_diag_init(&d);
 	*err = br_catalog_load_dir(dir, cat, &d);
-	msgs = diag_text(&d);
+	msgs = diag_all(&d);
 	br_diag_free(&d);
 	return msgs;
 }

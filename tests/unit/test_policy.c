@@ -24,24 +24,9 @@
 #include "catalog.h"
 #include "domain.h"
 #include "policy.h"
+#include "unit.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* Every message as printed, without the last newline; caller frees. */
-static char *diag_text(const struct br_diag *d)
-{
-	size_t len = 0;
-	char *buf = NULL;
-	FILE *f;
-
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	br_diag_print(d, f);
-	fclose(f);
-	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	return buf;
-}
 
 static struct br_policy *parse_ok(const char *text)
 {
@@ -78,19 +63,6 @@ static char *parse_bad(const char *text, size_t len)
 	msgs = diag_text(&d);
 	br_diag_free(&d);
 	return msgs;
-}
-
-static void check_prefix(const struct br_prefix *p, const char *addr,
-			 unsigned int len)
-{
-	uint8_t want[16] = { 0 };
-	int family = strchr(addr, ':') ? 6 : 4;
-
-	assert_int_equal(inet_pton(family == 4 ? AF_INET : AF_INET6, addr,
-				   want), 1);
-	assert_int_equal(p->family, family);
-	assert_int_equal(p->len, len);
-	assert_memory_equal(p->addr, want, family == 4 ? 4 : 16);
 }
 
 static char *tmp_dir(void)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "unit.h"
 
 #define SHIPPED_CATALOG "policies/catalog"
 #define SHIPPED_SCENARIOS "policies/scenarios"
@@ -124,22 +125,6 @@ static const struct br_catalog *catalog(void)
 }
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* Every message as printed, without the last newline; caller frees. */
-static char *diag_text(const struct br_diag *d)
-{
-	size_t len = 0;
-	char *buf = NULL;
-	FILE *f;
-
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	br_diag_print(d, f);
-	fclose(f);
-	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	return buf;
-}
 
 static struct br_scenario *parse_ok_as(const char *file, const char *text)
 {
