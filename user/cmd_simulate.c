@@ -496,7 +496,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	};
 	const char *scn_path = NULL, *pcap = NULL, *html = NULL;
 	struct br_policy **events = NULL;
-	struct br_catalog *cat = NULL;
+	const struct br_catalog *cat = NULL;
 	struct br_scenario *scn = NULL;
 	struct run *runs = NULL;
 	glob_t shipped = { 0 };
@@ -563,12 +563,12 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	if (br_cli_require_privileges())
 		goto out;
 
+	/* the catalog the policies are parsed against, loaded once */
+	if (br_cli_catalog(&cat))
+		goto out;
 	br_diag_init(&diag);
-	err = br_catalog_load_dir(br_catalog_default_dir(), &cat, &diag);
-	if (!err)
-		err = scn_path ? br_scenario_parse_file(scn_path, cat, &scn,
-							&diag)
-			       : br_scenario_default(cat, &scn, &diag);
+	err = scn_path ? br_scenario_parse_file(scn_path, cat, &scn, &diag)
+		       : br_scenario_default(cat, &scn, &diag);
 	br_diag_print(&diag, stderr);
 	br_diag_free(&diag);
 	if (err)
@@ -648,7 +648,6 @@ out:
 	free(runs);
 	globfree(&shipped);
 	br_scenario_free(scn);
-	br_catalog_free(cat);
 	return rc;
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
