@@ -263,43 +263,80 @@ struct br_counter {
 	__u64 bytes;
 };
 
+/*
+ * The counters after the rules and the actions, in their order, defined
+ * once: X(NAME, key, label, optional) gives BR_CTR_NAME, the key of stats
+ * --json and Prometheus, the label of the stats table, and whether the
+ * table leaves the line out while it is 0 (the flow and L7 counters, which
+ * stateless policies never move).
+ */
+#define BR_SPECIAL_COUNTERS(X)						\
+	X(MALFORMED, "malformed", "malformed", 0)			\
+	/* IP the parser cannot follow (header chains, ESP) */		\
+	X(UNPARSED, "unparsed", "unparsed", 0)				\
+	/* ARP, LLDP, ...: passed unless an ether type rule matches */	\
+	X(NONIP, "nonip", "non-IP", 0)					\
+	X(FRAG_FOLLOWED, "frag_followed",				\
+	  "fragments following their first", 0)				\
+	X(FRAG_ORPHAN, "frag_orphan", "fragments without their first", 0) \
+	X(SUBSCRIBER, "subscriber", "from subscribers", 0)		\
+	X(UPSTREAM, "upstream", "from upstream", 0)			\
+	/* flows (policies with BR_HDR_FLOWS) */			\
+	X(FLOW_FRESH, "flow_fresh", "flows: verdict evaluated", 1)	\
+	X(FLOW_CACHED, "flow_cached", "flows: verdict cached", 1)	\
+	X(FLOW_KEPT, "flow_kept", "flows: kept from an older generation", 1) \
+	X(FLOW_FLUSHED, "flow_flushed", "flows: older verdict flushed", 1) \
+	/* TCP flows first seen without their SYN */			\
+	X(FLOW_MIDSTREAM, "flow_midstream", "flows: first seen mid-stream", 1) \
+	X(FLOW_PENDING, "flow_pending", "flows: passed awaiting a hello", 1) \
+	/* TLS */							\
+	X(TLS_HELLO, "tls_hello", "TLS: ClientHellos", 1)		\
+	X(TLS_SNI, "tls_sni", "TLS: with a server name", 1)		\
+	X(TLS_SNI_LATER, "tls_sni_later", "TLS: name after segment 1", 1) \
+	X(TLS_REC_FRAG, "tls_record_fragmented",			\
+	  "TLS: hello over several records", 1)				\
+	X(TLS_ECH, "tls_ech", "TLS: with ECH", 1)			\
+	X(TLS_NO_SNI, "tls_no_sni", "TLS: name never found", 1)		\
+	X(TLS_SNI_DEFAULT, "tls_sni_default", "TLS: got sni-default", 1) \
+	/* DNS and QUIC */						\
+	X(DNS_QUERY, "dns_query", "DNS: queries", 1)			\
+	X(DNS_FORGED, "dns_forged", "DNS: answers forged", 1)		\
+	X(QUIC_INITIAL, "quic_initial", "QUIC: Initials", 1)		\
+	/* actions that write or police */				\
+	X(RESET_SENT, "reset_sent", "resets sent", 1)			\
+	X(RESET_SKIPPED, "reset_skipped", "resets not sent (to an RST)", 1) \
+	X(THROTTLED, "throttled", "throttle: over the rate, dropped", 1) \
+	X(FORGE_FAILED, "forge_failed", "could not forge: dropped", 1)
+
 enum br_ctr {
 	BR_CTR_RULE0 = 0,			/* + rule index: matched rule */
 	BR_CTR_DEFAULT = BR_MAX_RULES,		/* no rule matched */
 	BR_CTR_ACTION0 = BR_MAX_RULES + 1,	/* + enum br_action: verdicts */
-	BR_CTR_MALFORMED = BR_CTR_ACTION0 + BR_ACT_SLOTS,
-	BR_CTR_UNPARSED,	/* IP the parser cannot follow (header chains) */
-	BR_CTR_NONIP,		/* ARP, LLDP, ...: passed unless a rule matches */
-	BR_CTR_FRAG_FOLLOWED,	/* non-first fragment: verdict of its first */
-	BR_CTR_FRAG_ORPHAN,	/* non-first fragment, first never seen */
-	BR_CTR_SUBSCRIBER,	/* arrived on a subscriber-facing interface */
-	BR_CTR_UPSTREAM,	/* arrived on an upstream-facing interface */
-	/* flows (policies with BR_HDR_FLOWS) */
-	BR_CTR_FLOW_FRESH,	/* verdict evaluated for this packet */
-	BR_CTR_FLOW_CACHED,	/* verdict from the flow table, this gen */
-	BR_CTR_FLOW_KEPT,	/* verdict from an older generation (keep) */
-	BR_CTR_FLOW_FLUSHED,	/* older generation's verdict voided (flush) */
-	BR_CTR_FLOW_MIDSTREAM,	/* TCP flow first seen without its SYN */
-	BR_CTR_FLOW_PENDING,	/* passed while the verdict awaits a hello */
-	/* TLS */
-	BR_CTR_TLS_HELLO,	/* ClientHellos walked to their end */
-	BR_CTR_TLS_SNI,		/* ... with a server_name */
-	BR_CTR_TLS_SNI_LATER,	/* ... found after the first segment */
-	BR_CTR_TLS_REC_FRAG,	/* ... spread over several TLS records */
-	BR_CTR_TLS_ECH,		/* ... with encrypted_client_hello */
-	BR_CTR_TLS_NO_SNI,	/* flows whose name was never found */
-	BR_CTR_TLS_SNI_DEFAULT,	/* ... that got the policy's sni-default */
-	/* DNS and QUIC */
-	BR_CTR_DNS_QUERY,	/* DNS queries parsed */
-	BR_CTR_DNS_FORGED,	/* answers forged (nxdomain, sinkhole) */
-	BR_CTR_QUIC_INITIAL,	/* QUIC Initials recognised */
-	/* actions that write or police */
-	BR_CTR_RESET_SENT,	/* RSTs sent back with XDP_TX */
-	BR_CTR_RESET_SKIPPED,	/* reset rule met an RST: dropped silently */
-	BR_CTR_THROTTLED,	/* packets over a throttle's rate */
-	BR_CTR_FORGE_FAILED,	/* could not rewrite: dropped instead */
+	BR_CTR_SPECIAL0 = BR_CTR_ACTION0 + BR_ACT_SLOTS,
+	BR_CTR_BEFORE_SPECIAL = BR_CTR_SPECIAL0 - 1,
+#define BR_CTR_ENUM(name, key, label, optional) BR_CTR_##name,
+	BR_SPECIAL_COUNTERS(BR_CTR_ENUM)
+#undef BR_CTR_ENUM
+	BR_CTR_SPECIAL_END,
 	BR_CTR_PER_GEN = 128,
 };
+
+_Static_assert(BR_CTR_SPECIAL_END <= BR_CTR_PER_GEN,
+	       "a generation's counter block holds every counter");
+
+/* The key of a counter after the rules and actions; NULL for the others. */
+static inline const char *br_ctr_key(int ctr)
+{
+	switch (ctr) {
+#define BR_CTR_CASE(name, key, label, optional) \
+	case BR_CTR_##name:                       \
+		return key;
+		BR_SPECIAL_COUNTERS(BR_CTR_CASE)
+#undef BR_CTR_CASE
+	default:
+		return (const char *)0;
+	}
+}
 
 /*
  * One generation's counters, one per-CPU map element: a packet looks the

@@ -92,51 +92,17 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 
 /* ---- stats ----------------------------------------------------------- */
 
-/* optional: the table leaves the line out while it is 0 (L7 counters) */
+/* The counters after the rules and actions (abi.h names them once). */
 static const struct {
 	const char *key;   /* JSON key */
 	const char *label; /* table label */
 	int ctr;
-	bool optional;
+	bool optional; /* the table leaves the line out while it is 0 */
 } br_special[] = {
-	{ "malformed", "malformed", BR_CTR_MALFORMED, false },
-	{ "unparsed", "unparsed", BR_CTR_UNPARSED, false },
-	{ "nonip", "non-IP", BR_CTR_NONIP, false },
-	{ "frag_followed", "fragments following their first",
-	  BR_CTR_FRAG_FOLLOWED, false },
-	{ "frag_orphan", "fragments without their first", BR_CTR_FRAG_ORPHAN, false },
-	{ "subscriber", "from subscribers", BR_CTR_SUBSCRIBER, false },
-	{ "upstream", "from upstream", BR_CTR_UPSTREAM, false },
-	{ "flow_fresh", "flows: verdict evaluated", BR_CTR_FLOW_FRESH, true },
-	{ "flow_cached", "flows: verdict cached", BR_CTR_FLOW_CACHED, true },
-	{ "flow_kept", "flows: kept from an older generation",
-	  BR_CTR_FLOW_KEPT, true },
-	{ "flow_flushed", "flows: older verdict flushed", BR_CTR_FLOW_FLUSHED,
-	  true },
-	{ "flow_midstream", "flows: first seen mid-stream",
-	  BR_CTR_FLOW_MIDSTREAM, true },
-	{ "flow_pending", "flows: passed awaiting a hello",
-	  BR_CTR_FLOW_PENDING, true },
-	{ "tls_hello", "TLS: ClientHellos", BR_CTR_TLS_HELLO, true },
-	{ "tls_sni", "TLS: with a server name", BR_CTR_TLS_SNI, true },
-	{ "tls_sni_later", "TLS: name after segment 1", BR_CTR_TLS_SNI_LATER,
-	  true },
-	{ "tls_record_fragmented", "TLS: hello over several records",
-	  BR_CTR_TLS_REC_FRAG, true },
-	{ "tls_ech", "TLS: with ECH", BR_CTR_TLS_ECH, true },
-	{ "tls_no_sni", "TLS: name never found", BR_CTR_TLS_NO_SNI, true },
-	{ "tls_sni_default", "TLS: got sni-default", BR_CTR_TLS_SNI_DEFAULT,
-	  true },
-	{ "dns_query", "DNS: queries", BR_CTR_DNS_QUERY, true },
-	{ "dns_forged", "DNS: answers forged", BR_CTR_DNS_FORGED, true },
-	{ "quic_initial", "QUIC: Initials", BR_CTR_QUIC_INITIAL, true },
-	{ "reset_sent", "resets sent", BR_CTR_RESET_SENT, true },
-	{ "reset_skipped", "resets not sent (to an RST)",
-	  BR_CTR_RESET_SKIPPED, true },
-	{ "throttled", "throttle: over the rate, dropped", BR_CTR_THROTTLED,
-	  true },
-	{ "forge_failed", "could not forge: dropped", BR_CTR_FORGE_FAILED,
-	  true },
+#define BR_SPECIAL_ROW(name, key, label, optional) \
+	{ key, label, BR_CTR_##name, optional },
+	BR_SPECIAL_COUNTERS(BR_SPECIAL_ROW)
+#undef BR_SPECIAL_ROW
 };
 
 #define BR_N_SPECIAL (sizeof(br_special) / sizeof(br_special[0]))

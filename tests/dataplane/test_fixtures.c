@@ -280,24 +280,14 @@ struct instance {
 
 static const char *ctr_name(int i, char *buf, size_t len)
 {
-	static const char *const status[] = {
-		[BR_CTR_MALFORMED - BR_CTR_MALFORMED] = "MALFORMED",
-		[BR_CTR_UNPARSED - BR_CTR_MALFORMED] = "UNPARSED",
-		[BR_CTR_NONIP - BR_CTR_MALFORMED] = "NONIP",
-		[BR_CTR_FRAG_FOLLOWED - BR_CTR_MALFORMED] = "FRAG_FOLLOWED",
-		[BR_CTR_FRAG_ORPHAN - BR_CTR_MALFORMED] = "FRAG_ORPHAN",
-		[BR_CTR_SUBSCRIBER - BR_CTR_MALFORMED] = "SUBSCRIBER",
-		[BR_CTR_UPSTREAM - BR_CTR_MALFORMED] = "UPSTREAM",
-	};
-
 	if (i < BR_CTR_DEFAULT)
 		snprintf(buf, len, "RULE%d", i);
 	else if (i == BR_CTR_DEFAULT)
 		snprintf(buf, len, "DEFAULT");
-	else if (i < BR_CTR_MALFORMED)
+	else if (i < BR_CTR_SPECIAL0)
 		snprintf(buf, len, "ACTION%d", i - BR_CTR_ACTION0);
-	else if (i <= BR_CTR_UPSTREAM)
-		snprintf(buf, len, "%s", status[i - BR_CTR_MALFORMED]);
+	else if (br_ctr_key(i))
+		snprintf(buf, len, "%s", br_ctr_key(i));
 	else
 		snprintf(buf, len, "counter %d", i);
 	return buf;

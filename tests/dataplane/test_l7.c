@@ -756,29 +756,14 @@ struct want {
 
 static const char *ctr_name(int i, char *buf, size_t len)
 {
-	/* clang-format off */
-	static const char *const names[] = {
-		"MALFORMED", "UNPARSED", "NONIP", "FRAG_FOLLOWED",
-		"FRAG_ORPHAN", "SUBSCRIBER", "UPSTREAM", "FLOW_FRESH",
-		"FLOW_CACHED", "FLOW_KEPT", "FLOW_FLUSHED", "FLOW_MIDSTREAM",
-		"FLOW_PENDING", "TLS_HELLO", "TLS_SNI", "TLS_SNI_LATER",
-		"TLS_REC_FRAG", "TLS_ECH", "TLS_NO_SNI", "TLS_SNI_DEFAULT",
-		"DNS_QUERY", "DNS_FORGED", "QUIC_INITIAL", "RESET_SENT",
-		"RESET_SKIPPED", "THROTTLED", "FORGE_FAILED",
-	};
-	/* clang-format on */
-
-	_Static_assert(sizeof(names) / sizeof(names[0]) ==
-			       BR_CTR_FORGE_FAILED - BR_CTR_MALFORMED + 1,
-		       "a name per counter");
 	if (i < BR_CTR_DEFAULT)
 		snprintf(buf, len, "RULE%d", i);
 	else if (i == BR_CTR_DEFAULT)
 		snprintf(buf, len, "DEFAULT");
-	else if (i < BR_CTR_MALFORMED)
+	else if (i < BR_CTR_SPECIAL0)
 		snprintf(buf, len, "ACTION%d", i - BR_CTR_ACTION0);
-	else if (i <= BR_CTR_FORGE_FAILED)
-		snprintf(buf, len, "%s", names[i - BR_CTR_MALFORMED]);
+	else if (br_ctr_key(i))
+		snprintf(buf, len, "%s", br_ctr_key(i));
 	else
 		snprintf(buf, len, "counter %d", i);
 	return buf;
