@@ -88,6 +88,9 @@ enum br_hdr_flags {
 	BR_HDR_SNI_DEFAULT = 1 << 7,	/* sni_default applies (else: fall
 					 * through to the rules without L7) */
 	BR_HDR_DOMAINS = 1 << 8,	/* the slot's domain map is filled */
+	BR_HDR_UNREADABLE = 1 << 9,	/* unreadable applies (else: a rule
+					 * whose field cannot be read does
+					 * not match) */
 };
 
 struct br_policy_hdr {
@@ -113,7 +116,8 @@ struct br_policy_hdr {
 	br_rules_t l7_quic_any;	/* ... of any version (else: quic_versions) */
 	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
-	__u8 reserved[6];
+	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
+	__u8 reserved[5];
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
@@ -306,7 +310,30 @@ struct br_counter {
 	X(RESET_SENT, "reset_sent", "resets sent", 1)			\
 	X(RESET_SKIPPED, "reset_skipped", "resets not sent (to an RST)", 1) \
 	X(THROTTLED, "throttled", "throttle: over the rate, dropped", 1) \
-	X(FORGE_FAILED, "forge_failed", "could not forge: dropped", 1)
+	X(FORGE_FAILED, "forge_failed", "could not forge: dropped", 1)	\
+	/* what the censor could not read, and the policy's answer */	\
+	X(UNREADABLE, "unreadable",					\
+	  "unreadable: a rule ahead needed what it hides", 1)		\
+	X(UNREADABLE_ACTION, "unreadable_action",			\
+	  "unreadable: got the policy's unreadable action", 1)		\
+	/* segments an end host would refuse: not read (insertions) */	\
+	X(TCP_LOW_TTL, "tcp_low_ttl",					\
+	  "TCP: below the flow's TTL, not read", 1)			\
+	X(TCP_BAD_CSUM, "tcp_bad_checksum",				\
+	  "TCP: bad checksum, not read", 1)				\
+	X(TCP_BAD_ACK, "tcp_bad_ack",					\
+	  "TCP: an ACK the server refuses, not read", 1)		\
+	X(TCP_AHEAD, "tcp_ahead",					\
+	  "TCP: hello bytes ahead of their turn, dropped", 1)		\
+	/* TLS and QUIC facts found the hard way */			\
+	X(TLS_MIDSTREAM_HELLO, "tls_midstream_hello",			\
+	  "TLS: hellos of flows seen mid-stream", 1)			\
+	X(TLS_STATE_LOST, "tls_state_lost",				\
+	  "TLS: hello state lost (table full)", 1)			\
+	X(TLS_CUT, "tls_cut", "TLS: hello cut by IP fragmentation", 1)	\
+	X(TLS_SNI_DOT, "tls_sni_dot", "TLS: name with a trailing dot", 1) \
+	X(QUIC_0RTT, "quic_0rtt", "QUIC: 0-RTT packets", 1)		\
+	X(QUIC_GREASED, "quic_greased", "QUIC: reserved versions", 1)
 
 enum br_ctr {
 	BR_CTR_RULE0 = 0,			/* + rule index: matched rule */
@@ -445,14 +472,27 @@ struct br_flow_key {
 	__u16 reserved;
 };
 
+/*
+ * A flow that awaits a fact (its ClientHello, a QUIC Initial) holds in
+ * rule and action the verdict its packets get meanwhile: pass for a
+ * handshake in progress, what the rules say without the fact for a flow
+ * seen mid-stream or a UDP flow that may never show an Initial.
+ */
 enum br_flow_state {
 	BR_FLOW_DECIDED = 0,	/* action and rule hold the verdict */
 	BR_FLOW_AWAIT_HELLO,	/* verdict waits for the ClientHello */
+	BR_FLOW_AWAIT_QUIC,	/* client datagrams are checked for a QUIC
+				 * Initial or 0-RTT packet */
 };
 
 enum br_flow_flags {
 	BR_FLOW_F_CLIENT_SUB = 1 << 0,	/* the subscriber opened the flow */
 	BR_FLOW_F_MIDSTREAM = 1 << 1,	/* first seen without a SYN */
+	BR_FLOW_F_CLI_SEQ = 1 << 2,	/* cli_next known (SYN or SYN-ACK) */
+	BR_FLOW_F_SRV_SEQ = 1 << 3,	/* srv_first, srv_next known */
+	BR_FLOW_F_SIDE_KNOWN = 1 << 4,	/* a SYN, SYN-ACK or hello showed
+					 * which side is the client */
+	BR_FLOW_F_HELLO = 1 << 5,	/* the hello's parse began */
 };
 
 struct br_flow_val {
@@ -465,7 +505,11 @@ struct br_flow_val {
 	__u8 action;		/* enum br_action */
 	__u8 state;		/* enum br_flow_state */
 	__u8 flags;		/* enum br_flow_flags */
-	__u8 reserved[5];
+	__u8 ttl;		/* highest TTL / hop limit seen from the client */
+	/* TCP, while the hello is awaited: what the end hosts accept */
+	__u32 cli_next;		/* sequence number of the client's first byte */
+	__u32 srv_first;	/* the server's ISN + 1 */
+	__u32 srv_next;		/* one past the server's last byte seen */
 };
 
 /* ---- top matched names ("names" LRU hash) ----------------------------- */

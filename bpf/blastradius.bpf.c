@@ -46,9 +46,16 @@ __noinline int br_parse(struct xdp_md *ctx, struct br_pkt *pkt)
 	return br_parse_frame(data, data_end, bpf_xdp_get_buff_len(ctx), pkt);
 }
 
+/* The counter of a rule, or -1 for a verdict no rule gave. */
+static __always_inline int br_rule_counter(__u32 rule)
+{
+	return rule <= BR_MAX_RULES ? (int)rule : -1;
+}
+
 static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 {
-	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0, xdp;
+	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0, extra2 = 0, xdp;
+	int c;
 	struct br_scratch *s;
 	int status, rule_ctr = -1; /* -1: no rule decided */
 	struct br_pkt pkt = {};
@@ -94,13 +101,13 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			if (br_frag_follow(&pkt, generation, br_now(ctx), &rule,
 					   &action)) {
 				extra = BR_CTR_FRAG_FOLLOWED;
-				rule_ctr = rule < BR_MAX_RULES ? rule
-							       : BR_MAX_RULES;
+				rule_ctr = br_rule_counter(rule);
 				break;
 			}
 			extra = BR_CTR_FRAG_ORPHAN;
 		}
-		if ((hdr->flags & BR_HDR_FLOWS) && pkt.frag == BR_FRAG_NONE &&
+		/* TCP and UDP, first fragments included, go by their flow */
+		if ((hdr->flags & BR_HDR_FLOWS) && pkt.frag != BR_FRAG_LATER &&
 		    status == BR_PKT_IP && pkt.l4_off &&
 		    (pkt.proto == 6 || pkt.proto == 17)) {
 			s = bpf_map_lookup_elem(&scratch, &zero);
@@ -108,17 +115,22 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 				return XDP_PASS;
 			br_flow_stage(ctx, hdr, slot, &pkt, &s->v);
 			action = s->v.action;
-			rule_ctr = s->v.rule_ctr == BR_NO_RULE_CTR
-					   ? -1
-					   : (int)s->v.rule_ctr;
+			rule = s->v.rule_ctr;
+			rule_ctr = br_rule_counter(rule);
 			xdp = s->v.xdp;
+			if (pkt.frag == BR_FRAG_FIRST)
+				br_frag_remember(&pkt, generation, br_now(ctx),
+						 rule, action);
 			goto count;
 		}
-		rule = br_classify(hdr, slot, &pkt);
-		if (rule > BR_MAX_RULES)
-			rule = BR_MAX_RULES;
-		action = br_rule_action(hdr, slot, rule);
-		rule_ctr = rule; /* BR_MAX_RULES is BR_CTR_DEFAULT */
+		c = br_classify(hdr, slot, &pkt);
+		rule = BR_CLASS_RULE(c);
+		action = BR_CLASS_ACTION(c);
+		rule_ctr = br_rule_counter(rule);
+		if (BR_CLASS_UNREADABLE(c))
+			extra2 = rule == BR_RULE_UNREADABLE
+					 ? BR_CTR_UNREADABLE_ACTION
+					 : BR_CTR_UNREADABLE;
 		if (pkt.frag == BR_FRAG_FIRST)
 			br_frag_remember(&pkt, generation, br_now(ctx), rule,
 					 action);
@@ -134,6 +146,10 @@ count:
 		br_count(block, BR_CTR_RULE0 + rule_ctr, pkt.frame_len);
 	if (extra)
 		br_count(block, extra, pkt.frame_len);
+	if (extra2 == BR_CTR_UNREADABLE_ACTION)
+		br_count(block, BR_CTR_UNREADABLE, pkt.frame_len);
+	if (extra2)
+		br_count(block, extra2, pkt.frame_len);
 	br_count(block, BR_CTR_ACTION0 + (action % BR_ACT_SLOTS),
 		 pkt.frame_len);
 	br_count(block,

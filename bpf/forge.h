@@ -9,8 +9,7 @@
  * local socket on a veth reaches XDP with only the pseudo-header sum in its
  * checksum field (CHECKSUM_PARTIAL), so "old checksum + difference" gives
  * garbage, which generic XDP happens to let through and native XDP does
- * not. The sums are RFC 1071 one's-complement sums of the bytes as they lie
- * in memory, so no byte swapping is needed.
+ * not (csum.h).
  *
  * What is forged: IPv4 without options and IPv6 without extension headers.
  * Anything else is left alone; the caller drops it and counts
@@ -42,31 +41,10 @@
 #include "abi.h"
 #include "parse.h"
 #include "maps.h"
+#include "csum.h"
 
 #define BR_FORGE_TTL 64
 #define BR_FORGE_HDR_MAX sizeof(((struct br_scratch *)0)->hdrs)
-#define BR_CSUM_CHUNK 512    /* bpf_csum_diff's largest buffer */
-
-static __always_inline __u16 br_csum_fold(__u64 sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
-}
-
-static __always_inline __u64 br_csum_words(const __u16 *w, int n)
-{
-	__u64 sum = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		sum += w[i];
-	return sum;
-}
-
 /* Whether the headers are of a shape this file rewrites. */
 static __always_inline int br_forgeable(const struct br_pkt *pkt)
 {
@@ -207,11 +185,12 @@ __noinline int br_forge_dns(struct xdp_md *ctx, const struct br_pkt *pkt,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 hdr_len, l3_off, len4, i;
+	__u32 hdr_len, l3_off, len4;
 	int frame = bpf_xdp_get_buff_len(ctx), target, grow;
 	struct ethhdr *eth;
 	struct udphdr *uh;
-	__u64 sum = 0, pseudo;
+	__u64 sum, pseudo;
+	__s64 part;
 	void *l3;
 
 	if (!pkt || !s || pkt->proto != 17 || !br_forgeable(pkt))
@@ -261,31 +240,11 @@ __noinline int br_forge_dns(struct xdp_md *ctx, const struct br_pkt *pkt,
 	uh->len = bpf_htons(sizeof(*uh) + new_len);
 	uh->check = 0;
 
-	/* payload sum from the scratch copy, zero-padded to 4 bytes */
-	for (i = 0; i < 3; i++) {
-		__u32 o = new_len + i;
-
-		asm volatile("" : "+r"(o));
-		s->buf.b[o & (BR_L7_SCRATCH - 1)] = 0;
-	}
-	len4 = (new_len + 3) & ~3u;
-	for (i = 0; i < BR_L7_SCRATCH / BR_CSUM_CHUNK; i++) {
-		__u32 off = i * BR_CSUM_CHUNK, n;
-		__s64 part;
-
-		if (off >= len4)
-			break;
-		n = len4 - off;
-		asm volatile("" : "+r"(n));
-		if (n > BR_CSUM_CHUNK)
-			n = BR_CSUM_CHUNK;
-		asm volatile("" : "+r"(n));
-		n &= 2 * BR_CSUM_CHUNK - 1;
-		part = bpf_csum_diff(NULL, 0, (__be32 *)&s->buf.b[off], n, 0);
-		if (part < 0)
-			return -1;
-		sum += (__u32)part;
-	}
+	/* payload sum from the scratch copy */
+	part = br_csum_buf(&s->buf, new_len);
+	if (part < 0)
+		return -1;
+	sum = part;
 	sum += pseudo;
 	sum += br_csum_words((__u16 *)uh, 4);
 	uh->check = br_csum_fold(sum);

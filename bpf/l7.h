@@ -66,12 +66,17 @@ __noinline int br_domain_match(__u32 slot, const struct br_name_buf *name,
 	return 1;
 }
 
-/* Feed one client segment (len bytes in buf) to a flow's hello parser. */
+/*
+ * Feed len bytes in buf to a flow's hello parser: a client segment, or
+ * (more) the next piece of the one fed last.
+ */
 __noinline int br_tls_stage(struct br_tls_pending *p,
-			    const struct br_l7_buf *buf, __u32 len)
+			    const struct br_l7_buf *buf, __u32 len, int more)
 {
 	if (!p || !buf)
 		return BR_TLS_GAVE_UP;
+	if (more)
+		return br_tls_feed_more(&p->st, buf->b, len);
 	return br_tls_feed(&p->st, buf->b, len);
 }
 

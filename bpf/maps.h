@@ -151,6 +151,10 @@ struct br_verdict {
 	__u32 rule_ctr; /* counter of the deciding rule, or BR_NO_RULE_CTR */
 	__u32 action;	/* enum br_action, for the action counters */
 	__u32 xdp;	/* XDP verdict */
+	__u32 seq;	/* TCP: the segment's sequence number, */
+	__u32 ack;	/* acknowledgment number */
+	__u32 tcp_flags; /* and flags (byte 13 of the header) */
+	__u32 extra;	/* one more counter the packet moved, 0: none */
 };
 
 struct br_scratch {
@@ -165,6 +169,7 @@ struct br_scratch {
 	struct br_verdict v;
 	struct br_name_key nk;
 	struct br_pkt twin;	   /* a server's packet, seen from its client */
+	__u8 head[8];		   /* a segment's first bytes: a hello? */
 };
 
 struct {

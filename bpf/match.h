@@ -32,6 +32,14 @@ static const __u8 br_debruijn64[64] = {
 	54, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,	13, 8,	7,  6,
 };
 
+/*
+ * Verdicts that come from a policy's own statements rather than a rule:
+ * counted under their own counters, never under a rule's.
+ */
+#define BR_RULE_SNI_DEFAULT (BR_MAX_RULES + 1) /* sni-default */
+#define BR_RULE_UNREADABLE (BR_MAX_RULES + 2)  /* unreadable */
+#define BR_RULE_NONE (BR_MAX_RULES + 3)	       /* passed, nothing decided */
+
 static __always_inline __u32 br_lowest_rule(br_rules_t b)
 {
 	if (!b)
@@ -85,6 +93,7 @@ static __always_inline void br_v6_mask(const __u32 addr[4], __u32 plen,
 #if defined(__bpf__) || defined(__BPF__)
 
 #include "maps.h"
+#include "action.h"
 
 /*
  * Class of one IPv6 address (dir 0: source, 1: destination): longest tier
@@ -207,6 +216,18 @@ static __always_inline __u32 br_addr_class(const struct br_policy_hdr *hdr,
 	return 0;
 }
 
+/* Rules among b whose address matches the packet satisfies. */
+static __always_inline br_rules_t br_addr_rules(const struct br_policy_hdr *hdr,
+						__u32 slot,
+						const struct br_pkt *pkt,
+						br_rules_t b)
+{
+	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
+	if (!b)
+		return 0;
+	return b & br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
+}
+
 /*
  * Rules whose L3/L4 matches an IP packet satisfies. Cheapest dimensions
  * first, and the destination before the source (rules name destinations far
@@ -225,22 +246,68 @@ static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
 	if (!b)
 		return 0;
-	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
-	if (!b)
-		return 0;
-	return b & br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
+	return br_addr_rules(hdr, slot, pkt, b);
+}
+
+/* Rules that need an L7 fact: never matched where none is read. */
+static __always_inline br_rules_t br_l7_rules(const struct br_policy_hdr *hdr)
+{
+	return hdr->l7_tls | hdr->l7_dns | hdr->l7_quic;
 }
 
 /*
- * Winning rule of an IP packet of a stateless policy (no rule needs an L7
- * fact), or BR_MAX_RULES when none matches: the default action applies.
+ * What the one-shot path decided, packed in br_classify()'s return value
+ * (a struct in the caller's frame would cost the stack chain of the
+ * stateful stages): the rule (BR_MAX_RULES for the default,
+ * BR_RULE_UNREADABLE for the policy's unreadable action), its action, and
+ * whether a rule this packet could not be read for stood ahead of it.
+ */
+#define BR_CLASS(rule, action, unreadable) \
+	((rule) | (action) << 8 | (unreadable) << 16)
+#define BR_CLASS_RULE(c) ((__u32)(c) & 0xff)
+#define BR_CLASS_ACTION(c) (((__u32)(c) >> 8) & 0xff)
+#define BR_CLASS_UNREADABLE(c) (((__u32)(c) >> 16) & 1)
+
+/*
+ * The one-shot path: stateless policies, and what stateful ones do not
+ * send through the flow stage (other protocols, hidden transports, orphan
+ * fragments). No L7 fact is read here, so no L7 rule matches.
+ *
+ * A packet whose transport hides behind an IPv6 chain (protocol and ports
+ * unknown) or that is a fragment without its first (ports unknown) cannot
+ * show what a rule with a port or L7 condition asks for: such a rule does
+ * not match it. When one of them stands before the rule that does match,
+ * the packet is unreadable for the policy, and a policy with an
+ * "unreadable" statement gives it that action.
  */
 __noinline int br_classify(const struct br_policy_hdr *hdr, __u32 slot,
 			   const struct br_pkt *pkt)
 {
+	br_rules_t possible, b;
+	__u32 rule;
+
 	if (!hdr || !pkt || slot >= BR_SLOTS)
-		return BR_MAX_RULES;
-	return br_lowest_rule(br_l34_rules(hdr, slot, pkt));
+		return BR_CLASS(BR_MAX_RULES, BR_ACT_PASS, 0);
+	if (pkt->status != BR_PKT_UNPARSED && pkt->frag != BR_FRAG_LATER) {
+		b = br_l34_rules(hdr, slot, pkt) & ~br_l7_rules(hdr);
+		rule = br_lowest_rule(b);
+		return BR_CLASS(rule, br_rule_action(hdr, slot, rule), 0);
+	}
+	/* what could match if the fields it cannot show held anything */
+	possible = hdr->rules_valid;
+	if (pkt->proto != BR_PROTO_UNKNOWN)
+		possible &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+	possible = br_addr_rules(hdr, slot, pkt, possible);
+	b = possible & ~br_l7_rules(hdr);
+	b &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, BR_PORT_NONE);
+	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, BR_PORT_NONE);
+	rule = br_lowest_rule(b);
+	if (br_lowest_rule(possible) >= rule)
+		return BR_CLASS(rule, br_rule_action(hdr, slot, rule), 0);
+	if (hdr->flags & BR_HDR_UNREADABLE)
+		return BR_CLASS(BR_RULE_UNREADABLE, hdr->unreadable, 1);
+	return BR_CLASS(rule, br_rule_action(hdr, slot, rule), 1);
 }
 
 /* The same bitmap for the stateful stages, which weigh L7 facts next. */

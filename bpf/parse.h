@@ -128,6 +128,10 @@ struct br_pkt {
 	__u8 role;	   /* enum br_role of the interface */
 	__u8 n_vlans;
 	__u8 n_ext; /* IPv6 extension headers walked */
+	__u8 ttl;   /* IPv4 TTL or IPv6 hop limit, as the packet arrived */
+	__u8 reserved;
+	__u16 dgram_len; /* UDP: the datagram's payload, as its header says
+			  * (more than this packet holds in a first fragment) */
 };
 
 struct hdr_cursor {
@@ -194,6 +198,7 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 	}
 
 	pkt->family = 4;
+	pkt->ttl = iph->ttl;
 	pkt->saddr[0] = iph->saddr;
 	pkt->daddr[0] = iph->daddr;
 	pkt->frag_proto = iph->protocol;
@@ -230,6 +235,7 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *nh, void *data_end,
 	}
 
 	pkt->family = 6;
+	pkt->ttl = ip6h->hop_limit;
 	for (i = 0; i < 4; i++) {
 		pkt->saddr[i] = ip6h->saddr.in6_u.u6_addr32[i];
 		pkt->daddr[i] = ip6h->daddr.in6_u.u6_addr32[i];
@@ -337,11 +343,14 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data,
 					void *data_end, struct br_pkt *pkt)
 {
 	struct udphdr *uh = nh->pos;
+	__u32 len;
 
 	if (!br_l4_fits(nh, data, data_end, sizeof(*uh), pkt))
 		return -1;
 	pkt->sport = bpf_ntohs(uh->source);
 	pkt->dport = bpf_ntohs(uh->dest);
+	len = bpf_ntohs(uh->len);
+	pkt->dgram_len = len > sizeof(*uh) ? len - sizeof(*uh) : 0;
 	nh->pos = uh + 1;
 	return 0;
 }

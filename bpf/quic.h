@@ -27,9 +27,12 @@
  *     v2), and IETF drafts 22 to 34 (0xff000016..0xff000022, h3-29 among
  *     them), whose header is v1's: one length byte per connection ID, v1
  *     packet types. Older drafts packed both CID lengths in one byte.
+ *   - reserved versions 0x?a?a?a?a (RFC 9000 §15): a client sends one to
+ *     provoke Version Negotiation, then its real version. Only their
+ *     connection IDs are checked (RFC 8999 allows 255 bytes each); they are
+ *     reported as BR_QUIC_GREASED, with no packet type.
  *   - not recognised: Google's Q0xx/T0xx (layouts differ by version and are
- *     not checked here), reserved versions 0x?a?a?a?a (they only provoke
- *     Version Negotiation), any other version, and short headers: they carry
+ *     not checked here), any other version, and short headers: they carry
  *     no version and no length, so any UDP byte string with the top bit
  *     clear would look like one.
  *   - Version Negotiation (version 0) is reported as such, never as Initial.
@@ -94,6 +97,8 @@ enum br_quic_kind {
 	BR_QUIC_HANDSHAKE,
 	BR_QUIC_RETRY,
 	BR_QUIC_VERSION_NEG, /* version 0: a server's list of versions */
+	BR_QUIC_GREASED,     /* a reserved version 0x?a?a?a?a (RFC 9000 §15):
+			      * only the invariants are known (RFC 8999) */
 };
 
 enum br_quic_flags {
@@ -152,6 +157,15 @@ br_quic_version_in(const struct br_quic_version_set *set, __u32 version)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * The versions RFC 9000 §15 reserves to exercise version negotiation,
+ * 0x?a?a?a?a: a client that sends one is a QUIC client all the same.
+ */
+static __always_inline int br_quic_reserved(__u32 version)
+{
+	return (version & 0x0f0f0f0fu) == 0x0a0a0a0au;
 }
 
 /* 0: a version whose long header we do not know; 1: v1 types; 2: v2 types */
@@ -261,11 +275,11 @@ static __always_inline int br_quic_parse(const __u8 *buf, __u32 len,
 	off = 5;
 
 	family = br_quic_version_family(version);
-	if (version != 0 && family == 0)
+	if (version != 0 && family == 0 && !br_quic_reserved(version))
 		goto none;
 
 	cid_len = buf[off & BR_QUIC_MASK];
-	if (version != 0 && cid_len > BR_QUIC_CID_MAX)
+	if (family && cid_len > BR_QUIC_CID_MAX)
 		goto none;
 	off++;
 	/* the SCID length byte must follow: buf[off] is then in the copy */
@@ -281,7 +295,7 @@ static __always_inline int br_quic_parse(const __u8 *buf, __u32 len,
 	qi->dcid_len = cid_len;
 	off += cid_len;
 	qi->scid_len = buf[off & BR_QUIC_MASK];
-	if (version != 0 && qi->scid_len > BR_QUIC_CID_MAX)
+	if (family && qi->scid_len > BR_QUIC_CID_MAX)
 		goto none;
 	off++;
 	if (qi->scid_len > len - off)
@@ -289,6 +303,9 @@ static __always_inline int br_quic_parse(const __u8 *buf, __u32 len,
 	off += qi->scid_len;
 
 	qi->version = version;
+	/* what follows the connection IDs is the version's own business */
+	if (version != 0 && !family)
+		return qi->kind = BR_QUIC_GREASED;
 
 	/*
 	 * Version Negotiation: the rest of the datagram is a list of 32-bit

@@ -24,18 +24,20 @@
  * the name has been read, because an ECH extension after the SNI still
  * changes what rules match. Only the first host_name is taken; it is folded
  * to lowercase and must be a hostname (letters, digits, '-', '_', '.', no
- * empty label, no trailing dot, 1..255 bytes).
+ * empty label, 1..255 bytes). RFC 6066 forbids a trailing dot, but servers
+ * take "name." for "name" (OpenSSL does), so a censor that refused it would
+ * let the name through: one trailing dot is dropped (BR_TLS_F_SNI_DOT).
  *
  * BPF: the caller copies the payload into a scratch buffer of
  * BR_L7_SCRATCH bytes (a per-CPU map value) and every read is masked to it.
- * A segment is walked in at most BR_TLS_MAX_STEPS steps of one field each
- * (a header, a length, a run of skipped bytes or up to BR_TLS_NAME_CHUNK
- * name bytes), so the work grows with the number of fields, not bytes. The
- * steps run under bpf_loop() in BPF and a plain loop on the host; inside a
- * step every loop has a small constant bound. A segment with more fields
- * than that ends the parse with BR_TLS_R_LIMIT: a sender can evade by
- * padding with hundreds of tiny extensions or records, as it can with real
- * DPI boxes that bound their work.
+ * A buffer is walked in steps of one field each (a header, a length, a run
+ * of skipped bytes or up to BR_TLS_NAME_CHUNK name bytes), so the work
+ * grows with the number of fields, not bytes. The steps run under
+ * bpf_loop() in BPF and a plain loop on the host; inside a step every loop
+ * has a small constant bound. Every step consumes at least one byte, so
+ * BR_TLS_MAX_STEPS, the size of the buffer, is never the limit: hundreds of
+ * tiny extensions or one-byte records cost time, not the name. A longer
+ * segment is fed to the parser in buffer-sized pieces by the caller.
  *
  * Pure code on linux/types.h (plus bpf_loop() from bpf_helpers.h in BPF):
  * compiles for BPF and for the host (unit tests, libFuzzer) from this one
@@ -61,7 +63,7 @@
 #define br_tls_opaque(v) ((void)0)
 #endif
 
-#define BR_TLS_MAX_STEPS 256 /* fields walked per segment */
+#define BR_TLS_MAX_STEPS BR_L7_SCRATCH /* a step takes a byte or more */
 #define BR_TLS_NAME_CHUNK 32 /* name bytes copied per step */
 #define BR_TLS_SCRATCH_MASK (BR_L7_SCRATCH - 1)
 #define BR_TLS_REC_MAX 16384 /* TLSPlaintext.length <= 2^14 */
@@ -92,8 +94,9 @@ enum br_tls_reason {
 	BR_TLS_R_NO_SNI,    /* complete ClientHello without host_name */
 	BR_TLS_R_BAD_SNI,   /* host_name outside the hostname charset */
 	BR_TLS_R_GAP,	    /* caller: segment not contiguous */
-	BR_TLS_R_LIMIT,	    /* > BR_TLS_MAX_STEPS fields in one segment,
-				 * or a segment longer than the scratch */
+	BR_TLS_R_LIMIT,	    /* more than the scratch fed at once */
+	BR_TLS_R_CUT,	    /* caller: the rest of the segment travels in
+			     * IP fragments, which are not reassembled */
 };
 
 /* st->flags */
@@ -104,6 +107,7 @@ enum br_tls_reason {
 #define BR_TLS_F_SNI_EXT 0x10	/* a server_name extension was seen */
 #define BR_TLS_F_IN_SNI 0x20	/* walking inside server_name */
 #define BR_TLS_F_REC_SEEN 0x40	/* a complete record header seen */
+#define BR_TLS_F_SNI_DOT 0x80	/* the name ended in a dot, dropped */
 
 /* Where the handshake layer is; 0 is the start, so a zeroed state is new. */
 enum br_tls_phase {
@@ -138,7 +142,8 @@ struct br_tls_state {
 	__u8 have;	/* bytes of the current field read */
 	__u8 rec_hdr;	/* bytes of a record header read (0..4) */
 	__u8 name_len;	/* length of the host_name being copied */
-	__u8 sni_len;	/* bytes of it copied (== name_len when found) */
+	__u8 sni_len;	/* bytes of it copied; once found, the name's length
+			 * (name_len, less a trailing dot dropped) */
 	__u8 flags;	/* BR_TLS_F_* */
 	__u8 result;	/* enum br_tls_result */
 	__u8 reason;	/* enum br_tls_reason */
@@ -164,6 +169,15 @@ static __always_inline int br_tls_has_sni(const struct br_tls_state *st)
 	return st->result == BR_TLS_DONE_SNI;
 }
 
+/*
+ * Whether the name was read, even if the hello did not end well after it
+ * (a hole, a cut, a malformed later field): the censor knows it.
+ */
+static __always_inline int br_tls_name_read(const struct br_tls_state *st)
+{
+	return !!(st->flags & BR_TLS_F_SNI_FOUND);
+}
+
 static __always_inline int br_tls_sni_later(const struct br_tls_state *st)
 {
 	return br_tls_has_sni(st) && (st->flags & BR_TLS_F_SNI_LATER);
@@ -185,6 +199,24 @@ static __always_inline int br_tls_sni_missing(const struct br_tls_state *st)
 	return br_tls_done(st) && !br_tls_has_sni(st);
 }
 
+/*
+ * Whether a segment's first n bytes (n <= 6) can begin a ClientHello: a
+ * handshake record (22), of version 3.x (x <= 4), whose first message is
+ * a ClientHello (1). A censor that missed a flow's handshake looks for
+ * this at the start of its segments; even one byte of it is taken, so a
+ * hello sent a byte at a time is still read from its first byte.
+ */
+static __always_inline int br_tls_hello_start(const __u8 *b, __u32 n)
+{
+	if (n < 1 || b[0] != BR_TLS_CT_HANDSHAKE)
+		return 0;
+	if (n > 1 && b[1] != 3)
+		return 0;
+	if (n > 2 && b[2] > 4)
+		return 0;
+	return n < 6 || b[5] == BR_TLS_HS_CLIENT_HELLO;
+}
+
 /* ---- the parser ----------------------------------------------------- */
 
 static __always_inline int br_tls_end(struct br_tls_state *st, int result,
@@ -204,6 +236,14 @@ static __always_inline int br_tls_gap(struct br_tls_state *st)
 {
 	if (!br_tls_done(st))
 		br_tls_end(st, BR_TLS_GAVE_UP, BR_TLS_R_GAP);
+	return st->result;
+}
+
+/* The caller will see no more of the hello: the segment was cut. */
+static __always_inline int br_tls_cut(struct br_tls_state *st)
+{
+	if (!br_tls_done(st))
+		br_tls_end(st, BR_TLS_GAVE_UP, BR_TLS_R_CUT);
 	return st->result;
 }
 
@@ -444,11 +484,12 @@ static __always_inline __u32 br_tls_copy_name(struct br_tls_state *st,
 
 static __always_inline void br_tls_name_done(struct br_tls_state *st)
 {
+	/* "a." (copy refused "." and "a..") stands for "a" */
 	if (st->sni[(st->name_len - 1) & 0xff] == '.') {
-		br_tls_end(st, BR_TLS_MALFORMED, BR_TLS_R_BAD_SNI);
-		return;
+		st->flags |= BR_TLS_F_SNI_DOT;
+		st->sni_len = st->name_len - 1;
 	}
-	st->sni[st->name_len & 0xff] = '\0';
+	st->sni[st->sni_len & 0xff] = '\0';
 	st->flags |= BR_TLS_F_SNI_FOUND;
 	if (st->segs > 1)
 		st->flags |= BR_TLS_F_SNI_LATER;
@@ -549,17 +590,21 @@ static inline long br_tls_step_cb(__u32 i, void *ctx)
 #endif
 
 /*
- * Feed the next segment's payload, buf[0, len), len <= BR_L7_SCRATCH, in
- * a buffer of BR_L7_SCRATCH bytes. Segments must follow each other in the
- * stream (br_tls_gap() otherwise); empty ones change nothing. Once final,
- * returns the same result without reading buf.
+ * Feed bytes that follow those fed so far: buf[0, len), len <=
+ * BR_L7_SCRATCH, in a buffer of BR_L7_SCRATCH bytes. new_segment says
+ * whether they begin a TCP segment (a longer segment comes in pieces, the
+ * later ones not new): segments are counted, for BR_TLS_F_SNI_LATER.
+ * Segments must follow each other in the stream (br_tls_gap() otherwise);
+ * empty ones change nothing. Once final, returns the same result without
+ * reading buf.
  *
  * From a global BPF function, pass the scratch as a pointer to a struct of
  * BR_L7_SCRATCH bytes: a global function's pointer argument is memory of
  * its pointee's size, so a __u8 * would be one byte to the verifier.
  */
-static __always_inline int br_tls_feed(struct br_tls_state *st, const __u8 *buf,
-				       __u32 len)
+static __always_inline int br_tls_walk_bytes(struct br_tls_state *st,
+					     const __u8 *buf, __u32 len,
+					     int new_segment)
 {
 	struct br_tls_walk w = { .st = st, .buf = buf, .len = len, .pos = 0 };
 
@@ -567,7 +612,7 @@ static __always_inline int br_tls_feed(struct br_tls_state *st, const __u8 *buf,
 		return st->result;
 	if (len > BR_L7_SCRATCH)
 		return br_tls_end(st, BR_TLS_GAVE_UP, BR_TLS_R_LIMIT);
-	if (st->segs < 255)
+	if (new_segment && st->segs < 255)
 		st->segs++;
 
 #if defined(__bpf__) || defined(__BPF__)
@@ -580,6 +625,20 @@ static __always_inline int br_tls_feed(struct br_tls_state *st, const __u8 *buf,
 	if (br_tls_done(st) || w.pos >= len)
 		return st->result;
 	return br_tls_end(st, BR_TLS_GAVE_UP, BR_TLS_R_LIMIT);
+}
+
+/* The next segment's payload (or its first BR_L7_SCRATCH bytes). */
+static __always_inline int br_tls_feed(struct br_tls_state *st, const __u8 *buf,
+				       __u32 len)
+{
+	return br_tls_walk_bytes(st, buf, len, 1);
+}
+
+/* More of the segment fed last. */
+static __always_inline int br_tls_feed_more(struct br_tls_state *st,
+					    const __u8 *buf, __u32 len)
+{
+	return br_tls_walk_bytes(st, buf, len, 0);
 }
 
 #endif /* BR_TLS_H */

@@ -138,6 +138,8 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 				     br_action_name(pol->default_action));
 			br_json_kstr(j, "sni_default",
 				     br_action_name(pol->sni_default));
+			br_json_kstr(j, "unreadable",
+				     br_action_name(pol->unreadable));
 			br_json_kstr(j, "on_swap",
 				     pol->on_swap_flush ? "flush" : "keep");
 			br_json_key(j, "targets");
@@ -170,6 +172,9 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		if (pol->sni_default != BR_ACT_NONE)
 			printf(", sni-default %s",
 			       br_action_name(pol->sni_default));
+		if (pol->unreadable != BR_ACT_NONE)
+			printf(", unreadable %s",
+			       br_action_name(pol->unreadable));
 		if (pol->on_swap_flush)
 			printf(", on-swap flush");
 		if (pol->n_targets) {

@@ -494,6 +494,9 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->sni_default = pol->sni_default;
 	if (pol->sni_default != BR_ACT_NONE)
 		hdr->flags |= BR_HDR_SNI_DEFAULT;
+	hdr->unreadable = pol->unreadable;
+	if (pol->unreadable != BR_ACT_NONE)
+		hdr->flags |= BR_HDR_UNREADABLE;
 	if (pol->on_swap_flush)
 		hdr->flags |= BR_HDR_ON_SWAP_FLUSH;
 	memset(hdr->reserved, 0, sizeof(hdr->reserved));

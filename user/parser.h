@@ -74,6 +74,7 @@ struct br_parser {
 	struct br_pos default_pos;
 	struct br_pos on_swap_pos;
 	struct br_pos sni_default_pos;
+	struct br_pos unreadable_pos;
 };
 
 /* Report an error at pos and count it. */

@@ -68,8 +68,8 @@ static const char *const dim_kw[D_COUNT] = {
 
 static const char *const stmt_keywords[] = {
 	"policy", "description", "target",	"default",     "include",
-	"set",	  "rule",	 "on-swap", "sni-default", "drop",
-	"pass",	  "reset",
+	"set",	  "rule",	 "on-swap", "sni-default", "unreadable",
+	"drop",	  "pass",	 "reset",
 };
 
 void br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...)
@@ -1015,6 +1015,34 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 		return -EINVAL;
 	}
 	ps->pol->sni_default = act;
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
+}
+
+/*
+ * "unreadable pass|drop": what a packet gets when a rule ahead of the one
+ * it matches needs a field the censor cannot read in it (ports behind an
+ * IPv6 chain, an orphan fragment, an L7 fact cut by fragmentation).
+ */
+static int parse_unreadable(struct br_parser *ps, struct br_src *s)
+{
+	struct br_pos pos = s->cur.pos;
+	enum br_action act;
+	char d[DESC_LEN];
+
+	br_parse_next(s);
+	if (once(ps, pos, "unreadable", &ps->unreadable_pos))
+		return -EINVAL;
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s, "pass or drop");
+	act = action_of(&s->cur);
+	if (act == BR_ACT_NONE) {
+		br_perr(ps, s->cur.pos,
+			"unknown action %s (expected pass or drop)",
+			desc(&s->cur, d));
+		return -EINVAL;
+	}
+	ps->pol->unreadable = act;
 	br_parse_next(s);
 	return br_parse_end_statement(ps, s);
 }
@@ -2767,6 +2795,8 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 		return parse_on_swap(ps, s);
 	if (br_tok_is(t, "sni-default"))
 		return parse_sni_default(ps, s);
+	if (br_tok_is(t, "unreadable"))
+		return parse_unreadable(ps, s);
 	if (br_tok_is(t, "drop") || br_tok_is(t, "pass") ||
 	    br_tok_is(t, "reset"))
 		return parse_service_short(ps, s);

@@ -63,6 +63,15 @@ static const char policy_pass[] =
 	/* 5 */ "rule \"low-sports\" udp sport 1000-1999 drop\n"
 	/* 6 */ "rule \"blackhole\" any daddr { 198.18.77.0/24, 198.18.66.9, 2001:db8:77::/48 } drop\n";
 
+/* The same, and what a packet gets that hides what a rule ahead needs. */
+static const char policy_unreadable[] =
+	"policy fixtures-unreadable\n"
+	"unreadable drop\n"
+	"set apns addr { 198.18.17.0/24, 2001:db8:17::/48 }\n"
+	/* 0 */ "rule \"apns-5223\" tcp daddr @apns dport 5223 drop\n"
+	/* 1 */ "rule \"apns-icmp\" icmp daddr @apns pass\n"
+	/* 2 */ "rule \"apns\" any daddr @apns pass\n";
+
 static const char policy_drop[] =
 	"policy fixtures-drop\n"
 	"default drop\n"
@@ -84,6 +93,12 @@ static const char policy_drop[] =
 #define NONIP BR_CTR_NONIP
 #define FOLLOWED BR_CTR_FRAG_FOLLOWED
 #define ORPHAN BR_CTR_FRAG_ORPHAN
+/*
+ * More counters with a status, each in a byte of its own: a rule ahead
+ * needed the ports the packet hides; the policy's unreadable action.
+ */
+#define UNREAD (BR_CTR_UNREADABLE << 8)
+#define UNREAD_ACTION (BR_CTR_UNREADABLE_ACTION << 16)
 
 /* Verdict of a malformed frame: pass when fail-open, drop when closed. */
 #define FAILMODE 0xffu
@@ -154,11 +169,11 @@ static const struct fixture fixtures_pass[] = {
 	{ "v6 atomic fragment", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(ATOMIC, 7)), XDP_DROP, R(0), NONE },
 	{ "v6 hop, dest, routing, dest, ah", PKT(IP(CLIENT6, APNS6), UDP(40000, 3478), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_ROUTING, PKT_EXT_DEST, PKT_EXT_AH)), XDP_DROP, R(1), NONE },
 	{ "v6 chain of 8 (the bound)", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_DROP, R(0), NONE },
-	{ "v6 chain of 9 to apns: no ports", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_PASS, DEF, UNPARSED },
-	{ "v6 chain of 9 to blackhole", PKT(IP(CLIENT6, HOLE6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_DROP, R(6), UNPARSED },
+	{ "v6 chain of 9 to apns: no ports", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_PASS, DEF, UNPARSED | UNREAD },
+	{ "v6 chain of 9 to blackhole", PKT(IP(CLIENT6, HOLE6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_DROP, R(6), UNPARSED | UNREAD },
 	{ "v6 esp to apns", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_ESP)), XDP_PASS, DEF, UNPARSED },
 	{ "v6 hop, esp to blackhole", PKT(IP(CLIENT6, HOLE6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_ESP)), XDP_DROP, R(6), UNPARSED },
-	{ "v6 mobility header to apns", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_MH)), XDP_PASS, DEF, UNPARSED },
+	{ "v6 mobility header to apns", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_MH)), XDP_PASS, DEF, UNPARSED | UNREAD },
 	/* VLAN tags */
 	{ "802.1Q", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), VLAN(DOT1Q)), XDP_DROP, R(0), NONE },
 	{ "802.1ad", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), VLAN(DOT1AD)), XDP_DROP, R(0), NONE },
@@ -174,8 +189,8 @@ static const struct fixture fixtures_pass[] = {
 	{ "v4 first fragment apns:5223", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(FIRST, 100), PAYLOAD(64)), XDP_DROP, R(0), NONE },
 	{ "v4 later fragment of it", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 100), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED },
 	{ "v4 later fragment, again", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 100), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED },
-	{ "v4 later fragment, other id", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 101), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN },
-	{ "v4 later fragment, other source", PKT(IP(OTHER4, APNS4), TCP(40000, 5223), FRAG(LATER, 100), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN },
+	{ "v4 later fragment, other id", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 101), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD },
+	{ "v4 later fragment, other source", PKT(IP(OTHER4, APNS4), TCP(40000, 5223), FRAG(LATER, 100), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD },
 	{ "v4 orphan to blackhole", PKT(IP(CLIENT4, HOLE4), TCP(40000, 5223), FRAG(LATER, 102), PAYLOAD(64)), XDP_DROP, R(6), ORPHAN },
 	{ "v4 first fragment from pinhole", PKT(IP(PINHOLE4, APNS4), TCP(40000, 443), FRAG(FIRST, 103), PAYLOAD(64)), XDP_PASS, R(2), NONE },
 	{ "v4 later fragment of it", PKT(IP(PINHOLE4, APNS4), TCP(40000, 443), FRAG(LATER, 103), PAYLOAD(64)), XDP_PASS, R(2), FOLLOWED },
@@ -186,11 +201,11 @@ static const struct fixture fixtures_pass[] = {
 	/* IPv6 fragment header: the same */
 	{ "v6 first fragment apns:5223", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(FIRST, 200), PAYLOAD(64)), XDP_DROP, R(0), NONE },
 	{ "v6 later fragment of it", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 200), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED },
-	{ "v6 later fragment, other id", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 201), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN },
-	{ "v6 orphan to blackhole", PKT(IP(CLIENT6, HOLE6), UDP(40000, 53), FRAG(LATER, 202), PAYLOAD(64)), XDP_DROP, R(6), ORPHAN },
+	{ "v6 later fragment, other id", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 201), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD },
+	{ "v6 orphan to blackhole", PKT(IP(CLIENT6, HOLE6), UDP(40000, 53), FRAG(LATER, 202), PAYLOAD(64)), XDP_DROP, R(6), ORPHAN | UNREAD },
 	{ "v6 first fragment after hop-by-hop", PKT(IP(CLIENT6, OTHER6), UDP(40000, 3478), EXT(PKT_EXT_HOP, PKT_EXT_FRAG), FRAG(FIRST, 203), PAYLOAD(64)), XDP_DROP, R(1), NONE },
 	{ "v6 later fragment of it", PKT(IP(CLIENT6, OTHER6), UDP(40000, 3478), EXT(PKT_EXT_HOP, PKT_EXT_FRAG), FRAG(LATER, 203), PAYLOAD(64)), XDP_DROP, R(1), FOLLOWED },
-	{ "v4 later fragment, v6 id 200", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 200), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN },
+	{ "v4 later fragment, v6 id 200", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 200), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD },
 };
 
 /* Under "default drop": ether rules, and the default applied to IP only. */
@@ -204,9 +219,29 @@ static const struct fixture fixtures_drop[] = {
 	{ "v4 tcp dport 443: default drop", PKT(IP(CLIENT4, OTHER4), TCP(40000, 443)), XDP_DROP, DEF, NONE },
 	{ "v6 icmpv6: default drop", PKT(IP(CLIENT6, OTHER6), ICMP), XDP_DROP, DEF, NONE },
 	{ "v4 gre: default drop", PKT(IP(CLIENT4, OTHER4), PROTO(IPPROTO_GRE)), XDP_DROP, DEF, NONE },
-	{ "v4 orphan fragment: no port", PKT(IP(CLIENT4, OTHER4), TCP(40000, 80), FRAG(LATER, 300), PAYLOAD(64)), XDP_DROP, DEF, ORPHAN },
+	{ "v4 orphan fragment: no port", PKT(IP(CLIENT4, OTHER4), TCP(40000, 80), FRAG(LATER, 300), PAYLOAD(64)), XDP_DROP, DEF, ORPHAN | UNREAD },
 	{ "v4 first fragment dport 80", PKT(IP(CLIENT4, OTHER4), TCP(40000, 80), FRAG(FIRST, 301), PAYLOAD(64)), XDP_PASS, R(1), NONE },
 	{ "v4 later fragment of it", PKT(IP(CLIENT4, OTHER4), TCP(40000, 80), FRAG(LATER, 301), PAYLOAD(64)), XDP_PASS, R(1), FOLLOWED },
+};
+
+/*
+ * "unreadable drop": a packet that hides its ports from a rule ahead of
+ * the one it matches gets the policy's action; one that hides nothing a
+ * rule ahead needs is matched as usual.
+ */
+static const struct fixture fixtures_unreadable[] = {
+	{ "v6 chain of 9 to apns", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_DROP, NO_RULE, UNPARSED | UNREAD | UNREAD_ACTION },
+	{ "v6 chain of 9 to other: no rule ahead", PKT(IP(CLIENT6, OTHER6), TCP(40000, 5223), EXT(PKT_EXT_HOP, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST, PKT_EXT_DEST)), XDP_PASS, DEF, UNPARSED },
+	{ "v6 mobility header to apns", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_MH)), XDP_DROP, NO_RULE, UNPARSED | UNREAD | UNREAD_ACTION },
+	{ "v6 esp to apns: its protocol is shown", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), EXT(PKT_EXT_ESP)), XDP_PASS, R(2), UNPARSED },
+	{ "v4 orphan tcp to apns", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 600), PAYLOAD(64)), XDP_DROP, NO_RULE, ORPHAN | UNREAD | UNREAD_ACTION },
+	{ "v4 orphan udp to apns: no udp rule ahead", PKT(IP(CLIENT4, APNS4), UDP(40000, 5223), FRAG(LATER, 601), PAYLOAD(64)), XDP_PASS, R(2), ORPHAN },
+	{ "v4 icmp to apns: no ports to hide", PKT(IP(CLIENT4, APNS4), ICMP), XDP_PASS, R(1), NONE },
+	{ "v4 gre to apns", PKT(IP(CLIENT4, APNS4), PROTO(IPPROTO_GRE)), XDP_PASS, R(2), NONE },
+	{ "v4 first fragment tcp to apns:5223", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(FIRST, 602), PAYLOAD(64)), XDP_DROP, R(0), NONE },
+	{ "v4 later fragment of it", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 602), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED },
+	{ "v4 first fragment tcp to apns:443", PKT(IP(CLIENT4, APNS4), TCP(40000, 443), FRAG(FIRST, 603), PAYLOAD(64)), XDP_PASS, R(2), NONE },
+	{ "v4 later fragment of it", PKT(IP(CLIENT4, APNS4), TCP(40000, 443), FRAG(LATER, 603), PAYLOAD(64)), XDP_PASS, R(2), FOLLOWED },
 };
 
 /* Malformed: never classified; FAILMODE is pass (fail-open) or drop. */
@@ -261,9 +296,9 @@ struct timed_fixture {
 static const struct timed_fixture fixtures_clock[] = {
 	{ 1 * SEC_NS, { "first fragment at 1 s", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(FIRST, 500), PAYLOAD(64)), XDP_DROP, R(0), NONE } },
 	{ 30 * SEC_NS, { "later one at 30 s", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 500), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED } },
-	{ 31 * SEC_NS + 1, { "later one at 31 s: expired", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 500), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN } },
+	{ 31 * SEC_NS + 1, { "later one at 31 s: expired", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), FRAG(LATER, 500), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD } },
 	{ 100 * SEC_NS, { "v6 first fragment at 100 s", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(FIRST, 501), PAYLOAD(64)), XDP_DROP, R(0), NONE } },
-	{ 99 * SEC_NS, { "later one at 99 s: clock went back", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 501), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN } },
+	{ 99 * SEC_NS, { "later one at 99 s: clock went back", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 501), PAYLOAD(64)), XDP_PASS, DEF, ORPHAN | UNREAD } },
 	{ 101 * SEC_NS, { "later one at 101 s", PKT(IP(CLIENT6, APNS6), TCP(40000, 5223), FRAG(LATER, 501), PAYLOAD(64)), XDP_DROP, R(0), FOLLOWED } },
 };
 
@@ -391,8 +426,12 @@ static int run_frame_at(struct instance *in, enum br_role role,
 		fails++;
 	}
 	for (i = 0; i < BR_CTR_PER_GEN; i++) {
-		__u64 want = (i == action) + (i == role_ctr) + (i == rule) +
-			     (status != NONE && i == status);
+		__u64 want = (i == action) + (i == role_ctr) + (i == rule);
+		int k;
+
+		for (k = 0; k < 3; k++) /* status: up to three counters */
+			want += ((status >> 8 * k) & 0xff) != NONE &&
+				i == ((status >> 8 * k) & 0xff);
 		__u64 packets = after[i].packets - before[i].packets;
 		__u64 bytes = after[i].bytes - before[i].bytes;
 
@@ -601,6 +640,15 @@ static void test_default_drop(void **state)
 	RUN_TABLE(in, BR_ROLE_SUBSCRIBER, fixtures_drop);
 }
 
+static void test_unreadable(void **state)
+{
+	struct br_compile_stats stats;
+	struct instance *in = *state;
+
+	install(in, "fixtures-unreadable.policy", policy_unreadable, &stats);
+	RUN_TABLE(in, BR_ROLE_SUBSCRIBER, fixtures_unreadable);
+}
+
 static void test_virtual_clock(void **state)
 {
 	struct br_compile_stats stats;
@@ -631,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_default_drop),
+		cmocka_unit_test(test_unreadable),
 	};
 	const struct CMUnitTest fail_closed[] = {
 		cmocka_unit_test(test_malformed),

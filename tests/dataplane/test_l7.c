@@ -200,6 +200,7 @@ struct conn {
 	uint16_t vlan;	/* 802.1Q VID, 0: untagged */
 	size_t ip_opts; /* IPv4 option bytes (multiple of 4) */
 	size_t ext;	/* IPv6 destination options bytes (multiple of 8) */
+	int n_ext;	/* that many such headers in a chain; 0: one */
 };
 
 static void addr_of(int family, const char *text, uint8_t *out)
@@ -266,16 +267,18 @@ static void conn_frame(const struct conn *c, bool from_client, uint8_t flags,
 		be16_put(p + off + 10, ~fold(sum_words(p + off, hl, 0)));
 		off += hl;
 	} else {
+		int k, n_ext = c->ext ? (c->n_ext ? c->n_ext : 1) : 0;
+
 		be32_put(p + off, 0x60012345); /* a flow label */
-		be16_put(p + off + 4, c->ext + l4_len);
+		be16_put(p + off + 4, n_ext * c->ext + l4_len);
 		p[off + 6] = c->ext ? IPPROTO_DSTOPTS : c->proto;
 		p[off + 7] = TTL_IN;
 		memcpy(p + off + 8, src, 16);
 		memcpy(p + off + 24, dst, 16);
 		off += 40;
-		if (c->ext) {
+		for (k = 0; k < n_ext; k++) {
 			/* next header, length, one PadN option filling it */
-			p[off] = c->proto;
+			p[off] = k == n_ext - 1 ? c->proto : IPPROTO_DSTOPTS;
 			p[off + 1] = c->ext / 8 - 1;
 			p[off + 2] = 1;
 			p[off + 3] = c->ext - 4;
@@ -469,10 +472,12 @@ static void dns_query(struct dns_q *q, uint16_t id, const char *name,
 
 /*
  * A client's first datagram: a long header (first byte given: 0xc0 is a
- * v1 Initial, 0xd0 a v2 one), 8-byte DCID, no SCID, no token, the Length
- * covering the rest, padded to 1200 bytes as RFC 9000 14.1 asks.
+ * v1 Initial, 0xd0 a v2 one), 8-byte DCID, no SCID, no token (its length
+ * byte only in an Initial), the Length covering the rest, padded to 1200
+ * bytes as RFC 9000 14.1 asks.
  */
-static size_t quic_initial(uint8_t *out, uint8_t first, uint32_t version)
+static size_t quic_long(uint8_t *out, uint8_t first, uint32_t version,
+			bool token)
 {
 	const size_t dgram = 1200;
 	size_t n = 0, i;
@@ -484,12 +489,18 @@ static size_t quic_initial(uint8_t *out, uint8_t first, uint32_t version)
 	for (i = 0; i < 8; i++)
 		out[n++] = 0xd0 + i;
 	out[n++] = 0; /* SCID length */
-	out[n++] = 0; /* token length */
+	if (token)
+		out[n++] = 0; /* token length */
 	be16_put(out + n, 0x4000 | (dgram - n - 2));
 	n += 2;
 	for (; n < dgram; n++)
 		out[n] = (uint8_t)(n * 7);
 	return n;
+}
+
+static size_t quic_initial(uint8_t *out, uint8_t first, uint32_t version)
+{
+	return quic_long(out, first, version, true);
 }
 
 /* A 1-RTT packet: short header, the DCID, protected bytes. */
@@ -731,6 +742,20 @@ struct instance {
 #define RESET_SKIPPED BR_CTR_RESET_SKIPPED
 #define THROTTLED BR_CTR_THROTTLED
 #define FORGE_FAILED BR_CTR_FORGE_FAILED
+#define FRAG_FOLLOWED BR_CTR_FRAG_FOLLOWED
+#define UNPARSED BR_CTR_UNPARSED
+#define UNREAD BR_CTR_UNREADABLE
+#define UNREAD_ACT BR_CTR_UNREADABLE_ACTION
+#define LOW_TTL BR_CTR_TCP_LOW_TTL
+#define BAD_CSUM BR_CTR_TCP_BAD_CSUM
+#define BAD_ACK BR_CTR_TCP_BAD_ACK
+#define AHEAD BR_CTR_TCP_AHEAD
+#define MID_HELLO BR_CTR_TLS_MIDSTREAM_HELLO
+#define STATE_LOST BR_CTR_TLS_STATE_LOST
+#define TLS_CUT BR_CTR_TLS_CUT
+#define SNI_DOT BR_CTR_TLS_SNI_DOT
+#define QUIC_0RTT BR_CTR_QUIC_0RTT
+#define QUIC_GREASED BR_CTR_QUIC_GREASED
 
 #define A_PASS BR_ACT_PASS
 #define A_DROP BR_ACT_DROP
@@ -1167,7 +1192,12 @@ static void test_ech(void **state)
 		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, ECH));
 }
 
-/* A flow first seen without its SYN is decided at once, without L7. */
+/*
+ * A flow first seen without its SYN (a capture or a censor started late,
+ * an entry evicted) gets meanwhile what its rules say without a hello;
+ * the first segment of either side that starts a ClientHello is read, and
+ * decides the flow.
+ */
 static void test_midstream(void **state)
 {
 	static uint8_t buf[4096];
@@ -1179,20 +1209,73 @@ static void test_midstream(void **state)
 	install(in, "l7.policy", policy_main);
 	client_seg(&c, TCP_ACK, "x", 1, &f);
 	step(in, "mid-stream data to 443", SUB, &f,
-	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM, PENDING));
+	server_seg(&c, TCP_ACK, "y", 1, &f);
+	step(in, "its server's data", UP, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING));
 	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
 	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
-	step(in, "a hello later in it: not looked at", SUB, &f,
-	     W(XDP_PASS, A_PASS, DEF, CACHED));
+	step(in, "a hello later in it: read", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, MID_HELLO));
+	cached_both_ways(in, &c, XDP_DROP, A_DROP, R(0));
 
+	/* an allowed name, first thing seen: read, and passed */
 	c = tcp6(41501, 443);
+	len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "a hello first, allowed", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM, HELLO, SNI,
+	       MID_HELLO));
+	cached_both_ways(in, &c, XDP_PASS, A_PASS, DEF);
+
+	/* a hello sent a byte at a time: read from its first byte */
+	c = tcp4(41502, 443);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, 1, &f);
+	step(in, "the hello's first byte, first", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM, PENDING));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf + 1, 5, &f);
+	step(in, "its next 5 bytes", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf + 6, len - 6, &f);
+	step(in, "the rest", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER, MID_HELLO));
+
+	/* a SYN-ACK first: both sequence numbers known, the hello to come */
+	c = tcp6(41503, 443);
+	c.cseq++; /* past the SYN, unseen, that it acknowledges */
 	server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
 	step(in, "a SYN-ACK first", UP, &f,
-	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
-	c = tcp4(41502, 7000);
+	     W(XDP_PASS, A_PASS, NO_RULE, FRESH, MIDSTREAM, PENDING));
+	client_seg(&c, TCP_ACK, NULL, 0, &f);
+	step(in, "the client's ACK", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "the hello at the acknowledged sequence number", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+
+	c = tcp4(41504, 7000);
 	client_seg(&c, TCP_FIN | TCP_ACK, NULL, 0, &f);
 	step(in, "a FIN first, to a reset port", SUB, &f,
 	     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
+
+	/*
+	 * The subscriber is the server, seen first: taken for the client,
+	 * no TLS rule applies from its side, one does from the other. Its
+	 * client's hello shows which side is which, and is read.
+	 */
+	c = tcp4(443, 41505);
+	client_seg(&c, TCP_ACK, "w", 1, &f);
+	step(in, "the subscriber (a server on 443) first", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM, PENDING));
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	server_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "its upstream client's hello", UP, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, MID_HELLO));
+	client_seg(&c, TCP_ACK, "v", 1, &f);
+	step(in, "the subscriber's answer: the flow's verdict", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), CACHED));
 }
 
 /*
@@ -1239,11 +1322,11 @@ static void test_midstream_from_server(void **state)
 		step(in, "a subscriber's SYN-ACK from port 7000", SUB, &f,
 		     W(XDP_TX, A_RESET, R(6), FRESH, MIDSTREAM, RESET_SENT));
 		check_rst(&f, in->out, in->out_len, 6000, 5001);
-		/* from the server's port 8443 (a name rule): passed */
+		/* from the server's port 8443 (a name rule): awaits a hello */
 		c = fam == 4 ? tcp4(41703, 8443) : tcp6(41703, 8443);
 		server_seg(&c, TCP_PSH | TCP_ACK, "data", 4, &f);
 		step(in, "server data first, from port 8443", UP, &f,
-		     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM));
+		     W(XDP_PASS, A_PASS, DEF, FRESH, MIDSTREAM, PENDING));
 		/* from a port no rule names, to the client's 7000 */
 		c = fam == 4 ? tcp4(7000, 41704) : tcp6(7000, 41704);
 		server_seg(&c, TCP_PSH | TCP_ACK, "data", 4, &f);
@@ -1277,6 +1360,240 @@ static void test_long_ext_header(void **state)
 	client_seg(&c, TCP_SYN, NULL, 0, &f);
 	step(in, "SYN to 7000 with IPv4 options", SUB, &f,
 	     W(XDP_DROP, A_RESET, R(6), FRESH, FORGE_FAILED));
+}
+
+/* ---- evasions: what the server would not read is not read ---------------- */
+
+/* The IPv4 header checksum of f, again (after a field was changed). */
+static void ip4_recheck(struct frame *f)
+{
+	uint8_t *ip = f->b + f->l3;
+	size_t hl = (ip[0] & 15) * 4;
+
+	be16_put(ip + 10, 0);
+	be16_put(ip + 10, ~fold(sum_words(ip, hl, 0)));
+}
+
+/* Set the TTL (hop limit) a frame arrives with. */
+static void set_ttl(struct frame *f, int family, uint8_t ttl)
+{
+	if (family == 4) {
+		f->b[f->l3 + 8] = ttl;
+		ip4_recheck(f);
+	} else {
+		f->b[f->l3 + 7] = ttl;
+	}
+}
+
+/* What a local socket behind a veth sends: the pseudo-header sum only. */
+static void partial_checksum(struct frame *f, int family)
+{
+	uint8_t src[16], dst[16];
+	size_t alen = family == 4 ? 4 : 16;
+	size_t l4_len = f->len - f->l4;
+
+	memcpy(src, f->b + f->l3 + (family == 4 ? 12 : 8), alen);
+	memcpy(dst, f->b + f->l3 + (family == 4 ? 16 : 24), alen);
+	be16_put(f->b + f->l4 + 16,
+		 fold(pseudo_sum(family, src, dst, IPPROTO_TCP, l4_len)));
+}
+
+enum decoy {
+	DECOY_TTL,	/* dies on the way: TTL 1 */
+	DECOY_CHECKSUM, /* the server drops it: a bad checksum */
+	DECOY_ACK,	/* the server drops it: it acknowledges unsent data */
+	DECOY_NO_ACK,	/* the server drops it: no ACK bit */
+	DECOY_SEQ,	/* outside the server's window: far ahead */
+};
+
+/*
+ * A decoy hello for an allowed name at the client's next sequence number,
+ * spoilt so that the server would not take it, then the real hello for a
+ * blocked one: the decoy is not read, the hello is.
+ */
+static void decoy_then_hello(struct instance *in, struct conn *c,
+			     enum decoy how, struct want decoy_want)
+{
+	static uint8_t buf[4096];
+	struct frame f;
+	uint32_t seq = c->cseq, ack = c->sseq;
+	uint8_t flags = TCP_PSH | TCP_ACK;
+	size_t len;
+
+	handshake_pending(in, c);
+	seq = c->cseq;
+	ack = c->sseq;
+	len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
+	if (how == DECOY_ACK)
+		ack += 100000;
+	if (how == DECOY_NO_ACK)
+		flags = TCP_PSH;
+	if (how == DECOY_SEQ)
+		seq += 1000000;
+	conn_frame(c, true, flags, seq, flags & TCP_ACK ? ack : 0, buf, len,
+		   &f);
+	if (how == DECOY_TTL)
+		set_ttl(&f, c->family, 1);
+	if (how == DECOY_CHECKSUM)
+		f.b[f.l4 + 17] ^= 0x55;
+	step(in, "decoy hello, allowed name", SUB, &f, decoy_want);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "then the real hello", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+}
+
+static void test_decoys(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		c = fam == 4 ? tcp4(49000, 443) : tcp6(49000, 443);
+		decoy_then_hello(in, &c, DECOY_TTL,
+				 W(XDP_PASS, A_PASS, NO_RULE, PENDING, LOW_TTL));
+		c = fam == 4 ? tcp4(49001, 443) : tcp6(49001, 443);
+		decoy_then_hello(in, &c, DECOY_CHECKSUM,
+				 W(XDP_PASS, A_PASS, NO_RULE, PENDING,
+				   BAD_CSUM));
+		c = fam == 4 ? tcp4(49002, 443) : tcp6(49002, 443);
+		decoy_then_hello(in, &c, DECOY_ACK,
+				 W(XDP_PASS, A_PASS, NO_RULE, PENDING, BAD_ACK));
+		c = fam == 4 ? tcp4(49003, 443) : tcp6(49003, 443);
+		decoy_then_hello(in, &c, DECOY_NO_ACK,
+				 W(XDP_PASS, A_PASS, NO_RULE, PENDING, BAD_ACK));
+		c = fam == 4 ? tcp4(49004, 443) : tcp6(49004, 443);
+		decoy_then_hello(in, &c, DECOY_SEQ,
+				 W(XDP_DROP, A_DROP, NO_RULE, AHEAD));
+	}
+}
+
+/*
+ * The checksums a censor on a lab's veth sees: a local socket leaves the
+ * pseudo-header sum for the NIC to complete. Read as valid; so are full
+ * ones (every other fixture).
+ */
+static void test_partial_checksum(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t len;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		c = fam == 4 ? tcp4(49010, 443) : tcp6(49010, 443);
+		handshake_pending(in, &c);
+		len = hello("SVKCW", "courier.push.apple.com", buf,
+			    sizeof(buf));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		partial_checksum(&f, fam);
+		step(in, "hello with a partial checksum", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	}
+}
+
+/*
+ * The hello's segments in the wrong order: the later one is dropped (it
+ * would reach the server unread), the client sends it again after the
+ * first, and the hello is read. An overlap is read from its new bytes.
+ */
+static void test_out_of_order(void **state)
+{
+	static uint8_t buf[4096];
+	struct spec sp = { .exts = PQ_HELLO, .sni = "courier.push.apple.com" };
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t len, name_end;
+	uint32_t first;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	assert_true(len > MSS && name_end > MSS);
+	for (fam = 4; fam <= 6; fam += 2) {
+		c = fam == 4 ? tcp4(49020, 443) : tcp6(49020, 443);
+		handshake_pending(in, &c);
+		first = c.cseq;
+		conn_frame(&c, true, TCP_PSH | TCP_ACK, first + MSS, c.sseq,
+			   buf + MSS, len - MSS, &f);
+		step(in, "the hello's second segment, first", SUB, &f,
+		     W(XDP_DROP, A_DROP, NO_RULE, AHEAD));
+		client_seg(&c, TCP_ACK, buf, MSS, &f);
+		step(in, "its first segment", SUB, &f,
+		     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf + MSS, len - MSS, &f);
+		step(in, "the second, again, in order", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+
+		/* an overlap: 1000 bytes, then bytes 500 to the end */
+		c = fam == 4 ? tcp4(49021, 443) : tcp6(49021, 443);
+		handshake_pending(in, &c);
+		first = c.cseq;
+		client_seg(&c, TCP_ACK, buf, 1000, &f);
+		step(in, "1000 bytes of the hello", SUB, &f,
+		     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+		conn_frame(&c, true, TCP_PSH | TCP_ACK, first + 500, c.sseq,
+			   buf + 500, len - 500, &f);
+		step(in, "an overlap: bytes 500 to the end", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+	}
+}
+
+/* One hello in a single segment longer than the parser's scratch. */
+static void test_big_segment(void **state)
+{
+	/* 15 session tickets of 196 bytes each, then the name */
+	struct spec sp = { .exts = "VXXXXXXXXXXXXXXXS",
+			   .sni = "courier.push.apple.com" };
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t len, name_end;
+	int fam;
+
+	install(in, "l7.policy", policy_main);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	assert_true(len > 3000 && name_end > BR_L7_SCRATCH);
+	for (fam = 4; fam <= 6; fam += 2) {
+		c = fam == 4 ? tcp4(49030, 443) : tcp6(49030, 443);
+		handshake_pending(in, &c);
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		step(in, "a 3,000-byte hello in one segment", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	}
+}
+
+/* Hundreds of tiny extensions, and the name's trailing dot. */
+static void test_hello_shapes(void **state)
+{
+	struct spec sp = { .exts = "SV", .sni = "courier.push.apple.com",
+			   .n_empty = 300 };
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t len, name_end;
+
+	install(in, "l7.policy", policy_main);
+	c = tcp4(49040, 443);
+	handshake_pending(in, &c);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "300 empty extensions after the name", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	c = tcp6(49041, 443);
+	tls_flow(in, &c, "SVKCW", "courier.push.apple.com.",
+		 W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_DOT));
+	c = tcp4(49042, 443);
+	tls_flow(in, &c, "SVKCW", "www.example.com.",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, SNI_DOT));
 }
 
 /* ---- resets -------------------------------------------------------------- */
@@ -1512,67 +1829,107 @@ static void test_quic(void **state)
 		uint8_t first;
 		uint32_t version;
 		uint16_t port;
-		bool initial, dropped;
+		int seen; /* the counter of what was recognised, or 0 */
+		bool dropped;
 		int rule;
 	} cases[] = {
-		{ "v1 Initial", 0xc3, QUIC_V1, 443, true, true, R(4) },
-		{ "v2 Initial", 0xd3, QUIC_V2, 443, true, true, R(4) },
-		{ "draft-29 Initial", 0xc0, QUIC_DRAFT29, 443, true, true,
-		  R(4) },
-		{ "v1 Initial, fixed bit greased", 0x80, QUIC_V1, 443, true,
+		{ "v1 Initial", 0xc3, QUIC_V1, 443, QUIC_INITIAL, true, R(4) },
+		{ "v2 Initial", 0xd3, QUIC_V2, 443, QUIC_INITIAL, true, R(4) },
+		{ "draft-29 Initial", 0xc0, QUIC_DRAFT29, 443, QUIC_INITIAL,
 		  true, R(4) },
+		{ "v1 Initial, fixed bit greased", 0x80, QUIC_V1, 443,
+		  QUIC_INITIAL, true, R(4) },
+		{ "v1 0-RTT", 0xd0, QUIC_V1, 443, QUIC_0RTT, true, R(4) },
+		{ "reserved version 0x1a2a3a4a", 0xc0, 0x1a2a3a4a, 443,
+		  QUIC_GREASED, true, R(4) },
 		{ "v2 with v1's Initial bits (a v2 Retry)", 0xc0, QUIC_V2, 443,
-		  false, false, DEF },
-		{ "v1 Handshake", 0xe0, QUIC_V1, 443, false, false, DEF },
-		{ "unknown version", 0xc0, 0x1a2a3a4a, 443, false, false, DEF },
-		{ "v1 Initial to 4433 (v2 only)", 0xc0, QUIC_V1, 4433, true,
+		  0, false, DEF },
+		{ "v1 Handshake", 0xe0, QUIC_V1, 443, 0, false, DEF },
+		{ "unknown version", 0xc0, 0x12345678, 443, 0, false, DEF },
+		{ "v1 Initial to 4433 (v2 only)", 0xc0, QUIC_V1, 4433,
+		  QUIC_INITIAL, false, DEF },
+		{ "reserved version to 4433 (v2 only)", 0xc0, 0xfafafafa, 4433,
+		  QUIC_GREASED, false, DEF },
+		{ "v2 Initial to 4433", 0xd0, QUIC_V2, 4433, QUIC_INITIAL, true,
+		  R(8) },
+		{ "v1 Initial to 8443 (no quic rule)", 0xc0, QUIC_V1, 8443, 0,
 		  false, DEF },
-		{ "v2 Initial to 4433", 0xd0, QUIC_V2, 4433, true, true, R(8) },
-		{ "v1 Initial to 8443 (no quic rule)", 0xc0, QUIC_V1, 8443,
-		  false, false, DEF },
 	};
 	static uint8_t buf[2048];
 	struct instance *in = *state;
 	struct conn c;
 	struct frame f;
 	size_t i, len;
-	int fam;
+	int fam, later;
 
 	install(in, "l7.policy", policy_main);
 	for (fam = 4; fam <= 6; fam += 2) {
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-			struct want w;
 			__u32 xdp = cases[i].dropped ? XDP_DROP : XDP_PASS;
 			int act = cases[i].dropped ? A_DROP : A_PASS;
 
 			c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6,
 				     44000 + i, cases[i].port);
-			len = quic_initial(buf, cases[i].first,
-					   cases[i].version);
+			len = quic_long(buf, cases[i].first, cases[i].version,
+					cases[i].seen != QUIC_0RTT);
 			client_dgram(&c, buf, len, &f);
-			w = cases[i].initial
-				    ? W(xdp, act, cases[i].rule, FRESH,
-					QUIC_INITIAL)
-				    : W(xdp, act, cases[i].rule, FRESH);
-			step(in, cases[i].desc, SUB, &f, w);
+			/* a flow a QUIC rule has not decided goes on waiting */
+			later = cases[i].dropped || cases[i].port == 8443
+					? CACHED
+					: PENDING;
+			step(in, cases[i].desc, SUB, &f,
+			     W(xdp, act, cases[i].rule, FRESH,
+			       later == PENDING ? PENDING : cases[i].seen,
+			       later == PENDING ? cases[i].seen : 0));
 			/* the rest of the connection: short headers */
 			len = quic_short(buf);
 			client_dgram(&c, buf, len, &f);
 			step(in, "short header after it", SUB, &f,
-			     W(xdp, act, cases[i].rule, CACHED));
+			     W(xdp, act, cases[i].rule, later));
 			server_dgram(&c, buf, len, &f);
 			step(in, "server's short header", UP, &f,
-			     W(xdp, act, cases[i].rule, CACHED));
+			     W(xdp, act, cases[i].rule, later));
 		}
+		/*
+		 * Whatever the client sends first, its Initial is still read:
+		 * a datagram that is no QUIC, a long header of no version we
+		 * know, one of a reserved version to a v2-only port.
+		 */
 		c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6, 44100, 443);
 		memset(buf, 0, 100);
 		client_dgram(&c, buf, 100, &f);
 		step(in, "not QUIC to udp 443", SUB, &f,
-		     W(XDP_PASS, A_PASS, DEF, FRESH));
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		client_dgram(&c, buf, 100, &f);
+		step(in, "not QUIC again", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, PENDING));
 		len = quic_initial(buf, 0xc0, QUIC_V1);
 		client_dgram(&c, buf, len, &f);
-		step(in, "an Initial later in that flow: cached", SUB, &f,
-		     W(XDP_PASS, A_PASS, DEF, CACHED));
+		step(in, "an Initial later in that flow: read", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(4), QUIC_INITIAL));
+		client_dgram(&c, buf, len, &f);
+		step(in, "and the flow is decided", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(4), CACHED));
+
+		c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6, 44101, 4433);
+		len = quic_initial(buf, 0xc0, 0x5a6a7a8a);
+		client_dgram(&c, buf, len, &f);
+		step(in, "reserved version to 4433", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_GREASED));
+		len = quic_initial(buf, 0xd0, QUIC_V2);
+		client_dgram(&c, buf, len, &f);
+		step(in, "then its v2 Initial", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(8), QUIC_INITIAL));
+		/* an Initial from the server's side is not the client's */
+		c = udp_conn(fam, fam == 4 ? SERVER4 : SERVER6, 44102, 443);
+		memset(buf, 0, 100);
+		client_dgram(&c, buf, 100, &f);
+		step(in, "a client datagram, no QUIC", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		len = quic_initial(buf, 0xc0, QUIC_V1);
+		server_dgram(&c, buf, len, &f);
+		step(in, "a server's Initial: not read", UP, &f,
+		     W(XDP_PASS, A_PASS, DEF, PENDING));
 	}
 }
 
@@ -1730,6 +2087,407 @@ static void test_sni_default(void **state)
 	install(in, "l7.policy", policy_main);
 	nameless_flow(in, 46020, true, W(XDP_PASS, A_PASS, DEF, HELLO, NO_SNI));
 	nameless_flow(in, 46021, false, W(XDP_PASS, A_PASS, DEF, NO_SNI));
+}
+
+/* ---- IP fragments under L7 rules ------------------------------------------ */
+
+/*
+ * Cut f (IPv4 without options or IPv6 without extension headers) into two
+ * IP fragments: the first holds the transport header and `first` bytes of
+ * payload (rounded down so its IP payload is a multiple of 8 bytes), the
+ * later one the rest. Identification id; IPv6 gains a fragment header.
+ */
+static void fragment(const struct frame *f, int family, size_t first,
+		     uint32_t id, struct frame *a, struct frame *b)
+{
+	size_t ip_hl = family == 4 ? 20 : 40, fh = family == 4 ? 0 : 8;
+	size_t l4_total = f->len - f->l4;
+	size_t cut = (f->payload - f->l4 + first) & ~(size_t)7;
+	uint8_t *p;
+
+	assert_true(cut > 0 && cut < l4_total);
+	assert_int_equal(f->l4, f->l3 + ip_hl);
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	/* the first: headers and cut bytes of the transport */
+	memcpy(a->b, f->b, f->l4);
+	memcpy(a->b + f->l4 + fh, f->b + f->l4, cut);
+	a->len = f->l4 + fh + cut;
+	a->l3 = f->l3;
+	a->l4 = f->l4 + fh;
+	a->payload = f->payload + fh;
+	/* the later: headers and the rest */
+	memcpy(b->b, f->b, f->l4);
+	memcpy(b->b + f->l4 + fh, f->b + f->l4 + cut, l4_total - cut);
+	b->len = f->l4 + fh + l4_total - cut;
+	b->l3 = f->l3;
+	b->l4 = b->payload = f->l4 + fh;
+	if (family == 4) {
+		p = a->b + a->l3;
+		be16_put(p + 2, ip_hl + cut);
+		be16_put(p + 4, id);
+		be16_put(p + 6, 0x2000); /* MF, offset 0 */
+		ip4_recheck(a);
+		p = b->b + b->l3;
+		be16_put(p + 2, ip_hl + l4_total - cut);
+		be16_put(p + 4, id);
+		be16_put(p + 6, cut / 8);
+		ip4_recheck(b);
+		return;
+	}
+	for (p = a->b; p; p = p == a->b ? b->b : NULL) {
+		uint8_t *ip6 = p + f->l3, *fr = p + f->l4;
+		size_t plen = p == a->b ? cut : l4_total - cut;
+
+		fr[0] = ip6[6]; /* the transport */
+		fr[1] = 0;
+		be16_put(fr + 2, p == a->b ? 1 : (cut / 8) << 3); /* M / off */
+		be32_put(fr + 4, id);
+		ip6[6] = 44; /* fragment header */
+		be16_put(ip6 + 4, fh + plen);
+	}
+}
+
+/*
+ * A first fragment is judged by what it carries, a rule whose condition it
+ * cuts off does not match it (the policy's unreadable action, if any,
+ * decides), and later fragments follow their first.
+ */
+static void test_fragments(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct frame f, a, b;
+	struct conn c;
+	struct dns_q q;
+	size_t len;
+	int fam;
+	uint32_t id = 0x7000;
+
+	install(in, "l7.policy", policy_main);
+	for (fam = 4; fam <= 6; fam += 2) {
+		const char *res = fam == 4 ? RESOLVER4 : RESOLVER6;
+		const char *srv = fam == 4 ? SERVER4 : SERVER6;
+
+		/* a DNS query for an allowed name, padded and fragmented */
+		c = udp_conn(fam, res, 50000, 53);
+		dns_query(&q, 0x5000, "www.example.com", TYPE_A, 1,
+			  EDNS_COOKIE);
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, q.b, q.len);
+		client_dgram(&c, buf, 600, &f);
+		fragment(&f, fam, 200, id++, &a, &b);
+		step(in, "DNS query, allowed name, first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		/* a blocked name: answered, the rest of the query dropped */
+		c = udp_conn(fam, res, 50001, 53);
+		dns_query(&q, 0x5001, "facetime.apple.com", TYPE_A, 1,
+			  EDNS_NONE);
+		memcpy(buf, q.b, q.len);
+		client_dgram(&c, buf, 600, &f);
+		fragment(&f, fam, 200, id++, &a, &b);
+		step(in, "DNS query, blocked name, first fragment", SUB, &a,
+		     fam == 4 ? W(XDP_TX, A_NX, R(2), FRESH, DNS_QUERY,
+				  DNS_FORGED)
+			      : W(XDP_DROP, A_NX, R(2), FRESH, DNS_QUERY,
+				  FORGE_FAILED));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_DROP, A_NX, R(2), FRAG_FOLLOWED));
+
+		/* a question the first fragment cuts: no DNS rule matches */
+		c = udp_conn(fam, res, 50002, 53);
+		dns_query(&q, 0x5002, "a-rather-long-label.facetime.apple.com",
+			  TYPE_A, 1, EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		fragment(&f, fam, 16, id++, &a, &b);
+		step(in, "DNS question cut by the first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, UNREAD));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		/* a DNSSEC-sized answer from port 53: no rule of queries */
+		c = udp_conn(fam, res, 50003, 53);
+		memset(buf, 0xab, 1400);
+		server_dgram(&c, buf, 1400, &f);
+		fragment(&f, fam, 1000, id++, &a, &b);
+		step(in, "a big answer from 53, first fragment", UP, &a,
+		     W(XDP_PASS, A_PASS, DEF, FRESH));
+		step(in, "its later fragment", UP, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		/* UDP to 443: not QUIC passes, an Initial is dropped */
+		c = udp_conn(fam, srv, 50004, 443);
+		memset(buf, 0, 1200);
+		client_dgram(&c, buf, 1200, &f);
+		fragment(&f, fam, 600, id++, &a, &b);
+		step(in, "not QUIC to udp 443, first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+		c = udp_conn(fam, srv, 50005, 443);
+		len = quic_initial(buf, 0xc0, QUIC_V1);
+		client_dgram(&c, buf, len, &f);
+		fragment(&f, fam, 600, id++, &a, &b);
+		step(in, "a QUIC Initial, first fragment", SUB, &a,
+		     W(XDP_DROP, A_DROP, R(4), FRESH, QUIC_INITIAL));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_DROP, A_DROP, R(4), FRAG_FOLLOWED));
+		c = udp_conn(fam, srv, 50006, 443);
+		client_dgram(&c, buf, len, &f);
+		fragment(&f, fam, 8, id++, &a, &b);
+		step(in, "a QUIC header cut by the first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, UNREAD));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		/* TCP to 443: plain HTTP, and hellos in fragments */
+		c = fam == 4 ? tcp4(50010, 443) : tcp6(50010, 443);
+		handshake_pending(in, &c);
+		memset(buf, 'x', 600);
+		memcpy(buf, http_get, sizeof(http_get) - 1);
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, 600, &f);
+		fragment(&f, fam, 200, id++, &a, &b);
+		step(in, "plain HTTP to 443, first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, NO_SNI));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		c = fam == 4 ? tcp4(50011, 443) : tcp6(50011, 443);
+		handshake_pending(in, &c);
+		len = hello("SVKCW", "courier.push.apple.com", buf,
+			    sizeof(buf));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		fragment(&f, fam, 200, id++, &a, &b);
+		step(in, "a blocked name in the first fragment", SUB, &a,
+		     W(XDP_DROP, A_DROP, R(0), SNI, TLS_CUT));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_DROP, A_DROP, R(0), FRAG_FOLLOWED));
+
+		/* no checksum vouches for a name that would clear the flow */
+		c = fam == 4 ? tcp4(50012, 443) : tcp6(50012, 443);
+		handshake_pending(in, &c);
+		len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		fragment(&f, fam, 200, id++, &a, &b);
+		step(in, "an allowed name in the first fragment", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, SNI, TLS_CUT, UNREAD));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+		c = fam == 4 ? tcp4(50013, 443) : tcp6(50013, 443);
+		handshake_pending(in, &c);
+		len = hello("VKCWS", "courier.push.apple.com", buf,
+			    sizeof(buf));
+		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+		fragment(&f, fam, 40, id++, &a, &b);
+		step(in, "a hello whose name the first fragment cuts", SUB, &a,
+		     W(XDP_PASS, A_PASS, DEF, NO_SNI, TLS_CUT));
+		step(in, "its later fragment", SUB, &b,
+		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+	}
+}
+
+/* The same with "unreadable drop" and "sni-default drop": closed. */
+static const char policy_closed[] =
+	"policy closed\n"
+	"sni-default drop\n"
+	"unreadable drop\n"
+	"set push domain { .courier.push.apple.com }\n"
+	"set ft domain { .facetime.apple.com }\n"
+	/* 0 */ "rule \"sni-drop\" tcp dport 443 sni @push drop\n"
+	/* 1 */ "rule \"dns-nx\" dns @ft nxdomain\n"
+	/* 2 */ "rule \"quic\" udp dport 443 quic drop\n";
+
+static void test_unreadable_closed(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct frame f, a, b;
+	struct conn c;
+	struct dns_q q;
+	size_t len;
+
+	install(in, "closed.policy", policy_closed);
+	c = udp_conn(4, RESOLVER4, 50100, 53);
+	dns_query(&q, 0x5100, "a-rather-long-label.example.com", TYPE_A, 1,
+		  EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	fragment(&f, 4, 16, 0x7100, &a, &b);
+	step(in, "DNS question cut: unreadable drop", SUB, &a,
+	     W(XDP_DROP, A_DROP, NO_RULE, FRESH, UNREAD, UNREAD_ACT));
+	step(in, "its later fragment", SUB, &b,
+	     W(XDP_DROP, A_DROP, NO_RULE, FRAG_FOLLOWED));
+
+	c = tcp4(50101, 443);
+	handshake_pending(in, &c);
+	len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	fragment(&f, 4, 200, 0x7101, &a, &b);
+	step(in, "an allowed name in a first fragment: unreadable drop", SUB,
+	     &a, W(XDP_DROP, A_DROP, NO_RULE, SNI, TLS_CUT, UNREAD,
+		   UNREAD_ACT));
+	step(in, "its later fragment", SUB, &b,
+	     W(XDP_DROP, A_DROP, NO_RULE, FRAG_FOLLOWED));
+
+	/* nine destination options headers: the ports are hidden */
+	c = tcp6(50102, 443);
+	c.ext = 8;
+	c.n_ext = 9;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN behind 9 dest options: unreadable drop", SUB, &f,
+	     W(XDP_DROP, A_DROP, NO_RULE, UNPARSED, UNREAD, UNREAD_ACT));
+	install(in, "l7.policy", policy_main);
+	step(in, "the same without unreadable: passed, counted", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, UNPARSED, UNREAD));
+	c.n_ext = 8;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "behind 8: read", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, FRESH, PENDING));
+}
+
+/* ---- full tables ----------------------------------------------------------- */
+
+/* n packets built by make(i) through the program, verdicts unchecked. */
+static void flood(struct instance *in, int n,
+		  void (*make)(int i, struct frame *f))
+{
+	static struct frame f;
+	__u32 verdict;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		make(i, &f);
+		xmit(in, SUB, &f, &verdict);
+	}
+}
+
+/* SYNs from 2^16 ports of many lab addresses: each a new flow. */
+static void flood_syn(int i, struct frame *f)
+{
+	struct conn c = tcp4(1024 + i % 60000, 443);
+	char cli[32];
+
+	snprintf(cli, sizeof(cli), "198.19.%d.%d", 1 + i / 60000 / 250,
+		 1 + (i / 60000) % 250);
+	c.cli = cli;
+	conn_frame(&c, true, TCP_SYN, 1000, 0, NULL, 0, f);
+}
+
+/*
+ * Half a hello on new flows (SYN then data, alternately): pending state.
+ * Each flood takes new addresses.
+ */
+static int half_hello_round;
+
+static void flood_half_hellos(int i, struct frame *f)
+{
+	static uint8_t buf[4096];
+	static size_t len;
+	struct conn c = tcp4(1024 + (i / 2) % 60000, 443);
+	char cli[32];
+
+	if (!len)
+		len = hello(PQ_HELLO, "x.example", buf, sizeof(buf));
+	snprintf(cli, sizeof(cli), "198.19.%d.%d", 200 + half_hello_round,
+		 1 + i / 2 / 60000);
+	c.cli = cli;
+	if (i % 2 == 0)
+		conn_frame(&c, true, TCP_SYN, 1000, 0, NULL, 0, f);
+	else
+		conn_frame(&c, true, TCP_ACK, 1001, 0, buf, 600, f);
+}
+
+/*
+ * 135k SYNs fill the flow table while a victim waits between its
+ * handshake and its hello: its entry is evicted, and its hello, seen
+ * mid-stream, is read all the same. 140k more after the drop: the
+ * retransmission is dropped too.
+ */
+static void test_flow_table_full(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(51000, 443);
+	struct frame f;
+	uint32_t seq;
+	size_t len;
+
+	install(in, "l7.policy", policy_main);
+	handshake_pending(in, &c);
+	flood(in, 135000, flood_syn);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	seq = c.cseq;
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "the hello after 135k SYNs", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), FRESH, MIDSTREAM, HELLO, SNI,
+	       MID_HELLO));
+	flood(in, 140000, flood_syn);
+	step(in, "its retransmission after 140k more", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), FRESH, MIDSTREAM, HELLO, SNI,
+	       MID_HELLO));
+	(void)seq;
+}
+
+/*
+ * 20k half hellos fill the pending table while a victim's hello is half
+ * read: its parse state is evicted. The flow is then a TLS flow without a
+ * name: sni-default decides (closed: dropped), or without one the rules
+ * that need no name (open: passed). A victim that starts after the flood
+ * is read as usual.
+ */
+static void test_pending_table_full(void **state)
+{
+	static uint8_t buf[4096];
+	struct spec sp = { .exts = PQ_HELLO, .sni = "courier.push.apple.com" };
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t len, name_end;
+	int closed;
+
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	for (closed = 0; closed <= 1; closed++) {
+		install(in, closed ? "sni-default.policy" : "l7.policy",
+			closed ? policy_sni_default : policy_main);
+		c = tcp4(51100 + closed, 443);
+		handshake_pending(in, &c);
+		client_seg(&c, TCP_ACK, buf, MSS, &f);
+		step(in, "the victim's first segment", SUB, &f,
+		     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+		half_hello_round++;
+		flood(in, 2 * 20000, flood_half_hellos);
+		client_seg(&c, TCP_PSH | TCP_ACK, buf + MSS, len - MSS, &f);
+		step(in, "its second, after 20k half hellos", SUB, &f,
+		     closed ? W(XDP_DROP, A_DROP, NO_RULE, NO_SNI,
+				SNI_DEFAULT, STATE_LOST)
+			    : W(XDP_PASS, A_PASS, DEF, NO_SNI, STATE_LOST));
+	}
+	c = tcp4(51110, 443);
+	split_hello(in, &c, "courier.push.apple.com",
+		    W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+}
+
+/*
+ * A flow that awaits its hello when the policy changes is judged again by
+ * the new one: here no rule of it needs a hello, and the flow is decided.
+ */
+static void test_swap_while_awaiting(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = tcp4(51200, 443);
+	struct frame f;
+
+	install(in, "l7.policy", policy_main);
+	handshake_pending(in, &c);
+	install(in, "swap-a.policy", policy_swap_a);
+	client_seg(&c, TCP_PSH | TCP_ACK, http_get, sizeof(http_get) - 1, &f);
+	step(in, "data after a swap to a policy without TLS rules", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF));
+	client_seg(&c, TCP_ACK, NULL, 0, &f);
+	step(in, "the flow, decided", SUB, &f, W(XDP_PASS, A_PASS, DEF, CACHED));
 }
 
 /* ---- time: throttle, expiry ------------------------------------------------ */
@@ -2031,12 +2789,22 @@ int main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_midstream_from_server),
 		cmocka_unit_test(test_long_ext_header),
+		cmocka_unit_test(test_decoys),
+		cmocka_unit_test(test_partial_checksum),
+		cmocka_unit_test(test_out_of_order),
+		cmocka_unit_test(test_big_segment),
+		cmocka_unit_test(test_hello_shapes),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_same_socket),
 		cmocka_unit_test(test_quic),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sni_default),
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_unreadable_closed),
+		cmocka_unit_test(test_flow_table_full),
+		cmocka_unit_test(test_pending_table_full),
+		cmocka_unit_test(test_swap_while_awaiting),
 	};
 	const struct CMUnitTest virtual_clock[] = {
 		cmocka_unit_test(test_throttle),

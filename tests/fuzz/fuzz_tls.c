@@ -38,7 +38,9 @@ static void check_final(const struct br_tls_state *st)
 
 	if (st->result != BR_TLS_DONE_SNI)
 		return;
-	if (!st->sni_len || st->sni_len != st->name_len ||
+	/* the name's length, less a trailing dot dropped */
+	if (!st->sni_len ||
+	    st->sni_len != st->name_len - !!(st->flags & BR_TLS_F_SNI_DOT) ||
 	    st->sni[st->sni_len] != '\0')
 		abort();
 	for (i = 0; i < st->sni_len; i++) {

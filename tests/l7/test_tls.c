@@ -344,6 +344,11 @@ static const struct built_case built_cases[] = {
 	 {.exts = "S", .sni = "A-1_b.X9"}},
 	{OK("one-letter name", "x", 0),
 	 {.exts = "S", .sni = "x"}},
+	/* servers take "name." for "name": so does the censor */
+	{OK("trailing dot dropped", "courier.push.apple.com", 0),
+	 {.exts = "SV", .sni = "courier.push.apple.com."}},
+	{OK("300 empty extensions: fields, not bytes", "example.com", 0),
+	 {.exts = "S", .n_empty = 300}},
 	{OK("255-byte name", name255, 0),
 	 {.exts = "VS", .sni = name255}},
 	{OK("non-host_name entry skipped", "example.com", 0),
@@ -402,7 +407,8 @@ static const struct built_case built_cases[] = {
 	 {.exts = "S", .sni = "a\x01b"}},
 	{BAD("empty label", MAL, R_BAD), {.exts = "S", .sni = "a..b"}},
 	{BAD("leading dot", MAL, R_BAD), {.exts = "S", .sni = ".a"}},
-	{BAD("trailing dot", MAL, R_BAD), {.exts = "S", .sni = "a.b."}},
+	{BAD("two trailing dots", MAL, R_BAD), {.exts = "S", .sni = "a.b.."}},
+	{BAD("a dot alone", MAL, R_BAD), {.exts = "S", .sni = "."}},
 	{BAD("high byte", MAL, R_BAD), {.exts = "S", .sni = "caf\xc3\xa9"}},
 	{BAD("256-byte name", MAL, R_BAD), {.exts = "S", .sni = name256}},
 	{BAD("empty name", MAL, R_BAD), {.exts = "S", .sni = ""}},
@@ -562,25 +568,70 @@ static void test_gap(void **state)
 }
 
 /*
- * More fields in one segment than BR_TLS_MAX_STEPS: the parser gives up
- * on that segment; the same hello in smaller segments gets through.
+ * Nearly as many fields as a scratch-sized segment can hold: 470 empty
+ * extensions of 4 bytes each, in one segment. Every step consumes a byte
+ * or more, so BR_TLS_MAX_STEPS (the scratch size) is never the limit.
  */
-static void test_step_limit(void **state)
+static void test_no_step_limit(void **state)
 {
 	static __u8 buf[4096];
-	struct spec in = {.exts = "S", .sni = "example.com", .n_empty = 300};
+	struct spec in = {.exts = "SV", .sni = "example.com", .n_empty = 470};
 	struct br_tls_state st;
-	size_t len, name_end, cuts[8], i;
+	size_t len, name_end;
 
 	(void)state;
 	len = build(&in, buf, sizeof(buf), &name_end);
-	assert_true(len <= BR_L7_SCRATCH);
-	assert_int_equal(feed_cuts(&st, buf, len, NULL, 0), BR_TLS_GAVE_UP);
-	assert_int_equal(st.reason, BR_TLS_R_LIMIT);
-	for (i = 0; i < 8; i++)
-		cuts[i] = (i + 1) * len / 9;
-	assert_int_equal(feed_cuts(&st, buf, len, cuts, 8), BR_TLS_DONE_SNI);
+	assert_true(len <= BR_L7_SCRATCH && len > BR_L7_SCRATCH - 200);
+	assert_int_equal(feed_cuts(&st, buf, len, NULL, 0), BR_TLS_DONE_SNI);
 	assert_string_equal(st.sni, "example.com");
+}
+
+/* The dot is dropped, and said so: the name is the server's "name". */
+static void test_trailing_dot(void **state)
+{
+	static __u8 buf[4096];
+	struct spec in = {.exts = "SV", .sni = "Courier.Push.Apple.com."};
+	struct br_tls_state st;
+	size_t len, name_end;
+
+	(void)state;
+	len = build(&in, buf, sizeof(buf), &name_end);
+	assert_int_equal(feed_cuts(&st, buf, len, NULL, 0), BR_TLS_DONE_SNI);
+	assert_string_equal(st.sni, "courier.push.apple.com");
+	assert_int_equal(st.sni_len, strlen("courier.push.apple.com"));
+	assert_true(st.flags & BR_TLS_F_SNI_DOT);
+	in.sni = "courier.push.apple.com";
+	len = build(&in, buf, sizeof(buf), &name_end);
+	assert_int_equal(feed_cuts(&st, buf, len, NULL, 0), BR_TLS_DONE_SNI);
+	assert_false(st.flags & BR_TLS_F_SNI_DOT);
+}
+
+/* The start of a hello, as a censor that missed the handshake sees it. */
+static void test_hello_start(void **state)
+{
+	static const struct {
+		const char *bytes;
+		__u32 n;
+		int start;
+	} cases[] = {
+		{ "\x16\x03\x01\x02\x00\x01", 6, 1 },
+		{ "\x16\x03\x04\x02\x00\x01", 6, 1 },
+		{ "\x16", 1, 1 },	       /* one byte: it could be */
+		{ "\x16\x03\x03", 3, 1 },
+		{ "\x16\x03\x05", 3, 0 },	       /* no TLS 1.5 */
+		{ "\x16\x03\x01\x02\x00\x02", 6, 0 }, /* a ServerHello */
+		{ "\x17\x03\x03\x00\x20\x01", 6, 0 }, /* application data */
+		{ "\x16\x02\x00", 3, 0 },
+		{ "GET / ", 6, 0 },
+		{ "", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (br_tls_hello_start((const __u8 *)cases[i].bytes,
+				       cases[i].n) != cases[i].start)
+			fail_msg("case %zu: want %d", i, cases[i].start);
 }
 
 /* The case of the issue: at a 1448-byte MSS the name is in segment 2. */
@@ -626,7 +677,9 @@ int main(void)
 		cmocka_unit_test(test_empty_segments),
 		cmocka_unit_test(test_final_is_sticky),
 		cmocka_unit_test(test_gap),
-		cmocka_unit_test(test_step_limit),
+		cmocka_unit_test(test_no_step_limit),
+		cmocka_unit_test(test_trailing_dot),
+		cmocka_unit_test(test_hello_start),
 		cmocka_unit_test(test_pq_hello_at_mss),
 		cmocka_unit_test(test_oversized_segment),
 	};

@@ -1483,7 +1483,7 @@ static void fill_l7_garbage(void)
 
 static void test_l7_masks_and_flags(void **state)
 {
-	static const __u8 zero[6];
+	static const __u8 zero[sizeof(((struct br_policy_hdr *)0)->reserved)];
 	struct br_policy *pol = policy_new();
 	int apple = DOMAINS("courier.push.apple.com");
 	struct br_rule_ir *r;
@@ -1491,6 +1491,7 @@ static void test_l7_masks_and_flags(void **state)
 	(void)state;
 	fill_l7_garbage();
 	pol->sni_default = BR_ACT_RESET;
+	pol->unreadable = BR_ACT_DROP;
 	pol->on_swap_flush = 1;
 	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
 	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, apple, BR_ACT_DROP);
@@ -1516,11 +1517,13 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_quic == 0xc0);
 	assert_true(view.hdr->l7_quic_any == 0x40);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_RESET);
+	assert_int_equal(view.hdr->unreadable, BR_ACT_DROP);
 	assert_int_equal(view.hdr->n_quic_versions, 1);
 	assert_memory_equal(view.hdr->reserved, zero, sizeof(zero));
 	assert_int_equal(view.hdr->flags,
 			 BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH |
-				 BR_HDR_SNI_DEFAULT | BR_HDR_DOMAINS);
+				 BR_HDR_SNI_DEFAULT | BR_HDR_DOMAINS |
+				 BR_HDR_UNREADABLE);
 	/* L7 rules are IP rules: their L3/L4 bitmaps as any other's */
 	assert_true(view.proto[6] == 0x0f);
 	assert_true(view.proto[17] == 0xf0);
@@ -1542,6 +1545,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_quic == 0);
 	assert_true(view.hdr->l7_quic_any == 0);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
+	assert_int_equal(view.hdr->unreadable, BR_ACT_NONE);
 	assert_int_equal(view.hdr->n_quic_versions, 0);
 	assert_int_equal(view.hdr->flags, 0);
 	assert_int_equal(view.n_domains, 0);

@@ -377,10 +377,12 @@ static void test_l7_ir(void **state)
 		"rule dns example.com sinkhole 198.18.0.10\n"
 		"rule quic version { v1, draft-29, 0x709a50c4, v2, v1 } drop\n"
 		"rule quic dport 443 throttle 1mbit/s burst 1MiB\n"
-		"rule udp quic pass\n");
+		"rule udp quic pass\n"
+		"unreadable drop\n");
 
 	assert_int_equal(pol->on_swap_flush, 1);
 	assert_int_equal(pol->sni_default, BR_ACT_RESET);
+	assert_int_equal(pol->unreadable, BR_ACT_DROP);
 
 	assert_int_equal(pol->n_sets, 6);
 	s = &pol->sets[0];
@@ -1084,6 +1086,14 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:1: sni-default without any sni rule" },
 	{ P "sni-default reset\n",
 	  "t.policy:2:1: sni-default without any sni rule" },
+	{ P "unreadable drop\nunreadable pass\n",
+	  "t.policy:3:1: \"unreadable\" already given at t.policy:2:1" },
+	{ P "unreadable reset\n",
+	  "t.policy:2:12: unknown action \"reset\" (expected pass or drop)" },
+	{ P "unreadable\n",
+	  "t.policy:2:11: expected pass or drop, got end of line" },
+	{ P "unreadable drop pass\n",
+	  "t.policy:2:17: expected end of line, got \"pass\"" },
 	{ P "default reset\n",
 	  "t.policy:2:9: unknown action \"reset\" (expected pass or drop)" },
 
