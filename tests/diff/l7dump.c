@@ -217,10 +217,19 @@ static void tls_segment(__u64 frame, struct flow *f, __u32 seq,
 	if (ahead) {
 		br_tls_gap(&f->tls); /* a hole, or an overlap */
 	} else {
-		/* longer than the scratch: br_tls_feed gives up unread */
-		memset(scratch, 0, sizeof(scratch));
-		memcpy(scratch, data, len < sizeof(scratch) ? len : 0);
-		br_tls_feed(&f->tls, scratch, len);
+		/* a scratch at a time, as the dataplane feeds a long segment */
+		__u32 off, n;
+
+		for (off = 0; off < len; off += n) {
+			n = len - off < sizeof(scratch) ? len - off
+							: sizeof(scratch);
+			memset(scratch, 0, sizeof(scratch));
+			memcpy(scratch, data + off, n);
+			if (off)
+				br_tls_feed_more(&f->tls, scratch, n);
+			else
+				br_tls_feed(&f->tls, scratch, n);
+		}
 		f->next_seq = seq + len;
 	}
 	if (!f->name_frame && (f->tls.flags & BR_TLS_F_SNI_FOUND))
