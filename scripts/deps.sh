@@ -17,6 +17,7 @@ PACKAGES="
 	tshark tcpdump libpcap-dev libssl-dev openssl dnsmasq-base dnsutils
 	knot-dnsutils
 	chromium fonts-dejavu-core
+	ngtcp2-server ngtcp2-client nftables ethtool
 "
 
 missing=""
