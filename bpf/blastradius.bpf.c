@@ -83,6 +83,14 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		action = hdr->flags & BR_HDR_FAIL_CLOSED ? BR_ACT_DROP
 							 : BR_ACT_PASS;
 		extra = BR_CTR_MALFORMED;
+		/*
+		 * A first fragment too short for its transport header (tiny
+		 * fragments): its later fragments follow the fail mode's
+		 * verdict rather than pass for orphans.
+		 */
+		if (pkt.frag == BR_FRAG_FIRST)
+			br_frag_remember(&pkt, generation, br_now(ctx),
+					 BR_RULE_NONE, action);
 		break;
 	case BR_PKT_NONIP:
 		extra = BR_CTR_NONIP;

@@ -506,7 +506,6 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 		    st->result == BR_TLS_DONE_NO_SNI;
 	int named = br_tls_name_read(st);
 	__u32 rule, action, zero = 0, len = pkt->frame_len, unreadable;
-	br_rules_t unread = 0;
 
 	if (hello)
 		br_extra(block, BR_CTR_TLS_HELLO, len);
@@ -537,21 +536,10 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 	}
 	if (!named)
 		br_extra(block, BR_CTR_TLS_NO_SNI, len);
-	/*
-	 * A hello cut by IP fragmentation shows its name, but no checksum
-	 * vouches for it (it covers the whole segment): a name it shows
-	 * can block, and cannot clear the TLS rules it does not match.
-	 */
-	if (named && st->reason == BR_TLS_R_CUT)
-		unread = hdr->l7_tls & ~m;
-	rule = br_decide(hdr, v->slot, v->b, m, !named, unread, &action,
+	rule = br_decide(hdr, v->slot, v->b, m, !named, 0, &action,
 			 &unreadable);
 	if (rule == BR_RULE_SNI_DEFAULT)
 		br_extra(block, BR_CTR_TLS_SNI_DEFAULT, len);
-	if (unreadable)
-		br_extra(block, BR_CTR_UNREADABLE, len);
-	if (rule == BR_RULE_UNREADABLE)
-		br_extra(block, BR_CTR_UNREADABLE_ACTION, len);
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return NULL;
@@ -684,8 +672,8 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 		goto pending;
 	/*
 	 * Segments the server would refuse: decoys, not the hello. The
-	 * checksum of a segment cut into IP fragments covers bytes not here:
-	 * br_tls_decide() trusts no name read from one to clear a flow.
+	 * checksum of a segment cut into IP fragments covers bytes not here,
+	 * and is not checked (policies/README.md: what it does not catch).
 	 */
 	if (pkt->ttl < f->ttl) {
 		v->extra = BR_CTR_TCP_LOW_TTL;

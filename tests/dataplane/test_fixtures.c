@@ -257,6 +257,8 @@ static const struct fixture fixtures_malformed[] = {
 	{ "v4 udp header cut by tot_len", PKT(IP(CLIENT4, APNS4), UDP(40000, 53), BAD(BAD_L4_SHORT)), FAILMODE, NO_RULE, MALFORMED },
 	{ "v4 icmp header cut by tot_len", PKT(IP(CLIENT4, PING4), ICMP, BAD(BAD_L4_SHORT)), FAILMODE, NO_RULE, MALFORMED },
 	{ "v4 tiny first fragment", PKT(IP(CLIENT4, APNS4), TCP(40000, 80), FRAG(FIRST, 400), PAYLOAD(64), BAD(BAD_L4_SHORT)), FAILMODE, NO_RULE, MALFORMED },
+	/* its later fragment follows the fail mode, not an orphan's fate */
+	{ "v4 later fragment of the tiny one", PKT(IP(CLIENT4, APNS4), TCP(40000, 80), FRAG(LATER, 400), PAYLOAD(64)), FAILMODE, NO_RULE, FOLLOWED },
 	{ "802.1Q tag cut short", PKT(IP(CLIENT4, APNS4), TCP(40000, 80), VLAN(DOT1Q), CUT(16)), FAILMODE, NO_RULE, MALFORMED },
 	{ "QinQ inner tag cut short", PKT(IP(CLIENT4, APNS4), TCP(40000, 80), VLAN(DOT1AD, DOT1Q), CUT(20)), FAILMODE, NO_RULE, MALFORMED },
 	{ "v6 version 5", PKT(IP(CLIENT6, APNS6), TCP(40000, 80), BAD(BAD_VERSION)), FAILMODE, NO_RULE, MALFORMED },

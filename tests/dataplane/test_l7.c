@@ -2266,14 +2266,13 @@ static void test_fragments(void **state)
 		step(in, "its later fragment", SUB, &b,
 		     W(XDP_DROP, A_DROP, R(0), FRAG_FOLLOWED));
 
-		/* no checksum vouches for a name that would clear the flow */
 		c = fam == 4 ? tcp4(50012, 443) : tcp6(50012, 443);
 		handshake_pending(in, &c);
 		len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
 		client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
 		fragment(&f, fam, 200, id++, &a, &b);
 		step(in, "an allowed name in the first fragment", SUB, &a,
-		     W(XDP_PASS, A_PASS, DEF, SNI, TLS_CUT, UNREAD));
+		     W(XDP_PASS, A_PASS, DEF, SNI, TLS_CUT));
 		step(in, "its later fragment", SUB, &b,
 		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
 
@@ -2326,9 +2325,17 @@ static void test_unreadable_closed(void **state)
 	len = hello("SVKCW", "www.example.com", buf, sizeof(buf));
 	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
 	fragment(&f, 4, 200, 0x7101, &a, &b);
-	step(in, "an allowed name in a first fragment: unreadable drop", SUB,
-	     &a, W(XDP_DROP, A_DROP, NO_RULE, SNI, TLS_CUT, UNREAD,
-		   UNREAD_ACT));
+	step(in, "an allowed name in a first fragment: read, passed", SUB,
+	     &a, W(XDP_PASS, A_PASS, DEF, SNI, TLS_CUT));
+	step(in, "its later fragment", SUB, &b,
+	     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+	c = tcp4(50103, 443);
+	handshake_pending(in, &c);
+	len = hello("VKCWS", "www.example.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	fragment(&f, 4, 40, 0x7102, &a, &b);
+	step(in, "a name past the first fragment: sni-default drop", SUB, &a,
+	     W(XDP_DROP, A_DROP, NO_RULE, NO_SNI, TLS_CUT, SNI_DEFAULT));
 	step(in, "its later fragment", SUB, &b,
 	     W(XDP_DROP, A_DROP, NO_RULE, FRAG_FOLLOWED));
 
