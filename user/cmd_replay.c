@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * cmd_replay.c - blastradius replay PCAP --policy P [--mtu N]
- *		  [--subscriber PREFIX]... [--write OUT]
+ *		  [--subscriber PREFIX]... [--decap vxlan|gre|auto]...
+ *		  [--vxlan-port N]... [--write OUT]
  *
  * Runs a capture through the XDP program: a private instance of the
  * dataplane (its own maps, nothing attached, live state untouched) with
  * the virtual clock, so each frame is judged at its capture time, given in
  * struct br_xdp_meta in front of the frame. The reader (pcap_io.c) hands
- * over Ethernet frames whatever the capture's link types, and wire-size
- * segments cut from offload super-frames.
+ * over Ethernet frames whatever the capture's link types, inner frames
+ * when --decap asks, and wire-size segments cut from offload super-frames.
  *
  * The virtual clock never goes back: a frame stamped before one already
  * judged is judged at the last time seen (flow tables, throttles and
@@ -37,8 +38,8 @@
  * when the program's top-names map lists them (br_dp_names): a rule's
  * domain set decided the flow or query on that name.
  *
- * Every frame read is written by --write (the judged frame: Ethernet)
- * with a comment that starts "frame N:", N
+ * Every frame read is written by --write (the judged frame: Ethernet, the
+ * inner one when decapsulated) with a comment that starts "frame N:", N
  * the capture's own frame number, so that tshark's view of the capture
  * and replay's can be matched frame by frame.
  *
@@ -918,6 +919,16 @@ static int rp_frame(struct replay *rp, const struct br_frame *fr)
 		 action < 0 ? "-" : br_action_name(action));
 	if (fr->flags & BR_FRAME_CUT)
 		rp_append(comment, sizeof(comment), "cut from a super-frame");
+	if (fr->decap.tunnel) {
+		char tun[64];
+
+		snprintf(tun, sizeof(tun), "inner frame of %s",
+			 br_tunnel_name[fr->decap.tunnel]);
+		if (fr->decap.has_id)
+			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
+				 " id %u", fr->decap.id);
+		rp_append(comment, sizeof(comment), tun);
+	}
 	rp_append(comment, sizeof(comment), note);
 	rp_append(comment, sizeof(comment), time_note);
 	if (fname) {
@@ -1115,7 +1126,7 @@ static void rp_json_counter(struct br_json *j, const char *key,
 	br_json_end(j);
 }
 
-/* The capture as read: format, link types, notes, damage. */
+/* The capture as read: format, link types, tunnels, notes, damage. */
 static void rp_json_capture(struct br_json *j, const struct replay *rp,
 			    const struct rp_report *r)
 {
@@ -1135,6 +1146,11 @@ static void rp_json_capture(struct br_json *j, const struct replay *rp,
 		br_json_ku64(j, "frames", r->pst.links[i].frames);
 		br_json_end(j);
 	}
+	br_json_end(j);
+	br_json_key(j, "decapsulated");
+	br_json_object(j);
+	for (i = BR_TUNNEL_NONE + 1; i < BR_N_TUNNELS; i++)
+		br_json_ku64(j, br_tunnel_name[i], r->pst.decap[i]);
 	br_json_end(j);
 	br_json_key(j, "notes");
 	br_json_array(j);
@@ -1309,7 +1325,7 @@ static void rp_print_flows(const struct replay *rp, const struct rp_report *r)
 	}
 }
 
-/* What the reader met: link types, odd frames, damage. */
+/* What the reader met: link types, tunnels, odd frames, damage. */
 static void rp_print_capture(const struct replay *rp,
 			     const struct rp_report *r)
 {
@@ -1327,6 +1343,11 @@ static void rp_print_capture(const struct replay *rp,
 			       : "");
 	}
 	printf("\n");
+	for (i = BR_TUNNEL_NONE + 1; i < BR_N_TUNNELS; i++)
+		if (st->decap[i])
+			printf("  %llu inner frames taken out of %s\n",
+			       (unsigned long long)st->decap[i],
+			       br_tunnel_name[i]);
 	if (st->oversize)
 		printf("  %llu frames over the MTU passed whole (not TCP)\n",
 		       (unsigned long long)st->oversize);
@@ -1430,7 +1451,43 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 static void rp_usage(void)
 {
 	br_err("usage: blastradius replay PCAP --policy POLICY [--mtu N] "
-	       "[--subscriber PREFIX]... [--write OUT.pcapng]");
+	       "[--subscriber PREFIX]... [--decap vxlan|gre|auto]... "
+	       "[--vxlan-port N]... [--write OUT.pcapng]");
+}
+
+/* --decap KIND and --vxlan-port N into o; 0, or -EINVAL (explained). */
+static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
+{
+	unsigned long port;
+	char *end;
+
+	if (c == 'd') {
+		if (!strcmp(arg, "vxlan")) {
+			o->kinds |= BR_DECAP_VXLAN;
+		} else if (!strcmp(arg, "gre")) {
+			o->kinds |= BR_DECAP_GRE;
+		} else if (!strcmp(arg, "auto")) {
+			o->kinds |= BR_DECAP_ALL;
+		} else {
+			br_err("--decap: \"%s\" is not vxlan, gre or auto",
+			       arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	port = strtoul(arg, &end, 10);
+	if (!*arg || *end || !port || port > 65535) {
+		br_err("--vxlan-port: a UDP port, 1 to 65535");
+		return -EINVAL;
+	}
+	if (o->n_vxlan_ports == BR_DECAP_PORTS_MAX) {
+		br_err("--vxlan-port: at most %d ports",
+		       BR_DECAP_PORTS_MAX - 1);
+		return -EINVAL;
+	}
+	o->vxlan_ports[o->n_vxlan_ports++] = port;
+	o->kinds |= BR_DECAP_VXLAN;
+	return 0;
 }
 
 int cmd_replay(struct br_cli *cli, int argc, char **argv)
@@ -1440,9 +1497,15 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "subscriber", required_argument, NULL, 's' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "decap", required_argument, NULL, 'd' },
+		{ "vxlan-port", required_argument, NULL, 'x' },
 		{}
 	};
-	struct br_pcap_opts popts = {};
+	/* VXLAN's own port always; --vxlan-port adds others */
+	struct br_pcap_opts popts = {
+		.decap = { .vxlan_ports = { BR_VXLAN_PORT },
+			   .n_vxlan_ports = 1 },
+	};
 	struct br_dp_opts opts = { .virtual_clock = true };
 	const char *policy = NULL, *write = NULL;
 	struct br_pcap_reader *reader = NULL;
@@ -1495,6 +1558,13 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'w':
 			write = optarg;
+			break;
+		case 'd':
+		case 'x':
+			if (rp_decap_option(&popts.decap, c, optarg)) {
+				ret = 2;
+				goto out;
+			}
 			break;
 		default:
 			rp_usage();

@@ -9,7 +9,8 @@
  * the byte-order magic of the section header tells readers.
  *
  * The reader takes records from capfile.c, makes them Ethernet frames
- * (linktype.c), tells frames captured short and IP headers that lie, and cuts TCP super-frames back to MTU-sized
+ * (linktype.c), takes tunnels off (decap.c), tells frames captured short
+ * and IP headers that lie, and cuts TCP super-frames back to MTU-sized
  * segments, one per call of br_pcap_next.
  */
 #include <errno.h>
@@ -194,9 +195,9 @@ struct br_pcap_reader {
 	struct br_pcap_opts o;
 	struct br_pcap_stats st;
 	char err[256];
-	/* a frame made Ethernet */
-	uint8_t *eth;
-	size_t eth_cap;
+	/* a frame made Ethernet, and a tunnel's inner frame */
+	uint8_t *eth, *inner;
+	size_t eth_cap, inner_cap;
 	/* the super-frame being cut: its copy and where things are */
 	struct br_frame cur;
 	uint8_t *super;
@@ -494,7 +495,8 @@ int br_pcap_next(struct br_pcap_reader *r, struct br_frame *fr)
 			 (unsigned long long)rec.offset, lt);
 		return -EPROTONOSUPPORT;
 	}
-	if (br_grow(&r->eth, &r->eth_cap, rec.caplen + BR_ETH_HLEN)) {
+	if (br_grow(&r->eth, &r->eth_cap, rec.caplen + BR_ETH_HLEN) ||
+	    br_grow(&r->inner, &r->inner_cap, rec.caplen + BR_ETH_HLEN)) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return -ENOMEM;
 	}
@@ -503,6 +505,11 @@ int br_pcap_next(struct br_pcap_reader *r, struct br_frame *fr)
 	if (rec.linktype != BR_LT_ETHERNET)
 		fr->flags |= BR_FRAME_LINK_MADE;
 	missing = rec.len - rec.caplen;
+	if (r->o.decap.kinds &&
+	    br_decap_find(&r->o.decap, data, len, &fr->decap)) {
+		br_decap_frame(&fr->decap, data, r->inner, &data, &len);
+		r->st.decap[fr->decap.tunnel]++;
+	}
 	fr->data = data;
 	fr->len = len;
 	fr->wire_len = len + missing;
@@ -550,6 +557,7 @@ void br_pcap_close_reader(struct br_pcap_reader *r)
 		return;
 	br_capfile_close(r->cf);
 	free(r->eth);
+	free(r->inner);
 	free(r->super);
 	free(r->out);
 	free(r);

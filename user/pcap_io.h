@@ -8,7 +8,7 @@
  * (tshark shows it as frame.comment).
  *
  * In: pcap or pcapng (capfile.c), frames of any link type linktype.h
- * names turned into Ethernet.
+ * names turned into Ethernet, tunnels taken off when asked (decap.h).
  * Frames longer than the MTU (captures taken with GRO/TSO offloads on
  * hold TCP super-frames of up to 64 KB) are cut back into MTU-sized TCP
  * segments with consecutive sequence numbers and fresh IP and TCP
@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "decap.h"
 
 struct br_pcap_writer;
 
@@ -37,6 +38,7 @@ struct br_pcap_reader;
 
 struct br_pcap_opts {
 	unsigned int mtu; /* the IP MTU to re-segment to; 1500 when 0 */
+	struct br_decap_opts decap;
 };
 
 int br_pcap_open(const char *path, const struct br_pcap_opts *o,
@@ -63,6 +65,7 @@ struct br_frame {
 	size_t ip_claim;    /* BR_FRAME_IP_LIE: what the header claims */
 	size_t ip_held;	    /* ... and what the frame holds from it on */
 	unsigned int flags; /* BR_FRAME_* */
+	struct br_decap decap; /* BR_TUNNEL_NONE unless taken off */
 };
 
 /*
@@ -108,6 +111,7 @@ struct br_pcap_stats {
 	uint64_t incomplete;   /* ... of which the IP packet too */
 	uint64_t ip_lies;      /* IP length claims over the frame */
 	uint64_t no_ts;	       /* frames without a timestamp */
+	uint64_t decap[BR_N_TUNNELS]; /* inner frames taken out, by kind */
 	struct {
 		uint32_t linktype;
 		uint64_t frames;

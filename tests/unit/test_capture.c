@@ -2,8 +2,8 @@
 /*
  * test_capture.c - the capture reader, piece by piece: capture files
  * (user/capfile.c: pcap and pcapng in both byte orders, timestamp units,
- * damage found to the byte), link layers made Ethernet (linktype.c) and
- * what br_pcap_next tells of each frame
+ * damage found to the byte), link layers made Ethernet (linktype.c),
+ * tunnels taken off (decap.c) and what br_pcap_next tells of each frame
  * (pcap_io.c: captured short, IP length lies, made-up headers).
  *
  * Files are built here byte by byte from the format drafts, one table
@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "capfile.h"
+#include "decap.h"
 #include "linktype.h"
 #include "packet.h"
 #include "pcap_io.h"
@@ -560,6 +561,174 @@ static void test_link_names(void **state)
 	}
 }
 
+/* ---- tunnels ---------------------------------------------------------- */
+
+/*
+ * An outer Ethernet + IPv4 (or IPv6) frame with protocol proto around
+ * payload; returns its length.
+ */
+static size_t outer(uint8_t *o, int family, uint8_t proto, uint16_t frag,
+		    const uint8_t *payload, size_t n)
+{
+	size_t hl = family == 6 ? 40 : 20;
+
+	memset(o, 0, 14 + hl);
+	o[12] = family == 6 ? 0x86 : 0x08;
+	o[13] = family == 6 ? 0xdd : 0x00;
+	if (family == 6) {
+		o[14] = 0x60;
+		o[18] = n >> 8;
+		o[19] = n;
+		o[20] = proto;
+	} else {
+		o[14] = 0x45;
+		o[16] = (hl + n) >> 8;
+		o[17] = hl + n;
+		o[20] = frag >> 8;
+		o[21] = frag;
+		o[23] = proto;
+	}
+	memcpy(o + 14 + hl, payload, n);
+	return 14 + hl + n;
+}
+
+static const struct decap_case {
+	const char *what;
+	int family;
+	uint8_t proto; /* 17: UDP to port dport, then hdr; 47: GRE hdr */
+	uint16_t dport;
+	uint16_t frag;
+	const char *hdr; /* the tunnel header (after UDP for VXLAN) */
+	size_t hdr_len;
+	bool inner_ip; /* the tunnel carries IP, not Ethernet */
+	unsigned int kinds;
+	uint16_t port; /* a --vxlan-port, 0: none */
+	int found;
+	enum br_tunnel tunnel;
+	int has_id;
+	uint32_t id;
+} decap_cases[] = {
+	{ "VXLAN 4789, VNI 42", 4, 17, 4789, 0,
+	  "\x08\x00\x00\x00\x00\x00\x2a\x00", 8, false, BR_DECAP_VXLAN, 0, 1,
+	  BR_TUNNEL_VXLAN, 1, 42 },
+	{ "VXLAN, I flag clear: no VNI", 4, 17, 4789, 0,
+	  "\x00\x00\x00\x00\x00\x00\x2a\x00", 8, false, BR_DECAP_ALL, 0, 1,
+	  BR_TUNNEL_VXLAN, 0, 42 },
+	{ "VXLAN over IPv6", 6, 17, 4789, 0, "\x08\x00\x00\x00\x00\x01\x00\x00",
+	  8, false, BR_DECAP_VXLAN, 0, 1, BR_TUNNEL_VXLAN, 1, 256 },
+	{ "UDP 8472, not a VXLAN port", 4, 17, 8472, 0,
+	  "\x08\x00\x00\x00\x00\x00\x07\x00", 8, false, BR_DECAP_VXLAN, 0, 0, 0,
+	  0, 0 },
+	{ "UDP 8472, --vxlan-port 8472", 4, 17, 8472, 0,
+	  "\x08\x00\x00\x00\x00\x00\x07\x00", 8, false, BR_DECAP_VXLAN, 8472, 1,
+	  BR_TUNNEL_VXLAN, 1, 7 },
+	{ "VXLAN, only GRE asked for", 4, 17, 4789, 0,
+	  "\x08\x00\x00\x00\x00\x00\x2a\x00", 8, false, BR_DECAP_GRE, 0, 0, 0,
+	  0, 0 },
+	{ "VXLAN in an IPv4 fragment", 4, 17, 4789, 0x2000,
+	  "\x08\x00\x00\x00\x00\x00\x2a\x00", 8, false, BR_DECAP_VXLAN, 0, 0, 0,
+	  0, 0 },
+	{ "GRE, Ethernet, key and sequence", 4, 47, 0, 0,
+	  "\x30\x00\x65\x58\x00\x00\x03\xe9\x00\x00\x00\x01", 12, false,
+	  BR_DECAP_GRE, 0, 1, BR_TUNNEL_GRE, 1, 1001 },
+	{ "GRE, checksum, IPv4", 4, 47, 0, 0,
+	  "\x80\x00\x08\x00\x00\x00\x00\x00", 8, true, BR_DECAP_GRE, 0, 1,
+	  BR_TUNNEL_GRE, 0, 0 },
+	{ "GRE over IPv6, IPv4", 6, 47, 0, 0, "\x00\x00\x08\x00", 4, true,
+	  BR_DECAP_ALL, 0, 1, BR_TUNNEL_GRE, 0, 0 },
+	{ "GRE version 1 (PPTP)", 4, 47, 0, 0, "\x30\x01\x88\x0b", 4, false,
+	  BR_DECAP_GRE, 0, 0, 0, 0, 0 },
+	{ "GRE with routing (RFC 1701)", 4, 47, 0, 0,
+	  "\x40\x00\x65\x58\x00\x00\x00\x00", 8, false, BR_DECAP_GRE, 0, 0, 0,
+	  0, 0 },
+	{ "GRE, a protocol not carried", 4, 47, 0, 0, "\x00\x00\x88\x47", 4,
+	  false, BR_DECAP_GRE, 0, 0, 0, 0, 0 },
+	{ "GRE, only VXLAN asked for", 4, 47, 0, 0, "\x00\x00\x65\x58", 4,
+	  false, BR_DECAP_VXLAN, 0, 0, 0, 0, 0 },
+	{ "ERSPAN type I (no header)", 4, 47, 0, 0, "\x00\x00\x88\xbe", 4,
+	  false, BR_DECAP_GRE, 0, 1, BR_TUNNEL_ERSPAN, 0, 0 },
+	{ "ERSPAN type II, session 5", 4, 47, 0, 0,
+	  "\x10\x00\x88\xbe\x00\x00\x00\x01\x10\x00\x00\x05\x00\x00\x00\x00",
+	  16, false, BR_DECAP_GRE, 0, 1, BR_TUNNEL_ERSPAN, 1, 5 },
+	{ "ERSPAN type II, version 2: not", 4, 47, 0, 0,
+	  "\x10\x00\x88\xbe\x00\x00\x00\x01\x20\x00\x00\x05\x00\x00\x00\x00",
+	  16, false, BR_DECAP_GRE, 0, 0, 0, 0, 0 },
+	{ "ERSPAN type III, session 9", 4, 47, 0, 0,
+	  "\x10\x00\x22\xeb\x00\x00\x00\x01\x20\x00\x00\x09\x00\x00\x00\x00"
+	  "\x00\x00\x00\x00",
+	  20, false, BR_DECAP_GRE, 0, 1, BR_TUNNEL_ERSPAN, 1, 9 },
+	{ "ERSPAN type III, platform sub-header", 4, 47, 0, 0,
+	  "\x10\x00\x22\xeb\x00\x00\x00\x01\x20\x00\x03\xff\x00\x00\x00\x00"
+	  "\x00\x00\x00\x01\x0c\x00\x00\x00\x00\x00\x00\x00",
+	  28, false, BR_DECAP_GRE, 0, 1, BR_TUNNEL_ERSPAN, 1, 1023 },
+	{ "ERSPAN type III, frame type IP", 4, 47, 0, 0,
+	  "\x10\x00\x22\xeb\x00\x00\x00\x01\x20\x00\x00\x09\x00\x00\x00\x00"
+	  "\x00\x00\x08\x00",
+	  20, true, BR_DECAP_GRE, 0, 1, BR_TUNNEL_ERSPAN, 1, 9 },
+};
+
+static void test_decap(void **state)
+{
+	uint8_t inner[BR_FRAME_MAX], p[BR_FRAME_MAX + 64],
+		f[BR_FRAME_MAX + 128];
+	uint8_t made[sizeof(f)];
+	size_t inner_len = udp4(inner, sizeof(inner)), n, len, i, out_len;
+	const uint8_t *out;
+	struct br_decap d;
+	int found;
+
+	(void)state;
+	for (i = 0; i < sizeof(decap_cases) / sizeof(decap_cases[0]); i++) {
+		const struct decap_case *c = &decap_cases[i];
+		struct br_decap_opts o = { .kinds = c->kinds };
+		const uint8_t *carried = c->inner_ip ? inner + 14 : inner;
+		size_t carried_len = c->inner_ip ? inner_len - 14 : inner_len;
+
+		if (c->port) {
+			o.vxlan_ports[0] = BR_VXLAN_PORT;
+			o.vxlan_ports[1] = c->port;
+			o.n_vxlan_ports = 2;
+		}
+		n = 0;
+		if (c->proto == 17) { /* UDP: ports, length, no checksum */
+			memset(p, 0, 8);
+			p[0] = 0xd4, p[1] = 0x31;
+			p[2] = c->dport >> 8, p[3] = c->dport;
+			n = 8;
+		}
+		memcpy(p + n, c->hdr, c->hdr_len);
+		n += c->hdr_len;
+		memcpy(p + n, carried, carried_len);
+		n += carried_len;
+		if (c->proto == 17) {
+			p[4] = n >> 8;
+			p[5] = n;
+		}
+		len = outer(f, c->family, c->proto, c->frag, p, n);
+		found = br_decap_find(&o, f, len, &d);
+		if (found != c->found)
+			fail_msg("%s: found %d, want %d", c->what, found,
+				 c->found);
+		if (!found)
+			continue;
+		assert_int_equal(d.tunnel, c->tunnel);
+		assert_int_equal(d.has_id, c->has_id);
+		if (c->has_id)
+			assert_int_equal(d.id, c->id);
+		assert_int_equal(d.end, len);
+		br_decap_frame(&d, f, made, &out, &out_len);
+		/* the inner frame, whole; an IP one given Ethernet */
+		assert_int_equal(out_len, inner_len);
+		if (c->inner_ip) {
+			assert_ptr_equal(out, made);
+			assert_memory_equal(out + 12, inner + 12,
+					    inner_len - 12);
+		} else {
+			assert_memory_equal(out, inner, inner_len);
+		}
+	}
+}
+
 /* ---- what br_pcap_next tells of a frame -------------------------------- */
 
 /* A TCP segment of n payload bytes, IPv4 or IPv6, as packet.c builds it. */
@@ -676,13 +845,15 @@ static void test_frame_flags(void **state)
 	}
 }
 
-/* Through br_pcap_next: a made-up header. */
+/* Through br_pcap_next: a made-up header, a tunnel taken off. */
 static void test_reader_pipeline(void **state)
 {
 	static const uint8_t sll[16] = { 0, 4, 0, 1, 0, 6, 2,	 0,
 					 0, 0, 0, 9, 0, 0, 0x08, 0x00 };
-	uint8_t f[BR_FRAME_MAX], p[BR_FRAME_MAX + 64];
-	size_t len = udp4(f, sizeof(f));
+	static const uint8_t vxlan[8] = { 0x08, 0, 0, 0, 0, 0, 42, 0 };
+	struct br_pcap_opts o = { .decap = { .kinds = BR_DECAP_VXLAN } };
+	uint8_t f[BR_FRAME_MAX], p[BR_FRAME_MAX + 64], t[BR_FRAME_MAX + 128];
+	size_t len = udp4(f, sizeof(f)), n;
 	struct buf w = { .big = false };
 	struct br_pcap_reader *r;
 	struct br_pcap_stats st;
@@ -690,17 +861,24 @@ static void test_reader_pipeline(void **state)
 	char err[256];
 
 	(void)state;
-	/* frame 1: SLL; frame 2: Ethernet, 4 bytes not captured */
+	/* frame 1: SLL; frame 2: VXLAN in Ethernet, 4 bytes not captured */
 	ng_shb(&w);
 	ng_idb(&w, BR_LT_SLL, 0, 0);
 	ng_idb(&w, BR_LT_ETHERNET, 0, 0);
 	memcpy(p, sll, 16);
 	memcpy(p + 16, f + 14, len - 14);
 	ng_epb(&w, 0, 1, p, len + 2, len + 2);
-	ng_epb(&w, 1, 2, f, len, len + 4);
+	memset(p, 0, 8);
+	p[2] = 0x12, p[3] = 0xb5; /* 4789 */
+	memcpy(p + 8, vxlan, 8);
+	memcpy(p + 16, f, len);
+	p[4] = (16 + len) >> 8;
+	p[5] = 16 + len;
+	n = outer(t, 4, 17, 0, p, 16 + len);
+	ng_epb(&w, 1, 2, t, n, n + 4);
 	save(&w, w.n);
 
-	assert_int_equal(br_pcap_open(tmp_path, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(br_pcap_open(tmp_path, &o, &r, err, sizeof(err)), 0);
 	assert_string_equal(br_pcap_format(r), "pcapng");
 	assert_int_equal(br_pcap_next(r, &fr), 1);
 	assert_int_equal(fr.flags, BR_FRAME_LINK_MADE);
@@ -710,9 +888,11 @@ static void test_reader_pipeline(void **state)
 	assert_memory_equal(fr.data + 12, f + 12, len - 12);
 	assert_int_equal(br_pcap_next(r, &fr), 1);
 	assert_int_equal(fr.number, 2);
+	assert_int_equal(fr.decap.tunnel, BR_TUNNEL_VXLAN);
+	assert_int_equal(fr.decap.id, 42);
 	assert_int_equal(fr.len, len);
 	assert_memory_equal(fr.data, f, len);
-	/* the IP packet is whole: the 4 bytes missing were the FCS */
+	/* the inner frame is whole: the 4 bytes missing were the outer's */
 	assert_int_equal(fr.flags, BR_FRAME_SHORT);
 	assert_int_equal(fr.wire_len, len + 4);
 	assert_int_equal(br_pcap_next(r, &fr), 0);
@@ -720,6 +900,7 @@ static void test_reader_pipeline(void **state)
 	assert_int_equal(st.n_links, 2);
 	assert_int_equal(st.links[0].linktype, BR_LT_SLL);
 	assert_int_equal(st.links[1].linktype, BR_LT_ETHERNET);
+	assert_int_equal(st.decap[BR_TUNNEL_VXLAN], 1);
 	br_pcap_close_reader(r);
 
 	/* a link type replay does not read: the frame and the type named */
@@ -748,6 +929,7 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_link_names),
+		cmocka_unit_test(test_decap),
 		cmocka_unit_test_setup_teardown(test_frame_flags, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_reader_pipeline, tmp_setup,
