@@ -5,6 +5,7 @@
 # make demo       install missing packages, build, run the namespace demo
 # make bench      the benchmarks of docs/PERFORMANCE.md (as root)
 # make fuzz       each L7 extractor's libFuzzer target for FUZZ_SECONDS
+# make captures   regenerate the generated captures of tests/captures/
 # make install    install the blastradius binary to $(PREFIX)/sbin, the
 #                 service catalog to $(PREFIX)/share/blastradius/catalog
 
@@ -60,13 +61,17 @@ DIFF_BINS := $(patsubst tests/diff/%.c,$(BUILD)/tests/%,$(DIFF_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 300
+# tests/captures: the generator of the suite's link-type, damaged and
+# tunnelled captures (tests/captures/README.md).
+CAPGEN    := $(BUILD)/tests/gen_captures
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps test unit dataplane e2e demo bench fuzz install clean
+.PHONY: all deps test unit dataplane e2e demo bench fuzz install clean \
+	captures
 
 all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS) $(L7T_BINS) $(FUZZ_BINS) \
-     $(DIFF_BINS)
+     $(DIFF_BINS) $(CAPGEN)
 
 deps:
 	@scripts/deps.sh
@@ -126,6 +131,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BPF_HDRS)
 	$(CLANG) $(HOST_L7_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $<
 
+$(CAPGEN): tests/captures/gen_captures.c $(LIB) $(USER_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
@@ -148,6 +157,9 @@ bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
+
+captures: $(CAPGEN)
+	$(CAPGEN) tests/captures
 
 fuzz:
 	@scripts/deps.sh

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * cmd_replay.c - blastradius replay PCAP --policy P [--mtu N]
- *		  [--subscriber PREFIX]... [--write OUT]
+ *		  [--subscriber PREFIX]... [--decap vxlan|gre|auto]...
+ *		  [--vxlan-port N]... [--write OUT]
  *
  * Runs a capture through the XDP program: a private instance of the
  * dataplane (its own maps, nothing attached, live state untouched) with
  * the virtual clock, so each frame is judged at its capture time, given in
- * struct br_xdp_meta in front of the frame. Frames longer than the MTU
- * (offload super-frames) are cut back to wire-size segments first
- * (pcap_io.c).
+ * struct br_xdp_meta in front of the frame. The reader (pcap_io.c) hands
+ * over Ethernet frames whatever the capture's link types, inner frames
+ * when --decap asks, and wire-size segments cut from offload super-frames.
+ *
+ * The virtual clock never goes back: a frame stamped before one already
+ * judged is judged at the last time seen (flow tables, throttles and
+ * timeouts see time as the censor did), and counted and reported. A frame
+ * captured short whose IP packet is incomplete is not judged: the censor
+ * saw bytes the capture does not hold. A frame whose IP header claims
+ * more than the frame had is judged as it is: the program counts it
+ * malformed, as the censor would.
  *
  * The role of a frame (which entry point it enters by) is the side it
  * comes from. With --subscriber, a frame whose source lies in one of the
@@ -29,7 +38,15 @@
  * when the program's top-names map lists them (br_dp_names): a rule's
  * domain set decided the flow or query on that name.
  *
- * Exit: 0 replayed, 1 failure, 2 usage.
+ * Every frame read is written by --write (the judged frame: Ethernet, the
+ * inner one when decapsulated) with a comment that starts "frame N:", N
+ * the capture's own frame number, so that tshark's view of the capture
+ * and replay's can be matched frame by frame.
+ *
+ * Exit: 0 every frame replayed; 1 failure (nothing replayed: no capture,
+ * a link type replay does not read, the policy); 2 usage; 3 the capture
+ * is damaged or cut short: every frame before the damage was replayed and
+ * is reported, then a warning says where the capture ends.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +75,7 @@
 #include "cli.h"
 #include "dataplane.h"
 #include "json.h"
+#include "linktype.h"
 #include "log.h"
 #include "packet.h"
 #include "pcap_io.h"
@@ -65,6 +83,8 @@
 
 #define RP_MAX_SUBS 64
 #define RP_FRAME_MAX 65536
+#define RP_NOTES_MAX 64 /* frames named in the report, the rest counted */
+#define RP_EXIT_DAMAGED 3
 
 enum rp_verdict {
 	RP_PASS = 0,
@@ -149,6 +169,12 @@ struct rp_total {
 	uint64_t packets, bytes;
 };
 
+/* A frame the report names: what was odd about it. */
+struct rp_note {
+	uint64_t frame;
+	char text[160];
+};
+
 struct replay {
 	struct br_dp *dp;
 	__u64 generation;
@@ -168,6 +194,13 @@ struct replay {
 	uint64_t replies[RP_N_REPLIES];
 	uint64_t frames, errors, no_flow;
 	uint64_t first_ns, last_ns;
+	/* the virtual clock: the latest capture time seen, never back */
+	uint64_t clock;
+	bool clock_set;
+	uint64_t backwards, back_max_ns, back_frame, not_judged, lies_malformed;
+	struct rp_note notes[RP_NOTES_MAX];
+	size_t n_notes;
+	uint64_t notes_omitted;
 	uint8_t scratch[BR_L7_SCRATCH];
 	struct br_dns_query q;
 	struct br_pcap_writer *writer;
@@ -616,22 +649,137 @@ static const char *rp_rule_label(int rule, char *buf, size_t len)
 	return buf;
 }
 
-static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
-		    uint64_t ts, bool cut)
+static void rp_name_text(const char *name, char *buf, size_t len);
+static const char *rp_kind_name(uint8_t kind, bool quic);
+
+/*
+ * Name the frame in the report (the first RP_NOTES_MAX; the rest counted),
+ * once: the segments of a super-frame share its number and notes.
+ */
+static void rp_note(struct replay *rp, uint64_t frame, const char *text)
 {
+	struct rp_note *n;
+	size_t i;
+
+	for (i = rp->n_notes; i && rp->notes[i - 1].frame == frame; i--)
+		if (!strncmp(rp->notes[i - 1].text, text,
+			     sizeof(rp->notes[i - 1].text) - 1))
+			return;
+	if (rp->n_notes == RP_NOTES_MAX) {
+		rp->notes_omitted++;
+		return;
+	}
+	n = &rp->notes[rp->n_notes++];
+	n->frame = frame;
+	snprintf(n->text, sizeof(n->text), "%s", text);
+}
+
+/*
+ * The time fr is judged at: its capture time, unless that is before the
+ * last one seen (or the capture gives none): then the last one seen.
+ * Writes what happened to note ("" when nothing did).
+ */
+static uint64_t rp_judge_time(struct replay *rp, const struct br_frame *fr,
+			      char *note, size_t len)
+{
+	uint64_t back;
+
+	note[0] = 0;
+	if (!rp->clock_set) {
+		rp->clock = fr->ts_ns;
+		rp->clock_set = true;
+	}
+	if (fr->flags & BR_FRAME_NO_TS) {
+		snprintf(note, len,
+			 "no timestamp in the capture: judged at the last "
+			 "time seen");
+	} else if (fr->ts_ns < rp->clock) {
+		back = rp->clock - fr->ts_ns;
+		if (fr->number != rp->back_frame) /* once per captured frame */
+			rp->backwards++;
+		rp->back_frame = fr->number;
+		if (back > rp->back_max_ns)
+			rp->back_max_ns = back;
+		snprintf(note, len,
+			 "timestamp %llu.%09llu s before the last seen: "
+			 "judged at the last time seen",
+			 (unsigned long long)(back / 1000000000ULL),
+			 (unsigned long long)(back % 1000000000ULL));
+	} else {
+		rp->clock = fr->ts_ns;
+	}
+	return rp->clock;
+}
+
+/* What the reader found odd about fr, for its comment and the report. */
+static void rp_frame_note(const struct br_frame *fr, char *note, size_t len)
+{
+	note[0] = 0;
+	if (fr->flags & BR_FRAME_INCOMPLETE)
+		snprintf(note, len,
+			 "not judged: captured short, %zu of %zu bytes, its IP "
+			 "packet incomplete",
+			 fr->len, fr->wire_len);
+	else if (fr->flags & BR_FRAME_IP_LIE)
+		snprintf(note, len,
+			 "its IP header claims %zu bytes, the frame holds %zu",
+			 fr->ip_claim, fr->ip_held);
+	else if (fr->flags & BR_FRAME_SHORT)
+		snprintf(note, len,
+			 "captured short, %zu of %zu bytes, its IP packet "
+			 "whole",
+			 fr->len, fr->wire_len);
+	else if (fr->flags & BR_FRAME_OVERSIZE)
+		snprintf(note, len, "%zu bytes, over the MTU, not TCP: judged "
+				    "whole",
+			 fr->len);
+}
+
+/* Append ", text" to the comment c (text may be empty). */
+static void rp_append(char *c, size_t len, const char *text)
+{
+	size_t n = strlen(c);
+
+	if (*text && n < len)
+		snprintf(c + n, len - n, ", %s", text);
+}
+
+static int rp_frame(struct replay *rp, const struct br_frame *fr)
+{
+	const uint8_t *frame = fr->data, *out, *src_addr;
 	struct rp_flow *f = NULL;
 	struct br_pkt pkt = {};
 	enum br_role role = BR_ROLE_SUBSCRIBER;
-	const uint8_t *out, *src_addr;
 	enum rp_verdict v;
-	size_t out_len, addr_len;
-	uint8_t addr[16];
+	size_t len = fr->len, out_len, addr_len;
+	uint8_t addr[16], had_name = 0;
 	int src = 0, rule, action, reply, err, status;
 	struct rp_key key;
-	char comment[BR_NAME_MAX + 128], rbuf[16];
-	bool created, flowed;
+	char comment[4 * BR_NAME_MAX + 512], rbuf[16], note[160];
+	char time_note[160], name[4 * BR_NAME_MAX];
+	const char *fname = NULL;
+	uint8_t fkind = 0;
+	bool created, flowed, fquic = false;
+	uint64_t now, ts_out, queries = 0;
 	__u32 xdp;
 
+	now = rp_judge_time(rp, fr, time_note, sizeof(time_note));
+	/* --write keeps capture times; a frame without one gets its judging */
+	ts_out = fr->flags & BR_FRAME_NO_TS ? now : fr->ts_ns;
+	if (*time_note)
+		rp_note(rp, fr->number, time_note);
+	rp_frame_note(fr, note, sizeof(note));
+	if (fr->flags & BR_FRAME_INCOMPLETE) {
+		rp->not_judged++;
+		rp_note(rp, fr->number, note);
+		snprintf(comment, sizeof(comment), "frame %llu: %s",
+			 (unsigned long long)fr->number, note);
+		rp_append(comment, sizeof(comment), time_note);
+		return rp->writer ? br_pcap_write_short(rp->writer, ts_out,
+							frame, len,
+							fr->wire_len, comment)
+				  : 0;
+	}
 	if (len > RP_FRAME_MAX)
 		len = RP_FRAME_MAX;
 	status =
@@ -646,7 +794,7 @@ static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
 		if (created) {
 			size_t fi = f - rp->flows;
 
-			f->first_ns = ts;
+			f->first_ns = now;
 			rp_pick_client(rp, f, frame, &pkt, src);
 			/* a host entry may have moved the array */
 			f = &rp->flows[fi];
@@ -667,22 +815,40 @@ static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
 				       : BR_ROLE_UPSTREAM;
 	}
 
-	err = rp_run(rp, role, frame, len, ts, &xdp, &out, &out_len);
+	err = rp_run(rp, role, frame, len, now, &xdp, &out, &out_len);
 	if (err) {
 		rp->errors++;
-		return 0;
+		snprintf(note, sizeof(note),
+			 "not judged: the kernel refused to run it: %s",
+			 strerror(-err));
+		rp_note(rp, fr->number, note);
+		snprintf(comment, sizeof(comment), "frame %llu: %s",
+			 (unsigned long long)fr->number, note);
+		return rp->writer ? br_pcap_write(rp->writer, ts_out, frame,
+						  len, comment)
+				  : 0;
 	}
 	memcpy(rp->before, rp->after, sizeof(rp->before));
 	err = br_dp_counters(rp->dp, rp->generation, rp->after, NULL);
 	if (err)
 		return err;
 	rp_decision(rp, &rule, &action);
+	if (fr->flags & BR_FRAME_IP_LIE) {
+		if (rp->after[BR_CTR_MALFORMED].packets !=
+		    rp->before[BR_CTR_MALFORMED].packets) {
+			rp->lies_malformed++;
+			rp_append(note, sizeof(note),
+				  "the program counted it malformed");
+		}
+	}
+	if (*note)
+		rp_note(rp, fr->number, note);
 
 	v = rp_verdict_of(xdp);
 	if (!rp->frames)
-		rp->first_ns = ts;
+		rp->first_ns = now;
 	rp->frames++;
-	rp->last_ns = ts;
+	rp->last_ns = now;
 	rp->verdicts[v].packets++;
 	rp->verdicts[v].bytes += len;
 	reply = -1;
@@ -707,7 +873,7 @@ static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
 	}
 
 	if (f) {
-		f->last_ns = ts;
+		f->last_ns = now;
 		f->packets++;
 		f->bytes += len;
 		f->verdicts[v]++;
@@ -723,10 +889,21 @@ static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
 			f->decided = v != RP_PASS;
 		}
 		if (f->client == src) {
+			had_name = f->name_kind;
+			queries = f->queries;
 			if (pkt.proto == IPPROTO_TCP)
 				rp_tcp_name(rp, f, frame, &pkt);
 			else
 				rp_udp_name(rp, f, frame, &pkt);
+			/* the name this frame carried, if it carried one */
+			if (f->queries != queries && rp->q.name_len) {
+				fname = rp->q.name;
+				fkind = BR_NAME_DNS;
+			} else if (!had_name && f->name_kind) {
+				fname = f->name;
+				fkind = f->name_kind;
+				fquic = f->quic;
+			}
 		}
 	} else {
 		rp->no_flow++;
@@ -734,16 +911,37 @@ static int rp_frame(struct replay *rp, const uint8_t *frame, size_t len,
 
 	if (!rp->writer)
 		return 0;
-	snprintf(comment, sizeof(comment), "%s %s, rule %s, action %s%s",
+	snprintf(comment, sizeof(comment),
+		 "frame %llu: %s %s, rule %s, action %s",
+		 (unsigned long long)fr->number,
 		 role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
 		 rp_verdict_name[v], rp_rule_label(rule, rbuf, sizeof(rbuf)),
-		 action < 0 ? "-" : br_action_name(action),
-		 cut ? ", cut from a super-frame" : "");
-	err = br_pcap_write(rp->writer, ts, frame, len, comment);
+		 action < 0 ? "-" : br_action_name(action));
+	if (fr->flags & BR_FRAME_CUT)
+		rp_append(comment, sizeof(comment), "cut from a super-frame");
+	if (fr->decap.tunnel) {
+		char tun[64];
+
+		snprintf(tun, sizeof(tun), "inner frame of %s",
+			 br_tunnel_name[fr->decap.tunnel]);
+		if (fr->decap.has_id)
+			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
+				 " id %u", fr->decap.id);
+		rp_append(comment, sizeof(comment), tun);
+	}
+	rp_append(comment, sizeof(comment), note);
+	rp_append(comment, sizeof(comment), time_note);
+	if (fname) {
+		rp_name_text(fname, name, sizeof(name));
+		snprintf(comment + strlen(comment),
+			 sizeof(comment) - strlen(comment), "; %s %s",
+			 rp_kind_name(fkind, fquic), name);
+	}
+	err = br_pcap_write(rp->writer, ts_out, frame, len, comment);
 	if (!err && v == RP_TX) {
 		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
 			 rp_reply_name[reply]);
-		err = br_pcap_write(rp->writer, ts, out, out_len, comment);
+		err = br_pcap_write(rp->writer, ts_out, out, out_len, comment);
 	}
 	return err;
 }
@@ -841,6 +1039,8 @@ static struct rp_flow **rp_sorted_flows(struct replay *rp, size_t *n)
 
 struct rp_report {
 	const char *capture;
+	const char *format; /* pcap, pcapng */
+	const char *damaged; /* where the capture ends early, or NULL */
 	unsigned int mtu;
 	struct br_pcap_stats pst;
 	struct br_gen_record rec;
@@ -926,6 +1126,49 @@ static void rp_json_counter(struct br_json *j, const char *key,
 	br_json_end(j);
 }
 
+/* The capture as read: format, link types, tunnels, notes, damage. */
+static void rp_json_capture(struct br_json *j, const struct replay *rp,
+			    const struct rp_report *r)
+{
+	char lt[64];
+	size_t i;
+
+	br_json_kstr(j, "capture_format", r->format);
+	br_json_key(j, "link_types");
+	br_json_array(j);
+	for (i = 0; i < r->pst.n_links; i++) {
+		br_json_object(j);
+		br_json_ku64(j, "linktype", r->pst.links[i].linktype);
+		br_linktype_text(r->pst.links[i].linktype, lt, sizeof(lt));
+		br_json_kstr(j, "name", lt);
+		br_json_kbool(j, "ethernet_made_up",
+			      r->pst.links[i].linktype != BR_LT_ETHERNET);
+		br_json_ku64(j, "frames", r->pst.links[i].frames);
+		br_json_end(j);
+	}
+	br_json_end(j);
+	br_json_key(j, "decapsulated");
+	br_json_object(j);
+	for (i = BR_TUNNEL_NONE + 1; i < BR_N_TUNNELS; i++)
+		br_json_ku64(j, br_tunnel_name[i], r->pst.decap[i]);
+	br_json_end(j);
+	br_json_key(j, "notes");
+	br_json_array(j);
+	for (i = 0; i < rp->n_notes; i++) {
+		br_json_object(j);
+		br_json_ku64(j, "frame", rp->notes[i].frame);
+		br_json_kstr(j, "note", rp->notes[i].text);
+		br_json_end(j);
+	}
+	br_json_end(j);
+	br_json_ku64(j, "notes_omitted", rp->notes_omitted);
+	br_json_key(j, "damaged");
+	if (r->damaged)
+		br_json_str(j, r->damaged);
+	else
+		br_json_null(j);
+}
+
 static void rp_print_json(const struct replay *rp, const struct rp_report *r)
 {
 	const struct br_counter *ctr = rp->after;
@@ -947,12 +1190,19 @@ static void rp_print_json(const struct replay *rp, const struct rp_report *r)
 	br_json_ku64(&j, "superframes", r->pst.superframes);
 	br_json_ku64(&j, "resegmented", r->pst.resegmented);
 	br_json_ku64(&j, "oversize", r->pst.oversize);
-	br_json_ku64(&j, "truncated", r->pst.truncated);
+	br_json_ku64(&j, "short", r->pst.short_frames);
+	br_json_ku64(&j, "not_judged", rp->not_judged);
+	br_json_ku64(&j, "ip_length_lies", r->pst.ip_lies);
+	br_json_ku64(&j, "lies_malformed", rp->lies_malformed);
+	br_json_ku64(&j, "backwards", rp->backwards);
+	br_json_ku64(&j, "backwards_max_ns", rp->back_max_ns);
+	br_json_ku64(&j, "no_timestamp", r->pst.no_ts);
 	br_json_ku64(&j, "errors", rp->errors);
 	br_json_ku64(&j, "outside_flows", rp->no_flow);
 	br_json_ku64(&j, "first_ns", rp->first_ns);
 	br_json_ku64(&j, "last_ns", rp->last_ns);
 	br_json_end(&j);
+	rp_json_capture(&j, rp, r);
 	br_json_key(&j, "verdicts");
 	br_json_object(&j);
 	for (i = 0; i < RP_N_VERDICTS; i++) {
@@ -1075,6 +1325,67 @@ static void rp_print_flows(const struct replay *rp, const struct rp_report *r)
 	}
 }
 
+/* What the reader met: link types, tunnels, odd frames, damage. */
+static void rp_print_capture(const struct replay *rp,
+			     const struct rp_report *r)
+{
+	const struct br_pcap_stats *st = &r->pst;
+	char lt[64];
+	size_t i;
+
+	printf("  %s,", r->format);
+	for (i = 0; i < st->n_links; i++) {
+		br_linktype_text(st->links[i].linktype, lt, sizeof(lt));
+		printf("%s %s: %llu frames%s", i ? ";" : "", lt,
+		       (unsigned long long)st->links[i].frames,
+		       st->links[i].linktype != BR_LT_ETHERNET
+			       ? " (Ethernet header made up)"
+			       : "");
+	}
+	printf("\n");
+	for (i = BR_TUNNEL_NONE + 1; i < BR_N_TUNNELS; i++)
+		if (st->decap[i])
+			printf("  %llu inner frames taken out of %s\n",
+			       (unsigned long long)st->decap[i],
+			       br_tunnel_name[i]);
+	if (st->oversize)
+		printf("  %llu frames over the MTU passed whole (not TCP)\n",
+		       (unsigned long long)st->oversize);
+	if (st->short_frames)
+		printf("  %llu frames captured short (snap length), %llu of "
+		       "them with an incomplete IP packet: not judged\n",
+		       (unsigned long long)st->short_frames,
+		       (unsigned long long)rp->not_judged);
+	if (st->ip_lies)
+		printf("  %llu frames whose IP header claims more than the "
+		       "frame holds: judged, %llu counted malformed by the "
+		       "program\n",
+		       (unsigned long long)st->ip_lies,
+		       (unsigned long long)rp->lies_malformed);
+	if (rp->backwards)
+		printf("  %llu frames stamped before an earlier one (up to "
+		       "%llu.%09llu s): judged at the last time seen\n",
+		       (unsigned long long)rp->backwards,
+		       (unsigned long long)(rp->back_max_ns / 1000000000ULL),
+		       (unsigned long long)(rp->back_max_ns % 1000000000ULL));
+	if (st->no_ts)
+		printf("  %llu frames without a timestamp: judged at the last "
+		       "time seen\n",
+		       (unsigned long long)st->no_ts);
+	if (rp->errors)
+		printf("  %llu frames test_run refused (too large?)\n",
+		       (unsigned long long)rp->errors);
+	for (i = 0; i < rp->n_notes; i++)
+		printf("  frame %llu: %s\n",
+		       (unsigned long long)rp->notes[i].frame,
+		       rp->notes[i].text);
+	if (rp->notes_omitted)
+		printf("  (%llu more frames of note)\n",
+		       (unsigned long long)rp->notes_omitted);
+	if (r->damaged)
+		printf("  the capture ends early: %s\n", r->damaged);
+}
+
 static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 {
 	const struct br_counter *ctr = rp->after;
@@ -1088,15 +1399,7 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 		       (unsigned long long)r->pst.superframes,
 		       (unsigned long long)r->pst.resegmented, r->mtu);
 	printf(", %llu replayed\n", (unsigned long long)rp->frames);
-	if (r->pst.oversize)
-		printf("  %llu frames over the MTU passed whole (not TCP)\n",
-		       (unsigned long long)r->pst.oversize);
-	if (r->pst.truncated)
-		printf("  %llu frames cut short by the snap length\n",
-		       (unsigned long long)r->pst.truncated);
-	if (rp->errors)
-		printf("  %llu frames test_run refused (too large?)\n",
-		       (unsigned long long)rp->errors);
+	rp_print_capture(rp, r);
 	printf("policy %s (%s), generation %llu, %u rules, default %s\n\n",
 	       r->rec.name, r->rec.file, (unsigned long long)rp->generation,
 	       r->rec.n_rules, br_action_name(r->rec.default_action));
@@ -1148,7 +1451,43 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 static void rp_usage(void)
 {
 	br_err("usage: blastradius replay PCAP --policy POLICY [--mtu N] "
-	       "[--subscriber PREFIX]... [--write OUT.pcapng]");
+	       "[--subscriber PREFIX]... [--decap vxlan|gre|auto]... "
+	       "[--vxlan-port N]... [--write OUT.pcapng]");
+}
+
+/* --decap KIND and --vxlan-port N into o; 0, or -EINVAL (explained). */
+static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
+{
+	unsigned long port;
+	char *end;
+
+	if (c == 'd') {
+		if (!strcmp(arg, "vxlan")) {
+			o->kinds |= BR_DECAP_VXLAN;
+		} else if (!strcmp(arg, "gre")) {
+			o->kinds |= BR_DECAP_GRE;
+		} else if (!strcmp(arg, "auto")) {
+			o->kinds |= BR_DECAP_ALL;
+		} else {
+			br_err("--decap: \"%s\" is not vxlan, gre or auto",
+			       arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	port = strtoul(arg, &end, 10);
+	if (!*arg || *end || !port || port > 65535) {
+		br_err("--vxlan-port: a UDP port, 1 to 65535");
+		return -EINVAL;
+	}
+	if (o->n_vxlan_ports == BR_DECAP_PORTS_MAX) {
+		br_err("--vxlan-port: at most %d ports",
+		       BR_DECAP_PORTS_MAX - 1);
+		return -EINVAL;
+	}
+	o->vxlan_ports[o->n_vxlan_ports++] = port;
+	o->kinds |= BR_DECAP_VXLAN;
+	return 0;
 }
 
 int cmd_replay(struct br_cli *cli, int argc, char **argv)
@@ -1158,7 +1497,14 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "subscriber", required_argument, NULL, 's' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "decap", required_argument, NULL, 'd' },
+		{ "vxlan-port", required_argument, NULL, 'x' },
 		{}
+	};
+	/* VXLAN's own port always; --vxlan-port adds others */
+	struct br_pcap_opts popts = {
+		.decap = { .vxlan_ports = { BR_VXLAN_PORT },
+			   .n_vxlan_ports = 1 },
 	};
 	struct br_dp_opts opts = { .virtual_clock = true };
 	const char *policy = NULL, *write = NULL;
@@ -1167,11 +1513,10 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 	struct rp_report *r = NULL;
 	struct replay *rp = NULL;
 	struct br_diag diag;
-	const uint8_t *frame;
+	struct br_frame fr;
 	unsigned long mtu = 0;
 	char err_text[256], *end;
-	uint64_t ts, cut = 0, cut_before = 0;
-	size_t len, i;
+	size_t i;
 	int c, err, ret = 1;
 
 	br_diag_init(&diag);
@@ -1214,6 +1559,13 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		case 'w':
 			write = optarg;
 			break;
+		case 'd':
+		case 'x':
+			if (rp_decap_option(&popts.decap, c, optarg)) {
+				ret = 2;
+				goto out;
+			}
+			break;
 		default:
 			rp_usage();
 			ret = 2;
@@ -1230,12 +1582,14 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 
 	if (br_cli_parse_policy(policy, &pol))
 		goto out;
-	err = br_pcap_open(r->capture, mtu, &reader, err_text,
+	popts.mtu = mtu;
+	err = br_pcap_open(r->capture, &popts, &reader, err_text,
 			   sizeof(err_text));
 	if (err) {
 		br_err("%s: %s", r->capture, err_text);
 		goto out;
 	}
+	r->format = br_pcap_format(reader);
 	if (br_cli_require_privileges())
 		goto out;
 	rp->out_cap = sizeof(struct br_xdp_meta) + RP_FRAME_MAX + 4096;
@@ -1271,16 +1625,18 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		}
 	}
 
-	while ((err = br_pcap_next(reader, &frame, &len, &ts)) == 1) {
-		br_pcap_counts(reader, NULL, &cut);
-		err = rp_frame(rp, frame, len, ts, cut != cut_before);
-		if (err)
-			break;
-		cut_before = cut;
+	while ((err = br_pcap_next(reader, &fr)) == 1) {
+		err = rp_frame(rp, &fr);
+		if (err) {
+			br_err("replay: %s", strerror(-err));
+			goto out;
+		}
 	}
-	if (err) {
-		br_err("%s: %s", err == -EIO ? r->capture : "replay",
-		       strerror(-err));
+	/* damaged: what came before is reported, then the warning */
+	if (err == -EBADMSG) {
+		r->damaged = br_pcap_error(reader);
+	} else if (err) {
+		br_err("%s: %s", r->capture, br_pcap_error(reader));
 		goto out;
 	}
 	if (rp->writer) {
@@ -1308,6 +1664,14 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 	else if (!cli->quiet)
 		rp_print_text(rp, r);
 	ret = 0;
+	if (r->damaged) {
+		fflush(stdout);
+		br_err("warning: %s: %s; the %llu frames before it were "
+		       "replayed",
+		       r->capture, r->damaged,
+		       (unsigned long long)r->pst.read);
+		ret = RP_EXIT_DAMAGED;
+	}
 out:
 	if (rp) {
 		br_pcap_close(rp->writer);

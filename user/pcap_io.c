@@ -8,16 +8,18 @@
  * in an opt_comment option. Blocks are written in host byte order, which
  * the byte-order magic of the section header tells readers.
  *
- * The reader uses libpcap (pcap and pcapng, timestamps asked for in
- * nanoseconds) and cuts TCP super-frames back to MTU-sized segments, one
- * per call of br_pcap_next.
+ * The reader takes records from capfile.c, makes them Ethernet frames
+ * (linktype.c), takes tunnels off (decap.c), tells frames captured short
+ * and IP headers that lie, and cuts TCP super-frames back to MTU-sized
+ * segments, one per call of br_pcap_next.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pcap/pcap.h>
+#include "capfile.h"
+#include "linktype.h"
 #include "packet.h"
 #include "pcap_io.h"
 
@@ -134,14 +136,23 @@ int br_pcap_create(const char *path, struct br_pcap_writer **out)
 int br_pcap_write(struct br_pcap_writer *w, uint64_t ts_ns, const void *frame,
 		  size_t len, const char *comment)
 {
+	return br_pcap_write_short(w, ts_ns, frame, len, len, comment);
+}
+
+int br_pcap_write_short(struct br_pcap_writer *w, uint64_t ts_ns,
+			const void *frame, size_t len, size_t wire_len,
+			const char *comment)
+{
 	size_t clen = comment ? strlen(comment) : 0, total;
 
 	if (!w || (!frame && len))
 		return -EINVAL;
 	if (w->err)
 		return w->err;
-	if (len > 0x7fffffff || clen > 0xffff)
+	if (len > 0x7fffffff || wire_len > 0x7fffffff || clen > 0xffff)
 		return -EMSGSIZE;
+	if (wire_len < len)
+		wire_len = len;
 	total = 4 + 4 + 4 + 4 + 4 + 4 + 4 + pad4(len) + 4;
 	if (clen)
 		total += opt_size(clen) + 4;
@@ -151,7 +162,7 @@ int br_pcap_write(struct br_pcap_writer *w, uint64_t ts_ns, const void *frame,
 	w_u32(w, ts_ns >> 32);
 	w_u32(w, ts_ns);
 	w_u32(w, len);
-	w_u32(w, len);
+	w_u32(w, wire_len);
 	w_bytes(w, frame, len);
 	w_pad(w, len);
 	if (clen) {
@@ -180,14 +191,18 @@ int br_pcap_close(struct br_pcap_writer *w)
 /* ---- reader ----------------------------------------------------------- */
 
 struct br_pcap_reader {
-	pcap_t *pc;
-	unsigned int mtu;
+	struct br_capfile *cf;
+	struct br_pcap_opts o;
 	struct br_pcap_stats st;
+	char err[256];
+	/* a frame made Ethernet, and a tunnel's inner frame */
+	uint8_t *eth, *inner;
+	size_t eth_cap, inner_cap;
 	/* the super-frame being cut: its copy and where things are */
+	struct br_frame cur;
 	uint8_t *super;
 	size_t super_cap;
 	size_t l3, ip_hlen, l4, tcp_hlen, payload, done;
-	uint64_t ts_ns;
 	unsigned int seg;
 	int family;
 	bool cutting;
@@ -220,16 +235,28 @@ static void wr32_(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-int br_pcap_open(const char *path, unsigned int mtu,
+static int br_grow(uint8_t **buf, size_t *cap, size_t n)
+{
+	uint8_t *p;
+
+	if (n <= *cap)
+		return 0;
+	p = realloc(*buf, n);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+int br_pcap_open(const char *path, const struct br_pcap_opts *o,
 		 struct br_pcap_reader **out, char *err, size_t err_len)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct br_pcap_reader *r;
-	int dlt;
+	unsigned int mtu = o && o->mtu ? o->mtu : 1500;
+	int ret;
 
 	*out = NULL;
-	if (!mtu)
-		mtu = 1500;
 	if (mtu < 68 || mtu > 65535) {
 		snprintf(err, err_len, "MTU %u out of range (68..65535)", mtu);
 		return -EINVAL;
@@ -239,7 +266,9 @@ int br_pcap_open(const char *path, unsigned int mtu,
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	r->mtu = mtu;
+	if (o)
+		r->o = *o;
+	r->o.mtu = mtu;
 	r->out_cap = mtu + 14 + 8;
 	r->out = malloc(r->out_cap);
 	if (!r->out) {
@@ -247,23 +276,23 @@ int br_pcap_open(const char *path, unsigned int mtu,
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	r->pc = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
-	if (!r->pc) {
-		snprintf(err, err_len, "%s", ebuf);
+	ret = br_capfile_open(path, &r->cf, err, err_len);
+	if (ret) {
 		br_pcap_close_reader(r);
-		return -EINVAL;
-	}
-	dlt = pcap_datalink(r->pc);
-	if (dlt != DLT_EN10MB) {
-		snprintf(err, err_len,
-			 "link type %s: only Ethernet captures can be replayed",
-			 pcap_datalink_val_to_name(dlt) ?: "unknown");
-		br_pcap_close_reader(r);
-		return -EPROTONOSUPPORT;
+		return ret;
 	}
 	*out = r;
 	return 0;
+}
+
+const char *br_pcap_error(const struct br_pcap_reader *r)
+{
+	return r->err;
+}
+
+const char *br_pcap_format(const struct br_pcap_reader *r)
+{
+	return br_capfile_format(r->cf);
 }
 
 /*
@@ -274,20 +303,12 @@ int br_pcap_open(const char *path, unsigned int mtu,
 static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
 			bool *oversize)
 {
-	size_t off = 12, ip_len, i;
+	size_t off, ip_len;
 	unsigned int type;
 
 	*oversize = false;
-	if (len < 14)
+	if (br_ether_l3(f, len, &off, &type))
 		return 0;
-	type = rd16(f + off);
-	off += 2;
-	for (i = 0; i < 2 && (type == 0x8100 || type == 0x88a8); i++) {
-		if (off + 4 > len)
-			return 0;
-		type = rd16(f + off + 2);
-		off += 4;
-	}
 	r->l3 = off;
 	if (type == 0x0800) {
 		if (off + 20 > len || (f[off] >> 4) != 4)
@@ -296,7 +317,7 @@ static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
 		ip_len = rd16(f + off + 2);
 		if (!ip_len) /* TSO with BIG TCP: the frame's length */
 			ip_len = len - off;
-		if (ip_len <= r->mtu)
+		if (ip_len <= r->o.mtu)
 			return 0;
 		*oversize = true;
 		if (r->ip_hlen < 20 || f[off + 9] != 6 ||
@@ -309,14 +330,14 @@ static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
 		r->ip_hlen = 40;
 		ip_len = rd16(f + off + 4);
 		ip_len = ip_len ? ip_len + 40 : len - off;
-		if (ip_len <= r->mtu)
+		if (ip_len <= r->o.mtu)
 			return 0;
 		*oversize = true;
 		if (f[off + 6] != 6 || off + ip_len > len)
 			return 0;
 		r->family = 6;
 	} else {
-		*oversize = len - off > r->mtu;
+		*oversize = len - off > r->o.mtu;
 		return 0;
 	}
 	r->l4 = off + r->ip_hlen;
@@ -327,7 +348,7 @@ static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
 		return 0;
 	r->payload = off + ip_len - r->l4 - r->tcp_hlen;
 	/* the MSS must be positive and the payload more than one MSS */
-	if (r->ip_hlen + r->tcp_hlen >= r->mtu || !r->payload)
+	if (r->ip_hlen + r->tcp_hlen >= r->o.mtu || !r->payload)
 		return 0;
 	return 1;
 }
@@ -335,7 +356,7 @@ static int br_super_tcp(struct br_pcap_reader *r, const uint8_t *f, size_t len,
 /* The next segment of the super-frame in r->super; returns its length. */
 static size_t br_cut_segment(struct br_pcap_reader *r)
 {
-	size_t mss = r->mtu - r->ip_hlen - r->tcp_hlen, hdrs, n, i;
+	size_t mss = r->o.mtu - r->ip_hlen - r->tcp_hlen, hdrs, n, i;
 	const uint8_t *s = r->super;
 	uint8_t *o = r->out, *ip, *th, flags, tail[4];
 	bool last;
@@ -384,64 +405,145 @@ static size_t br_cut_segment(struct br_pcap_reader *r)
 	return i;
 }
 
-int br_pcap_next(struct br_pcap_reader *r, const uint8_t **frame, size_t *len,
-		 uint64_t *ts_ns)
+/* The next segment, as a frame of its own. */
+static int br_next_segment(struct br_pcap_reader *r, struct br_frame *fr)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	*fr = r->cur;
+	fr->len = br_cut_segment(r);
+	fr->wire_len = fr->len;
+	fr->data = r->out;
+	fr->flags |= BR_FRAME_CUT;
+	return 1;
+}
+
+static void br_count_link(struct br_pcap_stats *st, uint32_t linktype)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_links; i++)
+		if (st->links[i].linktype == linktype)
+			break;
+	if (i == st->n_links) {
+		if (i == BR_PCAP_LINKS_MAX)
+			return;
+		st->links[i].linktype = linktype;
+		st->n_links++;
+	}
+	st->links[i].frames++;
+}
+
+/*
+ * A frame captured short: is its IP packet whole nonetheless (the bytes
+ * missing were padding or a trailer)? A frame that is not IP is not.
+ */
+static bool br_ip_whole(const uint8_t *f, size_t len)
+{
+	size_t l3, claim;
+	unsigned int type;
+
+	return !br_ether_l3(f, len, &l3, &type) &&
+	       !br_ip_claim(f, len, l3, type, &claim) && claim &&
+	       l3 + claim <= len;
+}
+
+/* Does the IP header of f claim more than the frame had? */
+static bool br_ip_lies(const uint8_t *f, size_t len, struct br_frame *fr)
+{
+	size_t l3, claim;
+	unsigned int type;
+
+	if (br_ether_l3(f, len, &l3, &type) ||
+	    br_ip_claim(f, len, l3, type, &claim) || l3 + claim <= len)
+		return false;
+	fr->ip_claim = claim;
+	fr->ip_held = len - l3;
+	return true;
+}
+
+int br_pcap_next(struct br_pcap_reader *r, struct br_frame *fr)
+{
+	struct br_record rec;
+	const uint8_t *data;
+	char lt[64];
+	size_t len, missing;
 	bool oversize;
 	int rc;
 
-	if (r->cutting) {
-		*len = br_cut_segment(r);
-		*frame = r->out;
-		*ts_ns = r->ts_ns;
-		return 1;
-	}
-	rc = pcap_next_ex(r->pc, &h, &data);
-	if (rc == PCAP_ERROR_BREAK)
-		return 0;
-	if (rc != 1)
-		return -EIO;
+	if (r->cutting)
+		return br_next_segment(r, fr);
+	rc = br_capfile_next(r->cf, &rec, r->err, sizeof(r->err));
+	if (rc <= 0)
+		return rc;
 	r->st.read++;
-	*ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ULL + h->ts.tv_usec;
-	*frame = data;
-	*len = h->caplen;
-	if (h->caplen < h->len) {
-		r->st.truncated++;
+	br_count_link(&r->st, rec.linktype);
+	memset(fr, 0, sizeof(*fr));
+	fr->ts_ns = rec.ts_ns;
+	fr->number = rec.number;
+	fr->offset = rec.offset;
+	fr->linktype = rec.linktype;
+	if (rec.no_ts) {
+		fr->flags |= BR_FRAME_NO_TS;
+		r->st.no_ts++;
+	}
+	if (!br_linktype_known(rec.linktype)) {
+		br_linktype_text(rec.linktype, lt, sizeof(lt));
+		snprintf(r->err, sizeof(r->err),
+			 "frame %llu (byte offset %llu): link type %s is not "
+			 "one replay reads (Ethernet, Linux SLL and SLL2, raw "
+			 "IP, NULL, LOOP)",
+			 (unsigned long long)rec.number,
+			 (unsigned long long)rec.offset, lt);
+		return -EPROTONOSUPPORT;
+	}
+	if (br_grow(&r->eth, &r->eth_cap, rec.caplen + BR_ETH_HLEN) ||
+	    br_grow(&r->inner, &r->inner_cap, rec.caplen + BR_ETH_HLEN)) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -ENOMEM;
+	}
+	br_linktype_to_ether(rec.linktype, rec.data, rec.caplen, r->eth, &data,
+			     &len);
+	if (rec.linktype != BR_LT_ETHERNET)
+		fr->flags |= BR_FRAME_LINK_MADE;
+	missing = rec.len - rec.caplen;
+	if (r->o.decap.kinds &&
+	    br_decap_find(&r->o.decap, data, len, &fr->decap)) {
+		br_decap_frame(&fr->decap, data, r->inner, &data, &len);
+		r->st.decap[fr->decap.tunnel]++;
+	}
+	fr->data = data;
+	fr->len = len;
+	fr->wire_len = len + missing;
+	if (missing) {
+		fr->flags |= BR_FRAME_SHORT;
+		r->st.short_frames++;
+		if (!br_ip_whole(data, len)) {
+			fr->flags |= BR_FRAME_INCOMPLETE;
+			r->st.incomplete++;
+			return 1;
+		}
+	} else if (br_ip_lies(data, len, fr)) {
+		fr->flags |= BR_FRAME_IP_LIE;
+		r->st.ip_lies++;
 		return 1;
 	}
-	if (!br_super_tcp(r, data, h->caplen, &oversize)) {
-		if (oversize)
+	if (!br_super_tcp(r, data, len, &oversize)) {
+		if (oversize) {
+			fr->flags |= BR_FRAME_OVERSIZE;
 			r->st.oversize++;
+		}
 		return 1;
 	}
-	if (h->caplen > r->super_cap) {
-		uint8_t *p = realloc(r->super, h->caplen);
-
-		if (!p)
-			return -ENOMEM;
-		r->super = p;
-		r->super_cap = h->caplen;
+	if (br_grow(&r->super, &r->super_cap, len)) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -ENOMEM;
 	}
-	memcpy(r->super, data, h->caplen);
-	r->ts_ns = *ts_ns;
+	memcpy(r->super, data, len);
+	r->cur = *fr;
 	r->done = 0;
 	r->seg = 0;
 	r->cutting = true;
 	r->st.superframes++;
-	*len = br_cut_segment(r);
-	*frame = r->out;
-	return 1;
-}
-
-void br_pcap_counts(const struct br_pcap_reader *r, uint64_t *read,
-		    uint64_t *resegmented)
-{
-	if (read)
-		*read = r->st.read;
-	if (resegmented)
-		*resegmented = r->st.resegmented;
+	return br_next_segment(r, fr);
 }
 
 void br_pcap_stats(const struct br_pcap_reader *r, struct br_pcap_stats *st)
@@ -453,8 +555,9 @@ void br_pcap_close_reader(struct br_pcap_reader *r)
 {
 	if (!r)
 		return;
-	if (r->pc)
-		pcap_close(r->pc);
+	br_capfile_close(r->cf);
+	free(r->eth);
+	free(r->inner);
 	free(r->super);
 	free(r->out);
 	free(r);

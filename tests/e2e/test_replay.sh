@@ -21,6 +21,11 @@
 #   queries below facetime.apple.com get XDP_TX verdicts whose frames are
 #   NXDOMAIN answers; example.com's query passes;
 # - replay --write: tshark reads the pcapng and every frame's comment;
+# - a second tcpdump on "any" (Linux cooked v2, LINKTYPE_LINUX_SLL2, as an
+#   analyst's tcpdump -i any writes it) replayed: each flow gets the
+#   verdict it got from the Ethernet capture;
+# - the Ethernet capture cut short in its last record: every frame before
+#   it replayed, a warning with the frame and the byte offset, exit 3;
 # - tests/unit's test_packet --pcap writes a frame of each kind built by
 #   user/packet.c: tshark decrypts the QUIC v1 and v2 Initials and shows
 #   their SNI, decodes the DNS query and answers and the ClientHellos, and
@@ -125,21 +130,29 @@ lab_spawn "$LAB_SERVER" sh -c 'exec "$@" 2>"$0"' "$TMP/dnsmasq.log" \
 lab_spawn "$LAB_SERVER" sh -c 'exec "$@" 2>"$0"' "$TMP/tcpdump.log" \
 	tcpdump -i eth0 -n -s 0 -U --immediate-mode -Z root -w "$TMP/cap.pcap"
 CAPTURE_PID=${LAB_PIDS##* }
-capture_ready() {
+# the same traffic from "any", as Linux cooked v2 frames
+# shellcheck disable=SC2016
+lab_spawn "$LAB_SERVER" sh -c 'exec "$@" 2>"$0"' "$TMP/tcpdump-any.log" \
+	tcpdump -i any -y LINUX_SLL2 -n -s 0 -U --immediate-mode -Z root \
+	-w "$TMP/any.pcap"
+ANY_PID=${LAB_PIDS##* }
+capture_ready() { # LOG
 	local _
 
 	for _ in $(seq 1 50); do
-		grep -q 'listening on' "$TMP/tcpdump.log" 2>/dev/null && return 0
+		grep -q 'listening on' "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 if lab_wait_port "$LAB_SERVER" 443 && lab_wait_port "$LAB_SERVER" 53 &&
-	capture_ready; then
+	capture_ready "$TMP/tcpdump.log" &&
+	capture_ready "$TMP/tcpdump-any.log"; then
 	t_ok "s_server, dnsmasq and tcpdump are up"
 else
 	t_fail "s_server, dnsmasq and tcpdump are up" \
-		"$(cat "$TMP/dnsmasq.log" "$TMP/tcpdump.log")"
+		"$(cat "$TMP/dnsmasq.log" "$TMP/tcpdump.log" \
+			"$TMP/tcpdump-any.log")"
 	t_done
 	exit 1
 fi
@@ -170,8 +183,8 @@ run dig "@$SRV4" +tries=1 +time=2 example.com A
 run dig "@$SRV6" +tries=1 +time=2 facetime.apple.com AAAA
 
 sleep 0.2
-kill -INT "$CAPTURE_PID" 2>/dev/null
-wait "$CAPTURE_PID" 2>/dev/null
+kill -INT "$CAPTURE_PID" "$ANY_PID" 2>/dev/null
+wait "$CAPTURE_PID" "$ANY_PID" 2>/dev/null
 t_eq "every client run succeeded" "$RUN_FAILED" ""
 t_check "curl fetched the 1 MB file intact" cmp "$TMP/got.bin" "$TMP/www/big.bin"
 CAP=$TMP/cap.pcap
@@ -293,6 +306,47 @@ if "$BR" replay "$CAP" --policy "$SNI_POLICY" >"$TMP/sni.txt" 2>&1; then
 else
 	t_fail "replay, text output" "$(cat "$TMP/sni.txt")"
 fi
+
+# The same traffic captured on "any" (SLL2 frames, given Ethernet headers
+# by replay): every flow gets the verdict the Ethernet capture gave it.
+flow_verdicts() { # REPORT [JQ-CONDITION]
+	jq -c "[.flows[] | select(${2:-true}) | [.client, .client_port,
+		.server_port, .name, .verdict]] | sort" "$1"
+}
+if "$BR" replay "$TMP/any.pcap" --policy "$SNI_POLICY" --json \
+	>"$TMP/any.json" 2>"$TMP/replay.err"; then
+	t_eq "tcpdump -i any (SLL2): replayed as Linux SLL2" \
+		"$(jq -r '[.link_types[] | "\(.name) \(.ethernet_made_up)"] |
+			join(",")' "$TMP/any.json")" "Linux SLL2 (276) true"
+	t_eq "... every flow's verdict as from the Ethernet capture" \
+		"$(flow_verdicts "$TMP/any.json")" "$(flow_verdicts "$R")"
+	t_eq "... tshark reads as many frames" \
+		"$(jq .frames.read "$TMP/any.json")" \
+		"$(tshark -r "$TMP/any.pcap" -n 2>/dev/null | wc -l)"
+else
+	t_fail "replay the tcpdump -i any capture" "$(cat "$TMP/replay.err")"
+fi
+
+# The Ethernet capture cut 20 bytes into its last record (16 of header, 4
+# of frame): the frames before it are replayed and reported, then a
+# warning says where the capture ends, exit 3.
+n=$(jq .frames.read "$R")
+last=$(tshark -r "$CAP" -n -T fields -e frame.cap_len 2>/dev/null | tail -n 1)
+size=$(stat -c %s "$CAP")
+head -c $((size - last + 4)) "$CAP" >"$TMP/cut.pcap"
+"$BR" replay "$TMP/cut.pcap" --policy "$SNI_POLICY" --json \
+	>"$TMP/cut.json" 2>"$TMP/cut.err"
+rc=$?
+t_eq "a capture cut short: exit 3" "$rc" 3
+t_eq "... a warning naming the frame and the byte offset" \
+	"$(cat "$TMP/cut.err")" \
+	"blastradius: warning: $TMP/cut.pcap: cut short at byte offset $((size - last - 16)), in frame $n: its record needs $((16 + last)) bytes, 20 are there; the $((n - 1)) frames before it were replayed"
+t_eq "... every frame before the cut replayed (as tshark reads them)" \
+	"$(jq .frames.read "$TMP/cut.json")" \
+	"$(tshark -r "$TMP/cut.pcap" -n 2>/dev/null | wc -l)"
+t_eq "... the TCP flows judged as in the whole capture" \
+	"$(flow_verdicts "$TMP/cut.json" '.proto == "tcp"')" \
+	"$(flow_verdicts "$R" '.proto == "tcp"')"
 
 # ---- replay: DNS ---------------------------------------------------------
 R=$TMP/dns.json

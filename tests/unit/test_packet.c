@@ -724,9 +724,8 @@ static void test_pcapng_roundtrip(void **state)
 	struct br_pcap_reader *r;
 	struct br_pcap_stats st;
 	uint8_t f[3][BR_FRAME_MAX];
-	size_t len[3], got_len;
-	const uint8_t *got;
-	uint64_t ts, read, reseg;
+	size_t len[3];
+	struct br_frame fr;
 	char err[256];
 	int i;
 
@@ -745,25 +744,27 @@ static void test_pcapng_roundtrip(void **state)
 	assert_int_equal(br_pcap_write(w, 5, f[2], len[2], "odd: 3 bytes"), 0);
 	assert_int_equal(br_pcap_close(w), 0);
 
-	assert_int_equal(br_pcap_open(tmp_path, 0, &r, err, sizeof(err)), 0);
+	assert_int_equal(br_pcap_open(tmp_path, NULL, &r, err, sizeof(err)),
+			 0);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(br_pcap_next(r, &got, &got_len, &ts), 1);
-		assert_int_equal(got_len, len[i]);
-		assert_memory_equal(got, f[i], len[i]);
+		assert_int_equal(br_pcap_next(r, &fr), 1);
+		assert_int_equal(fr.len, len[i]);
+		assert_memory_equal(fr.data, f[i], len[i]);
+		assert_int_equal(fr.number, i + 1);
+		assert_int_equal(fr.flags, 0);
 	}
-	assert_int_equal(ts, 5);
-	assert_int_equal(br_pcap_next(r, &got, &got_len, &ts), 0);
-	br_pcap_counts(r, &read, &reseg);
-	assert_int_equal(read, 3);
-	assert_int_equal(reseg, 0);
+	assert_int_equal(fr.ts_ns, 5);
+	assert_int_equal(br_pcap_next(r, &fr), 0);
 	br_pcap_stats(r, &st);
+	assert_int_equal(st.read, 3);
+	assert_int_equal(st.resegmented, 0);
 	assert_int_equal(st.superframes, 0);
 	br_pcap_close_reader(r);
 
 	/* not a capture */
-	assert_int_not_equal(
-		br_pcap_open("/nonexistent/x.pcap", 0, &r, err, sizeof(err)),
-		0);
+	assert_int_not_equal(br_pcap_open("/nonexistent/x.pcap", NULL, &r, err,
+					  sizeof(err)),
+			     0);
 	assert_true(strlen(err) > 0);
 }
 
@@ -780,12 +781,13 @@ static void check_resegment(const struct br_ends *e, unsigned int mtu, size_t n)
 	static uint8_t payload[60000], f[65600], joined[60000];
 	size_t hdrs = e->family == 6 ? 40 : 20, mss = mtu - hdrs - 32;
 	size_t len, got_len, off = 0, want_segs = (n + mss - 1) / mss;
+	struct br_pcap_opts o = { .mtu = mtu };
 	struct br_pcap_writer *w;
 	struct br_pcap_reader *r;
 	struct br_pcap_stats st;
 	const uint8_t *got, *th;
+	struct br_frame fr;
 	struct br_pkt pkt;
-	uint64_t ts;
 	unsigned int id0 = 0, i;
 	char err[256];
 
@@ -801,10 +803,14 @@ static void check_resegment(const struct br_ends *e, unsigned int mtu, size_t n)
 	assert_int_equal(br_pcap_write(w, 78, f, len, NULL), 0);
 	assert_int_equal(br_pcap_close(w), 0);
 
-	assert_int_equal(br_pcap_open(tmp_path, mtu, &r, err, sizeof(err)), 0);
+	assert_int_equal(br_pcap_open(tmp_path, &o, &r, err, sizeof(err)), 0);
 	for (i = 0; i < want_segs; i++) {
-		assert_int_equal(br_pcap_next(r, &got, &got_len, &ts), 1);
-		assert_int_equal(ts, 77);
+		assert_int_equal(br_pcap_next(r, &fr), 1);
+		got = fr.data;
+		got_len = fr.len;
+		assert_int_equal(fr.ts_ns, 77);
+		assert_int_equal(fr.number, 1); /* every segment: frame 1's */
+		assert_true(fr.flags & BR_FRAME_CUT);
 		assert_true(got_len <= 14 + mtu);
 		parse_checked(got, got_len, &pkt);
 		th = got + pkt.l4_off;
@@ -829,9 +835,11 @@ static void check_resegment(const struct br_ends *e, unsigned int mtu, size_t n)
 	}
 	assert_int_equal(off, n);
 	assert_memory_equal(joined, payload, n);
-	assert_int_equal(br_pcap_next(r, &got, &got_len, &ts), 1);
-	assert_int_equal(got_len, len); /* the UDP one, whole */
-	assert_int_equal(br_pcap_next(r, &got, &got_len, &ts), 0);
+	assert_int_equal(br_pcap_next(r, &fr), 1);
+	assert_int_equal(fr.len, len); /* the UDP one, whole */
+	assert_int_equal(fr.number, 2);
+	assert_int_equal(fr.flags, BR_FRAME_OVERSIZE);
+	assert_int_equal(br_pcap_next(r, &fr), 0);
 	br_pcap_stats(r, &st);
 	assert_int_equal(st.read, 2);
 	assert_int_equal(st.superframes, 1);
