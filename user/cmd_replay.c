@@ -449,15 +449,17 @@ static void rp_pick_client(struct replay *rp, struct rp_flow *f,
 static void rp_tls_feed(struct replay *rp, struct rp_flow *f, const uint8_t *p,
 			size_t n)
 {
-	size_t take;
+	size_t take, off;
 
-	while (n && !br_tls_done(f->tls)) {
-		take = n < BR_L7_SCRATCH ? n : BR_L7_SCRATCH;
+	/* one segment, a scratch at a time, as the dataplane feeds it */
+	for (off = 0; off < n && !br_tls_done(f->tls); off += take) {
+		take = n - off < BR_L7_SCRATCH ? n - off : BR_L7_SCRATCH;
 		memset(rp->scratch, 0, sizeof(rp->scratch));
-		memcpy(rp->scratch, p, take);
-		br_tls_feed(f->tls, rp->scratch, take);
-		p += take;
-		n -= take;
+		memcpy(rp->scratch, p + off, take);
+		if (off)
+			br_tls_feed_more(f->tls, rp->scratch, take);
+		else
+			br_tls_feed(f->tls, rp->scratch, take);
 	}
 }
 
