@@ -83,10 +83,10 @@ int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
 		br_err("not loaded: nothing pinned at %s (blastradius load "
 		       "DEV... POLICY)",
 		       cli->pin_dir);
-	else if (err == -EPERM || err == -EACCES)
+	else if (err == -EPERM)
 		br_err("cannot open %s: permission denied (run as root)",
 		       cli->pin_dir);
-	else if (err && err != -EBADF) /* EBADF: already explained */
+	else if (err && err != -EBADF && err != -EACCES) /* explained */
 		br_err("cannot open %s: %s", cli->pin_dir, strerror(-err));
 	return err;
 }

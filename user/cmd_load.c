@@ -239,12 +239,9 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 
 	err = br_cli_open_pinned(cli, &dp);
 	if (err == -EBADF && argc == 1) {
-		/* Damaged beyond opening: clear the directory as it is. */
+		/* Damaged beyond opening: its own pins, if the marker is. */
 		err = br_dp_remove_pins(cli->pin_dir);
-		if (err)
-			br_err("cannot remove %s: %s", cli->pin_dir,
-			       strerror(-err));
-		else if (!cli->quiet)
+		if (!err && !cli->quiet)
 			printf("unloaded (removed an incomplete instance)\n");
 		return err ? 1 : 0;
 	}

@@ -15,8 +15,9 @@
  *   grace                   an array-of-maps whose update waits for an RCU
  *                           grace period (see br_dp_grace_period)
  *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
+ *   owner                   the marker (pindir.h): pinned first, removed
+ *                           last; without it nothing here is touched
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,11 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -39,8 +37,8 @@
 #include "blastradius.skel.h"
 #include "dataplane.h"
 #include "log.h"
+#include "pindir.h"
 
-#define BR_BPF_FS_MAGIC 0xcafe4a11
 #define BR_MAX_IFACES 64
 
 enum br_map_id {
@@ -142,7 +140,7 @@ struct br_iface_record {
 
 struct br_dp {
 	struct blastradius_bpf *skel; /* NULL when opened from pins */
-	char pin_dir[PATH_MAX];	      /* "" for a private instance */
+	struct br_pindir pd;	      /* fd -1 for a private instance */
 	int map_fd[BR_MAP_N];
 	void *mem[BR_MAP_N];
 	size_t mem_len[BR_MAP_N];
@@ -151,7 +149,6 @@ struct br_dp {
 	int ifaces_fd;
 	int retired_fd;
 	int grace_fd;
-	int lock_fd;
 	int ncpus;
 	struct br_install_report report; /* of the last install */
 };
@@ -174,8 +171,9 @@ static struct br_dp *br_dp_alloc(void)
 	for (i = 0; i < BR_MAP_N; i++)
 		dp->map_fd[i] = -1;
 	dp->prog_fd[0] = dp->prog_fd[1] = -1;
-	dp->state_fd = dp->ifaces_fd = dp->retired_fd = dp->lock_fd = -1;
+	dp->state_fd = dp->ifaces_fd = dp->retired_fd = -1;
 	dp->grace_fd = -1;
+	dp->pd.fd = dp->pd.parent_fd = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	return dp;
 }
@@ -208,7 +206,7 @@ void br_dp_close(struct br_dp *dp)
 	br_close_fd(&dp->ifaces_fd);
 	br_close_fd(&dp->retired_fd);
 	br_close_fd(&dp->grace_fd);
-	br_close_fd(&dp->lock_fd);
+	br_pindir_close(&dp->pd); /* and with it the lock */
 	blastradius_bpf__destroy(dp->skel);
 	free(dp);
 }
@@ -391,234 +389,242 @@ int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out)
 	return 0;
 }
 
-/* ---- pins and bpffs ------------------------------------------------- */
-
-static bool br_on_bpffs(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == BR_BPF_FS_MAGIC;
-}
-
-static bool br_initial_mount_ns(void)
-{
-	struct stat self, init;
-
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return true; /* cannot tell: let the mount attempt decide */
-	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
-}
-
-/*
- * Make sure the parent of pin_dir is on a bpffs. Only the default location
- * /sys/fs/bpf is mounted automatically, and only from the initial mount
- * namespace: `ip netns exec` runs in a private one where a fresh mount
- * would vanish with the process and take the pins with it.
- */
-static int br_ensure_bpffs(const char *pin_dir)
-{
-	char parent[PATH_MAX];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", pin_dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent) {
-		br_err("pin directory %s: give a directory below a bpffs",
-		       pin_dir);
-		return -EINVAL;
-	}
-	*slash = '\0';
-	if (br_on_bpffs(parent))
-		return 0;
-	if (strcmp(parent, "/sys/fs/bpf")) {
-		br_err("%s is not on a bpffs: mount one first "
-		       "(mount -t bpf bpf %s) or use the default --pin-dir",
-		       parent, parent);
-		return -ENOTDIR;
-	}
-	if (!br_initial_mount_ns()) {
-		br_err("/sys/fs/bpf is not mounted and this process runs in a "
-		       "private mount namespace (ip netns exec?): pins made "
-		       "here would vanish when it exits. Run blastradius from "
-		       "the host with --netns NAME, or use --pin-dir on a "
-		       "bpffs mounted in the host (e.g. under /run)");
-		return -EPERM;
-	}
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		br_err("cannot mount bpffs at /sys/fs/bpf: %s%s",
-		       strerror(-err), err == -EPERM ? " (run as root)" : "");
-		return err;
-	}
-	return 0;
-}
-
-/* pin_dir is checked to leave room for every name (br_dp_set_pin_dir). */
-static void br_pin_path(const struct br_dp *dp, char *buf, size_t len,
-			const char *name)
-{
-	if (snprintf(buf, len, "%s/%s", dp->pin_dir, name) >= (int)len)
-		buf[0] = '\0';
-}
-
-static int br_dp_set_pin_dir(struct br_dp *dp, const char *pin_dir)
-{
-	if (strlen(pin_dir) >= sizeof(dp->pin_dir) - 128) {
-		br_err("pin directory name too long: %s", pin_dir);
-		return -ENAMETOOLONG;
-	}
-	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	return 0;
-}
-
-static int br_pin_fd(struct br_dp *dp, int fd, const char *name)
-{
-	char path[PATH_MAX];
-
-	br_pin_path(dp, path, sizeof(path), name);
-	if (bpf_obj_pin(fd, path)) {
-		int err = -errno;
-
-		br_err("cannot pin %s: %s", path, strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-static int br_get_pin(struct br_dp *dp, const char *name)
-{
-	char path[PATH_MAX];
-
-	br_pin_path(dp, path, sizeof(path), name);
-	return bpf_obj_get(path);
-}
+/* ---- pins ------------------------------------------------------------- */
 
 static int br_dp_lock(struct br_dp *dp)
 {
-	if (!dp->pin_dir[0])
-		return 0;
-	if (dp->lock_fd < 0) {
-		dp->lock_fd = open(dp->pin_dir, O_RDONLY | O_DIRECTORY);
-		if (dp->lock_fd < 0)
-			return -errno;
-	}
-	return flock(dp->lock_fd, LOCK_EX) ? -errno : 0;
+	return dp->pd.fd < 0 ? 0 : br_pindir_lock(&dp->pd);
 }
 
 static void br_dp_unlock(struct br_dp *dp)
 {
-	if (dp->lock_fd >= 0)
-		flock(dp->lock_fd, LOCK_UN);
+	if (dp->pd.fd >= 0)
+		br_pindir_unlock(&dp->pd);
 }
 
-static void br_unpin_all(struct br_dp *dp)
+static void br_link_pin_name(char *buf, size_t len, const char *netns,
+			     const char *ifname)
 {
-	char path[PATH_MAX];
-	int i;
+	snprintf(buf, len, "link@%s@%s", netns ? netns : "", ifname);
+}
 
-	for (i = 0; i < BR_MAP_N; i++) {
-		br_pin_path(dp, path, sizeof(path), br_maps[i].name);
-		unlink(path);
-	}
-	for (i = 0; i < 2; i++) {
-		br_pin_path(dp, path, sizeof(path), br_prog_pin[i]);
-		unlink(path);
-	}
-	br_pin_path(dp, path, sizeof(path), "state");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "ifaces");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "retired");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "grace");
-	unlink(path);
-	rmdir(dp->pin_dir);
+static bool br_is_link_pin(const char *name)
+{
+	return !strncmp(name, "link@", 5);
+}
+
+/* Unpin a link pin: with its last reference, its program detaches. */
+static int br_unpin_link(const char *name, void *arg)
+{
+	struct br_pindir *pd = arg;
+
+	return br_is_link_pin(name) ? br_pindir_unpin(pd, name) : 0;
 }
 
 /*
- * Remove what an interrupted load or a damaged instance left in pin_dir:
- * every pin it holds (bpffs holds nothing else), then the directory.
- * Removing a link pin detaches its program.
+ * Remove the pins the loader creates, by name, but the marker: whatever
+ * else someone put there stays. Only for a directory the marker proves
+ * ours. Removing a link pin detaches its program.
+ */
+static int br_pins_clear(struct br_pindir *pd)
+{
+	static const char *const loader[] = { "state", "ifaces", "retired",
+					      "grace" };
+	size_t i;
+	int err;
+
+	err = br_pindir_each(pd, br_unpin_link, pd);
+	for (i = 0; i < BR_MAP_N && !err; i++)
+		err = br_pindir_unpin(pd, br_maps[i].name);
+	for (i = 0; i < 2 && !err; i++)
+		err = br_pindir_unpin(pd, br_prog_pin[i]);
+	for (i = 0; i < sizeof(loader) / sizeof(loader[0]) && !err; i++)
+		err = br_pindir_unpin(pd, loader[i]);
+	if (err)
+		br_err("cannot remove the pins in %s: %s", pd->path,
+		       strerror(-err));
+	return err;
+}
+
+struct br_names {
+	char *buf;
+	size_t len, used;
+};
+
+static int br_name_add(const char *name, void *arg)
+{
+	struct br_names *b = arg;
+	int n;
+
+	if (!strcmp(name, BR_PINDIR_MARKER) || b->used >= b->len)
+		return 0;
+	n = snprintf(b->buf + b->used, b->len - b->used, "%s%s",
+		     b->used ? ", " : "", name);
+	b->used += n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+/* Say what is left in a directory of ours that blastradius did not pin. */
+static int br_pins_foreign(struct br_pindir *pd)
+{
+	char left[512] = "";
+	struct br_names b = { left, sizeof(left), 0 };
+
+	if (br_pindir_count(pd) <= 1)
+		return 0;
+	br_pindir_each(pd, br_name_add, &b);
+	br_err("%s also holds what blastradius did not pin there (%s): left "
+	       "as it is, with the directory and its marker %s",
+	       pd->path, left, BR_PINDIR_MARKER);
+	return -ENOTEMPTY;
+}
+
+/* br_pins_clear, then the marker and the directory if nothing else is left. */
+static int br_pins_remove(struct br_pindir *pd)
+{
+	int err;
+
+	err = br_pins_clear(pd);
+	if (!err)
+		err = br_pins_foreign(pd);
+	if (err)
+		return err;
+	err = br_pindir_unpin(pd, BR_PINDIR_MARKER);
+	if (!err)
+		err = br_pindir_rmdir(pd);
+	if (err)
+		br_err("cannot remove %s: %s", pd->path, strerror(-err));
+	return err;
+}
+
+/*
+ * Remove what an interrupted load or a damaged instance left in pin_dir,
+ * if its marker says blastradius made it.
  */
 int br_dp_remove_pins(const char *pin_dir)
 {
-	struct dirent *e;
-	DIR *d;
-	int err = 0;
+	struct br_pindir pd;
+	int err;
 
-	d = opendir(pin_dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) && !err)
-			err = -errno;
+	err = br_pindir_open(&pd, pin_dir, false);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	err = br_pindir_lock(&pd);
+	if (err)
+		goto out;
+	err = br_pindir_marked(&pd);
+	if (err == 0) {
+		br_err("%s holds no blastradius marker (%s): not removed",
+		       pd.path, BR_PINDIR_MARKER);
+		err = -EACCES;
 	}
-	closedir(d);
-	if (!err && rmdir(pin_dir))
-		err = -errno;
+	if (err > 0)
+		err = br_pins_remove(&pd);
+out:
+	br_pindir_close(&pd);
 	return err;
+}
+
+/* "state" is pinned last: without it, what is there is a load that died. */
+static int br_pinned_complete(struct br_pindir *pd)
+{
+	struct stat st;
+
+	if (fstatat(pd->fd, "state", &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
+}
+
+/*
+ * Make pin_dir ours and empty: 0 for a new directory or an empty one of
+ * ours; 1 for one our marker proves ours where a load died before it
+ * pinned "state", cleared down to the marker (the lock is held: that load
+ * is gone). -EEXIST when it holds an instance.
+ */
+static int br_pins_claim(struct br_pindir *pd)
+{
+	char what[512] = "";
+	struct br_names b = { what, sizeof(what), 0 };
+	int err;
+
+	err = br_pindir_marked(pd);
+	if (err < 0)
+		return err;
+	if (err) {
+		if (br_pinned_complete(pd))
+			return -EEXIST;
+		br_err("clearing what an interrupted load left in %s",
+		       pd->path);
+		err = br_pins_clear(pd);
+		if (!err)
+			err = br_pins_foreign(pd);
+		return err ? err : 1;
+	}
+	err = br_pindir_count(pd);
+	if (err <= 0)
+		return err;
+	br_pindir_each(pd, br_name_add, &b);
+	br_err("%s is not empty and holds no blastradius marker (%s): another "
+	       "tool's pins? Nothing touched; give another --pin-dir",
+	       pd->path, what);
+	return -EACCES;
 }
 
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out)
 {
+	static const char *const loader[] = { "ifaces", "retired", "grace",
+					      "state" };
+	int loader_fd[4];
 	struct br_dp *dp;
-	char path[PATH_MAX];
 	int i, err;
 
-	err = br_ensure_bpffs(pin_dir);
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/state", pin_dir);
-	if (access(path, F_OK) == 0)
-		return -EEXIST;
-	/* "state" is pinned last: without it, this is a load that died. */
-	err = br_dp_remove_pins(pin_dir);
-	if (err) {
-		br_err("cannot clear the leftovers in %s: %s", pin_dir,
-		       strerror(-err));
-		return err;
-	}
-	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		err = -errno;
-		br_err("cannot create %s: %s", pin_dir, strerror(-err));
-		return err;
-	}
 	dp = br_dp_alloc();
 	if (!dp)
 		return -ENOMEM;
-	err = br_dp_set_pin_dir(dp, pin_dir);
-	if (err) {
-		br_dp_close(dp);
-		return err;
-	}
+	err = br_pindir_open(&dp->pd, pin_dir, true);
+	if (err)
+		goto fail;
+	/* Held until the load is done (br_dp_close): see cmd_load.c. */
+	err = br_pindir_lock(&dp->pd);
+	if (err)
+		goto fail;
+	err = br_pins_claim(&dp->pd);
+	if (err < 0)
+		goto fail;
+	/* The marker first: whatever follows is provably ours. */
+	err = err ? 0 : br_pindir_mark(&dp->pd);
+	if (err)
+		goto unpin;
 	err = br_dp_load(dp, opts);
 	if (err)
-		goto fail;
+		goto unpin;
 	for (i = 0; i < BR_MAP_N && !err; i++)
-		err = br_pin_fd(dp, dp->map_fd[i], br_maps[i].name);
+		err = br_pindir_pin(&dp->pd, dp->map_fd[i], br_maps[i].name);
 	for (i = 0; i < 2 && !err; i++)
-		err = br_pin_fd(dp, dp->prog_fd[i], br_prog_pin[i]);
-	if (!err)
-		err = br_pin_fd(dp, dp->ifaces_fd, "ifaces");
-	if (!err)
-		err = br_pin_fd(dp, dp->retired_fd, "retired");
-	if (!err)
-		err = br_pin_fd(dp, dp->grace_fd, "grace");
-	/* "state" last: its presence says the instance is complete. */
-	if (!err)
-		err = br_pin_fd(dp, dp->state_fd, "state");
+		err = br_pindir_pin(&dp->pd, dp->prog_fd[i], br_prog_pin[i]);
+	loader_fd[0] = dp->ifaces_fd;
+	loader_fd[1] = dp->retired_fd;
+	loader_fd[2] = dp->grace_fd;
+	loader_fd[3] = dp->state_fd;
+	for (i = 0; i < 4 && !err; i++)
+		err = br_pindir_pin(&dp->pd, loader_fd[i], loader[i]);
 	if (err)
-		goto fail;
+		goto unpin;
 	*out = dp;
 	return 0;
+unpin:
+	br_pins_remove(&dp->pd);
 fail:
-	br_unpin_all(dp);
 	br_dp_close(dp);
 	return err;
+}
+
+static void br_open_damaged(struct br_dp *dp, const char *what, int err)
+{
+	br_err("%s: incomplete instance (%s missing): %s; blastradius unload "
+	       "removes it",
+	       dp->pd.path, what, strerror(-err));
 }
 
 int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
@@ -629,42 +635,57 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	dp = br_dp_alloc();
 	if (!dp)
 		return -ENOMEM;
-	err = br_dp_set_pin_dir(dp, pin_dir);
+	err = br_pindir_open(&dp->pd, pin_dir, false);
 	if (err)
 		goto fail;
-	dp->state_fd = br_get_pin(dp, "state");
+	err = br_pindir_marked(&dp->pd);
+	if (err < 0)
+		goto fail;
+	if (!err) {
+		/* An empty directory: a load killed before its marker. */
+		err = br_pindir_count(&dp->pd);
+		if (err > 0) {
+			br_err("%s holds no blastradius marker (%s): not a "
+			       "blastradius instance, not touched",
+			       dp->pd.path, BR_PINDIR_MARKER);
+			err = -EACCES;
+		} else if (!err) {
+			err = -ENOENT;
+		}
+		goto fail;
+	}
+	dp->state_fd = br_pindir_get(&dp->pd, "state");
 	if (dp->state_fd < 0) {
-		err = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
+		err = dp->state_fd == -EACCES || dp->state_fd == -EPERM
+			      ? -EPERM
+			      : -ENOENT;
 		goto fail;
 	}
 	for (i = 0; i < BR_MAP_N; i++) {
-		dp->map_fd[i] = br_get_pin(dp, br_maps[i].name);
+		dp->map_fd[i] = br_pindir_get(&dp->pd, br_maps[i].name);
 		if (dp->map_fd[i] < 0) {
-			br_err("%s: incomplete instance, map %s: %s; "
-			       "blastradius unload removes it",
-			       pin_dir, br_maps[i].name, strerror(errno));
+			br_open_damaged(dp, br_maps[i].name, dp->map_fd[i]);
 			err = -EBADF;
 			goto fail;
 		}
 	}
 	for (i = 0; i < 2; i++) {
-		dp->prog_fd[i] = br_get_pin(dp, br_prog_pin[i]);
+		dp->prog_fd[i] = br_pindir_get(&dp->pd, br_prog_pin[i]);
 		if (dp->prog_fd[i] < 0) {
-			br_err("%s: incomplete instance, %s: %s; blastradius "
-			       "unload removes it",
-			       pin_dir, br_prog_pin[i], strerror(errno));
+			br_open_damaged(dp, br_prog_pin[i], dp->prog_fd[i]);
 			err = -EBADF;
 			goto fail;
 		}
 	}
-	dp->ifaces_fd = br_get_pin(dp, "ifaces");
-	dp->retired_fd = br_get_pin(dp, "retired");
-	dp->grace_fd = br_get_pin(dp, "grace");
+	dp->ifaces_fd = br_pindir_get(&dp->pd, "ifaces");
+	dp->retired_fd = br_pindir_get(&dp->pd, "retired");
+	dp->grace_fd = br_pindir_get(&dp->pd, "grace");
 	if (dp->ifaces_fd < 0 || dp->retired_fd < 0 || dp->grace_fd < 0) {
 		/* Not "not loaded": the instance is there, but broken. */
-		br_err("%s: incomplete instance (ifaces, retired or grace "
-		       "missing): %s; blastradius unload removes it",
-		       pin_dir, strerror(errno));
+		br_open_damaged(dp, "ifaces, retired or grace",
+				dp->ifaces_fd < 0    ? dp->ifaces_fd
+				: dp->retired_fd < 0 ? dp->retired_fd
+						     : dp->grace_fd);
 		err = -EBADF;
 		goto fail;
 	}
@@ -676,6 +697,11 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 fail:
 	br_dp_close(dp);
 	return err;
+}
+
+const char *br_dp_pin_dir(const struct br_dp *dp)
+{
+	return dp->pd.path;
 }
 
 /* ---- slots, generations, counters ------------------------------------ */
@@ -1083,12 +1109,6 @@ int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 
 /* ---- interfaces ------------------------------------------------------ */
 
-static void br_link_pin_name(char *buf, size_t len, const char *netns,
-			     const char *ifname)
-{
-	snprintf(buf, len, "link@%s@%s", netns ? netns : "", ifname);
-}
-
 /* Run fn inside network namespace netns (NULL: here), then come back. */
 static int br_in_netns(const char *netns, int (*fn)(void *), void *arg)
 {
@@ -1183,11 +1203,11 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 {
 	struct br_attach_req req = { dp, ifname, role, mode, 0, -1 };
 	struct br_iface_record rec = {};
-	char pin[PATH_MAX];
+	char pin[NAME_MAX + 1];
 	__u32 i, free_slot = BR_MAX_IFACES;
 	int err;
 
-	if (!dp->pin_dir[0])
+	if (dp->pd.fd < 0)
 		return -EINVAL;
 	if (role != BR_ROLE_SUBSCRIBER && role != BR_ROLE_UPSTREAM)
 		return -EINVAL;
@@ -1221,7 +1241,7 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 	if (err)
 		goto out;
 	br_link_pin_name(pin, sizeof(pin), netns, ifname);
-	err = br_pin_fd(dp, req.link_fd, pin);
+	err = br_pindir_pin(&dp->pd, req.link_fd, pin);
 	close(req.link_fd); /* the pin holds the link from now on */
 	if (err)
 		goto out;
@@ -1240,7 +1260,7 @@ out:
 
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 {
-	char pin[PATH_MAX], path[PATH_MAX];
+	char pin[NAME_MAX + 1];
 	__u32 i;
 	int err, found = 0;
 
@@ -1258,10 +1278,10 @@ int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 			continue;
 		/* Dropping the last reference to the link detaches XDP. */
 		br_link_pin_name(pin, sizeof(pin), r.netns, r.name);
-		br_pin_path(dp, path, sizeof(path), pin);
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			br_err("cannot remove %s: %s", path, strerror(-err));
+		err = br_pindir_unpin(&dp->pd, pin);
+		if (err) {
+			br_err("cannot remove %s/%s: %s", dp->pd.path, pin,
+			       strerror(-err));
 			break;
 		}
 		memset(&r, 0, sizeof(r));
@@ -1283,14 +1303,16 @@ int br_dp_destroy_pins(struct br_dp *dp)
 {
 	int err;
 
-	if (!dp->pin_dir[0])
+	if (dp->pd.fd < 0)
 		return -EINVAL;
-	err = br_dp_detach(dp, NULL, NULL);
+	err = br_dp_lock(dp);
 	if (err)
 		return err;
-	br_close_fd(&dp->lock_fd);
-	br_unpin_all(dp);
-	return 0;
+	err = br_dp_detach(dp, NULL, NULL);
+	if (!err)
+		err = br_pins_remove(&dp->pd);
+	br_dp_unlock(dp);
+	return err;
 }
 
 /* ---- test packets ---------------------------------------------------- */

@@ -34,14 +34,26 @@ struct br_dp_opts {
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
 
 /*
- * Load a new instance and pin it under pin_dir (which must not hold one:
- * -EEXIST). Mounts bpffs at pin_dir's parent when needed and allowed.
+ * Load a new instance and pin it under pin_dir: -EEXIST when it holds one.
+ * Mounts bpffs at /sys/fs/bpf when that is the parent and nothing is
+ * mounted there. The directory is checked and marked as pindir.h says;
+ * what a load that died before it pinned "state" left there is cleared
+ * first. The instance lock stays held until br_dp_close, so the caller
+ * installs and attaches as one load. Errors other than -EEXIST are
+ * printed.
  */
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out);
 
-/* Open the instance pinned under pin_dir (-ENOENT when none). */
+/*
+ * Open the instance pinned under pin_dir: -ENOENT when there is none,
+ * -EPERM without the privileges, -EBADF for a damaged one and -EACCES for
+ * a directory that is not safely ours (both printed).
+ */
 int br_dp_open_pinned(const char *pin_dir, struct br_dp **out);
+
+/* The pin directory as given (trailing slashes removed). */
+const char *br_dp_pin_dir(const struct br_dp *dp);
 
 /* Unmap and close; the pinned state stays. */
 void br_dp_close(struct br_dp *dp);
@@ -82,10 +94,16 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 /* Detach one interface or, with ifname NULL, every attached one. */
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname);
 
-/* Remove every pin of the instance (after detaching all). */
+/*
+ * Detach all, then remove the pins the loader made and the directory;
+ * anything else found there stays, with the directory (-ENOTEMPTY).
+ */
 int br_dp_destroy_pins(struct br_dp *dp);
 
-/* Remove whatever is pinned in pin_dir, for an instance too damaged to open. */
+/*
+ * For an instance too damaged to open: remove the pins the loader makes
+ * (detaching links), if the marker proves the directory ours.
+ */
 int br_dp_remove_pins(const char *pin_dir);
 
 struct br_dp_iface {
