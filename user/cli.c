@@ -71,7 +71,7 @@ int br_cli_parse_policy(const char *path, struct br_policy **out)
 	return err;
 }
 
-int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
+int br_cli_open_any(struct br_cli *cli, struct br_dp **out)
 {
 	int err = br_cli_require_privileges();
 
@@ -88,6 +88,48 @@ int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
 		       cli->pin_dir);
 	else if (err && err != -EBADF && err != -EACCES) /* explained */
 		br_err("cannot open %s: %s", cli->pin_dir, strerror(-err));
+	return err;
+}
+
+/*
+ * A load that died before its commit left its pins, maybe links: nothing
+ * is enforced (no generation: the program passes every packet), but it is
+ * not an instance to read or swap into either.
+ */
+static void br_cli_incomplete(struct br_dp *dp, const struct br_dp_status *st)
+{
+	char ifaces[256] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < st->n_ifaces && n < sizeof(ifaces); i++)
+		n += snprintf(ifaces + n, sizeof(ifaces) - n, "%s%s",
+			      i ? ", " : " on ", st->ifaces[i].name);
+	br_err("%s: incomplete instance: a load stopped before it committed "
+	       "its policy, so nothing is enforced (the program attached%s "
+	       "passes every packet). blastradius unload removes it; load "
+	       "clears it first",
+	       br_dp_pin_dir(dp), st->n_ifaces ? ifaces : " nowhere");
+}
+
+int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
+{
+	struct br_dp_status st;
+	int err;
+
+	err = br_cli_open_any(cli, out);
+	if (err)
+		return err;
+	err = br_dp_status(*out, &st);
+	if (err) {
+		br_err("cannot read %s: %s", cli->pin_dir, strerror(-err));
+	} else if (!st.generation) {
+		br_cli_incomplete(*out, &st);
+		err = -EBADF;
+	}
+	if (err) {
+		br_dp_close(*out);
+		*out = NULL;
+	}
 	return err;
 }
 

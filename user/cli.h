@@ -50,9 +50,14 @@ int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag);
 /* Root, or CAP_BPF/CAP_SYS_ADMIN with CAP_NET_ADMIN; else a message. */
 int br_cli_require_privileges(void);
 
-/* Open the pinned instance, with a clear message when there is none. */
+/*
+ * Open the pinned instance, with a clear message when there is none, or
+ * when its load never committed a policy (-EBADF: see br_cli_open_any).
+ */
 struct br_dp;
 int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out);
+/* The same, but an instance whose load died before its commit opens too. */
+int br_cli_open_any(struct br_cli *cli, struct br_dp **out);
 
 /* Interfaces as every command shows them. */
 struct br_json;

@@ -17,6 +17,12 @@
  *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
  *   owner                   the marker (pindir.h): pinned first, removed
  *                           last; without it nothing here is touched
+ *
+ * A load pins the marker, the maps and programs, attaches and pins the
+ * links, and commits its policy last: until then the program passes every
+ * packet (no generation in force), and an instance without a committed
+ * generation is a load that died, which status reports and the next load
+ * or unload clears.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -150,6 +156,10 @@ struct br_dp {
 	int retired_fd;
 	int grace_fd;
 	int ncpus;
+	bool staged;	  /* br_dp_stage filled staged_slot, uncommitted */
+	__u32 staged_slot;
+	__u64 staged_generation;
+	__u64 commit_t0;
 	struct br_install_report report; /* of the last install */
 };
 
@@ -525,21 +535,41 @@ out:
 	return err;
 }
 
-/* "state" is pinned last: without it, what is there is a load that died. */
-static int br_pinned_complete(struct br_pindir *pd)
+/*
+ * Whether pin_dir holds an instance whose load committed a policy: 1; 0
+ * for what a load left that died before its commit (no "state" yet, or no
+ * generation in force); -EBADF when it cannot tell (damaged: unload).
+ */
+static int br_pinned_committed(struct br_pindir *pd)
 {
-	struct stat st;
+	struct br_policy_hdr hdr = {};
+	int state = br_pindir_get(pd, "state");
+	int active = br_pindir_get(pd, "active");
+	int policy = br_pindir_get(pd, "policy");
+	__u32 key = 0, slot = 0;
+	int ret = -EBADF;
 
-	if (fstatat(pd->fd, "state", &st, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : -errno;
-	return 1;
+	if (state == -ENOENT)
+		ret = 0;
+	else if (state >= 0 && active >= 0 && policy >= 0 &&
+		 !bpf_map_lookup_elem(active, &key, &slot) &&
+		 !bpf_map_lookup_elem(policy, &(__u32){ slot & (BR_SLOTS - 1) },
+				      &hdr))
+		ret = hdr.generation != 0;
+	if (state >= 0)
+		close(state);
+	if (active >= 0)
+		close(active);
+	if (policy >= 0)
+		close(policy);
+	return ret;
 }
 
 /*
  * Make pin_dir ours and empty: 0 for a new directory or an empty one of
- * ours; 1 for one our marker proves ours where a load died before it
- * pinned "state", cleared down to the marker (the lock is held: that load
- * is gone). -EEXIST when it holds an instance.
+ * ours; 1 for one our marker proves ours whose load never committed a
+ * policy, cleared down to the marker (the lock is held: that load is
+ * gone). -EEXIST when it holds a committed (or damaged) instance.
  */
 static int br_pins_claim(struct br_pindir *pd)
 {
@@ -551,8 +581,8 @@ static int br_pins_claim(struct br_pindir *pd)
 	if (err < 0)
 		return err;
 	if (err) {
-		if (br_pinned_complete(pd))
-			return -EEXIST;
+		if (br_pinned_committed(pd))
+			return -EEXIST; /* or damaged: open says which */
 		br_err("clearing what an interrupted load left in %s",
 		       pd->path);
 		err = br_pins_clear(pd);
@@ -656,9 +686,13 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	}
 	dp->state_fd = br_pindir_get(&dp->pd, "state");
 	if (dp->state_fd < 0) {
-		err = dp->state_fd == -EACCES || dp->state_fd == -EPERM
-			      ? -EPERM
-			      : -ENOENT;
+		err = dp->state_fd;
+		if (err == -EACCES || err == -EPERM) {
+			err = -EPERM;
+			goto fail;
+		}
+		br_open_damaged(dp, "state", err);
+		err = -EBADF;
 		goto fail;
 	}
 	for (i = 0; i < BR_MAP_N; i++) {
@@ -907,25 +941,20 @@ static __u64 br_mono_ns(void)
  *     then the slot's header, then the next generation number;
  *  5. write the active-slot index: the commit point. A packet reads the
  *     index once, so it sees the old policy or the new one, never a mix.
+ * br_dp_stage does 2 to 4, br_dp_commit 5; the lock is held around each.
  */
-int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
-		  struct br_compile_stats *stats, struct br_diag *diag)
+static int br_dp_stage_locked(struct br_dp *dp, const struct br_policy *pol,
+			      struct br_diag *diag)
 {
 	struct br_install_report *rep = &dp->report;
 	struct br_loader_state st;
 	struct br_slot_view view = { 0 };
 	struct br_policy_hdr *cur_hdr;
-	__u32 cur, next, gen_idx, key = 0;
-	__u64 generation, t0, t1;
+	__u32 cur, next, gen_idx;
+	__u64 generation, t0;
 	int err;
 
-	memset(rep, 0, sizeof(*rep));
-	t0 = br_mono_ns();
-	err = br_dp_lock(dp);
-	if (err)
-		return err;
-	t1 = br_mono_ns();
-	rep->lock_ns = t1 - t0;
+	dp->staged = false;
 	err = br_state_get(dp, &st);
 	if (err)
 		goto out;
@@ -969,7 +998,7 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	}
 	rep->compile_ns = br_mono_ns() - t0;
 
-	t0 = br_mono_ns();
+	dp->commit_t0 = br_mono_ns();
 	generation = st.next_generation;
 	/*
 	 * Never reuse the ring position of the generation in force: only
@@ -997,20 +1026,88 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		br_err("saving the next generation number: %s", strerror(-err));
 		goto out;
 	}
-
-	/* The commit point: one write of the active-slot index. */
-	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0)) {
-		err = -errno;
-		br_err("commit (active-slot index write): %s", strerror(-err));
-		goto out;
-	}
-	rep->commit_ns = br_mono_ns() - t0;
-	rep->generation = generation;
+	dp->staged = true;
+	dp->staged_slot = next;
+	dp->staged_generation = generation;
 out:
 	br_view_free(&view);
+	return err;
+}
+
+/* The commit point: one write of the active-slot index. */
+static int br_dp_commit_locked(struct br_dp *dp)
+{
+	struct br_install_report *rep = &dp->report;
+	__u32 key = 0;
+	int err;
+
+	if (!dp->staged)
+		return -EINVAL;
+	dp->staged = false;
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key,
+				&dp->staged_slot, 0)) {
+		err = -errno;
+		br_err("commit (active-slot index write): %s", strerror(-err));
+		return err;
+	}
+	rep->commit_ns = br_mono_ns() - dp->commit_t0;
+	rep->generation = dp->staged_generation;
+	return 0;
+}
+
+/* Lock, as step 1 says, and say how long that took. */
+static int br_dp_lock_timed(struct br_dp *dp)
+{
+	__u64 t0 = br_mono_ns();
+	int err = br_dp_lock(dp);
+
+	dp->report.lock_ns = br_mono_ns() - t0;
+	return err;
+}
+
+int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
+		  struct br_compile_stats *stats, struct br_diag *diag)
+{
+	int err;
+
+	memset(&dp->report, 0, sizeof(dp->report));
+	err = br_dp_lock_timed(dp);
+	if (err)
+		return err;
+	err = br_dp_stage_locked(dp, pol, diag);
+	if (!err)
+		err = br_dp_commit_locked(dp);
 	br_dp_unlock(dp);
 	if (stats)
-		*stats = rep->compile;
+		*stats = dp->report.compile;
+	return err;
+}
+
+int br_dp_stage(struct br_dp *dp, const struct br_policy *pol,
+		struct br_compile_stats *stats, struct br_diag *diag)
+{
+	int err;
+
+	memset(&dp->report, 0, sizeof(dp->report));
+	err = br_dp_lock_timed(dp);
+	if (err)
+		return err;
+	err = br_dp_stage_locked(dp, pol, diag);
+	br_dp_unlock(dp);
+	if (stats)
+		*stats = dp->report.compile;
+	return err;
+}
+
+int br_dp_commit(struct br_dp *dp)
+{
+	int err;
+
+	err = br_dp_lock(dp);
+	if (err)
+		return err;
+	err = br_dp_commit_locked(dp);
+	br_dp_unlock(dp);
 	return err;
 }
 

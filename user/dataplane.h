@@ -34,13 +34,13 @@ struct br_dp_opts {
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
 
 /*
- * Load a new instance and pin it under pin_dir: -EEXIST when it holds one.
- * Mounts bpffs at /sys/fs/bpf when that is the parent and nothing is
- * mounted there. The directory is checked and marked as pindir.h says;
- * what a load that died before it pinned "state" left there is cleared
- * first. The instance lock stays held until br_dp_close, so the caller
- * installs and attaches as one load. Errors other than -EEXIST are
- * printed.
+ * Load a new instance and pin it under pin_dir: -EEXIST when it holds one
+ * with a policy in force. Mounts bpffs at /sys/fs/bpf when that is the
+ * parent and nothing is mounted there. The directory is checked and
+ * marked as pindir.h says; what a load that died before its commit left
+ * there is cleared first. The instance lock stays held until br_dp_close,
+ * so the caller attaches and installs (the commit) as one load. Errors
+ * other than -EEXIST are printed.
  */
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out);
@@ -48,7 +48,8 @@ int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 /*
  * Open the instance pinned under pin_dir: -ENOENT when there is none,
  * -EPERM without the privileges, -EBADF for a damaged one and -EACCES for
- * a directory that is not safely ours (both printed).
+ * a directory that is not safely ours (both printed). An instance whose
+ * load never committed a policy opens; br_dp_status says generation 0.
  */
 int br_dp_open_pinned(const char *pin_dir, struct br_dp **out);
 
@@ -67,6 +68,16 @@ void br_dp_close(struct br_dp *dp);
  */
 int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		  struct br_compile_stats *stats, struct br_diag *diag);
+
+/*
+ * The two halves of br_dp_install, for load: compile into the inactive
+ * slot (a policy that does not fit fails before anything is attached),
+ * attach, then commit. The caller holds the lock across them (load does:
+ * br_dp_create_pinned).
+ */
+int br_dp_stage(struct br_dp *dp, const struct br_policy *pol,
+		struct br_compile_stats *stats, struct br_diag *diag);
+int br_dp_commit(struct br_dp *dp);
 
 /* What the last br_dp_install did and how long each step took. */
 struct br_install_report {
