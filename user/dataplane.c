@@ -156,6 +156,7 @@ struct br_dp {
 	int retired_fd;
 	int grace_fd;
 	int ncpus;
+	__u32 prog_id[2]; /* by role - 1, 0 until br_dp_prog_ids */
 	bool staged;	  /* br_dp_stage filled staged_slot, uncommitted */
 	__u32 staged_slot;
 	__u64 staged_generation;
@@ -423,12 +424,20 @@ static bool br_is_link_pin(const char *name)
 	return !strncmp(name, "link@", 5);
 }
 
-/* Unpin a link pin: with its last reference, its program detaches. */
+/* Detach (now, whoever else holds the link) and unpin a link pin. */
 static int br_unpin_link(const char *name, void *arg)
 {
 	struct br_pindir *pd = arg;
+	int fd;
 
-	return br_is_link_pin(name) ? br_pindir_unpin(pd, name) : 0;
+	if (!br_is_link_pin(name))
+		return 0;
+	fd = br_pindir_get(pd, name);
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	return br_pindir_unpin(pd, name);
 }
 
 /*
@@ -1308,6 +1317,17 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		return -EINVAL;
 	if (role != BR_ROLE_SUBSCRIBER && role != BR_ROLE_UPSTREAM)
 		return -EINVAL;
+	/* Cut in the record, unload would look for another link pin. */
+	if (netns && strlen(netns) >= sizeof(rec.netns)) {
+		br_err("network namespace name %s is %zu characters long: at "
+		       "most %zu (rename it: ip netns attach SHORT PID)",
+		       netns, strlen(netns), sizeof(rec.netns) - 1);
+		return -ENAMETOOLONG;
+	}
+	if (strlen(ifname) >= sizeof(rec.name)) {
+		br_err("interface name %s too long", ifname);
+		return -ENAMETOOLONG;
+	}
 	err = br_dp_lock(dp);
 	if (err)
 		return err;
@@ -1355,8 +1375,102 @@ out:
 	return err;
 }
 
+static int br_dp_prog_ids(struct br_dp *dp)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (dp->prog_id[i])
+			continue;
+		if (bpf_obj_get_info_by_fd(dp->prog_fd[i], &info, &len))
+			return -errno;
+		dp->prog_id[i] = info.id;
+	}
+	return 0;
+}
+
+struct br_query_req {
+	struct br_dp *dp;
+	int ifindex;
+	bool attached;
+};
+
+static int br_query_here(void *arg)
+{
+	struct br_query_req *req = arg;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int i;
+
+	if (bpf_xdp_query(req->ifindex, 0, &q))
+		return 0; /* no such device: nothing attached to it */
+	for (i = 0; i < 2; i++)
+		if (req->dp->prog_id[i] &&
+		    (q.drv_prog_id == req->dp->prog_id[i] ||
+		     q.skb_prog_id == req->dp->prog_id[i] ||
+		     q.hw_prog_id == req->dp->prog_id[i]))
+			req->attached = true;
+	return 0;
+}
+
+/* Does one of this instance's programs still run on r's interface? */
+static bool br_still_attached(struct br_dp *dp, const struct br_iface_record *r)
+{
+	struct br_query_req req = { dp, r->ifindex, false };
+	char path[PATH_MAX];
+
+	if (br_dp_prog_ids(dp))
+		return true; /* cannot tell: do not claim it is gone */
+	/* A namespace deleted took its virtual devices with it. */
+	snprintf(path, sizeof(path), "/run/netns/%s", r->netns);
+	if (r->netns[0] && access(path, F_OK))
+		return false;
+	if (br_in_netns(r->netns, br_query_here, &req))
+		return true;
+	return req.attached;
+}
+
+/*
+ * Detach every XDP link of this instance's programs that has no pin here
+ * (a pin renamed or removed by hand, a link held by another process): full
+ * unload must leave none of them running anywhere.
+ */
+static void br_detach_strays(struct br_dp *dp)
+{
+	__u32 id = 0;
+
+	if (br_dp_prog_ids(dp))
+		return;
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_LINK_TYPE_XDP && info.xdp.ifindex &&
+		    (info.prog_id == dp->prog_id[0] ||
+		     info.prog_id == dp->prog_id[1]) &&
+		    !bpf_link_detach(fd))
+			br_err("detached link %u (ifindex %u) of this "
+			       "instance: it had no pin in %s",
+			       id, info.xdp.ifindex, dp->pd.path);
+		close(fd);
+	}
+}
+
+/*
+ * Detach one interface or all (ifname NULL): each link is detached through
+ * its pin (at once, even if another process holds the link), unpinned, and
+ * then checked: an interface that still runs the program keeps its record
+ * and fails the call, so unload never says "unloaded" while it filters.
+ */
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 {
+	struct br_iface_record r;
 	char pin[NAME_MAX + 1];
 	__u32 i;
 	int err, found = 0;
@@ -1365,34 +1479,51 @@ int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 	if (err)
 		return err;
 	for (i = 0; i < BR_MAX_IFACES; i++) {
-		struct br_iface_record r;
-
 		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
 			err = -errno;
-			break;
+			goto out;
 		}
 		if (!r.used || (ifname && !br_iface_is(&r, netns, ifname)))
 			continue;
-		/* Dropping the last reference to the link detaches XDP. */
 		br_link_pin_name(pin, sizeof(pin), r.netns, r.name);
-		err = br_pindir_unpin(&dp->pd, pin);
+		err = br_unpin_link(pin, &dp->pd);
 		if (err) {
 			br_err("cannot remove %s/%s: %s", dp->pd.path, pin,
 			       strerror(-err));
-			break;
+			goto out;
+		}
+	}
+	if (!ifname)
+		br_detach_strays(dp);
+	for (i = 0; i < BR_MAX_IFACES; i++) {
+		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
+			err = -errno;
+			goto out;
+		}
+		if (!r.used || (ifname && !br_iface_is(&r, netns, ifname)))
+			continue;
+		found++;
+		if (br_still_attached(dp, &r)) {
+			br_err("%s%s%s: the XDP program of %s is still "
+			       "attached (its link is held elsewhere: bpftool "
+			       "link show); not unloaded",
+			       r.name, r.netns[0] ? " in " : "", r.netns,
+			       dp->pd.path);
+			err = -EBUSY;
+			continue;
 		}
 		memset(&r, 0, sizeof(r));
 		if (bpf_map_update_elem(dp->ifaces_fd, &i, &r, 0)) {
 			err = -errno;
-			break;
+			goto out;
 		}
-		found++;
 	}
-	br_dp_unlock(dp);
 	if (!err && ifname && !found) {
 		br_err("%s is not attached", ifname);
 		err = -ENOENT;
 	}
+out:
+	br_dp_unlock(dp);
 	return err;
 }
 

@@ -102,7 +102,11 @@ int br_dp_grace_period(struct br_dp *dp);
 int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		 enum br_role role, enum br_xdp_mode mode);
 
-/* Detach one interface or, with ifname NULL, every attached one. */
+/*
+ * Detach one interface or, with ifname NULL, every attached one (and any
+ * other XDP link of this instance's programs). -EBUSY, printed, when the
+ * program still runs on one afterwards.
+ */
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname);
 
 /*

@@ -3,7 +3,10 @@
 #
 # The command line without traffic: check's messages and exit codes, JSON
 # output, privilege and state errors, and a policy too large for its maps
-# rejected before anything is pinned.
+# rejected before anything is pinned. Then the loader's robustness on veth
+# pairs in a namespace of the test's own: a damaged instance, a namespace
+# name too long for the interface record, and unload with a link pin
+# gone.
 #
 # usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
 set -u
@@ -97,5 +100,39 @@ t_match "damaged instance said as such, not 'not loaded'" "$out" "incomplete ins
 t_check "unload removes a damaged instance" "$BLASTRADIUS" --pin-dir "$PIN" unload
 t_eq "its XDP program is detached" "$(ip -n "$NS" -d link show d0 | grep -c 'prog/xdp')" 0
 t_fails "and its state directory is gone" test -e "$PIN"
+
+xdp_on() { ip -n "$1" -d link show "$2" | grep -c 'prog/xdp'; }
+load_d0() { "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 policies/examples/apns-port.policy --mode generic --no-impact "$@"; }
+
+# ---- a namespace name longer than the interface record holds --------------
+# Cut in the record, unload looked for another link pin, said "unloaded"
+# and left XDP attached: refused at load now, with why.
+LONG="br-$ID-$(printf 'n%.0s' $(seq 1 60))"
+ip netns add "$LONG" && ip -n "$LONG" link add l0 type veth peer name l1 && ip -n "$LONG" link set l0 up
+trap 'ip netns del "$NS" 2>/dev/null; ip netns del "$LONG" 2>/dev/null; cleanup' EXIT
+out=$("$BLASTRADIUS" --pin-dir "$PIN" --netns "$LONG" load l0 policies/examples/apns-port.policy \
+	--mode generic --no-impact 2>&1); rc=$?
+t_eq "load in a namespace named with ${#LONG} characters exits 1" "$rc" 1
+t_match "says the name is too long, and the limit" "$out" \
+	"network namespace name $LONG is ${#LONG} characters long: at most 63"
+t_eq "nothing attached in that namespace" "$(xdp_on "$LONG" l0)" 0
+t_fails "nothing pinned" test -e "$PIN"
+"$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null 2>&1
+
+# ---- unload never says "unloaded" while the program is still attached -----
+# The link pin renamed by hand: nothing but the XDP query can tell unload
+# that the interface still runs the program.
+t_check "load on d0" load_d0
+mv "$PIN/link@$NS@d0" "$PIN/held"
+out=$("$BLASTRADIUS" --pin-dir "$PIN" unload 2>&1); rc=$?
+attached=$(xdp_on "$NS" d0)
+t_eq "unload with the link pin renamed: exit 0 only if d0 runs no XDP" \
+	"$([ "$rc" -ne 0 ] || [ "$attached" -eq 0 ] && echo consistent)" consistent
+t_eq "the program is detached from d0 anyway (the link found by its program)" "$attached" 0
+t_eq "unload exits 1: the renamed pin is not blastradius's to remove" "$rc" 1
+t_match "says what is left in the directory" "$out" "$PIN also holds what blastradius did not pin there \\(held\\)"
+rm "$PIN/held"
+t_check "once it is gone, unload removes the rest" "$BLASTRADIUS" --pin-dir "$PIN" unload
+t_fails "and the state directory" test -e "$PIN"
 
 t_done
