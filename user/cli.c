@@ -98,8 +98,9 @@ int br_cli_open_any(struct br_cli *cli, struct br_dp **out)
  */
 static void br_cli_incomplete(struct br_dp *dp, const struct br_dp_status *st)
 {
-	char ifaces[256] = "";
+	char ifaces[256] = "", what[256];
 	size_t i, n = 0;
+	pid_t holder;
 
 	for (i = 0; i < st->n_ifaces && n < sizeof(ifaces); i++)
 		n += snprintf(ifaces + n, sizeof(ifaces) - n, "%s%s",
@@ -109,6 +110,11 @@ static void br_cli_incomplete(struct br_dp *dp, const struct br_dp_status *st)
 	       "passes every packet). blastradius unload removes it; load "
 	       "clears it first",
 	       br_dp_pin_dir(dp), st->n_ifaces ? ifaces : " nowhere");
+	holder = br_dp_lock_holder(dp, what, sizeof(what));
+	if (holder)
+		br_err("PID %d (%s) holds its lock: that load may still be "
+		       "running",
+		       (int)holder, what);
 }
 
 int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)

@@ -747,6 +747,16 @@ const char *br_dp_pin_dir(const struct br_dp *dp)
 	return dp->pd.path;
 }
 
+void br_dp_set_lock_wait(unsigned int ms)
+{
+	br_pindir_lock_wait_ms = ms;
+}
+
+pid_t br_dp_lock_holder(struct br_dp *dp, char *what, size_t len)
+{
+	return dp->pd.fd < 0 ? 0 : br_pindir_lock_holder(&dp->pd, what, len);
+}
+
 /* ---- slots, generations, counters ------------------------------------ */
 
 static void *br_slot_part(struct br_dp *dp, enum br_map_id id, __u32 slot)

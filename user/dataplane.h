@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "abi.h"
 #include "diag.h"
 #include "policy.h"
@@ -55,6 +56,15 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out);
 
 /* The pin directory as given (trailing slashes removed). */
 const char *br_dp_pin_dir(const struct br_dp *dp);
+
+/*
+ * How long br_dp_install, attach and detach wait for the instance lock
+ * another process holds before they name it and fail (-ETIMEDOUT).
+ */
+void br_dp_set_lock_wait(unsigned int ms);
+
+/* The PID holding the instance lock and what it is (0 when none). */
+pid_t br_dp_lock_holder(struct br_dp *dp, char *what, size_t len);
 
 /* Unmap and close; the pinned state stays. */
 void br_dp_close(struct br_dp *dp);

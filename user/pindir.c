@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 
 #include "log.h"
@@ -23,6 +25,8 @@
 
 /* The marker's value: what says "a blastradius instance lives here". */
 static const char br_marker_magic[32] = "blastradius instance v1";
+
+unsigned int br_pindir_lock_wait_ms = 10000;
 
 static bool br_fd_on_bpffs(int fd)
 {
@@ -417,15 +421,121 @@ int br_pindir_rmdir(struct br_pindir *pd)
 
 /* ---- the lock ---------------------------------------------------------- */
 
+static __u64 br_pindir_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "blastradius swap x.policy, stopped" from /proc/PID. */
+static void br_describe_pid(pid_t pid, char *what, size_t len)
+{
+	char path[64], cmd[160] = "", stat[512], *paren;
+	const char *state = "";
+	size_t n = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
+	while (n && !cmd[n - 1])
+		n--;
+	/* NULs between arguments, and nothing raw to the terminal */
+	for (i = 0; i < n; i++)
+		if (cmd[i] < ' ' || cmd[i] >= 0x7f)
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(stat, 1, sizeof(stat) - 1, f);
+		stat[n] = '\0';
+		fclose(f);
+		paren = strrchr(stat, ')');
+		if (paren && paren[1] == ' ' && paren[2] == 'T')
+			state = ", stopped: kill -CONT it, or end it";
+		else if (paren && paren[1] == ' ' && paren[2] == 't')
+			state = ", stopped by a debugger";
+	}
+	snprintf(what, len, "%s%s", cmd[0] ? cmd : "gone", state);
+}
+
+pid_t br_pindir_lock_holder(struct br_pindir *pd, char *what, size_t len)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	char line[256], kind[16];
+	pid_t holder = 0;
+	int pid;
+	FILE *f;
+
+	if (len)
+		what[0] = '\0';
+	f = fopen("/proc/locks", "re");
+	if (!f)
+		return 0;
+	/* "1: FLOCK  ADVISORY  WRITE 1234 00:2f:5678 0 EOF"; "->" waits */
+	while (!holder && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "->") ||
+		    sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", kind, &pid,
+			   &maj, &min, &ino) != 5)
+			continue;
+		if (!strcmp(kind, "FLOCK") && pid > 0 &&
+		    maj == major(pd->dev) && min == minor(pd->dev) &&
+		    ino == pd->ino)
+			holder = pid;
+	}
+	fclose(f);
+	if (holder && len)
+		br_describe_pid(holder, what, len);
+	return holder;
+}
+
 int br_pindir_lock(struct br_pindir *pd)
 {
+	__u64 start = br_pindir_ms(), now;
+	unsigned int step_ms = 1;
+	char what[256];
+	pid_t holder;
+
 	if (pd->lock_depth) {
 		pd->lock_depth++;
 		return 0;
 	}
-	while (flock(pd->fd, LOCK_EX))
-		if (errno != EINTR)
+	while (flock(pd->fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
 			return -errno;
+		now = br_pindir_ms();
+		if (now - start >= br_pindir_lock_wait_ms) {
+			holder = br_pindir_lock_holder(pd, what, sizeof(what));
+			if (holder)
+				br_err("%s is locked by PID %d (%s): gave up "
+				       "after %.1f s (--wait SECONDS waits "
+				       "longer)",
+				       pd->path, (int)holder, what,
+				       br_pindir_lock_wait_ms / 1000.0);
+			else
+				br_err("%s is locked by another process: gave "
+				       "up after %.1f s (--wait SECONDS waits "
+				       "longer)",
+				       pd->path,
+				       br_pindir_lock_wait_ms / 1000.0);
+			return -ETIMEDOUT;
+		}
+		/* Polled, not blocking: one that never lets go is named. */
+		if (step_ms > br_pindir_lock_wait_ms - (now - start))
+			step_ms = br_pindir_lock_wait_ms - (now - start);
+		usleep(step_ms * 1000);
+		if (step_ms < 20)
+			step_ms *= 2;
+	}
 	pd->lock_depth = 1;
 	return 0;
 }

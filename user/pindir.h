@@ -68,9 +68,14 @@ int br_pindir_rmdir(struct br_pindir *pd);
 
 /*
  * The instance lock: flock on the directory, nested (only the outermost
- * unlock releases it).
+ * unlock releases it). A holder that does not let go within
+ * br_pindir_lock_wait_ms is named (its PID from /proc/locks, its command
+ * line and whether it is stopped) and the call fails with -ETIMEDOUT.
  */
+extern unsigned int br_pindir_lock_wait_ms;
 int br_pindir_lock(struct br_pindir *pd);
 void br_pindir_unlock(struct br_pindir *pd);
+/* The PID holding the lock and a description of it, 0 when none. */
+pid_t br_pindir_lock_holder(struct br_pindir *pd, char *what, size_t len);
 
 #endif /* BR_PINDIR_H */

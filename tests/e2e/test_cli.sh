@@ -5,8 +5,8 @@
 # output, privilege and state errors, and a policy too large for its maps
 # rejected before anything is pinned. Then the loader's robustness on veth
 # pairs in a namespace of the test's own: a damaged instance, a namespace
-# name too long for the interface record, and unload with a link pin
-# gone.
+# name too long for the interface record, unload with a link pin gone, and
+# a stopped process holding the instance lock.
 #
 # usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
 set -u
@@ -134,5 +134,29 @@ t_match "says what is left in the directory" "$out" "$PIN also holds what blastr
 rm "$PIN/held"
 t_check "once it is gone, unload removes the rest" "$BLASTRADIUS" --pin-dir "$PIN" unload
 t_fails "and the state directory" test -e "$PIN"
+
+# ---- a process holding the lock: named, and waited for a bounded time -----
+# A stopped process holds the instance lock (as a SIGSTOPped swap would):
+# swap and unload give up after --wait (default 10 s), naming it.
+t_check "load on d0" load_d0
+python3 -c 'import fcntl, os, signal, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+signal.pause()' "$PIN" >"$TMP/holder" &
+HOLDER=$!
+trap 'kill -9 $HOLDER 2>/dev/null; ip netns del "$NS" 2>/dev/null; ip netns del "$LONG" 2>/dev/null; cleanup' EXIT
+for i in $(seq 1 100); do grep -q locked "$TMP/holder" && break; sleep 0.05; done
+kill -STOP "$HOLDER"
+out=$(timeout 60 "$BLASTRADIUS" --pin-dir "$PIN" --wait 1 swap --no-impact policies/examples/apns-port.policy 2>&1); rc=$?
+t_eq "swap --wait 1 while a stopped process holds the lock: exits 1" "$rc" 1
+t_match "names the holder, its command and that it is stopped" "$out" \
+	"$PIN is locked by PID $HOLDER \\(([^ ]*/)?python3 -c .*, stopped: kill -CONT it, or end it\\): gave up after 1.0 s"
+out=$(timeout 60 "$BLASTRADIUS" --pin-dir "$PIN" unload 2>&1); rc=$?
+t_eq "unload with the default wait gives up too (exit 1, no hang)" "$rc" 1
+t_match "after 10 s" "$out" "locked by PID $HOLDER .*gave up after 10.0 s"
+t_eq "and changed nothing" "$(xdp_on "$NS" d0)" 1
+{ kill -9 "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
+t_check "once it is gone, unload works" "$BLASTRADIUS" --pin-dir "$PIN" unload
 
 t_done
