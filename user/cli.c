@@ -186,15 +186,34 @@ void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st)
 		br_json_ku64(j, "ifindex", st->ifaces[i].ifindex);
 		br_json_kstr(j, "role", br_role_name(st->ifaces[i].role));
 		br_json_kstr(j, "mode", br_mode_name(st->ifaces[i].mode));
+		br_json_kstr(j, "state",
+			     br_iface_state_name(st->ifaces[i].state));
 		br_json_end(j);
 	}
 	br_json_end(j);
 }
 
-/* "sub0 in NETNS (subscriber, native)", as status and load print it. */
+const char *br_iface_state_name(unsigned int state)
+{
+	return state == BR_IFACE_GONE	    ? "gone"
+	       : state == BR_IFACE_UNPINNED ? "unpinned"
+					    : "attached";
+}
+
+/*
+ * "sub0 in NETNS (subscriber, native)", as status and load print it, and
+ * what became of an interface that is no longer filtered.
+ */
 void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s (%s, %s)", ifc->name,
+	snprintf(buf, len, "%s%s%s (%s, %s)%s", ifc->name,
 		 ifc->netns[0] ? " in " : "", ifc->netns,
-		 br_role_name(ifc->role), br_mode_name(ifc->mode));
+		 br_role_name(ifc->role), br_mode_name(ifc->mode),
+		 ifc->state == BR_IFACE_GONE
+			 ? ": gone, the interface was deleted (unload DEV "
+			   "forgets it)"
+		 : ifc->state == BR_IFACE_UNPINNED
+			 ? ": its link pin is missing (unload removes the "
+			   "rest)"
+			 : "");
 }

@@ -65,6 +65,7 @@ struct br_dp_status;
 struct br_dp_iface;
 const char *br_role_name(unsigned int role);
 const char *br_mode_name(unsigned int mode);
+const char *br_iface_state_name(unsigned int state);
 void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st);
 void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len);
 

@@ -1188,11 +1188,32 @@ int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN])
 	return 0;
 }
 
+/* Whether the link pinned for r still has a device (pin missing: -ENOENT). */
+static int br_link_ifindex(struct br_dp *dp, const struct br_iface_record *r,
+			   __u32 *ifindex)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char pin[NAME_MAX + 1];
+	int fd, err = 0;
+
+	br_link_pin_name(pin, sizeof(pin), r->netns, r->name);
+	fd = br_pindir_get(&dp->pd, pin);
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	/* The kernel lets go of a deleted device: the link stays, ifindex 0. */
+	*ifindex = info.xdp.ifindex;
+	return err;
+}
+
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 {
 	struct br_loader_state ls;
 	struct br_policy_hdr *hdr;
-	__u32 i;
+	__u32 i, ifindex;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -1219,6 +1240,10 @@ int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 		out->ifindex = r.ifindex;
 		out->role = r.role;
 		out->mode = r.mode;
+		err = br_link_ifindex(dp, &r, &ifindex);
+		out->state = err == -ENOENT ? BR_IFACE_UNPINNED
+			     : !err && !ifindex ? BR_IFACE_GONE
+						: BR_IFACE_ATTACHED;
 	}
 	return 0;
 }

@@ -131,12 +131,19 @@ int br_dp_destroy_pins(struct br_dp *dp);
  */
 int br_dp_remove_pins(const char *pin_dir);
 
+enum br_iface_state {
+	BR_IFACE_ATTACHED = 0,
+	BR_IFACE_GONE,	   /* its link lost the device: deleted */
+	BR_IFACE_UNPINNED, /* its link pin is missing */
+};
+
 struct br_dp_iface {
 	char name[32];
 	char netns[64];
 	int ifindex;
 	enum br_role role;
 	enum br_xdp_mode mode;
+	enum br_iface_state state;
 };
 
 struct br_dp_status {

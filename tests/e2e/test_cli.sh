@@ -5,8 +5,8 @@
 # output, privilege and state errors, and a policy too large for its maps
 # rejected before anything is pinned. Then the loader's robustness on veth
 # pairs in a namespace of the test's own: a damaged instance, a namespace
-# name too long for the interface record, unload with a link pin gone, and
-# a stopped process holding the instance lock.
+# name too long for the interface record, unload with a link pin gone, a
+# stopped process holding the instance lock, and a deleted interface.
 #
 # usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
 set -u
@@ -158,5 +158,20 @@ t_match "after 10 s" "$out" "locked by PID $HOLDER .*gave up after 10.0 s"
 t_eq "and changed nothing" "$(xdp_on "$NS" d0)" 1
 { kill -9 "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
 t_check "once it is gone, unload works" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
+# ---- status of an interface deleted since the load ------------------------
+ip -n "$NS" link add g0 type veth peer name g1 && ip -n "$NS" link set g0 up
+t_check "load on d0 and g0" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 g0 \
+	policies/examples/apns-port.policy --mode generic --no-impact
+ip -n "$NS" link del g0
+out=$("$BLASTRADIUS" --pin-dir "$PIN" status 2>&1)
+t_match "status marks the deleted interface gone" "$out" "g0 in $NS \\(subscriber, generic\\): gone, the interface was deleted"
+t_match "and the other one attached, as before" "$out" "d0 in $NS \\(subscriber, generic\\)$"
+t_eq "status --json: each interface's state" \
+	"$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[] | .name + ":" + .state]')" \
+	'["d0:attached","g0:gone"]'
+t_check "unload g0 forgets it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" unload g0
+t_eq "status lists d0 only" "$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[].name]')" '["d0"]'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
 
 t_done
