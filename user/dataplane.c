@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -1295,6 +1297,57 @@ struct br_attach_req {
 	int link_fd;
 };
 
+/* The MTU of ifname in the current network namespace, 0 if unknown. */
+static int br_if_mtu(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd, mtu = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
+static void br_attach_error(const struct br_attach_req *req, int err)
+{
+	const char *mode = req->mode == BR_MODE_GENERIC ? "generic" : "native";
+	int mtu = br_if_mtu(req->ifname);
+
+	if (err == -EBUSY || err == -EEXIST)
+		br_err("%s already has an XDP program attached "
+		       "(blastradius status; ip link show %s)",
+		       req->ifname, req->ifname);
+	else if (req->mode == BR_MODE_NATIVE && mtu > 1500 &&
+		 (err == -ERANGE || err == -EINVAL))
+		/*
+		 * Native XDP without multi-buffer support (this program's)
+		 * takes a frame in one page: veth refuses a larger MTU with
+		 * ERANGE (its own or its peer's), most NIC drivers with
+		 * EINVAL.
+		 */
+		br_err("cannot attach to %s in native mode: %s: its MTU is %d "
+		       "(or its veth peer's is larger), more than native XDP "
+		       "takes on this device (one frame in one 4 KiB page: "
+		       "about 3,500 bytes on a veth). Lower the MTU (ip link "
+		       "set dev %s mtu 1500, and its peer's), or use --mode "
+		       "generic",
+		       req->ifname, strerror(-err), mtu, req->ifname);
+	else if (err == -EOPNOTSUPP || err == -EINVAL || err == -ERANGE)
+		br_err("cannot attach to %s in %s mode: %s (try --mode "
+		       "generic)",
+		       req->ifname, mode, strerror(-err));
+	else if (err == -EPERM)
+		br_err("cannot attach to %s: permission denied (run as root)",
+		       req->ifname);
+	else
+		br_err("cannot attach to %s: %s", req->ifname, strerror(-err));
+}
+
 static int br_attach_here(void *arg)
 {
 	struct br_attach_req *req = arg;
@@ -1313,21 +1366,7 @@ static int br_attach_here(void *arg)
 	if (req->link_fd >= 0)
 		return 0;
 	err = -errno;
-	if (err == -EBUSY || err == -EEXIST)
-		br_err("%s already has an XDP program attached "
-		       "(blastradius status; ip link show %s)",
-		       req->ifname, req->ifname);
-	else if (err == -EOPNOTSUPP || err == -EINVAL)
-		br_err("cannot attach to %s in %s mode: %s (try --mode "
-		       "generic)",
-		       req->ifname,
-		       req->mode == BR_MODE_GENERIC ? "generic" : "native",
-		       strerror(-err));
-	else if (err == -EPERM)
-		br_err("cannot attach to %s: permission denied (run as root)",
-		       req->ifname);
-	else
-		br_err("cannot attach to %s: %s", req->ifname, strerror(-err));
+	br_attach_error(req, err);
 	return err;
 }
 

@@ -6,7 +6,8 @@
 # rejected before anything is pinned. Then the loader's robustness on veth
 # pairs in a namespace of the test's own: a damaged instance, a namespace
 # name too long for the interface record, unload with a link pin gone, a
-# stopped process holding the instance lock, and a deleted interface.
+# stopped process holding the instance lock, a deleted interface, and a
+# native attach refused for the MTU.
 #
 # usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
 set -u
@@ -173,5 +174,18 @@ t_eq "status --json: each interface's state" \
 t_check "unload g0 forgets it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" unload g0
 t_eq "status lists d0 only" "$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[].name]')" '["d0"]'
 t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
+# ---- native XDP on a veth whose MTU is over the page a frame must fit ------
+ip -n "$NS" link add m0 mtu 4000 type veth peer name m1 mtu 4000 &&
+	ip -n "$NS" link set m0 up && ip -n "$NS" link set m1 up
+out=$("$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load m0 policies/examples/apns-port.policy \
+	--mode native --no-impact 2>&1); rc=$?
+t_eq "native load on a veth with MTU 4000 exits 1" "$rc" 1
+t_match "says the MTU is the reason, and the two ways out" "$out" \
+	"cannot attach to m0 in native mode: .*its MTU is 4000.*Lower the MTU .* or use --mode generic"
+t_fails "nothing pinned" test -e "$PIN"
+t_check "generic mode takes it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load m0 \
+	policies/examples/apns-port.policy --mode generic --no-impact
+"$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null
 
 t_done
