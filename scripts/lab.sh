@@ -67,8 +67,9 @@ lab_up() {
 	lab_router sysctl -qw net.ipv6.conf.all.forwarding=1
 
 	# A bpffs in the host, outside /sys: `ip netns exec` gets a fresh
-	# /sys, but sees this one, so the pins outlive every call.
-	mkdir -p "$LAB_BPFFS" && mount -t bpf bpf "$LAB_BPFFS"
+	# /sys, but sees this one, so the pins outlive every call. Mode 0700:
+	# bpffs defaults to 1777, where any user could plant entries.
+	mkdir -p "$LAB_BPFFS" && mount -t bpf -o mode=0700 bpf "$LAB_BPFFS"
 }
 
 # Start a command in the background inside a namespace; lab_down ends it.

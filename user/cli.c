@@ -71,7 +71,7 @@ int br_cli_parse_policy(const char *path, struct br_policy **out)
 	return err;
 }
 
-int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
+int br_cli_open_any(struct br_cli *cli, struct br_dp **out)
 {
 	int err = br_cli_require_privileges();
 
@@ -83,11 +83,59 @@ int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
 		br_err("not loaded: nothing pinned at %s (blastradius load "
 		       "DEV... POLICY)",
 		       cli->pin_dir);
-	else if (err == -EPERM || err == -EACCES)
+	else if (err == -EPERM)
 		br_err("cannot open %s: permission denied (run as root)",
 		       cli->pin_dir);
-	else if (err && err != -EBADF) /* EBADF: already explained */
+	else if (err && err != -EBADF && err != -EACCES) /* explained */
 		br_err("cannot open %s: %s", cli->pin_dir, strerror(-err));
+	return err;
+}
+
+/*
+ * A load that died before its commit left its pins, maybe links: nothing
+ * is enforced (no generation: the program passes every packet), but it is
+ * not an instance to read or swap into either.
+ */
+static void br_cli_incomplete(struct br_dp *dp, const struct br_dp_status *st)
+{
+	char ifaces[256] = "", what[256];
+	size_t i, n = 0;
+	pid_t holder;
+
+	for (i = 0; i < st->n_ifaces && n < sizeof(ifaces); i++)
+		n += snprintf(ifaces + n, sizeof(ifaces) - n, "%s%s",
+			      i ? ", " : " on ", st->ifaces[i].name);
+	br_err("%s: incomplete instance: a load stopped before it committed "
+	       "its policy, so nothing is enforced (the program attached%s "
+	       "passes every packet). blastradius unload removes it; load "
+	       "clears it first",
+	       br_dp_pin_dir(dp), st->n_ifaces ? ifaces : " nowhere");
+	holder = br_dp_lock_holder(dp, what, sizeof(what));
+	if (holder)
+		br_err("PID %d (%s) holds its lock: that load may still be "
+		       "running",
+		       (int)holder, what);
+}
+
+int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out)
+{
+	struct br_dp_status st;
+	int err;
+
+	err = br_cli_open_any(cli, out);
+	if (err)
+		return err;
+	err = br_dp_status(*out, &st);
+	if (err) {
+		br_err("cannot read %s: %s", cli->pin_dir, strerror(-err));
+	} else if (!st.generation) {
+		br_cli_incomplete(*out, &st);
+		err = -EBADF;
+	}
+	if (err) {
+		br_dp_close(*out);
+		*out = NULL;
+	}
 	return err;
 }
 
@@ -138,15 +186,34 @@ void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st)
 		br_json_ku64(j, "ifindex", st->ifaces[i].ifindex);
 		br_json_kstr(j, "role", br_role_name(st->ifaces[i].role));
 		br_json_kstr(j, "mode", br_mode_name(st->ifaces[i].mode));
+		br_json_kstr(j, "state",
+			     br_iface_state_name(st->ifaces[i].state));
 		br_json_end(j);
 	}
 	br_json_end(j);
 }
 
-/* "sub0 in NETNS (subscriber, native)", as status and load print it. */
+const char *br_iface_state_name(unsigned int state)
+{
+	return state == BR_IFACE_GONE	    ? "gone"
+	       : state == BR_IFACE_UNPINNED ? "unpinned"
+					    : "attached";
+}
+
+/*
+ * "sub0 in NETNS (subscriber, native)", as status and load print it, and
+ * what became of an interface that is no longer filtered.
+ */
 void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s (%s, %s)", ifc->name,
+	snprintf(buf, len, "%s%s%s (%s, %s)%s", ifc->name,
 		 ifc->netns[0] ? " in " : "", ifc->netns,
-		 br_role_name(ifc->role), br_mode_name(ifc->mode));
+		 br_role_name(ifc->role), br_mode_name(ifc->mode),
+		 ifc->state == BR_IFACE_GONE
+			 ? ": gone, the interface was deleted (unload DEV "
+			   "forgets it)"
+		 : ifc->state == BR_IFACE_UNPINNED
+			 ? ": its link pin is missing (unload removes the "
+			   "rest)"
+			 : "");
 }

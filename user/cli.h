@@ -50,9 +50,14 @@ int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag);
 /* Root, or CAP_BPF/CAP_SYS_ADMIN with CAP_NET_ADMIN; else a message. */
 int br_cli_require_privileges(void);
 
-/* Open the pinned instance, with a clear message when there is none. */
+/*
+ * Open the pinned instance, with a clear message when there is none, or
+ * when its load never committed a policy (-EBADF: see br_cli_open_any).
+ */
 struct br_dp;
 int br_cli_open_pinned(struct br_cli *cli, struct br_dp **out);
+/* The same, but an instance whose load died before its commit opens too. */
+int br_cli_open_any(struct br_cli *cli, struct br_dp **out);
 
 /* Interfaces as every command shows them. */
 struct br_json;
@@ -60,6 +65,7 @@ struct br_dp_status;
 struct br_dp_iface;
 const char *br_role_name(unsigned int role);
 const char *br_mode_name(unsigned int mode);
+const char *br_iface_state_name(unsigned int state);
 void br_cli_json_interfaces(struct br_json *j, const struct br_dp_status *st);
 void br_cli_iface_text(const struct br_dp_iface *ifc, char *buf, size_t len);
 

@@ -2,10 +2,15 @@
 /*
  * cmd_load.c - blastradius load DEV[:ROLE]... POLICY, and unload [DEV...].
  *
- * load is all or nothing: the policy is parsed and compiled before anything
- * is attached, and any failure removes what was created. Once the policy is
- * in force, its impact on the default scenario (whatif.h) is printed when
- * it has collateral; --quiet and --no-impact skip it.
+ * load is all or nothing: the policy is parsed before anything is made;
+ * then, holding the instance lock throughout, the instance is pinned, the
+ * policy compiled into its slot, every interface attached, and the policy
+ * committed last, so it comes into force on every interface at once.
+ * Until that commit the program passes every packet; a failure removes
+ * what was made, and a load killed before the commit leaves an instance
+ * that status calls incomplete and the next load or unload clears. Once
+ * the policy is in force, its impact on the default scenario (whatif.h) is
+ * printed when it has collateral; --quiet and --no-impact skip it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -182,20 +187,19 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	if (br_cli_require_privileges())
 		goto out;
 
-	if (br_dp_open_pinned(cli->pin_dir, &dp) == 0) {
-		br_already_loaded(cli, dp);
-		goto out;
-	}
 	err = br_dp_create_pinned(cli->pin_dir, &opts, &dp);
 	if (err == -EEXIST) {
-		br_err("already loaded at %s (incomplete state: run "
-		       "\"blastradius unload\")",
-		       cli->pin_dir);
+		if (br_dp_open_pinned(cli->pin_dir, &dp) == 0)
+			br_already_loaded(cli, dp);
+		else
+			br_err("already loaded at %s (damaged: run "
+			       "\"blastradius unload\")",
+			       cli->pin_dir);
 		goto out;
 	}
 	if (err)
 		goto out;
-	err = br_dp_install(dp, pol, NULL, &diag);
+	err = br_dp_stage(dp, pol, NULL, &diag);
 	if (err) {
 		if (diag.n)
 			br_diag_print(&diag, stderr);
@@ -210,6 +214,10 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		if (err)
 			goto undo;
 	}
+	/* The commit: the policy in force on every interface at once. */
+	err = br_dp_commit(dp);
+	if (err)
+		goto undo;
 	ret = 0;
 	if (!cli->json)
 		br_print_loaded(cli, dp, pol, NULL);
@@ -237,14 +245,12 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 	struct br_dp *dp;
 	int i, err = 0;
 
-	err = br_cli_open_pinned(cli, &dp);
+	/* An instance whose load died before its commit is unloaded too. */
+	err = br_cli_open_any(cli, &dp);
 	if (err == -EBADF && argc == 1) {
-		/* Damaged beyond opening: clear the directory as it is. */
+		/* Damaged beyond opening: its own pins, if the marker is. */
 		err = br_dp_remove_pins(cli->pin_dir);
-		if (err)
-			br_err("cannot remove %s: %s", cli->pin_dir,
-			       strerror(-err));
-		else if (!cli->quiet)
+		if (!err && !cli->quiet)
 			printf("unloaded (removed an incomplete instance)\n");
 		return err ? 1 : 0;
 	}

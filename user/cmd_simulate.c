@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "outfile.h"
 #include "policy.h"
 #include "report_html.h"
 #include "scenario.h"
@@ -460,9 +461,9 @@ static int br_sim_html(const char *path, const struct br_catalog *cat,
 		       const struct run *runs, size_t n)
 {
 	struct br_report_run *rr = calloc(n + 1, sizeof(*rr));
-	FILE *f;
+	struct br_outfile out;
 	size_t i;
-	int err;
+	int err, ret;
 
 	if (!rr)
 		return -ENOMEM;
@@ -473,10 +474,12 @@ static int br_sim_html(const char *path, const struct br_catalog *cat,
 		rr[i].res = &runs[i].res;
 		rr[i].im = &runs[i].im;
 	}
-	f = fopen(path, "w");
-	err = f ? br_report_html(f, cat, scn, seed, rr, n) : -errno;
-	if (f && fclose(f) && !err)
-		err = -EIO;
+	err = br_outfile_open(&out, path);
+	if (!err) {
+		err = br_report_html(out.f, cat, scn, seed, rr, n);
+		ret = br_outfile_close(&out, !err);
+		err = err ? err : ret;
+	}
 	free(rr);
 	return err;
 }

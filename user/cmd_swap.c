@@ -364,7 +364,7 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 	if (err) {
 		if (diag.n)
 			br_diag_print(&diag, stderr);
-		else
+		else if (err != -ETIMEDOUT) /* the lock's holder was named */
 			br_err("cannot swap in %s: %s", s.pol->file,
 			       strerror(-err));
 		br_err("nothing changed: generation %llu (%s) stays in force",

@@ -15,8 +15,15 @@
  *   grace                   an array-of-maps whose update waits for an RCU
  *                           grace period (see br_dp_grace_period)
  *   link@NETNS@IFNAME       one pinned XDP bpf_link per interface
+ *   owner                   the marker (pindir.h): pinned first, removed
+ *                           last; without it nothing here is touched
+ *
+ * A load pins the marker, the maps and programs, attaches and pins the
+ * links, and commits its policy last: until then the program passes every
+ * packet (no generation in force), and an instance without a committed
+ * generation is a load that died, which status reports and the next load
+ * or unload clears.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,14 +31,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -39,8 +45,8 @@
 #include "blastradius.skel.h"
 #include "dataplane.h"
 #include "log.h"
+#include "pindir.h"
 
-#define BR_BPF_FS_MAGIC 0xcafe4a11
 #define BR_MAX_IFACES 64
 
 enum br_map_id {
@@ -142,7 +148,7 @@ struct br_iface_record {
 
 struct br_dp {
 	struct blastradius_bpf *skel; /* NULL when opened from pins */
-	char pin_dir[PATH_MAX];	      /* "" for a private instance */
+	struct br_pindir pd;	      /* fd -1 for a private instance */
 	int map_fd[BR_MAP_N];
 	void *mem[BR_MAP_N];
 	size_t mem_len[BR_MAP_N];
@@ -151,8 +157,12 @@ struct br_dp {
 	int ifaces_fd;
 	int retired_fd;
 	int grace_fd;
-	int lock_fd;
 	int ncpus;
+	__u32 prog_id[2]; /* by role - 1, 0 until br_dp_prog_ids */
+	bool staged;	  /* br_dp_stage filled staged_slot, uncommitted */
+	__u32 staged_slot;
+	__u64 staged_generation;
+	__u64 commit_t0;
 	struct br_install_report report; /* of the last install */
 };
 
@@ -174,8 +184,9 @@ static struct br_dp *br_dp_alloc(void)
 	for (i = 0; i < BR_MAP_N; i++)
 		dp->map_fd[i] = -1;
 	dp->prog_fd[0] = dp->prog_fd[1] = -1;
-	dp->state_fd = dp->ifaces_fd = dp->retired_fd = dp->lock_fd = -1;
+	dp->state_fd = dp->ifaces_fd = dp->retired_fd = -1;
 	dp->grace_fd = -1;
+	dp->pd.fd = dp->pd.parent_fd = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	return dp;
 }
@@ -208,7 +219,7 @@ void br_dp_close(struct br_dp *dp)
 	br_close_fd(&dp->ifaces_fd);
 	br_close_fd(&dp->retired_fd);
 	br_close_fd(&dp->grace_fd);
-	br_close_fd(&dp->lock_fd);
+	br_pindir_close(&dp->pd); /* and with it the lock */
 	blastradius_bpf__destroy(dp->skel);
 	free(dp);
 }
@@ -391,234 +402,270 @@ int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out)
 	return 0;
 }
 
-/* ---- pins and bpffs ------------------------------------------------- */
-
-static bool br_on_bpffs(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == BR_BPF_FS_MAGIC;
-}
-
-static bool br_initial_mount_ns(void)
-{
-	struct stat self, init;
-
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return true; /* cannot tell: let the mount attempt decide */
-	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
-}
-
-/*
- * Make sure the parent of pin_dir is on a bpffs. Only the default location
- * /sys/fs/bpf is mounted automatically, and only from the initial mount
- * namespace: `ip netns exec` runs in a private one where a fresh mount
- * would vanish with the process and take the pins with it.
- */
-static int br_ensure_bpffs(const char *pin_dir)
-{
-	char parent[PATH_MAX];
-	char *slash;
-
-	snprintf(parent, sizeof(parent), "%s", pin_dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent) {
-		br_err("pin directory %s: give a directory below a bpffs",
-		       pin_dir);
-		return -EINVAL;
-	}
-	*slash = '\0';
-	if (br_on_bpffs(parent))
-		return 0;
-	if (strcmp(parent, "/sys/fs/bpf")) {
-		br_err("%s is not on a bpffs: mount one first "
-		       "(mount -t bpf bpf %s) or use the default --pin-dir",
-		       parent, parent);
-		return -ENOTDIR;
-	}
-	if (!br_initial_mount_ns()) {
-		br_err("/sys/fs/bpf is not mounted and this process runs in a "
-		       "private mount namespace (ip netns exec?): pins made "
-		       "here would vanish when it exits. Run blastradius from "
-		       "the host with --netns NAME, or use --pin-dir on a "
-		       "bpffs mounted in the host (e.g. under /run)");
-		return -EPERM;
-	}
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		br_err("cannot mount bpffs at /sys/fs/bpf: %s%s",
-		       strerror(-err), err == -EPERM ? " (run as root)" : "");
-		return err;
-	}
-	return 0;
-}
-
-/* pin_dir is checked to leave room for every name (br_dp_set_pin_dir). */
-static void br_pin_path(const struct br_dp *dp, char *buf, size_t len,
-			const char *name)
-{
-	if (snprintf(buf, len, "%s/%s", dp->pin_dir, name) >= (int)len)
-		buf[0] = '\0';
-}
-
-static int br_dp_set_pin_dir(struct br_dp *dp, const char *pin_dir)
-{
-	if (strlen(pin_dir) >= sizeof(dp->pin_dir) - 128) {
-		br_err("pin directory name too long: %s", pin_dir);
-		return -ENAMETOOLONG;
-	}
-	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
-	return 0;
-}
-
-static int br_pin_fd(struct br_dp *dp, int fd, const char *name)
-{
-	char path[PATH_MAX];
-
-	br_pin_path(dp, path, sizeof(path), name);
-	if (bpf_obj_pin(fd, path)) {
-		int err = -errno;
-
-		br_err("cannot pin %s: %s", path, strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-static int br_get_pin(struct br_dp *dp, const char *name)
-{
-	char path[PATH_MAX];
-
-	br_pin_path(dp, path, sizeof(path), name);
-	return bpf_obj_get(path);
-}
+/* ---- pins ------------------------------------------------------------- */
 
 static int br_dp_lock(struct br_dp *dp)
 {
-	if (!dp->pin_dir[0])
-		return 0;
-	if (dp->lock_fd < 0) {
-		dp->lock_fd = open(dp->pin_dir, O_RDONLY | O_DIRECTORY);
-		if (dp->lock_fd < 0)
-			return -errno;
-	}
-	return flock(dp->lock_fd, LOCK_EX) ? -errno : 0;
+	return dp->pd.fd < 0 ? 0 : br_pindir_lock(&dp->pd);
 }
 
 static void br_dp_unlock(struct br_dp *dp)
 {
-	if (dp->lock_fd >= 0)
-		flock(dp->lock_fd, LOCK_UN);
+	if (dp->pd.fd >= 0)
+		br_pindir_unlock(&dp->pd);
 }
 
-static void br_unpin_all(struct br_dp *dp)
+static void br_link_pin_name(char *buf, size_t len, const char *netns,
+			     const char *ifname)
 {
-	char path[PATH_MAX];
-	int i;
+	snprintf(buf, len, "link@%s@%s", netns ? netns : "", ifname);
+}
 
-	for (i = 0; i < BR_MAP_N; i++) {
-		br_pin_path(dp, path, sizeof(path), br_maps[i].name);
-		unlink(path);
+static bool br_is_link_pin(const char *name)
+{
+	return !strncmp(name, "link@", 5);
+}
+
+/* Detach (now, whoever else holds the link) and unpin a link pin. */
+static int br_unpin_link(const char *name, void *arg)
+{
+	struct br_pindir *pd = arg;
+	int fd;
+
+	if (!br_is_link_pin(name))
+		return 0;
+	fd = br_pindir_get(pd, name);
+	if (fd >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
 	}
-	for (i = 0; i < 2; i++) {
-		br_pin_path(dp, path, sizeof(path), br_prog_pin[i]);
-		unlink(path);
-	}
-	br_pin_path(dp, path, sizeof(path), "state");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "ifaces");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "retired");
-	unlink(path);
-	br_pin_path(dp, path, sizeof(path), "grace");
-	unlink(path);
-	rmdir(dp->pin_dir);
+	return br_pindir_unpin(pd, name);
 }
 
 /*
- * Remove what an interrupted load or a damaged instance left in pin_dir:
- * every pin it holds (bpffs holds nothing else), then the directory.
- * Removing a link pin detaches its program.
+ * Remove the pins the loader creates, by name, but the marker: whatever
+ * else someone put there stays. Only for a directory the marker proves
+ * ours. Removing a link pin detaches its program.
+ */
+static int br_pins_clear(struct br_pindir *pd)
+{
+	static const char *const loader[] = { "state", "ifaces", "retired",
+					      "grace" };
+	size_t i;
+	int err;
+
+	err = br_pindir_each(pd, br_unpin_link, pd);
+	for (i = 0; i < BR_MAP_N && !err; i++)
+		err = br_pindir_unpin(pd, br_maps[i].name);
+	for (i = 0; i < 2 && !err; i++)
+		err = br_pindir_unpin(pd, br_prog_pin[i]);
+	for (i = 0; i < sizeof(loader) / sizeof(loader[0]) && !err; i++)
+		err = br_pindir_unpin(pd, loader[i]);
+	if (err)
+		br_err("cannot remove the pins in %s: %s", pd->path,
+		       strerror(-err));
+	return err;
+}
+
+struct br_names {
+	char *buf;
+	size_t len, used;
+};
+
+static int br_name_add(const char *name, void *arg)
+{
+	struct br_names *b = arg;
+	int n;
+
+	if (!strcmp(name, BR_PINDIR_MARKER) || b->used >= b->len)
+		return 0;
+	n = snprintf(b->buf + b->used, b->len - b->used, "%s%s",
+		     b->used ? ", " : "", name);
+	b->used += n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+/* Say what is left in a directory of ours that blastradius did not pin. */
+static int br_pins_foreign(struct br_pindir *pd)
+{
+	char left[512] = "";
+	struct br_names b = { left, sizeof(left), 0 };
+
+	if (br_pindir_count(pd) <= 1)
+		return 0;
+	br_pindir_each(pd, br_name_add, &b);
+	br_err("%s also holds what blastradius did not pin there (%s): left "
+	       "as it is, with the directory and its marker %s",
+	       pd->path, left, BR_PINDIR_MARKER);
+	return -ENOTEMPTY;
+}
+
+/* br_pins_clear, then the marker and the directory if nothing else is left. */
+static int br_pins_remove(struct br_pindir *pd)
+{
+	int err;
+
+	err = br_pins_clear(pd);
+	if (!err)
+		err = br_pins_foreign(pd);
+	if (err)
+		return err;
+	err = br_pindir_unpin(pd, BR_PINDIR_MARKER);
+	if (!err)
+		err = br_pindir_rmdir(pd);
+	if (err)
+		br_err("cannot remove %s: %s", pd->path, strerror(-err));
+	return err;
+}
+
+/*
+ * Remove what an interrupted load or a damaged instance left in pin_dir,
+ * if its marker says blastradius made it.
  */
 int br_dp_remove_pins(const char *pin_dir)
 {
-	struct dirent *e;
-	DIR *d;
-	int err = 0;
+	struct br_pindir pd;
+	int err;
 
-	d = opendir(pin_dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (unlinkat(dirfd(d), e->d_name, 0) && !err)
-			err = -errno;
+	err = br_pindir_open(&pd, pin_dir, false);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	err = br_pindir_lock(&pd);
+	if (err)
+		goto out;
+	err = br_pindir_marked(&pd);
+	if (err == 0) {
+		br_err("%s holds no blastradius marker (%s): not removed",
+		       pd.path, BR_PINDIR_MARKER);
+		err = -EACCES;
 	}
-	closedir(d);
-	if (!err && rmdir(pin_dir))
-		err = -errno;
+	if (err > 0)
+		err = br_pins_remove(&pd);
+out:
+	br_pindir_close(&pd);
 	return err;
+}
+
+/*
+ * Whether pin_dir holds an instance whose load committed a policy: 1; 0
+ * for what a load left that died before its commit (no "state" yet, or no
+ * generation in force); -EBADF when it cannot tell (damaged: unload).
+ */
+static int br_pinned_committed(struct br_pindir *pd)
+{
+	struct br_policy_hdr hdr = {};
+	int state = br_pindir_get(pd, "state");
+	int active = br_pindir_get(pd, "active");
+	int policy = br_pindir_get(pd, "policy");
+	__u32 key = 0, slot = 0;
+	int ret = -EBADF;
+
+	if (state == -ENOENT)
+		ret = 0;
+	else if (state >= 0 && active >= 0 && policy >= 0 &&
+		 !bpf_map_lookup_elem(active, &key, &slot) &&
+		 !bpf_map_lookup_elem(policy, &(__u32){ slot & (BR_SLOTS - 1) },
+				      &hdr))
+		ret = hdr.generation != 0;
+	if (state >= 0)
+		close(state);
+	if (active >= 0)
+		close(active);
+	if (policy >= 0)
+		close(policy);
+	return ret;
+}
+
+/*
+ * Make pin_dir ours and empty: 0 for a new directory or an empty one of
+ * ours; 1 for one our marker proves ours whose load never committed a
+ * policy, cleared down to the marker (the lock is held: that load is
+ * gone). -EEXIST when it holds a committed (or damaged) instance.
+ */
+static int br_pins_claim(struct br_pindir *pd)
+{
+	char what[512] = "";
+	struct br_names b = { what, sizeof(what), 0 };
+	int err;
+
+	err = br_pindir_marked(pd);
+	if (err < 0)
+		return err;
+	if (err) {
+		if (br_pinned_committed(pd))
+			return -EEXIST; /* or damaged: open says which */
+		br_err("clearing what an interrupted load left in %s",
+		       pd->path);
+		err = br_pins_clear(pd);
+		if (!err)
+			err = br_pins_foreign(pd);
+		return err ? err : 1;
+	}
+	err = br_pindir_count(pd);
+	if (err <= 0)
+		return err;
+	br_pindir_each(pd, br_name_add, &b);
+	br_err("%s is not empty and holds no blastradius marker (%s): another "
+	       "tool's pins? Nothing touched; give another --pin-dir",
+	       pd->path, what);
+	return -EACCES;
 }
 
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out)
 {
+	static const char *const loader[] = { "ifaces", "retired", "grace",
+					      "state" };
+	int loader_fd[4];
 	struct br_dp *dp;
-	char path[PATH_MAX];
 	int i, err;
 
-	err = br_ensure_bpffs(pin_dir);
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/state", pin_dir);
-	if (access(path, F_OK) == 0)
-		return -EEXIST;
-	/* "state" is pinned last: without it, this is a load that died. */
-	err = br_dp_remove_pins(pin_dir);
-	if (err) {
-		br_err("cannot clear the leftovers in %s: %s", pin_dir,
-		       strerror(-err));
-		return err;
-	}
-	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
-		err = -errno;
-		br_err("cannot create %s: %s", pin_dir, strerror(-err));
-		return err;
-	}
 	dp = br_dp_alloc();
 	if (!dp)
 		return -ENOMEM;
-	err = br_dp_set_pin_dir(dp, pin_dir);
-	if (err) {
-		br_dp_close(dp);
-		return err;
-	}
+	err = br_pindir_open(&dp->pd, pin_dir, true);
+	if (err)
+		goto fail;
+	/* Held until the load is done (br_dp_close): see cmd_load.c. */
+	err = br_pindir_lock(&dp->pd);
+	if (err)
+		goto fail;
+	err = br_pins_claim(&dp->pd);
+	if (err < 0)
+		goto fail;
+	/* The marker first: whatever follows is provably ours. */
+	err = err ? 0 : br_pindir_mark(&dp->pd);
+	if (err)
+		goto unpin;
 	err = br_dp_load(dp, opts);
 	if (err)
-		goto fail;
+		goto unpin;
 	for (i = 0; i < BR_MAP_N && !err; i++)
-		err = br_pin_fd(dp, dp->map_fd[i], br_maps[i].name);
+		err = br_pindir_pin(&dp->pd, dp->map_fd[i], br_maps[i].name);
 	for (i = 0; i < 2 && !err; i++)
-		err = br_pin_fd(dp, dp->prog_fd[i], br_prog_pin[i]);
-	if (!err)
-		err = br_pin_fd(dp, dp->ifaces_fd, "ifaces");
-	if (!err)
-		err = br_pin_fd(dp, dp->retired_fd, "retired");
-	if (!err)
-		err = br_pin_fd(dp, dp->grace_fd, "grace");
-	/* "state" last: its presence says the instance is complete. */
-	if (!err)
-		err = br_pin_fd(dp, dp->state_fd, "state");
+		err = br_pindir_pin(&dp->pd, dp->prog_fd[i], br_prog_pin[i]);
+	loader_fd[0] = dp->ifaces_fd;
+	loader_fd[1] = dp->retired_fd;
+	loader_fd[2] = dp->grace_fd;
+	loader_fd[3] = dp->state_fd;
+	for (i = 0; i < 4 && !err; i++)
+		err = br_pindir_pin(&dp->pd, loader_fd[i], loader[i]);
 	if (err)
-		goto fail;
+		goto unpin;
 	*out = dp;
 	return 0;
+unpin:
+	br_pins_remove(&dp->pd);
 fail:
-	br_unpin_all(dp);
 	br_dp_close(dp);
 	return err;
+}
+
+static void br_open_damaged(struct br_dp *dp, const char *what, int err)
+{
+	br_err("%s: incomplete instance (%s missing): %s; blastradius unload "
+	       "removes it",
+	       dp->pd.path, what, strerror(-err));
 }
 
 int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
@@ -629,42 +676,61 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 	dp = br_dp_alloc();
 	if (!dp)
 		return -ENOMEM;
-	err = br_dp_set_pin_dir(dp, pin_dir);
+	err = br_pindir_open(&dp->pd, pin_dir, false);
 	if (err)
 		goto fail;
-	dp->state_fd = br_get_pin(dp, "state");
+	err = br_pindir_marked(&dp->pd);
+	if (err < 0)
+		goto fail;
+	if (!err) {
+		/* An empty directory: a load killed before its marker. */
+		err = br_pindir_count(&dp->pd);
+		if (err > 0) {
+			br_err("%s holds no blastradius marker (%s): not a "
+			       "blastradius instance, not touched",
+			       dp->pd.path, BR_PINDIR_MARKER);
+			err = -EACCES;
+		} else if (!err) {
+			err = -ENOENT;
+		}
+		goto fail;
+	}
+	dp->state_fd = br_pindir_get(&dp->pd, "state");
 	if (dp->state_fd < 0) {
-		err = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
+		err = dp->state_fd;
+		if (err == -EACCES || err == -EPERM) {
+			err = -EPERM;
+			goto fail;
+		}
+		br_open_damaged(dp, "state", err);
+		err = -EBADF;
 		goto fail;
 	}
 	for (i = 0; i < BR_MAP_N; i++) {
-		dp->map_fd[i] = br_get_pin(dp, br_maps[i].name);
+		dp->map_fd[i] = br_pindir_get(&dp->pd, br_maps[i].name);
 		if (dp->map_fd[i] < 0) {
-			br_err("%s: incomplete instance, map %s: %s; "
-			       "blastradius unload removes it",
-			       pin_dir, br_maps[i].name, strerror(errno));
+			br_open_damaged(dp, br_maps[i].name, dp->map_fd[i]);
 			err = -EBADF;
 			goto fail;
 		}
 	}
 	for (i = 0; i < 2; i++) {
-		dp->prog_fd[i] = br_get_pin(dp, br_prog_pin[i]);
+		dp->prog_fd[i] = br_pindir_get(&dp->pd, br_prog_pin[i]);
 		if (dp->prog_fd[i] < 0) {
-			br_err("%s: incomplete instance, %s: %s; blastradius "
-			       "unload removes it",
-			       pin_dir, br_prog_pin[i], strerror(errno));
+			br_open_damaged(dp, br_prog_pin[i], dp->prog_fd[i]);
 			err = -EBADF;
 			goto fail;
 		}
 	}
-	dp->ifaces_fd = br_get_pin(dp, "ifaces");
-	dp->retired_fd = br_get_pin(dp, "retired");
-	dp->grace_fd = br_get_pin(dp, "grace");
+	dp->ifaces_fd = br_pindir_get(&dp->pd, "ifaces");
+	dp->retired_fd = br_pindir_get(&dp->pd, "retired");
+	dp->grace_fd = br_pindir_get(&dp->pd, "grace");
 	if (dp->ifaces_fd < 0 || dp->retired_fd < 0 || dp->grace_fd < 0) {
 		/* Not "not loaded": the instance is there, but broken. */
-		br_err("%s: incomplete instance (ifaces, retired or grace "
-		       "missing): %s; blastradius unload removes it",
-		       pin_dir, strerror(errno));
+		br_open_damaged(dp, "ifaces, retired or grace",
+				dp->ifaces_fd < 0    ? dp->ifaces_fd
+				: dp->retired_fd < 0 ? dp->retired_fd
+						     : dp->grace_fd);
 		err = -EBADF;
 		goto fail;
 	}
@@ -676,6 +742,21 @@ int br_dp_open_pinned(const char *pin_dir, struct br_dp **out)
 fail:
 	br_dp_close(dp);
 	return err;
+}
+
+const char *br_dp_pin_dir(const struct br_dp *dp)
+{
+	return dp->pd.path;
+}
+
+void br_dp_set_lock_wait(unsigned int ms)
+{
+	br_pindir_lock_wait_ms = ms;
+}
+
+pid_t br_dp_lock_holder(struct br_dp *dp, char *what, size_t len)
+{
+	return dp->pd.fd < 0 ? 0 : br_pindir_lock_holder(&dp->pd, what, len);
 }
 
 /* ---- slots, generations, counters ------------------------------------ */
@@ -881,25 +962,20 @@ static __u64 br_mono_ns(void)
  *     then the slot's header, then the next generation number;
  *  5. write the active-slot index: the commit point. A packet reads the
  *     index once, so it sees the old policy or the new one, never a mix.
+ * br_dp_stage does 2 to 4, br_dp_commit 5; the lock is held around each.
  */
-int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
-		  struct br_compile_stats *stats, struct br_diag *diag)
+static int br_dp_stage_locked(struct br_dp *dp, const struct br_policy *pol,
+			      struct br_diag *diag)
 {
 	struct br_install_report *rep = &dp->report;
 	struct br_loader_state st;
 	struct br_slot_view view = { 0 };
 	struct br_policy_hdr *cur_hdr;
-	__u32 cur, next, gen_idx, key = 0;
-	__u64 generation, t0, t1;
+	__u32 cur, next, gen_idx;
+	__u64 generation, t0;
 	int err;
 
-	memset(rep, 0, sizeof(*rep));
-	t0 = br_mono_ns();
-	err = br_dp_lock(dp);
-	if (err)
-		return err;
-	t1 = br_mono_ns();
-	rep->lock_ns = t1 - t0;
+	dp->staged = false;
 	err = br_state_get(dp, &st);
 	if (err)
 		goto out;
@@ -943,7 +1019,7 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 	}
 	rep->compile_ns = br_mono_ns() - t0;
 
-	t0 = br_mono_ns();
+	dp->commit_t0 = br_mono_ns();
 	generation = st.next_generation;
 	/*
 	 * Never reuse the ring position of the generation in force: only
@@ -971,20 +1047,88 @@ int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		br_err("saving the next generation number: %s", strerror(-err));
 		goto out;
 	}
-
-	/* The commit point: one write of the active-slot index. */
-	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key, &next, 0)) {
-		err = -errno;
-		br_err("commit (active-slot index write): %s", strerror(-err));
-		goto out;
-	}
-	rep->commit_ns = br_mono_ns() - t0;
-	rep->generation = generation;
+	dp->staged = true;
+	dp->staged_slot = next;
+	dp->staged_generation = generation;
 out:
 	br_view_free(&view);
+	return err;
+}
+
+/* The commit point: one write of the active-slot index. */
+static int br_dp_commit_locked(struct br_dp *dp)
+{
+	struct br_install_report *rep = &dp->report;
+	__u32 key = 0;
+	int err;
+
+	if (!dp->staged)
+		return -EINVAL;
+	dp->staged = false;
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &key,
+				&dp->staged_slot, 0)) {
+		err = -errno;
+		br_err("commit (active-slot index write): %s", strerror(-err));
+		return err;
+	}
+	rep->commit_ns = br_mono_ns() - dp->commit_t0;
+	rep->generation = dp->staged_generation;
+	return 0;
+}
+
+/* Lock, as step 1 says, and say how long that took. */
+static int br_dp_lock_timed(struct br_dp *dp)
+{
+	__u64 t0 = br_mono_ns();
+	int err = br_dp_lock(dp);
+
+	dp->report.lock_ns = br_mono_ns() - t0;
+	return err;
+}
+
+int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
+		  struct br_compile_stats *stats, struct br_diag *diag)
+{
+	int err;
+
+	memset(&dp->report, 0, sizeof(dp->report));
+	err = br_dp_lock_timed(dp);
+	if (err)
+		return err;
+	err = br_dp_stage_locked(dp, pol, diag);
+	if (!err)
+		err = br_dp_commit_locked(dp);
 	br_dp_unlock(dp);
 	if (stats)
-		*stats = rep->compile;
+		*stats = dp->report.compile;
+	return err;
+}
+
+int br_dp_stage(struct br_dp *dp, const struct br_policy *pol,
+		struct br_compile_stats *stats, struct br_diag *diag)
+{
+	int err;
+
+	memset(&dp->report, 0, sizeof(dp->report));
+	err = br_dp_lock_timed(dp);
+	if (err)
+		return err;
+	err = br_dp_stage_locked(dp, pol, diag);
+	br_dp_unlock(dp);
+	if (stats)
+		*stats = dp->report.compile;
+	return err;
+}
+
+int br_dp_commit(struct br_dp *dp)
+{
+	int err;
+
+	err = br_dp_lock(dp);
+	if (err)
+		return err;
+	err = br_dp_commit_locked(dp);
+	br_dp_unlock(dp);
 	return err;
 }
 
@@ -1046,11 +1190,32 @@ int br_dp_totals(struct br_dp *dp, struct br_counter out[BR_CTR_PER_GEN])
 	return 0;
 }
 
+/* Whether the link pinned for r still has a device (pin missing: -ENOENT). */
+static int br_link_ifindex(struct br_dp *dp, const struct br_iface_record *r,
+			   __u32 *ifindex)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char pin[NAME_MAX + 1];
+	int fd, err = 0;
+
+	br_link_pin_name(pin, sizeof(pin), r->netns, r->name);
+	fd = br_pindir_get(&dp->pd, pin);
+	if (fd < 0)
+		return fd;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		err = -errno;
+	close(fd);
+	/* The kernel lets go of a deleted device: the link stays, ifindex 0. */
+	*ifindex = info.xdp.ifindex;
+	return err;
+}
+
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 {
 	struct br_loader_state ls;
 	struct br_policy_hdr *hdr;
-	__u32 i;
+	__u32 i, ifindex;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -1077,17 +1242,15 @@ int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 		out->ifindex = r.ifindex;
 		out->role = r.role;
 		out->mode = r.mode;
+		err = br_link_ifindex(dp, &r, &ifindex);
+		out->state = err == -ENOENT ? BR_IFACE_UNPINNED
+			     : !err && !ifindex ? BR_IFACE_GONE
+						: BR_IFACE_ATTACHED;
 	}
 	return 0;
 }
 
 /* ---- interfaces ------------------------------------------------------ */
-
-static void br_link_pin_name(char *buf, size_t len, const char *netns,
-			     const char *ifname)
-{
-	snprintf(buf, len, "link@%s@%s", netns ? netns : "", ifname);
-}
 
 /* Run fn inside network namespace netns (NULL: here), then come back. */
 static int br_in_netns(const char *netns, int (*fn)(void *), void *arg)
@@ -1134,6 +1297,57 @@ struct br_attach_req {
 	int link_fd;
 };
 
+/* The MTU of ifname in the current network namespace, 0 if unknown. */
+static int br_if_mtu(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd, mtu = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
+static void br_attach_error(const struct br_attach_req *req, int err)
+{
+	const char *mode = req->mode == BR_MODE_GENERIC ? "generic" : "native";
+	int mtu = br_if_mtu(req->ifname);
+
+	if (err == -EBUSY || err == -EEXIST)
+		br_err("%s already has an XDP program attached "
+		       "(blastradius status; ip link show %s)",
+		       req->ifname, req->ifname);
+	else if (req->mode == BR_MODE_NATIVE && mtu > 1500 &&
+		 (err == -ERANGE || err == -EINVAL))
+		/*
+		 * Native XDP without multi-buffer support (this program's)
+		 * takes a frame in one page: veth refuses a larger MTU with
+		 * ERANGE (its own or its peer's), most NIC drivers with
+		 * EINVAL.
+		 */
+		br_err("cannot attach to %s in native mode: %s: its MTU is %d "
+		       "(or its veth peer's is larger), more than native XDP "
+		       "takes on this device (one frame in one 4 KiB page: "
+		       "about 3,500 bytes on a veth). Lower the MTU (ip link "
+		       "set dev %s mtu 1500, and its peer's), or use --mode "
+		       "generic",
+		       req->ifname, strerror(-err), mtu, req->ifname);
+	else if (err == -EOPNOTSUPP || err == -EINVAL || err == -ERANGE)
+		br_err("cannot attach to %s in %s mode: %s (try --mode "
+		       "generic)",
+		       req->ifname, mode, strerror(-err));
+	else if (err == -EPERM)
+		br_err("cannot attach to %s: permission denied (run as root)",
+		       req->ifname);
+	else
+		br_err("cannot attach to %s: %s", req->ifname, strerror(-err));
+}
+
 static int br_attach_here(void *arg)
 {
 	struct br_attach_req *req = arg;
@@ -1152,21 +1366,7 @@ static int br_attach_here(void *arg)
 	if (req->link_fd >= 0)
 		return 0;
 	err = -errno;
-	if (err == -EBUSY || err == -EEXIST)
-		br_err("%s already has an XDP program attached "
-		       "(blastradius status; ip link show %s)",
-		       req->ifname, req->ifname);
-	else if (err == -EOPNOTSUPP || err == -EINVAL)
-		br_err("cannot attach to %s in %s mode: %s (try --mode "
-		       "generic)",
-		       req->ifname,
-		       req->mode == BR_MODE_GENERIC ? "generic" : "native",
-		       strerror(-err));
-	else if (err == -EPERM)
-		br_err("cannot attach to %s: permission denied (run as root)",
-		       req->ifname);
-	else
-		br_err("cannot attach to %s: %s", req->ifname, strerror(-err));
+	br_attach_error(req, err);
 	return err;
 }
 
@@ -1183,14 +1383,25 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 {
 	struct br_attach_req req = { dp, ifname, role, mode, 0, -1 };
 	struct br_iface_record rec = {};
-	char pin[PATH_MAX];
+	char pin[NAME_MAX + 1];
 	__u32 i, free_slot = BR_MAX_IFACES;
 	int err;
 
-	if (!dp->pin_dir[0])
+	if (dp->pd.fd < 0)
 		return -EINVAL;
 	if (role != BR_ROLE_SUBSCRIBER && role != BR_ROLE_UPSTREAM)
 		return -EINVAL;
+	/* Cut in the record, unload would look for another link pin. */
+	if (netns && strlen(netns) >= sizeof(rec.netns)) {
+		br_err("network namespace name %s is %zu characters long: at "
+		       "most %zu (rename it: ip netns attach SHORT PID)",
+		       netns, strlen(netns), sizeof(rec.netns) - 1);
+		return -ENAMETOOLONG;
+	}
+	if (strlen(ifname) >= sizeof(rec.name)) {
+		br_err("interface name %s too long", ifname);
+		return -ENAMETOOLONG;
+	}
 	err = br_dp_lock(dp);
 	if (err)
 		return err;
@@ -1221,7 +1432,7 @@ int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 	if (err)
 		goto out;
 	br_link_pin_name(pin, sizeof(pin), netns, ifname);
-	err = br_pin_fd(dp, req.link_fd, pin);
+	err = br_pindir_pin(&dp->pd, req.link_fd, pin);
 	close(req.link_fd); /* the pin holds the link from now on */
 	if (err)
 		goto out;
@@ -1238,9 +1449,103 @@ out:
 	return err;
 }
 
+static int br_dp_prog_ids(struct br_dp *dp)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (dp->prog_id[i])
+			continue;
+		if (bpf_obj_get_info_by_fd(dp->prog_fd[i], &info, &len))
+			return -errno;
+		dp->prog_id[i] = info.id;
+	}
+	return 0;
+}
+
+struct br_query_req {
+	struct br_dp *dp;
+	int ifindex;
+	bool attached;
+};
+
+static int br_query_here(void *arg)
+{
+	struct br_query_req *req = arg;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int i;
+
+	if (bpf_xdp_query(req->ifindex, 0, &q))
+		return 0; /* no such device: nothing attached to it */
+	for (i = 0; i < 2; i++)
+		if (req->dp->prog_id[i] &&
+		    (q.drv_prog_id == req->dp->prog_id[i] ||
+		     q.skb_prog_id == req->dp->prog_id[i] ||
+		     q.hw_prog_id == req->dp->prog_id[i]))
+			req->attached = true;
+	return 0;
+}
+
+/* Does one of this instance's programs still run on r's interface? */
+static bool br_still_attached(struct br_dp *dp, const struct br_iface_record *r)
+{
+	struct br_query_req req = { dp, r->ifindex, false };
+	char path[PATH_MAX];
+
+	if (br_dp_prog_ids(dp))
+		return true; /* cannot tell: do not claim it is gone */
+	/* A namespace deleted took its virtual devices with it. */
+	snprintf(path, sizeof(path), "/run/netns/%s", r->netns);
+	if (r->netns[0] && access(path, F_OK))
+		return false;
+	if (br_in_netns(r->netns, br_query_here, &req))
+		return true;
+	return req.attached;
+}
+
+/*
+ * Detach every XDP link of this instance's programs that has no pin here
+ * (a pin renamed or removed by hand, a link held by another process): full
+ * unload must leave none of them running anywhere.
+ */
+static void br_detach_strays(struct br_dp *dp)
+{
+	__u32 id = 0;
+
+	if (br_dp_prog_ids(dp))
+		return;
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_LINK_TYPE_XDP && info.xdp.ifindex &&
+		    (info.prog_id == dp->prog_id[0] ||
+		     info.prog_id == dp->prog_id[1]) &&
+		    !bpf_link_detach(fd))
+			br_err("detached link %u (ifindex %u) of this "
+			       "instance: it had no pin in %s",
+			       id, info.xdp.ifindex, dp->pd.path);
+		close(fd);
+	}
+}
+
+/*
+ * Detach one interface or all (ifname NULL): each link is detached through
+ * its pin (at once, even if another process holds the link), unpinned, and
+ * then checked: an interface that still runs the program keeps its record
+ * and fails the call, so unload never says "unloaded" while it filters.
+ */
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 {
-	char pin[PATH_MAX], path[PATH_MAX];
+	struct br_iface_record r;
+	char pin[NAME_MAX + 1];
 	__u32 i;
 	int err, found = 0;
 
@@ -1248,34 +1553,51 @@ int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname)
 	if (err)
 		return err;
 	for (i = 0; i < BR_MAX_IFACES; i++) {
-		struct br_iface_record r;
-
 		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
 			err = -errno;
-			break;
+			goto out;
 		}
 		if (!r.used || (ifname && !br_iface_is(&r, netns, ifname)))
 			continue;
-		/* Dropping the last reference to the link detaches XDP. */
 		br_link_pin_name(pin, sizeof(pin), r.netns, r.name);
-		br_pin_path(dp, path, sizeof(path), pin);
-		if (unlink(path) && errno != ENOENT) {
+		err = br_unpin_link(pin, &dp->pd);
+		if (err) {
+			br_err("cannot remove %s/%s: %s", dp->pd.path, pin,
+			       strerror(-err));
+			goto out;
+		}
+	}
+	if (!ifname)
+		br_detach_strays(dp);
+	for (i = 0; i < BR_MAX_IFACES; i++) {
+		if (bpf_map_lookup_elem(dp->ifaces_fd, &i, &r)) {
 			err = -errno;
-			br_err("cannot remove %s: %s", path, strerror(-err));
-			break;
+			goto out;
+		}
+		if (!r.used || (ifname && !br_iface_is(&r, netns, ifname)))
+			continue;
+		found++;
+		if (br_still_attached(dp, &r)) {
+			br_err("%s%s%s: the XDP program of %s is still "
+			       "attached (its link is held elsewhere: bpftool "
+			       "link show); not unloaded",
+			       r.name, r.netns[0] ? " in " : "", r.netns,
+			       dp->pd.path);
+			err = -EBUSY;
+			continue;
 		}
 		memset(&r, 0, sizeof(r));
 		if (bpf_map_update_elem(dp->ifaces_fd, &i, &r, 0)) {
 			err = -errno;
-			break;
+			goto out;
 		}
-		found++;
 	}
-	br_dp_unlock(dp);
 	if (!err && ifname && !found) {
 		br_err("%s is not attached", ifname);
 		err = -ENOENT;
 	}
+out:
+	br_dp_unlock(dp);
 	return err;
 }
 
@@ -1283,14 +1605,16 @@ int br_dp_destroy_pins(struct br_dp *dp)
 {
 	int err;
 
-	if (!dp->pin_dir[0])
+	if (dp->pd.fd < 0)
 		return -EINVAL;
-	err = br_dp_detach(dp, NULL, NULL);
+	err = br_dp_lock(dp);
 	if (err)
 		return err;
-	br_close_fd(&dp->lock_fd);
-	br_unpin_all(dp);
-	return 0;
+	err = br_dp_detach(dp, NULL, NULL);
+	if (!err)
+		err = br_pins_remove(&dp->pd);
+	br_dp_unlock(dp);
+	return err;
 }
 
 /* ---- test packets ---------------------------------------------------- */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "abi.h"
 #include "diag.h"
 #include "policy.h"
@@ -34,14 +35,36 @@ struct br_dp_opts {
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
 
 /*
- * Load a new instance and pin it under pin_dir (which must not hold one:
- * -EEXIST). Mounts bpffs at pin_dir's parent when needed and allowed.
+ * Load a new instance and pin it under pin_dir: -EEXIST when it holds one
+ * with a policy in force. Mounts bpffs at /sys/fs/bpf when that is the
+ * parent and nothing is mounted there. The directory is checked and
+ * marked as pindir.h says; what a load that died before its commit left
+ * there is cleared first. The instance lock stays held until br_dp_close,
+ * so the caller attaches and installs (the commit) as one load. Errors
+ * other than -EEXIST are printed.
  */
 int br_dp_create_pinned(const char *pin_dir, const struct br_dp_opts *opts,
 			struct br_dp **out);
 
-/* Open the instance pinned under pin_dir (-ENOENT when none). */
+/*
+ * Open the instance pinned under pin_dir: -ENOENT when there is none,
+ * -EPERM without the privileges, -EBADF for a damaged one and -EACCES for
+ * a directory that is not safely ours (both printed). An instance whose
+ * load never committed a policy opens; br_dp_status says generation 0.
+ */
 int br_dp_open_pinned(const char *pin_dir, struct br_dp **out);
+
+/* The pin directory as given (trailing slashes removed). */
+const char *br_dp_pin_dir(const struct br_dp *dp);
+
+/*
+ * How long br_dp_install, attach and detach wait for the instance lock
+ * another process holds before they name it and fail (-ETIMEDOUT).
+ */
+void br_dp_set_lock_wait(unsigned int ms);
+
+/* The PID holding the instance lock and what it is (0 when none). */
+pid_t br_dp_lock_holder(struct br_dp *dp, char *what, size_t len);
 
 /* Unmap and close; the pinned state stays. */
 void br_dp_close(struct br_dp *dp);
@@ -55,6 +78,16 @@ void br_dp_close(struct br_dp *dp);
  */
 int br_dp_install(struct br_dp *dp, const struct br_policy *pol,
 		  struct br_compile_stats *stats, struct br_diag *diag);
+
+/*
+ * The two halves of br_dp_install, for load: compile into the inactive
+ * slot (a policy that does not fit fails before anything is attached),
+ * attach, then commit. The caller holds the lock across them (load does:
+ * br_dp_create_pinned).
+ */
+int br_dp_stage(struct br_dp *dp, const struct br_policy *pol,
+		struct br_compile_stats *stats, struct br_diag *diag);
+int br_dp_commit(struct br_dp *dp);
 
 /* What the last br_dp_install did and how long each step took. */
 struct br_install_report {
@@ -79,14 +112,30 @@ int br_dp_grace_period(struct br_dp *dp);
 int br_dp_attach(struct br_dp *dp, const char *netns, const char *ifname,
 		 enum br_role role, enum br_xdp_mode mode);
 
-/* Detach one interface or, with ifname NULL, every attached one. */
+/*
+ * Detach one interface or, with ifname NULL, every attached one (and any
+ * other XDP link of this instance's programs). -EBUSY, printed, when the
+ * program still runs on one afterwards.
+ */
 int br_dp_detach(struct br_dp *dp, const char *netns, const char *ifname);
 
-/* Remove every pin of the instance (after detaching all). */
+/*
+ * Detach all, then remove the pins the loader made and the directory;
+ * anything else found there stays, with the directory (-ENOTEMPTY).
+ */
 int br_dp_destroy_pins(struct br_dp *dp);
 
-/* Remove whatever is pinned in pin_dir, for an instance too damaged to open. */
+/*
+ * For an instance too damaged to open: remove the pins the loader makes
+ * (detaching links), if the marker proves the directory ours.
+ */
 int br_dp_remove_pins(const char *pin_dir);
+
+enum br_iface_state {
+	BR_IFACE_ATTACHED = 0,
+	BR_IFACE_GONE,	   /* its link lost the device: deleted */
+	BR_IFACE_UNPINNED, /* its link pin is missing */
+};
 
 struct br_dp_iface {
 	char name[32];
@@ -94,6 +143,7 @@ struct br_dp_iface {
 	int ifindex;
 	enum br_role role;
 	enum br_xdp_mode mode;
+	enum br_iface_state state;
 };
 
 struct br_dp_status {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "dataplane.h"
 #include "log.h"
 
 #define BR_VERSION "0.1.0"
@@ -71,6 +72,8 @@ static void br_usage(FILE *out)
 		"  --pin-dir DIR    state directory on a bpffs (default %s)\n"
 		"  --netns NAME     interfaces are in network namespace NAME;\n"
 		"                   pins stay in the host's bpffs\n"
+		"  --wait SECONDS   how long load, swap and unload wait for a\n"
+		"                   lock another process holds (default 10)\n"
 		"  --catalog DIR    the service catalog (default: "
 		"$BLASTRADIUS_CATALOG,\n"
 		"                   else the source tree's or the installed "
@@ -81,6 +84,21 @@ static void br_usage(FILE *out)
 		"  -h, --help       this text\n"
 		"  --version        print the version\n",
 		BR_DEFAULT_PIN_DIR);
+}
+
+/* --wait SECONDS: a decimal number of seconds, at most a day. */
+static int br_wait_option(const char *arg)
+{
+	char *end;
+	double s;
+
+	s = strtod(arg, &end);
+	if (end == arg || *end || !(s >= 0 && s <= 86400)) {
+		br_err("--wait %s: a number of seconds from 0 to 86400", arg);
+		return -1;
+	}
+	br_dp_set_lock_wait((unsigned int)(s * 1000 + 0.5));
+	return 0;
 }
 
 /*
@@ -100,6 +118,13 @@ static int br_global_options(struct br_cli *cli, int *argc, char **argv)
 			cli->quiet = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			br_verbose++;
+		} else if (!strcmp(a, "--wait")) {
+			if (i + 1 >= *argc) {
+				br_err("%s needs an argument", a);
+				return -1;
+			}
+			if (br_wait_option(argv[++i]))
+				return -1;
 		} else if (!strcmp(a, "--pin-dir") || !strcmp(a, "--netns") ||
 			   !strcmp(a, "--catalog")) {
 			if (i + 1 >= *argc) {
@@ -116,6 +141,9 @@ static int br_global_options(struct br_cli *cli, int *argc, char **argv)
 			cli->pin_dir = a + 10;
 		} else if (!strncmp(a, "--netns=", 8)) {
 			cli->netns = a + 8;
+		} else if (!strncmp(a, "--wait=", 7)) {
+			if (br_wait_option(a + 7))
+				return -1;
 		} else if (!strncmp(a, "--catalog=", 10)) {
 			if (setenv("BLASTRADIUS_CATALOG", a + 10, 1))
 				return -1;

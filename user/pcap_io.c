@@ -20,6 +20,7 @@
 #include <string.h>
 #include "capfile.h"
 #include "linktype.h"
+#include "outfile.h"
 #include "packet.h"
 #include "pcap_io.h"
 
@@ -36,6 +37,7 @@
 #define LINKTYPE_ETHERNET 1
 
 struct br_pcap_writer {
+	struct br_outfile out; /* never through a link: outfile.h */
 	FILE *f;
 	int err; /* first write error, -errno */
 };
@@ -95,12 +97,12 @@ int br_pcap_create(const char *path, struct br_pcap_writer **out)
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->f = fopen(path, "wb");
-	if (!w->f) {
-		err = -errno;
+	err = br_outfile_open(&w->out, path);
+	if (err) {
 		free(w);
 		return err;
 	}
+	w->f = w->out.f;
 	/* section header: BOM, version 1.0, section length unknown */
 	len = 4 + 4 + 4 + 2 + 2 + 8 + opt_size(sizeof(appl) - 1) + 4 + 4;
 	w_u32(w, PCAPNG_SHB);
@@ -125,7 +127,7 @@ int br_pcap_create(const char *path, struct br_pcap_writer **out)
 	w_u32(w, len);
 	if (w->err) {
 		err = w->err;
-		fclose(w->f);
+		br_outfile_close(&w->out, false);
 		free(w);
 		return err;
 	}
@@ -175,17 +177,15 @@ int br_pcap_write_short(struct br_pcap_writer *w, uint64_t ts_ns,
 
 int br_pcap_close(struct br_pcap_writer *w)
 {
-	int err;
+	int err, ret;
 
 	if (!w)
 		return 0;
+	/* A capture that could not be written whole replaces nothing. */
 	err = w->err;
-	if (fflush(w->f) && !err)
-		err = errno ? -errno : -EIO;
-	if (fclose(w->f) && !err)
-		err = errno ? -errno : -EIO;
+	ret = br_outfile_close(&w->out, !err);
 	free(w);
-	return err;
+	return err ? err : ret;
 }
 
 /* ---- reader ----------------------------------------------------------- */

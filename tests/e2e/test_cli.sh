@@ -3,7 +3,11 @@
 #
 # The command line without traffic: check's messages and exit codes, JSON
 # output, privilege and state errors, and a policy too large for its maps
-# rejected before anything is pinned.
+# rejected before anything is pinned. Then the loader's robustness on veth
+# pairs in a namespace of the test's own: a damaged instance, a namespace
+# name too long for the interface record, unload with a link pin gone, a
+# stopped process holding the instance lock, a deleted interface, and a
+# native attach refused for the MTU.
 #
 # usage: tests/e2e/test_cli.sh BUILD_DIR   (as root)
 set -u
@@ -97,5 +101,91 @@ t_match "damaged instance said as such, not 'not loaded'" "$out" "incomplete ins
 t_check "unload removes a damaged instance" "$BLASTRADIUS" --pin-dir "$PIN" unload
 t_eq "its XDP program is detached" "$(ip -n "$NS" -d link show d0 | grep -c 'prog/xdp')" 0
 t_fails "and its state directory is gone" test -e "$PIN"
+
+xdp_on() { ip -n "$1" -d link show "$2" | grep -c 'prog/xdp'; }
+load_d0() { "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 policies/examples/apns-port.policy --mode generic --no-impact "$@"; }
+
+# ---- a namespace name longer than the interface record holds --------------
+# Cut in the record, unload looked for another link pin, said "unloaded"
+# and left XDP attached: refused at load now, with why.
+LONG="br-$ID-$(printf 'n%.0s' $(seq 1 60))"
+ip netns add "$LONG" && ip -n "$LONG" link add l0 type veth peer name l1 && ip -n "$LONG" link set l0 up
+trap 'ip netns del "$NS" 2>/dev/null; ip netns del "$LONG" 2>/dev/null; cleanup' EXIT
+out=$("$BLASTRADIUS" --pin-dir "$PIN" --netns "$LONG" load l0 policies/examples/apns-port.policy \
+	--mode generic --no-impact 2>&1); rc=$?
+t_eq "load in a namespace named with ${#LONG} characters exits 1" "$rc" 1
+t_match "says the name is too long, and the limit" "$out" \
+	"network namespace name $LONG is ${#LONG} characters long: at most 63"
+t_eq "nothing attached in that namespace" "$(xdp_on "$LONG" l0)" 0
+t_fails "nothing pinned" test -e "$PIN"
+"$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null 2>&1
+
+# ---- unload never says "unloaded" while the program is still attached -----
+# The link pin renamed by hand: nothing but the XDP query can tell unload
+# that the interface still runs the program.
+t_check "load on d0" load_d0
+mv "$PIN/link@$NS@d0" "$PIN/held"
+out=$("$BLASTRADIUS" --pin-dir "$PIN" unload 2>&1); rc=$?
+attached=$(xdp_on "$NS" d0)
+t_eq "unload with the link pin renamed: exit 0 only if d0 runs no XDP" \
+	"$([ "$rc" -ne 0 ] || [ "$attached" -eq 0 ] && echo consistent)" consistent
+t_eq "the program is detached from d0 anyway (the link found by its program)" "$attached" 0
+t_eq "unload exits 1: the renamed pin is not blastradius's to remove" "$rc" 1
+t_match "says what is left in the directory" "$out" "$PIN also holds what blastradius did not pin there \\(held\\)"
+rm "$PIN/held"
+t_check "once it is gone, unload removes the rest" "$BLASTRADIUS" --pin-dir "$PIN" unload
+t_fails "and the state directory" test -e "$PIN"
+
+# ---- a process holding the lock: named, and waited for a bounded time -----
+# A stopped process holds the instance lock (as a SIGSTOPped swap would):
+# swap and unload give up after --wait (default 10 s), naming it.
+t_check "load on d0" load_d0
+python3 -c 'import fcntl, os, signal, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+signal.pause()' "$PIN" >"$TMP/holder" &
+HOLDER=$!
+trap 'kill -9 $HOLDER 2>/dev/null; ip netns del "$NS" 2>/dev/null; ip netns del "$LONG" 2>/dev/null; cleanup' EXIT
+for i in $(seq 1 100); do grep -q locked "$TMP/holder" && break; sleep 0.05; done
+kill -STOP "$HOLDER"
+out=$(timeout 60 "$BLASTRADIUS" --pin-dir "$PIN" --wait 1 swap --no-impact policies/examples/apns-port.policy 2>&1); rc=$?
+t_eq "swap --wait 1 while a stopped process holds the lock: exits 1" "$rc" 1
+t_match "names the holder, its command and that it is stopped" "$out" \
+	"$PIN is locked by PID $HOLDER \\(([^ ]*/)?python3 -c .*, stopped: kill -CONT it, or end it\\): gave up after 1.0 s"
+out=$(timeout 60 "$BLASTRADIUS" --pin-dir "$PIN" unload 2>&1); rc=$?
+t_eq "unload with the default wait gives up too (exit 1, no hang)" "$rc" 1
+t_match "after 10 s" "$out" "locked by PID $HOLDER .*gave up after 10.0 s"
+t_eq "and changed nothing" "$(xdp_on "$NS" d0)" 1
+{ kill -9 "$HOLDER"; wait "$HOLDER"; } 2>/dev/null
+t_check "once it is gone, unload works" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
+# ---- status of an interface deleted since the load ------------------------
+ip -n "$NS" link add g0 type veth peer name g1 && ip -n "$NS" link set g0 up
+t_check "load on d0 and g0" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 g0 \
+	policies/examples/apns-port.policy --mode generic --no-impact
+ip -n "$NS" link del g0
+out=$("$BLASTRADIUS" --pin-dir "$PIN" status 2>&1)
+t_match "status marks the deleted interface gone" "$out" "g0 in $NS \\(subscriber, generic\\): gone, the interface was deleted"
+t_match "and the other one attached, as before" "$out" "d0 in $NS \\(subscriber, generic\\)$"
+t_eq "status --json: each interface's state" \
+	"$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[] | .name + ":" + .state]')" \
+	'["d0:attached","g0:gone"]'
+t_check "unload g0 forgets it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" unload g0
+t_eq "status lists d0 only" "$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[].name]')" '["d0"]'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
+# ---- native XDP on a veth whose MTU is over the page a frame must fit ------
+ip -n "$NS" link add m0 mtu 4000 type veth peer name m1 mtu 4000 &&
+	ip -n "$NS" link set m0 up && ip -n "$NS" link set m1 up
+out=$("$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load m0 policies/examples/apns-port.policy \
+	--mode native --no-impact 2>&1); rc=$?
+t_eq "native load on a veth with MTU 4000 exits 1" "$rc" 1
+t_match "says the MTU is the reason, and the two ways out" "$out" \
+	"cannot attach to m0 in native mode: .*its MTU is 4000.*Lower the MTU .* or use --mode generic"
+t_fails "nothing pinned" test -e "$PIN"
+t_check "generic mode takes it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load m0 \
+	policies/examples/apns-port.policy --mode generic --no-impact
+"$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null
 
 t_done

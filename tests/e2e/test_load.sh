@@ -6,7 +6,8 @@
 # dropped port fail, to an allowed one succeed, and the counters that
 # `stats --json` reads from the pinned maps match what the client's kernel
 # says it sent. Then fail-closed keeps ARP working, generic mode works,
-# unload restores the path.
+# unload restores the path, and a load killed at each of its steps leaves
+# the whole policy in force or nothing, never a part.
 #
 # usage: tests/e2e/test_load.sh BUILD_DIR   (as root)
 set -u
@@ -17,7 +18,8 @@ BLASTRADIUS=$(realpath "$BUILD/blastradius")
 . scripts/lab.sh
 
 POLICY=policies/examples/apns-port.policy
-trap lab_down EXIT
+TMP=$(mktemp -d)
+trap 'lab_down; rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 lab_up || { echo "not ok 1 - lab set-up"; exit 1; }
 
@@ -119,5 +121,72 @@ t_eq "generic: TCP to 5223 fails" "$(connect_5223 $LAB_SERVER_V4 2>/dev/null)" "
 t_eq "generic: TCP to 443 succeeds" "$(fetch_443 $LAB_SERVER_V4)" 200
 t_match "generic: drops counted" "$(json_get '.rules[0].packets')" "^[1-9]"
 "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload >/dev/null
+
+# ---- a load killed at each step ----------------------------------------------
+# load is all or nothing: killed anywhere, it leaves either the complete
+# instance (the policy in force on both interfaces) or nothing enforced,
+# which status says ("not loaded", or "incomplete" with what is left), the
+# next load clears, and unload removes. strace kills it on entering its Nth
+# bpf() call, at: the first pin (the marker), right after "state" is
+# pinned, each attach (link create), each link pin, right after the last
+# link pin, the commit (the active-slot index write), and right after it.
+# The calls are found in a trace of a whole load.
+load_cmd=("$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" --netns "$LAB_ROUTER" load
+	sub0:subscriber up0:upstream "$POLICY" --mode native --no-impact)
+if ! command -v strace >/dev/null; then
+	t_ok "# SKIP a load killed at each step: strace not installed"
+else
+	strace -o "$TMP/trace" -e trace=bpf "${load_cmd[@]}" >/dev/null
+	"$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload >/dev/null
+	grep '^bpf(' "$TMP/trace" >"$TMP/calls"
+	nth() { awk -v re="$1" '$0 ~ re { print NR }' "$TMP/calls"; }
+	pins=($(nth 'BPF_OBJ_PIN'))
+	state=$(nth 'BPF_OBJ_PIN.*/state"')
+	links=($(nth 'BPF_LINK_CREATE'))
+	lpins=($(nth 'BPF_OBJ_PIN.*/link@'))
+	active=$(sed -n 's/.*BPF_OBJ_PIN.*\/active", bpf_fd=\([0-9]*\).*/\1/p' "$TMP/calls")
+	commit=$(nth "BPF_MAP_UPDATE_ELEM, \\{map_fd=$active," | tail -1)
+	points="${pins[0]}:first-pin $((state + 1)):state-pinned ${links[0]}:attach-1
+		${lpins[0]}:link-pin-1 ${links[1]}:attach-2 ${lpins[1]}:link-pin-2
+		$((lpins[1] + 1)):all-attached $commit:commit $((commit + 1)):committed"
+	bad="" outcomes=""
+	for pt in $points; do
+		k=${pt%%:*} what=${pt#*:}
+		{ strace -o "$TMP/killed" -e trace=bpf -e inject=bpf:signal=KILL:when="$k" \
+			"${load_cmd[@]}" >/dev/null; } 2>/dev/null
+		grep -q 'killed by SIGKILL' "$TMP/killed" || bad="$bad; $what: not killed"
+		st=$("$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" --json status 2>"$TMP/err")
+		rc=$?
+		if [ $rc -eq 0 ] && [ "$(echo "$st" | jq -c '[.generation, [.interfaces[] | .name + ":" + (.state // "attached")]]')" = \
+			'[1,["sub0:attached","up0:attached"]]' ]; then
+			outcome=complete
+		elif [ $rc -eq 1 ] && grep -Eq 'not loaded|incomplete instance' "$TMP/err"; then
+			outcome=nothing
+		else
+			outcome=partial
+			bad="$bad; $what: status exit $rc: $st $(cat "$TMP/err")"
+		fi
+		outcomes="$outcomes $what:$outcome"
+		# Real connections agree: the policy drops 5223, or nothing does.
+		got=$(connect_5223 $LAB_SERVER_V4 2>/dev/null)
+		case $outcome in
+		complete) [ -z "$got" ] || bad="$bad; $what: complete, but TCP to 5223 got through" ;;
+		*) [ "$got" = courier-ok ] || bad="$bad; $what: $outcome, but TCP to 5223 got '$got'" ;;
+		esac
+		out=$("${load_cmd[@]}" 2>&1)
+		rc=$?
+		case $outcome in
+		complete) [ $rc -eq 1 ] && echo "$out" | grep -q 'already loaded' ||
+			bad="$bad; $what: the next load (exit $rc): $out" ;;
+		*) [ $rc -eq 0 ] || bad="$bad; $what: the next load failed: $out" ;;
+		esac
+		"$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload >/dev/null 2>&1 || bad="$bad; $what: unload failed"
+		[ "$(lab_router ip -d link show | grep -c 'prog/xdp')" -eq 0 ] || bad="$bad; $what: XDP left after unload"
+		[ -e "$LAB_PIN_DIR" ] && bad="$bad; $what: $LAB_PIN_DIR left after unload"
+	done
+	echo "# after each kill:$outcomes"
+	t_eq "SIGKILL at each step of a load ($(echo $points | sed 's/[0-9]*://g')): the whole policy in force or nothing, as status says; the next load and unload work" \
+		"${bad:-ok}" ok
+fi
 
 t_done
