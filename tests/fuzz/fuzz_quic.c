@@ -32,9 +32,13 @@ static void check(int kind, const struct br_quic_info *qi, __u32 len,
 			abort();
 		return;
 	}
-	if (kind > BR_QUIC_VERSION_NEG)
+	if (kind > BR_QUIC_GREASED)
 		abort();
-	if (kind != BR_QUIC_VERSION_NEG &&
+	/* a reserved version: RFC 8999's invariants only, up to 255 */
+	if (kind == BR_QUIC_GREASED &&
+	    (!br_quic_reserved(qi->version) || qi->type || qi->flags))
+		abort();
+	if (kind != BR_QUIC_VERSION_NEG && kind != BR_QUIC_GREASED &&
 	    (qi->dcid_len > BR_QUIC_CID_MAX || qi->scid_len > BR_QUIC_CID_MAX ||
 	     !br_quic_version_family(qi->version)))
 		abort();
