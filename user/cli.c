@@ -2,6 +2,7 @@
 /* cli.c - helpers the commands share; see cli.h. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -161,6 +162,22 @@ int br_cli_require_privileges(void)
 	br_err("permission denied: loading, reading and detaching XDP "
 	       "programs needs root (or CAP_BPF and CAP_NET_ADMIN)");
 	return -EPERM;
+}
+
+int br_cli_table_size(const char *opt, const char *arg, __u32 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = arg[0] >= '0' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
+	if (!v || errno || *end || v < BR_TABLE_MIN || v > BR_TABLE_MAX) {
+		br_err("%s: a number of entries from %u to %u, not \"%s\"", opt,
+		       BR_TABLE_MIN, BR_TABLE_MAX, arg);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
 }
 
 const char *br_role_name(unsigned int role)

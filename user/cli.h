@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 
 #define BR_DEFAULT_PIN_DIR "/sys/fs/bpf/blastradius"
 
@@ -46,6 +47,12 @@ struct br_catalog;
 struct br_diag;
 int br_cli_catalog(const struct br_catalog **out);
 int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag);
+
+/*
+ * The value of --flow-table or --hello-table (opt): digits, from
+ * BR_TABLE_MIN to BR_TABLE_MAX entries; else a message and -EINVAL.
+ */
+int br_cli_table_size(const char *opt, const char *arg, __u32 *out);
 
 /* Root, or CAP_BPF/CAP_SYS_ADMIN with CAP_NET_ADMIN; else a message. */
 int br_cli_require_privileges(void);

@@ -132,6 +132,8 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "fail-closed", no_argument, NULL, 'c' },
 		{ "no-impact", no_argument, NULL, 'N' },
+		{ "flow-table", required_argument, NULL, 'F' },
+		{ "hello-table", required_argument, NULL, 'H' },
 		{}
 	};
 	struct br_dp_opts opts = {};
@@ -164,6 +166,15 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		case 'N':
 			no_impact = true;
 			break;
+		case 'F':
+		case 'H':
+			if (br_cli_table_size(c == 'F' ? "--flow-table"
+						       : "--hello-table",
+					      optarg,
+					      c == 'F' ? &opts.flow_entries
+						       : &opts.hello_entries))
+				return 2;
+			break;
 		default:
 			return 2;
 		}
@@ -172,7 +183,7 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	if (n_devs < 1) {
 		br_err("usage: blastradius load DEV[:ROLE]... POLICY "
 		       "[--mode native|generic] [--fail-closed] "
-		       "[--no-impact]");
+		       "[--flow-table N] [--hello-table N] [--no-impact]");
 		return 2;
 	}
 	devs = calloc(n_devs, sizeof(*devs));

@@ -69,6 +69,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 		br_json_kstr(&j, "since", since);
 		br_json_ku64(&j, "rules", st.record.n_rules);
 		br_json_kstr(&j, "malformed", st.fail_closed ? "drop" : "pass");
+		br_json_ku64(&j, "flow_table", st.flow_entries);
+		br_json_ku64(&j, "hello_table", st.hello_entries);
 		br_cli_json_interfaces(&j, &st);
 		br_json_end(&j);
 		return 0;
@@ -81,6 +83,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	       br_action_name(st.record.default_action));
 	printf("malformed   %s\n",
 	       st.fail_closed ? "dropped (fail-closed)" : "passed (fail-open)");
+	printf("tables      %u flows, %u hellos being read\n", st.flow_entries,
+	       st.hello_entries);
 	for (i = 0; i < st.n_ifaces; i++) {
 		br_cli_iface_text(&st.ifaces[i], text, sizeof(text));
 		printf("%s%s\n", i ? "            " : "interfaces  ", text);

@@ -348,6 +348,12 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 		return err;
 	}
 	dp->skel->rodata->cfg_virtual_clock = opts && opts->virtual_clock;
+	if (opts && opts->flow_entries)
+		bpf_map__set_max_entries(dp->skel->maps.flows,
+					 opts->flow_entries);
+	if (opts && opts->hello_entries)
+		bpf_map__set_max_entries(dp->skel->maps.tls_pending,
+					 opts->hello_entries);
 	err = blastradius_bpf__load(dp->skel);
 	if (err) {
 		if (err == -EPERM)
@@ -1211,6 +1217,17 @@ static int br_link_ifindex(struct br_dp *dp, const struct br_iface_record *r,
 	return err;
 }
 
+/* The max_entries of a map, 0 if the kernel will not say. */
+static __u32 br_map_size(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 {
 	struct br_loader_state ls;
@@ -1228,6 +1245,8 @@ int br_dp_status(struct br_dp *dp, struct br_dp_status *st)
 	hdr = br_slot_part(dp, BR_MAP_POLICY, st->slot);
 	st->generation = hdr->generation;
 	st->fail_closed = ls.fail_closed;
+	st->flow_entries = br_map_size(dp->map_fd[BR_MAP_FLOWS]);
+	st->hello_entries = br_map_size(dp->map_fd[BR_MAP_TLS_PENDING]);
 	if (st->generation)
 		st->record = *br_record(dp, hdr->gen_idx);
 	for (i = 0; dp->ifaces_fd >= 0 && i < BR_MAX_IFACES; i++) {

@@ -29,7 +29,14 @@ enum br_xdp_mode {
 struct br_dp_opts {
 	bool fail_closed;   /* drop malformed IP instead of passing it */
 	bool virtual_clock; /* clock from XDP metadata (simulation) */
+	/* the censor's state tables, 0: BR_FLOW_ENTRIES, BR_FLOW_PENDING */
+	__u32 flow_entries;  /* flows of stateful policies */
+	__u32 hello_entries; /* ClientHellos being read */
 };
+
+/* What a table may hold: the limits of --flow-table and --hello-table. */
+#define BR_TABLE_MIN 64
+#define BR_TABLE_MAX (1u << 24)
 
 /* Load a private instance (not pinned, not attached). */
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
@@ -150,6 +157,8 @@ struct br_dp_status {
 	__u64 generation;
 	__u32 slot;
 	bool fail_closed;
+	__u32 flow_entries;  /* the size of the flow table */
+	__u32 hello_entries; /* and of the table of hellos being read */
 	struct br_gen_record record; /* of the active generation */
 	size_t n_ifaces;
 	struct br_dp_iface ifaces[64];

@@ -175,6 +175,32 @@ t_check "unload g0 forgets it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" unl
 t_eq "status lists d0 only" "$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.interfaces[].name]')" '["d0"]'
 t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
 
+# ---- the censor's tables: their size at load, in status ------------------
+out=$("$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 \
+	policies/examples/apns-port.policy --mode generic --no-impact \
+	--flow-table 1000000000 2>&1); rc=$?
+t_eq "load --flow-table beyond its limit: exit 2" "$rc" 2
+t_match "says the limits" "$out" \
+	'--flow-table: a number of entries from 64 to 16777216, not "1000000000"'
+for bad in 0 63 -5 12k "" 0x100; do
+	"$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 \
+		policies/examples/apns-port.policy --hello-table "$bad" \
+		>/dev/null 2>&1
+	t_eq "load --hello-table \"$bad\": exit 2" "$?" 2
+done
+t_eq "and nothing was loaded" "$(xdp_on "$NS" d0)" 0
+t_check "load with the default tables" load_d0
+t_eq "status --json: the default tables" \
+	"$("$BLASTRADIUS" --pin-dir "$PIN" --json status | jq -c '[.flow_table, .hello_table]')" \
+	'[131072,16384]'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
+t_check "load --flow-table 4096 --hello-table 256" "$BLASTRADIUS" \
+	--pin-dir "$PIN" --netns "$NS" load d0 policies/examples/apns-port.policy \
+	--mode generic --no-impact --flow-table 4096 --hello-table 256
+t_match "status says them" "$("$BLASTRADIUS" --pin-dir "$PIN" status)" \
+	'^tables +4096 flows, 256 hellos being read$'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
 # ---- native XDP on a veth whose MTU is over the page a frame must fit ------
 ip -n "$NS" link add m0 mtu 4000 type veth peer name m1 mtu 4000 &&
 	ip -n "$NS" link set m0 up && ip -n "$NS" link set m1 up
