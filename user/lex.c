@@ -2,12 +2,14 @@
 /*
  * lex.c - hand-written lexer for the policy language.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lex.h"
+#include "textfile.h"
 
 /* Longest token text quoted in a message: a garbage line stays readable. */
 #define BR_LEX_SHOW_MAX 64
@@ -29,9 +31,16 @@ static const unsigned char
 		['\r'] = C_SPACE, /* CRLF files read like LF files */
 	};
 
+/* Positions are ints: every line and column of a text within the cap fits. */
+_Static_assert(BR_TEXT_MAX < INT_MAX, "a position must fit an int");
+
 void br_lex_init(struct br_lexer *lx, const char *file, const char *src,
 		 size_t len, struct br_diag *diag, unsigned int *errors)
 {
+	/* the parsers refuse a longer text (br_text_check_len); clamped
+	 * here all the same, so no caller can make a position overflow */
+	if (len > BR_TEXT_MAX)
+		len = BR_TEXT_MAX;
 	lx->p = src;
 	lx->end = src + len;
 	lx->line_start = src;

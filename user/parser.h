@@ -20,6 +20,7 @@
 
 #include "lex.h"
 #include "policy.h"
+#include "textfile.h"
 
 #define BR_PARSE_DESC_LEN 96 /* room for br_tok_describe() */
 
@@ -137,17 +138,6 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 
 /* Room for element n of size sz in arr of capacity *cap (realloc'd). */
 void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
-
-/* A whole file descriptor's contents; hint: its expected size. */
-int br_read_fd(int fd, size_t hint, char **out, size_t *len);
-
-/*
- * A whole file of a language into *buf (freed by the caller, NULL on
- * failure), st its stat; trouble with the file itself goes to diag as
- * "path: cannot open: ..." or "cannot read: ...".
- */
-int br_load_file(const char *path, struct br_diag *diag, char **buf,
-		 size_t *len, struct stat *st);
 
 /* Edit distance for did-you-mean suggestions; SIZE_MAX if too long. */
 size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb);

@@ -14,7 +14,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1108,42 +1107,6 @@ size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb)
 	return p[nb];
 }
 
-int br_read_fd(int fd, size_t hint, char **out, size_t *len)
-{
-	size_t cap = hint + 1, n = 0;
-	char *buf = NULL, *nbuf;
-	ssize_t r;
-	int err;
-
-	for (;;) {
-		if (!buf || n == cap) {
-			cap = buf ? 2 * cap : cap;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto fail;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	free(buf);
-	return err;
-}
-
 /* Report a cycle if the file with st/name is already being read. */
 static int check_cycle(struct br_parser *ps, const struct br_src *s,
 		       const struct stat *st, const char *name,
@@ -1185,7 +1148,7 @@ static int check_cycle(struct br_parser *ps, const struct br_src *s,
 static int include_file(struct br_parser *ps, struct br_src *s,
 			const char *path, struct br_pos pos)
 {
-	char *full, *buf = NULL;
+	char *full, *buf = NULL, why[BR_TEXT_WHY];
 	struct br_src child;
 	const char *name;
 	struct stat st;
@@ -1200,15 +1163,9 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 	full = resolve(s->name, path);
 	if (!full)
 		return -ENOMEM;
-	fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		br_perr(ps, pos, "cannot open \"%s\": %s", path,
-			strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		br_perr(ps, pos, "cannot open \"%s\": %s", path,
-			strerror(EISDIR));
+	fd = br_text_open(full, &st, why);
+	if (fd < 0) {
+		br_perr(ps, pos, "cannot open \"%s\": %s", path, why);
 		goto out;
 	}
 	name = br_file_intern(full);
@@ -1217,12 +1174,11 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 		err = err < 0 ? err : 0;
 		goto out;
 	}
-	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_text_read(fd, &st, &buf, &len, why);
 	if (err == -ENOMEM)
 		goto out;
 	if (err) {
-		br_perr(ps, pos, "cannot read \"%s\": %s", path,
-			strerror(-err));
+		br_perr(ps, pos, "cannot read \"%s\": %s", path, why);
 		err = 0;
 		goto out;
 	}
@@ -2949,6 +2905,9 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	int err;
 
 	*out = NULL;
+	err = br_text_check_len(file, len, diag);
+	if (err)
+		return err;
 	ps.pol = calloc(1, sizeof(*ps.pol));
 	if (!ps.pol)
 		return -ENOMEM;
@@ -3012,34 +2971,6 @@ int br_policy_parse_file(const char *path, struct br_policy **out,
 			 struct br_diag *diag)
 {
 	return br_policy_parse_file_cat(path, NULL, out, diag);
-}
-
-int br_load_file(const char *path, struct br_diag *diag, char **buf,
-		 size_t *len, struct stat *st)
-{
-	struct br_pos pos = { .file = br_file_intern(path) };
-	int fd, err;
-
-	*buf = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, st)) {
-		err = -errno;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	if (S_ISDIR(st->st_mode)) {
-		err = -EISDIR;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	err = br_read_fd(fd, (size_t)st->st_size, buf, len);
-	if (err)
-		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
-out:
-	if (fd >= 0)
-		close(fd);
-	return err;
 }
 
 int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,

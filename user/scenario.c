@@ -901,11 +901,11 @@ static int parse_at(struct parser *ps)
 	struct br_scenario *scn = ps->scn;
 	struct br_scn_event *events, *prev;
 	struct br_pos pos = ps->cur.pos, ppos;
-	char *path, *full = NULL;
+	char *path, *full = NULL, why[BR_TEXT_WHY];
 	char a[32], b[32];
 	struct stat st;
 	uint64_t ns = 0;
-	int err;
+	int fd, err;
 
 	err = parse_time(ps, "time", &ns);
 	if (err)
@@ -941,16 +941,14 @@ static int parse_at(struct parser *ps)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* a typo in the path is found here, where its position is known */
-	if (stat(full, &st) || access(full, R_OK)) {
-		perr(ps, ppos, "cannot open \"%s\": %s", path, strerror(errno));
+	/* a typo in the path, a FIFO or a device is found here, where its
+	 * position is known; the policy is read when the run starts */
+	fd = br_text_open(full, &st, why);
+	if (fd < 0) {
+		perr(ps, ppos, "cannot open \"%s\": %s", path, why);
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		perr(ps, ppos, "cannot open \"%s\": %s", path,
-		     strerror(EISDIR));
-		goto out;
-	}
+	close(fd);
 	events = grow(scn->events, &ps->cap_events, scn->n_events,
 		      sizeof(*events));
 	if (!events) {
@@ -1089,6 +1087,9 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 	*out = NULL;
 	if (!file)
 		file = "<buffer>";
+	err = br_text_check_len(file, len, diag);
+	if (err)
+		return err;
 	ps.file = br_file_intern(file);
 	ps.scn = calloc(1, sizeof(*ps.scn));
 	if (!ps.scn)

@@ -65,6 +65,39 @@ out=$("$BLASTRADIUS" check "$TMP/crowded.policy" 2>&1); rc=$?
 t_eq "check of a too-large policy exits 1" "$rc" 1
 t_match "too large: positioned at the set" "$out" "$crowded_msg"
 
+# ---- inputs: regular files only, capped, refused where they are named -----
+# timeout: a command that blocks on a FIFO or reads /dev/zero forever
+# fails its check (exit 124) instead of stopping the suite.
+mkfifo "$TMP/fifo.policy"
+out=$(timeout 20 "$BLASTRADIUS" check "$TMP/fifo.policy" 2>&1); rc=$?
+t_eq "check of a FIFO exits 1 without waiting for a writer" "$rc" 1
+t_match "... and says what it is" "$out" \
+	"^$TMP/fifo.policy: cannot open: not a regular file \\(a FIFO\\)$"
+out=$(timeout 20 "$BLASTRADIUS" check /dev/zero 2>&1); rc=$?
+t_eq "check of /dev/zero exits 1 without reading it" "$rc" 1
+t_match "... and says what it is" "$out" \
+	"^/dev/zero: cannot open: not a regular file \\(a character device\\)$"
+truncate -s 300M "$TMP/huge.set"
+printf 'policy p\ninclude "/dev/zero"\ninclude "fifo.policy"\ninclude "huge.set"\n' \
+	>"$TMP/inc.policy"
+out=$(timeout 20 "$BLASTRADIUS" check "$TMP/inc.policy" 2>&1); rc=$?
+t_eq "check with /dev/zero, a FIFO and 300 MB as includes exits 1" "$rc" 1
+t_match "/dev/zero refused at its include's position" "$out" \
+	"^$TMP/inc.policy:2:9: cannot open \"/dev/zero\": not a regular file \\(a character device\\)$"
+t_match "the FIFO refused at its include's position" "$out" \
+	"^$TMP/inc.policy:3:9: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
+t_match "over the size cap refused at its include's position" "$out" \
+	"^$TMP/inc.policy:4:9: cannot open \"huge.set\": larger than 256 MiB \\(314572800 bytes\\)$"
+out=$(timeout 20 "$BLASTRADIUS" diff policies/examples/apns-port.policy "$TMP/fifo.policy" 2>&1); rc=$?
+t_eq "diff with a FIFO exits 2 (trouble)" "$rc" 2
+t_match "... naming the FIFO" "$out" "^$TMP/fifo.policy: cannot open: not a regular file"
+printf 'scenario s\ndevices 10\nplatform ios 50%%, android 50%%\nduration 1m\nat 10s policy "fifo.policy"\n' \
+	>"$TMP/fifo.scenario"
+out=$(timeout 20 "$BLASTRADIUS" simulate --no-policy --scenario "$TMP/fifo.scenario" 2>&1); rc=$?
+t_eq "simulate with a FIFO as a timeline policy exits 1" "$rc" 1
+t_match "... refused at its at statement" "$out" \
+	"^$TMP/fifo.scenario:5:15: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
+
 # ---- commands and privileges ----------------------------------------------
 "$BLASTRADIUS" frobnicate >/dev/null 2>&1; rc=$?
 t_eq "unknown command exits 2" "$rc" 2

@@ -15,15 +15,18 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog.h"
 #include "domain.h"
 #include "policy.h"
+#include "textfile.h"
 #include "unit.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -1286,6 +1289,98 @@ static void test_include_errors(void **state)
 	free(dir);
 }
 
+/*
+ * Only regular files are read, and none over the cap: a FIFO with no
+ * writer or /dev/zero as an include would block or fill memory. Each is
+ * reported where it is named, and the rest of the file is still read.
+ * alarm(): a hang fails the test instead of stopping the suite.
+ */
+static void test_include_not_regular(void **state)
+{
+	char *dir = tmp_dir(), *fifo, *big, *msgs, *want;
+	struct br_policy *pol;
+	int err, fd;
+
+	(void)state;
+	alarm(30);
+	fifo = path_in(dir, "fifo.set");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* sparse: over the cap without the disk space */
+	big = path_in(dir, "big.set");
+	fd = open(big, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)BR_TEXT_MAX + 1), 0);
+	close(fd);
+	write_file(dir, "t.policy",
+		   "policy p\n"
+		   "include \"fifo.set\"\n"
+		   "include \"/dev/zero\"\n"
+		   "include \"big.set\"\n"
+		   "rule tcp dport 70000 drop\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_null(pol);
+	assert_true(asprintf(&want,
+			     "%1$s/t.policy:2:9: cannot open \"fifo.set\": not a regular file (a FIFO)\n"
+			     "%1$s/t.policy:3:9: cannot open \"/dev/zero\": not a regular file (a character device)\n"
+			     "%1$s/t.policy:4:9: cannot open \"big.set\": larger than 256 MiB (268435457 bytes)\n"
+			     "%1$s/t.policy:5:16: port 70000 out of range (0-65535)",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/* the policy file itself */
+	msgs = parse_path(dir, "fifo.set", &pol, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_true(asprintf(&want, "%s: cannot open: not a regular file (a FIFO)",
+			     fifo) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+	msgs = parse_path(dir, "big.set", &pol, &err);
+	assert_int_equal(err, -EFBIG);
+	assert_true(asprintf(&want,
+			     "%s: cannot open: larger than 256 MiB (268435457 bytes)",
+			     big) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	free(fifo);
+	free(big);
+	rm_tree(dir);
+	free(dir);
+	alarm(0);
+}
+
+/*
+ * A buffer over the cap is refused before a byte of it is read: here no
+ * byte can be (PROT_NONE), so reading one would crash the test. That
+ * bounds every line and column a position holds.
+ */
+static void test_buffer_cap(void **state)
+{
+	size_t len = BR_TEXT_MAX + 1;
+	struct br_policy *pol = NULL;
+	struct br_diag d;
+	char *text, *msgs;
+
+	(void)state;
+	text = mmap(NULL, len, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(text != MAP_FAILED);
+	br_diag_init(&d);
+	assert_int_equal(br_policy_parse_buffer("t.policy", text, len, &pol, &d),
+			 -EFBIG);
+	assert_null(pol);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "t.policy: larger than 256 MiB (268435457 bytes)");
+	free(msgs);
+	br_diag_free(&d);
+	munmap(text, len);
+}
+
 /* ---- scale ------------------------------------------------------------ */
 
 #define BIG_N 1000000
@@ -2095,6 +2190,8 @@ int main(void)
 		cmocka_unit_test(test_unterminated_buffer),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_include_not_regular),
+		cmocka_unit_test(test_buffer_cap),
 		cmocka_unit_test(test_large_set),
 		cmocka_unit_test(test_include_domains),
 		cmocka_unit_test(test_large_domain_set),
