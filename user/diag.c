@@ -15,6 +15,7 @@ void br_diag_init(struct br_diag *d)
 	d->n = 0;
 	d->cap = 0;
 	d->msgs = NULL;
+	d->full = 0;
 }
 
 void br_diag_free(struct br_diag *d)
@@ -39,9 +40,19 @@ void br_diag_error(struct br_diag *d, struct br_pos pos, const char *fmt, ...)
 	size_t cap;
 	int len;
 
-	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
+	if (d->full)
+		return;
+	if (d->n == BR_DIAG_MAX) {
+		d->full = 1;
+		len = asprintf(&text,
+			       "too many errors, stopping here (at most %d "
+			       "are reported)",
+			       BR_DIAG_MAX);
+	} else {
+		va_start(ap, fmt);
+		len = vasprintf(&text, fmt, ap);
+		va_end(ap);
+	}
 	if (len < 0)
 		return;
 

@@ -130,6 +130,9 @@ void br_lex_next(struct br_lexer *lx, struct br_token *tok)
 	unsigned char c;
 	char buf[8];
 
+	/* after too many errors the rest of the text is not read */
+	if (br_diag_full(lx->diag))
+		p = end;
 	for (;;) {
 		if (p == end)
 			break;

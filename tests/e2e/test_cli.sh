@@ -98,6 +98,16 @@ t_eq "simulate with a FIFO as a timeline policy exits 1" "$rc" 1
 t_match "... refused at its at statement" "$out" \
 	"^$TMP/fifo.scenario:5:15: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
 
+# a million errors: the first 100 reported, then one "too many errors"
+yes x | head -n 1000000 >"$TMP/garbage.policy"
+out=$(timeout 60 "$BLASTRADIUS" check "$TMP/garbage.policy" 2>&1); rc=$?
+t_eq "check of a file of a million errors exits 1" "$rc" 1
+t_eq "... with 100 errors and one more line" "$(printf '%s\n' "$out" | wc -l)" 101
+t_match "... that says it stopped, and where" "$(printf '%s\n' "$out" | tail -n 1)" \
+	"^$TMP/garbage.policy:101:1: too many errors, stopping here \\(at most 100 are reported\\)$"
+t_eq "check --json lists as many" \
+	"$(timeout 60 "$BLASTRADIUS" --json check "$TMP/garbage.policy" | jq '.policies[0].errors | length')" 101
+
 # ---- commands and privileges ----------------------------------------------
 "$BLASTRADIUS" frobnicate >/dev/null 2>&1; rc=$?
 t_eq "unknown command exits 2" "$rc" 2

@@ -1381,6 +1381,47 @@ static void test_buffer_cap(void **state)
 	munmap(text, len);
 }
 
+/*
+ * Errors are capped: the 101st is replaced by "too many errors" at its
+ * position, and the parser reads no further. The text lies on one page
+ * with an unreadable one after it (len covers both): reading on past
+ * the cap would crash the test.
+ */
+static void test_error_cap(void **state)
+{
+	static const char first[] = "t.policy:2:1: unknown statement "
+				    "\"bogus\"\n";
+	static const char last[] = "\nt.policy:102:1: too many errors, "
+				   "stopping here (at most 100 are reported)";
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n;
+	struct br_policy *pol = NULL;
+	struct br_diag d;
+	char *text, *msgs;
+
+	(void)state;
+	text = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(text != MAP_FAILED);
+	assert_int_equal(mprotect(text + page, page, PROT_NONE), 0);
+	memset(text, '\n', page);
+	memcpy(text, "policy p\n", 9);
+	for (n = 9; n + 6 <= page; n += 6)
+		memcpy(text + n, "bogus\n", 6); /* one error a line */
+	br_diag_init(&d);
+	assert_int_equal(br_policy_parse_buffer("t.policy", text, 2 * page,
+						&pol, &d),
+			 -EINVAL);
+	assert_null(pol);
+	assert_int_equal(d.n, BR_DIAG_MAX + 1);
+	msgs = diag_text(&d);
+	assert_true(strncmp(msgs, first, sizeof(first) - 1) == 0);
+	assert_true(strlen(msgs) > strlen(last));
+	assert_string_equal(msgs + strlen(msgs) - strlen(last), last);
+	free(msgs);
+	br_diag_free(&d);
+	munmap(text, 2 * page);
+}
+
 /* ---- scale ------------------------------------------------------------ */
 
 #define BIG_N 1000000
@@ -2192,6 +2233,7 @@ int main(void)
 		cmocka_unit_test(test_include_errors),
 		cmocka_unit_test(test_include_not_regular),
 		cmocka_unit_test(test_buffer_cap),
+		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_large_set),
 		cmocka_unit_test(test_include_domains),
 		cmocka_unit_test(test_large_domain_set),
