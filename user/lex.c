@@ -237,21 +237,51 @@ char *br_tok_string(const struct br_token *tok)
 	return out;
 }
 
+/*
+ * Token text as a message quotes it: at most BR_LEX_SHOW_MAX characters,
+ * anything but printable ASCII as \xNN, so neither a long token nor a
+ * control character of the input reaches the terminal raw.
+ */
+static void show_text(char *out, size_t size, const char *p, size_t n)
+{
+	size_t o = 0, i, w;
+	char esc[8];
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			snprintf(esc, sizeof(esc), "%c", c);
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		w = strlen(esc);
+		if (o + w > BR_LEX_SHOW_MAX || o + w + 4 > size)
+			break;
+		memcpy(out + o, esc, w);
+		o += w;
+	}
+	if (i < n && o + 4 <= size) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
 const char *br_tok_describe(const struct br_token *tok, char *buf, size_t size)
 {
-	int n = tok->len > BR_LEX_SHOW_MAX ? BR_LEX_SHOW_MAX : (int)tok->len;
-	const char *more = tok->len > BR_LEX_SHOW_MAX ? "..." : "";
+	char text[BR_LEX_SHOW_MAX + 4];
 
+	show_text(text, sizeof(text), tok->start, tok->len);
 	switch (tok->kind) {
 	case BR_TOK_EOF:
 		return "end of file";
 	case BR_TOK_NEWLINE:
 		return "end of line";
 	case BR_TOK_STRING:
-		snprintf(buf, size, "string %.*s%s", n, tok->start, more);
+		snprintf(buf, size, "string %s", text);
 		break;
 	default:
-		snprintf(buf, size, "\"%.*s%s\"", n, tok->start, more);
+		snprintf(buf, size, "\"%s\"", text);
 		break;
 	}
 	return buf;

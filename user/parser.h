@@ -36,6 +36,8 @@ struct br_src {
 	int resume;	  /* cur starts a statement: skip none */
 	const char *name; /* interned; base of relative includes */
 	int set_file;	  /* an include: only set and include */
+	struct br_pos incl_pos; /* an include: where it was named, how */
+	const char *incl_path;
 	int depth;
 	int has_id; /* dev/ino known: cycles seen by inode */
 	dev_t dev;

@@ -454,6 +454,16 @@ static const char *elem_name(enum br_set_type type)
 	}
 }
 
+/* A byte as a message shows it: printable ASCII as is, else \xNN. */
+static const char *show_byte(unsigned char c, char buf[8])
+{
+	if (c > 0x20 && c < 0x7f)
+		snprintf(buf, 8, "%c", c);
+	else
+		snprintf(buf, 8, "\\x%02x", c);
+	return buf;
+}
+
 /*
  * A domain-set element: "example.com" (that name), "*.example.com" (every
  * name strictly below it) or ".example.com" (both). The name is stored
@@ -466,7 +476,7 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 	size_t i, label = 0;
 	unsigned int labels = 1;
 	uint8_t flags = BR_DOMAIN_EXACT;
-	char c;
+	char c, bad[8];
 
 	if (n >= 2 && p[0] == '*' && p[1] == '.') {
 		flags = BR_DOMAIN_BELOW;
@@ -519,9 +529,9 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_')) {
 			br_perr(ps, pos,
-				"bad domain %s: \"%c\" is not allowed in a "
+				"bad domain %s: \"%s\" is not allowed in a "
 				"name (letters, digits, \"-\" and \"_\")",
-				show, c);
+				show, show_byte((unsigned char)c, bad));
 			return -EINVAL;
 		}
 	}
@@ -1185,6 +1195,8 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 
 	br_src_init(&child, ps, name, buf, len, &st);
 	child.set_file = 1;
+	child.incl_pos = pos;
+	child.incl_path = path;
 	child.depth = s->depth + 1;
 	child.parent = s;
 	err = br_parse_source(ps, &child);
@@ -2779,12 +2791,40 @@ static int parse_set_file_statement(struct br_parser *ps, struct br_src *s)
 	return -EINVAL;
 }
 
+/*
+ * Is the included file s a set file at all? Its first token decides,
+ * read quietly: a file that does not start with a statement of the
+ * language (an unrelated file, a binary) gets one message at the
+ * include, instead of one a line echoing its contents. Returns 1 to
+ * read it.
+ */
+static int sniff_set_file(struct br_parser *ps, struct br_src *s)
+{
+	char d[DESC_LEN];
+
+	s->lx.quiet = 1;
+	br_lex_next(&s->lx, &s->cur);
+	while (s->cur.kind == BR_TOK_NEWLINE)
+		br_parse_next(s);
+	s->lx.quiet = 0;
+	if (s->cur.kind == BR_TOK_EOF || br_parse_is_keyword(ps, &s->cur))
+		return 1;
+	br_perr(ps, s->incl_pos,
+		"\"%s\" is not a set file: it starts with %s at line %d "
+		"(expected \"set\" or \"include\")",
+		s->incl_path, desc(&s->cur, d), s->cur.pos.line);
+	return 0;
+}
+
 int br_parse_source(struct br_parser *ps, struct br_src *s)
 {
 	br_stmt_fn stmt = ps->statement ? ps->statement : parse_statement;
 	int err;
 
-	br_lex_next(&s->lx, &s->cur);
+	if (!s->set_file)
+		br_lex_next(&s->lx, &s->cur);
+	else if (!sniff_set_file(ps, s))
+		return 0;
 	for (;;) {
 		while (s->cur.kind == BR_TOK_NEWLINE)
 			br_parse_next(s);

@@ -98,6 +98,14 @@ t_eq "simulate with a FIFO as a timeline policy exits 1" "$rc" 1
 t_match "... refused at its at statement" "$out" \
 	"^$TMP/fifo.scenario:5:15: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
 
+# an unrelated file as an include: one message, its contents not echoed
+printf 'policy p\ninclude "%s/Makefile"\n' "$PWD" >"$TMP/make.policy"
+out=$("$BLASTRADIUS" check "$TMP/make.policy" 2>&1); rc=$?
+t_eq "check with the Makefile as an include exits 1" "$rc" 1
+t_eq "... with one message" "$(printf '%s\n' "$out" | wc -l)" 1
+t_match "... at the include, saying what the file starts with" "$out" \
+	"^$TMP/make.policy:2:9: \"$PWD/Makefile\" is not a set file: it starts with \"BUILD\" at line [0-9]+ "
+
 # a million errors: the first 100 reported, then one "too many errors"
 yes x | head -n 1000000 >"$TMP/garbage.policy"
 out=$(timeout 60 "$BLASTRADIUS" check "$TMP/garbage.policy" 2>&1); rc=$?

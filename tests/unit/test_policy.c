@@ -690,6 +690,9 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:15: unknown escape \"\\t\" in string" },
 	{ P "rule daddr @ drop\n",
 	  "t.policy:2:12: expected set name after \"@\"" },
+	/* a token a message quotes: printable ASCII, the rest as \xNN */
+	{ P "default \"\xc3\xa9t\xc3\xa9\"\n",
+	  "t.policy:2:9: expected pass or drop, got string \"\\xc3\\xa9t\\xc3\\xa9\"" },
 
 	/* statements */
 	{ "",
@@ -1236,6 +1239,26 @@ static void test_include_errors(void **state)
 			     "%1$s/s.set:4:1: \"default\" is not allowed in a set file\n"
 			     "%1$s/s.set:5:9: cannot open \"missing.set\": No such file or directory\n"
 			     "%1$s/s.set:6:9: cannot open \".\": Is a directory",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+
+	/*
+	 * A file that is not a set file at all (a services list, a binary):
+	 * one message at its include, not one a line echoing it
+	 */
+	write_file(dir, "t.policy",
+		   "policy p\ninclude \"services\"\ninclude \"bin\"\n"
+		   "rule tcp dport 1 drop\n");
+	write_file(dir, "services",
+		   "# Network services\n\ntcpmux 1/tcp\necho 7/tcp\n"
+		   "echo 7/udp\ndiscard 9/tcp sink null\n");
+	write_file(dir, "bin", "\x7f" "ELF\x02\x01\x01\n\x03\x04\n");
+	msgs = parse_path(dir, "t.policy", &pol, &err);
+	assert_true(asprintf(&want,
+			     "%1$s/t.policy:2:9: \"services\" is not a set file: it starts with \"tcpmux\" at line 3 (expected \"set\" or \"include\")\n"
+			     "%1$s/t.policy:3:9: \"bin\" is not a set file: it starts with \"\\x7f\" at line 1 (expected \"set\" or \"include\")",
 			     dir) > 0);
 	assert_string_equal(msgs, want);
 	free(msgs);
