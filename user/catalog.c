@@ -242,18 +242,9 @@ static int is_pipe(const struct br_token *t)
 	return t->kind == BR_TOK_ERROR && t->len == 1 && t->start[0] == '|';
 }
 
-static void quiet_error(struct br_parser *ps, const struct br_token *t)
+static void quiet_error(struct br_src *s, const struct br_token *t)
 {
-	unsigned char c = (unsigned char)t->start[0];
-
-	if (c == '"')
-		br_perr(ps, t->pos, "unterminated string");
-	else if (c == '@')
-		br_perr(ps, t->pos, "expected set name after \"@\"");
-	else if (c > 0x20 && c < 0x7f && c != '\\')
-		br_perr(ps, t->pos, "unexpected character \"%c\"", c);
-	else
-		br_perr(ps, t->pos, "unexpected character \"\\x%02x\"", c);
+	br_lex_report(&s->lx, t);
 }
 
 /* ---- service, category, platform, source ------------------------------- */
@@ -835,7 +826,7 @@ static int add_ref(struct cat_parser *cp, struct br_src *s,
 
 	if (t->kind != BR_TOK_WORD) {
 		if (t->kind == BR_TOK_ERROR && !is_pipe(t))
-			quiet_error(ps, t);
+			quiet_error(s, t);
 		else
 			br_perr(ps, t->pos,
 				"expected a flow (\"flow\" or "
@@ -1080,7 +1071,7 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 
 		if (t->kind == BR_TOK_ERROR) {
 			if (s->lx.quiet)
-				quiet_error(ps, t);
+				quiet_error(s, t);
 			err = -EINVAL;
 			goto out;
 		}

@@ -89,15 +89,88 @@ lex_report(struct br_lexer *lx, struct br_pos pos, const char *fmt, ...)
 	(*lx->errors)++;
 }
 
-/* p is just past the opening quote. */
+/*
+ * Length of the UTF-8 character at p (RFC 3629: shortest form, no
+ * surrogates, at most U+10FFFF); 0 if the bytes are not one. *c1 is set
+ * for U+0080-U+009F, the C1 controls, which terminals act on too.
+ */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end,
+		       int *c1)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	*c1 = 0;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		*c1 = p[0] == 0xc2 && p + 1 < end && p[1] <= 0x9f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		lo = p[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = p[0] == 0xed ? 0x9f : 0xbf;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		lo = p[0] == 0xf0 ? 0x90 : 0x80;
+		hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * p is just past the opening quote. A string holds no control character:
+ * a NUL would cut it short where C reads it, and a C0 control, DEL or a
+ * C1 control (U+0080-U+009F, or a byte 0x80-0x9F of its own, which a
+ * Latin-1 terminal takes as one) would reach a terminal through every
+ * report that prints the string. Each is refused at its position.
+ */
 static void lex_string(struct br_lexer *lx, struct br_token *tok)
 {
+	const unsigned char *end = (const unsigned char *)lx->end;
 	const char *p = lx->p;
-	int bad = 0;
+	int bad = 0, c1;
 	char buf[8];
+	size_t n;
 
 	while (p < lx->end && *p != '"' && *p != '\n') {
-		if (*p != '\\') {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\r' && p + 1 < lx->end && p[1] == '\n')
+			break; /* a CRLF line's end: unterminated */
+		if (c < 0x20 || c == 0x7f) {
+			if (!bad)
+				lex_report(lx, lex_pos(lx, p),
+					   "control character \"%s\" in string",
+					   show_char(c, buf));
+			bad = 1;
+			p++;
+			continue;
+		}
+		if (c >= 0x80) {
+			n = utf8_len((const unsigned char *)p, end, &c1);
+			/* a C1 control, in UTF-8 or as a byte of its own */
+			if (!bad && c1)
+				lex_report(lx, lex_pos(lx, p),
+					   "control character \"\\x%02x\\x%02x\" "
+					   "in string",
+					   c, (unsigned char)p[1]);
+			else if (!bad && !n && c <= 0x9f)
+				lex_report(lx, lex_pos(lx, p),
+					   "control character \"\\x%02x\" in string",
+					   c);
+			bad |= c1 || (!n && c <= 0x9f);
+			/* other bytes that are not UTF-8 pass (text in a
+			 * legacy encoding): what prints them escapes them */
+			p += n ? n : 1;
+			continue;
+		}
+		if (c != '\\') {
 			p++;
 			continue;
 		}
@@ -209,6 +282,20 @@ void br_lex_next(struct br_lexer *lx, struct br_token *tok)
 	}
 	tok->len = (size_t)(p - tok->start);
 	lx->p = p;
+}
+
+void br_lex_report(const struct br_lexer *lx, const struct br_token *tok)
+{
+	struct br_lexer again = *lx;
+	struct br_token t;
+
+	/* the token alone, lexed again at its position, not quietly */
+	again.p = tok->start;
+	again.end = tok->start + tok->len;
+	again.line = tok->pos.line;
+	again.line_start = tok->start - (tok->pos.col - 1);
+	again.quiet = 0;
+	br_lex_next(&again, &t);
 }
 
 int br_tok_is(const struct br_token *tok, const char *w)

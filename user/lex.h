@@ -20,7 +20,8 @@ enum br_tok_kind {
 	BR_TOK_EOF,
 	BR_TOK_NEWLINE, /* ends a statement outside { } */
 	BR_TOK_WORD,	/* run of [A-Za-z0-9_.:/-] and "*" */
-	BR_TOK_STRING,	/* "...": the span includes both quotes */
+	BR_TOK_STRING,	/* "...": the span includes both quotes; no
+			 * control characters (C0, DEL, C1) */
 	BR_TOK_SETREF,	/* @name: the span includes the '@' */
 	BR_TOK_LBRACE,
 	BR_TOK_RBRACE,
@@ -52,6 +53,12 @@ void br_lex_init(struct br_lexer *lx, const char *file, const char *src,
 
 /* The next token; errors in the input are reported and give BR_TOK_ERROR. */
 void br_lex_next(struct br_lexer *lx, struct br_token *tok);
+
+/*
+ * Report the errors of tok, a BR_TOK_ERROR the lexer gave while quiet,
+ * as it would have reported them (same messages, same positions).
+ */
+void br_lex_report(const struct br_lexer *lx, const struct br_token *tok);
 
 /* Is tok the word w? */
 int br_tok_is(const struct br_token *tok, const char *w);

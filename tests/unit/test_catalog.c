@@ -438,6 +438,14 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	/* strings hold printable text only, wherever they stand */
+	{ "service s \"Tit\x1b[2Jle\"\ncategory c\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443\naction a needs f\n",
+	  "t.catalog:1:15: control character \"\\x1b\" in string\n" },
+	{ "service s\ncategory c\nflow f tls daddr 1.0.0.0/8 dport 443\n"
+	    "action a needs f | \"x\x01\"\n",
+	  "t.catalog:4:22: control character \"\\x01\" in string\n"
+	  "t.catalog:1:9: service \"s\" has no action\n" },
 	{ "flow f tls daddr 1.0.0.0/8 dport 1\n"
 	    "frob x\n"
 	    "action a needs f\n",

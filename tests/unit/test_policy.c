@@ -690,6 +690,21 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:15: unknown escape \"\\t\" in string" },
 	{ P "rule daddr @ drop\n",
 	  "t.policy:2:12: expected set name after \"@\"" },
+	/* strings hold no NUL or other control character (C0, DEL, C1) */
+	{ "policy \"x\x1b[31my\"\n",
+	  "t.policy:1:10: control character \"\\x1b\" in string" },
+	{ P "description \"a\tb\"\n",
+	  "t.policy:2:15: control character \"\\x09\" in string" },
+	{ P "description \"a\x7f\"\n",
+	  "t.policy:2:15: control character \"\\x7f\" in string" },
+	{ P "description \"a\xc2\x9b" "2J\"\n",
+	  "t.policy:2:15: control character \"\\xc2\\x9b\" in string" },
+	{ P "description \"\xc3\xa9t\xc3\xa9 \x9b" "2J\"\n", /* 8-bit CSI */
+	  "t.policy:2:20: control character \"\\x9b\" in string" },
+	{ P "description \"\xe2\x80\"\n", /* cut short: a lone 0x80 */
+	  "t.policy:2:15: control character \"\\x80\" in string" },
+	{ P "description \"abc\r\n",
+	  "t.policy:2:13: unterminated string" },
 	/* a token a message quotes: printable ASCII, the rest as \xNN */
 	{ P "default \"\xc3\xa9t\xc3\xa9\"\n",
 	  "t.policy:2:9: expected pass or drop, got string \"\\xc3\\xa9t\\xc3\\xa9\"" },
@@ -1113,6 +1128,22 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:5:16: unknown set \"nope\"" },
 };
 
+/* Rows whose input holds a NUL: its length is the literal's. */
+#define WITH_NUL(text) text, sizeof(text) - 1
+
+static const struct {
+	const char *text;
+	size_t len;
+	const char *want;
+} nul_cases[] = {
+	{ WITH_NUL(P "description \"a\0b\"\n"),
+	  "t.policy:2:15: control character \"\\x00\" in string" },
+	{ WITH_NUL(P "rule \"\0\" drop\n"),
+	  "t.policy:2:7: control character \"\\x00\" in string" },
+	{ WITH_NUL(P "rule tcp dport 8\0 drop\n"),
+	  "t.policy:2:17: unexpected character \"\\x00\"" },
+};
+
 static void test_bad_policies(void **state)
 {
 	const struct bad_case *c;
@@ -1127,6 +1158,15 @@ static void test_bad_policies(void **state)
 		if (strcmp(got, c->want)) {
 			print_error("case %zu, input:\n%s\nwant:\n%s\ngot:\n%s\n\n",
 				    i, c->text, c->want, got);
+			failed++;
+		}
+		free(got);
+	}
+	for (i = 0; i < sizeof(nul_cases) / sizeof(nul_cases[0]); i++) {
+		got = parse_bad(nul_cases[i].text, nul_cases[i].len);
+		if (strcmp(got, nul_cases[i].want)) {
+			print_error("NUL case %zu, want:\n%s\ngot:\n%s\n\n", i,
+				    nul_cases[i].want, got);
 			failed++;
 		}
 		free(got);
@@ -2199,6 +2239,33 @@ static void test_service_errors(void **state)
 	br_catalog_free(cat);
 }
 
+/*
+ * Text in strings is kept as is: UTF-8 of any length (up to 4 bytes),
+ * and bytes of a legacy encoding that are not controls (0xA0-0xFF).
+ */
+static void test_string_bytes(void **state)
+{
+	static const char *const kept[] = {
+		"\xd0\xa0\xd0\xba\xd0\x9d \xe2\x80\x94 \xe2\x82\xac "
+		"\xf0\x9f\x93\xb1 \xc2\xa0",
+		"caf\xe9 \xff\xfe \xc0\xaf", /* Latin-1, not UTF-8 */
+	};
+	struct br_policy *pol;
+	char text[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "policy \"%s\"\ndescription \"%s\"\n", kept[i],
+			 kept[i]);
+		pol = parse_ok(text);
+		assert_string_equal(pol->name, kept[i]);
+		assert_string_equal(pol->description, kept[i]);
+		br_policy_free(pol);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -2268,6 +2335,7 @@ int main(void)
 		cmocka_unit_test(test_service_kinds),
 		cmocka_unit_test(test_service_short),
 		cmocka_unit_test(test_service_errors),
+		cmocka_unit_test(test_string_bytes),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),
 	};

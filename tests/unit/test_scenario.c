@@ -739,6 +739,10 @@ static const struct {
 	  "t.scenario:6:6: rate of service \"bank\", which no device has (add "
 	  "\"app bank P%\")" },
 
+	/* strings hold printable text only */
+	{ HEAD "description \"a\x1b[2Jb\"\n",
+	  "t.scenario:5:15: control character \"\\x1b\" in string" },
+
 	/* the timeline (its files: see test_timeline) */
 	{ HEAD "at 1m\n", "t.scenario:5:6: expected \"policy\", got end of "
 			  "line" },
