@@ -19,6 +19,7 @@
 #include "log.h"
 #include "domain.h"
 #include "policy.h"
+#include "printable.h"
 
 #define BR_DIFF_SHOW 20 /* elements listed per set and direction */
 #define BR_DIFF_ELEM_LEN 272 /* a domain: 253 bytes, "*." or "." */
@@ -151,13 +152,14 @@ static const struct br_set *br_find_set(const struct br_policy *pol,
 	return NULL;
 }
 
-static void br_diff_line(struct br_diff_out *o, char sign, const char *fmt,
-			 const char *a, const char *b)
+/* "- key value": the value is the policy's own text, printed escaped. */
+static void br_diff_line(struct br_diff_out *o, char sign, const char *key,
+			 const char *value)
 {
 	if (o->cli->json)
 		return;
-	printf("%c ", sign);
-	printf(fmt, a, b);
+	printf("%c %s ", sign, key);
+	br_fput_printable(value, stdout);
 	printf("\n");
 }
 
@@ -177,8 +179,8 @@ static void br_diff_field(struct br_diff_out *o, const char *key, const char *a,
 		br_json_end(&o->j);
 		return;
 	}
-	br_diff_line(o, '-', "%s %s", key, a);
-	br_diff_line(o, '+', "%s %s", key, b);
+	br_diff_line(o, '-', key, a);
+	br_diff_line(o, '+', key, b);
 }
 
 static void br_join_targets(const struct br_policy *p, char *buf, size_t len)
@@ -241,7 +243,9 @@ static int br_diff_rules(struct br_diff_out *o, const struct br_policy *a,
 			br_json_kstr(&o->j, "text", text);
 			br_json_end(&o->j);
 		} else {
-			printf("%c rule %zu: %s\n", sign, index, text);
+			printf("%c rule %zu: ", sign, index);
+			br_fput_printable(text, stdout);
+			printf("\n");
 		}
 	}
 #undef L
@@ -426,8 +430,15 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 		br_json_kstr(&o.j, "a", a->file);
 		br_json_kstr(&o.j, "b", b->file);
 	} else {
-		printf("--- %s (policy %s)\n+++ %s (policy %s)\n", a->file,
-		       a->name, b->file, b->name);
+		printf("--- ");
+		br_fput_printable(a->file, stdout);
+		printf(" (policy ");
+		br_fput_printable(a->name, stdout);
+		printf(")\n+++ ");
+		br_fput_printable(b->file, stdout);
+		printf(" (policy ");
+		br_fput_printable(b->name, stdout);
+		printf(")\n");
 	}
 	br_diff_field(&o, "policy", a->name, b->name);
 	br_diff_field(&o, "description", a->description, b->description);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "printable.h"
 
 void br_diag_init(struct br_diag *d)
 {
@@ -112,6 +113,10 @@ out:
 	return ret;
 }
 
+/*
+ * File names come from the command line and from includes, messages
+ * quote names and paths: both are printed escaped (printable.h).
+ */
 void br_diag_print(const struct br_diag *d, FILE *out)
 {
 	const struct br_diag_msg *m;
@@ -119,12 +124,13 @@ void br_diag_print(const struct br_diag *d, FILE *out)
 
 	for (i = 0; i < d->n; i++) {
 		m = &d->msgs[i];
-		if (!m->pos.file)
-			fprintf(out, "%s\n", m->text);
-		else if (m->pos.line <= 0)
-			fprintf(out, "%s: %s\n", m->pos.file, m->text);
-		else
-			fprintf(out, "%s:%d:%d: %s\n", m->pos.file, m->pos.line,
-				m->pos.col, m->text);
+		if (m->pos.file) {
+			br_fput_printable(m->pos.file, out);
+			if (m->pos.line > 0)
+				fprintf(out, ":%d:%d", m->pos.line, m->pos.col);
+			fputs(": ", out);
+		}
+		br_fput_printable(m->text, out);
+		fputc('\n', out);
 	}
 }

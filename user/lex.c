@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "printable.h"
 #include "textfile.h"
 
 /* Longest token text quoted in a message: a garbage line stays readable. */
@@ -90,40 +91,6 @@ lex_report(struct br_lexer *lx, struct br_pos pos, const char *fmt, ...)
 }
 
 /*
- * Length of the UTF-8 character at p (RFC 3629: shortest form, no
- * surrogates, at most U+10FFFF); 0 if the bytes are not one. *c1 is set
- * for U+0080-U+009F, the C1 controls, which terminals act on too.
- */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end,
-		       int *c1)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	*c1 = 0;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		*c1 = p[0] == 0xc2 && p + 1 < end && p[1] <= 0x9f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		lo = p[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = p[0] == 0xed ? 0x9f : 0xbf;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		lo = p[0] == 0xf0 ? 0x90 : 0x80;
-		hi = p[0] == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/*
  * p is just past the opening quote. A string holds no control character:
  * a NUL would cut it short where C reads it, and a C0 control, DEL or a
  * C1 control (U+0080-U+009F, or a byte 0x80-0x9F of its own, which a
@@ -153,7 +120,7 @@ static void lex_string(struct br_lexer *lx, struct br_token *tok)
 			continue;
 		}
 		if (c >= 0x80) {
-			n = utf8_len((const unsigned char *)p, end, &c1);
+			n = br_utf8_len((const unsigned char *)p, end, &c1);
 			/* a C1 control, in UTF-8 or as a byte of its own */
 			if (!bad && c1)
 				lex_report(lx, lex_pos(lx, p),

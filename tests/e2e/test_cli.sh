@@ -239,4 +239,33 @@ t_check "generic mode takes it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" lo
 	policies/examples/apns-port.policy --mode generic --no-impact
 "$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null
 
+# ---- what reaches the terminal is printable --------------------------------
+# A file name with an escape sequence in it: every command shows it as
+# \x1b, none writes the ESC byte itself.
+ESC=$(printf '\033')
+has_esc() { printf '%s' "$1" | grep -q "$ESC"; }
+EP="$TMP/x${ESC}[2J.policy"
+cp policies/examples/apns-port.policy "$EP"
+out=$("$BLASTRADIUS" check "$EP" 2>&1)
+t_fails "check writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^.*/x\\x1b\[2J\.policy: ok: '
+printf 'policy "bad\033[2J"\n' >"$EP"
+out=$("$BLASTRADIUS" check "$EP" 2>&1)
+t_fails "check's errors write no raw ESC" has_esc "$out"
+t_match "... and show it escaped" "$out" \
+	'^.*/x\\x1b\[2J\.policy:1:12: control character "\\x1b" in string$'
+cp policies/examples/apns-port.policy "$EP"
+out=$("$BLASTRADIUS" diff "$EP" policies/examples/https-port.policy 2>&1)
+t_fails "diff writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^--- .*/x\\x1b\[2J\.policy \(policy apns-port\)$'
+t_check "load a policy from that file" \
+	"$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 "$EP" --mode generic --no-impact
+out=$("$BLASTRADIUS" --pin-dir "$PIN" status 2>&1)
+t_fails "status writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^policy +apns-port \(.*/x\\x1b\[2J\.policy\)$'
+out=$("$BLASTRADIUS" --pin-dir "$PIN" stats --no-attribution 2>&1)
+t_fails "stats writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^generation 1: policy apns-port \(.*/x\\x1b\[2J\.policy\)$'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
+
 t_done

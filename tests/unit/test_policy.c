@@ -26,6 +26,7 @@
 #include "catalog.h"
 #include "domain.h"
 #include "policy.h"
+#include "printable.h"
 #include "textfile.h"
 #include "unit.h"
 
@@ -2304,6 +2305,49 @@ static void test_diag(void **state)
 	assert_int_equal(d.n, 0);
 }
 
+/*
+ * What reaches a terminal is printable: a file name from the command
+ * line and a message quoting one are escaped; UTF-8 stays as it is.
+ */
+static const struct {
+	const char *in, *want;
+} printable_cases[] = {
+	{ "apns-port.policy", "apns-port.policy" },
+	{ "x\x1b[2J.policy", "x\\x1b[2J.policy" },		/* ESC */
+	{ "a\tb\nc\x7f", "a\\x09b\\x0ac\\x7f" },	/* C0, DEL */
+	{ "\xc2\x9b" "31m", "\\xc2\\x9b31m" },		/* C1 CSI */
+	{ "\xd0\xa0\xd0\x9a\xd0\x9d \xe2\x80\x94 \xf0\x9f\x93\xb1",
+	  "\xd0\xa0\xd0\x9a\xd0\x9d \xe2\x80\x94 \xf0\x9f\x93\xb1" }, /* UTF-8 */
+	{ "\xff\xc3(\xe2\x80", "\\xff\\xc3(\\xe2\\x80" },	/* broken */
+	{ "back\\slash \"q\"", "back\\slash \"q\"" },	/* as is */
+};
+
+static void test_diag_printable(void **state)
+{
+	char buf[BR_PRINTABLE_LEN(64)], *text;
+	struct br_pos at = { br_file_intern("x\x1b]0;pwned\x07.policy"), 2, 9 };
+	struct br_diag d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(printable_cases) / sizeof(printable_cases[0]);
+	     i++)
+		assert_string_equal(br_printable(printable_cases[i].in, buf,
+						 sizeof(buf)),
+				    printable_cases[i].want);
+	/* cut short, never inside an escape */
+	assert_string_equal(br_printable("abc\x1b", buf, 6), "abc");
+	assert_string_equal(br_printable("ab\x1b", buf, 7), "ab\\x1b");
+
+	br_diag_init(&d);
+	br_diag_error(&d, at, "cannot open \"%s\": %s", "\x1b[2J", "gone");
+	text = diag_text(&d);
+	assert_string_equal(text, "x\\x1b]0;pwned\\x07.policy:2:9: cannot "
+				  "open \"\\x1b[2J\": gone");
+	free(text);
+	br_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2338,6 +2382,7 @@ int main(void)
 		cmocka_unit_test(test_string_bytes),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),
+		cmocka_unit_test(test_diag_printable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
