@@ -1344,6 +1344,7 @@ static int conclude(struct cat_parser *cp, struct br_policy *holder, int err,
 	free(cp->pending);
 	free(cp->caps);
 	free(cp->ps.set_cap);
+	br_name_index_free(&cp->ps.set_names);
 	if (err) {
 		br_catalog_free(cat);
 		return err;

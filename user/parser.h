@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "lex.h"
+#include "name_index.h"
 #include "policy.h"
 #include "textfile.h"
 
@@ -56,6 +57,7 @@ struct br_parser {
 	unsigned int errors;
 	size_t cap_sets;
 	size_t *set_cap; /* element capacity of each set */
+	struct br_name_index set_names; /* the named sets, by name */
 	/* the language; NULL/0: the policy language */
 	const char *const *keywords; /* statement keywords */
 	size_t n_keywords;

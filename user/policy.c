@@ -567,15 +567,7 @@ static int parse_domain(struct br_parser *ps, const struct br_token *t,
 
 int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len)
 {
-	const struct br_policy *pol = ps->pol;
-	size_t i;
-
-	for (i = 0; i < pol->n_sets; i++)
-		if (!pol->sets[i].anonymous &&
-		    strlen(pol->sets[i].name) == len &&
-		    !memcmp(pol->sets[i].name, name, len))
-			return (int)i;
-	return -1;
+	return br_name_index_find(&ps->set_names, name, len);
 }
 
 /* Append an empty set; takes name, also on failure. */
@@ -600,6 +592,10 @@ static int new_set(struct br_parser *ps, char *name, int anonymous,
 		ps->set_cap = c;
 		ps->cap_sets = cap;
 	}
+	/* the name lives as long as the set: the index may point at it */
+	if (!anonymous &&
+	    br_name_index_add(&ps->set_names, name, (int)pol->n_sets))
+		goto nomem;
 	set = &pol->sets[pol->n_sets];
 	memset(set, 0, sizeof(*set));
 	set->name = name;
@@ -2980,6 +2976,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 out:
 	free(ps.set_cap);
 	free(ps.cat_copy);
+	br_name_index_free(&ps.set_names);
 	if (err) {
 		br_policy_free(ps.pol);
 		return err;
