@@ -24,6 +24,7 @@
 #include "impact.h"
 #include "cli.h"
 #include "json.h"
+#include "lex.h"
 #include "log.h"
 #include "outfile.h"
 #include "policy.h"
@@ -508,7 +509,6 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	bool have_seed = false, csv = false, baseline = false, summary = false;
 	struct br_diag diag;
 	struct br_json j;
-	char *end;
 	int c, err, rc = 1;
 
 	runs = calloc(argc + 1, sizeof(*runs));
@@ -524,9 +524,15 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			scn_path = optarg;
 			break;
 		case 'S':
-			seed = strtoull(optarg, &end, 0);
-			if (*end) {
-				br_err("--seed: a number");
+			/* as the scenario's seed statement reads one */
+			err = br_lex_u64(optarg, strlen(optarg), &seed);
+			if (err) {
+				br_err("--seed \"%s\": %s", optarg,
+				       err == -ERANGE
+					       ? "too large (at most "
+						 "18446744073709551615)"
+					       : "not a number (digits only, "
+						 "as in --seed 42)");
 				goto usage;
 			}
 			have_seed = true;

@@ -2,8 +2,10 @@
 /*
  * lex.c - hand-written lexer for the policy language.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +265,26 @@ void br_lex_report(const struct br_lexer *lx, const struct br_token *tok)
 	again.line_start = tok->start - (tok->pos.col - 1);
 	again.quiet = 0;
 	br_lex_next(&again, &t);
+}
+
+int br_lex_u64(const char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0, d;
+	size_t i;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return -EINVAL;
+	for (i = 0; i < n; i++) {
+		d = (uint64_t)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
 }
 
 int br_tok_is(const struct br_token *tok, const char *w)

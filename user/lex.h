@@ -14,6 +14,7 @@
 #define BR_LEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "diag.h"
 
 enum br_tok_kind {
@@ -59,6 +60,14 @@ void br_lex_next(struct br_lexer *lx, struct br_token *tok);
  * as it would have reported them (same messages, same positions).
  */
 void br_lex_report(const struct br_lexer *lx, const struct br_token *tok);
+
+/*
+ * The decimal number p[0, n): digits only (no sign, space, "0x" or
+ * anything after), at most 2^64 - 1. The one number syntax of the
+ * scenario language and of the command line's --seed. -EINVAL: not a
+ * number; -ERANGE: too large.
+ */
+int br_lex_u64(const char *p, size_t n, uint64_t *out);
 
 /* Is tok the word w? */
 int br_tok_is(const struct br_token *tok, const char *w);

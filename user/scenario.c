@@ -233,25 +233,6 @@ static int parse_fixed(const char *p, size_t n, uint64_t *out, size_t *used)
 	return 0;
 }
 
-/* Digits only, the whole token. */
-static int parse_u64(const char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!n)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
-			return -EINVAL;
-		if (v > (UINT64_MAX - (uint64_t)(p[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(p[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* A share, "30%" or "12.5%", into *fixed (100% is 100 * FIX). */
 static int parse_share(struct parser *ps, uint64_t *fixed)
 {
@@ -515,7 +496,7 @@ static int parse_devices(struct parser *ps)
 
 	if (t->kind != BR_TOK_WORD)
 		return expected(ps, "a number of devices");
-	err = parse_u64(t->start, t->len, &n);
+	err = br_lex_u64(t->start, t->len, &n);
 	if (err == -EINVAL) {
 		perr(ps, t->pos, "bad number of devices %s", desc(t, d));
 		return -EINVAL;
@@ -652,7 +633,7 @@ static int parse_seed(struct parser *ps)
 
 	if (t->kind != BR_TOK_WORD)
 		return expected(ps, "a seed (a number)");
-	err = parse_u64(t->start, t->len, &v);
+	err = br_lex_u64(t->start, t->len, &v);
 	if (err == -ERANGE) {
 		perr(ps, t->pos, "seed %s too large (at most %llu)", desc(t, d),
 		     (unsigned long long)UINT64_MAX);

@@ -116,6 +116,19 @@ t_match "... that says it stopped, and where" "$(printf '%s\n' "$out" | tail -n 
 t_eq "check --json lists as many" \
 	"$(timeout 60 "$BLASTRADIUS" --json check "$TMP/garbage.policy" | jq '.policies[0].errors | length')" 101
 
+# ---- simulate --seed: read as the scenario's seed statement is -----------
+# (a missing scenario after it: an accepted seed ends in exit 1, not 2)
+for bad in -1 "" 0x10 " 5" 7x 18446744073709551616; do
+	out=$("$BLASTRADIUS" simulate --no-policy --seed "$bad" \
+		--scenario "$TMP/missing.scenario" 2>&1); rc=$?
+	t_eq "simulate --seed \"$bad\" is a usage error" "$rc" 2
+	t_match "... saying why" "$out" \
+		"^blastradius: --seed \"$bad\": (not a number \\(digits only|too large \\(at most 18446744073709551615)"
+done
+out=$("$BLASTRADIUS" simulate --no-policy --seed 18446744073709551615 \
+	--scenario "$TMP/missing.scenario" 2>&1); rc=$?
+t_eq "simulate --seed 2^64-1 is accepted (then the missing scenario: 1)" "$rc" 1
+
 # ---- commands and privileges ----------------------------------------------
 "$BLASTRADIUS" frobnicate >/dev/null 2>&1; rc=$?
 t_eq "unknown command exits 2" "$rc" 2

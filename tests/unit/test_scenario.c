@@ -538,6 +538,16 @@ static const struct {
 	  "t.scenario:6:1: \"access\" already given at t.scenario:5:1" },
 	{ HEAD "seed 1\nseed 2\n",
 	  "t.scenario:6:1: \"seed\" already given at t.scenario:5:1" },
+	/* digits only, as simulate --seed reads them too (br_lex_u64) */
+	{ HEAD "seed -1\n",
+	  "t.scenario:5:6: bad seed \"-1\" (expected a number)" },
+	{ HEAD "seed 0x10\n",
+	  "t.scenario:5:6: bad seed \"0x10\" (expected a number)" },
+	{ HEAD "seed \"\"\n",
+	  "t.scenario:5:6: expected a seed (a number), got string \"\"" },
+	{ HEAD "seed 18446744073709551616\n",
+	  "t.scenario:5:6: seed \"18446744073709551616\" too large (at most "
+	  "18446744073709551615)" },
 	{ HEAD "devicez 10\n",
 	  "t.scenario:5:1: unknown statement \"devicez\"" },
 	{ HEAD "\"x\"\n", "t.scenario:5:1: expected a statement, got string "
