@@ -19,11 +19,14 @@ ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -I/usr/include/$(MULTIARCH) -Ibpf
+# CFLAGS is the user's (make CFLAGS=-O0 works); the flags the build needs
+# are added to it with override, or a command-line CFLAGS would drop them.
 CFLAGS     ?= -O2 -g
-CFLAGS     += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	      -I$(BUILD) -Ibpf -Iuser
 # Where the service catalog is found: the source tree, else the installed.
-CFLAGS     += -DBR_SOURCE_DIR='"$(CURDIR)"' -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
+override CFLAGS += -DBR_SOURCE_DIR='"$(CURDIR)"' \
+	      -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf)
 LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lcrypto -lpcap -lm

@@ -12,7 +12,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,18 +242,9 @@ static int is_pipe(const struct br_token *t)
 	return t->kind == BR_TOK_ERROR && t->len == 1 && t->start[0] == '|';
 }
 
-static void quiet_error(struct br_parser *ps, const struct br_token *t)
+static void quiet_error(struct br_src *s, const struct br_token *t)
 {
-	unsigned char c = (unsigned char)t->start[0];
-
-	if (c == '"')
-		br_perr(ps, t->pos, "unterminated string");
-	else if (c == '@')
-		br_perr(ps, t->pos, "expected set name after \"@\"");
-	else if (c > 0x20 && c < 0x7f && c != '\\')
-		br_perr(ps, t->pos, "unexpected character \"%c\"", c);
-	else
-		br_perr(ps, t->pos, "unexpected character \"\\x%02x\"", c);
+	br_lex_report(&s->lx, t);
 }
 
 /* ---- service, category, platform, source ------------------------------- */
@@ -836,7 +826,7 @@ static int add_ref(struct cat_parser *cp, struct br_src *s,
 
 	if (t->kind != BR_TOK_WORD) {
 		if (t->kind == BR_TOK_ERROR && !is_pipe(t))
-			quiet_error(ps, t);
+			quiet_error(s, t);
 		else
 			br_perr(ps, t->pos,
 				"expected a flow (\"flow\" or "
@@ -1081,7 +1071,7 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 
 		if (t->kind == BR_TOK_ERROR) {
 			if (s->lx.quiet)
-				quiet_error(ps, t);
+				quiet_error(s, t);
 			err = -EINVAL;
 			goto out;
 		}
@@ -1224,6 +1214,10 @@ static int parse_text(struct cat_parser *cp, const char *file, const char *text,
 	/* a service does not continue into the next file */
 	cp->cur = -1;
 	cp->bad_svc = 0;
+	if (br_text_check_len(file, len, cp->ps.diag)) {
+		cp->ps.errors++;
+		return 0;
+	}
 	br_src_init(&s, &cp->ps, br_file_intern(file), text, len, st);
 	return br_parse_source(&cp->ps, &s);
 }
@@ -1350,6 +1344,7 @@ static int conclude(struct cat_parser *cp, struct br_policy *holder, int err,
 	free(cp->pending);
 	free(cp->caps);
 	free(cp->ps.set_cap);
+	br_name_index_free(&cp->ps.set_names);
 	if (err) {
 		br_catalog_free(cat);
 		return err;
@@ -1408,8 +1403,8 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 /* One file of the directory; trouble with the file itself is reported. */
 static int load_file(struct cat_parser *cp, const char *dir, const char *name)
 {
+	char *path, *buf = NULL, why[BR_TEXT_WHY];
 	struct br_pos pos = { 0 };
-	char *path, *buf = NULL;
 	struct stat st;
 	size_t len = 0;
 	int fd, err = 0;
@@ -1417,14 +1412,14 @@ static int load_file(struct cat_parser *cp, const char *dir, const char *name)
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -ENOMEM;
 	pos.file = br_file_intern(path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		br_perr(&cp->ps, pos, "cannot open: %s", strerror(errno));
+	fd = br_text_open(path, &st, why);
+	if (fd < 0) {
+		br_perr(&cp->ps, pos, "cannot open: %s", why);
 		goto out;
 	}
-	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_text_read(fd, &st, &buf, &len, why);
 	if (err && err != -ENOMEM) {
-		br_perr(&cp->ps, pos, "cannot read: %s", strerror(-err));
+		br_perr(&cp->ps, pos, "cannot read: %s", why);
 		err = 0;
 		goto out;
 	}

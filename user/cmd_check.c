@@ -18,6 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "policy.h"
+#include "printable.h"
 
 /* Scratch tables: calloc'd, so pages the compiler never touches cost nothing. */
 struct br_scratch {
@@ -156,9 +157,10 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 	} else if (err) {
 		br_diag_print(&diag, stderr);
 	} else if (!cli->quiet) {
-		printf("%s: ok: policy %s, %zu rule%s, %zu named set%s, "
+		br_fput_printable(path, stdout); /* from the command line */
+		printf(": ok: policy %s, %zu rule%s, %zu named set%s, "
 		       "%zu element%s, %u address class%s",
-		       path, pol->name, pol->n_rules,
+		       pol->name, pol->n_rules,
 		       pol->n_rules == 1 ? "" : "s", br_count_named_sets(pol),
 		       br_count_named_sets(pol) == 1 ? "" : "s",
 		       br_count_elements(pol),

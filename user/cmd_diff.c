@@ -17,8 +17,10 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "name_index.h"
 #include "domain.h"
 #include "policy.h"
+#include "printable.h"
 
 #define BR_DIFF_SHOW 20 /* elements listed per set and direction */
 #define BR_DIFF_ELEM_LEN 272 /* a domain: 253 bytes, "*." or "." */
@@ -140,24 +142,35 @@ static int br_cmp_elem(const struct br_set *a, size_t i, const struct br_set *b,
 	return br_cmp_port(&a->ports[i], &b->ports[k]);
 }
 
-static const struct br_set *br_find_set(const struct br_policy *pol,
-					const char *name)
+/* The named sets of pol by name. */
+static int br_index_sets(const struct br_policy *pol, struct br_name_index *ix)
 {
 	size_t i;
 
 	for (i = 0; i < pol->n_sets; i++)
-		if (!pol->sets[i].anonymous && !strcmp(pol->sets[i].name, name))
-			return &pol->sets[i];
-	return NULL;
+		if (!pol->sets[i].anonymous &&
+		    br_name_index_add(ix, pol->sets[i].name, (int)i))
+			return -ENOMEM;
+	return 0;
 }
 
-static void br_diff_line(struct br_diff_out *o, char sign, const char *fmt,
-			 const char *a, const char *b)
+static struct br_set *br_find_set(const struct br_policy *pol,
+				  const struct br_name_index *ix,
+				  const char *name)
+{
+	int i = br_name_index_find(ix, name, strlen(name));
+
+	return i < 0 ? NULL : &pol->sets[i];
+}
+
+/* "- key value": the value is the policy's own text, printed escaped. */
+static void br_diff_line(struct br_diff_out *o, char sign, const char *key,
+			 const char *value)
 {
 	if (o->cli->json)
 		return;
-	printf("%c ", sign);
-	printf(fmt, a, b);
+	printf("%c %s ", sign, key);
+	br_fput_printable(value, stdout);
 	printf("\n");
 }
 
@@ -177,8 +190,8 @@ static void br_diff_field(struct br_diff_out *o, const char *key, const char *a,
 		br_json_end(&o->j);
 		return;
 	}
-	br_diff_line(o, '-', "%s %s", key, a);
-	br_diff_line(o, '+', "%s %s", key, b);
+	br_diff_line(o, '-', key, a);
+	br_diff_line(o, '+', key, b);
 }
 
 static void br_join_targets(const struct br_policy *p, char *buf, size_t len)
@@ -241,7 +254,9 @@ static int br_diff_rules(struct br_diff_out *o, const struct br_policy *a,
 			br_json_kstr(&o->j, "text", text);
 			br_json_end(&o->j);
 		} else {
-			printf("%c rule %zu: %s\n", sign, index, text);
+			printf("%c rule %zu: ", sign, index);
+			br_fput_printable(text, stdout);
+			printf("\n");
 		}
 	}
 #undef L
@@ -351,11 +366,18 @@ static void br_diff_set(struct br_diff_out *o, struct br_set *sa,
 	br_json_end(&o->j);
 }
 
-static void br_diff_sets(struct br_diff_out *o, struct br_policy *a,
-			 struct br_policy *b)
+static int br_diff_sets(struct br_diff_out *o, struct br_policy *a,
+			struct br_policy *b)
 {
+	struct br_name_index ia = { 0 }, ib = { 0 };
+	int err;
 	size_t i;
 
+	err = br_index_sets(a, &ia);
+	if (!err)
+		err = br_index_sets(b, &ib);
+	if (err)
+		goto out;
 	if (o->cli->json) {
 		br_json_key(&o->j, "sets");
 		br_json_array(&o->j);
@@ -366,7 +388,7 @@ static void br_diff_sets(struct br_diff_out *o, struct br_policy *a,
 
 		if (sa->anonymous)
 			continue;
-		sb = (struct br_set *)br_find_set(b, sa->name);
+		sb = br_find_set(b, &ib, sa->name);
 		if (sb && sb->type == sa->type) {
 			br_diff_set(o, sa, sb);
 			continue;
@@ -388,7 +410,7 @@ static void br_diff_sets(struct br_diff_out *o, struct br_policy *a,
 
 		if (sb->anonymous)
 			continue;
-		sa = br_find_set(a, sb->name);
+		sa = br_find_set(a, &ia, sb->name);
 		if (sa && sa->type == sb->type)
 			continue;
 		o->changed = 1;
@@ -404,6 +426,10 @@ static void br_diff_sets(struct br_diff_out *o, struct br_policy *a,
 	}
 	if (o->cli->json)
 		br_json_end(&o->j);
+out:
+	br_name_index_free(&ia);
+	br_name_index_free(&ib);
+	return err;
 }
 
 int cmd_diff(struct br_cli *cli, int argc, char **argv)
@@ -426,8 +452,15 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 		br_json_kstr(&o.j, "a", a->file);
 		br_json_kstr(&o.j, "b", b->file);
 	} else {
-		printf("--- %s (policy %s)\n+++ %s (policy %s)\n", a->file,
-		       a->name, b->file, b->name);
+		printf("--- ");
+		br_fput_printable(a->file, stdout);
+		printf(" (policy ");
+		br_fput_printable(a->name, stdout);
+		printf(")\n+++ ");
+		br_fput_printable(b->file, stdout);
+		printf(" (policy ");
+		br_fput_printable(b->name, stdout);
+		printf(")\n");
 	}
 	br_diff_field(&o, "policy", a->name, b->name);
 	br_diff_field(&o, "description", a->description, b->description);
@@ -442,9 +475,10 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 		      br_action_name(b->unreadable));
 	br_diff_field(&o, "on-swap", a->on_swap_flush ? "flush" : "keep",
 		      b->on_swap_flush ? "flush" : "keep");
-	if (br_diff_rules(&o, a, b))
+	if (br_diff_rules(&o, a, b) || br_diff_sets(&o, a, b)) {
+		br_err("diff: out of memory");
 		goto out;
-	br_diff_sets(&o, a, b);
+	}
 	if (cli->json) {
 		br_json_kbool(&o.j, "same", !o.changed);
 		br_json_end(&o.j);

@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "catalog.h"
 #include "impact.h"
 #include "cli.h"
 #include "json.h"
+#include "lex.h"
 #include "log.h"
 #include "outfile.h"
 #include "policy.h"
@@ -71,6 +73,7 @@ static struct br_outcome br_outcome_of(const struct br_traffic_result *r,
 
 static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 			const struct br_scenario *scn, uint64_t seed,
+			const struct br_traffic_estimate *est,
 			const struct run *runs, size_t n)
 {
 	size_t r, s, a, t;
@@ -83,6 +86,13 @@ static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 	br_json_ku64(j, "devices", scn->devices);
 	br_json_ku64(j, "duration_s", scn->duration_ns / 1000000000ull);
 	br_json_ku64(j, "seed", seed);
+	br_json_key(j, "estimate");
+	br_json_object(j);
+	br_json_ku64(j, "instances", (uint64_t)est->instances);
+	br_json_ku64(j, "packets", (uint64_t)est->packets);
+	br_json_ku64(j, "seconds", (uint64_t)est->seconds);
+	br_json_ku64(j, "memory_bytes", (uint64_t)est->memory);
+	br_json_end(j);
 	br_json_end(j);
 	br_json_key(j, "policies");
 	br_json_array(j);
@@ -455,6 +465,133 @@ static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 	return 0;
 }
 
+/* ---- the estimate ------------------------------------------------------- */
+
+/* Longer than this for all runs, simulate refuses without --force. */
+#define BR_SIM_MAX_SECONDS 3600.0
+
+/* "2.3M": a count as people read it. */
+static const char *br_count_text(double v, char *buf, size_t len)
+{
+	if (v >= 1e9)
+		snprintf(buf, len, "%.1fG", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.1fM", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(buf, len, "%.1fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+static const char *br_duration_text(double s, char *buf, size_t len)
+{
+	if (s >= 2 * 86400)
+		snprintf(buf, len, "%.1f days", s / 86400);
+	else if (s >= 2 * 3600)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else if (s >= 120)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else
+		snprintf(buf, len, "%.0f s", s < 1 ? 1 : s);
+	return buf;
+}
+
+static const char *br_bytes_text(double b, char *buf, size_t len)
+{
+	if (b >= 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.1f GB", b / (1024.0 * 1024 * 1024));
+	else
+		snprintf(buf, len, "%.0f MB", b / (1024.0 * 1024));
+	return buf;
+}
+
+/*
+ * Memory this process may still take: what the kernel calls available,
+ * less when an address-space limit or the memory cgroup (v2) allows less.
+ */
+static double br_mem_available(void)
+{
+	unsigned long long kb, max, cur;
+	char line[256], path[512];
+	double avail = 1e300;
+	struct rlimit rl;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			avail = kb * 1024.0;
+	if (f)
+		fclose(f);
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < avail)
+		avail = rl.rlim_cur;
+	f = fopen("/proc/self/cgroup", "r");
+	if (f && fgets(line, sizeof(line), f) && !strncmp(line, "0::", 3)) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.max",
+			 line + 3);
+		fclose(f);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%llu", &max) == 1) {
+			fclose(f);
+			snprintf(path, sizeof(path),
+				 "/sys/fs/cgroup%s/memory.current", line + 3);
+			f = fopen(path, "r");
+			if (f && fscanf(f, "%llu", &cur) == 1 && cur < max &&
+			    max - cur < avail)
+				avail = max - cur;
+		}
+	}
+	if (f)
+		fclose(f);
+	return avail;
+}
+
+/*
+ * Estimate the work before any of it starts, say it, and refuse a run
+ * that would not fit in memory or would take longer than an hour,
+ * unless forced. Returns 0 to go on.
+ */
+static int br_sim_check_estimate(const struct br_cli *cli,
+				 const struct br_catalog *cat,
+				 const struct br_scenario *scn, size_t n_runs,
+				 bool force, struct br_traffic_estimate *est)
+{
+	char pk[32], all[32], mem[32], avail[32], dur[32];
+	double free_mem = br_mem_available();
+	bool too_long, too_big;
+
+	br_traffic_estimate(cat, scn, est);
+	too_long = est->seconds * n_runs > BR_SIM_MAX_SECONDS;
+	too_big = est->memory > free_mem;
+	br_count_text(est->packets, pk, sizeof(pk));
+	br_duration_text(est->seconds * n_runs, all, sizeof(all));
+	br_bytes_text(est->memory, mem, sizeof(mem));
+	br_bytes_text(free_mem, avail, sizeof(avail));
+	if ((too_long || too_big) && !force) {
+		br_err("simulate: scenario %s (%u devices, %s simulated): "
+		       "about %s packets a run, %zu run%s, about %s in all "
+		       "at %.0fk packets/s, and %s of memory (%s available): "
+		       "%s; make it smaller (devices, duration) or pass "
+		       "--force",
+		       scn->name, scn->devices,
+		       br_duration_text(scn->duration_ns / 1e9, dur, sizeof(dur)),
+		       pk, n_runs, n_runs == 1 ? "" : "s", all,
+		       BR_SIM_PACKETS_PER_S / 1e3, mem, avail,
+		       too_big ? "more memory than is available"
+			       : "longer than the hour a simulation may take");
+		return -E2BIG;
+	}
+	if (!cli->quiet && !cli->json)
+		fprintf(stderr,
+			"simulate: estimate: about %s packets a run, %zu "
+			"run%s, about %s in all; %s of memory\n",
+			pk, n_runs, n_runs == 1 ? "" : "s", all, mem);
+	return 0;
+}
+
 /* --html FILE: the runs as one self-contained page (report_html.h). */
 static int br_sim_html(const char *path, const struct br_catalog *cat,
 		       const struct br_scenario *scn, uint64_t seed,
@@ -495,6 +632,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "no-policy", no_argument, NULL, 'n' },
 		{ "summary", no_argument, NULL, 'y' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "force", no_argument, NULL, 'f' },
 		{}
 	};
 	const char *scn_path = NULL, *pcap = NULL, *html = NULL;
@@ -506,9 +644,10 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	size_t n_runs = 0, i;
 	uint64_t seed = 0;
 	bool have_seed = false, csv = false, baseline = false, summary = false;
+	bool force = false;
+	struct br_traffic_estimate est;
 	struct br_diag diag;
 	struct br_json j;
-	char *end;
 	int c, err, rc = 1;
 
 	runs = calloc(argc + 1, sizeof(*runs));
@@ -524,9 +663,15 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			scn_path = optarg;
 			break;
 		case 'S':
-			seed = strtoull(optarg, &end, 0);
-			if (*end) {
-				br_err("--seed: a number");
+			/* as the scenario's seed statement reads one */
+			err = br_lex_u64(optarg, strlen(optarg), &seed);
+			if (err) {
+				br_err("--seed \"%s\": %s", optarg,
+				       err == -ERANGE
+					       ? "too large (at most "
+						 "18446744073709551615)"
+					       : "not a number (digits only, "
+						 "as in --seed 42)");
 				goto usage;
 			}
 			have_seed = true;
@@ -545,6 +690,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 			break;
 		case 'H':
 			html = optarg;
+			break;
+		case 'f':
+			force = true;
 			break;
 		default:
 			goto usage;
@@ -578,6 +726,8 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	if (!have_seed)
 		seed = scn->seed;
+	if (br_sim_check_estimate(cli, cat, scn, n_runs, force, &est))
+		goto out;
 	for (i = 0; i < n_runs; i++)
 		if (runs[i].file &&
 		    br_cli_parse_policy(runs[i].file, &runs[i].pol))
@@ -622,7 +772,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		br_json_init(&j, stdout);
-		br_sim_json(&j, cat, scn, seed, runs, n_runs);
+		br_sim_json(&j, cat, scn, seed, &est, runs, n_runs);
 	} else if (csv) {
 		br_sim_csv(cat, runs, n_runs);
 	} else {
@@ -655,7 +805,7 @@ out:
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
 	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv] "
-	       "[--summary] [--html FILE]");
+	       "[--summary] [--html FILE] [--force]");
 	free(runs);
 	return 2;
 }

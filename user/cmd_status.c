@@ -24,6 +24,7 @@
 #include "json.h"
 #include "log.h"
 #include "policy.h"
+#include "printable.h"
 
 static void br_format_time(__u64 unix_ns, char *buf, size_t len)
 {
@@ -36,10 +37,10 @@ static void br_format_time(__u64 unix_ns, char *buf, size_t len)
 
 int cmd_status(struct br_cli *cli, int argc, char **argv)
 {
+	char since[32] = "", text[160], pa[BR_PRINTABLE_LEN(BR_FILE_LEN)];
 	struct br_dp_status st;
 	struct br_dp *dp;
 	struct br_json j;
-	char since[32] = "", text[160];
 	size_t i;
 	int err;
 
@@ -76,7 +77,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 		return 0;
 	}
 	printf("state       %s\n", cli->pin_dir);
-	printf("policy      %s (%s)\n", st.record.name, st.record.file);
+	printf("policy      %s", br_printable(st.record.name, pa, sizeof(pa)));
+	printf(" (%s)\n", br_printable(st.record.file, pa, sizeof(pa)));
 	printf("generation  %llu since %s (slot %u)\n",
 	       (unsigned long long)st.generation, since, st.slot);
 	printf("rules       %u, default %s\n", st.record.n_rules,
@@ -87,7 +89,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	       st.hello_entries);
 	for (i = 0; i < st.n_ifaces; i++) {
 		br_cli_iface_text(&st.ifaces[i], text, sizeof(text));
-		printf("%s%s\n", i ? "            " : "interfaces  ", text);
+		printf("%s%s\n", i ? "            " : "interfaces  ",
+		       br_printable(text, pa, sizeof(pa)));
 	}
 	if (!st.n_ifaces)
 		printf("interfaces  none\n");
@@ -185,11 +188,14 @@ static void br_stats_json(const struct br_counter *ctr,
 static void br_stats_table(const struct br_counter *ctr,
 			   const struct br_gen_record *rec, __u64 generation)
 {
+	char pa[BR_PRINTABLE_LEN(BR_FILE_LEN)];
 	__u32 i;
 
 	if (rec) {
-		printf("generation %llu: policy %s (%s)\n\n",
-		       (unsigned long long)generation, rec->name, rec->file);
+		printf("generation %llu: policy %s",
+		       (unsigned long long)generation,
+		       br_printable(rec->name, pa, sizeof(pa)));
+		printf(" (%s)\n\n", br_printable(rec->file, pa, sizeof(pa)));
 		printf("%5s  %-6s %12s %14s  %s\n", "rule", "action", "packets",
 		       "bytes", "match");
 		for (i = 0; i < rec->n_rules && i < BR_MAX_RULES; i++)
@@ -197,7 +203,8 @@ static void br_stats_table(const struct br_counter *ctr,
 			       br_action_name(rec->rule_action[i]),
 			       (unsigned long long)ctr[i].packets,
 			       (unsigned long long)ctr[i].bytes,
-			       rec->rule_text[i], rec->rule_line[i]);
+			       br_printable(rec->rule_text[i], pa, sizeof(pa)),
+			       rec->rule_line[i]);
 		printf("%5s  %-6s %12llu %14llu  no rule matched\n", "-",
 		       br_action_name(rec->default_action),
 		       (unsigned long long)ctr[BR_CTR_DEFAULT].packets,
@@ -225,8 +232,10 @@ static const char *br_name_kind(__u32 kind)
 	return kind == BR_NAME_SNI ? "sni" : kind == BR_NAME_DNS ? "dns" : "?";
 }
 
+/* The names come off the wire: a client chooses their bytes. */
 static void br_names_table(const struct br_dp_name *names, size_t n)
 {
+	char pa[BR_PRINTABLE_LEN(BR_NAME_MAX)];
 	size_t i;
 
 	if (!n)
@@ -236,7 +245,8 @@ static void br_names_table(const struct br_dp_name *names, size_t n)
 	for (i = 0; i < n; i++)
 		printf("%5u  %-4s %10llu  %s\n", names[i].rule,
 		       br_name_kind(names[i].kind),
-		       (unsigned long long)names[i].hits, names[i].name);
+		       (unsigned long long)names[i].hits,
+		       br_printable(names[i].name, pa, sizeof(pa)));
 }
 
 static void br_names_json(struct br_json *j, const struct br_dp_name *names,
@@ -389,15 +399,15 @@ static void br_action_text(const struct br_cat_action *a, char *buf,
 static void br_attrib_text(const struct br_attrib_view *v,
 			   const struct br_counter *ctr)
 {
+	char buf[256], how[64], pa[BR_PRINTABLE_LEN(sizeof(v->note))];
 	const struct br_catalog *cat = v->cat;
-	char buf[256], how[64];
 	bool any_shared = false;
 	size_t r, g, k;
 
 	printf("\ndrops attributed to services (the catalog's signatures "
 	       "each rule matches):\n");
 	if (v->note[0])
-		printf("  %s\n", v->note);
+		printf("  %s\n", br_printable(v->note, pa, sizeof(pa)));
 	if (!v->have)
 		return;
 	if (!v->at.n_rules)
@@ -406,10 +416,11 @@ static void br_attrib_text(const struct br_attrib_view *v,
 		const struct br_attrib_rule *ar = &v->at.rules[r];
 		const struct br_rule_ir *rule = &v->pol->rules[ar->rule];
 
-		printf("  rule %zu (%s, %llu packets): %s\n", ar->rule,
+		printf("  rule %zu (%s, %llu packets): ", ar->rule,
 		       br_action_name(rule->action),
-		       (unsigned long long)ctr[BR_CTR_RULE0 + ar->rule].packets,
-		       rule->text ? rule->text : "");
+		       (unsigned long long)ctr[BR_CTR_RULE0 + ar->rule].packets);
+		br_fput_printable(rule->text ? rule->text : "", stdout);
+		printf("\n");
 		if (!ar->n_sigs) {
 			printf("    matches no catalog service's signature\n");
 			continue;

@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "diag.h"
+#include "printable.h"
 
 void br_diag_init(struct br_diag *d)
 {
 	d->n = 0;
 	d->cap = 0;
 	d->msgs = NULL;
+	d->full = 0;
 }
 
 void br_diag_free(struct br_diag *d)
@@ -39,9 +41,19 @@ void br_diag_error(struct br_diag *d, struct br_pos pos, const char *fmt, ...)
 	size_t cap;
 	int len;
 
-	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
+	if (d->full)
+		return;
+	if (d->n == BR_DIAG_MAX) {
+		d->full = 1;
+		len = asprintf(&text,
+			       "too many errors, stopping here (at most %d "
+			       "are reported)",
+			       BR_DIAG_MAX);
+	} else {
+		va_start(ap, fmt);
+		len = vasprintf(&text, fmt, ap);
+		va_end(ap);
+	}
 	if (len < 0)
 		return;
 
@@ -101,6 +113,10 @@ out:
 	return ret;
 }
 
+/*
+ * File names come from the command line and from includes, messages
+ * quote names and paths: both are printed escaped (printable.h).
+ */
 void br_diag_print(const struct br_diag *d, FILE *out)
 {
 	const struct br_diag_msg *m;
@@ -108,12 +124,13 @@ void br_diag_print(const struct br_diag *d, FILE *out)
 
 	for (i = 0; i < d->n; i++) {
 		m = &d->msgs[i];
-		if (!m->pos.file)
-			fprintf(out, "%s\n", m->text);
-		else if (m->pos.line <= 0)
-			fprintf(out, "%s: %s\n", m->pos.file, m->text);
-		else
-			fprintf(out, "%s:%d:%d: %s\n", m->pos.file, m->pos.line,
-				m->pos.col, m->text);
+		if (m->pos.file) {
+			br_fput_printable(m->pos.file, out);
+			if (m->pos.line > 0)
+				fprintf(out, ":%d:%d", m->pos.line, m->pos.col);
+			fputs(": ", out);
+		}
+		br_fput_printable(m->text, out);
+		fputc('\n', out);
 	}
 }

@@ -21,10 +21,19 @@ struct br_diag_msg {
 	char *text;
 };
 
+/*
+ * At most BR_DIAG_MAX errors are kept: the next one is replaced by "too
+ * many errors" at its position and the rest are dropped, so a garbage
+ * file of millions of errors costs a bounded amount of memory and
+ * output, and the lexer stops reading it (br_diag_full).
+ */
+#define BR_DIAG_MAX 100
+
 struct br_diag {
 	size_t n;
 	size_t cap;
 	struct br_diag_msg *msgs;
+	int full; /* the cap was reached: later errors are dropped */
 };
 
 void br_diag_init(struct br_diag *d);
@@ -33,6 +42,12 @@ void br_diag_free(struct br_diag *d);
 /* Record an error at pos; printf-style message without trailing newline. */
 void br_diag_error(struct br_diag *d, struct br_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Was the cap reached? A parser reading on would report nothing more. */
+static inline int br_diag_full(const struct br_diag *d)
+{
+	return d->full;
+}
 
 /*
  * Intern a file name: positions in the IR point at these strings, which live

@@ -14,13 +14,15 @@
 #define BR_LEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "diag.h"
 
 enum br_tok_kind {
 	BR_TOK_EOF,
 	BR_TOK_NEWLINE, /* ends a statement outside { } */
 	BR_TOK_WORD,	/* run of [A-Za-z0-9_.:/-] and "*" */
-	BR_TOK_STRING,	/* "...": the span includes both quotes */
+	BR_TOK_STRING,	/* "...": the span includes both quotes; no
+			 * control characters (C0, DEL, C1) */
 	BR_TOK_SETREF,	/* @name: the span includes the '@' */
 	BR_TOK_LBRACE,
 	BR_TOK_RBRACE,
@@ -52,6 +54,20 @@ void br_lex_init(struct br_lexer *lx, const char *file, const char *src,
 
 /* The next token; errors in the input are reported and give BR_TOK_ERROR. */
 void br_lex_next(struct br_lexer *lx, struct br_token *tok);
+
+/*
+ * Report the errors of tok, a BR_TOK_ERROR the lexer gave while quiet,
+ * as it would have reported them (same messages, same positions).
+ */
+void br_lex_report(const struct br_lexer *lx, const struct br_token *tok);
+
+/*
+ * The decimal number p[0, n): digits only (no sign, space, "0x" or
+ * anything after), at most 2^64 - 1. The one number syntax of the
+ * scenario language and of the command line's --seed. -EINVAL: not a
+ * number; -ERANGE: too large.
+ */
+int br_lex_u64(const char *p, size_t n, uint64_t *out);
 
 /* Is tok the word w? */
 int br_tok_is(const struct br_token *tok, const char *w);

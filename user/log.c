@@ -2,20 +2,28 @@
 /* log.c - see log.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "printable.h"
 
 int br_verbose;
 
+/* Messages name files, interfaces and policies: printed escaped. */
 void br_err(const char *fmt, ...)
 {
+	char *text = NULL;
 	va_list ap;
+	int len;
 
 	fputs("blastradius: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	len = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (len >= 0)
+		br_fput_printable(text, stderr);
 	fputc('\n', stderr);
+	free(text);
 }
 
 static int br_libbpf_print(enum libbpf_print_level level, const char *fmt,

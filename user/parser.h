@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 
 #include "lex.h"
+#include "name_index.h"
 #include "policy.h"
+#include "textfile.h"
 
 #define BR_PARSE_DESC_LEN 96 /* room for br_tok_describe() */
 
@@ -35,6 +37,8 @@ struct br_src {
 	int resume;	  /* cur starts a statement: skip none */
 	const char *name; /* interned; base of relative includes */
 	int set_file;	  /* an include: only set and include */
+	struct br_pos incl_pos; /* an include: where it was named, how */
+	const char *incl_path;
 	int depth;
 	int has_id; /* dev/ino known: cycles seen by inode */
 	dev_t dev;
@@ -53,6 +57,7 @@ struct br_parser {
 	unsigned int errors;
 	size_t cap_sets;
 	size_t *set_cap; /* element capacity of each set */
+	struct br_name_index set_names; /* the named sets, by name */
 	/* the language; NULL/0: the policy language */
 	const char *const *keywords; /* statement keywords */
 	size_t n_keywords;
@@ -137,17 +142,6 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 
 /* Room for element n of size sz in arr of capacity *cap (realloc'd). */
 void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
-
-/* A whole file descriptor's contents; hint: its expected size. */
-int br_read_fd(int fd, size_t hint, char **out, size_t *len);
-
-/*
- * A whole file of a language into *buf (freed by the caller, NULL on
- * failure), st its stat; trouble with the file itself goes to diag as
- * "path: cannot open: ..." or "cannot read: ...".
- */
-int br_load_file(const char *path, struct br_diag *diag, char **buf,
-		 size_t *len, struct stat *st);
 
 /* Edit distance for did-you-mean suggestions; SIZE_MAX if too long. */
 size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb);

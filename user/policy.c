@@ -14,7 +14,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -455,6 +454,16 @@ static const char *elem_name(enum br_set_type type)
 	}
 }
 
+/* A byte as a message shows it: printable ASCII as is, else \xNN. */
+static const char *show_byte(unsigned char c, char buf[8])
+{
+	if (c > 0x20 && c < 0x7f)
+		snprintf(buf, 8, "%c", c);
+	else
+		snprintf(buf, 8, "\\x%02x", c);
+	return buf;
+}
+
 /*
  * A domain-set element: "example.com" (that name), "*.example.com" (every
  * name strictly below it) or ".example.com" (both). The name is stored
@@ -467,7 +476,7 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 	size_t i, label = 0;
 	unsigned int labels = 1;
 	uint8_t flags = BR_DOMAIN_EXACT;
-	char c;
+	char c, bad[8];
 
 	if (n >= 2 && p[0] == '*' && p[1] == '.') {
 		flags = BR_DOMAIN_BELOW;
@@ -520,9 +529,9 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_')) {
 			br_perr(ps, pos,
-				"bad domain %s: \"%c\" is not allowed in a "
+				"bad domain %s: \"%s\" is not allowed in a "
 				"name (letters, digits, \"-\" and \"_\")",
-				show, c);
+				show, show_byte((unsigned char)c, bad));
 			return -EINVAL;
 		}
 	}
@@ -558,15 +567,7 @@ static int parse_domain(struct br_parser *ps, const struct br_token *t,
 
 int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len)
 {
-	const struct br_policy *pol = ps->pol;
-	size_t i;
-
-	for (i = 0; i < pol->n_sets; i++)
-		if (!pol->sets[i].anonymous &&
-		    strlen(pol->sets[i].name) == len &&
-		    !memcmp(pol->sets[i].name, name, len))
-			return (int)i;
-	return -1;
+	return br_name_index_find(&ps->set_names, name, len);
 }
 
 /* Append an empty set; takes name, also on failure. */
@@ -591,6 +592,10 @@ static int new_set(struct br_parser *ps, char *name, int anonymous,
 		ps->set_cap = c;
 		ps->cap_sets = cap;
 	}
+	/* the name lives as long as the set: the index may point at it */
+	if (!anonymous &&
+	    br_name_index_add(&ps->set_names, name, (int)pol->n_sets))
+		goto nomem;
 	set = &pol->sets[pol->n_sets];
 	memset(set, 0, sizeof(*set));
 	set->name = name;
@@ -1108,42 +1113,6 @@ size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb)
 	return p[nb];
 }
 
-int br_read_fd(int fd, size_t hint, char **out, size_t *len)
-{
-	size_t cap = hint + 1, n = 0;
-	char *buf = NULL, *nbuf;
-	ssize_t r;
-	int err;
-
-	for (;;) {
-		if (!buf || n == cap) {
-			cap = buf ? 2 * cap : cap;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = -errno;
-			goto fail;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	free(buf);
-	return err;
-}
-
 /* Report a cycle if the file with st/name is already being read. */
 static int check_cycle(struct br_parser *ps, const struct br_src *s,
 		       const struct stat *st, const char *name,
@@ -1185,7 +1154,7 @@ static int check_cycle(struct br_parser *ps, const struct br_src *s,
 static int include_file(struct br_parser *ps, struct br_src *s,
 			const char *path, struct br_pos pos)
 {
-	char *full, *buf = NULL;
+	char *full, *buf = NULL, why[BR_TEXT_WHY];
 	struct br_src child;
 	const char *name;
 	struct stat st;
@@ -1200,15 +1169,9 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 	full = resolve(s->name, path);
 	if (!full)
 		return -ENOMEM;
-	fd = open(full, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		br_perr(ps, pos, "cannot open \"%s\": %s", path,
-			strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		br_perr(ps, pos, "cannot open \"%s\": %s", path,
-			strerror(EISDIR));
+	fd = br_text_open(full, &st, why);
+	if (fd < 0) {
+		br_perr(ps, pos, "cannot open \"%s\": %s", path, why);
 		goto out;
 	}
 	name = br_file_intern(full);
@@ -1217,18 +1180,19 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 		err = err < 0 ? err : 0;
 		goto out;
 	}
-	err = br_read_fd(fd, (size_t)st.st_size, &buf, &len);
+	err = br_text_read(fd, &st, &buf, &len, why);
 	if (err == -ENOMEM)
 		goto out;
 	if (err) {
-		br_perr(ps, pos, "cannot read \"%s\": %s", path,
-			strerror(-err));
+		br_perr(ps, pos, "cannot read \"%s\": %s", path, why);
 		err = 0;
 		goto out;
 	}
 
 	br_src_init(&child, ps, name, buf, len, &st);
 	child.set_file = 1;
+	child.incl_pos = pos;
+	child.incl_path = path;
 	child.depth = s->depth + 1;
 	child.parent = s;
 	err = br_parse_source(ps, &child);
@@ -2823,12 +2787,40 @@ static int parse_set_file_statement(struct br_parser *ps, struct br_src *s)
 	return -EINVAL;
 }
 
+/*
+ * Is the included file s a set file at all? Its first token decides,
+ * read quietly: a file that does not start with a statement of the
+ * language (an unrelated file, a binary) gets one message at the
+ * include, instead of one a line echoing its contents. Returns 1 to
+ * read it.
+ */
+static int sniff_set_file(struct br_parser *ps, struct br_src *s)
+{
+	char d[DESC_LEN];
+
+	s->lx.quiet = 1;
+	br_lex_next(&s->lx, &s->cur);
+	while (s->cur.kind == BR_TOK_NEWLINE)
+		br_parse_next(s);
+	s->lx.quiet = 0;
+	if (s->cur.kind == BR_TOK_EOF || br_parse_is_keyword(ps, &s->cur))
+		return 1;
+	br_perr(ps, s->incl_pos,
+		"\"%s\" is not a set file: it starts with %s at line %d "
+		"(expected \"set\" or \"include\")",
+		s->incl_path, desc(&s->cur, d), s->cur.pos.line);
+	return 0;
+}
+
 int br_parse_source(struct br_parser *ps, struct br_src *s)
 {
 	br_stmt_fn stmt = ps->statement ? ps->statement : parse_statement;
 	int err;
 
-	br_lex_next(&s->lx, &s->cur);
+	if (!s->set_file)
+		br_lex_next(&s->lx, &s->cur);
+	else if (!sniff_set_file(ps, s))
+		return 0;
 	for (;;) {
 		while (s->cur.kind == BR_TOK_NEWLINE)
 			br_parse_next(s);
@@ -2949,6 +2941,9 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	int err;
 
 	*out = NULL;
+	err = br_text_check_len(file, len, diag);
+	if (err)
+		return err;
 	ps.pol = calloc(1, sizeof(*ps.pol));
 	if (!ps.pol)
 		return -ENOMEM;
@@ -2981,6 +2976,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 out:
 	free(ps.set_cap);
 	free(ps.cat_copy);
+	br_name_index_free(&ps.set_names);
 	if (err) {
 		br_policy_free(ps.pol);
 		return err;
@@ -3012,34 +3008,6 @@ int br_policy_parse_file(const char *path, struct br_policy **out,
 			 struct br_diag *diag)
 {
 	return br_policy_parse_file_cat(path, NULL, out, diag);
-}
-
-int br_load_file(const char *path, struct br_diag *diag, char **buf,
-		 size_t *len, struct stat *st)
-{
-	struct br_pos pos = { .file = br_file_intern(path) };
-	int fd, err;
-
-	*buf = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, st)) {
-		err = -errno;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	if (S_ISDIR(st->st_mode)) {
-		err = -EISDIR;
-		br_diag_error(diag, pos, "cannot open: %s", strerror(-err));
-		goto out;
-	}
-	err = br_read_fd(fd, (size_t)st->st_size, buf, len);
-	if (err)
-		br_diag_error(diag, pos, "cannot read: %s", strerror(-err));
-out:
-	if (fd >= 0)
-		close(fd);
-	return err;
 }
 
 int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,

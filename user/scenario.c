@@ -233,25 +233,6 @@ static int parse_fixed(const char *p, size_t n, uint64_t *out, size_t *used)
 	return 0;
 }
 
-/* Digits only, the whole token. */
-static int parse_u64(const char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!n)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
-			return -EINVAL;
-		if (v > (UINT64_MAX - (uint64_t)(p[i] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(p[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* A share, "30%" or "12.5%", into *fixed (100% is 100 * FIX). */
 static int parse_share(struct parser *ps, uint64_t *fixed)
 {
@@ -515,7 +496,7 @@ static int parse_devices(struct parser *ps)
 
 	if (t->kind != BR_TOK_WORD)
 		return expected(ps, "a number of devices");
-	err = parse_u64(t->start, t->len, &n);
+	err = br_lex_u64(t->start, t->len, &n);
 	if (err == -EINVAL) {
 		perr(ps, t->pos, "bad number of devices %s", desc(t, d));
 		return -EINVAL;
@@ -652,7 +633,7 @@ static int parse_seed(struct parser *ps)
 
 	if (t->kind != BR_TOK_WORD)
 		return expected(ps, "a seed (a number)");
-	err = parse_u64(t->start, t->len, &v);
+	err = br_lex_u64(t->start, t->len, &v);
 	if (err == -ERANGE) {
 		perr(ps, t->pos, "seed %s too large (at most %llu)", desc(t, d),
 		     (unsigned long long)UINT64_MAX);
@@ -901,11 +882,11 @@ static int parse_at(struct parser *ps)
 	struct br_scenario *scn = ps->scn;
 	struct br_scn_event *events, *prev;
 	struct br_pos pos = ps->cur.pos, ppos;
-	char *path, *full = NULL;
+	char *path, *full = NULL, why[BR_TEXT_WHY];
 	char a[32], b[32];
 	struct stat st;
 	uint64_t ns = 0;
-	int err;
+	int fd, err;
 
 	err = parse_time(ps, "time", &ns);
 	if (err)
@@ -941,16 +922,14 @@ static int parse_at(struct parser *ps)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* a typo in the path is found here, where its position is known */
-	if (stat(full, &st) || access(full, R_OK)) {
-		perr(ps, ppos, "cannot open \"%s\": %s", path, strerror(errno));
+	/* a typo in the path, a FIFO or a device is found here, where its
+	 * position is known; the policy is read when the run starts */
+	fd = br_text_open(full, &st, why);
+	if (fd < 0) {
+		perr(ps, ppos, "cannot open \"%s\": %s", path, why);
 		goto out;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		perr(ps, ppos, "cannot open \"%s\": %s", path,
-		     strerror(EISDIR));
-		goto out;
-	}
+	close(fd);
 	events = grow(scn->events, &ps->cap_events, scn->n_events,
 		      sizeof(*events));
 	if (!events) {
@@ -1089,6 +1068,9 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 	*out = NULL;
 	if (!file)
 		file = "<buffer>";
+	err = br_text_check_len(file, len, diag);
+	if (err)
+		return err;
 	ps.file = br_file_intern(file);
 	ps.scn = calloc(1, sizeof(*ps.scn));
 	if (!ps.scn)

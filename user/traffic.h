@@ -67,6 +67,33 @@ struct br_traffic_result {
 	double run_s;			/* of which in BPF_PROG_TEST_RUN */
 };
 
+/*
+ * What one run of a scenario will cost, estimated from the scenario and
+ * the catalog before it starts (no packet is pushed): the model's own
+ * arithmetic on the expected action instances, channel connections and
+ * keepalives of a run in which nothing is blocked (a blocking policy
+ * adds retries, or saves what a blocked flow would have sent).
+ */
+struct br_traffic_estimate {
+	double instances; /* action instances started */
+	double packets;	  /* pushed through the program */
+	double seconds;	  /* at BR_SIM_PACKETS_PER_S */
+	double memory;	  /* bytes at the peak: the model and the instance */
+};
+
+/*
+ * Packets a second a run pushes, model included: what the time of an
+ * estimate assumes. Measured with the default scenario: 780,000-875,000
+ * on the quiet bench machine (docs/PERFORMANCE.md), 150,000-330,000 on
+ * the same 2 cores shared with other builds (2026-12-06); 100,000 devices
+ * ran no slower a packet than 10,000.
+ */
+#define BR_SIM_PACKETS_PER_S 500000.0
+
+void br_traffic_estimate(const struct br_catalog *cat,
+			 const struct br_scenario *scn,
+			 struct br_traffic_estimate *est);
+
 /* Run the scenario through sim. res is filled; free with the function below. */
 int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 		   struct br_traffic_result *res);

@@ -65,6 +65,70 @@ out=$("$BLASTRADIUS" check "$TMP/crowded.policy" 2>&1); rc=$?
 t_eq "check of a too-large policy exits 1" "$rc" 1
 t_match "too large: positioned at the set" "$out" "$crowded_msg"
 
+# ---- inputs: regular files only, capped, refused where they are named -----
+# timeout: a command that blocks on a FIFO or reads /dev/zero forever
+# fails its check (exit 124) instead of stopping the suite.
+mkfifo "$TMP/fifo.policy"
+out=$(timeout 20 "$BLASTRADIUS" check "$TMP/fifo.policy" 2>&1); rc=$?
+t_eq "check of a FIFO exits 1 without waiting for a writer" "$rc" 1
+t_match "... and says what it is" "$out" \
+	"^$TMP/fifo.policy: cannot open: not a regular file \\(a FIFO\\)$"
+out=$(timeout 20 "$BLASTRADIUS" check /dev/zero 2>&1); rc=$?
+t_eq "check of /dev/zero exits 1 without reading it" "$rc" 1
+t_match "... and says what it is" "$out" \
+	"^/dev/zero: cannot open: not a regular file \\(a character device\\)$"
+truncate -s 300M "$TMP/huge.set"
+printf 'policy p\ninclude "/dev/zero"\ninclude "fifo.policy"\ninclude "huge.set"\n' \
+	>"$TMP/inc.policy"
+out=$(timeout 20 "$BLASTRADIUS" check "$TMP/inc.policy" 2>&1); rc=$?
+t_eq "check with /dev/zero, a FIFO and 300 MB as includes exits 1" "$rc" 1
+t_match "/dev/zero refused at its include's position" "$out" \
+	"^$TMP/inc.policy:2:9: cannot open \"/dev/zero\": not a regular file \\(a character device\\)$"
+t_match "the FIFO refused at its include's position" "$out" \
+	"^$TMP/inc.policy:3:9: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
+t_match "over the size cap refused at its include's position" "$out" \
+	"^$TMP/inc.policy:4:9: cannot open \"huge.set\": larger than 256 MiB \\(314572800 bytes\\)$"
+out=$(timeout 20 "$BLASTRADIUS" diff policies/examples/apns-port.policy "$TMP/fifo.policy" 2>&1); rc=$?
+t_eq "diff with a FIFO exits 2 (trouble)" "$rc" 2
+t_match "... naming the FIFO" "$out" "^$TMP/fifo.policy: cannot open: not a regular file"
+printf 'scenario s\ndevices 10\nplatform ios 50%%, android 50%%\nduration 1m\nat 10s policy "fifo.policy"\n' \
+	>"$TMP/fifo.scenario"
+out=$(timeout 20 "$BLASTRADIUS" simulate --no-policy --scenario "$TMP/fifo.scenario" 2>&1); rc=$?
+t_eq "simulate with a FIFO as a timeline policy exits 1" "$rc" 1
+t_match "... refused at its at statement" "$out" \
+	"^$TMP/fifo.scenario:5:15: cannot open \"fifo.policy\": not a regular file \\(a FIFO\\)$"
+
+# an unrelated file as an include: one message, its contents not echoed
+printf 'policy p\ninclude "%s/Makefile"\n' "$PWD" >"$TMP/make.policy"
+out=$("$BLASTRADIUS" check "$TMP/make.policy" 2>&1); rc=$?
+t_eq "check with the Makefile as an include exits 1" "$rc" 1
+t_eq "... with one message" "$(printf '%s\n' "$out" | wc -l)" 1
+t_match "... at the include, saying what the file starts with" "$out" \
+	"^$TMP/make.policy:2:9: \"$PWD/Makefile\" is not a set file: it starts with \"BUILD\" at line [0-9]+ "
+
+# a million errors: the first 100 reported, then one "too many errors"
+yes x | head -n 1000000 >"$TMP/garbage.policy"
+out=$(timeout 60 "$BLASTRADIUS" check "$TMP/garbage.policy" 2>&1); rc=$?
+t_eq "check of a file of a million errors exits 1" "$rc" 1
+t_eq "... with 100 errors and one more line" "$(printf '%s\n' "$out" | wc -l)" 101
+t_match "... that says it stopped, and where" "$(printf '%s\n' "$out" | tail -n 1)" \
+	"^$TMP/garbage.policy:101:1: too many errors, stopping here \\(at most 100 are reported\\)$"
+t_eq "check --json lists as many" \
+	"$(timeout 60 "$BLASTRADIUS" --json check "$TMP/garbage.policy" | jq '.policies[0].errors | length')" 101
+
+# ---- simulate --seed: read as the scenario's seed statement is -----------
+# (a missing scenario after it: an accepted seed ends in exit 1, not 2)
+for bad in -1 "" 0x10 " 5" 7x 18446744073709551616; do
+	out=$("$BLASTRADIUS" simulate --no-policy --seed "$bad" \
+		--scenario "$TMP/missing.scenario" 2>&1); rc=$?
+	t_eq "simulate --seed \"$bad\" is a usage error" "$rc" 2
+	t_match "... saying why" "$out" \
+		"^blastradius: --seed \"$bad\": (not a number \\(digits only|too large \\(at most 18446744073709551615)"
+done
+out=$("$BLASTRADIUS" simulate --no-policy --seed 18446744073709551615 \
+	--scenario "$TMP/missing.scenario" 2>&1); rc=$?
+t_eq "simulate --seed 2^64-1 is accepted (then the missing scenario: 1)" "$rc" 1
+
 # ---- commands and privileges ----------------------------------------------
 "$BLASTRADIUS" frobnicate >/dev/null 2>&1; rc=$?
 t_eq "unknown command exits 2" "$rc" 2
@@ -213,5 +277,34 @@ t_fails "nothing pinned" test -e "$PIN"
 t_check "generic mode takes it" "$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load m0 \
 	policies/examples/apns-port.policy --mode generic --no-impact
 "$BLASTRADIUS" --pin-dir "$PIN" unload >/dev/null
+
+# ---- what reaches the terminal is printable --------------------------------
+# A file name with an escape sequence in it: every command shows it as
+# \x1b, none writes the ESC byte itself.
+ESC=$(printf '\033')
+has_esc() { printf '%s' "$1" | grep -q "$ESC"; }
+EP="$TMP/x${ESC}[2J.policy"
+cp policies/examples/apns-port.policy "$EP"
+out=$("$BLASTRADIUS" check "$EP" 2>&1)
+t_fails "check writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^.*/x\\x1b\[2J\.policy: ok: '
+printf 'policy "bad\033[2J"\n' >"$EP"
+out=$("$BLASTRADIUS" check "$EP" 2>&1)
+t_fails "check's errors write no raw ESC" has_esc "$out"
+t_match "... and show it escaped" "$out" \
+	'^.*/x\\x1b\[2J\.policy:1:12: control character "\\x1b" in string$'
+cp policies/examples/apns-port.policy "$EP"
+out=$("$BLASTRADIUS" diff "$EP" policies/examples/https-port.policy 2>&1)
+t_fails "diff writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^--- .*/x\\x1b\[2J\.policy \(policy apns-port\)$'
+t_check "load a policy from that file" \
+	"$BLASTRADIUS" --pin-dir "$PIN" --netns "$NS" load d0 "$EP" --mode generic --no-impact
+out=$("$BLASTRADIUS" --pin-dir "$PIN" status 2>&1)
+t_fails "status writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^policy +apns-port \(.*/x\\x1b\[2J\.policy\)$'
+out=$("$BLASTRADIUS" --pin-dir "$PIN" stats --no-attribution 2>&1)
+t_fails "stats writes no raw ESC" has_esc "$out"
+t_match "... and shows it escaped" "$out" '^generation 1: policy apns-port \(.*/x\\x1b\[2J\.policy\)$'
+t_check "unload" "$BLASTRADIUS" --pin-dir "$PIN" unload
 
 t_done

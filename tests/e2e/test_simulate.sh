@@ -179,6 +179,37 @@ else
 		"first bucket $first, last $last"
 fi
 
+# ---- the estimate before a run -----------------------------------------------
+# Before it starts, simulate estimates a run from the scenario and the
+# catalog: close to what a run with nothing blocked pushes.
+base=$("$BR" --json simulate --no-policy --scenario "$SMALL")
+t_within "the estimate's packets are within 15% of a run's" \
+	"$(jq .scenario.estimate.packets <<<"$base")" \
+	"$(jq '.policies[0].packets' <<<"$base")" 15
+t_within "... and its action instances too" \
+	"$(jq .scenario.estimate.instances <<<"$base")" \
+	"$(jq '[.policies[0].services[].attempted] | add' <<<"$base")" 15
+out=$("$BR" simulate --no-policy --scenario "$SMALL" 2>&1 >/dev/null)
+t_match "the estimate is said first, on stderr" "$(head -n 1 <<<"$out")" \
+	'^simulate: estimate: about [0-9.]+k packets a run, 1 run, about [0-9]+ s in all; [0-9]+ MB of memory$'
+
+# What would run for days or not fit in memory is refused at once (exit
+# 1, the estimate said) unless --force; timeout: a run that starts fails
+# the check instead of holding the suite for a day.
+sed -e 's/^devices .*/devices 1000000/' -e 's/^duration .*/duration 24h/' \
+	policies/scenarios/default.scenario >"$TMP/big.scenario"
+out=$(timeout 60 "$BR" simulate --no-policy --scenario "$TMP/big.scenario" 2>&1); rc=$?
+t_eq "1M devices for 24 h: refused before it starts" "$rc" 1
+t_match "... saying the estimate, why, and the way past it" "$out" \
+	'^blastradius: simulate: scenario default \(1000000 devices, 24\.0 h simulated\): about [0-9.]+G packets a run, 1 run, about [0-9.]+ (h|days) in all at [0-9]+k packets/s, and [0-9.]+ GB of memory \([0-9.]+ GB available\): longer than the hour a simulation may take; make it smaller \(devices, duration\) or pass --force$'
+sed -e 's/^devices .*/devices 1000000/' -e 's/^duration .*/duration 1s/' \
+	policies/scenarios/default.scenario >"$TMP/wide.scenario"
+out=$( (ulimit -v 2000000; timeout 60 "$BR" simulate --no-policy \
+	--scenario "$TMP/wide.scenario") 2>&1); rc=$?
+t_eq "1M devices in 2 GB of address space: refused before it starts" "$rc" 1
+t_match "... as more memory than is available" "$out" \
+	'^blastradius: simulate: .* and [0-9.]+ GB of memory \([0-9.]+ GB available\): more memory than is available; make it smaller \(devices, duration\) or pass --force$'
+
 # ---- a live instance is left alone ------------------------------------------
 
 mkdir -p "/run/$ID"

@@ -16,9 +16,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -436,6 +438,14 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	/* strings hold printable text only, wherever they stand */
+	{ "service s \"Tit\x1b[2Jle\"\ncategory c\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443\naction a needs f\n",
+	  "t.catalog:1:15: control character \"\\x1b\" in string\n" },
+	{ "service s\ncategory c\nflow f tls daddr 1.0.0.0/8 dport 443\n"
+	    "action a needs f | \"x\x01\"\n",
+	  "t.catalog:4:22: control character \"\\x01\" in string\n"
+	  "t.catalog:1:9: service \"s\" has no action\n" },
 	{ "flow f tls daddr 1.0.0.0/8 dport 1\n"
 	    "frob x\n"
 	    "action a needs f\n",
@@ -787,6 +797,75 @@ static void test_load_dir(void **state)
 	free(dir);
 }
 
+/*
+ * Only regular files are read: a FIFO with no writer or /dev/zero, as a
+ * catalog file or an include, would block or fill memory. alarm(): a
+ * hang fails the test instead of stopping the suite.
+ */
+static void test_load_not_regular(void **state)
+{
+	struct br_catalog *cat = NULL;
+	char *dir = tmp_dir(), *path, *msgs, *want;
+	int err;
+
+	(void)state;
+	alarm(30);
+	write_file(dir, "a.catalog",
+		   "include \"/dev/zero\"\n"
+		   "include \"fifo.set\"\n"
+		   "service a\ncategory c\n"
+		   "flow f tcp daddr 192.0.2.1 dport 1\n"
+		   "action go needs f\n");
+	assert_true(asprintf(&path, "%s/fifo.set", dir) > 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	free(path);
+	assert_true(asprintf(&path, "%s/b.catalog", dir) > 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	free(path);
+	msgs = load(dir, &cat, &err);
+	assert_int_equal(err, -EINVAL);
+	assert_null(cat);
+	assert_true(asprintf(&want,
+			     "%1$s/a.catalog:1:9: cannot open \"/dev/zero\": "
+			     "not a regular file (a character device)\n"
+			     "%1$s/a.catalog:2:9: cannot open \"fifo.set\": "
+			     "not a regular file (a FIFO)\n"
+			     "%1$s/b.catalog: cannot open: not a regular file "
+			     "(a FIFO)\n",
+			     dir) > 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	free(want);
+	rm_tree(dir);
+	free(dir);
+	alarm(0);
+}
+
+/* A buffer over the cap is refused unread (a read of PROT_NONE crashes). */
+static void test_buffer_cap(void **state)
+{
+	size_t len = (size_t)(256 << 20) + 1;
+	struct br_catalog *cat = NULL;
+	struct br_diag d;
+	char *text, *msgs;
+
+	(void)state;
+	text = mmap(NULL, len, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(text != MAP_FAILED);
+	br_diag_init(&d);
+	assert_int_equal(br_catalog_parse_buffer("t.catalog", text, len, &cat,
+						 &d),
+			 -EINVAL);
+	assert_null(cat);
+	msgs = diag_all(&d);
+	assert_string_equal(msgs,
+			    "t.catalog: larger than 256 MiB (268435457 bytes)\n");
+	free(msgs);
+	br_diag_free(&d);
+	munmap(text, len);
+}
+
 static void test_default_dir(void **state)
 {
 	const char *dir;
@@ -1035,6 +1114,8 @@ int main(void)
 		cmocka_unit_test(test_platform_actions),
 		cmocka_unit_test(test_bad_catalogs),
 		cmocka_unit_test(test_load_dir),
+		cmocka_unit_test(test_load_not_regular),
+		cmocka_unit_test(test_buffer_cap),
 		cmocka_unit_test(test_default_dir),
 		cmocka_unit_test(test_shipped),
 	};

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 
 #define SHIPPED_CATALOG "policies/catalog"
 #define SHIPPED_SCENARIOS "policies/scenarios"
+#define EXAMPLE "policies/examples/apns-port.policy" /* a regular file */
 
 /* ---- a catalog by hand --------------------------------------------------- */
 
@@ -459,12 +461,12 @@ static void test_quantities(void **state)
 
 	/* times of events: below a second too */
 	scn = parse_ok("scenario q\ndevices 5\nplatform ios 100%\n"
-		       "duration 1m\nat 0.25s policy \"/dev/null\"\n"
-		       "at 59.999999999s policy \"/dev/null\"\n");
+		       "duration 1m\nat 0.25s policy \"" EXAMPLE "\"\n"
+		       "at 59.999999999s policy \"" EXAMPLE "\"\n");
 	assert_int_equal(scn->n_events, 2);
 	assert_true(scn->events[0].at_ns == NS_S / 4);
 	assert_true(scn->events[1].at_ns == 60 * NS_S - 1);
-	assert_string_equal(scn->events[1].policy, "/dev/null");
+	assert_string_equal(scn->events[1].policy, EXAMPLE);
 	br_scenario_free(scn);
 
 	/* seed: the whole 64-bit range */
@@ -536,6 +538,16 @@ static const struct {
 	  "t.scenario:6:1: \"access\" already given at t.scenario:5:1" },
 	{ HEAD "seed 1\nseed 2\n",
 	  "t.scenario:6:1: \"seed\" already given at t.scenario:5:1" },
+	/* digits only, as simulate --seed reads them too (br_lex_u64) */
+	{ HEAD "seed -1\n",
+	  "t.scenario:5:6: bad seed \"-1\" (expected a number)" },
+	{ HEAD "seed 0x10\n",
+	  "t.scenario:5:6: bad seed \"0x10\" (expected a number)" },
+	{ HEAD "seed \"\"\n",
+	  "t.scenario:5:6: expected a seed (a number), got string \"\"" },
+	{ HEAD "seed 18446744073709551616\n",
+	  "t.scenario:5:6: seed \"18446744073709551616\" too large (at most "
+	  "18446744073709551615)" },
 	{ HEAD "devicez 10\n",
 	  "t.scenario:5:1: unknown statement \"devicez\"" },
 	{ HEAD "\"x\"\n", "t.scenario:5:1: expected a statement, got string "
@@ -737,6 +749,10 @@ static const struct {
 	  "t.scenario:6:6: rate of service \"bank\", which no device has (add "
 	  "\"app bank P%\")" },
 
+	/* strings hold printable text only */
+	{ HEAD "description \"a\x1b[2Jb\"\n",
+	  "t.scenario:5:15: control character \"\\x1b\" in string" },
+
 	/* the timeline (its files: see test_timeline) */
 	{ HEAD "at 1m\n", "t.scenario:5:6: expected \"policy\", got end of "
 			  "line" },
@@ -757,6 +773,12 @@ static const struct {
 	  "file or directory" },
 	{ HEAD "at 1m policy \"/\"\n",
 	  "t.scenario:5:14: cannot open \"/\": Is a directory" },
+	{ HEAD "at 1m policy \"/dev/zero\"\n",
+	  "t.scenario:5:14: cannot open \"/dev/zero\": not a regular file (a "
+	  "character device)" },
+	{ HEAD "at 1m policy \"/dev/null\"\n",
+	  "t.scenario:5:14: cannot open \"/dev/null\": not a regular file (a "
+	  "character device)" },
 	{ HEAD "at 1m policy \"/dev/null\" x\n",
 	  "t.scenario:5:26: expected end of line, got \"x\"" },
 	{ HEAD "at 1m policy \"x\n", "t.scenario:5:14: unterminated string" },
@@ -895,9 +917,73 @@ static void test_timeline(void **state)
 	free(msgs);
 	br_diag_free(&d);
 
+	/*
+	 * A FIFO as the timeline's policy or as the scenario: refused where
+	 * it is named, never waited on (alarm: a hang fails the test).
+	 */
+	alarm(30);
+	file = path_in(dir, "fifo");
+	assert_int_equal(mkfifo(file, 0600), 0);
+	write_file(sub, "fifo.scenario", HEAD "at 1m policy \"../fifo\"\n");
+	free(file);
+	file = path_in(sub, "fifo.scenario");
+	br_diag_init(&d);
+	err = br_scenario_parse_file(file, catalog(), &scn, &d);
+	assert_int_equal(err, -EINVAL);
+	assert_null(scn);
+	msgs = diag_text(&d);
+	assert_true(asprintf(&want,
+			     "%s:5:14: cannot open \"../fifo\": not a regular "
+			     "file (a FIFO)",
+			     file) > 0);
+	assert_string_equal(msgs, want);
+	free(want);
+	free(msgs);
+	br_diag_free(&d);
+	free(file);
+	file = path_in(dir, "fifo");
+	br_diag_init(&d);
+	err = br_scenario_parse_file(file, catalog(), &scn, &d);
+	assert_int_equal(err, -EINVAL);
+	msgs = diag_text(&d);
+	assert_true(asprintf(&want, "%s: cannot open: not a regular file (a "
+				    "FIFO)",
+			     file) > 0);
+	assert_string_equal(msgs, want);
+	free(want);
+	free(msgs);
+	br_diag_free(&d);
+	free(file);
+	alarm(0);
+
 	rm_tree(dir);
 	free(sub);
 	free(dir);
+}
+
+/* A buffer over the cap is refused unread (a read of PROT_NONE crashes). */
+static void test_buffer_cap(void **state)
+{
+	size_t len = (size_t)(256 << 20) + 1;
+	struct br_scenario *scn = NULL;
+	struct br_diag d;
+	char *text, *msgs;
+
+	(void)state;
+	text = mmap(NULL, len, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	assert_true(text != MAP_FAILED);
+	br_diag_init(&d);
+	assert_int_equal(br_scenario_parse_buffer("t.scenario", text, len,
+						  catalog(), &scn, &d),
+			 -EFBIG);
+	assert_null(scn);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs,
+			    "t.scenario: larger than 256 MiB (268435457 bytes)");
+	free(msgs);
+	br_diag_free(&d);
+	munmap(text, len);
 }
 
 /* ---- the built-in and shipped scenarios ---------------------------------- */
@@ -1056,6 +1142,7 @@ int main(void)
 		cmocka_unit_test(test_quantities),
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_buffer_cap),
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_shipped_hand_catalog),
 		cmocka_unit_test(test_shipped_real_catalog),
