@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* cli.c - helpers the commands share; see cli.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -12,6 +12,7 @@
 #include "dataplane.h"
 #include "diag.h"
 #include "json.h"
+#include "lex.h"
 #include "log.h"
 #include "policy.h"
 
@@ -166,12 +167,10 @@ int br_cli_require_privileges(void)
 
 int br_cli_table_size(const char *opt, const char *arg, __u32 *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	v = arg[0] >= '0' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
-	if (!v || errno || *end || v < BR_TABLE_MIN || v > BR_TABLE_MAX) {
+	if (br_lex_u64(arg, strlen(arg), &v) || v < BR_TABLE_MIN ||
+	    v > BR_TABLE_MAX) {
 		br_err("%s: a number of entries from %u to %u, not \"%s\"", opt,
 		       BR_TABLE_MIN, BR_TABLE_MAX, arg);
 		return -EINVAL;

@@ -49,8 +49,9 @@ int br_cli_catalog(const struct br_catalog **out);
 int br_cli_catalog_diag(const struct br_catalog **out, struct br_diag *diag);
 
 /*
- * The value of --flow-table or --hello-table (opt): digits, from
- * BR_TABLE_MIN to BR_TABLE_MAX entries; else a message and -EINVAL.
+ * The value of --flow-table or --hello-table (opt): digits (the number
+ * syntax of br_lex_u64), from BR_TABLE_MIN to BR_TABLE_MAX entries; else
+ * a message and -EINVAL.
  */
 int br_cli_table_size(const char *opt, const char *arg, __u32 *out);
 
