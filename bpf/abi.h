@@ -454,6 +454,9 @@ struct br_quic_version_rules {
 
 #define BR_FLOW_ENTRIES		131072
 #define BR_FLOW_PENDING		16384	/* flows with a hello in progress */
+/* What the two may be sized to instead (load --flow-table, a scenario). */
+#define BR_TABLE_MIN		64
+#define BR_TABLE_MAX		(1u << 24)
 #define BR_FLOW_TCP_TTL_NS	(300ULL * 1000000000ULL)
 #define BR_FLOW_UDP_TTL_NS	(60ULL * 1000000000ULL)
 

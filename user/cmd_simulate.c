@@ -86,6 +86,8 @@ static void br_sim_json(struct br_json *j, const struct br_catalog *cat,
 	br_json_ku64(j, "devices", scn->devices);
 	br_json_ku64(j, "duration_s", scn->duration_ns / 1000000000ull);
 	br_json_ku64(j, "seed", seed);
+	br_json_ku64(j, "flow_table", br_scn_flow_table(scn));
+	br_json_ku64(j, "hello_table", br_scn_hello_table(scn));
 	br_json_key(j, "estimate");
 	br_json_object(j);
 	br_json_ku64(j, "instances", (uint64_t)est->instances);
@@ -377,6 +379,10 @@ static void br_sim_text(const struct br_catalog *cat,
 	       scn->file[0] == '(' ? "" : ")", scn->devices,
 	       (unsigned long long)(scn->duration_ns / 1000000000ull),
 	       (unsigned long long)seed);
+	/* only when the scenario sizes them: the defaults go without saying */
+	if (scn->flow_entries || scn->hello_entries)
+		printf("censor's tables: %u flows, %u hellos being read\n",
+		       br_scn_flow_table(scn), br_scn_hello_table(scn));
 	if (summary) {
 		br_sim_summary(cat, runs, n);
 		return;
@@ -751,7 +757,8 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		struct br_sim sim;
 
 		/* a fresh instance per run: no flow or policer carries over */
-		err = br_sim_open(&sim, pcap);
+		err = br_sim_open(&sim, pcap, scn->flow_entries,
+				  scn->hello_entries);
 		if (err) {
 			br_err("simulate: cannot load the dataplane: %s",
 			       strerror(-err));

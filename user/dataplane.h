@@ -34,9 +34,6 @@ struct br_dp_opts {
 	__u32 hello_entries; /* ClientHellos being read */
 };
 
-/* What a table may hold: the limits of --flow-table and --hello-table. */
-#define BR_TABLE_MIN 64
-#define BR_TABLE_MAX (1u << 24)
 
 /* Load a private instance (not pinned, not attached). */
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);

@@ -1157,10 +1157,13 @@ static void br_scenario_html(struct br_page *pg, uint64_t seed)
 		"Wi-Fi</dd>\n"
 		"<dt>duration</dt><dd>%s (min:s)</dd>\n"
 		"<dt>seed</dt><dd>%llu (the same seed, the same devices and "
-		"arrivals in every run)</dd>\n<dt>apps</dt><dd>",
+		"arrivals in every run)</dd>\n"
+		"<dt>censor's tables</dt><dd>%u flows, %u hellos being "
+		"read</dd>\n<dt>apps</dt><dd>",
 		scn->devices, scn->ios_share * 100,
 		(1 - scn->ios_share) * 100, scn->ipv6_share * 100,
-		scn->cellular_share * 100, buf, (unsigned long long)seed);
+		scn->cellular_share * 100, buf, (unsigned long long)seed,
+		br_scn_flow_table(scn), br_scn_hello_table(scn));
 	for (i = 0; i < scn->n_apps; i++) {
 		if (i)
 			fputs(", ", f);

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abi.h"
 #include "lex.h"
 #include "parser.h"
 #include "scenario.h"
@@ -50,6 +51,8 @@ enum kw {
 	K_ACCESS,
 	K_DURATION,
 	K_SEED,
+	K_FLOW_TABLE,
+	K_HELLO_TABLE,
 	K_APP, /* K_APP and later may repeat */
 	K_RATE,
 	K_AT,
@@ -65,6 +68,8 @@ static const char *const kw_name[K_COUNT] = {
 	[K_ACCESS] = "access",
 	[K_DURATION] = "duration",
 	[K_SEED] = "seed",
+	[K_FLOW_TABLE] = "flow-table",
+	[K_HELLO_TABLE] = "hello-table",
 	[K_APP] = "app",
 	[K_RATE] = "rate",
 	[K_AT] = "at",
@@ -948,6 +953,36 @@ out:
 	return err;
 }
 
+/*
+ * "flow-table N", "hello-table N": the sizes of the censor's state tables
+ * (load --flow-table and --hello-table), to see what a censor whose
+ * tables the population outgrows does with the flows it loses.
+ */
+static int parse_table(struct parser *ps, const char *what, uint32_t *out)
+{
+	const struct br_token *t = &ps->cur;
+	char d[DESC_LEN];
+	uint64_t n = 0;
+	int err;
+
+	if (t->kind != BR_TOK_WORD)
+		return expected(ps, "a number of entries");
+	err = br_lex_u64(t->start, t->len, &n);
+	if (err == -EINVAL) {
+		perr(ps, t->pos, "bad %s size %s (expected a number)", what,
+		     desc(t, d));
+		return -EINVAL;
+	}
+	if (err || n < BR_TABLE_MIN || n > BR_TABLE_MAX) {
+		perr(ps, t->pos, "%s %s out of range (%u-%u)", what, desc(t, d),
+		     BR_TABLE_MIN, BR_TABLE_MAX);
+		return -EINVAL;
+	}
+	*out = (uint32_t)n;
+	next(ps);
+	return end_statement(ps);
+}
+
 static int parse_statement(struct parser *ps)
 {
 	const struct br_token *t = &ps->cur;
@@ -995,6 +1030,10 @@ static int parse_statement(struct parser *ps)
 		return parse_duration(ps);
 	case K_SEED:
 		return parse_seed(ps);
+	case K_FLOW_TABLE:
+		return parse_table(ps, "flow-table", &ps->scn->flow_entries);
+	case K_HELLO_TABLE:
+		return parse_table(ps, "hello-table", &ps->scn->hello_entries);
 	case K_APP:
 		return parse_app(ps);
 	case K_RATE:
@@ -1160,4 +1199,14 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->rates);
 	free(scn->events);
 	free(scn);
+}
+
+uint32_t br_scn_flow_table(const struct br_scenario *scn)
+{
+	return scn->flow_entries ? scn->flow_entries : BR_FLOW_ENTRIES;
+}
+
+uint32_t br_scn_hello_table(const struct br_scenario *scn)
+{
+	return scn->hello_entries ? scn->hello_entries : BR_FLOW_PENDING;
 }

@@ -51,6 +51,9 @@ struct br_scenario {
 	double cellular_share; /* the rest are on Wi-Fi */
 	uint64_t duration_ns;
 	uint64_t seed; /* --seed replaces it */
+	/* the censor's state tables: 0 for the dataplane's default sizes */
+	uint32_t flow_entries;
+	uint32_t hello_entries;
 	size_t n_apps;
 	struct br_scn_app *apps;
 	size_t n_rates;
@@ -77,5 +80,9 @@ int br_scenario_default(const struct br_catalog *cat, struct br_scenario **out,
 const char *br_scenario_default_source(size_t *len);
 
 void br_scenario_free(struct br_scenario *scn);
+
+/* The sizes of the censor's tables in a scenario's simulation. */
+uint32_t br_scn_flow_table(const struct br_scenario *scn);
+uint32_t br_scn_hello_table(const struct br_scenario *scn);
 
 #endif /* BR_SCENARIO_H */

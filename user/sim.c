@@ -28,9 +28,12 @@ static uint64_t br_sim_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-int br_sim_open(struct br_sim *sim, const char *pcap_path)
+int br_sim_open(struct br_sim *sim, const char *pcap_path,
+		uint32_t flow_entries, uint32_t hello_entries)
 {
-	struct br_dp_opts opts = { .virtual_clock = true };
+	struct br_dp_opts opts = { .virtual_clock = true,
+				   .flow_entries = flow_entries,
+				   .hello_entries = hello_entries };
 	int err;
 
 	memset(sim, 0, sizeof(*sim));

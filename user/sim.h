@@ -33,8 +33,13 @@ struct br_sim_out {
 	size_t addr_len;
 };
 
-/* A private, virtual-clock instance; pcap_path NULL for none. */
-int br_sim_open(struct br_sim *sim, const char *pcap_path);
+/*
+ * A private, virtual-clock instance; pcap_path NULL for none. The
+ * censor's tables hold flow_entries flows and hello_entries hellos being
+ * read (0: the dataplane's defaults).
+ */
+int br_sim_open(struct br_sim *sim, const char *pcap_path,
+		uint32_t flow_entries, uint32_t hello_entries);
 void br_sim_close(struct br_sim *sim);
 
 /* Put pol in force (a swap on the simulation's own instance). */

@@ -55,7 +55,7 @@ int br_whatif_run(const struct br_catalog *cat, const struct br_policy *pol,
 	w->devices = scn->devices;
 	w->duration_s = scn->duration_ns / 1000000000ull;
 	w->seed = scn->seed;
-	err = br_sim_open(&sim, NULL);
+	err = br_sim_open(&sim, NULL, scn->flow_entries, scn->hello_entries);
 	if (err)
 		goto out;
 	err = br_traffic_run(&sim, &o, &w->res);

@@ -179,6 +179,38 @@ else
 		"first bucket $first, last $last"
 fi
 
+# ---- a censor whose tables the population outgrows ---------------------------
+# The scenario gives the censor a flow table of 64 flows for 300 devices'
+# long-lived connections: flows it evicts come back mid-stream, without a
+# name. Signal's TLS connections (to 443, where the policy's name rule
+# waits) show the fail mode: sni-default drop (fail-closed) fails most of
+# its messages, without sni-default (fail-open) none; with the default
+# table, none either way.
+TABLE=$E2E/scenarios/small-table.scenario
+sed -e '/^flow-table /d' "$TABLE" >"$TMP/big-table.scenario"
+signal_failed() { # JSON: "FAILED ATTEMPTED" of Signal's messages
+	jq -r '[.policies[0].services[] | select(.service == "signal")] |
+		"\(map(.failed) | add) \(map(.attempted) | add)"' <<<"$1"
+}
+closed=$(sim "$TABLE" "$E2E/policies/twitter-closed.policy")
+open=$(sim "$TABLE" "$E2E/policies/twitter-open.policy")
+roomy=$(sim "$TMP/big-table.scenario" "$E2E/policies/twitter-closed.policy")
+t_eq "the scenario's flow table, said" \
+	"$(jq -c '[.scenario.flow_table, .scenario.hello_table]' <<<"$closed")" \
+	'[64,16384]'
+read -r fc ac <<<"$(signal_failed "$closed")"
+t_eq "64 flows, fail-closed: most Signal messages fail ($fc of $ac)" \
+	"$((ac >= 10 && fc * 2 > ac))" 1
+t_eq "64 flows, fail-open: none does" "$(signal_failed "$open" | cut -d' ' -f1)" 0
+t_eq "the default table, fail-closed: none does" \
+	"$(signal_failed "$roomy" | cut -d' ' -f1)" 0
+t_eq "and Twitter is blocked in all three" \
+	"$(for r in "$closed" "$open" "$roomy"; do jq -r '.policies[0].efficacy | .failed == .attempted' <<<"$r"; done | sort -u)" \
+	true
+t_match "the text report says the tables" \
+	"$("$BR" simulate --summary --scenario "$TABLE" --policy "$E2E/policies/twitter-open.policy" 2>/dev/null)" \
+	"^censor's tables: 64 flows, 16384 hellos being read$"
+
 # ---- the estimate before a run -----------------------------------------------
 # Before it starts, simulate estimates a run from the scenario and the
 # catalog: close to what a run with nothing blocked pushes.

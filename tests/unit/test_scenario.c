@@ -477,6 +477,16 @@ static void test_quantities(void **state)
 	scn = parse_ok("scenario q\ndevices 5\nplatform ios 100%\n"
 		       "duration 1m\nseed 0\n");
 	assert_true(scn->seed == 0);
+	assert_int_equal(scn->flow_entries, 0); /* the dataplane's own */
+	assert_int_equal(br_scn_flow_table(scn), BR_FLOW_ENTRIES);
+	assert_int_equal(br_scn_hello_table(scn), BR_FLOW_PENDING);
+	br_scenario_free(scn);
+
+	/* the censor's tables: both ends of their range */
+	scn = parse_ok("scenario q\ndevices 5\nplatform ios 100%\n"
+		       "duration 1m\nflow-table 64\nhello-table 16777216\n");
+	assert_int_equal(br_scn_flow_table(scn), 64);
+	assert_int_equal(br_scn_hello_table(scn), 16777216);
 	br_scenario_free(scn);
 }
 
@@ -548,6 +558,17 @@ static const struct {
 	{ HEAD "seed 18446744073709551616\n",
 	  "t.scenario:5:6: seed \"18446744073709551616\" too large (at most "
 	  "18446744073709551615)" },
+	{ HEAD "flow-table 64\nflow-table 128\n",
+	  "t.scenario:6:1: \"flow-table\" already given at t.scenario:5:1" },
+	{ HEAD "flow-table 63\n",
+	  "t.scenario:5:12: flow-table \"63\" out of range (64-16777216)" },
+	{ HEAD "hello-table 16777217\n",
+	  "t.scenario:5:13: hello-table \"16777217\" out of range "
+	  "(64-16777216)" },
+	{ HEAD "hello-table 4k\n",
+	  "t.scenario:5:13: bad hello-table size \"4k\" (expected a number)" },
+	{ HEAD "flow-table\n",
+	  "t.scenario:5:11: expected a number of entries, got end of line" },
 	{ HEAD "devicez 10\n",
 	  "t.scenario:5:1: unknown statement \"devicez\"" },
 	{ HEAD "\"x\"\n", "t.scenario:5:1: expected a statement, got string "
