@@ -49,6 +49,7 @@
 #include <linux/bpf.h>
 
 #include "log.h"
+#include "tls.h"
 #include "traffic.h"
 
 #define MS (1000000ull)
@@ -1650,6 +1651,17 @@ void br_traffic_result_free(struct br_traffic_result *res)
  */
 #define BR_SIM_FIXED_BYTES (440.0 * 1024 * 1024)
 
+/*
+ * What an entry of the censor's tables costs beyond the default sizes (in
+ * the fixed part above): the kernel's preallocated hash element (about 48
+ * bytes, an assumption from its struct htab_elem), the key and the value.
+ */
+#define BR_SIM_FLOW_BYTES (48.0 + sizeof(struct br_flow_key) + \
+			   sizeof(struct br_flow_val))
+/* struct br_tls_pending (bpf/maps.h): the parser's state, two words */
+#define BR_SIM_HELLO_BYTES (48.0 + sizeof(struct br_flow_key) + \
+			    sizeof(struct br_tls_state) + 2 * sizeof(__u32))
+
 /* Packets of a response of resp bytes and its acknowledgements. */
 static double est_response(uint32_t resp)
 {
@@ -1820,4 +1832,11 @@ void br_traffic_estimate(const struct br_catalog *cat,
 			      sizeof(struct event) +
 		      (double)pow2_at_least((size_t)jobs, 4096) *
 			      sizeof(struct job);
+	/* tables larger than the dataplane's default (smaller save little) */
+	if (br_scn_flow_table(scn) > BR_FLOW_ENTRIES)
+		est->memory += (br_scn_flow_table(scn) - BR_FLOW_ENTRIES) *
+			       BR_SIM_FLOW_BYTES;
+	if (br_scn_hello_table(scn) > BR_FLOW_PENDING)
+		est->memory += (br_scn_hello_table(scn) - BR_FLOW_PENDING) *
+			       BR_SIM_HELLO_BYTES;
 }
