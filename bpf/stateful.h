@@ -285,6 +285,24 @@ static __always_inline void br_provisional(const struct br_flow_val *f,
 	v->rule_ctr = br_rule_ctr(f->rule);
 }
 
+/*
+ * The start of a stage for a flow that awaits a fact: the packet gets the
+ * flow's provisional verdict unless the stage decides otherwise. 0 when a
+ * global function's arguments are not what the verifier must assume.
+ */
+static __always_inline int br_await_begin(const struct br_policy_hdr *hdr,
+					  const struct br_pkt *pkt,
+					  const struct br_flow_val *f,
+					  struct br_verdict *v)
+{
+	v->action = BR_ACT_PASS;
+	v->xdp = XDP_PASS;
+	if (!hdr || !pkt || !f || v->slot >= BR_SLOTS)
+		return 0;
+	br_provisional(f, v);
+	return 1;
+}
+
 static __always_inline void br_name_hit(__u64 generation, __u32 rule,
 					__u32 kind,
 					const struct br_domain_hit *hit,
@@ -640,13 +658,8 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	struct br_scratch *s;
 	__u32 zero = 0, len, seq, start, from;
 
-	if (!v)
+	if (!v || !br_await_begin(hdr, pkt, f, v))
 		return 0;
-	v->action = BR_ACT_PASS;
-	v->xdp = XDP_PASS;
-	if (!hdr || !pkt || !f || v->slot >= BR_SLOTS)
-		return 0;
-	br_provisional(f, v);
 	block = br_counters_of(hdr->gen_idx);
 	len = br_payload_len(pkt);
 	/* a SYN's data (TCP Fast Open) starts one past its sequence number */
@@ -755,13 +768,8 @@ __noinline int br_await_quic(struct xdp_md *ctx,
 	__u8 *first;
 	int kind;
 
-	if (!v)
+	if (!v || !br_await_begin(hdr, pkt, f, v))
 		return 0;
-	v->action = BR_ACT_PASS;
-	v->xdp = XDP_PASS;
-	if (!hdr || !pkt || !f || v->slot >= BR_SLOTS)
-		return 0;
-	br_provisional(f, v);
 	block = br_counters_of(hdr->gen_idx);
 	if (!br_flow_from_client(f, pkt) || pkt->payload_off > BR_L4_OFF_MAX)
 		goto provisional;

@@ -952,27 +952,42 @@ static int parse_target(struct br_parser *ps, struct br_src *s)
 	return br_parse_end_statement(ps, s);
 }
 
-static int parse_default(struct br_parser *ps, struct br_src *s)
+/*
+ * "KEYWORD ACTION": a statement given at most once (its position in
+ * *seen) that names the action of what no rule decides: pass or drop, and
+ * reset where with_reset. Stores it in *out.
+ */
+static int parse_action_statement(struct br_parser *ps, struct br_src *s,
+				  const char *keyword, struct br_pos *seen,
+				  int with_reset, enum br_action *out)
 {
+	const char *expect = with_reset ? "pass, drop or reset" : "pass or drop";
 	struct br_pos pos = s->cur.pos;
 	enum br_action act;
 	char d[DESC_LEN];
 
 	br_parse_next(s);
-	if (once(ps, pos, "default", &ps->default_pos))
+	if (once(ps, pos, keyword, seen))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_WORD)
-		return br_parse_expected(ps, s, "pass or drop");
+		return br_parse_expected(ps, s, expect);
 	act = action_of(&s->cur);
+	if (with_reset && br_tok_is(&s->cur, "reset"))
+		act = BR_ACT_RESET;
 	if (act == BR_ACT_NONE) {
-		br_perr(ps, s->cur.pos,
-			"unknown action %s (expected pass or drop)",
-			desc(&s->cur, d));
+		br_perr(ps, s->cur.pos, "unknown action %s (expected %s)",
+			desc(&s->cur, d), expect);
 		return -EINVAL;
 	}
-	ps->pol->default_action = act;
+	*out = act;
 	br_parse_next(s);
 	return br_parse_end_statement(ps, s);
+}
+
+static int parse_default(struct br_parser *ps, struct br_src *s)
+{
+	return parse_action_statement(ps, s, "default", &ps->default_pos, 0,
+				      &ps->pol->default_action);
 }
 
 static int parse_on_swap(struct br_parser *ps, struct br_src *s)
@@ -1001,27 +1016,9 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 
 static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 {
-	struct br_pos pos = s->cur.pos;
-	enum br_action act;
-	char d[DESC_LEN];
-
-	br_parse_next(s);
-	if (once(ps, pos, "sni-default", &ps->sni_default_pos))
-		return -EINVAL;
-	if (s->cur.kind != BR_TOK_WORD)
-		return br_parse_expected(ps, s, "pass, drop or reset");
-	act = action_of(&s->cur);
-	if (br_tok_is(&s->cur, "reset"))
-		act = BR_ACT_RESET;
-	if (act == BR_ACT_NONE) {
-		br_perr(ps, s->cur.pos,
-			"unknown action %s (expected pass, drop or reset)",
-			desc(&s->cur, d));
-		return -EINVAL;
-	}
-	ps->pol->sni_default = act;
-	br_parse_next(s);
-	return br_parse_end_statement(ps, s);
+	return parse_action_statement(ps, s, "sni-default",
+				      &ps->sni_default_pos, 1,
+				      &ps->pol->sni_default);
 }
 
 /*
@@ -1031,25 +1028,9 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
  */
 static int parse_unreadable(struct br_parser *ps, struct br_src *s)
 {
-	struct br_pos pos = s->cur.pos;
-	enum br_action act;
-	char d[DESC_LEN];
-
-	br_parse_next(s);
-	if (once(ps, pos, "unreadable", &ps->unreadable_pos))
-		return -EINVAL;
-	if (s->cur.kind != BR_TOK_WORD)
-		return br_parse_expected(ps, s, "pass or drop");
-	act = action_of(&s->cur);
-	if (act == BR_ACT_NONE) {
-		br_perr(ps, s->cur.pos,
-			"unknown action %s (expected pass or drop)",
-			desc(&s->cur, d));
-		return -EINVAL;
-	}
-	ps->pol->unreadable = act;
-	br_parse_next(s);
-	return br_parse_end_statement(ps, s);
+	return parse_action_statement(ps, s, "unreadable",
+				      &ps->unreadable_pos, 0,
+				      &ps->pol->unreadable);
 }
 
 void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,

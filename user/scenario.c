@@ -492,7 +492,14 @@ static int parse_description(struct parser *ps)
 	return end_statement(ps);
 }
 
-static int parse_devices(struct parser *ps)
+/*
+ * A count from min to max (digits only): "bad NOUN X" when it is no
+ * number, "WHAT X out of range (MIN-MAX)" when it is one out of range;
+ * expect says what was wanted when the word is missing.
+ */
+static int parse_count(struct parser *ps, const char *expect,
+		       const char *noun, const char *what, uint64_t min,
+		       uint64_t max, uint64_t *out)
 {
 	const struct br_token *t = &ps->cur;
 	char d[DESC_LEN];
@@ -500,20 +507,32 @@ static int parse_devices(struct parser *ps)
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a number of devices");
+		return expected(ps, expect);
 	err = br_lex_u64(t->start, t->len, &n);
 	if (err == -EINVAL) {
-		perr(ps, t->pos, "bad number of devices %s", desc(t, d));
+		perr(ps, t->pos, "bad %s %s", noun, desc(t, d));
 		return -EINVAL;
 	}
-	if (err || n < 1 || n > BR_SCN_MAX_DEVICES) {
-		perr(ps, t->pos, "devices %s out of range (1-%u)", desc(t, d),
-		     BR_SCN_MAX_DEVICES);
+	if (err || n < min || n > max) {
+		perr(ps, t->pos, "%s %s out of range (%llu-%llu)", what,
+		     desc(t, d), (unsigned long long)min,
+		     (unsigned long long)max);
 		return -EINVAL;
 	}
-	ps->scn->devices = (uint32_t)n;
+	*out = n;
 	next(ps);
 	return end_statement(ps);
+}
+
+static int parse_devices(struct parser *ps)
+{
+	uint64_t n = 0;
+	int err;
+
+	err = parse_count(ps, "a number of devices", "number of devices",
+			  "devices", 1, BR_SCN_MAX_DEVICES, &n);
+	ps->scn->devices = (uint32_t)n;
+	return err;
 }
 
 /*
@@ -960,27 +979,15 @@ out:
  */
 static int parse_table(struct parser *ps, const char *what, uint32_t *out)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	char noun[32];
 	uint64_t n = 0;
 	int err;
 
-	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a number of entries");
-	err = br_lex_u64(t->start, t->len, &n);
-	if (err == -EINVAL) {
-		perr(ps, t->pos, "bad %s size %s (expected a number)", what,
-		     desc(t, d));
-		return -EINVAL;
-	}
-	if (err || n < BR_TABLE_MIN || n > BR_TABLE_MAX) {
-		perr(ps, t->pos, "%s %s out of range (%u-%u)", what, desc(t, d),
-		     BR_TABLE_MIN, BR_TABLE_MAX);
-		return -EINVAL;
-	}
+	snprintf(noun, sizeof(noun), "%s size", what);
+	err = parse_count(ps, "a number of entries", noun, what, BR_TABLE_MIN,
+			  BR_TABLE_MAX, &n);
 	*out = (uint32_t)n;
-	next(ps);
-	return end_statement(ps);
+	return err;
 }
 
 static int parse_statement(struct parser *ps)

@@ -566,7 +566,7 @@ static const struct {
 	  "t.scenario:5:13: hello-table \"16777217\" out of range "
 	  "(64-16777216)" },
 	{ HEAD "hello-table 4k\n",
-	  "t.scenario:5:13: bad hello-table size \"4k\" (expected a number)" },
+	  "t.scenario:5:13: bad hello-table size \"4k\"" },
 	{ HEAD "flow-table\n",
 	  "t.scenario:5:11: expected a number of entries, got end of line" },
 	{ HEAD "devicez 10\n",
