@@ -473,12 +473,15 @@ __noinline int br_flow_judge(const struct br_policy_hdr *hdr,
 	if (!s)
 		return BR_FLOW_DECIDED;
 	from_client = br_flow_from_client(f, pkt);
-	br_twin_of(pkt, &s->twin);
+	if (!from_client)
+		br_twin_of(pkt, &s->twin);
 	br_match_l34(hdr, slot, from_client ? pkt : &s->twin, &v->b);
 	b = v->b;
 	f->generation = hdr->generation;
 	if (pkt->proto == 6 && !(f->flags & BR_FLOW_F_SIDE_KNOWN) &&
 	    !br_tls_ahead(hdr, b)) {
+		if (from_client)
+			br_twin_of(pkt, &s->twin);
 		br_match_l34(hdr, slot, from_client ? &s->twin : pkt, &v->b);
 		other = br_tls_ahead(hdr, v->b);
 		v->b = b;
