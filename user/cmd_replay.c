@@ -80,6 +80,7 @@
 #include "packet.h"
 #include "pcap_io.h"
 #include "policy.h"
+#include "printable.h"
 
 #define RP_MAX_SUBS 64
 #define RP_FRAME_MAX 65536
@@ -1425,12 +1426,16 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 
 	printf("\n%5s  %-8s %12s %14s  %s\n", "rule", "action", "packets",
 	       "bytes", "match");
-	for (i = 0; i < r->rec.n_rules && i < BR_MAX_RULES; i++)
+	for (i = 0; i < r->rec.n_rules && i < BR_MAX_RULES; i++) {
+		char text[BR_PRINTABLE_LEN(BR_RULE_TEXT_LEN)];
+
 		printf("%5zu  %-8s %12llu %14llu  %s (line %u)\n", i,
 		       br_action_name(r->rec.rule_action[i]),
 		       (unsigned long long)ctr[i].packets,
-		       (unsigned long long)ctr[i].bytes, r->rec.rule_text[i],
+		       (unsigned long long)ctr[i].bytes,
+		       br_printable(r->rec.rule_text[i], text, sizeof(text)),
 		       r->rec.rule_line[i]);
+	}
 	printf("%5s  %-8s %12llu %14llu  no rule matched\n", "-",
 	       br_action_name(r->rec.default_action),
 	       (unsigned long long)ctr[BR_CTR_DEFAULT].packets,
