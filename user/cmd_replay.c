@@ -83,7 +83,7 @@
 #include "printable.h"
 
 #define RP_MAX_SUBS 64
-#define RP_FRAME_MAX 65536
+#define RP_FRAME_MAX BR_DP_FRAME_MAX
 #define RP_NOTES_MAX 64 /* frames named in the report, the rest counted */
 #define RP_EXIT_DAMAGED 3
 
@@ -187,9 +187,6 @@ struct replay {
 	size_t n_flows, cap_flows;
 	uint32_t *index; /* flow number + 1; 0: empty */
 	size_t index_cap;
-	/* test_run buffers: metadata then frame */
-	uint8_t *in, *out;
-	size_t out_cap;
 	/* totals */
 	struct rp_total verdicts[RP_N_VERDICTS];
 	uint64_t replies[RP_N_REPLIES];
@@ -590,38 +587,21 @@ static enum rp_verdict rp_verdict_of(__u32 xdp)
 
 /*
  * Run one frame at time now through the program of role; *out and
- * *out_len receive the frame as the program left it (after the metadata).
+ * *out_len receive the frame as the program left it.
  */
 static int rp_run(struct replay *rp, enum br_role role, const uint8_t *frame,
 		  size_t len, __u64 now, __u32 *verdict, const uint8_t **out,
 		  size_t *out_len)
 {
-	struct br_xdp_meta meta = { .now_ns = now };
-	struct xdp_md ctx_in = {
-		.data = sizeof(meta),
-		.data_end = sizeof(meta) + len,
-	};
-	struct xdp_md ctx_out = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = rp->in,
-		    .data_size_in = sizeof(meta) + len, .data_out = rp->out,
-		    .data_size_out = rp->out_cap, .ctx_in = &ctx_in,
-		    .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,
-		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
-	int fd = br_dp_prog_fd(rp->dp, role), err;
+	struct br_dp_result res;
+	int err;
 
-	if (fd < 0)
-		return fd;
-	memcpy(rp->in, &meta, sizeof(meta));
-	memcpy(rp->in + sizeof(meta), frame, len);
-	err = bpf_prog_test_run_opts(fd, &opts);
+	err = br_dp_run(rp->dp, role, now, frame, len, &res);
 	if (err)
 		return err;
-	*verdict = opts.retval;
-	if (ctx_out.data > ctx_out.data_end ||
-	    ctx_out.data_end > opts.data_size_out)
-		return -EBADMSG;
-	*out = rp->out + ctx_out.data;
-	*out_len = ctx_out.data_end - ctx_out.data;
+	*verdict = res.verdict;
+	*out = res.frame;
+	*out_len = res.len;
 	return 0;
 }
 
@@ -1599,13 +1579,6 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 	r->format = br_pcap_format(reader);
 	if (br_cli_require_privileges())
 		goto out;
-	rp->out_cap = sizeof(struct br_xdp_meta) + RP_FRAME_MAX + 4096;
-	rp->in = malloc(sizeof(struct br_xdp_meta) + RP_FRAME_MAX);
-	rp->out = malloc(rp->out_cap);
-	if (!rp->in || !rp->out) {
-		br_err("out of memory");
-		goto out;
-	}
 	err = br_dp_open_private(&opts, &rp->dp);
 	if (err)
 		goto out; /* explained */
@@ -1686,8 +1659,6 @@ out:
 			free(rp->flows[i].tls);
 		free(rp->flows);
 		free(rp->index);
-		free(rp->in);
-		free(rp->out);
 		if (rp->dp)
 			br_dp_close(rp->dp);
 	}

@@ -164,6 +164,8 @@ struct br_dp {
 	__u64 staged_generation;
 	__u64 commit_t0;
 	struct br_install_report report; /* of the last install */
+	bool virtual_clock; /* reads the time br_dp_run gives it */
+	__u8 *run_in, *run_out; /* br_dp_run's buffers, made at the first */
 };
 
 static __u64 br_unix_ns(void)
@@ -221,6 +223,8 @@ void br_dp_close(struct br_dp *dp)
 	br_close_fd(&dp->grace_fd);
 	br_pindir_close(&dp->pd); /* and with it the lock */
 	blastradius_bpf__destroy(dp->skel);
+	free(dp->run_in);
+	free(dp->run_out);
 	free(dp);
 }
 
@@ -347,7 +351,8 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 		br_err("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	dp->skel->rodata->cfg_virtual_clock = opts && opts->virtual_clock;
+	dp->virtual_clock = opts && opts->virtual_clock;
+	dp->skel->rodata->cfg_virtual_clock = dp->virtual_clock;
 	if (opts && opts->flow_entries)
 		bpf_map__set_max_entries(dp->skel->maps.flows,
 					 opts->flow_entries);
@@ -1645,27 +1650,59 @@ int br_dp_prog_fd(struct br_dp *dp, enum br_role role)
 	return dp->prog_fd[role - 1];
 }
 
-int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
-		   size_t len, __u32 *verdict, void *out, size_t *out_len)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
-		    .data_size_in = len, .repeat = 1);
-	int fd = br_dp_prog_fd(dp, role);
-	int err;
+/* Room for a frame the program grows (a DNS answer over its query). */
+#define BR_DP_RUN_ROOM 256
 
+int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
+	      const void *frame, size_t len, struct br_dp_result *res)
+{
+	struct br_xdp_meta meta = { .now_ns = now_ns };
+	size_t meta_len = dp->virtual_clock ? sizeof(meta) : 0;
+	struct xdp_md ctx_in = {
+		.data = meta_len,
+		.data_end = meta_len + len,
+	}, ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	int fd = br_dp_prog_fd(dp, role);
+
+	memset(res, 0, sizeof(*res));
 	if (fd < 0)
 		return fd;
-	if (out && out_len) {
-		opts.data_out = out;
-		opts.data_size_out = *out_len;
+	if (len > BR_DP_FRAME_MAX)
+		return -EMSGSIZE;
+	if (!dp->run_in)
+		dp->run_in = malloc(sizeof(meta) + BR_DP_FRAME_MAX);
+	if (!dp->run_out)
+		dp->run_out =
+			malloc(sizeof(meta) + BR_DP_FRAME_MAX + BR_DP_RUN_ROOM);
+	if (!dp->run_in || !dp->run_out)
+		return -ENOMEM;
+	/* the time travels in the XDP metadata, in front of the frame */
+	if (meta_len) {
+		memcpy(dp->run_in, &meta, meta_len);
+		opts.ctx_in = &ctx_in;
+		opts.ctx_size_in = sizeof(ctx_in);
+		opts.ctx_out = &ctx_out;
+		opts.ctx_size_out = sizeof(ctx_out);
 	}
-	err = bpf_prog_test_run_opts(fd, &opts);
-	if (err)
-		return err;
-	if (verdict)
-		*verdict = opts.retval;
-	if (out && out_len)
-		*out_len = opts.data_size_out;
+	memcpy(dp->run_in + meta_len, frame, len);
+	opts.data_in = dp->run_in;
+	opts.data_size_in = meta_len + len;
+	opts.data_out = dp->run_out;
+	opts.data_size_out = sizeof(meta) + BR_DP_FRAME_MAX + BR_DP_RUN_ROOM;
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	res->verdict = opts.retval;
+	res->frame = dp->run_out;
+	res->len = opts.data_size_out;
+	if (!meta_len)
+		return 0;
+	/* the output starts at the metadata too: the frame is ctx's window */
+	if (ctx_out.data > ctx_out.data_end ||
+	    ctx_out.data_end > opts.data_size_out)
+		return -EBADMSG;
+	res->frame = dp->run_out + ctx_out.data;
+	res->len = ctx_out.data_end - ctx_out.data;
 	return 0;
 }
 

@@ -172,13 +172,30 @@ int br_dp_counters(struct br_dp *dp, __u64 generation,
 		   struct br_counter out[BR_CTR_PER_GEN],
 		   struct br_gen_record *record);
 
+/* The largest frame br_dp_run takes (a GSO super-frame). */
+#define BR_DP_FRAME_MAX 65536
+
 /*
- * Run one packet through the program with BPF_PROG_TEST_RUN, as if it
- * arrived on an interface of the given role. The verdict is the XDP action;
- * out (if not NULL) receives the packet as the program left it.
+ * What one frame did in the program: the XDP action, and the frame as the
+ * program left it (rewritten, for XDP_TX), in the instance's own buffer,
+ * valid until its next run.
  */
-int br_dp_test_run(struct br_dp *dp, enum br_role role, const void *pkt,
-		   size_t len, __u32 *verdict, void *out, size_t *out_len);
+struct br_dp_result {
+	__u32 verdict;
+	const __u8 *frame;
+	size_t len;
+};
+
+/*
+ * Run one frame through the program with BPF_PROG_TEST_RUN, as if it
+ * arrived on an interface of the given role at time now_ns: the one way
+ * simulate, replay and the tests run frames. An instance loaded with the
+ * virtual clock reads now_ns (it travels in struct br_xdp_meta in front
+ * of the frame); a live one reads its own clock and ignores it. len at
+ * most BR_DP_FRAME_MAX. 0 or -errno.
+ */
+int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
+	      const void *frame, size_t len, struct br_dp_result *res);
 
 /* The program fd for a role, for benchmarks that drive test_run directly. */
 int br_dp_prog_fd(struct br_dp *dp, enum br_role role);

@@ -40,8 +40,6 @@ int br_sim_open(struct br_sim *sim, const char *pcap_path,
 	err = br_dp_open_private(&opts, &sim->dp);
 	if (err)
 		return err;
-	sim->prog_fd[BR_DIR_UP] = br_dp_prog_fd(sim->dp, BR_ROLE_SUBSCRIBER);
-	sim->prog_fd[BR_DIR_DOWN] = br_dp_prog_fd(sim->dp, BR_ROLE_UPSTREAM);
 	if (pcap_path) {
 		err = br_pcap_create(pcap_path, &sim->pcap);
 		if (err) {
@@ -74,18 +72,7 @@ int br_sim_push(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 		const uint8_t *frame, size_t len, const char *label,
 		struct br_sim_out *out)
 {
-	struct br_xdp_meta meta = { .now_ns = now_ns };
-	uint8_t in[sizeof(meta) + BR_FRAME_MAX];
-	uint8_t res[sizeof(meta) + BR_FRAME_MAX + 256];
-	struct xdp_md ctx = {
-		.data = sizeof(meta),
-		.data_end = sizeof(meta) + len,
-	}, ctx_out = {};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in,
-		    .data_size_in = sizeof(meta) + len, .data_out = res,
-		    .data_size_out = sizeof(res), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx_out,
-		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	struct br_dp_result res;
 	uint64_t t0;
 	int err;
 
@@ -97,20 +84,19 @@ int br_sim_push(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 		if (err)
 			return err;
 	}
-	memcpy(in, &meta, sizeof(meta));
-	memcpy(in + sizeof(meta), frame, len);
 	t0 = br_sim_mono_ns();
-	err = bpf_prog_test_run_opts(sim->prog_fd[dir & 1], &opts);
+	err = br_dp_run(sim->dp,
+			dir == BR_DIR_UP ? BR_ROLE_SUBSCRIBER : BR_ROLE_UPSTREAM,
+			now_ns, frame, len, &res);
 	sim->run_ns += br_sim_mono_ns() - t0;
 	if (err)
-		return -errno;
+		return err;
 	sim->packets++;
-	out->xdp = opts.retval;
+	out->xdp = res.verdict;
 	if (out->xdp < 5)
 		sim->verdicts[out->xdp]++;
-	if (out->xdp == XDP_TX && ctx_out.data < opts.data_size_out)
-		out->reply = br_pkt_reply(res + ctx_out.data,
-					  opts.data_size_out - ctx_out.data,
-					  out->addr, &out->addr_len);
+	if (out->xdp == XDP_TX && res.frame)
+		out->reply = br_pkt_reply(res.frame, res.len, out->addr,
+					  &out->addr_len);
 	return 0;
 }

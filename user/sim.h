@@ -18,7 +18,6 @@
 
 struct br_sim {
 	struct br_dp *dp;
-	int prog_fd[2];		    /* by enum br_dir: subscriber, upstream */
 	struct br_pcap_writer *pcap; /* --write-pcap, NULL when not asked */
 	uint64_t packets;	    /* pushed through the program */
 	uint64_t verdicts[5];	    /* by XDP action: aborted..redirect */

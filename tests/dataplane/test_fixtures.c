@@ -369,28 +369,17 @@ static void read_counters(struct instance *in, struct br_counter *c)
  * test_run with the time in the XDP metadata in front of the frame, as a
  * simulation sends it.
  */
+/* One frame through the program at time now (read on the virtual clock). */
 static int test_run_at(struct instance *in, enum br_role role,
 		       const uint8_t *frame, size_t len, __u64 now,
 		       __u32 *verdict)
 {
-	struct br_xdp_meta meta = {.now_ns = now};
-	uint8_t buf[sizeof(meta) + PKT_MAX];
-	struct xdp_md ctx = {
-		.data = sizeof(meta),
-		.data_end = sizeof(meta) + len,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
-		    .data_size_in = sizeof(meta) + len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct br_dp_result res;
 	int err;
 
-	memcpy(buf, &meta, sizeof(meta));
-	memcpy(buf + sizeof(meta), frame, len);
-	err = bpf_prog_test_run_opts(br_dp_prog_fd(in->dp, role), &opts);
-	if (err)
-		return err;
-	*verdict = opts.retval;
-	return 0;
+	err = br_dp_run(in->dp, role, now, frame, len, &res);
+	*verdict = res.verdict;
+	return err;
 }
 
 /*
@@ -414,9 +403,7 @@ static int run_frame_at(struct instance *in, enum br_role role,
 					      : BR_CTR_UPSTREAM;
 
 	read_counters(in, before);
-	if (in->virtual_clock ? test_run_at(in, role, frame, len, now, &got)
-			      : br_dp_test_run(in->dp, role, frame, len, &got,
-					       NULL, NULL)) {
+	if (test_run_at(in, role, frame, len, now, &got)) {
 		print_error("%s (%zu bytes): test_run failed\n", f->desc, len);
 		return 1;
 	}
@@ -505,8 +492,8 @@ static void run_truncated(struct instance *in, const struct fixture *rows,
 		assert_true(len > ETH_HLEN);
 		for (cut = 0; cut < ETH_HLEN; cut++) {
 			read_counters(in, before);
-			err = br_dp_test_run(in->dp, BR_ROLE_SUBSCRIBER, frame,
-					     cut, &got, NULL, NULL);
+			err = test_run_at(in, BR_ROLE_SUBSCRIBER, frame, cut, 0,
+					  &got);
 			read_counters(in, after);
 			if (err != -EINVAL) {
 				print_error("%s cut to %zu: test_run %d, "
@@ -549,7 +536,6 @@ static int open_instance(void **state, bool fail_closed, bool virtual_clock)
 	if (!in)
 		return -1;
 	in->fail_closed = fail_closed;
-	in->virtual_clock = virtual_clock;
 	err = br_dp_open_private(&opts, &in->dp);
 	if (err) {
 		fprintf(stderr, "br_dp_open_private: %s\n", strerror(-err));
@@ -594,8 +580,8 @@ static void test_no_policy(void **state)
 	size_t len = pkt_build(&spec, frame);
 	__u32 got = ~0u;
 
-	assert_int_equal(br_dp_test_run(in->dp, BR_ROLE_SUBSCRIBER, frame, len,
-					&got, NULL, NULL),
+	assert_int_equal(test_run_at(in, BR_ROLE_SUBSCRIBER, frame, len, 0,
+				     &got),
 			 0);
 	assert_int_equal(got, XDP_PASS);
 }

@@ -710,9 +710,7 @@ static void check_dns(const struct frame *in, const struct dns_q *q,
 struct instance {
 	struct br_dp *dp;
 	__u64 generation;
-	bool virtual_clock;
 	__u64 now; /* virtual clock: the time sent with each frame */
-	uint8_t outbuf[FRAME_MAX + 512];
 	const uint8_t *out; /* the frame as the program left it */
 	size_t out_len;
 };
@@ -829,45 +827,17 @@ static void read_counters(struct instance *in, struct br_counter *c)
 	assert_int_equal(br_dp_counters(in->dp, in->generation, c, &record), 0);
 }
 
-/*
- * One frame through the program. On the virtual clock the time goes in
- * the XDP metadata in front of the frame; the output then starts with it
- * too, and ctx_out says where the frame begins.
- */
+/* One frame through the program, at in->now on the virtual clock. */
 static void xmit(struct instance *in, enum br_role role, const struct frame *f,
 		 __u32 *verdict)
 {
-	struct br_xdp_meta meta = { .now_ns = in->now };
-	static uint8_t buf[sizeof(meta) + FRAME_MAX];
-	struct xdp_md ctx = {
-		.data = sizeof(meta),
-		.data_end = sizeof(meta) + f->len,
-	};
-	struct xdp_md ctx_out = { 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
-		    .data_size_in = sizeof(meta) + f->len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .ctx_out = &ctx_out,
-		    .ctx_size_out = sizeof(ctx_out), .data_out = in->outbuf,
-		    .data_size_out = sizeof(in->outbuf), .repeat = 1);
-	int err;
+	struct br_dp_result res;
 
-	if (!in->virtual_clock) {
-		in->out_len = sizeof(in->outbuf);
-		err = br_dp_test_run(in->dp, role, f->b, f->len, verdict,
-				     in->outbuf, &in->out_len);
-		assert_int_equal(err, 0);
-		in->out = in->outbuf;
-		return;
-	}
-	memcpy(buf, &meta, sizeof(meta));
-	memcpy(buf + sizeof(meta), f->b, f->len);
-	err = bpf_prog_test_run_opts(br_dp_prog_fd(in->dp, role), &opts);
-	assert_int_equal(err, 0);
-	*verdict = opts.retval;
-	assert_true(ctx_out.data <= ctx_out.data_end);
-	assert_true(ctx_out.data_end <= opts.data_size_out);
-	in->out = in->outbuf + ctx_out.data;
-	in->out_len = ctx_out.data_end - ctx_out.data;
+	assert_int_equal(br_dp_run(in->dp, role, in->now, f->b, f->len, &res),
+			 0);
+	*verdict = res.verdict;
+	in->out = res.frame;
+	in->out_len = res.len;
 }
 
 static const char *role_name(enum br_role role)
@@ -937,7 +907,6 @@ static int open_instance(void **state, bool virtual_clock)
 
 	if (!in)
 		return -1;
-	in->virtual_clock = virtual_clock;
 	in->now = 1000000000ULL;
 	err = br_dp_open_private(&opts, &in->dp);
 	if (err) {
