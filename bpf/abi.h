@@ -40,6 +40,8 @@
 #define BR_PORT_NONE		65536
 #define BR_PORT_SLOTS		65537
 #define BR_ETYPE_SLOTS		65536
+#define BR_PROTO_SLOTS		256	/* IP protocol numbers */
+#define BR_QTYPE_SLOTS		65536	/* DNS query types */
 
 #define BR_FRAG_ENTRIES		8192
 #define BR_FRAG_TTL_NS		(30ULL * 1000000000ULL)	/* as ipfrag_time */
@@ -87,7 +89,6 @@ enum br_hdr_flags {
 	BR_HDR_ON_SWAP_FLUSH = 1 << 6,	/* older generations' verdicts void */
 	BR_HDR_SNI_DEFAULT = 1 << 7,	/* sni_default applies (else: fall
 					 * through to the rules without L7) */
-	BR_HDR_DOMAINS = 1 << 8,	/* the slot's domain map is filled */
 	BR_HDR_UNREADABLE = 1 << 9,	/* unreadable applies (else: a rule
 					 * whose field cannot be read does
 					 * not match) */
@@ -440,7 +441,7 @@ struct br_domain_rules {
 	br_rules_t below;	/* rules matching every name strictly below */
 };
 
-/* ---- QUIC versions ("quic_versions", BR_SLOTS * BR_QUIC_VERSIONS) ---- */
+/* ---- QUIC versions ("quic_versions", one table per slot) ------------- */
 
 #define BR_QUIC_VERSIONS	16	/* distinct versions named per policy */
 
@@ -448,6 +449,11 @@ struct br_quic_version_rules {
 	__u32 version;
 	__u32 reserved;
 	br_rules_t rules;	/* quic rules naming this version */
+};
+
+/* The first hdr->n_quic_versions entries are in use. */
+struct br_quic_version_table {
+	struct br_quic_version_rules v[BR_QUIC_VERSIONS];
 };
 
 /* ---- flows ("flows" common LRU hash) --------------------------------- */

@@ -117,7 +117,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		/* TCP and UDP, first fragments included, go by their flow */
 		if ((hdr->flags & BR_HDR_FLOWS) && pkt.frag != BR_FRAG_LATER &&
 		    status == BR_PKT_IP && pkt.l4_off &&
-		    (pkt.proto == 6 || pkt.proto == 17)) {
+		    (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
 			s = bpf_map_lookup_elem(&scratch, &zero);
 			if (!s)
 				return XDP_PASS;

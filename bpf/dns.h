@@ -382,35 +382,41 @@ static __always_inline int br_dns_build_addr(__u8 *buf,
 	return off;
 }
 
-/* Which answer a sinkhole gives this query: see br_dns_build_sinkhole. */
+/*
+ * Which answer a sinkhole rule r gives this query: see
+ * br_dns_build_sinkhole. (The addresses' presence is r's flags, not NULL
+ * pointers: a "flag ? address : NULL" compiles to pointer masking, which
+ * the verifier refuses.)
+ */
 static __always_inline int br_dns_sinkhole_kind(const struct br_dns_query *q,
-						const __u8 *v4, const __u8 *v6)
+						const struct br_rule *r)
 {
 	if (q->qclass == BR_DNS_CLASS_IN) {
-		if (q->qtype == BR_DNS_TYPE_A && v4)
+		if (q->qtype == BR_DNS_TYPE_A && (r->flags & BR_RULE_F_SINK4))
 			return BR_DNS_ANS_A;
-		if (q->qtype == BR_DNS_TYPE_AAAA && v6)
+		if (q->qtype == BR_DNS_TYPE_AAAA &&
+		    (r->flags & BR_RULE_F_SINK6))
 			return BR_DNS_ANS_AAAA;
 	}
 	return BR_DNS_ANS_NODATA;
 }
 
 /*
- * The sinkhole answer for a blocked name: the sinkhole's address for A
- * (v4, 4 bytes) or AAAA (v6, 16 bytes) queries, either may be NULL; NODATA
- * for every other type and for the family without an address, so a client
+ * The sinkhole answer of rule r for a blocked name: its IPv4 address for A
+ * queries, its IPv6 address for AAAA (either may be absent); NODATA for
+ * every other type and for the family without an address, so a client
  * sees one consistent name that exists and has only the sinkhole's address
  * (an HTTPS or AAAA record pointing elsewhere would route around it).
  */
 static __always_inline int br_dns_build_sinkhole(__u8 *buf,
 						 const struct br_dns_query *q,
-						 const __u8 *v4, const __u8 *v6)
+						 const struct br_rule *r)
 {
-	switch (br_dns_sinkhole_kind(q, v4, v6)) {
+	switch (br_dns_sinkhole_kind(q, r)) {
 	case BR_DNS_ANS_A:
-		return br_dns_build_addr(buf, q, v4, 4);
+		return br_dns_build_addr(buf, q, r->sink4, 4);
 	case BR_DNS_ANS_AAAA:
-		return br_dns_build_addr(buf, q, v6, 16);
+		return br_dns_build_addr(buf, q, r->sink6, 16);
 	default:
 		return br_dns_build_nodata(buf, q);
 	}

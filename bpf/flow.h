@@ -60,7 +60,7 @@ static __always_inline int br_flow_from_client(const struct br_flow_val *f,
 static __always_inline int br_flow_expired(const struct br_flow_val *f,
 					   __u8 proto, __u64 now)
 {
-	__u64 ttl = proto == 6 ? BR_FLOW_TCP_TTL_NS : BR_FLOW_UDP_TTL_NS;
+	__u64 ttl = proto == IPPROTO_TCP ? BR_FLOW_TCP_TTL_NS : BR_FLOW_UDP_TTL_NS;
 	__u64 seen = f->seen_ns;
 
 	return now > seen && now - seen >= ttl;

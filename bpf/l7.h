@@ -104,18 +104,7 @@ __noinline int br_dns_answer(struct br_scratch *s, const struct br_rule *r)
 		return br_dns_build_nxdomain(s->buf.b, q);
 	if (r->action != BR_ACT_SINKHOLE)
 		return -1;
-	/*
-	 * br_dns_build_sinkhole's choice, spelt out: a "flag ? address :
-	 * NULL" argument compiles to pointer masking, which the verifier
-	 * refuses.
-	 */
-	if (q->qclass == BR_DNS_CLASS_IN && q->qtype == BR_DNS_TYPE_A &&
-	    (r->flags & BR_RULE_F_SINK4))
-		return br_dns_build_addr(s->buf.b, q, r->sink4, 4);
-	if (q->qclass == BR_DNS_CLASS_IN && q->qtype == BR_DNS_TYPE_AAAA &&
-	    (r->flags & BR_RULE_F_SINK6))
-		return br_dns_build_addr(s->buf.b, q, r->sink6, 16);
-	return br_dns_build_nodata(s->buf.b, q);
+	return br_dns_build_sinkhole(s->buf.b, q, r);
 }
 
 /* The first packet of a UDP datagram, len of its dgram_len bytes in buf. */

@@ -40,13 +40,12 @@ BR_POLICY_ARRAY(v4_dir, struct br_v4_dir_elem, BR_SLOTS * BR_V4_DIR_ELEMS);
 BR_POLICY_ARRAY(v4_tbl8, struct br_v4_group, BR_SLOTS * BR_V4_TBL8_GROUPS);
 BR_POLICY_ARRAY(v4_bits, struct br_v4_bitmap, BR_SLOTS * BR_V4_BITMAP_GROUPS);
 BR_POLICY_ARRAY(v6_table, struct br_v6_bucket, BR_SLOTS * BR_V6_BUCKETS);
-BR_POLICY_ARRAY(proto_rules, br_rules_t, BR_SLOTS * 256);
+BR_POLICY_ARRAY(proto_rules, br_rules_t, BR_SLOTS * BR_PROTO_SLOTS);
 BR_POLICY_ARRAY(sport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(dport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(etype_rules, br_rules_t, BR_SLOTS * BR_ETYPE_SLOTS);
-BR_POLICY_ARRAY(qtype_rules, br_rules_t, BR_SLOTS * 65536);
-BR_POLICY_ARRAY(quic_versions, struct br_quic_version_rules,
-		BR_SLOTS * BR_QUIC_VERSIONS);
+BR_POLICY_ARRAY(qtype_rules, br_rules_t, BR_SLOTS * BR_QTYPE_SLOTS);
+BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 /* clang-format on */
 
 /*

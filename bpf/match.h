@@ -241,7 +241,7 @@ static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 	br_rules_t b;
 
 	b = hdr->rules_valid;
-	b &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+	b &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
 	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
 	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
 	if (!b)
@@ -296,10 +296,10 @@ __noinline int br_classify(const struct br_policy_hdr *hdr, __u32 slot,
 	/* what could match if the fields it cannot show held anything */
 	possible = hdr->rules_valid;
 	if (pkt->proto != BR_PROTO_UNKNOWN)
-		possible &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+		possible &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
 	possible = br_addr_rules(hdr, slot, pkt, possible);
 	b = possible & ~br_l7_rules(hdr);
-	b &= br_dim_rules(&proto_rules, slot, 256, pkt->proto);
+	b &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
 	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, BR_PORT_NONE);
 	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, BR_PORT_NONE);
 	rule = br_lowest_rule(b);

@@ -132,31 +132,30 @@ struct br_quic_info {
 };
 
 /*
- * A rule's version set as the compiler writes it: plain version numbers
- * (it expands names such as "v1", "v2" or "draft-29"); n == 0 means any
- * version this header recognises.
+ * The QUIC rules (of quic) that a datagram whose first packet is qi
+ * satisfies: an Initial or 0-RTT packet of a version the policy's version
+ * table t names for them (its first n entries, as the compiler writes
+ * them: names such as "v1" or "draft-29" expanded to numbers), or of any
+ * version for the rules in any; a reserved (greased) version satisfies
+ * only the rules in any. Rules not in quic never match.
  */
-#define BR_QUIC_SET_MAX 8
-
-struct br_quic_version_set {
-	__u32 n;
-	__u32 version[BR_QUIC_SET_MAX];
-};
-
-static __always_inline int
-br_quic_version_in(const struct br_quic_version_set *set, __u32 version)
+static __always_inline br_rules_t
+br_quic_version_match(const struct br_quic_info *qi,
+		      const struct br_quic_version_table *t, __u32 n,
+		      br_rules_t any, br_rules_t quic)
 {
+	br_rules_t m = any;
 	__u32 i;
 
-	if (set->n == 0)
-		return 1;
-	for (i = 0; i < BR_QUIC_SET_MAX; i++) {
-		if (i >= set->n)
-			break;
-		if (set->version[i] == version)
-			return 1;
+	if (qi->kind != BR_QUIC_GREASED) {
+		for (i = 0; i < BR_QUIC_VERSIONS; i++) {
+			if (i >= n)
+				break;
+			if (t->v[i].version == qi->version)
+				m |= t->v[i].rules;
+		}
 	}
-	return 0;
+	return m & quic;
 }
 
 /*
@@ -363,11 +362,6 @@ static __always_inline int br_quic_parse(const __u8 *buf, __u32 len,
 none:
 	__builtin_memset(qi, 0, sizeof(*qi));
 	return BR_QUIC_NONE;
-}
-
-static __always_inline int br_quic_is_initial(const struct br_quic_info *qi)
-{
-	return qi->kind == BR_QUIC_INITIAL;
 }
 
 #endif /* BR_QUIC_H */

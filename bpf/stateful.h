@@ -320,30 +320,18 @@ static __always_inline void br_name_hit(__u64 generation, __u32 rule,
 	br_note_name(key, name, s);
 }
 
-/*
- * QUIC rules that the first packet in qi satisfies: an Initial or 0-RTT
- * packet of a version they name (or of any), a reserved version for the
- * rules that name none.
- */
+/* The QUIC rules of the policy in slot that the first packet qi satisfies. */
 static __always_inline br_rules_t br_quic_rules(const struct br_policy_hdr *hdr,
 						__u32 slot,
 						const struct br_quic_info *qi)
 {
-	br_rules_t m = hdr->l7_quic_any;
-	struct br_quic_version_rules *e;
-	__u32 i, idx;
+	struct br_quic_version_table *t;
 
-	if (qi->kind == BR_QUIC_GREASED)
-		return m & hdr->l7_quic;
-	for (i = 0; i < BR_QUIC_VERSIONS; i++) {
-		if (i >= hdr->n_quic_versions)
-			break;
-		idx = slot * BR_QUIC_VERSIONS + i;
-		e = bpf_map_lookup_elem(&quic_versions, &idx);
-		if (e && e->version == qi->version)
-			m |= e->rules;
-	}
-	return m & hdr->l7_quic;
+	t = bpf_map_lookup_elem(&quic_versions, &slot);
+	if (!t)
+		return 0;
+	return br_quic_version_match(qi, t, hdr->n_quic_versions,
+				     hdr->l7_quic_any, hdr->l7_quic);
 }
 
 /*
@@ -399,7 +387,7 @@ __noinline int br_dns_path(struct xdp_md *ctx, const struct br_policy_hdr *hdr,
 		st = br_dns_stage(&s->buf, len, &s->q);
 	if (st == BR_DNS_QUERY || st == BR_DNS_UNMATCHABLE) {
 		br_extra(block, BR_CTR_DNS_QUERY, pkt->frame_len);
-		qt = br_dim_rules(&qtype_rules, slot, 65536, s->q.qtype);
+		qt = br_dim_rules(&qtype_rules, slot, BR_QTYPE_SLOTS, s->q.qtype);
 		m = hdr->l7_dns & ~hdr->l7_dns_name;
 		if (st == BR_DNS_QUERY && (v->b & hdr->l7_dns_name)) {
 			br_domain_match(slot, (struct br_name_buf *)s->q.name,
@@ -478,7 +466,7 @@ __noinline int br_flow_judge(const struct br_policy_hdr *hdr,
 	br_match_l34(hdr, slot, from_client ? pkt : &s->twin, &v->b);
 	b = v->b;
 	f->generation = hdr->generation;
-	if (pkt->proto == 6 && !(f->flags & BR_FLOW_F_SIDE_KNOWN) &&
+	if (pkt->proto == IPPROTO_TCP && !(f->flags & BR_FLOW_F_SIDE_KNOWN) &&
 	    !br_tls_ahead(hdr, b)) {
 		if (from_client)
 			br_twin_of(pkt, &s->twin);
@@ -486,7 +474,7 @@ __noinline int br_flow_judge(const struct br_policy_hdr *hdr,
 		other = br_tls_ahead(hdr, v->b);
 		v->b = b;
 	}
-	if (pkt->proto == 6 && (other || br_tls_ahead(hdr, b))) {
+	if (pkt->proto == IPPROTO_TCP && (other || br_tls_ahead(hdr, b))) {
 		/*
 		 * A handshake under way passes: the hello is still to come.
 		 * Mid-stream, the flow gets meanwhile what it would without
@@ -496,7 +484,7 @@ __noinline int br_flow_judge(const struct br_policy_hdr *hdr,
 		if (!(f->flags & BR_FLOW_F_CLI_SEQ))
 			rule = br_decide(hdr, slot, b, 0, 1, 0, &action,
 					 &unreadable);
-	} else if (pkt->proto == 17 &&
+	} else if (pkt->proto == IPPROTO_UDP &&
 		   br_lowest_rule(b & hdr->l7_quic) <
 			   br_lowest_rule(b & ~br_l7_rules(hdr))) {
 		f->state = BR_FLOW_AWAIT_QUIC;
@@ -860,7 +848,7 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 	len = pkt->frame_len;
 	v->now = br_now(ctx);
 	br_flow_key_of(pkt, &v->key);
-	if (pkt->proto == 6) {
+	if (pkt->proto == IPPROTO_TCP) {
 		th = br_tcp_hdr(ctx, pkt);
 		if (th) {
 			v->seq = bpf_ntohl(th->seq);
@@ -869,7 +857,7 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 		}
 	}
 	/* a possible DNS query: judged by itself, whatever the flow says */
-	dns = pkt->proto == 17 && pkt->dport == 53 && hdr->l7_dns;
+	dns = pkt->proto == IPPROTO_UDP && pkt->dport == 53 && hdr->l7_dns;
 
 	f = bpf_map_lookup_elem(&flows, &v->key);
 	if (f && br_flow_expired(f, pkt->proto, v->now)) {
@@ -935,7 +923,7 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 	__builtin_memset(nf, 0, sizeof(*nf));
 	nf->seen_ns = v->now;
 	from_client = 1;
-	if (pkt->proto == 6) {
+	if (pkt->proto == IPPROTO_TCP) {
 		if ((v->tcp_flags & (BR_TCP_SYN | BR_TCP_ACK)) == BR_TCP_SYN) {
 			nf->cli_next = v->seq + 1;
 			nf->ttl = pkt->ttl;

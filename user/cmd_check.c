@@ -38,11 +38,11 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*v->v4_tbl8));
 	v->v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*v->v4_bits));
 	v->v6 = calloc(BR_V6_BUCKETS, sizeof(*v->v6));
-	v->proto = calloc(256, sizeof(*v->proto));
+	v->proto = calloc(BR_PROTO_SLOTS, sizeof(*v->proto));
 	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
 	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
-	v->qtype = calloc(65536, sizeof(*v->qtype));
+	v->qtype = calloc(BR_QTYPE_SLOTS, sizeof(*v->qtype));
 	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
 	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 ||
 	    !v->v4_bits || !v->v6 || !v->proto || !v->sport || !v->dport ||

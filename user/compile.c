@@ -28,7 +28,6 @@
 #include "domain.h"
 
 #define BR_RULE_BIT(i) ((br_rules_t)1 << (i))
-#define BR_QTYPE_SLOTS 65536
 
 /* A set that some IP rule matches addresses against, and the bits it adds. */
 struct addr_ref {
@@ -330,7 +329,7 @@ static void compile_rule_params(const struct br_rule_ir *rule,
 static void compile_rules(struct compiler *c)
 {
 	const struct br_policy *pol = c->pol;
-	br_rules_t proto[256] = { 0 };
+	br_rules_t proto[BR_PROTO_SLOTS] = { 0 };
 	size_t i;
 	int p;
 
@@ -342,7 +341,7 @@ static void compile_rules(struct compiler *c)
 			continue;
 		switch (rule->proto) {
 		case BR_PROTO_ANY:
-			for (p = 0; p < 256; p++)
+			for (p = 0; p < BR_PROTO_SLOTS; p++)
 				proto[p] |= BR_RULE_BIT(i);
 			break;
 		case BR_PROTO_TCP:
@@ -663,8 +662,6 @@ static int compile_domains(struct compiler *c)
 	}
 	view->n_domains = n;
 	c->stats.domains = (__u32)n;
-	if (n)
-		view->hdr->flags |= BR_HDR_DOMAINS;
 out:
 	free(slots);
 	free(users);

@@ -79,10 +79,15 @@ static void check_answer(const __u8 *query, __u32 len,
 	case BR_DNS_ANS_A:
 		n = br_dns_build_addr(buf, q, sink4, 4);
 		break;
-	default:
-		n = br_dns_build_sinkhole(buf, q, NULL, sink6);
-		kind = br_dns_sinkhole_kind(q, NULL, sink6);
+	default: {
+		/* a sinkhole with an IPv6 address only */
+		struct br_rule r = { .flags = BR_RULE_F_SINK6 };
+
+		memcpy(r.sink6, sink6, sizeof(r.sink6));
+		n = br_dns_build_sinkhole(buf, q, &r);
+		kind = br_dns_sinkhole_kind(q, &r);
 		break;
+	}
 	}
 	ASSERT(n > 0 && (__u32)n == br_dns_response_len(q, kind));
 	ASSERT((__u32)n <= len + BR_DNS_MAX_GROWTH);

@@ -759,8 +759,16 @@ static void test_sinkhole(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const __u8 *v4 = rows[i].v4 ? sink4 : NULL;
-		const __u8 *v6 = rows[i].v6 ? sink6 : NULL;
+		struct br_rule r = { .action = BR_ACT_SINKHOLE };
+
+		if (rows[i].v4) {
+			r.flags |= BR_RULE_F_SINK4;
+			memcpy(r.sink4, sink4, sizeof(r.sink4));
+		}
+		if (rows[i].v6) {
+			r.flags |= BR_RULE_F_SINK6;
+			memcpy(r.sink6, sink6, sizeof(r.sink6));
+		}
 
 		qlen = build_query(query, rows[i].flags, 1, 0, 0, "\x03" "com",
 				   5, rows[i].qtype);
@@ -768,8 +776,8 @@ static void test_sinkhole(void **state)
 		memcpy(buf, query, qlen);
 		assert_int_equal(br_dns_parse(buf, qlen, &q), BR_DNS_QUERY);
 		CHECK(rows[i].what,
-		      br_dns_sinkhole_kind(&q, v4, v6) == rows[i].kind);
-		len = br_dns_build_sinkhole(buf, &q, v4, v6);
+		      br_dns_sinkhole_kind(&q, &r) == rows[i].kind);
+		len = br_dns_build_sinkhole(buf, &q, &r);
 		check_answer(rows[i].what, query, qlen, buf, len,
 			     rows[i].kind);
 	}

@@ -319,30 +319,53 @@ static void test_varint(void **state)
 		br_quic_varint(scratch, BR_L7_SCRATCH, BR_L7_SCRATCH, &val), 0);
 }
 
+/* What the program asks of a policy's version table (bpf/quic.h). */
 static void test_version_set(void **state)
 {
-	struct br_quic_version_set any = {0};
-	struct br_quic_version_set v1_d29 = {
-		.n = 2,
-		.version = {BR_QUIC_V1, BR_QUIC_DRAFT(29)},
+	/* rule 0: quic v1 draft-29; rule 1: quic v2; rule 2: any version;
+	 * rule 3: not a QUIC rule, though the table names it */
+	const br_rules_t any = 1u << 2, quic = 0x7;
+	struct br_quic_version_table t = {
+		.v = {
+			{.version = BR_QUIC_V1, .rules = 1u << 0 | 1u << 3},
+			{.version = BR_QUIC_DRAFT(29), .rules = 1u << 0},
+			{.version = BR_QUIC_V2, .rules = 1u << 1},
+			/* past n: never read */
+			{.version = 9, .rules = 1u << 1},
+		},
 	};
-	struct br_quic_version_set full = {
-		.n = BR_QUIC_SET_MAX,
-		.version = {1, 2, 3, 4, 5, 6, 7, BR_QUIC_V2},
-	};
-	struct br_quic_version_set bogus_n = {
-		.n = 1000,
-		.version = {1, 2, 3, 4, 5, 6, 7, 8},
-	};
+	struct br_quic_info qi = {.kind = BR_QUIC_INITIAL};
+	struct br_quic_version_table full;
+	__u32 i;
 
 	(void)state;
-	assert_true(br_quic_version_in(&any, BR_QUIC_V2));
-	assert_true(br_quic_version_in(&v1_d29, BR_QUIC_V1));
-	assert_true(br_quic_version_in(&v1_d29, 0xff00001d));
-	assert_false(br_quic_version_in(&v1_d29, BR_QUIC_V2));
-	assert_false(br_quic_version_in(&v1_d29, 0)); /* unused slots */
-	assert_true(br_quic_version_in(&full, BR_QUIC_V2));
-	assert_false(br_quic_version_in(&bogus_n, 9)); /* n is clamped */
+	qi.version = BR_QUIC_V1;
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x5);
+	qi.version = 0xff00001d;
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x5);
+	qi.version = BR_QUIC_V2;
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x6);
+	qi.version = 9; /* named only past n */
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x4);
+	qi.version = 0; /* zeroed entries past n do not match version 0 */
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x4);
+	/* a reserved version: only the rules of any version */
+	qi.kind = BR_QUIC_GREASED;
+	qi.version = BR_QUIC_V1;
+	assert_int_equal(br_quic_version_match(&qi, &t, 3, any, quic), 0x4);
+	/* a full table, its last entry read; n beyond the table is clamped */
+	qi.kind = BR_QUIC_0RTT;
+	for (i = 0; i < BR_QUIC_VERSIONS; i++) {
+		full.v[i].version = i + 1;
+		full.v[i].reserved = 0;
+		full.v[i].rules = 1u << 1;
+	}
+	qi.version = BR_QUIC_VERSIONS;
+	assert_int_equal(
+		br_quic_version_match(&qi, &full, BR_QUIC_VERSIONS, 0, quic),
+		0x2);
+	qi.version = BR_QUIC_VERSIONS + 1;
+	assert_int_equal(br_quic_version_match(&qi, &full, 1000, 0, quic), 0);
 }
 
 static void test_version_family(void **state)

@@ -168,7 +168,6 @@ static int add_ether_rule(struct br_policy *pol, int ether_type,
 
 static struct br_slot_view view;
 
-#define QTYPE_SLOTS 65536
 
 /* The domain arrays br_compile allocates: the caller's to free. */
 static void free_domains(void)
@@ -189,11 +188,11 @@ static int view_setup(void **state)
 	view.v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*view.v4_tbl8));
 	view.v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*view.v4_bits));
 	view.v6 = calloc(BR_V6_BUCKETS, sizeof(*view.v6));
-	view.proto = calloc(256, sizeof(*view.proto));
+	view.proto = calloc(BR_PROTO_SLOTS, sizeof(*view.proto));
 	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
 	view.dport = calloc(BR_PORT_SLOTS, sizeof(*view.dport));
 	view.etype = calloc(BR_ETYPE_SLOTS, sizeof(*view.etype));
-	view.qtype = calloc(QTYPE_SLOTS, sizeof(*view.qtype));
+	view.qtype = calloc(BR_QTYPE_SLOTS, sizeof(*view.qtype));
 	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
 		 view.v4_tbl8 && view.v4_bits && view.v6 && view.proto &&
@@ -1475,9 +1474,8 @@ static void fill_l7_garbage(void)
 	h->sni_default = 0xee;
 	h->n_quic_versions = 0xee;
 	memset(h->reserved, 0xee, sizeof(h->reserved));
-	h->flags = BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH | BR_HDR_SNI_DEFAULT |
-		   BR_HDR_DOMAINS;
-	memset(view.qtype, 0xff, QTYPE_SLOTS * sizeof(*view.qtype));
+	h->flags = BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH | BR_HDR_SNI_DEFAULT;
+	memset(view.qtype, 0xff, BR_QTYPE_SLOTS * sizeof(*view.qtype));
 	memset(view.quic, 0xee, BR_QUIC_VERSIONS * sizeof(*view.quic));
 }
 
@@ -1522,7 +1520,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_memory_equal(view.hdr->reserved, zero, sizeof(zero));
 	assert_int_equal(view.hdr->flags,
 			 BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH |
-				 BR_HDR_SNI_DEFAULT | BR_HDR_DOMAINS |
+				 BR_HDR_SNI_DEFAULT |
 				 BR_HDR_UNREADABLE);
 	/* L7 rules are IP rules: their L3/L4 bitmaps as any other's */
 	assert_true(view.proto[6] == 0x0f);
@@ -1694,7 +1692,7 @@ static void test_qtype_bitmaps(void **state)
 	assert_true(view.qtype[28] == 0x1f);
 	assert_true(view.qtype[65] == 0x1d);
 	assert_true(view.qtype[65535] == 0x1d);
-	for (v = 0; v < QTYPE_SLOTS; v++) {
+	for (v = 0; v < BR_QTYPE_SLOTS; v++) {
 		if (v == 1 || v == 28 || v == 65 || v == 65535)
 			continue;
 		if (view.qtype[v] != 0x15)
@@ -1854,7 +1852,6 @@ static void test_domain_image(void **state)
 
 	assert_int_equal(view.n_domains, 4);
 	assert_int_equal(stats.domains, 4);
-	assert_true(view.hdr->flags & BR_HDR_DOMAINS);
 	/* in order of first occurrence */
 	assert_true(view.domain_keys[0] == br_domain_hash("a.com", 5));
 	assert_true(view.domain_keys[1] == br_domain_hash("b.com", 5));
