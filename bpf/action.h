@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * action.h - stage 4: from the winning rule to an XDP verdict.
+ * action.h - stage 4: what the winning rule's action does to the packet.
  *
- * Later actions (reset, DNS forgery, throttle) rewrite or police the packet
- * here; each becomes one more case of br_verdict().
+ * The one-shot path (br_verdict) can only pass or drop; the flow path
+ * (br_apply) also answers in the censor's place (a forged RST, forge.h)
+ * and polices a flow (police.h). A forged DNS answer needs the parsed
+ * query, so the DNS stage (l7_dns.h) builds it and sends it itself.
  */
 #ifndef BR_ACTION_H
 #define BR_ACTION_H
@@ -12,6 +14,9 @@
 #include <bpf/bpf_helpers.h>
 #include "abi.h"
 #include "maps.h"
+#include "parse.h"
+#include "forge.h"
+#include "police.h"
 
 /* The action of a rule, or the policy default for BR_MAX_RULES. */
 static __always_inline __u32 br_rule_action(const struct br_policy_hdr *hdr,
@@ -44,6 +49,49 @@ static __always_inline int br_verdict(__u32 action)
 	default:
 		return XDP_PASS;
 	}
+}
+
+/*
+ * Apply v->action to the packet in hand: sets v->xdp and returns the
+ * counter the action moved (RST sent, throttled, ...), 0 for none. f is
+ * the flow's entry (throttle needs its policer word), NULL for an uncached
+ * DNS verdict.
+ */
+__noinline int br_apply(struct xdp_md *ctx, const struct br_pkt *pkt,
+			struct br_flow_val *f, struct br_verdict *v)
+{
+	__u32 ctr = 0;
+	int r;
+
+	if (!v)
+		return 0;
+	v->xdp = XDP_DROP;
+	if (!pkt)
+		return 0;
+	switch (v->action) {
+	case BR_ACT_PASS:
+		v->xdp = XDP_PASS;
+		return 0;
+	case BR_ACT_RESET:
+		r = br_forge_rst(ctx, pkt);
+		if (!r) {
+			v->xdp = XDP_TX;
+			ctr = BR_CTR_RESET_SENT;
+		} else {
+			ctr = r > 0 ? BR_CTR_RESET_SKIPPED : BR_CTR_FORGE_FAILED;
+		}
+		break;
+	case BR_ACT_THROTTLE:
+		if (f && br_police(f, v->now, pkt->ip_end - pkt->l3_off)) {
+			v->xdp = XDP_PASS;
+			return 0;
+		}
+		ctr = BR_CTR_THROTTLED;
+		break;
+	default: /* drop; nxdomain and sinkhole on a packet that is no query */
+		return 0;
+	}
+	return ctr;
 }
 
 #endif /* BR_ACTION_H */

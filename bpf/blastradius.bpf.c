@@ -2,16 +2,27 @@
 /*
  * blastradius.bpf.c - the XDP program: the stages of a packet, in order.
  *
- *   policy slot -> parse -> frag -> match -> action -> count
+ *   policy slot -> parse -> frag -> match ------------------> action -> count
+ *                                     \-> flow -> L7 stage -/
+ *
+ * Files, in that order: maps.h and abi.h (what the loader shares), parse.h,
+ * frag.h, match.h (the rule bitmaps, and which rule wins), flow.h (the flow
+ * table of a stateful policy, and how a flow is judged), l7.h with the
+ * stages l7_dns.h, l7_tls.h and l7_quic.h (the L7 facts a rule can ask
+ * for), action.h (what an action does to the packet: forge.h, police.h)
+ * and count.h. A stateless policy, and what of a stateful one is not TCP
+ * or UDP (or is a later fragment), takes the one-shot path: match, then
+ * action. TCP and UDP of a stateful policy take br_flow_stage below.
  *
  * One entry point per interface role, so no packet pays for a role lookup.
  * The active slot is read once, first; everything after it, counters
  * included, uses that slot and its generation, so a swap never splits a
  * packet between two policies.
  *
- * Parse and classify are global (separately verified) functions: the L7
- * stages to come add their own without pushing one function over the
- * verifier's limits.
+ * Each stage is a global (separately verified) function, or calls them:
+ * the verifier checks it once rather than once per path that reaches it,
+ * and no one function outgrows the verifier's limits. Their state lives
+ * in a per-CPU scratch (maps.h), so the stack chain stays under 512 bytes.
  *
  * Counting, per generation: every packet of a slot that holds a policy
  * counts once under its role and once under its action. It counts under a
@@ -32,7 +43,10 @@
 #include "match.h"
 #include "action.h"
 #include "count.h"
-#include "stateful.h"
+#include "flow.h"
+#include "l7_dns.h"
+#include "l7_tls.h"
+#include "l7_quic.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -46,10 +60,225 @@ __noinline int br_parse(struct xdp_md *ctx, struct br_pkt *pkt)
 	return br_parse_frame(data, data_end, bpf_xdp_get_buff_len(ctx), pkt);
 }
 
-/* The counter of a rule, or -1 for a verdict no rule gave. */
-static __always_inline int br_rule_counter(__u32 rule)
+/*
+ * A policy is stateful (BR_HDR_FLOWS) when a rule needs an L7 fact or its
+ * action is reset, nxdomain, sinkhole or throttle. Its TCP and UDP packets
+ * (first fragments included, later ones follow their first) come here
+ * instead of the one-shot classifier:
+ *
+ *   flow table hit, decided      the verdict of the flow ("cached"; from an
+ *                                older generation "kept", or with on-swap
+ *                                flush voided and evaluated afresh)
+ *   flow table hit, awaiting     client segments feed the ClientHello
+ *   the ClientHello              parser; meanwhile packets get the flow's
+ *                                provisional verdict ("pending"); at the
+ *                                hello's end the flow is decided
+ *   flow table hit, awaiting     client datagrams are checked for a QUIC
+ *   a QUIC Initial               Initial (or 0-RTT) until one decides
+ *   no entry                     evaluated: the L3/L4 rule bitmap, then the
+ *                                L7 facts the surviving rules need
+ *
+ * Counts the flow and L7 counters itself; the caller counts the role,
+ * v->action and v->rule_ctr, and returns v->xdp.
+ */
+__noinline int br_flow_stage(struct xdp_md *ctx,
+			     const struct br_policy_hdr *hdr, __u32 slot,
+			     const struct br_pkt *pkt, struct br_verdict *v)
 {
-	return rule <= BR_MAX_RULES ? (int)rule : -1;
+	__u32 rule, action, len, zero = 0, state, unreadable;
+	struct br_gen_counters *block;
+	struct br_flow_val *f, *nf;
+	struct br_tls_pending *p;
+	struct br_scratch *s;
+	struct tcphdr *th;
+	int dns, from_client, ctr = 0;
+
+	if (!v)
+		return 0;
+	v->rule_ctr = BR_NO_RULE_CTR;
+	v->action = BR_ACT_PASS;
+	v->xdp = XDP_PASS;
+	v->extra = 0;
+	v->seq = 0;
+	v->ack = 0;
+	v->tcp_flags = 0;
+	if (!hdr || !pkt || slot >= BR_SLOTS)
+		return 0;
+	v->slot = slot;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	nf = &s->nf;
+	block = br_counters_of(hdr->gen_idx);
+	len = pkt->frame_len;
+	v->now = br_now(ctx);
+	br_flow_key_of(pkt, &v->key);
+	if (pkt->proto == IPPROTO_TCP) {
+		th = br_tcp_hdr(ctx, pkt);
+		if (th) {
+			v->seq = bpf_ntohl(th->seq);
+			v->ack = bpf_ntohl(th->ack_seq);
+			v->tcp_flags = ((__u8 *)th)[13];
+		}
+	}
+	/* a possible DNS query: judged by itself, whatever the flow says */
+	dns = pkt->proto == IPPROTO_UDP && pkt->dport == 53 && hdr->l7_dns;
+
+	f = bpf_map_lookup_elem(&flows, &v->key);
+	if (f && br_flow_expired(f, pkt->proto, v->now)) {
+		bpf_map_delete_elem(&flows, &v->key);
+		f = NULL;
+	}
+	if (f && f->state == BR_FLOW_DECIDED && !dns) {
+		if (f->generation == hdr->generation) {
+			ctr = BR_CTR_FLOW_CACHED;
+			v->rule_ctr = br_rule_ctr(f->rule);
+		} else if (hdr->flags & BR_HDR_ON_SWAP_FLUSH) {
+			ctr = BR_CTR_FLOW_FLUSHED;
+			bpf_map_delete_elem(&flows, &v->key);
+			f = NULL;
+		} else {
+			ctr = BR_CTR_FLOW_KEPT;
+		}
+		br_extra(block, ctr, len);
+		if (f) {
+			f->seen_ns = v->now;
+			v->action = f->action;
+			ctr = br_apply(ctx, pkt, f, v);
+			goto out;
+		}
+	} else if (f && f->state != BR_FLOW_DECIDED && !dns) {
+		f->seen_ns = v->now;
+		state = f->state;
+		/*
+		 * Awaiting under an older policy: judged again under this
+		 * one. Mid-stream, a hello from the side taken for the server
+		 * shows it to be the client: judged again from that side.
+		 */
+		if (state == BR_FLOW_AWAIT_HELLO &&
+		    !(f->flags & BR_FLOW_F_SIDE_KNOWN) &&
+		    !br_flow_from_client(f, pkt) &&
+		    br_hello_at(ctx, pkt, br_payload_len(pkt))) {
+			f->flags ^= BR_FLOW_F_CLIENT_SUB;
+			f->flags |= BR_FLOW_F_SIDE_KNOWN;
+			state = br_flow_judge(hdr, pkt, f, v);
+		} else if (f->generation != hdr->generation) {
+			state = br_flow_judge(hdr, pkt, f, v);
+		}
+		if (state == BR_FLOW_AWAIT_HELLO) {
+			ctr = br_await_hello(ctx, hdr, pkt, f, v);
+			goto hello;
+		}
+		if (state == BR_FLOW_AWAIT_QUIC) {
+			ctr = br_await_quic(ctx, hdr, pkt, f, v);
+			goto out;
+		}
+		bpf_map_delete_elem(&tls_pending, &v->key);
+		rule = br_decide(hdr, slot, v->b, 0, 0, 0, &action,
+				 &unreadable);
+		br_flow_set_decided(hdr, slot, f, rule, action);
+		v->rule_ctr = br_rule_ctr(rule);
+		v->action = action;
+		ctr = br_apply(ctx, pkt, f, v);
+		goto out;
+	}
+
+	/* A flow the table does not know: who is its client? */
+	br_extra(block, BR_CTR_FLOW_FRESH, len);
+	__builtin_memset(nf, 0, sizeof(*nf));
+	nf->seen_ns = v->now;
+	from_client = 1;
+	if (pkt->proto == IPPROTO_TCP) {
+		if ((v->tcp_flags & (BR_TCP_SYN | BR_TCP_ACK)) == BR_TCP_SYN) {
+			nf->cli_next = v->seq + 1;
+			nf->ttl = pkt->ttl;
+			nf->flags |= BR_FLOW_F_CLI_SEQ | BR_FLOW_F_SIDE_KNOWN;
+		} else {
+			nf->flags |= BR_FLOW_F_MIDSTREAM;
+			br_extra(block, BR_CTR_FLOW_MIDSTREAM, len);
+			if (v->tcp_flags & BR_TCP_SYN) {
+				from_client = 0; /* a SYN-ACK: the server */
+				br_server_seen(nf, v, 0);
+			} else if (br_hello_at(ctx, pkt, br_payload_len(pkt))) {
+				nf->flags |= BR_FLOW_F_SIDE_KNOWN;
+			} else {
+				/* the subscriber, until a hello shows */
+				from_client = pkt->role == BR_ROLE_SUBSCRIBER;
+			}
+		}
+	}
+	if ((pkt->role == BR_ROLE_SUBSCRIBER) == from_client)
+		nf->flags |= BR_FLOW_F_CLIENT_SUB;
+
+	if (dns) {
+		br_match_l34(hdr, slot, pkt, &v->b);
+		if (!(v->b & hdr->l7_dns))
+			goto judge;
+		ctr = br_dns_path(ctx, hdr, pkt, v);
+		if (v->action != BR_ACT_THROTTLE)
+			goto out;
+		/*
+		 * A throttled query is policed in the socket's flow entry,
+		 * kept from query to query while the same rule throttles.
+		 */
+		rule = v->rule_ctr;
+		if (!f || f->state != BR_FLOW_DECIDED ||
+		    f->action != BR_ACT_THROTTLE || f->rule != rule ||
+		    f->generation != hdr->generation)
+			f = br_flow_commit(hdr, v, nf, rule, v->action);
+		else
+			f->seen_ns = v->now;
+		ctr = br_apply(ctx, pkt, f, v);
+		goto out;
+	}
+
+judge:
+	state = br_flow_judge(hdr, pkt, nf, v);
+	if (state != BR_FLOW_DECIDED) {
+		/* a parse left over by an earlier flow of this key is void */
+		if (state == BR_FLOW_AWAIT_HELLO)
+			bpf_map_delete_elem(&tls_pending, &v->key);
+		if (bpf_map_update_elem(&flows, &v->key, nf, BPF_ANY))
+			goto decide; /* no room: decide without the fact */
+		f = bpf_map_lookup_elem(&flows, &v->key);
+		if (!f)
+			goto decide;
+		if (state == BR_FLOW_AWAIT_HELLO) {
+			ctr = br_await_hello(ctx, hdr, pkt, f, v);
+			goto hello;
+		}
+		ctr = br_await_quic(ctx, hdr, pkt, f, v);
+		goto out;
+	}
+
+decide:
+	rule = br_decide(hdr, slot, v->b, 0, 0, 0, &action, &unreadable);
+	v->rule_ctr = br_rule_ctr(rule);
+	v->action = action;
+	f = br_flow_commit(hdr, v, nf, rule, action);
+	ctr = br_apply(ctx, pkt, f, v);
+	goto out;
+
+hello:
+	if (ctr != BR_HELLO_ENDED)
+		goto out;
+	/* the hello ended, or its state was lost: decide the flow */
+	p = bpf_map_lookup_elem(&tls_pending, &v->key);
+	if (!p) {
+		__builtin_memset(&s->tp, 0, sizeof(s->tp));
+		br_tls_gap(&s->tp.st);
+		p = &s->tp;
+	}
+	br_match_l34(hdr, slot, pkt, &v->b);
+	br_tls_decide(hdr, pkt, f, p, block, v);
+	bpf_map_delete_elem(&tls_pending, &v->key);
+	ctr = br_apply(ctx, pkt, f, v);
+out:
+	if (ctr)
+		br_extra(block, ctr, pkt->frame_len);
+	if (v->extra)
+		br_extra(block, v->extra, pkt->frame_len);
+	return 0;
 }
 
 static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
@@ -57,7 +286,8 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0, extra2 = 0, xdp;
 	int c;
 	struct br_scratch *s;
-	int status, rule_ctr = -1; /* -1: no rule decided */
+	int status;
+	__u32 rule_ctr = BR_NO_RULE_CTR; /* until a rule decides */
 	struct br_pkt pkt = {};
 	struct br_gen_counters *block;
 	struct br_policy_hdr *hdr;
@@ -109,7 +339,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			if (br_frag_follow(&pkt, generation, br_now(ctx), &rule,
 					   &action)) {
 				extra = BR_CTR_FRAG_FOLLOWED;
-				rule_ctr = br_rule_counter(rule);
+				rule_ctr = br_rule_ctr(rule);
 				break;
 			}
 			extra = BR_CTR_FRAG_ORPHAN;
@@ -124,7 +354,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			br_flow_stage(ctx, hdr, slot, &pkt, &s->v);
 			action = s->v.action;
 			rule = s->v.rule_ctr;
-			rule_ctr = br_rule_counter(rule);
+			rule_ctr = br_rule_ctr(rule);
 			xdp = s->v.xdp;
 			if (pkt.frag == BR_FRAG_FIRST)
 				br_frag_remember(&pkt, generation, br_now(ctx),
@@ -134,7 +364,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 		c = br_classify(hdr, slot, &pkt);
 		rule = BR_CLASS_RULE(c);
 		action = BR_CLASS_ACTION(c);
-		rule_ctr = br_rule_counter(rule);
+		rule_ctr = br_rule_ctr(rule);
 		if (BR_CLASS_UNREADABLE(c))
 			extra2 = rule == BR_RULE_UNREADABLE
 					 ? BR_CTR_UNREADABLE_ACTION
@@ -150,7 +380,7 @@ count:
 	block = br_counters_of(gen_idx);
 	if (!block)
 		return xdp;
-	if (rule_ctr >= 0)
+	if (rule_ctr != BR_NO_RULE_CTR)
 		br_count(block, BR_CTR_RULE0 + rule_ctr, pkt.frame_len);
 	if (extra)
 		br_count(block, extra, pkt.frame_len);

@@ -36,4 +36,12 @@ static __always_inline void br_count(struct br_gen_counters *block, __u32 ctr,
 	c->bytes += bytes;
 }
 
+/* Count when the block is there (a stage that looked it up may not have it). */
+static __always_inline void br_extra(struct br_gen_counters *block, __u32 ctr,
+				     __u32 len)
+{
+	if (block)
+		br_count(block, ctr, len);
+}
+
 #endif /* BR_COUNT_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * flow.h - flow keys, expiry and the throttle's policer.
+ * flow.h - stage 3 of a stateful policy: the flow table, and how a flow is
+ * judged.
  *
  * A stateful censor decides a flow once (for TLS, at its ClientHello) and
  * applies that verdict to every later packet of the flow, both ways, until
@@ -8,20 +9,29 @@
  * role of the interface says which side that is), so a packet and its
  * answer find the same entry without a second lookup.
  *
- * throttle polices each flow with GCRA (the virtual-scheduling form of a
- * token bucket): one word, the theoretical arrival time, updated with a
- * compare-and-swap so CPUs handling the two directions never lose an
- * update. A packet conforms when, after adding its cost, the backlog the
- * word describes stays within the burst.
- *
- * The pure parts compile on the host.
+ * Rules are written for the client's packets (dport is the service), so a
+ * flow is judged from its client's side, and a packet from its server is
+ * matched as its twin (addresses and ports swapped). The client is the
+ * sender of a SYN, the receiver of a SYN-ACK, the sender of a ClientHello,
+ * or of a flow's first UDP datagram; a TCP flow first seen without any of
+ * these (mid-stream: a capture or a censor started late, asymmetric
+ * routing, a table that overflowed) takes the subscriber for its client
+ * until a hello shows otherwise.
  */
 #ifndef BR_FLOW_H
 #define BR_FLOW_H
 
-#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
 #include "abi.h"
+#include "maps.h"
 #include "parse.h"
+#include "match.h"
+
+#define BR_TCP_FIN 0x01
+#define BR_TCP_SYN 0x02
+#define BR_TCP_ACK 0x10
 
 static __always_inline void br_flow_key_of(const struct br_pkt *pkt,
 					   struct br_flow_key *key)
@@ -66,57 +76,192 @@ static __always_inline int br_flow_expired(const struct br_flow_val *f,
 	return now > seen && now - seen >= ttl;
 }
 
-/* GCRA cost of len bytes, in ns (ps_per_byte is 1e12 / bytes per s). */
-static __always_inline __u64 br_gcra_cost(__u64 ps_per_byte, __u32 len)
+/*
+ * The TCP header of pkt, NULL if it is not in the linear part of the frame.
+ * l4_off may lie past the first 128 bytes (IPv6 extension headers): it is
+ * bounded by a test, not masked, so a long chain is never read elsewhere.
+ */
+#define BR_L4_OFF_MAX 4095
+
+static __always_inline struct tcphdr *br_tcp_hdr(struct xdp_md *ctx,
+						 const struct br_pkt *pkt)
 {
-	return (ps_per_byte * len) / 1000;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 off = pkt->l4_off;
+	struct tcphdr *th;
+
+	if (off > BR_L4_OFF_MAX)
+		return NULL;
+	th = data + off;
+	if ((void *)(th + 1) > data_end)
+		return NULL;
+	return th;
+}
+
+/* Sequence numbers compared modulo 2^32 (RFC 9293 3.4). */
+static __always_inline int br_seq_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
 }
 
 /*
- * The next theoretical arrival time if a packet of cost ns arriving at now
- * conforms, 0 if it does not (the word is never 0 after a first update:
- * now is far from 0 on a live clock; on a virtual one a scenario starts
- * after 0).
+ * The subscriber-side twin of a packet that travels from a flow's server
+ * to its client: addresses and ports swapped, so rules written for the
+ * client's packets (dport: the service) match it as they would its peer.
  */
-static __always_inline __u64 br_gcra_next(__u64 tat, __u64 now, __u64 cost,
-					  __u64 tau)
+static __always_inline void br_twin_of(const struct br_pkt *pkt,
+				       struct br_pkt *twin)
 {
-	__u64 start = tat > now ? tat : now;
-
-	if (start + cost - now > tau)
-		return 0;
-	return start + cost;
-}
-
-#if defined(__bpf__) || defined(__BPF__)
-
-/*
- * Police one packet: 1 to send it, 0 to drop it. A lost race is retried a
- * few times; a flow contended that hard is over its rate anyway.
- */
-static __always_inline int br_police(struct br_flow_val *f, __u64 now,
-				     __u32 len)
-{
-	__u64 ps = f->ps_per_byte, cost, tau, old, prev, next;
 	int i;
 
-	if (!ps)
-		return 1;
-	cost = br_gcra_cost(ps, len);
-	tau = br_gcra_cost(ps, f->burst);
-	old = *(volatile __u64 *)&f->tat_ns;
+	*twin = *pkt;
 	for (i = 0; i < 4; i++) {
-		next = br_gcra_next(old, now, cost, tau);
-		if (!next)
-			return 0;
-		prev = __sync_val_compare_and_swap(&f->tat_ns, old, next);
-		if (prev == old)
-			return 1;
-		old = prev;
+		twin->saddr[i] = pkt->daddr[i];
+		twin->daddr[i] = pkt->saddr[i];
 	}
-	return 0;
+	twin->sport = pkt->dport;
+	twin->dport = pkt->sport;
 }
 
-#endif /* __bpf__ */
+/* f's verdict: rule and action, the throttle's parameters from the rule. */
+static __always_inline void br_flow_set_verdict(__u32 slot,
+						struct br_flow_val *f,
+						__u32 rule, __u32 action)
+{
+	__u32 idx = slot * BR_MAX_RULES + (rule & (BR_MAX_RULES - 1));
+	struct br_rule *r;
+
+	f->rule = rule;
+	f->action = action;
+	f->tat_ns = 0;
+	f->ps_per_byte = 0;
+	f->burst = 0;
+	if (action == BR_ACT_THROTTLE && rule < BR_MAX_RULES) {
+		r = bpf_map_lookup_elem(&rules, &idx);
+		if (r) {
+			f->ps_per_byte = r->ps_per_byte;
+			f->burst = r->burst;
+		}
+	}
+}
+
+static __always_inline void br_flow_set_decided(const struct br_policy_hdr *hdr,
+						__u32 slot,
+						struct br_flow_val *f,
+						__u32 rule, __u32 action)
+{
+	f->state = BR_FLOW_DECIDED;
+	f->generation = hdr->generation;
+	br_flow_set_verdict(slot, f, rule, action);
+}
+
+/* Store a decided flow; returns the entry in the map (NULL if it failed). */
+static __always_inline struct br_flow_val *
+br_flow_commit(const struct br_policy_hdr *hdr, const struct br_verdict *v,
+	       struct br_flow_val *nf, __u32 rule, __u32 action)
+{
+	br_flow_set_decided(hdr, v->slot, nf, rule, action);
+	if (bpf_map_update_elem(&flows, &v->key, nf, BPF_ANY))
+		return NULL;
+	return bpf_map_lookup_elem(&flows, &v->key);
+}
+
+/* What the packet in hand gets from a flow that awaits a fact. */
+static __always_inline void br_provisional(const struct br_flow_val *f,
+					   struct br_verdict *v)
+{
+	v->action = f->action;
+	v->rule_ctr = br_rule_ctr(f->rule);
+}
+
+/*
+ * The start of a stage for a flow that awaits a fact: the packet gets the
+ * flow's provisional verdict unless the stage decides otherwise. 0 when a
+ * global function's arguments are not what the verifier must assume.
+ */
+static __always_inline int br_await_begin(const struct br_policy_hdr *hdr,
+					  const struct br_pkt *pkt,
+					  const struct br_flow_val *f,
+					  struct br_verdict *v)
+{
+	v->action = BR_ACT_PASS;
+	v->xdp = XDP_PASS;
+	if (!hdr || !pkt || !f || v->slot >= BR_SLOTS)
+		return 0;
+	br_provisional(f, v);
+	return 1;
+}
+
+/* Whether a TLS rule stands before every plain rule of b. */
+static __always_inline int br_tls_ahead(const struct br_policy_hdr *hdr,
+					br_rules_t b)
+{
+	return br_lowest_rule(b & hdr->l7_tls) <
+	       br_lowest_rule(b & ~br_l7_rules(hdr));
+}
+
+/*
+ * Judge flow f on the packet in hand, from its client's side: v->b, and
+ * whether the flow must await a fact, with the verdict its packets get
+ * meanwhile, or can be decided now (then the caller decides it). Sets
+ * f->state, f->generation and, while awaiting, f->rule and f->action.
+ *
+ * A TCP flow whose client is not known yet (mid-stream) awaits a hello if
+ * a TLS rule is ahead from either side: the side taken for the server may
+ * turn out to send the hello.
+ */
+__noinline int br_flow_judge(const struct br_policy_hdr *hdr,
+			     const struct br_pkt *pkt, struct br_flow_val *f,
+			     struct br_verdict *v)
+{
+	__u32 zero = 0, slot, rule = BR_RULE_NONE, unreadable;
+	__u32 action = BR_ACT_PASS;
+	int from_client, other = 0;
+	struct br_scratch *s;
+	br_rules_t b;
+
+	if (!hdr || !pkt || !f || !v || v->slot >= BR_SLOTS)
+		return BR_FLOW_DECIDED;
+	slot = v->slot;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return BR_FLOW_DECIDED;
+	from_client = br_flow_from_client(f, pkt);
+	if (!from_client)
+		br_twin_of(pkt, &s->twin);
+	br_match_l34(hdr, slot, from_client ? pkt : &s->twin, &v->b);
+	b = v->b;
+	f->generation = hdr->generation;
+	if (pkt->proto == IPPROTO_TCP && !(f->flags & BR_FLOW_F_SIDE_KNOWN) &&
+	    !br_tls_ahead(hdr, b)) {
+		if (from_client)
+			br_twin_of(pkt, &s->twin);
+		br_match_l34(hdr, slot, from_client ? &s->twin : pkt, &v->b);
+		other = br_tls_ahead(hdr, v->b);
+		v->b = b;
+	}
+	if (pkt->proto == IPPROTO_TCP && (other || br_tls_ahead(hdr, b))) {
+		/*
+		 * A handshake under way passes: the hello is still to come.
+		 * Mid-stream, the flow gets meanwhile what it would without
+		 * the hello, if none ever shows.
+		 */
+		f->state = BR_FLOW_AWAIT_HELLO;
+		if (!(f->flags & BR_FLOW_F_CLI_SEQ))
+			rule = br_decide(hdr, slot, b, 0, 1, 0, &action,
+					 &unreadable);
+	} else if (pkt->proto == IPPROTO_UDP &&
+		   br_lowest_rule(b & hdr->l7_quic) <
+			   br_lowest_rule(b & ~br_l7_rules(hdr))) {
+		f->state = BR_FLOW_AWAIT_QUIC;
+		rule = br_decide(hdr, slot, b, 0, 0, 0, &action, &unreadable);
+	} else {
+		f->state = BR_FLOW_DECIDED;
+		return f->state;
+	}
+	br_flow_set_verdict(slot, f, rule, action);
+	return f->state;
+}
 
 #endif /* BR_FLOW_H */

@@ -140,4 +140,36 @@ __noinline int br_note_name(const struct br_name_key *key,
 	return 0;
 }
 
+/* Copy the transport payload (at most the scratch) into s; its length. */
+static __always_inline __u32 br_load_payload(struct xdp_md *ctx,
+					     const struct br_pkt *pkt,
+					     struct br_scratch *s, __u32 *whole)
+{
+	__u32 len = br_payload_len(pkt);
+
+	*whole = len;
+	if (len > BR_L7_SCRATCH)
+		len = BR_L7_SCRATCH;
+	if (!len || bpf_xdp_load_bytes(ctx, pkt->payload_off, s->buf.b, len))
+		return 0;
+	return len;
+}
+
+static __always_inline void br_name_hit(__u64 generation, __u32 rule,
+					__u32 kind,
+					const struct br_domain_hit *hit,
+					const struct br_name_buf *name,
+					struct br_scratch *s)
+{
+	struct br_name_key *key = &s->nk;
+
+	if (rule >= BR_MAX_RULES || !(hit->rules & (1ULL << rule)))
+		return;
+	key->hash = hit->full_hash;
+	key->generation = generation;
+	key->rule = rule;
+	key->kind = kind;
+	br_note_name(key, name, s);
+}
+
 #endif /* BR_L7_H */

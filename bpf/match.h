@@ -333,6 +333,59 @@ static __always_inline __u32 br_match_etype(const struct br_policy_hdr *hdr,
 	return br_lowest_rule(b);
 }
 
+#define BR_NO_RULE_CTR 0xffffffffu
+
+/* The counter of a rule, BR_NO_RULE_CTR for a verdict no rule gave. */
+static __always_inline __u32 br_rule_ctr(__u32 rule)
+{
+	return rule <= BR_MAX_RULES ? rule : BR_NO_RULE_CTR;
+}
+
+/*
+ * How a verdict is evaluated: b, the rules whose addresses, ports and
+ * protocol match; m, the rules among them whose L7 condition holds; the
+ * winner is the lowest rule of b that is plain (no L7 condition) or in m.
+ * A TLS rule ahead of every plain candidate makes the flow await its hello;
+ * a QUIC rule ahead of them, its Initial. When the hello ends without a
+ * name the censor could read (no server_name, not TLS, malformed, cut by
+ * fragmentation, its state lost, or never seen: mid-stream) and a TLS rule
+ * was ahead of the winner, the policy's sni-default, if it has one,
+ * decides instead. When an L7 fact a rule ahead needs is cut off (a DNS
+ * question or a QUIC header in a first fragment), the policy's unreadable
+ * action, if it has one, decides.
+ */
+
+/*
+ * The winner among b given the L7 matches m.
+ * name_missing: a TLS flow whose name could not be read; unread: the
+ * rules whose L7 condition this packet cuts off. *unreadable tells
+ * whether one of those stood ahead of the winner.
+ */
+static __always_inline __u32 br_decide(const struct br_policy_hdr *hdr,
+				       __u32 slot, br_rules_t b, br_rules_t m,
+				       int name_missing, br_rules_t unread,
+				       __u32 *action, __u32 *unreadable)
+{
+	br_rules_t plain = b & ~br_l7_rules(hdr);
+	__u32 rule = br_lowest_rule(b & (plain | m));
+
+	*unreadable = 0;
+	if (name_missing && (hdr->flags & BR_HDR_SNI_DEFAULT) &&
+	    br_lowest_rule(b & hdr->l7_tls) < rule) {
+		*action = hdr->sni_default;
+		return BR_RULE_SNI_DEFAULT;
+	}
+	if (br_lowest_rule(b & unread) < rule) {
+		*unreadable = 1;
+		if (hdr->flags & BR_HDR_UNREADABLE) {
+			*action = hdr->unreadable;
+			return BR_RULE_UNREADABLE;
+		}
+	}
+	*action = br_rule_action(hdr, slot, rule);
+	return rule;
+}
+
 #endif /* __bpf__ */
 
 #endif /* BR_MATCH_H */

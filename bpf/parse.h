@@ -480,4 +480,11 @@ malformed:
 	return pkt->status = BR_PKT_MALFORMED;
 }
 
+/* Bytes of transport payload in the packet in hand (a first fragment's). */
+static __always_inline __u32 br_payload_len(const struct br_pkt *pkt)
+{
+	return pkt->ip_end > pkt->payload_off ? pkt->ip_end - pkt->payload_off
+					      : 0;
+}
+
 #endif /* BR_PARSE_H */
