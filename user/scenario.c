@@ -34,8 +34,6 @@
 #define FIX_DIGITS 9
 #define DESC_LEN 96 /* room for br_tok_describe() */
 
-#define POSF "%s:%d:%d"
-#define POSA(p) (p).file, (p).line, (p).col
 
 /* The built-in default scenario: the Makefile generates it from
  * policies/scenarios/default.scenario. */
