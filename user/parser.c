@@ -166,6 +166,8 @@ static void skip_statement(struct br_parser *ps, struct br_src *s)
 			}
 			break;
 		case BR_TOK_LBRACE:
+			if (ps->no_blocks)
+				break;
 			if (!depth++)
 				open = s->cur.pos;
 			break;
@@ -249,8 +251,7 @@ void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,
 	}
 }
 
-/* A path relative to the directory of the file that names it. */
-static char *resolve(const char *base, const char *path)
+char *br_parse_resolve(const char *base, const char *path)
 {
 	const char *slash = strrchr(base, '/');
 	char *out;
@@ -359,7 +360,7 @@ static int include_file(struct br_parser *ps, struct br_src *s,
 			BR_INCLUDE_MAX_DEPTH);
 		return 0;
 	}
-	full = resolve(s->name, path);
+	full = br_parse_resolve(s->name, path);
 	if (!full)
 		return -ENOMEM;
 	fd = br_text_open(full, &st, why);

@@ -72,6 +72,7 @@ struct br_parser {
 	const char *const *keywords; /* statement keywords */
 	size_t n_keywords;
 	br_stmt_fn statement;
+	int no_blocks; /* no { }: recovery skips to the end of the line */
 	const char *anon_prefix; /* inline sets: "PREFIX.kw", not "ruleN.kw" */
 	void *priv;		 /* the language's own state */
 	/* the policy language */
@@ -190,6 +191,9 @@ int br_parse_size(struct br_parser *ps, const struct br_token *t,
 int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 			 const char *show, const char *p, size_t n,
 			 struct br_domain *out);
+
+/* A path relative to the directory of base, the file that names it. */
+char *br_parse_resolve(const char *base, const char *path);
 
 /* Room for element n of size sz in arr of capacity *cap (realloc'd). */
 void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
