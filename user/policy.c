@@ -570,10 +570,9 @@ static const struct {
 	const char *kw;
 	enum br_proto proto;
 } proto_kws[] = {
-	{ "any", BR_PROTO_ANY },
-	{ "tcp", BR_PROTO_TCP },
-	{ "udp", BR_PROTO_UDP },
-	{ "icmp", BR_PROTO_ICMP },
+#define BR_PROTO_KW(id, kw, v4, v6) { kw, BR_PROTO_##id },
+	BR_RULE_PROTOS(BR_PROTO_KW)
+#undef BR_PROTO_KW
 };
 
 static int *dim_set(struct br_rule_ir *r, enum dim dim)
@@ -920,18 +919,21 @@ static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 	return check_action(ps, r, dims) | bad;
 }
 
+/* Is t a keyword of parse_match (the action aside)? */
 static int is_match_keyword(const struct br_token *t)
 {
-	static const char *const kw[] = {
-		"tcp",	 "udp",	  "icmp", "any", "saddr", "daddr", "sport",
-		"dport", "ether", "sni",  "ech", "dns",	  "qtype", "quic",
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(kw); i++)
-		if (br_tok_is(t, kw[i]))
+	for (i = 0; i < ARRAY_SIZE(proto_kws); i++)
+		if (br_tok_is(t, proto_kws[i].kw))
 			return 1;
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(operand_kws); i++)
+		if (br_tok_is(t, operand_kws[i].kw))
+			return 1;
+	for (i = D_SNI; i <= D_QUIC; i++)
+		if (br_tok_is(t, dim_kw[i]))
+			return 1;
+	return br_tok_is(t, "ether");
 }
 
 /*

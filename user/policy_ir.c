@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * policy_ir.c - freeing the policy IR (policy_ir.h) and the names of its
- * actions and protocols.
+ * policy_ir.c - freeing the policy IR (policy_ir.h), the names of its
+ * actions and protocols, and the IP protocol numbers a protocol matches.
  */
+#include <netinet/in.h>
 #include <stdlib.h>
 
 #include "policy_ir.h"
@@ -66,18 +67,25 @@ const char *br_action_name(enum br_action action)
 	}
 }
 
+static const struct {
+	const char *name;
+	int v4, v6;
+} protos[] = {
+#define BR_PROTO_ROW(id, kw, n4, n6) [BR_PROTO_##id] = { kw, n4, n6 },
+	BR_RULE_PROTOS(BR_PROTO_ROW)
+#undef BR_PROTO_ROW
+};
+
 const char *br_proto_name(enum br_proto proto)
 {
-	switch (proto) {
-	case BR_PROTO_ANY:
-		return "any";
-	case BR_PROTO_TCP:
-		return "tcp";
-	case BR_PROTO_UDP:
-		return "udp";
-	case BR_PROTO_ICMP:
-		return "icmp";
-	default:
+	if ((unsigned int)proto >= sizeof(protos) / sizeof(protos[0]))
 		return "unknown";
-	}
+	return protos[proto].name;
+}
+
+int br_proto_number(enum br_proto proto, int family)
+{
+	if ((unsigned int)proto >= sizeof(protos) / sizeof(protos[0]))
+		return -1;
+	return family == 6 ? protos[proto].v6 : protos[proto].v4;
 }

@@ -54,11 +54,11 @@ struct br_set {
 	struct br_domain *domains;   /* BR_SET_DOMAIN */
 };
 
+/* A rule's transport: BR_PROTO_ANY (0), _TCP, _UDP, _ICMP (abi.h). */
 enum br_proto {
-	BR_PROTO_ANY = 0,
-	BR_PROTO_TCP,
-	BR_PROTO_UDP,
-	BR_PROTO_ICMP, /* ICMP for IPv4 and ICMPv6 for IPv6 */
+#define BR_PROTO_ENUM(name, kw, v4, v6) BR_PROTO_##name,
+	BR_RULE_PROTOS(BR_PROTO_ENUM)
+#undef BR_PROTO_ENUM
 };
 
 #define BR_NO_SET (-1)
@@ -125,5 +125,8 @@ void br_sets_free(struct br_set *sets, size_t n);
 
 const char *br_action_name(enum br_action action);
 const char *br_proto_name(enum br_proto proto);
+
+/* The IP protocol number proto matches in family 4 or 6; -1: every one. */
+int br_proto_number(enum br_proto proto, int family);
 
 #endif /* BR_POLICY_IR_H */
