@@ -350,12 +350,8 @@ static int parse_svc_platform(struct cat_parser *cp, struct br_src *s)
 	int err;
 
 	br_parse_next(s);
-	if (caps->platform_pos.line) {
-		br_perr(ps, pos, "\"platform\" already given at " POSF,
-			POSA(caps->platform_pos));
+	if (br_parse_once(ps, pos, "platform", &caps->platform_pos))
 		return -EINVAL;
-	}
-	caps->platform_pos = pos;
 	err = parse_platform_word(ps, s, &svc->platform);
 	if (err)
 		return err;
@@ -530,12 +526,8 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
-	if (opts[o].line) {
-		br_perr(ps, t->pos, "\"%s\" already given at " POSF,
-			flow_opt_kw[o], POSA(opts[o]));
+	if (br_parse_once(ps, t->pos, flow_opt_kw[o], &opts[o]))
 		return -EINVAL;
-	}
-	opts[o] = t->pos;
 	br_parse_next(s);
 
 	switch (o) {
