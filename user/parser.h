@@ -75,22 +75,8 @@ struct br_parser {
 	int no_blocks; /* no { }: recovery skips to the end of the line */
 	const char *anon_prefix; /* inline sets: "PREFIX.kw", not "ruleN.kw" */
 	void *priv;		 /* the language's own state */
-	/* the policy language */
-	const struct br_catalog *cat; /* NULL: targets are not checked */
-	int *cat_copy; /* catalog set -> its copy in the policy, or -1 */
-	size_t cap_rules;
-	size_t cap_targets;
-	unsigned int statements; /* of the policy file */
+	/* inline sets without anon_prefix: "ruleN.kw" (the policy language) */
 	unsigned int rule_stmts; /* rule statements seen, good or bad */
-	unsigned int rule_slots; /* rules they make, good or bad */
-	int any_sni; /* some rule statement has an sni match, good or bad */
-	/* where each once-only statement was given; line 0: not yet */
-	struct br_pos policy_pos;
-	struct br_pos description_pos;
-	struct br_pos default_pos;
-	struct br_pos on_swap_pos;
-	struct br_pos sni_default_pos;
-	struct br_pos unreadable_pos;
 };
 
 /* Report an error at pos and count it. */

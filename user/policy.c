@@ -23,6 +23,7 @@
 #include "name_index.h"
 #include "parser.h"
 #include "policy.h"
+#include "policy_parse.h"
 #include "quic.h"
 #include "service_rules.h"
 #include "textfile.h"
@@ -89,15 +90,16 @@ static enum br_action rule_action_of(const struct br_token *t)
 
 static int parse_policy(struct br_parser *ps, struct br_src *s, int first)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_pos pos = s->cur.pos;
 	int err;
 
 	br_parse_next(s);
-	if (!first && !ps->policy_pos.line) {
+	if (!first && !pp->policy_pos.line) {
 		br_perr(ps, pos, "\"policy\" must be the first statement");
 		return -EINVAL;
 	}
-	if (br_parse_once(ps, pos, "policy", &ps->policy_pos))
+	if (br_parse_once(ps, pos, "policy", &pp->policy_pos))
 		return -EINVAL;
 	err = br_parse_name(ps, s, "policy name", 1, &ps->pol->name,
 			    &ps->pol->name_pos);
@@ -111,7 +113,8 @@ static int parse_description(struct br_parser *ps, struct br_src *s)
 	struct br_pos pos = s->cur.pos;
 
 	br_parse_next(s);
-	if (br_parse_once(ps, pos, "description", &ps->description_pos))
+	if (br_parse_once(ps, pos, "description",
+			  &br_pol_of(ps)->description_pos))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_STRING)
 		return br_parse_expected(ps, s, "a quoted string");
@@ -124,6 +127,7 @@ static int parse_description(struct br_parser *ps, struct br_src *s)
 
 static int parse_target(struct br_parser *ps, struct br_src *s)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_policy *pol = ps->pol;
 	struct br_pos pos, *where;
 	char **names, *name;
@@ -144,16 +148,16 @@ static int parse_target(struct br_parser *ps, struct br_src *s)
 				return -EINVAL;
 			}
 		}
-		if (ps->cat && br_parse_service_id(ps, name, pos) < 0) {
+		if (pp->cat && br_parse_service_id(ps, name, pos) < 0) {
 			free(name);
 			goto next;
 		}
-		cap = ps->cap_targets;
+		cap = pp->cap_targets;
 		names = br_grow(pol->targets, &cap, pol->n_targets,
 				sizeof(*names));
 		if (names)
 			pol->targets = names;
-		where = br_grow(pol->target_pos, &ps->cap_targets,
+		where = br_grow(pol->target_pos, &pp->cap_targets,
 				pol->n_targets, sizeof(*where));
 		if (where)
 			pol->target_pos = where;
@@ -207,7 +211,8 @@ static int parse_action_statement(struct br_parser *ps, struct br_src *s,
 
 static int parse_default(struct br_parser *ps, struct br_src *s)
 {
-	return parse_action_statement(ps, s, "default", &ps->default_pos, 0,
+	return parse_action_statement(ps, s, "default",
+				      &br_pol_of(ps)->default_pos, 0,
 				      &ps->pol->default_action);
 }
 
@@ -217,7 +222,7 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 	char d[BR_PARSE_DESC_LEN];
 
 	br_parse_next(s);
-	if (br_parse_once(ps, pos, "on-swap", &ps->on_swap_pos))
+	if (br_parse_once(ps, pos, "on-swap", &br_pol_of(ps)->on_swap_pos))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "keep or flush");
@@ -238,7 +243,7 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 {
 	return parse_action_statement(ps, s, "sni-default",
-				      &ps->sni_default_pos, 1,
+				      &br_pol_of(ps)->sni_default_pos, 1,
 				      &ps->pol->sni_default);
 }
 
@@ -250,7 +255,7 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 static int parse_unreadable(struct br_parser *ps, struct br_src *s)
 {
 	return parse_action_statement(ps, s, "unreadable",
-				      &ps->unreadable_pos, 0,
+				      &br_pol_of(ps)->unreadable_pos, 0,
 				      &ps->pol->unreadable);
 }
 
@@ -597,7 +602,7 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 
 	switch (dim) {
 	case D_SNI:
-		ps->any_sni = 1;
+		br_pol_of(ps)->any_sni = 1;
 		r->l7 = BR_L7_TLS;
 		return br_parse_operand(ps, s, "sni", BR_SET_DOMAIN,
 					&r->domain_set, bad);
@@ -954,7 +959,7 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 	err = br_parse_name(ps, s, "service id", 0, &id, &id_pos);
 	if (err)
 		goto bad;
-	if (!ps->cat) {
+	if (!br_pol_of(ps)->cat) {
 		br_perr(ps, kw,
 			"no service catalog: cannot expand \"service %s\"", id);
 		err = -EINVAL;
@@ -1063,7 +1068,7 @@ static int parse_service_short(struct br_parser *ps, struct br_src *s)
 	if (err)
 		goto bad;
 	err = -EINVAL;
-	if (!ps->cat) {
+	if (!br_pol_of(ps)->cat) {
 		br_perr(ps, kw,
 			"no service catalog: cannot expand \"service %s\"", id);
 		goto bad;
@@ -1092,6 +1097,7 @@ out:
 
 static int parse_rule(struct br_parser *ps, struct br_src *s)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_rule_ir r = {
 		.pos = s->cur.pos,
 		.saddr_set = BR_NO_SET,
@@ -1147,13 +1153,13 @@ static int parse_rule(struct br_parser *ps, struct br_src *s)
 	} else if (!bad) {
 		bad = check_rule(ps, &r, dims);
 	}
-	if (bad || ps->rule_slots > BR_MAX_RULES) {
+	if (bad || pp->rule_slots > BR_MAX_RULES) {
 		err = br_parse_end_statement(ps, s);
 		goto out;
 	}
 
 	r.text = collapse(start, s->prev_end);
-	rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules, sizeof(r));
+	rules = br_grow(pol->rules, &pp->cap_rules, pol->n_rules, sizeof(r));
 	if (rules)
 		pol->rules = rules;
 	if (!r.text || !rules) {
@@ -1174,7 +1180,7 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 	int first;
 	char d[BR_PARSE_DESC_LEN];
 
-	first = ++ps->statements == 1;
+	first = ++br_pol_of(ps)->statements == 1;
 	/* a typo in the first keyword is reported as just that */
 	if (first && br_parse_is_keyword(ps, t) && !br_tok_is(t, "policy"))
 		br_perr(ps, t->pos,
@@ -1303,13 +1309,17 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 			     const struct br_catalog *cat,
 			     struct br_policy **out, struct br_diag *diag)
 {
-	struct br_parser ps = {
-		.diag = diag,
-		.keywords = stmt_keywords,
-		.n_keywords = ARRAY_SIZE(stmt_keywords),
-		.statement = parse_statement,
+	struct br_pol_parser pp = {
+		.ps = {
+			.diag = diag,
+			.keywords = stmt_keywords,
+			.n_keywords = ARRAY_SIZE(stmt_keywords),
+			.statement = parse_statement,
+			.priv = &pp,
+		},
 		.cat = cat,
 	};
+	struct br_parser *ps = &pp.ps;
 	struct br_src s;
 	int err;
 
@@ -1317,44 +1327,44 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	err = br_text_check_len(file, len, diag);
 	if (err)
 		return err;
-	ps.pol = calloc(1, sizeof(*ps.pol));
-	if (!ps.pol)
+	ps->pol = calloc(1, sizeof(*ps->pol));
+	if (!ps->pol)
 		return -ENOMEM;
-	ps.pol->default_action = BR_ACT_PASS;
-	ps.pol->file = strdup(file);
-	if (!ps.pol->file) {
+	ps->pol->default_action = BR_ACT_PASS;
+	ps->pol->file = strdup(file);
+	if (!ps->pol->file) {
 		err = -ENOMEM;
 		goto out;
 	}
 
-	br_src_init(&s, &ps, br_file_intern(file), text, len, st);
-	err = br_parse_source(&ps, &s);
+	br_src_init(&s, ps, br_file_intern(file), text, len, st);
+	err = br_parse_source(ps, &s);
 	if (err)
 		goto out;
-	if (!ps.statements) {
+	if (!pp.statements) {
 		struct br_pos top = { .file = s.name, .line = 1, .col = 1 };
 
-		br_perr(&ps, top,
+		br_perr(ps, top,
 			"expected \"policy NAME\" as the first statement");
 	}
-	if (ps.pol->sni_default != BR_ACT_NONE && !ps.any_sni)
-		br_perr(&ps, ps.sni_default_pos,
+	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
+		br_perr(ps, pp.sni_default_pos,
 			"sni-default without any sni rule");
-	if (!ps.errors)
-		err = order_sets(ps.pol);
-	if (!err && !ps.errors)
-		err = check_v6_tiers(&ps);
-	if (!err && ps.errors)
+	if (!ps->errors)
+		err = order_sets(ps->pol);
+	if (!err && !ps->errors)
+		err = check_v6_tiers(ps);
+	if (!err && ps->errors)
 		err = -EINVAL;
 out:
-	free(ps.set_cap);
-	free(ps.cat_copy);
-	br_name_index_free(&ps.set_names);
+	free(ps->set_cap);
+	free(pp.cat_copy);
+	br_name_index_free(&ps->set_names);
 	if (err) {
-		br_policy_free(ps.pol);
+		br_policy_free(ps->pol);
 		return err;
 	}
-	*out = ps.pol;
+	*out = ps->pol;
 	return 0;
 }
 

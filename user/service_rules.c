@@ -14,17 +14,19 @@
 #include "catalog.h"
 #include "domain.h"
 #include "parser.h"
+#include "policy_parse.h"
 #include "service_rules.h"
 
 /* The catalog's index of service id, or -1 with the error reported. */
 int br_parse_service_id(struct br_parser *ps, const char *id, struct br_pos pos)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	const char *near;
-	int idx = br_catalog_service(ps->cat, id);
+	int idx = br_catalog_service(pp->cat, id);
 
 	if (idx >= 0)
 		return idx;
-	near = br_catalog_suggest(ps->cat, id);
+	near = br_catalog_suggest(pp->cat, id);
 	if (near)
 		br_perr(ps, pos,
 			"unknown service \"%s\" (did you mean \"%s\"?)", id,
@@ -43,10 +45,11 @@ int br_parse_service_id(struct br_parser *ps, const char *id, struct br_pos pos)
 void br_claim_rules(struct br_parser *ps, unsigned int n, struct br_pos pos,
 		    const char *svc)
 {
-	unsigned int before = ps->rule_slots;
+	struct br_pol_parser *pp = br_pol_of(ps);
+	unsigned int before = pp->rule_slots;
 
-	ps->rule_slots += n;
-	if (before > BR_MAX_RULES || ps->rule_slots <= BR_MAX_RULES)
+	pp->rule_slots += n;
+	if (before > BR_MAX_RULES || pp->rule_slots <= BR_MAX_RULES)
 		return;
 	if (svc)
 		br_perr(ps, pos,
@@ -186,27 +189,28 @@ static int add_names(struct br_parser *ps, int idx, const char *tmpl,
 
 /*
  * Catalog set cat_set as an anonymous set of the policy, copied once per
- * policy (ps->cat_copy maps catalog sets to their copies).
+ * policy (the policy parser's cat_copy maps catalog sets to their copies).
  */
 static int copy_cat_set(struct br_parser *ps, int cat_set, struct br_pos pos,
 			int *idx)
 {
-	const struct br_set *from = &ps->cat->sets[cat_set];
+	struct br_pol_parser *pp = br_pol_of(ps);
+	const struct br_set *from = &pp->cat->sets[cat_set];
 	struct br_set *to;
 	size_t i;
 	char *name;
 	int err;
 
-	if (!ps->cat_copy) {
-		ps->cat_copy =
-			malloc((ps->cat->n_sets + 1) * sizeof(*ps->cat_copy));
-		if (!ps->cat_copy)
+	if (!pp->cat_copy) {
+		pp->cat_copy =
+			malloc((pp->cat->n_sets + 1) * sizeof(*pp->cat_copy));
+		if (!pp->cat_copy)
 			return -ENOMEM;
-		for (i = 0; i < ps->cat->n_sets; i++)
-			ps->cat_copy[i] = -1;
+		for (i = 0; i < pp->cat->n_sets; i++)
+			pp->cat_copy[i] = -1;
 	}
-	if (ps->cat_copy[cat_set] >= 0) {
-		*idx = ps->cat_copy[cat_set];
+	if (pp->cat_copy[cat_set] >= 0) {
+		*idx = pp->cat_copy[cat_set];
 		return 0;
 	}
 	name = strdup(from->name);
@@ -221,7 +225,7 @@ static int copy_cat_set(struct br_parser *ps, int cat_set, struct br_pos pos,
 	memcpy(to->prefixes, from->prefixes, from->n * sizeof(*to->prefixes));
 	to->n = from->n;
 	ps->set_cap[*idx] = from->n;
-	ps->cat_copy[cat_set] = *idx;
+	pp->cat_copy[cat_set] = *idx;
 	return 0;
 }
 
@@ -301,6 +305,7 @@ static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
 			  const struct br_cat_service *svc, const struct sig *g,
 			  const char *act_text, struct br_rule_ir *e)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	const struct br_cat_flow *first = &svc->flows[g->first], *fl;
 	const char *cat_set = NULL;
 	size_t i;
@@ -328,13 +333,13 @@ static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
 		}
 		if (err)
 			return err;
-		ps->any_sni |= g->kind == BR_CAT_TLS;
+		pp->any_sni |= g->kind == BR_CAT_TLS;
 	} else {
 		e->l7 = g->kind == BR_CAT_QUIC ? BR_L7_QUIC : BR_L7_NONE;
 		err = copy_cat_set(ps, g->cat_set, r->pos, &e->daddr_set);
 		if (err)
 			return err;
-		cat_set = ps->cat->sets[g->cat_set].name;
+		cat_set = pp->cat->sets[g->cat_set].name;
 	}
 	if (g->kind != BR_CAT_DNS) {
 		err = expansion_set(ps, svc->id, first->name, "dport",
@@ -363,7 +368,8 @@ static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
 int br_expand_service(struct br_parser *ps, const struct br_rule_ir *r,
 		      int svc_idx, const char *act_text)
 {
-	const struct br_cat_service *svc = &ps->cat->services[svc_idx];
+	struct br_pol_parser *pp = br_pol_of(ps);
+	const struct br_cat_service *svc = &pp->cat->services[svc_idx];
 	struct br_policy *pol = ps->pol;
 	struct br_rule_ir *rules;
 	struct sig *sigs;
@@ -395,12 +401,12 @@ int br_expand_service(struct br_parser *ps, const struct br_rule_ir *r,
 		goto out;
 	}
 	br_claim_rules(ps, (unsigned int)made, r->pos, svc->id);
-	if (ps->rule_slots > BR_MAX_RULES)
+	if (pp->rule_slots > BR_MAX_RULES)
 		goto out;
 	for (k = 0; k < n; k++) {
 		if (sigs[k].action == BR_ACT_NONE)
 			continue;
-		rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules,
+		rules = br_grow(pol->rules, &pp->cap_rules, pol->n_rules,
 				sizeof(*rules));
 		if (!rules) {
 			err = -ENOMEM;
