@@ -139,6 +139,22 @@ enum br_rule_flags {
 	BR_RULE_F_SINK6 = 1 << 1,
 };
 
+/* ---- transports ("proto" map: BR_SLOTS * 256 rule bitmaps) ---------- */
+
+/*
+ * The transports a rule names (policies/README.md) and the IP protocol
+ * numbers whose bitmaps the compiler sets for each, the program looking
+ * up the packet's own: X(NAME, keyword, IPv4 number, IPv6 number), -1
+ * for every number. The numbers are the IANA ones of <linux/in.h> and
+ * <netinet/in.h>, named where the list is expanded, so this header
+ * depends on neither.
+ */
+#define BR_RULE_PROTOS(X)					\
+	X(ANY, "any", -1, -1)					\
+	X(TCP, "tcp", IPPROTO_TCP, IPPROTO_TCP)			\
+	X(UDP, "udp", IPPROTO_UDP, IPPROTO_UDP)			\
+	X(ICMP, "icmp", IPPROTO_ICMP, IPPROTO_ICMPV6)
+
 /* ---- address classes ("classes" map, BR_SLOTS * BR_MAX_CLASSES) ----- */
 
 /*

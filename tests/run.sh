@@ -61,6 +61,10 @@ run_tap() {
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_cmocka "$t"
 done
+# Checks of the source tree itself (tests/static).
+for t in tests/static/test_*; do
+	run_tap "$t"
+done
 # A short bounded run of every extractor's fuzz target (make fuzz: longer).
 run_tap scripts/fuzz.sh "${FUZZ_TEST_SECONDS:-10}"
 for t in tests/e2e/test_*.sh; do

@@ -4,7 +4,7 @@
  * catalog IR (catalog.h).
  *
  * The catalog language is the policy language's sibling: the same lexer,
- * the same sets, set files and error recovery (parse.h), and its own
+ * the same sets, set files and error recovery (parser.h), and its own
  * statements for services, their flows and their users' actions. Every
  * file of a directory is read into one parser, so set names and service
  * ids are global; flow references ("apns.courier") are resolved once all
@@ -26,11 +26,6 @@
 #ifndef BR_DATADIR
 #define BR_DATADIR "/usr/local/share/blastradius"
 #endif
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define POSF "%s:%d:%d"
-#define POSA(p) (p).file, (p).line, (p).col
-#define DESC_LEN BR_PARSE_DESC_LEN
 
 #define BR_CAT_SNI_MAX 1000    /* '%' runs 1..sni-max: names a rule lists */
 #define BR_CAT_RATE_MAX 3600e3 /* actions per hour: one a millisecond */
@@ -68,11 +63,6 @@ struct cat_parser {
 static struct cat_parser *cat_of(struct br_parser *ps)
 {
 	return ps->priv;
-}
-
-static const char *desc(const struct br_token *t, char buf[DESC_LEN])
-{
-	return br_tok_describe(t, buf, DESC_LEN);
 }
 
 const char *br_platform_name(enum br_platform p)
@@ -154,17 +144,6 @@ int br_catalog_action(const struct br_cat_service *svc, const char *name,
 	return -1;
 }
 
-/* Is cand close enough to w to suggest, and closer than *best? */
-static int closer(const char *w, size_t n, const char *cand, size_t *best)
-{
-	size_t d = br_edit_distance(w, n, cand, strlen(cand));
-
-	if (d > (n >= 5 ? 2 : 1) || d >= *best)
-		return 0;
-	*best = d;
-	return 1;
-}
-
 static const char *suggest_service(const struct br_catalog *cat, const char *w,
 				   size_t n)
 {
@@ -172,7 +151,7 @@ static const char *suggest_service(const struct br_catalog *cat, const char *w,
 	size_t i, best = SIZE_MAX;
 
 	for (i = 0; cat && i < cat->n_services; i++)
-		if (closer(w, n, cat->services[i].id, &best))
+		if (br_parse_closer(w, n, cat->services[i].id, &best))
 			found = cat->services[i].id;
 	return found;
 }
@@ -189,7 +168,7 @@ static const char *suggest_flow(const struct br_cat_service *svc, const char *w,
 	size_t i, best = SIZE_MAX;
 
 	for (i = 0; i < svc->n_flows; i++)
-		if (closer(w, n, svc->flows[i].name, &best))
+		if (br_parse_closer(w, n, svc->flows[i].name, &best))
 			found = svc->flows[i].name;
 	return found;
 }
@@ -344,7 +323,7 @@ static int parse_category(struct cat_parser *cp, struct br_src *s)
 static int parse_platform_word(struct br_parser *ps, struct br_src *s,
 			       enum br_platform *out)
 {
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	if (br_tok_is(&s->cur, "ios")) {
 		*out = BR_PLAT_IOS;
@@ -353,7 +332,7 @@ static int parse_platform_word(struct br_parser *ps, struct br_src *s,
 	} else if (s->cur.kind == BR_TOK_WORD) {
 		br_perr(ps, s->cur.pos,
 			"unknown platform %s (expected ios or android)",
-			desc(&s->cur, d));
+			br_parse_desc(&s->cur, d));
 		return -EINVAL;
 	} else {
 		return br_parse_expected(ps, s, "ios or android");
@@ -371,12 +350,8 @@ static int parse_svc_platform(struct cat_parser *cp, struct br_src *s)
 	int err;
 
 	br_parse_next(s);
-	if (caps->platform_pos.line) {
-		br_perr(ps, pos, "\"platform\" already given at " POSF,
-			POSA(caps->platform_pos));
+	if (br_parse_once(ps, pos, "platform", &caps->platform_pos))
 		return -EINVAL;
-	}
-	caps->platform_pos = pos;
 	err = parse_platform_word(ps, s, &svc->platform);
 	if (err)
 		return err;
@@ -529,7 +504,7 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	struct br_parser *ps = &cp->ps;
 	const struct br_token *t = &s->cur;
 	struct br_port_range range;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	uint32_t v;
 	int o, err, bad = 0;
 
@@ -537,7 +512,8 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		if (t->kind == BR_TOK_COMMA)
 			br_perr(ps, t->pos, "unexpected \",\"");
 		else if (t->kind != BR_TOK_ERROR)
-			br_perr(ps, t->pos, "unexpected %s", desc(t, d));
+			br_perr(ps, t->pos, "unexpected %s",
+				br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	for (o = 0; o < O_COUNT; o++)
@@ -547,15 +523,11 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		br_perr(ps, t->pos,
 			"unknown flow option %s (expected daddr, dport, sni, "
 			"sni-max, dns, pq, channel, bytes or need)",
-			desc(t, d));
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
-	if (opts[o].line) {
-		br_perr(ps, t->pos, "\"%s\" already given at " POSF,
-			flow_opt_kw[o], POSA(opts[o]));
+	if (br_parse_once(ps, t->pos, flow_opt_kw[o], &opts[o]))
 		return -EINVAL;
-	}
-	opts[o] = t->pos;
 	br_parse_next(s);
 
 	switch (o) {
@@ -584,7 +556,7 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		err = parse_uint_word(t, BR_CAT_SNI_MAX, &v);
 		if (err || !v) {
 			br_perr(ps, t->pos, "sni-max %s out of range (1-%d)",
-				desc(t, d), BR_CAT_SNI_MAX);
+				br_parse_desc(t, d), BR_CAT_SNI_MAX);
 			return -EINVAL;
 		}
 		f->sni_max = (uint16_t)v;
@@ -705,7 +677,7 @@ static int parse_flow(struct cat_parser *cp, struct br_src *s)
 	struct br_pos opts[O_COUNT] = { { 0 } };
 	struct br_pos kind_pos;
 	struct br_cat_flow *flows;
-	char d[DESC_LEN], *prefix = NULL;
+	char d[BR_PARSE_DESC_LEN], *prefix = NULL;
 	int idx, err;
 	size_t k;
 
@@ -729,7 +701,7 @@ static int parse_flow(struct cat_parser *cp, struct br_src *s)
 			br_perr(ps, s->cur.pos,
 				"unknown flow kind %s (expected tls, quic, "
 				"tcp, udp or dns)",
-				desc(&s->cur, d));
+				br_parse_desc(&s->cur, d));
 		else
 			br_parse_expected(ps, s,
 					  "a flow kind (tls, quic, tcp, udp "
@@ -821,7 +793,7 @@ static int add_ref(struct cat_parser *cp, struct br_src *s,
 	struct br_cat_term *term = &a->terms[a->n_terms - 1];
 	struct br_cat_flow_ref *alts;
 	struct pending_ref *pend;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	size_t cap;
 
 	if (t->kind != BR_TOK_WORD) {
@@ -831,14 +803,14 @@ static int add_ref(struct cat_parser *cp, struct br_src *s,
 			br_perr(ps, t->pos,
 				"expected a flow (\"flow\" or "
 				"\"service.flow\"), got %s",
-				desc(t, d));
+				br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	if (!valid_ref(t->start, t->len)) {
 		br_perr(ps, t->pos,
 			"bad flow reference %s (expected \"flow\" or "
 			"\"service.flow\")",
-			desc(t, d));
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	/* the alternatives of a term are few: grow one at a time */
@@ -904,7 +876,7 @@ static int parse_needs(struct cat_parser *cp, struct br_src *s,
 static int parse_per_hour(struct br_parser *ps, const struct br_token *t,
 			  double *out)
 {
-	char buf[32], d[DESC_LEN], *end;
+	char buf[32], d[BR_PARSE_DESC_LEN], *end;
 	const char *slash = memchr(t->start, '/', t->len);
 	size_t n = slash ? (size_t)(slash - t->start) : 0, i, dots = 0;
 	double v, per;
@@ -926,7 +898,7 @@ static int parse_per_hour(struct br_parser *ps, const struct br_token *t,
 	if (!(per > 0) || per > BR_CAT_RATE_MAX) {
 		br_perr(ps, t->pos,
 			"rate %s out of range (more than 0, at most %.0f/h)",
-			desc(t, d), BR_CAT_RATE_MAX);
+			br_parse_desc(t, d), BR_CAT_RATE_MAX);
 		return -EINVAL;
 	}
 	*out = per;
@@ -935,7 +907,7 @@ bad:
 	br_perr(ps, t->pos,
 		"bad rate %s (expected a number per hour or day, as in 6/h or "
 		"0.5/d)",
-		desc(t, d));
+		br_parse_desc(t, d));
 	return -EINVAL;
 }
 
@@ -957,7 +929,7 @@ static int parse_deadline(struct br_parser *ps, const struct br_token *t,
 	};
 	const char *p = t->start, *end = t->start + t->len;
 	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, ns;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	size_t i, digits = 0, decimals = 0;
 
 	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
@@ -992,13 +964,13 @@ static int parse_deadline(struct br_parser *ps, const struct br_token *t,
 range:
 	br_perr(ps, t->pos,
 		"deadline %s out of range (more than 0, at most 24h)",
-		desc(t, d));
+		br_parse_desc(t, d));
 	return -EINVAL;
 bad:
 	br_perr(ps, t->pos,
 		"bad deadline %s (expected a number and ms, s, m or h, as in "
 		"10s or 500ms)",
-		desc(t, d));
+		br_parse_desc(t, d));
 	return -EINVAL;
 }
 
@@ -1060,7 +1032,7 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 	struct br_pos opts[A_COUNT] = { { 0 } };
 	int idx = (int)svc->n_actions, err, o;
 	size_t cap_terms = 0;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	br_parse_next(s);
 	err = parse_id(ps, s, "action name", &a.name, &a.pos);
@@ -1083,10 +1055,10 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 				br_perr(ps, t->pos,
 					"unknown action option %s (expected "
 					"platform, needs, rate or deadline)",
-					desc(t, d));
+					br_parse_desc(t, d));
 			else
 				br_perr(ps, t->pos, "unexpected %s",
-					desc(t, d));
+					br_parse_desc(t, d));
 			err = -EINVAL;
 			goto out;
 		}
@@ -1163,7 +1135,7 @@ static int cat_statement(struct br_parser *ps, struct br_src *s)
 {
 	struct cat_parser *cp = cat_of(ps);
 	const struct br_token *t = &s->cur;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	if (br_tok_is(t, "service"))
 		return parse_service(cp, s);
@@ -1172,7 +1144,8 @@ static int cat_statement(struct br_parser *ps, struct br_src *s)
 	if (br_tok_is(t, "include"))
 		return br_parse_include(ps, s);
 	if (!br_parse_is_keyword(ps, t)) {
-		br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
+		br_perr(ps, t->pos, "unknown statement %s",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	/* the rest of a service whose statement failed: already reported */

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "diag.h"
-#include "policy.h"
+#include "policy_ir.h"
 
 enum br_cat_kind {
 	BR_CAT_TLS,  /* TCP handshake, a ClientHello with sni, data */

@@ -339,22 +339,13 @@ static void compile_rules(struct compiler *c)
 		compile_rule_params(rule, &c->view->rules[i]);
 		if (!is_ip_rule(rule))
 			continue;
-		switch (rule->proto) {
-		case BR_PROTO_ANY:
+		if (rule->proto == BR_PROTO_ANY) {
 			for (p = 0; p < BR_PROTO_SLOTS; p++)
 				proto[p] |= BR_RULE_BIT(i);
-			break;
-		case BR_PROTO_TCP:
-			proto[6] |= BR_RULE_BIT(i);
-			break;
-		case BR_PROTO_UDP:
-			proto[17] |= BR_RULE_BIT(i);
-			break;
-		case BR_PROTO_ICMP:
-			proto[1] |= BR_RULE_BIT(i);
-			proto[58] |= BR_RULE_BIT(i);
-			break;
+			continue;
 		}
+		proto[br_proto_number(rule->proto, 4)] |= BR_RULE_BIT(i);
+		proto[br_proto_number(rule->proto, 6)] |= BR_RULE_BIT(i);
 	}
 	memset(&c->view->rules[pol->n_rules], 0,
 	       (BR_MAX_RULES - pol->n_rules) * sizeof(struct br_rule));

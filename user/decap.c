@@ -13,6 +13,7 @@
  * timestamp, SGT, P, FT, hardware id, D, granularity, O), 8 more when O
  * (a platform sub-header), the frame type FT 0 for Ethernet, 2 for IP.
  */
+#include <netinet/in.h>
 #include <string.h>
 #include "decap.h"
 #include "linktype.h"
@@ -144,7 +145,7 @@ int br_decap_find(const struct br_decap_opts *o, const uint8_t *f, size_t len,
 	l4 = l3 + hlen;
 	if (l4 > end)
 		return 0;
-	if (proto == 17 && (o->kinds & BR_DECAP_VXLAN)) {
+	if (proto == IPPROTO_UDP && (o->kinds & BR_DECAP_VXLAN)) {
 		if (l4 + 16 > end || !br_vxlan_port(o, rd16(f + l4 + 2)))
 			return 0;
 		d->tunnel = BR_TUNNEL_VXLAN;

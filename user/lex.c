@@ -204,6 +204,10 @@ void br_lex_next(struct br_lexer *lx, struct br_token *tok)
 	if (br_lex_class[c] == C_WORD) {
 		while (p < end && br_lex_class[(unsigned char)*p] == C_WORD)
 			p++;
+		/* a share, "30%" (percent: the scenario language); a '%'
+		 * after a space stays an error */
+		if (lx->percent && p < end && *p == '%')
+			p++;
 		tok->kind = BR_TOK_WORD;
 		tok->len = (size_t)(p - tok->start);
 		lx->p = p;

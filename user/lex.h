@@ -46,6 +46,7 @@ struct br_lexer {
 	struct br_diag *diag;
 	unsigned int *errors; /* incremented for every error reported */
 	int quiet;	      /* skipping after an error: report nothing */
+	int percent;	      /* a word directly followed by '%' takes it in */
 };
 
 /* src need not be NUL-terminated; it must outlive the tokens. */

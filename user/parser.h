@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * parser.h - the parsing core the policy language shares with the service
- * catalog (catalog.c): token handling, error recovery, sets and set files,
- * and the quantities (ports, rates, sizes, domain names) both languages
- * write the same way. Implemented in policy.c; private to the parsers.
+ * parser.h - the parsing core the policy language (policy.c) shares with
+ * the service catalog (catalog.c) and the scenario language (scenario.c):
+ * token handling, errors and recovery, statements given once, did-you-mean
+ * suggestions, sets and set files, and the values (addresses, ports,
+ * rates, sizes, domain names) the languages write the same way.
+ * Implemented in parser.c, parse_set.c and parse_value.c; private to the
+ * parsers.
  *
  * A language plugs in its statement keywords (where parsing resumes after
  * an error) and its statement function; `set` and `include` and the set
@@ -20,10 +23,17 @@
 
 #include "lex.h"
 #include "name_index.h"
-#include "policy.h"
+#include "policy_ir.h"
 #include "textfile.h"
 
 #define BR_PARSE_DESC_LEN 96 /* room for br_tok_describe() */
+#define BR_DOMAIN_TEXT_LEN 253 /* a DNS name's text, trailing dot excluded */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A position in a message: "... at " POSF, POSA(pos) */
+#define POSF "%s:%d:%d"
+#define POSA(p) (p).file, (p).line, (p).col
 
 /* One file being read: the top file, or an include nested in it. */
 struct br_src {
@@ -58,33 +68,31 @@ struct br_parser {
 	size_t cap_sets;
 	size_t *set_cap; /* element capacity of each set */
 	struct br_name_index set_names; /* the named sets, by name */
-	/* the language; NULL/0: the policy language */
+	/* the language */
 	const char *const *keywords; /* statement keywords */
 	size_t n_keywords;
 	br_stmt_fn statement;
+	int no_blocks; /* no { }: recovery skips to the end of the line */
 	const char *anon_prefix; /* inline sets: "PREFIX.kw", not "ruleN.kw" */
 	void *priv;		 /* the language's own state */
-	/* the policy language */
-	const struct br_catalog *cat; /* NULL: targets are not checked */
-	int *cat_copy; /* catalog set -> its copy in the policy, or -1 */
-	size_t cap_rules;
-	size_t cap_targets;
-	unsigned int statements; /* of the policy file */
+	/* inline sets without anon_prefix: "ruleN.kw" (the policy language) */
 	unsigned int rule_stmts; /* rule statements seen, good or bad */
-	unsigned int rule_slots; /* rules they make, good or bad */
-	int any_sni; /* some rule statement has an sni match, good or bad */
-	/* where each once-only statement was given; line 0: not yet */
-	struct br_pos policy_pos;
-	struct br_pos description_pos;
-	struct br_pos default_pos;
-	struct br_pos on_swap_pos;
-	struct br_pos sni_default_pos;
-	struct br_pos unreadable_pos;
 };
 
 /* Report an error at pos and count it. */
 __attribute__((format(printf, 3, 4))) void
 br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...);
+
+/* The token t as messages show it, in buf. */
+const char *br_parse_desc(const struct br_token *t,
+			  char buf[BR_PARSE_DESC_LEN]);
+
+/*
+ * A statement that may be given once (kw): records where it first was in
+ * *first, or reports the repeat and returns -EINVAL.
+ */
+int br_parse_once(struct br_parser *ps, struct br_pos pos, const char *kw,
+		  struct br_pos *first);
 
 void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,
 		 const char *text, size_t len, const struct stat *st);
@@ -121,6 +129,36 @@ int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len);
 int br_parse_operand(struct br_parser *ps, struct br_src *s, const char *kw,
 		     enum br_set_type type, int *set_idx, int *bad);
 
+/* Append an empty set, its index in *idx; takes name, also on failure. */
+int br_parse_new_set(struct br_parser *ps, char *name, int anonymous,
+		     enum br_set_type type, struct br_pos pos, int *idx);
+
+/* One element of a { } list, the word t; -EINVAL when reported bad. */
+typedef int (*br_elem_fn)(struct br_parser *ps, const struct br_token *t,
+			  void *arg);
+
+/*
+ * { ELEM, ELEM ... } at cur, each element handed to fn; what names an
+ * element in messages. *n counts the elements, *bad is set if one was
+ * wrong; -EINVAL when the } is missing.
+ */
+int br_parse_braced(struct br_parser *ps, struct br_src *s, const char *what,
+		    br_elem_fn fn, void *arg, unsigned int *n, int *bad);
+
+/* IP families in an address set: bit 0 IPv4, bit 1 IPv6. */
+unsigned int br_parse_set_families(const struct br_set *set);
+
+/* Decimal, or with hex_ok also 0x hex. -EINVAL: not a number. */
+int br_parse_uint(const char *p, size_t n, int hex_ok, uint32_t *out);
+
+/* An address or prefix (host bits zero), the word t. */
+int br_parse_prefix(struct br_parser *ps, const struct br_token *t,
+		    struct br_prefix *out);
+
+/* A domain-set element, the word t (see br_parse_domain_text). */
+int br_parse_domain(struct br_parser *ps, const struct br_token *t,
+		    struct br_domain *out);
+
 int br_parse_port_range(struct br_parser *ps, const struct br_token *t,
 			struct br_port_range *out);
 
@@ -140,13 +178,19 @@ int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
 			 const char *show, const char *p, size_t n,
 			 struct br_domain *out);
 
+/* A path relative to the directory of base, the file that names it. */
+char *br_parse_resolve(const char *base, const char *path);
+
 /* Room for element n of size sz in arr of capacity *cap (realloc'd). */
 void *br_grow(void *arr, size_t *cap, size_t n, size_t sz);
 
 /* Edit distance for did-you-mean suggestions; SIZE_MAX if too long. */
 size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb);
 
-/* Free the sets of a set array (not the array). */
-void br_sets_free(struct br_set *sets, size_t n);
+/*
+ * Is cand close enough to the n bytes at w to suggest ("did you mean"),
+ * and closer than *best (SIZE_MAX at first)? Then *best is its distance.
+ */
+int br_parse_closer(const char *w, size_t n, const char *cand, size_t *best);
 
 #endif /* BR_PARSER_H */

@@ -7,41 +7,29 @@
  * lost and the statement loop must skip to the next line. So one run lists
  * every error, and the IR is handed out only when there was none.
  *
- * The token handling, recovery, sets, set files and quantities are the
- * parsing core the service catalog shares (parse.h); with a catalog,
+ * The token handling, recovery, sets, set files and literal values are the
+ * parsing core the other languages share (parser.h); with a catalog,
  * targets are checked against it and "rule service ID ACTION" expands to
- * the service's signature.
+ * the service's signature (service_rules.c).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "catalog.h"
-#include "domain.h"
 #include "lex.h"
+#include "name_index.h"
 #include "parser.h"
 #include "policy.h"
+#include "policy_parse.h"
 #include "quic.h"
+#include "service_rules.h"
+#include "textfile.h"
 
-#define BR_INCLUDE_MAX_DEPTH 8
-#define BR_DOMAIN_TEXT_LEN 253 /* a DNS name's text, trailing dot excluded */
-#define BR_DOMAIN_LABEL_LEN 63
 #define BR_THROTTLE_MIN_BURST 1514 /* one full Ethernet frame */
-#define BR_THROTTLE_MIN_BPS 8000ULL
-#define BR_THROTTLE_MAX_BPS 100000000000ULL
 #define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole or throttle"
-#define DESC_LEN BR_PARSE_DESC_LEN
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-#define POSF "%s:%d:%d"
-#define POSA(p) (p).file, (p).line, (p).col
 
 /* Match dimensions of a rule, to find repeats and conflicts. */
 enum dim {
@@ -71,736 +59,7 @@ static const char *const stmt_keywords[] = {
 	"drop",	  "pass",	 "reset",
 };
 
-void br_perr(struct br_parser *ps, struct br_pos pos, const char *fmt, ...)
-{
-	char *text;
-	va_list ap;
-	int len;
-
-	ps->errors++;
-	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return;
-	br_diag_error(ps->diag, pos, "%s", text);
-	free(text);
-}
-
-static const char *desc(const struct br_token *t, char buf[DESC_LEN])
-{
-	return br_tok_describe(t, buf, DESC_LEN);
-}
-
-void br_parse_next(struct br_src *s)
-{
-	s->prev_kind = s->cur.kind;
-	s->prev_end = s->cur.start + s->cur.len;
-	s->prev_end_pos = s->cur.pos;
-	s->prev_end_pos.col += (int)s->cur.len;
-	if (s->have_ahead) {
-		s->cur = s->ahead;
-		s->have_ahead = 0;
-	} else {
-		br_lex_next(&s->lx, &s->cur);
-	}
-}
-
-const struct br_token *br_parse_peek(struct br_src *s)
-{
-	if (!s->have_ahead) {
-		br_lex_next(&s->lx, &s->ahead);
-		s->have_ahead = 1;
-	}
-	return &s->ahead;
-}
-
-int br_parse_at_eol(const struct br_src *s)
-{
-	return s->cur.kind == BR_TOK_NEWLINE || s->cur.kind == BR_TOK_EOF;
-}
-
-/* "expected WHAT, got TOKEN"; a lexer error was reported already. */
-int br_parse_expected(struct br_parser *ps, struct br_src *s, const char *what)
-{
-	char buf[DESC_LEN];
-
-	if (s->cur.kind != BR_TOK_ERROR)
-		br_perr(ps, s->cur.pos, "expected %s, got %s", what,
-			desc(&s->cur, buf));
-	return -EINVAL;
-}
-
-int br_parse_end_statement(struct br_parser *ps, struct br_src *s)
-{
-	if (s->cur.kind == BR_TOK_EOF)
-		return 0;
-	if (s->cur.kind == BR_TOK_NEWLINE) {
-		br_parse_next(s);
-		return 0;
-	}
-	return br_parse_expected(ps, s, "end of line");
-}
-
-int br_parse_is_keyword(const struct br_parser *ps, const struct br_token *t)
-{
-	const char *const *kw = ps->keywords ? ps->keywords : stmt_keywords;
-	size_t i, n = ps->keywords ? ps->n_keywords : ARRAY_SIZE(stmt_keywords);
-
-	if (t->kind != BR_TOK_WORD)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (br_tok_is(t, kw[i]))
-			return 1;
-	return 0;
-}
-
-static int is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-int br_is_ident(const char *p, size_t n)
-{
-	size_t i;
-
-	if (!n || !is_alpha(p[0]))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!is_alpha(p[i]) && !(p[i] >= '0' && p[i] <= '9') &&
-		    p[i] != '.' && p[i] != '-')
-			return 0;
-	return 1;
-}
-
-/*
- * Room for element n of size sz in arr, whose capacity is *cap: arr itself,
- * or arr moved to a bigger block, or NULL when out of memory (arr intact).
- */
-void *br_grow(void *arr, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *q;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? 2 * *cap : 16;
-	q = realloc(arr, ncap * sz);
-	if (q)
-		*cap = ncap;
-	return q;
-}
-
-/*
- * Skip the rest of a statement after an error: to the end of its line, or
- * past the end of a { } it opened. A statement keyword at the start of a
- * line inside { } means the } was forgotten: stop there, not at the end of
- * the file.
- */
-static void skip_statement(struct br_parser *ps, struct br_src *s)
-{
-	struct br_pos open = { 0 };
-	int depth = 0;
-
-	/* one error a line: what the skipped text holds would be noise */
-	s->lx.quiet = 1;
-	for (;;) {
-		switch (s->cur.kind) {
-		case BR_TOK_EOF:
-			if (depth)
-				br_perr(ps, open, "unterminated \"{\"");
-			goto out;
-		case BR_TOK_NEWLINE:
-			if (!depth) {
-				s->lx.quiet = 0;
-				br_parse_next(s);
-				goto out;
-			}
-			break;
-		case BR_TOK_LBRACE:
-			if (!depth++)
-				open = s->cur.pos;
-			break;
-		case BR_TOK_RBRACE:
-			if (depth)
-				depth--;
-			break;
-		case BR_TOK_WORD:
-			if (depth && s->prev_kind == BR_TOK_NEWLINE &&
-			    br_parse_is_keyword(ps, &s->cur)) {
-				br_perr(ps, open, "unterminated \"{\"");
-				goto out;
-			}
-			break;
-		default:
-			break;
-		}
-		br_parse_next(s);
-	}
-out:
-	s->lx.quiet = 0;
-}
-
-/* ---- numbers, addresses, ports ---------------------------------------- */
-
-/* Decimal, or with hex_ok also 0x hex. -EINVAL: not a number. */
-static int parse_uint(const char *p, size_t n, int hex_ok, uint32_t *out)
-{
-	unsigned int base = 10, d;
-	int overflow = 0;
-	uint64_t v = 0;
-	size_t i = 0;
-
-	if (hex_ok && n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
-	if (i == n)
-		return -EINVAL;
-	for (; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			d = (unsigned int)(p[i] - '0');
-		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
-			d = (unsigned int)(p[i] - 'a' + 10);
-		else if (base == 16 && p[i] >= 'A' && p[i] <= 'F')
-			d = (unsigned int)(p[i] - 'A' + 10);
-		else
-			return -EINVAL;
-		if (!overflow) {
-			v = v * base + d;
-			overflow = v > UINT32_MAX;
-		}
-	}
-	if (overflow)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-/* Dotted quad; leading zeros are refused, as they read as octal elsewhere. */
-static int parse_v4(const char *p, size_t n, uint8_t out[4])
-{
-	const char *end = p + n;
-	unsigned int v, digits;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i) {
-			if (p == end || *p != '.')
-				return -EINVAL;
-			p++;
-		}
-		v = 0;
-		digits = 0;
-		while (p < end && *p >= '0' && *p <= '9') {
-			if (digits && !v)
-				return -EINVAL;
-			v = v * 10 + (unsigned int)(*p - '0');
-			if (v > 255)
-				return -EINVAL;
-			digits++;
-			p++;
-		}
-		if (!digits)
-			return -EINVAL;
-		out[i] = (uint8_t)v;
-	}
-	return p == end ? 0 : -EINVAL;
-}
-
-static void mask_prefix(uint8_t *a, unsigned int plen, unsigned int bytes)
-{
-	unsigned int i;
-
-	for (i = 0; i < bytes; i++) {
-		if (plen >= 8) {
-			plen -= 8;
-			continue;
-		}
-		a[i] &= (uint8_t)(0xff00u >> plen);
-		plen = 0;
-	}
-}
-
-static int parse_prefix(struct br_parser *ps, const struct br_token *t,
-			struct br_prefix *out)
-{
-	const char *slash = memchr(t->start, '/', t->len);
-	size_t alen = slash ? (size_t)(slash - t->start) : t->len;
-	char buf[INET6_ADDRSTRLEN + 8];
-	char want[INET6_ADDRSTRLEN];
-	char d[DESC_LEN];
-	unsigned int max, bytes;
-	uint8_t masked[16];
-	uint32_t plen;
-	int err;
-
-	memset(out, 0, sizeof(*out));
-	if (memchr(t->start, ':', alen)) {
-		/* IPv4-mapped addresses stay IPv6: that is how they travel */
-		if (alen >= sizeof(buf))
-			goto bad;
-		memcpy(buf, t->start, alen);
-		buf[alen] = '\0';
-		if (inet_pton(AF_INET6, buf, out->addr) != 1)
-			goto bad;
-		out->family = 6;
-		max = 128;
-	} else {
-		if (parse_v4(t->start, alen, out->addr))
-			goto bad;
-		out->family = 4;
-		max = 32;
-	}
-
-	plen = max;
-	if (slash) {
-		err = parse_uint(slash + 1, t->len - alen - 1, 0, &plen);
-		if (err == -ERANGE) {
-			br_perr(ps, t->pos, "number too large in %s",
-				desc(t, d));
-			return -EINVAL;
-		}
-		if (err)
-			goto bad;
-		if (plen > max) {
-			br_perr(ps, t->pos,
-				"prefix length %u out of range (0-%u)", plen,
-				max);
-			return -EINVAL;
-		}
-	}
-	out->len = (uint8_t)plen;
-
-	bytes = max / 8;
-	memcpy(masked, out->addr, bytes);
-	mask_prefix(masked, plen, bytes);
-	if (memcmp(masked, out->addr, bytes)) {
-		inet_ntop(out->family == 4 ? AF_INET : AF_INET6, masked, want,
-			  sizeof(want));
-		br_perr(ps, t->pos,
-			"prefix %.*s has host bits set (did you mean %s/%u?)",
-			(int)t->len, t->start, want, plen);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	br_perr(ps, t->pos, "bad address %s", desc(t, d));
-	return -EINVAL;
-}
-
-int br_parse_port_range(struct br_parser *ps, const struct br_token *t,
-			struct br_port_range *out)
-{
-	const char *dash = memchr(t->start, '-', t->len);
-	size_t llen = dash ? (size_t)(dash - t->start) : t->len;
-	uint32_t lo = 0, hi = 0;
-	int e1, e2 = 0;
-	char d[DESC_LEN];
-
-	e1 = parse_uint(t->start, llen, 0, &lo);
-	if (dash)
-		e2 = parse_uint(dash + 1, t->len - llen - 1, 0, &hi);
-	else
-		hi = lo;
-	if (e1 == -EINVAL || e2 == -EINVAL) {
-		br_perr(ps, t->pos, "bad port %s", desc(t, d));
-		return -EINVAL;
-	}
-	if (e1 || e2) {
-		br_perr(ps, t->pos, "number too large in %s", desc(t, d));
-		return -EINVAL;
-	}
-	if (lo > 65535 || hi > 65535) {
-		br_perr(ps, t->pos, "port %u out of range (0-65535)",
-			lo > 65535 ? lo : hi);
-		return -EINVAL;
-	}
-	if (lo > hi) {
-		br_perr(ps, t->pos,
-			"port range %u-%u is reversed (did you mean %u-%u?)",
-			lo, hi, hi, lo);
-		return -EINVAL;
-	}
-	out->lo = (uint16_t)lo;
-	out->hi = (uint16_t)hi;
-	return 0;
-}
-
-/* ---- sets ------------------------------------------------------------- */
-
-static const char *set_type_name(enum br_set_type type)
-{
-	switch (type) {
-	case BR_SET_ADDR:
-		return "an address set";
-	case BR_SET_PORT:
-		return "a port set";
-	default:
-		return "a domain set";
-	}
-}
-
-/* What one element of a set of type is called in messages. */
-static const char *elem_name(enum br_set_type type)
-{
-	switch (type) {
-	case BR_SET_ADDR:
-		return "address";
-	case BR_SET_PORT:
-		return "port";
-	default:
-		return "domain";
-	}
-}
-
-/* A byte as a message shows it: printable ASCII as is, else \xNN. */
-static const char *show_byte(unsigned char c, char buf[8])
-{
-	if (c > 0x20 && c < 0x7f)
-		snprintf(buf, 8, "%c", c);
-	else
-		snprintf(buf, 8, "\\x%02x", c);
-	return buf;
-}
-
-/*
- * A domain-set element: "example.com" (that name), "*.example.com" (every
- * name strictly below it) or ".example.com" (both). The name is stored
- * lowercase, without the wildcard, the leading dot or a trailing dot.
- */
-int br_parse_domain_text(struct br_parser *ps, struct br_pos pos,
-			 const char *show, const char *p, size_t n,
-			 struct br_domain *out)
-{
-	size_t i, label = 0;
-	unsigned int labels = 1;
-	uint8_t flags = BR_DOMAIN_EXACT;
-	char c, bad[8];
-
-	if (n >= 2 && p[0] == '*' && p[1] == '.') {
-		flags = BR_DOMAIN_BELOW;
-		p += 2;
-		n -= 2;
-	} else if (n >= 1 && p[0] == '.') {
-		flags = BR_DOMAIN_EXACT | BR_DOMAIN_BELOW;
-		p++;
-		n--;
-	}
-	if (n && p[n - 1] == '.')
-		n--;
-	if (!n) {
-		br_perr(ps, pos, "bad domain %s: no name", show);
-		return -EINVAL;
-	}
-	if (n > BR_DOMAIN_TEXT_LEN) {
-		br_perr(ps, pos, "domain %s is longer than %d bytes", show,
-			BR_DOMAIN_TEXT_LEN);
-		return -EINVAL;
-	}
-	for (i = 0; i <= n; i++) {
-		c = i < n ? p[i] : '.';
-		if (c == '.') {
-			if (i == label) {
-				br_perr(ps, pos, "bad domain %s: empty label",
-					show);
-				return -EINVAL;
-			}
-			if (i - label > BR_DOMAIN_LABEL_LEN) {
-				br_perr(ps, pos,
-					"bad domain %s: label \"%.*s\" is "
-					"longer than %d bytes",
-					show, (int)(i - label), p + label,
-					BR_DOMAIN_LABEL_LEN);
-				return -EINVAL;
-			}
-			if (i < n)
-				labels++;
-			label = i + 1;
-			continue;
-		}
-		if (c == '*') {
-			br_perr(ps, pos,
-				"bad domain %s: \"*\" only as a whole first "
-				"label, as in \"*.example.com\"",
-				show);
-			return -EINVAL;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			br_perr(ps, pos,
-				"bad domain %s: \"%s\" is not allowed in a "
-				"name (letters, digits, \"-\" and \"_\")",
-				show, show_byte((unsigned char)c, bad));
-			return -EINVAL;
-		}
-	}
-	/* domain.h: a name keeps only its 15 shortest proper suffixes */
-	if ((flags & BR_DOMAIN_BELOW) && labels >= BR_DOMAIN_MAX_LABELS) {
-		br_perr(ps, pos,
-			"domain %s has %u labels: names below it cannot be "
-			"matched (at most %d for \"*.\" or \".\" entries)",
-			show, labels, BR_DOMAIN_MAX_LABELS - 1);
-		return -EINVAL;
-	}
-	out->name = malloc(n + 1);
-	if (!out->name)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		c = p[i];
-		out->name[i] = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-	}
-	out->name[n] = '\0';
-	out->flags = flags;
-	out->pos = pos;
-	return 0;
-}
-
-static int parse_domain(struct br_parser *ps, const struct br_token *t,
-			struct br_domain *out)
-{
-	char d[DESC_LEN];
-
-	return br_parse_domain_text(ps, t->pos, desc(t, d), t->start, t->len,
-				    out);
-}
-
-int br_parse_find_set(const struct br_parser *ps, const char *name, size_t len)
-{
-	return br_name_index_find(&ps->set_names, name, len);
-}
-
-/* Append an empty set; takes name, also on failure. */
-static int new_set(struct br_parser *ps, char *name, int anonymous,
-		   enum br_set_type type, struct br_pos pos, int *idx)
-{
-	struct br_policy *pol = ps->pol;
-	size_t cap = ps->cap_sets;
-	struct br_set *sets, *set;
-
-	if (!name)
-		return -ENOMEM;
-	sets = br_grow(pol->sets, &cap, pol->n_sets, sizeof(*sets));
-	if (!sets)
-		goto nomem;
-	pol->sets = sets;
-	if (cap != ps->cap_sets) {
-		size_t *c = realloc(ps->set_cap, cap * sizeof(*c));
-
-		if (!c)
-			goto nomem;
-		ps->set_cap = c;
-		ps->cap_sets = cap;
-	}
-	/* the name lives as long as the set: the index may point at it */
-	if (!anonymous &&
-	    br_name_index_add(&ps->set_names, name, (int)pol->n_sets))
-		goto nomem;
-	set = &pol->sets[pol->n_sets];
-	memset(set, 0, sizeof(*set));
-	set->name = name;
-	set->anonymous = anonymous;
-	set->type = type;
-	set->pos = pos;
-	ps->set_cap[pol->n_sets] = 0;
-	*idx = (int)pol->n_sets++;
-	return 0;
-nomem:
-	free(name);
-	return -ENOMEM;
-}
-
-/* Parse the word t as an element of set idx and append it. */
-static int add_element(struct br_parser *ps, const struct br_token *t, int idx)
-{
-	struct br_set *set = &ps->pol->sets[idx];
-	size_t *cap = &ps->set_cap[idx];
-	struct br_port_range range;
-	struct br_prefix prefix;
-	struct br_domain domain;
-	void *p;
-	int err;
-
-	if (set->type == BR_SET_DOMAIN) {
-		err = parse_domain(ps, t, &domain);
-		if (err)
-			return err;
-		p = br_grow(set->domains, cap, set->n, sizeof(domain));
-		if (!p) {
-			free(domain.name);
-			return -ENOMEM;
-		}
-		set->domains = p;
-		set->domains[set->n++] = domain;
-	} else if (set->type == BR_SET_ADDR) {
-		if (parse_prefix(ps, t, &prefix))
-			return -EINVAL;
-		p = br_grow(set->prefixes, cap, set->n, sizeof(prefix));
-		if (!p)
-			return -ENOMEM;
-		set->prefixes = p;
-		set->prefixes[set->n++] = prefix;
-	} else {
-		if (br_parse_port_range(ps, t, &range))
-			return -EINVAL;
-		p = br_grow(set->ports, cap, set->n, sizeof(range));
-		if (!p)
-			return -ENOMEM;
-		set->ports = p;
-		set->ports[set->n++] = range;
-	}
-	return 0;
-}
-
-/* After a bad element: on to the next separator, staying inside { }. */
-static void skip_element(struct br_src *s)
-{
-	while (s->cur.kind != BR_TOK_COMMA && s->cur.kind != BR_TOK_NEWLINE &&
-	       s->cur.kind != BR_TOK_RBRACE && s->cur.kind != BR_TOK_EOF)
-		br_parse_next(s);
-	if (s->cur.kind == BR_TOK_COMMA || s->cur.kind == BR_TOK_NEWLINE)
-		br_parse_next(s);
-}
-
-/* One element of a { } list, the word t; -EINVAL when reported bad. */
-typedef int (*elem_fn)(struct br_parser *ps, const struct br_token *t,
-		       void *arg);
-
-/*
- * { ELEM, ELEM ... } at cur, each element (a word) handed to fn; what names
- * an element in messages. Elements are separated by commas and/or
- * newlines. Returns 0 once past the }, with *bad set if an element was
- * wrong and *n the elements seen; -EINVAL when the } is missing.
- */
-static int parse_braced(struct br_parser *ps, struct br_src *s,
-			const char *what, elem_fn fn, void *arg,
-			unsigned int *n, int *bad)
-{
-	struct br_pos open = s->cur.pos;
-	int err;
-
-	*n = 0;
-	br_parse_next(s);
-	for (;;) {
-		while (s->cur.kind == BR_TOK_NEWLINE)
-			br_parse_next(s);
-		if (s->cur.kind == BR_TOK_RBRACE) {
-			br_parse_next(s);
-			return 0;
-		}
-		if (s->cur.kind == BR_TOK_EOF) {
-			br_perr(ps, open, "unterminated \"{\"");
-			return -EINVAL;
-		}
-		if (s->cur.kind != BR_TOK_WORD) {
-			br_parse_expected(ps, s, what);
-			*bad = 1;
-			skip_element(s);
-			continue;
-		}
-		if (s->prev_kind == BR_TOK_NEWLINE &&
-		    br_parse_is_keyword(ps, &s->cur)) {
-			br_perr(ps, open, "unterminated \"{\"");
-			s->resume = 1;
-			return -EINVAL;
-		}
-		(*n)++;
-		err = fn(ps, &s->cur, arg);
-		if (err == -ENOMEM)
-			return err;
-		if (err)
-			*bad = 1;
-		br_parse_next(s);
-
-		switch (s->cur.kind) {
-		case BR_TOK_COMMA:
-		case BR_TOK_NEWLINE:
-			br_parse_next(s);
-			break;
-		case BR_TOK_RBRACE:
-		case BR_TOK_EOF:
-			break;
-		default:
-			br_parse_expected(ps, s, "\",\" or \"}\"");
-			*bad = 1;
-			skip_element(s);
-			break;
-		}
-	}
-}
-
-static int add_set_element(struct br_parser *ps, const struct br_token *t,
-			   void *arg)
-{
-	return add_element(ps, t, *(const int *)arg);
-}
-
-/* { ELEM, ELEM ... } at cur, into set idx; as parse_braced. */
-static int parse_set_body(struct br_parser *ps, struct br_src *s, int idx,
-			  int named, int *bad)
-{
-	const char *what = elem_name(ps->pol->sets[idx].type);
-	struct br_pos open = s->cur.pos;
-	const struct br_set *set;
-	unsigned int n;
-	int err;
-
-	err = parse_braced(ps, s, what, add_set_element, &idx, &n, bad);
-	if (err)
-		return err;
-	set = &ps->pol->sets[idx];
-	if (!set->n && !*bad) {
-		if (named)
-			br_perr(ps, set->pos, "set \"%s\" is empty", set->name);
-		else
-			br_perr(ps, open, "empty set");
-		*bad = 1;
-	}
-	return 0;
-}
-
-/* IP families in an address set: bit 0 IPv4, bit 1 IPv6. */
-static unsigned int set_families(const struct br_set *set)
-{
-	unsigned int f = 0;
-	size_t i;
-
-	for (i = 0; i < set->n && f != 3; i++)
-		f |= set->prefixes[i].family == 4 ? 1 : 2;
-	return f;
-}
-
 /* ---- statements ------------------------------------------------------- */
-
-/* An identifier, or with allow_string a non-empty "string". */
-int br_parse_name(struct br_parser *ps, struct br_src *s, const char *what,
-		  int allow_string, char **out, struct br_pos *pos)
-{
-	const struct br_token *t = &s->cur;
-	char d[DESC_LEN];
-
-	*out = NULL;
-	*pos = t->pos;
-	if (t->kind == BR_TOK_WORD) {
-		if (!br_is_ident(t->start, t->len)) {
-			br_perr(ps, t->pos, "bad name %s", desc(t, d));
-			return -EINVAL;
-		}
-		*out = strndup(t->start, t->len);
-	} else if (t->kind == BR_TOK_STRING && allow_string) {
-		if (t->len == 2) {
-			br_perr(ps, t->pos, "empty name");
-			return -EINVAL;
-		}
-		*out = br_tok_string(t);
-	} else {
-		return br_parse_expected(ps, s, what);
-	}
-	if (!*out)
-		return -ENOMEM;
-	br_parse_next(s);
-	return 0;
-}
 
 static enum br_action action_of(const struct br_token *t)
 {
@@ -829,33 +88,18 @@ static enum br_action rule_action_of(const struct br_token *t)
 	return BR_ACT_NONE;
 }
 
-/*
- * A statement that may be given once: records where it first was, or
- * reports the repeat (a position's line is never 0 once set).
- */
-static int once(struct br_parser *ps, struct br_pos pos, const char *kw,
-		struct br_pos *first)
-{
-	if (first->line) {
-		br_perr(ps, pos, "\"%s\" already given at " POSF, kw,
-			POSA(*first));
-		return -EINVAL;
-	}
-	*first = pos;
-	return 0;
-}
-
 static int parse_policy(struct br_parser *ps, struct br_src *s, int first)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_pos pos = s->cur.pos;
 	int err;
 
 	br_parse_next(s);
-	if (!first && !ps->policy_pos.line) {
+	if (!first && !pp->policy_pos.line) {
 		br_perr(ps, pos, "\"policy\" must be the first statement");
 		return -EINVAL;
 	}
-	if (once(ps, pos, "policy", &ps->policy_pos))
+	if (br_parse_once(ps, pos, "policy", &pp->policy_pos))
 		return -EINVAL;
 	err = br_parse_name(ps, s, "policy name", 1, &ps->pol->name,
 			    &ps->pol->name_pos);
@@ -869,7 +113,8 @@ static int parse_description(struct br_parser *ps, struct br_src *s)
 	struct br_pos pos = s->cur.pos;
 
 	br_parse_next(s);
-	if (once(ps, pos, "description", &ps->description_pos))
+	if (br_parse_once(ps, pos, "description",
+			  &br_pol_of(ps)->description_pos))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_STRING)
 		return br_parse_expected(ps, s, "a quoted string");
@@ -880,29 +125,9 @@ static int parse_description(struct br_parser *ps, struct br_src *s)
 	return br_parse_end_statement(ps, s);
 }
 
-/* The catalog's index of service id, or -1 with the error reported. */
-static int catalog_service(struct br_parser *ps, const char *id,
-			   struct br_pos pos)
-{
-	const char *near;
-	int idx = br_catalog_service(ps->cat, id);
-
-	if (idx >= 0)
-		return idx;
-	near = br_catalog_suggest(ps->cat, id);
-	if (near)
-		br_perr(ps, pos,
-			"unknown service \"%s\" (did you mean \"%s\"?)", id,
-			near);
-	else
-		br_perr(ps, pos,
-			"unknown service \"%s\" (not in the service catalog)",
-			id);
-	return -1;
-}
-
 static int parse_target(struct br_parser *ps, struct br_src *s)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_policy *pol = ps->pol;
 	struct br_pos pos, *where;
 	char **names, *name;
@@ -923,16 +148,16 @@ static int parse_target(struct br_parser *ps, struct br_src *s)
 				return -EINVAL;
 			}
 		}
-		if (ps->cat && catalog_service(ps, name, pos) < 0) {
+		if (pp->cat && br_parse_service_id(ps, name, pos) < 0) {
 			free(name);
 			goto next;
 		}
-		cap = ps->cap_targets;
+		cap = pp->cap_targets;
 		names = br_grow(pol->targets, &cap, pol->n_targets,
 				sizeof(*names));
 		if (names)
 			pol->targets = names;
-		where = br_grow(pol->target_pos, &ps->cap_targets,
+		where = br_grow(pol->target_pos, &pp->cap_targets,
 				pol->n_targets, sizeof(*where));
 		if (where)
 			pol->target_pos = where;
@@ -964,10 +189,10 @@ static int parse_action_statement(struct br_parser *ps, struct br_src *s,
 	const char *expect = with_reset ? "pass, drop or reset" : "pass or drop";
 	struct br_pos pos = s->cur.pos;
 	enum br_action act;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	br_parse_next(s);
-	if (once(ps, pos, keyword, seen))
+	if (br_parse_once(ps, pos, keyword, seen))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, expect);
@@ -976,7 +201,7 @@ static int parse_action_statement(struct br_parser *ps, struct br_src *s,
 		act = BR_ACT_RESET;
 	if (act == BR_ACT_NONE) {
 		br_perr(ps, s->cur.pos, "unknown action %s (expected %s)",
-			desc(&s->cur, d), expect);
+			br_parse_desc(&s->cur, d), expect);
 		return -EINVAL;
 	}
 	*out = act;
@@ -986,17 +211,18 @@ static int parse_action_statement(struct br_parser *ps, struct br_src *s,
 
 static int parse_default(struct br_parser *ps, struct br_src *s)
 {
-	return parse_action_statement(ps, s, "default", &ps->default_pos, 0,
+	return parse_action_statement(ps, s, "default",
+				      &br_pol_of(ps)->default_pos, 0,
 				      &ps->pol->default_action);
 }
 
 static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 {
 	struct br_pos pos = s->cur.pos;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	br_parse_next(s);
-	if (once(ps, pos, "on-swap", &ps->on_swap_pos))
+	if (br_parse_once(ps, pos, "on-swap", &br_pol_of(ps)->on_swap_pos))
 		return -EINVAL;
 	if (s->cur.kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "keep or flush");
@@ -1007,7 +233,7 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 	} else {
 		br_perr(ps, s->cur.pos,
 			"unknown on-swap mode %s (expected keep or flush)",
-			desc(&s->cur, d));
+			br_parse_desc(&s->cur, d));
 		return -EINVAL;
 	}
 	br_parse_next(s);
@@ -1017,7 +243,7 @@ static int parse_on_swap(struct br_parser *ps, struct br_src *s)
 static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 {
 	return parse_action_statement(ps, s, "sni-default",
-				      &ps->sni_default_pos, 1,
+				      &br_pol_of(ps)->sni_default_pos, 1,
 				      &ps->pol->sni_default);
 }
 
@@ -1029,292 +255,14 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 static int parse_unreadable(struct br_parser *ps, struct br_src *s)
 {
 	return parse_action_statement(ps, s, "unreadable",
-				      &ps->unreadable_pos, 0,
+				      &br_pol_of(ps)->unreadable_pos, 0,
 				      &ps->pol->unreadable);
-}
-
-void br_src_init(struct br_src *s, struct br_parser *ps, const char *name,
-		 const char *text, size_t len, const struct stat *st)
-{
-	memset(s, 0, sizeof(*s));
-	br_lex_init(&s->lx, name, text, len, ps->diag, &ps->errors);
-	s->name = name;
-	s->prev_kind = BR_TOK_NEWLINE; /* the file starts a line */
-	if (st) {
-		s->has_id = 1;
-		s->dev = st->st_dev;
-		s->ino = st->st_ino;
-	}
-}
-
-/* A path relative to the directory of the file that names it. */
-static char *resolve(const char *base, const char *path)
-{
-	const char *slash = strrchr(base, '/');
-	char *out;
-
-	if (path[0] == '/' || !slash)
-		return strdup(path);
-	if (asprintf(&out, "%.*s%s", (int)(slash - base + 1), base, path) < 0)
-		return NULL;
-	return out;
-}
-
-/*
- * Edit distance with adjacent transpositions (optimal string alignment),
- * for the did-you-mean of every language; SIZE_MAX if too long.
- */
-size_t br_edit_distance(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t rows[3][64], i, j, v;
-	size_t *pp = rows[0], *p = rows[1], *c = rows[2], *t;
-
-	if (na >= 63 || nb >= 63)
-		return SIZE_MAX;
-	for (j = 0; j <= nb; j++)
-		p[j] = j;
-	for (i = 1; i <= na; i++) {
-		c[0] = i;
-		for (j = 1; j <= nb; j++) {
-			v = p[j - 1] + (a[i - 1] != b[j - 1]);
-			if (p[j] + 1 < v)
-				v = p[j] + 1;
-			if (c[j - 1] + 1 < v)
-				v = c[j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			c[j] = v;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[nb];
-}
-
-/* Report a cycle if the file with st/name is already being read. */
-static int check_cycle(struct br_parser *ps, const struct br_src *s,
-		       const struct stat *st, const char *name,
-		       struct br_pos pos)
-{
-	const struct br_src *t, *u;
-	size_t size = strlen(name) + 1;
-	char *chain;
-	int same;
-
-	for (t = s; t; t = t->parent) {
-		same = t->has_id ? t->dev == st->st_dev && t->ino == st->st_ino
-				 : t->name == name;
-		if (same)
-			break;
-	}
-	if (!t)
-		return 0;
-
-	/* the chain outermost first; the parent links run the other way */
-	for (u = s; u != t->parent; u = u->parent)
-		size += strlen(u->name) + 4;
-	chain = malloc(size);
-	if (!chain)
-		return -ENOMEM;
-	strcpy(chain + size - strlen(name) - 1, name);
-	size -= strlen(name) + 1;
-	for (u = s; u != t->parent; u = u->parent) {
-		size -= strlen(u->name) + 4;
-		memcpy(chain + size, u->name, strlen(u->name));
-		memcpy(chain + size + strlen(u->name), " -> ", 4);
-	}
-	br_perr(ps, pos, "include cycle: %s", chain);
-	free(chain);
-	return 1;
-}
-
-/* Read the set file path, named by s at pos. Errors there are counted. */
-static int include_file(struct br_parser *ps, struct br_src *s,
-			const char *path, struct br_pos pos)
-{
-	char *full, *buf = NULL, why[BR_TEXT_WHY];
-	struct br_src child;
-	const char *name;
-	struct stat st;
-	size_t len = 0;
-	int fd, err = 0;
-
-	if (s->depth >= BR_INCLUDE_MAX_DEPTH) {
-		br_perr(ps, pos, "include nested too deep (at most %d levels)",
-			BR_INCLUDE_MAX_DEPTH);
-		return 0;
-	}
-	full = resolve(s->name, path);
-	if (!full)
-		return -ENOMEM;
-	fd = br_text_open(full, &st, why);
-	if (fd < 0) {
-		br_perr(ps, pos, "cannot open \"%s\": %s", path, why);
-		goto out;
-	}
-	name = br_file_intern(full);
-	err = check_cycle(ps, s, &st, name, pos);
-	if (err) {
-		err = err < 0 ? err : 0;
-		goto out;
-	}
-	err = br_text_read(fd, &st, &buf, &len, why);
-	if (err == -ENOMEM)
-		goto out;
-	if (err) {
-		br_perr(ps, pos, "cannot read \"%s\": %s", path, why);
-		err = 0;
-		goto out;
-	}
-
-	br_src_init(&child, ps, name, buf, len, &st);
-	child.set_file = 1;
-	child.incl_pos = pos;
-	child.incl_path = path;
-	child.depth = s->depth + 1;
-	child.parent = s;
-	err = br_parse_source(ps, &child);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(full);
-	return err;
-}
-
-int br_parse_include(struct br_parser *ps, struct br_src *s)
-{
-	struct br_pos pos;
-	char *path;
-	int err;
-
-	br_parse_next(s);
-	if (s->cur.kind != BR_TOK_STRING)
-		return br_parse_expected(ps, s, "a quoted path");
-	pos = s->cur.pos;
-	if (s->cur.len == 2) {
-		br_perr(ps, pos, "empty path");
-		return -EINVAL;
-	}
-	path = br_tok_string(&s->cur);
-	if (!path)
-		return -ENOMEM;
-	br_parse_next(s);
-	err = br_parse_end_statement(ps, s);
-	if (!err)
-		err = include_file(ps, s, path, pos);
-	free(path);
-	return err;
-}
-
-int br_parse_set_stmt(struct br_parser *ps, struct br_src *s)
-{
-	enum br_set_type type;
-	struct br_pos pos;
-	char d[DESC_LEN];
-	int idx, err, bad = 0;
-	char *name;
-
-	br_parse_next(s);
-	err = br_parse_name(ps, s, "set name", 0, &name, &pos);
-	if (err)
-		return err;
-	idx = br_parse_find_set(ps, name, strlen(name));
-	if (idx >= 0) {
-		br_perr(ps, pos, "set \"%s\" already declared at " POSF, name,
-			POSA(ps->pol->sets[idx].pos));
-		goto bad;
-	}
-	if (br_tok_is(&s->cur, "addr")) {
-		type = BR_SET_ADDR;
-	} else if (br_tok_is(&s->cur, "port")) {
-		type = BR_SET_PORT;
-	} else if (br_tok_is(&s->cur, "domain")) {
-		type = BR_SET_DOMAIN;
-	} else if (s->cur.kind == BR_TOK_WORD) {
-		br_perr(ps, s->cur.pos,
-			"unknown set type %s (expected addr, port or domain)",
-			desc(&s->cur, d));
-		goto bad;
-	} else {
-		br_parse_expected(ps, s, "set type (addr, port or domain)");
-		goto bad;
-	}
-	br_parse_next(s);
-	if (s->cur.kind != BR_TOK_LBRACE) {
-		br_parse_expected(ps, s, "\"{\"");
-		goto bad;
-	}
-	err = new_set(ps, name, 0, type, pos, &idx);
-	if (err)
-		return err;
-	err = parse_set_body(ps, s, idx, 1, &bad);
-	if (err)
-		return err;
-	return br_parse_end_statement(ps, s);
-bad:
-	free(name);
-	return -EINVAL;
-}
-
-/* saddr/daddr/sport/dport/sni/dns OPERAND: @set, { ... } or one literal. */
-int br_parse_operand(struct br_parser *ps, struct br_src *s, const char *kw,
-		     enum br_set_type type, int *set_idx, int *bad)
-{
-	const struct br_token *t = &s->cur;
-	char what[64];
-	char *name;
-	int idx, err;
-
-	switch (t->kind) {
-	case BR_TOK_SETREF:
-		idx = br_parse_find_set(ps, t->start + 1, t->len - 1);
-		if (idx < 0) {
-			br_perr(ps, t->pos, "unknown set \"%.*s\"",
-				(int)t->len - 1, t->start + 1);
-			return -EINVAL;
-		}
-		if (ps->pol->sets[idx].type != type) {
-			br_perr(ps, t->pos, "set \"%s\" is %s, \"%s\" needs %s",
-				ps->pol->sets[idx].name,
-				set_type_name(ps->pol->sets[idx].type), kw,
-				set_type_name(type));
-			return -EINVAL;
-		}
-		*set_idx = idx;
-		br_parse_next(s);
-		return 0;
-	case BR_TOK_WORD:
-	case BR_TOK_LBRACE:
-		if ((ps->anon_prefix
-			     ? asprintf(&name, "%s.%s", ps->anon_prefix, kw)
-			     : asprintf(&name, "rule%u.%s", ps->rule_stmts,
-					kw)) < 0)
-			return -ENOMEM;
-		err = new_set(ps, name, 1, type, t->pos, &idx);
-		if (err)
-			return err;
-		*set_idx = idx;
-		if (t->kind == BR_TOK_LBRACE)
-			return parse_set_body(ps, s, idx, 0, bad);
-		err = add_element(ps, t, idx);
-		if (!err)
-			br_parse_next(s);
-		return err;
-	default:
-		snprintf(what, sizeof(what), "%s, @set or \"{\" after \"%s\"",
-			 elem_name(type), kw);
-		return br_parse_expected(ps, s, what);
-	}
 }
 
 static int parse_ether_type(struct br_parser *ps, struct br_src *s, int *out)
 {
 	const struct br_token *t = &s->cur;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	uint32_t v;
 	int err;
 
@@ -1325,10 +273,10 @@ static int parse_ether_type(struct br_parser *ps, struct br_src *s, int *out)
 	} else if (br_tok_is(t, "lldp")) {
 		v = 0x88cc;
 	} else {
-		err = parse_uint(t->start, t->len, 1, &v);
+		err = br_parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE) {
 			br_perr(ps, t->pos, "number too large in %s",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
@@ -1336,7 +284,7 @@ static int parse_ether_type(struct br_parser *ps, struct br_src *s, int *out)
 				"unknown ether type %s (expected arp, lldp or "
 				"a "
 				"number)",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		if (v > 0xffff) {
@@ -1377,7 +325,7 @@ static int parse_ether_type(struct br_parser *ps, struct br_src *s, int *out)
  * names the keyword before it, in messages.
  */
 static int parse_values(struct br_parser *ps, struct br_src *s,
-			const char *what, const char *after, elem_fn fn,
+			const char *what, const char *after, br_elem_fn fn,
 			void *arg, int *bad)
 {
 	struct br_pos open = s->cur.pos;
@@ -1399,7 +347,7 @@ static int parse_values(struct br_parser *ps, struct br_src *s,
 			 after);
 		return br_parse_expected(ps, s, buf);
 	}
-	err = parse_braced(ps, s, what, fn, arg, &n, bad);
+	err = br_parse_braced(ps, s, what, fn, arg, &n, bad);
 	if (err)
 		return err;
 	if (!n && !*bad) {
@@ -1430,7 +378,7 @@ static int add_qtype(struct br_parser *ps, const struct br_token *t, void *arg)
 {
 	struct value_list *l = arg;
 	struct br_rule_ir *r = l->r;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	uint32_t v = 0;
 	size_t i;
 	int err;
@@ -1443,11 +391,11 @@ static int add_qtype(struct br_parser *ps, const struct br_token *t, void *arg)
 		}
 	}
 	if (i == sizeof(qtype_names) / sizeof(qtype_names[0])) {
-		err = parse_uint(t->start, t->len, 1, &v);
+		err = br_parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE || (!err && v > 0xffff)) {
 			br_perr(ps, t->pos,
 				"query type %s out of range (0-65535)",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
@@ -1455,7 +403,7 @@ static int add_qtype(struct br_parser *ps, const struct br_token *t, void *arg)
 				"unknown query type %s (expected A, NS, CNAME, "
 				"SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, "
 				"RRSIG, DNSKEY, SVCB, HTTPS, ANY or a number)",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 	}
@@ -1479,7 +427,7 @@ static int add_quic_version(struct br_parser *ps, const struct br_token *t,
 {
 	struct value_list *l = arg;
 	struct br_rule_ir *r = l->r;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	uint32_t v, n;
 	size_t i;
 	int err;
@@ -1489,26 +437,26 @@ static int add_quic_version(struct br_parser *ps, const struct br_token *t,
 	} else if (br_tok_is(t, "v2")) {
 		v = BR_QUIC_V2;
 	} else if (t->len > 6 && !memcmp(t->start, "draft-", 6)) {
-		err = parse_uint(t->start + 6, t->len - 6, 0, &n);
+		err = br_parse_uint(t->start + 6, t->len - 6, 0, &n);
 		if (err || n < 22 || n > 34) {
 			br_perr(ps, t->pos,
 				"unknown QUIC draft %s (draft-22 to draft-34)",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		v = BR_QUIC_DRAFT(n);
 	} else {
-		err = parse_uint(t->start, t->len, 1, &v);
+		err = br_parse_uint(t->start, t->len, 1, &v);
 		if (err == -ERANGE) {
 			br_perr(ps, t->pos, "number too large in %s",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		if (err) {
 			br_perr(ps, t->pos,
 				"unknown QUIC version %s (expected v1, v2, "
 				"draft-NN or a number)",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		if (!br_quic_version_family(v)) {
@@ -1540,7 +488,7 @@ static int parse_sinkhole(struct br_parser *ps, struct br_src *s,
 {
 	const struct br_token *t = &s->cur;
 	struct br_prefix a;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -1557,10 +505,10 @@ static int parse_sinkhole(struct br_parser *ps, struct br_src *s,
 		if (memchr(t->start, '/', t->len)) {
 			br_perr(ps, t->pos,
 				"sinkhole takes an address, not a prefix: %s",
-				desc(t, d));
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
-		if (parse_prefix(ps, t, &a))
+		if (br_parse_prefix(ps, t, &a))
 			return -EINVAL;
 		if ((a.family == 4 && r->has_sink4) ||
 		    (a.family == 6 && r->has_sink6)) {
@@ -1583,111 +531,11 @@ static int parse_sinkhole(struct br_parser *ps, struct br_src *s,
 	return 0;
 }
 
-/* Leading decimal digits of p[0, n) into *v; their count, 0 on overflow. */
-static size_t parse_digits(const char *p, size_t n, uint64_t *v)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return 0;
-		*v = *v * 10 + (uint64_t)(p[i] - '0');
-	}
-	return i;
-}
-
-/* RATE: an integer and bit, kbit, mbit or gbit (SI), optionally "/s". */
-int br_parse_rate(struct br_parser *ps, const struct br_token *t, uint64_t *bps)
-{
-	static const struct {
-		const char *unit;
-		uint64_t mul;
-	} units[] = {
-		{ "bit", 1 },
-		{ "kbit", 1000 },
-		{ "mbit", 1000000 },
-		{ "gbit", 1000000000 },
-	};
-	size_t n = t->len, digits, i, ulen;
-	char d[DESC_LEN];
-	uint64_t v;
-
-	if (n > 2 && !memcmp(t->start + n - 2, "/s", 2))
-		n -= 2;
-	digits = parse_digits(t->start, n, &v);
-	if (!digits && n && t->start[0] >= '0' && t->start[0] <= '9')
-		goto range;
-	for (i = 0; digits && i < sizeof(units) / sizeof(units[0]); i++) {
-		ulen = strlen(units[i].unit);
-		if (n - digits != ulen ||
-		    memcmp(t->start + digits, units[i].unit, ulen))
-			continue;
-		if (v > BR_THROTTLE_MAX_BPS / units[i].mul)
-			goto range;
-		v *= units[i].mul;
-		if (v < BR_THROTTLE_MIN_BPS || v > BR_THROTTLE_MAX_BPS)
-			goto range;
-		*bps = v;
-		return 0;
-	}
-	br_perr(ps, t->pos,
-		"bad rate %s (expected a number and bit, kbit, mbit or gbit, "
-		"as in 128kbit)",
-		desc(t, d));
-	return -EINVAL;
-range:
-	br_perr(ps, t->pos, "rate %s out of range (8kbit to 100gbit)",
-		desc(t, d));
-	return -EINVAL;
-}
-
-/* SIZE: bytes, or an integer and B, K, KB, KiB (1024), MB or MiB (2^20). */
-int br_parse_size(struct br_parser *ps, const struct br_token *t,
-		  const char *what, uint32_t *bytes)
-{
-	static const struct {
-		const char *unit;
-		uint64_t mul;
-	} units[] = {
-		{ "", 1 },	     { "B", 1 },	 { "K", 1024 },
-		{ "KB", 1024 },	     { "KiB", 1024 },	 { "MB", 1048576 },
-		{ "MiB", 1048576 },
-	};
-	size_t digits, i, ulen;
-	char d[DESC_LEN];
-	uint64_t v;
-
-	digits = parse_digits(t->start, t->len, &v);
-	if (!digits && t->start[0] >= '0' && t->start[0] <= '9')
-		goto range;
-	for (i = 0; digits && i < sizeof(units) / sizeof(units[0]); i++) {
-		ulen = strlen(units[i].unit);
-		if (t->len - digits != ulen ||
-		    memcmp(t->start + digits, units[i].unit, ulen))
-			continue;
-		if (v > UINT32_MAX / units[i].mul)
-			goto range;
-		*bytes = (uint32_t)(v * units[i].mul);
-		return 0;
-	}
-	br_perr(ps, t->pos,
-		"bad size %s (expected bytes, or a number and B, K, KB, KiB, "
-		"MB "
-		"or MiB, as in 16KB)",
-		desc(t, d));
-	return -EINVAL;
-range:
-	br_perr(ps, t->pos, "%s %s too large (at most %u bytes)", what,
-		desc(t, d), UINT32_MAX);
-	return -EINVAL;
-}
-
 /* throttle RATE burst SIZE */
 static int parse_throttle(struct br_parser *ps, struct br_src *s,
 			  struct br_rule_ir *r)
 {
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int bad = 0;
 
 	if (s->cur.kind != BR_TOK_WORD)
@@ -1705,7 +553,7 @@ static int parse_throttle(struct br_parser *ps, struct br_src *s,
 		br_perr(ps, s->cur.pos,
 			"burst %s is below one full frame (%d bytes): no "
 			"packet could ever pass",
-			desc(&s->cur, d), BR_THROTTLE_MIN_BURST);
+			br_parse_desc(&s->cur, d), BR_THROTTLE_MIN_BURST);
 		bad = 1;
 	}
 	br_parse_next(s);
@@ -1727,10 +575,9 @@ static const struct {
 	const char *kw;
 	enum br_proto proto;
 } proto_kws[] = {
-	{ "any", BR_PROTO_ANY },
-	{ "tcp", BR_PROTO_TCP },
-	{ "udp", BR_PROTO_UDP },
-	{ "icmp", BR_PROTO_ICMP },
+#define BR_PROTO_KW(id, kw, v4, v6) { kw, BR_PROTO_##id },
+	BR_RULE_PROTOS(BR_PROTO_KW)
+#undef BR_PROTO_KW
 };
 
 static int *dim_set(struct br_rule_ir *r, enum dim dim)
@@ -1755,7 +602,7 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 
 	switch (dim) {
 	case D_SNI:
-		ps->any_sni = 1;
+		br_pol_of(ps)->any_sni = 1;
 		r->l7 = BR_L7_TLS;
 		return br_parse_operand(ps, s, "sni", BR_SET_DOMAIN,
 					&r->domain_set, bad);
@@ -1789,7 +636,7 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 	const struct br_token *t = &s->cur;
 	const struct br_token *ahead;
 	struct br_pos pos = t->pos;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	enum br_action act;
 	size_t i;
 
@@ -1800,7 +647,7 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 	}
 	if (t->kind != BR_TOK_WORD) {
 		if (t->kind != BR_TOK_ERROR)
-			br_perr(ps, pos, "unexpected %s", desc(t, d));
+			br_perr(ps, pos, "unexpected %s", br_parse_desc(t, d));
 		return -EINVAL;
 	}
 
@@ -1886,9 +733,9 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 	ahead = br_parse_peek(s);
 	if (ahead->kind == BR_TOK_NEWLINE || ahead->kind == BR_TOK_EOF)
 		br_perr(ps, pos, "unknown action %s (expected " BR_ACTIONS ")",
-			desc(t, d));
+			br_parse_desc(t, d));
 	else
-		br_perr(ps, pos, "unknown match %s", desc(t, d));
+		br_perr(ps, pos, "unknown match %s", br_parse_desc(t, d));
 	return -EINVAL;
 }
 
@@ -2060,8 +907,8 @@ static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 		}
 	}
 	if (r->saddr_set != BR_NO_SET && r->daddr_set != BR_NO_SET) {
-		fs = set_families(&sets[r->saddr_set]);
-		fd = set_families(&sets[r->daddr_set]);
+		fs = br_parse_set_families(&sets[r->saddr_set]);
+		fd = br_parse_set_families(&sets[r->daddr_set]);
 		if ((fs == 1 && fd == 2) || (fs == 2 && fd == 1)) {
 			br_perr(ps,
 				pos_before(dims[D_SADDR], dims[D_DADDR])
@@ -2077,405 +924,21 @@ static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 	return check_action(ps, r, dims) | bad;
 }
 
-/* ---- service rules: a catalog service's observable signature ---------- */
-
-/*
- * Rules a statement makes count against the policy's limit; the statement
- * that first goes past it is the error (svc: a service rule's id).
- */
-static void claim_rules(struct br_parser *ps, unsigned int n, struct br_pos pos,
-			const char *svc)
-{
-	unsigned int before = ps->rule_slots;
-
-	ps->rule_slots += n;
-	if (before > BR_MAX_RULES || ps->rule_slots <= BR_MAX_RULES)
-		return;
-	if (svc)
-		br_perr(ps, pos,
-			"too many rules: at most %d per policy (service \"%s\" "
-			"makes %u)",
-			BR_MAX_RULES, svc, n);
-	else
-		br_perr(ps, pos, "too many rules: at most %d per policy",
-			BR_MAX_RULES);
-}
-
-/*
- * One rule of an expansion: what a censor sees of one or more flows. TLS
- * flows with a name are matched by it (on their port), DNS flows by the
- * names they look up, the others by address set and port.
- */
-struct sig {
-	enum br_cat_kind kind; /* BR_CAT_TCP also for a TLS flow without sni */
-	int cat_set;
-	uint16_t lo, hi;
-	size_t first; /* the flow that opened it */
-	enum br_action action;
-};
-
-static enum br_cat_kind sig_kind(const struct br_cat_flow *f)
-{
-	if (f->kind == BR_CAT_TLS && !f->sni)
-		return BR_CAT_TCP;
-	return f->kind;
-}
-
-static int same_sig(const struct sig *g, const struct br_cat_flow *f)
-{
-	enum br_cat_kind k = sig_kind(f);
-
-	if (g->kind != k)
-		return 0;
-	switch (k) {
-	case BR_CAT_DNS:
-		return 1;
-	case BR_CAT_TLS:
-		return g->lo == f->port;
-	default:
-		return g->cat_set == f->addr_set && g->lo == f->port &&
-		       g->hi == f->port_hi;
-	}
-}
-
-/* The action a rule of kind k takes for a service rule's action. */
-static enum br_action sig_action(enum br_cat_kind k, enum br_action act)
-{
-	int udp = k == BR_CAT_UDP || k == BR_CAT_QUIC;
-
-	if (k == BR_CAT_DNS) {
-		if (act == BR_ACT_RESET)
-			return BR_ACT_NXDOMAIN; /* the fast failure of DNS */
-		if (act == BR_ACT_THROTTLE)
-			return BR_ACT_NONE; /* a lookup has no rate */
-	}
-	if (udp && act == BR_ACT_RESET)
-		return BR_ACT_DROP;
-	return act;
-}
-
-/* A new anonymous set "NAME.what" of the policy; its index in *idx. */
-static int expansion_set(struct br_parser *ps, const char *svc,
-			 const char *flow, const char *what,
-			 enum br_set_type type, struct br_pos pos, int *idx)
-{
-	char *name;
-
-	if (asprintf(&name, "%s.%s.%s", svc, flow, what) < 0)
-		return -ENOMEM;
-	return new_set(ps, name, 1, type, pos, idx);
-}
-
-static int add_port_range(struct br_parser *ps, int idx, uint16_t lo,
-			  uint16_t hi)
-{
-	struct br_set *set = &ps->pol->sets[idx];
-	struct br_port_range *p;
-
-	p = br_grow(set->ports, &ps->set_cap[idx], set->n, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	set->ports = p;
-	set->ports[set->n].lo = lo;
-	set->ports[set->n++].hi = hi;
-	return 0;
-}
-
-/* Add the exact name to domain set idx, once. */
-static int add_name(struct br_parser *ps, int idx, const char *name,
-		    struct br_pos pos)
-{
-	struct br_set *set = &ps->pol->sets[idx];
-	struct br_domain *d;
-	size_t i;
-
-	for (i = 0; i < set->n; i++)
-		if (!strcmp(set->domains[i].name, name))
-			return 0;
-	d = br_grow(set->domains, &ps->set_cap[idx], set->n, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	set->domains = d;
-	d = &set->domains[set->n];
-	d->name = strdup(name);
-	if (!d->name)
-		return -ENOMEM;
-	d->flags = BR_DOMAIN_EXACT;
-	d->pos = pos;
-	set->n++;
-	return 0;
-}
-
-/* The names a catalog name stands for: itself, or '%' as 1..max. */
-static int add_names(struct br_parser *ps, int idx, const char *tmpl,
-		     unsigned int max, struct br_pos pos)
-{
-	const char *pct = strchr(tmpl, '%');
-	char name[BR_DOMAIN_TEXT_LEN + 8];
-	unsigned int n;
-	int err;
-
-	if (!pct)
-		return add_name(ps, idx, tmpl, pos);
-	for (n = 1; n <= max; n++) {
-		snprintf(name, sizeof(name), "%.*s%u%s", (int)(pct - tmpl),
-			 tmpl, n, pct + 1);
-		err = add_name(ps, idx, name, pos);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/*
- * Catalog set cat_set as an anonymous set of the policy, copied once per
- * policy (ps->cat_copy maps catalog sets to their copies).
- */
-static int copy_cat_set(struct br_parser *ps, int cat_set, struct br_pos pos,
-			int *idx)
-{
-	const struct br_set *from = &ps->cat->sets[cat_set];
-	struct br_set *to;
-	size_t i;
-	char *name;
-	int err;
-
-	if (!ps->cat_copy) {
-		ps->cat_copy =
-			malloc((ps->cat->n_sets + 1) * sizeof(*ps->cat_copy));
-		if (!ps->cat_copy)
-			return -ENOMEM;
-		for (i = 0; i < ps->cat->n_sets; i++)
-			ps->cat_copy[i] = -1;
-	}
-	if (ps->cat_copy[cat_set] >= 0) {
-		*idx = ps->cat_copy[cat_set];
-		return 0;
-	}
-	name = strdup(from->name);
-	err = new_set(ps, name, 1, from->type, pos, idx);
-	if (err)
-		return err;
-	/* a flow's servers: always an address set (the catalog checks) */
-	to = &ps->pol->sets[*idx];
-	to->prefixes = malloc(from->n * sizeof(*to->prefixes) + 1);
-	if (!to->prefixes)
-		return -ENOMEM;
-	memcpy(to->prefixes, from->prefixes, from->n * sizeof(*to->prefixes));
-	to->n = from->n;
-	ps->set_cap[*idx] = from->n;
-	ps->cat_copy[cat_set] = *idx;
-	return 0;
-}
-
-/* "a" or "{ a, b }": the names (as the catalog writes them) of a sig. */
-static void names_text(FILE *f, const struct br_cat_service *svc,
-		       const struct sig *g, int dns)
-{
-	const struct br_cat_flow *fl;
-	const char *name, *seen[64];
-	size_t i, k, n = 0;
-
-	for (i = g->first; i < svc->n_flows; i++) {
-		fl = &svc->flows[i];
-		if (!same_sig(g, fl))
-			continue;
-		name = dns ? fl->dns : fl->sni;
-		for (k = 0; k < n && strcmp(seen[k], name); k++)
-			;
-		if (k < n || n == ARRAY_SIZE(seen))
-			continue;
-		seen[n++] = name;
-	}
-	if (n == 1) {
-		fprintf(f, "%s", seen[0]);
-		return;
-	}
-	fprintf(f, "{ ");
-	for (k = 0; k < n; k++)
-		fprintf(f, "%s%s", k ? ", " : "", seen[k]);
-	fprintf(f, " }");
-}
-
-/* The stats label of an expanded rule. */
-static char *expansion_text(const struct br_rule_ir *r,
-			    const struct br_cat_service *svc,
-			    const struct sig *g, const char *cat_set,
-			    const char *act_text)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	f = open_memstream(&text, &len);
-	if (!f)
-		return NULL;
-	if (r->name)
-		fprintf(f, "rule \"%s\" ", r->name);
-	fprintf(f, "service %s: ", svc->id);
-	switch (g->kind) {
-	case BR_CAT_TLS:
-		fprintf(f, "tcp dport %u sni ", g->lo);
-		names_text(f, svc, g, 0);
-		break;
-	case BR_CAT_DNS:
-		fprintf(f, "dns ");
-		names_text(f, svc, g, 1);
-		break;
-	default:
-		fprintf(f, "%s daddr @%s dport %u",
-			g->kind == BR_CAT_TCP ? "tcp" : "udp", cat_set, g->lo);
-		if (g->hi != g->lo)
-			fprintf(f, "-%u", g->hi);
-		if (g->kind == BR_CAT_QUIC)
-			fprintf(f, " quic");
-		break;
-	}
-	fprintf(f, " %s", act_text);
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-/* The rule of sig g, its sets added to the policy, into *e. */
-static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
-			  const struct br_cat_service *svc, const struct sig *g,
-			  const char *act_text, struct br_rule_ir *e)
-{
-	const struct br_cat_flow *first = &svc->flows[g->first], *fl;
-	const char *cat_set = NULL;
-	size_t i;
-	int err;
-
-	*e = *r;
-	e->name = NULL;
-	e->text = NULL;
-	e->action = g->action;
-	e->proto = g->kind == BR_CAT_TLS || g->kind == BR_CAT_TCP
-			   ? BR_PROTO_TCP
-			   : BR_PROTO_UDP;
-	if (g->kind == BR_CAT_TLS || g->kind == BR_CAT_DNS) {
-		e->l7 = g->kind == BR_CAT_TLS ? BR_L7_TLS : BR_L7_DNS;
-		err = expansion_set(ps, svc->id, first->name,
-				    g->kind == BR_CAT_TLS ? "sni" : "dns",
-				    BR_SET_DOMAIN, r->pos, &e->domain_set);
-		for (i = g->first; !err && i < svc->n_flows; i++) {
-			fl = &svc->flows[i];
-			if (same_sig(g, fl))
-				err = add_names(ps, e->domain_set,
-						g->kind == BR_CAT_TLS ? fl->sni
-								      : fl->dns,
-						fl->sni_max, r->pos);
-		}
-		if (err)
-			return err;
-		ps->any_sni |= g->kind == BR_CAT_TLS;
-	} else {
-		e->l7 = g->kind == BR_CAT_QUIC ? BR_L7_QUIC : BR_L7_NONE;
-		err = copy_cat_set(ps, g->cat_set, r->pos, &e->daddr_set);
-		if (err)
-			return err;
-		cat_set = ps->cat->sets[g->cat_set].name;
-	}
-	if (g->kind != BR_CAT_DNS) {
-		err = expansion_set(ps, svc->id, first->name, "dport",
-				    BR_SET_PORT, r->pos, &e->dport_set);
-		if (!err)
-			err = add_port_range(ps, e->dport_set, g->lo, g->hi);
-		if (err)
-			return err;
-	}
-	if (r->name) {
-		e->name = strdup(r->name);
-		if (!e->name)
-			return -ENOMEM;
-	}
-	e->text = expansion_text(
-		r, svc, g, cat_set,
-		g->action == r->action ? act_text : br_action_name(g->action));
-	return e->text ? 0 : -ENOMEM;
-}
-
-/*
- * Service svc's own flows (not those of services it rides on) as rules
- * with r's action, appended to the policy: one rule per distinct
- * signature, in the order of the flows.
- */
-static int expand_service(struct br_parser *ps, const struct br_rule_ir *r,
-			  int svc_idx, const char *act_text)
-{
-	const struct br_cat_service *svc = &ps->cat->services[svc_idx];
-	struct br_policy *pol = ps->pol;
-	struct br_rule_ir *rules;
-	struct sig *sigs;
-	size_t i, k, n = 0, made = 0;
-	int err = 0;
-
-	sigs = calloc(svc->n_flows + 1, sizeof(*sigs));
-	if (!sigs)
-		return -ENOMEM;
-	for (i = 0; i < svc->n_flows; i++) {
-		for (k = 0; k < n && !same_sig(&sigs[k], &svc->flows[i]); k++)
-			;
-		if (k < n)
-			continue;
-		sigs[n].kind = sig_kind(&svc->flows[i]);
-		sigs[n].cat_set = svc->flows[i].addr_set;
-		sigs[n].lo = svc->flows[i].port;
-		sigs[n].hi = svc->flows[i].port_hi;
-		sigs[n].first = i;
-		sigs[n].action = sig_action(sigs[n].kind, r->action);
-		made += sigs[n].action != BR_ACT_NONE;
-		n++;
-	}
-	if (!made) {
-		br_perr(ps, r->pos,
-			"service \"%s\" has no flow a %s rule can match",
-			svc->id, br_action_name(r->action));
-		claim_rules(ps, 1, r->pos, NULL);
-		goto out;
-	}
-	claim_rules(ps, (unsigned int)made, r->pos, svc->id);
-	if (ps->rule_slots > BR_MAX_RULES)
-		goto out;
-	for (k = 0; k < n; k++) {
-		if (sigs[k].action == BR_ACT_NONE)
-			continue;
-		rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules,
-				sizeof(*rules));
-		if (!rules) {
-			err = -ENOMEM;
-			goto out;
-		}
-		pol->rules = rules;
-		err = expansion_rule(ps, r, svc, &sigs[k], act_text,
-				     &pol->rules[pol->n_rules]);
-		if (err) {
-			free(pol->rules[pol->n_rules].name);
-			free(pol->rules[pol->n_rules].text);
-			goto out;
-		}
-		pol->n_rules++;
-	}
-out:
-	free(sigs);
-	return err;
-}
-
+/* Is t a keyword of parse_match (the action aside)? */
 static int is_match_keyword(const struct br_token *t)
 {
-	static const char *const kw[] = {
-		"tcp",	 "udp",	  "icmp", "any", "saddr", "daddr", "sport",
-		"dport", "ether", "sni",  "ech", "dns",	  "qtype", "quic",
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(kw); i++)
-		if (br_tok_is(t, kw[i]))
+	for (i = 0; i < ARRAY_SIZE(proto_kws); i++)
+		if (br_tok_is(t, proto_kws[i].kw))
 			return 1;
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(operand_kws); i++)
+		if (br_tok_is(t, operand_kws[i].kw))
+			return 1;
+	for (i = D_SNI; i <= D_QUIC; i++)
+		if (br_tok_is(t, dim_kw[i]))
+			return 1;
+	return br_tok_is(t, "ether");
 }
 
 /*
@@ -2489,20 +952,20 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 	struct br_pos kw = s->cur.pos, id_pos;
 	const char *act_start;
 	char *id = NULL, *act_text = NULL;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int svc, err;
 
 	br_parse_next(s);
 	err = br_parse_name(ps, s, "service id", 0, &id, &id_pos);
 	if (err)
 		goto bad;
-	if (!ps->cat) {
+	if (!br_pol_of(ps)->cat) {
 		br_perr(ps, kw,
 			"no service catalog: cannot expand \"service %s\"", id);
 		err = -EINVAL;
 		goto bad;
 	}
-	svc = catalog_service(ps, id, id_pos);
+	svc = br_parse_service_id(ps, id, id_pos);
 	if (svc < 0) {
 		err = -EINVAL;
 		goto bad;
@@ -2527,7 +990,7 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 			br_perr(ps, s->cur.pos,
 				"unknown action %s (expected pass, drop, reset "
 				"or throttle)",
-				desc(&s->cur, d));
+				br_parse_desc(&s->cur, d));
 		else
 			br_perr(ps, s->cur.pos,
 				"%s is not an action of service rules "
@@ -2548,17 +1011,17 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 		if (s->cur.kind != BR_TOK_ERROR)
 			br_perr(ps, s->cur.pos,
 				"unexpected %s after the action",
-				desc(&s->cur, d));
+				br_parse_desc(&s->cur, d));
 		err = -EINVAL;
 		goto bad;
 	}
 	act_text = collapse(act_start, s->prev_end);
-	err = act_text ? expand_service(ps, r, svc, act_text) : -ENOMEM;
+	err = act_text ? br_expand_service(ps, r, svc, act_text) : -ENOMEM;
 	if (!err)
 		err = br_parse_end_statement(ps, s);
 	goto out;
 bad:
-	claim_rules(ps, 1, r->pos, NULL);
+	br_claim_rules(ps, 1, r->pos, NULL);
 out:
 	free(id);
 	free(act_text);
@@ -2583,7 +1046,7 @@ static int parse_service_short(struct br_parser *ps, struct br_src *s)
 	};
 	struct br_pos kw, id_pos;
 	char *id = NULL, *act_text;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int svc, err = -EINVAL;
 
 	ps->rule_stmts++;
@@ -2605,27 +1068,27 @@ static int parse_service_short(struct br_parser *ps, struct br_src *s)
 	if (err)
 		goto bad;
 	err = -EINVAL;
-	if (!ps->cat) {
+	if (!br_pol_of(ps)->cat) {
 		br_perr(ps, kw,
 			"no service catalog: cannot expand \"service %s\"", id);
 		goto bad;
 	}
-	svc = catalog_service(ps, id, id_pos);
+	svc = br_parse_service_id(ps, id, id_pos);
 	if (svc < 0)
 		goto bad;
 	if (!br_parse_at_eol(s)) {
 		if (s->cur.kind != BR_TOK_ERROR)
 			br_perr(ps, s->cur.pos,
 				"unexpected %s after the service id",
-				desc(&s->cur, d));
+				br_parse_desc(&s->cur, d));
 		goto bad;
 	}
-	err = expand_service(ps, &r, svc, act_text);
+	err = br_expand_service(ps, &r, svc, act_text);
 	if (!err)
 		err = br_parse_end_statement(ps, s);
 	goto out;
 bad:
-	claim_rules(ps, 1, r.pos, NULL);
+	br_claim_rules(ps, 1, r.pos, NULL);
 out:
 	free(id);
 	free(act_text);
@@ -2634,6 +1097,7 @@ out:
 
 static int parse_rule(struct br_parser *ps, struct br_src *s)
 {
+	struct br_pol_parser *pp = br_pol_of(ps);
 	struct br_rule_ir r = {
 		.pos = s->cur.pos,
 		.saddr_set = BR_NO_SET,
@@ -2648,7 +1112,7 @@ static int parse_rule(struct br_parser *ps, struct br_src *s)
 	const char *start = s->cur.start;
 	struct br_policy *pol = ps->pol;
 	struct br_rule_ir *rules;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int err, bad = 0;
 
 	ps->rule_stmts++;
@@ -2656,7 +1120,7 @@ static int parse_rule(struct br_parser *ps, struct br_src *s)
 	if (s->cur.kind == BR_TOK_STRING) {
 		if (s->cur.len == 2) {
 			br_perr(ps, s->cur.pos, "empty name");
-			claim_rules(ps, 1, r.pos, NULL);
+			br_claim_rules(ps, 1, r.pos, NULL);
 			return -EINVAL;
 		}
 		r.name = br_tok_string(&s->cur);
@@ -2666,14 +1130,14 @@ static int parse_rule(struct br_parser *ps, struct br_src *s)
 	}
 	if (br_tok_is(&s->cur, "service"))
 		return parse_service_rule(ps, s, &r);
-	claim_rules(ps, 1, r.pos, NULL);
+	br_claim_rules(ps, 1, r.pos, NULL);
 
 	while (!br_parse_at_eol(s)) {
 		if (r.action != BR_ACT_NONE) {
 			if (s->cur.kind != BR_TOK_ERROR)
 				br_perr(ps, s->cur.pos,
 					"unexpected %s after the action",
-					desc(&s->cur, d));
+					br_parse_desc(&s->cur, d));
 			err = -EINVAL;
 			goto out;
 		}
@@ -2689,13 +1153,13 @@ static int parse_rule(struct br_parser *ps, struct br_src *s)
 	} else if (!bad) {
 		bad = check_rule(ps, &r, dims);
 	}
-	if (bad || ps->rule_slots > BR_MAX_RULES) {
+	if (bad || pp->rule_slots > BR_MAX_RULES) {
 		err = br_parse_end_statement(ps, s);
 		goto out;
 	}
 
 	r.text = collapse(start, s->prev_end);
-	rules = br_grow(pol->rules, &ps->cap_rules, pol->n_rules, sizeof(r));
+	rules = br_grow(pol->rules, &pp->cap_rules, pol->n_rules, sizeof(r));
 	if (rules)
 		pol->rules = rules;
 	if (!r.text || !rules) {
@@ -2714,9 +1178,9 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 {
 	const struct br_token *t = &s->cur;
 	int first;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
-	first = ++ps->statements == 1;
+	first = ++br_pol_of(ps)->statements == 1;
 	/* a typo in the first keyword is reported as just that */
 	if (first && br_parse_is_keyword(ps, t) && !br_tok_is(t, "policy"))
 		br_perr(ps, t->pos,
@@ -2745,80 +1209,8 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 	if (br_tok_is(t, "drop") || br_tok_is(t, "pass") ||
 	    br_tok_is(t, "reset"))
 		return parse_service_short(ps, s);
-	br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
+	br_perr(ps, t->pos, "unknown statement %s", br_parse_desc(t, d));
 	return -EINVAL;
-}
-
-/* A set file's statement, in every language: set and include only. */
-static int parse_set_file_statement(struct br_parser *ps, struct br_src *s)
-{
-	const struct br_token *t = &s->cur;
-	char d[DESC_LEN];
-
-	if (br_tok_is(t, "include"))
-		return br_parse_include(ps, s);
-	if (br_tok_is(t, "set"))
-		return br_parse_set_stmt(ps, s);
-	if (br_parse_is_keyword(ps, t)) {
-		br_perr(ps, t->pos, "\"%.*s\" is not allowed in a set file",
-			(int)t->len, t->start);
-		return -EINVAL;
-	}
-	br_perr(ps, t->pos, "unknown statement %s", desc(t, d));
-	return -EINVAL;
-}
-
-/*
- * Is the included file s a set file at all? Its first token decides,
- * read quietly: a file that does not start with a statement of the
- * language (an unrelated file, a binary) gets one message at the
- * include, instead of one a line echoing its contents. Returns 1 to
- * read it.
- */
-static int sniff_set_file(struct br_parser *ps, struct br_src *s)
-{
-	char d[DESC_LEN];
-
-	s->lx.quiet = 1;
-	br_lex_next(&s->lx, &s->cur);
-	while (s->cur.kind == BR_TOK_NEWLINE)
-		br_parse_next(s);
-	s->lx.quiet = 0;
-	if (s->cur.kind == BR_TOK_EOF || br_parse_is_keyword(ps, &s->cur))
-		return 1;
-	br_perr(ps, s->incl_pos,
-		"\"%s\" is not a set file: it starts with %s at line %d "
-		"(expected \"set\" or \"include\")",
-		s->incl_path, desc(&s->cur, d), s->cur.pos.line);
-	return 0;
-}
-
-int br_parse_source(struct br_parser *ps, struct br_src *s)
-{
-	br_stmt_fn stmt = ps->statement ? ps->statement : parse_statement;
-	int err;
-
-	if (!s->set_file)
-		br_lex_next(&s->lx, &s->cur);
-	else if (!sniff_set_file(ps, s))
-		return 0;
-	for (;;) {
-		while (s->cur.kind == BR_TOK_NEWLINE)
-			br_parse_next(s);
-		if (s->cur.kind == BR_TOK_EOF)
-			return 0;
-		if (s->cur.kind != BR_TOK_WORD)
-			err = br_parse_expected(ps, s, "a statement");
-		else if (s->set_file)
-			err = parse_set_file_statement(ps, s);
-		else
-			err = stmt(ps, s);
-		if (err == -ENOMEM)
-			return err;
-		if (err && !s->resume)
-			skip_statement(ps, s);
-		s->resume = 0;
-	}
 }
 
 /* ---- whole policy ----------------------------------------------------- */
@@ -2917,7 +1309,17 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 			     const struct br_catalog *cat,
 			     struct br_policy **out, struct br_diag *diag)
 {
-	struct br_parser ps = { .diag = diag, .cat = cat };
+	struct br_pol_parser pp = {
+		.ps = {
+			.diag = diag,
+			.keywords = stmt_keywords,
+			.n_keywords = ARRAY_SIZE(stmt_keywords),
+			.statement = parse_statement,
+			.priv = &pp,
+		},
+		.cat = cat,
+	};
+	struct br_parser *ps = &pp.ps;
 	struct br_src s;
 	int err;
 
@@ -2925,44 +1327,44 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	err = br_text_check_len(file, len, diag);
 	if (err)
 		return err;
-	ps.pol = calloc(1, sizeof(*ps.pol));
-	if (!ps.pol)
+	ps->pol = calloc(1, sizeof(*ps->pol));
+	if (!ps->pol)
 		return -ENOMEM;
-	ps.pol->default_action = BR_ACT_PASS;
-	ps.pol->file = strdup(file);
-	if (!ps.pol->file) {
+	ps->pol->default_action = BR_ACT_PASS;
+	ps->pol->file = strdup(file);
+	if (!ps->pol->file) {
 		err = -ENOMEM;
 		goto out;
 	}
 
-	br_src_init(&s, &ps, br_file_intern(file), text, len, st);
-	err = br_parse_source(&ps, &s);
+	br_src_init(&s, ps, br_file_intern(file), text, len, st);
+	err = br_parse_source(ps, &s);
 	if (err)
 		goto out;
-	if (!ps.statements) {
+	if (!pp.statements) {
 		struct br_pos top = { .file = s.name, .line = 1, .col = 1 };
 
-		br_perr(&ps, top,
+		br_perr(ps, top,
 			"expected \"policy NAME\" as the first statement");
 	}
-	if (ps.pol->sni_default != BR_ACT_NONE && !ps.any_sni)
-		br_perr(&ps, ps.sni_default_pos,
+	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
+		br_perr(ps, pp.sni_default_pos,
 			"sni-default without any sni rule");
-	if (!ps.errors)
-		err = order_sets(ps.pol);
-	if (!err && !ps.errors)
-		err = check_v6_tiers(&ps);
-	if (!err && ps.errors)
+	if (!ps->errors)
+		err = order_sets(ps->pol);
+	if (!err && !ps->errors)
+		err = check_v6_tiers(ps);
+	if (!err && ps->errors)
 		err = -EINVAL;
 out:
-	free(ps.set_cap);
-	free(ps.cat_copy);
-	br_name_index_free(&ps.set_names);
+	free(ps->set_cap);
+	free(pp.cat_copy);
+	br_name_index_free(&ps->set_names);
 	if (err) {
-		br_policy_free(ps.pol);
+		br_policy_free(ps->pol);
 		return err;
 	}
-	*out = ps.pol;
+	*out = ps->pol;
 	return 0;
 }
 
@@ -3005,79 +1407,4 @@ int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
 		err = parse_policy_text(path, buf, len, &st, cat, out, diag);
 	free(buf);
 	return err;
-}
-
-void br_sets_free(struct br_set *sets, size_t n)
-{
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		for (j = 0; sets[i].domains && j < sets[i].n; j++)
-			free(sets[i].domains[j].name);
-		free(sets[i].name);
-		free(sets[i].prefixes);
-		free(sets[i].ports);
-		free(sets[i].domains);
-	}
-}
-
-void br_policy_free(struct br_policy *pol)
-{
-	size_t i;
-
-	if (!pol)
-		return;
-	for (i = 0; i < pol->n_targets; i++)
-		free(pol->targets[i]);
-	br_sets_free(pol->sets, pol->n_sets);
-	for (i = 0; i < pol->n_rules; i++) {
-		free(pol->rules[i].name);
-		free(pol->rules[i].text);
-	}
-	free(pol->file);
-	free(pol->name);
-	free(pol->description);
-	free(pol->targets);
-	free(pol->target_pos);
-	free(pol->sets);
-	free(pol->rules);
-	free(pol);
-}
-
-const char *br_action_name(enum br_action action)
-{
-	switch (action) {
-	case BR_ACT_NONE:
-		return "none";
-	case BR_ACT_PASS:
-		return "pass";
-	case BR_ACT_DROP:
-		return "drop";
-	case BR_ACT_RESET:
-		return "reset";
-	case BR_ACT_NXDOMAIN:
-		return "nxdomain";
-	case BR_ACT_SINKHOLE:
-		return "sinkhole";
-	case BR_ACT_THROTTLE:
-		return "throttle";
-	default:
-		return "unknown";
-	}
-}
-
-const char *br_proto_name(enum br_proto proto)
-{
-	switch (proto) {
-	case BR_PROTO_ANY:
-		return "any";
-	case BR_PROTO_TCP:
-		return "tcp";
-	case BR_PROTO_UDP:
-		return "udp";
-	case BR_PROTO_ICMP:
-		return "icmp";
-	default:
-		return "unknown";
-	}
 }

@@ -1,121 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * policy.h - the policy IR: what the parser produces from a .policy file and
- * the compiler turns into map images. Every element keeps its source
- * position so later stages can report errors as file:line:col.
+ * policy.h - the policy language (policies/README.md): a .policy file into
+ * the policy IR (policy_ir.h).
  */
 #ifndef BR_POLICY_H
 #define BR_POLICY_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include "abi.h"
 #include "diag.h"
-
-enum br_set_type {
-	BR_SET_ADDR,   /* IPv4 and IPv6 prefixes, mixed */
-	BR_SET_PORT,   /* ports and port ranges */
-	BR_SET_DOMAIN, /* domain names, wildcards and suffixes */
-};
-
-/*
- * One domain-set element: "example.com" (EXACT), "*.example.com" (BELOW) or
- * ".example.com" (EXACT|BELOW); flags are enum br_domain_flags (domain.h).
- * name is the text without "*." or the leading ".", lowercase, without a
- * trailing dot.
- */
-struct br_domain {
-	char *name;
-	uint8_t flags;
-	struct br_pos pos;
-};
-
-/* One address or prefix; bytes in network order, IPv4 in addr[0..3]. */
-struct br_prefix {
-	uint8_t family;	  /* 4 or 6 */
-	uint8_t len;	  /* prefix length: 0..32 or 0..128 */
-	uint8_t addr[16]; /* host bits are zero (the parser rejects others) */
-};
-
-struct br_port_range {
-	uint16_t lo;
-	uint16_t hi; /* inclusive; lo == hi for a single port */
-};
-
-struct br_set {
-	char *name;    /* "" never; anonymous sets get "rule3.daddr" */
-	int anonymous; /* written inline in a rule, or a literal */
-	enum br_set_type type;
-	struct br_pos pos;	     /* where the set was declared */
-	size_t n;		     /* elements */
-	struct br_prefix *prefixes;  /* BR_SET_ADDR */
-	struct br_port_range *ports; /* BR_SET_PORT */
-	struct br_domain *domains;   /* BR_SET_DOMAIN */
-};
-
-enum br_proto {
-	BR_PROTO_ANY = 0,
-	BR_PROTO_TCP,
-	BR_PROTO_UDP,
-	BR_PROTO_ICMP, /* ICMP for IPv4 and ICMPv6 for IPv6 */
-};
-
-#define BR_NO_SET (-1)
-
-/* Which L7 fact a rule needs, besides its L3/L4 matches (at most one). */
-enum br_l7 {
-	BR_L7_NONE = 0,
-	BR_L7_TLS,  /* sni and/or ech: a TCP flow's ClientHello */
-	BR_L7_DNS,  /* dns and/or qtype: a DNS query on UDP port 53 */
-	BR_L7_QUIC, /* quic [version ...]: a QUIC Initial on UDP */
-};
-
-#define BR_MAX_QTYPES 16
-#define BR_MAX_QUIC_VERSIONS 8 /* per rule; BR_QUIC_VERSIONS per policy */
-
-struct br_rule_ir {
-	struct br_pos pos; /* the rule keyword */
-	char *name;	   /* optional: rule "name" ...; NULL otherwise */
-	char *text;	   /* the rule's source line, for stats labels */
-	enum br_proto proto;
-	int saddr_set; /* index into br_policy.sets, or BR_NO_SET */
-	int daddr_set;
-	int sport_set;
-	int dport_set;
-	int ether_type; /* -1, or 0..65535: matches non-IP frames only */
-	enum br_l7 l7;
-	int domain_set;	 /* sni or dns: index of a BR_SET_DOMAIN set */
-	int ech;	 /* BR_L7_TLS: the hello must carry ECH */
-	size_t n_qtypes; /* BR_L7_DNS: 0 = any query type */
-	uint16_t qtypes[BR_MAX_QTYPES];
-	size_t n_quic_versions; /* BR_L7_QUIC: 0 = any recognised version */
-	uint32_t quic_versions[BR_MAX_QUIC_VERSIONS];
-	enum br_action action;
-	/* action parameters */
-	int has_sink4, has_sink6; /* sinkhole: one address of each family */
-	uint8_t sink4[4];
-	uint8_t sink6[16];
-	uint64_t rate_bps;    /* throttle: bits per second */
-	uint32_t burst_bytes; /* throttle */
-};
-
-struct br_policy {
-	char *file; /* path as given */
-	char *name;
-	struct br_pos name_pos;
-	char *description;
-	size_t n_targets;
-	char **targets; /* services the policy means to block */
-	struct br_pos *target_pos;
-	enum br_action default_action; /* BR_ACT_PASS unless "default drop" */
-	int on_swap_flush;	       /* "on-swap flush"; keep when absent */
-	enum br_action sni_default;    /* "sni-default A"; BR_ACT_NONE: none */
-	enum br_action unreadable;     /* "unreadable A"; BR_ACT_NONE: none */
-	size_t n_sets;
-	struct br_set *sets; /* named sets first in order of declaration */
-	size_t n_rules;
-	struct br_rule_ir *rules; /* in order: the first match wins */
-};
+#include "policy_ir.h"
 
 /*
  * Parse one policy file (and the files it includes). On success *out holds
@@ -142,10 +35,5 @@ int br_policy_parse_file_cat(const char *path, const struct br_catalog *cat,
 int br_policy_parse_buffer_cat(const char *file, const char *text, size_t len,
 			       const struct br_catalog *cat,
 			       struct br_policy **out, struct br_diag *diag);
-
-void br_policy_free(struct br_policy *pol);
-
-const char *br_action_name(enum br_action action);
-const char *br_proto_name(enum br_proto proto);
 
 #endif /* BR_POLICY_H */

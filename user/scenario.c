@@ -3,17 +3,17 @@
  * scenario.c - the scenario language (policies/scenarios/README.md) into
  * the scenario IR, against a service catalog.
  *
- * Built like policy.c: one function per statement, the policy lexer, an
- * error reported at the offending token and counted, and a function that
- * returns -EINVAL only when the rest of its line must be skipped. One run
- * lists every error; the IR is handed out only when there was none.
+ * Built like policy.c, on the same parsing core (parser.h): one function
+ * per statement, an error reported at the offending token and counted,
+ * and a function that returns -EINVAL only when the rest of its line must
+ * be skipped. One run lists every error; the IR is handed out only when
+ * there was none.
  *
  * Quantities are read in fixed point (units of 1e-9) so shares that must
  * add up to 100% are compared exactly and times convert to nanoseconds
  * without rounding.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +32,6 @@
 #define BR_SCN_MAX_PER_HOUR 3600.0		 /* one a second */
 #define FIX 1000000000ULL			 /* fixed point: 1e-9 units */
 #define FIX_DIGITS 9
-#define DESC_LEN 96 /* room for br_tok_describe() */
-
-#define POSF "%s:%d:%d"
-#define POSA(p) (p).file, (p).line, (p).col
 
 /* The built-in default scenario: the Makefile generates it from
  * policies/scenarios/default.scenario. */
@@ -76,131 +72,21 @@ static const char *const kw_name[K_COUNT] = {
 };
 
 struct parser {
+	struct br_parser core; /* errors, recovery, the statement loop */
+	struct br_src *src;    /* the text: the scenario has no includes */
 	struct br_scenario *scn;
 	const struct br_catalog *cat;
-	struct br_diag *diag;
-	unsigned int errors;
-	struct br_lexer lx;
-	struct br_token cur;
 	const char *file; /* interned; base of relative policy paths */
 	unsigned int statements;
-	int have[K_COUNT];
-	struct br_pos seen[K_COUNT]; /* where each once-only statement was */
+	struct br_pos seen[K_COUNT]; /* where each statement first was */
 	size_t cap_apps;
 	size_t cap_rates;
 	size_t cap_events;
 };
 
-__attribute__((format(printf, 3, 4))) static void
-perr(struct parser *ps, struct br_pos pos, const char *fmt, ...)
-{
-	char *text;
-	va_list ap;
-	int len;
-
-	ps->errors++;
-	va_start(ap, fmt);
-	len = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return;
-	br_diag_error(ps->diag, pos, "%s", text);
-	free(text);
-}
-
-static const char *desc(const struct br_token *t, char buf[DESC_LEN])
-{
-	return br_tok_describe(t, buf, DESC_LEN);
-}
-
-/*
- * The next token. A share is written "30%": '%' is no word character of
- * the policy language, so a word directly followed by '%' takes it in
- * here (a '%' after a space stays the lexer's error).
- */
-static void next(struct parser *ps)
-{
-	br_lex_next(&ps->lx, &ps->cur);
-	if (ps->cur.kind == BR_TOK_WORD && ps->lx.p < ps->lx.end &&
-	    *ps->lx.p == '%') {
-		ps->lx.p++;
-		ps->cur.len++;
-	}
-}
-
-static int at_eol(const struct parser *ps)
-{
-	return ps->cur.kind == BR_TOK_NEWLINE || ps->cur.kind == BR_TOK_EOF;
-}
-
-/* "expected WHAT, got TOKEN"; a lexer error was reported already. */
-static int expected(struct parser *ps, const char *what)
-{
-	char buf[DESC_LEN];
-
-	if (ps->cur.kind != BR_TOK_ERROR)
-		perr(ps, ps->cur.pos, "expected %s, got %s", what,
-		     desc(&ps->cur, buf));
-	return -EINVAL;
-}
-
-static int end_statement(struct parser *ps)
-{
-	if (ps->cur.kind == BR_TOK_EOF)
-		return 0;
-	if (ps->cur.kind == BR_TOK_NEWLINE) {
-		next(ps);
-		return 0;
-	}
-	return expected(ps, "end of line");
-}
-
-/* After an error: the rest of the line, quietly (one error a line). */
-static void skip_statement(struct parser *ps)
-{
-	ps->lx.quiet = 1;
-	while (!at_eol(ps))
-		next(ps);
-	ps->lx.quiet = 0;
-	if (ps->cur.kind == BR_TOK_NEWLINE)
-		next(ps);
-}
-
-static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *q;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? 2 * *cap : 16;
-	q = realloc(arr, ncap * sz);
-	if (q)
-		*cap = ncap;
-	return q;
-}
-
-static int is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int is_ident(const char *p, size_t n)
-{
-	size_t i;
-
-	if (!n || !is_alpha(p[0]))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!is_alpha(p[i]) && !is_digit(p[i]) && p[i] != '.' &&
-		    p[i] != '-')
-			return 0;
-	return 1;
 }
 
 /* ---- quantities ---------------------------------------------------------- */
@@ -241,32 +127,35 @@ static int parse_fixed(const char *p, size_t n, uint64_t *out, size_t *used)
 /* A share, "30%" or "12.5%", into *fixed (100% is 100 * FIX). */
 static int parse_share(struct parser *ps, uint64_t *fixed)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
 	size_t used = 0;
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a share such as \"30%\"");
+		return br_parse_expected(&ps->core, ps->src,
+					 "a share such as \"30%\"");
 	err = parse_fixed(t->start, t->len, fixed, &used);
 	if (err == -EINVAL || (!err && used < t->len &&
 			       (used + 1 != t->len || t->start[used] != '%'))) {
-		perr(ps, t->pos,
-		     "bad share %s (expected a percentage such as "
-		     "\"30%%\" or \"12.5%%\")",
-		     desc(t, d));
+		br_perr(&ps->core, t->pos,
+			"bad share %s (expected a percentage such as "
+			"\"30%%\" or \"12.5%%\")",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	if (!err && used == t->len) {
-		perr(ps, t->pos, "share %s needs a \"%%\", as in \"%.*s%%\"",
-		     desc(t, d), (int)t->len, t->start);
+		br_perr(&ps->core, t->pos,
+			"share %s needs a \"%%\", as in \"%.*s%%\"",
+			br_parse_desc(t, d), (int)t->len, t->start);
 		return -EINVAL;
 	}
 	if (err || *fixed > 100 * FIX) {
-		perr(ps, t->pos, "share %s out of range (0-100%%)", desc(t, d));
+		br_perr(&ps->core, t->pos, "share %s out of range (0-100%%)",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
-	next(ps);
+	br_parse_next(ps->src);
 	return 0;
 }
 
@@ -330,9 +219,9 @@ static const char *fmt_time(uint64_t ns, char buf[32])
  */
 static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
 {
-	const struct br_token *t = &ps->cur;
+	const struct br_token *t = &ps->src->cur;
 	uint64_t fixed = 0, unit;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	size_t used;
 	int err;
 
@@ -340,7 +229,7 @@ static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
 		char want[48];
 
 		snprintf(want, sizeof(want), "a %s such as \"10m\"", what);
-		return expected(ps, want);
+		return br_parse_expected(&ps->core, ps->src, want);
 	}
 	err = parse_fixed(t->start, t->len, &fixed, &used);
 	if (!err && used + 1 == t->len && t->start[used] == 's')
@@ -354,19 +243,19 @@ static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
 	else
 		unit = 1; /* too large whatever the unit */
 	if (!unit) {
-		perr(ps, t->pos,
-		     "bad %s %s (expected a number and s, m or h, "
-		     "as in \"90s\" or \"10m\")",
-		     what, desc(t, d));
+		br_perr(&ps->core, t->pos,
+			"bad %s %s (expected a number and s, m or h, "
+			"as in \"90s\" or \"10m\")",
+			what, br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	if (err == -ERANGE || fixed > BR_SCN_MAX_DURATION_NS / unit) {
-		perr(ps, t->pos, "%s %s out of range (at most 24h)", what,
-		     desc(t, d));
+		br_perr(&ps->core, t->pos, "%s %s out of range (at most 24h)",
+			what, br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	*ns = fixed * unit;
-	next(ps);
+	br_parse_next(ps->src);
 	return 0;
 }
 
@@ -389,16 +278,12 @@ static int find_service(const struct br_catalog *cat, const char *p, size_t n,
 static const char *closest(const char *w, size_t n, const char *const *cand,
 			   size_t n_cand)
 {
-	size_t i, dist, best = SIZE_MAX, limit = n >= 5 ? 2 : 1;
+	size_t i, best = SIZE_MAX;
 	const char *found = NULL;
 
-	for (i = 0; i < n_cand; i++) {
-		dist = br_edit_distance(w, n, cand[i], strlen(cand[i]));
-		if (dist <= limit && dist < best) {
-			best = dist;
+	for (i = 0; i < n_cand; i++)
+		if (br_parse_closer(w, n, cand[i], &best))
 			found = cand[i];
-		}
-	}
 	return found;
 }
 
@@ -418,10 +303,11 @@ static int unknown_service(struct parser *ps, struct br_pos pos, const char *p,
 		ids[i] = cat->services[i].id;
 	near = closest(p, n, ids, cat->n_services);
 	if (near)
-		perr(ps, pos, "unknown service \"%.*s\" (did you mean \"%s\"?)",
-		     (int)n, p, near);
+		br_perr(&ps->core, pos,
+			"unknown service \"%.*s\" (did you mean \"%s\"?)",
+			(int)n, p, near);
 	else
-		perr(ps, pos, "unknown service \"%.*s\"", (int)n, p);
+		br_perr(&ps->core, pos, "unknown service \"%.*s\"", (int)n, p);
 	free(ids);
 	return -EINVAL;
 }
@@ -429,14 +315,15 @@ static int unknown_service(struct parser *ps, struct br_pos pos, const char *p,
 /* A service id in the current token; *idx its index. */
 static int parse_service(struct parser *ps, int *idx)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a service");
-	if (!is_ident(t->start, t->len)) {
-		perr(ps, t->pos, "bad service name %s", desc(t, d));
+		return br_parse_expected(&ps->core, ps->src, "a service");
+	if (!br_is_ident(t->start, t->len)) {
+		br_perr(&ps->core, t->pos, "bad service name %s",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	err = find_service(ps->cat, t->start, t->len, idx);
@@ -444,7 +331,7 @@ static int parse_service(struct parser *ps, int *idx)
 		return err;
 	if (*idx < 0)
 		return unknown_service(ps, t->pos, t->start, t->len);
-	next(ps);
+	br_parse_next(ps->src);
 	return 0;
 }
 
@@ -452,44 +339,46 @@ static int parse_service(struct parser *ps, int *idx)
 
 static int parse_scenario(struct parser *ps, int first, struct br_pos pos)
 {
-	const struct br_token *t = &ps->cur;
+	const struct br_token *t = &ps->src->cur;
 	struct br_scenario *scn = ps->scn;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 
 	if (!first) {
-		perr(ps, pos, "\"scenario\" must be the first statement");
+		br_perr(&ps->core, pos,
+			"\"scenario\" must be the first statement");
 		return -EINVAL;
 	}
 	if (t->kind == BR_TOK_WORD) {
-		if (!is_ident(t->start, t->len)) {
-			perr(ps, t->pos, "bad name %s", desc(t, d));
+		if (!br_is_ident(t->start, t->len)) {
+			br_perr(&ps->core, t->pos, "bad name %s",
+				br_parse_desc(t, d));
 			return -EINVAL;
 		}
 		scn->name = strndup(t->start, t->len);
 	} else if (t->kind == BR_TOK_STRING) {
 		if (t->len == 2) {
-			perr(ps, t->pos, "empty name");
+			br_perr(&ps->core, t->pos, "empty name");
 			return -EINVAL;
 		}
 		scn->name = br_tok_string(t);
 	} else {
-		return expected(ps, "scenario name");
+		return br_parse_expected(&ps->core, ps->src, "scenario name");
 	}
 	if (!scn->name)
 		return -ENOMEM;
-	next(ps);
-	return end_statement(ps);
+	br_parse_next(ps->src);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_description(struct parser *ps)
 {
-	if (ps->cur.kind != BR_TOK_STRING)
-		return expected(ps, "a quoted string");
-	ps->scn->description = br_tok_string(&ps->cur);
+	if (ps->src->cur.kind != BR_TOK_STRING)
+		return br_parse_expected(&ps->core, ps->src, "a quoted string");
+	ps->scn->description = br_tok_string(&ps->src->cur);
 	if (!ps->scn->description)
 		return -ENOMEM;
-	next(ps);
-	return end_statement(ps);
+	br_parse_next(ps->src);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 /*
@@ -501,27 +390,28 @@ static int parse_count(struct parser *ps, const char *expect,
 		       const char *noun, const char *what, uint64_t min,
 		       uint64_t max, uint64_t *out)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
 	uint64_t n = 0;
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, expect);
+		return br_parse_expected(&ps->core, ps->src, expect);
 	err = br_lex_u64(t->start, t->len, &n);
 	if (err == -EINVAL) {
-		perr(ps, t->pos, "bad %s %s", noun, desc(t, d));
+		br_perr(&ps->core, t->pos, "bad %s %s", noun,
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	if (err || n < min || n > max) {
-		perr(ps, t->pos, "%s %s out of range (%llu-%llu)", what,
-		     desc(t, d), (unsigned long long)min,
-		     (unsigned long long)max);
+		br_perr(&ps->core, t->pos, "%s %s out of range (%llu-%llu)",
+			what, br_parse_desc(t, d), (unsigned long long)min,
+			(unsigned long long)max);
 		return -EINVAL;
 	}
 	*out = n;
-	next(ps);
-	return end_statement(ps);
+	br_parse_next(ps->src);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_devices(struct parser *ps)
@@ -546,50 +436,53 @@ static int parse_split(struct parser *ps, const char *what,
 {
 	uint64_t share[2] = { 0, 0 }, sum;
 	int given[2] = { 0, 0 }, k, err;
-	char d[DESC_LEN], s[32];
+	char d[BR_PARSE_DESC_LEN], s[32];
 	struct br_pos at[2];
 
 	for (;;) {
-		const struct br_token *t = &ps->cur;
+		const struct br_token *t = &ps->src->cur;
 
 		if (t->kind != BR_TOK_WORD) {
 			char want[48];
 
 			snprintf(want, sizeof(want), "%s or %s", keys[0],
 				 keys[1]);
-			return expected(ps, want);
+			return br_parse_expected(&ps->core, ps->src, want);
 		}
 		for (k = 0; k < 2; k++)
 			if (br_tok_is(t, keys[k]))
 				break;
 		if (k == 2) {
-			perr(ps, t->pos, "unknown %s %s (expected %s or %s)",
-			     what, desc(t, d), keys[0], keys[1]);
+			br_perr(&ps->core, t->pos,
+				"unknown %s %s (expected %s or %s)", what,
+				br_parse_desc(t, d), keys[0], keys[1]);
 			return -EINVAL;
 		}
 		if (given[k]) {
-			perr(ps, t->pos, "%s \"%s\" already given at " POSF,
-			     what, keys[k], POSA(at[k]));
+			br_perr(&ps->core, t->pos,
+				"%s \"%s\" already given at " POSF, what,
+				keys[k], POSA(at[k]));
 			return -EINVAL;
 		}
 		given[k] = 1;
 		at[k] = t->pos;
-		next(ps);
+		br_parse_next(ps->src);
 		err = parse_share(ps, &share[k]);
 		if (err)
 			return err;
-		if (ps->cur.kind != BR_TOK_COMMA)
+		if (ps->src->cur.kind != BR_TOK_COMMA)
 			break;
-		next(ps);
+		br_parse_next(ps->src);
 	}
-	if (!at_eol(ps))
-		return expected(ps, "\",\" or end of line");
+	if (!br_parse_at_eol(ps->src))
+		return br_parse_expected(&ps->core, ps->src,
+					 "\",\" or end of line");
 	sum = share[0] + share[1];
 	if (sum != 100 * FIX)
-		perr(ps, stmt, "%s shares add up to %s, not 100%%", what,
-		     fmt_share(sum, s));
+		br_perr(&ps->core, stmt, "%s shares add up to %s, not 100%%",
+			what, fmt_share(sum, s));
 	*first = share[0];
-	return end_statement(ps);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_platform(struct parser *ps, struct br_pos stmt)
@@ -625,57 +518,60 @@ static int parse_ipv6(struct parser *ps)
 	if (err)
 		return err;
 	ps->scn->ipv6_share = share_of(share);
-	return end_statement(ps);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_duration(struct parser *ps)
 {
-	struct br_pos pos = ps->cur.pos;
-	char d[DESC_LEN] = "";
+	struct br_pos pos = ps->src->cur.pos;
+	char d[BR_PARSE_DESC_LEN] = "";
 	uint64_t ns = 0;
 	int err;
 
-	if (ps->cur.kind == BR_TOK_WORD)
-		desc(&ps->cur, d);
+	if (ps->src->cur.kind == BR_TOK_WORD)
+		br_parse_desc(&ps->src->cur, d);
 	err = parse_time(ps, "duration", &ns);
 	if (err)
 		return err;
 	if (ns < BR_SCN_MIN_DURATION_NS) {
-		perr(ps, pos, "duration %s too short (at least 1s)", d);
+		br_perr(&ps->core, pos, "duration %s too short (at least 1s)",
+			d);
 		return -EINVAL;
 	}
 	ps->scn->duration_ns = ns;
-	return end_statement(ps);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_seed(struct parser *ps)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
 	uint64_t v = 0;
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a seed (a number)");
+		return br_parse_expected(&ps->core, ps->src,
+					 "a seed (a number)");
 	err = br_lex_u64(t->start, t->len, &v);
 	if (err == -ERANGE) {
-		perr(ps, t->pos, "seed %s too large (at most %llu)", desc(t, d),
-		     (unsigned long long)UINT64_MAX);
+		br_perr(&ps->core, t->pos, "seed %s too large (at most %llu)",
+			br_parse_desc(t, d), (unsigned long long)UINT64_MAX);
 		return -EINVAL;
 	}
 	if (err) {
-		perr(ps, t->pos, "bad seed %s (expected a number)", desc(t, d));
+		br_perr(&ps->core, t->pos, "bad seed %s (expected a number)",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	ps->scn->seed = v;
-	next(ps);
-	return end_statement(ps);
+	br_parse_next(ps->src);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_app(struct parser *ps)
 {
 	struct br_scenario *scn = ps->scn;
-	struct br_pos pos = ps->cur.pos;
+	struct br_pos pos = ps->src->cur.pos;
 	struct br_scn_app *apps;
 	uint64_t share = 0;
 	size_t i;
@@ -686,15 +582,17 @@ static int parse_app(struct parser *ps)
 		return err;
 	for (i = 0; i < scn->n_apps; i++) {
 		if (scn->apps[i].service == svc) {
-			perr(ps, pos, "app \"%s\" already given at " POSF,
-			     ps->cat->services[svc].id, POSA(scn->apps[i].pos));
+			br_perr(&ps->core, pos,
+				"app \"%s\" already given at " POSF,
+				ps->cat->services[svc].id,
+				POSA(scn->apps[i].pos));
 			return -EINVAL;
 		}
 	}
 	err = parse_share(ps, &share);
 	if (err)
 		return err;
-	apps = grow(scn->apps, &ps->cap_apps, scn->n_apps, sizeof(*apps));
+	apps = br_grow(scn->apps, &ps->cap_apps, scn->n_apps, sizeof(*apps));
 	if (!apps)
 		return -ENOMEM;
 	scn->apps = apps;
@@ -702,7 +600,7 @@ static int parse_app(struct parser *ps)
 	apps[scn->n_apps].share = share_of(share);
 	apps[scn->n_apps].pos = pos;
 	scn->n_apps++;
-	return end_statement(ps);
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 /* Report an unknown action of service svc; the position is the action's. */
@@ -716,7 +614,7 @@ static int unknown_action(struct parser *ps, struct br_pos pos, int svc,
 	size_t i, k = 0, len = 0;
 	FILE *f;
 
-	names = malloc((s->n_actions + 1) * sizeof(*names));
+	names = calloc(s->n_actions + 1, sizeof(*names));
 	f = open_memstream(&list, &len);
 	if (!names || !f) {
 		free(names);
@@ -741,18 +639,21 @@ static int unknown_action(struct parser *ps, struct br_pos pos, int svc,
 	fclose(f);
 	near = closest(p, n, names, k);
 	if (near)
-		perr(ps, pos,
-		     "unknown action \"%.*s\" of service \"%s\" (did you mean "
-		     "\"%s\"?)",
-		     (int)n, p, s->id, near);
+		br_perr(&ps->core, pos,
+			"unknown action \"%.*s\" of service \"%s\" (did you "
+			"mean "
+			"\"%s\"?)",
+			(int)n, p, s->id, near);
 	else if (k)
-		perr(ps, pos,
-		     "unknown action \"%.*s\" of service \"%s\" (expected %s)",
-		     (int)n, p, s->id, list ? list : "");
+		br_perr(&ps->core, pos,
+			"unknown action \"%.*s\" of service \"%s\" (expected "
+			"%s)",
+			(int)n, p, s->id, list ? list : "");
 	else
-		perr(ps, pos,
-		     "unknown action \"%.*s\": service \"%s\" has no actions",
-		     (int)n, p, s->id);
+		br_perr(&ps->core, pos,
+			"unknown action \"%.*s\": service \"%s\" has no "
+			"actions",
+			(int)n, p, s->id);
 	free(list);
 	free(names);
 	return -EINVAL;
@@ -761,15 +662,16 @@ static int unknown_action(struct parser *ps, struct br_pos pos, int svc,
 /* "4/h", "0.5/m", "2/d": a rate per device into actions per hour. */
 static int parse_per_hour(struct parser *ps, double *per_hour)
 {
-	const struct br_token *t = &ps->cur;
-	char d[DESC_LEN];
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
 	uint64_t fixed = 0;
 	double mult = 0;
 	size_t used;
 	int err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a rate such as \"4/h\"");
+		return br_parse_expected(&ps->core, ps->src,
+					 "a rate such as \"4/h\"");
 	err = parse_fixed(t->start, t->len, &fixed, &used);
 	if (!err && used + 2 == t->len && t->start[used] == '/') {
 		switch (t->start[used + 1]) {
@@ -789,27 +691,27 @@ static int parse_per_hour(struct parser *ps, double *per_hour)
 	}
 	if (err == -ERANGE ||
 	    (mult && (double)fixed / FIX * mult > BR_SCN_MAX_PER_HOUR)) {
-		perr(ps, t->pos,
-		     "rate %s too high (at most 3600/h, one a "
-		     "second)",
-		     desc(t, d));
+		br_perr(&ps->core, t->pos,
+			"rate %s too high (at most 3600/h, one a "
+			"second)",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	if (!mult) {
-		perr(ps, t->pos,
-		     "bad rate %s (expected a number and /s, /m, "
-		     "/h or /d, as in \"4/h\")",
-		     desc(t, d));
+		br_perr(&ps->core, t->pos,
+			"bad rate %s (expected a number and /s, /m, "
+			"/h or /d, as in \"4/h\")",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	*per_hour = (double)fixed / FIX * mult;
-	next(ps);
+	br_parse_next(ps->src);
 	return 0;
 }
 
 static int parse_rate(struct parser *ps)
 {
-	const struct br_token *t = &ps->cur;
+	const struct br_token *t = &ps->src->cur;
 	struct br_scenario *scn = ps->scn;
 	const struct br_cat_service *s;
 	struct br_pos pos = t->pos, apos;
@@ -817,17 +719,17 @@ static int parse_rate(struct parser *ps)
 	struct br_scn_rate *rates;
 	size_t i, alen, first, n;
 	double per_hour = 0;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int svc = -1, err;
 
 	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "SERVICE.ACTION");
+		return br_parse_expected(&ps->core, ps->src, "SERVICE.ACTION");
 	dot = memchr(t->start, '.', t->len);
 	if (!dot || dot == t->start || dot + 1 == t->start + t->len) {
-		perr(ps, t->pos,
-		     "expected SERVICE.ACTION, as in "
-		     "\"bank.push-received\", got %s",
-		     desc(t, d));
+		br_perr(&ps->core, t->pos,
+			"expected SERVICE.ACTION, as in "
+			"\"bank.push-received\", got %s",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	err = find_service(ps->cat, t->start, (size_t)(dot - t->start), &svc);
@@ -851,9 +753,9 @@ static int parse_rate(struct parser *ps)
 			continue;
 		name = s->actions[r->action].name;
 		if (strlen(name) == alen && !memcmp(name, act, alen)) {
-			perr(ps, pos,
-			     "rate of \"%s.%s\" already given at " POSF, s->id,
-			     name, POSA(r->pos));
+			br_perr(&ps->core, pos,
+				"rate of \"%s.%s\" already given at " POSF,
+				s->id, name, POSA(r->pos));
 			return -EINVAL;
 		}
 	}
@@ -863,7 +765,7 @@ static int parse_rate(struct parser *ps)
 			break;
 	if (i == s->n_actions)
 		return unknown_action(ps, apos, svc, act, alen);
-	next(ps);
+	br_parse_next(ps->src);
 	err = parse_per_hour(ps, &per_hour);
 	if (err)
 		return err;
@@ -873,8 +775,8 @@ static int parse_rate(struct parser *ps)
 		if (strlen(s->actions[i].name) != alen ||
 		    memcmp(s->actions[i].name, act, alen))
 			continue;
-		rates = grow(scn->rates, &ps->cap_rates, first + n,
-			     sizeof(*rates));
+		rates = br_grow(scn->rates, &ps->cap_rates, first + n,
+				sizeof(*rates));
 		if (!rates)
 			return -ENOMEM;
 		scn->rates = rates;
@@ -885,27 +787,14 @@ static int parse_rate(struct parser *ps)
 		n++;
 	}
 	scn->n_rates = first + n;
-	return end_statement(ps);
-}
-
-/* A path relative to the directory of the file that names it. */
-static char *resolve(const char *base, const char *path)
-{
-	const char *slash = strrchr(base, '/');
-	char *out;
-
-	if (path[0] == '/' || !slash)
-		return strdup(path);
-	if (asprintf(&out, "%.*s%s", (int)(slash - base + 1), base, path) < 0)
-		return NULL;
-	return out;
+	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_at(struct parser *ps)
 {
 	struct br_scenario *scn = ps->scn;
 	struct br_scn_event *events, *prev;
-	struct br_pos pos = ps->cur.pos, ppos;
+	struct br_pos pos = ps->src->cur.pos, ppos;
 	char *path, *full = NULL, why[BR_TEXT_WHY];
 	char a[32], b[32];
 	struct stat st;
@@ -917,31 +806,31 @@ static int parse_at(struct parser *ps)
 		return err;
 	prev = scn->n_events ? &scn->events[scn->n_events - 1] : NULL;
 	if (prev && ns <= prev->at_ns) {
-		perr(ps, pos,
-		     "event at %s is not after the one before it (at "
-		     "%s, " POSF "): events go in time order",
-		     fmt_time(ns, a), fmt_time(prev->at_ns, b),
-		     POSA(prev->pos));
+		br_perr(&ps->core, pos,
+			"event at %s is not after the one before it (at "
+			"%s, " POSF "): events go in time order",
+			fmt_time(ns, a), fmt_time(prev->at_ns, b),
+			POSA(prev->pos));
 		return -EINVAL;
 	}
-	if (!br_tok_is(&ps->cur, "policy"))
-		return expected(ps, "\"policy\"");
-	next(ps);
-	if (ps->cur.kind != BR_TOK_STRING)
-		return expected(ps, "a quoted path");
-	ppos = ps->cur.pos;
-	if (ps->cur.len == 2) {
-		perr(ps, ppos, "empty path");
+	if (!br_tok_is(&ps->src->cur, "policy"))
+		return br_parse_expected(&ps->core, ps->src, "\"policy\"");
+	br_parse_next(ps->src);
+	if (ps->src->cur.kind != BR_TOK_STRING)
+		return br_parse_expected(&ps->core, ps->src, "a quoted path");
+	ppos = ps->src->cur.pos;
+	if (ps->src->cur.len == 2) {
+		br_perr(&ps->core, ppos, "empty path");
 		return -EINVAL;
 	}
-	path = br_tok_string(&ps->cur);
+	path = br_tok_string(&ps->src->cur);
 	if (!path)
 		return -ENOMEM;
-	next(ps);
-	err = end_statement(ps);
+	br_parse_next(ps->src);
+	err = br_parse_end_statement(&ps->core, ps->src);
 	if (err)
 		goto out;
-	full = resolve(ps->file, path);
+	full = br_parse_resolve(ps->file, path);
 	if (!full) {
 		err = -ENOMEM;
 		goto out;
@@ -950,12 +839,12 @@ static int parse_at(struct parser *ps)
 	 * position is known; the policy is read when the run starts */
 	fd = br_text_open(full, &st, why);
 	if (fd < 0) {
-		perr(ps, ppos, "cannot open \"%s\": %s", path, why);
+		br_perr(&ps->core, ppos, "cannot open \"%s\": %s", path, why);
 		goto out;
 	}
 	close(fd);
-	events = grow(scn->events, &ps->cap_events, scn->n_events,
-		      sizeof(*events));
+	events = br_grow(scn->events, &ps->cap_events, scn->n_events,
+			 sizeof(*events));
 	if (!events) {
 		err = -ENOMEM;
 		goto out;
@@ -992,33 +881,30 @@ static int parse_table(struct parser *ps, const char *what, uint32_t *out)
 
 static int parse_statement(struct parser *ps)
 {
-	const struct br_token *t = &ps->cur;
+	const struct br_token *t = &ps->src->cur;
 	struct br_pos pos = t->pos;
-	char d[DESC_LEN];
+	char d[BR_PARSE_DESC_LEN];
 	int first, k;
 
-	if (t->kind != BR_TOK_WORD)
-		return expected(ps, "a statement");
 	first = ++ps->statements == 1;
 	for (k = 0; k < K_COUNT; k++)
 		if (br_tok_is(t, kw_name[k]))
 			break;
 	if (k == K_COUNT) {
-		perr(ps, t->pos, "unknown statement %s", desc(t, d));
+		br_perr(&ps->core, t->pos, "unknown statement %s",
+			br_parse_desc(t, d));
 		return -EINVAL;
 	}
 	/* a missing first statement is reported as just that */
 	if (first && k != K_SCENARIO)
-		perr(ps, pos,
-		     "expected \"scenario NAME\" as the first statement");
-	if (k < K_APP && ps->have[k]) {
-		perr(ps, pos, "\"%s\" already given at " POSF, kw_name[k],
-		     POSA(ps->seen[k]));
+		br_perr(&ps->core, pos,
+			"expected \"scenario NAME\" as the first statement");
+	if (k < K_APP &&
+	    br_parse_once(&ps->core, pos, kw_name[k], &ps->seen[k]))
 		return -EINVAL;
-	}
-	ps->have[k] = 1;
-	ps->seen[k] = pos;
-	next(ps);
+	if (!ps->seen[k].line)
+		ps->seen[k] = pos;
+	br_parse_next(ps->src);
 
 	switch (k) {
 	case K_SCENARIO:
@@ -1050,6 +936,15 @@ static int parse_statement(struct parser *ps)
 	}
 }
 
+/* The language's statement hook: cur at the statement's first word. */
+static int scn_statement(struct br_parser *core, struct br_src *s)
+{
+	struct parser *ps = core->priv;
+
+	ps->src = s;
+	return parse_statement(ps);
+}
+
 /* ---- whole scenario ------------------------------------------------------ */
 
 /* What the statements cannot check alone: requirements, cross-references. */
@@ -1061,16 +956,17 @@ static void check_whole(struct parser *ps)
 	char a[32], b[32];
 	size_t i, j;
 
-	if (!ps->have[K_DEVICES])
-		perr(ps, file, "missing \"devices N\" (how many devices)");
-	if (!ps->have[K_PLATFORM])
-		perr(ps, file,
-		     "missing \"platform ios P%%, android Q%%\" (the "
-		     "devices' operating systems)");
-	if (!ps->have[K_DURATION])
-		perr(ps, file,
-		     "missing \"duration D\" (how long to simulate, "
-		     "as in \"10m\")");
+	if (!ps->seen[K_DEVICES].line)
+		br_perr(&ps->core, file,
+			"missing \"devices N\" (how many devices)");
+	if (!ps->seen[K_PLATFORM].line)
+		br_perr(&ps->core, file,
+			"missing \"platform ios P%%, android Q%%\" (the "
+			"devices' operating systems)");
+	if (!ps->seen[K_DURATION].line)
+		br_perr(&ps->core, file,
+			"missing \"duration D\" (how long to simulate, "
+			"as in \"10m\")");
 
 	for (i = 0; i < scn->n_rates; i++) {
 		const struct br_scn_rate *r = &scn->rates[i];
@@ -1083,11 +979,11 @@ static void check_whole(struct parser *ps)
 		    (r->pos.line == last.line && r->pos.col == last.col))
 			continue;
 		last = r->pos;
-		perr(ps, r->pos,
-		     "rate of service \"%s\", which no device has "
-		     "(add \"app %s P%%\")",
-		     ps->cat->services[r->service].id,
-		     ps->cat->services[r->service].id);
+		br_perr(&ps->core, r->pos,
+			"rate of service \"%s\", which no device has "
+			"(add \"app %s P%%\")",
+			ps->cat->services[r->service].id,
+			ps->cat->services[r->service].id);
 	}
 
 	if (!scn->duration_ns)
@@ -1096,11 +992,11 @@ static void check_whole(struct parser *ps)
 		const struct br_scn_event *e = &scn->events[i];
 
 		if (e->at_ns >= scn->duration_ns)
-			perr(ps, e->pos,
-			     "event at %s is not before the end of "
-			     "the scenario (duration %s)",
-			     fmt_time(e->at_ns, a),
-			     fmt_time(scn->duration_ns, b));
+			br_perr(&ps->core, e->pos,
+				"event at %s is not before the end of "
+				"the scenario (duration %s)",
+				fmt_time(e->at_ns, a),
+				fmt_time(scn->duration_ns, b));
 	}
 }
 
@@ -1108,7 +1004,18 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 			     const struct br_catalog *cat,
 			     struct br_scenario **out, struct br_diag *diag)
 {
-	struct parser ps = { .cat = cat, .diag = diag };
+	struct parser ps = {
+		.core = {
+			.diag = diag,
+			.keywords = kw_name,
+			.n_keywords = K_COUNT,
+			.statement = scn_statement,
+			.no_blocks = 1,
+			.priv = &ps,
+		},
+		.cat = cat,
+	};
+	struct br_src s;
 	int err = 0;
 
 	*out = NULL;
@@ -1128,28 +1035,19 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 		goto out;
 	}
 
-	br_lex_init(&ps.lx, ps.file, text, len, diag, &ps.errors);
-	next(&ps);
-	for (;;) {
-		while (ps.cur.kind == BR_TOK_NEWLINE)
-			next(&ps);
-		if (ps.cur.kind == BR_TOK_EOF)
-			break;
-		err = parse_statement(&ps);
-		if (err == -ENOMEM)
-			goto out;
-		if (err)
-			skip_statement(&ps);
-		err = 0;
-	}
+	br_src_init(&s, &ps.core, ps.file, text, len, NULL);
+	s.lx.percent = 1;
+	err = br_parse_source(&ps.core, &s);
+	if (err)
+		goto out;
 	if (!ps.statements) {
 		struct br_pos top = { .file = ps.file, .line = 1, .col = 1 };
 
-		perr(&ps, top,
-		     "expected \"scenario NAME\" as the first statement");
+		br_perr(&ps.core, top,
+			"expected \"scenario NAME\" as the first statement");
 	}
 	check_whole(&ps);
-	if (ps.errors)
+	if (ps.core.errors)
 		err = -EINVAL;
 out:
 	if (err) {
