@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * cmd_replay.c - blastradius replay PCAP --policy P [--mtu N]
- *		  [--subscriber PREFIX]... [--decap vxlan|gre|auto]...
- *		  [--vxlan-port N]... [--write OUT]
+ * cmd_replay.c - blastradius replay PCAP --policy P [options] (its
+ * options are declared in cmdtable.c)
  *
  * Runs a capture through the XDP program: a private instance of the
  * dataplane (its own maps, nothing attached, live state untouched) with
@@ -49,7 +48,6 @@
  * is reported, then a warning says where the capture ends.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +71,7 @@
 #include "quic.h"
 
 #include "cli.h"
+#include "cmdline.h"
 #include "dataplane.h"
 #include "json.h"
 #include "linktype.h"
@@ -1435,20 +1434,13 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 
 /* ---- the command ------------------------------------------------------ */
 
-static void rp_usage(void)
-{
-	br_err("usage: blastradius replay PCAP --policy POLICY [--mtu N] "
-	       "[--subscriber PREFIX]... [--decap vxlan|gre|auto]... "
-	       "[--vxlan-port N]... [--write OUT.pcapng]");
-}
-
 /* --decap KIND and --vxlan-port N into o; 0, or -EINVAL (explained). */
 static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
 {
 	unsigned long port;
 	char *end;
 
-	if (c == 'd') {
+	if (c == BR_OPT_DECAP) {
 		if (!strcmp(arg, "vxlan")) {
 			o->kinds |= BR_DECAP_VXLAN;
 		} else if (!strcmp(arg, "gre")) {
@@ -1477,34 +1469,94 @@ static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* What the command line asks. */
+struct rp_args {
+	const char *policy;
+	const char *write;
+	unsigned long mtu; /* 0: none given */
+	struct br_pcap_opts popts;
+};
+
+/* --subscriber PREFIX into rp; 0, or -EINVAL (explained). */
+static int rp_subscriber_option(struct replay *rp, const char *arg)
+{
+	if (rp->n_subs == RP_MAX_SUBS) {
+		br_err("--subscriber: at most %d prefixes", RP_MAX_SUBS);
+		return -EINVAL;
+	}
+	if (rp_parse_prefix(arg, &rp->subs[rp->n_subs])) {
+		br_err("--subscriber: \"%s\" is not an address or prefix", arg);
+		return -EINVAL;
+	}
+	rp->n_subs++;
+	return 0;
+}
+
+/*
+ * The options into o and rp's subscriber prefixes; the index of the
+ * capture in argv, or -EINVAL for a usage error (explained).
+ */
+static int rp_options(struct replay *rp, struct rp_args *o, int argc,
+		      char **argv)
+{
+	struct br_args a;
+	char *end;
+	int c;
+
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
+		switch (c) {
+		case BR_OPT_POLICY:
+			o->policy = a.arg;
+			break;
+		case BR_OPT_MTU:
+			o->mtu = strtoul(a.arg, &end, 10);
+			if (!*a.arg || *end || o->mtu < 68 || o->mtu > 65535) {
+				br_err("--mtu: an IP MTU, 68 to 65535");
+				return -EINVAL;
+			}
+			break;
+		case BR_OPT_SUBSCRIBER:
+			if (rp_subscriber_option(rp, a.arg))
+				return -EINVAL;
+			break;
+		case BR_OPT_WRITE:
+			o->write = a.arg;
+			break;
+		case BR_OPT_DECAP:
+		case BR_OPT_VXLAN_PORT:
+			if (rp_decap_option(&o->popts.decap, c, a.arg))
+				return -EINVAL;
+			break;
+		default:
+			br_cmd_usage_error(argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (a.next + 1 != argc) {
+		br_cmd_usage_error(argv[0]);
+		return -EINVAL;
+	}
+	return a.next;
+}
+
 int cmd_replay(struct br_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mtu", required_argument, NULL, 'm' },
-		{ "subscriber", required_argument, NULL, 's' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "decap", required_argument, NULL, 'd' },
-		{ "vxlan-port", required_argument, NULL, 'x' },
-		{}
-	};
 	/* VXLAN's own port always; --vxlan-port adds others */
-	struct br_pcap_opts popts = {
-		.decap = { .vxlan_ports = { BR_VXLAN_PORT },
-			   .n_vxlan_ports = 1 },
+	struct rp_args o = {
+		.popts.decap = { .vxlan_ports = { BR_VXLAN_PORT },
+				 .n_vxlan_ports = 1 },
 	};
 	struct br_dp_opts opts = { .virtual_clock = true };
-	const char *policy = NULL, *write = NULL;
 	struct br_pcap_reader *reader = NULL;
 	struct br_policy *pol = NULL;
 	struct rp_report *r = NULL;
 	struct replay *rp = NULL;
 	struct br_diag diag;
 	struct br_frame fr;
-	unsigned long mtu = 0;
-	char err_text[256], *end;
+	char err_text[256];
 	size_t i;
-	int c, err, ret = 1;
+	int err, ret = 1;
 
 	br_diag_init(&diag);
 	rp = calloc(1, sizeof(*rp));
@@ -1513,64 +1565,18 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		br_err("out of memory");
 		goto out;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			policy = optarg;
-			break;
-		case 'm':
-			mtu = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || mtu < 68 || mtu > 65535) {
-				br_err("--mtu: an IP MTU, 68 to 65535");
-				ret = 2;
-				goto out;
-			}
-			break;
-		case 's':
-			if (rp->n_subs == RP_MAX_SUBS) {
-				br_err("--subscriber: at most %d prefixes",
-				       RP_MAX_SUBS);
-				ret = 2;
-				goto out;
-			}
-			if (rp_parse_prefix(optarg, &rp->subs[rp->n_subs])) {
-				br_err("--subscriber: \"%s\" is not an address "
-				       "or prefix",
-				       optarg);
-				ret = 2;
-				goto out;
-			}
-			rp->n_subs++;
-			break;
-		case 'w':
-			write = optarg;
-			break;
-		case 'd':
-		case 'x':
-			if (rp_decap_option(&popts.decap, c, optarg)) {
-				ret = 2;
-				goto out;
-			}
-			break;
-		default:
-			rp_usage();
-			ret = 2;
-			goto out;
-		}
-	}
-	if (optind + 1 != argc || !policy) {
-		rp_usage();
+	err = rp_options(rp, &o, argc, argv);
+	if (err < 0) {
 		ret = 2;
 		goto out;
 	}
-	r->capture = argv[optind];
-	r->mtu = mtu ? mtu : 1500;
+	r->capture = argv[err];
+	r->mtu = o.mtu ? o.mtu : 1500;
 
-	if (br_cli_parse_policy(policy, &pol))
+	if (br_cli_parse_policy(o.policy, &pol))
 		goto out;
-	popts.mtu = mtu;
-	err = br_pcap_open(r->capture, &popts, &reader, err_text,
+	o.popts.mtu = o.mtu;
+	err = br_pcap_open(r->capture, &o.popts, &reader, err_text,
 			   sizeof(err_text));
 	if (err) {
 		br_err("%s: %s", r->capture, err_text);
@@ -1597,10 +1603,10 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		br_err("cannot read counters: %s", strerror(-err));
 		goto out;
 	}
-	if (write) {
-		err = br_pcap_create(write, &rp->writer);
+	if (o.write) {
+		err = br_pcap_create(o.write, &rp->writer);
 		if (err) {
-			br_err("%s: %s", write, strerror(-err));
+			br_err("%s: %s", o.write, strerror(-err));
 			goto out;
 		}
 	}
@@ -1623,7 +1629,7 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		err = br_pcap_close(rp->writer);
 		rp->writer = NULL;
 		if (err) {
-			br_err("%s: %s", write, strerror(-err));
+			br_err("%s: %s", o.write, strerror(-err));
 			goto out;
 		}
 	}
