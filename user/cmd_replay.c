@@ -726,23 +726,219 @@ static void rp_append(char *c, size_t len, const char *text)
 		snprintf(c + n, len - n, ", %s", text);
 }
 
+/* What one judged frame got: for its flow, the report and --write. */
+struct rp_judged {
+	enum br_role role;
+	enum rp_verdict v;
+	int rule;
+	int action;		/* -1: none */
+	int reply;		/* enum rp_reply of the forged reply; -1: none */
+	const uint8_t *out;	/* the forged reply */
+	size_t out_len;
+	uint8_t addr[16];	/* RP_R_ADDR: the address answered */
+	size_t addr_len;
+	const char *fname;	/* the name the frame carried, or NULL */
+	uint8_t fkind;
+	bool fquic;
+};
+
+/*
+ * The flow of a TCP or UDP packet (*f NULL for any other), created at its
+ * first frame; *src the side of the key that sent it. 0 or -ENOMEM.
+ */
+static int rp_frame_flow(struct replay *rp, const uint8_t *frame,
+			 const struct br_pkt *pkt, int status, uint64_t now,
+			 struct rp_flow **f, int *src)
+{
+	struct rp_key key;
+	bool created;
+	size_t fi;
+
+	*f = NULL;
+	if (status != BR_PKT_IP || !pkt->l4_off || pkt->frag ||
+	    (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
+		return 0;
+	*src = rp_key_of(pkt, &key);
+	*f = rp_flow(rp, &key, &created);
+	if (!*f)
+		return -ENOMEM;
+	if (created) {
+		fi = *f - rp->flows;
+		(*f)->first_ns = now;
+		rp_pick_client(rp, *f, frame, pkt, *src);
+		/* a host entry may have moved the array */
+		*f = &rp->flows[fi];
+	}
+	return 0;
+}
+
+/* The entry point a frame enters by: see the comment at the top. */
+static enum br_role rp_role(struct replay *rp, const struct br_pkt *pkt,
+			    int status, const struct rp_flow *f, int src)
+{
+	const uint8_t *src_addr = (const uint8_t *)pkt->saddr;
+
+	if (status != BR_PKT_IP && status != BR_PKT_UNPARSED)
+		return BR_ROLE_SUBSCRIBER;
+	if (rp->n_subs)
+		return rp_is_subscriber(rp, pkt->family, src_addr)
+			       ? BR_ROLE_SUBSCRIBER
+			       : BR_ROLE_UPSTREAM;
+	if (f)
+		return f->client == src ? BR_ROLE_SUBSCRIBER : BR_ROLE_UPSTREAM;
+	return rp_known_host(rp, pkt->family, src_addr) ? BR_ROLE_SUBSCRIBER
+							: BR_ROLE_UPSTREAM;
+}
+
+/* The verdict into the totals, and what a forged reply was. */
+static void rp_count_verdict(struct replay *rp, struct rp_judged *j,
+			     size_t len, uint64_t now)
+{
+	if (!rp->frames)
+		rp->first_ns = now;
+	rp->frames++;
+	rp->last_ns = now;
+	rp->verdicts[j->v].packets++;
+	rp->verdicts[j->v].bytes += len;
+	j->reply = -1;
+	if (j->v != RP_TX)
+		return;
+	switch (br_pkt_reply(j->out, j->out_len, j->addr, &j->addr_len)) {
+	case BR_REPLY_RST:
+		j->reply = RP_R_RST;
+		break;
+	case BR_REPLY_NXDOMAIN:
+		j->reply = RP_R_NXDOMAIN;
+		break;
+	case BR_REPLY_NODATA:
+		j->reply = RP_R_NODATA;
+		break;
+	case BR_REPLY_ADDR:
+		j->reply = RP_R_ADDR;
+		break;
+	default:
+		j->reply = RP_R_OTHER;
+	}
+	rp->replies[j->reply]++;
+}
+
+/* The frame into its flow: counts, the decision, the name it carried. */
+static void rp_flow_frame(struct replay *rp, struct rp_flow *f,
+			  struct rp_judged *j, const uint8_t *frame,
+			  const struct br_pkt *pkt, int src, size_t len,
+			  uint64_t now)
+{
+	uint64_t queries;
+	uint8_t had_name;
+
+	f->last_ns = now;
+	f->packets++;
+	f->bytes += len;
+	f->verdicts[j->v]++;
+	if (j->reply >= 0)
+		f->replies[j->reply]++;
+	if (j->reply == RP_R_ADDR) {
+		memcpy(f->reply_addr, j->addr, j->addr_len);
+		f->reply_addr_len = j->addr_len;
+	}
+	if (!f->decided) {
+		f->rule = j->rule;
+		f->action = j->action < 0 ? BR_ACT_NONE : j->action;
+		f->decided = j->v != RP_PASS;
+	}
+	if (f->client != src)
+		return;
+	had_name = f->name_kind;
+	queries = f->queries;
+	if (pkt->proto == IPPROTO_TCP)
+		rp_tcp_name(rp, f, frame, pkt);
+	else
+		rp_udp_name(rp, f, frame, pkt);
+	/* the name this frame carried, if it carried one */
+	if (f->queries != queries && rp->q.name_len) {
+		j->fname = rp->q.name;
+		j->fkind = BR_NAME_DNS;
+	} else if (!had_name && f->name_kind) {
+		j->fname = f->name;
+		j->fkind = f->name_kind;
+		j->fquic = f->quic;
+	}
+}
+
+/* --write: the judged frame with its comment, then any forged reply. */
+static int rp_write_judged(struct replay *rp, const struct br_frame *fr,
+			   const struct rp_judged *j, size_t len,
+			   uint64_t ts_out, const char *note,
+			   const char *time_note)
+{
+	char comment[4 * BR_NAME_MAX + 512], rbuf[16], tun[64];
+	char name[4 * BR_NAME_MAX];
+	int err;
+
+	snprintf(comment, sizeof(comment),
+		 "frame %llu: %s %s, rule %s, action %s",
+		 (unsigned long long)fr->number,
+		 j->role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
+		 rp_verdict_name[j->v],
+		 rp_rule_label(j->rule, rbuf, sizeof(rbuf)),
+		 j->action < 0 ? "-" : br_action_name(j->action));
+	if (fr->flags & BR_FRAME_CUT)
+		rp_append(comment, sizeof(comment), "cut from a super-frame");
+	if (fr->decap.tunnel) {
+		snprintf(tun, sizeof(tun), "inner frame of %s",
+			 br_tunnel_name[fr->decap.tunnel]);
+		if (fr->decap.has_id)
+			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
+				 " id %u", fr->decap.id);
+		rp_append(comment, sizeof(comment), tun);
+	}
+	rp_append(comment, sizeof(comment), note);
+	rp_append(comment, sizeof(comment), time_note);
+	if (j->fname) {
+		rp_name_text(j->fname, name, sizeof(name));
+		snprintf(comment + strlen(comment),
+			 sizeof(comment) - strlen(comment), "; %s %s",
+			 rp_kind_name(j->fkind, j->fquic), name);
+	}
+	err = br_pcap_write(rp->writer, ts_out, fr->data, len, comment);
+	if (!err && j->v == RP_TX) {
+		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
+			 rp_reply_name[j->reply]);
+		err = br_pcap_write(rp->writer, ts_out, j->out, j->out_len,
+				    comment);
+	}
+	return err;
+}
+
+/* A frame not judged: noted, and written as it is by --write. */
+static int rp_not_judged(struct replay *rp, const struct br_frame *fr,
+			 size_t len, uint64_t ts_out, const char *note,
+			 const char *time_note)
+{
+	char comment[512];
+
+	rp_note(rp, fr->number, note);
+	snprintf(comment, sizeof(comment), "frame %llu: %s",
+		 (unsigned long long)fr->number, note);
+	rp_append(comment, sizeof(comment), time_note);
+	if (!rp->writer)
+		return 0;
+	if (fr->flags & BR_FRAME_INCOMPLETE)
+		return br_pcap_write_short(rp->writer, ts_out, fr->data, len,
+					   fr->wire_len, comment);
+	return br_pcap_write(rp->writer, ts_out, fr->data, len, comment);
+}
+
 static int rp_frame(struct replay *rp, const struct br_frame *fr)
 {
-	const uint8_t *frame = fr->data, *out, *src_addr;
+	const uint8_t *frame = fr->data;
+	struct rp_judged j = {};
 	struct rp_flow *f = NULL;
 	struct br_pkt pkt = {};
-	enum br_role role = BR_ROLE_SUBSCRIBER;
-	enum rp_verdict v;
-	size_t len = fr->len, out_len, addr_len;
-	uint8_t addr[16], had_name = 0;
-	int src = 0, rule, action, reply, err, status;
-	struct rp_key key;
-	char comment[4 * BR_NAME_MAX + 512], rbuf[16], note[160];
-	char time_note[160], name[4 * BR_NAME_MAX];
-	const char *fname = NULL;
-	uint8_t fkind = 0;
-	bool created, flowed, fquic = false;
-	uint64_t now, ts_out, queries = 0;
+	size_t len = fr->len;
+	int src = 0, err, status;
+	char note[160], time_note[160];
+	uint64_t now, ts_out;
 	__u32 xdp;
 
 	now = rp_judge_time(rp, fr, time_note, sizeof(time_note));
@@ -753,68 +949,30 @@ static int rp_frame(struct replay *rp, const struct br_frame *fr)
 	rp_frame_note(fr, note, sizeof(note));
 	if (fr->flags & BR_FRAME_INCOMPLETE) {
 		rp->not_judged++;
-		rp_note(rp, fr->number, note);
-		snprintf(comment, sizeof(comment), "frame %llu: %s",
-			 (unsigned long long)fr->number, note);
-		rp_append(comment, sizeof(comment), time_note);
-		return rp->writer ? br_pcap_write_short(rp->writer, ts_out,
-							frame, len,
-							fr->wire_len, comment)
-				  : 0;
+		return rp_not_judged(rp, fr, len, ts_out, note, time_note);
 	}
 	if (len > RP_FRAME_MAX)
 		len = RP_FRAME_MAX;
 	status =
 		br_parse_frame((void *)frame, (void *)(frame + len), len, &pkt);
-	flowed = status == BR_PKT_IP && pkt.l4_off && !pkt.frag &&
-		 (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP);
-	if (flowed) {
-		src = rp_key_of(&pkt, &key);
-		f = rp_flow(rp, &key, &created);
-		if (!f)
-			return -ENOMEM;
-		if (created) {
-			size_t fi = f - rp->flows;
+	err = rp_frame_flow(rp, frame, &pkt, status, now, &f, &src);
+	if (err)
+		return err;
+	j.role = rp_role(rp, &pkt, status, f, src);
 
-			f->first_ns = now;
-			rp_pick_client(rp, f, frame, &pkt, src);
-			/* a host entry may have moved the array */
-			f = &rp->flows[fi];
-		}
-	}
-	if (status == BR_PKT_IP || status == BR_PKT_UNPARSED) {
-		src_addr = (const uint8_t *)pkt.saddr;
-		if (rp->n_subs)
-			role = rp_is_subscriber(rp, pkt.family, src_addr)
-				       ? BR_ROLE_SUBSCRIBER
-				       : BR_ROLE_UPSTREAM;
-		else if (f)
-			role = f->client == src ? BR_ROLE_SUBSCRIBER
-						: BR_ROLE_UPSTREAM;
-		else
-			role = rp_known_host(rp, pkt.family, src_addr)
-				       ? BR_ROLE_SUBSCRIBER
-				       : BR_ROLE_UPSTREAM;
-	}
-
-	err = rp_run(rp, role, frame, len, now, &xdp, &out, &out_len);
+	err = rp_run(rp, j.role, frame, len, now, &xdp, &j.out, &j.out_len);
 	if (err) {
 		rp->errors++;
 		snprintf(note, sizeof(note),
 			 "not judged: the kernel refused to run it: %s",
 			 strerror(-err));
-		rp_note(rp, fr->number, note);
-		snprintf(comment, sizeof(comment), "frame %llu: %s",
-			 (unsigned long long)fr->number, note);
-		return rp->writer ? br_pcap_write(rp->writer, ts_out, frame,
-						  len, comment)
-				  : 0;
+		return rp_not_judged(rp, fr, len, ts_out, note, "");
 	}
 	memcpy(rp->before, rp->after, sizeof(rp->before));
 	err = br_dp_counters(rp->dp, rp->generation, rp->after, NULL);
 	if (err)
 		return err;
-	rp_decision(rp, &rule, &action);
+	rp_decision(rp, &j.rule, &j.action);
 	if (fr->flags & BR_FRAME_IP_LIE) {
 		if (rp->after[BR_CTR_MALFORMED].packets !=
 		    rp->before[BR_CTR_MALFORMED].packets) {
@@ -826,106 +984,15 @@ static int rp_frame(struct replay *rp, const struct br_frame *fr)
 	if (*note)
 		rp_note(rp, fr->number, note);
 
-	v = rp_verdict_of(xdp);
-	if (!rp->frames)
-		rp->first_ns = now;
-	rp->frames++;
-	rp->last_ns = now;
-	rp->verdicts[v].packets++;
-	rp->verdicts[v].bytes += len;
-	reply = -1;
-	if (v == RP_TX) {
-		switch (br_pkt_reply(out, out_len, addr, &addr_len)) {
-		case BR_REPLY_RST:
-			reply = RP_R_RST;
-			break;
-		case BR_REPLY_NXDOMAIN:
-			reply = RP_R_NXDOMAIN;
-			break;
-		case BR_REPLY_NODATA:
-			reply = RP_R_NODATA;
-			break;
-		case BR_REPLY_ADDR:
-			reply = RP_R_ADDR;
-			break;
-		default:
-			reply = RP_R_OTHER;
-		}
-		rp->replies[reply]++;
-	}
-
-	if (f) {
-		f->last_ns = now;
-		f->packets++;
-		f->bytes += len;
-		f->verdicts[v]++;
-		if (reply >= 0)
-			f->replies[reply]++;
-		if (reply == RP_R_ADDR) {
-			memcpy(f->reply_addr, addr, addr_len);
-			f->reply_addr_len = addr_len;
-		}
-		if (!f->decided) {
-			f->rule = rule;
-			f->action = action < 0 ? BR_ACT_NONE : action;
-			f->decided = v != RP_PASS;
-		}
-		if (f->client == src) {
-			had_name = f->name_kind;
-			queries = f->queries;
-			if (pkt.proto == IPPROTO_TCP)
-				rp_tcp_name(rp, f, frame, &pkt);
-			else
-				rp_udp_name(rp, f, frame, &pkt);
-			/* the name this frame carried, if it carried one */
-			if (f->queries != queries && rp->q.name_len) {
-				fname = rp->q.name;
-				fkind = BR_NAME_DNS;
-			} else if (!had_name && f->name_kind) {
-				fname = f->name;
-				fkind = f->name_kind;
-				fquic = f->quic;
-			}
-		}
-	} else {
+	j.v = rp_verdict_of(xdp);
+	rp_count_verdict(rp, &j, len, now);
+	if (f)
+		rp_flow_frame(rp, f, &j, frame, &pkt, src, len, now);
+	else
 		rp->no_flow++;
-	}
-
 	if (!rp->writer)
 		return 0;
-	snprintf(comment, sizeof(comment),
-		 "frame %llu: %s %s, rule %s, action %s",
-		 (unsigned long long)fr->number,
-		 role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
-		 rp_verdict_name[v], rp_rule_label(rule, rbuf, sizeof(rbuf)),
-		 action < 0 ? "-" : br_action_name(action));
-	if (fr->flags & BR_FRAME_CUT)
-		rp_append(comment, sizeof(comment), "cut from a super-frame");
-	if (fr->decap.tunnel) {
-		char tun[64];
-
-		snprintf(tun, sizeof(tun), "inner frame of %s",
-			 br_tunnel_name[fr->decap.tunnel]);
-		if (fr->decap.has_id)
-			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
-				 " id %u", fr->decap.id);
-		rp_append(comment, sizeof(comment), tun);
-	}
-	rp_append(comment, sizeof(comment), note);
-	rp_append(comment, sizeof(comment), time_note);
-	if (fname) {
-		rp_name_text(fname, name, sizeof(name));
-		snprintf(comment + strlen(comment),
-			 sizeof(comment) - strlen(comment), "; %s %s",
-			 rp_kind_name(fkind, fquic), name);
-	}
-	err = br_pcap_write(rp->writer, ts_out, frame, len, comment);
-	if (!err && v == RP_TX) {
-		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
-			 rp_reply_name[reply]);
-		err = br_pcap_write(rp->writer, ts_out, out, out_len, comment);
-	}
-	return err;
+	return rp_write_judged(rp, fr, &j, len, ts_out, note, time_note);
 }
 
 /* ---- reports ---------------------------------------------------------- */
@@ -1540,6 +1607,84 @@ static int rp_options(struct replay *rp, struct rp_args *o, int argc,
 	return a.next;
 }
 
+/* The private instance, the policy installed: 0, or an error (explained). */
+static int rp_instance(struct replay *rp, struct rp_report *r,
+		       const struct br_policy *pol)
+{
+	struct br_dp_opts opts = { .virtual_clock = true };
+	struct br_diag diag;
+	int err;
+
+	err = br_dp_open_private(&opts, &rp->dp);
+	if (err)
+		return err; /* explained */
+	br_diag_init(&diag);
+	err = br_dp_install(rp->dp, pol, NULL, &diag);
+	if (err) {
+		if (diag.n)
+			br_diag_print(&diag, stderr);
+		else
+			br_err("cannot install %s: %s", pol->file,
+			       strerror(-err));
+	}
+	br_diag_free(&diag);
+	if (err)
+		return err;
+	rp->generation = br_dp_last_install(rp->dp)->generation;
+	err = br_dp_counters(rp->dp, rp->generation, rp->after, &r->rec);
+	if (err)
+		br_err("cannot read counters: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * Every frame of the capture through the instance, and into --write's
+ * file (write). 0, also when the capture is damaged (r->damaged says
+ * where); or an error (explained).
+ */
+static int rp_replay_frames(struct replay *rp, struct rp_report *r,
+			    struct br_pcap_reader *reader, const char *write)
+{
+	struct br_frame fr;
+	int err;
+
+	while ((err = br_pcap_next(reader, &fr)) == 1) {
+		err = rp_frame(rp, &fr);
+		if (err) {
+			br_err("replay: %s", strerror(-err));
+			return err;
+		}
+	}
+	/* damaged: what came before is reported, then the warning */
+	if (err == -EBADMSG) {
+		r->damaged = br_pcap_error(reader);
+	} else if (err) {
+		br_err("%s: %s", r->capture, br_pcap_error(reader));
+		return err;
+	}
+	if (rp->writer) {
+		err = br_pcap_close(rp->writer);
+		rp->writer = NULL;
+		if (err) {
+			br_err("%s: %s", write, strerror(-err));
+			return err;
+		}
+	}
+	br_pcap_stats(reader, &r->pst);
+	err = br_dp_names(rp->dp, rp->generation, r->names, BR_DP_NAMES_MAX,
+			  &r->n_names);
+	if (err) {
+		br_err("cannot read the matched names: %s", strerror(-err));
+		return err;
+	}
+	r->flows = rp_sorted_flows(rp, &r->n_flows);
+	if (!r->flows) {
+		br_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int cmd_replay(struct br_cli *cli, int argc, char **argv)
 {
 	/* VXLAN's own port always; --vxlan-port adds others */
@@ -1547,18 +1692,14 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		.popts.decap = { .vxlan_ports = { BR_VXLAN_PORT },
 				 .n_vxlan_ports = 1 },
 	};
-	struct br_dp_opts opts = { .virtual_clock = true };
 	struct br_pcap_reader *reader = NULL;
 	struct br_policy *pol = NULL;
 	struct rp_report *r = NULL;
 	struct replay *rp = NULL;
-	struct br_diag diag;
-	struct br_frame fr;
 	char err_text[256];
 	size_t i;
 	int err, ret = 1;
 
-	br_diag_init(&diag);
 	rp = calloc(1, sizeof(*rp));
 	r = calloc(1, sizeof(*r));
 	if (!rp || !r) {
@@ -1583,26 +1724,8 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r->format = br_pcap_format(reader);
-	if (br_cli_require_privileges())
+	if (br_cli_require_privileges() || rp_instance(rp, r, pol))
 		goto out;
-	err = br_dp_open_private(&opts, &rp->dp);
-	if (err)
-		goto out; /* explained */
-	err = br_dp_install(rp->dp, pol, NULL, &diag);
-	if (err) {
-		if (diag.n)
-			br_diag_print(&diag, stderr);
-		else
-			br_err("cannot install %s: %s", pol->file,
-			       strerror(-err));
-		goto out;
-	}
-	rp->generation = br_dp_last_install(rp->dp)->generation;
-	err = br_dp_counters(rp->dp, rp->generation, rp->after, &r->rec);
-	if (err) {
-		br_err("cannot read counters: %s", strerror(-err));
-		goto out;
-	}
 	if (o.write) {
 		err = br_pcap_create(o.write, &rp->writer);
 		if (err) {
@@ -1610,41 +1733,8 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-
-	while ((err = br_pcap_next(reader, &fr)) == 1) {
-		err = rp_frame(rp, &fr);
-		if (err) {
-			br_err("replay: %s", strerror(-err));
-			goto out;
-		}
-	}
-	/* damaged: what came before is reported, then the warning */
-	if (err == -EBADMSG) {
-		r->damaged = br_pcap_error(reader);
-	} else if (err) {
-		br_err("%s: %s", r->capture, br_pcap_error(reader));
+	if (rp_replay_frames(rp, r, reader, o.write))
 		goto out;
-	}
-	if (rp->writer) {
-		err = br_pcap_close(rp->writer);
-		rp->writer = NULL;
-		if (err) {
-			br_err("%s: %s", o.write, strerror(-err));
-			goto out;
-		}
-	}
-	br_pcap_stats(reader, &r->pst);
-	err = br_dp_names(rp->dp, rp->generation, r->names, BR_DP_NAMES_MAX,
-			  &r->n_names);
-	if (err) {
-		br_err("cannot read the matched names: %s", strerror(-err));
-		goto out;
-	}
-	r->flows = rp_sorted_flows(rp, &r->n_flows);
-	if (!r->flows) {
-		br_err("out of memory");
-		goto out;
-	}
 	if (cli->json)
 		rp_print_json(rp, r);
 	else if (!cli->quiet)
@@ -1674,6 +1764,5 @@ out:
 	free(rp);
 	br_pcap_close_reader(reader);
 	br_policy_free(pol);
-	br_diag_free(&diag);
 	return ret;
 }
