@@ -712,6 +712,45 @@ usage:
 	return -EINVAL;
 }
 
+/*
+ * One run: the scenario through a fresh instance with run->pol, then its
+ * impact. 0, or an error (explained).
+ */
+static int br_sim_run(const struct br_cli *cli, const struct sim_args *o,
+		      const struct br_catalog *cat,
+		      const struct br_scenario *scn,
+		      struct br_policy *const *events, struct run *run)
+{
+	struct br_traffic_opts to = {
+		.cat = cat,
+		.scn = scn,
+		.seed = o->seed,
+		.initial = run->pol,
+		.event_policies = events,
+		.labels = o->pcap != NULL,
+	};
+	struct br_sim sim;
+	int err;
+
+	/* a fresh instance per run: no flow or policer carries over */
+	err = br_sim_open(&sim, o->pcap, scn->flow_entries, scn->hello_entries);
+	if (err) {
+		br_err("simulate: cannot load the dataplane: %s",
+		       strerror(-err));
+		return err;
+	}
+	if (!cli->quiet && !cli->json)
+		fprintf(stderr, "simulate: %s ...\n",
+			run->file ? run->file : "no policy");
+	err = br_traffic_run(&sim, &to, &run->res);
+	br_sim_close(&sim);
+	if (!err)
+		err = br_impact_compute(cat, run->pol, &run->res, &run->im);
+	if (err)
+		br_err("simulate: %s", strerror(-err));
+	return err;
+}
+
 int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 {
 	struct br_policy **events = NULL;
@@ -772,38 +811,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		if (br_cli_parse_policy(scn->events[i].policy, &events[i]))
 			goto out;
 
-	for (i = 0; i < n_runs; i++) {
-		struct br_traffic_opts to = {
-			.cat = cat,
-			.scn = scn,
-			.seed = o.seed,
-			.initial = runs[i].pol,
-			.event_policies = events,
-			.labels = o.pcap != NULL,
-		};
-		struct br_sim sim;
-
-		/* a fresh instance per run: no flow or policer carries over */
-		err = br_sim_open(&sim, o.pcap, scn->flow_entries,
-				  scn->hello_entries);
-		if (err) {
-			br_err("simulate: cannot load the dataplane: %s",
-			       strerror(-err));
+	for (i = 0; i < n_runs; i++)
+		if (br_sim_run(cli, &o, cat, scn, events, &runs[i]))
 			goto out;
-		}
-		if (!cli->quiet && !cli->json)
-			fprintf(stderr, "simulate: %s ...\n",
-				runs[i].file ? runs[i].file : "no policy");
-		err = br_traffic_run(&sim, &to, &runs[i].res);
-		br_sim_close(&sim);
-		if (!err)
-			err = br_impact_compute(cat, runs[i].pol, &runs[i].res,
-						&runs[i].im);
-		if (err) {
-			br_err("simulate: %s", strerror(-err));
-			goto out;
-		}
-	}
 	if (cli->json) {
 		br_json_init(&j, stdout);
 		br_sim_json(&j, cat, scn, o.seed, &est, runs, n_runs);
