@@ -422,8 +422,8 @@ static int ng_frame(struct br_capfile *c, const struct ng_block *b,
 		if (n < 20)
 			return ng_damaged(b, err, err_len);
 		iface = b->type == NG_EPB ? get32(c, body) : get16(c, body);
-		rec->ts_ns = (uint64_t)get32(c, body + 4) << 32 |
-			     get32(c, body + 8);
+		rec->ts_ns =
+			(uint64_t)get32(c, body + 4) << 32 | get32(c, body + 8);
 		caplen = get32(c, body + 12);
 		wire = get32(c, body + 16);
 		if (caplen > n - 20)
@@ -454,8 +454,7 @@ static int ng_frame(struct br_capfile *c, const struct ng_block *b,
 		return ng_damaged(b, err, err_len);
 	ifc = &c->ifaces[iface];
 	if (!rec->no_ts)
-		rec->ts_ns =
-			ng_ts_ns(rec->ts_ns, ifc->tsresol, ifc->tsoffset);
+		rec->ts_ns = ng_ts_ns(rec->ts_ns, ifc->tsresol, ifc->tsoffset);
 	rec->caplen = caplen;
 	rec->len = wire < caplen ? caplen : wire;
 	rec->linktype = ifc->linktype;

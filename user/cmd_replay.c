@@ -731,13 +731,13 @@ struct rp_judged {
 	enum br_role role;
 	enum rp_verdict v;
 	int rule;
-	int action;		/* -1: none */
-	int reply;		/* enum rp_reply of the forged reply; -1: none */
-	const uint8_t *out;	/* the forged reply */
+	int action;	    /* -1: none */
+	int reply;	    /* enum rp_reply of the forged reply; -1: none */
+	const uint8_t *out; /* the forged reply */
 	size_t out_len;
-	uint8_t addr[16];	/* RP_R_ADDR: the address answered */
+	uint8_t addr[16]; /* RP_R_ADDR: the address answered */
 	size_t addr_len;
-	const char *fname;	/* the name the frame carried, or NULL */
+	const char *fname; /* the name the frame carried, or NULL */
 	uint8_t fkind;
 	bool fquic;
 };
@@ -791,8 +791,8 @@ static enum br_role rp_role(struct replay *rp, const struct br_pkt *pkt,
 }
 
 /* The verdict into the totals, and what a forged reply was. */
-static void rp_count_verdict(struct replay *rp, struct rp_judged *j,
-			     size_t len, uint64_t now)
+static void rp_count_verdict(struct replay *rp, struct rp_judged *j, size_t len,
+			     uint64_t now)
 {
 	if (!rp->frames)
 		rp->first_ns = now;

@@ -629,7 +629,7 @@ static int br_sim_html(const char *path, const struct br_catalog *cat,
 /* What the command line asks; the policies' files go into runs. */
 struct sim_args {
 	const char *scn_path;
-	const char *pcap;     /* --write-pcap */
+	const char *pcap; /* --write-pcap */
 	const char *html;
 	const char *markdown; /* --markdown: parsed, not yet written */
 	uint64_t seed;
@@ -661,8 +661,8 @@ static int br_sim_seed(struct sim_args *o, const char *arg)
  * The options into o, each --policy into runs (which has room for argc);
  * 0, or -EINVAL for a usage error (the usage said).
  */
-static int br_sim_options(struct sim_args *o, struct run *runs,
-			  size_t *n_runs, int argc, char **argv)
+static int br_sim_options(struct sim_args *o, struct run *runs, size_t *n_runs,
+			  int argc, char **argv)
 {
 	struct br_args a;
 	int c;

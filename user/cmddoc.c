@@ -79,7 +79,8 @@ void br_doc_man(FILE *out)
 	const struct br_opt *o;
 
 	fprintf(out,
-		".\\\" SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n"
+		".\\\" SPDX-License-Identifier: (GPL-2.0-only OR "
+		"BSD-2-Clause)\n"
 		".\\\" Generated from user/cmdtable.c by tools/gendoc.c.\n"
 		".TH BLASTRADIUS 8 \"\" \"blastradius %s\" "
 		"\"System Administration\"\n"
@@ -90,7 +91,8 @@ void br_doc_man(FILE *out)
 		".B blastradius\n"
 		".RI [ OPTIONS ] \" \" COMMAND \" \" [ ARGS ]\n"
 		".SH DESCRIPTION\n"
-		"blastradius enforces censor\\-style blocking policies in an XDP "
+		"blastradius enforces censor\\-style blocking policies in an "
+		"XDP "
 		"program, replaces them atomically, and runs simulated "
 		"populations or captures through the same program to report "
 		"what a policy breaks beyond its targets.\n"
@@ -163,9 +165,9 @@ static const struct {
 	unsigned int kind;
 	const char *name;
 } br_bash_kinds[] = {
-	{ BR_ARG_POLICY, "policy" }, { BR_ARG_PCAP, "pcap" },
+	{ BR_ARG_POLICY, "policy" },	 { BR_ARG_PCAP, "pcap" },
 	{ BR_ARG_SCENARIO, "scenario" }, { BR_ARG_FILE, "file" },
-	{ BR_ARG_DIR, "dir" },	     { BR_ARG_DEV, "dev" },
+	{ BR_ARG_DIR, "dir" },		 { BR_ARG_DEV, "dev" },
 	{ BR_ARG_NETNS, "netns" },
 };
 
@@ -255,8 +257,9 @@ static void br_bash_main(FILE *out)
 		fprintf(out, " %s", c->name);
 	fputs(" help version\" -- \"$cur\"))\n\t\tfi ;;\n", out);
 	for (c = br_commands; c->name; c++) {
-		fprintf(out, "\t%s)\n\t\tif [[ $cur == -* ]]; then\n"
-			     "\t\t\tCOMPREPLY=($(compgen -W \"",
+		fprintf(out,
+			"\t%s)\n\t\tif [[ $cur == -* ]]; then\n"
+			"\t\t\tCOMPREPLY=($(compgen -W \"",
 			c->name);
 		br_bash_words(out, c->opts);
 		br_bash_words(out, br_global_opts);

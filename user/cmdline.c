@@ -173,8 +173,7 @@ int br_cli_global_options(struct br_cli *cli, int *argc, char **argv)
 
 /* ---- usage and help ------------------------------------------------------ */
 
-void br_opt_text(const struct br_opt *o, bool with_short, char *buf,
-		 size_t len)
+void br_opt_text(const struct br_opt *o, bool with_short, char *buf, size_t len)
 {
 	char s[8] = "";
 
@@ -256,9 +255,9 @@ void br_cmd_usage_error(const char *name)
 /* "  --name META   help", the help at BR_HELP_COL or on the next line. */
 static void br_opt_help(FILE *out, const struct br_opt *o)
 {
-	struct br_wrap w = {
-		.out = out, .indent = BR_HELP_COL, .width = BR_HELP_WIDTH
-	};
+	struct br_wrap w = { .out = out,
+			     .indent = BR_HELP_COL,
+			     .width = BR_HELP_WIDTH };
 	char text[64];
 
 	br_opt_text(o, true, text, sizeof(text));
@@ -301,9 +300,9 @@ void br_usage(FILE *out)
 		     "break.\n\ncommands (blastradius COMMAND --help for "
 		     "one):\n");
 	for (c = br_commands; c->name; c++) {
-		w = (struct br_wrap){
-			.out = out, .indent = 11, .width = BR_HELP_WIDTH
-		};
+		w = (struct br_wrap){ .out = out,
+				      .indent = 11,
+				      .width = BR_HELP_WIDTH };
 		w.col = fprintf(out, "  %-8s ", c->name);
 		br_wrap_synopsis(&w, c);
 		if (w.col > w.indent) { /* the summary on a line of its own */

@@ -25,8 +25,8 @@ struct br_args {
 	const struct br_cmd *cmd;
 	int argc;
 	char **argv;
-	const char *arg; /* the argument of the option just returned */
-	int next;	 /* after the last option: the first positional */
+	const char *arg;   /* the argument of the option just returned */
+	int next;	   /* after the last option: the first positional */
 	unsigned int seen; /* bit i: cmd->opts[i] was given */
 	struct option longopts[BR_ARGS_MAX + 1];
 };

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "cmdtable.h"
 
+/* A table, one option a row. */
+/* clang-format off */
 #define BR_FLAG(n, i, h) { .name = n, .id = i, .help = h }
 #define BR_VALUE(n, i, m, k, h) \
 	{ .name = n, .id = i, .metavar = m, .kind = k, .help = h }
@@ -166,6 +168,8 @@ const struct br_cmd br_commands[] = {
 	  "name" },
 	{}
 };
+
+/* clang-format on */
 
 const struct br_cmd *br_cmd_find(const char *name)
 {

@@ -80,25 +80,25 @@ enum br_opt_id {
 };
 
 struct br_opt {
-	const char *name;	/* --name */
-	char short_name;	/* -c, or 0 */
-	enum br_opt_id id;	/* what the parser returns for it */
-	const char *metavar;	/* its argument as usage shows it; NULL: none */
-	unsigned int kind;	/* enum br_arg_kind of the argument */
-	const char *choices;	/* BR_ARG_CHOICE: the words, space-separated */
-	bool repeats;		/* may be given more than once */
-	bool required;		/* must be given (the parser checks) */
-	const char *help;	/* one sentence, for --help and the man page */
+	const char *name;    /* --name */
+	char short_name;     /* -c, or 0 */
+	enum br_opt_id id;   /* what the parser returns for it */
+	const char *metavar; /* its argument as usage shows it; NULL: none */
+	unsigned int kind;   /* enum br_arg_kind of the argument */
+	const char *choices; /* BR_ARG_CHOICE: the words, space-separated */
+	bool repeats;	     /* may be given more than once */
+	bool required;	     /* must be given (the parser checks) */
+	const char *help;    /* one sentence, for --help and the man page */
 };
 
 struct br_cmd {
 	const char *name;
 	/* argv[0] is the command's name; returns the process exit code */
 	int (*run)(struct br_cli *cli, int argc, char **argv);
-	const char *args;	 /* the positional arguments, as usage shows */
-	unsigned int args_kind;	 /* enum br_arg_kind of those arguments */
+	const char *args;	/* the positional arguments, as usage shows */
+	unsigned int args_kind; /* enum br_arg_kind of those arguments */
 	const struct br_opt *opts; /* ends with a row whose name is NULL */
-	const char *summary;	 /* what it does, a sentence or two */
+	const char *summary;	   /* what it does, a sentence or two */
 };
 
 /* The commands, in the order --help lists them; the last has no name. */

@@ -83,10 +83,10 @@ static void test_parser_refuses_others(void **state)
 		const char *cmd, *opt;
 	} cases[] = {
 		{ "simulate", "--no-such-option" },
-		{ "simulate", "--mtu" },	 /* replay's */
-		{ "replay", "--scenario" },	 /* simulate's */
-		{ "status", "--totals" },	 /* stats' */
-		{ "check", "--dry-run" },	 /* swap's */
+		{ "simulate", "--mtu" },    /* replay's */
+		{ "replay", "--scenario" }, /* simulate's */
+		{ "status", "--totals" },   /* stats' */
+		{ "check", "--dry-run" },   /* swap's */
 	};
 	size_t i;
 
