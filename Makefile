@@ -7,7 +7,8 @@
 # make fuzz       each L7 extractor's libFuzzer target for FUZZ_SECONDS
 # make captures   regenerate the generated captures of tests/captures/
 # make install    install the blastradius binary to $(PREFIX)/sbin, the
-#                 service catalog to $(PREFIX)/share/blastradius/catalog
+#                 service catalog to $(PREFIX)/share/blastradius/catalog,
+#                 the man page blastradius(8) and the bash completion
 
 BUILD     ?= build
 PREFIX    ?= /usr/local
@@ -67,6 +68,11 @@ FUZZ_SECONDS ?= 300
 # tests/captures: the generator of the suite's link-type, damaged and
 # tunnelled captures (tests/captures/README.md).
 CAPGEN    := $(BUILD)/tests/gen_captures
+# The man page and the bash completion, written from the command table
+# (user/cmdtable.c) by tools/gendoc.c.
+GENDOC    := $(BUILD)/tools/gendoc
+MAN       := $(BUILD)/blastradius.8
+COMPLETION := $(BUILD)/blastradius.bash
 
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -74,7 +80,7 @@ CAPGEN    := $(BUILD)/tests/gen_captures
 	captures
 
 all: $(BIN) $(UNIT_BINS) $(DP_BINS) $(BENCH_BINS) $(L7T_BINS) $(FUZZ_BINS) \
-     $(DIFF_BINS) $(CAPGEN)
+     $(DIFF_BINS) $(CAPGEN) $(MAN) $(COMPLETION)
 
 deps:
 	@scripts/deps.sh
@@ -138,6 +144,16 @@ $(CAPGEN): tests/captures/gen_captures.c $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(GENDOC): tools/gendoc.c $(LIB) $(USER_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(MAN): $(GENDOC)
+	$(GENDOC) man > $@
+
+$(COMPLETION): $(GENDOC)
+	$(GENDOC) bash > $@
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
@@ -169,8 +185,11 @@ fuzz:
 	@$(MAKE) --no-print-directory all
 	@scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS)
 
-install: $(BIN)
+install: $(BIN) $(MAN) $(COMPLETION)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/blastradius
+	install -D -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man8/blastradius.8
+	install -D -m 0644 $(COMPLETION) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/blastradius
 	install -d $(DESTDIR)$(PREFIX)/share/blastradius/catalog
 	install -m 0644 $(wildcard policies/catalog/*.catalog policies/catalog/*.set) \
 		$(DESTDIR)$(PREFIX)/share/blastradius/catalog

@@ -18,6 +18,7 @@ PACKAGES="
 	knot-dnsutils
 	chromium fonts-dejavu-core
 	ngtcp2-server ngtcp2-client nftables ethtool
+	man-db groff-base bsdextrautils
 "
 
 missing=""

@@ -224,6 +224,247 @@ static long ng_skip(struct br_capfile *c, uint64_t n)
 	return done;
 }
 
+/* The block being read: where it starts, and the frame it would be. */
+struct ng_block {
+	unsigned long long frame;
+	unsigned long long at;
+	uint8_t hdr[12];
+	size_t hlen; /* of hdr: 12 for a section header (its magic), else 8 */
+	uint32_t type;
+	uint32_t len;
+};
+
+static bool ng_is_frame(uint32_t type)
+{
+	return type == NG_EPB || type == NG_PB || type == NG_SPB;
+}
+
+/* The blocks read into memory; any other is skipped. */
+static bool ng_is_kept(uint32_t type)
+{
+	return type == NG_SHB || type == NG_IDB || ng_is_frame(type);
+}
+
+static int ng_read_error(struct br_capfile *c, long got, char *err,
+			 size_t err_len)
+{
+	snprintf(err, err_len, "read error at byte offset %llu: %s",
+		 (unsigned long long)c->offset, strerror((int)-got));
+	return (int)got;
+}
+
+static int ng_cut(struct br_capfile *c, const struct ng_block *b, char *err,
+		  size_t err_len)
+{
+	bool frame = ng_is_frame(b->type);
+
+	snprintf(err, err_len,
+		 frame ? "cut short at byte offset %llu, in frame %llu: its "
+			 "block needs %u bytes, %llu are there"
+		       : "cut short at byte offset %llu, after frame %llu: "
+			 "a block of %u bytes, %llu are there",
+		 b->at, frame ? b->frame : b->frame - 1, b->len,
+		 (unsigned long long)(c->offset - b->at));
+	return -EBADMSG;
+}
+
+static int ng_damaged(const struct ng_block *b, char *err, size_t err_len)
+{
+	snprintf(err, err_len,
+		 "damaged at byte offset %llu: frame %llu's block (%u bytes) "
+		 "does not hold the %s it claims",
+		 b->at, b->frame, b->len,
+		 b->type == NG_SPB ? "header" : "captured length");
+	return -EBADMSG;
+}
+
+/*
+ * A section header's byte-order magic, after its first 8 bytes: the
+ * section's byte order. 0, or an error (explained).
+ */
+static int ng_section(struct br_capfile *c, struct ng_block *b, char *err,
+		      size_t err_len)
+{
+	long got;
+	int order;
+
+	got = br_read(c, b->hdr + 8, 4);
+	if (got < 0)
+		return ng_read_error(c, got, err, err_len);
+	if (got < 4) {
+		snprintf(err, err_len,
+			 "cut short at byte offset %llu, in a section header, "
+			 "after frame %llu",
+			 b->at, b->frame - 1);
+		return -EBADMSG;
+	}
+	order = ng_order(b->hdr + 8);
+	if (order < 0) {
+		snprintf(err, err_len,
+			 "damaged at byte offset %llu: a section header "
+			 "without the byte-order magic, after frame %llu",
+			 b->at, b->frame - 1);
+		return -EBADMSG;
+	}
+	c->big = order;
+	c->n_ifaces = 0;
+	b->hlen = 12;
+	return 0;
+}
+
+/* A block's type and length: 1, 0 at the end, or an error (explained). */
+static int ng_header(struct br_capfile *c, struct ng_block *b, char *err,
+		     size_t err_len)
+{
+	long got;
+	int ret;
+
+	got = br_read(c, b->hdr, 8);
+	if (got < 0)
+		return ng_read_error(c, got, err, err_len);
+	if (!got)
+		return 0;
+	if (got < 8) {
+		snprintf(err, err_len,
+			 "cut short at byte offset %llu, in the header of a "
+			 "block (%ld of 8 bytes there), after frame %llu",
+			 b->at, got, b->frame - 1);
+		return -EBADMSG;
+	}
+	b->hlen = 8;
+	b->type = get32(c, b->hdr);
+	if (b->type == NG_SHB) { /* a new section: its own byte order */
+		ret = ng_section(c, b, err, err_len);
+		if (ret)
+			return ret;
+	}
+	b->len = get32(c, b->hdr + 4);
+	if (b->len < 12 || b->len % 4 || b->len < b->hlen + 4 ||
+	    (b->len > NG_BLOCK_MAX && ng_is_kept(b->type))) {
+		snprintf(err, err_len,
+			 "damaged at byte offset %llu: a block (type 0x%x) of "
+			 "%u bytes, after frame %llu",
+			 b->at, b->type, b->len, b->frame - 1);
+		return -EBADMSG;
+	}
+	return 1;
+}
+
+/*
+ * The rest of the block: read into c->buf, whole header included (1), or
+ * skipped when it is not kept (0); or an error (explained).
+ */
+static int ng_body(struct br_capfile *c, const struct ng_block *b, char *err,
+		   size_t err_len)
+{
+	uint32_t tail;
+	long got;
+
+	if (!ng_is_kept(b->type)) {
+		got = ng_skip(c, b->len - b->hlen);
+		if (got < 0)
+			return ng_read_error(c, got, err, err_len);
+		if ((uint64_t)got < b->len - b->hlen)
+			return ng_cut(c, b, err, err_len);
+		return 0;
+	}
+	if (br_reserve(c, b->len)) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(c->buf, b->hdr, b->hlen);
+	got = br_read(c, c->buf + b->hlen, b->len - b->hlen);
+	if (got < 0)
+		return ng_read_error(c, got, err, err_len);
+	if ((uint64_t)got < b->len - b->hlen)
+		return ng_cut(c, b, err, err_len);
+	tail = get32(c, c->buf + b->len - 4);
+	if (tail != b->len) {
+		snprintf(err, err_len,
+			 "damaged at byte offset %llu: a block (type 0x%x) of "
+			 "%u bytes ends with the length %u, after frame %llu",
+			 b->at, b->type, b->len, tail, b->frame - 1);
+		return -EBADMSG;
+	}
+	return 1;
+}
+
+/* An interface description block: 0, or an error (explained). */
+static int ng_iface_block(struct br_capfile *c, const struct ng_block *b,
+			  char *err, size_t err_len)
+{
+	int ret = ng_add_iface(c, c->buf + 8, b->len - 12);
+
+	if (ret == -ENOMEM) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	if (ret) {
+		snprintf(err, err_len,
+			 "damaged at byte offset %llu: an interface "
+			 "description of %u bytes, after frame %llu",
+			 b->at, b->len, b->frame - 1);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* A frame's block (in c->buf) into rec: 0, or -EBADMSG (explained). */
+static int ng_frame(struct br_capfile *c, const struct ng_block *b,
+		    struct br_record *rec, char *err, size_t err_len)
+{
+	const uint8_t *body = c->buf + 8;
+	size_t n = b->len - 12;
+	uint32_t iface, caplen, wire;
+	const struct br_iface *ifc;
+
+	if (b->type != NG_SPB) {
+		if (n < 20)
+			return ng_damaged(b, err, err_len);
+		iface = b->type == NG_EPB ? get32(c, body) : get16(c, body);
+		rec->ts_ns =
+			(uint64_t)get32(c, body + 4) << 32 | get32(c, body + 8);
+		caplen = get32(c, body + 12);
+		wire = get32(c, body + 16);
+		if (caplen > n - 20)
+			return ng_damaged(b, err, err_len);
+		rec->data = body + 20;
+		rec->no_ts = false;
+	} else { /* interface 0, no timestamp */
+		if (n < 4)
+			return ng_damaged(b, err, err_len);
+		iface = 0;
+		wire = get32(c, body);
+		caplen = wire < n - 4 ? wire : n - 4;
+		if (c->n_ifaces && c->ifaces[0].snaplen &&
+		    caplen > c->ifaces[0].snaplen)
+			caplen = c->ifaces[0].snaplen;
+		rec->ts_ns = 0;
+		rec->data = body + 4;
+		rec->no_ts = true;
+	}
+	if (iface >= c->n_ifaces) {
+		snprintf(err, err_len,
+			 "damaged at byte offset %llu: frame %llu names "
+			 "interface %u, its section describes %zu",
+			 b->at, b->frame, iface, c->n_ifaces);
+		return -EBADMSG;
+	}
+	if (caplen > BR_CAP_RECORD_MAX)
+		return ng_damaged(b, err, err_len);
+	ifc = &c->ifaces[iface];
+	if (!rec->no_ts)
+		rec->ts_ns = ng_ts_ns(rec->ts_ns, ifc->tsresol, ifc->tsoffset);
+	rec->caplen = caplen;
+	rec->len = wire < caplen ? caplen : wire;
+	rec->linktype = ifc->linktype;
+	rec->iface = iface;
+	rec->number = b->frame;
+	rec->offset = b->at;
+	c->frames++;
+	return 0;
+}
+
 /*
  * One block of a pcapng file: a frame (1, rec filled), the end (0), or an
  * error. Blocks that are not frames are handled and the next one read.
@@ -231,192 +472,29 @@ static long ng_skip(struct br_capfile *c, uint64_t n)
 static int ng_next(struct br_capfile *c, struct br_record *rec, char *err,
 		   size_t err_len)
 {
-	unsigned long long frame, at;
-	uint8_t hdr[12], *body;
-	uint32_t type, len, tail, iface, caplen, wire;
-	const struct br_iface *ifc;
-	size_t hlen, n;
-	long got;
-	int order;
+	struct ng_block b;
+	int ret;
 
 	for (;;) {
-		frame = c->frames + 1;
-		at = c->offset;
-		got = br_read(c, hdr, 8);
-		if (got < 0)
-			goto read_error;
-		if (!got)
-			return 0;
-		if (got < 8) {
-			snprintf(err, err_len,
-				 "cut short at byte offset %llu, in the header "
-				 "of a block (%ld of 8 bytes there), after "
-				 "frame %llu",
-				 at, got, frame - 1);
-			return -EBADMSG;
-		}
-		hlen = 8;
-		type = get32(c, hdr);
-		if (type == NG_SHB) { /* a new section: its own byte order */
-			got = br_read(c, hdr + 8, 4);
-			if (got < 0)
-				goto read_error;
-			if (got < 4) {
-				snprintf(err, err_len,
-					 "cut short at byte offset %llu, in a "
-					 "section header, after frame %llu",
-					 at, frame - 1);
-				return -EBADMSG;
-			}
-			order = ng_order(hdr + 8);
-			if (order < 0) {
-				snprintf(err, err_len,
-					 "damaged at byte offset %llu: a "
-					 "section header without the "
-					 "byte-order magic, after frame %llu",
-					 at, frame - 1);
-				return -EBADMSG;
-			}
-			c->big = order;
-			c->n_ifaces = 0;
-			hlen = 12;
-		}
-		len = get32(c, hdr + 4);
-		if (len < 12 || len % 4 || len < hlen + 4 ||
-		    (len > NG_BLOCK_MAX &&
-		     (type == NG_SHB || type == NG_IDB || type == NG_EPB ||
-		      type == NG_PB || type == NG_SPB))) {
-			snprintf(err, err_len,
-				 "damaged at byte offset %llu: a block (type "
-				 "0x%x) of %u bytes, after frame %llu",
-				 at, type, len, frame - 1);
-			return -EBADMSG;
-		}
-		if (type != NG_SHB && type != NG_IDB && type != NG_EPB &&
-		    type != NG_PB && type != NG_SPB) {
-			got = ng_skip(c, len - hlen);
-			if (got < 0)
-				goto read_error;
-			if ((uint64_t)got < len - hlen)
-				goto cut;
+		b.frame = c->frames + 1;
+		b.at = c->offset;
+		ret = ng_header(c, &b, err, err_len);
+		if (ret <= 0)
+			return ret;
+		ret = ng_body(c, &b, err, err_len);
+		if (ret < 0)
+			return ret;
+		if (!ret || b.type == NG_SHB)
+			continue;
+		if (b.type == NG_IDB) {
+			ret = ng_iface_block(c, &b, err, err_len);
+			if (ret)
+				return ret;
 			continue;
 		}
-		if (br_reserve(c, len)) {
-			snprintf(err, err_len, "out of memory");
-			return -ENOMEM;
-		}
-		memcpy(c->buf, hdr, hlen);
-		got = br_read(c, c->buf + hlen, len - hlen);
-		if (got < 0)
-			goto read_error;
-		if ((uint64_t)got < len - hlen)
-			goto cut;
-		tail = get32(c, c->buf + len - 4);
-		if (tail != len) {
-			snprintf(err, err_len,
-				 "damaged at byte offset %llu: a block (type "
-				 "0x%x) of %u bytes ends with the length %u, "
-				 "after frame %llu",
-				 at, type, len, tail, frame - 1);
-			return -EBADMSG;
-		}
-		body = c->buf + 8;
-		n = len - 12;
-		switch (type) {
-		case NG_SHB:
-			continue;
-		case NG_IDB:
-			got = ng_add_iface(c, body, n);
-			if (got == -ENOMEM) {
-				snprintf(err, err_len, "out of memory");
-				return -ENOMEM;
-			}
-			if (got) {
-				snprintf(err, err_len,
-					 "damaged at byte offset %llu: an "
-					 "interface description of %u bytes, "
-					 "after frame %llu",
-					 at, len, frame - 1);
-				return -EBADMSG;
-			}
-			continue;
-		case NG_EPB:
-		case NG_PB:
-			if (n < 20)
-				goto damaged;
-			if (type == NG_EPB) {
-				iface = get32(c, body);
-			} else {
-				iface = get16(c, body);
-			}
-			rec->ts_ns = (uint64_t)get32(c, body + 4) << 32 |
-				     get32(c, body + 8);
-			caplen = get32(c, body + 12);
-			wire = get32(c, body + 16);
-			if (caplen > n - 20)
-				goto damaged;
-			rec->data = body + 20;
-			rec->no_ts = false;
-			break;
-		default: /* NG_SPB: interface 0, no timestamp */
-			if (n < 4)
-				goto damaged;
-			iface = 0;
-			wire = get32(c, body);
-			caplen = wire < n - 4 ? wire : n - 4;
-			if (c->n_ifaces && c->ifaces[0].snaplen &&
-			    caplen > c->ifaces[0].snaplen)
-				caplen = c->ifaces[0].snaplen;
-			rec->ts_ns = 0;
-			rec->data = body + 4;
-			rec->no_ts = true;
-			break;
-		}
-		if (iface >= c->n_ifaces) {
-			snprintf(err, err_len,
-				 "damaged at byte offset %llu: frame %llu "
-				 "names interface %u, its section describes "
-				 "%zu",
-				 at, frame, iface, c->n_ifaces);
-			return -EBADMSG;
-		}
-		if (caplen > BR_CAP_RECORD_MAX)
-			goto damaged;
-		ifc = &c->ifaces[iface];
-		if (!rec->no_ts)
-			rec->ts_ns = ng_ts_ns(rec->ts_ns, ifc->tsresol,
-					      ifc->tsoffset);
-		rec->caplen = caplen;
-		rec->len = wire < caplen ? caplen : wire;
-		rec->linktype = ifc->linktype;
-		rec->iface = iface;
-		rec->number = frame;
-		rec->offset = at;
-		c->frames++;
-		return 1;
+		ret = ng_frame(c, &b, rec, err, err_len);
+		return ret ? ret : 1;
 	}
-cut:
-	snprintf(err, err_len,
-		 type == NG_EPB || type == NG_PB || type == NG_SPB
-			 ? "cut short at byte offset %llu, in frame %llu: its "
-			   "block needs %u bytes, %llu are there"
-			 : "cut short at byte offset %llu, after frame %llu: "
-			   "a block of %u bytes, %llu are there",
-		 at,
-		 type == NG_EPB || type == NG_PB || type == NG_SPB ? frame
-								   : frame - 1,
-		 len, (unsigned long long)(c->offset - at));
-	return -EBADMSG;
-damaged:
-	snprintf(err, err_len,
-		 "damaged at byte offset %llu: frame %llu's block (%u bytes) "
-		 "does not hold the %s it claims",
-		 at, frame, len, type == NG_SPB ? "header" : "captured length");
-	return -EBADMSG;
-read_error:
-	snprintf(err, err_len, "read error at byte offset %llu: %s",
-		 (unsigned long long)c->offset, strerror((int)-got));
-	return (int)got;
 }
 
 /* ---- pcap ------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * cli.h - what every command gets: the global options parsed by main.c.
- * Each command lives in its own cmd_*.c and parses its own options.
+ * Each command lives in its own cmd_*.c and parses its own options, as
+ * declared in the command table (cmdtable.c), with cmdline.h.
  */
 #ifndef BR_CLI_H
 #define BR_CLI_H
@@ -17,6 +18,8 @@ struct br_cli {
 	bool quiet;	     /* --quiet: only errors */
 	const char *pin_dir; /* --pin-dir DIR */
 	const char *netns;   /* --netns NAME: interfaces live there */
+	bool help;	     /* --help: the command's help, or all */
+	bool version;	     /* --version */
 };
 
 /* Commands get argv[0] = command name; they return the process exit code. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "catalog.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "compile.h"
 #include "diag.h"
 #include "json.h"
@@ -229,10 +230,11 @@ int cmd_check(struct br_cli *cli, int argc, char **argv)
 	struct br_scratch scratch;
 	struct br_diag cat_diag;
 	struct br_json j;
-	int i, err, failed = 0;
+	int i, first, err, failed = 0;
 
-	if (argc < 2) {
-		br_err("usage: blastradius check POLICY...");
+	first = br_args_none(argc, argv);
+	if (first < 0 || first == argc) {
+		br_cmd_usage_error(argv[0]);
 		return 2;
 	}
 	br_diag_init(&cat_diag);
@@ -254,7 +256,7 @@ int cmd_check(struct br_cli *cli, int argc, char **argv)
 		br_json_key(&j, "policies");
 		br_json_array(&j);
 	}
-	for (i = 1; i < argc; i++)
+	for (i = first; i < argc; i++)
 		failed |= br_check_one(cli, &j, argv[i], cat, &scratch) != 0;
 	if (cli->json) {
 		br_json_end(&j);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cmdline.h"
 #include "json.h"
 #include "log.h"
 #include "name_index.h"
@@ -437,14 +438,15 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 	struct br_policy *a = NULL, *b = NULL;
 	struct br_diff_out o = { .cli = cli };
 	char ta[512], tb[512];
-	int ret = 2;
+	int first, ret = 2;
 
-	if (argc != 3) {
-		br_err("usage: blastradius diff POLICY_A POLICY_B");
+	first = br_args_none(argc, argv);
+	if (first < 0 || argc - first != 2) {
+		br_cmd_usage_error(argv[0]);
 		return 2;
 	}
-	if (br_cli_parse_policy(argv[1], &a) ||
-	    br_cli_parse_policy(argv[2], &b))
+	if (br_cli_parse_policy(argv[first], &a) ||
+	    br_cli_parse_policy(argv[first + 1], &b))
 		goto out;
 	br_json_init(&o.j, stdout);
 	if (cli->json) {

@@ -13,11 +13,11 @@
  * printed when it has collateral; --quiet and --no-impact skip it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "cmdline.h"
 #include "dataplane.h"
 #include "json.h"
 #include "log.h"
@@ -128,14 +128,6 @@ static void br_already_loaded(struct br_cli *cli, struct br_dp *dp)
 
 int cmd_load(struct br_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "fail-closed", no_argument, NULL, 'c' },
-		{ "no-impact", no_argument, NULL, 'N' },
-		{ "flow-table", required_argument, NULL, 'F' },
-		{ "hello-table", required_argument, NULL, 'H' },
-		{}
-	};
 	struct br_dp_opts opts = {};
 	enum br_xdp_mode mode = BR_MODE_NATIVE;
 	struct br_dev_arg *devs = NULL;
@@ -143,54 +135,54 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 	struct br_policy *pol = NULL;
 	bool no_impact = false;
 	struct br_dp *dp = NULL;
+	struct br_args a;
 	struct br_diag diag;
 	int c, i, n_devs, err, ret = 1;
 
 	br_diag_init(&diag);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
 		switch (c) {
-		case 'm':
-			if (!strcmp(optarg, "native")) {
+		case BR_OPT_MODE:
+			if (!strcmp(a.arg, "native")) {
 				mode = BR_MODE_NATIVE;
-			} else if (!strcmp(optarg, "generic")) {
+			} else if (!strcmp(a.arg, "generic")) {
 				mode = BR_MODE_GENERIC;
 			} else {
 				br_err("--mode: native or generic");
 				return 2;
 			}
 			break;
-		case 'c':
+		case BR_OPT_FAIL_CLOSED:
 			opts.fail_closed = true;
 			break;
-		case 'N':
+		case BR_OPT_NO_IMPACT:
 			no_impact = true;
 			break;
-		case 'F':
-		case 'H':
-			if (br_cli_table_size(c == 'F' ? "--flow-table"
-						       : "--hello-table",
-					      optarg,
-					      c == 'F' ? &opts.flow_entries
-						       : &opts.hello_entries))
+		case BR_OPT_FLOW_TABLE:
+			if (br_cli_table_size("--flow-table", a.arg,
+					      &opts.flow_entries))
+				return 2;
+			break;
+		case BR_OPT_HELLO_TABLE:
+			if (br_cli_table_size("--hello-table", a.arg,
+					      &opts.hello_entries))
 				return 2;
 			break;
 		default:
 			return 2;
 		}
 	}
-	n_devs = argc - optind - 1;
+	n_devs = argc - a.next - 1;
 	if (n_devs < 1) {
-		br_err("usage: blastradius load DEV[:ROLE]... POLICY "
-		       "[--mode native|generic] [--fail-closed] "
-		       "[--flow-table N] [--hello-table N] [--no-impact]");
+		br_cmd_usage_error(argv[0]);
 		return 2;
 	}
 	devs = calloc(n_devs, sizeof(*devs));
 	if (!devs)
 		return 1;
 	for (i = 0; i < n_devs; i++)
-		if (br_parse_dev(argv[optind + i], &devs[i]))
+		if (br_parse_dev(argv[a.next + i], &devs[i]))
 			goto out;
 
 	if (br_cli_parse_policy(argv[argc - 1], &pol))
@@ -253,12 +245,17 @@ out:
 
 int cmd_unload(struct br_cli *cli, int argc, char **argv)
 {
+	int i, first, err = 0;
 	struct br_dp *dp;
-	int i, err = 0;
 
+	first = br_args_none(argc, argv);
+	if (first < 0) {
+		br_cmd_usage_error(argv[0]);
+		return 2;
+	}
 	/* An instance whose load died before its commit is unloaded too. */
 	err = br_cli_open_any(cli, &dp);
-	if (err == -EBADF && argc == 1) {
+	if (err == -EBADF && argc == first) {
 		/* Damaged beyond opening: its own pins, if the marker is. */
 		err = br_dp_remove_pins(cli->pin_dir);
 		if (!err && !cli->quiet)
@@ -267,8 +264,8 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 	}
 	if (err)
 		return 1;
-	if (argc > 1) {
-		for (i = 1; i < argc && !err; i++)
+	if (argc > first) {
+		for (i = first; i < argc && !err; i++)
 			err = br_dp_detach(dp, cli->netns, argv[i]);
 	} else {
 		err = br_dp_destroy_pins(dp);
@@ -280,8 +277,8 @@ int cmd_unload(struct br_cli *cli, int argc, char **argv)
 		printf("{\"unloaded\":true}\n");
 	} else if (!cli->quiet) {
 		printf("unloaded");
-		for (i = 1; i < argc; i++)
-			printf("%s %s", i == 1 ? " from" : ",", argv[i]);
+		for (i = first; i < argc; i++)
+			printf("%s %s", i == first ? " from" : ",", argv[i]);
 		printf("\n");
 	}
 	return 0;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * cmd_replay.c - blastradius replay PCAP --policy P [--mtu N]
- *		  [--subscriber PREFIX]... [--decap vxlan|gre|auto]...
- *		  [--vxlan-port N]... [--write OUT]
+ * cmd_replay.c - blastradius replay PCAP --policy P [options] (its
+ * options are declared in cmdtable.c)
  *
  * Runs a capture through the XDP program: a private instance of the
  * dataplane (its own maps, nothing attached, live state untouched) with
@@ -49,7 +48,6 @@
  * is reported, then a warning says where the capture ends.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +71,7 @@
 #include "quic.h"
 
 #include "cli.h"
+#include "cmdline.h"
 #include "dataplane.h"
 #include "json.h"
 #include "linktype.h"
@@ -727,23 +726,219 @@ static void rp_append(char *c, size_t len, const char *text)
 		snprintf(c + n, len - n, ", %s", text);
 }
 
+/* What one judged frame got: for its flow, the report and --write. */
+struct rp_judged {
+	enum br_role role;
+	enum rp_verdict v;
+	int rule;
+	int action;	    /* -1: none */
+	int reply;	    /* enum rp_reply of the forged reply; -1: none */
+	const uint8_t *out; /* the forged reply */
+	size_t out_len;
+	uint8_t addr[16]; /* RP_R_ADDR: the address answered */
+	size_t addr_len;
+	const char *fname; /* the name the frame carried, or NULL */
+	uint8_t fkind;
+	bool fquic;
+};
+
+/*
+ * The flow of a TCP or UDP packet (*f NULL for any other), created at its
+ * first frame; *src the side of the key that sent it. 0 or -ENOMEM.
+ */
+static int rp_frame_flow(struct replay *rp, const uint8_t *frame,
+			 const struct br_pkt *pkt, int status, uint64_t now,
+			 struct rp_flow **f, int *src)
+{
+	struct rp_key key;
+	bool created;
+	size_t fi;
+
+	*f = NULL;
+	if (status != BR_PKT_IP || !pkt->l4_off || pkt->frag ||
+	    (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
+		return 0;
+	*src = rp_key_of(pkt, &key);
+	*f = rp_flow(rp, &key, &created);
+	if (!*f)
+		return -ENOMEM;
+	if (created) {
+		fi = *f - rp->flows;
+		(*f)->first_ns = now;
+		rp_pick_client(rp, *f, frame, pkt, *src);
+		/* a host entry may have moved the array */
+		*f = &rp->flows[fi];
+	}
+	return 0;
+}
+
+/* The entry point a frame enters by: see the comment at the top. */
+static enum br_role rp_role(struct replay *rp, const struct br_pkt *pkt,
+			    int status, const struct rp_flow *f, int src)
+{
+	const uint8_t *src_addr = (const uint8_t *)pkt->saddr;
+
+	if (status != BR_PKT_IP && status != BR_PKT_UNPARSED)
+		return BR_ROLE_SUBSCRIBER;
+	if (rp->n_subs)
+		return rp_is_subscriber(rp, pkt->family, src_addr)
+			       ? BR_ROLE_SUBSCRIBER
+			       : BR_ROLE_UPSTREAM;
+	if (f)
+		return f->client == src ? BR_ROLE_SUBSCRIBER : BR_ROLE_UPSTREAM;
+	return rp_known_host(rp, pkt->family, src_addr) ? BR_ROLE_SUBSCRIBER
+							: BR_ROLE_UPSTREAM;
+}
+
+/* The verdict into the totals, and what a forged reply was. */
+static void rp_count_verdict(struct replay *rp, struct rp_judged *j, size_t len,
+			     uint64_t now)
+{
+	if (!rp->frames)
+		rp->first_ns = now;
+	rp->frames++;
+	rp->last_ns = now;
+	rp->verdicts[j->v].packets++;
+	rp->verdicts[j->v].bytes += len;
+	j->reply = -1;
+	if (j->v != RP_TX)
+		return;
+	switch (br_pkt_reply(j->out, j->out_len, j->addr, &j->addr_len)) {
+	case BR_REPLY_RST:
+		j->reply = RP_R_RST;
+		break;
+	case BR_REPLY_NXDOMAIN:
+		j->reply = RP_R_NXDOMAIN;
+		break;
+	case BR_REPLY_NODATA:
+		j->reply = RP_R_NODATA;
+		break;
+	case BR_REPLY_ADDR:
+		j->reply = RP_R_ADDR;
+		break;
+	default:
+		j->reply = RP_R_OTHER;
+	}
+	rp->replies[j->reply]++;
+}
+
+/* The frame into its flow: counts, the decision, the name it carried. */
+static void rp_flow_frame(struct replay *rp, struct rp_flow *f,
+			  struct rp_judged *j, const uint8_t *frame,
+			  const struct br_pkt *pkt, int src, size_t len,
+			  uint64_t now)
+{
+	uint64_t queries;
+	uint8_t had_name;
+
+	f->last_ns = now;
+	f->packets++;
+	f->bytes += len;
+	f->verdicts[j->v]++;
+	if (j->reply >= 0)
+		f->replies[j->reply]++;
+	if (j->reply == RP_R_ADDR) {
+		memcpy(f->reply_addr, j->addr, j->addr_len);
+		f->reply_addr_len = j->addr_len;
+	}
+	if (!f->decided) {
+		f->rule = j->rule;
+		f->action = j->action < 0 ? BR_ACT_NONE : j->action;
+		f->decided = j->v != RP_PASS;
+	}
+	if (f->client != src)
+		return;
+	had_name = f->name_kind;
+	queries = f->queries;
+	if (pkt->proto == IPPROTO_TCP)
+		rp_tcp_name(rp, f, frame, pkt);
+	else
+		rp_udp_name(rp, f, frame, pkt);
+	/* the name this frame carried, if it carried one */
+	if (f->queries != queries && rp->q.name_len) {
+		j->fname = rp->q.name;
+		j->fkind = BR_NAME_DNS;
+	} else if (!had_name && f->name_kind) {
+		j->fname = f->name;
+		j->fkind = f->name_kind;
+		j->fquic = f->quic;
+	}
+}
+
+/* --write: the judged frame with its comment, then any forged reply. */
+static int rp_write_judged(struct replay *rp, const struct br_frame *fr,
+			   const struct rp_judged *j, size_t len,
+			   uint64_t ts_out, const char *note,
+			   const char *time_note)
+{
+	char comment[4 * BR_NAME_MAX + 512], rbuf[16], tun[64];
+	char name[4 * BR_NAME_MAX];
+	int err;
+
+	snprintf(comment, sizeof(comment),
+		 "frame %llu: %s %s, rule %s, action %s",
+		 (unsigned long long)fr->number,
+		 j->role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
+		 rp_verdict_name[j->v],
+		 rp_rule_label(j->rule, rbuf, sizeof(rbuf)),
+		 j->action < 0 ? "-" : br_action_name(j->action));
+	if (fr->flags & BR_FRAME_CUT)
+		rp_append(comment, sizeof(comment), "cut from a super-frame");
+	if (fr->decap.tunnel) {
+		snprintf(tun, sizeof(tun), "inner frame of %s",
+			 br_tunnel_name[fr->decap.tunnel]);
+		if (fr->decap.has_id)
+			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
+				 " id %u", fr->decap.id);
+		rp_append(comment, sizeof(comment), tun);
+	}
+	rp_append(comment, sizeof(comment), note);
+	rp_append(comment, sizeof(comment), time_note);
+	if (j->fname) {
+		rp_name_text(j->fname, name, sizeof(name));
+		snprintf(comment + strlen(comment),
+			 sizeof(comment) - strlen(comment), "; %s %s",
+			 rp_kind_name(j->fkind, j->fquic), name);
+	}
+	err = br_pcap_write(rp->writer, ts_out, fr->data, len, comment);
+	if (!err && j->v == RP_TX) {
+		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
+			 rp_reply_name[j->reply]);
+		err = br_pcap_write(rp->writer, ts_out, j->out, j->out_len,
+				    comment);
+	}
+	return err;
+}
+
+/* A frame not judged: noted, and written as it is by --write. */
+static int rp_not_judged(struct replay *rp, const struct br_frame *fr,
+			 size_t len, uint64_t ts_out, const char *note,
+			 const char *time_note)
+{
+	char comment[512];
+
+	rp_note(rp, fr->number, note);
+	snprintf(comment, sizeof(comment), "frame %llu: %s",
+		 (unsigned long long)fr->number, note);
+	rp_append(comment, sizeof(comment), time_note);
+	if (!rp->writer)
+		return 0;
+	if (fr->flags & BR_FRAME_INCOMPLETE)
+		return br_pcap_write_short(rp->writer, ts_out, fr->data, len,
+					   fr->wire_len, comment);
+	return br_pcap_write(rp->writer, ts_out, fr->data, len, comment);
+}
+
 static int rp_frame(struct replay *rp, const struct br_frame *fr)
 {
-	const uint8_t *frame = fr->data, *out, *src_addr;
+	const uint8_t *frame = fr->data;
+	struct rp_judged j = {};
 	struct rp_flow *f = NULL;
 	struct br_pkt pkt = {};
-	enum br_role role = BR_ROLE_SUBSCRIBER;
-	enum rp_verdict v;
-	size_t len = fr->len, out_len, addr_len;
-	uint8_t addr[16], had_name = 0;
-	int src = 0, rule, action, reply, err, status;
-	struct rp_key key;
-	char comment[4 * BR_NAME_MAX + 512], rbuf[16], note[160];
-	char time_note[160], name[4 * BR_NAME_MAX];
-	const char *fname = NULL;
-	uint8_t fkind = 0;
-	bool created, flowed, fquic = false;
-	uint64_t now, ts_out, queries = 0;
+	size_t len = fr->len;
+	int src = 0, err, status;
+	char note[160], time_note[160];
+	uint64_t now, ts_out;
 	__u32 xdp;
 
 	now = rp_judge_time(rp, fr, time_note, sizeof(time_note));
@@ -754,68 +949,30 @@ static int rp_frame(struct replay *rp, const struct br_frame *fr)
 	rp_frame_note(fr, note, sizeof(note));
 	if (fr->flags & BR_FRAME_INCOMPLETE) {
 		rp->not_judged++;
-		rp_note(rp, fr->number, note);
-		snprintf(comment, sizeof(comment), "frame %llu: %s",
-			 (unsigned long long)fr->number, note);
-		rp_append(comment, sizeof(comment), time_note);
-		return rp->writer ? br_pcap_write_short(rp->writer, ts_out,
-							frame, len,
-							fr->wire_len, comment)
-				  : 0;
+		return rp_not_judged(rp, fr, len, ts_out, note, time_note);
 	}
 	if (len > RP_FRAME_MAX)
 		len = RP_FRAME_MAX;
 	status =
 		br_parse_frame((void *)frame, (void *)(frame + len), len, &pkt);
-	flowed = status == BR_PKT_IP && pkt.l4_off && !pkt.frag &&
-		 (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP);
-	if (flowed) {
-		src = rp_key_of(&pkt, &key);
-		f = rp_flow(rp, &key, &created);
-		if (!f)
-			return -ENOMEM;
-		if (created) {
-			size_t fi = f - rp->flows;
+	err = rp_frame_flow(rp, frame, &pkt, status, now, &f, &src);
+	if (err)
+		return err;
+	j.role = rp_role(rp, &pkt, status, f, src);
 
-			f->first_ns = now;
-			rp_pick_client(rp, f, frame, &pkt, src);
-			/* a host entry may have moved the array */
-			f = &rp->flows[fi];
-		}
-	}
-	if (status == BR_PKT_IP || status == BR_PKT_UNPARSED) {
-		src_addr = (const uint8_t *)pkt.saddr;
-		if (rp->n_subs)
-			role = rp_is_subscriber(rp, pkt.family, src_addr)
-				       ? BR_ROLE_SUBSCRIBER
-				       : BR_ROLE_UPSTREAM;
-		else if (f)
-			role = f->client == src ? BR_ROLE_SUBSCRIBER
-						: BR_ROLE_UPSTREAM;
-		else
-			role = rp_known_host(rp, pkt.family, src_addr)
-				       ? BR_ROLE_SUBSCRIBER
-				       : BR_ROLE_UPSTREAM;
-	}
-
-	err = rp_run(rp, role, frame, len, now, &xdp, &out, &out_len);
+	err = rp_run(rp, j.role, frame, len, now, &xdp, &j.out, &j.out_len);
 	if (err) {
 		rp->errors++;
 		snprintf(note, sizeof(note),
 			 "not judged: the kernel refused to run it: %s",
 			 strerror(-err));
-		rp_note(rp, fr->number, note);
-		snprintf(comment, sizeof(comment), "frame %llu: %s",
-			 (unsigned long long)fr->number, note);
-		return rp->writer ? br_pcap_write(rp->writer, ts_out, frame,
-						  len, comment)
-				  : 0;
+		return rp_not_judged(rp, fr, len, ts_out, note, "");
 	}
 	memcpy(rp->before, rp->after, sizeof(rp->before));
 	err = br_dp_counters(rp->dp, rp->generation, rp->after, NULL);
 	if (err)
 		return err;
-	rp_decision(rp, &rule, &action);
+	rp_decision(rp, &j.rule, &j.action);
 	if (fr->flags & BR_FRAME_IP_LIE) {
 		if (rp->after[BR_CTR_MALFORMED].packets !=
 		    rp->before[BR_CTR_MALFORMED].packets) {
@@ -827,106 +984,15 @@ static int rp_frame(struct replay *rp, const struct br_frame *fr)
 	if (*note)
 		rp_note(rp, fr->number, note);
 
-	v = rp_verdict_of(xdp);
-	if (!rp->frames)
-		rp->first_ns = now;
-	rp->frames++;
-	rp->last_ns = now;
-	rp->verdicts[v].packets++;
-	rp->verdicts[v].bytes += len;
-	reply = -1;
-	if (v == RP_TX) {
-		switch (br_pkt_reply(out, out_len, addr, &addr_len)) {
-		case BR_REPLY_RST:
-			reply = RP_R_RST;
-			break;
-		case BR_REPLY_NXDOMAIN:
-			reply = RP_R_NXDOMAIN;
-			break;
-		case BR_REPLY_NODATA:
-			reply = RP_R_NODATA;
-			break;
-		case BR_REPLY_ADDR:
-			reply = RP_R_ADDR;
-			break;
-		default:
-			reply = RP_R_OTHER;
-		}
-		rp->replies[reply]++;
-	}
-
-	if (f) {
-		f->last_ns = now;
-		f->packets++;
-		f->bytes += len;
-		f->verdicts[v]++;
-		if (reply >= 0)
-			f->replies[reply]++;
-		if (reply == RP_R_ADDR) {
-			memcpy(f->reply_addr, addr, addr_len);
-			f->reply_addr_len = addr_len;
-		}
-		if (!f->decided) {
-			f->rule = rule;
-			f->action = action < 0 ? BR_ACT_NONE : action;
-			f->decided = v != RP_PASS;
-		}
-		if (f->client == src) {
-			had_name = f->name_kind;
-			queries = f->queries;
-			if (pkt.proto == IPPROTO_TCP)
-				rp_tcp_name(rp, f, frame, &pkt);
-			else
-				rp_udp_name(rp, f, frame, &pkt);
-			/* the name this frame carried, if it carried one */
-			if (f->queries != queries && rp->q.name_len) {
-				fname = rp->q.name;
-				fkind = BR_NAME_DNS;
-			} else if (!had_name && f->name_kind) {
-				fname = f->name;
-				fkind = f->name_kind;
-				fquic = f->quic;
-			}
-		}
-	} else {
+	j.v = rp_verdict_of(xdp);
+	rp_count_verdict(rp, &j, len, now);
+	if (f)
+		rp_flow_frame(rp, f, &j, frame, &pkt, src, len, now);
+	else
 		rp->no_flow++;
-	}
-
 	if (!rp->writer)
 		return 0;
-	snprintf(comment, sizeof(comment),
-		 "frame %llu: %s %s, rule %s, action %s",
-		 (unsigned long long)fr->number,
-		 role == BR_ROLE_SUBSCRIBER ? "subscriber" : "upstream",
-		 rp_verdict_name[v], rp_rule_label(rule, rbuf, sizeof(rbuf)),
-		 action < 0 ? "-" : br_action_name(action));
-	if (fr->flags & BR_FRAME_CUT)
-		rp_append(comment, sizeof(comment), "cut from a super-frame");
-	if (fr->decap.tunnel) {
-		char tun[64];
-
-		snprintf(tun, sizeof(tun), "inner frame of %s",
-			 br_tunnel_name[fr->decap.tunnel]);
-		if (fr->decap.has_id)
-			snprintf(tun + strlen(tun), sizeof(tun) - strlen(tun),
-				 " id %u", fr->decap.id);
-		rp_append(comment, sizeof(comment), tun);
-	}
-	rp_append(comment, sizeof(comment), note);
-	rp_append(comment, sizeof(comment), time_note);
-	if (fname) {
-		rp_name_text(fname, name, sizeof(name));
-		snprintf(comment + strlen(comment),
-			 sizeof(comment) - strlen(comment), "; %s %s",
-			 rp_kind_name(fkind, fquic), name);
-	}
-	err = br_pcap_write(rp->writer, ts_out, frame, len, comment);
-	if (!err && v == RP_TX) {
-		snprintf(comment, sizeof(comment), "forged by blastradius: %s",
-			 rp_reply_name[reply]);
-		err = br_pcap_write(rp->writer, ts_out, out, out_len, comment);
-	}
-	return err;
+	return rp_write_judged(rp, fr, &j, len, ts_out, note, time_note);
 }
 
 /* ---- reports ---------------------------------------------------------- */
@@ -1435,20 +1501,13 @@ static void rp_print_text(const struct replay *rp, const struct rp_report *r)
 
 /* ---- the command ------------------------------------------------------ */
 
-static void rp_usage(void)
-{
-	br_err("usage: blastradius replay PCAP --policy POLICY [--mtu N] "
-	       "[--subscriber PREFIX]... [--decap vxlan|gre|auto]... "
-	       "[--vxlan-port N]... [--write OUT.pcapng]");
-}
-
 /* --decap KIND and --vxlan-port N into o; 0, or -EINVAL (explained). */
 static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
 {
 	unsigned long port;
 	char *end;
 
-	if (c == 'd') {
+	if (c == BR_OPT_DECAP) {
 		if (!strcmp(arg, "vxlan")) {
 			o->kinds |= BR_DECAP_VXLAN;
 		} else if (!strcmp(arg, "gre")) {
@@ -1477,111 +1536,89 @@ static int rp_decap_option(struct br_decap_opts *o, int c, const char *arg)
 	return 0;
 }
 
-int cmd_replay(struct br_cli *cli, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mtu", required_argument, NULL, 'm' },
-		{ "subscriber", required_argument, NULL, 's' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "decap", required_argument, NULL, 'd' },
-		{ "vxlan-port", required_argument, NULL, 'x' },
-		{}
-	};
-	/* VXLAN's own port always; --vxlan-port adds others */
-	struct br_pcap_opts popts = {
-		.decap = { .vxlan_ports = { BR_VXLAN_PORT },
-			   .n_vxlan_ports = 1 },
-	};
-	struct br_dp_opts opts = { .virtual_clock = true };
-	const char *policy = NULL, *write = NULL;
-	struct br_pcap_reader *reader = NULL;
-	struct br_policy *pol = NULL;
-	struct rp_report *r = NULL;
-	struct replay *rp = NULL;
-	struct br_diag diag;
-	struct br_frame fr;
-	unsigned long mtu = 0;
-	char err_text[256], *end;
-	size_t i;
-	int c, err, ret = 1;
+/* What the command line asks. */
+struct rp_args {
+	const char *policy;
+	const char *write;
+	unsigned long mtu; /* 0: none given */
+	struct br_pcap_opts popts;
+};
 
-	br_diag_init(&diag);
-	rp = calloc(1, sizeof(*rp));
-	r = calloc(1, sizeof(*r));
-	if (!rp || !r) {
-		br_err("out of memory");
-		goto out;
+/* --subscriber PREFIX into rp; 0, or -EINVAL (explained). */
+static int rp_subscriber_option(struct replay *rp, const char *arg)
+{
+	if (rp->n_subs == RP_MAX_SUBS) {
+		br_err("--subscriber: at most %d prefixes", RP_MAX_SUBS);
+		return -EINVAL;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	if (rp_parse_prefix(arg, &rp->subs[rp->n_subs])) {
+		br_err("--subscriber: \"%s\" is not an address or prefix", arg);
+		return -EINVAL;
+	}
+	rp->n_subs++;
+	return 0;
+}
+
+/*
+ * The options into o and rp's subscriber prefixes; the index of the
+ * capture in argv, or -EINVAL for a usage error (explained).
+ */
+static int rp_options(struct replay *rp, struct rp_args *o, int argc,
+		      char **argv)
+{
+	struct br_args a;
+	char *end;
+	int c;
+
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
 		switch (c) {
-		case 'p':
-			policy = optarg;
+		case BR_OPT_POLICY:
+			o->policy = a.arg;
 			break;
-		case 'm':
-			mtu = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || mtu < 68 || mtu > 65535) {
+		case BR_OPT_MTU:
+			o->mtu = strtoul(a.arg, &end, 10);
+			if (!*a.arg || *end || o->mtu < 68 || o->mtu > 65535) {
 				br_err("--mtu: an IP MTU, 68 to 65535");
-				ret = 2;
-				goto out;
+				return -EINVAL;
 			}
 			break;
-		case 's':
-			if (rp->n_subs == RP_MAX_SUBS) {
-				br_err("--subscriber: at most %d prefixes",
-				       RP_MAX_SUBS);
-				ret = 2;
-				goto out;
-			}
-			if (rp_parse_prefix(optarg, &rp->subs[rp->n_subs])) {
-				br_err("--subscriber: \"%s\" is not an address "
-				       "or prefix",
-				       optarg);
-				ret = 2;
-				goto out;
-			}
-			rp->n_subs++;
+		case BR_OPT_SUBSCRIBER:
+			if (rp_subscriber_option(rp, a.arg))
+				return -EINVAL;
 			break;
-		case 'w':
-			write = optarg;
+		case BR_OPT_WRITE:
+			o->write = a.arg;
 			break;
-		case 'd':
-		case 'x':
-			if (rp_decap_option(&popts.decap, c, optarg)) {
-				ret = 2;
-				goto out;
-			}
+		case BR_OPT_DECAP:
+		case BR_OPT_VXLAN_PORT:
+			if (rp_decap_option(&o->popts.decap, c, a.arg))
+				return -EINVAL;
 			break;
 		default:
-			rp_usage();
-			ret = 2;
-			goto out;
+			br_cmd_usage_error(argv[0]);
+			return -EINVAL;
 		}
 	}
-	if (optind + 1 != argc || !policy) {
-		rp_usage();
-		ret = 2;
-		goto out;
+	if (a.next + 1 != argc) {
+		br_cmd_usage_error(argv[0]);
+		return -EINVAL;
 	}
-	r->capture = argv[optind];
-	r->mtu = mtu ? mtu : 1500;
+	return a.next;
+}
 
-	if (br_cli_parse_policy(policy, &pol))
-		goto out;
-	popts.mtu = mtu;
-	err = br_pcap_open(r->capture, &popts, &reader, err_text,
-			   sizeof(err_text));
-	if (err) {
-		br_err("%s: %s", r->capture, err_text);
-		goto out;
-	}
-	r->format = br_pcap_format(reader);
-	if (br_cli_require_privileges())
-		goto out;
+/* The private instance, the policy installed: 0, or an error (explained). */
+static int rp_instance(struct replay *rp, struct rp_report *r,
+		       const struct br_policy *pol)
+{
+	struct br_dp_opts opts = { .virtual_clock = true };
+	struct br_diag diag;
+	int err;
+
 	err = br_dp_open_private(&opts, &rp->dp);
 	if (err)
-		goto out; /* explained */
+		return err; /* explained */
+	br_diag_init(&diag);
 	err = br_dp_install(rp->dp, pol, NULL, &diag);
 	if (err) {
 		if (diag.n)
@@ -1589,27 +1626,33 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		else
 			br_err("cannot install %s: %s", pol->file,
 			       strerror(-err));
-		goto out;
 	}
+	br_diag_free(&diag);
+	if (err)
+		return err;
 	rp->generation = br_dp_last_install(rp->dp)->generation;
 	err = br_dp_counters(rp->dp, rp->generation, rp->after, &r->rec);
-	if (err) {
+	if (err)
 		br_err("cannot read counters: %s", strerror(-err));
-		goto out;
-	}
-	if (write) {
-		err = br_pcap_create(write, &rp->writer);
-		if (err) {
-			br_err("%s: %s", write, strerror(-err));
-			goto out;
-		}
-	}
+	return err;
+}
+
+/*
+ * Every frame of the capture through the instance, and into --write's
+ * file (write). 0, also when the capture is damaged (r->damaged says
+ * where); or an error (explained).
+ */
+static int rp_replay_frames(struct replay *rp, struct rp_report *r,
+			    struct br_pcap_reader *reader, const char *write)
+{
+	struct br_frame fr;
+	int err;
 
 	while ((err = br_pcap_next(reader, &fr)) == 1) {
 		err = rp_frame(rp, &fr);
 		if (err) {
 			br_err("replay: %s", strerror(-err));
-			goto out;
+			return err;
 		}
 	}
 	/* damaged: what came before is reported, then the warning */
@@ -1617,14 +1660,14 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 		r->damaged = br_pcap_error(reader);
 	} else if (err) {
 		br_err("%s: %s", r->capture, br_pcap_error(reader));
-		goto out;
+		return err;
 	}
 	if (rp->writer) {
 		err = br_pcap_close(rp->writer);
 		rp->writer = NULL;
 		if (err) {
 			br_err("%s: %s", write, strerror(-err));
-			goto out;
+			return err;
 		}
 	}
 	br_pcap_stats(reader, &r->pst);
@@ -1632,13 +1675,66 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv)
 			  &r->n_names);
 	if (err) {
 		br_err("cannot read the matched names: %s", strerror(-err));
-		goto out;
+		return err;
 	}
 	r->flows = rp_sorted_flows(rp, &r->n_flows);
 	if (!r->flows) {
 		br_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cmd_replay(struct br_cli *cli, int argc, char **argv)
+{
+	/* VXLAN's own port always; --vxlan-port adds others */
+	struct rp_args o = {
+		.popts.decap = { .vxlan_ports = { BR_VXLAN_PORT },
+				 .n_vxlan_ports = 1 },
+	};
+	struct br_pcap_reader *reader = NULL;
+	struct br_policy *pol = NULL;
+	struct rp_report *r = NULL;
+	struct replay *rp = NULL;
+	char err_text[256];
+	size_t i;
+	int err, ret = 1;
+
+	rp = calloc(1, sizeof(*rp));
+	r = calloc(1, sizeof(*r));
+	if (!rp || !r) {
+		br_err("out of memory");
 		goto out;
 	}
+	err = rp_options(rp, &o, argc, argv);
+	if (err < 0) {
+		ret = 2;
+		goto out;
+	}
+	r->capture = argv[err];
+	r->mtu = o.mtu ? o.mtu : 1500;
+
+	if (br_cli_parse_policy(o.policy, &pol))
+		goto out;
+	o.popts.mtu = o.mtu;
+	err = br_pcap_open(r->capture, &o.popts, &reader, err_text,
+			   sizeof(err_text));
+	if (err) {
+		br_err("%s: %s", r->capture, err_text);
+		goto out;
+	}
+	r->format = br_pcap_format(reader);
+	if (br_cli_require_privileges() || rp_instance(rp, r, pol))
+		goto out;
+	if (o.write) {
+		err = br_pcap_create(o.write, &rp->writer);
+		if (err) {
+			br_err("%s: %s", o.write, strerror(-err));
+			goto out;
+		}
+	}
+	if (rp_replay_frames(rp, r, reader, o.write))
+		goto out;
 	if (cli->json)
 		rp_print_json(rp, r);
 	else if (!cli->quiet)
@@ -1668,6 +1764,5 @@ out:
 	free(rp);
 	br_pcap_close_reader(reader);
 	br_policy_free(pol);
-	br_diag_free(&diag);
 	return ret;
 }

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * cmd_simulate.c - blastradius simulate: the what-if.
- *
- *   simulate [--policy P]... [--scenario S] [--seed N] [--write-pcap F]
+ * cmd_simulate.c - blastradius simulate: the what-if (its options are
+ * declared in cmdtable.c).
  *
  * For each policy (none given: one run without a policy, the baseline),
  * the scenario's population runs through a private, virtual-clock instance
@@ -12,7 +11,6 @@
  * action's attempted, succeeded and failed instances by platform.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +22,7 @@
 #include "catalog.h"
 #include "impact.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "json.h"
 #include "lex.h"
 #include "log.h"
@@ -627,91 +626,158 @@ static int br_sim_html(const char *path, const struct br_catalog *cat,
 	return err;
 }
 
-int cmd_simulate(struct br_cli *cli, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "scenario", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "write-pcap", required_argument, NULL, 'w' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "no-policy", no_argument, NULL, 'n' },
-		{ "summary", no_argument, NULL, 'y' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "force", no_argument, NULL, 'f' },
-		{}
-	};
-	const char *scn_path = NULL, *pcap = NULL, *html = NULL;
-	struct br_policy **events = NULL;
-	const struct br_catalog *cat = NULL;
-	struct br_scenario *scn = NULL;
-	struct run *runs = NULL;
-	glob_t shipped = { 0 };
-	size_t n_runs = 0, i;
-	uint64_t seed = 0;
-	bool have_seed = false, csv = false, baseline = false, summary = false;
-	bool force = false;
-	struct br_traffic_estimate est;
-	struct br_diag diag;
-	struct br_json j;
-	int c, err, rc = 1;
+/* What the command line asks; the policies' files go into runs. */
+struct sim_args {
+	const char *scn_path;
+	const char *pcap; /* --write-pcap */
+	const char *html;
+	const char *markdown; /* --markdown: parsed, not yet written */
+	uint64_t seed;
+	bool have_seed;
+	bool csv;
+	bool baseline; /* --no-policy */
+	bool summary;
+	bool force;
+};
 
-	runs = calloc(argc + 1, sizeof(*runs));
-	if (!runs)
-		return 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+/* --seed N, read as the scenario's seed statement reads one. */
+static int br_sim_seed(struct sim_args *o, const char *arg)
+{
+	int err = br_lex_u64(arg, strlen(arg), &o->seed);
+
+	if (err) {
+		br_err("--seed \"%s\": %s", arg,
+		       err == -ERANGE ? "too large (at most "
+					"18446744073709551615)"
+				      : "not a number (digits only, as in "
+					"--seed 42)");
+		return -EINVAL;
+	}
+	o->have_seed = true;
+	return 0;
+}
+
+/*
+ * The options into o, each --policy into runs (which has room for argc);
+ * 0, or -EINVAL for a usage error (the usage said).
+ */
+static int br_sim_options(struct sim_args *o, struct run *runs, size_t *n_runs,
+			  int argc, char **argv)
+{
+	struct br_args a;
+	int c;
+
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
 		switch (c) {
-		case 'p':
-			runs[n_runs++].file = optarg;
+		case BR_OPT_POLICY:
+			runs[(*n_runs)++].file = a.arg;
 			break;
-		case 's':
-			scn_path = optarg;
+		case BR_OPT_SCENARIO:
+			o->scn_path = a.arg;
 			break;
-		case 'S':
-			/* as the scenario's seed statement reads one */
-			err = br_lex_u64(optarg, strlen(optarg), &seed);
-			if (err) {
-				br_err("--seed \"%s\": %s", optarg,
-				       err == -ERANGE
-					       ? "too large (at most "
-						 "18446744073709551615)"
-					       : "not a number (digits only, "
-						 "as in --seed 42)");
+		case BR_OPT_SEED:
+			if (br_sim_seed(o, a.arg))
 				goto usage;
-			}
-			have_seed = true;
 			break;
-		case 'w':
-			pcap = optarg;
+		case BR_OPT_WRITE_PCAP:
+			o->pcap = a.arg;
 			break;
-		case 'c':
-			csv = true;
+		case BR_OPT_CSV:
+			o->csv = true;
 			break;
-		case 'n':
-			baseline = true;
+		case BR_OPT_NO_POLICY:
+			o->baseline = true;
 			break;
-		case 'y':
-			summary = true;
+		case BR_OPT_SUMMARY:
+			o->summary = true;
 			break;
-		case 'H':
-			html = optarg;
+		case BR_OPT_HTML:
+			o->html = a.arg;
 			break;
-		case 'f':
-			force = true;
+		case BR_OPT_MARKDOWN:
+			o->markdown = a.arg;
+			break;
+		case BR_OPT_FORCE:
+			o->force = true;
 			break;
 		default:
 			goto usage;
 		}
 	}
-	if (optind != argc)
-		goto usage;
-	if (!n_runs && !baseline &&
+	if (a.next == argc)
+		return 0;
+usage:
+	br_cmd_usage_error(argv[0]);
+	return -EINVAL;
+}
+
+/*
+ * One run: the scenario through a fresh instance with run->pol, then its
+ * impact. 0, or an error (explained).
+ */
+static int br_sim_run(const struct br_cli *cli, const struct sim_args *o,
+		      const struct br_catalog *cat,
+		      const struct br_scenario *scn,
+		      struct br_policy *const *events, struct run *run)
+{
+	struct br_traffic_opts to = {
+		.cat = cat,
+		.scn = scn,
+		.seed = o->seed,
+		.initial = run->pol,
+		.event_policies = events,
+		.labels = o->pcap != NULL,
+	};
+	struct br_sim sim;
+	int err;
+
+	/* a fresh instance per run: no flow or policer carries over */
+	err = br_sim_open(&sim, o->pcap, scn->flow_entries, scn->hello_entries);
+	if (err) {
+		br_err("simulate: cannot load the dataplane: %s",
+		       strerror(-err));
+		return err;
+	}
+	if (!cli->quiet && !cli->json)
+		fprintf(stderr, "simulate: %s ...\n",
+			run->file ? run->file : "no policy");
+	err = br_traffic_run(&sim, &to, &run->res);
+	br_sim_close(&sim);
+	if (!err)
+		err = br_impact_compute(cat, run->pol, &run->res, &run->im);
+	if (err)
+		br_err("simulate: %s", strerror(-err));
+	return err;
+}
+
+int cmd_simulate(struct br_cli *cli, int argc, char **argv)
+{
+	struct br_policy **events = NULL;
+	const struct br_catalog *cat = NULL;
+	struct br_scenario *scn = NULL;
+	struct sim_args o = {};
+	struct run *runs = NULL;
+	glob_t shipped = { 0 };
+	size_t n_runs = 0, i;
+	struct br_traffic_estimate est;
+	struct br_diag diag;
+	struct br_json j;
+	int err, rc = 1;
+
+	runs = calloc(argc + 1, sizeof(*runs));
+	if (!runs)
+		return 1;
+	if (br_sim_options(&o, runs, &n_runs, argc, argv)) {
+		free(runs);
+		return 2;
+	}
+	if (!n_runs && !o.baseline &&
 	    br_shipped_policies(&runs, &n_runs, &shipped))
 		goto out;
-	if (!n_runs || baseline)
+	if (!n_runs || o.baseline)
 		n_runs++; /* the baseline: a run without a policy, last */
-	if (pcap && n_runs > 1) {
+	if (o.pcap && n_runs > 1) {
 		br_err("--write-pcap: one run at most (one --policy, or "
 		       "--no-policy)");
 		rc = 2;
@@ -724,15 +790,15 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	if (br_cli_catalog(&cat))
 		goto out;
 	br_diag_init(&diag);
-	err = scn_path ? br_scenario_parse_file(scn_path, cat, &scn, &diag)
-		       : br_scenario_default(cat, &scn, &diag);
+	err = o.scn_path ? br_scenario_parse_file(o.scn_path, cat, &scn, &diag)
+			 : br_scenario_default(cat, &scn, &diag);
 	br_diag_print(&diag, stderr);
 	br_diag_free(&diag);
 	if (err)
 		goto out;
-	if (!have_seed)
-		seed = scn->seed;
-	if (br_sim_check_estimate(cli, cat, scn, n_runs, force, &est))
+	if (!o.have_seed)
+		o.seed = scn->seed;
+	if (br_sim_check_estimate(cli, cat, scn, n_runs, o.force, &est))
 		goto out;
 	for (i = 0; i < n_runs; i++)
 		if (runs[i].file &&
@@ -745,55 +811,27 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		if (br_cli_parse_policy(scn->events[i].policy, &events[i]))
 			goto out;
 
-	for (i = 0; i < n_runs; i++) {
-		struct br_traffic_opts o = {
-			.cat = cat,
-			.scn = scn,
-			.seed = seed,
-			.initial = runs[i].pol,
-			.event_policies = events,
-			.labels = pcap != NULL,
-		};
-		struct br_sim sim;
-
-		/* a fresh instance per run: no flow or policer carries over */
-		err = br_sim_open(&sim, pcap, scn->flow_entries,
-				  scn->hello_entries);
+	for (i = 0; i < n_runs; i++)
+		if (br_sim_run(cli, &o, cat, scn, events, &runs[i]))
+			goto out;
+	if (cli->json) {
+		br_json_init(&j, stdout);
+		br_sim_json(&j, cat, scn, o.seed, &est, runs, n_runs);
+	} else if (o.csv) {
+		br_sim_csv(cat, runs, n_runs);
+	} else {
+		br_sim_text(cat, scn, o.seed, runs, n_runs, o.summary);
+	}
+	fflush(stdout); /* the tables before anything said on stderr */
+	if (o.html) {
+		err = br_sim_html(o.html, cat, scn, o.seed, runs, n_runs);
 		if (err) {
-			br_err("simulate: cannot load the dataplane: %s",
+			br_err("simulate: --html %s: %s", o.html,
 			       strerror(-err));
 			goto out;
 		}
-		if (!cli->quiet && !cli->json)
-			fprintf(stderr, "simulate: %s ...\n",
-				runs[i].file ? runs[i].file : "no policy");
-		err = br_traffic_run(&sim, &o, &runs[i].res);
-		br_sim_close(&sim);
-		if (!err)
-			err = br_impact_compute(cat, runs[i].pol, &runs[i].res,
-						&runs[i].im);
-		if (err) {
-			br_err("simulate: %s", strerror(-err));
-			goto out;
-		}
-	}
-	if (cli->json) {
-		br_json_init(&j, stdout);
-		br_sim_json(&j, cat, scn, seed, &est, runs, n_runs);
-	} else if (csv) {
-		br_sim_csv(cat, runs, n_runs);
-	} else {
-		br_sim_text(cat, scn, seed, runs, n_runs, summary);
-	}
-	fflush(stdout); /* the tables before anything said on stderr */
-	if (html) {
-		err = br_sim_html(html, cat, scn, seed, runs, n_runs);
-		if (err) {
-			br_err("simulate: --html %s: %s", html, strerror(-err));
-			goto out;
-		}
 		if (!cli->quiet)
-			fprintf(stderr, "simulate: wrote %s\n", html);
+			fprintf(stderr, "simulate: wrote %s\n", o.html);
 	}
 	rc = 0;
 out:
@@ -809,10 +847,4 @@ out:
 	globfree(&shipped);
 	br_scenario_free(scn);
 	return rc;
-usage:
-	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
-	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv] "
-	       "[--summary] [--html FILE] [--force]");
-	free(runs);
-	return 2;
 }

@@ -10,7 +10,6 @@
  * Prometheus text format instead.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "attrib.h"
 #include "catalog.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "dataplane.h"
 #include "impact.h"
 #include "json.h"
@@ -44,9 +44,8 @@ int cmd_status(struct br_cli *cli, int argc, char **argv)
 	size_t i;
 	int err;
 
-	(void)argv;
-	if (argc > 1) {
-		br_err("usage: blastradius status");
+	if (br_args_none(argc, argv) != argc) {
+		br_cmd_usage_error(argv[0]);
 		return 2;
 	}
 	if (br_cli_open_pinned(cli, &dp))
@@ -768,14 +767,6 @@ static int br_stats_prometheus(struct br_dp *dp)
 
 int cmd_stats(struct br_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "generation", required_argument, NULL, 'g' },
-		{ "totals", no_argument, NULL, 't' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "prometheus", no_argument, NULL, 'p' },
-		{ "no-attribution", no_argument, NULL, 'A' },
-		{}
-	};
 	struct br_dp_name names[BR_DP_NAMES_MAX];
 	size_t n_names = 0, top = 10;
 	struct br_counter ctr[BR_CTR_PER_GEN];
@@ -786,43 +777,43 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv)
 	__u64 generation = 0;
 	bool totals = false, prometheus = false, attribution = true;
 	bool attributed = false;
+	struct br_args a;
 	char *end;
 	int c, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
 		switch (c) {
-		case 'g':
-			generation = strtoull(optarg, &end, 10);
+		case BR_OPT_GENERATION:
+			generation = strtoull(a.arg, &end, 10);
 			if (*end || !generation) {
 				br_err("--generation: a generation number");
 				return 2;
 			}
 			break;
-		case 't':
+		case BR_OPT_TOTALS:
 			totals = true;
 			break;
-		case 'n':
-			top = strtoull(optarg, &end, 10);
+		case BR_OPT_TOP:
+			top = strtoull(a.arg, &end, 10);
 			if (*end || top > BR_DP_NAMES_MAX) {
 				br_err("--top: a number of names, at most %d",
 				       BR_DP_NAMES_MAX);
 				return 2;
 			}
 			break;
-		case 'p':
+		case BR_OPT_PROMETHEUS:
 			prometheus = true;
 			break;
-		case 'A':
+		case BR_OPT_NO_ATTRIBUTION:
 			attribution = false;
 			break;
 		default:
 			return 2;
 		}
 	}
-	if (optind != argc) {
-		br_err("usage: blastradius stats [--generation N] [--totals] "
-		       "[--top N] [--prometheus] [--no-attribution]");
+	if (a.next != argc) {
+		br_cmd_usage_error(argv[0]);
 		return 2;
 	}
 	if (prometheus && (generation || totals || cli->json)) {

@@ -15,21 +15,17 @@
  * for a class exceeds the limit, before touching the live instance.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
 #include "cli.h"
+#include "cmdline.h"
 #include "dataplane.h"
 #include "json.h"
 #include "log.h"
 #include "policy.h"
 #include "whatif.h"
-
-#define BR_SWAP_USAGE                                 \
-	"usage: blastradius swap POLICY [--dry-run] " \
-	"[--max-collateral CLASS=PCT]... [--no-impact]"
 
 static double br_ms(__u64 ns)
 {
@@ -268,18 +264,13 @@ static void br_refused(struct br_swap *s, const struct br_dp_status *before)
 
 int cmd_swap(struct br_cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "max-collateral", required_argument, NULL, 'm' },
-		{ "no-impact", no_argument, NULL, 'N' },
-		{}
-	};
 	const struct br_install_report *rep;
 	struct br_swap s = { .cli = cli };
 	struct br_dp *dp = NULL;
 	struct br_dp_status before;
 	const char **limit_args;
 	struct br_diag diag;
+	struct br_args a;
 	size_t i, n_args = 0;
 	int c, err, ret = 1;
 
@@ -287,16 +278,16 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 	if (!limit_args)
 		return 1;
 	br_diag_init(&diag);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
 		switch (c) {
-		case 'n':
+		case BR_OPT_DRY_RUN:
 			s.dry_run = true;
 			break;
-		case 'm':
-			limit_args[n_args++] = optarg;
+		case BR_OPT_MAX_COLLATERAL:
+			limit_args[n_args++] = a.arg;
 			break;
-		case 'N':
+		case BR_OPT_NO_IMPACT:
 			s.no_impact = true;
 			break;
 		default:
@@ -304,8 +295,8 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		br_err(BR_SWAP_USAGE);
+	if (a.next != argc - 1) {
+		br_cmd_usage_error(argv[0]);
 		ret = 2;
 		goto out;
 	}
@@ -316,7 +307,7 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	/* Parse first: a broken policy never gets near the live instance. */
-	if (br_cli_parse_policy(argv[optind], &s.pol))
+	if (br_cli_parse_policy(argv[a.next], &s.pol))
 		goto out;
 	if (br_cli_catalog(&s.cat))
 		goto out;
