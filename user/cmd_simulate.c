@@ -230,10 +230,7 @@ static void br_timeline_text(const struct br_catalog *cat,
 
 					att += o->attempted;
 					bad += o->failed;
-					if (strcmp(cat->services[s]
-							   .actions[a]
-							   .name,
-						   "push-received"))
+					if (!cat->services[s].actions[a].push)
 						continue;
 					patt += o->attempted;
 					pbad += o->failed;

@@ -11,49 +11,14 @@
 
 #include "impact.h"
 
-/* Display names of the app classes; other services show their id. */
-static const struct {
-	const char *id;
-	const char *name;
-} br_class_names[] = {
-	{ "bank", "banking" },	   { "delivery", "delivery" },
-	{ "auth", "2FA" },	   { "ridehail", "ride-hailing" },
-	{ "news", "news" },	   { "apns", "iOS system" },
-	{ "fcm", "Android system" }, { "imessage", "iMessage" },
-	{ "facetime", "FaceTime" }, { "icloud", "iCloud" },
-	{ "telegram", "Telegram" }, { "whatsapp", "WhatsApp" },
-	{ "signal", "Signal" },	   { "web", "web browsing" },
-	{ "twitter", "Twitter" },  { "cloud-app", "cloud-hosted app" },
-	{ "ewallet", "e-wallet" }, { "game-network", "game network" },
-	{ "video", "video service" },
-};
-
 const char *br_impact_class_name(const struct br_catalog *cat, int service)
 {
-	const char *id = cat->services[service].id;
-	size_t i;
-
-	for (i = 0; i < sizeof(br_class_names) / sizeof(br_class_names[0]);
-	     i++)
-		if (!strcmp(br_class_names[i].id, id))
-			return br_class_names[i].name;
-	return id;
+	return br_cat_class_label(&cat->services[service]);
 }
 
 const char *br_impact_service_name(const struct br_catalog *cat, int service)
 {
-	const char *id = cat->services[service].id;
-
-	if (!strcmp(id, "apns"))
-		return "APNs";
-	if (!strcmp(id, "fcm"))
-		return "FCM";
-	return br_impact_class_name(cat, service);
-}
-
-static bool br_is_push(const struct br_cat_action *a)
-{
-	return !strcmp(a->name, "push-received");
+	return br_cat_label(&cat->services[service]);
 }
 
 static void br_add(struct br_outcome *to, const struct br_outcome *o)
@@ -105,10 +70,13 @@ static void br_push_phrase(struct br_impact *im, enum br_platform p,
 	*first = false;
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
-		const char *id = im->cat->services[x->service].id;
 
-		if (x->platform != p || !x->lost || !strcmp(id, "apns") ||
-		    !strcmp(id, "fcm"))
+		/*
+		 * a one-OS service's pushes (APNs', FCM's) are the system's
+		 * own: part of the whole, not an app class to name
+		 */
+		if (x->platform != p || !x->lost ||
+		    im->cat->services[x->service].platform != BR_PLAT_ANY)
 			continue;
 		br_cat_str(im->headline, sizeof(im->headline), "%s%s %.0f%%",
 			   open ? ", " : " (",
@@ -171,7 +139,7 @@ static void br_headline(struct br_impact *im)
 			const struct br_impact_action *a = &im->actions[k];
 
 			if (a->service != s->service ||
-			    br_is_push(&svc->actions[a->action]))
+			    svc->actions[a->action].push)
 				continue;
 			att += a->o.attempted;
 			bad += a->o.failed;
@@ -246,7 +214,7 @@ int br_impact_compute(const struct br_catalog *cat,
 				    act->platform != plat)
 					continue;
 				br_add(&row->o, &res->by_platform[p][fa]);
-				if (br_is_push(act) &&
+				if (act->push &&
 				    res->by_platform[p][fa].attempted) {
 					struct br_impact_push *x =
 						&out->push[out->n_push++];

@@ -6,9 +6,9 @@
  *
  * A policy's targets are its intent. A failed instance of an action of a
  * target service is efficacy; a failed or degraded instance of any other
- * service's action is collateral. Push notifications are the actions named
- * "push-received": an app class is the service that receives them (bank,
- * delivery, auth, ...), on iOS through APNs, on Android through FCM.
+ * service's action is collateral. Push notifications are the actions the
+ * catalog marks "push": an app class is the service that receives them
+ * (bank, delivery, auth, ...), on iOS through APNs, on Android through FCM.
  */
 #ifndef BR_IMPACT_H
 #define BR_IMPACT_H
@@ -75,10 +75,10 @@ static inline double br_pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* "banking", "2FA", "iOS system", ...: a display name of an app class. */
+/* "banking", "2FA", "iOS system", ...: an app class's catalog class-label. */
 const char *br_impact_class_name(const struct br_catalog *cat, int service);
 
-/* The same for a service as such ("APNs", not "iOS system"). */
+/* A service as such ("APNs", not "iOS system"): its catalog label. */
 const char *br_impact_service_name(const struct br_catalog *cat, int service);
 
 #endif /* BR_IMPACT_H */

@@ -191,11 +191,6 @@ static const char *br_plat_label(enum br_platform p)
 							       : "any";
 }
 
-static bool br_is_push(const struct br_cat_action *a)
-{
-	return !strcmp(a->name, "push-received");
-}
-
 /* ---- the page's context ------------------------------------------------- */
 
 struct br_page {
@@ -849,8 +844,7 @@ static size_t br_run_series(struct br_page *pg,
 			break;
 		for (s = 0; s < cat->n_services; s++)
 			for (a = 0; a < cat->services[s].n_actions; a++) {
-				bool push = br_is_push(
-					&cat->services[s].actions[a]);
+				bool push = cat->services[s].actions[a].push;
 
 				se[n].act[res->action_base[s] + a] =
 					i < 2 ? push : !push && !tgt[s];

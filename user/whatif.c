@@ -338,8 +338,7 @@ bool br_whatif_limit_check(const struct br_whatif *w,
 		for (a = 0; a < svc->n_actions; a++) {
 			const struct br_cat_action *act = &svc->actions[a];
 
-			if (lim->service == BR_LIMIT_PUSH &&
-			    strcmp(act->name, "push-received"))
+			if (lim->service == BR_LIMIT_PUSH && !act->push)
 				continue;
 			for (p = 0; p < 2; p++) {
 				enum br_platform plat =
