@@ -279,11 +279,12 @@ static int br_sim_file(const struct br_cli *cli, const char *format,
 /* The report on stdout in format, then the files asked for. */
 static int br_sim_report(const struct br_cli *cli,
 			 const struct br_result *result, const char *format,
-			 const char *html)
+			 const char *html, const char *md)
 {
 	br_report_format(format)->write(stdout, result);
 	fflush(stdout); /* the tables before anything said on stderr */
-	if (br_sim_file(cli, "html", html, result))
+	if (br_sim_file(cli, "html", html, result) ||
+	    br_sim_file(cli, "markdown", md, result))
 		return -EIO;
 	return 0;
 }
@@ -322,9 +323,10 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		{ "summary", no_argument, NULL, 'y' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "markdown", required_argument, NULL, 'M' },
 		{}
 	};
-	const char *scn_path = NULL, *pcap = NULL, *html = NULL;
+	const char *scn_path = NULL, *pcap = NULL, *html = NULL, *md = NULL;
 	struct br_policy **events = NULL;
 	const struct br_catalog *cat = NULL;
 	struct br_scenario *scn = NULL;
@@ -384,6 +386,9 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 'M':
+			md = optarg;
+			break;
 		default:
 			goto usage;
 		}
@@ -432,7 +437,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	if (br_sim_report(cli, &result,
 			  cli->json ? "json" : csv ? "csv"
 					     : summary ? "summary" : "text",
-			  html))
+			  html, md))
 		goto out;
 	rc = 0;
 out:
@@ -452,7 +457,7 @@ out:
 usage:
 	br_err("usage: blastradius simulate [--policy P]... [--no-policy] "
 	       "[--scenario S] [--seed N] [--write-pcap FILE] [--csv] "
-	       "[--summary] [--html FILE] [--force]");
+	       "[--summary] [--html FILE] [--markdown FILE] [--force]");
 	free(runs);
 	return 2;
 }

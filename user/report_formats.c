@@ -17,6 +17,7 @@
 	X(json)                                                                \
 	X(csv)                                                                 \
 	X(html)                                                                \
+	X(markdown)                                                            \
 	/* the formats, above this line */
 
 #define BR_DECLARE(n) extern const struct br_report_format br_report_##n;
