@@ -34,6 +34,7 @@
 static const char *const cat_keywords[] = {
 	"service", "category", "platform", "source",
 	"flow",	   "action",   "set",	   "include",
+	"label",   "class-label",
 };
 
 /* A flow reference of an action, resolved when every file is read. */
@@ -46,7 +47,7 @@ struct pending_ref {
 /* Growth state of one service's arrays. */
 struct svc_caps {
 	size_t flows, actions, sources;
-	struct br_pos category_pos, platform_pos;
+	struct br_pos category_pos, platform_pos, label_pos, class_label_pos;
 };
 
 struct cat_parser {
@@ -383,6 +384,40 @@ static int parse_source_stmt(struct cat_parser *cp, struct br_src *s)
 	}
 	svc->sources = sources;
 	svc->sources[svc->n_sources++] = text;
+	br_parse_next(s);
+	return br_parse_end_statement(ps, s);
+}
+
+/*
+ * label "APNs" or class-label "iOS system": the names reports show for the
+ * service, once each.
+ */
+static int parse_label(struct cat_parser *cp, struct br_src *s, int class)
+{
+	struct br_parser *ps = &cp->ps;
+	struct svc_caps *caps = &cp->caps[cp->cur];
+	struct br_cat_service *svc = cur_svc(cp);
+	struct br_pos *given = class ? &caps->class_label_pos : &caps->label_pos;
+	char **to = class ? &svc->class_label : &svc->label;
+	const char *kw = class ? "class-label" : "label";
+	struct br_pos pos = s->cur.pos;
+
+	br_parse_next(s);
+	if (given->line) {
+		br_perr(ps, pos, "\"%s\" already given at " POSF, kw,
+			POSA(*given));
+		return -EINVAL;
+	}
+	if (s->cur.kind != BR_TOK_STRING)
+		return br_parse_expected(ps, s, "a quoted name");
+	if (s->cur.len == 2) {
+		br_perr(ps, s->cur.pos, "empty %s", kw);
+		return -EINVAL;
+	}
+	*to = br_tok_string(&s->cur);
+	if (!*to)
+		return -ENOMEM;
+	*given = pos;
 	br_parse_next(s);
 	return br_parse_end_statement(ps, s);
 }
@@ -1020,9 +1055,20 @@ static void drop_pending(struct cat_parser *cp, int action)
 	cp->n_pending = k;
 }
 
-enum { A_PLATFORM, A_NEEDS, A_RATE, A_DEADLINE, A_COUNT };
-static const char *const action_opt_kw[A_COUNT] = { "platform", "needs",
-						    "rate", "deadline" };
+enum {
+	A_PLATFORM,
+	A_NEEDS,
+	A_RATE,
+	A_DEADLINE,
+	A_PUSH,
+	A_RECEIVED,
+	A_COUNT,
+};
+static const char *const action_opt_kw[A_COUNT] = {
+	[A_PLATFORM] = "platform", [A_NEEDS] = "needs",
+	[A_RATE] = "rate",	   [A_DEADLINE] = "deadline",
+	[A_PUSH] = "push",	   [A_RECEIVED] = "received",
+};
 
 static int parse_action(struct cat_parser *cp, struct br_src *s)
 {
@@ -1054,7 +1100,8 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			if (t->kind == BR_TOK_WORD)
 				br_perr(ps, t->pos,
 					"unknown action option %s (expected "
-					"platform, needs, rate or deadline)",
+					"platform, needs, rate, deadline, "
+					"push or received)",
 					br_parse_desc(t, d));
 			else
 				br_perr(ps, t->pos, "unexpected %s",
@@ -1073,6 +1120,11 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			s->lx.quiet = 1; /* "|": see parse_needs */
 			br_parse_next(s);
 			err = parse_needs(cp, s, &a, idx, &cap_terms);
+		} else if (o == A_PUSH || o == A_RECEIVED) {
+			/* a push comes down its channel: received too */
+			a.push |= o == A_PUSH;
+			a.received = 1;
+			br_parse_next(s);
 		} else if (o == A_PLATFORM) {
 			br_parse_next(s);
 			err = parse_platform_word(ps, s, &a.platform);
@@ -1159,6 +1211,8 @@ static int cat_statement(struct br_parser *ps, struct br_src *s)
 		return parse_svc_platform(cp, s);
 	if (br_tok_is(t, "source"))
 		return parse_source_stmt(cp, s);
+	if (br_tok_is(t, "label") || br_tok_is(t, "class-label"))
+		return parse_label(cp, s, br_tok_is(t, "class-label"));
 	if (br_tok_is(t, "flow"))
 		return parse_flow(cp, s);
 	return parse_action(cp, s);
@@ -1459,6 +1513,8 @@ void br_catalog_free(struct br_catalog *cat)
 		free(svc->actions);
 		free(svc->id);
 		free(svc->title);
+		free(svc->label);
+		free(svc->class_label);
 		free(svc->category);
 	}
 	free(cat->services);

@@ -84,11 +84,18 @@ struct br_cat_action {
 	double per_hour; /* default rate per device that has the service */
 	uint64_t deadline_ns; /* an instance that succeeds later than this
 			       * after it started is degraded; 0: none */
+	uint8_t push;	  /* 1: a push notification; reports count it per
+			   * app class (the service) and platform */
+	uint8_t received; /* 1: its data comes down to the device over a
+			   * channel (a push, a message); 0: the device asks */
 };
 
 struct br_cat_service {
 	char *id;    /* what policies name: "apns", "facetime", "bank" */
 	char *title; /* "Apple Push Notification service" */
+	char *label; /* reports' short name: "APNs", "banking"; default id */
+	char *class_label; /* the same as an app class that receives pushes:
+			    * "iOS system"; default label */
 	struct br_pos pos;
 	char *category; /* "apple", "push-app", "messenger", "web", "cloud" */
 	enum br_platform platform; /* ANY unless the service is one OS's */
@@ -143,6 +150,17 @@ const char *br_catalog_suggest(const struct br_catalog *cat, const char *id);
  * share/blastradius/catalog.
  */
 const char *br_catalog_default_dir(void);
+
+/* The names reports show: label, else the id; class-label, else that. */
+static inline const char *br_cat_label(const struct br_cat_service *svc)
+{
+	return svc->label ? svc->label : svc->id;
+}
+
+static inline const char *br_cat_class_label(const struct br_cat_service *svc)
+{
+	return svc->class_label ? svc->class_label : br_cat_label(svc);
+}
 
 const char *br_platform_name(enum br_platform p);
 const char *br_cat_kind_name(enum br_cat_kind k);

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "policy.h"
+#include "result.h"
 #include "whatif.h"
 
 static double br_ms(__u64 ns)
@@ -44,13 +45,6 @@ struct br_swap {
 	bool refused; /* a limit is exceeded */
 };
 
-static const char *br_plat_key(enum br_platform p)
-{
-	return p == BR_PLAT_IOS	      ? "ios"
-	       : p == BR_PLAT_ANDROID ? "android"
-				      : "any";
-}
-
 static void br_limits_json(struct br_json *j, const struct br_swap *s)
 {
 	size_t i;
@@ -67,7 +61,7 @@ static void br_limits_json(struct br_json *j, const struct br_swap *s)
 			     : l->service == BR_LIMIT_ANY
 				     ? "any"
 				     : s->cat->services[l->service].id);
-		br_json_kstr(j, "platform", br_plat_key(l->platform));
+		br_json_kstr(j, "platform", br_result_plat_key(l->platform));
 		br_json_ku64(j, "attempted", l->attempted);
 		br_json_ku64(j, "lost", l->lost);
 		br_json_kbool(j, "exceeded", l->exceeded);

@@ -11,49 +11,14 @@
 
 #include "impact.h"
 
-/* Display names of the app classes; other services show their id. */
-static const struct {
-	const char *id;
-	const char *name;
-} br_class_names[] = {
-	{ "bank", "banking" },	   { "delivery", "delivery" },
-	{ "auth", "2FA" },	   { "ridehail", "ride-hailing" },
-	{ "news", "news" },	   { "apns", "iOS system" },
-	{ "fcm", "Android system" }, { "imessage", "iMessage" },
-	{ "facetime", "FaceTime" }, { "icloud", "iCloud" },
-	{ "telegram", "Telegram" }, { "whatsapp", "WhatsApp" },
-	{ "signal", "Signal" },	   { "web", "web browsing" },
-	{ "twitter", "Twitter" },  { "cloud-app", "cloud-hosted app" },
-	{ "ewallet", "e-wallet" }, { "game-network", "game network" },
-	{ "video", "video service" },
-};
-
 const char *br_impact_class_name(const struct br_catalog *cat, int service)
 {
-	const char *id = cat->services[service].id;
-	size_t i;
-
-	for (i = 0; i < sizeof(br_class_names) / sizeof(br_class_names[0]);
-	     i++)
-		if (!strcmp(br_class_names[i].id, id))
-			return br_class_names[i].name;
-	return id;
+	return br_cat_class_label(&cat->services[service]);
 }
 
 const char *br_impact_service_name(const struct br_catalog *cat, int service)
 {
-	const char *id = cat->services[service].id;
-
-	if (!strcmp(id, "apns"))
-		return "APNs";
-	if (!strcmp(id, "fcm"))
-		return "FCM";
-	return br_impact_class_name(cat, service);
-}
-
-static bool br_is_push(const struct br_cat_action *a)
-{
-	return !strcmp(a->name, "push-received");
+	return br_cat_label(&cat->services[service]);
 }
 
 static void br_add(struct br_outcome *to, const struct br_outcome *o)
@@ -105,10 +70,13 @@ static void br_push_phrase(struct br_impact *im, enum br_platform p,
 	*first = false;
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
-		const char *id = im->cat->services[x->service].id;
 
-		if (x->platform != p || !x->lost || !strcmp(id, "apns") ||
-		    !strcmp(id, "fcm"))
+		/*
+		 * a one-OS service's pushes (APNs', FCM's) are the system's
+		 * own: part of the whole, not an app class to name
+		 */
+		if (x->platform != p || !x->lost ||
+		    im->cat->services[x->service].platform != BR_PLAT_ANY)
 			continue;
 		br_cat_str(im->headline, sizeof(im->headline), "%s%s %.0f%%",
 			   open ? ", " : " (",
@@ -160,7 +128,6 @@ static void br_headline(struct br_impact *im)
 	any = !first;
 	for (i = 0; i < im->n_services; i++) {
 		const struct br_impact_service *s = &im->services[i];
-		const struct br_cat_service *svc = &cat->services[s->service];
 		uint64_t att = 0, bad = 0;
 		size_t k;
 
@@ -170,8 +137,7 @@ static void br_headline(struct br_impact *im)
 		for (k = 0; k < im->n_actions; k++) {
 			const struct br_impact_action *a = &im->actions[k];
 
-			if (a->service != s->service ||
-			    br_is_push(&svc->actions[a->action]))
+			if (a->service != s->service || a->push)
 				continue;
 			att += a->o.attempted;
 			bad += a->o.failed;
@@ -196,20 +162,131 @@ static void br_headline(struct br_impact *im)
 			   br_pct(im->other_degraded, im->other_attempted));
 }
 
-int br_impact_compute(const struct br_catalog *cat,
-		      const struct br_policy *pol,
-		      const struct br_traffic_result *res,
+/* The actions of service s into out's rows, summed into its service row. */
+static void br_impact_actions(struct br_impact *out, size_t s, bool target,
+			      const struct br_traffic_result *res)
+{
+	const struct br_cat_service *svc = &out->cat->services[s];
+	struct br_impact_service *sv = &out->services[out->n_services];
+	size_t a;
+	int p;
+
+	sv->service = s;
+	sv->target = target;
+	for (a = 0; a < svc->n_actions; a++) {
+		const struct br_cat_action *act = &svc->actions[a];
+		size_t fa = res->action_base[s] + a;
+		struct br_impact_action *row = &out->actions[out->n_actions++];
+
+		row->service = s;
+		row->action = a;
+		row->platform = act->platform;
+		row->target = target;
+		row->push = act->push;
+		for (p = 0; p < 2; p++) {
+			const struct br_outcome *o = &res->by_platform[p][fa];
+			enum br_platform plat =
+				p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
+
+			if (act->platform != BR_PLAT_ANY &&
+			    act->platform != plat)
+				continue;
+			row->on[p] = *o;
+			br_add(&row->o, o);
+			if (act->push && o->attempted) {
+				struct br_impact_push *x =
+					&out->push[out->n_push++];
+
+				x->service = s;
+				x->platform = plat;
+				x->attempted = o->attempted;
+				x->lost = o->failed;
+				x->degraded = o->degraded;
+			}
+		}
+		sv->attempted += row->o.attempted;
+		sv->failed += row->o.failed;
+		sv->degraded += row->o.degraded;
+		if (target) {
+			out->target_attempted += row->o.attempted;
+			out->target_failed += row->o.failed;
+		} else {
+			out->other_attempted += row->o.attempted;
+			out->other_failed += row->o.failed;
+			out->other_degraded += row->o.degraded;
+		}
+	}
+	if (sv->attempted)
+		out->n_services++;
+	else
+		memset(sv, 0, sizeof(*sv));
+}
+
+/* Service s's actions in o (its outcomes, flat index 0) into cell c. */
+static void br_cell_add(struct br_impact_cell *c,
+			const struct br_cat_service *svc,
+			const struct br_outcome *o)
+{
+	size_t a;
+
+	for (a = 0; a < svc->n_actions; a++) {
+		c->attempted += o[a].attempted;
+		c->failed += o[a].failed;
+		if (!svc->actions[a].push)
+			continue;
+		c->push_attempted += o[a].attempted;
+		c->push_failed += o[a].failed;
+	}
+}
+
+/* The run's timeline by service and platform, and the pushes in it. */
+static int br_impact_timeline(struct br_impact *out,
+			      const struct br_traffic_result *res)
+{
+	const struct br_catalog *cat = out->cat;
+	size_t b, s;
+	int p;
+
+	if (!res->timeline || !res->n_buckets)
+		return 0;
+	out->timeline = calloc(res->n_buckets * cat->n_services * 2 + 1,
+			       sizeof(*out->timeline));
+	if (!out->timeline)
+		return -ENOMEM;
+	out->n_buckets = res->n_buckets;
+	out->bucket_ns = res->bucket_ns;
+	for (b = 0; b < res->n_buckets; b++)
+		for (p = 0; p < 2; p++) {
+			const struct br_outcome *o =
+				&res->timeline[(b * 2 + p) * res->n_actions];
+
+			for (s = 0; s < cat->n_services; s++)
+				br_cell_add(&out->timeline[br_impact_cell_at(
+						    out, b, s, p)],
+					    &cat->services[s],
+					    o + res->action_base[s]);
+		}
+	return 0;
+}
+
+int br_impact_compute(const struct br_catalog *cat, const struct br_policy *pol,
+		      const char *file, const struct br_traffic_result *res,
 		      struct br_impact *out)
 {
-	size_t s, a, t, n_act = 0;
+	size_t s, t;
 	bool *target;
-	int p, idx;
+	int idx, err;
 
 	memset(out, 0, sizeof(*out));
 	out->cat = cat;
 	out->pol = pol;
+	out->name = pol ? pol->name : "none";
+	out->file = file;
+	out->packets = res->packets;
+	out->swaps = res->swaps;
+	out->wall_s = res->wall_s;
 	target = calloc(cat->n_services + 1, sizeof(*target));
-	out->actions = calloc(res->n_actions * 2 + 1, sizeof(*out->actions));
+	out->actions = calloc(res->n_actions + 1, sizeof(*out->actions));
 	out->services = calloc(cat->n_services + 1, sizeof(*out->services));
 	out->push = calloc(cat->n_services * 2 + 1, sizeof(*out->push));
 	if (!target || !out->actions || !out->services || !out->push) {
@@ -222,66 +299,38 @@ int br_impact_compute(const struct br_catalog *cat,
 		if (idx >= 0)
 			target[idx] = true;
 	}
-	for (s = 0; s < cat->n_services; s++) {
-		struct br_impact_service *sv = &out->services[out->n_services];
-
-		sv->service = s;
-		sv->target = target[s];
-		for (a = 0; a < cat->services[s].n_actions; a++) {
-			const struct br_cat_action *act =
-				&cat->services[s].actions[a];
-			size_t fa = res->action_base[s] + a;
-			struct br_impact_action *row = &out->actions[n_act];
-
-			memset(row, 0, sizeof(*row));
-			row->service = s;
-			row->action = a;
-			row->platform = act->platform;
-			row->target = target[s];
-			for (p = 0; p < 2; p++) {
-				enum br_platform plat =
-					p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
-
-				if (act->platform != BR_PLAT_ANY &&
-				    act->platform != plat)
-					continue;
-				br_add(&row->o, &res->by_platform[p][fa]);
-				if (br_is_push(act) &&
-				    res->by_platform[p][fa].attempted) {
-					struct br_impact_push *x =
-						&out->push[out->n_push++];
-
-					x->service = s;
-					x->platform = plat;
-					x->attempted =
-						res->by_platform[p][fa].attempted;
-					x->lost = res->by_platform[p][fa].failed;
-					x->degraded =
-						res->by_platform[p][fa].degraded;
-				}
-			}
-			if (!row->o.attempted)
-				continue;
-			n_act++;
-			sv->attempted += row->o.attempted;
-			sv->failed += row->o.failed;
-			sv->degraded += row->o.degraded;
-			if (target[s]) {
-				out->target_attempted += row->o.attempted;
-				out->target_failed += row->o.failed;
-			} else {
-				out->other_attempted += row->o.attempted;
-				out->other_failed += row->o.failed;
-				out->other_degraded += row->o.degraded;
-			}
-		}
-		if (sv->attempted)
-			out->n_services++;
-	}
-	out->n_actions = n_act;
+	for (s = 0; s < cat->n_services; s++)
+		br_impact_actions(out, s, target[s], res);
 	free(target);
+	err = br_impact_timeline(out, res);
+	if (err) {
+		br_impact_free(out);
+		return err;
+	}
 	br_headline(out);
 	return 0;
+}
+
+const struct br_impact_service *br_impact_find_service(
+	const struct br_impact *im, int s)
+{
+	size_t k;
+
+	for (k = 0; k < im->n_services; k++)
+		if (im->services[k].service == s)
+			return &im->services[k];
+	return NULL;
+}
+
+const struct br_impact_push *br_impact_find_push(const struct br_impact *im,
+						 int s, enum br_platform p)
+{
+	size_t k;
+
+	for (k = 0; k < im->n_push; k++)
+		if (im->push[k].service == s && im->push[k].platform == p)
+			return &im->push[k];
+	return NULL;
 }
 
 void br_impact_free(struct br_impact *im)
@@ -289,8 +338,10 @@ void br_impact_free(struct br_impact *im)
 	free(im->actions);
 	free(im->services);
 	free(im->push);
+	free(im->timeline);
 	im->actions = NULL;
 	im->services = NULL;
 	im->push = NULL;
-	im->n_actions = im->n_services = im->n_push = 0;
+	im->timeline = NULL;
+	im->n_actions = im->n_services = im->n_push = im->n_buckets = 0;
 }

@@ -6,9 +6,9 @@
  *
  * A policy's targets are its intent. A failed instance of an action of a
  * target service is efficacy; a failed or degraded instance of any other
- * service's action is collateral. Push notifications are the actions named
- * "push-received": an app class is the service that receives them (bank,
- * delivery, auth, ...), on iOS through APNs, on Android through FCM.
+ * service's action is collateral. Push notifications are the actions the
+ * catalog marks "push": an app class is the service that receives them
+ * (bank, delivery, auth, ...), on iOS through APNs, on Android through FCM.
  */
 #ifndef BR_IMPACT_H
 #define BR_IMPACT_H
@@ -20,13 +20,18 @@
 #include "policy.h"
 #include "traffic.h"
 
-/* One catalog action on one platform (ANY: both platforms added up). */
+/*
+ * One catalog action: every one, in catalog order, attempted or not
+ * (writers that list only what happened skip o.attempted == 0).
+ */
 struct br_impact_action {
 	int service;
 	int action;
-	enum br_platform platform;
+	enum br_platform platform; /* the action's: ANY for both */
 	bool target; /* its service is one of the policy's targets */
-	struct br_outcome o;
+	bool push;   /* a push notification (the catalog's "push") */
+	struct br_outcome o;	 /* its platforms added up */
+	struct br_outcome on[2]; /* [0] iOS, [1] Android */
 };
 
 /* A service over all its actions and platforms. */
@@ -45,11 +50,31 @@ struct br_impact_push {
 	uint64_t degraded;  /* late: through a fallback, or slow */
 };
 
+/*
+ * One service on one platform in one bucket of the run's time, the
+ * instances counted by when they started: all its actions, and of those
+ * its push notifications.
+ */
+struct br_impact_cell {
+	uint64_t attempted, failed;
+	uint64_t push_attempted, push_failed;
+};
+
+/*
+ * The result of one run, format-neutral: what every writer renders
+ * (result.h). Built from a simulation here; a live lab or several runs'
+ * intervals would fill the same fields.
+ */
 struct br_impact {
 	const struct br_catalog *cat;
 	const struct br_policy *pol; /* NULL: the baseline, no policy */
+	const char *name;	     /* the policy's name, "none" */
+	const char *file;	     /* its file as given; NULL: none */
+	uint64_t packets;	     /* through the program */
+	uint64_t swaps;		     /* timeline policies put in force */
+	double wall_s;		     /* the run's wall-clock time */
 	size_t n_actions;
-	struct br_impact_action *actions; /* catalog order, attempted only */
+	struct br_impact_action *actions; /* every catalog action */
 	size_t n_services;
 	struct br_impact_service *services; /* catalog order, attempted */
 	size_t n_push;
@@ -58,12 +83,19 @@ struct br_impact {
 	uint64_t target_attempted, target_failed;
 	/* collateral: failed and degraded elsewhere */
 	uint64_t other_attempted, other_failed, other_degraded;
+	/* by bucket, service and platform: br_impact_cell() */
+	size_t n_buckets;
+	uint64_t bucket_ns;
+	struct br_impact_cell *timeline;
 	char headline[1024];
 };
 
-/* Compute the impact of one simulation run of pol (NULL: no policy). */
+/*
+ * Compute the impact of one simulation run of pol (NULL: no policy), from
+ * file (NULL: none; kept, not copied). res may be freed afterwards.
+ */
 int br_impact_compute(const struct br_catalog *cat,
-		      const struct br_policy *pol,
+		      const struct br_policy *pol, const char *file,
 		      const struct br_traffic_result *res,
 		      struct br_impact *out);
 
@@ -75,10 +107,31 @@ static inline double br_pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-/* "banking", "2FA", "iOS system", ...: a display name of an app class. */
+/* The row of service s, or NULL when none of its actions was attempted. */
+const struct br_impact_service *br_impact_find_service(
+	const struct br_impact *im, int s);
+
+/* The push row of app class s on platform p, or NULL. */
+const struct br_impact_push *br_impact_find_push(const struct br_impact *im,
+						 int s, enum br_platform p);
+
+/* Where the cell of bucket b, service s, platform index p (0 iOS) is. */
+static inline size_t br_impact_cell_at(const struct br_impact *im, size_t b,
+				       size_t s, int p)
+{
+	return (b * im->cat->n_services + s) * 2 + p;
+}
+
+static inline const struct br_impact_cell *
+br_impact_cell(const struct br_impact *im, size_t b, size_t s, int p)
+{
+	return &im->timeline[br_impact_cell_at(im, b, s, p)];
+}
+
+/* "banking", "2FA", "iOS system", ...: an app class's catalog class-label. */
 const char *br_impact_class_name(const struct br_catalog *cat, int service);
 
-/* The same for a service as such ("APNs", not "iOS system"). */
+/* A service as such ("APNs", not "iOS system"): its catalog label. */
 const char *br_impact_service_name(const struct br_catalog *cat, int service);
 
 #endif /* BR_IMPACT_H */

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * report_html.c - simulate --html: the what-if as one self-contained page
- * (see report_html.h).
+ * report_html.c - simulate --html: the result (result.h) as one
+ * self-contained HTML page. Inline CSS and inline SVG charts, no script,
+ * nothing fetched: per policy its headline; a policy x service heatmap of
+ * failure rates; push notifications lost per app class and platform;
+ * failure rates over the run with the scenario's swaps marked; the per
+ * action tables. Deterministic: the same runs give the same bytes (no
+ * date, no host). The scenario's swap policies are named by parsing their
+ * files again against the catalog (their file name when that fails).
  *
  * The page is HTML5 that is also well-formed XML (every element closed,
  * void elements self-closed, only the five XML entities), so both an HTML
@@ -18,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_html.h"
+#include "result.h"
 
 /* Okabe-Ito: distinguishable under the common color vision deficiencies. */
 #define BR_C_IOS "#0072B2"     /* blue */
@@ -191,27 +197,18 @@ static const char *br_plat_label(enum br_platform p)
 							       : "any";
 }
 
-static bool br_is_push(const struct br_cat_action *a)
-{
-	return !strcmp(a->name, "push-received");
-}
-
 /* ---- the page's context ------------------------------------------------- */
 
 struct br_page {
 	FILE *f;
+	const struct br_result *res;
 	const struct br_catalog *cat;
 	const struct br_scenario *scn;
-	const struct br_report_run *runs;
+	const struct br_impact *runs;
 	size_t n;
 	char **event_names; /* the swap policies' names, by event */
 	bool **event_targets; /* by event, by service: its targets */
 };
-
-static const char *br_run_name(const struct br_report_run *r)
-{
-	return r->name ? r->name : r->pol ? r->pol->name : "none";
-}
 
 /* Targets of pol as a by-service flag array (adds to t). */
 static void br_mark_targets(const struct br_catalog *cat,
@@ -343,15 +340,110 @@ static void br_y_axis(FILE *f, double x0, double x1, double y0, double h,
 
 /* ---- chart 1: policy x service heatmap ---------------------------------- */
 
-static const struct br_impact_service *
-br_find_service(const struct br_impact *im, size_t s)
+/* The heatmap's legend at y: the color scale, the target mark, unused. */
+static void br_heat_legend(FILE *f, double lw, double y)
 {
 	size_t k;
 
-	for (k = 0; k < im->n_services; k++)
-		if (im->services[k].service == (int)s)
-			return &im->services[k];
-	return NULL;
+	fprintf(f,
+		"<g class=\"legend\">"
+		"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+		"text-anchor=\"end\">failed</text>"
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"240\" height=\"12\" "
+		"fill=\"url(#heat-scale)\" stroke=\"#999999\" "
+		"stroke-width=\"0.5\"/>\n",
+		lw - 10, y + 10, lw, y);
+	for (k = 0; k <= 4; k++)
+		fprintf(f,
+			"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+			"text-anchor=\"middle\">%zu%%</text>\n",
+			lw + 60.0 * k, y + 26, k * 25);
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"28\" height=\"18\" "
+		"fill=\"#fed976\"/><rect class=\"target-mark\" x=\"%.1f\" "
+		"y=\"%.1f\" width=\"24\" height=\"14\"/>"
+		"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">\xe2\x97\x8e a "
+		"target of the policy</text>\n"
+		"<rect class=\"deg-bar\" x=\"%.1f\" y=\"%.1f\" "
+		"width=\"28\" height=\"4\"/><text class=\"tick\" "
+		"x=\"%.1f\" y=\"%.1f\">degraded share</text>"
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"28\" height=\"18\" "
+		"fill=\"#eeeeee\"/><text class=\"tick\" x=\"%.1f\" "
+		"y=\"%.1f\">not used</text></g>\n",
+		lw + 280, y - 3, lw + 282, y - 1, lw + 316, y + 10, lw + 490,
+		y + 4, lw + 524, y + 10, lw + 640, y - 3, lw + 674, y + 10);
+}
+
+/* The heatmap's cell of service s under run r, at x, y. */
+static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
+			 double y, double cw, double rh)
+{
+	const struct br_impact_service *x_s =
+		br_impact_find_service(&pg->runs[r], s);
+	const struct br_catalog *cat = pg->cat;
+	FILE *f = pg->f;
+	char color[8], pct[16], deg[16];
+	bool dark = false;
+
+	if (!x_s) {
+		fprintf(f,
+			"<g class=\"cell\"><title>not used "
+			"under this policy</title>"
+			"<rect x=\"%.1f\" y=\"%.1f\" "
+			"width=\"%.1f\" height=\"%.1f\" "
+			"fill=\"#eeeeee\" stroke=\"#ffffff\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" "
+			"text-anchor=\"middle\" "
+			"fill=\"#777777\">\xe2\x80\x93</text>"
+			"</g>\n",
+			x, y, cw, rh, x + cw / 2, y + rh / 2 + 4);
+		return;
+	}
+	br_heat_color(br_pct(x_s->failed, x_s->attempted), color, &dark);
+	br_pct_str(pct, sizeof(pct), x_s->failed, x_s->attempted);
+	br_pct_str(deg, sizeof(deg), x_s->degraded, x_s->attempted);
+	fprintf(f, "<g class=\"cell%s\"><title>", x_s->target ? " target" : "");
+	br_h_escf(f,
+		  "%s under %s: %llu of %llu failed (%s), "
+		  "%llu degraded (%s)%s",
+		  br_impact_service_name(cat, s), pg->runs[r].name,
+		  (unsigned long long)x_s->failed,
+		  (unsigned long long)x_s->attempted, pct,
+		  (unsigned long long)x_s->degraded, deg,
+		  x_s->target ? "; a target of the policy" : "");
+	fprintf(f,
+		"</title><rect x=\"%.1f\" y=\"%.1f\" "
+		"width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+		"stroke=\"#ffffff\"/>",
+		x, y, cw, rh, color);
+	if (x_s->degraded)
+		fprintf(f,
+			"<rect class=\"deg-bar\" x=\"%.1f\" "
+			"y=\"%.1f\" width=\"%.1f\" "
+			"height=\"4\"/>",
+			x + (x_s->target ? 4.5 : 1),
+			y + rh - (x_s->target ? 9 : 5),
+			(cw - (x_s->target ? 9 : 2)) *
+				br_pct(x_s->degraded, x_s->attempted) / 100.0);
+	if (x_s->target)
+		fprintf(f,
+			"<rect class=\"target-mark\" "
+			"x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.1f\"/>",
+			x + 2.5, y + 2.5, cw - 5, rh - 5);
+	fprintf(f,
+		"<text x=\"%.1f\" y=\"%.1f\" "
+		"text-anchor=\"middle\" fill=\"%s\">"
+		"<tspan class=\"cell-pct\">%s%s</tspan>",
+		x + cw / 2, y + rh / 2 + (x_s->degraded ? 0 : 5),
+		dark ? "#ffffff" : "#111111",
+		x_s->target ? "\xe2\x97\x8e " : "", pct);
+	if (x_s->degraded)
+		fprintf(f,
+			"<tspan class=\"cell-deg\" x=\"%.1f\" "
+			"dy=\"12\">+%s degraded</tspan>",
+			x + cw / 2, deg);
+	fputs("</text></g>\n", f);
 }
 
 static void br_heatmap(struct br_page *pg)
@@ -367,8 +459,7 @@ static void br_heatmap(struct br_page *pg)
 	if (!used)
 		return;
 	for (s = 0; s < cat->n_services; s++) {
-		for (r = 0; r < pg->n && !used[s]; r++)
-			used[s] = br_find_service(pg->runs[r].im, s) != NULL;
+		used[s] = br_result_attempted(pg->res, s);
 		rows += used[s];
 	}
 	cw = (BR_W - lw - 20) / (pg->n ? pg->n : 1);
@@ -407,7 +498,7 @@ static void br_heatmap(struct br_page *pg)
 		"\xe2\x86\x92</text>\n",
 		lw - 10, top + hh - 10);
 	for (r = 0; r < pg->n; r++) {
-		const struct br_report_run *run = &pg->runs[r];
+		const struct br_impact *run = &pg->runs[r];
 		size_t maxc = (size_t)(cw / 7.5);
 
 		x = lw + cw * r + cw / 2;
@@ -415,9 +506,9 @@ static void br_heatmap(struct br_page *pg)
 			"<text class=\"col-head\" x=\"%.1f\" y=\"%.1f\" "
 			"text-anchor=\"middle\"><title>",
 			x, top + hh - 30);
-		br_h_esc(f, br_run_name(run));
+		br_h_esc(f, run->name);
 		fputs("</title>", f);
-		br_h_esc_cut(f, br_run_name(run), maxc);
+		br_h_esc_cut(f, run->name, maxc);
 		fprintf(f,
 			"</text>\n<text class=\"col-sub\" x=\"%.1f\" "
 			"y=\"%.1f\" text-anchor=\"middle\">",
@@ -448,130 +539,82 @@ static void br_heatmap(struct br_page *pg)
 			lw - 10, y + rh / 2 + 4);
 		br_h_esc_cut(f, br_impact_service_name(cat, s), 24);
 		fputs("</text>\n", f);
-		for (r = 0; r < pg->n; r++) {
-			const struct br_impact_service *x_s =
-				br_find_service(pg->runs[r].im, s);
-			char color[8], pct[16], deg[16];
-			bool dark = false;
-
-			x = lw + cw * r;
-			if (!x_s) {
-				fprintf(f,
-					"<g class=\"cell\"><title>not used "
-					"under this policy</title>"
-					"<rect x=\"%.1f\" y=\"%.1f\" "
-					"width=\"%.1f\" height=\"%.1f\" "
-					"fill=\"#eeeeee\" stroke=\"#ffffff\"/>"
-					"<text x=\"%.1f\" y=\"%.1f\" "
-					"text-anchor=\"middle\" "
-					"fill=\"#777777\">\xe2\x80\x93</text>"
-					"</g>\n",
-					x, y, cw, rh, x + cw / 2,
-					y + rh / 2 + 4);
-				continue;
-			}
-			br_heat_color(br_pct(x_s->failed, x_s->attempted),
-				      color, &dark);
-			br_pct_str(pct, sizeof(pct), x_s->failed,
-				   x_s->attempted);
-			br_pct_str(deg, sizeof(deg), x_s->degraded,
-				   x_s->attempted);
-			fprintf(f, "<g class=\"cell%s\"><title>",
-				x_s->target ? " target" : "");
-			br_h_escf(f,
-				  "%s under %s: %llu of %llu failed (%s), "
-				  "%llu degraded (%s)%s",
-				  br_impact_service_name(cat, s),
-				  br_run_name(&pg->runs[r]),
-				  (unsigned long long)x_s->failed,
-				  (unsigned long long)x_s->attempted, pct,
-				  (unsigned long long)x_s->degraded, deg,
-				  x_s->target ? "; a target of the policy"
-					      : "");
-			fprintf(f,
-				"</title><rect x=\"%.1f\" y=\"%.1f\" "
-				"width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-				"stroke=\"#ffffff\"/>",
-				x, y, cw, rh, color);
-			if (x_s->degraded)
-				fprintf(f,
-					"<rect class=\"deg-bar\" x=\"%.1f\" "
-					"y=\"%.1f\" width=\"%.1f\" "
-					"height=\"4\"/>",
-					x + (x_s->target ? 4.5 : 1),
-					y + rh - (x_s->target ? 9 : 5),
-					(cw - (x_s->target ? 9 : 2)) *
-						br_pct(x_s->degraded,
-							  x_s->attempted) /
-						100.0);
-			if (x_s->target)
-				fprintf(f,
-					"<rect class=\"target-mark\" "
-					"x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-					"height=\"%.1f\"/>",
-					x + 2.5, y + 2.5, cw - 5, rh - 5);
-			fprintf(f,
-				"<text x=\"%.1f\" y=\"%.1f\" "
-				"text-anchor=\"middle\" fill=\"%s\">"
-				"<tspan class=\"cell-pct\">%s%s</tspan>",
-				x + cw / 2,
-				y + rh / 2 + (x_s->degraded ? 0 : 5),
-				dark ? "#ffffff" : "#111111",
-				x_s->target ? "\xe2\x97\x8e " : "", pct);
-			if (x_s->degraded)
-				fprintf(f,
-					"<tspan class=\"cell-deg\" x=\"%.1f\" "
-					"dy=\"12\">+%s degraded</tspan>",
-					x + cw / 2, deg);
-			fputs("</text></g>\n", f);
-		}
+		for (r = 0; r < pg->n; r++)
+			br_heat_cell(pg, s, r, lw + cw * r, y, cw, rh);
 		y += rh;
 	}
 
-	/* the legend: the color scale, the target mark, unused */
-	y += 22;
-	fprintf(f,
-		"<g class=\"legend\">"
-		"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
-		"text-anchor=\"end\">failed</text>"
-		"<rect x=\"%.1f\" y=\"%.1f\" width=\"240\" height=\"12\" "
-		"fill=\"url(#heat-scale)\" stroke=\"#999999\" "
-		"stroke-width=\"0.5\"/>\n",
-		lw - 10, y + 10, lw, y);
-	for (k = 0; k <= 4; k++)
-		fprintf(f,
-			"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
-			"text-anchor=\"middle\">%zu%%</text>\n",
-			lw + 60.0 * k, y + 26, k * 25);
-	fprintf(f,
-		"<rect x=\"%.1f\" y=\"%.1f\" width=\"28\" height=\"18\" "
-		"fill=\"#fed976\"/><rect class=\"target-mark\" x=\"%.1f\" "
-		"y=\"%.1f\" width=\"24\" height=\"14\"/>"
-		"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">\xe2\x97\x8e a "
-		"target of the policy</text>\n"
-		"<rect class=\"deg-bar\" x=\"%.1f\" y=\"%.1f\" "
-		"width=\"28\" height=\"4\"/><text class=\"tick\" "
-		"x=\"%.1f\" y=\"%.1f\">degraded share</text>"
-		"<rect x=\"%.1f\" y=\"%.1f\" width=\"28\" height=\"18\" "
-		"fill=\"#eeeeee\"/><text class=\"tick\" x=\"%.1f\" "
-		"y=\"%.1f\">not used</text></g>\n",
-		lw + 280, y - 3, lw + 282, y - 1, lw + 316, y + 10, lw + 490,
-		y + 4, lw + 524, y + 10, lw + 640, y - 3, lw + 674, y + 10);
+	br_heat_legend(f, lw, y + 22);
 	fputs("</svg>\n", f);
 	free(used);
 }
 
 /* ---- chart 2: push loss per app class and platform ---------------------- */
 
-static const struct br_impact_push *br_find_push(const struct br_impact *im,
-						 size_t s, enum br_platform p)
+/* The bar of app class cls on platform index p (0: iOS) of one run. */
+static void br_push_bar(struct br_page *pg, const struct br_impact *run,
+			size_t cls, int p, double gx, double bw, double y0,
+			double plot_h)
 {
-	size_t k;
+	const struct br_catalog *cat = pg->cat;
+	FILE *f = pg->f;
+	enum br_platform plat = p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
+	const struct br_impact_push *x = br_impact_find_push(run, cls, plat);
+	double bx = gx + (p ? 2 : -2 - bw), hl, hd;
+	char pct[16], dpct[16];
 
-	for (k = 0; k < im->n_push; k++)
-		if (im->push[k].service == (int)s && im->push[k].platform == p)
-			return &im->push[k];
-	return NULL;
+	if (!x || !x->attempted) {
+		fprintf(f,
+			"<text class=\"na\" x=\"%.1f\" "
+			"y=\"%.1f\" "
+			"text-anchor=\"middle\">n/a"
+			"</text>\n",
+			bx + bw / 2, y0 - 4);
+		return;
+	}
+	hl = plot_h * br_pct(x->lost, x->attempted) / 100.0;
+	hd = plot_h * br_pct(x->degraded, x->attempted) / 100.0;
+	br_pct_str(pct, sizeof(pct), x->lost, x->attempted);
+	br_pct_str(dpct, sizeof(dpct), x->degraded, x->attempted);
+	fprintf(f, "<g class=\"bar %s\"><title>", p ? "android" : "ios");
+	br_h_escf(f,
+		  "%s on %s under %s: %llu of %llu "
+		  "lost (%s), %llu late (%s)",
+		  br_impact_class_name(cat, cls), br_plat_label(plat),
+		  run->name, (unsigned long long)x->lost,
+		  (unsigned long long)x->attempted, pct,
+		  (unsigned long long)x->degraded, dpct);
+	fputs("</title>", f);
+	/* a hairline at 0: the bar is there */
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" "
+		"width=\"%.1f\" height=\"%.1f\" "
+		"fill=\"%s\"/>",
+		bx, y0 - (hl > 1.5 ? hl : 1.5), bw, hl > 1.5 ? hl : 1.5,
+		p ? BR_C_ANDROID : BR_C_IOS);
+	if (hd > 0)
+		fprintf(f,
+			"<rect x=\"%.1f\" y=\"%.1f\" "
+			"width=\"%.1f\" "
+			"height=\"%.1f\" "
+			"fill=\"url(#hatch-%s)\" "
+			"stroke=\"%s\" "
+			"stroke-width=\"0.8\"/>",
+			bx, y0 - hl - hd, bw, hd, p ? "android" : "ios",
+			p ? BR_C_ANDROID : BR_C_IOS);
+	fprintf(f,
+		"<text class=\"bar-label\" x=\"%.1f\" "
+		"y=\"%.1f\" text-anchor=\"middle\">",
+		bx + bw / 2, y0 - hl - hd - (x->degraded ? 16 : 4));
+	if (x->degraded)
+		fprintf(f,
+			"%s<tspan class=\"bar-late\" "
+			"x=\"%.1f\" dy=\"12\">+%s "
+			"late</tspan>",
+			pct, bx + bw / 2, dpct);
+	else
+		fputs(pct, f);
+	fputs("</text></g>\n", f);
 }
 
 static void br_push_chart(struct br_page *pg)
@@ -587,8 +630,8 @@ static void br_push_chart(struct br_page *pg)
 		return;
 	for (s = 0; s < cat->n_services; s++)
 		for (r = 0; r < pg->n; r++)
-			if (br_find_push(pg->runs[r].im, s, BR_PLAT_IOS) ||
-			    br_find_push(pg->runs[r].im, s, BR_PLAT_ANDROID)) {
+			if (br_impact_find_push(&pg->runs[r], s, BR_PLAT_IOS) ||
+			    br_impact_find_push(&pg->runs[r], s, BR_PLAT_ANDROID)) {
 				cls[n_cls++] = s;
 				break;
 			}
@@ -649,14 +692,14 @@ static void br_push_chart(struct br_page *pg)
 	if (bw > 34)
 		bw = 34;
 	for (r = 0; r < pg->n; r++) {
-		const struct br_report_run *run = &pg->runs[r];
+		const struct br_impact *run = &pg->runs[r];
 		double py = legend_h + ph * r, top = py + 56;
 
 		fprintf(f,
 			"<g class=\"panel\"><text class=\"panel-title\" "
 			"x=\"%.1f\" y=\"%.1f\">",
 			lm - 60, py + 20);
-		br_h_esc_cut(f, br_run_name(run), 60);
+		br_h_esc_cut(f, run->name, 60);
 		fputs("</text>\n", f);
 		br_y_axis(f, lm, BR_W - rm, top, plot_h, "pushes lost");
 		y0 = top + plot_h;
@@ -664,78 +707,9 @@ static void br_push_chart(struct br_page *pg)
 			double gx = lm + gw * k + gw / 2;
 			int p;
 
-			for (p = 0; p < 2; p++) {
-				enum br_platform plat =
-					p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
-				const struct br_impact_push *x =
-					br_find_push(run->im, cls[k], plat);
-				double bx = gx + (p ? 2 : -2 - bw), hl, hd;
-				char pct[16], dpct[16];
-
-				if (!x || !x->attempted) {
-					fprintf(f,
-						"<text class=\"na\" x=\"%.1f\" "
-						"y=\"%.1f\" "
-						"text-anchor=\"middle\">n/a"
-						"</text>\n",
-						bx + bw / 2, y0 - 4);
-					continue;
-				}
-				hl = plot_h * br_pct(x->lost, x->attempted) /
-				     100.0;
-				hd = plot_h *
-				     br_pct(x->degraded, x->attempted) / 100.0;
-				br_pct_str(pct, sizeof(pct), x->lost,
-					   x->attempted);
-				br_pct_str(dpct, sizeof(dpct), x->degraded,
-					   x->attempted);
-				fprintf(f, "<g class=\"bar %s\"><title>",
-					p ? "android" : "ios");
-				br_h_escf(f,
-					  "%s on %s under %s: %llu of %llu "
-					  "lost (%s), %llu late (%s)",
-					  br_impact_class_name(cat, cls[k]),
-					  br_plat_label(plat),
-					  br_run_name(run),
-					  (unsigned long long)x->lost,
-					  (unsigned long long)x->attempted, pct,
-					  (unsigned long long)x->degraded,
-					  dpct);
-				fputs("</title>", f);
-				/* a hairline at 0: the bar is there */
-				fprintf(f,
-					"<rect x=\"%.1f\" y=\"%.1f\" "
-					"width=\"%.1f\" height=\"%.1f\" "
-					"fill=\"%s\"/>",
-					bx, y0 - (hl > 1.5 ? hl : 1.5), bw,
-					hl > 1.5 ? hl : 1.5,
-					p ? BR_C_ANDROID : BR_C_IOS);
-				if (hd > 0)
-					fprintf(f,
-						"<rect x=\"%.1f\" y=\"%.1f\" "
-						"width=\"%.1f\" "
-						"height=\"%.1f\" "
-						"fill=\"url(#hatch-%s)\" "
-						"stroke=\"%s\" "
-						"stroke-width=\"0.8\"/>",
-						bx, y0 - hl - hd, bw, hd,
-						p ? "android" : "ios",
-						p ? BR_C_ANDROID : BR_C_IOS);
-				fprintf(f,
-					"<text class=\"bar-label\" x=\"%.1f\" "
-					"y=\"%.1f\" text-anchor=\"middle\">",
-					bx + bw / 2,
-					y0 - hl - hd - (x->degraded ? 16 : 4));
-				if (x->degraded)
-					fprintf(f,
-						"%s<tspan class=\"bar-late\" "
-						"x=\"%.1f\" dy=\"12\">+%s "
-						"late</tspan>",
-						pct, bx + bw / 2, dpct);
-				else
-					fputs(pct, f);
-				fputs("</text></g>\n", f);
-			}
+			for (p = 0; p < 2; p++)
+				br_push_bar(pg, run, cls[k], p, gx, bw, y0,
+					    plot_h);
 			fprintf(f,
 				"<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
 				"text-anchor=\"middle\">",
@@ -763,29 +737,38 @@ struct br_series {
 	const char *color;
 	const char *dash; /* NULL: solid */
 	double width;
-	bool *act; /* by flat action index: counted */
+	bool *svc; /* by service: counted */
+	enum { BR_SER_ALL, BR_SER_PUSH, BR_SER_OTHER } what; /* OTHER: no push */
 	int plats; /* 1: iOS, 2: Android */
 };
 
 /* Failed and attempted of series se in bucket b. */
-static void br_series_at(const struct br_traffic_result *res,
-			 const struct br_series *se, size_t b,
-			 uint64_t *failed, uint64_t *att)
+static void br_series_at(const struct br_impact *im, const struct br_series *se,
+			 size_t b, uint64_t *failed, uint64_t *att)
 {
-	size_t p, a;
+	size_t s;
+	int p;
 
 	*failed = *att = 0;
 	for (p = 0; p < 2; p++) {
-		const struct br_outcome *o =
-			&res->timeline[(b * 2 + p) * res->n_actions];
-
 		if (!(se->plats & (1 << p)))
 			continue;
-		for (a = 0; a < res->n_actions; a++) {
-			if (!se->act[a])
+		for (s = 0; s < im->cat->n_services; s++) {
+			const struct br_impact_cell *c =
+				br_impact_cell(im, b, s, p);
+
+			if (!se->svc[s])
 				continue;
-			*failed += o[a].failed;
-			*att += o[a].attempted;
+			if (se->what == BR_SER_ALL) {
+				*failed += c->failed;
+				*att += c->attempted;
+			} else if (se->what == BR_SER_PUSH) {
+				*failed += c->push_failed;
+				*att += c->push_attempted;
+			} else {
+				*failed += c->failed - c->push_failed;
+				*att += c->attempted - c->push_attempted;
+			}
 		}
 	}
 }
@@ -795,13 +778,11 @@ static void br_series_at(const struct br_traffic_result *res,
  * and of the swap policies) that was attempted, iOS and Android pushes,
  * and all other actions.
  */
-static size_t br_run_series(struct br_page *pg,
-			    const struct br_report_run *run,
+static size_t br_run_series(struct br_page *pg, const struct br_impact *run,
 			    struct br_series *se)
 {
 	const struct br_catalog *cat = pg->cat;
-	const struct br_traffic_result *res = run->res;
-	size_t n = 0, s, a, i, b, nc = 0;
+	size_t n = 0, s, i, b, nc = 0;
 	bool *tgt, *own;
 
 	tgt = calloc(cat->n_services + 1, sizeof(*tgt));
@@ -821,18 +802,17 @@ static size_t br_run_series(struct br_page *pg,
 	for (s = 0; s < cat->n_services && n < BR_MAX_SERIES - 3; s++) {
 		if (!tgt[s])
 			continue;
-		se[n].act = calloc(res->n_actions + 1, sizeof(bool));
-		if (!se[n].act)
+		se[n].svc = calloc(cat->n_services + 1, sizeof(bool));
+		if (!se[n].svc)
 			break;
-		for (a = 0; a < cat->services[s].n_actions; a++)
-			se[n].act[res->action_base[s] + a] = true;
+		se[n].svc[s] = true;
+		se[n].what = BR_SER_ALL;
 		for (i = 0; !own[s] && i < pg->scn->n_events; i++)
 			if (pg->event_targets[i][s])
 				break;
 		if (own[s])
 			snprintf(se[n].label, sizeof(se[n].label),
-				 "%s (target)",
-				 br_impact_service_name(cat, s));
+				 "%s (target)", br_impact_service_name(cat, s));
 		else
 			snprintf(se[n].label, sizeof(se[n].label),
 				 "%s (target of %.40s)",
@@ -844,23 +824,20 @@ static size_t br_run_series(struct br_page *pg,
 		n++;
 	}
 	for (i = 0; i < 3 && n < BR_MAX_SERIES; i++) {
-		se[n].act = calloc(res->n_actions + 1, sizeof(bool));
-		if (!se[n].act)
+		se[n].svc = calloc(cat->n_services + 1, sizeof(bool));
+		if (!se[n].svc)
 			break;
+		/* the pushes of every service; all else of the others */
 		for (s = 0; s < cat->n_services; s++)
-			for (a = 0; a < cat->services[s].n_actions; a++) {
-				bool push = br_is_push(
-					&cat->services[s].actions[a]);
-
-				se[n].act[res->action_base[s] + a] =
-					i < 2 ? push : !push && !tgt[s];
-			}
+			se[n].svc[s] = i < 2 || !tgt[s];
+		se[n].what = i < 2 ? BR_SER_PUSH : BR_SER_OTHER;
 		snprintf(se[n].label, sizeof(se[n].label), "%s",
-			 i == 0 ? "iOS push notifications" :
-			 i == 1 ? "Android push notifications" :
-				  "all other actions");
-		se[n].color = i == 0 ? BR_C_IOS : i == 1 ? BR_C_ANDROID
-							  : BR_C_OTHER;
+			 i == 0	  ? "iOS push notifications"
+			 : i == 1 ? "Android push notifications"
+				  : "all other actions");
+		se[n].color = i == 0   ? BR_C_IOS
+			      : i == 1 ? BR_C_ANDROID
+				       : BR_C_OTHER;
 		se[n].dash = i == 0 ? "9 4" : i == 1 ? "3 3" : "1 3";
 		se[n].plats = i == 0 ? 1 : i == 1 ? 2 : 3;
 		n++;
@@ -873,15 +850,15 @@ static size_t br_run_series(struct br_page *pg,
 	for (i = 0; i < n;) {
 		uint64_t fl, at, tot = 0;
 
-		for (b = 0; b < res->n_buckets; b++) {
-			br_series_at(res, &se[i], b, &fl, &at);
+		for (b = 0; b < run->n_buckets; b++) {
+			br_series_at(run, &se[i], b, &fl, &at);
 			tot += at;
 		}
 		if (tot) {
 			i++;
 			continue;
 		}
-		free(se[i].act);
+		free(se[i].svc);
 		memmove(&se[i], &se[i + 1], (n - i - 1) * sizeof(*se));
 		n--;
 	}
@@ -903,6 +880,39 @@ static uint64_t br_time_step(uint64_t dur)
 		if (dur / steps[i] <= 8)
 			return steps[i];
 	return dur / 8 + 1;
+}
+
+/* The scenario's swaps on a timeline panel: a dashed line, a label. */
+static void br_timeline_swaps(struct br_page *pg, double lm, double plot_w,
+			      double top, double y0, uint64_t dur)
+{
+	const struct br_scenario *scn = pg->scn;
+	FILE *f = pg->f;
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < scn->n_events; i++) {
+		uint64_t at =
+			scn->events[i].at_ns < dur ? scn->events[i].at_ns : dur;
+		double x = lm + plot_w * (double)at / (double)dur;
+		bool right = x > lm + plot_w * 0.7;
+
+		br_time_str(buf, sizeof(buf),
+			    scn->events[i].at_ns / 1000000000ull);
+		fprintf(f, "<g class=\"swap\"><title>");
+		br_h_escf(f, "at %s the scenario puts %s (%s) in force", buf,
+			  pg->event_names[i], scn->events[i].policy);
+		fprintf(f,
+			"</title><line x1=\"%.1f\" y1=\"%.1f\" "
+			"x2=\"%.1f\" y2=\"%.1f\"/>"
+			"<text x=\"%.1f\" y=\"%.1f\" "
+			"text-anchor=\"%s\">",
+			x, top - 16, x, y0, x + (right ? -5 : 5), top - 6,
+			right ? "end" : "start");
+		br_h_escf(f, "swap at %s \xe2\x86\x92 ", buf);
+		br_h_esc_cut(f, pg->event_names[i], 40);
+		fputs("</text></g>\n", f);
+	}
 }
 
 static void br_timeline(struct br_page *pg)
@@ -928,20 +938,19 @@ static void br_timeline(struct br_page *pg)
 		"swaps</title>\n",
 		BR_W, h, BR_W, h);
 	for (r = 0; r < pg->n; r++) {
-		const struct br_report_run *run = &pg->runs[r];
-		const struct br_traffic_result *res = run->res;
+		const struct br_impact *run = &pg->runs[r];
 		double py = ph * r, top = py + 72, y0 = top + plot_h, lx;
 
 		fprintf(f,
 			"<g class=\"panel\"><text class=\"panel-title\" "
 			"x=\"%.1f\" y=\"%.1f\">",
 			lm - 60, py + 20);
-		br_h_esc_cut(f, br_run_name(run), 50);
+		br_h_esc_cut(f, run->name, 50);
 		fputs("<tspan class=\"panel-sub\" dx=\"10\">", f);
 		br_h_escf(f, "in force from 0:00%s",
 			  scn->n_events ? ", then the swaps marked" : "");
 		fputs("</tspan></text>\n", f);
-		if (!res->timeline || !res->n_buckets || !res->bucket_ns) {
+		if (!run->n_buckets || !run->bucket_ns) {
 			fprintf(f,
 				"<text class=\"empty\" x=\"%.1f\" y=\"%.1f\">"
 				"No timeline recorded.</text></g>\n",
@@ -989,30 +998,7 @@ static void br_timeline(struct br_page *pg)
 			"(min:s), by when an action started</text>\n",
 			lm, y0, lm + plot_w, y0, lm + plot_w / 2, y0 + 38);
 
-		/* the swaps */
-		for (i = 0; i < scn->n_events; i++) {
-			uint64_t at = scn->events[i].at_ns < dur ?
-					      scn->events[i].at_ns : dur;
-			double x = lm + plot_w * (double)at / (double)dur;
-			bool right = x > lm + plot_w * 0.7;
-
-			br_time_str(buf, sizeof(buf),
-				    scn->events[i].at_ns / 1000000000ull);
-			fprintf(f, "<g class=\"swap\"><title>");
-			br_h_escf(f, "at %s the scenario puts %s (%s) in force",
-				  buf, pg->event_names[i],
-				  scn->events[i].policy);
-			fprintf(f,
-				"</title><line x1=\"%.1f\" y1=\"%.1f\" "
-				"x2=\"%.1f\" y2=\"%.1f\"/>"
-				"<text x=\"%.1f\" y=\"%.1f\" "
-				"text-anchor=\"%s\">",
-				x, top - 16, x, y0, x + (right ? -5 : 5),
-				top - 6, right ? "end" : "start");
-			br_h_escf(f, "swap at %s \xe2\x86\x92 ", buf);
-			br_h_esc_cut(f, pg->event_names[i], 40);
-			fputs("</text></g>\n", f);
-		}
+		br_timeline_swaps(pg, lm, plot_w, top, y0, dur);
 
 		/* the lines: a step per bucket, a gap where none started */
 		for (i = 0; i < ns; i++) {
@@ -1026,18 +1012,18 @@ static void br_timeline(struct br_page *pg)
 				se[i].dash ? " stroke-dasharray=\"" : "",
 				se[i].dash ? se[i].dash : "",
 				se[i].dash ? "\"" : "");
-			for (b = 0; b < res->n_buckets; b++) {
+			for (b = 0; b < run->n_buckets; b++) {
 				uint64_t fl, at;
 				double x0, x1, y;
-				uint64_t e = (b + 1) * res->bucket_ns;
+				uint64_t e = (b + 1) * run->bucket_ns;
 
-				br_series_at(res, &se[i], b, &fl, &at);
+				br_series_at(run, &se[i], b, &fl, &at);
 				if (!at) {
 					open = false;
 					continue;
 				}
 				x0 = lm + plot_w *
-						  (double)(b * res->bucket_ns) /
+						  (double)(b * run->bucket_ns) /
 						  (double)dur;
 				x1 = lm + plot_w *
 						  (double)(e < dur ? e : dur) /
@@ -1052,11 +1038,11 @@ static void br_timeline(struct br_page *pg)
 			}
 			fputs("\"><title>", f);
 			br_h_escf(f, "%s: failed %% per %.0f s",
-				  se[i].label, res->bucket_ns / 1e9);
+				  se[i].label, run->bucket_ns / 1e9);
 			fputs("</title></path>\n", f);
 		}
 		for (i = 0; i < ns; i++)
-			free(se[i].act);
+			free(se[i].svc);
 		fputs("</g>\n", f);
 	}
 	fputs("</svg>\n", f);
@@ -1224,14 +1210,13 @@ static void br_headlines(struct br_page *pg)
 	      "<div class=\"cards\">\n",
 	      f);
 	for (r = 0; r < pg->n; r++) {
-		const struct br_report_run *run = &pg->runs[r];
-		const struct br_impact *im = run->im;
+		const struct br_impact *run = &pg->runs[r], *im = run;
 		uint64_t lost, att;
 		char v[32], ttl[160];
 
 		fprintf(f, "<article class=\"card\" id=\"policy-%zu\">\n<h3>",
 			r + 1);
-		br_h_esc(f, br_run_name(run));
+		br_h_esc(f, run->name);
 		fputs("</h3>\n<p class=\"desc\">", f);
 		if (run->file && run->file[0]) {
 			fputs("<code>", f);
@@ -1290,9 +1275,9 @@ static void br_headlines(struct br_page *pg)
 		fprintf(f,
 			"</p>\n<p class=\"note\">%llu packets through the "
 			"program; %llu swap%s</p>\n</article>\n",
-			(unsigned long long)run->res->packets,
-			(unsigned long long)run->res->swaps,
-			run->res->swaps == 1 ? "" : "s");
+			(unsigned long long)run->packets,
+			(unsigned long long)run->swaps,
+			run->swaps == 1 ? "" : "s");
 	}
 	fputs("</div>\n</section>\n", f);
 }
@@ -1309,11 +1294,10 @@ static void br_tables(struct br_page *pg)
 	      "or late); rows in bold: a target of the policy.</p>\n",
 	      f);
 	for (r = 0; r < pg->n; r++) {
-		const struct br_report_run *run = &pg->runs[r];
-		const struct br_impact *im = run->im;
+		const struct br_impact *run = &pg->runs[r], *im = run;
 
 		fputs("<details open=\"open\"><summary>", f);
-		br_h_esc(f, br_run_name(run));
+		br_h_esc(f, run->name);
 		fprintf(f,
 			"</summary>\n<table class=\"actions\">\n<thead><tr>"
 			"<th>service</th><th>platform</th><th>action</th>"
@@ -1329,6 +1313,8 @@ static void br_tables(struct br_page *pg)
 				&cat->services[a->service];
 			char pct[16];
 
+			if (!a->o.attempted)
+				continue;
 			br_pct_str(pct, sizeof(pct), a->o.failed,
 				   a->o.attempted);
 			fprintf(f, "<tr%s><td>",
@@ -1388,13 +1374,16 @@ static void br_tables(struct br_page *pg)
 	fputs("</section>\n", f);
 }
 
-int br_report_html(FILE *f, const struct br_catalog *cat,
-		   const struct br_scenario *scn, uint64_t seed,
-		   const struct br_report_run *runs, size_t n)
+static int br_html_write(FILE *f, const struct br_result *res)
 {
+	const struct br_scenario *scn = res->scn;
+	const struct br_impact *runs = res->runs;
+	uint64_t seed = res->seed;
+	size_t n = res->n_runs;
 	struct br_page pg = {
 		.f = f,
-		.cat = cat,
+		.res = res,
+		.cat = res->cat,
 		.scn = scn,
 		.runs = runs,
 		.n = n,
@@ -1425,7 +1414,7 @@ int br_report_html(FILE *f, const struct br_catalog *cat,
 		if (r)
 			fputs(" \xc2\xb7 ", f); /* · */
 		fputs("<b>", f);
-		br_h_esc(f, br_run_name(&runs[r]));
+		br_h_esc(f, runs[r].name);
 		fputs("</b>", f);
 	}
 	br_h_escf(f,
@@ -1483,3 +1472,8 @@ int br_report_html(FILE *f, const struct br_catalog *cat,
 		return -EIO;
 	return 0;
 }
+
+const struct br_report_format br_report_html = {
+	.name = "html",
+	.write = br_html_write,
+};

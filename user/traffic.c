@@ -348,9 +348,7 @@ static bool same_term(const struct br_cat_term *a, const struct br_cat_term *b)
 /* Does the data of this action travel to the device over a channel? */
 static bool action_down(const struct br_cat_action *a)
 {
-	size_t n = strlen(a->name);
-
-	return n > 9 && !strcmp(a->name + n - 9, "-received");
+	return a->received;
 }
 
 /* ---- addresses --------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "attrib.h"
 #include "json.h"
 #include "log.h"
+#include "result.h"
 #include "scenario.h"
 #include "sim.h"
 #include "whatif.h"
@@ -21,18 +22,12 @@ bool br_whatif_needed(const struct br_catalog *cat, const struct br_policy *pol)
 	return br_attrib_touches_others(cat, pol);
 }
 
-static const char *plat_key(enum br_platform p)
-{
-	return p == BR_PLAT_IOS	      ? "ios"
-	       : p == BR_PLAT_ANDROID ? "android"
-				      : "any";
-}
-
 int br_whatif_run(const struct br_catalog *cat, const struct br_policy *pol,
 		  struct br_whatif *w)
 {
 	struct br_scenario *scn = NULL, only;
 	struct br_traffic_opts o = { .cat = cat, .initial = pol };
+	struct br_traffic_result res = { 0 };
 	struct br_diag diag;
 	struct br_sim sim;
 	int err;
@@ -58,10 +53,12 @@ int br_whatif_run(const struct br_catalog *cat, const struct br_policy *pol,
 	err = br_sim_open(&sim, NULL, scn->flow_entries, scn->hello_entries);
 	if (err)
 		goto out;
-	err = br_traffic_run(&sim, &o, &w->res);
+	err = br_traffic_run(&sim, &o, &res);
 	br_sim_close(&sim);
 	if (!err)
-		err = br_impact_compute(cat, pol, &w->res, &w->im);
+		err = br_impact_compute(cat, pol, pol ? pol->file : NULL, &res,
+					&w->im);
+	br_traffic_result_free(&res);
 	if (err)
 		goto out;
 	w->simulated = true;
@@ -90,7 +87,6 @@ void br_whatif_free(struct br_whatif *w)
 
 	if (w->simulated)
 		br_impact_free(&w->im);
-	br_traffic_result_free(&w->res);
 	memset(w, 0, sizeof(*w));
 	w->cat = cat;
 }
@@ -111,7 +107,7 @@ void br_whatif_print(FILE *out, const struct br_whatif *w)
 		"simulated in a private instance, %llu packets):\n",
 		w->scenario, w->devices, (unsigned long long)w->duration_s,
 		(unsigned long long)w->seed,
-		(unsigned long long)w->res.packets);
+		(unsigned long long)im->packets);
 	fprintf(out, "  %s\n", im->headline);
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
@@ -127,7 +123,7 @@ void br_whatif_print(FILE *out, const struct br_whatif *w)
 		head = true;
 		fprintf(out, "    %-16s %-8s %9llu %9llu %6.1f%% %9llu\n",
 			br_impact_class_name(cat, x->service),
-			plat_key(x->platform), (unsigned long long)x->attempted,
+			br_result_plat_key(x->platform), (unsigned long long)x->attempted,
 			(unsigned long long)x->lost,
 			br_pct(x->lost, x->attempted),
 			(unsigned long long)x->degraded);
@@ -156,7 +152,7 @@ void br_whatif_print(FILE *out, const struct br_whatif *w)
 	fprintf(out,
 		"  (every action: blastradius simulate --policy %s; "
 		"--quiet or --no-impact skip this)\n",
-		im->pol && im->pol->file ? im->pol->file : "POLICY");
+		im->file ? im->file : "POLICY");
 }
 
 void br_whatif_json(struct br_json *j, const struct br_whatif *w)
@@ -182,34 +178,9 @@ void br_whatif_json(struct br_json *j, const struct br_whatif *w)
 	br_json_ku64(j, "duration_s", w->duration_s);
 	br_json_ku64(j, "seed", w->seed);
 	br_json_end(j);
-	br_json_ku64(j, "packets", w->res.packets);
+	br_json_ku64(j, "packets", im->packets);
 	br_json_kstr(j, "headline", im->headline);
-	br_json_key(j, "efficacy");
-	br_json_object(j);
-	br_json_ku64(j, "attempted", im->target_attempted);
-	br_json_ku64(j, "failed", im->target_failed);
-	br_json_end(j);
-	br_json_key(j, "collateral");
-	br_json_object(j);
-	br_json_ku64(j, "attempted", im->other_attempted);
-	br_json_ku64(j, "failed", im->other_failed);
-	br_json_ku64(j, "degraded", im->other_degraded);
-	br_json_end(j);
-	br_json_key(j, "push");
-	br_json_array(j);
-	for (i = 0; i < im->n_push; i++) {
-		const struct br_impact_push *x = &im->push[i];
-
-		br_json_object(j);
-		br_json_kstr(j, "app_class", cat->services[x->service].id);
-		br_json_kstr(j, "name", br_impact_class_name(cat, x->service));
-		br_json_kstr(j, "platform", plat_key(x->platform));
-		br_json_ku64(j, "attempted", x->attempted);
-		br_json_ku64(j, "lost", x->lost);
-		br_json_ku64(j, "degraded", x->degraded);
-		br_json_end(j);
-	}
-	br_json_end(j);
+	br_report_json_impact(j, im);
 	br_json_key(j, "services");
 	br_json_array(j);
 	for (i = 0; i < im->n_services; i++) {
@@ -306,58 +277,33 @@ int br_whatif_limit_parse(const struct br_catalog *cat, const char *arg,
 	return 0;
 }
 
-static bool is_target(const struct br_whatif *w, size_t s)
-{
-	const struct br_policy *pol = w->im.pol;
-	size_t t;
-
-	for (t = 0; pol && t < pol->n_targets; t++)
-		if (!strcmp(pol->targets[t], w->cat->services[s].id))
-			return true;
-	return false;
-}
-
 bool br_whatif_limit_check(const struct br_whatif *w,
 			   struct br_whatif_limit *lim)
 {
-	const struct br_catalog *cat = w->cat;
-	const struct br_traffic_result *res = &w->res;
-	size_t s, a;
+	const struct br_impact *im = &w->im;
+	size_t k;
 	int p;
 
 	lim->attempted = lim->lost = 0;
 	lim->exceeded = false;
 	if (!w->simulated)
 		return false;
-	for (s = 0; s < cat->n_services; s++) {
-		const struct br_cat_service *svc = &cat->services[s];
+	for (k = 0; k < im->n_actions; k++) {
+		const struct br_impact_action *a = &im->actions[k];
 
-		if (lim->service >= 0 ? (int)s != lim->service
-				      : is_target(w, s))
+		if (lim->service >= 0 ? a->service != lim->service : a->target)
 			continue;
-		for (a = 0; a < svc->n_actions; a++) {
-			const struct br_cat_action *act = &svc->actions[a];
+		if (lim->service == BR_LIMIT_PUSH && !a->push)
+			continue;
+		for (p = 0; p < 2; p++) {
+			enum br_platform plat =
+				p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
 
-			if (lim->service == BR_LIMIT_PUSH &&
-			    strcmp(act->name, "push-received"))
+			if (lim->platform != BR_PLAT_ANY &&
+			    lim->platform != plat)
 				continue;
-			for (p = 0; p < 2; p++) {
-				enum br_platform plat =
-					p ? BR_PLAT_ANDROID : BR_PLAT_IOS;
-				const struct br_outcome *o =
-					&res->by_platform[p]
-							 [res->action_base[s] +
-							  a];
-
-				if (act->platform != BR_PLAT_ANY &&
-				    act->platform != plat)
-					continue;
-				if (lim->platform != BR_PLAT_ANY &&
-				    lim->platform != plat)
-					continue;
-				lim->attempted += o->attempted;
-				lim->lost += o->failed;
-			}
+			lim->attempted += a->on[p].attempted;
+			lim->lost += a->on[p].failed;
 		}
 	}
 	lim->exceeded = br_pct(lim->lost, lim->attempted) > lim->pct;
@@ -370,7 +316,7 @@ void br_whatif_limit_name(const struct br_whatif *w,
 {
 	const char *on = lim->platform == BR_PLAT_ANY ? "" : " on ";
 	const char *plat =
-		lim->platform == BR_PLAT_ANY ? "" : plat_key(lim->platform);
+		lim->platform == BR_PLAT_ANY ? "" : br_result_plat_key(lim->platform);
 
 	if (lim->service == BR_LIMIT_PUSH)
 		snprintf(buf, len, "push notifications%s%s", on, plat);

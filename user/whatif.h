@@ -20,7 +20,6 @@
 #include "catalog.h"
 #include "impact.h"
 #include "policy.h"
-#include "traffic.h"
 
 struct br_json;
 
@@ -32,8 +31,7 @@ struct br_whatif {
 	char scenario[64];
 	uint32_t devices;
 	uint64_t duration_s, seed;
-	struct br_traffic_result res;
-	struct br_impact im; /* valid when simulated */
+	struct br_impact im; /* the result (result.h), valid when simulated */
 };
 
 /*

@@ -430,6 +430,46 @@ static void test_platform_actions(void **state)
 	br_catalog_free(cat);
 }
 
+/* What reports need of the catalog: names, and which actions are pushes. */
+static void test_report_attributes(void **state)
+{
+	const struct br_cat_service *s;
+	struct br_catalog *cat;
+
+	(void)state;
+	cat = parse_ok("service apns \"Push\"\nlabel \"APNs\"\n"
+		       "class-label \"iOS system\"\ncategory c\nplatform ios\n"
+		       "flow ch tls daddr 1.0.0.0/8 dport 1 channel\n"
+		       "action push-received needs ch push\n"
+		       "service bank\ncategory c\nlabel \"banking\"\n"
+		       "flow f tls daddr 1.0.0.0/8 dport 1\n"
+		       "action got platform ios push needs apns.ch\n"
+		       "action msg received needs f\n"
+		       "action both push received needs f\n"
+		       "action open needs f\n"
+		       "service plain\ncategory c\n"
+		       "flow f tls daddr 1.0.0.0/8 dport 1\n"
+		       "action open needs f\n");
+	s = &cat->services[0];
+	assert_string_equal(br_cat_label(s), "APNs");
+	assert_string_equal(br_cat_class_label(s), "iOS system");
+	assert_true(s->actions[0].push);
+	assert_true(s->actions[0].received); /* a push comes down */
+	s = &cat->services[1];
+	assert_string_equal(br_cat_label(s), "banking");
+	assert_string_equal(br_cat_class_label(s), "banking"); /* the label */
+	assert_true(s->actions[0].push && s->actions[0].received);
+	assert_false(s->actions[1].push);
+	assert_true(s->actions[1].received);
+	assert_true(s->actions[2].push && s->actions[2].received);
+	assert_false(s->actions[3].push || s->actions[3].received);
+	s = &cat->services[2];
+	assert_null(s->label);
+	assert_string_equal(br_cat_label(s), "plain"); /* the id */
+	assert_string_equal(br_cat_class_label(s), "plain");
+	br_catalog_free(cat);
+}
+
 /* ---- malformed catalogs ----------------------------------------------- */
 
 struct bad_case {
@@ -438,6 +478,30 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
+	/* report names: a quoted name, once each; push, received once */
+	{ "service s\n"
+	    "category c\n"
+	    "label \"S\"\n"
+	    "label \"T\"\n"
+	    "label plain\n"
+	    "class-label \"\"\n"
+	    "class-label\n"
+	    "class-label \"C\"\n"
+	    "class-label \"D\"\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443\n"
+	    "action a needs f push push\n"
+	    "action b received needs f received\n"
+	    "action c needs f\n",
+	  "t.catalog:4:1: \"label\" already given at t.catalog:3:1\n"
+	  "t.catalog:5:1: \"label\" already given at t.catalog:3:1\n"
+	  "t.catalog:6:13: empty class-label\n"
+	  "t.catalog:7:12: expected a quoted name, got end of line\n"
+	  "t.catalog:9:1: \"class-label\" already given at t.catalog:8:1\n"
+	  "t.catalog:11:23: \"push\" already given at t.catalog:11:18\n"
+	  "t.catalog:12:27: \"received\" already given at t.catalog:12:10\n" },
+	{ "service s\ncategory c\nlabel plain\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443\naction a needs f\n",
+	  "t.catalog:3:7: expected a quoted name, got \"plain\"\n" },
 	/* strings hold printable text only, wherever they stand */
 	{ "service s \"Tit\x1b[2Jle\"\ncategory c\n"
 	    "flow f tls daddr 1.0.0.0/8 dport 443\naction a needs f\n",
@@ -593,7 +657,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:9:23: bad rate \"6\" (expected a number per hour or day, as in 6/h or 0.5/d)\n"
 	  "t.catalog:10:23: rate \"0/h\" out of range (more than 0, at most 3600000/h)\n"
 	  "t.catalog:11:18: \"needs\" already given at t.catalog:11:10\n"
-	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs, rate or deadline)\n"
+	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs, rate, deadline, push or received)\n"
 	  "t.catalog:13:18: unexpected character \"$\"\n"
 	  "t.catalog:14:19: unknown platform \"mac\" (expected ios or android)\n" },
 	{ "service s\n"
@@ -1097,6 +1161,33 @@ static void test_shipped(void **state)
 		free(want);
 	}
 
+	/* pushes are the push-received actions; whatever is -received
+	 * comes down a channel; both marked, not inferred from the name */
+	for (i = 0; i < cat->n_services; i++) {
+		const struct br_cat_service *svc = &cat->services[i];
+
+		for (k = 0; k < svc->n_actions; k++) {
+			const char *n = svc->actions[k].name;
+			size_t len = strlen(n);
+
+			assert_int_equal(svc->actions[k].push,
+					 !strcmp(n, "push-received"));
+			assert_int_equal(svc->actions[k].received,
+					 len > 9 &&
+						 !strcmp(n + len - 9,
+							 "-received"));
+		}
+	}
+	assert_string_equal(br_cat_label(&cat->services[br_catalog_service(
+				    cat, "apns")]),
+			    "APNs");
+	assert_string_equal(br_cat_class_label(
+				    &cat->services[br_catalog_service(cat, "fcm")]),
+			    "Android system");
+	assert_string_equal(br_cat_label(&cat->services[br_catalog_service(
+				    cat, "auth")]),
+			    "2FA");
+
 	/* deadlines: a web page in 10 s, a push in 60 s (assumptions) */
 	assert_int_equal(action_of(cat, "web", "page-load", BR_PLAT_ANY)
 				 ->deadline_ns,
@@ -1112,6 +1203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ir),
 		cmocka_unit_test(test_platform_actions),
+		cmocka_unit_test(test_report_attributes),
 		cmocka_unit_test(test_bad_catalogs),
 		cmocka_unit_test(test_load_dir),
 		cmocka_unit_test(test_load_not_regular),

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * report_json.c - simulate --json: the result as one JSON object, the
+ * scenario and per run its figures and every catalog action's outcome
+ * (docs/simulate-output.md describes the keys).
+ */
+#include <errno.h>
+
+#include "json.h"
+#include "result.h"
+
+static void br_json_scenario(struct br_json *j, const struct br_result *r)
+{
+	const struct br_scenario *scn = r->scn;
+
+	br_json_key(j, "scenario");
+	br_json_object(j);
+	br_json_kstr(j, "name", scn->name);
+	br_json_kstr(j, "file", scn->file);
+	br_json_ku64(j, "devices", scn->devices);
+	br_json_ku64(j, "duration_s", scn->duration_ns / 1000000000ull);
+	br_json_ku64(j, "seed", r->seed);
+	br_json_ku64(j, "flow_table", br_scn_flow_table(scn));
+	br_json_ku64(j, "hello_table", br_scn_hello_table(scn));
+	if (r->est) {
+		br_json_key(j, "estimate");
+		br_json_object(j);
+		br_json_ku64(j, "instances", (uint64_t)r->est->instances);
+		br_json_ku64(j, "packets", (uint64_t)r->est->packets);
+		br_json_ku64(j, "seconds", (uint64_t)r->est->seconds);
+		br_json_ku64(j, "memory_bytes", (uint64_t)r->est->memory);
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
+/* Every catalog action, attempted or not. */
+static void br_json_actions(struct br_json *j, const struct br_impact *im)
+{
+	const struct br_catalog *cat = im->cat;
+	size_t k;
+
+	br_json_key(j, "services");
+	br_json_array(j);
+	for (k = 0; k < im->n_actions; k++) {
+		const struct br_impact_action *a = &im->actions[k];
+		const struct br_cat_service *svc = &cat->services[a->service];
+
+		br_json_object(j);
+		br_json_kstr(j, "service", svc->id);
+		br_json_kstr(j, "platform", br_result_plat_key(a->platform));
+		br_json_kstr(j, "action", svc->actions[a->action].name);
+		br_json_ku64(j, "attempted", a->o.attempted);
+		br_json_ku64(j, "succeeded", a->o.succeeded + a->o.degraded);
+		br_json_ku64(j, "failed", a->o.failed);
+		br_json_ku64(j, "degraded", a->o.degraded);
+		br_json_ku64(j, "late", a->o.late);
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
+static void br_json_run(struct br_json *j, const struct br_impact *im)
+{
+	size_t t;
+
+	br_json_object(j);
+	br_json_kstr(j, "name", im->name);
+	br_json_kstr(j, "file", im->file ? im->file : "");
+	br_json_key(j, "targets");
+	br_json_array(j);
+	for (t = 0; im->pol && t < im->pol->n_targets; t++)
+		br_json_str(j, im->pol->targets[t]);
+	br_json_end(j);
+	br_json_kstr(j, "headline", im->headline);
+	br_json_ku64(j, "packets", im->packets);
+	br_json_ku64(j, "swaps", im->swaps);
+	br_report_json_impact(j, im);
+	br_json_actions(j, im);
+	br_json_end(j);
+}
+
+static int br_json_write(FILE *f, const struct br_result *r)
+{
+	struct br_json j;
+	size_t i;
+
+	br_json_init(&j, f);
+	br_json_object(&j);
+	br_json_scenario(&j, r);
+	br_json_key(&j, "policies");
+	br_json_array(&j);
+	for (i = 0; i < r->n_runs; i++)
+		br_json_run(&j, &r->runs[i]);
+	br_json_end(&j);
+	br_json_end(&j);
+	return ferror(f) ? -EIO : 0;
+}
+
+const struct br_report_format br_report_json = {
+	.name = "json",
+	.write = br_json_write,
+};

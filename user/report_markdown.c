@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * report_markdown.c - simulate --markdown FILE: the result as Markdown
+ * (GitHub-flavoured tables), to paste into an issue or a paper: the
+ * scenario, per policy its headline, the what-if matrix, the push loss per
+ * app class, and what the figures assume.
+ *
+ * Every figure is a percentage with the counts it comes from, so a reader
+ * (or tests/e2e/test_report.sh) can check it against --json.
+ */
+#include <errno.h>
+
+#include "result.h"
+
+/* Text in a table cell: '|' would end the cell, a newline the row. */
+static void br_md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* "12.5% (4/32)", or "-" when nothing was attempted */
+static void br_md_share(FILE *f, uint64_t part, uint64_t whole)
+{
+	if (!whole)
+		fputs(" - |", f);
+	else
+		fprintf(f, " %.1f%% (%llu/%llu) |", br_pct(part, whole),
+			(unsigned long long)part, (unsigned long long)whole);
+}
+
+static void br_md_scenario(FILE *f, const struct br_result *r)
+{
+	const struct br_scenario *scn = r->scn;
+	size_t i;
+
+	fputs("## Scenario\n\n| | |\n|---|---|\n| scenario | ", f);
+	br_md_cell(f, scn->name);
+	fputs(" (", f);
+	br_md_cell(f, scn->file);
+	fprintf(f,
+		") |\n| devices | %u |\n| duration | %llu s |\n"
+		"| seed | %llu |\n| censor's tables | %u flows, %u hellos "
+		"being read |\n",
+		scn->devices,
+		(unsigned long long)(scn->duration_ns / 1000000000ull),
+		(unsigned long long)r->seed, br_scn_flow_table(scn),
+		br_scn_hello_table(scn));
+	for (i = 0; i < scn->n_events; i++) {
+		fprintf(f, "| swap at %llu:%02llu | ",
+			(unsigned long long)(scn->events[i].at_ns /
+					     60000000000ull),
+			(unsigned long long)(scn->events[i].at_ns /
+					     1000000000ull % 60));
+		br_md_cell(f, scn->events[i].policy);
+		fputs(" |\n", f);
+	}
+}
+
+/* Per policy: targets, efficacy, collateral and the headline. */
+static void br_md_headlines(FILE *f, const struct br_result *r)
+{
+	size_t i, t;
+
+	fputs("\n## Policies\n\n| policy | targets | efficacy: failed | "
+	      "collateral: failed | collateral: degraded | headline |\n"
+	      "|---|---|---:|---:|---:|---|\n",
+	      f);
+	for (i = 0; i < r->n_runs; i++) {
+		const struct br_impact *im = &r->runs[i];
+
+		fputs("| ", f);
+		br_md_cell(f, im->name);
+		fputs(" | ", f);
+		for (t = 0; im->pol && t < im->pol->n_targets; t++) {
+			fputs(t ? ", " : "", f);
+			br_md_cell(f, im->pol->targets[t]);
+		}
+		fputs(im->pol && im->pol->n_targets ? " |" : "- |", f);
+		br_md_share(f, im->target_failed, im->target_attempted);
+		br_md_share(f, im->other_failed, im->other_attempted);
+		br_md_share(f, im->other_degraded, im->other_attempted);
+		fputs(" ", f);
+		br_md_cell(f, im->headline);
+		fputs(" |\n", f);
+	}
+}
+
+/* A header row naming every run, and its alignment row. */
+static void br_md_run_header(FILE *f, const struct br_result *r,
+			     const char *first, const char *align)
+{
+	size_t i;
+
+	fprintf(f, "| %s |", first);
+	for (i = 0; i < r->n_runs; i++) {
+		fputs(" ", f);
+		br_md_cell(f, r->runs[i].name);
+		fputs(" |", f);
+	}
+	fprintf(f, "\n|%s|", align);
+	for (i = 0; i < r->n_runs; i++)
+		fputs("---:|", f);
+	fputs("\n", f);
+}
+
+/* The what-if matrix: each service's failed share under each policy. */
+static void br_md_matrix(FILE *f, const struct br_result *r)
+{
+	const struct br_catalog *cat = r->cat;
+	size_t i, s;
+
+	fputs("\n## What-if: failed actions per service\n\n"
+	      "Failed of attempted, over both platforms; **bold**: a target "
+	      "of the policy.\n\n",
+	      f);
+	br_md_run_header(f, r, "service | id", "---|---");
+	for (s = 0; s < cat->n_services; s++) {
+		if (!br_result_attempted(r, s))
+			continue;
+		fputs("| ", f);
+		br_md_cell(f, br_impact_service_name(cat, s));
+		fputs(" | ", f);
+		br_md_cell(f, cat->services[s].id);
+		fputs(" |", f);
+		for (i = 0; i < r->n_runs; i++) {
+			const struct br_impact_service *x =
+				br_impact_find_service(&r->runs[i], s);
+
+			if (!x) {
+				fputs(" - |", f);
+				continue;
+			}
+			fprintf(f, " %s%.1f%% (%llu/%llu)%s |",
+				x->target ? "**" : "",
+				br_pct(x->failed, x->attempted),
+				(unsigned long long)x->failed,
+				(unsigned long long)x->attempted,
+				x->target ? "**" : "");
+		}
+		fputs("\n", f);
+	}
+}
+
+/* Push notifications lost per app class and platform, per policy. */
+static void br_md_push(FILE *f, const struct br_result *r)
+{
+	const struct br_catalog *cat = r->cat;
+	size_t i, s;
+	int p;
+
+	fputs("\n## Push notifications lost per app class\n\n", f);
+	br_md_run_header(f, r, "app class | platform", "---|---");
+	for (s = 0; s < cat->n_services; s++)
+		for (p = BR_PLAT_IOS; p <= BR_PLAT_ANDROID; p++) {
+			bool any = false;
+
+			for (i = 0; i < r->n_runs && !any; i++)
+				any = br_impact_find_push(&r->runs[i], s, p);
+			if (!any)
+				continue;
+			fputs("| ", f);
+			br_md_cell(f, br_impact_class_name(cat, s));
+			fprintf(f, " | %s |", br_result_plat_key(p));
+			for (i = 0; i < r->n_runs; i++) {
+				const struct br_impact_push *x =
+					br_impact_find_push(&r->runs[i], s, p);
+
+				if (x)
+					br_md_share(f, x->lost, x->attempted);
+				else
+					fputs(" - |", f);
+			}
+			fputs("\n", f);
+		}
+}
+
+static void br_md_assumptions(FILE *f)
+{
+	fputs("\n## Assumptions\n\n"
+	      "- Every policy ran through the same population: the same "
+	      "seed gives the same devices, apps and action arrivals, so the "
+	      "runs differ only by what the policy did to their packets.\n"
+	      "- The verdicts are the kernel's: each run pushes its packets "
+	      "through a private instance of the XDP program on a virtual "
+	      "clock; nothing touches a live network.\n"
+	      "- An action fails when no alternative of one of its needs "
+	      "worked; it is degraded when it succeeded only through a "
+	      "fallback, below the goodput a flow needs, or later than its "
+	      "deadline. A push also fails when its channel is not back "
+	      "within 120 s.\n"
+	      "- Services, their flows, rates and deadlines are the "
+	      "catalog's (policies/catalog/); rates and deadlines not "
+	      "sourced there are assumptions.\n",
+	      f);
+}
+
+static int br_markdown_write(FILE *f, const struct br_result *r)
+{
+	fputs("# What-if: ", f);
+	br_md_cell(f, r->scn->name);
+	fprintf(f, " scenario, %zu polic%s\n\n", r->n_runs,
+		r->n_runs == 1 ? "y" : "ies");
+	br_md_scenario(f, r);
+	br_md_headlines(f, r);
+	br_md_matrix(f, r);
+	br_md_push(f, r);
+	br_md_assumptions(f);
+	fputs("\nGenerated by `blastradius simulate --markdown`; the same "
+	      "seed and policies give the same figures.\n",
+	      f);
+	return ferror(f) ? -EIO : 0;
+}
+
+const struct br_report_format br_report_markdown = {
+	.name = "markdown",
+	.write = br_markdown_write,
+};

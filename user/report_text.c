@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * report_text.c - simulate's text report and --summary.
+ *
+ * The report: per run each attempted action's outcome by platform, the
+ * push notifications per app class, the timeline when the scenario swaps
+ * policies, the headline; the what-if matrix when there are several runs.
+ * The summary: per run its headline, then the what-if matrix and the push
+ * loss per app class and platform across the runs.
+ */
+#include <errno.h>
+
+#include "result.h"
+
+/* "scenario default (built-in): 1000 devices, ..." and the tables' sizes */
+static void br_text_scenario(FILE *f, const struct br_result *r)
+{
+	const struct br_scenario *scn = r->scn;
+
+	fprintf(f, "scenario %s%s%s%s: %u devices, %llu s, seed %llu\n",
+		scn->name, scn->file[0] == '(' ? " " : " (", scn->file,
+		scn->file[0] == '(' ? "" : ")", scn->devices,
+		(unsigned long long)(scn->duration_ns / 1000000000ull),
+		(unsigned long long)r->seed);
+	/* only when the scenario sizes them: the defaults go without saying */
+	if (scn->flow_entries || scn->hello_entries)
+		fprintf(f, "censor's tables: %u flows, %u hellos being read\n",
+			br_scn_flow_table(scn), br_scn_hello_table(scn));
+}
+
+/* Push notifications by app class: attempted and lost, per platform. */
+static void br_text_push(FILE *f, const struct br_impact *im)
+{
+	size_t i;
+
+	if (!im->n_push)
+		return;
+	fprintf(f, "  push notifications  %-16s %-8s %9s %9s %7s\n",
+		"app class", "platform", "attempted", "lost", "lost %");
+	for (i = 0; i < im->n_push; i++) {
+		const struct br_impact_push *x = &im->push[i];
+
+		fprintf(f,
+			"                      %-16s %-8s %9llu %9llu "
+			"%6.1f%%\n",
+			br_impact_class_name(im->cat, x->service),
+			br_result_plat_key(x->platform),
+			(unsigned long long)x->attempted,
+			(unsigned long long)x->lost,
+			br_pct(x->lost, x->attempted));
+	}
+}
+
+/* "3:05": minutes and seconds of a time in the run */
+#define BR_MIN(ns) ((unsigned long long)((ns) / 60000000000ull))
+#define BR_SEC(ns) ((unsigned long long)((ns) / 1000000000ull % 60))
+
+/*
+ * When the scenario swaps policies mid-run: failure rates by the time each
+ * instance started, all actions and the push notifications, with the
+ * swaps where they fall.
+ */
+static void br_text_timeline(FILE *f, const struct br_scenario *scn,
+			     const struct br_impact *im)
+{
+	size_t b, s, e = 0;
+	uint64_t t0, t1;
+	int p;
+
+	fprintf(f, "  over time (by when each instance started):\n");
+	fprintf(f, "  %-11s %9s %8s %11s %8s\n", "", "attempted", "failed",
+		"push tried", "lost");
+	for (b = 0; b < im->n_buckets; b++) {
+		uint64_t att = 0, bad = 0, patt = 0, pbad = 0;
+
+		t0 = b * im->bucket_ns;
+		t1 = t0 + im->bucket_ns;
+		for (; e < scn->n_events && scn->events[e].at_ns < t1; e++)
+			fprintf(f, "  --- %llu:%02llu swap: %s\n",
+				BR_MIN(scn->events[e].at_ns),
+				BR_SEC(scn->events[e].at_ns),
+				scn->events[e].policy);
+		for (s = 0; s < im->cat->n_services; s++)
+			for (p = 0; p < 2; p++) {
+				const struct br_impact_cell *c =
+					br_impact_cell(im, b, s, p);
+
+				att += c->attempted;
+				bad += c->failed;
+				patt += c->push_attempted;
+				pbad += c->push_failed;
+			}
+		fprintf(f,
+			"  %3llu:%02llu-%llu:%02llu %9llu %7.1f%% %11llu "
+			"%7.1f%%\n",
+			BR_MIN(t0), BR_SEC(t0), BR_MIN(t1), BR_SEC(t1),
+			(unsigned long long)att, br_pct(bad, att),
+			(unsigned long long)patt, br_pct(pbad, patt));
+	}
+}
+
+/*
+ * The what-if matrix: failed (and degraded) share of every service's
+ * actions under each run, side by side.
+ */
+static void br_text_matrix(FILE *f, const struct br_result *r)
+{
+	const struct br_catalog *cat = r->cat;
+	size_t i, s;
+
+	fprintf(f, "\nwhat-if: failed %% (degraded %%) per service\n  %-16s",
+		"service");
+	for (i = 0; i < r->n_runs; i++)
+		fprintf(f, " %21.21s", r->runs[i].name);
+	fprintf(f, "\n");
+	for (s = 0; s < cat->n_services; s++) {
+		if (!br_result_attempted(r, s))
+			continue;
+		fprintf(f, "  %-16s", br_impact_service_name(cat, s));
+		for (i = 0; i < r->n_runs; i++) {
+			const struct br_impact_service *x =
+				br_impact_find_service(&r->runs[i], s);
+			char cell[32];
+
+			if (!x)
+				snprintf(cell, sizeof(cell), "-");
+			else if (x->degraded)
+				snprintf(cell, sizeof(cell),
+					 "%.0f%% (%.0f%%)%s",
+					 br_pct(x->failed, x->attempted),
+					 br_pct(x->degraded, x->attempted),
+					 x->target ? "*" : "");
+			else
+				snprintf(cell, sizeof(cell), "%.0f%%%s",
+					 br_pct(x->failed, x->attempted),
+					 x->target ? "*" : "");
+			fprintf(f, " %21s", cell);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "  (* a target of the policy)\n");
+}
+
+/* "name (file)", or the name alone */
+static void br_text_run_name(FILE *f, const struct br_impact *im)
+{
+	fprintf(f, "%s%s%s%s", im->name, im->file ? " (" : "",
+		im->file ? im->file : "", im->file ? ")" : "");
+}
+
+/* The push loss per app class and platform (the first run's) by run. */
+static void br_text_push_matrix(FILE *f, const struct br_result *r)
+{
+	const struct br_impact *im0 = &r->runs[0];
+	size_t i, k;
+
+	fprintf(f, "\npush notifications lost %% per app class\n  %-26s", "");
+	for (i = 0; i < r->n_runs; i++)
+		fprintf(f, " %21.21s", r->runs[i].name);
+	fprintf(f, "\n");
+	for (k = 0; r->n_runs && k < im0->n_push; k++) {
+		const struct br_impact_push *x0 = &im0->push[k];
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s (%s)",
+			 br_impact_class_name(r->cat, x0->service),
+			 br_result_plat_key(x0->platform));
+		fprintf(f, "  %-26s", label);
+		for (i = 0; i < r->n_runs; i++) {
+			const struct br_impact_push *x = br_impact_find_push(
+				&r->runs[i], x0->service, x0->platform);
+
+			if (x)
+				fprintf(f, " %20.0f%%",
+					br_pct(x->lost, x->attempted));
+			else
+				fprintf(f, " %21s", "-");
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static int br_summary_write(FILE *f, const struct br_result *r)
+{
+	size_t i;
+
+	br_text_scenario(f, r);
+	for (i = 0; i < r->n_runs; i++) {
+		fprintf(f, "\n");
+		br_text_run_name(f, &r->runs[i]);
+		fprintf(f, "\n  => %s\n", r->runs[i].headline);
+	}
+	br_text_matrix(f, r);
+	br_text_push_matrix(f, r);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* One run: every attempted action, pushes, timeline, headline. */
+static void br_text_run(FILE *f, const struct br_result *r,
+			const struct br_impact *im)
+{
+	size_t k;
+
+	fprintf(f, "\npolicy ");
+	br_text_run_name(f, im);
+	fprintf(f,
+		": %llu packets through the program in %.1f s (%.0f "
+		"packets/s)\n",
+		(unsigned long long)im->packets, im->wall_s,
+		im->wall_s > 0 ? im->packets / im->wall_s : 0);
+	fprintf(f, "  %-12s %-8s %-18s %9s %9s %9s %9s\n", "service",
+		"platform", "action", "attempted", "succeeded", "degraded",
+		"failed");
+	for (k = 0; k < im->n_actions; k++) {
+		const struct br_impact_action *a = &im->actions[k];
+		const struct br_cat_service *svc =
+			&r->cat->services[a->service];
+
+		if (!a->o.attempted)
+			continue;
+		fprintf(f, "  %-12s %-8s %-18s %9llu %9llu %9llu %9llu\n",
+			svc->id, br_result_plat_key(a->platform),
+			svc->actions[a->action].name,
+			(unsigned long long)a->o.attempted,
+			(unsigned long long)(a->o.succeeded + a->o.degraded),
+			(unsigned long long)a->o.degraded,
+			(unsigned long long)a->o.failed);
+	}
+	br_text_push(f, im);
+	if (r->scn->n_events)
+		br_text_timeline(f, r->scn, im);
+	fprintf(f, "  => %s\n", im->headline);
+}
+
+static int br_text_write(FILE *f, const struct br_result *r)
+{
+	size_t i;
+
+	br_text_scenario(f, r);
+	for (i = 0; i < r->n_runs; i++)
+		br_text_run(f, r, &r->runs[i]);
+	if (r->n_runs > 1)
+		br_text_matrix(f, r);
+	return ferror(f) ? -EIO : 0;
+}
+
+const struct br_report_format br_report_text = {
+	.name = "text",
+	.write = br_text_write,
+};
+
+const struct br_report_format br_report_summary = {
+	.name = "summary",
+	.write = br_summary_write,
+};
