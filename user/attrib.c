@@ -14,21 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrplan.h"
 #include "attrib.h"
 #include "domain.h"
 
 const struct br_attrib_side br_attrib_model = {
-	/* traffic.c: dev_addr(), resolver4/6, next_port */
-	.dev4 = { .family = 4, .len = 15, .addr = { 198, 18 } },
-	.dev6 = { .family = 6,
-		  .len = 48,
-		  .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x01 } },
-	.res4 = { .family = 4, .len = 32, .addr = { 198, 19, 255, 53 } },
-	.res6 = { .family = 6,
-		  .len = 128,
-		  .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53, [15] = 0x53 } },
-	.port_lo = 49152,
-	.port_hi = 65535,
+	.dev4 = BR_PLAN_DEV4,
+	.dev6 = BR_PLAN_DEV6,
+	.res4 = BR_PLAN_RES4,
+	.res6 = BR_PLAN_RES6,
+	.port_lo = BR_PLAN_PORT_LO,
+	.port_hi = BR_PLAN_PORT_HI,
 };
 
 const struct br_attrib_side br_attrib_live = {
@@ -298,17 +294,12 @@ static struct pkt pkt_reverse(const struct pkt *p)
 
 /* ---- names -------------------------------------------------------------- */
 
-/* tmpl with its '%' replaced by n, lowercase (traffic.c: expand_name). */
+/* The name a device sends, lowercase as the program reads it. */
 static void expand(const char *tmpl, unsigned int n, char *out, size_t len)
 {
-	const char *pct = strchr(tmpl, '%');
 	char *p;
 
-	if (!pct)
-		snprintf(out, len, "%s", tmpl);
-	else
-		snprintf(out, len, "%.*s%u%s", (int)(pct - tmpl), tmpl, n,
-			 pct + 1);
+	br_plan_name(tmpl, n, out, len);
 	for (p = out; *p; p++)
 		*p = tolower((unsigned char)*p);
 }

@@ -43,7 +43,7 @@ struct br_attrib_side {
 	uint16_t port_lo, port_hi;   /* their source ports */
 };
 
-/* The traffic model's devices (traffic.c): lab addresses, ports 49152+. */
+/* The traffic model's devices (addrplan.h): lab addresses and ports. */
 extern const struct br_attrib_side br_attrib_model;
 /* A live network's: unknown addresses and ports. */
 extern const struct br_attrib_side br_attrib_live;

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <linux/bpf.h>
 
+#include "addrplan.h"
 #include "log.h"
 #include "tls.h"
 #include "traffic.h"
@@ -355,32 +356,6 @@ static bool action_down(const struct br_cat_action *a)
 
 /* ---- addresses --------------------------------------------------------- */
 
-static void dev_addr(const struct device *d, int family, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	if (family == 4) {
-		uint32_t a = 0xc6120000u + 1 + d->index; /* 198.18.0.0/15 */
-
-		out[0] = a >> 24;
-		out[1] = a >> 16;
-		out[2] = a >> 8;
-		out[3] = a;
-	} else { /* 2001:db8:1::/48, one /64 per device */
-		out[0] = 0x20;
-		out[1] = 0x01;
-		out[2] = 0x0d;
-		out[3] = 0xb8;
-		out[5] = 0x01;
-		out[6] = d->index >> 8;
-		out[7] = d->index;
-		out[15] = 0x10;
-	}
-}
-
-static const uint8_t resolver4[4] = { 198, 19, 255, 53 };
-static const uint8_t resolver6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53,
-				       [15] = 0x53 };
-
 /*
  * A server of the flow's address set for a device of this family: one
  * prefix and one host in it, chosen by hash so a device keeps its server.
@@ -429,23 +404,6 @@ static int server_addr(const struct model *m, const struct br_cat_flow *f,
 		return want;
 	}
 	return 0;
-}
-
-/* "%-courier.push.apple.com" with % = n */
-static void expand_name(const char *tmpl, unsigned int n, char *out,
-			size_t len)
-{
-	const char *pct = tmpl ? strchr(tmpl, '%') : NULL;
-
-	if (!tmpl) {
-		out[0] = 0;
-		return;
-	}
-	if (!pct)
-		snprintf(out, len, "%s", tmpl);
-	else
-		snprintf(out, len, "%.*s%u%s", (int)(pct - tmpl), tmpl, n,
-			 pct + 1);
 }
 
 /* ---- pushing packets ------------------------------------------------- */
@@ -589,11 +547,11 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->flow = f;
 	fr->svc = ref->service;
 	fr->idx = ref->flow;
-	expand_name(f->sni, n, fr->sni, sizeof(fr->sni));
-	expand_name(f->dns, n, fr->dns, sizeof(fr->dns));
+	br_plan_name(f->sni, n, fr->sni, sizeof(fr->sni));
+	br_plan_name(f->dns, n, fr->dns, sizeof(fr->dns));
 	fr->ends.family = d->v6 ? 6 : 4;
 	fr->ends.cport = d->next_port;
-	d->next_port = d->next_port >= 65000 ? 49152 : d->next_port + 1;
+	d->next_port = br_plan_next_port(d->next_port);
 	fr->ends.sport = lo + (uint16_t)(h % (uint32_t)(hi - lo + 1));
 	memcpy(fr->ends.client_mac, "\x02\x00\x5e\x00\x00\x01", 6);
 	memcpy(fr->ends.server_mac, "\x02\x00\x5e\x00\x00\x02", 6);
@@ -662,7 +620,7 @@ static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 		memcpy(fr->ends.server, addr, 16);
 	}
 	fr->ends.family = fam;
-	dev_addr(d, fam, fr->ends.client);
+	br_plan_dev_addr(d->index, fam, fr->ends.client);
 	fr->tries = 0;
 	switch (fr->flow->kind) {
 	case BR_CAT_QUIC:
@@ -746,8 +704,8 @@ static int64_t step_dns(struct model *m, struct job *j)
 	qtype = fam == 6 ? 28 : 1;
 	memset(&res_ends, 0, sizeof(res_ends));
 	res_ends.family = d->v6 ? 6 : 4;
-	dev_addr(d, res_ends.family, res_ends.client);
-	memcpy(res_ends.server, d->v6 ? resolver6 : resolver4,
+	br_plan_dev_addr(d->index, res_ends.family, res_ends.client);
+	memcpy(res_ends.server, br_plan_resolver(res_ends.family),
 	       d->v6 ? 16 : 4);
 	res_ends.cport = fr->ends.cport;
 	res_ends.sport = 53;
@@ -1490,7 +1448,7 @@ static int model_init(struct model *m)
 							    : BR_PLAT_ANDROID;
 		d->v6 = rnd01(&r) < m->scn->ipv6_share;
 		d->cellular = rnd01(&r) < m->scn->cellular_share;
-		d->next_port = 49152 + rnd(&r) % 10000;
+		d->next_port = BR_PLAN_PORT_LO + rnd(&r) % 10000;
 		for (a = 0; a < m->scn->n_apps; a++) {
 			const struct br_scn_app *app = &m->scn->apps[a];
 
