@@ -27,6 +27,10 @@
 	  .len = 128,                                                  \
 	  .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53, [15] = 0x53 } }
 
+/* Their Ethernet addresses: the device's and the router's it talks to. */
+#define BR_PLAN_DEV_MAC "\x02\x00\x5e\x00\x00\x01"
+#define BR_PLAN_ROUTER_MAC "\x02\x00\x5e\x00\x00\x02"
+
 /* A device's source ports: taken in turn, back to the first after last. */
 #define BR_PLAN_PORT_LO 49152
 #define BR_PLAN_PORT_HI 65000

@@ -69,7 +69,6 @@
 #define BR_BACKOFF_MIN (5 * SEC)
 #define BR_BACKOFF_MAX (120 * SEC)
 #define BR_CONNECT_SPREAD (30 * SEC)
-#define BR_MSS 1448
 #define BR_DATA_PKTS 48
 #define BR_WINDOW_INIT 10
 #define BR_WINDOW_MAX 64
@@ -553,8 +552,8 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->ends.cport = d->next_port;
 	d->next_port = br_plan_next_port(d->next_port);
 	fr->ends.sport = lo + (uint16_t)(h % (uint32_t)(hi - lo + 1));
-	memcpy(fr->ends.client_mac, "\x02\x00\x5e\x00\x00\x01", 6);
-	memcpy(fr->ends.server_mac, "\x02\x00\x5e\x00\x00\x02", 6);
+	memcpy(fr->ends.client_mac, BR_PLAN_DEV_MAC, 6);
+	memcpy(fr->ends.server_mac, BR_PLAN_ROUTER_MAC, 6);
 	fr->cseq = (uint32_t)mix64(h ^ j->instance);
 	fr->sseq = (uint32_t)mix64(h ^ ~(uint64_t)j->instance);
 	fr->step = ST_START;
