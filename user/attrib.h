@@ -2,15 +2,13 @@
 /*
  * attrib.h - which catalog services a rule's verdicts fall on.
  *
- * A rule matches a catalog flow's signature when some packet of the flow
- * satisfies every match of the rule: the protocol, the addresses and ports
- * (the server's from the catalog, the device's from a model of the
- * subscriber side), and for an L7 rule the fact it needs (the ClientHello's
- * server name, the DNS query's name and type, the QUIC Initial's version).
- * The packets of a flow are the device's and the server's, plus its DNS
- * lookup and answer when the flow looks a name up first.
+ * The flows a rule reaches are the program's answer (classify.h): each
+ * flow's signature packets, the traffic model's, run through a private
+ * instance of the program with the rule alone in force -- the device's
+ * and the server's packets, plus the flow's DNS lookup and answer when it
+ * looks a name up first. There is no second classifier in user space.
  *
- * The match is conservative: a rule is not checked against the rules
+ * The answer is conservative: a rule is not checked against the rules
  * before it (a flow an earlier rule passes is still listed), and a
  * '%'-numbered name counts as every name it stands for.
  *
@@ -18,6 +16,9 @@
  * actions need it: iMessage, FaceTime and every iOS app's pushes ride on
  * apns.courier. A signature that more than one service needs is shared: a
  * drop on it counts against each of them.
+ *
+ * Every call needs the privileges of a private instance (root); the first
+ * in a process loads it (about a second).
  */
 #ifndef BR_ATTRIB_H
 #define BR_ATTRIB_H
@@ -26,33 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "catalog.h"
+#include "classify.h"
 #include "policy.h"
-
-/*
- * The subscriber side of every flow: who opens them, from where. When it
- * is unknown (a live network's subscribers and resolvers), a rule that
- * names addresses or ports on that side is taken not to match them: its
- * addresses are the servers', or hosts the catalog does not know, and a
- * port on the devices' side is no service's signature. A catalog flow
- * without an address set is unknown on the server side alike.
- */
-struct br_attrib_side {
-	bool unknown;		     /* dev, res and the ports: not known */
-	struct br_prefix dev4, dev6; /* the devices' addresses */
-	struct br_prefix res4, res6; /* the resolver they ask */
-	uint16_t port_lo, port_hi;   /* their source ports */
-};
-
-/* The traffic model's devices (traffic.c): lab addresses, ports 49152+. */
-extern const struct br_attrib_side br_attrib_model;
-/* A live network's: unknown addresses and ports. */
-extern const struct br_attrib_side br_attrib_live;
-
-/* Which packets of a flow a rule matches. */
-enum br_attrib_part {
-	BR_ATTRIB_FLOW = 1 << 0, /* the flow's own packets */
-	BR_ATTRIB_DNS = 1 << 1,	 /* its DNS lookup or the answer */
-};
 
 /* A catalog flow one rule matches. */
 struct br_attrib_sig {
@@ -99,10 +75,10 @@ void br_attrib_free(struct br_attrib *a);
 
 /*
  * Could pol, in the traffic model, block or slow a flow that a service
- * other than its targets needs? False only when no blocking rule matches
+ * other than its targets needs? False only when no blocking rule reaches
  * such a flow and neither the default nor the sni-default blocks: then a
- * simulation would show no collateral, and need not run. On an error
- * (memory) the answer is true.
+ * simulation would show no collateral, and need not run. On an error (no
+ * instance, no memory) the answer is true.
  */
 bool br_attrib_touches_others(const struct br_catalog *cat,
 			      const struct br_policy *pol);

@@ -671,147 +671,195 @@ static void br_ext_quic_tp(struct br_wr *w, const struct br_hello *h)
 	wr_close(w, ext, 2);
 }
 
+static void br_ext_alpn(struct br_wr *w, const char *alpn)
+{
+	size_t ext, list;
+
+	br_ext_begin(w, TLS_EXT_ALPN, &ext);
+	list = wr_open(w, 2);
+	br_alpn_list(w, alpn);
+	wr_close(w, list, 2);
+	wr_close(w, ext, 2);
+}
+
+/* a GREASE ECH (draft-ietf-tls-esni §6.2): outer, random */
+static void br_ext_ech(struct br_wr *w, struct br_hello *h)
+{
+	uint8_t enc[32], payload[208];
+	size_t ext;
+
+	rand_bytes(&h->rng, enc, sizeof(enc));
+	rand_bytes(&h->rng, payload, sizeof(payload));
+	br_ext_begin(w, TLS_EXT_ECH, &ext);
+	wr8(w, 0);	 /* outer */
+	wr16(w, 0x0001); /* HKDF-SHA256 */
+	wr16(w, 0x0001); /* AES-128-GCM */
+	wr8(w, enc[0]);	 /* config id */
+	wr16(w, sizeof(enc));
+	wr_bytes(w, enc, sizeof(enc));
+	wr16(w, sizeof(payload));
+	wr_bytes(w, payload, sizeof(payload));
+	wr_close(w, ext, 2);
+}
+
 /*
- * The extensions, each built into its own slice of a scratch buffer so
- * that GREASE mode can shuffle them as Chrome does (GREASE first and last,
- * the rest in a seed-dependent order).
+ * The extensions of a hello, each in its own slice of a scratch buffer so
+ * that GREASE mode can shuffle them (br_hello_exts).
+ */
+struct br_ext_slices {
+	struct br_wr w;
+	uint8_t scratch[4096];
+	size_t start[HELLO_MAX_EXTS], len[HELLO_MAX_EXTS];
+	size_t n;
+};
+
+#define EXT_BEGIN(x) ((x)->start[(x)->n] = (x)->w.n)
+#define EXT_END(x) ((x)->len[(x)->n] = (x)->w.n - (x)->start[(x)->n], (x)->n++)
+
+/* The extensions only a TLS-over-TCP hello sends, before the groups. */
+static void br_exts_tcp_early(struct br_ext_slices *x)
+{
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_EMS);
+	wr16(&x->w, 0);
+	EXT_END(x);
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_RENEGOTIATION);
+	wr16(&x->w, 1);
+	wr8(&x->w, 0);
+	EXT_END(x);
+}
+
+/* ... and after them. */
+static void br_exts_tcp_late(struct br_ext_slices *x)
+{
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_EC_POINT_FORMATS);
+	wr16(&x->w, 2);
+	wr8(&x->w, 1);
+	wr8(&x->w, 0); /* uncompressed */
+	EXT_END(x);
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_SESSION_TICKET);
+	wr16(&x->w, 0);
+	EXT_END(x);
+}
+
+/* The extensions Chrome's GREASE hellos add after supported_versions. */
+static void br_exts_grease_late(struct br_ext_slices *x,
+				const struct br_hello *h)
+{
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_COMPRESS_CERT);
+	wr16(&x->w, 3);
+	wr8(&x->w, 2);
+	wr16(&x->w, 2); /* brotli */
+	EXT_END(x);
+	if (h->alpn && *h->alpn) {
+		EXT_BEGIN(x); /* application_settings for h2 */
+		wr16(&x->w, TLS_EXT_ALPS);
+		wr16(&x->w, 5);
+		wr16(&x->w, 3);
+		wr8(&x->w, 2);
+		wr_bytes(&x->w, "h2", 2);
+		EXT_END(x);
+	}
+}
+
+/* Every extension of the hello, in Chrome's order before any shuffle. */
+static int br_hello_slices(struct br_ext_slices *x, struct br_hello *h)
+{
+	bool grease = h->flags & BR_HELLO_GREASE;
+	int err;
+
+	wr_init(&x->w, x->scratch, sizeof(x->scratch));
+	x->n = 0;
+	if (h->sni) {
+		EXT_BEGIN(x);
+		err = br_ext_server_name(&x->w, h->sni);
+		if (err)
+			return err;
+		EXT_END(x);
+	}
+	if (!h->quic)
+		br_exts_tcp_early(x);
+	EXT_BEGIN(x);
+	br_ext_groups(&x->w, h);
+	EXT_END(x);
+	if (!h->quic)
+		br_exts_tcp_late(x);
+	if (h->alpn && *h->alpn) {
+		EXT_BEGIN(x);
+		br_ext_alpn(&x->w, h->alpn);
+		EXT_END(x);
+	}
+	if (!h->quic) {
+		EXT_BEGIN(x);
+		wr16(&x->w, TLS_EXT_STATUS_REQUEST);
+		wr16(&x->w, 5);
+		wr8(&x->w, 1); /* OCSP */
+		wr16(&x->w, 0);
+		wr16(&x->w, 0);
+		EXT_END(x);
+	}
+	EXT_BEGIN(x);
+	br_ext_sigalgs(&x->w);
+	EXT_END(x);
+	if (grease) {
+		EXT_BEGIN(x);
+		wr16(&x->w, TLS_EXT_SCT);
+		wr16(&x->w, 0);
+		EXT_END(x);
+	}
+	EXT_BEGIN(x);
+	br_ext_key_share(&x->w, h);
+	EXT_END(x);
+	EXT_BEGIN(x);
+	wr16(&x->w, TLS_EXT_PSK_MODES);
+	wr16(&x->w, 2);
+	wr8(&x->w, 1);
+	wr8(&x->w, 1); /* psk_dhe_ke */
+	EXT_END(x);
+	EXT_BEGIN(x);
+	br_ext_versions(&x->w, h);
+	EXT_END(x);
+	if (grease)
+		br_exts_grease_late(x, h);
+	if (h->flags & BR_HELLO_ECH) {
+		EXT_BEGIN(x);
+		br_ext_ech(&x->w, h);
+		EXT_END(x);
+	}
+	if (h->quic) {
+		EXT_BEGIN(x);
+		br_ext_quic_tp(&x->w, h);
+		EXT_END(x);
+	}
+	return x->w.overflow ? -ENOSPC : 0;
+}
+
+#undef EXT_BEGIN
+#undef EXT_END
+
+/*
+ * The extensions block: in GREASE mode shuffled as Chrome does, with a
+ * GREASE extension first and another last, the rest in a seed-dependent
+ * order.
  */
 static int br_hello_exts(struct br_wr *out, struct br_hello *h)
 {
-	uint8_t scratch[4096];
-	size_t start[HELLO_MAX_EXTS], len[HELLO_MAX_EXTS],
-		order[HELLO_MAX_EXTS];
-	size_t n = 0, i, j, at, exts, tmp;
-	struct br_wr w;
 	bool grease = h->flags & BR_HELLO_GREASE;
-	int err = 0;
+	size_t order[HELLO_MAX_EXTS], i, j, exts, tmp;
+	struct br_ext_slices x;
+	int err;
 
-	wr_init(&w, scratch, sizeof(scratch));
-#define EXT_BEGIN() (start[n] = w.n)
-#define EXT_END() (len[n] = w.n - start[n], n++)
-	if (h->sni) {
-		EXT_BEGIN();
-		err = br_ext_server_name(&w, h->sni);
-		if (err)
-			return err;
-		EXT_END();
-	}
-	if (!h->quic) {
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_EMS);
-		wr16(&w, 0);
-		EXT_END();
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_RENEGOTIATION);
-		wr16(&w, 1);
-		wr8(&w, 0);
-		EXT_END();
-	}
-	EXT_BEGIN();
-	br_ext_groups(&w, h);
-	EXT_END();
-	if (!h->quic) {
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_EC_POINT_FORMATS);
-		wr16(&w, 2);
-		wr8(&w, 1);
-		wr8(&w, 0); /* uncompressed */
-		EXT_END();
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_SESSION_TICKET);
-		wr16(&w, 0);
-		EXT_END();
-	}
-	if (h->alpn && *h->alpn) {
-		EXT_BEGIN();
-		br_ext_begin(&w, TLS_EXT_ALPN, &at);
-		tmp = wr_open(&w, 2);
-		br_alpn_list(&w, h->alpn);
-		wr_close(&w, tmp, 2);
-		wr_close(&w, at, 2);
-		EXT_END();
-	}
-	if (!h->quic) {
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_STATUS_REQUEST);
-		wr16(&w, 5);
-		wr8(&w, 1); /* OCSP */
-		wr16(&w, 0);
-		wr16(&w, 0);
-		EXT_END();
-	}
-	EXT_BEGIN();
-	br_ext_sigalgs(&w);
-	EXT_END();
-	if (grease) {
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_SCT);
-		wr16(&w, 0);
-		EXT_END();
-	}
-	EXT_BEGIN();
-	br_ext_key_share(&w, h);
-	EXT_END();
-	EXT_BEGIN();
-	wr16(&w, TLS_EXT_PSK_MODES);
-	wr16(&w, 2);
-	wr8(&w, 1);
-	wr8(&w, 1); /* psk_dhe_ke */
-	EXT_END();
-	EXT_BEGIN();
-	br_ext_versions(&w, h);
-	EXT_END();
-	if (grease) {
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_COMPRESS_CERT);
-		wr16(&w, 3);
-		wr8(&w, 2);
-		wr16(&w, 2); /* brotli */
-		EXT_END();
-		if (h->alpn && *h->alpn) {
-			EXT_BEGIN(); /* application_settings for h2 */
-			wr16(&w, TLS_EXT_ALPS);
-			wr16(&w, 5);
-			wr16(&w, 3);
-			wr8(&w, 2);
-			wr_bytes(&w, "h2", 2);
-			EXT_END();
-		}
-	}
-	if (h->flags & BR_HELLO_ECH) {
-		uint8_t enc[32], payload[208];
-
-		/* a GREASE ECH (draft-ietf-tls-esni §6.2): outer, random */
-		rand_bytes(&h->rng, enc, sizeof(enc));
-		rand_bytes(&h->rng, payload, sizeof(payload));
-		EXT_BEGIN();
-		wr16(&w, TLS_EXT_ECH);
-		at = wr_open(&w, 2);
-		wr8(&w, 0);	  /* outer */
-		wr16(&w, 0x0001); /* HKDF-SHA256 */
-		wr16(&w, 0x0001); /* AES-128-GCM */
-		wr8(&w, enc[0]);  /* config id */
-		wr16(&w, sizeof(enc));
-		wr_bytes(&w, enc, sizeof(enc));
-		wr16(&w, sizeof(payload));
-		wr_bytes(&w, payload, sizeof(payload));
-		wr_close(&w, at, 2);
-		EXT_END();
-	}
-	if (h->quic) {
-		EXT_BEGIN();
-		br_ext_quic_tp(&w, h);
-		EXT_END();
-	}
-#undef EXT_BEGIN
-#undef EXT_END
-	if (w.overflow)
-		return -ENOSPC;
-
-	for (i = 0; i < n; i++)
+	err = br_hello_slices(&x, h);
+	if (err)
+		return err;
+	for (i = 0; i < x.n; i++)
 		order[i] = i;
 	if (grease) { /* Fisher-Yates with the seed's stream */
-		for (i = n - 1; i > 0; i--) {
+		for (i = x.n - 1; i > 0; i--) {
 			j = splitmix64(&h->rng) % (i + 1);
 			tmp = order[i];
 			order[i] = order[j];
@@ -823,8 +871,8 @@ static int br_hello_exts(struct br_wr *out, struct br_hello *h)
 		wr16(out, h->grease[2]);
 		wr16(out, 0);
 	}
-	for (i = 0; i < n; i++)
-		wr_bytes(out, scratch + start[order[i]], len[order[i]]);
+	for (i = 0; i < x.n; i++)
+		wr_bytes(out, x.scratch + x.start[order[i]], x.len[order[i]]);
 	if (grease) {
 		/* a second GREASE extension, one zero byte, last */
 		wr16(out, h->grease[2] ^ 0x1010);

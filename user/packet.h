@@ -54,6 +54,12 @@ enum br_dir {
 	BR_DIR_DOWN,   /* server to client: arrives on an upstream port */
 };
 
+/*
+ * The payload of a full TCP segment the model sends: 1448 bytes, what a
+ * 1500-byte MTU leaves after IPv4, TCP and the timestamps option.
+ */
+#define BR_MSS 1448
+
 /* TCP flags */
 #define BR_TCP_FIN 0x01
 #define BR_TCP_SYN 0x02

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <linux/bpf.h>
 
+#include "addrplan.h"
 #include "log.h"
 #include "tls.h"
 #include "traffic.h"
@@ -68,7 +69,6 @@
 #define BR_BACKOFF_MIN (5 * SEC)
 #define BR_BACKOFF_MAX (120 * SEC)
 #define BR_CONNECT_SPREAD (30 * SEC)
-#define BR_MSS 1448
 #define BR_DATA_PKTS 48
 #define BR_WINDOW_INIT 10
 #define BR_WINDOW_MAX 64
@@ -353,32 +353,6 @@ static bool action_down(const struct br_cat_action *a)
 
 /* ---- addresses --------------------------------------------------------- */
 
-static void dev_addr(const struct device *d, int family, uint8_t out[16])
-{
-	memset(out, 0, 16);
-	if (family == 4) {
-		uint32_t a = 0xc6120000u + 1 + d->index; /* 198.18.0.0/15 */
-
-		out[0] = a >> 24;
-		out[1] = a >> 16;
-		out[2] = a >> 8;
-		out[3] = a;
-	} else { /* 2001:db8:1::/48, one /64 per device */
-		out[0] = 0x20;
-		out[1] = 0x01;
-		out[2] = 0x0d;
-		out[3] = 0xb8;
-		out[5] = 0x01;
-		out[6] = d->index >> 8;
-		out[7] = d->index;
-		out[15] = 0x10;
-	}
-}
-
-static const uint8_t resolver4[4] = { 198, 19, 255, 53 };
-static const uint8_t resolver6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53,
-				       [15] = 0x53 };
-
 /*
  * A server of the flow's address set for a device of this family: one
  * prefix and one host in it, chosen by hash so a device keeps its server.
@@ -427,23 +401,6 @@ static int server_addr(const struct model *m, const struct br_cat_flow *f,
 		return want;
 	}
 	return 0;
-}
-
-/* "%-courier.push.apple.com" with % = n */
-static void expand_name(const char *tmpl, unsigned int n, char *out,
-			size_t len)
-{
-	const char *pct = tmpl ? strchr(tmpl, '%') : NULL;
-
-	if (!tmpl) {
-		out[0] = 0;
-		return;
-	}
-	if (!pct)
-		snprintf(out, len, "%s", tmpl);
-	else
-		snprintf(out, len, "%.*s%u%s", (int)(pct - tmpl), tmpl, n,
-			 pct + 1);
 }
 
 /* ---- pushing packets ------------------------------------------------- */
@@ -587,14 +544,14 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->flow = f;
 	fr->svc = ref->service;
 	fr->idx = ref->flow;
-	expand_name(f->sni, n, fr->sni, sizeof(fr->sni));
-	expand_name(f->dns, n, fr->dns, sizeof(fr->dns));
+	br_plan_name(f->sni, n, fr->sni, sizeof(fr->sni));
+	br_plan_name(f->dns, n, fr->dns, sizeof(fr->dns));
 	fr->ends.family = d->v6 ? 6 : 4;
 	fr->ends.cport = d->next_port;
-	d->next_port = d->next_port >= 65000 ? 49152 : d->next_port + 1;
+	d->next_port = br_plan_next_port(d->next_port);
 	fr->ends.sport = lo + (uint16_t)(h % (uint32_t)(hi - lo + 1));
-	memcpy(fr->ends.client_mac, "\x02\x00\x5e\x00\x00\x01", 6);
-	memcpy(fr->ends.server_mac, "\x02\x00\x5e\x00\x00\x02", 6);
+	memcpy(fr->ends.client_mac, BR_PLAN_DEV_MAC, 6);
+	memcpy(fr->ends.server_mac, BR_PLAN_ROUTER_MAC, 6);
 	fr->cseq = (uint32_t)mix64(h ^ j->instance);
 	fr->sseq = (uint32_t)mix64(h ^ ~(uint64_t)j->instance);
 	fr->step = ST_START;
@@ -660,7 +617,7 @@ static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 		memcpy(fr->ends.server, addr, 16);
 	}
 	fr->ends.family = fam;
-	dev_addr(d, fam, fr->ends.client);
+	br_plan_dev_addr(d->index, fam, fr->ends.client);
 	fr->tries = 0;
 	switch (fr->flow->kind) {
 	case BR_CAT_QUIC:
@@ -679,242 +636,332 @@ static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 }
 
 /*
- * One step of a flow at m->now. Returns the delay after which to step it
- * again (0: the flow ended: fr->step is ST_DONE or ST_FAILED), or a
- * negative errno.
+ * The steps of a flow, one function each, all called by flow_step at
+ * m->now: each returns the delay after which to step the flow again (0:
+ * the flow ended, fr->step is ST_DONE or ST_FAILED), or a negative errno.
  */
-static int64_t flow_step(struct model *m, struct job *j)
+
+/* Connect at once, from the device's DNS cache, or look the name up. */
+static int64_t step_start(struct model *m, struct job *j)
 {
 	struct device *d = &m->devs[j->dev];
 	struct flow_run *fr = &j->fr;
-	const struct br_cat_flow *f = fr->flow;
+	struct dns_entry *de;
+
+	if (!fr->dns[0]) {
+		flow_connect(m, j, NULL, 0);
+		return fr->step == ST_FAILED ? 0 : 1;
+	}
+	de = d->dns ? &d->dns[flat_flow(m, fr)] : NULL;
+	if (de && de->family && de->expires > m->now) {
+		flow_connect(m, j, de->addr, de->family);
+		return 1;
+	}
+	fr->step = ST_DNS;
+	fr->tries = 0;
+	fr->dns_id = (uint16_t)mix64(m->now ^ j->dev);
+	return 1;
+}
+
+/* Remember a resolved address until its TTL runs out. */
+static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
+		      int fam, uint64_t expires)
+{
+	struct device *d = &m->devs[j->dev];
+	struct dns_entry *de;
+
+	if (!d->dns)
+		d->dns = calloc(m->n_flows, sizeof(*d->dns));
+	if (!d->dns)
+		return;
+	de = &d->dns[flat_flow(m, &j->fr)];
+	de->expires = expires;
+	memcpy(de->addr, addr, 16);
+	de->family = fam;
+}
+
+static int64_t step_dns(struct model *m, struct job *j)
+{
+	struct device *d = &m->devs[j->dev];
+	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
 	struct br_ends res_ends;
 	struct br_sim_out out;
-	struct dns_entry *de;
-	size_t n, half;
+	uint8_t addr[16];
 	int err, fam, qtype;
+	size_t n;
 
-	switch (fr->step) {
-	case ST_START:
-		if (!fr->dns[0]) {
-			flow_connect(m, j, NULL, 0);
-			return fr->step == ST_FAILED ? 0 : 1;
-		}
-		de = d->dns ? &d->dns[flat_flow(m, fr)] : NULL;
-		if (de && de->family && de->expires > t) {
-			flow_connect(m, j, de->addr, de->family);
-			return 1;
-		}
-		fr->step = ST_DNS;
-		fr->tries = 0;
-		fr->dns_id = (uint16_t)mix64(t ^ j->dev);
-		return 1;
-
-	case ST_DNS: {
-		uint8_t addr[16];
-
-		/* ask for the family the device will use: AAAA when both have
-		 * IPv6 (Happy Eyeballs prefers it), A otherwise */
-		fam = pick_server(m, j, addr);
-		if (!fam) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		qtype = fam == 6 ? 28 : 1;
-		memset(&res_ends, 0, sizeof(res_ends));
-		res_ends.family = d->v6 ? 6 : 4;
-		dev_addr(d, res_ends.family, res_ends.client);
-		memcpy(res_ends.server, d->v6 ? resolver6 : resolver4,
-		       d->v6 ? 16 : 4);
-		res_ends.cport = fr->ends.cport;
-		res_ends.sport = 53;
-		memcpy(res_ends.client_mac, fr->ends.client_mac, 6);
-		memcpy(res_ends.server_mac, fr->ends.server_mac, 6);
-		set_label(m, j, "dns-query");
-		n = br_pkt_dns_query(m->payload, sizeof(m->payload),
-				     fr->dns_id, fr->dns, qtype, 1);
-		err = push_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_TX) {
-			/* NXDOMAIN, NODATA, or a sinkhole that is not it */
-			flow_fail(fr, false);
-			return 0;
-		}
-		if (out.xdp == XDP_PASS) {
-			set_label(m, j, "dns-answer");
-			n = br_pkt_dns_answer(m->payload, sizeof(m->payload),
-					      fr->dns_id, fr->dns, qtype, addr,
-					      fam == 6 ? 16 : 4, 1);
-			err = push_udp(m, &res_ends, BR_DIR_DOWN, t + rtt,
-				       m->payload, n, &out);
-			if (err)
-				return err;
-			if (out.xdp == XDP_PASS) {
-				if (!d->dns)
-					d->dns = calloc(m->n_flows,
-							sizeof(*d->dns));
-				if (d->dns) {
-					de = &d->dns[flat_flow(m, fr)];
-					de->expires = t + rtt + BR_DNS_TTL;
-					memcpy(de->addr, addr, 16);
-					de->family = fam;
-				}
-				flow_connect(m, j, addr, fam);
-				return rtt;
-			}
-		}
-		return retry_after(fr, BR_DNS_RETRIES, SEC);
-	}
-
-	case ST_SYN:
-		set_label(m, j, "syn");
-		err = push_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN,
-			       fr->cseq, 0, NULL, 0, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_TX) {
-			flow_fail(fr, true);
-			return 0;
-		}
-		if (out.xdp == XDP_PASS) {
-			set_label(m, j, "syn-ack");
-			err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-				       BR_TCP_SYN | BR_TCP_ACK, fr->sseq,
-				       fr->cseq + 1, NULL, 0, &out);
-			if (err)
-				return err;
-			if (out.xdp == XDP_TX) {
-				flow_fail(fr, true);
-				return 0;
-			}
-			if (out.xdp == XDP_PASS) {
-				fr->cseq++;
-				fr->sseq++;
-				set_label(m, j, "ack");
-				err = push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt,
-					       BR_TCP_ACK, fr->cseq, fr->sseq,
-					       NULL, 0, &out);
-				if (err)
-					return err;
-				fr->tries = 0;
-				fr->step = f->kind == BR_CAT_TLS ? ST_HELLO
-								 : ST_REQUEST;
-				return rtt;
-			}
-		}
-		return retry_after(fr, BR_SYN_RETRIES, SEC);
-
-	case ST_HELLO:
-		n = br_pkt_client_hello(m->payload, sizeof(m->payload),
-					fr->sni[0] ? fr->sni : NULL, NULL,
-					f->pq_hello, mix64(fr->cseq));
-		if (!n)
-			return -EMSGSIZE;
-		half = n > BR_MSS ? BR_MSS : n;
-		set_label(m, j, "client-hello");
-		err = push_tcp(m, &fr->ends, BR_DIR_UP, t,
-			       BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0),
-			       fr->cseq, fr->sseq, m->payload, half, &out);
-		if (!err && out.xdp == XDP_PASS && half < n) {
-			set_label(m, j, "client-hello-2");
-			err = push_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
-				       BR_TCP_ACK | BR_TCP_PSH,
-				       fr->cseq + half, fr->sseq,
-				       m->payload + half, n - half, &out);
-		}
-		if (err)
-			return err;
-		if (out.xdp == XDP_TX) {
-			flow_fail(fr, true);
-			return 0;
-		}
-		if (out.xdp == XDP_PASS) {
-			memset(m->payload, 0x16, 1200);
-			set_label(m, j, "server-hello");
-			err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-				       BR_TCP_ACK | BR_TCP_PSH, fr->sseq,
-				       fr->cseq + n, m->payload, 1200, &out);
-			if (err)
-				return err;
-			if (out.xdp == XDP_TX) {
-				flow_fail(fr, true);
-				return 0;
-			}
-			if (out.xdp == XDP_PASS) {
-				fr->cseq += n;
-				fr->sseq += 1200;
-				fr->tries = 0;
-				fr->step = ST_REQUEST;
-				return rtt;
-			}
-		}
-		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
-
-	case ST_QUIC: {
-		uint8_t dcid[8];
-		uint64_t h = mix64(fr->cseq ^ fr->tries);
-
-		memcpy(dcid, &h, sizeof(dcid));
-		n = br_pkt_quic_initial(m->payload, sizeof(m->payload), 1, dcid,
-					fr->sni[0] ? fr->sni : NULL, h);
-		if (!n)
-			return -EMSGSIZE;
-		set_label(m, j, "quic-initial");
-		err = push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_PASS) {
-			memset(m->payload, 0, 1200);
-			m->payload[0] = 0xc0;
-			m->payload[4] = 1;
-			set_label(m, j, "quic-server-initial");
-			err = push_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-				       m->payload, 1200, &out);
-			if (err)
-				return err;
-			if (out.xdp == XDP_PASS) {
-				fr->tries = 0;
-				fr->step = ST_REQUEST;
-				return rtt;
-			}
-		}
-		return retry_after(fr, BR_QUIC_RETRIES, SEC);
-	}
-
-	case ST_MEDIA: {
-		unsigned int i, lost = 0;
-
-		memset(m->payload, 0x80, 200); /* RTP version 2 */
-		for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
-			set_label(m, j, i % 2 ? "media-down" : "media-up");
-			err = push_udp(m, &fr->ends,
-				       i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
-				       t + i * 20 * MS, m->payload, 200, &out);
-			if (err)
-				return err;
-			lost += out.xdp != XDP_PASS;
-		}
-		if (2 * lost >= 2 * BR_MEDIA_PKTS)
-			flow_fail(fr, false);
-		else
-			fr->step = ST_DONE;
+	/* ask for the family the device will use: AAAA when both have
+	 * IPv6 (Happy Eyeballs prefers it), A otherwise */
+	fam = pick_server(m, j, addr);
+	if (!fam) {
+		flow_fail(fr, false);
 		return 0;
 	}
+	qtype = fam == 6 ? 28 : 1;
+	memset(&res_ends, 0, sizeof(res_ends));
+	res_ends.family = d->v6 ? 6 : 4;
+	br_plan_dev_addr(d->index, res_ends.family, res_ends.client);
+	memcpy(res_ends.server, br_plan_resolver(res_ends.family),
+	       d->v6 ? 16 : 4);
+	res_ends.cport = fr->ends.cport;
+	res_ends.sport = 53;
+	memcpy(res_ends.client_mac, fr->ends.client_mac, 6);
+	memcpy(res_ends.server_mac, fr->ends.server_mac, 6);
+	set_label(m, j, "dns-query");
+	n = br_pkt_dns_query(m->payload, sizeof(m->payload), fr->dns_id,
+			     fr->dns, qtype, 1);
+	err = push_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		/* NXDOMAIN, NODATA, or a sinkhole that is not it */
+		flow_fail(fr, false);
+		return 0;
+	}
+	if (out.xdp == XDP_PASS) {
+		set_label(m, j, "dns-answer");
+		n = br_pkt_dns_answer(m->payload, sizeof(m->payload),
+				      fr->dns_id, fr->dns, qtype, addr,
+				      fam == 6 ? 16 : 4, 1);
+		err = push_udp(m, &res_ends, BR_DIR_DOWN, t + rtt, m->payload,
+			       n, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_PASS) {
+			dns_cache(m, j, addr, fam, t + rtt + BR_DNS_TTL);
+			flow_connect(m, j, addr, fam);
+			return rtt;
+		}
+	}
+	return retry_after(fr, BR_DNS_RETRIES, SEC);
+}
 
-	case ST_REQUEST:
-		n = f->req_bytes ? f->req_bytes : 400;
-		if (n > BR_MSS)
-			n = BR_MSS;
-		memset(m->payload, 0x17, n);
-		set_label(m, j, "request");
-		err = f->kind == BR_CAT_QUIC
-			      ? push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload,
-					 n, &out)
-			      : push_tcp(m, &fr->ends, BR_DIR_UP, t,
-					 BR_TCP_ACK | BR_TCP_PSH, fr->cseq,
-					 fr->sseq, m->payload, n, &out);
+/* The handshake: SYN, SYN-ACK, ACK; a reset either way ends the flow. */
+static int64_t step_syn(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	struct br_sim_out out;
+	int err;
+
+	set_label(m, j, "syn");
+	err = push_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN, fr->cseq, 0,
+		       NULL, 0, &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		flow_fail(fr, true);
+		return 0;
+	}
+	if (out.xdp != XDP_PASS)
+		return retry_after(fr, BR_SYN_RETRIES, SEC);
+	set_label(m, j, "syn-ack");
+	err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+		       BR_TCP_SYN | BR_TCP_ACK, fr->sseq, fr->cseq + 1, NULL, 0,
+		       &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		flow_fail(fr, true);
+		return 0;
+	}
+	if (out.xdp != XDP_PASS)
+		return retry_after(fr, BR_SYN_RETRIES, SEC);
+	fr->cseq++;
+	fr->sseq++;
+	set_label(m, j, "ack");
+	err = push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt, BR_TCP_ACK, fr->cseq,
+		       fr->sseq, NULL, 0, &out);
+	if (err)
+		return err;
+	fr->tries = 0;
+	fr->step = fr->flow->kind == BR_CAT_TLS ? ST_HELLO : ST_REQUEST;
+	return rtt;
+}
+
+/* The ClientHello (in two segments when it outgrows one) and the answer. */
+static int64_t step_hello(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	struct br_sim_out out;
+	size_t n, half;
+	int err;
+
+	n = br_pkt_client_hello(m->payload, sizeof(m->payload),
+				fr->sni[0] ? fr->sni : NULL, NULL,
+				fr->flow->pq_hello, mix64(fr->cseq));
+	if (!n)
+		return -EMSGSIZE;
+	half = n > BR_MSS ? BR_MSS : n;
+	set_label(m, j, "client-hello");
+	err = push_tcp(m, &fr->ends, BR_DIR_UP, t,
+		       BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0), fr->cseq,
+		       fr->sseq, m->payload, half, &out);
+	if (!err && out.xdp == XDP_PASS && half < n) {
+		set_label(m, j, "client-hello-2");
+		err = push_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
+			       BR_TCP_ACK | BR_TCP_PSH, fr->cseq + half,
+			       fr->sseq, m->payload + half, n - half, &out);
+	}
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		flow_fail(fr, true);
+		return 0;
+	}
+	if (out.xdp != XDP_PASS)
+		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
+	memset(m->payload, 0x16, 1200);
+	set_label(m, j, "server-hello");
+	err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+		       BR_TCP_ACK | BR_TCP_PSH, fr->sseq, fr->cseq + n,
+		       m->payload, 1200, &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		flow_fail(fr, true);
+		return 0;
+	}
+	if (out.xdp != XDP_PASS)
+		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
+	fr->cseq += n;
+	fr->sseq += 1200;
+	fr->tries = 0;
+	fr->step = ST_REQUEST;
+	return rtt;
+}
+
+/* The client's Initial and the server's. */
+static int64_t step_quic(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	uint64_t h = mix64(fr->cseq ^ fr->tries);
+	struct br_sim_out out;
+	uint8_t dcid[8];
+	size_t n;
+	int err;
+
+	memcpy(dcid, &h, sizeof(dcid));
+	n = br_pkt_quic_initial(m->payload, sizeof(m->payload), 1, dcid,
+				fr->sni[0] ? fr->sni : NULL, h);
+	if (!n)
+		return -EMSGSIZE;
+	set_label(m, j, "quic-initial");
+	err = push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_PASS) {
+		memset(m->payload, 0, 1200);
+		m->payload[0] = 0xc0;
+		m->payload[4] = 1;
+		set_label(m, j, "quic-server-initial");
+		err = push_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+			       m->payload, 1200, &out);
+		if (err)
+			return err;
+		if (out.xdp == XDP_PASS) {
+			fr->tries = 0;
+			fr->step = ST_REQUEST;
+			return rtt;
+		}
+	}
+	return retry_after(fr, BR_QUIC_RETRIES, SEC);
+}
+
+/* A call's media both ways: it fails when half or more is lost. */
+static int64_t step_media(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	unsigned int i, lost = 0;
+	struct br_sim_out out;
+	int err;
+
+	memset(m->payload, 0x80, 200); /* RTP version 2 */
+	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
+		set_label(m, j, i % 2 ? "media-down" : "media-up");
+		err = push_udp(m, &fr->ends, i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
+			       m->now + i * 20 * MS, m->payload, 200, &out);
+		if (err)
+			return err;
+		lost += out.xdp != XDP_PASS;
+	}
+	if (2 * lost >= 2 * BR_MEDIA_PKTS)
+		flow_fail(fr, false);
+	else
+		fr->step = ST_DONE;
+	return 0;
+}
+
+static int64_t step_request(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	const struct br_cat_flow *f = fr->flow;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	struct br_sim_out out;
+	size_t n;
+	int err;
+
+	n = f->req_bytes ? f->req_bytes : 400;
+	if (n > BR_MSS)
+		n = BR_MSS;
+	memset(m->payload, 0x17, n);
+	set_label(m, j, "request");
+	err = f->kind == BR_CAT_QUIC
+		      ? push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n,
+				 &out)
+		      : push_tcp(m, &fr->ends, BR_DIR_UP, t,
+				 BR_TCP_ACK | BR_TCP_PSH, fr->cseq, fr->sseq,
+				 m->payload, n, &out);
+	if (err)
+		return err;
+	if (out.xdp == XDP_TX) {
+		flow_fail(fr, true);
+		return 0;
+	}
+	if (out.xdp != XDP_PASS)
+		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
+	fr->cseq += n;
+	fr->step = ST_RESPONSE;
+	fr->tries = 0;
+	fr->total = (f->resp_bytes + BR_MSS - 1) / BR_MSS;
+	if (!fr->total)
+		fr->total = 1;
+	if (fr->total > BR_DATA_PKTS)
+		fr->total = BR_DATA_PKTS;
+	fr->window = BR_WINDOW_INIT;
+	fr->data_start = t + rtt / 2;
+	return rtt / 2;
+}
+
+/*
+ * One window of the response, then the client's acknowledgement: the
+ * window halves on a loss and doubles otherwise, as congestion control
+ * would have it.
+ */
+static int64_t step_response(struct model *m, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	bool quic = fr->flow->kind == BR_CAT_QUIC;
+	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
+	unsigned int i, k = fr->window, got = 0;
+	struct br_sim_out out;
+	int err;
+
+	if (k > fr->total - fr->delivered)
+		k = fr->total - fr->delivered;
+	memset(m->payload, 0x17, BR_MSS);
+	for (i = 0; i < k; i++) {
+		uint64_t ti = t + i * 120000; /* 100 Mbit/s spacing */
+
+		set_label(m, j, "response");
+		err = quic ? push_udp(m, &fr->ends, BR_DIR_DOWN, ti,
+				      m->payload, BR_MSS, &out)
+			   : push_tcp(m, &fr->ends, BR_DIR_DOWN, ti,
+				      BR_TCP_ACK, fr->sseq, fr->cseq,
+				      m->payload, BR_MSS, &out);
 		if (err)
 			return err;
 		if (out.xdp == XDP_TX) {
@@ -922,84 +969,62 @@ static int64_t flow_step(struct model *m, struct job *j)
 			return 0;
 		}
 		if (out.xdp == XDP_PASS) {
-			fr->cseq += n;
-			fr->step = ST_RESPONSE;
-			fr->tries = 0;
-			fr->total = (f->resp_bytes + BR_MSS - 1) / BR_MSS;
-			if (!fr->total)
-				fr->total = 1;
-			if (fr->total > BR_DATA_PKTS)
-				fr->total = BR_DATA_PKTS;
-			fr->window = BR_WINDOW_INIT;
-			fr->data_start = t + rtt / 2;
-			return rtt / 2;
+			got++;
+			fr->sseq += BR_MSS;
 		}
-		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
+	}
+	fr->delivered += got;
+	if (got) { /* the client acknowledges what arrived */
+		set_label(m, j, "ack");
+		err = quic ? push_udp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
+				      m->payload, 40, &out)
+			   : push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
+				      BR_TCP_ACK, fr->cseq, fr->sseq, NULL, 0,
+				      &out);
+		if (err)
+			return err;
+	}
+	if (fr->delivered >= fr->total) {
+		uint64_t dt = t + k * 120000 - fr->data_start + 1;
 
-	case ST_RESPONSE: {
-		unsigned int i, k = fr->window, got = 0;
-
-		if (k > fr->total - fr->delivered)
-			k = fr->total - fr->delivered;
-		memset(m->payload, 0x17, BR_MSS);
-		for (i = 0; i < k; i++) {
-			uint64_t ti = t + i * 120000; /* 100 Mbit/s spacing */
-
-			set_label(m, j, "response");
-			err = f->kind == BR_CAT_QUIC
-				      ? push_udp(m, &fr->ends, BR_DIR_DOWN, ti,
-						 m->payload, BR_MSS, &out)
-				      : push_tcp(m, &fr->ends, BR_DIR_DOWN, ti,
-						 BR_TCP_ACK, fr->sseq,
-						 fr->cseq, m->payload, BR_MSS,
-						 &out);
-			if (err)
-				return err;
-			if (out.xdp == XDP_TX) {
-				flow_fail(fr, true);
-				return 0;
-			}
-			if (out.xdp == XDP_PASS) {
-				got++;
-				fr->sseq += BR_MSS;
-			}
-		}
-		fr->delivered += got;
-		if (got) { /* the client acknowledges what arrived */
-			set_label(m, j, "ack");
-			err = f->kind == BR_CAT_QUIC
-				      ? push_udp(m, &fr->ends, BR_DIR_UP,
-						 t + rtt / 2, m->payload, 40,
-						 &out)
-				      : push_tcp(m, &fr->ends, BR_DIR_UP,
-						 t + rtt / 2, BR_TCP_ACK,
-						 fr->cseq, fr->sseq, NULL, 0,
-						 &out);
-			if (err)
-				return err;
-		}
-		if (fr->delivered >= fr->total) {
-			uint64_t dt = t + k * 120000 - fr->data_start + 1;
-
-			fr->goodput_bps = fr->delivered * (double)BR_MSS * 8 *
-					  1e9 / dt;
-			fr->step = ST_DONE;
+		fr->goodput_bps = fr->delivered * (double)BR_MSS * 8 * 1e9 / dt;
+		fr->step = ST_DONE;
+		return 0;
+	}
+	if (got < k) {
+		fr->window = fr->window > 4 ? fr->window / 2 : 2;
+		fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
+		if (fr->dropped_rounds > BR_DATA_RETRIES) {
+			flow_fail(fr, false);
 			return 0;
 		}
-		if (got < k) {
-			fr->window = fr->window > 4 ? fr->window / 2 : 2;
-			fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
-			if (fr->dropped_rounds > BR_DATA_RETRIES) {
-				flow_fail(fr, false);
-				return 0;
-			}
-			return got ? rtt : BR_RTO << (fr->dropped_rounds - 1);
-		}
-		fr->window = fr->window * 2 > BR_WINDOW_MAX ? BR_WINDOW_MAX
-							    : fr->window * 2;
-		return rtt;
+		return got ? rtt : BR_RTO << (fr->dropped_rounds - 1);
 	}
+	fr->window = fr->window * 2 > BR_WINDOW_MAX ? BR_WINDOW_MAX
+						    : fr->window * 2;
+	return rtt;
+}
 
+/* One step of a flow at m->now: the step its state names. */
+static int64_t flow_step(struct model *m, struct job *j)
+{
+	switch (j->fr.step) {
+	case ST_START:
+		return step_start(m, j);
+	case ST_DNS:
+		return step_dns(m, j);
+	case ST_SYN:
+		return step_syn(m, j);
+	case ST_HELLO:
+		return step_hello(m, j);
+	case ST_QUIC:
+		return step_quic(m, j);
+	case ST_MEDIA:
+		return step_media(m, j);
+	case ST_REQUEST:
+		return step_request(m, j);
+	case ST_RESPONSE:
+		return step_response(m, j);
 	default:
 		return 0;
 	}
@@ -1420,7 +1445,7 @@ static int model_init(struct model *m)
 							    : BR_PLAT_ANDROID;
 		d->v6 = rnd01(&r) < m->scn->ipv6_share;
 		d->cellular = rnd01(&r) < m->scn->cellular_share;
-		d->next_port = 49152 + rnd(&r) % 10000;
+		d->next_port = BR_PLAN_PORT_LO + rnd(&r) % 10000;
 		for (a = 0; a < m->scn->n_apps; a++) {
 			const struct br_scn_app *app = &m->scn->apps[a];
 

@@ -19,7 +19,10 @@
 
 bool br_whatif_needed(const struct br_catalog *cat, const struct br_policy *pol)
 {
-	return br_attrib_touches_others(cat, pol);
+	bool needed = br_attrib_touches_others(cat, pol);
+
+	br_classify_close(); /* the simulation loads an instance of its own */
+	return needed;
 }
 
 int br_whatif_run(const struct br_catalog *cat, const struct br_policy *pol,
