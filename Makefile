@@ -23,8 +23,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 # CFLAGS is the user's (make CFLAGS=-O0 works); the flags the build needs
 # are added to it with override, or a command-line CFLAGS would drop them.
 CFLAGS     ?= -O2 -g
+# user/ is arranged in folders along the data flow (README: Source
+# layout); a module includes another's header by its name alone.
+USER_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c))))
 override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-	      -I$(BUILD) -Ibpf -Iuser
+	      -I$(BUILD) -Ibpf $(addprefix -I,$(USER_DIRS))
 # Where the service catalog is found: the source tree, else the installed.
 override CFLAGS += -DBR_SOURCE_DIR='"$(CURDIR)"' \
 	      -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
@@ -38,9 +41,9 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h)
 
 # Everything in user/ but main.c forms a library the tests link too.
-LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_SRCS  := $(filter-out user/cmd/main.c,$(wildcard user/*/*.c))
 LIB_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
-USER_HDRS := $(wildcard user/*.h)
+USER_HDRS := $(wildcard user/*/*.h)
 LIB       := $(BUILD)/libblastradius.a
 BIN       := $(BUILD)/blastradius
 
@@ -69,7 +72,7 @@ FUZZ_SECONDS ?= 300
 # tunnelled captures (tests/captures/README.md).
 CAPGEN    := $(BUILD)/tests/gen_captures
 # The man page and the bash completion, written from the command table
-# (user/cmdtable.c) by tools/gendoc.c.
+# (user/cmd/cmdtable.c) by tools/gendoc.c.
 GENDOC    := $(BUILD)/tools/gendoc
 MAN       := $(BUILD)/blastradius.8
 COMPLETION := $(BUILD)/blastradius.bash
@@ -116,7 +119,7 @@ $(BUILD)/scenario_default.o: $(BUILD)/scenario_default.c
 
 $(LIB): $(BUILD)/scenario_default.o
 
-$(BIN): $(BUILD)/user/main.o $(LIB)
+$(BIN): $(BUILD)/user/cmd/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(LIB) $(USER_HDRS)

@@ -2,7 +2,7 @@
 /*
  * gendoc.c - writes what the build generates from the command table:
  * "gendoc man" the man page blastradius(8), "gendoc bash" the bash
- * completion (user/cmddoc.h), on stdout.
+ * completion (user/cmd/cmddoc.h), on stdout.
  */
 #include <stdio.h>
 #include <string.h>

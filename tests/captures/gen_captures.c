@@ -8,7 +8,7 @@
  *
  * usage: gen_captures DIR        (make captures: DIR is tests/captures)
  *
- * Frames come from user/packet.c, the builders the traffic model uses:
+ * Frames come from user/model/packet.c, the builders the traffic model uses:
  * real stacks' TCP options, ClientHellos, DNS queries and QUIC Initials
  * that tshark decodes. Host-order pcap files are written by libpcap
  * (pcap_dump), so that the reader meets a writer other than ours; the

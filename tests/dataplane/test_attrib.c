@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * test_attrib.c - rules against catalog flow signatures (user/attrib.c,
- * user/classify.c: the flows' packets through a private instance of the
+ * test_attrib.c - rules against catalog flow signatures (user/model/attrib.c,
+ * user/model/classify.c: the flows' packets through a private instance of the
  * program): server names with '%' and domain semantics, port and prefix
  * overlaps, protocols, DNS lookups and QUIC versions, the subscriber side
  * known (the traffic model) or not (a live network), the services a

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# What the command table (user/cmdtable.c) generates, as a user meets it:
+# What the command table (user/cmd/cmdtable.c) generates, as a user meets it:
 # --help and COMMAND --help (stdout, exit 0), usage errors (stderr, exit
 # 2), the man page as man(1) renders it, and the bash completion driven
 # from bash as readline would (COMP_WORDS, COMP_CWORD). That every option

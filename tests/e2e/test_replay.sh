@@ -27,7 +27,7 @@
 # - the Ethernet capture cut short in its last record: every frame before
 #   it replayed, a warning with the frame and the byte offset, exit 3;
 # - tests/unit's test_packet --pcap writes a frame of each kind built by
-#   user/packet.c: tshark decrypts the QUIC v1 and v2 Initials and shows
+#   user/model/packet.c: tshark decrypts the QUIC v1 and v2 Initials and shows
 #   their SNI, decodes the DNS query and answers and the ClientHellos, and
 #   shows the comments as written.
 #

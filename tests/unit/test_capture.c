@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * test_capture.c - the capture reader, piece by piece: capture files
- * (user/capfile.c: pcap and pcapng in both byte orders, timestamp units,
+ * (user/capture/capfile.c: pcap and pcapng in both byte orders, timestamp units,
  * damage found to the byte), link layers made Ethernet (linktype.c),
  * tunnels taken off (decap.c) and what br_pcap_next tells of each frame
  * (pcap_io.c: captured short, IP length lies, made-up headers).

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * test_packet.c - the packet builders (user/packet.c) and the capture
- * reader and writer (user/pcap_io.c).
+ * test_packet.c - the packet builders (user/model/packet.c) and the capture
+ * reader and writer (user/capture/pcap_io.c).
  *
  * Every frame a builder makes is read back with the dataplane's own
  * parsers (bpf/parse.h, then tls.h for the SNI, dns.h for the question,

@@ -58,12 +58,12 @@
 
 /*
  * arpa/inet.h brings glibc's struct in6_addr, whose union members carry a
- * prefix: map the kernel's names parse.h uses onto them (as l7dump does).
- * bpf/parse.h by path: user/parse.h, the policy parser's, comes first.
+ * prefix: map the kernel's names bpf/parse.h uses onto them (as l7dump
+ * does).
  */
 #define in6_u __in6_u
 #define u6_addr32 __u6_addr32
-#include "../bpf/parse.h"
+#include "parse.h"
 #undef in6_u
 #undef u6_addr32
 #include "tls.h"

@@ -81,7 +81,7 @@ void br_doc_man(FILE *out)
 	fprintf(out,
 		".\\\" SPDX-License-Identifier: (GPL-2.0-only OR "
 		"BSD-2-Clause)\n"
-		".\\\" Generated from user/cmdtable.c by tools/gendoc.c.\n"
+		".\\\" Generated from user/cmd/cmdtable.c by tools/gendoc.c.\n"
 		".TH BLASTRADIUS 8 \"\" \"blastradius %s\" "
 		"\"System Administration\"\n"
 		".SH NAME\n"
@@ -278,7 +278,7 @@ void br_doc_bash(FILE *out)
 {
 	fputs("# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)\n"
 	      "# bash completion for blastradius(8); generated from "
-	      "user/cmdtable.c\n# by tools/gendoc.c.\n\n",
+	      "user/cmd/cmdtable.c\n# by tools/gendoc.c.\n\n",
 	      out);
 	fputs(br_bash_helpers, out);
 	fputc('\n', out);

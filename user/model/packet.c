@@ -20,8 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "packet.h"
-/* bpf/parse.h: user/parse.h (the policy parser's) would come first */
-#include "../bpf/parse.h"
+#include "parse.h" /* bpf/ */
 
 /* ---- a bounded writer ------------------------------------------------- */
 
