@@ -31,6 +31,7 @@
 #include "dataplane.h"
 #include "policy.h"
 #include "packets.h"
+#include "instance.h"
 
 /* ---- the policies ------------------------------------------------------ */
 
@@ -315,60 +316,17 @@ struct instance {
 	bool virtual_clock;
 };
 
-static const char *ctr_name(int i, char *buf, size_t len)
-{
-	if (i < BR_CTR_DEFAULT)
-		snprintf(buf, len, "RULE%d", i);
-	else if (i == BR_CTR_DEFAULT)
-		snprintf(buf, len, "DEFAULT");
-	else if (i < BR_CTR_SPECIAL0)
-		snprintf(buf, len, "ACTION%d", i - BR_CTR_ACTION0);
-	else if (br_ctr_key(i))
-		snprintf(buf, len, "%s", br_ctr_key(i));
-	else
-		snprintf(buf, len, "counter %d", i);
-	return buf;
-}
-
 static void install(struct instance *in, const char *name, const char *text,
 		    struct br_compile_stats *stats)
 {
-	struct br_dp_status *st;
-	struct br_policy *pol = NULL;
-	struct br_diag diag;
-	int err;
-
-	br_diag_init(&diag);
-	err = br_policy_parse_buffer(name, text, strlen(text), &pol, &diag);
-	if (err)
-		br_diag_print(&diag, stderr);
-	assert_int_equal(err, 0);
-	err = br_dp_install(in->dp, pol, stats, &diag);
-	if (err)
-		br_diag_print(&diag, stderr);
-	assert_int_equal(err, 0);
-	br_policy_free(pol);
-	br_diag_free(&diag);
-
-	st = calloc(1, sizeof(*st));
-	assert_non_null(st);
-	assert_int_equal(br_dp_status(in->dp, st), 0);
-	assert_int_not_equal(st->generation, 0);
-	in->generation = st->generation;
-	free(st);
+	in->generation = dp_install_text(in->dp, name, text, stats);
 }
 
 static void read_counters(struct instance *in, struct br_counter *c)
 {
-	struct br_gen_record record;
-
-	assert_int_equal(br_dp_counters(in->dp, in->generation, c, &record), 0);
+	dp_read_counters(in->dp, in->generation, c);
 }
 
-/*
- * test_run with the time in the XDP metadata in front of the frame, as a
- * simulation sends it.
- */
 /* One frame through the program at time now (read on the virtual clock). */
 static int test_run_at(struct instance *in, enum br_role role,
 		       const uint8_t *frame, size_t len, __u64 now,
@@ -428,7 +386,7 @@ static int run_frame_at(struct instance *in, enum br_role role,
 			continue;
 		print_error("%s (%zu bytes): %s moved by %llu packets, "
 			    "%llu bytes; expected %llu, %llu\n",
-			    f->desc, len, ctr_name(i, name, sizeof(name)),
+			    f->desc, len, dp_ctr_name(i, name, sizeof(name)),
 			    (unsigned long long)packets,
 			    (unsigned long long)bytes, (unsigned long long)want,
 			    (unsigned long long)(want * len));

@@ -40,6 +40,7 @@
 #include "dataplane.h"
 #include "policy.h"
 #include "hello.h"
+#include "instance.h"
 
 /* ---- policies ------------------------------------------------------------ */
 
@@ -777,54 +778,16 @@ struct want {
 #define W(xdp, act, rule, ...) \
 	((struct want){ xdp, act, rule, { __VA_ARGS__ } })
 
-static const char *ctr_name(int i, char *buf, size_t len)
-{
-	if (i < BR_CTR_DEFAULT)
-		snprintf(buf, len, "RULE%d", i);
-	else if (i == BR_CTR_DEFAULT)
-		snprintf(buf, len, "DEFAULT");
-	else if (i < BR_CTR_SPECIAL0)
-		snprintf(buf, len, "ACTION%d", i - BR_CTR_ACTION0);
-	else if (br_ctr_key(i))
-		snprintf(buf, len, "%s", br_ctr_key(i));
-	else
-		snprintf(buf, len, "counter %d", i);
-	return buf;
-}
-
 static void install(struct instance *in, const char *name, const char *text)
 {
 	struct br_compile_stats stats;
-	struct br_policy *pol = NULL;
-	struct br_dp_status *st;
-	struct br_diag diag;
-	int err;
 
-	br_diag_init(&diag);
-	err = br_policy_parse_buffer(name, text, strlen(text), &pol, &diag);
-	if (err)
-		br_diag_print(&diag, stderr);
-	assert_int_equal(err, 0);
-	err = br_dp_install(in->dp, pol, &stats, &diag);
-	if (err)
-		br_diag_print(&diag, stderr);
-	assert_int_equal(err, 0);
-	br_policy_free(pol);
-	br_diag_free(&diag);
-
-	st = calloc(1, sizeof(*st));
-	assert_non_null(st);
-	assert_int_equal(br_dp_status(in->dp, st), 0);
-	assert_int_not_equal(st->generation, 0);
-	in->generation = st->generation;
-	free(st);
+	in->generation = dp_install_text(in->dp, name, text, &stats);
 }
 
 static void read_counters(struct instance *in, struct br_counter *c)
 {
-	static struct br_gen_record record;
-
-	assert_int_equal(br_dp_counters(in->dp, in->generation, c, &record), 0);
+	dp_read_counters(in->dp, in->generation, c);
 }
 
 /* One frame through the program, at in->now on the virtual clock. */
@@ -881,7 +844,7 @@ static void step(struct instance *in, const char *desc, enum br_role role,
 		print_error("%s (%s): %s moved by %llu packets, %llu bytes; "
 			    "expected %llu, %llu\n",
 			    desc, role_name(role),
-			    ctr_name(i, name, sizeof(name)),
+			    dp_ctr_name(i, name, sizeof(name)),
 			    (unsigned long long)packets,
 			    (unsigned long long)bytes, (unsigned long long)want,
 			    (unsigned long long)(want * f->len));

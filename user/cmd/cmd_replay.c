@@ -1165,16 +1165,6 @@ static void rp_json_flow(struct br_json *j, const struct replay *rp,
 	(void)rp;
 }
 
-static void rp_json_counter(struct br_json *j, const char *key,
-			    const struct br_counter *c)
-{
-	br_json_key(j, key);
-	br_json_object(j);
-	br_json_ku64(j, "packets", c->packets);
-	br_json_ku64(j, "bytes", c->bytes);
-	br_json_end(j);
-}
-
 /* The capture as read: format, link types, tunnels, notes, damage. */
 static void rp_json_capture(struct br_json *j, const struct replay *rp,
 			    const struct rp_report *r)
@@ -1258,7 +1248,7 @@ static void rp_print_json(const struct replay *rp, const struct rp_report *r)
 		struct br_counter c = { rp->verdicts[i].packets,
 					rp->verdicts[i].bytes };
 
-		rp_json_counter(&j, rp_verdict_name[i], &c);
+		br_json_counter(&j, rp_verdict_name[i], &c);
 	}
 	br_json_end(&j);
 	br_json_key(&j, "replies");
@@ -1296,7 +1286,7 @@ static void rp_print_json(const struct replay *rp, const struct rp_report *r)
 	br_json_key(&j, "actions");
 	br_json_object(&j);
 	for (i = BR_ACT_PASS; i < BR_ACT_MAX; i++)
-		rp_json_counter(&j, br_action_name(i),
+		br_json_counter(&j, br_action_name(i),
 				&ctr[BR_CTR_ACTION0 + i]);
 	br_json_end(&j);
 

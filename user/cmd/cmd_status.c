@@ -113,16 +113,6 @@ static const struct {
 
 #define BR_N_SPECIAL (sizeof(br_special) / sizeof(br_special[0]))
 
-static void br_json_counter(struct br_json *j, const char *key,
-			    const struct br_counter *c)
-{
-	br_json_key(j, key);
-	br_json_object(j);
-	br_json_ku64(j, "packets", c->packets);
-	br_json_ku64(j, "bytes", c->bytes);
-	br_json_end(j);
-}
-
 static void br_names_json(struct br_json *j, const struct br_dp_name *names,
 			  size_t n);
 struct br_attrib_view;

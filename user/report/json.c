@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* json.c - streaming JSON writer, see json.h. */
 #include <inttypes.h>
+#include "abi.h"
 #include "json.h"
 
 void br_json_init(struct br_json *j, FILE *out)
@@ -120,4 +121,14 @@ void br_json_kbool(struct br_json *j, const char *key, int v)
 {
 	br_json_key(j, key);
 	br_json_bool(j, v);
+}
+
+void br_json_counter(struct br_json *j, const char *key,
+		     const struct br_counter *c)
+{
+	br_json_key(j, key);
+	br_json_object(j);
+	br_json_ku64(j, "packets", c->packets);
+	br_json_ku64(j, "bytes", c->bytes);
+	br_json_end(j);
 }

@@ -35,4 +35,9 @@ void br_json_kstr(struct br_json *j, const char *key, const char *s);
 void br_json_ku64(struct br_json *j, const char *key, uint64_t v);
 void br_json_kbool(struct br_json *j, const char *key, int v);
 
+struct br_counter;
+/* key: {"packets": N, "bytes": N}, a dataplane counter (abi.h) */
+void br_json_counter(struct br_json *j, const char *key,
+		     const struct br_counter *c);
+
 #endif /* BR_JSON_H */
