@@ -1109,13 +1109,10 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			err = -EINVAL;
 			goto out;
 		}
-		if (opts[o].line) {
-			br_perr(ps, t->pos, "\"%s\" already given at " POSF,
-				action_opt_kw[o], POSA(opts[o]));
+		if (br_parse_once(ps, t->pos, action_opt_kw[o], &opts[o])) {
 			err = -EINVAL;
 			goto out;
 		}
-		opts[o] = t->pos;
 		if (o == A_NEEDS) {
 			s->lx.quiet = 1; /* "|": see parse_needs */
 			br_parse_next(s);
