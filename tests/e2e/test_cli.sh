@@ -138,6 +138,14 @@ t_eq "status without privileges exits 1" "$rc" 1
 t_match "missing privileges said clearly" "$out" "permission denied: .*needs root"
 out=$(nobody "$BLASTRADIUS" --pin-dir "$PIN" load lo policies/examples/apns-port.policy 2>&1)
 t_match "load without privileges said clearly" "$out" "permission denied: .*needs root"
+# before anything else: a catalog it cannot read (a clone in a private
+# home) must not hide why
+for cmd in "load lo" swap; do
+	out=$(nobody "$BLASTRADIUS" --pin-dir "$PIN" --catalog "$TMP/unreadable" \
+		$cmd policies/examples/apns-port.policy 2>&1)
+	t_match "${cmd%% *} without privileges says so before reading the catalog" \
+		"$out" "^blastradius: permission denied: .*needs root"
+done
 out=$("$BLASTRADIUS" --pin-dir "$PIN" stats 2>&1); rc=$?
 t_eq "stats when not loaded exits 1" "$rc" 1
 t_match "not loaded said clearly" "$out" "not loaded: nothing pinned at $PIN"

@@ -185,9 +185,13 @@ int cmd_load(struct br_cli *cli, int argc, char **argv)
 		if (br_parse_dev(argv[a.next + i], &devs[i]))
 			goto out;
 
-	if (br_cli_parse_policy(argv[argc - 1], &pol))
-		goto out;
+	/*
+	 * Privileges first: without them nothing below can work, and the
+	 * catalog the policy is parsed against may not be readable either.
+	 */
 	if (br_cli_require_privileges())
+		goto out;
+	if (br_cli_parse_policy(argv[argc - 1], &pol))
 		goto out;
 
 	err = br_dp_create_pinned(cli->pin_dir, &opts, &dp);

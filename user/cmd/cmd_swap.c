@@ -300,7 +300,12 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	/* Parse first: a broken policy never gets near the live instance. */
+	/*
+	 * Privileges first (load says why); then parse: a broken policy
+	 * never gets near the live instance.
+	 */
+	if (br_cli_require_privileges())
+		goto out;
 	if (br_cli_parse_policy(argv[a.next], &s.pol))
 		goto out;
 	if (br_cli_catalog(&s.cat))
@@ -314,8 +319,6 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 			ret = 2;
 			goto out;
 		}
-	if (br_cli_require_privileges())
-		goto out;
 	if (s.dry_run) {
 		ret = br_swap_dry_run(&s);
 		goto out;
