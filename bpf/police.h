@@ -7,8 +7,6 @@
  * time, updated with a compare-and-swap so CPUs handling the two
  * directions never lose an update. A packet conforms when, after adding
  * its cost, the backlog the word describes stays within the burst.
- *
- * The pure parts compile on the host.
  */
 #ifndef BR_POLICE_H
 #define BR_POLICE_H
