@@ -79,7 +79,7 @@ t_match "JSON names the policy, its file and targets" \
 	'^\["apns-sni-5223",".*apns-sni-5223.policy",\["apns"\]\]$'
 t_match "JSON rows carry service, platform, action and counts" \
 	"$(jq -c '.policies[0].services[0] | keys' <<<"$a")" \
-	'"action".*"attempted".*"failed".*"platform".*"service".*"succeeded"'
+	'"action".*"attempted".*"failed".*"fallback".*"late".*"ok".*"platform".*"service"'
 
 # ---- labels against tshark --------------------------------------------------
 
@@ -119,9 +119,10 @@ done
 
 att=$(outcome "$r" 1 bank ios push-received attempted)
 t_eq "APNs SNI dropped on 5223: iOS bank pushes all arrive" \
-	"$(outcome "$r" 1 bank ios push-received succeeded)" "$att"
-t_eq "... over the 443 fallback (all degraded)" \
-	"$(outcome "$r" 1 bank ios push-received degraded)" "$att"
+	"$(($(outcome "$r" 1 bank ios push-received ok) +
+	   $(outcome "$r" 1 bank ios push-received fallback)))" "$att"
+t_eq "... over the 443 fallback (all of them, in time)" \
+	"$(outcome "$r" 1 bank ios push-received fallback)" "$att"
 
 att=$(outcome "$r" 2 bank ios push-received attempted)
 t_match "APNs SNI dropped on 5223 and 443: iOS bank pushes attempted" \
@@ -131,9 +132,11 @@ t_eq "... all fail on iOS" \
 att=$(outcome "$r" 2 bank android push-received attempted)
 t_match "... attempted on Android" "$att" '^[1-9][0-9]*$'
 t_eq "... all arrive on Android (FCM)" \
-	"$(outcome "$r" 2 bank android push-received succeeded)" "$att"
+	"$(outcome "$r" 2 bank android push-received ok)" "$att"
 t_eq "... iMessage sending fails with them" \
-	"$(outcome "$r" 2 imessage ios message-sent succeeded)" 0
+	"$(($(outcome "$r" 2 imessage ios message-sent ok) +
+	   $(outcome "$r" 2 imessage ios message-sent fallback) +
+	   $(outcome "$r" 2 imessage ios message-sent late)))" 0
 t_eq "... WhatsApp is untouched" \
 	"$(outcome "$r" 2 whatsapp any message-sent failed)" 0
 
@@ -144,10 +147,10 @@ thr=$("$BR" --json simulate --scenario "$E2E/scenarios/twitter.scenario" \
 	--policy policies/examples/sni-twimg-throttle.policy)
 att=$(outcome "$thr" 0 twitter any open attempted)
 t_match "twitter opened" "$att" '^[1-9][0-9]*$'
-t_eq "unthrottled, its media arrive at full speed (none degraded)" \
-	"$(outcome "$base" 0 twitter any open degraded)" 0
-t_eq "throttled to 128 kbit/s, every opening is degraded (media below 1 mbit/s)" \
-	"$(outcome "$thr" 0 twitter any open degraded)" "$att"
+t_eq "unthrottled, its media arrive at full speed (none late)" \
+	"$(outcome "$base" 0 twitter any open late)" 0
+t_eq "throttled to 128 kbit/s, every opening is late (media below 1 mbit/s)" \
+	"$(outcome "$thr" 0 twitter any open late)" "$att"
 t_eq "... and none fails: a throttle slows, it does not block" \
 	"$(outcome "$thr" 0 twitter any open failed)" 0
 
@@ -155,7 +158,7 @@ t_eq "... and none fails: a throttle slows, it does not block" \
 
 r=$("$BR" --json simulate --no-policy --scenario "$E2E/scenarios/swap.scenario")
 t_eq "the timeline's swap happened" "$(jq '.policies[0].swaps' <<<"$r")" 1
-ok=$(outcome "$r" 0 bank ios push-received succeeded)
+ok=$(outcome "$r" 0 bank ios push-received ok)
 ko=$(outcome "$r" 0 bank ios push-received failed)
 if [ "${ok:-0}" -gt 0 ] && [ "${ko:-0}" -gt 0 ] && [ "$ko" -gt "$ok" ]; then
 	t_ok "pushes before the swap arrive ($ok), after it fail ($ko)"
@@ -180,7 +183,7 @@ else
 fi
 
 # ---- a censor whose tables the population outgrows ---------------------------
-# The scenario gives the censor a flow table of 64 flows for 300 devices'
+# The scenario gives the censor a flow table of 64 flows for 500 devices'
 # long-lived connections: flows it evicts come back mid-stream, without a
 # name. Signal's TLS connections (to 443, where the policy's name rule
 # waits) show the fail mode: sni-default drop (fail-closed) fails most of
@@ -262,6 +265,12 @@ if "$BR" --pin-dir "$PINS" --netns "$NS" load v0 \
 	# some traffic on the live instance, so its counters are not all 0
 	ip -n "$NS" addr add 198.18.0.1/24 dev v0
 	ip -n "$NS2" addr add 198.18.0.2/24 dev v1
+	# permanent neighbours: no ARP probe trickles in while the
+	# simulation runs (it takes longer than the neighbours stay fresh)
+	ip -n "$NS" neigh replace 198.18.0.2 dev v0 nud permanent lladdr \
+		"$(ip -n "$NS2" -j link show v1 | jq -r '.[0].address')"
+	ip -n "$NS2" neigh replace 198.18.0.1 dev v1 nud permanent lladdr \
+		"$(ip -n "$NS" -j link show v0 | jq -r '.[0].address')"
 	ip netns exec "$NS2" ping -c 3 -i 0.2 -W 1 198.18.0.1 >/dev/null 2>&1
 	before=$("$BR" --pin-dir "$PINS" --json stats)
 	gen_before=$("$BR" --pin-dir "$PINS" --json status |

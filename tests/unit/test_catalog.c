@@ -563,7 +563,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:5:8: unknown flow kind \"http\" (expected tls, quic, tcp, udp or dns)\n"
 	  "t.catalog:6:7: expected a flow kind (tls, quic, tcp, udp or dns), got end of line\n"
 	  "t.catalog:7:6: bad name \"a.b\": no \".\" in flow name (\"service.flow\" names another service's flow)\n"
-	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes or need)\n"
+	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need or lookup)\n"
 	  "t.catalog:9:20: \"dport\" already given at t.catalog:9:12\n" },
 	{ "service s\n"
 	    "category c\n"
@@ -657,7 +657,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:9:23: bad rate \"6\" (expected a number per hour or day, as in 6/h or 0.5/d)\n"
 	  "t.catalog:10:23: rate \"0/h\" out of range (more than 0, at most 3600000/h)\n"
 	  "t.catalog:11:18: \"needs\" already given at t.catalog:11:10\n"
-	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs, rate, deadline, push or received)\n"
+	  "t.catalog:12:18: unknown action option \"frob\" (expected platform, needs, rate, deadline, push, received, store, expiry, valid, from or sms)\n"
 	  "t.catalog:13:18: unexpected character \"$\"\n"
 	  "t.catalog:14:19: unknown platform \"mac\" (expected ios or android)\n" },
 	{ "service s\n"
@@ -678,18 +678,55 @@ static const struct bad_case bad_cases[] = {
 	    "action n needs f deadline .5s\n"
 	    "action o needs f deadline 1440m\n",
 	  "t.catalog:4:26: expected a duration after \"deadline\", got end of line\n"
-	  "t.catalog:5:27: bad deadline \"10\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:5:27: bad deadline \"10\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n"
 	  "t.catalog:6:27: deadline \"0s\" out of range (more than 0, at most 24h)\n"
 	  "t.catalog:7:27: deadline \"25h\" out of range (more than 0, at most 24h)\n"
-	  "t.catalog:8:27: bad deadline \"1.5.2s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:8:27: bad deadline \"1.5.2s\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n"
 	  "t.catalog:9:31: \"deadline\" already given at t.catalog:9:18\n"
-	  "t.catalog:10:27: bad deadline \"-1s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
-	  "t.catalog:11:27: bad deadline \"0.0000000001s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
-	  "t.catalog:12:27: bad deadline \"10sec\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n"
+	  "t.catalog:10:27: bad deadline \"-1s\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n"
+	  "t.catalog:11:27: bad deadline \"0.0000000001s\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n"
+	  "t.catalog:12:27: bad deadline \"10sec\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n"
 	  "t.catalog:13:27: deadline \"0.0000001ms\" out of range (more than 0, at most 24h)\n"
 	  "t.catalog:14:27: deadline \"1440.001m\" out of range (more than 0, at most 24h)\n"
 	  "t.catalog:15:27: deadline \"99999999999999999999h\" out of range (more than 0, at most 24h)\n"
-	  "t.catalog:16:27: bad deadline \".5s\" (expected a number and ms, s, m or h, as in 10s or 500ms)\n" },
+	  "t.catalog:16:27: bad deadline \".5s\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)\n" },
+	/* what a store does with received data: store, expiry, valid */
+	{ "service s\n"
+	    "category c\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443 channel\n"
+	    "action a needs f push store\n"
+	    "action b needs f push store newest\n"
+	    "action c needs f store latest\n"
+	    "action d needs f expiry 1h\n"
+	    "action e needs f valid 5m\n"
+	    "action g needs f push expiry 31d\n"
+	    "action h needs f push valid 0s\n"
+	    "action i needs f received store all store all\n"
+	    "action j needs f push expiry 28d valid 5m store latest\n",
+	  "t.catalog:4:28: expected \"latest\" or \"all\" after \"store\", got end of line\n"
+	  "t.catalog:5:29: unknown store \"newest\" (expected latest or all)\n"
+	  "t.catalog:6:18: \"store\" applies to data the device receives: add \"push\" or \"received\"\n"
+	  "t.catalog:7:18: \"expiry\" applies to data the device receives: add \"push\" or \"received\"\n"
+	  "t.catalog:8:18: \"valid\" applies to data the device receives: add \"push\" or \"received\"\n"
+	  "t.catalog:9:30: expiry \"31d\" out of range (more than 0, at most 30d)\n"
+	  "t.catalog:10:29: valid \"0s\" out of range (more than 0, at most 30d)\n"
+	  "t.catalog:11:37: \"store\" already given at t.catalog:11:27\n" },
+	/* "from": received from another action of the service */
+	{ "service s\n"
+	    "category c\n"
+	    "flow f tls daddr 1.0.0.0/8 dport 443 channel\n"
+	    "flow l tls daddr 1.0.0.0/8 dport 443 lookup\n"
+	    "action sent needs l, f rate 1/h\n"
+	    "action got needs f received from sent\n"
+	    "action a needs f received from later\n"
+	    "action b needs f received from got\n"
+	    "action c needs f from sent\n"
+	    "action d needs f received from\n"
+	    "action later needs f rate 1/h\n",
+	  "t.catalog:7:32: no action \"later\" that sends, declared before in service \"s\"\n"
+	  "t.catalog:8:32: no action \"got\" that sends, declared before in service \"s\"\n"
+	  "t.catalog:9:18: \"from\" applies to data the device receives: add \"push\" or \"received\"\n"
+	  "t.catalog:10:31: expected an action name after \"from\", got end of line\n" },
 	{ "service apns\n"
 	    "category apple\n"
 	    "platform ios\n"
@@ -1020,8 +1057,10 @@ static void test_shipped(void **state)
 		assert_true(s->n_actions >= 1);
 		for (k = 0; k < s->n_actions; k++) {
 			free(needs_text(cat, &s->actions[k])); /* refs resolve */
-			assert_true(s->actions[k].per_hour > 0);
-			/* a deadline, of at most the 120 s a push waits */
+			/* a rate, unless another device's sends drive it */
+			assert_true(s->actions[k].per_hour > 0 ||
+				    s->actions[k].from >= 0);
+			/* a deadline, of at most two minutes */
 			assert_true(s->actions[k].deadline_ns > 0);
 			assert_true(s->actions[k].deadline_ns <=
 				    120000000000ull);
@@ -1075,13 +1114,22 @@ static void test_shipped(void **state)
 
 	check_needs(cat,
 		    action_of(cat, "imessage", "message-sent", BR_PLAT_IOS),
-		    "apns.courier | apns.courier-443, imessage.identity");
+		    "imessage.identity, apns.courier | apns.courier-443");
 	check_needs(cat,
 		    action_of(cat, "imessage", "message-received",
 			      BR_PLAT_IOS),
 		    "apns.courier | apns.courier-443");
+	/* what a device receives, its contacts sent */
+	assert_int_equal(action_of(cat, "imessage", "message-received",
+				   BR_PLAT_IOS)->from,
+			 action_of(cat, "imessage", "message-sent",
+				   BR_PLAT_IOS) -
+				 cat->services[br_catalog_service(cat,
+								  "imessage")]
+					 .actions);
 	assert_string_equal(flow_of(cat, "imessage", "identity")->sni,
 			    "query.ess.apple.com");
+	assert_true(flow_of(cat, "imessage", "identity")->lookup);
 	check_needs(cat, action_of(cat, "facetime", "call", BR_PLAT_IOS),
 		    "apns.courier | apns.courier-443, imessage.identity, "
 		    "facetime.media | facetime.media-16384 | "

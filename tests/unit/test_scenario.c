@@ -266,7 +266,14 @@ static void test_full_ir(void **state)
 		   "rate bank.open 0.5/m\n"
 		   "at 0s policy \"a.policy\"\n"
 		   "at 1.5m policy \"sub/b.policy\"\n"
-		   "at 9m policy \"sub/../a.policy\"\n");
+		   "at 9m policy \"sub/../a.policy\"\n"
+		   "handover cellular 3/h, wifi 0.5/h\n"
+		   "keepalive wifi 10m\n"
+		   "nat-timeout cellular 4m, wifi 2h\n"
+		   "backoff 2s 1m\n"
+		   "identity-lookup tls\n"
+		   "contacts 25\n"
+		   "key-cache 60%\n");
 	file = path_in(dir, "t.scenario");
 	br_diag_init(&d);
 	assert_int_equal(br_scenario_parse_file(file, catalog(), &scn, &d), 0);
@@ -280,6 +287,17 @@ static void test_full_ir(void **state)
 	assert_true(scn->ios_share == 0.3);
 	assert_true(scn->ipv6_share == 0.125);
 	assert_true(scn->cellular_share == 0.45);
+	assert_true(scn->handover_per_hour[0] == 0.5);
+	assert_true(scn->handover_per_hour[1] == 3);
+	assert_true(scn->keepalive_ns[0] == 10 * NS_M);
+	assert_true(scn->keepalive_ns[1] == BR_SCN_KEEPALIVE_NS); /* default */
+	assert_true(scn->nat_timeout_ns[0] == 120 * NS_M);
+	assert_true(scn->nat_timeout_ns[1] == 4 * NS_M);
+	assert_true(scn->backoff_min_ns == 2 * NS_S);
+	assert_true(scn->backoff_max_ns == NS_M);
+	assert_int_equal(scn->lookup_in_channel, 0);
+	assert_int_equal(scn->contacts, 25);
+	assert_true(scn->key_cache == 0.6);
 	assert_true(scn->duration_ns == 10 * NS_M);
 	assert_true(scn->seed == 42);
 
@@ -360,6 +378,19 @@ static void test_defaults(void **state)
 	assert_true(scn->duration_ns == NS_S);
 	assert_true(scn->seed == 1);
 	assert_int_equal(scn->n_apps, 0);
+	assert_true(scn->handover_per_hour[0] == BR_SCN_HANDOVER_WIFI);
+	assert_true(scn->handover_per_hour[1] == BR_SCN_HANDOVER_CELL);
+	assert_true(scn->nat_timeout_ns[0] == BR_SCN_NAT_WIFI_NS);
+	assert_true(scn->nat_timeout_ns[1] == BR_SCN_NAT_CELL_NS);
+	assert_true(scn->backoff_min_ns == BR_SCN_BACKOFF_MIN_NS);
+	assert_int_equal(scn->lookup_in_channel, BR_SCN_LOOKUP_IN_CHANNEL);
+	assert_int_equal(scn->contacts, BR_SCN_CONTACTS);
+	assert_true(scn->key_cache == BR_SCN_KEY_CACHE);
+	/* the defaults' horizon: 1 - 0.9 = e^-t/h on Wi-Fi alone */
+	assert_true(br_scn_reconnect_horizon(scn, 0.9) / 1e9 >
+		    3600 * 2.30 / BR_SCN_HANDOVER_WIFI);
+	assert_true(br_scn_reconnect_horizon(scn, 0.9) / 1e9 <
+		    3600 * 2.31 / BR_SCN_HANDOVER_WIFI);
 	assert_null(scn->apps);
 	assert_int_equal(scn->n_rates, 0);
 	assert_null(scn->rates);
@@ -641,6 +672,30 @@ static const struct {
 	  "cellular)" },
 	{ HEAD "access wifi 60%, cellular 60%\n",
 	  "t.scenario:5:1: access shares add up to 120%, not 100%" },
+	{ HEAD "handover lte 1/h\n",
+	  "t.scenario:5:10: unknown access \"lte\" (expected wifi or "
+	  "cellular)" },
+	{ HEAD "handover wifi 1/h, wifi 2/h\n",
+	  "t.scenario:5:20: handover \"wifi\" already given at t.scenario:5:10" },
+	{ HEAD "handover wifi 1\n",
+	  "t.scenario:5:15: bad rate \"1\" (expected a number and /s, /m, /h "
+	  "or /d, as in \"4/h\")" },
+	{ HEAD "keepalive cellular 0s\n",
+	  "t.scenario:5:11: keepalive of cellular must be above 0" },
+	{ HEAD "nat-timeout wifi 25h\n",
+	  "t.scenario:5:18: nat-timeout \"25h\" out of range (at most 24h)" },
+	{ HEAD "backoff 1m 5s\n",
+	  "t.scenario:5:9: backoff needs MIN MAX with 0 < MIN <= MAX, as in "
+	  "\"5s 2m\"" },
+	{ HEAD "identity-lookup https\n",
+	  "t.scenario:5:17: unknown identity-lookup \"https\" (expected "
+	  "channel or tls)" },
+	{ HEAD "contacts 33\n",
+	  "t.scenario:5:10: contacts \"33\" out of range (1-32)" },
+	{ HEAD "key-cache 120%\n",
+	  "t.scenario:5:11: share \"120%\" out of range (0-100%)" },
+	{ HEAD "keepalive\n",
+	  "t.scenario:5:10: expected wifi or cellular, got end of line" },
 	{ HEAD "ipv6 15\n",
 	  "t.scenario:5:6: share \"15\" needs a \"%\", as in \"15%\"" },
 	{ HEAD "ipv6 101%\n",
@@ -1093,14 +1148,16 @@ static void parse_shipped(const struct br_catalog *cat, const char *what)
 			seen_default = 1;
 		}
 		if (!strcmp(scn->name, "swap-midway")) {
-			assert_int_equal(scn->n_events, 1);
+			/* policies that devices hit: by name, then address */
+			assert_int_equal(scn->n_events, 2);
 			assert_true(scn->events[0].at_ns == 2 * NS_M);
-			assert_true(scn->events[0].at_ns < scn->duration_ns);
+			assert_true(scn->events[1].at_ns < scn->duration_ns);
 			assert_string_equal(scn->events[0].policy,
 					    SHIPPED_SCENARIOS
-					    "/../examples/"
-					    "sni-courier-drop."
-					    "policy");
+					    "/../imessage-apns-sni.policy");
+			assert_string_equal(scn->events[1].policy,
+					    SHIPPED_SCENARIOS
+					    "/../imessage-apns-ip.policy");
 			assert_int_equal(access(scn->events[0].policy, R_OK),
 					 0);
 			assert_true(scn->n_rates >= 1);

@@ -30,6 +30,9 @@
 #define BR_CAT_SNI_MAX 1000    /* '%' runs 1..sni-max: names a rule lists */
 #define BR_CAT_RATE_MAX 3600e3 /* actions per hour: one a millisecond */
 #define BR_CAT_DEADLINE_MAX (24 * 3600 * 1000000000ull) /* 24h */
+/* FCM keeps a message at most 28 days (Firebase, "Setting message
+ * lifespan"); APNs about 30 days (FACTS.md, APNs) */
+#define BR_CAT_EXPIRY_MAX (30 * 24 * 3600 * 1000000000ull)
 
 static const char *const cat_keywords[] = {
 	"service", "category", "platform", "source",
@@ -434,6 +437,7 @@ enum flow_opt {
 	O_CHANNEL,
 	O_BYTES,
 	O_NEED,
+	O_LOOKUP,
 	O_COUNT,
 };
 
@@ -441,6 +445,7 @@ static const char *const flow_opt_kw[O_COUNT] = {
 	[O_DADDR] = "daddr",	 [O_DPORT] = "dport", [O_SNI] = "sni",
 	[O_SNI_MAX] = "sni-max", [O_DNS] = "dns",     [O_PQ] = "pq",
 	[O_CHANNEL] = "channel", [O_BYTES] = "bytes", [O_NEED] = "need",
+	[O_LOOKUP] = "lookup",
 };
 
 static const char *const kind_kw[] = {
@@ -557,7 +562,7 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	if (o == O_COUNT) {
 		br_perr(ps, t->pos,
 			"unknown flow option %s (expected daddr, dport, sni, "
-			"sni-max, dns, pq, channel, bytes or need)",
+			"sni-max, dns, pq, channel, bytes, need or lookup)",
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
@@ -601,6 +606,9 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		return 0;
 	case O_CHANNEL:
 		f->channel = 1;
+		return 0;
+	case O_LOOKUP:
+		f->lookup = 1;
 		return 0;
 	case O_BYTES:
 		if (t->kind != BR_TOK_WORD)
@@ -947,11 +955,12 @@ bad:
 }
 
 /*
- * DURATION of an action's deadline: a decimal number (at most 9 decimals)
- * and ms, s, m or h ("10s", "1.5m", "500ms"), above 0, at most 24h.
+ * DURATION of an action's deadline, expiry or validity (what names it): a
+ * decimal number (at most 9 decimals) and ms, s, m, h or d ("10s", "1.5m",
+ * "500ms", "28d"), above 0, at most max.
  */
-static int parse_deadline(struct br_parser *ps, const struct br_token *t,
-			  uint64_t *out)
+static int parse_duration(struct br_parser *ps, const struct br_token *t,
+			  const char *what, uint64_t max, uint64_t *out)
 {
 	static const struct {
 		const char *unit;
@@ -961,6 +970,7 @@ static int parse_deadline(struct br_parser *ps, const struct br_token *t,
 		{ "s", 1000000000ull },
 		{ "m", 60 * 1000000000ull },
 		{ "h", 3600 * 1000000000ull },
+		{ "d", 24 * 3600 * 1000000000ull },
 	};
 	const char *p = t->start, *end = t->start + t->len;
 	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, ns;
@@ -988,24 +998,23 @@ static int parse_deadline(struct br_parser *ps, const struct br_token *t,
 			unit = units[i].ns;
 	if (!unit)
 		goto bad;
-	if (digits > 12 || whole > BR_CAT_DEADLINE_MAX / unit)
+	if (digits > 12 || whole > max / unit)
 		goto range;
 	ns = whole * unit +
 	     (uint64_t)((unsigned __int128)frac * unit / scale);
-	if (!ns || ns > BR_CAT_DEADLINE_MAX)
+	if (!ns || ns > max)
 		goto range;
 	*out = ns;
 	return 0;
 range:
-	br_perr(ps, t->pos,
-		"deadline %s out of range (more than 0, at most 24h)",
-		br_parse_desc(t, d));
+	br_perr(ps, t->pos, "%s %s out of range (more than 0, at most %s)",
+		what, br_parse_desc(t, d), max > BR_CAT_DEADLINE_MAX ? "30d" : "24h");
 	return -EINVAL;
 bad:
 	br_perr(ps, t->pos,
-		"bad deadline %s (expected a number and ms, s, m or h, as in "
+		"bad %s %s (expected a number and ms, s, m, h or d, as in "
 		"10s or 500ms)",
-		br_parse_desc(t, d));
+		what, br_parse_desc(t, d));
 	return -EINVAL;
 }
 
@@ -1062,19 +1071,98 @@ enum {
 	A_DEADLINE,
 	A_PUSH,
 	A_RECEIVED,
+	A_STORE,
+	A_EXPIRY,
+	A_VALID,
+	A_FROM,
+	A_SMS,
 	A_COUNT,
 };
 static const char *const action_opt_kw[A_COUNT] = {
 	[A_PLATFORM] = "platform", [A_NEEDS] = "needs",
 	[A_RATE] = "rate",	   [A_DEADLINE] = "deadline",
 	[A_PUSH] = "push",	   [A_RECEIVED] = "received",
+	[A_STORE] = "store",	   [A_EXPIRY] = "expiry",
+	[A_VALID] = "valid",	   [A_FROM] = "from",
+	[A_SMS] = "sms",
 };
+
+/*
+ * "from ACTION": the instances of this (received) action are what the
+ * same service's ACTION sends to another device of the population; it
+ * must be declared before, for the same platform.
+ */
+static int parse_from(struct cat_parser *cp, struct br_src *s,
+		      struct br_cat_action *a)
+{
+	const struct br_cat_service *svc = cur_svc(cp);
+	struct br_parser *ps = &cp->ps;
+	char d[BR_PARSE_DESC_LEN];
+	size_t i;
+
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s,
+					 "an action name after \"from\"");
+	for (i = 0; i < svc->n_actions; i++)
+		if (br_tok_is(&s->cur, svc->actions[i].name) &&
+		    (svc->actions[i].platform == a->platform ||
+		     svc->actions[i].platform == BR_PLAT_ANY))
+			break;
+	if (i == svc->n_actions || svc->actions[i].received) {
+		br_perr(ps, s->cur.pos,
+			"no action %s that sends, declared before in service "
+			"\"%s\"",
+			br_parse_desc(&s->cur, d), svc->id);
+		return -EINVAL;
+	}
+	a->from = (int)i;
+	br_parse_next(s);
+	return 0;
+}
+
+/* "store latest" or "store all": what the sender's store keeps. */
+static int parse_store(struct br_parser *ps, struct br_src *s,
+		       struct br_cat_action *a)
+{
+	char d[BR_PARSE_DESC_LEN];
+
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s,
+					 "\"latest\" or \"all\" after \"store\"");
+	if (br_tok_is(&s->cur, "latest")) {
+		a->store_latest = 1;
+	} else if (!br_tok_is(&s->cur, "all")) {
+		br_perr(ps, s->cur.pos,
+			"unknown store %s (expected latest or all)",
+			br_parse_desc(&s->cur, d));
+		return -EINVAL;
+	}
+	br_parse_next(s);
+	return 0;
+}
+
+/* A duration option's value: deadline, expiry or valid. */
+static int parse_duration_opt(struct br_parser *ps, struct br_src *s,
+			      const char *what, uint64_t max, uint64_t *out)
+{
+	char want[48];
+	int err;
+
+	if (s->cur.kind != BR_TOK_WORD) {
+		snprintf(want, sizeof(want), "a duration after \"%s\"", what);
+		return br_parse_expected(ps, s, want);
+	}
+	err = parse_duration(ps, &s->cur, what, max, out);
+	if (!err)
+		br_parse_next(s);
+	return err;
+}
 
 static int parse_action(struct cat_parser *cp, struct br_src *s)
 {
 	struct br_parser *ps = &cp->ps;
 	struct br_cat_service *svc = cur_svc(cp);
-	struct br_cat_action a = { 0 }, *actions;
+	struct br_cat_action a = { .from = -1 }, *actions;
 	struct br_pos opts[A_COUNT] = { { 0 } };
 	int idx = (int)svc->n_actions, err, o;
 	size_t cap_terms = 0;
@@ -1101,7 +1189,8 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 				br_perr(ps, t->pos,
 					"unknown action option %s (expected "
 					"platform, needs, rate, deadline, "
-					"push or received)",
+					"push, received, store, expiry, "
+					"valid, from or sms)",
 					br_parse_desc(t, d));
 			else
 				br_perr(ps, t->pos, "unexpected %s",
@@ -1127,15 +1216,24 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			err = parse_platform_word(ps, s, &a.platform);
 		} else if (o == A_DEADLINE) {
 			br_parse_next(s);
-			if (s->cur.kind != BR_TOK_WORD)
-				err = br_parse_expected(
-					ps, s,
-					"a duration after \"deadline\"");
-			else
-				err = parse_deadline(ps, &s->cur,
-						     &a.deadline_ns);
-			if (!err)
-				br_parse_next(s);
+			err = parse_duration_opt(ps, s, "deadline",
+						 BR_CAT_DEADLINE_MAX,
+						 &a.deadline_ns);
+		} else if (o == A_EXPIRY || o == A_VALID) {
+			br_parse_next(s);
+			err = parse_duration_opt(ps, s, action_opt_kw[o],
+						 BR_CAT_EXPIRY_MAX,
+						 o == A_EXPIRY ? &a.expiry_ns
+							       : &a.valid_ns);
+		} else if (o == A_STORE) {
+			br_parse_next(s);
+			err = parse_store(ps, s, &a);
+		} else if (o == A_FROM) {
+			br_parse_next(s);
+			err = parse_from(cp, s, &a);
+		} else if (o == A_SMS) {
+			a.sms = 1;
+			br_parse_next(s);
 		} else {
 			br_parse_next(s);
 			if (s->cur.kind != BR_TOK_WORD)
@@ -1150,6 +1248,14 @@ static int parse_action(struct cat_parser *cp, struct br_src *s)
 			goto out;
 	}
 	s->lx.quiet = 0;
+	for (o = A_STORE; o <= A_FROM; o++)
+		if (opts[o].line && !a.received) {
+			br_perr(ps, opts[o], "\"%s\" applies to data the device "
+				"receives: add \"push\" or \"received\"",
+				action_opt_kw[o]);
+			err = br_parse_end_statement(ps, s);
+			goto out;
+		}
 	if (!opts[A_NEEDS].line) {
 		br_perr(ps, a.pos,
 			"action \"%s\" needs \"needs FLOW [| FLOW]... [, "

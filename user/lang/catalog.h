@@ -59,7 +59,10 @@ struct br_cat_flow {
 	uint8_t channel;     /* 1: long-lived: kept open, carries pushes */
 	uint32_t req_bytes;  /* request after the handshake */
 	uint32_t resp_bytes; /* response; UDP: bytes each way */
-	uint64_t need_bps;   /* goodput below this: degraded; 0: any */
+	uint64_t need_bps;   /* goodput below this: late; 0: any */
+	uint8_t lookup;	     /* 1: a lookup of the peer's keys (identity):
+			      * once per peer, then cached; the scenario's
+			      * identity-lookup may carry it in the channel */
 };
 
 /* One AND term of an action's needs: flows tried in order. */
@@ -88,6 +91,25 @@ struct br_cat_action {
 			   * app class (the service) and platform */
 	uint8_t received; /* 1: its data comes down to the device over a
 			   * channel (a push, a message); 0: the device asks */
+	/*
+	 * Received data the sender's store holds while the device's channel
+	 * is down (APNs, FCM, a messenger's server): store_latest keeps only
+	 * the newest per device and service, a newer one supersedes it
+	 * ("store latest"); else every one is kept ("store all"). It is
+	 * dropped expiry_ns after it was sent (0: kept to the end of the
+	 * run); delivered later than valid_ns after it was sent it is of no
+	 * use (0: always of use).
+	 */
+	uint8_t store_latest;
+	uint64_t expiry_ns;
+	uint64_t valid_ns;
+	/* received data that another device of the population sends: the
+	 * index of the service's sending action ("from"), -1: none (its
+	 * own arrivals, at its rate) */
+	int from;
+	/* 1: when it fails, a device whose user has "Send as Text Message"
+	 * on (the scenario's sms-fallback) sends it as an SMS instead */
+	uint8_t sms;
 };
 
 struct br_cat_service {

@@ -14,6 +14,7 @@
  * without rounding.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,14 @@ enum kw {
 	K_SEED,
 	K_FLOW_TABLE,
 	K_HELLO_TABLE,
+	K_HANDOVER,
+	K_KEEPALIVE,
+	K_NAT_TIMEOUT,
+	K_BACKOFF,
+	K_IDENTITY_LOOKUP,
+	K_CONTACTS,
+	K_KEY_CACHE,
+	K_SMS_FALLBACK,
 	K_APP, /* K_APP and later may repeat */
 	K_RATE,
 	K_AT,
@@ -66,6 +75,14 @@ static const char *const kw_name[K_COUNT] = {
 	[K_SEED] = "seed",
 	[K_FLOW_TABLE] = "flow-table",
 	[K_HELLO_TABLE] = "hello-table",
+	[K_HANDOVER] = "handover",
+	[K_KEEPALIVE] = "keepalive",
+	[K_NAT_TIMEOUT] = "nat-timeout",
+	[K_BACKOFF] = "backoff",
+	[K_IDENTITY_LOOKUP] = "identity-lookup",
+	[K_CONTACTS] = "contacts",
+	[K_KEY_CACHE] = "key-cache",
+	[K_SMS_FALLBACK] = "sms-fallback",
 	[K_APP] = "app",
 	[K_RATE] = "rate",
 	[K_AT] = "at",
@@ -866,6 +883,119 @@ out:
  * (load --flow-table and --hello-table), to see what a censor whose
  * tables the population outgrows does with the flows it loses.
  */
+static int parse_per_hour(struct parser *ps, double *per_hour);
+
+/*
+ * "wifi X, cellular Y": a channel parameter by access (either may be left
+ * out: it keeps its default); X a rate ("2/h") when rate is set, else a
+ * time ("5m").
+ */
+static int parse_by_access(struct parser *ps, const char *what, double rate[2],
+			   uint64_t ns[2])
+{
+	static const char *const keys[2] = { "wifi", "cellular" };
+	char d[BR_PARSE_DESC_LEN];
+	struct br_pos at[2] = { { 0 } };
+	int k, err;
+
+	for (;;) {
+		const struct br_token *t = &ps->src->cur;
+
+		for (k = 0; k < 2; k++)
+			if (br_tok_is(t, keys[k]))
+				break;
+		if (t->kind != BR_TOK_WORD)
+			return br_parse_expected(&ps->core, ps->src,
+						 "wifi or cellular");
+		if (k == 2) {
+			br_perr(&ps->core, t->pos,
+				"unknown access %s (expected wifi or cellular)",
+				br_parse_desc(t, d));
+			return -EINVAL;
+		}
+		if (at[k].line) {
+			br_perr(&ps->core, t->pos,
+				"%s \"%s\" already given at " POSF, what,
+				keys[k], POSA(at[k]));
+			return -EINVAL;
+		}
+		at[k] = t->pos;
+		br_parse_next(ps->src);
+		err = rate ? parse_per_hour(ps, &rate[k])
+			   : parse_time(ps, what, &ns[k]);
+		if (err)
+			return err;
+		if (!rate && !ns[k]) {
+			br_perr(&ps->core, at[k], "%s of %s must be above 0",
+				what, keys[k]);
+			return -EINVAL;
+		}
+		if (ps->src->cur.kind != BR_TOK_COMMA)
+			break;
+		br_parse_next(ps->src);
+	}
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+/* "backoff MIN MAX": a failed channel's reconnect delay, doubling. */
+static int parse_backoff(struct parser *ps)
+{
+	struct br_scenario *scn = ps->scn;
+	struct br_pos pos = ps->src->cur.pos;
+	uint64_t lo = 0, hi = 0;
+	int err;
+
+	err = parse_time(ps, "backoff", &lo);
+	if (!err)
+		err = parse_time(ps, "backoff", &hi);
+	if (err)
+		return err;
+	if (!lo || hi < lo) {
+		br_perr(&ps->core, pos,
+			"backoff needs MIN MAX with 0 < MIN <= MAX, as in "
+			"\"5s 2m\"");
+		return -EINVAL;
+	}
+	scn->backoff_min_ns = lo;
+	scn->backoff_max_ns = hi;
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+/* "identity-lookup channel" or "identity-lookup tls". */
+static int parse_identity_lookup(struct parser *ps)
+{
+	const struct br_token *t = &ps->src->cur;
+	char d[BR_PARSE_DESC_LEN];
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src, "channel or tls");
+	if (br_tok_is(t, "channel")) {
+		ps->scn->lookup_in_channel = 1;
+	} else if (br_tok_is(t, "tls")) {
+		ps->scn->lookup_in_channel = 0;
+	} else {
+		br_perr(&ps->core, t->pos,
+			"unknown identity-lookup %s (expected channel or tls)",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	br_parse_next(ps->src);
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+/* A share statement's value into *out: key-cache, sms-fallback. */
+static int parse_share_stmt(struct parser *ps, double *out)
+{
+	uint64_t share = 0;
+	int err;
+
+	err = parse_share(ps, &share);
+	if (err)
+		return err;
+	*out = share_of(share);
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
 static int parse_table(struct parser *ps, const char *what, uint32_t *out)
 {
 	char noun[32];
@@ -927,6 +1057,31 @@ static int parse_statement(struct parser *ps)
 		return parse_table(ps, "flow-table", &ps->scn->flow_entries);
 	case K_HELLO_TABLE:
 		return parse_table(ps, "hello-table", &ps->scn->hello_entries);
+	case K_HANDOVER:
+		return parse_by_access(ps, "handover", ps->scn->handover_per_hour,
+				       NULL);
+	case K_KEEPALIVE:
+		return parse_by_access(ps, "keepalive", NULL,
+				       ps->scn->keepalive_ns);
+	case K_NAT_TIMEOUT:
+		return parse_by_access(ps, "nat-timeout", NULL,
+				       ps->scn->nat_timeout_ns);
+	case K_BACKOFF:
+		return parse_backoff(ps);
+	case K_IDENTITY_LOOKUP:
+		return parse_identity_lookup(ps);
+	case K_CONTACTS: {
+		uint64_t n = 0;
+		int err = parse_count(ps, "a number of contacts", "contacts",
+				      "contacts", 1, BR_SCN_CONTACTS_MAX, &n);
+
+		ps->scn->contacts = (uint32_t)n;
+		return err;
+	}
+	case K_KEY_CACHE:
+		return parse_share_stmt(ps, &ps->scn->key_cache);
+	case K_SMS_FALLBACK:
+		return parse_share_stmt(ps, &ps->scn->sms_share);
 	case K_APP:
 		return parse_app(ps);
 	case K_RATE:
@@ -1029,6 +1184,7 @@ int br_scenario_parse_buffer(const char *file, const char *text, size_t len,
 	if (!ps.scn)
 		return -ENOMEM;
 	ps.scn->seed = 1;
+	br_scn_channel_defaults(ps.scn);
 	ps.scn->file = strdup(file);
 	if (!ps.scn->file) {
 		err = -ENOMEM;
@@ -1114,4 +1270,42 @@ uint32_t br_scn_flow_table(const struct br_scenario *scn)
 uint32_t br_scn_hello_table(const struct br_scenario *scn)
 {
 	return scn->hello_entries ? scn->hello_entries : BR_FLOW_PENDING;
+}
+
+/* The share of devices whose channel has not reconnected t ns after. */
+static double scn_not_reconnected(const struct br_scenario *scn, double t)
+{
+	double share[2] = { 1 - scn->cellular_share, scn->cellular_share };
+	double left = 0, n;
+	int a;
+
+	for (a = 0; a < 2; a++) {
+		n = exp(-scn->handover_per_hour[a] * t / 3600e9);
+		/* a NAT that forgets the channel between two keepalives: the
+		 * next keepalive (uniform in its interval) reconnects it */
+		if (scn->nat_timeout_ns[a] < scn->keepalive_ns[a])
+			n *= t >= scn->keepalive_ns[a]
+				     ? 0
+				     : 1 - t / scn->keepalive_ns[a];
+		left += share[a] * n;
+	}
+	return left;
+}
+
+uint64_t br_scn_reconnect_horizon(const struct br_scenario *scn, double share)
+{
+	double lo = 0, hi = 30 * 86400e9;
+	int i;
+
+	if (scn_not_reconnected(scn, hi) > 1 - share)
+		return UINT64_MAX;
+	for (i = 0; i < 100; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (scn_not_reconnected(scn, mid) > 1 - share)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uint64_t)hi;
 }

@@ -54,6 +54,32 @@ struct br_scenario {
 	/* the censor's state tables: 0 for the dataplane's default sizes */
 	uint32_t flow_entries;
 	uint32_t hello_entries;
+	/*
+	 * The devices' channels (APNs, FCM), by access: [0] Wi-Fi, [1]
+	 * cellular. A handover (a new network attachment) closes them; a
+	 * NAT that forgets an idle connection sooner than the keepalive
+	 * kills it silently, found out at the next keepalive; a failed
+	 * connect is retried after backoff, doubling from min to max.
+	 */
+	double handover_per_hour[2];
+	uint64_t keepalive_ns[2];
+	uint64_t nat_timeout_ns[2];
+	uint64_t backoff_min_ns, backoff_max_ns;
+	/*
+	 * Messaging between the devices of the population: every device
+	 * that uses a service whose actions send to others has this many
+	 * contacts (devices of the same service); the keys of a key_cache
+	 * share of them are known at the start, the others are looked up
+	 * (a flow marked "lookup") at the first message or call, as its own
+	 * TLS connection, or inside the action's channel when
+	 * lookup_in_channel.
+	 */
+	uint8_t lookup_in_channel;
+	uint32_t contacts;
+	double key_cache;
+	/* the share of devices whose user has "Send as Text Message" on:
+	 * a failed send of an action marked "sms" goes out as an SMS */
+	double sms_share;
 	size_t n_apps;
 	struct br_scn_app *apps;
 	size_t n_rates;
@@ -62,6 +88,73 @@ struct br_scenario {
 	struct br_scn_event *events;
 	char *description; /* NULL when none is given */
 };
+
+/*
+ * Defaults of the channel parameters, for a scenario that does not set
+ * them (policies/scenarios/README.md gives their reasons): all
+ * assumptions but the Wi-Fi NAT timeout.
+ *   handover: Wi-Fi 1/h, cellular 4/h. No published rate of network
+ *     changes of Russian smartphones was at hand (assumption).
+ *   keepalive: 5 min on both. Apple does not publish the APNs keepalive
+ *     (assumption).
+ *   nat-timeout: Wi-Fi 124 min, the least RFC 5382 (REQ-5) allows a NAT
+ *     for an established TCP connection; cellular 30 min (assumption:
+ *     carrier-grade NATs are known to keep idle TCP shorter; the figure
+ *     is not sourced here).
+ *   backoff: 5 s doubling to 2 min (assumption).
+ */
+#define BR_SCN_HANDOVER_WIFI 1.0
+#define BR_SCN_HANDOVER_CELL 4.0
+#define BR_SCN_KEEPALIVE_NS (300ull * 1000000000ull)
+#define BR_SCN_NAT_WIFI_NS (124ull * 60 * 1000000000ull)
+#define BR_SCN_NAT_CELL_NS (30ull * 60 * 1000000000ull)
+#define BR_SCN_BACKOFF_MIN_NS (5ull * 1000000000ull)
+#define BR_SCN_BACKOFF_MAX_NS (120ull * 1000000000ull)
+
+/*
+ * Defaults of the messaging parameters (policies/scenarios/README.md):
+ *   identity-lookup channel: the reverse-engineered open-source client
+ *     (JJTech0130/pypush, ids/query.py) sends the identity query inside
+ *     the APNs connection; a 2015 iOS capture (nDPI's test suite) shows a
+ *     TLS connection to query.ess.apple.com. Which a current iOS uses is
+ *     unverified (FACTS.md, iMessage): the more recent evidence is the
+ *     default.
+ *   contacts 10, key-cache 80%: assumptions (most messages go to people
+ *     one writes to often, whose keys the device has).
+ */
+#define BR_SCN_LOOKUP_IN_CHANNEL 1
+#define BR_SCN_CONTACTS 10
+#define BR_SCN_CONTACTS_MAX 32 /* a bit each */
+#define BR_SCN_KEY_CACHE 0.8
+/*
+ * sms-fallback 0%: the fallback is optional (issue 12); iOS's default of
+ * "Send as Text Message" is not sourced here, so none is assumed.
+ */
+#define BR_SCN_SMS_SHARE 0.0
+
+static inline void br_scn_channel_defaults(struct br_scenario *scn)
+{
+	scn->handover_per_hour[0] = BR_SCN_HANDOVER_WIFI;
+	scn->handover_per_hour[1] = BR_SCN_HANDOVER_CELL;
+	scn->keepalive_ns[0] = scn->keepalive_ns[1] = BR_SCN_KEEPALIVE_NS;
+	scn->nat_timeout_ns[0] = BR_SCN_NAT_WIFI_NS;
+	scn->nat_timeout_ns[1] = BR_SCN_NAT_CELL_NS;
+	scn->backoff_min_ns = BR_SCN_BACKOFF_MIN_NS;
+	scn->backoff_max_ns = BR_SCN_BACKOFF_MAX_NS;
+	scn->lookup_in_channel = BR_SCN_LOOKUP_IN_CHANNEL;
+	scn->contacts = BR_SCN_CONTACTS;
+	scn->key_cache = BR_SCN_KEY_CACHE;
+	scn->sms_share = BR_SCN_SMS_SHARE;
+}
+
+/*
+ * The reconnect horizon of a scenario's channels: the time after which
+ * nine in ten devices have reconnected their channel at least once (a
+ * handover, or a NAT that forgot it), so that a rule a stateful censor
+ * applies to new connections only has reached them. Computed from the
+ * parameters above, not from a run. UINT64_MAX: never (no cause).
+ */
+uint64_t br_scn_reconnect_horizon(const struct br_scenario *scn, double share);
 
 /* The file name of the built-in scenario in its IR and messages. */
 #define BR_SCENARIO_BUILTIN "(built-in)"

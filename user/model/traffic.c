@@ -31,13 +31,20 @@
  * it, XDP_TX sends back what the program wrote (a reset, a DNS answer).
  *
  * Long-lived channels (APNs, FCM) are per device: connected at start,
- * kept up by a keepalive every five minutes, reconnected (with backoff)
- * when a reset or a dead keepalive shows they are gone. A push travels
- * down the channel; while it is down the push waits (the provider stores
- * it) and fails after BR_PUSH_DEADLINE. Because the flow table keeps a
- * decided flow's verdict, an SNI rule put in force mid-run does not touch
- * an established channel (on-swap keep) until it reconnects: that is what
- * a stateful censor does too.
+ * kept up by a keepalive, closed by a handover (a new network attachment,
+ * a Poisson process per device at the scenario's rate for its access) and
+ * by a NAT that forgets an idle connection sooner than the keepalive
+ * comes, and reconnected at once, or after a backoff when the last
+ * connect failed; every connect draws its host anew (courier 1-50). A
+ * push travels down the channel. While the channel is down the sender's
+ * store holds it (APNs, FCM: the catalog's store, expiry and valid) and
+ * it goes down when the channel is back: on time, late, superseded by a
+ * newer one, expired, or stale (past its validity). Data the device sends
+ * waits for its channel up to BR_SEND_TIMEOUT. Because the flow table
+ * keeps a decided flow's verdict, an SNI rule put in force mid-run does
+ * not touch an established channel (on-swap keep) until it reconnects:
+ * that is what a stateful censor does too, and why such a swap spreads at
+ * the pace of reconnects (br_scn_reconnect_horizon).
  */
 #include <errno.h>
 #include <math.h>
@@ -64,11 +71,15 @@
 #define BR_DNS_RETRIES 2
 #define BR_QUIC_RETRIES 2
 #define BR_DNS_TTL (300 * SEC)
-#define BR_PUSH_DEADLINE (120 * SEC)
-#define BR_KEEPALIVE (300 * SEC)
-#define BR_BACKOFF_MIN (5 * SEC)
-#define BR_BACKOFF_MAX (120 * SEC)
-#define BR_CONNECT_SPREAD (30 * SEC)
+/*
+ * How long data the device sends (a message) waits for its channel before
+ * the app gives up and shows it as not delivered (assumption: Messages
+ * marks a message "Not Delivered" after about that long; not sourced).
+ */
+#define BR_SEND_TIMEOUT (120 * SEC)
+/* the devices' first connects, spread over the run's first second: the
+ * channels were up before the run began (a warm start) */
+#define BR_CONNECT_SPREAD (1 * SEC)
 #define BR_DATA_PKTS 48
 #define BR_WINDOW_INIT 10
 #define BR_WINDOW_MAX 64
@@ -114,6 +125,8 @@ enum ev_kind {
 	EV_ARRIVAL,   /* a device starts an action instance */
 	EV_KEEPALIVE, /* a channel's keepalive is due */
 	EV_SWAP,      /* the timeline puts a policy in force */
+	EV_HANDOVER,  /* a device changes network attachment */
+	EV_SAMPLE,    /* the end of a timeline bucket: count channels */
 };
 
 struct event {
@@ -121,6 +134,7 @@ struct event {
 	uint64_t seq; /* ties: first scheduled, first run */
 	uint32_t kind;
 	uint32_t id;
+	uint32_t aux; /* EV_KEEPALIVE: the channel's epoch */
 };
 
 struct heap {
@@ -147,12 +161,15 @@ struct channel {
 	uint64_t backoff;
 	struct br_ends ends;
 	uint32_t cseq, sseq;
+	uint8_t cause;	   /* of the next connect: enum br_chan_cause */
 	uint32_t waiters; /* jobs waiting for it to come up: a list */
 	uint32_t epoch;	  /* bumped at each (re)connect: stale keepalives */
+	uint64_t last_io; /* the last packet through it: NAT idle timer */
 };
 
 struct dns_entry {
 	uint64_t expires;
+	uint32_t name; /* hash of the name looked up (a channel's varies) */
 	uint8_t addr[16];
 	uint8_t family;
 };
@@ -162,7 +179,9 @@ struct device {
 	uint8_t platform; /* BR_PLAT_IOS or BR_PLAT_ANDROID */
 	uint8_t v6;
 	uint8_t cellular;
+	uint8_t sms;	  /* its user has "Send as Text Message" on */
 	uint16_t next_port;
+	uint32_t conns;	  /* channel connects so far: draws their host */
 	uint64_t apps;	  /* bit per service (at most 64) */
 	struct dns_entry *dns; /* by flat flow index, allocated on use */
 };
@@ -185,6 +204,7 @@ struct flow_run {
 	uint8_t step;
 	uint8_t tries;
 	uint8_t reset; /* a reset ended it: fall back at once */
+	uint8_t why_stage, why_kind; /* how it failed (traffic.h) */
 	const struct br_cat_flow *flow;
 	int svc, idx; /* of the flow in the catalog */
 	struct br_ends ends;
@@ -216,6 +236,9 @@ struct job {
 	uint32_t chan; /* JOB_CONNECT: channel slot; JOB_ACTION: waited on */
 	uint32_t next; /* free list, or a channel's waiter list */
 	uint32_t instance;
+	uint32_t peer;	  /* the contact it sends to or calls: a device */
+	uint8_t contact;  /* which of the device's contacts, or NO_CONTACT */
+	uint8_t why_stage, why_kind; /* failed: how its last path did */
 	uint64_t start;
 	struct flow_run fr;
 };
@@ -240,6 +263,28 @@ struct model {
 	struct channel *chans; /* n_devs * n_keys */
 	struct job *jobs;
 	uint32_t n_jobs, cap_jobs, free_job;
+	/* "store latest": the job a store holds per device and service, by
+	 * dev * n_slots + slot_of[service]; NO_JOB when none */
+	uint32_t *held;
+	int *slot_of;
+	size_t n_slots;
+	/* per device, bits by flat action: did, failed, late (struct
+	 * br_users), words_per_dev words each */
+	uint64_t *user_bits;
+	size_t user_words;
+	/*
+	 * Messaging: by flat action, the received action that delivers its
+	 * sends to a contact (-1: none); whether it has a lookup term. By
+	 * service, the devices that use it (to draw contacts from); by
+	 * device and service, the contacts whose keys are known (a bit
+	 * each).
+	 */
+	int *delivers;
+	uint8_t *looks_up;
+	uint32_t **users_of;
+	uint32_t *n_users_of;
+	uint32_t *keys_known;
+	int err; /* an error where none can be returned (job_finish) */
 	uint32_t instances;
 	uint64_t now;
 	uint64_t end;
@@ -252,6 +297,7 @@ struct model {
 };
 
 #define NO_JOB UINT32_MAX
+#define NO_CONTACT 0xff
 
 /* ---- the event heap ---------------------------------------------------- */
 
@@ -260,9 +306,11 @@ static bool ev_before(const struct event *a, const struct event *b)
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static int heap_push(struct heap *h, uint64_t t, uint32_t kind, uint32_t id)
+static int heap_push(struct heap *h, uint64_t t, uint32_t kind, uint32_t id,
+		     uint32_t aux)
 {
-	struct event e = { .t = t, .seq = h->seq++, .kind = kind, .id = id };
+	struct event e = { .t = t, .seq = h->seq++, .kind = kind, .id = id,
+			   .aux = aux };
 	size_t i;
 
 	if (h->n == h->cap) {
@@ -537,9 +585,14 @@ static void flow_begin(struct model *m, struct job *j,
 	const struct br_cat_flow *f = flow_of(m, ref);
 	uint64_t h = mix64(m->o->seed ^ ((uint64_t)d->index << 20) ^
 			   (m->flow_base[ref->service] + ref->flow));
-	unsigned int n = f->sni_max > 1 ? 1 + h % f->sni_max : 1;
 	uint16_t lo = f->port, hi = f->port_hi > f->port ? f->port_hi : f->port;
+	unsigned int n;
 
+	/* a channel draws its host at every connect, as the APNs client
+	 * picks N-courier at random in 1..50 (FACTS.md, APNs) */
+	if (j->kind == JOB_CONNECT)
+		h = mix64(h ^ ((uint64_t)++d->conns << 40));
+	n = f->sni_max > 1 ? 1 + h % f->sni_max : 1;
 	memset(fr, 0, sizeof(*fr));
 	fr->flow = f;
 	fr->svc = ref->service;
@@ -557,8 +610,30 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->step = ST_START;
 }
 
+#define BR_X_NAME(name, str) [BR_STAGE_##name] = str,
+const char *const br_fail_stage_name[BR_STAGES] = { BR_FAIL_STAGES(BR_X_NAME) };
+#undef BR_X_NAME
+#define BR_X_NAME(name, str) [BR_FAIL_##name] = str,
+const char *const br_fail_kind_name[BR_FAILS] = { BR_FAIL_KINDS(BR_X_NAME) };
+#undef BR_X_NAME
+
+/*
+ * The flow failed at the step it was at: a reset, or no answer (a
+ * timeout), unless the step said what else (a forged DNS answer).
+ */
 static void flow_fail(struct flow_run *fr, bool reset)
 {
+	static const uint8_t stage[] = {
+		[ST_START] = BR_STAGE_DNS,   [ST_DNS] = BR_STAGE_DNS,
+		[ST_SYN] = BR_STAGE_TCP,     [ST_HELLO] = BR_STAGE_TLS,
+		[ST_QUIC] = BR_STAGE_QUIC,   [ST_REQUEST] = BR_STAGE_DATA,
+		[ST_RESPONSE] = BR_STAGE_DATA, [ST_MEDIA] = BR_STAGE_UDP,
+	};
+
+	if (fr->step < sizeof(stage))
+		fr->why_stage = stage[fr->step];
+	if (reset)
+		fr->why_kind = BR_FAIL_RESET;
 	fr->step = ST_FAILED;
 	fr->reset = reset;
 }
@@ -641,6 +716,16 @@ static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
  * the flow ended, fr->step is ST_DONE or ST_FAILED), or a negative errno.
  */
 
+/* FNV-1a of a name: which of a flow's names a cache entry holds. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
 /* Connect at once, from the device's DNS cache, or look the name up. */
 static int64_t step_start(struct model *m, struct job *j)
 {
@@ -653,7 +738,8 @@ static int64_t step_start(struct model *m, struct job *j)
 		return fr->step == ST_FAILED ? 0 : 1;
 	}
 	de = d->dns ? &d->dns[flat_flow(m, fr)] : NULL;
-	if (de && de->family && de->expires > m->now) {
+	if (de && de->family && de->expires > m->now &&
+	    de->name == name_hash(fr->dns)) {
 		flow_connect(m, j, de->addr, de->family);
 		return 1;
 	}
@@ -676,6 +762,7 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 		return;
 	de = &d->dns[flat_flow(m, &j->fr)];
 	de->expires = expires;
+	de->name = name_hash(j->fr.dns);
 	memcpy(de->addr, addr, 16);
 	de->family = fam;
 }
@@ -716,6 +803,9 @@ static int64_t step_dns(struct model *m, struct job *j)
 		return err;
 	if (out.xdp == XDP_TX) {
 		/* NXDOMAIN, NODATA, or a sinkhole that is not it */
+		fr->why_kind = out.reply == BR_REPLY_NXDOMAIN ? BR_FAIL_NXDOMAIN
+			       : out.reply == BR_REPLY_NODATA ? BR_FAIL_NO_ANSWER
+							      : BR_FAIL_SINKHOLE;
 		flow_fail(fr, false);
 		return 0;
 	}
@@ -1037,6 +1127,25 @@ static struct channel *chan_at(struct model *m, uint32_t dev, int key)
 	return &m->chans[(size_t)dev * m->n_keys + key];
 }
 
+/* 0 for an iOS device, 1 for an Android one: the results' index. */
+static int plat_ix(const struct model *m, uint32_t dev)
+{
+	return m->devs[dev].platform == BR_PLAT_ANDROID;
+}
+
+static uint64_t keepalive_of(const struct model *m, uint32_t dev)
+{
+	return m->scn->keepalive_ns[m->devs[dev].cellular];
+}
+
+/* Has the device's NAT forgotten the channel, idle for too long? */
+static bool chan_forgotten(const struct model *m, uint32_t dev,
+			   const struct channel *c)
+{
+	return m->now - c->last_io > m->scn->nat_timeout_ns[m->devs[dev].cellular];
+}
+
+/* Connect a channel that is down at t, for the cause it went down for. */
 static int chan_connect(struct model *m, uint32_t dev, int key, uint64_t t)
 {
 	struct channel *c = chan_at(m, dev, key);
@@ -1054,78 +1163,431 @@ static int chan_connect(struct model *m, uint32_t dev, int key, uint64_t t)
 	j->chan = key;
 	j->start = t;
 	c->state = CH_CONNECTING;
+	m->res->chan[plat_ix(m, dev)].attempts[c->cause]++;
 	flow_begin(m, j, &m->keys[key].term->alts[0]);
-	return heap_push(&m->heap, t, EV_JOB, id);
+	return heap_push(&m->heap, t, EV_JOB, id, 0);
+}
+
+/* The channel's connection is gone: reconnect it at t. */
+static int chan_lost(struct model *m, uint32_t dev, int key, uint64_t t,
+		     enum br_chan_cause cause)
+{
+	struct channel *c = chan_at(m, dev, key);
+
+	c->state = CH_DOWN;
+	c->epoch++;
+	c->cause = cause;
+	return chan_connect(m, dev, key, t);
+}
+
+/* ---- messaging ---------------------------------------------------------- */
+
+static int action_run(struct model *m, uint32_t id);
+
+/* Device dev's contact k for service s: a device that uses s, by hash. */
+static uint32_t contact_dev(const struct model *m, uint32_t dev, int s,
+			    unsigned int k)
+{
+	uint32_t n = m->n_users_of[s];
+	uint64_t h = mix64(m->o->seed ^ ((uint64_t)dev << 20) ^
+			   ((uint64_t)s << 52) ^ k);
+	uint32_t i = h % n;
+
+	if (m->users_of[s][i] == dev && n > 1)
+		i = (i + 1) % n;
+	return m->users_of[s][i];
+}
+
+/* The bits of dev's contacts for service s whose keys dev knows. */
+static uint32_t *keys_at(struct model *m, uint32_t dev, int s)
+{
+	return &m->keys_known[(size_t)dev * m->cat->n_services + s];
+}
+
+/* A job that messages or calls someone: one of its device's contacts. */
+static void pick_contact(struct model *m, struct job *j, uint64_t *r)
+{
+	size_t fa = flat_action(m, j->svc, j->act);
+
+	j->contact = NO_CONTACT;
+	if ((!m->looks_up[fa] && m->delivers[fa] < 0) ||
+	    !m->n_users_of[j->svc] || !m->scn->contacts)
+		return;
+	j->contact = (uint8_t)(rnd(r) % m->scn->contacts);
+	j->peer = contact_dev(m, j->dev, j->svc, j->contact);
+}
+
+/* A term whose every flow looks up a peer's keys. */
+static bool term_is_lookup(const struct model *m, const struct br_cat_term *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!flow_of(m, &t->alts[i])->lookup)
+			return false;
+	return t->n > 0;
+}
+
+/* The first channel an action's terms use, or -1. */
+static int action_chan(const struct model *m, size_t fa)
+{
+	const struct br_cat_action *a = &svc_of(m, m->fa_svc[fa])
+						  ->actions[m->fa_act[fa]];
+	size_t t;
+
+	for (t = 0; t < a->n_terms; t++)
+		if (m->term_chan[m->term_base[fa] + t] >= 0)
+			return m->term_chan[m->term_base[fa] + t];
+	return -1;
+}
+
+/* Start an instance of flat action fa on device dev now: its job id. */
+static uint32_t job_start(struct model *m, uint32_t dev, size_t fa)
+{
+	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^
+			   (fa << 8) ^ 0x63);
+	uint32_t id = job_new(m);
+	struct job *j;
+
+	if (id == NO_JOB)
+		return NO_JOB;
+	j = &m->jobs[id];
+	j->kind = JOB_ACTION;
+	j->dev = dev;
+	j->svc = m->fa_svc[fa];
+	j->act = m->fa_act[fa];
+	j->start = m->now;
+	j->instance = ++m->instances;
+	pick_contact(m, j, &r);
+	m->res->by_platform[plat_ix(m, dev)][fa].attempted++;
+	return id;
+}
+
+/*
+ * A send that got through: what it sent arrives at the contact as an
+ * instance of the receiving action (a failed send is never received).
+ */
+static int deliver(struct model *m, uint32_t dev, uint32_t peer, size_t fa)
+{
+	uint32_t id;
+
+	(void)dev;
+	if (m->delivers[fa] < 0)
+		return 0;
+	id = job_start(m, peer, (size_t)m->delivers[fa]);
+	if (id == NO_JOB)
+		return -ENOMEM;
+	return heap_push(&m->heap, m->now, EV_JOB, id, 0);
+}
+
+/*
+ * Who messages whom: the actions that deliver to contacts and those that
+ * look keys up, the devices of each service, and the keys each device
+ * knows at the start (a key_cache share of its contacts').
+ */
+static int messaging_init(struct model *m)
+{
+	const struct br_catalog *cat = m->cat;
+	size_t fa, s, a, t;
+	uint32_t i, k;
+
+	m->delivers = malloc((m->res->n_actions + 1) * sizeof(int));
+	m->looks_up = calloc(m->res->n_actions + 1, 1);
+	m->users_of = calloc(cat->n_services + 1, sizeof(*m->users_of));
+	m->n_users_of = calloc(cat->n_services + 1, sizeof(uint32_t));
+	m->keys_known = calloc((size_t)m->n_devs * cat->n_services + 1,
+			       sizeof(uint32_t));
+	if (!m->delivers || !m->looks_up || !m->users_of || !m->n_users_of ||
+	    !m->keys_known)
+		return -ENOMEM;
+	for (fa = 0; fa < m->res->n_actions; fa++)
+		m->delivers[fa] = -1;
+	for (s = 0; s < cat->n_services; s++)
+		for (a = 0; a < cat->services[s].n_actions; a++) {
+			const struct br_cat_action *act =
+				&cat->services[s].actions[a];
+
+			fa = flat_action(m, s, a);
+			if (act->from >= 0)
+				m->delivers[flat_action(m, s, act->from)] = fa;
+			for (t = 0; t < act->n_terms; t++)
+				m->looks_up[fa] |= term_is_lookup(m,
+								  &act->terms[t]);
+		}
+	for (s = 0; s < cat->n_services; s++) {
+		m->users_of[s] = malloc((m->n_devs + 1) * sizeof(uint32_t));
+		if (!m->users_of[s])
+			return -ENOMEM;
+		for (i = 0; i < m->n_devs; i++)
+			if (m->devs[i].apps >> s & 1)
+				m->users_of[s][m->n_users_of[s]++] = i;
+	}
+	for (i = 0; i < m->n_devs; i++)
+		for (s = 0; s < cat->n_services; s++) {
+			uint64_t r = mix64(m->o->seed ^ ((uint64_t)i << 24) ^
+					   (s << 8) ^ 0x6b);
+
+			for (k = 0; k < m->scn->contacts; k++)
+				if (rnd01(&r) < m->scn->key_cache)
+					*keys_at(m, i, s) |= 1u << k;
+		}
+	return 0;
 }
 
 /* ---- outcomes ------------------------------------------------------------ */
 
-static void job_finish(struct model *m, uint32_t id, bool ok)
+enum job_end {
+	END_DONE,	/* completed (in time, late, or stale) */
+	END_FAILED,
+	END_SUPERSEDED, /* a newer one took its place in the store */
+	END_EXPIRED,	/* the store dropped it */
+	END_HELD,	/* the store still held it when the run ended */
+};
+
+static int samples_add(struct br_samples *s, uint64_t v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = cap;
+	}
+	s->v[s->n++] = v;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double br_samples_quantile(struct br_samples *s, double q)
+{
+	size_t k;
+
+	if (!s->n)
+		return 0;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	k = (size_t)ceil(q * (double)s->n);
+	return (double)s->v[k ? k - 1 : 0];
+}
+
+/* Mark bit fa of the device's did (0), failed (1) or late (2) words. */
+static void user_mark(struct model *m, uint32_t dev, size_t fa, int what)
+{
+	m->user_bits[((size_t)dev * 3 + what) * m->user_words + fa / 64] |=
+		1ull << (fa % 64);
+}
+
+/* The store slot of a job's device and service, or NULL. */
+static uint32_t *held_slot(struct model *m, const struct job *j)
+{
+	int slot = m->slot_of[j->svc];
+
+	return slot < 0 ? NULL : &m->held[(size_t)j->dev * m->n_slots + slot];
+}
+
+static void job_finish(struct model *m, uint32_t id, enum job_end end)
 {
 	struct job *j = &m->jobs[id];
-	struct device *d = &m->devs[j->dev];
+	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
+	int p = plat_ix(m, j->dev);
+	size_t fa = flat_action(m, j->svc, j->act);
 	size_t b = j->start / m->res->bucket_ns, i;
+	uint64_t took = m->now - j->start;
+	bool done = end == END_DONE;
+	bool stale = done && a->valid_ns && took > a->valid_ns;
+	/* succeeded, visibly worse: later than its deadline, or slow */
+	bool late = done && !stale &&
+		    (j->slow || (a->deadline_ns && took > a->deadline_ns));
+	uint32_t *slot = held_slot(m, j);
 	struct br_outcome *o, *at[2];
-	uint64_t deadline = svc_of(m, j->svc)->actions[j->act].deadline_ns;
-	/* succeeded, but later than the action's deadline: degraded too */
-	bool late = ok && deadline && m->now - j->start > deadline;
 
+	if (slot && *slot == id)
+		*slot = NO_JOB;
 	if (b >= m->res->n_buckets)
 		b = m->res->n_buckets - 1;
-	at[0] = &m->res->by_platform[d->platform == BR_PLAT_ANDROID]
-				    [flat_action(m, j->svc, j->act)];
-	at[1] = &m->res->timeline[(b * 2 + (d->platform == BR_PLAT_ANDROID)) *
-				  m->res->n_actions +
-				  flat_action(m, j->svc, j->act)];
+	at[0] = &m->res->by_platform[p][fa];
+	at[1] = &m->res->timeline[(b * 2 + p) * m->res->n_actions + fa];
 	for (i = 0; i < 2; i++) {
 		o = at[i];
 		if (i)
 			o->attempted++;
-		if (!ok)
+		if (!done || stale) {
 			o->failed++;
-		else if (j->fallback || j->slow || late)
-			o->degraded++;
-		else
-			o->succeeded++;
-		if (ok && j->fallback)
-			o->fallback++;
-		if (ok && j->slow)
-			o->slow++;
-		if (late)
+			if (end == END_FAILED)
+				o->why[j->why_stage][j->why_kind]++;
+			/* the user's message still went out, as an SMS,
+			 * outside the IP network the censor filters */
+			o->sms += end == END_FAILED && a->sms &&
+				  m->devs[j->dev].sms;
+			o->superseded += end == END_SUPERSEDED;
+			o->expired += end == END_EXPIRED;
+			o->held += end == END_HELD;
+			o->stale += stale;
+		} else if (late) {
 			o->late++;
+			o->slow += j->slow;
+		} else if (j->fallback) {
+			o->fallback++;
+		} else {
+			o->ok++;
+		}
 	}
-	job_free(m, id);
+	/* out of memory for a sample: the percentiles miss it, no more */
+	if (done)
+		samples_add(&m->res->durations[p][fa], took);
+	user_mark(m, j->dev, fa, 0);
+	if (!done || stale)
+		user_mark(m, j->dev, fa, 1);
+	if (late)
+		user_mark(m, j->dev, fa, 2);
+	{
+		uint32_t dev = j->dev, peer = j->peer;
+		bool sent = done && j->contact != NO_CONTACT;
+
+		job_free(m, id);
+		if (sent && !m->err)
+			m->err = deliver(m, dev, peer, fa);
+	}
+}
+
+/* Take job id out of the channel's list of waiters. */
+static void chan_unlink(struct model *m, struct channel *c, uint32_t id)
+{
+	uint32_t *w;
+
+	for (w = &c->waiters; *w != NO_JOB; w = &m->jobs[*w].next)
+		if (*w == id) {
+			*w = m->jobs[id].next;
+			m->jobs[id].next = NO_JOB;
+			m->jobs[id].waiting = 0;
+			return;
+		}
 }
 
 /*
- * The channel term of an action: move the action's data over the device's
- * channel. Returns 1 when the term is settled (ok or not in *ok), 0 when
- * the job now waits for the channel, or a negative errno.
+ * Park job id on the channel until it is up. Data for the device waits in
+ * the sender's store: with "store latest" it takes the place of the one
+ * held for the same device and service, which is superseded.
  */
-static int chan_term(struct model *m, uint32_t id, int key, bool *ok)
+static void chan_park(struct model *m, uint32_t id, int key)
 {
 	struct job *j = &m->jobs[id];
+	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
 	struct channel *c = chan_at(m, j->dev, key);
+	uint32_t *slot = held_slot(m, j), old;
+
+	j->waiting = 1;
+	j->chan = key;
+	j->next = c->waiters;
+	c->waiters = id;
+	/*
+	 * Before the channel's first connect of the run (its first seconds)
+	 * nothing is superseded: the channel was up before the run began,
+	 * and what came then was delivered (assumption of the warm start).
+	 */
+	if (!a->received || !a->store_latest || !slot || *slot == id ||
+	    !c->epoch)
+		return;
+	old = *slot;
+	*slot = id;
+	if (old != NO_JOB) {
+		chan_unlink(m, chan_at(m, m->jobs[old].dev, m->jobs[old].chan),
+			    old);
+		job_finish(m, old, END_SUPERSEDED);
+	}
+}
+
+/*
+ * A waiting job that can wait no longer ends here: data for the device
+ * past its expiry, data from it past BR_SEND_TIMEOUT. True when it ended.
+ */
+static bool wait_over(struct model *m, uint32_t id)
+{
+	const struct job *j = &m->jobs[id];
+	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
+	uint64_t waited = m->now - j->start;
+
+	if (a->received) {
+		if (!a->expiry_ns || waited < a->expiry_ns)
+			return false;
+		job_finish(m, id, END_EXPIRED);
+		return true;
+	}
+	if (waited < BR_SEND_TIMEOUT)
+		return false;
+	m->jobs[id].why_stage = BR_STAGE_CHANNEL;
+	m->jobs[id].why_kind = BR_FAIL_TIMEOUT;
+	job_finish(m, id, END_FAILED);
+	return true;
+}
+
+/* End the waiters of a channel that can wait no longer. */
+static void chan_settle(struct model *m, struct channel *c)
+{
+	uint32_t w, next, keep = NO_JOB;
+
+	for (w = c->waiters, c->waiters = NO_JOB; w != NO_JOB; w = next) {
+		next = m->jobs[w].next;
+		m->jobs[w].next = NO_JOB;
+		if (wait_over(m, w))
+			continue;
+		m->jobs[w].next = keep;
+		keep = w;
+	}
+	/* back in arrival order */
+	for (w = keep; w != NO_JOB; w = next) {
+		next = m->jobs[w].next;
+		m->jobs[w].next = c->waiters;
+		c->waiters = w;
+	}
+}
+
+enum { CT_WAIT, CT_OK, CT_GONE };
+
+/*
+ * The channel term of an action: move the action's data over the device's
+ * channel. Returns CT_OK when it went through, CT_WAIT when the job now
+ * waits for the channel, CT_GONE when the job ended, or a negative errno.
+ */
+static int chan_term(struct model *m, uint32_t id, int key)
+{
+	struct job *j = &m->jobs[id];
+	uint32_t dev = j->dev;
+	struct channel *c = chan_at(m, dev, key);
 	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
 	bool down = action_down(a);
 	struct br_sim_out out;
+	uint64_t t = m->now;
 	int err, tries;
 
-	if (m->now - j->start >= BR_PUSH_DEADLINE) {
-		*ok = false;
-		return 1;
+	if (wait_over(m, id))
+		return CT_GONE;
+	if (c->state == CH_UP && chan_forgotten(m, dev, c)) {
+		/* the NAT forgot it: what the device sends meets a reset
+		 * (assumption) and it reconnects; what comes to it waits
+		 * until its next keepalive finds out */
+		chan_park(m, id, key);
+		if (!down) {
+			err = chan_lost(m, dev, key, t, BR_CHAN_NAT);
+			return err ? err : CT_WAIT;
+		}
+		return CT_WAIT;
 	}
 	if (c->state != CH_UP) {
-		j->waiting = 1;
-		j->chan = key;
-		j->next = c->waiters;
-		c->waiters = id;
-		return chan_connect(m, j->dev, key, m->now);
+		chan_park(m, id, key);
+		err = chan_connect(m, dev, key, t);
+		return err ? err : CT_WAIT;
 	}
 	memset(m->payload, 0x17, 300);
 	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
-		uint64_t t = m->now + ((BR_RTO << tries) - BR_RTO);
-
+		t = m->now + ((BR_RTO << tries) - BR_RTO);
 		j->fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
 		j->fr.svc = m->keys[key].term->alts[c->alt].service;
 		set_label(m, j, down ? "channel-down" : "channel-up");
@@ -1140,22 +1602,22 @@ static int chan_term(struct model *m, uint32_t id, int key, bool *ok)
 				c->sseq += 300;
 			else
 				c->cseq += 300;
+			c->last_io = t;
 			if (c->alt)
 				j->fallback = 1;
-			*ok = true;
-			return 1;
+			return CT_OK;
 		}
-		if (out.xdp == XDP_TX) { /* reset: reconnect, the data waits */
-			c->state = CH_DOWN;
-			c->epoch++;
-			j->waiting = 1;
-			j->next = c->waiters;
-			c->waiters = id;
-			return chan_connect(m, j->dev, key, t + SEC);
-		}
+		if (out.xdp == XDP_TX) /* a reset: reconnect, the data waits */
+			break;
 	}
-	*ok = false; /* the stack gave up on this data; the channel looks up */
-	return 1;
+	/* a reset, or no answer to any retransmission: the connection is
+	 * gone; the data waits for the next one (the store keeps what the
+	 * device did not acknowledge: assumption) */
+	j->fr.flow = NULL;
+	chan_park(m, id, key);
+	err = chan_lost(m, dev, key, t + (out.xdp == XDP_TX ? SEC : 0),
+			out.xdp == XDP_TX ? BR_CHAN_RESET : BR_CHAN_DEAD);
+	return err ? err : CT_WAIT;
 }
 
 /* Run an action job as far as it goes now. */
@@ -1165,23 +1627,32 @@ static int action_run(struct model *m, uint32_t id)
 	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
 	size_t fa = flat_action(m, j->svc, j->act);
 	int64_t delay;
-	bool ok;
 	int key, r;
 
 	while (j->term < a->n_terms) {
 		const struct br_cat_term *term = &a->terms[j->term];
+		bool lookup = j->contact != NO_CONTACT &&
+			      term_is_lookup(m, term);
 
 		key = m->term_chan[m->term_base[fa] + j->term];
+		if (lookup && *keys_at(m, j->dev, j->svc) >> j->contact & 1) {
+			j->term++; /* the keys are known: no lookup */
+			continue;
+		}
+		/* the lookup inside the action's channel, as the scenario
+		 * says; else its own connection */
+		if (lookup && m->scn->lookup_in_channel)
+			key = action_chan(m, fa);
 		if (key >= 0) {
-			r = chan_term(m, id, key, &ok);
+			r = chan_term(m, id, key);
+			if (r < 0)
+				return r;
+			if (r != CT_OK)
+				return 0;
 			j = &m->jobs[id];
 			j->fr.flow = NULL;
-			if (r <= 0)
-				return r;
-			if (!ok) {
-				job_finish(m, id, false);
-				return 0;
-			}
+			if (lookup)
+				*keys_at(m, j->dev, j->svc) |= 1u << j->contact;
 			j->term++;
 			continue;
 		}
@@ -1191,13 +1662,15 @@ static int action_run(struct model *m, uint32_t id)
 		if (delay < 0)
 			return (int)delay;
 		if (delay > 0)
-			return heap_push(&m->heap, m->now + delay, EV_JOB, id);
+			return heap_push(&m->heap, m->now + delay, EV_JOB, id, 0);
 		if (j->fr.step == ST_DONE) {
 			if (j->fr.flow->need_bps && j->fr.goodput_bps &&
 			    j->fr.goodput_bps < j->fr.flow->need_bps)
 				j->slow = 1;
 			if (j->alt)
 				j->fallback = 1;
+			if (lookup)
+				*keys_at(m, j->dev, j->svc) |= 1u << j->contact;
 			j->term++;
 			j->alt = 0;
 			j->fr.flow = NULL;
@@ -1205,13 +1678,32 @@ static int action_run(struct model *m, uint32_t id)
 		}
 		/* failed: the next alternative, if any */
 		j->fr.flow = NULL;
+		j->why_stage = j->fr.why_stage;
+		j->why_kind = j->fr.why_kind;
 		if (++j->alt >= term->n) {
-			job_finish(m, id, false);
+			job_finish(m, id, END_FAILED);
 			return 0;
 		}
 	}
-	job_finish(m, id, true);
+	job_finish(m, id, END_DONE);
 	return 0;
+}
+
+/* Every alternative of a connect failed: down, retried after backoff. */
+static int connect_failed(struct model *m, uint32_t dev, int key)
+{
+	struct channel *c = chan_at(m, dev, key);
+
+	c->state = CH_DOWN;
+	c->cause = BR_CHAN_RETRY;
+	c->backoff = c->backoff ? c->backoff * 2 : m->scn->backoff_min_ns;
+	if (c->backoff > m->scn->backoff_max_ns)
+		c->backoff = m->scn->backoff_max_ns;
+	chan_settle(m, c);
+	if ((c->waiters == NO_JOB && !c->wanted) ||
+	    m->now + c->backoff >= m->end)
+		return 0;
+	return chan_connect(m, dev, key, m->now + c->backoff);
 }
 
 static int connect_run(struct model *m, uint32_t id)
@@ -1228,48 +1720,14 @@ static int connect_run(struct model *m, uint32_t id)
 	if (delay < 0)
 		return (int)delay;
 	if (delay > 0)
-		return heap_push(&m->heap, m->now + delay, EV_JOB, id);
+		return heap_push(&m->heap, m->now + delay, EV_JOB, id, 0);
 	if (j->fr.step != ST_DONE) {
 		if (++j->alt < term->n) {
 			flow_begin(m, j, &term->alts[j->alt]);
-			return heap_push(&m->heap, m->now, EV_JOB, id);
+			return heap_push(&m->heap, m->now, EV_JOB, id, 0);
 		}
-		/* every alternative failed: try again later */
-		c->state = CH_DOWN;
-		c->backoff = c->backoff ? c->backoff * 2 : BR_BACKOFF_MIN;
-		if (c->backoff > BR_BACKOFF_MAX)
-			c->backoff = BR_BACKOFF_MAX;
 		job_free(m, id);
-		err = 0;
-		if ((c->waiters != NO_JOB || c->wanted) &&
-		    m->now + c->backoff < m->end) {
-			/* reconnect through a job of its own after backoff */
-			uint32_t nid = job_new(m);
-
-			if (nid == NO_JOB)
-				return -ENOMEM;
-			c = chan_at(m, dev, key);
-			m->jobs[nid].kind = JOB_CONNECT;
-			m->jobs[nid].dev = dev;
-			m->jobs[nid].chan = key;
-			m->jobs[nid].start = m->now + c->backoff;
-			c->state = CH_CONNECTING;
-			flow_begin(m, &m->jobs[nid], &term->alts[0]);
-			err = heap_push(&m->heap, m->now + c->backoff, EV_JOB,
-					nid);
-		}
-		/* waiters past their deadline fail now, the others wait on */
-		for (w = c->waiters, c->waiters = NO_JOB; w != NO_JOB && !err;
-		     w = next) {
-			next = m->jobs[w].next;
-			if (m->now - m->jobs[w].start >= BR_PUSH_DEADLINE) {
-				job_finish(m, w, false);
-			} else {
-				m->jobs[w].next = c->waiters;
-				c->waiters = w;
-			}
-		}
-		return err;
+		return connect_failed(m, dev, key);
 	}
 	c->state = CH_UP;
 	c->alt = j->alt;
@@ -1277,55 +1735,109 @@ static int connect_run(struct model *m, uint32_t id)
 	c->cseq = j->fr.cseq;
 	c->sseq = j->fr.sseq;
 	c->backoff = 0;
+	c->last_io = m->now;
 	c->epoch++;
+	m->res->chan[plat_ix(m, dev)].up++;
 	job_free(m, id);
-	err = heap_push(&m->heap, m->now + BR_KEEPALIVE,
-			EV_KEEPALIVE, (uint32_t)((size_t)dev * m->n_keys + key));
+	err = heap_push(&m->heap, m->now + keepalive_of(m, dev), EV_KEEPALIVE,
+			(uint32_t)((size_t)dev * m->n_keys + key), c->epoch);
 	/* the data that waited goes now */
 	for (w = c->waiters, c->waiters = NO_JOB; w != NO_JOB && !err;
 	     w = next) {
 		next = m->jobs[w].next;
 		m->jobs[w].waiting = 0;
 		m->jobs[w].next = NO_JOB;
-		err = heap_push(&m->heap, m->now, EV_JOB, w);
+		err = heap_push(&m->heap, m->now, EV_JOB, w, 0);
 	}
 	return err;
 }
 
 /* A keepalive on an up channel; a dead one is reconnected. */
-static int keepalive(struct model *m, uint32_t slot)
+static int keepalive(struct model *m, uint32_t slot, uint32_t epoch)
 {
 	uint32_t dev = slot / m->n_keys;
 	int key = slot % m->n_keys;
 	struct channel *c = chan_at(m, dev, key);
 	struct br_sim_out out;
 	struct job fake = { .kind = JOB_CONNECT, .dev = dev };
+	uint64_t t = m->now;
 	int tries, err;
 
-	if (c->state != CH_UP)
+	/* a keepalive of an earlier connection of the channel: it is gone */
+	if (c->state != CH_UP || c->epoch != epoch)
 		return 0;
+	if (chan_forgotten(m, dev, c))
+		return chan_lost(m, dev, key, m->now, BR_CHAN_NAT);
 	fake.fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
 	fake.fr.svc = m->keys[key].term->alts[c->alt].service;
 	memset(m->payload, 0x17, 60);
 	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
+		t = m->now + ((BR_RTO << tries) - BR_RTO);
 		set_label(m, &fake, "keepalive");
-		err = push_tcp(m, &c->ends, BR_DIR_UP,
-			       m->now + ((BR_RTO << tries) - BR_RTO),
+		err = push_tcp(m, &c->ends, BR_DIR_UP, t,
 			       BR_TCP_ACK | BR_TCP_PSH, c->cseq, c->sseq,
 			       m->payload, 60, &out);
 		if (err)
 			return err;
 		if (out.xdp == XDP_PASS) {
 			c->cseq += 60;
-			return heap_push(&m->heap, m->now + BR_KEEPALIVE,
-					 EV_KEEPALIVE, slot);
+			c->last_io = t;
+			return heap_push(&m->heap, m->now + keepalive_of(m, dev),
+					 EV_KEEPALIVE, slot, c->epoch);
 		}
 		if (out.xdp == XDP_TX)
 			break;
 	}
-	c->state = CH_DOWN;
-	c->epoch++;
-	return chan_connect(m, dev, key, m->now + SEC);
+	return chan_lost(m, dev, key, t + SEC,
+			 out.xdp == XDP_TX ? BR_CHAN_RESET : BR_CHAN_DEAD);
+}
+
+/* A device changes network attachment: its connections are gone. */
+static int handover(struct model *m, uint32_t dev)
+{
+	const struct device *d = &m->devs[dev];
+	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ 0x68);
+	uint64_t next = m->now +
+			rnd_exp_ns(&r, m->scn->handover_per_hour[d->cellular]);
+	size_t k;
+	int err;
+
+	for (k = 0; k < m->n_keys; k++) {
+		struct channel *c = chan_at(m, dev, k);
+
+		if (c->state != CH_UP)
+			continue;
+		err = chan_lost(m, dev, k, m->now, BR_CHAN_HANDOVER);
+		if (err)
+			return err;
+	}
+	if (next < m->end && next > m->now)
+		return heap_push(&m->heap, next, EV_HANDOVER, dev, 0);
+	return 0;
+}
+
+/* At the end of bucket b: devices that keep a channel, and with one down. */
+static void sample_channels(struct model *m, size_t b)
+{
+	uint32_t i;
+	size_t k;
+
+	for (i = 0; i < m->n_devs; i++) {
+		bool kept = false, down = false;
+
+		for (k = 0; k < m->n_keys; k++) {
+			const struct channel *c = chan_at(m, i, k);
+
+			if (!c->wanted)
+				continue;
+			kept = true;
+			down |= c->state != CH_UP || chan_forgotten(m, i, c);
+		}
+		if (!kept)
+			continue;
+		m->res->chan[plat_ix(m, i)].kept[b]++;
+		m->res->chan[plat_ix(m, i)].down[b] += down;
+	}
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -1346,11 +1858,37 @@ static bool plat_ok(int want, int dev_plat)
 	return want == BR_PLAT_ANY || want == dev_plat;
 }
 
+/* The store slots: one per service with a "store latest" action. */
+static int store_init(struct model *m)
+{
+	const struct br_catalog *cat = m->cat;
+	size_t s, a, i;
+
+	m->slot_of = calloc(cat->n_services + 1, sizeof(int));
+	if (!m->slot_of)
+		return -ENOMEM;
+	for (s = 0; s < cat->n_services; s++) {
+		m->slot_of[s] = -1;
+		for (a = 0; a < cat->services[s].n_actions; a++)
+			if (cat->services[s].actions[a].store_latest)
+				m->slot_of[s] = (int)m->n_slots;
+		m->n_slots += m->slot_of[s] >= 0;
+	}
+	m->held = malloc(((size_t)m->n_devs * m->n_slots + 1) *
+			 sizeof(*m->held));
+	if (!m->held)
+		return -ENOMEM;
+	for (i = 0; i < (size_t)m->n_devs * m->n_slots; i++)
+		m->held[i] = NO_JOB;
+	return 0;
+}
+
 static int model_init(struct model *m)
 {
 	const struct br_catalog *cat = m->cat;
 	size_t s, a, t, k, n_terms = 0;
 	uint32_t i;
+	int err;
 
 	if (cat->n_services > 64) {
 		br_err("simulate: at most 64 catalog services");
@@ -1384,6 +1922,19 @@ static int model_init(struct model *m)
 				  sizeof(struct br_outcome));
 	if (!m->res->timeline)
 		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+		m->res->durations[i] = calloc(m->res->n_actions + 1,
+					      sizeof(struct br_samples));
+		m->res->users[i] = calloc(m->res->n_actions + 1,
+					  sizeof(struct br_users));
+		m->res->chan[i].kept = calloc(m->res->n_buckets,
+					      sizeof(uint64_t));
+		m->res->chan[i].down = calloc(m->res->n_buckets,
+					      sizeof(uint64_t));
+		if (!m->res->durations[i] || !m->res->users[i] ||
+		    !m->res->chan[i].kept || !m->res->chan[i].down)
+			return -ENOMEM;
+	}
 	if (!m->term_base || !m->rate || !m->fa_svc || !m->fa_act ||
 	    !m->res->by_platform[0] ||
 	    !m->res->by_platform[1])
@@ -1427,6 +1978,14 @@ static int model_init(struct model *m)
 		}
 
 	m->n_devs = m->scn->devices;
+	err = store_init(m);
+	if (err)
+		return err;
+	m->user_words = (m->res->n_actions + 63) / 64;
+	m->user_bits = calloc((size_t)m->n_devs * 3 * m->user_words + 1,
+			      sizeof(uint64_t));
+	if (!m->user_bits)
+		return -ENOMEM;
 	m->devs = calloc(m->n_devs, sizeof(*m->devs));
 	m->chans = calloc((size_t)m->n_devs * (m->n_keys ? m->n_keys : 1),
 			  sizeof(*m->chans));
@@ -1445,6 +2004,12 @@ static int model_init(struct model *m)
 							    : BR_PLAT_ANDROID;
 		d->v6 = rnd01(&r) < m->scn->ipv6_share;
 		d->cellular = rnd01(&r) < m->scn->cellular_share;
+		/* drawn apart, so the draws above stay as they were */
+		{
+			uint64_t q = mix64(r ^ 0x736d73);
+
+			d->sms = rnd01(&q) < m->scn->sms_share;
+		}
 		d->next_port = BR_PLAN_PORT_LO + rnd(&r) % 10000;
 		for (a = 0; a < m->scn->n_apps; a++) {
 			const struct br_scn_app *app = &m->scn->apps[a];
@@ -1457,7 +2022,23 @@ static int model_init(struct model *m)
 		}
 		m->res->devices[d->platform == BR_PLAT_ANDROID]++;
 	}
-	return 0;
+	return messaging_init(m);
+}
+
+/* The first handover of a device that keeps a channel. */
+static int schedule_handover(struct model *m, uint32_t dev)
+{
+	uint64_t r = mix64(m->o->seed ^ ((uint64_t)dev << 24) ^ 0x68616e64);
+	uint64_t at = rnd_exp_ns(
+		&r, m->scn->handover_per_hour[m->devs[dev].cellular]);
+	size_t k;
+
+	for (k = 0; k < m->n_keys; k++)
+		if (chan_at(m, dev, k)->wanted)
+			break;
+	if (k == m->n_keys || at >= m->end)
+		return 0;
+	return heap_push(&m->heap, at, EV_HANDOVER, dev, 0);
 }
 
 /* Schedule every device's first arrival of every action it does. */
@@ -1504,15 +2085,20 @@ static int schedule_arrivals(struct model *m)
 							return err;
 					}
 				}
-				if (at >= m->end)
+				/* received from another device: no arrivals
+				 * of its own */
+				if (at >= m->end || act->from >= 0)
 					continue;
 				/* an arrival names its device and action */
 				err = heap_push(&m->heap, at, EV_ARRIVAL,
-						i * m->res->n_actions + fa);
+						i * m->res->n_actions + fa, 0);
 				if (err)
 					return err;
 			}
 		}
+		err = schedule_handover(m, i);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -1521,32 +2107,49 @@ static int arrival(struct model *m, uint32_t ev)
 {
 	uint32_t dev = ev / m->res->n_actions, id;
 	size_t fa = ev % m->res->n_actions;
-	struct device *d = &m->devs[dev];
 	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ fa);
 	uint64_t next = m->now + rnd_exp_ns(&r, m->rate[fa]);
-	struct br_outcome *o;
-	struct job *j;
 	int err;
 
 	/* the next instance of the same action */
 	if (next < m->end && next > m->now) {
-		err = heap_push(&m->heap, next, EV_ARRIVAL, ev);
+		err = heap_push(&m->heap, next, EV_ARRIVAL, ev, 0);
 		if (err)
 			return err;
 	}
-	id = job_new(m);
+	id = job_start(m, dev, fa);
 	if (id == NO_JOB)
 		return -ENOMEM;
-	j = &m->jobs[id];
-	j->kind = JOB_ACTION;
-	j->dev = dev;
-	j->svc = m->fa_svc[fa];
-	j->act = m->fa_act[fa];
-	j->start = m->now;
-	j->instance = ++m->instances;
-	o = &m->res->by_platform[d->platform == BR_PLAT_ANDROID][fa];
-	o->attempted++;
 	return action_run(m, id);
+}
+
+/* Users: the devices that did each action, and saw it fail or late. */
+static void users_count(struct model *m)
+{
+	uint32_t i;
+	size_t fa, w;
+	int k;
+
+	for (i = 0; i < m->n_devs; i++) {
+		int p = plat_ix(m, i);
+
+		for (fa = 0; fa < m->res->n_actions; fa++) {
+			struct br_users *u = &m->res->users[p][fa];
+			uint64_t bit = 1ull << (fa % 64);
+
+			for (k = 0; k < 3; k++) {
+				w = ((size_t)i * 3 + k) * m->user_words + fa / 64;
+				if (!(m->user_bits[w] & bit))
+					continue;
+				if (k == 0)
+					u->did++;
+				else if (k == 1)
+					u->failed++;
+				else
+					u->late++;
+			}
+		}
+	}
 }
 
 static void model_free(struct model *m)
@@ -1566,6 +2169,16 @@ static void model_free(struct model *m)
 	free(m->term_chan);
 	free(m->term_base);
 	free(m->keys);
+	free(m->held);
+	free(m->slot_of);
+	free(m->user_bits);
+	for (i = 0; m->users_of && i < m->cat->n_services; i++)
+		free(m->users_of[i]);
+	free(m->users_of);
+	free(m->n_users_of);
+	free(m->keys_known);
+	free(m->delivers);
+	free(m->looks_up);
 }
 
 static double mono_s(void)
@@ -1601,13 +2214,21 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 	if (err)
 		goto out;
 	for (i = 0; i < o->scn->n_events; i++) {
-		err = heap_push(&m.heap, o->scn->events[i].at_ns, EV_SWAP, i);
+		err = heap_push(&m.heap, o->scn->events[i].at_ns, EV_SWAP, i, 0);
 		if (err)
 			goto out;
 	}
 	err = schedule_arrivals(&m);
 	if (err)
 		goto out;
+	for (i = 0; i < res->n_buckets; i++) {
+		uint64_t at = (i + 1) * res->bucket_ns;
+
+		err = heap_push(&m.heap, at < m.end ? at : m.end - 1, EV_SAMPLE,
+				i, 0);
+		if (err)
+			goto out;
+	}
 
 	while (m.heap.n) {
 		e = heap_pop(&m.heap);
@@ -1625,7 +2246,13 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 			err = arrival(&m, e.id);
 			break;
 		case EV_KEEPALIVE:
-			err = keepalive(&m, e.id);
+			err = keepalive(&m, e.id, e.aux);
+			break;
+		case EV_HANDOVER:
+			err = handover(&m, e.id);
+			break;
+		case EV_SAMPLE:
+			sample_channels(&m, e.id);
 			break;
 		default:
 			if (m.jobs[e.id].kind == JOB_CONNECT)
@@ -1634,15 +2261,26 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 				err = action_run(&m, e.id);
 			break;
 		}
+		if (!err)
+			err = m.err;
 		if (err)
 			goto out;
 	}
-	/* actions still parked on a channel that never came up */
+	/* actions still parked on a channel that never came back */
+	m.now = m.end;
 	for (i = 0; i < m.n_jobs; i++)
 		if (m.jobs[i].kind == JOB_ACTION && m.jobs[i].waiting) {
 			m.jobs[i].waiting = 0;
-			job_finish(&m, i, false);
+			m.jobs[i].why_stage = BR_STAGE_CHANNEL;
+			m.jobs[i].why_kind = BR_FAIL_TIMEOUT;
+			if (!wait_over(&m, i))
+				job_finish(&m, i,
+					   action_down(&svc_of(&m, m.jobs[i].svc)
+								->actions[m.jobs[i].act])
+						   ? END_HELD
+						   : END_FAILED);
 		}
+	users_count(&m);
 out:
 	if (err && diag.n)
 		br_diag_print(&diag, stderr);
@@ -1658,10 +2296,20 @@ out:
 
 void br_traffic_result_free(struct br_traffic_result *res)
 {
+	size_t i;
+	int p;
+
 	free(res->timeline);
 	free(res->action_base);
-	free(res->by_platform[0]);
-	free(res->by_platform[1]);
+	for (p = 0; p < 2; p++) {
+		for (i = 0; res->durations[p] && i < res->n_actions; i++)
+			free(res->durations[p][i].v);
+		free(res->durations[p]);
+		free(res->users[p]);
+		free(res->chan[p].kept);
+		free(res->chan[p].down);
+		free(res->by_platform[p]);
+	}
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1839,7 +2487,8 @@ void br_traffic_estimate(const struct br_catalog *cat,
 			}
 			wanted = devs * (1 - none);
 			per = est_flow(flow_of(&m, &seen[k]->alts[0]), 1) +
-			      hours * 3600 * SEC / BR_KEEPALIVE;
+			      hours * 3600 * SEC /
+				      scn->keepalive_ns[0];
 			est->packets += wanted * per;
 			events += wanted;
 			jobs += wanted; /* every connection starts at once */

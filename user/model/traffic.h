@@ -29,17 +29,95 @@ struct br_traffic_opts {
 	int labels; /* label every packet (for --write-pcap) */
 };
 
-/* What happened to the instances of one action on one platform. */
+/*
+ * Why an instance failed, in the words analysts already read: the stage
+ * ("stage/failure", as Censored Planet writes outcomes) and the failure
+ * string of OONI's error vocabulary (ooni/spec data-formats/df-007-errors;
+ * FACTS.md, measurement vocabularies). dns_sinkhole is not OONI's: a
+ * forged address of another host, whose connection OONI would see fail.
+ */
+#define BR_FAIL_STAGES(X) \
+	X(DNS, "dns") X(TCP, "tcp") X(TLS, "tls") X(QUIC, "quic") \
+	X(UDP, "udp") X(DATA, "data") X(CHANNEL, "channel")
+#define BR_FAIL_KINDS(X)                                        \
+	X(TIMEOUT, "generic_timeout_error")                     \
+	X(RESET, "connection_reset")                            \
+	X(NXDOMAIN, "dns_nxdomain_error")                       \
+	X(NO_ANSWER, "dns_no_answer")                           \
+	X(SINKHOLE, "dns_sinkhole")
+
+#define BR_X_ENUM(name, str) BR_STAGE_##name,
+enum br_fail_stage { BR_FAIL_STAGES(BR_X_ENUM) BR_STAGES };
+#undef BR_X_ENUM
+#define BR_X_ENUM(name, str) BR_FAIL_##name,
+enum br_fail_kind { BR_FAIL_KINDS(BR_X_ENUM) BR_FAILS };
+#undef BR_X_ENUM
+
+extern const char *const br_fail_stage_name[BR_STAGES];
+extern const char *const br_fail_kind_name[BR_FAILS];
+
+/*
+ * What happened to the instances of one action on one platform: each
+ * instance has one outcome, named as its user would see it.
+ */
 struct br_outcome {
 	uint64_t attempted;
-	uint64_t succeeded; /* at full quality, on the first alternative */
-	uint64_t degraded;  /* succeeded, but by a fallback or below the
-			     * goodput the flow needs */
+	uint64_t ok;	   /* in time, by the first path */
+	uint64_t fallback; /* in time, by a later alternative: invisible */
+	uint64_t late;	   /* succeeded, visibly worse: later than the
+			    * action's deadline after it started, or below
+			    * the goodput a flow of it needs */
 	uint64_t failed;
-	uint64_t fallback;  /* of succeeded + degraded: a later alternative */
-	uint64_t slow;	    /* of degraded: below the needed goodput */
-	uint64_t late;	    /* of degraded: later than the action's
-			     * deadline after it started */
+	uint64_t slow;	   /* of late: below the needed goodput */
+	/* of failed, data a store held for the device (a push, a message) */
+	uint64_t superseded; /* replaced by a newer one ("store latest") */
+	uint64_t expired;    /* dropped by the store at its expiry */
+	uint64_t stale;	     /* delivered after its validity: of no use */
+	uint64_t held;	     /* still held when the run ended */
+	uint64_t sms;	     /* sent as an SMS instead (the catalog's sms) */
+	/* of failed, the others: at which stage and how the last path
+	 * tried failed */
+	uint64_t why[BR_STAGES][BR_FAILS];
+};
+
+/* Times of the instances that completed, in ns, in completion order. */
+struct br_samples {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/* The value at quantile q (0..1) of s, by nearest rank; sorts s. */
+double br_samples_quantile(struct br_samples *s, double q);
+
+/*
+ * Devices (users) of one platform and action: how many did it at least
+ * once in the run, and how many of those saw it fail (or late) at least
+ * once.
+ */
+struct br_users {
+	uint64_t did, failed, late;
+};
+
+/* Why a channel was (re)connected. */
+enum br_chan_cause {
+	BR_CHAN_START,	  /* the device's first connect */
+	BR_CHAN_HANDOVER, /* a new network attachment closed it */
+	BR_CHAN_NAT,	  /* a NAT forgot it between two keepalives */
+	BR_CHAN_DEAD,	  /* a keepalive or data got no answer */
+	BR_CHAN_RESET,	  /* a reset closed it */
+	BR_CHAN_RETRY,	  /* the last connect failed: after backoff */
+	BR_CHAN_CAUSES,
+};
+
+/* Connects of the devices' channels on one platform. */
+struct br_chan_stats {
+	uint64_t attempts[BR_CHAN_CAUSES]; /* connects started, by cause */
+	uint64_t up;			   /* connects that succeeded */
+	/*
+	 * At the end of each timeline bucket: the devices that keep a
+	 * channel, and how many of them had one not up.
+	 */
+	uint64_t *kept, *down; /* n_buckets each */
 };
 
 struct br_traffic_result {
@@ -51,6 +129,11 @@ struct br_traffic_result {
 	size_t n_actions;
 	size_t *action_base;		/* by service */
 	struct br_outcome *by_platform[2];
+	/* time from start to completion of the instances that completed
+	 * (ok, fallback, late; a push delivered, stale too) */
+	struct br_samples *durations[2];
+	struct br_users *users[2];	/* by flat action */
+	struct br_chan_stats chan[2];	/* by platform */
 	uint64_t devices[2];		/* by platform */
 	uint64_t packets;		/* pushed through the program */
 	uint64_t verdicts[5];		/* by XDP action */

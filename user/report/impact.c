@@ -23,13 +23,60 @@ const char *br_impact_service_name(const struct br_catalog *cat, int service)
 
 static void br_add(struct br_outcome *to, const struct br_outcome *o)
 {
+	int i, k;
+
 	to->attempted += o->attempted;
-	to->succeeded += o->succeeded;
-	to->degraded += o->degraded;
-	to->failed += o->failed;
+	to->ok += o->ok;
 	to->fallback += o->fallback;
-	to->slow += o->slow;
 	to->late += o->late;
+	to->failed += o->failed;
+	to->slow += o->slow;
+	to->superseded += o->superseded;
+	to->expired += o->expired;
+	to->stale += o->stale;
+	to->held += o->held;
+	to->sms += o->sms;
+	for (i = 0; i < BR_STAGES; i++)
+		for (k = 0; k < BR_FAILS; k++)
+			to->why[i][k] += o->why[i][k];
+}
+
+static void br_users_add(struct br_users *to, const struct br_users *u)
+{
+	to->did += u->did;
+	to->failed += u->failed;
+	to->late += u->late;
+}
+
+/*
+ * The median and 95th percentile, in seconds, of the completion times of
+ * n sample sets together (nearest rank); 0 when there is none.
+ */
+static int br_quantiles(struct br_samples *const *sets, int n, double *p50,
+			double *p95)
+{
+	struct br_samples all = { 0 };
+	size_t len = 0;
+	int i;
+
+	*p50 = *p95 = 0;
+	for (i = 0; i < n; i++)
+		len += sets[i] ? sets[i]->n : 0;
+	if (!len)
+		return 0;
+	all.v = malloc(len * sizeof(*all.v));
+	if (!all.v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!sets[i])
+			continue;
+		memcpy(all.v + all.n, sets[i]->v, sets[i]->n * sizeof(*all.v));
+		all.n += sets[i]->n;
+	}
+	*p50 = br_samples_quantile(&all, 0.5) / 1e9;
+	*p95 = br_samples_quantile(&all, 0.95) / 1e9;
+	free(all.v);
+	return 0;
 }
 
 /* Append to a fixed-size headline buffer, truncating quietly. */
@@ -112,7 +159,7 @@ static void br_headline(struct br_impact *im)
 			   br_impact_service_name(cat, s->service));
 		if (s->degraded)
 			br_cat_str(im->headline, sizeof(im->headline),
-				   " (and degrades %.0f%%)",
+				   " (and makes %.0f%% late)",
 				   br_pct(s->degraded, s->attempted));
 		first = false;
 	}
@@ -151,25 +198,43 @@ static void br_headline(struct br_impact *im)
 		any = true;
 	}
 	if (!any) {
-		/* nothing lost: say so, and what was only degraded */
+		/* nothing lost: say so, and what was only late */
 		im->headline[strlen(im->headline) - strlen("also loses ")] = 0;
 		br_cat_str(im->headline, sizeof(im->headline),
 			   "no collateral failure");
 	}
 	if (im->other_degraded)
 		br_cat_str(im->headline, sizeof(im->headline),
-			   "; degrades %.1f%% of other actions",
+			   "; makes %.1f%% of other actions late",
 			   br_pct(im->other_degraded, im->other_attempted));
 }
 
+/* The push row of one app class and platform from its outcome. */
+static int br_push_row(struct br_impact *out, int s, enum br_platform plat,
+		       const struct br_outcome *o, struct br_samples *d,
+		       const struct br_users *u)
+{
+	struct br_impact_push *x = &out->push[out->n_push++];
+
+	x->service = s;
+	x->platform = plat;
+	x->attempted = o->attempted;
+	x->on_time = o->ok + o->fallback;
+	x->lost = o->failed;
+	x->degraded = o->late;
+	x->o = *o;
+	x->users = *u;
+	return br_quantiles(&d, 1, &x->delay_p50, &x->delay_p95);
+}
+
 /* The actions of service s into out's rows, summed into its service row. */
-static void br_impact_actions(struct br_impact *out, size_t s, bool target,
-			      const struct br_traffic_result *res)
+static int br_impact_actions(struct br_impact *out, size_t s, bool target,
+			     const struct br_traffic_result *res)
 {
 	const struct br_cat_service *svc = &out->cat->services[s];
 	struct br_impact_service *sv = &out->services[out->n_services];
 	size_t a;
-	int p;
+	int p, err;
 
 	sv->service = s;
 	sv->target = target;
@@ -193,33 +258,42 @@ static void br_impact_actions(struct br_impact *out, size_t s, bool target,
 				continue;
 			row->on[p] = *o;
 			br_add(&row->o, o);
+			row->users_on[p] = res->users[p][fa];
+			br_users_add(&row->users, &res->users[p][fa]);
 			if (act->push && o->attempted) {
-				struct br_impact_push *x =
-					&out->push[out->n_push++];
-
-				x->service = s;
-				x->platform = plat;
-				x->attempted = o->attempted;
-				x->lost = o->failed;
-				x->degraded = o->degraded;
+				err = br_push_row(out, s, plat, o,
+						  &res->durations[p][fa],
+						  &res->users[p][fa]);
+				if (err)
+					return err;
 			}
+		}
+		{
+			struct br_samples *d[2] = { &res->durations[0][fa],
+						    &res->durations[1][fa] };
+
+			err = br_quantiles(d, 2, &row->dur_p50, &row->dur_p95);
+			if (err)
+				return err;
 		}
 		sv->attempted += row->o.attempted;
 		sv->failed += row->o.failed;
-		sv->degraded += row->o.degraded;
+		sv->degraded += row->o.late;
+		sv->fallback += row->o.fallback;
 		if (target) {
 			out->target_attempted += row->o.attempted;
 			out->target_failed += row->o.failed;
 		} else {
 			out->other_attempted += row->o.attempted;
 			out->other_failed += row->o.failed;
-			out->other_degraded += row->o.degraded;
+			out->other_degraded += row->o.late;
 		}
 	}
 	if (sv->attempted)
 		out->n_services++;
 	else
 		memset(sv, 0, sizeof(*sv));
+	return 0;
 }
 
 /* Service s's actions in o (its outcomes, flat index 0) into cell c. */
@@ -236,6 +310,7 @@ static void br_cell_add(struct br_impact_cell *c,
 			continue;
 		c->push_attempted += o[a].attempted;
 		c->push_failed += o[a].failed;
+		c->push_late += o[a].late;
 	}
 }
 
@@ -255,6 +330,19 @@ static int br_impact_timeline(struct br_impact *out,
 		return -ENOMEM;
 	out->n_buckets = res->n_buckets;
 	out->bucket_ns = res->bucket_ns;
+	for (p = 0; p < 2; p++) {
+		out->chan[p] = res->chan[p];
+		out->chan[p].kept = calloc(res->n_buckets, sizeof(uint64_t));
+		out->chan[p].down = calloc(res->n_buckets, sizeof(uint64_t));
+		if (!out->chan[p].kept || !out->chan[p].down)
+			return -ENOMEM;
+		if (res->chan[p].kept)
+			memcpy(out->chan[p].kept, res->chan[p].kept,
+			       res->n_buckets * sizeof(uint64_t));
+		if (res->chan[p].down)
+			memcpy(out->chan[p].down, res->chan[p].down,
+			       res->n_buckets * sizeof(uint64_t));
+	}
 	for (b = 0; b < res->n_buckets; b++)
 		for (p = 0; p < 2; p++) {
 			const struct br_outcome *o =
@@ -299,10 +387,11 @@ int br_impact_compute(const struct br_catalog *cat, const struct br_policy *pol,
 		if (idx >= 0)
 			target[idx] = true;
 	}
-	for (s = 0; s < cat->n_services; s++)
-		br_impact_actions(out, s, target[s], res);
+	for (s = 0, err = 0; s < cat->n_services && !err; s++)
+		err = br_impact_actions(out, s, target[s], res);
 	free(target);
-	err = br_impact_timeline(out, res);
+	if (!err)
+		err = br_impact_timeline(out, res);
 	if (err) {
 		br_impact_free(out);
 		return err;
@@ -339,6 +428,11 @@ void br_impact_free(struct br_impact *im)
 	free(im->services);
 	free(im->push);
 	free(im->timeline);
+	free(im->chan[0].kept);
+	free(im->chan[0].down);
+	free(im->chan[1].kept);
+	free(im->chan[1].down);
+	memset(im->chan, 0, sizeof(im->chan));
 	im->actions = NULL;
 	im->services = NULL;
 	im->push = NULL;

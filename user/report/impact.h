@@ -32,13 +32,20 @@ struct br_impact_action {
 	bool push;   /* a push notification (the catalog's "push") */
 	struct br_outcome o;	 /* its platforms added up */
 	struct br_outcome on[2]; /* [0] iOS, [1] Android */
+	/* seconds from start to completion of the instances that
+	 * completed, both platforms: median and 95th percentile */
+	double dur_p50, dur_p95;
+	struct br_users users;	   /* its platforms added up */
+	struct br_users users_on[2];
 };
 
 /* A service over all its actions and platforms. */
 struct br_impact_service {
 	int service;
 	bool target;
-	uint64_t attempted, failed, degraded;
+	uint64_t attempted, failed;
+	uint64_t degraded; /* late: what a user notices (struct br_outcome) */
+	uint64_t fallback; /* by another path, in time: invisible */
 };
 
 /* Push notifications of one app class on one platform. */
@@ -46,8 +53,13 @@ struct br_impact_push {
 	int service; /* the app class: the service receiving the pushes */
 	enum br_platform platform;
 	uint64_t attempted;
-	uint64_t lost;	    /* failed */
-	uint64_t degraded;  /* late: through a fallback, or slow */
+	uint64_t on_time;  /* delivered within the action's deadline */
+	uint64_t lost;	   /* failed: superseded, expired, stale, held,
+			    * or never sent */
+	uint64_t degraded; /* delivered late, within its validity */
+	struct br_outcome o; /* the breakdown of lost */
+	double delay_p50, delay_p95; /* seconds, of the delivered */
+	struct br_users users; /* devices sent one, missed one */
 };
 
 /*
@@ -57,7 +69,7 @@ struct br_impact_push {
  */
 struct br_impact_cell {
 	uint64_t attempted, failed;
-	uint64_t push_attempted, push_failed;
+	uint64_t push_attempted, push_failed, push_late;
 };
 
 /*
@@ -87,6 +99,9 @@ struct br_impact {
 	size_t n_buckets;
 	uint64_t bucket_ns;
 	struct br_impact_cell *timeline;
+	/* the devices' channels by platform; kept and down have n_buckets
+	 * entries each (owned copies) */
+	struct br_chan_stats chan[2];
 	char headline[1024];
 };
 

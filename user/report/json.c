@@ -87,6 +87,13 @@ void br_json_u64(struct br_json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
+/* Three decimals: figures are printed to a millisecond or 0.1%. */
+void br_json_num(struct br_json *j, double v)
+{
+	br_json_sep(j);
+	fprintf(j->out, "%.3f", v);
+}
+
 void br_json_i64(struct br_json *j, int64_t v)
 {
 	br_json_sep(j);
@@ -115,6 +122,12 @@ void br_json_ku64(struct br_json *j, const char *key, uint64_t v)
 {
 	br_json_key(j, key);
 	br_json_u64(j, v);
+}
+
+void br_json_knum(struct br_json *j, const char *key, double v)
+{
+	br_json_key(j, key);
+	br_json_num(j, v);
 }
 
 void br_json_kbool(struct br_json *j, const char *key, int v)

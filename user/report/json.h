@@ -27,6 +27,7 @@ void br_json_key(struct br_json *j, const char *key);
 void br_json_str(struct br_json *j, const char *s);
 void br_json_u64(struct br_json *j, uint64_t v);
 void br_json_i64(struct br_json *j, int64_t v);
+void br_json_num(struct br_json *j, double v); /* %.3f */
 void br_json_bool(struct br_json *j, int v);
 void br_json_null(struct br_json *j);
 
@@ -34,6 +35,7 @@ void br_json_null(struct br_json *j);
 void br_json_kstr(struct br_json *j, const char *key, const char *s);
 void br_json_ku64(struct br_json *j, const char *key, uint64_t v);
 void br_json_kbool(struct br_json *j, const char *key, int v);
+void br_json_knum(struct br_json *j, const char *key, double v);
 
 struct br_counter;
 /* key: {"packets": N, "bytes": N}, a dataplane counter (abi.h) */

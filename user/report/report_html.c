@@ -1289,9 +1289,11 @@ static void br_tables(struct br_page *pg)
 	size_t r, k;
 
 	fputs("<section id=\"tables\">\n<h2>Per action</h2>\n"
-	      "<p class=\"note\">succeeded counts the degraded too "
-	      "(succeeded by a fallback, below the goodput the flow needs, "
-	      "or late); rows in bold: a target of the policy.</p>\n",
+	      "<p class=\"note\">Action instances, one outcome each: ok "
+	      "(in time, first path), fallback (in time, by another path: "
+	      "invisible to the user), late (after the action's deadline, or "
+	      "below the goodput its flow needs), failed; rows in bold: a "
+	      "target of the policy.</p>\n",
 	      f);
 	for (r = 0; r < pg->n; r++) {
 		const struct br_impact *run = &pg->runs[r], *im = run;
@@ -1302,8 +1304,9 @@ static void br_tables(struct br_page *pg)
 			"</summary>\n<table class=\"actions\">\n<thead><tr>"
 			"<th>service</th><th>platform</th><th>action</th>"
 			"<th class=\"n\">attempted</th>"
-			"<th class=\"n\">succeeded</th>"
-			"<th class=\"n\">degraded</th>"
+			"<th class=\"n\">ok</th>"
+			"<th class=\"n\">fallback</th>"
+			"<th class=\"n\">late</th>"
 			"<th class=\"n\">failed</th>"
 			"<th class=\"n\">failed %%</th></tr></thead>\n"
 			"<tbody>\n");
@@ -1328,11 +1331,12 @@ static void br_tables(struct br_page *pg)
 				"<td class=\"n\">%llu</td>"
 				"<td class=\"n\">%llu</td>"
 				"<td class=\"n\">%llu</td>"
+				"<td class=\"n\">%llu</td>"
 				"<td class=\"n%s\">%s</td></tr>\n",
 				(unsigned long long)a->o.attempted,
-				(unsigned long long)(a->o.succeeded +
-						     a->o.degraded),
-				(unsigned long long)a->o.degraded,
+				(unsigned long long)a->o.ok,
+				(unsigned long long)a->o.fallback,
+				(unsigned long long)a->o.late,
 				(unsigned long long)a->o.failed,
 				a->o.failed ? " bad" : "", pct);
 		}

@@ -9,6 +9,35 @@
 #include "json.h"
 #include "result.h"
 
+/* The channel parameters by access, and what they make of a swap. */
+static void br_json_scn_channels(struct br_json *j,
+				 const struct br_scenario *scn)
+{
+	uint64_t h = br_scn_reconnect_horizon(scn, 0.9);
+	int a;
+
+	br_json_key(j, "channels");
+	br_json_object(j);
+	for (a = 0; a < 2; a++) {
+		br_json_key(j, a ? "cellular" : "wifi");
+		br_json_object(j);
+		br_json_knum(j, "handover_per_hour", scn->handover_per_hour[a]);
+		br_json_knum(j, "keepalive_s", scn->keepalive_ns[a] / 1e9);
+		br_json_knum(j, "nat_timeout_s", scn->nat_timeout_ns[a] / 1e9);
+		br_json_end(j);
+	}
+	br_json_knum(j, "backoff_min_s", scn->backoff_min_ns / 1e9);
+	br_json_knum(j, "backoff_max_s", scn->backoff_max_ns / 1e9);
+	/* 90% of the channels reconnected: where a swapped-in stateful rule
+	 * has reached nine devices in ten; null: never */
+	br_json_key(j, "reconnect_horizon_s");
+	if (h == UINT64_MAX)
+		br_json_null(j);
+	else
+		br_json_num(j, h / 1e9);
+	br_json_end(j);
+}
+
 static void br_json_scenario(struct br_json *j, const struct br_result *r)
 {
 	const struct br_scenario *scn = r->scn;
@@ -22,6 +51,12 @@ static void br_json_scenario(struct br_json *j, const struct br_result *r)
 	br_json_ku64(j, "seed", r->seed);
 	br_json_ku64(j, "flow_table", br_scn_flow_table(scn));
 	br_json_ku64(j, "hello_table", br_scn_hello_table(scn));
+	br_json_scn_channels(j, scn);
+	br_json_kstr(j, "identity_lookup",
+		     scn->lookup_in_channel ? "channel" : "tls");
+	br_json_ku64(j, "contacts", scn->contacts);
+	br_json_knum(j, "key_cache", scn->key_cache);
+	br_json_knum(j, "sms_fallback", scn->sms_share);
 	if (r->est) {
 		br_json_key(j, "estimate");
 		br_json_object(j);
@@ -50,11 +85,13 @@ static void br_json_actions(struct br_json *j, const struct br_impact *im)
 		br_json_kstr(j, "service", svc->id);
 		br_json_kstr(j, "platform", br_result_plat_key(a->platform));
 		br_json_kstr(j, "action", svc->actions[a->action].name);
-		br_json_ku64(j, "attempted", a->o.attempted);
-		br_json_ku64(j, "succeeded", a->o.succeeded + a->o.degraded);
-		br_json_ku64(j, "failed", a->o.failed);
-		br_json_ku64(j, "degraded", a->o.degraded);
-		br_json_ku64(j, "late", a->o.late);
+		br_report_json_outcome(j, &a->o);
+		br_json_key(j, "duration_s");
+		br_json_object(j);
+		br_json_knum(j, "p50", a->dur_p50);
+		br_json_knum(j, "p95", a->dur_p95);
+		br_json_end(j);
+		br_report_json_users(j, &a->users);
 		br_json_end(j);
 	}
 	br_json_end(j);
@@ -76,7 +113,9 @@ static void br_json_run(struct br_json *j, const struct br_impact *im)
 	br_json_ku64(j, "packets", im->packets);
 	br_json_ku64(j, "swaps", im->swaps);
 	br_report_json_impact(j, im);
+	br_report_json_channels(j, im);
 	br_json_actions(j, im);
+	br_report_json_timeline(j, im);
 	br_json_end(j);
 }
 

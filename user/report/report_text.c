@@ -67,11 +67,13 @@ static void br_text_timeline(FILE *f, const struct br_scenario *scn,
 	uint64_t t0, t1;
 	int p;
 
-	fprintf(f, "  over time (by when each instance started):\n");
-	fprintf(f, "  %-11s %9s %8s %11s %8s\n", "", "attempted", "failed",
-		"push tried", "lost");
+	fprintf(f, "  over time (instances by when they started; channels at "
+		   "the bucket's end):\n");
+	fprintf(f, "  %-11s %9s %8s %11s %8s %8s %9s %9s\n", "", "attempted",
+		"failed", "push tried", "late", "lost", "iOS cut", "And. cut");
 	for (b = 0; b < im->n_buckets; b++) {
-		uint64_t att = 0, bad = 0, patt = 0, pbad = 0;
+		uint64_t att = 0, bad = 0, patt = 0, pbad = 0, plate = 0;
+		double cut[2];
 
 		t0 = b * im->bucket_ns;
 		t1 = t0 + im->bucket_ns;
@@ -89,14 +91,23 @@ static void br_text_timeline(FILE *f, const struct br_scenario *scn,
 				bad += c->failed;
 				patt += c->push_attempted;
 				pbad += c->push_failed;
+				plate += c->push_late;
 			}
+		for (p = 0; p < 2; p++)
+			cut[p] = im->chan[p].kept
+					 ? br_pct(im->chan[p].down[b],
+						  im->chan[p].kept[b])
+					 : 0;
 		fprintf(f,
 			"  %3llu:%02llu-%llu:%02llu %9llu %7.1f%% %11llu "
-			"%7.1f%%\n",
+			"%7.1f%% %7.1f%% %8.1f%% %8.1f%%\n",
 			BR_MIN(t0), BR_SEC(t0), BR_MIN(t1), BR_SEC(t1),
 			(unsigned long long)att, br_pct(bad, att),
-			(unsigned long long)patt, br_pct(pbad, patt));
+			(unsigned long long)patt, br_pct(plate, patt),
+			br_pct(pbad, patt), cut[0], cut[1]);
 	}
+	fprintf(f, "  (cut: devices whose push channel was not up; late, lost: "
+		   "of the pushes tried)\n");
 }
 
 /*
@@ -208,9 +219,9 @@ static void br_text_run(FILE *f, const struct br_result *r,
 		"packets/s)\n",
 		(unsigned long long)im->packets, im->wall_s,
 		im->wall_s > 0 ? im->packets / im->wall_s : 0);
-	fprintf(f, "  %-12s %-8s %-18s %9s %9s %9s %9s\n", "service",
-		"platform", "action", "attempted", "succeeded", "degraded",
-		"failed");
+	fprintf(f, "  %-12s %-8s %-18s %9s %8s %8s %8s %8s %8s %8s\n",
+		"service", "platform", "action", "attempted", "ok", "fallback",
+		"late", "failed", "p50 s", "p95 s");
 	for (k = 0; k < im->n_actions; k++) {
 		const struct br_impact_action *a = &im->actions[k];
 		const struct br_cat_service *svc =
@@ -218,13 +229,17 @@ static void br_text_run(FILE *f, const struct br_result *r,
 
 		if (!a->o.attempted)
 			continue;
-		fprintf(f, "  %-12s %-8s %-18s %9llu %9llu %9llu %9llu\n",
+		fprintf(f,
+			"  %-12s %-8s %-18s %9llu %8llu %8llu %8llu %8llu "
+			"%8.2f %8.2f\n",
 			svc->id, br_result_plat_key(a->platform),
 			svc->actions[a->action].name,
 			(unsigned long long)a->o.attempted,
-			(unsigned long long)(a->o.succeeded + a->o.degraded),
-			(unsigned long long)a->o.degraded,
-			(unsigned long long)a->o.failed);
+			(unsigned long long)a->o.ok,
+			(unsigned long long)a->o.fallback,
+			(unsigned long long)a->o.late,
+			(unsigned long long)a->o.failed, a->dur_p50,
+			a->dur_p95);
 	}
 	br_text_push(f, im);
 	if (r->scn->n_events)

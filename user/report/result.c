@@ -44,6 +44,126 @@ int br_report_to_file(const char *name, const char *path,
 	return err ? err : ret;
 }
 
+/* "failures": {"stage/failure": n, ...}, the failed instances' why. */
+static void br_report_json_failures(struct br_json *j,
+				    const struct br_outcome *o)
+{
+	char key[64];
+	int st, k;
+
+	br_json_key(j, "failures");
+	br_json_object(j);
+	for (st = 0; st < BR_STAGES; st++)
+		for (k = 0; k < BR_FAILS; k++) {
+			if (!o->why[st][k])
+				continue;
+			snprintf(key, sizeof(key), "%s/%s",
+				 br_fail_stage_name[st], br_fail_kind_name[k]);
+			br_json_ku64(j, key, o->why[st][k]);
+		}
+	br_json_end(j);
+}
+
+void br_report_json_outcome(struct br_json *j, const struct br_outcome *o)
+{
+	br_json_ku64(j, "attempted", o->attempted);
+	br_json_ku64(j, "ok", o->ok);
+	br_json_ku64(j, "fallback", o->fallback);
+	br_json_ku64(j, "late", o->late);
+	br_json_ku64(j, "failed", o->failed);
+	br_json_ku64(j, "slow", o->slow);
+	br_report_json_failures(j, o);
+	if (o->sms)
+		br_json_ku64(j, "sms", o->sms);
+	if (!(o->superseded | o->expired | o->stale | o->held))
+		return;
+	br_json_ku64(j, "superseded", o->superseded);
+	br_json_ku64(j, "expired", o->expired);
+	br_json_ku64(j, "stale", o->stale);
+	br_json_ku64(j, "held", o->held);
+}
+
+void br_report_json_users(struct br_json *j, const struct br_users *u)
+{
+	br_json_key(j, "users");
+	br_json_object(j);
+	br_json_ku64(j, "did", u->did);
+	br_json_ku64(j, "failed", u->failed);
+	br_json_ku64(j, "late", u->late);
+	br_json_end(j);
+}
+
+static const char *const br_chan_cause_key[BR_CHAN_CAUSES] = {
+	[BR_CHAN_START] = "start",	 [BR_CHAN_HANDOVER] = "handover",
+	[BR_CHAN_NAT] = "nat",		 [BR_CHAN_DEAD] = "dead",
+	[BR_CHAN_RESET] = "reset",	 [BR_CHAN_RETRY] = "retry",
+};
+
+/* "channels": connects of the devices' channels by platform and cause. */
+void br_report_json_channels(struct br_json *j, const struct br_impact *im)
+{
+	int p, c;
+
+	br_json_key(j, "channels");
+	br_json_array(j);
+	for (p = 0; p < 2; p++) {
+		br_json_object(j);
+		br_json_kstr(j, "platform", p ? "android" : "ios");
+		br_json_key(j, "connects");
+		br_json_object(j);
+		for (c = 0; c < BR_CHAN_CAUSES; c++)
+			br_json_ku64(j, br_chan_cause_key[c],
+				     im->chan[p].attempts[c]);
+		br_json_end(j);
+		br_json_ku64(j, "up", im->chan[p].up);
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
+/*
+ * "timeline": by bucket, per platform, the pushes that started in it and
+ * what became of them, and at its end the devices that keep a channel and
+ * how many of those had it down.
+ */
+void br_report_json_timeline(struct br_json *j, const struct br_impact *im)
+{
+	size_t b, s;
+	int p;
+
+	br_json_key(j, "timeline");
+	br_json_array(j);
+	for (b = 0; b < im->n_buckets; b++) {
+		br_json_object(j);
+		br_json_knum(j, "start_s", b * im->bucket_ns / 1e9);
+		br_json_knum(j, "end_s", (b + 1) * im->bucket_ns / 1e9);
+		for (p = 0; p < 2; p++) {
+			uint64_t att = 0, late = 0, lost = 0;
+
+			for (s = 0; s < im->cat->n_services; s++) {
+				const struct br_impact_cell *c =
+					br_impact_cell(im, b, s, p);
+
+				att += c->push_attempted;
+				late += c->push_late;
+				lost += c->push_failed;
+			}
+			br_json_key(j, p ? "android" : "ios");
+			br_json_object(j);
+			br_json_ku64(j, "pushes", att);
+			br_json_ku64(j, "pushes_late", late);
+			br_json_ku64(j, "pushes_lost", lost);
+			br_json_ku64(j, "devices_with_channel",
+				     im->chan[p].kept ? im->chan[p].kept[b] : 0);
+			br_json_ku64(j, "channel_down",
+				     im->chan[p].down ? im->chan[p].down[b] : 0);
+			br_json_end(j);
+		}
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
 void br_report_json_impact(struct br_json *j, const struct br_impact *im)
 {
 	const struct br_catalog *cat = im->cat;
@@ -70,8 +190,19 @@ void br_report_json_impact(struct br_json *j, const struct br_impact *im)
 		br_json_kstr(j, "name", br_impact_class_name(cat, x->service));
 		br_json_kstr(j, "platform", br_result_plat_key(x->platform));
 		br_json_ku64(j, "attempted", x->attempted);
+		br_json_ku64(j, "on_time", x->on_time);
+		br_json_ku64(j, "late", x->degraded);
 		br_json_ku64(j, "lost", x->lost);
-		br_json_ku64(j, "degraded", x->degraded);
+		br_json_ku64(j, "superseded", x->o.superseded);
+		br_json_ku64(j, "expired", x->o.expired);
+		br_json_ku64(j, "stale", x->o.stale);
+		br_json_ku64(j, "held", x->o.held);
+		br_json_key(j, "delay_s");
+		br_json_object(j);
+		br_json_knum(j, "p50", x->delay_p50);
+		br_json_knum(j, "p95", x->delay_p95);
+		br_json_end(j);
+		br_report_json_users(j, &x->users);
 		br_json_end(j);
 	}
 	br_json_end(j);

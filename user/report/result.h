@@ -57,6 +57,19 @@ bool br_result_attempted(const struct br_result *r, size_t s);
 /* "ios", "android", "any": platforms as JSON, CSV and tables key them. */
 const char *br_result_plat_key(enum br_platform p);
 
+/*
+ * An outcome's keys: attempted, ok, fallback, late, failed, slow, and
+ * when any is not 0, what a store did (superseded, expired, stale, held).
+ */
+void br_report_json_outcome(struct br_json *j, const struct br_outcome *o);
+
+/* "users": {"did", "failed", "late"}: devices, not instances. */
+void br_report_json_users(struct br_json *j, const struct br_users *u);
+
+/* "channels" and "timeline" of a run's JSON object (result.c says what). */
+void br_report_json_channels(struct br_json *j, const struct br_impact *im);
+void br_report_json_timeline(struct br_json *j, const struct br_impact *im);
+
 /* The efficacy, collateral and push keys of a run's JSON object. */
 void br_report_json_impact(struct br_json *j, const struct br_impact *im);
 
