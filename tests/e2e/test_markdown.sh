@@ -36,6 +36,9 @@ cat >"$TMP/check.py" <<'EOF'
 # runs; "both": a service must have one row over both platforms
 import json, re, sys
 
+sys.path.insert(0, "tests/e2e")
+import matrix_rows
+
 md_path, json_path = sys.argv[1], sys.argv[2]
 want_both = sys.argv[3:] == ["both"]
 res = json.load(open(json_path))
@@ -115,53 +118,15 @@ for r, row in zip(runs, pol):
     check("%s: headline" % r["name"], row[5] == r["headline"], row[5])
 
 # per service, a row per platform where the platforms differ: the rule
-# (impact.h, br_impact_service_splits) applied to --json's
-# service_platforms, which must add up to its per-action services rows
+# (matrix_rows.py) applied to --json's service_platforms, which must add
+# up to its per-action services rows
 mx = tables["What-if: failed actions per service"]
 check("matrix: a column per run", mx[0][3:] == [r["name"] for r in runs],
       mx[0])
-order, tot, plat = [], {}, {}
-for k, r in enumerate(runs):
-    for a in r["services"]:
-        if a["service"] not in order:
-            order.append(a["service"])
-        t = tot.setdefault((a["service"], k), [0, 0, 0])
-        t[0] += a["attempted"]
-        t[1] += a["failed"]
-        t[2] += a["degraded"]
-    for x in r["service_platforms"]:
-        plat.setdefault((x["service"], k), {})[x["platform"]] = (
-            x["attempted"], x["failed"], x["degraded"])
-bad = [(sv, k) for (sv, k), t in tot.items()
-       if [sum(v[i] for v in plat.get((sv, k), {}).values())
-           for i in range(3)] != t]
+bad = matrix_rows.consistent(runs)
 check("json: service_platforms add up to the services rows", not bad,
       bad[:5])
-
-
-def differ(pa, a, pb, b):
-    return (pa == 0) != (pb == 0) or abs(100.0 * pa / a - 100.0 * pb / b) > 1
-
-
-def splits(sv):
-    for k in range(len(runs)):
-        p = plat.get((sv, k), {})
-        if "ios" in p and "android" in p:
-            (ia, i_f, i_d), (aa, af, ad) = p["ios"], p["android"]
-            if differ(i_f, ia, af, aa) or differ(i_d, ia, ad, aa):
-                return True
-    return False
-
-
-want_rows = []
-for sv in order:
-    on = {pl for k in range(len(runs)) for pl in plat.get((sv, k), {})}
-    if not on:
-        continue
-    if splits(sv):
-        want_rows += [(sv, "ios"), (sv, "android")]
-    else:
-        want_rows.append((sv, "both" if len(on) == 2 else on.pop()))
+want_rows = matrix_rows.rows(runs)
 got_rows = [(row[1], row[2]) for row in mx[2:]]
 check("matrix: a row per service, per platform where they differ",
       got_rows == want_rows,
@@ -181,9 +146,7 @@ bad = []
 for row in mx[2:]:
     sv, pl = row[1], row[2]
     for k, r in enumerate(runs):
-        p = plat.get((sv, k), {})
-        a, f, d = tot.get((sv, k), [0, 0, 0]) if pl == "both" else \
-            p.get(pl, (0, 0, 0))
+        a, f, d = matrix_rows.cell(runs, k, sv, pl)
         want = "-" if not a else share(f, a) + (
             "; degraded " + share(d, a) if d else "")
         if row[3 + k].replace("**", "") != want:
