@@ -34,6 +34,13 @@ struct br_impact_action {
 	struct br_outcome on[2]; /* [0] iOS, [1] Android */
 };
 
+/*
+ * What a "degraded" instance is, in words for the matrices' captions
+ * (text, Markdown, HTML): one place to change when its meaning does.
+ */
+#define BR_IMPACT_DEGRADED_WHAT \
+	"succeeded, but late, through a fallback or below the goodput needed"
+
 /* Instances of actions: attempted, and of them failed and degraded. */
 struct br_impact_count {
 	uint64_t attempted, failed, degraded;

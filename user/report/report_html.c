@@ -647,13 +647,13 @@ static void br_heat_caption(FILE *f, double x, double y)
 		"the platform the row names, else on both), under the "
 		"column's policy;</text>\n"
 		"<text class=\"caption\" x=\"%.1f\" y=\"%.1f\">+ degraded: "
-		"the share that succeeded, but late, through a fallback or "
-		"below the goodput needed. A service gets a row per "
+		"the share that %s. A service gets a row per "
 		"platform</text>\n"
 		"<text class=\"caption\" x=\"%.1f\" y=\"%.1f\">when, in any "
 		"run, its failed or degraded shares on iOS and Android are "
 		"over %.0f point apart, or 0 on one only.</text>\n",
-		x, y, x, y + 16, x, y + 32, BR_IMPACT_SPLIT_PP);
+		x, y, x, y + 16, BR_IMPACT_DEGRADED_WHAT, x, y + 32,
+		BR_IMPACT_SPLIT_PP);
 }
 
 static void br_heatmap(struct br_page *pg)

@@ -153,13 +153,12 @@ static void br_md_matrix(FILE *f, const struct br_result *r)
 		"\n## What-if: failed actions per service\n\n"
 		"A cell: the failed share of the service's action instances "
 		"(failed of attempted), and the degraded share when there is "
-		"one (succeeded, but late, through a fallback or below the goodput "
-		"needed); **bold**: a target of the policy. A service gets a "
+		"one (%s); **bold**: a target of the policy. A service gets a "
 		"row per platform when, in any run, its failed or degraded "
 		"shares on iOS and Android are over %.0f percentage point "
 		"apart, or 0 on one only; otherwise one row, over `both` "
 		"platforms or the one it runs on.\n\n",
-		BR_IMPACT_SPLIT_PP);
+		BR_IMPACT_DEGRADED_WHAT, BR_IMPACT_SPLIT_PP);
 	br_md_run_header(f, r, "service | id | platform", "---|---|---");
 	for (s = 0; s < cat->n_services; s++) {
 		n = br_impact_rows(r->runs, r->n_runs, s, plat);

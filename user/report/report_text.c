@@ -188,12 +188,11 @@ static void br_text_matrix(FILE *f, const struct br_result *r)
 			fprintf(f, "\n");
 		}
 	}
-	fprintf(f, "  (* a target of the policy; degraded: succeeded, but "
-		   "late, through a fallback\n   or below the goodput needed; "
-		   "a row per platform where, in any run, the\n   platforms' "
-		   "failed or degraded shares are over %.0f point apart or 0 "
-		   "on one only)\n",
-		BR_IMPACT_SPLIT_PP);
+	fprintf(f, "  (* a target of the policy; a row per platform where, in "
+		   "any run, the platforms'\n   failed or degraded shares are "
+		   "over %.0f point apart or 0 on one only;\n   degraded: "
+		   "%s)\n",
+		BR_IMPACT_SPLIT_PP, BR_IMPACT_DEGRADED_WHAT);
 }
 
 /* "name (file)", or the name alone */
