@@ -427,8 +427,8 @@ static void br_wrap(const char *s, double max_w, double px, bool bold,
 		brk = 0;
 		for (i = b; i < end; i += n) {
 			n = br_char_len(s + i);
-			if (i > b && br_text_w(s + b, i + n - b, px, bold) >
-					     max_w)
+			if (i > b &&
+			    br_text_w(s + b, i + n - b, px, bold) > max_w)
 				break;
 			if (s[i] == ' ')
 				brk = i;
@@ -448,8 +448,8 @@ static void br_wrap(const char *s, double max_w, double px, bool bold,
 }
 
 /* The lines of w as tspans centred on x, the first's baseline at y. */
-static void br_tspans(FILE *f, const char *s, const struct br_wrap *w,
-		      double x, double y, double lh)
+static void br_tspans(FILE *f, const char *s, const struct br_wrap *w, double x,
+		      double y, double lh)
 {
 	char buf[512];
 	size_t k, n;
@@ -540,8 +540,8 @@ static void br_heat_cell(struct br_page *pg, const struct br_heat_row *rw,
 		"text-anchor=\"middle\" fill=\"%s\">"
 		"<tspan class=\"cell-pct\">%s%s</tspan>",
 		x + cw / 2, y + rh / 2 + (c.degraded ? 0 : 5),
-		dark ? "#ffffff" : "#111111", x_s->target ? "\xe2\x97\x8e " : "",
-		pct);
+		dark ? "#ffffff" : "#111111",
+		x_s->target ? "\xe2\x97\x8e " : "", pct);
 	if (c.degraded)
 		fprintf(f,
 			"<tspan class=\"cell-deg\" x=\"%.1f\" "
@@ -670,8 +670,8 @@ static void br_heatmap(struct br_page *pg)
 		return;
 	n_rows = br_heat_rows(pg, rows);
 	for (k = 0; k < n_rows; k++) {
-		br_impact_row_label(pg->cat, rows[k].service,
-				    rows[k].platform, label, sizeof(label));
+		br_impact_row_label(pg->cat, rows[k].service, rows[k].platform,
+				    label, sizeof(label));
 		lab_w = br_text_w(label, strlen(label), BR_HEAD_PX, false);
 		if (lab_w + 24 > g.lw)
 			g.lw = lab_w + 24 < 320 ? lab_w + 24 : 320;
@@ -720,8 +720,8 @@ static void br_heatmap(struct br_page *pg)
 
 	y = g.top + g.hh;
 	for (k = 0; k < n_rows; k++) {
-		br_impact_row_label(pg->cat, rows[k].service,
-				    rows[k].platform, label, sizeof(label));
+		br_impact_row_label(pg->cat, rows[k].service, rows[k].platform,
+				    label, sizeof(label));
 		fprintf(f,
 			"<text class=\"row-head\" x=\"%.1f\" y=\"%.1f\" "
 			"text-anchor=\"end\">",

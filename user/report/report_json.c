@@ -81,9 +81,9 @@ static void br_json_service_platforms(struct br_json *j,
 			if (!c->attempted)
 				continue;
 			br_json_object(j);
-			br_json_kstr(j, "service",
-				     im->cat->services[im->services[k].service]
-					     .id);
+			br_json_kstr(
+				j, "service",
+				im->cat->services[im->services[k].service].id);
 			br_json_kstr(j, "platform",
 				     br_result_plat_key(p ? BR_PLAT_ANDROID
 							  : BR_PLAT_IOS));

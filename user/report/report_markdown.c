@@ -125,8 +125,7 @@ static void br_md_matrix_cell(FILE *f, const struct br_impact_service *x,
 		return;
 	}
 	fprintf(f, " %s%.1f%% (%llu/%llu)%s", x->target ? "**" : "",
-		br_pct(c->failed, c->attempted),
-		(unsigned long long)c->failed,
+		br_pct(c->failed, c->attempted), (unsigned long long)c->failed,
 		(unsigned long long)c->attempted, x->target ? "**" : "");
 	if (c->degraded)
 		fprintf(f, "; degraded %.1f%% (%llu/%llu)",

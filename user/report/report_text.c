@@ -122,8 +122,7 @@ static void br_text_heads(FILE *f, const struct br_result *r, int w,
 	fprintf(f, "  %-*s", w, label);
 	for (i = 0; i < r->n_runs; i++) {
 		snprintf(num, sizeof(num), "[%zu]", i + 1);
-		fprintf(f, " %*s", BR_COL_W,
-			numbered ? num : r->runs[i].name);
+		fprintf(f, " %*s", BR_COL_W, numbered ? num : r->runs[i].name);
 	}
 	fprintf(f, "\n");
 }
@@ -188,10 +187,11 @@ static void br_text_matrix(FILE *f, const struct br_result *r)
 			fprintf(f, "\n");
 		}
 	}
-	fprintf(f, "  (* a target of the policy; a row per platform where, in "
-		   "any run, the platforms'\n   failed or degraded shares are "
-		   "over %.0f point apart or 0 on one only;\n   degraded: "
-		   "%s)\n",
+	fprintf(f,
+		"  (* a target of the policy; a row per platform where, in "
+		"any run, the platforms'\n   failed or degraded shares are "
+		"over %.0f point apart or 0 on one only;\n   degraded: "
+		"%s)\n",
 		BR_IMPACT_SPLIT_PP, BR_IMPACT_DEGRADED_WHAT);
 }
 
