@@ -7,7 +7,8 @@
 # figures simulate --json gives for the same runs: per policy its
 # efficacy, collateral and headline; per service and policy its failed of
 # attempted; per app class, platform and policy its pushes lost of
-# attempted; the scenario's devices, duration, seed and swaps.
+# attempted, a row per platform where a service's platforms differ; the
+# scenario's devices, duration, seed and swaps.
 #
 # usage: tests/e2e/test_markdown.sh [BUILD_DIR]   (as root)
 set -u
@@ -26,14 +27,20 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 SWAP=$E2E/scenarios/swap.scenario
+SMALL=$E2E/scenarios/small.scenario
 P1=policies/examples/imessage-apns-sni.policy
 P2=$E2E/policies/facetime-media-real.policy
 
 cat >"$TMP/check.py" <<'EOF'
-# check.py MD JSON: the Markdown against simulate --json of the same runs
+# check.py MD JSON [both]: the Markdown against simulate --json of the same
+# runs; "both": a service must have one row over both platforms
 import json, re, sys
 
+sys.path.insert(0, "tests/e2e")
+import matrix_rows
+
 md_path, json_path = sys.argv[1], sys.argv[2]
+want_both = sys.argv[3:] == ["both"]
 res = json.load(open(json_path))
 runs = res["policies"]
 
@@ -89,7 +96,9 @@ check("scenario: devices", sc.get("devices") == str(s["devices"]), sc)
 check("scenario: duration", sc.get("duration") == "%d s" % s["duration_s"],
       sc)
 check("scenario: seed", sc.get("seed") == str(s["seed"]), sc)
-check("scenario: a swap row", any(k.startswith("swap at ") for k in sc), sc)
+if "swap" in s["file"]:
+    check("scenario: a swap row", any(k.startswith("swap at ") for k in sc),
+          sc)
 
 # per policy
 pol = tables["Policies"][2:]
@@ -108,28 +117,42 @@ for r, row in zip(runs, pol):
           row[4] == share(c["degraded"], c["attempted"]), row[4])
     check("%s: headline" % r["name"], row[5] == r["headline"], row[5])
 
-# per service: failed of attempted, summed over its actions
+# per service, a row per platform where the platforms differ: the rule
+# (matrix_rows.py) applied to --json's service_platforms, which must add
+# up to its per-action services rows
 mx = tables["What-if: failed actions per service"]
-check("matrix: a column per run", mx[0][2:] == [r["name"] for r in runs],
+check("matrix: a column per run", mx[0][3:] == [r["name"] for r in runs],
       mx[0])
-seen = {}
-for k, r in enumerate(runs):
-    for a in r["services"]:
-        t = seen.setdefault(a["service"], [[0, 0] for _ in runs])
-        t[k][0] += a["failed"]
-        t[k][1] += a["attempted"]
-used = {sv: t for sv, t in seen.items() if any(x[1] for x in t)}
-by_id = {row[1]: row for row in mx[2:]}
-check("matrix: a row per service attempted", set(by_id) == set(used),
-      sorted(set(by_id) ^ set(used)))
-bad = []
-for sv, t in used.items():
-    for k, (fl, at) in enumerate(t):
-        got = by_id.get(sv, [""] * (2 + len(runs)))[2 + k].strip("*")
-        if got != share(fl, at):
-            bad.append((sv, runs[k]["name"], got, share(fl, at)))
-check("matrix: every cell is its service's failed of attempted", not bad,
+bad = matrix_rows.consistent(runs)
+check("json: service_platforms add up to the services rows", not bad,
       bad[:5])
+want_rows = matrix_rows.rows(runs)
+got_rows = [(row[1], row[2]) for row in mx[2:]]
+check("matrix: a row per service, per platform where they differ",
+      got_rows == want_rows,
+      sorted(set(got_rows) ^ set(want_rows)) or (got_rows, want_rows))
+check("matrix: a service split by platform (the test means something)",
+      ("bank", "ios") in got_rows and ("bank", "android") in got_rows,
+      got_rows)
+if want_both:
+    check("matrix: a service on both platforms in one row",
+          any(p == "both" for _, p in got_rows), got_rows)
+label = {"ios": " (iOS)", "android": " (Android)", "both": ""}
+bad = [row[0] for row in mx[2:]
+       if not row[0].endswith(label[row[2]]) or
+       (row[2] == "both" and row[0].endswith(")"))]
+check("matrix: a row's label names its platform", not bad, bad)
+bad = []
+for row in mx[2:]:
+    sv, pl = row[1], row[2]
+    for k, r in enumerate(runs):
+        a, f, d = matrix_rows.cell(runs, k, sv, pl)
+        want = "-" if not a else share(f, a) + (
+            "; degraded " + share(d, a) if d else "")
+        if row[3 + k].replace("**", "") != want:
+            bad.append((sv, pl, r["name"], row[3 + k], want))
+check("matrix: every cell is failed (and degraded) of attempted",
+      not bad, bad[:5])
 
 # push notifications per app class and platform
 pt = tables["Push notifications lost per app class"]
@@ -167,6 +190,15 @@ if "$BR" --json simulate --scenario "$SWAP" --policy "$P1" --policy "$P2" \
 	report "$(python3 "$TMP/check.py" "$TMP/swap.md" "$TMP/swap.json" 2>&1)"
 else
 	t_fail "simulate --markdown runs" "$(cat "$TMP/err")"
+fi
+# the small scenario: services on both platforms, some in one row
+if "$BR" --json simulate --scenario "$SMALL" --policy "$P1" --policy "$P2" \
+	--markdown "$TMP/small.md" >"$TMP/small.json" 2>"$TMP/err"; then
+	t_ok "simulate --markdown runs (small scenario, two policies)"
+	report "$(python3 "$TMP/check.py" "$TMP/small.md" "$TMP/small.json" \
+		both 2>&1 | sed 's/^\(PASS\|FAIL\) /\1 small: /')"
+else
+	t_fail "simulate --markdown runs (small scenario)" "$(cat "$TMP/err")"
 fi
 t_fails "an unwritable --markdown path fails" \
 	"$BR" -q simulate --scenario "$SWAP" --no-policy \

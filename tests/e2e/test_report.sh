@@ -13,6 +13,12 @@
 #     heatmap cell per service and policy with its failed and attempted, a
 #     bar per app class and platform with its lost and attempted, the
 #     timeline's lines and a marker per swap named after its policy;
+#   - a heatmap row per service, or one per platform where its platforms
+#     differ (tests/e2e/matrix_rows.py), each labelled with its platform,
+#     a caption saying what a cell counts, and column heads that wrap
+#     long policy names whole: each head's lines make up the name, and in
+#     Chromium's layout every head stays inside its column and above the
+#     rows, none overlapping another;
 #   - each policy's name and headline;
 #   - names, descriptions and paths escaped and made valid UTF-8;
 #   - headless Chromium loads it with every chart element in its DOM, and
@@ -48,6 +54,9 @@ cat >"$TMP/check.py" <<'EOF'
 # check.py PAGE JSON [SWAP_NAME...]: the page against simulate --json
 import json, re, sys, xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+
+sys.path.insert(0, "tests/e2e")
+import matrix_rows
 
 page_path, json_path, swaps = sys.argv[1], sys.argv[2], sys.argv[3:]
 res = json.load(open(json_path))
@@ -163,24 +172,21 @@ for cid in ("heatmap", "push-loss", "timeline"):
           (cid, shapes, kinds.get("text", 0)),
           shapes >= 4 and kinds.get("text", 0) >= 8, str(kinds))
 
-# the heatmap: a cell per service (attempted under any policy) and policy,
-# its tooltip "SERVICE under POLICY: F of A failed"
-svc = {}
-for r, run in enumerate(runs):
-    for row in run["services"]:
-        if row["attempted"]:
-            f, a = svc.get((row["service"], r), (0, 0))
-            svc[(row["service"], r)] = (f + row["failed"],
-                                        a + row["attempted"])
+# the heatmap: a row per service attempted under any policy, or one per
+# platform where its platforms differ (matrix_rows.py, from --json); a cell
+# per row and policy, its tooltip "ROW under POLICY: F of A failed"
+mrows = matrix_rows.rows(runs)
 want = {}
-for (s, r), v in svc.items():
-    want.setdefault(r, []).append(v)
+for r in range(len(runs)):
+    for sv, p in mrows:
+        a, f, d = matrix_rows.cell(runs, r, sv, p)
+        if a:
+            want.setdefault(r, []).append((f, a))
 hm = charts["heatmap"]
 if hm is not None:
     cells = [g for g in hm.iter() if local(g) == "g" and "cell" in cls(g)]
-    n_svc = len({k[0] for k in svc})
-    check("heatmap: a cell per service and policy (%d x %d)" %
-          (n_svc, len(runs)), len(cells) == n_svc * len(runs),
+    check("heatmap: a cell per row and policy (%d x %d)" %
+          (len(mrows), len(runs)), len(cells) == len(mrows) * len(runs),
           "%d cells" % len(cells))
     got = {}
     for g in cells:
@@ -195,13 +201,46 @@ if hm is not None:
             bad.append(run["name"])
     check("heatmap: failed and attempted per cell as in --json", not bad,
           "differ for %s" % bad)
-    heads = [alltext(t) for t in hm.iter() if "col-head" in cls(t)]
-    check("heatmap: a column per policy, named",
-          all(any(run["name"] in h for h in heads) for run in runs),
-          str(heads))
+    heads = [alltext(t) for t in hm.iter() if "row-head" in cls(t)]
+    suffix = {"ios": " (iOS)", "android": " (Android)", "both": ""}
+    bad = [(h, p) for h, (sv, p) in zip(heads, mrows)
+           if not h.endswith(suffix[p]) or (p == "both" and
+                                            h.endswith(")"))]
+    check("heatmap: a row per service, per platform where they differ, "
+          "its label naming its platform (%d rows)" % len(mrows),
+          len(heads) == len(mrows) and not bad, "%s; %s" % (heads, bad))
+    check("heatmap: a caption says what a cell counts",
+          any("failed share of the row's action instances" in alltext(t)
+              for t in hm.iter() if "caption" in cls(t)))
+    # column heads: wrapped, never cut, centred on their column, above
+    # the first row
+    rect = [[x for x in g if local(x) == "rect"][0] for g in cells]
+    col_x = [float(x.get("x")) + float(x.get("width")) / 2
+             for x in rect[:len(runs)]]
+    grid_top = min(float(x.get("y")) for x in rect) if rect else 0
+    heads = [t for t in hm.iter() if "col-head" in cls(t)]
+    subs = [t for t in hm.iter() if "col-sub" in cls(t)]
+    bad = []
+    for r, run in enumerate(runs):
+        for kind, el in (("name", heads[r:r + 1]), ("targets", subs[r:r + 1])):
+            spans = [x for x in (el[0] if el else []) if local(x) == "tspan"]
+            lines = [alltext(x) for x in spans]
+            if kind == "name" and "".join(lines) != run["name"]:
+                bad.append("%s: lines %s" % (run["name"], lines))
+            if kind == "targets" and run["targets"] and not all(
+                    t in "".join(lines) for t in run["targets"]):
+                bad.append("%s: targets %s" % (run["name"], lines))
+            for x in spans:
+                if abs(float(x.get("x")) - col_x[r]) > 0.1 or \
+                        float(x.get("y")) + 4 > grid_top:
+                    bad.append("%s: %s at %s,%s" % (run["name"], lines,
+                                                    x.get("x"), x.get("y")))
+    check("heatmap: each column head whole (its lines make up the name), "
+          "centred on its column, above the rows", not bad, bad[:3])
     targets = [g for g in cells if "target" in cls(g)]
-    n_tgt = sum(1 for r, run in enumerate(runs) for s in run["targets"]
-                if (s, r) in svc)
+    n_tgt = sum(1 for r, run in enumerate(runs) for sv, p in mrows
+                if sv in run["targets"] and
+                matrix_rows.cell(runs, r, sv, p)[0])
     check("heatmap: the targets marked (%d)" % n_tgt,
           len(targets) == n_tgt, "%d marked" % len(targets))
 
@@ -414,6 +453,28 @@ t_check "the baseline's page (no policy) is well-formed" \
 E.parse(sys.argv[1])' \
 	"$TMP/base.html"
 
+# ---- long policy names: the heatmap's column heads wrap, never cut ---------
+
+# two 40-character names, one with hyphens to break at, one without; six
+# runs, so the columns are narrow
+for n in facetime-media-blocked-by-a-long-name-40 \
+	averyveryverylongpolicynamewithnobreak40; do
+	printf 'policy %s\ntarget facetime\nrule "m" udp dport 3478 drop\n' \
+		"$n" >"$TMP/$n.policy"
+done
+if "$BR" -q --json simulate --scenario "$SMALL" \
+	--policy "$TMP/facetime-media-blocked-by-a-long-name-40.policy" \
+	--policy "$TMP/averyveryverylongpolicynamewithnobreak40.policy" \
+	--policy "$P1" --policy "$P2" --policy "$P3" --no-policy \
+	--html "$TMP/long.html" >"$TMP/long.json" 2>"$TMP/err"; then
+	t_ok "simulate --html runs (six runs, two 40-character names)"
+	report "$(python3 "$TMP/check.py" "$TMP/long.html" "$TMP/long.json" \
+		2>&1 | sed 's/^\(PASS\|FAIL\) /\1 long names: /')"
+else
+	t_fail "simulate --html runs (six runs, two 40-character names)" \
+		"$(cat "$TMP/err")"
+fi
+
 # ---- escaping --------------------------------------------------------------
 
 mkdir -p "$TMP/we<i>rd&dir"
@@ -528,6 +589,75 @@ EOF
 	else
 		t_fail "$name" "$out" "$(tail -n 3 "$TMP/chrome.log")"
 	fi
+
+	# the heatmap of the long names laid out by Chromium with its fonts:
+	# the boxes of the column heads, their targets and the row heads
+	python3 - "$TMP/long.html" "$TMP/geo.html" <<'EOF'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+css = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+svg = re.search(r'(<svg id="heatmap".*?</svg>)', page, re.S).group(1)
+js = """
+const svg = document.getElementById('heatmap'), vb = svg.viewBox.baseVal;
+const box = (b) => [b.x, b.y, b.x + b.width, b.y + b.height];
+const out = {vb: [vb.width, vb.height], texts: [], cells: []};
+for (const t of svg.querySelectorAll('text.col-head, text.col-sub, ' +
+                                     'text.row-head'))
+  out.texts.push([t.getAttribute('class'), box(t.getBBox())]);
+for (const g of svg.querySelectorAll('g.cell'))
+  out.cells.push(box(g.querySelector('rect').getBBox()));
+document.getElementById('geo').textContent = JSON.stringify(out);
+"""
+open(sys.argv[2], "w", encoding="utf-8").write(
+    '<!DOCTYPE html><html><head><meta charset="utf-8"/><style>%s</style>'
+    '</head><body>%s<pre id="geo"></pre><script>%s</script></body></html>'
+    % (css, svg, js))
+EOF
+	chrome --dump-dom "file://$TMP/geo.html" >"$TMP/geo.dom"
+	report "$(python3 - "$TMP/geo.dom" <<'EOF' 2>&1
+import html, json, re, sys
+m = re.search(r'<pre id="geo">(.*?)</pre>',
+              open(sys.argv[1], encoding="utf-8").read(), re.S)
+if not m or not m.group(1):
+    print("FAIL Chromium laid out the heatmap: no boxes")
+    sys.exit(0)
+g = json.loads(html.unescape(m.group(1)))
+cells, texts, (W, H) = g["cells"], g["texts"], g["vb"]
+cols = sorted({(c[0], c[2]) for c in cells})
+top, left = min(c[1] for c in cells), min(c[0] for c in cells)
+E = 0.5  # rounding
+
+
+def overlap(a, b):
+    return min(a[2], b[2]) - max(a[0], b[0]) > E and \
+        min(a[3], b[3]) - max(a[1], b[1]) > E
+
+
+bad = []
+for kind, b in texts:
+    if kind == "row-head":
+        ok = b[0] >= -E and b[2] <= left + E
+    else:
+        mid = (b[0] + b[2]) / 2
+        col = [c for c in cols if c[0] <= mid <= c[1]]
+        ok = col and b[0] >= col[0][0] - E and b[2] <= col[0][1] + E and \
+            b[3] <= top + E
+    ok = ok and b[0] >= -E and b[1] >= -E and b[2] <= W + E and \
+        b[3] <= H + E
+    if not ok:
+        bad.append((kind, [round(v) for v in b]))
+heads = [t for t in texts if t[0] != "row-head"]
+print("%s the heatmap's heads (%d) inside their column, above the rows, "
+      "in the chart (Chromium's layout)%s" %
+      ("FAIL" if bad else "PASS", len(heads),
+       ": %s" % bad[:3] if bad else ""))
+pairs = [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:]
+         if overlap(a[1], b[1])]
+print("%s no two of the heatmap's heads overlap (%d texts)%s" %
+      ("FAIL" if pairs else "PASS", len(texts),
+       ": %s" % pairs[:3] if pairs else ""))
+EOF
+)"
 
 	chrome --screenshot="$TMP/swap.png" --window-size=1200,2000 \
 		"file://$TMP/swap.html" >/dev/null

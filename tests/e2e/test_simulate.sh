@@ -11,6 +11,8 @@
 #   - APNs SNI dropped on 5223 only: pushes succeed over the 443 fallback;
 #     on 5223 and 443: pushes fail on iOS and succeed on Android;
 #   - a timeline swap cuts established channels from its time on;
+#   - the text what-if matrix: a row per platform where a service's
+#     platforms differ, numbered columns and a key for long policy names;
 #   - a simulation leaves a live instance's counters and generation alone.
 #
 # usage: tests/e2e/test_simulate.sh [BUILD_DIR]   (as root)
@@ -213,6 +215,26 @@ t_eq "and Twitter is blocked in all three" \
 t_match "the text report says the tables" \
 	"$("$BR" simulate --summary --scenario "$TABLE" --policy "$E2E/policies/twitter-open.policy" 2>/dev/null)" \
 	"^censor's tables: 64 flows, 16384 hellos being read$"
+
+# ---- the text what-if matrix --------------------------------------------------
+# A service whose platforms differ gets a row per platform; a policy name
+# too long for a column numbers the columns, with a key naming them whole.
+long=facetime-media-blocked-by-a-long-name-40
+printf 'policy %s\ntarget facetime\nrule "m" udp dport 3478 drop\n' "$long" \
+	>"$TMP/long.policy"
+txt=$("$BR" simulate --summary --scenario "$SMALL" --policy "$TMP/long.policy" \
+	--policy policies/examples/imessage-apns-sni.policy 2>/dev/null)
+t_match "text matrix: says what a cell counts" "$txt" \
+	"^what-if: per service, failed % of its action instances \\(degraded %\\)$"
+t_match "text matrix: banking's iOS row fails (its pushes) under APNs SNI" \
+	"$txt" "^  banking \\(iOS\\) +0% +9[0-9]%$"
+t_match "text matrix: banking's Android row, nothing lost" "$txt" \
+	"^  banking \\(Android\\) +0% +0%$"
+t_match "text matrix: a one-platform service names it" "$txt" \
+	"^  APNs \\(iOS\\) +0% +100%$"
+t_match "text matrix: a long name in a key, whole" "$txt" "^  \\[1\\] $long$"
+t_match "text matrix: ... and the columns numbered" "$txt" \
+	"^  service +\\[1\\] +\\[2\\]$"
 
 # ---- the estimate before a run -----------------------------------------------
 # Before it starts, simulate estimates a run from the scenario and the

@@ -260,6 +260,9 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 			br_add(&row->o, o);
 			row->users_on[p] = res->users[p][fa];
 			br_users_add(&row->users, &res->users[p][fa]);
+			sv->on[p].attempted += o->attempted;
+			sv->on[p].failed += o->failed;
+			sv->on[p].degraded += o->late;
 			if (act->push && o->attempted) {
 				err = br_push_row(out, s, plat, o,
 						  &res->durations[p][fa],
@@ -409,6 +412,92 @@ const struct br_impact_service *br_impact_find_service(
 		if (im->services[k].service == s)
 			return &im->services[k];
 	return NULL;
+}
+
+const struct br_impact_service *br_impact_service_on(
+	const struct br_impact *im, int s, enum br_platform p,
+	struct br_impact_count *c)
+{
+	const struct br_impact_service *x = br_impact_find_service(im, s);
+
+	memset(c, 0, sizeof(*c));
+	if (!x)
+		return NULL;
+	if (p == BR_PLAT_ANY) {
+		c->attempted = x->attempted;
+		c->failed = x->failed;
+		c->degraded = x->degraded;
+	} else {
+		*c = x->on[p == BR_PLAT_ANDROID];
+	}
+	return x;
+}
+
+/* Do two platforms' shares, part_a of a and part_b of b, differ? */
+static bool br_shares_differ(uint64_t part_a, uint64_t a, uint64_t part_b,
+			     uint64_t b)
+{
+	double d = br_pct(part_a, a) - br_pct(part_b, b);
+
+	return !part_a != !part_b || d > BR_IMPACT_SPLIT_PP ||
+	       d < -BR_IMPACT_SPLIT_PP;
+}
+
+bool br_impact_service_splits(const struct br_impact_service *x)
+{
+	const struct br_impact_count *i = &x->on[0], *a = &x->on[1];
+
+	if (!i->attempted || !a->attempted)
+		return false;
+	return br_shares_differ(i->failed, i->attempted, a->failed,
+				a->attempted) ||
+	       br_shares_differ(i->degraded, i->attempted, a->degraded,
+				a->attempted);
+}
+
+int br_impact_rows(const struct br_impact *runs, size_t n, int s,
+		   enum br_platform plat[2])
+{
+	bool ios = false, android = false, split = false;
+	const struct br_impact_service *x;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = br_impact_find_service(&runs[i], s);
+		if (!x)
+			continue;
+		ios |= x->on[0].attempted > 0;
+		android |= x->on[1].attempted > 0;
+		split |= br_impact_service_splits(x);
+	}
+	if (split) {
+		plat[0] = BR_PLAT_IOS;
+		plat[1] = BR_PLAT_ANDROID;
+		return 2;
+	}
+	if (!ios && !android)
+		return 0;
+	plat[0] = ios && android ? BR_PLAT_ANY
+		  : ios		 ? BR_PLAT_IOS
+				 : BR_PLAT_ANDROID;
+	return 1;
+}
+
+const char *br_impact_plat_label(enum br_platform p)
+{
+	return p == BR_PLAT_IOS	      ? "iOS"
+	       : p == BR_PLAT_ANDROID ? "Android"
+				      : "any";
+}
+
+void br_impact_row_label(const struct br_catalog *cat, int s,
+			 enum br_platform p, char *buf, size_t len)
+{
+	if (p == BR_PLAT_ANY)
+		snprintf(buf, len, "%s", br_impact_service_name(cat, s));
+	else
+		snprintf(buf, len, "%s (%s)", br_impact_service_name(cat, s),
+			 br_impact_plat_label(p));
 }
 
 const struct br_impact_push *br_impact_find_push(const struct br_impact *im,

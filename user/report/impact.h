@@ -39,13 +39,30 @@ struct br_impact_action {
 	struct br_users users_on[2];
 };
 
-/* A service over all its actions and platforms. */
+/*
+ * What a "degraded" instance is, in words for the matrices' captions
+ * (text, Markdown, HTML): one place to change when its meaning does.
+ */
+#define BR_IMPACT_DEGRADED_WHAT \
+	"succeeded, but late: after the action's deadline, or below the " \
+	"goodput needed (a fallback in time is not counted)"
+
+/* Instances of actions: attempted, and of them failed and degraded (late). */
+struct br_impact_count {
+	uint64_t attempted, failed, degraded;
+};
+
+/*
+ * A service over all its actions and platforms, and on each platform
+ * (an action done on both counts on the platform of each instance).
+ */
 struct br_impact_service {
 	int service;
 	bool target;
 	uint64_t attempted, failed;
 	uint64_t degraded; /* late: what a user notices (struct br_outcome) */
 	uint64_t fallback; /* by another path, in time: invisible */
+	struct br_impact_count on[2]; /* [0] iOS, [1] Android */
 };
 
 /* Push notifications of one app class on one platform. */
@@ -125,6 +142,43 @@ static inline double br_pct(uint64_t part, uint64_t whole)
 /* The row of service s, or NULL when none of its actions was attempted. */
 const struct br_impact_service *br_impact_find_service(
 	const struct br_impact *im, int s);
+
+/*
+ * Service s's instances on platform p (ANY: both) in im, into *c; the
+ * service's row (for its target flag), or NULL (*c zeroed) when none of
+ * its actions was attempted in im.
+ */
+const struct br_impact_service *br_impact_service_on(
+	const struct br_impact *im, int s, enum br_platform p,
+	struct br_impact_count *c);
+
+/*
+ * Does a service's row hide a platform? True when both platforms
+ * attempted its actions and their failed shares, or their degraded
+ * shares, differ by more than BR_IMPACT_SPLIT_PP percentage points, or
+ * are 0 on one platform and not on the other. The threshold is a
+ * presentation choice (an assumption): it keeps sampling noise of a few
+ * instances from splitting a row while any platform-only failure shows.
+ */
+#define BR_IMPACT_SPLIT_PP 1.0
+bool br_impact_service_splits(const struct br_impact_service *x);
+
+/*
+ * The rows of service s in a what-if matrix of n runs, their platforms
+ * into plat[]: 0 when no run attempted s; 2 (iOS, Android) when its row
+ * hides a platform in any run (br_impact_service_splits); else 1, on
+ * the one platform that attempted it in any run, or ANY for both.
+ * Every writer of the matrix (text, Markdown, HTML) shows these rows.
+ */
+int br_impact_rows(const struct br_impact *runs, size_t n, int s,
+		   enum br_platform plat[2]);
+
+/* "banking (iOS)", "APNs (iOS)", "banking": the label of a matrix row. */
+void br_impact_row_label(const struct br_catalog *cat, int s,
+			 enum br_platform p, char *buf, size_t len);
+
+/* "iOS", "Android", "any": a platform for people. */
+const char *br_impact_plat_label(enum br_platform p);
 
 /* The push row of app class s on platform p, or NULL. */
 const struct br_impact_push *br_impact_find_push(const struct br_impact *im,

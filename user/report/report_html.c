@@ -191,12 +191,6 @@ static void br_time_str(char *buf, size_t len, uint64_t s)
 			 (unsigned long long)(s % 60));
 }
 
-static const char *br_plat_label(enum br_platform p)
-{
-	return p == BR_PLAT_IOS ? "iOS" : p == BR_PLAT_ANDROID ? "Android"
-							       : "any";
-}
-
 /* ---- the page's context ------------------------------------------------- */
 
 struct br_page {
@@ -374,18 +368,127 @@ static void br_heat_legend(FILE *f, double lw, double y)
 		y + 4, lw + 524, y + 10, lw + 640, y - 3, lw + 674, y + 10);
 }
 
-/* The heatmap's cell of service s under run r, at x, y. */
-static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
-			 double y, double cw, double rh)
+/*
+ * The width of len bytes of s in px at font size px, an estimate on the
+ * wide side: advances close to DejaVu Sans's (narrow letters 0.28 to
+ * 0.41 em, most 0.52 to 0.64, m and w up to 1), bold 12 % wider. Labels
+ * are laid out with it so that none overlaps another or leaves its box.
+ */
+static double br_text_w(const char *s, size_t len, double px, bool bold)
 {
-	const struct br_impact_service *x_s =
-		br_impact_find_service(&pg->runs[r], s);
-	const struct br_catalog *cat = pg->cat;
+	double em = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a UTF-8 continuation byte */
+		if (c && strchr("iljtfr.,:;'!| ()[]-", c))
+			em += 0.42;
+		else if (c && strchr("mwMW@%", c))
+			em += 1.0;
+		else if (c >= 'A' && c <= 'Z')
+			em += 0.78;
+		else
+			em += 0.66;
+	}
+	return em * px * (bold ? 1.12 : 1.0);
+}
+
+/* The length of the UTF-8 character at s (1 for a stray byte). */
+static size_t br_char_len(const char *s)
+{
+	size_t n = br_utf8_len((const unsigned char *)s);
+
+	return n ? n : 1;
+}
+
+/* A label broken into lines: byte ranges of the label. */
+#define BR_WRAP_MAX 16
+struct br_wrap {
+	size_t n;
+	size_t start[BR_WRAP_MAX], len[BR_WRAP_MAX];
+};
+
+/*
+ * Break s into lines no wider than max_w (br_text_w): after a '-', '_',
+ * '/' or '.', or at a space (dropped); a word wider than a line is cut
+ * between two characters. Nothing else is lost: the lines put together
+ * (with the spaces) are s, so no name is clipped.
+ */
+static void br_wrap(const char *s, double max_w, double px, bool bold,
+		    struct br_wrap *w)
+{
+	size_t b = 0, i, brk, end = strlen(s), n;
+
+	w->n = 0;
+	while (b < end && w->n < BR_WRAP_MAX) {
+		brk = 0;
+		for (i = b; i < end; i += n) {
+			n = br_char_len(s + i);
+			if (i > b &&
+			    br_text_w(s + b, i + n - b, px, bold) > max_w)
+				break;
+			if (s[i] == ' ')
+				brk = i;
+			else if (strchr("-_/.", s[i]))
+				brk = i + 1;
+		}
+		if (w->n == BR_WRAP_MAX - 1 || i >= end)
+			i = end; /* the last line takes the rest */
+		else if (brk > b)
+			i = brk;
+		w->start[w->n] = b;
+		w->len[w->n++] = i - b;
+		b = i;
+		while (b < end && s[b] == ' ')
+			b++;
+	}
+}
+
+/* The lines of w as tspans centred on x, the first's baseline at y. */
+static void br_tspans(FILE *f, const char *s, const struct br_wrap *w, double x,
+		      double y, double lh)
+{
+	char buf[512];
+	size_t k, n;
+
+	for (k = 0; k < w->n; k++) {
+		n = w->len[k] < sizeof(buf) ? w->len[k] : sizeof(buf) - 1;
+		memcpy(buf, s + w->start[k], n);
+		buf[n] = 0;
+		fprintf(f, "<tspan x=\"%.1f\" y=\"%.1f\">", x, y + lh * k);
+		br_h_esc(f, buf);
+		fputs("</tspan>", f);
+	}
+}
+
+/* The heatmap's geometry: label column, header, columns, rows. */
+struct br_heat_geo {
+	double lw, hh, cw, rh, top;
+};
+
+/* A heatmap row: a service, on one platform or both (br_impact_rows). */
+struct br_heat_row {
+	int service;
+	enum br_platform platform;
+};
+
+/* The cell of row rw under run r at x, y: failed %, degraded share. */
+static void br_heat_cell(struct br_page *pg, const struct br_heat_row *rw,
+			 size_t r, double x, double y,
+			 const struct br_heat_geo *g)
+{
+	struct br_impact_count c;
+	const struct br_impact_service *x_s = br_impact_service_on(
+		&pg->runs[r], rw->service, rw->platform, &c);
+	const double cw = g->cw, rh = g->rh;
 	FILE *f = pg->f;
-	char color[8], pct[16], deg[16];
+	char color[8], pct[16], deg[16], label[128];
 	bool dark = false;
 
-	if (!x_s) {
+	if (!x_s || !c.attempted) {
 		fprintf(f,
 			"<g class=\"cell\"><title>not used "
 			"under this policy</title>"
@@ -399,24 +502,25 @@ static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
 			x, y, cw, rh, x + cw / 2, y + rh / 2 + 4);
 		return;
 	}
-	br_heat_color(br_pct(x_s->failed, x_s->attempted), color, &dark);
-	br_pct_str(pct, sizeof(pct), x_s->failed, x_s->attempted);
-	br_pct_str(deg, sizeof(deg), x_s->degraded, x_s->attempted);
+	br_impact_row_label(pg->cat, rw->service, rw->platform, label,
+			    sizeof(label));
+	br_heat_color(br_pct(c.failed, c.attempted), color, &dark);
+	br_pct_str(pct, sizeof(pct), c.failed, c.attempted);
+	br_pct_str(deg, sizeof(deg), c.degraded, c.attempted);
 	fprintf(f, "<g class=\"cell%s\"><title>", x_s->target ? " target" : "");
 	br_h_escf(f,
 		  "%s under %s: %llu of %llu failed (%s), "
 		  "%llu degraded (%s)%s",
-		  br_impact_service_name(cat, s), pg->runs[r].name,
-		  (unsigned long long)x_s->failed,
-		  (unsigned long long)x_s->attempted, pct,
-		  (unsigned long long)x_s->degraded, deg,
+		  label, pg->runs[r].name, (unsigned long long)c.failed,
+		  (unsigned long long)c.attempted, pct,
+		  (unsigned long long)c.degraded, deg,
 		  x_s->target ? "; a target of the policy" : "");
 	fprintf(f,
 		"</title><rect x=\"%.1f\" y=\"%.1f\" "
 		"width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
 		"stroke=\"#ffffff\"/>",
 		x, y, cw, rh, color);
-	if (x_s->degraded)
+	if (c.degraded)
 		fprintf(f,
 			"<rect class=\"deg-bar\" x=\"%.1f\" "
 			"y=\"%.1f\" width=\"%.1f\" "
@@ -424,7 +528,7 @@ static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
 			x + (x_s->target ? 4.5 : 1),
 			y + rh - (x_s->target ? 9 : 5),
 			(cw - (x_s->target ? 9 : 2)) *
-				br_pct(x_s->degraded, x_s->attempted) / 100.0);
+				br_pct(c.degraded, c.attempted) / 100.0);
 	if (x_s->target)
 		fprintf(f,
 			"<rect class=\"target-mark\" "
@@ -435,10 +539,10 @@ static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
 		"<text x=\"%.1f\" y=\"%.1f\" "
 		"text-anchor=\"middle\" fill=\"%s\">"
 		"<tspan class=\"cell-pct\">%s%s</tspan>",
-		x + cw / 2, y + rh / 2 + (x_s->degraded ? 0 : 5),
+		x + cw / 2, y + rh / 2 + (c.degraded ? 0 : 5),
 		dark ? "#ffffff" : "#111111",
 		x_s->target ? "\xe2\x97\x8e " : "", pct);
-	if (x_s->degraded)
+	if (c.degraded)
 		fprintf(f,
 			"<tspan class=\"cell-deg\" x=\"%.1f\" "
 			"dy=\"12\">+%s degraded</tspan>",
@@ -446,31 +550,146 @@ static void br_heat_cell(struct br_page *pg, size_t s, size_t r, double x,
 	fputs("</text></g>\n", f);
 }
 
+/* Font sizes and line heights of the column heads (the CSS's). */
+#define BR_HEAD_PX 13.0
+#define BR_HEAD_LH 16.0
+#define BR_SUB_PX 11.0
+#define BR_SUB_LH 14.0
+#define BR_HEAD_GAP 3.0 /* between a name's last line and its targets */
+
+/* "target: imessage, facetime", "baseline", "no target" */
+static void br_run_sub(const struct br_impact *run, char *buf, size_t len)
+{
+	size_t k;
+
+	if (!run->pol) {
+		snprintf(buf, len, "baseline");
+		return;
+	}
+	if (!run->pol->n_targets) {
+		snprintf(buf, len, "no target");
+		return;
+	}
+	snprintf(buf, len, "target: ");
+	for (k = 0; k < run->pol->n_targets; k++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			 k ? ", " : "", run->pol->targets[k]);
+}
+
+/*
+ * The column heads: each run's name, then its targets, wrapped to the
+ * column's width (never cut), the blocks aligned on the header's foot.
+ * Returns the header's height the tallest needs; draws only when draw.
+ */
+static double br_heat_heads(struct br_page *pg, const struct br_heat_geo *g,
+			    bool draw)
+{
+	const double wmax = g->cw - 10;
+	struct br_wrap name, sub;
+	double need = 0, bh, x, y0;
+	char buf[256];
+	size_t r;
+	FILE *f = pg->f;
+
+	for (r = 0; r < pg->n; r++) {
+		const struct br_impact *run = &pg->runs[r];
+
+		br_run_sub(run, buf, sizeof(buf));
+		br_wrap(run->name, wmax, BR_HEAD_PX, true, &name);
+		br_wrap(buf, wmax, BR_SUB_PX, false, &sub);
+		bh = name.n * BR_HEAD_LH + BR_HEAD_GAP + sub.n * BR_SUB_LH;
+		if (bh > need)
+			need = bh;
+		if (!draw)
+			continue;
+		x = g->lw + g->cw * r + g->cw / 2;
+		y0 = g->top + g->hh - 8 - bh;
+		fputs("<text class=\"col-head\" text-anchor=\"middle\">"
+		      "<title>",
+		      f);
+		br_h_esc(f, run->name);
+		fputs("</title>", f);
+		br_tspans(f, run->name, &name, x, y0 + BR_HEAD_PX, BR_HEAD_LH);
+		fputs("</text>\n<text class=\"col-sub\" "
+		      "text-anchor=\"middle\">",
+		      f);
+		br_tspans(f, buf, &sub, x,
+			  y0 + name.n * BR_HEAD_LH + BR_HEAD_GAP + BR_SUB_PX,
+			  BR_SUB_LH);
+		fputs("</text>\n", f);
+	}
+	return need + 18;
+}
+
+/* The heatmap's rows: a service per platform where they differ. */
+static size_t br_heat_rows(struct br_page *pg, struct br_heat_row *rows)
+{
+	enum br_platform plat[2];
+	size_t s, n_rows = 0;
+	int k, n;
+
+	for (s = 0; s < pg->cat->n_services; s++) {
+		n = br_impact_rows(pg->runs, pg->n, s, plat);
+		for (k = 0; k < n; k++) {
+			rows[n_rows].service = s;
+			rows[n_rows++].platform = plat[k];
+		}
+	}
+	return n_rows;
+}
+
+/* The caption under the legend: what a cell counts. */
+static void br_heat_caption(FILE *f, double x, double y)
+{
+	fprintf(f,
+		"<text class=\"caption\" x=\"%.1f\" y=\"%.1f\">A cell: the "
+		"failed share of the row's action instances (its service on "
+		"the platform the row names, else on both), under the "
+		"column's policy;</text>\n"
+		"<text class=\"caption\" x=\"%.1f\" y=\"%.1f\">+ degraded: "
+		"the share that %s. A service gets a row per "
+		"platform</text>\n"
+		"<text class=\"caption\" x=\"%.1f\" y=\"%.1f\">when, in any "
+		"run, its failed or degraded shares on iOS and Android are "
+		"over %.0f point apart, or 0 on one only.</text>\n",
+		x, y, x, y + 16, BR_IMPACT_DEGRADED_WHAT, x, y + 32,
+		BR_IMPACT_SPLIT_PP);
+}
+
 static void br_heatmap(struct br_page *pg)
 {
-	const double lw = 180, hh = 64, rh = 34, top = 8;
+	struct br_heat_geo g = { .lw = 180, .rh = 34, .top = 8 };
 	FILE *f = pg->f;
-	const struct br_catalog *cat = pg->cat;
-	size_t s, r, rows = 0, k;
-	double cw, w, h, y, x;
-	bool *used;
+	struct br_heat_row *rows;
+	size_t r, n_rows, k;
+	double w, h, y, lab_w;
+	char label[128];
 
-	used = calloc(cat->n_services + 1, sizeof(*used));
-	if (!used)
+	rows = calloc(pg->cat->n_services * 2 + 1, sizeof(*rows));
+	if (!rows)
 		return;
-	for (s = 0; s < cat->n_services; s++) {
-		used[s] = br_result_attempted(pg->res, s);
-		rows += used[s];
+	n_rows = br_heat_rows(pg, rows);
+	for (k = 0; k < n_rows; k++) {
+		br_impact_row_label(pg->cat, rows[k].service, rows[k].platform,
+				    label, sizeof(label));
+		lab_w = br_text_w(label, strlen(label), BR_HEAD_PX, false);
+		if (lab_w + 24 > g.lw)
+			g.lw = lab_w + 24 < 320 ? lab_w + 24 : 320;
 	}
-	cw = (BR_W - lw - 20) / (pg->n ? pg->n : 1);
-	if (cw > 200)
-		cw = 200;
-	if (cw < 100)
-		cw = 100;
-	w = lw + cw * pg->n + 20;
-	if (w < lw + 740)
-		w = lw + 740; /* room for the legend */
-	h = top + hh + rh * rows + 78;
+	g.cw = (BR_W - g.lw - 20) / (pg->n ? pg->n : 1);
+	if (g.cw > 200)
+		g.cw = 200;
+	if (g.cw < 100)
+		g.cw = 100;
+	g.hh = br_heat_heads(pg, &g, false);
+	if (g.hh < 64)
+		g.hh = 64;
+	w = g.lw + g.cw * pg->n + 20;
+	if (w < g.lw + 740)
+		w = g.lw + 740; /* room for the legend */
+	if (w < 860)
+		w = 860; /* and its caption */
+	h = g.top + g.hh + g.rh * n_rows + 120;
 
 	fprintf(f,
 		"<svg id=\"heatmap\" class=\"chart\" "
@@ -478,7 +697,8 @@ static void br_heatmap(struct br_page *pg)
 		"viewBox=\"0 0 %.0f %.0f\" "
 		"width=\"%.0f\" height=\"%.0f\" role=\"img\" "
 		"aria-labelledby=\"heatmap-title\">\n"
-		"<title id=\"heatmap-title\">Failure rate per service (rows) "
+		"<title id=\"heatmap-title\">Failed share of each service's "
+		"action instances (rows, per platform where they differ) "
 		"under each policy (columns)</title>\n"
 		"<defs><linearGradient id=\"heat-scale\" x1=\"0\" x2=\"1\" "
 		"y1=\"0\" y2=\"0\">\n",
@@ -491,62 +711,32 @@ static void br_heatmap(struct br_page *pg)
 			br_ylorrd[k][2]);
 	fputs("</linearGradient></defs>\n", f);
 
-	/* column heads: the policy and its targets */
 	fprintf(f,
 		"<text class=\"axis-label\" x=\"%.1f\" y=\"%.1f\" "
 		"text-anchor=\"end\">service \xe2\x86\x93 / policy "
 		"\xe2\x86\x92</text>\n",
-		lw - 10, top + hh - 10);
-	for (r = 0; r < pg->n; r++) {
-		const struct br_impact *run = &pg->runs[r];
-		size_t maxc = (size_t)(cw / 7.5);
+		g.lw - 10, g.top + g.hh - 10);
+	br_heat_heads(pg, &g, true);
 
-		x = lw + cw * r + cw / 2;
-		fprintf(f,
-			"<text class=\"col-head\" x=\"%.1f\" y=\"%.1f\" "
-			"text-anchor=\"middle\"><title>",
-			x, top + hh - 30);
-		br_h_esc(f, run->name);
-		fputs("</title>", f);
-		br_h_esc_cut(f, run->name, maxc);
-		fprintf(f,
-			"</text>\n<text class=\"col-sub\" x=\"%.1f\" "
-			"y=\"%.1f\" text-anchor=\"middle\">",
-			x, top + hh - 13);
-		if (!run->pol) {
-			fputs("baseline", f);
-		} else if (!run->pol->n_targets) {
-			fputs("no target", f);
-		} else {
-			char buf[256] = "target: ";
-
-			for (k = 0; k < run->pol->n_targets; k++)
-				snprintf(buf + strlen(buf),
-					 sizeof(buf) - strlen(buf), "%s%s",
-					 k ? ", " : "", run->pol->targets[k]);
-			br_h_esc_cut(f, buf, maxc + 2);
-		}
-		fputs("</text>\n", f);
-	}
-
-	y = top + hh;
-	for (s = 0; s < cat->n_services; s++) {
-		if (!used[s])
-			continue;
+	y = g.top + g.hh;
+	for (k = 0; k < n_rows; k++) {
+		br_impact_row_label(pg->cat, rows[k].service, rows[k].platform,
+				    label, sizeof(label));
 		fprintf(f,
 			"<text class=\"row-head\" x=\"%.1f\" y=\"%.1f\" "
 			"text-anchor=\"end\">",
-			lw - 10, y + rh / 2 + 4);
-		br_h_esc_cut(f, br_impact_service_name(cat, s), 24);
+			g.lw - 10, y + g.rh / 2 + 4);
+		br_h_esc_cut(f, label, 40);
 		fputs("</text>\n", f);
 		for (r = 0; r < pg->n; r++)
-			br_heat_cell(pg, s, r, lw + cw * r, y, cw, rh);
-		y += rh;
+			br_heat_cell(pg, &rows[k], r, g.lw + g.cw * r, y, &g);
+		y += g.rh;
 	}
 
-	br_heat_legend(f, lw, y + 22);
+	br_heat_legend(f, g.lw, y + 22);
+	br_heat_caption(f, 10, y + 76);
 	fputs("</svg>\n", f);
-	free(used);
+	free(rows);
 }
 
 /* ---- chart 2: push loss per app class and platform ---------------------- */
@@ -580,7 +770,7 @@ static void br_push_bar(struct br_page *pg, const struct br_impact *run,
 	br_h_escf(f,
 		  "%s on %s under %s: %llu of %llu "
 		  "lost (%s), %llu late (%s)",
-		  br_impact_class_name(cat, cls), br_plat_label(plat),
+		  br_impact_class_name(cat, cls), br_impact_plat_label(plat),
 		  run->name, (unsigned long long)x->lost,
 		  (unsigned long long)x->attempted, pct,
 		  (unsigned long long)x->degraded, dpct);
@@ -1104,6 +1294,7 @@ static const char br_css[] =
 	"svg .deg-bar{fill:#0072B2;stroke:#ffffff;stroke-width:0.8}\n"
 	"svg .bar-late{font-size:10px;fill:#3b4250}\n"
 	"svg .empty{fill:#555e6e;font-style:italic}\n"
+	"svg .caption{font-size:12px;fill:#3b4250}\n"
 	".note{font-size:13px;color:#555e6e;margin:6px 0 0}\n"
 	"details{background:#ffffff;border:1px solid #d9dde5;"
 	"border-radius:8px;padding:8px 14px;margin:0 0 12px}\n"
@@ -1324,7 +1515,7 @@ static void br_tables(struct br_page *pg)
 				a->target ? " class=\"target\"" : "");
 			br_h_esc(f, svc->id);
 			fprintf(f, "</td><td>%s</td><td>",
-				br_plat_label(a->platform));
+				br_impact_plat_label(a->platform));
 			br_h_esc(f, svc->actions[a->action].name);
 			fprintf(f,
 				"</td><td class=\"n\">%llu</td>"
@@ -1365,7 +1556,7 @@ static void br_tables(struct br_page *pg)
 					"<td class=\"n\">%llu</td>"
 					"<td class=\"n\">%llu</td>"
 					"<td class=\"n%s\">%s</td></tr>\n",
-					br_plat_label(x->platform),
+					br_impact_plat_label(x->platform),
 					(unsigned long long)x->attempted,
 					(unsigned long long)x->lost,
 					(unsigned long long)x->degraded,
@@ -1434,13 +1625,16 @@ static int br_html_write(FILE *f, const struct br_result *res)
 	      "</h2>\n<div class=\"chart-box\">\n",
 	      f);
 	br_heatmap(&pg);
-	fputs("</div>\n<p class=\"note\">Share of each service's actions "
-	      "that failed under each policy (over both platforms): the "
-	      "cell's color and figure. The share that succeeded only "
-	      "degraded: the blue strip at the cell's foot, and its figure "
-	      "under the first. Outlined with \xe2\x97\x8e: a "
-	      "service the policy targets; everything else is "
-	      "collateral.</p>\n</section>\n",
+	fputs("</div>\n<p class=\"note\">Share of each row's action "
+	      "instances that failed under each policy: the cell's color "
+	      "and figure. A row is a service over both platforms, or on "
+	      "the one it names: a service gets a row per platform where "
+	      "its iOS and Android figures differ (as banking's pushes "
+	      "through APNs and FCM), so that neither hides the other. "
+	      "The share that succeeded only degraded: the blue strip at "
+	      "the cell's foot, and its figure under the first. Outlined "
+	      "with \xe2\x97\x8e: a service the policy targets; "
+	      "everything else is collateral.</p>\n</section>\n",
 	      f);
 
 	fputs("<section id=\"chart-push\">\n<h2>Push notifications lost per "

@@ -97,6 +97,41 @@ static void br_json_actions(struct br_json *j, const struct br_impact *im)
 	br_json_end(j);
 }
 
+/*
+ * Per service and platform, its actions' instances on that platform (an
+ * action done on both counts on each instance's): the figures behind a
+ * what-if matrix's per-platform rows.
+ */
+static void br_json_service_platforms(struct br_json *j,
+				      const struct br_impact *im)
+{
+	size_t k;
+	int p;
+
+	br_json_key(j, "service_platforms");
+	br_json_array(j);
+	for (k = 0; k < im->n_services; k++)
+		for (p = 0; p < 2; p++) {
+			const struct br_impact_count *c =
+				&im->services[k].on[p];
+
+			if (!c->attempted)
+				continue;
+			br_json_object(j);
+			br_json_kstr(
+				j, "service",
+				im->cat->services[im->services[k].service].id);
+			br_json_kstr(j, "platform",
+				     br_result_plat_key(p ? BR_PLAT_ANDROID
+							  : BR_PLAT_IOS));
+			br_json_ku64(j, "attempted", c->attempted);
+			br_json_ku64(j, "failed", c->failed);
+			br_json_ku64(j, "degraded", c->degraded);
+			br_json_end(j);
+		}
+	br_json_end(j);
+}
+
 static void br_json_run(struct br_json *j, const struct br_impact *im)
 {
 	size_t t;
@@ -115,6 +150,7 @@ static void br_json_run(struct br_json *j, const struct br_impact *im)
 	br_report_json_impact(j, im);
 	br_report_json_channels(j, im);
 	br_json_actions(j, im);
+	br_json_service_platforms(j, im);
 	br_report_json_timeline(j, im);
 	br_json_end(j);
 }

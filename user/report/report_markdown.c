@@ -110,41 +110,73 @@ static void br_md_run_header(FILE *f, const struct br_result *r,
 	fputs("\n", f);
 }
 
-/* The what-if matrix: each service's failed share under each policy. */
+/* "both", "ios", "android": the platform column of a matrix row */
+static const char *br_md_plat(enum br_platform p)
+{
+	return p == BR_PLAT_ANY ? "both" : br_result_plat_key(p);
+}
+
+/* A matrix cell: failed of attempted, "; degraded ..." when any was. */
+static void br_md_matrix_cell(FILE *f, const struct br_impact_service *x,
+			      const struct br_impact_count *c)
+{
+	if (!x || !c->attempted) {
+		fputs(" - |", f);
+		return;
+	}
+	fprintf(f, " %s%.1f%% (%llu/%llu)%s", x->target ? "**" : "",
+		br_pct(c->failed, c->attempted), (unsigned long long)c->failed,
+		(unsigned long long)c->attempted, x->target ? "**" : "");
+	if (c->degraded)
+		fprintf(f, "; degraded %.1f%% (%llu/%llu)",
+			br_pct(c->degraded, c->attempted),
+			(unsigned long long)c->degraded,
+			(unsigned long long)c->attempted);
+	fputs(" |", f);
+}
+
+/*
+ * The what-if matrix: each service's failed share under each policy, a
+ * row per platform where the platforms differ (br_impact_rows).
+ */
 static void br_md_matrix(FILE *f, const struct br_result *r)
 {
 	const struct br_catalog *cat = r->cat;
+	enum br_platform plat[2];
+	struct br_impact_count c;
+	char label[128];
 	size_t i, s;
+	int n, k;
 
-	fputs("\n## What-if: failed actions per service\n\n"
-	      "Failed of attempted, over both platforms; **bold**: a target "
-	      "of the policy.\n\n",
-	      f);
-	br_md_run_header(f, r, "service | id", "---|---");
+	fprintf(f,
+		"\n## What-if: failed actions per service\n\n"
+		"A cell: the failed share of the service's action instances "
+		"(failed of attempted), and the degraded share when there is "
+		"one (%s); **bold**: a target of the policy. A service gets a "
+		"row per platform when, in any run, its failed or degraded "
+		"shares on iOS and Android are over %.0f percentage point "
+		"apart, or 0 on one only; otherwise one row, over `both` "
+		"platforms or the one it runs on.\n\n",
+		BR_IMPACT_DEGRADED_WHAT, BR_IMPACT_SPLIT_PP);
+	br_md_run_header(f, r, "service | id | platform", "---|---|---");
 	for (s = 0; s < cat->n_services; s++) {
-		if (!br_result_attempted(r, s))
-			continue;
-		fputs("| ", f);
-		br_md_cell(f, br_impact_service_name(cat, s));
-		fputs(" | ", f);
-		br_md_cell(f, cat->services[s].id);
-		fputs(" |", f);
-		for (i = 0; i < r->n_runs; i++) {
-			const struct br_impact_service *x =
-				br_impact_find_service(&r->runs[i], s);
-
-			if (!x) {
-				fputs(" - |", f);
-				continue;
-			}
-			fprintf(f, " %s%.1f%% (%llu/%llu)%s |",
-				x->target ? "**" : "",
-				br_pct(x->failed, x->attempted),
-				(unsigned long long)x->failed,
-				(unsigned long long)x->attempted,
-				x->target ? "**" : "");
+		n = br_impact_rows(r->runs, r->n_runs, s, plat);
+		for (k = 0; k < n; k++) {
+			br_impact_row_label(cat, s, plat[k], label,
+					    sizeof(label));
+			fputs("| ", f);
+			br_md_cell(f, label);
+			fputs(" | ", f);
+			br_md_cell(f, cat->services[s].id);
+			fprintf(f, " | %s |", br_md_plat(plat[k]));
+			for (i = 0; i < r->n_runs; i++)
+				br_md_matrix_cell(
+					f,
+					br_impact_service_on(&r->runs[i], s,
+							     plat[k], &c),
+					&c);
+			fputs("\n", f);
 		}
-		fputs("\n", f);
 	}
 }
 

@@ -9,6 +9,7 @@
  * loss per app class and platform across the runs.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "result.h"
 
@@ -110,46 +111,99 @@ static void br_text_timeline(FILE *f, const struct br_scenario *scn,
 		   "of the pushes tried)\n");
 }
 
+/* A matrix column's width: a run's name, or its figures. */
+#define BR_COL_W 21
+
+/*
+ * A matrix's header: label in a column of width w, then a column per run
+ * named after it; when a name would not fit, the columns are numbered
+ * and a key above names them, so no name is cut.
+ */
+static void br_text_heads(FILE *f, const struct br_result *r, int w,
+			  const char *label)
+{
+	bool numbered = false;
+	char num[24];
+	size_t i;
+
+	for (i = 0; i < r->n_runs; i++)
+		numbered |= strlen(r->runs[i].name) > BR_COL_W;
+	for (i = 0; numbered && i < r->n_runs; i++)
+		fprintf(f, "  [%zu] %s\n", i + 1, r->runs[i].name);
+	fprintf(f, "  %-*s", w, label);
+	for (i = 0; i < r->n_runs; i++) {
+		snprintf(num, sizeof(num), "[%zu]", i + 1);
+		fprintf(f, " %*s", BR_COL_W, numbered ? num : r->runs[i].name);
+	}
+	fprintf(f, "\n");
+}
+
+/* "20% (3%)*": a matrix cell, or "-" when nothing was attempted */
+static void br_text_cell(FILE *f, const struct br_impact_service *x,
+			 const struct br_impact_count *c)
+{
+	char cell[48];
+
+	if (!x || !c->attempted)
+		snprintf(cell, sizeof(cell), "-");
+	else if (c->degraded)
+		snprintf(cell, sizeof(cell), "%.0f%% (%.0f%%)%s",
+			 br_pct(c->failed, c->attempted),
+			 br_pct(c->degraded, c->attempted),
+			 x->target ? "*" : "");
+	else
+		snprintf(cell, sizeof(cell), "%.0f%%%s",
+			 br_pct(c->failed, c->attempted), x->target ? "*" : "");
+	fprintf(f, " %*s", BR_COL_W, cell);
+}
+
 /*
  * The what-if matrix: failed (and degraded) share of every service's
- * actions under each run, side by side.
+ * action instances under each run, side by side; a row per platform
+ * where the platforms differ (br_impact_rows).
  */
 static void br_text_matrix(FILE *f, const struct br_result *r)
 {
 	const struct br_catalog *cat = r->cat;
+	enum br_platform plat[2];
+	struct br_impact_count c;
+	char label[128];
+	int n, k, w = (int)strlen("service");
 	size_t i, s;
 
-	fprintf(f, "\nwhat-if: failed %% (degraded %%) per service\n  %-16s",
-		"service");
-	for (i = 0; i < r->n_runs; i++)
-		fprintf(f, " %21.21s", r->runs[i].name);
-	fprintf(f, "\n");
 	for (s = 0; s < cat->n_services; s++) {
-		if (!br_result_attempted(r, s))
-			continue;
-		fprintf(f, "  %-16s", br_impact_service_name(cat, s));
-		for (i = 0; i < r->n_runs; i++) {
-			const struct br_impact_service *x =
-				br_impact_find_service(&r->runs[i], s);
-			char cell[32];
-
-			if (!x)
-				snprintf(cell, sizeof(cell), "-");
-			else if (x->degraded)
-				snprintf(cell, sizeof(cell),
-					 "%.0f%% (%.0f%%)%s",
-					 br_pct(x->failed, x->attempted),
-					 br_pct(x->degraded, x->attempted),
-					 x->target ? "*" : "");
-			else
-				snprintf(cell, sizeof(cell), "%.0f%%%s",
-					 br_pct(x->failed, x->attempted),
-					 x->target ? "*" : "");
-			fprintf(f, " %21s", cell);
+		n = br_impact_rows(r->runs, r->n_runs, s, plat);
+		for (k = 0; k < n; k++) {
+			br_impact_row_label(cat, s, plat[k], label,
+					    sizeof(label));
+			if ((int)strlen(label) > w)
+				w = (int)strlen(label);
 		}
-		fprintf(f, "\n");
 	}
-	fprintf(f, "  (* a target of the policy)\n");
+	fprintf(f, "\nwhat-if: per service, failed %% of its action instances "
+		   "(degraded %%)\n");
+	br_text_heads(f, r, w, "service");
+	for (s = 0; s < cat->n_services; s++) {
+		n = br_impact_rows(r->runs, r->n_runs, s, plat);
+		for (k = 0; k < n; k++) {
+			br_impact_row_label(cat, s, plat[k], label,
+					    sizeof(label));
+			fprintf(f, "  %-*s", w, label);
+			for (i = 0; i < r->n_runs; i++)
+				br_text_cell(f,
+					     br_impact_service_on(&r->runs[i],
+								  s, plat[k],
+								  &c),
+					     &c);
+			fprintf(f, "\n");
+		}
+	}
+	fprintf(f,
+		"  (* a target of the policy; a row per platform where, in "
+		"any run, the platforms'\n   failed or degraded shares are "
+		"over %.0f point apart or 0 on one only;\n   degraded: "
+		"%s)\n",
+		BR_IMPACT_SPLIT_PP, BR_IMPACT_DEGRADED_WHAT);
 }
 
 /* "name (file)", or the name alone */
@@ -165,10 +219,8 @@ static void br_text_push_matrix(FILE *f, const struct br_result *r)
 	const struct br_impact *im0 = &r->runs[0];
 	size_t i, k;
 
-	fprintf(f, "\npush notifications lost %% per app class\n  %-26s", "");
-	for (i = 0; i < r->n_runs; i++)
-		fprintf(f, " %21.21s", r->runs[i].name);
-	fprintf(f, "\n");
+	fprintf(f, "\npush notifications lost %% per app class\n");
+	br_text_heads(f, r, 26, "");
 	for (k = 0; r->n_runs && k < im0->n_push; k++) {
 		const struct br_impact_push *x0 = &im0->push[k];
 		char label[64];
@@ -182,10 +234,10 @@ static void br_text_push_matrix(FILE *f, const struct br_result *r)
 				&r->runs[i], x0->service, x0->platform);
 
 			if (x)
-				fprintf(f, " %20.0f%%",
+				fprintf(f, " %*.0f%%", BR_COL_W - 1,
 					br_pct(x->lost, x->attempted));
 			else
-				fprintf(f, " %21s", "-");
+				fprintf(f, " %*s", BR_COL_W, "-");
 		}
 		fprintf(f, "\n");
 	}

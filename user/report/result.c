@@ -17,16 +17,6 @@ const char *br_result_plat_key(enum br_platform p)
 				      : "any";
 }
 
-bool br_result_attempted(const struct br_result *r, size_t s)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_runs; i++)
-		if (br_impact_find_service(&r->runs[i], s))
-			return true;
-	return false;
-}
-
 int br_report_to_file(const char *name, const char *path,
 		      const struct br_result *r)
 {

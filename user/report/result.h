@@ -51,9 +51,6 @@ int br_report_to_file(const char *name, const char *path,
 
 /* ---- pieces more than one writer shows --------------------------------- */
 
-/* Was any action of service s attempted in any run? (a row to show) */
-bool br_result_attempted(const struct br_result *r, size_t s);
-
 /* "ios", "android", "any": platforms as JSON, CSV and tables key them. */
 const char *br_result_plat_key(enum br_platform p);
 
