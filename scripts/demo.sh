@@ -46,6 +46,12 @@ run "$BLASTRADIUS" simulate --summary --html "$REPORT" || exit 1
 echo
 echo "HTML report: $REPORT"
 
+say "A2. A swap mid-run: APNs cut by TLS name at 2m (it spreads as channels reconnect), by address at 7m (at once)"
+printf '$ %s\n' "$BLASTRADIUS simulate --no-policy --scenario policies/scenarios/swap-midway.scenario | sed -n '/over time/,/=>/p'"
+"$BLASTRADIUS" simulate --no-policy \
+	--scenario policies/scenarios/swap-midway.scenario 2>/dev/null |
+	sed -n '/over time/,/=>/p'
+
 say "B. The same program, live: a lab"
 say "1. A lab: client 198.18.0.2 -> router (censor) -> server 198.19.0.2"
 lab_up || exit 1

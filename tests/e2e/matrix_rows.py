@@ -26,17 +26,19 @@ def by_platform(runs):
 
 
 def totals(runs):
-    """{(service, run index): [attempted, failed, degraded]} summed over
+    """{(service, run index): [attempted, failed, degraded (late)]} summed over
     each run's per-action services rows; and the services in their order"""
     tot, order = {}, []
     for k, r in enumerate(runs):
         for a in r["services"]:
+            if "from" in a:  # received from others: not the service's
+                continue
             if a["service"] not in order:
                 order.append(a["service"])
             t = tot.setdefault((a["service"], k), [0, 0, 0])
             t[0] += a["attempted"]
             t[1] += a["failed"]
-            t[2] += a["degraded"]
+            t[2] += a["late"]
     return tot, order
 
 

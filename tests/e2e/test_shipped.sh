@@ -3,8 +3,8 @@
 #
 # test_shipped.sh - the shipped policies (policies/NAME.policy) do, in
 # simulation with the default scenario, what the issue says they do:
-#   - facetime-2025: FaceTime calls fail >= 99%; no push lost on either
-#     platform;
+#   - facetime-2025: FaceTime calls fail >= 99%, yet ring at the callee
+#     (as seen in December 2025); no push lost on either platform;
 #   - imessage-apns-sni, imessage-apns-ip: every iMessage action fails
 #     >= 99%, and iOS push notifications >= 99% in every app class;
 #     Android's pushes none;
@@ -176,7 +176,7 @@ t_eq "policy keys" \
 		"push", "services", "targets"])] | unique' "$J")" '[true]'
 t_eq "services rows: service, platform, action, outcomes, times, users" \
 	"$(jq -c '[.policies[].services[] | keys - ["superseded", "expired",
-		"stale", "held", "sms"]] | unique' "$J")" \
+		"stale", "held", "sms", "from"]] | unique' "$J")" \
 	'[["action","attempted","duration_s","failed","failures","fallback","late","ok","platform","service","slow","users"]]'
 t_eq "push rows: app class, platform, outcomes, delay, users" \
 	"$(jq -c '[.policies[].push[] | keys] | unique' "$J")" \
@@ -196,6 +196,17 @@ P=facetime-2025
 t_pct_ge "$P: FaceTime calls fail >= 99%" \
 	"$(val $P facetime ios call failed)" \
 	"$(val $P facetime ios call attempted)" 99
+# as users saw in December 2025 (FACTS.md): incoming calls ring (the
+# invitation is a push, delivered) but do not connect (the media fail)
+t_eq "$P: every call rings at the callee" \
+	"$(val $P facetime ios call-received ok)" \
+	"$(val $P facetime ios call attempted)"
+t_eq "$P: ... a ring received from the call" \
+	"$(val $P facetime ios call-received from)" call
+t_eq "$P: the headline counts the calls, not the rings" \
+	"$(jq -r '.policies[] | select(.name == "facetime-2025") |
+		.efficacy | "\(.failed) \(.attempted)"' "$J")" \
+	"$(val $P facetime ios call failed) $(val $P facetime ios call attempted)"
 for plat in ios android; do
 	att=$(push $P $plat | awk '{ a += $2 } END { print a + 0 }')
 	lost=$(push $P $plat | awk '{ l += $3 } END { print l + 0 }')

@@ -1131,9 +1131,19 @@ static void test_shipped(void **state)
 			    "query.ess.apple.com");
 	assert_true(flow_of(cat, "imessage", "identity")->lookup);
 	check_needs(cat, action_of(cat, "facetime", "call", BR_PLAT_IOS),
-		    "apns.courier | apns.courier-443, imessage.identity, "
+		    "imessage.identity, apns.courier | apns.courier-443, "
 		    "facetime.media | facetime.media-16384 | "
 		    "facetime.media-16393");
+	/* the callee's ring: a push, from the caller's call */
+	assert_true(action_of(cat, "facetime", "call-received", BR_PLAT_IOS)
+			    ->push);
+	assert_int_equal(action_of(cat, "facetime", "call-received",
+				   BR_PLAT_IOS)
+				 ->from,
+			 action_of(cat, "facetime", "call", BR_PLAT_IOS) -
+				 cat->services[br_catalog_service(cat,
+								  "facetime")]
+					 .actions);
 	assert_int_equal(flow_of(cat, "facetime", "media")->port, 3478);
 	assert_int_equal(flow_of(cat, "facetime", "media")->port_hi, 3497);
 	assert_int_equal(flow_of(cat, "facetime", "media-16384")->port_hi,
@@ -1209,8 +1219,9 @@ static void test_shipped(void **state)
 		free(want);
 	}
 
-	/* pushes are the push-received actions; whatever is -received
-	 * comes down a channel; both marked, not inferred from the name */
+	/* pushes are the push-received actions and the rings of calls
+	 * (from another device's call); whatever is -received comes down a
+	 * channel; both marked, not inferred from the name */
 	for (i = 0; i < cat->n_services; i++) {
 		const struct br_cat_service *svc = &cat->services[i];
 
@@ -1219,7 +1230,8 @@ static void test_shipped(void **state)
 			size_t len = strlen(n);
 
 			assert_int_equal(svc->actions[k].push,
-					 !strcmp(n, "push-received"));
+					 !strcmp(n, "push-received") ||
+						 !strcmp(n, "call-received"));
 			assert_int_equal(svc->actions[k].received,
 					 len > 9 &&
 						 !strcmp(n + len - 9,

@@ -284,7 +284,6 @@ struct model {
 	uint32_t **users_of;
 	uint32_t *n_users_of;
 	uint32_t *keys_known;
-	int err; /* an error where none can be returned (job_finish) */
 	uint32_t instances;
 	uint64_t now;
 	uint64_t end;
@@ -1264,8 +1263,9 @@ static uint32_t job_start(struct model *m, uint32_t dev, size_t fa)
 }
 
 /*
- * A send that got through: what it sent arrives at the contact as an
- * instance of the receiving action (a failed send is never received).
+ * A send that the device's channel carried to the service: it arrives at
+ * the contact as an instance of the receiving action, if the catalog has
+ * one (a send that never got through is never received).
  */
 static int deliver(struct model *m, uint32_t dev, uint32_t peer, size_t fa)
 {
@@ -1447,14 +1447,7 @@ static void job_finish(struct model *m, uint32_t id, enum job_end end)
 		user_mark(m, j->dev, fa, 1);
 	if (late)
 		user_mark(m, j->dev, fa, 2);
-	{
-		uint32_t dev = j->dev, peer = j->peer;
-		bool sent = done && j->contact != NO_CONTACT;
-
-		job_free(m, id);
-		if (sent && !m->err)
-			m->err = deliver(m, dev, peer, fa);
-	}
+	job_free(m, id);
 }
 
 /* Take job id out of the channel's list of waiters. */
@@ -1651,8 +1644,16 @@ static int action_run(struct model *m, uint32_t id)
 				return 0;
 			j = &m->jobs[id];
 			j->fr.flow = NULL;
-			if (lookup)
+			if (lookup) {
 				*keys_at(m, j->dev, j->svc) |= 1u << j->contact;
+			} else if (j->contact != NO_CONTACT) {
+				/* the channel carried it to the service: it
+				 * goes on to the contact, whatever follows */
+				r = deliver(m, j->dev, j->peer, fa);
+				if (r < 0)
+					return r;
+				j = &m->jobs[id];
+			}
 			j->term++;
 			continue;
 		}
@@ -2261,8 +2262,6 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 				err = action_run(&m, e.id);
 			break;
 		}
-		if (!err)
-			err = m.err;
 		if (err)
 			goto out;
 	}

@@ -184,7 +184,7 @@ static void br_headline(struct br_impact *im)
 		for (k = 0; k < im->n_actions; k++) {
 			const struct br_impact_action *a = &im->actions[k];
 
-			if (a->service != s->service || a->push)
+			if (a->service != s->service || a->push || a->derived)
 				continue;
 			att += a->o.attempted;
 			bad += a->o.failed;
@@ -248,6 +248,7 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 		row->platform = act->platform;
 		row->target = target;
 		row->push = act->push;
+		row->derived = act->from >= 0;
 		for (p = 0; p < 2; p++) {
 			const struct br_outcome *o = &res->by_platform[p][fa];
 			enum br_platform plat =
@@ -260,9 +261,11 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 			br_add(&row->o, o);
 			row->users_on[p] = res->users[p][fa];
 			br_users_add(&row->users, &res->users[p][fa]);
-			sv->on[p].attempted += o->attempted;
-			sv->on[p].failed += o->failed;
-			sv->on[p].degraded += o->late;
+			if (!row->derived) {
+				sv->on[p].attempted += o->attempted;
+				sv->on[p].failed += o->failed;
+				sv->on[p].degraded += o->late;
+			}
 			if (act->push && o->attempted) {
 				err = br_push_row(out, s, plat, o,
 						  &res->durations[p][fa],
@@ -279,6 +282,10 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 			if (err)
 				return err;
 		}
+		/* what its users receive from others' sends is in its own
+		 * row (and the push table), not the service's figures */
+		if (row->derived)
+			continue;
 		sv->attempted += row->o.attempted;
 		sv->failed += row->o.failed;
 		sv->degraded += row->o.late;

@@ -30,6 +30,9 @@ struct br_impact_action {
 	enum br_platform platform; /* the action's: ANY for both */
 	bool target; /* its service is one of the policy's targets */
 	bool push;   /* a push notification (the catalog's "push") */
+	bool derived; /* received from another device's action (catalog
+		       * "from"): left out of the service's figures, which
+		       * count what its users start */
 	struct br_outcome o;	 /* its platforms added up */
 	struct br_outcome on[2]; /* [0] iOS, [1] Android */
 	/* seconds from start to completion of the instances that

@@ -85,6 +85,10 @@ static void br_json_actions(struct br_json *j, const struct br_impact *im)
 		br_json_kstr(j, "service", svc->id);
 		br_json_kstr(j, "platform", br_result_plat_key(a->platform));
 		br_json_kstr(j, "action", svc->actions[a->action].name);
+		if (a->derived)
+			br_json_kstr(j, "from",
+				     svc->actions[svc->actions[a->action].from]
+					     .name);
 		br_report_json_outcome(j, &a->o);
 		br_json_key(j, "duration_s");
 		br_json_object(j);
