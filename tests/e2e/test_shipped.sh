@@ -11,8 +11,8 @@
 #   - imessage-identity: no push lost; with the default scenario's
 #     lookups inside the APNs channel no iMessage action fails
 #     (test_messaging.sh has the TLS path);
-#   - quic-block-2022: web page loads fall back to TCP (invisible), none
-#     late, none failed;
+#   - quic-block-2022: most web page loads fall back to TCP (invisible; a
+#     first visit goes over TCP anyway), none late, none failed;
 #   - twitter-throttle-2021: Twitter's openings late, none failed;
 #   - telegram-2018: Telegram fails, and so do the unrelated services the
 #     catalog hosts in the blocked cloud ranges; nothing else;
@@ -296,9 +296,11 @@ done
 # ---- quic-block-2022 ------------------------------------------------------------
 
 P=quic-block-2022
+# a device's first visit is over TCP (HTTP/3 is learnt from its Alt-Svc):
+# about 3 loads a device in the run, so most but not all fall back
 t_pct_ge "$P: web page loads fall back (to TCP)" \
 	"$(val $P web any page-load fallback)" \
-	"$(val $P web any page-load attempted)" 99
+	"$(val $P web any page-load attempted)" 50
 t_zero "$P: ... none late" "$(val $P web any page-load late)"
 t_zero "$P: ... and none failed" "$(val $P web any page-load failed)"
 untouched $P "everything but the web" '.service != "web"'
@@ -417,8 +419,9 @@ t_eq "--no-policy: one run, without a policy" \
 t_zero "shipped deadlines: no page load late without a policy" \
 	"$(jq '.policies[0].services[] | select(.service == "web") | .late' \
 		<<<"$r")"
-# 2 s: a direct page load makes it, one through the TCP fallback after
-# QUIC's Initials went unanswered (retried at 1 and 2 s) does not
+# 2 s: a direct page load makes it, and so does one through the TCP
+# fallback: TCP races QUIC, 1.5 round trips behind it, instead of
+# waiting for QUIC's retries (user/model/browser.h)
 sed -i 's/^\(action page-load .*\) deadline [0-9.]*[a-z]*$/\1 deadline 2s/' \
 	"$TMP/cat/web.catalog"
 t_check "a catalog with a 2 s page-load deadline" \
@@ -433,8 +436,9 @@ web() {
 t_pos "2 s deadline, no policy: page loads" "$(web "$base" attempted)"
 t_zero "... none late" "$(web "$base" late)"
 t_zero "... none through a fallback" "$(web "$base" fallback)"
-t_pct_ge "2 s deadline, QUIC blocked: page loads late" \
-	"$(web "$r" late)" "$(web "$r" attempted)" 99
+t_pos "2 s deadline, QUIC blocked: page loads fall back" \
+	"$(web "$r" fallback)"
+t_zero "... none late" "$(web "$r" late)"
 t_zero "... none failed" "$(web "$r" failed)"
 # 1 ms: every success is late
 sed -i 's/ deadline 2s$/ deadline 1ms/' "$TMP/cat/web.catalog"

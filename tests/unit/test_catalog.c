@@ -248,7 +248,8 @@ static void test_ir(void **state)
 		"service app\r\n"
 		"category push-app\n"
 		"flow api quic daddr { 198.51.100.0/24,\n"
-		"   2001:db8:1::/48 } dport 443 sni api.example need 1mbit\n"
+		"   2001:db8:1::/48 } dport 443 sni api.example need 1mbit "
+		"alt-svc\n"
 		"flow media udp daddr @srv dport 3478-3497 bytes 100 1MiB\n"
 		"flow look dns dns Look.Example\n"
 		"flow raw tcp daddr 203.0.113.7 dport 5222\n"
@@ -302,6 +303,7 @@ static void test_ir(void **state)
 	assert_int_equal(f->qtype_aaaa, 1);
 	assert_int_equal(f->pq_hello, 0);
 	assert_int_equal(f->channel, 1);
+	assert_int_equal(f->alt_svc, 0);
 	assert_int_equal(f->req_bytes, 1024);
 	assert_int_equal(f->resp_bytes, 4096);
 	assert_int_equal(f->need_bps, 0);
@@ -339,6 +341,7 @@ static void test_ir(void **state)
 	assert_string_equal(f->sni, "api.example");
 	assert_int_equal(f->sni_max, 1);
 	assert_int_equal(f->need_bps, 1000000);
+	assert_int_equal(f->alt_svc, 1);
 	f = &s->flows[1];
 	assert_int_equal(f->kind, BR_CAT_UDP);
 	assert_int_equal(f->port, 3478);
@@ -563,7 +566,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:5:8: unknown flow kind \"http\" (expected tls, quic, tcp, udp or dns)\n"
 	  "t.catalog:6:7: expected a flow kind (tls, quic, tcp, udp or dns), got end of line\n"
 	  "t.catalog:7:6: bad name \"a.b\": no \".\" in flow name (\"service.flow\" names another service's flow)\n"
-	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need or lookup)\n"
+	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need, lookup or alt-svc)\n"
 	  "t.catalog:9:20: \"dport\" already given at t.catalog:9:12\n" },
 	{ "service s\n"
 	    "category c\n"
@@ -571,6 +574,8 @@ static const struct bad_case bad_cases[] = {
 	    "flow g tls daddr 1.0.0.0/8 dport 1-2\n"
 	    "flow h tcp daddr 1.0.0.0/8 dport 1 sni a.example pq\n"
 	    "flow k udp daddr 1.0.0.0/8 dport 1-9 pq\n"
+	    "flow m tls daddr 1.0.0.0/8 dport 443 alt-svc\n"
+	    "flow n dns dns a.example alt-svc\n"
 	    "flow f tls daddr 1.0.0.0/8 dport 443\n"
 	    "action a needs f\n",
 	  "t.catalog:3:8: a tls flow needs \"daddr\": the servers\n"
@@ -578,7 +583,9 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:4:28: a tls flow has one destination port (a range is for udp)\n"
 	  "t.catalog:5:36: \"sni\" needs a tls or quic flow\n"
 	  "t.catalog:5:50: \"pq\" needs a tls or quic flow\n"
-	  "t.catalog:6:38: \"pq\" needs a tls or quic flow\n" },
+	  "t.catalog:6:38: \"pq\" needs a tls or quic flow\n"
+	  "t.catalog:7:38: \"alt-svc\" needs a quic flow\n"
+	  "t.catalog:8:26: \"alt-svc\" needs a quic flow\n" },
 	{ "service s\n"
 	    "category c\n"
 	    "flow d dns\n"

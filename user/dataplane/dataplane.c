@@ -1704,6 +1704,28 @@ int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
 	return 0;
 }
 
+int br_dp_flow_fixed(struct br_dp *dp, const struct br_flow_key *key)
+{
+	const struct br_policy_hdr *hdr;
+	struct br_flow_val f;
+	__u32 slot;
+	int err;
+
+	err = br_active_slot(dp, &slot);
+	if (err)
+		return err;
+	hdr = br_slot_part(dp, BR_MAP_POLICY, slot);
+	/* no policy: everything passes; stateless: a function of headers */
+	if (!hdr->generation || !(hdr->flags & BR_HDR_FLOWS))
+		return 1;
+	if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_FLOWS], key, &f))
+		return errno == ENOENT ? 0 : -errno;
+	/* a policer's verdict depends on time and bytes; an older
+	 * generation's entry may yet be judged again (on-swap flush) */
+	return f.state == BR_FLOW_DECIDED && f.action != BR_ACT_THROTTLE &&
+	       f.generation == hdr->generation;
+}
+
 static int br_name_cmp(const void *a, const void *b)
 {
 	const struct br_dp_name *x = a, *y = b;

@@ -197,6 +197,16 @@ struct br_dp_result {
 int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
 	      const void *frame, size_t len, struct br_dp_result *res);
 
+/*
+ * Whether the verdict the program gives the flow with this key can no
+ * longer change while the policy in force stays in force, as the
+ * program's own state shows: no policy, a stateless one (a verdict is a
+ * function of the packet's headers), or the flow's table entry decided
+ * under the generation in force with an action other than throttle (a
+ * policer's verdict depends on time and bytes). 1, 0, or -errno.
+ */
+int br_dp_flow_fixed(struct br_dp *dp, const struct br_flow_key *key);
+
 /* The program fd for a role, for benchmarks that drive test_run directly. */
 int br_dp_prog_fd(struct br_dp *dp, enum br_role role);
 

@@ -438,6 +438,7 @@ enum flow_opt {
 	O_BYTES,
 	O_NEED,
 	O_LOOKUP,
+	O_ALT_SVC,
 	O_COUNT,
 };
 
@@ -446,6 +447,7 @@ static const char *const flow_opt_kw[O_COUNT] = {
 	[O_SNI_MAX] = "sni-max", [O_DNS] = "dns",     [O_PQ] = "pq",
 	[O_CHANNEL] = "channel", [O_BYTES] = "bytes", [O_NEED] = "need",
 	[O_LOOKUP] = "lookup",
+	[O_ALT_SVC] = "alt-svc",
 };
 
 static const char *const kind_kw[] = {
@@ -562,7 +564,8 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	if (o == O_COUNT) {
 		br_perr(ps, t->pos,
 			"unknown flow option %s (expected daddr, dport, sni, "
-			"sni-max, dns, pq, channel, bytes, need or lookup)",
+			"sni-max, dns, pq, channel, bytes, need, lookup or "
+			"alt-svc)",
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
@@ -610,6 +613,9 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	case O_LOOKUP:
 		f->lookup = 1;
 		return 0;
+	case O_ALT_SVC:
+		f->alt_svc = 1;
+		return 0;
 	case O_BYTES:
 		if (t->kind != BR_TOK_WORD)
 			return br_parse_expected(ps, s,
@@ -645,8 +651,9 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 		/* a lookup alone: its name; daddr, if given, is the answer */
 		for (o = 0; o < O_COUNT; o++) {
 			if (!opts[o].line || o == O_DNS || o == O_DADDR ||
-			    o == O_SNI_MAX || o == O_SNI || o == O_PQ)
-				continue; /* sni and pq: below */
+			    o == O_SNI_MAX || o == O_SNI || o == O_PQ ||
+			    o == O_ALT_SVC)
+				continue; /* sni, pq and alt-svc: below */
 			br_perr(ps, opts[o], "a dns flow has no \"%s\"",
 				flow_opt_kw[o]);
 			bad = 1;
@@ -677,6 +684,10 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 				kind);
 			bad = 1;
 		}
+	}
+	if (opts[O_ALT_SVC].line && f->kind != BR_CAT_QUIC) {
+		br_perr(ps, opts[O_ALT_SVC], "\"alt-svc\" needs a quic flow");
+		bad = 1;
 	}
 	if (f->kind != BR_CAT_TLS && f->kind != BR_CAT_QUIC) {
 		for (o = 0; o < O_COUNT; o++) {

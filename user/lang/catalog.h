@@ -57,6 +57,9 @@ struct br_cat_flow {
 	uint8_t pq_hello;    /* 1: a 1.8 KB post-quantum ClientHello, the
 			      * SNI in its second segment (iOS 26, Chrome) */
 	uint8_t channel;     /* 1: long-lived: kept open, carries pushes */
+	uint8_t alt_svc;     /* 1: HTTP/3 a device learns from Alt-Svc
+			      * and races against the term's next
+			      * alternative (user/model/browser.h) */
 	uint32_t req_bytes;  /* request after the handshake */
 	uint32_t resp_bytes; /* response; UDP: bytes each way */
 	uint64_t need_bps;   /* goodput below this: late; 0: any */

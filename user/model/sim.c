@@ -100,3 +100,18 @@ int br_sim_push(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 					  &out->addr_len);
 	return 0;
 }
+
+int br_sim_flow_fixed(struct br_sim *sim, const struct br_ends *e, int proto)
+{
+	struct br_flow_key key;
+
+	/* the device is the subscriber, as the program keys its flows */
+	memset(&key, 0, sizeof(key));
+	memcpy(key.sub_addr, e->client, e->family == 6 ? 16 : 4);
+	memcpy(key.remote_addr, e->server, e->family == 6 ? 16 : 4);
+	key.sub_port = e->cport;
+	key.remote_port = e->sport;
+	key.proto = proto;
+	key.family = e->family;
+	return br_dp_flow_fixed(sim->dp, &key);
+}

@@ -54,4 +54,11 @@ int br_sim_push(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 		const uint8_t *frame, size_t len, const char *label,
 		struct br_sim_out *out);
 
+/*
+ * Whether the verdicts of the flow between e's ends (proto: IPPROTO_TCP
+ * or IPPROTO_UDP) can no longer change while the policy in force stays,
+ * by the program's own state (br_dp_flow_fixed). 1, 0, or -errno.
+ */
+int br_sim_flow_fixed(struct br_sim *sim, const struct br_ends *e, int proto);
+
 #endif /* BR_SIM_H */

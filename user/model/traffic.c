@@ -20,10 +20,14 @@
  *   quic    the Initial and the server's; dropped: retried at 1 s and 2 s,
  *           then the next alternative (TCP)
  *   udp     media: three datagrams each way; half of them lost fails it
- *   data    request up, response down with a window that halves on loss
- *           and doubles otherwise: a throttled flow's goodput follows the
- *           policer; at most BR_DATA_PKTS packets go through the program,
- *           the goodput is measured on them
+ *   data    request up, the whole response down, window by window (Reno
+ *           in brief: doubling, then one more a round trip; halved on a
+ *           loss): a throttled flow's goodput and completion time follow
+ *           the policer. Every response packet goes through the program
+ *           unless the program's own state shows the flow cannot be
+ *           affected (no policy, a stateless one, or a decided verdict
+ *           other than throttle, and no swap since the response began):
+ *           then one packet a window stands for it (step_response)
  *
  * Every packet of those steps goes through the kernel program at its
  * virtual time (struct br_xdp_meta), from the direction it travels in; the
@@ -54,8 +58,10 @@
 #include <string.h>
 #include <time.h>
 #include <linux/bpf.h>
+#include <netinet/in.h>
 
 #include "addrplan.h"
+#include "browser.h"
 #include "log.h"
 #include "tls.h"
 #include "traffic.h"
@@ -80,7 +86,6 @@
 /* the devices' first connects, spread over the run's first second: the
  * channels were up before the run began (a warm start) */
 #define BR_CONNECT_SPREAD (1 * SEC)
-#define BR_DATA_PKTS 48
 #define BR_WINDOW_INIT 10
 #define BR_WINDOW_MAX 64
 #define BR_MEDIA_PKTS 3
@@ -212,8 +217,12 @@ struct flow_run {
 	uint16_t dns_id;
 	char sni[BR_NAME_MAX];
 	char dns[BR_NAME_MAX];
-	uint32_t total, delivered, window, dropped_rounds;
+	uint32_t bytes; /* of the response (resp_size) */
+	uint32_t total, delivered, window, ssthresh, dropped_rounds;
 	uint64_t data_start;
+	uint64_t swaps; /* the run's swaps when the response began */
+	uint8_t race;	    /* QUIC racing the next alternative (browser.h) */
+	uint64_t race_wait; /* how long that alternative waits for it */
 	double goodput_bps;
 };
 
@@ -231,6 +240,7 @@ struct job {
 	uint8_t slow;	  /* some flow was below its needed goodput */
 	uint8_t waiting;  /* parked on a channel */
 	uint8_t chan_tries;
+	uint8_t first_alt; /* the alternative the term began on (browser.h) */
 	uint16_t svc, act;
 	uint32_t dev;
 	uint32_t chan; /* JOB_CONNECT: channel slot; JOB_ACTION: waited on */
@@ -258,6 +268,7 @@ struct model {
 	uint16_t *fa_svc, *fa_act; /* flat action index to its service, action */
 	struct chan_key *keys;
 	size_t n_keys;
+	struct br_browser browser;
 	int *term_chan; /* by (flat action, term): channel key or -1 */
 	size_t *term_base;
 	struct channel *chans; /* n_devs * n_keys */
@@ -957,6 +968,10 @@ static int64_t step_quic(struct model *m, struct job *j)
 			return rtt;
 		}
 	}
+	if (fr->race) { /* lost the race: the next alternative goes on */
+		flow_fail(fr, false);
+		return fr->race_wait;
+	}
 	return retry_after(fr, BR_QUIC_RETRIES, SEC);
 }
 
@@ -982,6 +997,23 @@ static int64_t step_media(struct model *m, struct job *j)
 	else
 		fr->step = ST_DONE;
 	return 0;
+}
+
+/*
+ * The size of this instance's response: the catalog's figure is a mean;
+ * objects differ (an image, a page), so each instance draws uniformly
+ * within a quarter of it either way (an assumption: the catalog gives one
+ * size a flow). The draw hashes the seed, the device, the instance's
+ * start and the flow: the same run, the same sizes.
+ */
+static uint32_t resp_size(const struct model *m, const struct job *j)
+{
+	uint64_t h = mix64(mix64(m->o->seed ^ j->start) ^
+			   ((uint64_t)j->dev << 24) ^ flat_flow(m, &j->fr));
+	double u = (h >> 11) * (1.0 / 9007199254740992.0);
+	uint32_t n = (uint32_t)(j->fr.flow->resp_bytes * (0.75 + u / 2));
+
+	return n ? n : 1;
 }
 
 static int64_t step_request(struct model *m, struct job *j)
@@ -1015,20 +1047,39 @@ static int64_t step_request(struct model *m, struct job *j)
 	fr->cseq += n;
 	fr->step = ST_RESPONSE;
 	fr->tries = 0;
-	fr->total = (f->resp_bytes + BR_MSS - 1) / BR_MSS;
-	if (!fr->total)
-		fr->total = 1;
-	if (fr->total > BR_DATA_PKTS)
-		fr->total = BR_DATA_PKTS;
+	fr->bytes = resp_size(m, j);
+	fr->total = (fr->bytes + BR_MSS - 1) / BR_MSS;
 	fr->window = BR_WINDOW_INIT;
+	fr->ssthresh = BR_WINDOW_MAX;
 	fr->data_start = t + rtt / 2;
+	fr->swaps = m->res->swaps;
 	return rtt / 2;
 }
 
 /*
- * One window of the response, then the client's acknowledgement: the
- * window halves on a loss and doubles otherwise, as congestion control
- * would have it.
+ * Whether the rest of a window may skip the program: only when its first
+ * packet passed and the program's state shows that every later one of the
+ * flow passes too (br_sim_flow_fixed: no policy, a stateless one, or a
+ * decided verdict other than throttle, of the generation in force), and no
+ * swap came since the response began (a swap ends the shortcut for good).
+ * A policed or dropped flow never takes it, so its timing is exact.
+ */
+static int response_fixed(struct model *m, struct flow_run *fr, bool quic)
+{
+	if (fr->swaps != m->res->swaps)
+		return 0;
+	return br_sim_flow_fixed(m->sim, &fr->ends,
+				 quic ? IPPROTO_UDP : IPPROTO_TCP);
+}
+
+/*
+ * One window of the response, then the client's acknowledgement, with a
+ * Reno-like window (an assumption, kept simple): doubling per round trip
+ * (slow start) up to ssthresh, then one more segment a round trip; a loss
+ * halves it (at least 2) and sets ssthresh there; a round that lost all
+ * waits the RTO, doubling. Every packet of the response goes through the
+ * program, except what response_fixed shows cannot be affected: then the
+ * first packet of each window stands for the window.
  */
 static int64_t step_response(struct model *m, struct job *j)
 {
@@ -1037,7 +1088,7 @@ static int64_t step_response(struct model *m, struct job *j)
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
 	unsigned int i, k = fr->window, got = 0;
 	struct br_sim_out out;
-	int err;
+	int err, fixed = 0;
 
 	if (k > fr->total - fr->delivered)
 		k = fr->total - fr->delivered;
@@ -1045,6 +1096,11 @@ static int64_t step_response(struct model *m, struct job *j)
 	for (i = 0; i < k; i++) {
 		uint64_t ti = t + i * 120000; /* 100 Mbit/s spacing */
 
+		if (fixed) { /* the program would pass it: see above */
+			got++;
+			fr->sseq += BR_MSS;
+			continue;
+		}
 		set_label(m, j, "response");
 		err = quic ? push_udp(m, &fr->ends, BR_DIR_DOWN, ti,
 				      m->payload, BR_MSS, &out)
@@ -1060,6 +1116,11 @@ static int64_t step_response(struct model *m, struct job *j)
 		if (out.xdp == XDP_PASS) {
 			got++;
 			fr->sseq += BR_MSS;
+			if (!i && k > 1) {
+				fixed = response_fixed(m, fr, quic);
+				if (fixed < 0)
+					return fixed;
+			}
 		}
 	}
 	fr->delivered += got;
@@ -1075,13 +1136,13 @@ static int64_t step_response(struct model *m, struct job *j)
 	}
 	if (fr->delivered >= fr->total) {
 		uint64_t dt = t + k * 120000 - fr->data_start + 1;
-
-		fr->goodput_bps = fr->delivered * (double)BR_MSS * 8 * 1e9 / dt;
+		fr->goodput_bps = fr->bytes * 8.0 * 1e9 / dt;
 		fr->step = ST_DONE;
 		return 0;
 	}
 	if (got < k) {
 		fr->window = fr->window > 4 ? fr->window / 2 : 2;
+		fr->ssthresh = fr->window;
 		fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
 		if (fr->dropped_rounds > BR_DATA_RETRIES) {
 			flow_fail(fr, false);
@@ -1089,8 +1150,13 @@ static int64_t step_response(struct model *m, struct job *j)
 		}
 		return got ? rtt : BR_RTO << (fr->dropped_rounds - 1);
 	}
-	fr->window = fr->window * 2 > BR_WINDOW_MAX ? BR_WINDOW_MAX
-						    : fr->window * 2;
+	fr->dropped_rounds = 0;
+	if (fr->window < fr->ssthresh)
+		fr->window *= 2;
+	else
+		fr->window++;
+	if (fr->window > BR_WINDOW_MAX)
+		fr->window = BR_WINDOW_MAX;
 	return rtt;
 }
 
@@ -1613,6 +1679,68 @@ static int chan_term(struct model *m, uint32_t id, int key)
 	return err ? err : CT_WAIT;
 }
 
+/* The flat flow index of a term's alt-svc flow, or -1 (browser.h). */
+static long term_alt_svc(const struct model *m, const struct br_cat_term *t)
+{
+	size_t flow;
+
+	if (t->n < 2)
+		return -1;
+	flow = m->flow_base[t->alts[0].service] + t->alts[0].flow;
+	return br_browser_is_alt(&m->browser, flow) ? (long)flow : -1;
+}
+
+/*
+ * Begin the flow of the term's current alternative. At the term's start
+ * a browser picks by what it remembers (browser.h): an alt-svc flow not
+ * learnt, or broken, is skipped (broken: a fallback, since the device
+ * would have used it); a learnt one races the next alternative.
+ */
+static void term_flow_begin(struct model *m, struct job *j,
+			    const struct br_cat_term *term)
+{
+	long alt = j->alt ? -1 : term_alt_svc(m, term);
+	enum br_alt_use use = BR_ALT_UNKNOWN;
+
+	if (!j->alt)
+		j->first_alt = 0;
+	if (alt >= 0) {
+		use = br_browser_use(&m->browser, j->dev, alt, m->now);
+		if (use != BR_ALT_RACE)
+			j->alt = j->first_alt = 1;
+		if (use == BR_ALT_BROKEN)
+			j->fallback = 1;
+	}
+	flow_begin(m, j, &term->alts[j->alt]);
+	if (alt >= 0 && use == BR_ALT_RACE) {
+		j->fr.race = 1;
+		j->fr.race_wait = br_browser_main_wait(&m->browser, j->dev, alt,
+						       rtt_of(m, j->dev));
+	}
+}
+
+/*
+ * A term succeeded on alternative j->alt: a later one than it began on is
+ * a fallback; a browser learns Alt-Svc from a load over the next
+ * alternative (and that QUIC is broken if it raced and lost), and forgets
+ * past breaks when QUIC worked.
+ */
+static void term_done(struct model *m, struct job *j,
+		      const struct br_cat_term *term)
+{
+	long alt = term_alt_svc(m, term);
+
+	if (j->alt > j->first_alt)
+		j->fallback = 1;
+	if (alt < 0)
+		return;
+	if (!j->alt)
+		br_browser_confirmed(&m->browser, j->dev, alt);
+	else if (j->alt == 1)
+		br_browser_loaded(&m->browser, j->dev, alt, m->now,
+				  !j->first_alt);
+}
+
 /* Run an action job as far as it goes now. */
 static int action_run(struct model *m, uint32_t id)
 {
@@ -1658,7 +1786,7 @@ static int action_run(struct model *m, uint32_t id)
 			continue;
 		}
 		if (!j->fr.flow)
-			flow_begin(m, j, &term->alts[j->alt]);
+			term_flow_begin(m, j, term);
 		delay = flow_step(m, j);
 		if (delay < 0)
 			return (int)delay;
@@ -1668,8 +1796,7 @@ static int action_run(struct model *m, uint32_t id)
 			if (j->fr.flow->need_bps && j->fr.goodput_bps &&
 			    j->fr.goodput_bps < j->fr.flow->need_bps)
 				j->slow = 1;
-			if (j->alt)
-				j->fallback = 1;
+			term_done(m, j, term);
 			if (lookup)
 				*keys_at(m, j->dev, j->svc) |= 1u << j->contact;
 			j->term++;
@@ -1994,6 +2121,8 @@ static int model_init(struct model *m)
 		return -ENOMEM;
 	for (i = 0; i < (size_t)m->n_devs * m->n_keys; i++)
 		m->chans[i].waiters = NO_JOB;
+	if (br_browser_init(&m->browser, cat, m->n_devs))
+		return -ENOMEM;
 	m->free_job = NO_JOB;
 
 	for (i = 0; i < m->n_devs; i++) {
@@ -2180,6 +2309,7 @@ static void model_free(struct model *m)
 	free(m->keys_known);
 	free(m->delivers);
 	free(m->looks_up);
+	br_browser_free(&m->browser);
 }
 
 static double mono_s(void)
@@ -2332,7 +2462,11 @@ void br_traffic_result_free(struct br_traffic_result *res)
 #define BR_SIM_HELLO_BYTES (48.0 + sizeof(struct br_flow_key) + \
 			    sizeof(struct br_tls_state) + 2 * sizeof(__u32))
 
-/* Packets of a response of resp bytes and its acknowledgements. */
+/*
+ * Packets of a response of resp bytes and its acknowledgements, in a run
+ * that blocks nothing: step_response pushes one packet a window (its
+ * shortcut) and one acknowledgement.
+ */
 static double est_response(uint32_t resp)
 {
 	unsigned int total = (resp + BR_MSS - 1) / BR_MSS, got = 0, rounds = 0;
@@ -2340,14 +2474,12 @@ static double est_response(uint32_t resp)
 
 	if (!total)
 		total = 1;
-	if (total > BR_DATA_PKTS)
-		total = BR_DATA_PKTS;
 	while (got < total) {
 		got += window;
 		rounds++;
 		window = window * 2 > BR_WINDOW_MAX ? BR_WINDOW_MAX : window * 2;
 	}
-	return total + rounds;
+	return 2.0 * rounds;
 }
 
 /*
@@ -2372,6 +2504,25 @@ static double est_flow(const struct br_cat_flow *f, double dns_share)
 	default:
 		return dns + 3 + 1 + est_response(f->resp_bytes);
 	}
+}
+
+/*
+ * Packets of one instance's try of term t that nothing blocks: its first
+ * alternative, but for an alt-svc one (browser.h) the next alternative on
+ * a device's first instance of the run, which is the share
+ * (1 - e^-n) / n of the instances when a device does n on average.
+ */
+static double est_term(const struct model *m, const struct br_cat_term *t,
+		       double dns_share, double n)
+{
+	double first = n > 0 ? (1 - exp(-n)) / n : 1;
+
+	if (!t->n)
+		return 0;
+	if (t->n < 2 || !flow_of(m, &t->alts[0])->alt_svc)
+		return est_flow(flow_of(m, &t->alts[0]), dns_share);
+	return first * est_flow(flow_of(m, &t->alts[1]), dns_share) +
+	       (1 - first) * est_flow(flow_of(m, &t->alts[0]), dns_share);
 }
 
 /* The share of a platform's devices that have service s. */
@@ -2452,10 +2603,9 @@ void br_traffic_estimate(const struct br_catalog *cat,
 
 					if (term_is_channel(&m, term))
 						per += 1;
-					else if (term->n)
-						per += est_flow(
-							flow_of(&m, &term->alts[0]),
-							dns_share);
+					else
+						per += est_term(&m, term, dns_share,
+								rate * hours);
 				}
 				est->instances += inst;
 				est->packets += inst * per;
