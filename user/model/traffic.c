@@ -151,6 +151,7 @@ struct heap {
 /* A channel kind: one distinct set of channel flow alternatives. */
 struct chan_key {
 	const struct br_cat_term *term;
+	bool push; /* some push action uses it: a push channel */
 };
 
 enum chan_state {
@@ -1547,12 +1548,13 @@ static void chan_park(struct model *m, uint32_t id, int key)
 	j->next = c->waiters;
 	c->waiters = id;
 	/*
-	 * Before the channel's first connect of the run (its first seconds)
-	 * nothing is superseded: the channel was up before the run began,
-	 * and what came then was delivered (assumption of the warm start).
+	 * While the channel's first connect of the run is under way (its
+	 * first second) nothing is superseded: the channel was up before
+	 * the run began, and what came then was delivered (assumption of
+	 * the warm start). Once that connect failed, the store works.
 	 */
 	if (!a->received || !a->store_latest || !slot || *slot == id ||
-	    !c->epoch)
+	    (!c->epoch && c->cause == BR_CHAN_START))
 		return;
 	old = *slot;
 	*slot = id;
@@ -1944,7 +1946,10 @@ static int handover(struct model *m, uint32_t dev)
 	return 0;
 }
 
-/* At the end of bucket b: devices that keep a channel, and with one down. */
+/*
+ * At the end of bucket b: the devices that keep a push channel (APNs,
+ * FCM), and how many of them had it down.
+ */
 static void sample_channels(struct model *m, size_t b)
 {
 	uint32_t i;
@@ -1956,7 +1961,7 @@ static void sample_channels(struct model *m, size_t b)
 		for (k = 0; k < m->n_keys; k++) {
 			const struct channel *c = chan_at(m, i, k);
 
-			if (!c->wanted)
+			if (!c->wanted || !m->keys[k].push)
 				continue;
 			kept = true;
 			down |= c->state != CH_UP || chan_forgotten(m, i, c);
@@ -2101,6 +2106,7 @@ static int model_init(struct model *m)
 				if (k == m->n_keys)
 					m->keys[m->n_keys++].term =
 						&act->terms[t];
+				m->keys[k].push |= act->push;
 				*tc = k;
 			}
 		}

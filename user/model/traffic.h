@@ -114,8 +114,9 @@ struct br_chan_stats {
 	uint64_t attempts[BR_CHAN_CAUSES]; /* connects started, by cause */
 	uint64_t up;			   /* connects that succeeded */
 	/*
-	 * At the end of each timeline bucket: the devices that keep a
-	 * channel, and how many of them had one not up.
+	 * At the end of each timeline bucket: the devices that keep a push
+	 * channel (one a push action uses: APNs, FCM), and how many of them
+	 * had it not up.
 	 */
 	uint64_t *kept, *down; /* n_buckets each */
 };

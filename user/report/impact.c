@@ -142,6 +142,21 @@ static void br_headline(struct br_impact *im)
 	size_t i;
 
 	im->headline[0] = 0;
+	if (!im->pol && im->swaps) {
+		/* the timeline's policies did it: say so, with the pushes */
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "no policy at the start, %llu swapped in: %.1f%% of "
+			   "actions fail",
+			   (unsigned long long)im->swaps,
+			   br_pct(im->other_failed, im->other_attempted));
+		br_cat_str(im->headline, sizeof(im->headline), "; loses ");
+		br_push_phrase(im, BR_PLAT_IOS, "iOS", &first);
+		br_push_phrase(im, BR_PLAT_ANDROID, "Android", &first);
+		if (first)
+			im->headline[strlen(im->headline) - strlen("; loses ")] =
+				0;
+		return;
+	}
 	if (!im->pol) {
 		br_cat_str(im->headline, sizeof(im->headline),
 			   "no policy: %.1f%% of actions fail",

@@ -36,20 +36,28 @@ static void br_text_push(FILE *f, const struct br_impact *im)
 
 	if (!im->n_push)
 		return;
-	fprintf(f, "  push notifications  %-16s %-8s %9s %9s %7s\n",
-		"app class", "platform", "attempted", "lost", "lost %");
+	fprintf(f, "  push notifications  %-16s %-8s %9s %8s %7s %7s %7s %7s "
+		   "%8s\n",
+		"app class", "platform", "attempted", "on time", "late", "lost",
+		"lost %", "held", "p95 s");
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
 
 		fprintf(f,
-			"                      %-16s %-8s %9llu %9llu "
-			"%6.1f%%\n",
+			"                      %-16s %-8s %9llu %8llu %7llu "
+			"%7llu %6.1f%% %7llu %8.1f\n",
 			br_impact_class_name(im->cat, x->service),
 			br_result_plat_key(x->platform),
 			(unsigned long long)x->attempted,
+			(unsigned long long)x->on_time,
+			(unsigned long long)x->degraded,
 			(unsigned long long)x->lost,
-			br_pct(x->lost, x->attempted));
+			br_pct(x->lost, x->attempted),
+			(unsigned long long)x->o.held, x->delay_p95);
 	}
+	fprintf(f, "  (lost: superseded, expired, past its validity, held in "
+		   "the push service's store at the end, or failed; p95: of the "
+		   "delivered's wait)\n");
 }
 
 /* "3:05": minutes and seconds of a time in the run */
