@@ -37,15 +37,15 @@ static void br_text_push(FILE *f, const struct br_impact *im)
 	if (!im->n_push)
 		return;
 	fprintf(f, "  push notifications  %-16s %-8s %9s %8s %7s %7s %7s %7s "
-		   "%8s\n",
+		   "%8s %8s\n",
 		"app class", "platform", "attempted", "on time", "late", "lost",
-		"lost %", "held", "p95 s");
+		"lost %", "held", "p95 s", "users %");
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
 
 		fprintf(f,
 			"                      %-16s %-8s %9llu %8llu %7llu "
-			"%7llu %6.1f%% %7llu %8.1f\n",
+			"%7llu %6.1f%% %7llu %8.1f %7.1f%%\n",
 			br_impact_class_name(im->cat, x->service),
 			br_result_plat_key(x->platform),
 			(unsigned long long)x->attempted,
@@ -53,11 +53,13 @@ static void br_text_push(FILE *f, const struct br_impact *im)
 			(unsigned long long)x->degraded,
 			(unsigned long long)x->lost,
 			br_pct(x->lost, x->attempted),
-			(unsigned long long)x->o.held, x->delay_p95);
+			(unsigned long long)x->o.held, x->delay_p95,
+			br_pct(x->users.failed, x->users.did));
 	}
-	fprintf(f, "  (lost: superseded, expired, past its validity, held in "
-		   "the push service's store at the end, or failed; p95: of the "
-		   "delivered's wait)\n");
+	fprintf(f, "  (pushes, not users: lost: superseded, expired, past its "
+		   "validity, held in the push service's store at the end, or "
+		   "failed; p95: of the delivered's wait; users %%: of the "
+		   "devices sent one, those that missed at least one)\n");
 }
 
 /* "3:05": minutes and seconds of a time in the run */
