@@ -90,11 +90,8 @@ static void br_json_actions(struct br_json *j, const struct br_impact *im)
 				     svc->actions[svc->actions[a->action].from]
 					     .name);
 		br_report_json_outcome(j, &a->o);
-		br_json_key(j, "duration_s");
-		br_json_object(j);
-		br_json_knum(j, "p50", a->dur_p50);
-		br_json_knum(j, "p95", a->dur_p95);
-		br_json_end(j);
+		br_report_json_quantiles(j, "duration_s", a->dur_p50,
+					 a->dur_p95);
 		br_report_json_users(j, &a->users);
 		br_json_end(j);
 	}

@@ -73,6 +73,16 @@ void br_report_json_outcome(struct br_json *j, const struct br_outcome *o)
 	br_json_ku64(j, "held", o->held);
 }
 
+void br_report_json_quantiles(struct br_json *j, const char *key, double p50,
+			      double p95)
+{
+	br_json_key(j, key);
+	br_json_object(j);
+	br_json_knum(j, "p50", p50);
+	br_json_knum(j, "p95", p95);
+	br_json_end(j);
+}
+
 void br_report_json_users(struct br_json *j, const struct br_users *u)
 {
 	br_json_key(j, "users");
@@ -187,11 +197,8 @@ void br_report_json_impact(struct br_json *j, const struct br_impact *im)
 		br_json_ku64(j, "expired", x->o.expired);
 		br_json_ku64(j, "stale", x->o.stale);
 		br_json_ku64(j, "held", x->o.held);
-		br_json_key(j, "delay_s");
-		br_json_object(j);
-		br_json_knum(j, "p50", x->delay_p50);
-		br_json_knum(j, "p95", x->delay_p95);
-		br_json_end(j);
+		br_report_json_quantiles(j, "delay_s", x->delay_p50,
+					 x->delay_p95);
 		br_report_json_users(j, &x->users);
 		br_json_end(j);
 	}

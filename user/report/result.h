@@ -60,6 +60,10 @@ const char *br_result_plat_key(enum br_platform p);
  */
 void br_report_json_outcome(struct br_json *j, const struct br_outcome *o);
 
+/* KEY: {"p50", "p95"}, seconds (durations, a push's delay). */
+void br_report_json_quantiles(struct br_json *j, const char *key, double p50,
+			      double p95);
+
 /* "users": {"did", "failed", "late"}: devices, not instances. */
 void br_report_json_users(struct br_json *j, const struct br_users *u);
 
