@@ -526,7 +526,8 @@ static int parse_access(struct parser *ps, struct br_pos stmt)
 	return err;
 }
 
-static int parse_ipv6(struct parser *ps)
+/* A share statement's value into *out: ipv6, key-cache, sms-fallback. */
+static int parse_share_stmt(struct parser *ps, double *out)
 {
 	uint64_t share = 0;
 	int err;
@@ -534,7 +535,7 @@ static int parse_ipv6(struct parser *ps)
 	err = parse_share(ps, &share);
 	if (err)
 		return err;
-	ps->scn->ipv6_share = share_of(share);
+	*out = share_of(share);
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
@@ -983,18 +984,6 @@ static int parse_identity_lookup(struct parser *ps)
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
-/* A share statement's value into *out: key-cache, sms-fallback. */
-static int parse_share_stmt(struct parser *ps, double *out)
-{
-	uint64_t share = 0;
-	int err;
-
-	err = parse_share(ps, &share);
-	if (err)
-		return err;
-	*out = share_of(share);
-	return br_parse_end_statement(&ps->core, ps->src);
-}
 
 static int parse_table(struct parser *ps, const char *what, uint32_t *out)
 {
@@ -1046,7 +1035,7 @@ static int parse_statement(struct parser *ps)
 	case K_PLATFORM:
 		return parse_platform(ps, pos);
 	case K_IPV6:
-		return parse_ipv6(ps);
+		return parse_share_stmt(ps, &ps->scn->ipv6_share);
 	case K_ACCESS:
 		return parse_access(ps, pos);
 	case K_DURATION:
