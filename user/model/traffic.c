@@ -1334,11 +1334,10 @@ static uint32_t job_start(struct model *m, uint32_t dev, size_t fa)
  * the contact as an instance of the receiving action, if the catalog has
  * one (a send that never got through is never received).
  */
-static int deliver(struct model *m, uint32_t dev, uint32_t peer, size_t fa)
+static int deliver(struct model *m, uint32_t peer, size_t fa)
 {
 	uint32_t id;
 
-	(void)dev;
 	if (m->delivers[fa] < 0)
 		return 0;
 	id = job_start(m, peer, (size_t)m->delivers[fa]);
@@ -1779,7 +1778,7 @@ static int action_run(struct model *m, uint32_t id)
 			} else if (j->contact != NO_CONTACT) {
 				/* the channel carried it to the service: it
 				 * goes on to the contact, whatever follows */
-				r = deliver(m, j->dev, j->peer, fa);
+				r = deliver(m, j->peer, fa);
 				if (r < 0)
 					return r;
 				j = &m->jobs[id];
