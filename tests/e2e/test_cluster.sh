@@ -125,13 +125,6 @@ t_eq "the two recipes cut the same runs the same way" \
 
 # ---- each recipe's command, run here once per index -------------------------
 
-if ! "$BR" merge --help >/dev/null 2>&1; then
-	# the ensembles' merge is another change of issue 13
-	t_ok "run and merge # SKIP this build has no merge command"
-	t_done
-	exit 0
-fi
-
 ref=$TMP/simulate.json
 # shellcheck disable=SC2086
 if ! "$BR" --json simulate --runs "$ENV_RUNS" $TEST_ARGS >"$ref" \
@@ -167,7 +160,7 @@ merge_same() {
 	for ((k = 0; k < ENV_SHARDS; k++)); do
 		parts+=("$2/part-$k.jsonl")
 	done
-	if "$BR" merge --json "${parts[@]}" >"$TMP/merged.json" \
+	if "$BR" --json merge "${parts[@]}" >"$TMP/merged.json" \
 		2>"$TMP/err" && cmp -s "$ref" "$TMP/merged.json"; then
 		t_ok "$1: merge of the partials = simulate --runs $ENV_RUNS, byte for byte"
 	else
