@@ -303,7 +303,7 @@ done
 for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018; do
 	t_eq "$p: records shown, each with model, range, source and verdict" \
 		"$(jq -c --arg p "$p" '[.policies[] | select(.name == $p) |
-			.record[] | (keys == ["attempted", "figure", "model",
+			.record[] | (keys == ["figure", "instances", "model",
 			"platform", "record_hi", "record_lo", "service",
 			"source", "within"]) and (.source | length > 0) and
 			.record_lo <= .record_hi] | (length > 0) and all' "$J")" \

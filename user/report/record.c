@@ -43,7 +43,7 @@ bool br_record_within(const struct br_policy_record *r, double model)
 }
 
 /* Instances the model counted for r: what its percentage is of. */
-static uint64_t br_record_attempted(const struct br_impact *im,
+static uint64_t br_record_instances(const struct br_impact *im,
 				    const struct br_policy_record *r)
 {
 	struct br_impact_count c;
@@ -74,7 +74,7 @@ void br_record_json(struct br_json *j, const struct br_impact *im)
 		br_json_kstr(j, "platform",
 			     br_result_plat_key((enum br_platform)r->platform));
 		br_json_kstr(j, "figure", br_record_figure_name(r->figure));
-		br_json_ku64(j, "attempted", br_record_attempted(im, r));
+		br_json_ku64(j, "instances", br_record_instances(im, r));
 		br_json_key(j, "model");
 		if (isnan(model))
 			br_json_null(j);
@@ -102,7 +102,7 @@ void br_record_text(FILE *f, const struct br_impact *im)
 		"%s):\n",
 		pol->record_scenario);
 	fprintf(f, "  %-12s %-8s %-15s %9s %8s %15s %-8s %s\n", "service",
-		"platform", "figure", "attempted", "model", "record", "",
+		"platform", "figure", "instances", "model", "record", "",
 		"source");
 	for (i = 0; i < pol->n_records; i++) {
 		const struct br_policy_record *r = &pol->records[i];
@@ -113,7 +113,7 @@ void br_record_text(FILE *f, const struct br_impact *im)
 		fprintf(f, "  %-12s %-8s %-15s %9llu ", r->service,
 			br_result_plat_key((enum br_platform)r->platform),
 			br_record_figure_name(r->figure),
-			(unsigned long long)br_record_attempted(im, r));
+			(unsigned long long)br_record_instances(im, r));
 		if (isnan(model))
 			fprintf(f, "%8s", "-");
 		else
