@@ -100,43 +100,31 @@ static int parse_range_text(const char *text, size_t n, double *lo,
 	return 0;
 }
 
-/*
- * The range at cur, consumed. It is one word, or several that touch: a
- * lexer that ends a share at its '%' splits "10%..35%" after "10%".
- */
+/* The range at cur, one word (the lexer keeps "10%..35%" together). */
 static int parse_record_range(struct br_parser *ps, struct br_src *s,
 			      double *lo, double *hi)
 {
-	struct br_pos pos = s->cur.pos;
-	char text[RANGE_TEXT_MAX + 1];
-	const char *end;
-	size_t n = 0;
-	int long_text = 0;
+	const struct br_token *t = &s->cur;
+	int long_text = t->len > RANGE_TEXT_MAX;
+	int n = long_text ? RANGE_TEXT_MAX : (int)t->len;
 
-	if (s->cur.kind != BR_TOK_WORD)
+	if (t->kind != BR_TOK_WORD)
 		return br_parse_expected(ps, s, "a range such as " RANGE_EXAMPLE);
-	do {
-		if (n + s->cur.len > RANGE_TEXT_MAX)
-			long_text = 1;
-		else
-			memcpy(text + n, s->cur.start, s->cur.len);
-		n += long_text ? 0 : s->cur.len;
-		end = s->cur.start + s->cur.len;
-		br_parse_next(s);
-	} while (s->cur.kind == BR_TOK_WORD && s->cur.start == end);
-	text[n] = '\0';
-	if (long_text || parse_range_text(text, n, lo, hi)) {
-		br_perr(ps, pos,
-			"bad range \"%s%s\" (expected LO%%..HI%%, such as "
+	if (long_text || parse_range_text(t->start, t->len, lo, hi)) {
+		br_perr(ps, t->pos,
+			"bad range \"%.*s%s\" (expected LO%%..HI%%, such as "
 			"%s)",
-			text, long_text ? "..." : "", RANGE_EXAMPLE);
+			n, t->start, long_text ? "..." : "", RANGE_EXAMPLE);
 		return -EINVAL;
 	}
 	if (*hi > 100)
-		br_perr(ps, pos, "range \"%s\" out of 0-100%%", text);
+		br_perr(ps, t->pos, "range \"%.*s\" out of 0-100%%", n,
+			t->start);
 	else if (*lo > *hi)
-		br_perr(ps, pos, "range \"%s\" runs backwards (LO above HI)",
-			text);
+		br_perr(ps, t->pos,
+			"range \"%.*s\" runs backwards (LO above HI)", n,
+			t->start);
+	br_parse_next(s);
 	return 0;
 }
 
