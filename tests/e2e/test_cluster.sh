@@ -13,8 +13,8 @@
 # this machine.
 #
 # To keep the test short, the manifests' ARGS (what to simulate) are
-# replaced by the small test scenario and one policy; RUNS, SHARDS and the
-# commands are the files' own.
+# replaced by the small test scenario and one policy; RUNS, SHARDS, JOBS
+# and the commands are the files' own.
 #
 # usage: tests/e2e/test_cluster.sh [BUILD_DIR]   (as root)
 set -u
@@ -69,6 +69,8 @@ facts = {
     "ENV_SHARDS": env.get("SHARDS", ""),
     "ENV_RUNS": env.get("RUNS", ""),
     "ENV_PARTIALS": env.get("PARTIALS", ""),
+    "ENV_JOBS": env.get("JOBS", ""),
+    "CPU": str(c.get("resources", {}).get("requests", {}).get("cpu", "")),
 }
 for k, v in facts.items():
     print("%s=%s" % (k, shlex.quote(str(v))))
@@ -106,6 +108,8 @@ else
 	t_fail "$JOB: CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (or privileged)" \
 		"capabilities: '$CAPS', privileged: $PRIVILEGED"
 fi
+t_eq "$JOB: draws at a time (JOBS) = the pod's CPU request" \
+	"$ENV_JOBS" "$CPU"
 t_match "$JOB: the partials go to a mounted volume" \
 	" $MOUNTS " " $ENV_PARTIALS "
 
@@ -142,6 +146,7 @@ run_each() {
 	mkdir -p "$dir"
 	for ((k = 0; k < ENV_SHARDS; k++)); do
 		env "$var=$k" SHARDS="$ENV_SHARDS" RUNS="$ENV_RUNS" \
+			JOBS="$ENV_JOBS" SLURM_CPUS_PER_TASK="$ENV_JOBS" \
 			ARGS="$TEST_ARGS" PARTIALS="$dir" \
 			PATH="$PWD/$BUILD:$PATH" "$@" 2>"$TMP/err.$k" ||
 			bad="$bad index $k: $(cat "$TMP/err.$k")"
