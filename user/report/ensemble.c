@@ -137,10 +137,15 @@ static struct br_jnode *stat_of(double *x, size_t n, size_t runs)
 	return s;
 }
 
+static int is_num(const struct br_jnode *n)
+{
+	return n && n->type == BR_J_NUM;
+}
+
 int br_ens_is_stat(const struct br_jnode *n)
 {
-	return n && n->type == BR_J_OBJ && br_jget(n, "value") &&
-	       br_jget(n, "lo") && br_jget(n, "hi");
+	return n && n->type == BR_J_OBJ && is_num(br_jget(n, "value")) &&
+	       is_num(br_jget(n, "lo")) && is_num(br_jget(n, "hi"));
 }
 
 void br_ens_stat(const struct br_jnode *n, double *value, double *lo,
@@ -287,14 +292,33 @@ fail_out:
 	goto fail;
 }
 
-/* The strings of a row, joined: what it is, without how many. */
+/*
+ * The members that say which row a row is (a policy, a service on a
+ * platform, an action, an app class, an assumption); other strings, a
+ * headline, may differ from draw to draw.
+ */
+static const char *const row_names[] = {
+	"name", "service", "platform", "action", "from", "app_class",
+};
+
+static int names_row(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(row_names) / sizeof(row_names[0]); i++)
+		if (!strcmp(key, row_names[i]))
+			return 1;
+	return 0;
+}
+
+/* The naming strings of a row, joined: what it is, without how many. */
 static char *row_key(const struct br_jnode *r)
 {
 	char *s = strdup(""), *prev;
 	size_t i;
 
 	for (i = 0; s && r->type == BR_J_OBJ && i < r->n; i++) {
-		if (r->kids[i]->type != BR_J_STR)
+		if (r->kids[i]->type != BR_J_STR || !names_row(r->keys[i]))
 			continue;
 		prev = s;
 		if (asprintf(&s, "%s\x1f%s=%s", prev, r->keys[i],
@@ -315,9 +339,9 @@ static void free_ids(char **ids, size_t n)
 }
 
 /*
- * The rows' identities across draws: a row's strings (service, platform,
- * action, ...) and how many rows before it in the array had the same
- * strings (rows of numbers only, a timeline's buckets, match by place).
+ * The rows' identities across draws: a row's naming strings (row_names)
+ * and how many rows before it in the array had the same (rows without
+ * any, a timeline's buckets, match by place).
  */
 static char **row_ids(const struct br_jnode *arr)
 {
@@ -456,11 +480,12 @@ static double num_of(const struct br_jnode *o, const char *key)
 	return n && n->type == BR_J_NUM ? n->num : 0;
 }
 
-/* key: 100 * part / whole, when whole is not 0. */
+/* key: 100 * part / whole; null when whole is 0 (not a 0: undefined). */
 static int add_pct(struct br_jnode *o, const char *key, double part,
 		   double whole)
 {
-	return whole > 0 ? jadd(o, key, jnum(100.0 * part / whole)) : 0;
+	return jadd(o, key,
+		    whole > 0 ? jnum(100.0 * part / whole) : jnew(BR_J_NULL));
 }
 
 static int draw_summary(struct br_jnode *pol)

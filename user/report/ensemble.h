@@ -20,8 +20,9 @@
  * also gets each sibling count as a share, KEY_pct (of attempted, or of
  * did for users), reduced the same way over the draws in which it was
  * defined; "draws": n says when a figure was defined in fewer than all.
- * Rows of arrays are matched across draws by their strings (service,
- * platform, action, ...), numbers missing from a draw count as 0.
+ * Rows of arrays are matched across draws by the strings that name them
+ * (name, service, platform, action, from, app_class; rows without any by
+ * place); numbers missing from a draw count as 0.
  */
 #ifndef BR_ENSEMBLE_H
 #define BR_ENSEMBLE_H
@@ -56,7 +57,7 @@ void br_ensemble_free(struct br_ensemble *e);
  * reduction as "summary": efficacy_pct, collateral_failed_pct,
  * collateral_late_pct, push_lost_pct_ios, push_lost_pct_android (of the
  * push notifications of all app classes on that platform). A figure whose
- * base is 0 in a draw is left out of it.
+ * base is 0 in a draw is null there, and left out of its interval.
  */
 int br_ensemble_summaries(struct br_ensemble *e);
 

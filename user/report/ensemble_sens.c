@@ -80,8 +80,8 @@ size_t br_sens_rank(const struct br_ensemble *e, size_t pol,
 		const struct br_jnode *p = ps->kids[i];
 		struct br_sens_row *r = &rows[n];
 		const struct br_jnode *nm = br_jget(p, "name"),
-				      *lo = br_jget(p, "lo"),
-				      *hi = br_jget(p, "hi");
+				      *lo = br_jget(p, "low"),
+				      *hi = br_jget(p, "high");
 
 		if (!draw_figure(e, 2 * i + 1, pol, figure, &r->at_low) ||
 		    !draw_figure(e, 2 * i + 2, pol, figure, &r->at_high))

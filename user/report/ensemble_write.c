@@ -212,9 +212,9 @@ static void ens_params(FILE *f, const struct br_ensemble *e, int md)
 		const struct br_jnode *p = ps->kids[i];
 		int tri = !strcmp(str_of(p, "distribution"), "triangular");
 
-		param_num(p, "lo", lo, sizeof(lo));
-		param_num(p, "mode", mode, sizeof(mode));
-		param_num(p, "hi", hi, sizeof(hi));
+		param_num(p, "low", lo, sizeof(lo));
+		param_num(p, "central", mode, sizeof(mode));
+		param_num(p, "high", hi, sizeof(hi));
 		snprintf(range, sizeof(range), "%s..%s%s%s", lo,
 			 tri ? mode : "", tri ? ".." : "", hi);
 		fprintf(f, "%s%-28s %-24s %-10s drawn: %s\n", md ? "- " : "  ",

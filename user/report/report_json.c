@@ -69,9 +69,9 @@ static void br_json_scn_params(struct br_json *j,
 		br_json_kstr(j, "unit", unit[p->unit]);
 		br_json_kstr(j, "distribution",
 			     p->triangular ? "triangular" : "uniform");
-		br_json_knum(j, "lo", p->lo * k);
-		br_json_knum(j, "mode", p->mode * k);
-		br_json_knum(j, "hi", p->hi * k);
+		br_json_knum(j, "low", p->lo * k);
+		br_json_knum(j, "central", p->mode * k);
+		br_json_knum(j, "high", p->hi * k);
 		br_json_knum(j, "value", br_scn_param_get(scn, i) * k);
 		br_json_end(j);
 	}
