@@ -13,7 +13,7 @@ PACKAGES="
 	libbpf-dev libelf-dev zlib1g-dev linux-libc-dev libc6-dev
 	bpftool xdp-tools iproute2
 	libcmocka-dev
-	socat netcat-openbsd curl jq python3 python3-yaml iputils-ping strace
+	socat netcat-openbsd curl jq python3 iputils-ping strace
 	tshark tcpdump libpcap-dev libssl-dev openssl dnsmasq-base dnsutils
 	knot-dnsutils
 	chromium fonts-dejavu-core
