@@ -75,6 +75,8 @@ static const struct svc_def svc_defs[] = {
 	{ "game-network", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "video", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "twitter", BR_PLAT_ANY, { "open" }, { 0 } },
+	/* the Russian site the 2022 QUIC block spared */
+	{ "ru-web", BR_PLAT_ANY, { "page-load" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))
