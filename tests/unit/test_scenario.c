@@ -359,6 +359,46 @@ static void test_full_ir(void **state)
 	free(dir);
 }
 
+/* Who the censor sees: vpn (all, per service), coverage, proxy. */
+static void test_reach(void **state)
+{
+	struct br_scenario *scn;
+
+	(void)state;
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "vpn telegram 40%\n"
+		       "vpn 33.5%\n"
+		       "vpn web 5%\n"
+		       "coverage cellular 100%, wifi 50%\n"
+		       "proxy telegram 20%\n");
+	assert_true(scn->vpn_share == 0.335);
+	assert_true(scn->coverage[0] == 0.5);
+	assert_true(scn->coverage[1] == 1);
+	assert_int_equal(scn->n_vpns, 2);
+	assert_int_equal(scn->vpns[0].service, TELEGRAM);
+	assert_true(scn->vpns[0].share == 0.4);
+	check_pos(scn->vpns[0].pos, "t.scenario", 5, 5);
+	assert_int_equal(scn->vpns[1].service, WEB);
+	assert_true(scn->vpns[1].share == 0.05);
+	assert_int_equal(scn->n_proxies, 1);
+	assert_int_equal(scn->proxies[0].service, TELEGRAM);
+	assert_true(scn->proxies[0].share == 0.2);
+	br_scenario_free(scn);
+
+	/* one access left out keeps its default */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "coverage wifi 0%\n");
+	assert_true(scn->coverage[0] == 0);
+	assert_true(scn->coverage[1] == BR_SCN_COVERAGE);
+	br_scenario_free(scn);
+}
+
 static void test_defaults(void **state)
 {
 	struct br_scenario *scn;
@@ -386,6 +426,11 @@ static void test_defaults(void **state)
 	assert_int_equal(scn->lookup_in_channel, BR_SCN_LOOKUP_IN_CHANNEL);
 	assert_int_equal(scn->contacts, BR_SCN_CONTACTS);
 	assert_true(scn->key_cache == BR_SCN_KEY_CACHE);
+	/* the censor sees everyone */
+	assert_true(scn->vpn_share == 0);
+	assert_true(scn->coverage[0] == 1 && scn->coverage[1] == 1);
+	assert_int_equal(scn->n_vpns, 0);
+	assert_int_equal(scn->n_proxies, 0);
 	/* the defaults' horizon: 1 - 0.9 = e^-t/h on Wi-Fi alone */
 	assert_true(br_scn_reconnect_horizon(scn, 0.9) / 1e9 >
 		    3600 * 2.30 / BR_SCN_HANDOVER_WIFI);
@@ -702,6 +747,47 @@ static const struct {
 	  "t.scenario:5:6: share \"101%\" out of range (0-100%)" },
 	{ HEAD "ipv6 15% 20%\n",
 	  "t.scenario:5:10: expected end of line, got \"20%\"" },
+
+	/* who the censor sees */
+	{ HEAD "vpn 30%\nvpn 40%\n",
+	  "t.scenario:6:1: \"vpn P%\" already given at t.scenario:5:1" },
+	{ HEAD "vpn 30\n",
+	  "t.scenario:5:5: share \"30\" needs a \"%\", as in \"30%\"" },
+	{ HEAD "vpn 130%\n",
+	  "t.scenario:5:5: share \"130%\" out of range (0-100%)" },
+	{ HEAD "vpn\n", "t.scenario:5:4: expected a service, got end of line" },
+	{ HEAD "vpn telegarm 10%\n",
+	  "t.scenario:5:5: unknown service \"telegarm\" (did you mean "
+	  "\"telegram\"?)" },
+	{ HEAD "vpn telegram\n",
+	  "t.scenario:5:13: expected a share such as \"30%\", got end of "
+	  "line" },
+	{ HEAD "vpn telegram 10%\nvpn telegram 20%\n",
+	  "t.scenario:6:5: vpn \"telegram\" already given at t.scenario:5:5" },
+	{ HEAD "vpn telegram 10% 20%\n",
+	  "t.scenario:5:18: expected end of line, got \"20%\"" },
+	{ HEAD "coverage lte 50%\n",
+	  "t.scenario:5:10: unknown access \"lte\" (expected wifi or "
+	  "cellular)" },
+	{ HEAD "coverage wifi 50%, wifi 40%\n",
+	  "t.scenario:5:20: coverage \"wifi\" already given at "
+	  "t.scenario:5:10" },
+	{ HEAD "coverage wifi 101%\n",
+	  "t.scenario:5:15: share \"101%\" out of range (0-100%)" },
+	{ HEAD "coverage wifi 1/h\n",
+	  "t.scenario:5:15: bad share \"1/h\" (expected a percentage such "
+	  "as \"30%\" or \"12.5%\")" },
+	{ HEAD "coverage wifi 50%\ncoverage cellular 50%\n",
+	  "t.scenario:6:1: \"coverage\" already given at t.scenario:5:1" },
+	{ HEAD "coverage\n",
+	  "t.scenario:5:9: expected wifi or cellular, got end of line" },
+	{ HEAD "proxy telegram 10%\nproxy telegram 5%\n",
+	  "t.scenario:6:7: proxy \"telegram\" already given at "
+	  "t.scenario:5:7" },
+	{ HEAD "proxy 10%\n",
+	  "t.scenario:5:7: bad service name \"10%\"" },
+	{ HEAD "proxy tg 10%\n",
+	  "t.scenario:5:7: unknown service \"tg\"" },
 
 	/* duration, seed */
 	{ "scenario t\ndevices 1\nplatform ios 100%\nduration 10\n",
@@ -1217,6 +1303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_ir),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_quantities),
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_timeline),

@@ -58,8 +58,11 @@ enum kw {
 	K_CONTACTS,
 	K_KEY_CACHE,
 	K_SMS_FALLBACK,
+	K_COVERAGE,
 	K_APP, /* K_APP and later may repeat */
 	K_RATE,
+	K_VPN, /* "vpn P%" once, "vpn SERVICE P%" once a service */
+	K_PROXY,
 	K_AT,
 	K_COUNT,
 };
@@ -83,8 +86,11 @@ static const char *const kw_name[K_COUNT] = {
 	[K_CONTACTS] = "contacts",
 	[K_KEY_CACHE] = "key-cache",
 	[K_SMS_FALLBACK] = "sms-fallback",
+	[K_COVERAGE] = "coverage",
 	[K_APP] = "app",
 	[K_RATE] = "rate",
+	[K_VPN] = "vpn",
+	[K_PROXY] = "proxy",
 	[K_AT] = "at",
 };
 
@@ -96,7 +102,10 @@ struct parser {
 	const char *file; /* interned; base of relative policy paths */
 	unsigned int statements;
 	struct br_pos seen[K_COUNT]; /* where each statement first was */
+	struct br_pos vpn_all;	     /* "vpn P%": once, apart from vpn SVC */
 	size_t cap_apps;
+	size_t cap_vpns;
+	size_t cap_proxies;
 	size_t cap_rates;
 	size_t cap_events;
 };
@@ -586,11 +595,15 @@ static int parse_seed(struct parser *ps)
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
-static int parse_app(struct parser *ps)
+/*
+ * "SERVICE P%" into a list of per-service shares, once per service: the
+ * apps, and the devices that reach a service through a VPN or a proxy.
+ */
+static int parse_svc_share(struct parser *ps, const char *what,
+			   struct br_scn_app **list, size_t *n, size_t *cap)
 {
-	struct br_scenario *scn = ps->scn;
 	struct br_pos pos = ps->src->cur.pos;
-	struct br_scn_app *apps;
+	struct br_scn_app *l;
 	uint64_t share = 0;
 	size_t i;
 	int svc = -1, err;
@@ -598,27 +611,50 @@ static int parse_app(struct parser *ps)
 	err = parse_service(ps, &svc);
 	if (err)
 		return err;
-	for (i = 0; i < scn->n_apps; i++) {
-		if (scn->apps[i].service == svc) {
+	for (i = 0; i < *n; i++) {
+		if ((*list)[i].service == svc) {
 			br_perr(&ps->core, pos,
-				"app \"%s\" already given at " POSF,
+				"%s \"%s\" already given at " POSF, what,
 				ps->cat->services[svc].id,
-				POSA(scn->apps[i].pos));
+				POSA((*list)[i].pos));
 			return -EINVAL;
 		}
 	}
 	err = parse_share(ps, &share);
 	if (err)
 		return err;
-	apps = br_grow(scn->apps, &ps->cap_apps, scn->n_apps, sizeof(*apps));
-	if (!apps)
+	l = br_grow(*list, cap, *n, sizeof(*l));
+	if (!l)
 		return -ENOMEM;
-	scn->apps = apps;
-	apps[scn->n_apps].service = svc;
-	apps[scn->n_apps].share = share_of(share);
-	apps[scn->n_apps].pos = pos;
-	scn->n_apps++;
+	*list = l;
+	l[*n].service = svc;
+	l[*n].share = share_of(share);
+	l[*n].pos = pos;
+	(*n)++;
 	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+static int parse_app(struct parser *ps)
+{
+	return parse_svc_share(ps, "app", &ps->scn->apps, &ps->scn->n_apps,
+			       &ps->cap_apps);
+}
+
+/*
+ * "vpn P%": the devices whose user keeps a VPN on for everything (once);
+ * "vpn SERVICE P%": those who turn it on for one service (once each).
+ */
+static int parse_vpn(struct parser *ps, struct br_pos stmt)
+{
+	const struct br_token *t = &ps->src->cur;
+
+	if (t->kind == BR_TOK_WORD && t->len && is_digit(t->start[0])) {
+		if (br_parse_once(&ps->core, stmt, "vpn P%", &ps->vpn_all))
+			return -EINVAL;
+		return parse_share_stmt(ps, &ps->scn->vpn_share);
+	}
+	return parse_svc_share(ps, "vpn", &ps->scn->vpns, &ps->scn->n_vpns,
+			       &ps->cap_vpns);
 }
 
 /* Report an unknown action of service svc; the position is the action's. */
@@ -887,12 +923,12 @@ out:
 static int parse_per_hour(struct parser *ps, double *per_hour);
 
 /*
- * "wifi X, cellular Y": a channel parameter by access (either may be left
- * out: it keeps its default); X a rate ("2/h") when rate is set, else a
- * time ("5m").
+ * "wifi X, cellular Y": a parameter by access (either may be left out: it
+ * keeps its default); X a rate ("2/h") when rate is set, a share ("50%")
+ * when share is, else a time ("5m").
  */
 static int parse_by_access(struct parser *ps, const char *what, double rate[2],
-			   uint64_t ns[2])
+			   uint64_t ns[2], double share[2])
 {
 	static const char *const keys[2] = { "wifi", "cellular" };
 	char d[BR_PARSE_DESC_LEN];
@@ -922,11 +958,18 @@ static int parse_by_access(struct parser *ps, const char *what, double rate[2],
 		}
 		at[k] = t->pos;
 		br_parse_next(ps->src);
-		err = rate ? parse_per_hour(ps, &rate[k])
-			   : parse_time(ps, what, &ns[k]);
+		if (share) {
+			uint64_t fx = 0;
+
+			err = parse_share(ps, &fx);
+			share[k] = share_of(fx);
+		} else {
+			err = rate ? parse_per_hour(ps, &rate[k])
+				   : parse_time(ps, what, &ns[k]);
+		}
 		if (err)
 			return err;
-		if (!rate && !ns[k]) {
+		if (ns && !ns[k]) {
 			br_perr(&ps->core, at[k], "%s of %s must be above 0",
 				what, keys[k]);
 			return -EINVAL;
@@ -1048,13 +1091,16 @@ static int parse_statement(struct parser *ps)
 		return parse_table(ps, "hello-table", &ps->scn->hello_entries);
 	case K_HANDOVER:
 		return parse_by_access(ps, "handover", ps->scn->handover_per_hour,
-				       NULL);
+				       NULL, NULL);
 	case K_KEEPALIVE:
 		return parse_by_access(ps, "keepalive", NULL,
-				       ps->scn->keepalive_ns);
+				       ps->scn->keepalive_ns, NULL);
 	case K_NAT_TIMEOUT:
 		return parse_by_access(ps, "nat-timeout", NULL,
-				       ps->scn->nat_timeout_ns);
+				       ps->scn->nat_timeout_ns, NULL);
+	case K_COVERAGE:
+		return parse_by_access(ps, "coverage", NULL, NULL,
+				       ps->scn->coverage);
 	case K_BACKOFF:
 		return parse_backoff(ps);
 	case K_IDENTITY_LOOKUP:
@@ -1075,6 +1121,11 @@ static int parse_statement(struct parser *ps)
 		return parse_app(ps);
 	case K_RATE:
 		return parse_rate(ps);
+	case K_VPN:
+		return parse_vpn(ps, pos);
+	case K_PROXY:
+		return parse_svc_share(ps, "proxy", &ps->scn->proxies,
+				       &ps->scn->n_proxies, &ps->cap_proxies);
 	default:
 		return parse_at(ps);
 	}
@@ -1246,6 +1297,8 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->file);
 	free(scn->description);
 	free(scn->apps);
+	free(scn->vpns);
+	free(scn->proxies);
 	free(scn->rates);
 	free(scn->events);
 	free(scn);

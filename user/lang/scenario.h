@@ -80,6 +80,22 @@ struct br_scenario {
 	/* the share of devices whose user has "Send as Text Message" on:
 	 * a failed send of an action marked "sms" goes out as an SMS */
 	double sms_share;
+	/*
+	 * Who the censor sees. vpn_share: devices whose user keeps a VPN on
+	 * for all traffic; coverage[access] ([0] Wi-Fi, [1] cellular): the
+	 * share of that access's devices whose traffic crosses the censor
+	 * (the others are behind operators or links without it). A device
+	 * the censor does not see sends nothing through the policy. vpns:
+	 * per service, the share of devices whose user turns a VPN on for
+	 * that service's flows only; proxies: per service, the share whose
+	 * user reaches it through a proxy on an address no policy lists.
+	 */
+	double vpn_share;
+	double coverage[2];
+	size_t n_vpns;
+	struct br_scn_app *vpns;
+	size_t n_proxies;
+	struct br_scn_app *proxies;
 	size_t n_apps;
 	struct br_scn_app *apps;
 	size_t n_rates;
@@ -131,6 +147,13 @@ struct br_scenario {
  * "Send as Text Message" is not sourced here, so none is assumed.
  */
 #define BR_SCN_SMS_SHARE 0.0
+/*
+ * vpn 0%, coverage 100% on both accesses: the censor sees every device
+ * unless a scenario says otherwise (a scenario of a real event gives its
+ * figures with their sources: policies/scenarios/russia-*.scenario).
+ */
+#define BR_SCN_VPN_SHARE 0.0
+#define BR_SCN_COVERAGE 1.0
 
 static inline void br_scn_channel_defaults(struct br_scenario *scn)
 {
@@ -145,6 +168,8 @@ static inline void br_scn_channel_defaults(struct br_scenario *scn)
 	scn->contacts = BR_SCN_CONTACTS;
 	scn->key_cache = BR_SCN_KEY_CACHE;
 	scn->sms_share = BR_SCN_SMS_SHARE;
+	scn->vpn_share = BR_SCN_VPN_SHARE;
+	scn->coverage[0] = scn->coverage[1] = BR_SCN_COVERAGE;
 }
 
 /*

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# test_reach.sh - who the censor sees (issue 13), through simulate:
+#   - vpn 100%: a blocking policy's efficacy is 0, every packet is counted
+#     unseen and none goes through the program;
+#   - vpn SERVICE 100%: that service escapes, the others do not;
+#   - coverage wifi 0%, cellular 100%: only cellular devices' Twitter is
+#     throttled (none with all devices on Wi-Fi, all with all on cellular);
+#   - proxy SERVICE 100%: an address block of the service misses it;
+#   - the same seed gives the same bytes with these statements too.
+#
+# usage: tests/e2e/test_reach.sh [BUILD_DIR]   (as root)
+set -u
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${1:-build}
+BR=$BUILD/blastradius
+E2E=tests/e2e
+. "$E2E/lib.sh"
+
+TMP=$(mktemp -d /tmp/brreach.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+# scn BASE LINE...: BASE's scenario with LINEs added, as a file path
+scn() {
+	local base=$1 f
+
+	shift
+	f=$(mktemp "$TMP/s.XXXXXX.scenario")
+	{ cat "$E2E/scenarios/$base.scenario"; printf '%s\n' "$@"; } >"$f"
+	echo "$f"
+}
+
+sim() {
+	"$BR" --json simulate "$@" 2>/dev/null
+}
+
+outcome() {
+	jq -r --arg s "$2" --arg p "$3" --arg a "$4" --arg f "$5" \
+		'[.policies[0].services[] |
+		select(.service == $s and ($p == "*" or .platform == $p) and
+		       .action == $a) | .[$f]] | add' <<<"$1"
+}
+
+TG=policies/telegram-2018.policy
+
+# ---- a VPN for everything ---------------------------------------------------
+
+r=$(sim --scenario "$(scn small)" --policy "$TG")
+t_eq "no VPN: telegram-2018 blocks Telegram (failed = attempted)" \
+	"$(jq '.policies[0].efficacy.failed == .policies[0].efficacy.attempted and .policies[0].efficacy.attempted > 0' <<<"$r")" true
+t_eq "no VPN: no packet is unseen" "$(jq '.policies[0].unseen_packets' <<<"$r")" 0
+
+r=$(sim --scenario "$(scn small 'vpn 100%')" --policy "$TG")
+t_eq "vpn 100%: the scenario says so" "$(jq '.scenario.reach.vpn' <<<"$r")" 1
+t_eq "vpn 100%: efficacy 0 (no Telegram message fails)" \
+	"$(jq '.policies[0].efficacy.failed' <<<"$r")" 0
+t_eq "vpn 100%: and no collateral either" \
+	"$(jq '.policies[0].collateral.failed' <<<"$r")" 0
+t_eq "vpn 100%: no packet went through the program" \
+	"$(jq '.policies[0].packets' <<<"$r")" 0
+t_match "vpn 100%: every packet counted as unseen" \
+	"$(jq '.policies[0].unseen_packets' <<<"$r")" '^[1-9][0-9]{3,}$'
+
+# ---- a VPN for one service ---------------------------------------------------
+
+r=$(sim --scenario "$(scn small 'vpn telegram 100%')" --policy "$TG")
+t_eq "vpn telegram 100%: Telegram escapes the block" \
+	"$(jq '.policies[0].efficacy.failed' <<<"$r")" 0
+t_match "vpn telegram 100%: the cloud app still fails (collateral)" \
+	"$(outcome "$r" cloud-app '*' open failed)" '^[1-9][0-9]*$'
+t_match "vpn telegram 100%: some packets unseen, others seen" \
+	"$(jq '"\(.policies[0].unseen_packets) \(.policies[0].packets)"' <<<"$r")" \
+	'^"[1-9][0-9]* [1-9][0-9]*"$'
+t_eq "the JSON lists the per-service share" \
+	"$(jq -c '.scenario.reach.vpn_by_service' <<<"$r")" '{"telegram":1}'
+
+# ---- coverage by access -------------------------------------------------------
+
+THR=policies/examples/sni-twimg-throttle.policy
+half=$(scn twitter 'access wifi 50%, cellular 50%' \
+	'coverage wifi 0%, cellular 100%')
+r=$(sim --scenario "$half" --policy "$THR")
+att=$(outcome "$r" twitter '*' open attempted)
+late=$(outcome "$r" twitter '*' open late)
+if [ "${late:-0}" -gt 0 ] && [ "$late" -lt "${att:-0}" ]; then
+	t_ok "coverage wifi 0%: some openings throttled, not all ($late of $att)"
+else
+	t_fail "coverage wifi 0%: some openings throttled, not all" \
+		"late $late of $att"
+fi
+t_eq "the JSON says the coverage" \
+	"$(jq -c '.scenario.reach.coverage' <<<"$r")" '{"wifi":0,"cellular":1}'
+r=$(sim --scenario "$(scn twitter 'access wifi 100%' \
+	'coverage wifi 0%, cellular 100%')" --policy "$THR")
+t_eq "all on Wi-Fi, Wi-Fi not covered: no opening late" \
+	"$(outcome "$r" twitter '*' open late)" 0
+t_eq "... and no packet through the program" \
+	"$(jq '.policies[0].packets' <<<"$r")" 0
+r=$(sim --scenario "$(scn twitter 'access cellular 100%' \
+	'coverage wifi 0%, cellular 100%')" --policy "$THR")
+att=$(outcome "$r" twitter '*' open attempted)
+t_eq "all on cellular, cellular covered: every opening late" \
+	"$(outcome "$r" twitter '*' open late)" "$att"
+
+# ---- a proxy -------------------------------------------------------------------
+
+r=$(sim --scenario "$(scn small 'proxy telegram 100%')" --policy "$TG")
+t_eq "proxy telegram 100%: the address block misses Telegram" \
+	"$(jq '.policies[0].efficacy.failed' <<<"$r")" 0
+t_eq "... though every packet went through the program" \
+	"$(jq '.policies[0].unseen_packets' <<<"$r")" 0
+
+# ---- determinism -------------------------------------------------------------
+
+s=$(scn small 'vpn 30%' 'vpn telegram 50%' 'proxy telegram 20%' \
+	'coverage wifi 50%, cellular 90%')
+a=$(sim --scenario "$s" --policy "$TG" | sha256sum)
+b=$(sim --scenario "$s" --policy "$TG" | sha256sum)
+t_eq "the same seed, the same bytes" "$a" "$b"
+
+t_done
