@@ -43,6 +43,19 @@ outcome() {
 		       .action == $a) | .[$f]] | add' <<<"$1"
 }
 
+# all_failed NAME JSON: Telegram messages were sent, and every one failed
+all_failed() {
+	local att ko
+
+	att=$(outcome "$2" telegram '*' message-sent attempted)
+	ko=$(outcome "$2" telegram '*' message-sent failed)
+	if [ "${att:-0}" -gt 0 ] && [ "$ko" = "$att" ]; then
+		t_ok "$1 ($ko of $att)"
+	else
+		t_fail "$1" "failed $ko of $att"
+	fi
+}
+
 TG=policies/telegram-2018.policy
 
 # ---- a VPN for everything ---------------------------------------------------
@@ -111,6 +124,61 @@ t_eq "proxy telegram 100%: the address block misses Telegram" \
 	"$(jq '.policies[0].efficacy.failed' <<<"$r")" 0
 t_eq "... though every packet went through the program" \
 	"$(jq '.policies[0].unseen_packets' <<<"$r")" 0
+
+# ---- address rotation ---------------------------------------------------------
+
+# The catalog with Telegram's servers moving every 2m into a pool that
+# the policy does not list (RKN's first step of 04-16: Telegram's own
+# ranges only); the same catalog without rotation to compare.
+CAT="$TMP/catalog"
+mkdir -p "$CAT"
+cp policies/catalog/*.catalog "$CAT/"
+sed -i -E 's/^(flow dc tcp daddr @telegram dport 443 .*)$/\1 ROTATE/' \
+	"$CAT/messengers.catalog"
+grep -q ' ROTATE$' "$CAT/messengers.catalog" ||
+	t_fail "the catalog copy has Telegram's flow to rotate"
+cp -r "$CAT" "$TMP/still"
+sed -i 's/ ROTATE$//' "$TMP/still/messengers.catalog"
+sed -i 's/ ROTATE$/ rotate 2m into @tg-pool/' "$CAT/messengers.catalog"
+sed -i '1i set tg-pool addr { 198.51.100.0/24, 2001:db8:99::/48 }' \
+	"$CAT/messengers.catalog"
+cat >"$TMP/tg-own.policy" <<'POL'
+policy tg-own
+target telegram
+set telegram addr {
+	91.105.192.0/23, 91.108.4.0/22, 91.108.8.0/22, 91.108.12.0/22
+	91.108.16.0/22, 91.108.20.0/22, 91.108.56.0/22, 149.154.160.0/20
+	185.76.151.0/24
+	2001:67c:4e8::/48, 2001:b28:f23c::/48, 2001:b28:f23d::/48
+	2001:b28:f23f::/48, 2a0a:f280::/32
+}
+rule "telegram up" daddr @telegram drop
+rule "telegram down" saddr @telegram drop
+POL
+TGS=$(scn small 'duration 10m' 'rate telegram.message-sent 30/h')
+sed -i '/^duration 2m$/d' "$TGS"
+still=$(BLASTRADIUS_CATALOG="$TMP/still" sim --scenario "$TGS" \
+	--policy "$TMP/tg-own.policy")
+moved=$(BLASTRADIUS_CATALOG="$CAT" sim --scenario "$TGS" \
+	--policy "$TMP/tg-own.policy")
+all_failed "no rotation: every Telegram message fails" "$still"
+ok=$(($(outcome "$moved" telegram '*' message-sent ok) + \
+	$(outcome "$moved" telegram '*' message-sent late)))
+ko=$(outcome "$moved" telegram '*' message-sent failed)
+if [ "${ok:-0}" -gt 0 ] && [ "${ko:-0}" -gt 0 ]; then
+	t_ok "rotation every 2m: messages fail, then get through ($ko failed, $ok succeeded)"
+else
+	t_fail "rotation every 2m: messages fail, then get through" \
+		"failed $ko, succeeded $ok"
+fi
+t_eq "rotation: efficacy below 100%" \
+	"$(jq '.policies[0].efficacy | .attempted > 0 and .failed < .attempted' \
+		<<<"$moved")" true
+both="$TMP/tg-pool.policy"
+sed -e 's/^rule "telegram down".*/&\nset pool addr { 198.51.100.0\/24, 2001:db8:99::\/48 }\nrule "pool up" daddr @pool drop\nrule "pool down" saddr @pool drop/' \
+	"$TMP/tg-own.policy" >"$both"
+r=$(BLASTRADIUS_CATALOG="$CAT" sim --scenario "$TGS" --policy "$both")
+all_failed "a policy that also lists the pool: rotation does not help" "$r"
 
 # ---- determinism -------------------------------------------------------------
 

@@ -424,16 +424,16 @@ static bool action_down(const struct br_cat_action *a)
  * Returns the family used (4 when the set has no IPv6 prefix), 0 if the
  * set is empty.
  */
-static int server_addr(const struct model *m, const struct br_cat_flow *f,
-		       uint64_t h, int family, uint8_t out[16])
+static int server_addr(const struct model *m, int set_idx, uint64_t h,
+		       int family, uint8_t out[16])
 {
 	const struct br_set *set;
 	size_t i, n = 0, pick;
 	int want;
 
-	if (f->addr_set < 0 || (size_t)f->addr_set >= m->cat->n_sets)
+	if (set_idx < 0 || (size_t)set_idx >= m->cat->n_sets)
 		return 0;
-	set = &m->cat->sets[f->addr_set];
+	set = &m->cat->sets[set_idx];
 	for (want = family; want >= 4; want -= 2) {
 		n = 0;
 		for (i = 0; i < set->n; i++)
@@ -709,10 +709,17 @@ static size_t flat_flow(const struct model *m, const struct flow_run *fr)
 	return m->flow_base[fr->svc] + fr->idx;
 }
 
+/* The rotation period flow f is in at time t (0: its first, or none). */
+static uint64_t rotation(const struct br_cat_flow *f, uint64_t t)
+{
+	return f->rotate_ns ? t / f->rotate_ns : 0;
+}
+
 /*
  * The server a device reaches for the flow it tries (the same one every
- * time: the choice hashes the seed, the device and the flow), in the
- * device's family when the set has one; its family, 0 if none.
+ * time in a rotation period: the choice hashes the seed, the device and
+ * the flow), in the device's family when the set has one; its family, 0
+ * if none.
  */
 static int pick_server(const struct model *m, const struct job *j,
 		       uint8_t out[16])
@@ -721,12 +728,18 @@ static int pick_server(const struct model *m, const struct job *j,
 	uint64_t h = mix64(m->o->seed ^ d->index ^
 			   ((uint64_t)flat_flow(m, &j->fr) << 32));
 
+	const struct br_cat_flow *f = j->fr.flow;
+	uint64_t period = rotation(f, m->now);
+
 	if (j->fr.proxied) { /* the user's own proxy, one per service */
 		br_plan_proxy_addr(mix64(h ^ 0x70726f7879), d->v6 ? 6 : 4,
 				   out);
 		return d->v6 ? 6 : 4;
 	}
-	return server_addr(m, j->fr.flow, h, d->v6 ? 6 : 4, out);
+	if (period) /* moved: fresh hosts of the pool for this period */
+		return server_addr(m, f->rotate_set, mix64(h ^ period),
+				   d->v6 ? 6 : 4, out);
+	return server_addr(m, f->addr_set, h, d->v6 ? 6 : 4, out);
 }
 
 /* After DNS (or without it): where to connect, then the first step. */
@@ -816,6 +829,14 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 	if (!d->dns)
 		return;
 	de = &d->dns[flat_flow(m, &j->fr)];
+	/* a rotating service's name answers anew when its servers move */
+	if (j->fr.flow->rotate_ns) {
+		uint64_t next = (rotation(j->fr.flow, m->now) + 1) *
+				j->fr.flow->rotate_ns;
+
+		if (next < expires)
+			expires = next;
+	}
 	de->expires = expires;
 	de->name = name_hash(j->fr.dns);
 	memcpy(de->addr, addr, 16);
