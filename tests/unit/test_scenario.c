@@ -388,6 +388,36 @@ static void test_reach(void **state)
 	assert_true(scn->proxies[0].share == 0.2);
 	br_scenario_free(scn);
 
+	/* each may be a range: a param an ensemble draws, the central
+	 * value for a single run */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "vpn 20%..40%\n"
+		       "vpn telegram 10%..30%\n"
+		       "coverage wifi 40%..50%..70%\n"
+		       "proxy telegram 0%..20%\n");
+	assert_int_equal(scn->n_params, 4);
+	assert_string_equal(scn->params[0].name, "vpn");
+	assert_true(fabs(scn->vpn_share - 0.3) < 1e-12);
+	assert_string_equal(scn->params[1].name, "vpn telegram");
+	assert_true(fabs(scn->vpns[0].share - 0.2) < 1e-12);
+	assert_string_equal(scn->params[2].name, "coverage wifi");
+	assert_true(fabs(scn->coverage[0] - 0.5) < 1e-12);
+	assert_true(scn->coverage[1] == BR_SCN_COVERAGE);
+	assert_string_equal(scn->params[3].name, "proxy telegram");
+	assert_true(fabs(scn->proxies[0].share - 0.1) < 1e-12);
+	br_scn_param_set(scn, 0, 0.25);
+	br_scn_param_set(scn, 1, 0.15);
+	br_scn_param_set(scn, 2, 0.6);
+	br_scn_param_set(scn, 3, 0.05);
+	assert_true(scn->vpn_share == 0.25);
+	assert_true(scn->vpns[0].share == 0.15);
+	assert_true(scn->coverage[0] == 0.6);
+	assert_true(scn->proxies[0].share == 0.05);
+	br_scenario_free(scn);
+
 	/* one access left out keeps its default */
 	scn = parse_ok("scenario r\n"
 		       "devices 1\n"
@@ -969,6 +999,114 @@ static const struct {
 	  "(expected page-load)" },
 };
 
+/* Ranges: only assumptions take them, in order, of one value kind. */
+static const struct {
+	const char *text;
+	const char *msgs;
+} bad_ranges[] = {
+	{ HEAD "seed 1..2\n", "t.scenario:5:6: bad seed \"1..2\" (expected "
+			       "a number)" },
+	{ "scenario t\ndevices 10\nplatform ios 50%, android 50%\n"
+	  "duration 1m..2m\n",
+	  "t.scenario:4:10: duration takes no range (a range is for an "
+	  "assumption: policies/scenarios/README.md)" },
+	{ HEAD "ipv6 15%..2%\n", "t.scenario:5:6: bad range \"15%..2%\" (LO "
+				  "below HI, and MODE between them)" },
+	{ HEAD "ipv6 2%..20%..15%\n",
+	  "t.scenario:5:6: bad range \"2%..20%..15%\" (LO below HI, and MODE "
+	  "between them)" },
+	{ HEAD "ipv6 1%..2%..3%..4%\n",
+	  "t.scenario:5:6: bad range \"1%..2%..3%..4%\" (expected LO..HI or "
+	  "LO..MODE..HI, as in \"20%..40%\")" },
+	{ HEAD "ipv6 2%..\n", "t.scenario:5:6: bad range \"2%..\" (expected "
+			       "LO..HI or LO..MODE..HI, as in \"20%..40%\")" },
+	{ HEAD "ipv6 2%..15\n", "t.scenario:5:10: share \"15\" needs a \"%\", "
+				 "as in \"15%\"" },
+	{ HEAD "access wifi 40%..60%, cellular 50%\n",
+	  "t.scenario:5:23: access \"cellular\" is the rest of a range: "
+	  "leave it out" },
+	{ HEAD "backoff 1s..5s 2m\n",
+	  "t.scenario:5:9: backoff takes no range (a range is for an "
+	  "assumption: policies/scenarios/README.md)" },
+	{ HEAD "keepalive wifi 5m..1s\n",
+	  "t.scenario:5:16: bad range \"5m..1s\" (LO below HI, and MODE "
+	  "between them)" },
+};
+
+/*
+ * Ranges become params: their central values in a single run, their
+ * draws within the range, the same for the same (seed, k), and a
+ * split's other key the rest.
+ */
+static void test_ranges(void **state)
+{
+	static const char text[] =
+		"scenario r\ndevices 10\nduration 1m\n"
+		"platform android 50%..70%\n"
+		"ipv6 2%..5%..14%\n"
+		"access cellular 30%..60%\n"
+		"handover wifi 0.5/h..2/h, cellular 4/h\n"
+		"keepalive cellular 3m..10m\n"
+		"app bank 80%..100%\n"
+		"rate bank.push-received 1/h..3/h\n";
+	static const char *const names[] = {
+		"platform android", "ipv6", "access cellular", "handover wifi",
+		"keepalive cellular", "app bank", "rate bank.push-received",
+	};
+	struct br_scenario *scn = parse_ok(text);
+	uint64_t seed_a, seed_b;
+	double ios[2], sum = 0;
+	size_t i, k;
+	char *msgs;
+
+	(void)state;
+	assert_int_equal(scn->n_params, 7);
+	for (i = 0; i < 7; i++)
+		assert_string_equal(scn->params[i].name, names[i]);
+	/* the single run: central values */
+	assert_true(fabs(scn->ios_share - 0.4) < 1e-12);
+	assert_true(fabs(scn->ipv6_share - 0.05) < 1e-12);
+	assert_true(fabs(scn->cellular_share - 0.45) < 1e-12);
+	assert_true(fabs(scn->handover_per_hour[0] - 1.25) < 1e-12);
+	assert_true(fabs(scn->handover_per_hour[1] - 4) < 1e-12);
+	assert_int_equal(scn->keepalive_ns[1], 390 * NS_S);
+	assert_true(scn->params[1].triangular && !scn->params[0].triangular);
+	assert_int_equal(scn->n_rates, 2); /* one per platform */
+	/* a draw: every value in its range, the complement kept */
+	for (k = 0; k < 200; k++) {
+		br_scn_draw(scn, 7, k);
+		assert_true(scn->ios_share >= 0.3 - 1e-12 &&
+			    scn->ios_share <= 0.5 + 1e-12);
+		assert_true(scn->ipv6_share >= 0.02 && scn->ipv6_share <= 0.14);
+		assert_true(scn->keepalive_ns[1] >= 180 * NS_S &&
+			    scn->keepalive_ns[1] <= 600 * NS_S);
+		assert_true(scn->apps[0].share >= 0.8 &&
+			    scn->apps[0].share <= 1.0);
+		assert_true(scn->rates[0].per_hour == scn->rates[1].per_hour);
+		sum += scn->cellular_share;
+	}
+	/* uniform 30..60%: the mean of 200 draws near 45% (deterministic) */
+	assert_true(fabs(sum / 200 - 0.45) < 0.03);
+	seed_a = br_scn_draw(scn, 7, 3);
+	ios[0] = scn->ios_share;
+	br_scn_draw(scn, 7, 4);
+	seed_b = br_scn_draw(scn, 7, 3);
+	ios[1] = scn->ios_share;
+	assert_true(seed_a == seed_b && ios[0] == ios[1]);
+	assert_true(br_scn_draw(scn, 7, 4) != seed_a);
+	br_scn_param_central(scn);
+	assert_true(fabs(scn->ios_share - 0.4) < 1e-12);
+	br_scenario_free(scn);
+
+	for (i = 0; i < sizeof(bad_ranges) / sizeof(bad_ranges[0]); i++) {
+		msgs = parse_bad_as("t.scenario", bad_ranges[i].text);
+		if (strcmp(msgs, bad_ranges[i].msgs))
+			fail_msg("case %zu:\n%s\nwant:\n%s\ngot:\n%s", i,
+				 bad_ranges[i].text, bad_ranges[i].msgs, msgs);
+		free(msgs);
+	}
+}
+
 static void test_bad_scenarios(void **state)
 {
 	size_t i;
@@ -1306,6 +1444,7 @@ int main(void)
 		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_quantities),
 		cmocka_unit_test(test_bad_scenarios),
+		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_buffer_cap),
 		cmocka_unit_test(test_builtin),

@@ -204,10 +204,17 @@ void br_lex_next(struct br_lexer *lx, struct br_token *tok)
 	if (br_lex_class[c] == C_WORD) {
 		while (p < end && br_lex_class[(unsigned char)*p] == C_WORD)
 			p++;
-		/* a share, "30%" (percent: the scenario language); a '%'
-		 * after a space stays an error */
-		if (lx->percent && p < end && *p == '%')
-			p++;
+		/* a share, "30%", or a range of them, "20%..40%" (percent:
+		 * the scenario language); a '%' after a space stays an
+		 * error */
+		while (lx->percent && p < end && *p == '%') {
+			if (++p == end ||
+			    br_lex_class[(unsigned char)*p] != C_WORD)
+				break;
+			while (p < end &&
+			       br_lex_class[(unsigned char)*p] == C_WORD)
+				p++;
+		}
 		tok->kind = BR_TOK_WORD;
 		tok->len = (size_t)(p - tok->start);
 		lx->p = p;

@@ -108,6 +108,20 @@ struct parser {
 	size_t cap_proxies;
 	size_t cap_rates;
 	size_t cap_events;
+	size_t cap_params;
+	int kw; /* the statement being read */
+	/*
+	 * The range the last value had ("LO..HI"), until the statement
+	 * registers it as a param (param_add); one left at the end of a
+	 * statement is an error: that value takes no range.
+	 */
+	struct {
+		int set;
+		enum br_scn_unit unit;
+		double lo, mode, hi;
+		int triangular;
+		struct br_pos pos;
+	} range;
 };
 
 static int is_digit(char c)
@@ -150,10 +164,121 @@ static int parse_fixed(const char *p, size_t n, uint64_t *out, size_t *used)
 	return 0;
 }
 
-/* A share, "30%" or "12.5%", into *fixed (100% is 100 * FIX). */
-static int parse_share(struct parser *ps, uint64_t *fixed)
+/* ---- ranges: "LO..HI", "LO..MODE..HI" ----------------------------------- */
+
+/*
+ * The bounds of a word "A..B" or "A..B..C" as tokens of their own (one
+ * part: no range); *n of them. -EINVAL: reported.
+ */
+static int range_parts(struct parser *ps, const struct br_token *t,
+		       struct br_token part[3], int *n)
 {
-	const struct br_token *t = &ps->src->cur;
+	const char *p = t->start, *end = t->start + t->len, *dd;
+	char d[BR_PARSE_DESC_LEN];
+
+	for (*n = 0;; p = dd + 2) {
+		for (dd = p; dd + 1 < end && !(dd[0] == '.' && dd[1] == '.');
+		     dd++)
+			;
+		if (dd + 1 >= end)
+			dd = NULL;
+		if (*n == 3 || (dd ? dd : end) == p) {
+			br_perr(&ps->core, t->pos,
+				"bad range %s (expected LO..HI or "
+				"LO..MODE..HI, as in \"20%%..40%%\")",
+				br_parse_desc(t, d));
+			return -EINVAL;
+		}
+		part[*n] = *t;
+		part[*n].start = p;
+		part[*n].len = (size_t)((dd ? dd : end) - p);
+		part[*n].pos.col = t->pos.col + (int)(p - t->start);
+		(*n)++;
+		if (!dd)
+			return 0;
+	}
+}
+
+/*
+ * Keep the range of n (2 or 3) values v, in unit, for the statement to
+ * register; *central is its central value. -EINVAL: out of order.
+ */
+static int range_keep(struct parser *ps, const struct br_token *t,
+		      enum br_scn_unit unit, const double v[3], int n,
+		      double *central)
+{
+	double lo = v[0], hi = v[n - 1], mode = n == 3 ? v[1] : (lo + hi) / 2;
+	char d[BR_PARSE_DESC_LEN];
+
+	if (!(lo < hi) || mode < lo || mode > hi) {
+		br_perr(&ps->core, t->pos,
+			"bad range %s (LO below HI, and MODE between them)",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	ps->range.set = 1;
+	ps->range.unit = unit;
+	ps->range.lo = lo;
+	ps->range.mode = mode;
+	ps->range.hi = hi;
+	ps->range.triangular = n == 3;
+	ps->range.pos = t->pos;
+	*central = mode;
+	return 0;
+}
+
+/*
+ * Register the range the last value had (none: nothing to do) as param
+ * name, to be put where/at/count says (struct br_scn_param).
+ */
+static int param_add(struct parser *ps, const char *name,
+		     enum br_scn_where where, size_t at, size_t count,
+		     int complement)
+{
+	struct br_scenario *scn = ps->scn;
+	struct br_scn_param *p;
+
+	if (!ps->range.set)
+		return 0;
+	ps->range.set = 0;
+	p = br_grow(scn->params, &ps->cap_params, scn->n_params, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	scn->params = p;
+	p += scn->n_params;
+	memset(p, 0, sizeof(*p));
+	p->name = strdup(name);
+	if (!p->name)
+		return -ENOMEM;
+	scn->n_params++;
+	p->unit = ps->range.unit;
+	p->lo = ps->range.lo;
+	p->mode = ps->range.mode;
+	p->hi = ps->range.hi;
+	p->triangular = ps->range.triangular;
+	p->where = where;
+	p->at = at;
+	p->count = count;
+	p->complement = complement;
+	p->pos = ps->range.pos;
+	return 0;
+}
+
+/* The same for a field of struct br_scenario. */
+static int param_field(struct parser *ps, const char *name, const void *field,
+		       enum br_scn_where where)
+{
+	return param_add(ps, name, where,
+			 (size_t)((const char *)field - (const char *)ps->scn),
+			 1, 0);
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+/* A share, "30%" or "12.5%", into *fixed (100% is 100 * FIX). */
+static int share_tok(struct parser *ps, const struct br_token *t,
+		     uint64_t *fixed)
+{
 	char d[BR_PARSE_DESC_LEN];
 	size_t used = 0;
 	int err;
@@ -181,13 +306,41 @@ static int parse_share(struct parser *ps, uint64_t *fixed)
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
-	br_parse_next(ps->src);
 	return 0;
 }
 
 static double share_of(uint64_t fixed)
 {
 	return (double)fixed / (double)(100 * FIX);
+}
+
+/* A share or a range of shares (its central value into *fixed). */
+static int parse_share(struct parser *ps, uint64_t *fixed)
+{
+	const struct br_token *t = &ps->src->cur;
+	struct br_token part[3];
+	uint64_t f[3] = { 0, 0, 0 };
+	double v[3], central;
+	int n = 0, i, err;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "a share such as \"30%\"");
+	err = range_parts(ps, t, part, &n);
+	for (i = 0; !err && i < n; i++) {
+		err = share_tok(ps, &part[i], &f[i]);
+		v[i] = share_of(f[i]);
+	}
+	if (!err && n > 1) {
+		err = range_keep(ps, t, BR_UNIT_SHARE, v, n, &central);
+		/* exact for a mode; a midpoint to the nearest 1e-9 % */
+		f[0] = n == 3 ? f[1] : f[0] + (f[n - 1] - f[0]) / 2;
+	}
+	if (err)
+		return err;
+	*fixed = f[0];
+	br_parse_next(ps->src);
+	return 0;
 }
 
 /* "12.5%" of a fixed-point share, for messages. */
@@ -243,9 +396,9 @@ static const char *fmt_time(uint64_t ns, char buf[32])
  * A time, "90s", "10m", "1.5h", into nanoseconds; what names it in
  * messages ("duration", "time"). At most 24h.
  */
-static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
+static int time_tok(struct parser *ps, const struct br_token *t,
+		    const char *what, uint64_t *ns)
 {
-	const struct br_token *t = &ps->src->cur;
 	uint64_t fixed = 0, unit;
 	char d[BR_PARSE_DESC_LEN];
 	size_t used;
@@ -281,6 +434,30 @@ static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
 		return -EINVAL;
 	}
 	*ns = fixed * unit;
+	return 0;
+}
+
+/* A time or a range of times (its central value into *ns). */
+static int parse_time(struct parser *ps, const char *what, uint64_t *ns)
+{
+	const struct br_token *t = &ps->src->cur;
+	struct br_token part[3];
+	uint64_t v[3] = { 0, 0, 0 };
+	double d[3], central = 0;
+	int n = 0, i, err;
+
+	if (t->kind != BR_TOK_WORD)
+		return time_tok(ps, t, what, ns); /* says what was expected */
+	err = range_parts(ps, t, part, &n);
+	for (i = 0; !err && i < n; i++) {
+		err = time_tok(ps, &part[i], what, &v[i]);
+		d[i] = (double)v[i];
+	}
+	if (!err && n > 1)
+		err = range_keep(ps, t, BR_UNIT_TIME, d, n, &central);
+	if (err)
+		return err;
+	*ns = n > 1 ? (uint64_t)llround(central) : v[0];
 	br_parse_next(ps->src);
 	return 0;
 }
@@ -454,14 +631,17 @@ static int parse_devices(struct parser *ps)
 /*
  * "KEY P%, KEY P%": a population split two ways (platforms, access). The
  * shares must add up to 100%, so a key left out must have none; *first is
- * the first key's share.
+ * the first key's share. A key given as a range ("KEY LO..HI") leaves the
+ * other the rest: it must be left out. The range is registered as param
+ * "WHAT KEY" on field, which holds the share of keys[field_key].
  */
 static int parse_split(struct parser *ps, const char *what,
 		       const char *const keys[2], struct br_pos stmt,
-		       uint64_t *first)
+		       uint64_t *first, double *field, int field_key)
 {
 	uint64_t share[2] = { 0, 0 }, sum;
-	int given[2] = { 0, 0 }, k, err;
+	int given[2] = { 0, 0 }, k, err, ranged = -1;
+	char name[64];
 	char d[BR_PARSE_DESC_LEN], s[32];
 	struct br_pos at[2];
 
@@ -496,6 +676,16 @@ static int parse_split(struct parser *ps, const char *what,
 		err = parse_share(ps, &share[k]);
 		if (err)
 			return err;
+		if (ps->range.set) {
+			snprintf(name, sizeof(name), "%s %s", what, keys[k]);
+			err = param_add(ps, name, BR_PARAM_FIELD,
+					(size_t)((char *)field -
+						 (char *)ps->scn),
+					1, k != field_key);
+			if (err)
+				return err;
+			ranged = k;
+		}
 		if (ps->src->cur.kind != BR_TOK_COMMA)
 			break;
 		br_parse_next(ps->src);
@@ -503,6 +693,14 @@ static int parse_split(struct parser *ps, const char *what,
 	if (!br_parse_at_eol(ps->src))
 		return br_parse_expected(&ps->core, ps->src,
 					 "\",\" or end of line");
+	if (ranged >= 0 && given[!ranged]) {
+		br_perr(&ps->core, at[!ranged],
+			"%s \"%s\" is the rest of a range: leave it out",
+			what, keys[!ranged]);
+		return -EINVAL;
+	}
+	if (ranged >= 0)
+		share[!ranged] = 100 * FIX - share[ranged];
 	sum = share[0] + share[1];
 	if (sum != 100 * FIX)
 		br_perr(&ps->core, stmt, "%s shares add up to %s, not 100%%",
@@ -517,7 +715,8 @@ static int parse_platform(struct parser *ps, struct br_pos stmt)
 	uint64_t ios = 0;
 	int err;
 
-	err = parse_split(ps, "platform", keys, stmt, &ios);
+	err = parse_split(ps, "platform", keys, stmt, &ios,
+			  &ps->scn->ios_share, 0);
 	if (!err)
 		ps->scn->ios_share = share_of(ios);
 	return err;
@@ -529,7 +728,8 @@ static int parse_access(struct parser *ps, struct br_pos stmt)
 	uint64_t wifi = 0;
 	int err;
 
-	err = parse_split(ps, "access", keys, stmt, &wifi);
+	err = parse_split(ps, "access", keys, stmt, &wifi,
+			  &ps->scn->cellular_share, 1);
 	if (!err && wifi <= 100 * FIX)
 		ps->scn->cellular_share = share_of(100 * FIX - wifi);
 	return err;
@@ -542,6 +742,8 @@ static int parse_share_stmt(struct parser *ps, double *out)
 	int err;
 
 	err = parse_share(ps, &share);
+	if (!err)
+		err = param_field(ps, kw_name[ps->kw], out, BR_PARAM_FIELD);
 	if (err)
 		return err;
 	*out = share_of(share);
@@ -600,7 +802,8 @@ static int parse_seed(struct parser *ps)
  * apps, and the devices that reach a service through a VPN or a proxy.
  */
 static int parse_svc_share(struct parser *ps, const char *what,
-			   struct br_scn_app **list, size_t *n, size_t *cap)
+			   struct br_scn_app **list, size_t *n, size_t *cap,
+			   enum br_scn_where where)
 {
 	struct br_pos pos = ps->src->cur.pos;
 	struct br_scn_app *l;
@@ -631,13 +834,22 @@ static int parse_svc_share(struct parser *ps, const char *what,
 	l[*n].share = share_of(share);
 	l[*n].pos = pos;
 	(*n)++;
+	if (ps->range.set) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s %s", what,
+			 ps->cat->services[svc].id);
+		err = param_add(ps, name, where, *n - 1, 1, 0);
+		if (err)
+			return err;
+	}
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
 static int parse_app(struct parser *ps)
 {
 	return parse_svc_share(ps, "app", &ps->scn->apps, &ps->scn->n_apps,
-			       &ps->cap_apps);
+			       &ps->cap_apps, BR_PARAM_APP);
 }
 
 /*
@@ -654,7 +866,7 @@ static int parse_vpn(struct parser *ps, struct br_pos stmt)
 		return parse_share_stmt(ps, &ps->scn->vpn_share);
 	}
 	return parse_svc_share(ps, "vpn", &ps->scn->vpns, &ps->scn->n_vpns,
-			       &ps->cap_vpns);
+			       &ps->cap_vpns, BR_PARAM_VPN);
 }
 
 /* Report an unknown action of service svc; the position is the action's. */
@@ -714,9 +926,9 @@ static int unknown_action(struct parser *ps, struct br_pos pos, int svc,
 }
 
 /* "4/h", "0.5/m", "2/d": a rate per device into actions per hour. */
-static int parse_per_hour(struct parser *ps, double *per_hour)
+static int per_hour_tok(struct parser *ps, const struct br_token *t,
+			double *per_hour)
 {
-	const struct br_token *t = &ps->src->cur;
 	char d[BR_PARSE_DESC_LEN];
 	uint64_t fixed = 0;
 	double mult = 0;
@@ -759,6 +971,28 @@ static int parse_per_hour(struct parser *ps, double *per_hour)
 		return -EINVAL;
 	}
 	*per_hour = (double)fixed / FIX * mult;
+	return 0;
+}
+
+/* A rate or a range of rates (its central value into *per_hour). */
+static int parse_per_hour(struct parser *ps, double *per_hour)
+{
+	const struct br_token *t = &ps->src->cur;
+	struct br_token part[3];
+	double v[3] = { 0, 0, 0 };
+	int n = 0, i, err;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "a rate such as \"4/h\"");
+	err = range_parts(ps, t, part, &n);
+	for (i = 0; !err && i < n; i++)
+		err = per_hour_tok(ps, &part[i], &v[i]);
+	if (!err && n > 1)
+		err = range_keep(ps, t, BR_UNIT_RATE, v, n, &v[0]);
+	if (err)
+		return err;
+	*per_hour = v[0];
 	br_parse_next(ps->src);
 	return 0;
 }
@@ -841,6 +1075,15 @@ static int parse_rate(struct parser *ps)
 		n++;
 	}
 	scn->n_rates = first + n;
+	if (ps->range.set) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "rate %s.%s", s->id,
+			 s->actions[scn->rates[first].action].name);
+		err = param_add(ps, name, BR_PARAM_RATE, first, n, 0);
+		if (err)
+			return err;
+	}
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
@@ -967,6 +1210,17 @@ static int parse_by_access(struct parser *ps, const char *what, double rate[2],
 			err = rate ? parse_per_hour(ps, &rate[k])
 				   : parse_time(ps, what, &ns[k]);
 		}
+		if (!err && ps->range.set) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%s %s", what, keys[k]);
+			err = share ? param_field(ps, name, &share[k],
+						  BR_PARAM_FIELD)
+			      : rate ? param_field(ps, name, &rate[k],
+						   BR_PARAM_FIELD)
+				     : param_field(ps, name, &ns[k],
+						   BR_PARAM_FIELD_NS);
+		}
 		if (err)
 			return err;
 		if (ns && !ns[k]) {
@@ -1041,12 +1295,14 @@ static int parse_table(struct parser *ps, const char *what, uint32_t *out)
 	return err;
 }
 
+static int parse_one(struct parser *ps, int k, struct br_pos pos, int first);
+
 static int parse_statement(struct parser *ps)
 {
 	const struct br_token *t = &ps->src->cur;
 	struct br_pos pos = t->pos;
 	char d[BR_PARSE_DESC_LEN];
-	int first, k;
+	int first, k, err;
 
 	first = ++ps->statements == 1;
 	for (k = 0; k < K_COUNT; k++)
@@ -1067,7 +1323,22 @@ static int parse_statement(struct parser *ps)
 	if (!ps->seen[k].line)
 		ps->seen[k] = pos;
 	br_parse_next(ps->src);
+	ps->kw = k;
+	ps->range.set = 0;
+	err = parse_one(ps, k, pos, first);
+	if (ps->range.set) {
+		br_perr(&ps->core, ps->range.pos,
+			"%s takes no range (a range is for an assumption: "
+			"policies/scenarios/README.md)",
+			kw_name[k]);
+		ps->range.set = 0;
+	}
+	return err;
+}
 
+/* Statement k, its keyword read. */
+static int parse_one(struct parser *ps, int k, struct br_pos pos, int first)
+{
 	switch (k) {
 	case K_SCENARIO:
 		return parse_scenario(ps, first, pos);
@@ -1125,7 +1396,8 @@ static int parse_statement(struct parser *ps)
 		return parse_vpn(ps, pos);
 	case K_PROXY:
 		return parse_svc_share(ps, "proxy", &ps->scn->proxies,
-				       &ps->scn->n_proxies, &ps->cap_proxies);
+				       &ps->scn->n_proxies, &ps->cap_proxies,
+				       BR_PARAM_PROXY);
 	default:
 		return parse_at(ps);
 	}
@@ -1301,6 +1573,9 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->proxies);
 	free(scn->rates);
 	free(scn->events);
+	for (i = 0; i < scn->n_params; i++)
+		free(scn->params[i].name);
+	free(scn->params);
 	free(scn);
 }
 

@@ -35,6 +35,39 @@ struct br_scn_rate {
 	struct br_pos pos;
 };
 
+/*
+ * An assumption given as a range (policies/scenarios/README.md,
+ * "Uncertain assumptions"): "LO..HI" is uniform, "LO..MODE..HI"
+ * triangular. A single run takes the central value (MODE, or the
+ * midpoint); simulate --runs draws one value per run, --sensitivity
+ * sets LO and HI in turn.
+ */
+enum br_scn_unit {
+	BR_UNIT_SHARE, /* 0..1 */
+	BR_UNIT_TIME,  /* nanoseconds */
+	BR_UNIT_RATE,  /* per hour */
+};
+
+enum br_scn_where {
+	BR_PARAM_FIELD,	   /* a double of struct br_scenario at .at */
+	BR_PARAM_FIELD_NS, /* a uint64_t of struct br_scenario at .at */
+	BR_PARAM_APP,	   /* apps[.at].share */
+	BR_PARAM_RATE,	   /* rates[.at .. .at + .count).per_hour */
+	BR_PARAM_VPN,	   /* vpns[.at].share */
+	BR_PARAM_PROXY,	   /* proxies[.at].share */
+};
+
+struct br_scn_param {
+	char *name; /* the statement as written: "platform ios", "app bank" */
+	enum br_scn_unit unit;
+	double lo, mode, hi; /* in the unit; mode: the central value */
+	int triangular;	     /* else uniform, mode the midpoint */
+	enum br_scn_where where;
+	int complement; /* the field takes 1 - value (a split's other key) */
+	size_t at, count;
+	struct br_pos pos;
+};
+
 /* At a time of the simulation, a policy comes into force (a swap). */
 struct br_scn_event {
 	uint64_t at_ns;
@@ -100,6 +133,8 @@ struct br_scenario {
 	struct br_scn_app *apps;
 	size_t n_rates;
 	struct br_scn_rate *rates;
+	size_t n_params; /* the assumptions given as ranges */
+	struct br_scn_param *params;
 	size_t n_events; /* in time order */
 	struct br_scn_event *events;
 	char *description; /* NULL when none is given */
@@ -198,6 +233,25 @@ int br_scenario_default(const struct br_catalog *cat, struct br_scenario **out,
 const char *br_scenario_default_source(size_t *len);
 
 void br_scenario_free(struct br_scenario *scn);
+
+/* ---- uncertain assumptions (scenario_param.c) --------------------------- */
+
+/* Set param i to v (in its unit) in scn. */
+void br_scn_param_set(struct br_scenario *scn, size_t i, double v);
+
+/* Every param at its central value: what a single run uses. */
+void br_scn_param_central(struct br_scenario *scn);
+
+/*
+ * Draw k of an ensemble from seed: every param drawn from its
+ * distribution into scn; returns the draw's traffic seed. Draw k is the
+ * same whichever machine or shard computes it.
+ */
+uint64_t br_scn_draw(struct br_scenario *scn, uint64_t seed, uint64_t k);
+
+/* "30%", "5m", "4/h": a value of param p for people. */
+const char *br_scn_param_text(const struct br_scn_param *p, double v,
+			      char *buf, size_t len);
 
 /* The sizes of the censor's tables in a scenario's simulation. */
 uint32_t br_scn_flow_table(const struct br_scenario *scn);
