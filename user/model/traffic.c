@@ -1132,8 +1132,12 @@ static int64_t step_request(struct model *m, struct job *j)
  */
 static int response_fixed(struct model *m, struct flow_run *fr, bool quic)
 {
-	/* unseen packets cost no test run: each one is counted */
-	if (m->unseen || fr->swaps != m->res->swaps)
+	/* a flow the censor does not see passes whole: its packets are
+	 * counted as those of a fixed flow, one a window, so that
+	 * unseen_packets and packets count alike */
+	if (m->unseen)
+		return 1;
+	if (fr->swaps != m->res->swaps)
 		return 0;
 	return br_sim_flow_fixed(m->sim, &fr->ends,
 				 quic ? IPPROTO_UDP : IPPROTO_TCP);
