@@ -133,7 +133,8 @@ t_eq "... though every packet went through the program" \
 CAT="$TMP/catalog"
 mkdir -p "$CAT"
 cp policies/catalog/*.catalog "$CAT/"
-sed -i -E 's/^(flow dc tcp daddr @telegram dport 443 .*)$/\1 ROTATE/' \
+sed -i -E -e '/^flow dc tcp daddr @telegram /s/ rotate [^ ]+ into [^ ]+//' \
+	-e 's/^(flow dc tcp daddr @telegram dport 443 .*)$/\1 ROTATE/' \
 	"$CAT/messengers.catalog"
 grep -q ' ROTATE$' "$CAT/messengers.catalog" ||
 	t_fail "the catalog copy has Telegram's flow to rotate"
