@@ -75,6 +75,10 @@ static const struct svc_def svc_defs[] = {
 	{ "game-network", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "video", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "twitter", BR_PLAT_ANY, { "open" }, { 0 } },
+	/* the 2018 collateral the era scenarios name */
+	{ "viber", BR_PLAT_ANY, { "call" }, { 0 } },
+	{ "social", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "online-school", BR_PLAT_ANY, { "join" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))
