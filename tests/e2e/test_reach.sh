@@ -7,7 +7,10 @@
 #   - vpn SERVICE 100%: that service escapes, the others do not;
 #   - coverage wifi 0%, cellular 100%: only cellular devices' Twitter is
 #     throttled (none with all devices on Wi-Fi, all with all on cellular);
+#     an operator's coverage replaces its access's for its subscribers;
 #   - proxy SERVICE 100%: an address block of the service misses it;
+#   - a service's servers that rotate into an unlisted pool come back
+#     after the first move; into a listed one they do not;
 #   - the same seed gives the same bytes with these statements too.
 #
 # usage: tests/e2e/test_reach.sh [BUILD_DIR]   (as root)
@@ -115,6 +118,27 @@ r=$(sim --scenario "$(scn twitter 'access cellular 100%' \
 	'coverage wifi 0%, cellular 100%')" --policy "$THR")
 att=$(outcome "$r" twitter '*' open attempted)
 t_eq "all on cellular, cellular covered: every opening late" \
+	"$(outcome "$r" twitter '*' open late)" "$att"
+
+# an operator's coverage replaces its access's for its subscribers
+r=$(sim --scenario "$(scn twitter 'access cellular 100%' \
+	'operator a cellular 50% coverage 0%')" --policy "$THR")
+att=$(outcome "$r" twitter '*' open attempted)
+late=$(outcome "$r" twitter '*' open late)
+if [ "${late:-0}" -gt 0 ] && [ "$late" -lt "${att:-0}" ]; then
+	t_ok "half of cellular on an operator without the censor: some late, not all ($late of $att)"
+else
+	t_fail "half of cellular on an operator without the censor: some late, not all" \
+		"late $late of $att"
+fi
+t_eq "the JSON lists the operator" \
+	"$(jq -c '.scenario.reach.operators' <<<"$r")" \
+	'[{"name":"a","access":"cellular","share":0.5,"coverage":0}]'
+r=$(sim --scenario "$(scn twitter 'access cellular 100%' \
+	'coverage cellular 0%' 'operator a cellular 100% coverage 100%')" \
+	--policy "$THR")
+att=$(outcome "$r" twitter '*' open attempted)
+t_eq "cellular not covered, but its one operator is: every opening late" \
 	"$(outcome "$r" twitter '*' open late)" "$att"
 
 # ---- a proxy -------------------------------------------------------------------

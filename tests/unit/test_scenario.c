@@ -422,6 +422,33 @@ static void test_reach(void **state)
 	assert_true(scn->proxies[0].share == 0.05);
 	br_scenario_free(scn);
 
+	/* operators: a share of an access's devices, their own coverage */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "operator mts cellular 30% coverage 100%\n"
+		       "operator home wifi 40%..50%..60% coverage 0%..20%\n"
+		       "operator tele2 cellular 70% coverage 90%\n");
+	assert_int_equal(scn->n_operators, 3);
+	assert_string_equal(scn->operators[0].name, "mts");
+	assert_int_equal(scn->operators[0].access, 1);
+	assert_true(scn->operators[0].share == 0.3);
+	assert_true(scn->operators[0].coverage == 1);
+	check_pos(scn->operators[0].pos, "t.scenario", 5, 10);
+	assert_int_equal(scn->operators[1].access, 0);
+	assert_true(fabs(scn->operators[1].share - 0.5) < 1e-12);
+	assert_true(fabs(scn->operators[1].coverage - 0.1) < 1e-12);
+	assert_true(scn->operators[2].coverage == 0.9);
+	assert_int_equal(scn->n_params, 2);
+	assert_string_equal(scn->params[0].name, "operator home");
+	assert_string_equal(scn->params[1].name, "operator home coverage");
+	br_scn_param_set(scn, 0, 0.45);
+	br_scn_param_set(scn, 1, 0.15);
+	assert_true(scn->operators[1].share == 0.45);
+	assert_true(scn->operators[1].coverage == 0.15);
+	br_scenario_free(scn);
+
 	/* one access left out keeps its default */
 	scn = parse_ok("scenario r\n"
 		       "devices 1\n"
@@ -820,6 +847,29 @@ static const struct {
 	  "t.scenario:5:7" },
 	{ HEAD "proxy 10%\n",
 	  "t.scenario:5:7: bad service name \"10%\"" },
+	{ HEAD "operator mts cellular 30% coverage 100%\n"
+	  "operator mts wifi 30% coverage 100%\n",
+	  "t.scenario:6:10: operator \"mts\" already given at "
+	  "t.scenario:5:10" },
+	{ HEAD "operator 5g cellular 30% coverage 100%\n",
+	  "t.scenario:5:10: bad operator name \"5g\"" },
+	{ HEAD "operator\n",
+	  "t.scenario:5:9: expected an operator name, got end of line" },
+	{ HEAD "operator mts lte 30% coverage 100%\n",
+	  "t.scenario:5:14: unknown access \"lte\" (expected wifi or "
+	  "cellular)" },
+	{ HEAD "operator mts cellular\n",
+	  "t.scenario:5:22: expected a share such as \"30%\", got end of "
+	  "line" },
+	{ HEAD "operator mts cellular 30%\n",
+	  "t.scenario:5:26: expected \"coverage Q%\", got end of line" },
+	{ HEAD "operator mts cellular 30% coverage 101%\n",
+	  "t.scenario:5:36: share \"101%\" out of range (0-100%)" },
+	{ HEAD "operator a cellular 60% coverage 1%\n"
+	  "operator b wifi 60% coverage 1%\n"
+	  "operator c cellular 50% coverage 1%\n",
+	  "t.scenario:7:21: operators of cellular add up to 110%, more than "
+	  "100%" },
 	{ HEAD "proxy tg 10%\n",
 	  "t.scenario:5:7: unknown service \"tg\"" },
 

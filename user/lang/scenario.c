@@ -63,6 +63,7 @@ enum kw {
 	K_RATE,
 	K_VPN, /* "vpn P%" once, "vpn SERVICE P%" once a service */
 	K_PROXY,
+	K_OPERATOR,
 	K_AT,
 	K_COUNT,
 };
@@ -91,6 +92,7 @@ static const char *const kw_name[K_COUNT] = {
 	[K_RATE] = "rate",
 	[K_VPN] = "vpn",
 	[K_PROXY] = "proxy",
+	[K_OPERATOR] = "operator",
 	[K_AT] = "at",
 };
 
@@ -106,6 +108,8 @@ struct parser {
 	size_t cap_apps;
 	size_t cap_vpns;
 	size_t cap_proxies;
+	size_t cap_operators;
+	uint64_t op_sum[2]; /* the operators' shares of each access so far */
 	size_t cap_rates;
 	size_t cap_events;
 	size_t cap_params;
@@ -1235,6 +1239,109 @@ static int parse_by_access(struct parser *ps, const char *what, double rate[2],
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
+/* A share and its range, a param of operator idx of kind where. */
+static int parse_op_share(struct parser *ps, const char *what, size_t idx,
+			  enum br_scn_where where, uint64_t *fixed)
+{
+	char name[96];
+	int err;
+
+	err = parse_share(ps, fixed);
+	if (err || !ps->range.set)
+		return err;
+	snprintf(name, sizeof(name), "operator %s%s",
+		 ps->scn->operators[idx].name, what);
+	return param_add(ps, name, where, idx, 1, 0);
+}
+
+/*
+ * "operator NAME ACCESS P% coverage Q%": P% of the ACCESS devices are
+ * NAME's subscribers, Q% of whom the censor sees (instead of the
+ * access's coverage). Once per name; an access's operators take at most
+ * 100% of its devices.
+ */
+static int parse_operator(struct parser *ps)
+{
+	static const char *const keys[2] = { "wifi", "cellular" };
+	struct br_scenario *scn = ps->scn;
+	const struct br_token *t = &ps->src->cur;
+	struct br_scn_operator *op;
+	char d[BR_PARSE_DESC_LEN], s[32];
+	uint64_t share = 0, cov = 0;
+	struct br_pos at;
+	size_t i, idx;
+	int k, err;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "an operator name");
+	if (!br_is_ident(t->start, t->len)) {
+		br_perr(&ps->core, t->pos, "bad operator name %s",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	for (i = 0; i < scn->n_operators; i++) {
+		if (strlen(scn->operators[i].name) == t->len &&
+		    !memcmp(scn->operators[i].name, t->start, t->len)) {
+			br_perr(&ps->core, t->pos,
+				"operator \"%s\" already given at " POSF,
+				scn->operators[i].name,
+				POSA(scn->operators[i].pos));
+			return -EINVAL;
+		}
+	}
+	op = br_grow(scn->operators, &ps->cap_operators, scn->n_operators,
+		     sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	scn->operators = op;
+	idx = scn->n_operators;
+	op += idx;
+	memset(op, 0, sizeof(*op));
+	op->name = strndup(t->start, t->len);
+	if (!op->name)
+		return -ENOMEM;
+	op->pos = t->pos;
+	scn->n_operators++;
+	br_parse_next(ps->src);
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "wifi or cellular");
+	for (k = 0; k < 2 && !br_tok_is(t, keys[k]); k++)
+		;
+	if (k == 2) {
+		br_perr(&ps->core, t->pos,
+			"unknown access %s (expected wifi or cellular)",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	op->access = k;
+	br_parse_next(ps->src);
+	at = t->pos;
+	err = parse_op_share(ps, "", idx, BR_PARAM_OP_SHARE, &share);
+	if (err)
+		return err;
+	op->share = share_of(share);
+	ps->op_sum[k] += share;
+	if (ps->op_sum[k] > 100 * FIX) {
+		br_perr(&ps->core, at,
+			"operators of %s add up to %s, more than 100%%",
+			keys[k], fmt_share(ps->op_sum[k], s));
+		return -EINVAL;
+	}
+	if (!br_tok_is(t, "coverage"))
+		return br_parse_expected(&ps->core, ps->src,
+					 "\"coverage Q%\"");
+	br_parse_next(ps->src);
+	err = parse_op_share(ps, " coverage", idx, BR_PARAM_OP_COVERAGE,
+			     &cov);
+	if (err)
+		return err;
+	op->coverage = share_of(cov);
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
 /* "backoff MIN MAX": a failed channel's reconnect delay, doubling. */
 static int parse_backoff(struct parser *ps)
 {
@@ -1394,6 +1501,8 @@ static int parse_one(struct parser *ps, int k, struct br_pos pos, int first)
 		return parse_rate(ps);
 	case K_VPN:
 		return parse_vpn(ps, pos);
+	case K_OPERATOR:
+		return parse_operator(ps);
 	case K_PROXY:
 		return parse_svc_share(ps, "proxy", &ps->scn->proxies,
 				       &ps->scn->n_proxies, &ps->cap_proxies,
@@ -1571,6 +1680,9 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->apps);
 	free(scn->vpns);
 	free(scn->proxies);
+	for (i = 0; i < scn->n_operators; i++)
+		free(scn->operators[i].name);
+	free(scn->operators);
 	free(scn->rates);
 	free(scn->events);
 	for (i = 0; i < scn->n_params; i++)

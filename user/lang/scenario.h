@@ -55,6 +55,8 @@ enum br_scn_where {
 	BR_PARAM_RATE,	   /* rates[.at .. .at + .count).per_hour */
 	BR_PARAM_VPN,	   /* vpns[.at].share */
 	BR_PARAM_PROXY,	   /* proxies[.at].share */
+	BR_PARAM_OP_SHARE, /* operators[.at].share */
+	BR_PARAM_OP_COVERAGE, /* operators[.at].coverage */
 };
 
 struct br_scn_param {
@@ -65,6 +67,19 @@ struct br_scn_param {
 	enum br_scn_where where;
 	int complement; /* the field takes 1 - value (a split's other key) */
 	size_t at, count;
+	struct br_pos pos;
+};
+
+/*
+ * An operator of one access: share of that access's devices are its
+ * subscribers, and the censor sees coverage of them (instead of the
+ * access's coverage).
+ */
+struct br_scn_operator {
+	char *name;
+	int access; /* 0 Wi-Fi, 1 cellular */
+	double share;
+	double coverage;
 	struct br_pos pos;
 };
 
@@ -129,6 +144,8 @@ struct br_scenario {
 	struct br_scn_app *vpns;
 	size_t n_proxies;
 	struct br_scn_app *proxies;
+	size_t n_operators; /* in statement order */
+	struct br_scn_operator *operators;
 	size_t n_apps;
 	struct br_scn_app *apps;
 	size_t n_rates;

@@ -40,6 +40,12 @@ void br_scn_param_set(struct br_scenario *scn, size_t i, double v)
 	case BR_PARAM_PROXY:
 		scn->proxies[p->at].share = v;
 		break;
+	case BR_PARAM_OP_SHARE:
+		scn->operators[p->at].share = v;
+		break;
+	case BR_PARAM_OP_COVERAGE:
+		scn->operators[p->at].coverage = v;
+		break;
 	case BR_PARAM_RATE:
 		for (k = 0; k < p->count; k++)
 			scn->rates[p->at + k].per_hour = v;

@@ -2087,7 +2087,7 @@ static int store_init(struct model *m)
 
 /*
  * Who the censor sees of device d: a VPN for everything, the coverage of
- * its access, a VPN or a proxy per service. Each from its own stream off
+ * its operator or else of its access, a VPN or a proxy per service. Each from its own stream off
  * the device's state r, so none shifts the draws before it or the others
  * (a scenario without these statements draws as it did), and each draw is
  * made whatever the share, so changing one share moves no other draw.
@@ -2096,10 +2096,25 @@ static void reach_draw(struct model *m, struct device *d, uint64_t r)
 {
 	const struct br_scenario *scn = m->scn;
 	uint64_t q = mix64(r ^ 0x7265616368); /* "reach" */
-	bool vpn = rnd01(&q) < scn->vpn_share;
-	bool covered = rnd01(&q) < scn->coverage[d->cellular];
+	uint64_t o = mix64(r ^ 0x6f70); /* "op": the device's operator */
+	double cov = scn->coverage[d->cellular], u = rnd01(&o), sum = 0;
+	bool vpn, covered;
 	size_t i;
 
+	/* an operator of its access, or none named: the access's coverage */
+	for (i = 0; i < scn->n_operators; i++) {
+		const struct br_scn_operator *op = &scn->operators[i];
+
+		if (op->access != d->cellular)
+			continue;
+		sum += op->share;
+		if (u < sum) {
+			cov = op->coverage;
+			break;
+		}
+	}
+	vpn = rnd01(&q) < scn->vpn_share;
+	covered = rnd01(&q) < cov;
 	d->unseen = vpn || !covered;
 	for (i = 0; i < scn->n_vpns; i++) {
 		uint64_t v = mix64(r ^ 0x76706e ^ (uint64_t)scn->vpns[i].service

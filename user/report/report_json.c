@@ -56,6 +56,7 @@ static void br_json_svc_shares(struct br_json *j, const char *key,
 static void br_json_scn_reach(struct br_json *j, const struct br_result *r)
 {
 	const struct br_scenario *scn = r->scn;
+	size_t i;
 
 	br_json_key(j, "reach");
 	br_json_object(j);
@@ -68,6 +69,19 @@ static void br_json_scn_reach(struct br_json *j, const struct br_result *r)
 	br_json_svc_shares(j, "vpn_by_service", r->cat, scn->vpns, scn->n_vpns);
 	br_json_svc_shares(j, "proxy_by_service", r->cat, scn->proxies,
 			   scn->n_proxies);
+	br_json_key(j, "operators");
+	br_json_array(j);
+	for (i = 0; i < scn->n_operators; i++) {
+		const struct br_scn_operator *op = &scn->operators[i];
+
+		br_json_object(j);
+		br_json_kstr(j, "name", op->name);
+		br_json_kstr(j, "access", op->access ? "cellular" : "wifi");
+		br_json_knum(j, "share", op->share);
+		br_json_knum(j, "coverage", op->coverage);
+		br_json_end(j);
+	}
+	br_json_end(j);
 	br_json_end(j);
 }
 
