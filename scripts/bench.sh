@@ -11,7 +11,8 @@
 #    kernel LPM trie and xdp-filter through BPF_PROG_TEST_RUN, then the
 #    policy install times; then build/bench/bench_l7: TLS, DNS, QUIC and
 #    flow-table packets against a 1M-name domain set; then the default
-#    scenario through `simulate`. All print markdown.
+#    scenario through `simulate`, and 20 runs of it (`--runs`) on one CPU
+#    and on all. All print markdown.
 # 3. Writes them to BUILD/bench/results.md and replaces the generated part
 #    of docs/PERFORMANCE.md (between the two "make bench" markers) with them.
 #    The figures in the doc are therefore exactly what the last run printed.
@@ -113,6 +114,38 @@ sim_bench() {
 	printf '\n'
 }
 
+# An ensemble of the default scenario (simulate --runs, one policy): the
+# same runs on one CPU and on all of them (--jobs), wall time and the
+# packets every run pushed (read from the runs' partial result, exact),
+# against the goal: --runs 20 in under a minute.
+ens_bench() {
+	local runs=20 cpus j t0 t1 pk pol=policies/imessage-apns-sni.policy
+
+	cpus=$(nproc)
+	printf '### Ensembles (`simulate --runs %d`)\n\n' "$runs"
+	printf 'The default scenario with %s, %d runs (each its own draw and ' \
+		"$pol" "$runs"
+	printf 'seed, a fresh BPF instance per run), run by --jobs worker '
+	printf 'processes; wall time of the whole command. Goal: under 60 s '
+	printf 'with every CPU.\n\n'
+	printf '| jobs | packets | wall s | packets/s | vs 1 job |\n'
+	printf '|---:|---:|---:|---:|---:|\n'
+	base=""
+	for j in 1 "$cpus"; do
+		t0=$(date +%s%N)
+		pk=$("$BUILD/blastradius" -q simulate --policy "$pol" \
+			--runs "$runs" --shard 0/1 --jobs "$j" |
+			jq -s '[.[1:][] | .result.policies[0].packets] | add') ||
+			return 1
+		t1=$(date +%s%N)
+		[ -n "$base" ] || base=$((t1 - t0))
+		awk -v j="$j" -v n="$pk" -v ns=$((t1 - t0)) -v b="$base" \
+			'BEGIN { printf "| %d | %d | %.1f | %.0f | %.2fx |\n", j,
+				 n, ns / 1e9, n / (ns / 1e9), b / ns }'
+	done
+	printf '\n'
+}
+
 args=()
 if ids=$(xdp_filter_ids); then
 	args+=(--xdp-filter "$ids")
@@ -129,6 +162,7 @@ start=$(date +%s)
 "$BUILD/bench/bench_l7" --date "$date" --commit "$commit" >>"$OUT.tmp" ||
 	exit 1
 sim_bench >>"$OUT.tmp" || exit 1
+ens_bench >>"$OUT.tmp" || exit 1
 mv "$OUT.tmp" "$OUT"
 echo "bench: done in $(($(date +%s) - start)) s; results in $OUT" >&2
 cat "$OUT"

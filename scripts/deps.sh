@@ -19,6 +19,7 @@ PACKAGES="
 	chromium fonts-dejavu-core
 	ngtcp2-server ngtcp2-client nftables ethtool
 	man-db groff-base bsdextrautils
+	parallel python3-yaml
 "
 
 missing=""

@@ -30,23 +30,21 @@
 #include "result.h"
 #include "scenario.h"
 #include "sim.h"
+#include "simulate.h"
+#include "ensemble.h"
 #include "traffic.h"
 
-struct run {
-	const char *file; /* NULL: no policy */
-	struct br_policy *pol;
-};
 
 /*
  * Without --policy: every shipped policy, policies/ *.policy beside the
  * catalog directory, in name order (glob sorts). The paths live in g;
  * *runs grows to hold them.
  */
-static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
+static int br_shipped_policies(struct br_sim_run **runs, size_t *n, glob_t *g)
 {
 	char up[PATH_MAX], dir[PATH_MAX], cwd[PATH_MAX], pattern[PATH_MAX + 16];
 	const char *shown;
-	struct run *r;
+	struct br_sim_run *r;
 	size_t i, len;
 	int rc;
 
@@ -82,6 +80,7 @@ static int br_shipped_policies(struct run **runs, size_t *n, glob_t *g)
 /* ---- the estimate ------------------------------------------------------- */
 
 /* Longer than this for all runs, simulate refuses without --force. */
+#define BR_SIM_MAX_DRAWS 1000000
 #define BR_SIM_MAX_SECONDS 3600.0
 
 /* "2.3M": a count as people read it. */
@@ -211,10 +210,10 @@ static int br_sim_check_estimate(const struct br_cli *cli,
  * impact.h; allocated, the caller frees it either way), each in a fresh
  * instance: no flow or policer carries over.
  */
-static int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
+int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
 		       const struct br_scenario *scn, uint64_t seed,
 		       struct br_policy **events, const char *pcap,
-		       const struct run *runs, size_t n, struct br_impact **ims)
+		       const struct br_sim_run *runs, size_t n, struct br_impact **ims)
 {
 	size_t i;
 	int err;
@@ -293,7 +292,7 @@ static int br_sim_report(const struct br_cli *cli,
  * The runs' policies, and the scenario's swap policies into *events
  * (allocated, one per event; freed by the caller either way).
  */
-static int br_sim_policies(const struct br_scenario *scn, struct run *runs,
+static int br_sim_policies(const struct br_scenario *scn, struct br_sim_run *runs,
 			   size_t n, struct br_policy ***events)
 {
 	size_t i;
@@ -323,7 +322,48 @@ struct sim_args {
 	bool baseline; /* --no-policy */
 	bool summary;
 	bool force;
+	size_t draws;	  /* --runs N: an ensemble of N draws; 0: one run */
+	bool sensitivity; /* --sensitivity */
+	size_t jobs;	  /* --jobs N; 0: the CPUs online */
+	bool have_shard;  /* --shard I/K */
+	size_t shard_i, shard_k;
 };
+
+/* A count option's value, min..max; -EINVAL (said) otherwise. */
+static int br_sim_count(const char *opt, const char *arg, uint64_t min,
+			uint64_t max, size_t *out)
+{
+	uint64_t v = 0;
+	int err = br_lex_u64(arg, strlen(arg), &v);
+
+	if (err || v < min || v > max) {
+		br_err("--%s \"%s\": expected a number from %llu to %llu", opt,
+		       arg, (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+/* --shard I/K: 0 <= I < K. */
+static int br_sim_shard(struct sim_args *o, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	uint64_t i = 0, k = 0;
+
+	if (!slash || br_lex_u64(arg, (size_t)(slash - arg), &i) ||
+	    br_lex_u64(slash + 1, strlen(slash + 1), &k) || !k || i >= k ||
+	    k > BR_SIM_MAX_DRAWS) {
+		br_err("--shard \"%s\": expected I/K with 0 <= I < K, as in "
+		       "--shard 0/4",
+		       arg);
+		return -EINVAL;
+	}
+	o->shard_i = (size_t)i;
+	o->shard_k = (size_t)k;
+	o->have_shard = true;
+	return 0;
+}
 
 /* --seed N, read as the scenario's seed statement reads one. */
 static int br_sim_seed(struct sim_args *o, const char *arg)
@@ -346,7 +386,7 @@ static int br_sim_seed(struct sim_args *o, const char *arg)
  * The options into o, each --policy into runs (which has room for argc);
  * 0, or -EINVAL for a usage error (the usage said).
  */
-static int br_sim_options(struct sim_args *o, struct run *runs, size_t *n_runs,
+static int br_sim_options(struct sim_args *o, struct br_sim_run *runs, size_t *n_runs,
 			  int argc, char **argv)
 {
 	struct br_args a;
@@ -386,6 +426,22 @@ static int br_sim_options(struct sim_args *o, struct run *runs, size_t *n_runs,
 		case BR_OPT_FORCE:
 			o->force = true;
 			break;
+		case BR_OPT_RUNS:
+			if (br_sim_count("runs", a.arg, 1, BR_SIM_MAX_DRAWS,
+					 &o->draws))
+				goto usage;
+			break;
+		case BR_OPT_JOBS:
+			if (br_sim_count("jobs", a.arg, 1, 1024, &o->jobs))
+				goto usage;
+			break;
+		case BR_OPT_SHARD:
+			if (br_sim_shard(o, a.arg))
+				goto usage;
+			break;
+		case BR_OPT_SENSITIVITY:
+			o->sensitivity = true;
+			break;
 		default:
 			goto usage;
 		}
@@ -397,12 +453,123 @@ usage:
 	return -EINVAL;
 }
 
+/* "scenario F (N), policies A, B, none": what a partial's draws ran. */
+static char *br_sim_what(const struct br_scenario *scn,
+			 const struct br_sim_run *runs, size_t n)
+{
+	char *s = NULL, *prev;
+	size_t i;
+
+	if (asprintf(&s, "scenario %s (%s), %zu ranged; policies", scn->file,
+		     scn->name, scn->n_params) < 0)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		prev = s;
+		if (asprintf(&s, "%s%s %s", prev, i ? "," : "",
+			     runs[i].file ? runs[i].file : "none") < 0)
+			s = NULL;
+		free(prev);
+		if (!s)
+			return NULL;
+	}
+	return s;
+}
+
+/* Draws texts[0..n) of ks as a partial result on stdout. */
+static int br_sim_partial(const struct sim_args *o,
+			  const struct br_scenario *scn,
+			  const struct br_sim_run *runs, size_t n_runs,
+			  const size_t *ks, char **texts, size_t n)
+{
+	struct br_partial p = { .runs = o->draws,
+				.seed = o->seed,
+				.shard = o->shard_i,
+				.shards = o->shard_k,
+				.sensitivity = o->sensitivity };
+	char *what = br_sim_what(scn, runs, n_runs);
+	size_t i;
+	int err;
+
+	if (!what)
+		return -ENOMEM;
+	p.what = what;
+	err = br_partial_write_header(stdout, &p);
+	for (i = 0; !err && i < n; i++)
+		err = br_partial_write_draw(stdout, ks[i], texts[i]);
+	free(what);
+	if (fflush(stdout) && !err)
+		err = -EIO;
+	return err;
+}
+
+/*
+ * --runs N, --sensitivity: the draws (this shard's), then the ensemble's
+ * report, or the shard's partial result. 0, or -1 (said).
+ */
+static int br_sim_ensemble(const struct br_cli *cli, const struct sim_args *o,
+			   const struct br_catalog *cat,
+			   struct br_scenario *scn, struct br_policy **events,
+			   const struct br_sim_run *runs, size_t n_runs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct br_sim_job job = {
+		.cli = cli,
+		.cat = cat,
+		.scn = scn,
+		.events = events,
+		.runs = runs,
+		.n_runs = n_runs,
+		.seed = o->seed,
+		.draws = o->draws,
+		.sensitivity = o->sensitivity,
+		.jobs = o->jobs ? o->jobs : cpus > 0 ? (size_t)cpus : 1,
+	};
+	struct br_ensemble e = { .seed = o->seed };
+	size_t *ks = calloc(o->draws + 1, sizeof(*ks)), n = 0, k;
+	char **texts = calloc(o->draws + 1, sizeof(*texts));
+	int err = -ENOMEM;
+
+	if (!ks || !texts)
+		goto out;
+	for (k = 0; k < o->draws; k++)
+		if (!o->have_shard || k % o->shard_k == o->shard_i)
+			ks[n++] = k;
+	err = br_sim_draws(&job, ks, n, texts);
+	if (err)
+		goto out;
+	if (o->have_shard) {
+		err = br_sim_partial(o, scn, runs, n_runs, ks, texts, n);
+		goto out;
+	}
+	e.n_sens = o->sensitivity ? scn->n_params : 0;
+	err = br_ensemble_from_texts(&e, texts, n);
+	if (!err)
+		err = e.n_sens ? br_ensemble_summaries(&e)
+			       : br_ensemble_reduce(&e);
+	if (!err)
+		err = br_ensemble_report(&e,
+					 cli->json  ? "json"
+					 : o->csv   ? "csv"
+					 : o->summary ? "summary"
+						      : "text",
+					 o->html, o->markdown, cli->quiet);
+out:
+	if (err)
+		br_err("simulate: %s", strerror(-err));
+	for (k = 0; texts && k < o->draws; k++)
+		free(texts[k]);
+	free(texts);
+	free(ks);
+	br_ensemble_free(&e);
+	return err ? -1 : 0;
+}
+
 int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 {
 	struct br_policy **events = NULL;
 	const struct br_catalog *cat = NULL;
 	struct br_scenario *scn = NULL;
-	struct run *runs = NULL;
+	struct br_sim_run *runs = NULL;
 	glob_t shipped = { 0 };
 	size_t n_runs = 0, i;
 	struct sim_args o = {};
@@ -424,6 +591,18 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	if (!n_runs || o.baseline)
 		n_runs++; /* the baseline: a run without a policy, last */
+	if ((o.have_shard && !o.draws && !o.sensitivity) ||
+	    (o.draws && o.sensitivity) ||
+	    (o.pcap && (o.draws || o.sensitivity))) {
+		br_err("%s",
+		       o.draws && o.sensitivity
+			       ? "--runs and --sensitivity: one or the other"
+		       : o.pcap ? "--write-pcap: a single run only, not with "
+				  "--runs or --sensitivity"
+				: "--shard: of --runs N or --sensitivity");
+		rc = 2;
+		goto out;
+	}
 	if (o.pcap && n_runs > 1) {
 		br_err("--write-pcap: one run at most (one --policy, or "
 		       "--no-policy)");
@@ -445,10 +624,25 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	if (!o.have_seed)
 		o.seed = scn->seed;
-	if (br_sim_check_estimate(cli, cat, scn, n_runs, o.force, &est))
+	if (o.sensitivity && !scn->n_params) {
+		br_err("--sensitivity: scenario %s has no assumption given as "
+		       "a range (LO..HI: policies/scenarios/README.md)",
+		       scn->name);
+		goto out;
+	}
+	if (o.sensitivity)
+		o.draws = 1 + 2 * scn->n_params;
+	if (br_sim_check_estimate(cli, cat, scn, n_runs * (o.draws ? o.draws
+								   : 1),
+				  o.force, &est))
 		goto out;
 	if (br_sim_policies(scn, runs, n_runs, &events))
 		goto out;
+	if (o.draws) {
+		if (!br_sim_ensemble(cli, &o, cat, scn, events, runs, n_runs))
+			rc = 0;
+		goto out;
+	}
 
 	if (br_sim_runs(cli, cat, scn, o.seed, events, o.pcap, runs, n_runs,
 			&ims))

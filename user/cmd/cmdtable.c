@@ -114,6 +114,29 @@ static const struct br_opt br_simulate_opts[] = {
 	BR_FLAG("force", BR_OPT_FORCE,
 		"run a simulation the estimate says will not fit in memory "
 		"or will take over an hour"),
+	BR_VALUE("runs", BR_OPT_RUNS, "N", BR_ARG_WORD,
+		 "N runs, each with its own draw of the scenario's ranged "
+		 "assumptions and its own seed; every figure as the median "
+		 "and the interval where 95% of the runs fell"),
+	BR_FLAG("sensitivity", BR_OPT_SENSITIVITY,
+		"set each ranged assumption to its low and its high end, "
+		"the others central, and rank what moves each headline"),
+	BR_VALUE("shard", BR_OPT_SHARD, "I/K", BR_ARG_WORD,
+		 "run only the runs k with k % K == I (0 <= I < K) and print "
+		 "them as a partial result for merge"),
+	BR_VALUE("jobs", BR_OPT_JOBS, "N", BR_ARG_WORD,
+		 "run N runs at a time, each in its own process (default: "
+		 "the CPUs online)"),
+	BR_END
+};
+
+static const struct br_opt br_merge_opts[] = {
+	BR_FLAG("summary", BR_OPT_SUMMARY, "headlines only"),
+	BR_FLAG("csv", BR_OPT_CSV, "every figure as CSV, for scripts"),
+	BR_VALUE("html", BR_OPT_HTML, "F", BR_ARG_FILE,
+		 "write a self-contained report with charts to F"),
+	BR_VALUE("markdown", BR_OPT_MARKDOWN, "F", BR_ARG_FILE,
+		 "write the report as Markdown to F"),
 	BR_END
 };
 
@@ -163,6 +186,9 @@ const struct br_cmd br_commands[] = {
 	  "attributed to the catalog services they hit" },
 	{ "simulate", cmd_simulate, "", 0, br_simulate_opts,
 	  "the what-if: a scenario's population through the program" },
+	{ "merge", cmd_merge, "PARTIAL...", BR_ARG_FILE, br_merge_opts,
+	  "combine the partial results of simulate --shard into the report "
+	  "simulate --runs prints" },
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },

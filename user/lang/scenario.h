@@ -256,6 +256,9 @@ void br_scenario_free(struct br_scenario *scn);
 /* Set param i to v (in its unit) in scn. */
 void br_scn_param_set(struct br_scenario *scn, size_t i, double v);
 
+/* The value param i has in scn now (in its unit). */
+double br_scn_param_get(const struct br_scenario *scn, size_t i);
+
 /* Every param at its central value: what a single run uses. */
 void br_scn_param_central(struct br_scenario *scn);
 

@@ -53,6 +53,43 @@ void br_scn_param_set(struct br_scenario *scn, size_t i, double v)
 	}
 }
 
+double br_scn_param_get(const struct br_scenario *scn, size_t i)
+{
+	const struct br_scn_param *p = &scn->params[i];
+	const char *base = (const char *)scn;
+	uint64_t ns;
+	double v = 0;
+
+	switch (p->where) {
+	case BR_PARAM_FIELD:
+		memcpy(&v, base + p->at, sizeof(v));
+		break;
+	case BR_PARAM_FIELD_NS:
+		memcpy(&ns, base + p->at, sizeof(ns));
+		v = (double)ns;
+		break;
+	case BR_PARAM_APP:
+		v = scn->apps[p->at].share;
+		break;
+	case BR_PARAM_VPN:
+		v = scn->vpns[p->at].share;
+		break;
+	case BR_PARAM_PROXY:
+		v = scn->proxies[p->at].share;
+		break;
+	case BR_PARAM_OP_SHARE:
+		v = scn->operators[p->at].share;
+		break;
+	case BR_PARAM_OP_COVERAGE:
+		v = scn->operators[p->at].coverage;
+		break;
+	case BR_PARAM_RATE:
+		v = scn->rates[p->at].per_hour;
+		break;
+	}
+	return p->complement ? 1.0 - v : v;
+}
+
 void br_scn_param_central(struct br_scenario *scn)
 {
 	size_t i;

@@ -94,6 +94,12 @@ void br_json_num(struct br_json *j, double v)
 	fprintf(j->out, "%.3f", v);
 }
 
+void br_json_raw(struct br_json *j, const char *text)
+{
+	br_json_sep(j);
+	fputs(text, j->out);
+}
+
 void br_json_i64(struct br_json *j, int64_t v)
 {
 	br_json_sep(j);

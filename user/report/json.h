@@ -29,6 +29,7 @@ void br_json_u64(struct br_json *j, uint64_t v);
 void br_json_i64(struct br_json *j, int64_t v);
 void br_json_num(struct br_json *j, double v); /* %.3f */
 void br_json_bool(struct br_json *j, int v);
+void br_json_raw(struct br_json *j, const char *text); /* a number as is */
 void br_json_null(struct br_json *j);
 
 /* key + value in one call */

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "result.h"
 
 /* Okabe-Ito: distinguishable under the common color vision deficiencies. */
@@ -1675,3 +1676,13 @@ const struct br_report_format br_report_html = {
 	.name = "html",
 	.write = br_html_write,
 };
+
+void br_html_esc(FILE *f, const char *s)
+{
+	br_h_esc(f, s);
+}
+
+const char *br_html_css(void)
+{
+	return br_css;
+}

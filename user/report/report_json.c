@@ -85,6 +85,45 @@ static void br_json_scn_reach(struct br_json *j, const struct br_result *r)
 	br_json_end(j);
 }
 
+/*
+ * The assumptions given as ranges, each with the value this run has (an
+ * ensemble's draw, or the central value): shares in percent, times in
+ * seconds, rates per hour.
+ */
+static void br_json_scn_params(struct br_json *j,
+			       const struct br_scenario *scn)
+{
+	static const char *const unit[] = {
+		[BR_UNIT_SHARE] = "percent",
+		[BR_UNIT_TIME] = "seconds",
+		[BR_UNIT_RATE] = "per_hour",
+	};
+	size_t i;
+
+	if (!scn->n_params)
+		return;
+	br_json_key(j, "parameters");
+	br_json_array(j);
+	for (i = 0; i < scn->n_params; i++) {
+		const struct br_scn_param *p = &scn->params[i];
+		double k = p->unit == BR_UNIT_TIME    ? 1e-9
+			   : p->unit == BR_UNIT_SHARE ? 100
+						      : 1;
+
+		br_json_object(j);
+		br_json_kstr(j, "name", p->name);
+		br_json_kstr(j, "unit", unit[p->unit]);
+		br_json_kstr(j, "distribution",
+			     p->triangular ? "triangular" : "uniform");
+		br_json_knum(j, "low", p->lo * k);
+		br_json_knum(j, "central", p->mode * k);
+		br_json_knum(j, "high", p->hi * k);
+		br_json_knum(j, "value", br_scn_param_get(scn, i) * k);
+		br_json_end(j);
+	}
+	br_json_end(j);
+}
+
 static void br_json_scenario(struct br_json *j, const struct br_result *r)
 {
 	const struct br_scenario *scn = r->scn;
@@ -105,6 +144,7 @@ static void br_json_scenario(struct br_json *j, const struct br_result *r)
 	br_json_knum(j, "key_cache", scn->key_cache);
 	br_json_knum(j, "sms_fallback", scn->sms_share);
 	br_json_scn_reach(j, r);
+	br_json_scn_params(j, scn);
 	if (r->est) {
 		br_json_key(j, "estimate");
 		br_json_object(j);
