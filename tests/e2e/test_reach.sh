@@ -11,6 +11,7 @@
 #   - proxy SERVICE 100%: an address block of the service misses it;
 #   - a service's servers that rotate into an unlisted pool come back
 #     after the first move; into a listed one they do not;
+#   - the HTML report says whom the censor sees;
 #   - the same seed gives the same bytes with these statements too.
 #
 # usage: tests/e2e/test_reach.sh [BUILD_DIR]   (as root)
@@ -140,6 +141,12 @@ r=$(sim --scenario "$(scn twitter 'access cellular 100%' \
 att=$(outcome "$r" twitter '*' open attempted)
 t_eq "cellular not covered, but its one operator is: every opening late" \
 	"$(outcome "$r" twitter '*' open late)" "$att"
+
+"$BR" simulate --scenario "$half" --policy "$THR" --html "$TMP/r.html" \
+	>/dev/null 2>&1
+t_match "the HTML report says whom the censor sees" \
+	"$(grep -o '<dt>censor sees</dt><dd>[^<]*' "$TMP/r.html")" \
+	'0% of Wi-Fi and 100% of cellular devices; 0% of users on a VPN'
 
 # ---- a proxy -------------------------------------------------------------------
 
