@@ -12,10 +12,12 @@
 #     lookups inside the APNs channel no iMessage action fails
 #     (test_messaging.sh has the TLS path);
 #   - quic-block-2022: most web page loads fall back to TCP (invisible; a
-#     first visit goes over TCP anyway), none late, none failed;
+#     first visit goes over TCP anyway), none late, none failed; the
+#     Russian site's loads, exempt, do not even fall back;
 #   - twitter-throttle-2021: Twitter's openings late, none failed;
 #   - telegram-2018: Telegram fails, and so do the unrelated services the
 #     catalog hosts in the blocked cloud ranges; nothing else;
+# the event policies' records are shown with the model beside them;
 # and the outputs: --json has its documented keys, --csv parses and
 # agrees with it; an action's deadline makes a success after it late.
 #
@@ -293,6 +295,28 @@ for act in $noneed; do
 		"$(val $P imessage ios "$act" late)"
 done
 
+# ---- records: the event policies carry what history reported ---------------
+
+# each event policy has records, with a source each, and --json shows the
+# model beside every one (whether the model meets them is the ensemble's
+# calibration test: one run is one draw)
+for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018; do
+	t_eq "$p: records shown, each with model, range, source and verdict" \
+		"$(jq -c --arg p "$p" '[.policies[] | select(.name == $p) |
+			.record[] | (keys == ["figure", "instances", "model",
+			"platform", "record_hi", "record_lo", "service",
+			"source", "within"]) and (.source | length > 0) and
+			.record_lo <= .record_hi] | (length > 0) and all' "$J")" \
+		true
+	t_eq "$p: records hold for a scenario file" \
+		"$(jq -r --arg p "$p" '.policies[] | select(.name == $p) |
+			.record_scenario' "$J")" \
+		policies/scenarios/default.scenario
+done
+t_eq "policies without records print none" \
+	"$(jq -c '[.policies[] | select(.name | test("^imessage")) |
+		has("record")] | unique' "$J")" '[false]'
+
 # ---- quic-block-2022 ------------------------------------------------------------
 
 P=quic-block-2022
@@ -303,7 +327,12 @@ t_pct_ge "$P: web page loads fall back (to TCP)" \
 	"$(val $P web any page-load attempted)" 50
 t_zero "$P: ... none late" "$(val $P web any page-load late)"
 t_zero "$P: ... and none failed" "$(val $P web any page-load failed)"
-untouched $P "everything but the web" '.service != "web"'
+# Russian sites were spared (net4people/bbs#108): their QUIC is exempt, so
+# none of their loads even falls back
+t_zero "$P: the Russian site's loads do not fall back (exempt)" \
+	"$(val $P ru-web any page-load fallback)"
+untouched $P "everything but the web" \
+	'.service != "web" and .service != "ru-web"'
 
 # ---- twitter-throttle-2021 ------------------------------------------------------
 

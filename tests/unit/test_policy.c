@@ -680,6 +680,8 @@ struct bad_case {
 };
 
 #define P "policy p\n"
+/* a record's scenario, relative to t.policy (the tests run at the top) */
+#define RS "record scenario \"policies/scenarios/default.scenario\"\n"
 
 static const struct bad_case bad_cases[] = {
 	/* characters and strings */
@@ -711,6 +713,42 @@ static const struct bad_case bad_cases[] = {
 	/* a token a message quotes: printable ASCII, the rest as \xNN */
 	{ P "default \"\xc3\xa9t\xc3\xa9\"\n",
 	  "t.policy:2:9: expected pass or drop, got string \"\\xc3\\xa9t\\xc3\\xa9\"" },
+
+	/* records: the documented outcome (policies/README.md) */
+	{ P RS "record tg failed 10%..35%\n",
+	  "t.policy:3:1: record without a source (add source \"WHO, WHEN: WHAT\")" },
+	{ P RS "record tg failed 10%..35% source \"\"\n",
+	  "t.policy:3:34: empty source" },
+	{ P RS "record tg failed 10%..35% \"s\"\n",
+	  "t.policy:3:27: expected source \"...\", got string \"s\"" },
+	{ P RS "record tg failed 35%..10% source \"s\"\n",
+	  "t.policy:3:18: range \"35%..10%\" runs backwards (LO above HI)" },
+	{ P RS "record tg failed 10%..135% source \"s\"\n",
+	  "t.policy:3:18: range \"10%..135%\" out of 0-100%" },
+	{ P RS "record tg failed 10..35 source \"s\"\n",
+	  "t.policy:3:18: bad range \"10..35\" (expected LO%..HI%, such as \"10%..35%\")" },
+	{ P RS "record tg failed 10%-35% source \"s\"\n",
+	  "t.policy:3:18: bad range \"10%-35%\" (expected LO%..HI%, such as \"10%..35%\")" },
+	{ P RS "record tg failed 20% source \"s\"\n",
+	  "t.policy:3:18: bad range \"20%\" (expected LO%..HI%, such as \"10%..35%\")" },
+	{ P RS "record tg failed 10% ..35% source \"s\"\n",
+	  "t.policy:3:18: bad range \"10%\" (expected LO%..HI%, such as \"10%..35%\")" },
+	{ P RS "record tg failed\n",
+	  "t.policy:3:17: expected a range such as \"10%..35%\", got end of line" },
+	{ P RS "record tg lost 10%..35% source \"s\"\n",
+	  "t.policy:3:11: unknown figure \"lost\" (expected failed, late or failed-or-late)" },
+	{ P RS "record tg ios late 1%..2% source \"a\"\n"
+	  "record tg ios late 1%..3% source \"b\"\n",
+	  "t.policy:4:8: record of tg late already given at t.policy:3:8" },
+	{ P "record tg failed 10%..35% source \"s\"\n",
+	  "t.policy:2:1: record without \"record scenario\" (the scenario the records hold for)" },
+	{ P RS,
+	  "t.policy:2:1: record scenario without any record" },
+	{ P RS RS "record tg failed 10%..35% source \"s\"\n",
+	  "t.policy:3:1: \"record scenario\" already given at t.policy:2:1" },
+	{ P "record scenario \"no/such.scenario\"\n"
+	  "record tg failed 10%..35% source \"s\"\n",
+	  "t.policy:2:17: no scenario file \"no/such.scenario\" (looked for no/such.scenario)" },
 
 	/* statements */
 	{ "",
@@ -1957,6 +1995,63 @@ static void test_targets(void **state)
 	br_catalog_free(cat);
 }
 
+/*
+ * Records: the documented outcome, kept as written; the range split or
+ * not by the lexer reads the same; the scenario is resolved against the
+ * policy's directory; with a catalog, the service must be in it.
+ */
+static void test_records(void **state)
+{
+	static const char text[] =
+		P RS
+		"record tg failed 10%..35% source \"Meduza 2018-04-17\"\n"
+		"record tw android late 12.5%..100% source \"TASS\"\n"
+		"record tw failed-or-late 0%..0.5% source \"x\"\n";
+	struct br_catalog *cat = small_cat();
+	const struct br_policy_record *r;
+	struct br_policy *pol;
+	char *msgs;
+
+	(void)state;
+	pol = parse_ok(text);
+	assert_int_equal(pol->n_records, 3);
+	assert_string_equal(pol->record_scenario_text,
+			    "policies/scenarios/default.scenario");
+	assert_string_equal(pol->record_scenario,
+			    "policies/scenarios/default.scenario");
+	r = &pol->records[0];
+	assert_string_equal(r->service, "tg");
+	assert_int_equal(r->platform, BR_PLAT_ANY);
+	assert_int_equal(r->figure, BR_RECORD_FAILED);
+	assert_true(r->lo == 10.0 && r->hi == 35.0);
+	assert_string_equal(r->source, "Meduza 2018-04-17");
+	assert_int_equal(r->pos.line, 3);
+	assert_int_equal(r->pos.col, 8);
+	r = &pol->records[1];
+	assert_int_equal(r->platform, BR_PLAT_ANDROID);
+	assert_int_equal(r->figure, BR_RECORD_LATE);
+	assert_true(r->lo == 12.5 && r->hi == 100.0);
+	r = &pol->records[2];
+	assert_int_equal(r->figure, BR_RECORD_FAILED_OR_LATE);
+	assert_true(r->lo == 0.0 && r->hi == 0.5);
+	assert_string_equal(br_record_figure_name(r->figure),
+			    "failed-or-late");
+	br_policy_free(pol);
+
+	/* with a catalog: services are checked, a did-you-mean offered */
+	msgs = parse_cat_bad(P RS "record pussh late 1%..2% source \"s\"\n"
+			     "record push late 1%..2% source \"s\"\n", cat);
+	assert_string_equal(msgs, "t.policy:3:8: unknown service \"pussh\" "
+				  "(did you mean \"push\"?)");
+	free(msgs);
+	pol = parse_cat_ok(P RS "record push ios late 1%..2% source \"s\"\n",
+			   cat);
+	assert_int_equal(pol->n_records, 1);
+	assert_int_equal(pol->records[0].platform, BR_PLAT_IOS);
+	br_policy_free(pol);
+	br_catalog_free(cat);
+}
+
 /* Every shipped example names catalog services only. */
 static void test_examples_catalog(void **state)
 {
@@ -2454,6 +2549,7 @@ int main(void)
 		cmocka_unit_test(test_service_kinds),
 		cmocka_unit_test(test_service_short),
 		cmocka_unit_test(test_service_errors),
+		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_string_bytes),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag),

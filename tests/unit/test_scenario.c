@@ -79,6 +79,8 @@ static const struct svc_def svc_defs[] = {
 	{ "viber", BR_PLAT_ANY, { "call" }, { 0 } },
 	{ "social", BR_PLAT_ANY, { "open" }, { 0 } },
 	{ "online-school", BR_PLAT_ANY, { "join" }, { 0 } },
+	/* the Russian site the 2022 QUIC block spared */
+	{ "ru-web", BR_PLAT_ANY, { "page-load" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))

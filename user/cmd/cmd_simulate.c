@@ -211,9 +211,10 @@ static int br_sim_check_estimate(const struct br_cli *cli,
  * instance: no flow or policer carries over.
  */
 int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
-		       const struct br_scenario *scn, uint64_t seed,
-		       struct br_policy **events, const char *pcap,
-		       const struct br_sim_run *runs, size_t n, struct br_impact **ims)
+		const struct br_scenario *scn, uint64_t seed,
+		struct br_policy **events, const char *pcap,
+		const struct br_sim_run *runs, size_t n, struct br_impact **ims,
+		struct br_sim *keep)
 {
 	size_t i;
 	int err;
@@ -231,10 +232,12 @@ int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
 			.labels = pcap != NULL,
 		};
 		struct br_traffic_result res = { 0 };
-		struct br_sim sim;
+		struct br_sim fresh, *sim = keep && keep->dp ? keep : &fresh;
 
-		err = br_sim_open(&sim, pcap, scn->flow_entries,
-				  scn->hello_entries);
+		err = sim == keep ? br_sim_reset(sim, scn->flow_entries,
+						 scn->hello_entries)
+				  : br_sim_open(sim, pcap, scn->flow_entries,
+						scn->hello_entries);
 		if (err) {
 			br_err("simulate: cannot load the dataplane: %s",
 			       strerror(-err));
@@ -243,8 +246,11 @@ int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
 		if (!cli->quiet && !cli->json)
 			fprintf(stderr, "simulate: %s ...\n",
 				runs[i].file ? runs[i].file : "no policy");
-		err = br_traffic_run(&sim, &o, &res);
-		br_sim_close(&sim);
+		err = br_traffic_run(sim, &o, &res);
+		if (keep && sim == &fresh)
+			*keep = fresh; /* the next run resets it */
+		else if (sim == &fresh)
+			br_sim_close(sim);
 		if (!err)
 			err = br_impact_compute(cat, runs[i].pol, runs[i].file,
 						&res, &(*ims)[i]);
@@ -645,7 +651,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 	}
 
 	if (br_sim_runs(cli, cat, scn, o.seed, events, o.pcap, runs, n_runs,
-			&ims))
+			&ims, NULL))
 		goto out;
 	result = (struct br_result){ .cat = cat,
 				     .scn = scn,

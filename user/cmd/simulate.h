@@ -15,6 +15,7 @@
 #include "impact.h"
 #include "policy.h"
 #include "scenario.h"
+#include "sim.h"
 
 /* One policy to run (file NULL: the baseline, no policy). */
 struct br_sim_run {
@@ -25,13 +26,15 @@ struct br_sim_run {
 /*
  * Run every policy through the scenario as it stands into (*ims)[i]
  * (allocated; the caller frees it either way), each in a fresh instance
- * of the dataplane; progress on stderr unless quiet.
+ * of the dataplane; progress on stderr unless quiet. With keep, the
+ * instance is kept there for the next call, which resets it instead of
+ * loading another (br_sim_reset); the caller closes it at the end.
  */
 int br_sim_runs(const struct br_cli *cli, const struct br_catalog *cat,
 		const struct br_scenario *scn, uint64_t seed,
 		struct br_policy **events, const char *pcap,
 		const struct br_sim_run *runs, size_t n,
-		struct br_impact **ims);
+		struct br_impact **ims, struct br_sim *keep);
 
 /* An ensemble's draws: what every draw runs, and how they are set. */
 struct br_sim_job {

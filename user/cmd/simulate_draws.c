@@ -10,6 +10,7 @@
  * the fork: "k length\n" and the JSON, draw after draw.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,9 @@ static uint64_t draw_setup(const struct br_sim_job *job, size_t k)
 	return job->seed;
 }
 
-/* Draw k as the JSON of a single run into *text. */
+/* Draw k as the JSON of a single run into *text, on the instance sim. */
 static int draw_one(const struct br_sim_job *job, size_t k, char **text,
-		    size_t *len)
+		    size_t *len, struct br_sim *sim)
 {
 	struct br_cli quiet = *job->cli;
 	struct br_impact *ims = NULL;
@@ -54,7 +55,7 @@ static int draw_one(const struct br_sim_job *job, size_t k, char **text,
 	quiet.quiet = true;
 	seed = draw_setup(job, k);
 	err = br_sim_runs(&quiet, job->cat, job->scn, seed, job->events, NULL,
-			  job->runs, job->n_runs, &ims);
+			  job->runs, job->n_runs, &ims, sim);
 	if (!err) {
 		result = (struct br_result){ .cat = job->cat,
 					     .scn = job->scn,
@@ -73,30 +74,69 @@ static int draw_one(const struct br_sim_job *job, size_t k, char **text,
 	return err;
 }
 
+/*
+ * Keep worker w on one CPU of those allowed (the w-th, round robin): the
+ * kernel's LRU tables keep free entries per CPU, so a run that hops
+ * between CPUs may evict other flows than the same run on one.
+ */
+static void pin_worker(size_t w)
+{
+	cpu_set_t allowed, one;
+	size_t seen = 0, want;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	want = w % (size_t)CPU_COUNT(&allowed);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || seen++ != want)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
 /* Worker w of n: draws ks[w], ks[w + n], ... into f. */
 static int worker(const struct br_sim_job *job, const size_t *ks,
 		  size_t n_ks, size_t w, size_t n, FILE *f)
 {
+	struct br_sim sim = { 0 };
 	char *text = NULL;
 	size_t i, len = 0;
-	int err;
+	int err = 0;
 
-	for (i = w; i < n_ks; i += n) {
+	pin_worker(w);
+	/*
+	 * One instance for all the worker's runs, loaded once and reset
+	 * (br_sim_reset), unless the scenario sets the censor's tables:
+	 * small ones overflow, and which flow the kernel's LRU evicts then
+	 * depends on what the table held before: a reset table is not a
+	 * fresh one.
+	 */
+	for (i = w; i < n_ks && !err; i += n) {
 		if (!job->cli->quiet && !job->cli->json)
 			fprintf(stderr, "simulate: run %zu of %zu ...\n",
 				ks[i] + 1, job->draws);
-		err = draw_one(job, ks[i], &text, &len);
+		err = draw_one(job, ks[i], &text, &len,
+			       job->scn->flow_entries ||
+					       job->scn->hello_entries
+				       ? NULL
+				       : &sim);
 		if (err) {
 			br_err("simulate: run %zu: %s", ks[i] + 1,
 			       strerror(-err));
-			return err;
+			break;
 		}
 		fprintf(f, "%zu %zu\n", i, len);
 		fwrite(text, 1, len, f);
 		free(text);
 		text = NULL;
 	}
-	return fflush(f) || ferror(f) ? -EIO : 0;
+	if (sim.dp)
+		br_sim_close(&sim);
+	return err ? err : fflush(f) || ferror(f) ? -EIO : 0;
 }
 
 /* The records of a worker's file into texts[]. */

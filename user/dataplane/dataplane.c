@@ -395,6 +395,108 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 	return br_dp_map_all(dp);
 }
 
+/* Delete every entry of a hash map: its keys first, then each key. */
+static int br_map_clear(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), n = 0, i;
+	__u8 *keys = NULL, *grown;
+	size_t cap = 0;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			grown = realloc(keys, cap * info.key_size);
+			if (!grown) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = grown;
+		}
+		if (bpf_map_get_next_key(fd,
+					 n ? keys + (size_t)(n - 1) *
+							info.key_size
+					   : NULL,
+					 keys + (size_t)n * info.key_size))
+			break;
+		n++;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + (size_t)i * info.key_size) &&
+		    errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+out:
+	free(keys);
+	return err;
+}
+
+/* Zero every entry of an array map (per-CPU: every CPU's copy). */
+static int br_map_zero(int fd, int ncpus)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i;
+	size_t vlen;
+	void *zero;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	vlen = info.type == BPF_MAP_TYPE_PERCPU_ARRAY
+		       ? (size_t)((info.value_size + 7) & ~7u) * (size_t)ncpus
+		       : info.value_size;
+	zero = calloc(1, vlen);
+	if (!zero)
+		return -ENOMEM;
+	for (i = 0; i < info.max_entries && !err; i++)
+		if (bpf_map_update_elem(fd, &i, zero, 0))
+			err = -errno;
+	free(zero);
+	return err;
+}
+
+int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts)
+{
+	struct br_loader_state st = {};
+	__u32 key, zero = 0;
+	int i, err = 0, ncpus = libbpf_num_possible_cpus();
+
+	if (dp->pd.fd >= 0 || ncpus <= 0)
+		return -EINVAL;
+	if (bpf_map_update_elem(dp->map_fd[BR_MAP_ACTIVE], &zero, &zero, 0))
+		return -errno;
+	for (i = 0; i < BR_MAP_N; i++)
+		if (dp->mem[i])
+			memset(dp->mem[i], 0, dp->mem_len[i]);
+	for (key = 0; key < BR_SLOTS; key++)
+		if (bpf_map_delete_elem(dp->map_fd[BR_MAP_DOMAINS], &key) &&
+		    errno != ENOENT)
+			return -errno;
+	err = br_map_zero(dp->map_fd[BR_MAP_COUNTERS], ncpus);
+	if (!err)
+		err = br_map_zero(dp->retired_fd, ncpus);
+	for (i = BR_MAP_FRAGS; !err && i < BR_MAP_N; i++)
+		if (i == BR_MAP_FRAGS || i == BR_MAP_FLOWS ||
+		    i == BR_MAP_TLS_PENDING || i == BR_MAP_NAMES)
+			err = br_map_clear(dp->map_fd[i]);
+	if (err)
+		return err;
+	br_state_get(dp, &st);
+	st.next_generation = 1;
+	st.fail_closed = opts && opts->fail_closed;
+	dp->staged = false;
+	memset(&dp->report, 0, sizeof(dp->report));
+	return br_state_put(dp, &st);
+}
+
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out)
 {
 	struct br_dp *dp = br_dp_alloc();

@@ -39,6 +39,16 @@ struct br_dp_opts {
 int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
 
 /*
+ * Make a private instance as br_dp_open_private left it, keeping the
+ * programs the kernel verified (the costly part of a load): no policy,
+ * no generation, every flow, hello, name and fragment forgotten, every
+ * counter 0. simulate's ensembles run many runs on one instance this
+ * way; tests/e2e/test_ensemble.sh checks that they print what fresh
+ * instances print. -EINVAL for a pinned instance.
+ */
+int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts);
+
+/*
  * Load a new instance and pin it under pin_dir: -EEXIST when it holds one
  * with a policy in force. Mounts bpffs at /sys/fs/bpf when that is the
  * parent and nothing is mounted there. The directory is checked and

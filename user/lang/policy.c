@@ -24,6 +24,7 @@
 #include "parser.h"
 #include "policy.h"
 #include "policy_parse.h"
+#include "policy_record.h"
 #include "quic.h"
 #include "service_rules.h"
 #include "textfile.h"
@@ -56,7 +57,7 @@ static const char *const dim_kw[D_COUNT] = {
 static const char *const stmt_keywords[] = {
 	"policy", "description", "target",	"default",     "include",
 	"set",	  "rule",	 "on-swap", "sni-default", "unreadable",
-	"drop",	  "pass",	 "reset",
+	"drop",	  "pass",	 "reset",	"record",
 };
 
 /* ---- statements ------------------------------------------------------- */
@@ -1206,6 +1207,8 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 		return parse_sni_default(ps, s);
 	if (br_tok_is(t, "unreadable"))
 		return parse_unreadable(ps, s);
+	if (br_tok_is(t, "record"))
+		return br_parse_record(ps, s);
 	if (br_tok_is(t, "drop") || br_tok_is(t, "pass") ||
 	    br_tok_is(t, "reset"))
 		return parse_service_short(ps, s);
@@ -1338,6 +1341,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	}
 
 	br_src_init(&s, ps, br_file_intern(file), text, len, st);
+	s.lx.percent = 1; /* a record's range: "10%..35%" */
 	err = br_parse_source(ps, &s);
 	if (err)
 		goto out;
@@ -1350,6 +1354,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
 		br_perr(ps, pp.sni_default_pos,
 			"sni-default without any sni rule");
+	br_check_records(ps);
 	if (!ps->errors)
 		err = order_sets(ps->pol);
 	if (!err && !ps->errors)

@@ -35,6 +35,13 @@ void br_policy_free(struct br_policy *pol)
 		free(pol->rules[i].name);
 		free(pol->rules[i].text);
 	}
+	for (i = 0; i < pol->n_records; i++) {
+		free(pol->records[i].service);
+		free(pol->records[i].source);
+	}
+	free(pol->records);
+	free(pol->record_scenario);
+	free(pol->record_scenario_text);
 	free(pol->file);
 	free(pol->name);
 	free(pol->description);
@@ -43,6 +50,19 @@ void br_policy_free(struct br_policy *pol)
 	free(pol->sets);
 	free(pol->rules);
 	free(pol);
+}
+
+const char *br_record_figure_name(enum br_record_figure figure)
+{
+	switch (figure) {
+	case BR_RECORD_FAILED:
+		return "failed";
+	case BR_RECORD_LATE:
+		return "late";
+	case BR_RECORD_FAILED_OR_LATE:
+		return "failed-or-late";
+	}
+	return "?";
 }
 
 const char *br_action_name(enum br_action action)

@@ -100,6 +100,29 @@ struct br_rule_ir {
 	uint32_t burst_bytes; /* throttle */
 };
 
+/*
+ * A documented outcome the policy carries ("record", policies/README.md):
+ * what a report said share of a service's user-started instances a
+ * censor's action left failed, late, or either (impact.h, struct
+ * br_impact_service), as a range that holds the report's uncertainty.
+ * The compiler ignores records; simulate shows the model beside them
+ * (record.h).
+ */
+enum br_record_figure {
+	BR_RECORD_FAILED,
+	BR_RECORD_LATE,
+	BR_RECORD_FAILED_OR_LATE,
+};
+
+struct br_policy_record {
+	struct br_pos pos; /* the service */
+	char *service;	   /* a catalog service id */
+	int platform;	   /* enum br_platform (catalog.h): 0 both */
+	enum br_record_figure figure;
+	double lo, hi;	   /* percent of the instances, lo <= hi */
+	char *source;	   /* who reported it, when: never empty */
+};
+
 struct br_policy {
 	char *file; /* path as given */
 	char *name;
@@ -116,6 +139,12 @@ struct br_policy {
 	struct br_set *sets; /* named sets first in order of declaration */
 	size_t n_rules;
 	struct br_rule_ir *rules; /* in order: the first match wins */
+	/* "record scenario": the scenario the records hold for, relative
+	 * to the current directory (as written: record_scenario_text) */
+	char *record_scenario;
+	char *record_scenario_text;
+	size_t n_records;
+	struct br_policy_record *records; /* in order of the file */
 };
 
 void br_policy_free(struct br_policy *pol);
@@ -124,6 +153,9 @@ void br_policy_free(struct br_policy *pol);
 void br_sets_free(struct br_set *sets, size_t n);
 
 const char *br_action_name(enum br_action action);
+
+/* "failed", "late", "failed-or-late": a record's figure as written. */
+const char *br_record_figure_name(enum br_record_figure figure);
 const char *br_proto_name(enum br_proto proto);
 
 /* The IP protocol number proto matches in family 4 or 6; -1: every one. */

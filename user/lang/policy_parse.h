@@ -19,6 +19,7 @@ struct br_pol_parser {
 	int *cat_copy; /* catalog set -> its copy in the policy, or -1 */
 	size_t cap_rules;
 	size_t cap_targets;
+	size_t cap_records;
 	unsigned int statements; /* of the policy file */
 	unsigned int rule_slots; /* rules the rule statements make, good or bad */
 	int any_sni; /* some rule statement has an sni match, good or bad */
@@ -29,6 +30,8 @@ struct br_pol_parser {
 	struct br_pos on_swap_pos;
 	struct br_pos sni_default_pos;
 	struct br_pos unreadable_pos;
+	struct br_pos record_scenario_pos;
+	struct br_pos first_record_pos; /* of a record, good or bad */
 };
 
 /* The policy language's state of the core parser ps. */

@@ -53,6 +53,25 @@ int br_sim_open(struct br_sim *sim, const char *pcap_path,
 	return 0;
 }
 
+int br_sim_reset(struct br_sim *sim, uint32_t flow_entries,
+		 uint32_t hello_entries)
+{
+	struct br_dp_opts opts = { .virtual_clock = true,
+				   .flow_entries = flow_entries,
+				   .hello_entries = hello_entries };
+	int err;
+
+	if (sim->pcap)
+		return -EINVAL;
+	err = br_dp_reset(sim->dp, &opts);
+	if (err)
+		return err;
+	sim->packets = 0;
+	sim->run_ns = 0;
+	memset(sim->verdicts, 0, sizeof(sim->verdicts));
+	return 0;
+}
+
 void br_sim_close(struct br_sim *sim)
 {
 	if (sim->pcap)

@@ -39,6 +39,14 @@ struct br_sim_out {
  */
 int br_sim_open(struct br_sim *sim, const char *pcap_path,
 		uint32_t flow_entries, uint32_t hello_entries);
+/*
+ * Make an open instance (without a capture) as br_sim_open left it, for
+ * the next run, keeping its verified programs (br_dp_reset); the table
+ * sizes must be the ones it was opened with.
+ */
+int br_sim_reset(struct br_sim *sim, uint32_t flow_entries,
+		 uint32_t hello_entries);
+
 void br_sim_close(struct br_sim *sim);
 
 /* Put pol in force (a swap on the simulation's own instance). */

@@ -298,7 +298,7 @@ fail_out:
  * headline, may differ from draw to draw.
  */
 static const char *const row_names[] = {
-	"name", "service", "platform", "action", "from", "app_class",
+	"name", "service", "platform", "action", "from", "app_class", "figure",
 };
 
 static int names_row(const char *key)
@@ -591,6 +591,36 @@ static int headline(struct br_jnode *pol)
 	return 0;
 }
 
+/*
+ * A record's "within", for the ensemble: does the model's interval meet
+ * the record's range (policy_record.h)? A run's own "within" says it of
+ * one run; the runs' verdicts would only vary.
+ */
+static void records_within(const struct br_jnode *pol)
+{
+	const struct br_jnode *recs = br_jget(pol, "record");
+	double v, lo, hi, rlo, rhi, x;
+	size_t i, m;
+
+	for (i = 0; recs && recs->type == BR_J_ARR && i < recs->n; i++) {
+		struct br_jnode *r = recs->kids[i];
+
+		if (!br_ens_is_stat(br_jget(r, "model")))
+			continue; /* no run attempted the service */
+		br_ens_stat(br_jget(r, "model"), &v, &lo, &hi);
+		br_ens_stat(br_jget(r, "record_lo"), &rlo, &x, &x);
+		br_ens_stat(br_jget(r, "record_hi"), &rhi, &x, &x);
+		for (m = 0; m < r->n; m++) {
+			if (strcmp(r->keys[m], "within"))
+				continue;
+			br_jfree(r->kids[m]);
+			r->kids[m] = jnew(BR_J_BOOL);
+			if (r->kids[m])
+				r->kids[m]->b = lo <= rhi && hi >= rlo;
+		}
+	}
+}
+
 int br_ensemble_headlines(struct br_ensemble *e)
 {
 	const struct br_jnode *pols = br_jget(e->agg, "policies");
@@ -601,6 +631,7 @@ int br_ensemble_headlines(struct br_ensemble *e)
 		err = headline(pols->kids[i]);
 		if (err)
 			return err;
+		records_within(pols->kids[i]);
 	}
 	return 0;
 }

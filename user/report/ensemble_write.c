@@ -272,6 +272,50 @@ static void ens_policy(FILE *f, const struct br_jnode *pol, int md,
 	}
 }
 
+/*
+ * A policy's records: the documented outcome beside the model's interval
+ * (within: they meet).
+ */
+static void ens_records(FILE *f, const struct br_jnode *pol, int md)
+{
+	const struct br_jnode *recs = br_jget(pol, "record");
+	char m[64], rlo[32], rhi[32], row[128];
+	size_t i;
+
+	if (!recs || !recs->n)
+		return;
+	fprintf(f, md ? "\n| record | documented %% | model %% | within "
+			"| source |\n|---|--:|--:|---|---|\n"
+		      : "  record (%s)                      documented %%"
+			"           model %%  within\n",
+		md ? "" : str_of(pol, "record_scenario"));
+	for (i = 0; i < recs->n; i++) {
+		const struct br_jnode *r = recs->kids[i],
+				      *w = br_jget(r, "within");
+
+		snprintf(row, sizeof(row), "%s%s%s %s", str_of(r, "service"),
+			 strcmp(str_of(r, "platform"), "any") ? " " : "",
+			 strcmp(str_of(r, "platform"), "any")
+				 ? str_of(r, "platform")
+				 : "",
+			 str_of(r, "figure"));
+		fig(r, "record_lo", rlo, sizeof(rlo), 0);
+		fig(r, "record_hi", rhi, sizeof(rhi), 0);
+		fig(r, "model", m, sizeof(m), 1);
+		if (md)
+			fprintf(f, "| %s | %s-%s | %s | %s | %s |\n", row, rlo,
+				rhi, m, w && w->type == BR_J_BOOL && w->b
+						? "yes"
+						: "**no**",
+				str_of(r, "source"));
+		else
+			fprintf(f, "  %-34s %8s-%-8s %20s  %s\n", row, rlo, rhi,
+				m,
+				w && w->type == BR_J_BOOL && w->b ? "yes"
+								  : "NO");
+	}
+}
+
 static int ens_text(const struct br_ensemble *e, FILE *f, int md,
 		    int summary)
 {
@@ -288,8 +332,10 @@ static int ens_text(const struct br_ensemble *e, FILE *f, int md,
 		   "attempted in each run\n",
 		md ? "\n" : "", BR_ENS_CENTRAL, BR_ENS_INTERVAL);
 	ens_params(f, e, md);
-	for (i = 0; pols && i < pols->n; i++)
+	for (i = 0; pols && i < pols->n; i++) {
 		ens_policy(f, pols->kids[i], md, summary);
+		ens_records(f, pols->kids[i], md);
+	}
 	return ferror(f) ? -EIO : 0;
 }
 

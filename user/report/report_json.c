@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "json.h"
+#include "record.h"
 #include "result.h"
 
 /* The channel parameters by access, and what they make of a swap. */
@@ -237,6 +238,7 @@ static void br_json_run(struct br_json *j, const struct br_impact *im)
 	br_json_ku64(j, "packets", im->packets);
 	br_json_ku64(j, "unseen_packets", im->unseen_packets);
 	br_json_ku64(j, "swaps", im->swaps);
+	br_record_json(j, im);
 	br_report_json_impact(j, im);
 	br_report_json_channels(j, im);
 	br_json_actions(j, im);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "record.h"
 #include "result.h"
 
 /* "scenario default (built-in): 1000 devices, ..." and the tables' sizes */
@@ -306,6 +307,7 @@ static void br_text_run(FILE *f, const struct br_result *r,
 	br_text_push(f, im);
 	if (r->scn->n_events)
 		br_text_timeline(f, r->scn, im);
+	br_record_text(f, im);
 	fprintf(f, "  => %s\n", im->headline);
 }
 
