@@ -163,7 +163,7 @@ t_eq "... though every packet went through the program" \
 # ranges only); the same catalog without rotation to compare.
 CAT="$TMP/catalog"
 mkdir -p "$CAT"
-cp policies/catalog/*.catalog "$CAT/"
+cp policies/catalog/* "$CAT/"
 sed -i -E -e '/^flow dc tcp daddr @telegram /s/ rotate [^ ]+ into [^ ]+//' \
 	-e 's/^(flow dc tcp daddr @telegram dport 443 .*)$/\1 ROTATE/' \
 	"$CAT/messengers.catalog"
