@@ -398,6 +398,36 @@ static void test_ir(void **state)
 }
 
 /* One name may serve both platforms; an action for any fits either. */
+/* "rotate EVERY into @set": a service that moves to fresh addresses. */
+static void test_rotate(void **state)
+{
+	const struct br_cat_flow *f;
+	struct br_catalog *cat;
+
+	(void)state;
+	cat = parse_ok("set pool addr { 198.51.100.0/24 }\n"
+		       "service m\n"
+		       "category messenger\n"
+		       "flow dc tcp daddr 192.0.2.0/24 dport 443 rotate 90m "
+		       "into @pool channel\n"
+		       "flow web tls daddr 192.0.2.0/24 dport 443 rotate 1h "
+		       "into { 203.0.113.0/24 }\n"
+		       "flow still tcp daddr 192.0.2.0/24 dport 443\n"
+		       "action a needs dc, web, still\n");
+	f = &cat->services[0].flows[0];
+	assert_true(f->rotate_ns == 90ull * 60 * 1000000000ull);
+	assert_int_equal(f->rotate_set, 0);
+	assert_int_equal(f->channel, 1);
+	f = &cat->services[0].flows[1];
+	assert_true(f->rotate_ns == 3600ull * 1000000000ull);
+	assert_string_equal(cat->sets[f->rotate_set].name, "m.web.rotate");
+	check_prefix(&cat->sets[f->rotate_set].prefixes[0], "203.0.113.0", 24);
+	f = &cat->services[0].flows[2];
+	assert_true(f->rotate_ns == 0);
+	assert_int_equal(f->rotate_set, BR_NO_SET);
+	br_catalog_free(cat);
+}
+
 static void test_platform_actions(void **state)
 {
 	struct br_catalog *cat;
@@ -566,7 +596,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:5:8: unknown flow kind \"http\" (expected tls, quic, tcp, udp or dns)\n"
 	  "t.catalog:6:7: expected a flow kind (tls, quic, tcp, udp or dns), got end of line\n"
 	  "t.catalog:7:6: bad name \"a.b\": no \".\" in flow name (\"service.flow\" names another service's flow)\n"
-	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need, lookup or alt-svc)\n"
+	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need, lookup, alt-svc or rotate)\n"
 	  "t.catalog:9:20: \"dport\" already given at t.catalog:9:12\n" },
 	{ "service s\n"
 	    "category c\n"
@@ -792,7 +822,27 @@ static const struct bad_case bad_cases[] = {
 	    "set b addr { 2.0.0.0/8 }\n",
 	  "t.catalog:1:12: unterminated \"{\"\n"
 	  "t.catalog:7:5: set \"b\" already declared at t.catalog:6:5\n" },
-
+	{ "service s\n"
+	    "category c\n"
+	    "flow f tcp daddr 1.0.0.0/8 dport 443 rotate\n"
+	    "flow g tcp daddr 1.0.0.0/8 dport 443 rotate 1h\n"
+	    "flow h tcp daddr 1.0.0.0/8 dport 443 rotate 1h to @x\n"
+	    "flow i tcp daddr 1.0.0.0/8 dport 443 rotate 0s into 2.0.0.0/8\n"
+	    "flow k tcp daddr 1.0.0.0/8 dport 443 rotate 2d into 2.0.0.0/8\n"
+	    "flow m dns dns a.example rotate 1h into 2.0.0.0/8\n"
+	    "flow n tcp daddr 1.0.0.0/8 dport 443 rotate 1h into @nosuch\n"
+	    "flow p tcp daddr 1.0.0.0/8 dport 443 rotate 1h into 2.0.0.0/8 "
+	    "rotate 2h into 3.0.0.0/8\n"
+	    "flow q tcp daddr 1.0.0.0/8 dport 443\n"
+	    "action a needs q\n",
+	  "t.catalog:3:44: expected a period after \"rotate\", as in \"1h\", got end of line\n"
+	  "t.catalog:4:47: expected \"into @set\" after the period, got end of line\n"
+	  "t.catalog:5:48: expected \"into @set\" after the period, got \"to\"\n"
+	  "t.catalog:6:45: rotate \"0s\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:7:45: rotate \"2d\" out of range (more than 0, at most 24h)\n"
+	  "t.catalog:8:26: a dns flow has no \"rotate\"\n"
+	  "t.catalog:9:53: unknown set \"nosuch\"\n"
+	  "t.catalog:10:63: \"rotate\" already given at t.catalog:10:38\n" },
 };
 
 static void test_bad_catalogs(void **state)
@@ -1269,6 +1319,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ir),
+		cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_platform_actions),
 		cmocka_unit_test(test_report_attributes),
 		cmocka_unit_test(test_bad_catalogs),

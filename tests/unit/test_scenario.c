@@ -75,6 +75,10 @@ static const struct svc_def svc_defs[] = {
 	{ "game-network", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "video", BR_PLAT_ANY, { "play" }, { 0 } },
 	{ "twitter", BR_PLAT_ANY, { "open" }, { 0 } },
+	/* the 2018 collateral the era scenarios name */
+	{ "viber", BR_PLAT_ANY, { "call" }, { 0 } },
+	{ "social", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "online-school", BR_PLAT_ANY, { "join" }, { 0 } },
 	/* the Russian site the 2022 QUIC block spared */
 	{ "ru-web", BR_PLAT_ANY, { "page-load" }, { 0 } },
 };
@@ -361,6 +365,103 @@ static void test_full_ir(void **state)
 	free(dir);
 }
 
+/* Who the censor sees: vpn (all, per service), coverage, proxy. */
+static void test_reach(void **state)
+{
+	struct br_scenario *scn;
+
+	(void)state;
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "vpn telegram 40%\n"
+		       "vpn 33.5%\n"
+		       "vpn web 5%\n"
+		       "coverage cellular 100%, wifi 50%\n"
+		       "proxy telegram 20%\n");
+	assert_true(scn->vpn_share == 0.335);
+	assert_true(scn->coverage[0] == 0.5);
+	assert_true(scn->coverage[1] == 1);
+	assert_int_equal(scn->n_vpns, 2);
+	assert_int_equal(scn->vpns[0].service, TELEGRAM);
+	assert_true(scn->vpns[0].share == 0.4);
+	check_pos(scn->vpns[0].pos, "t.scenario", 5, 5);
+	assert_int_equal(scn->vpns[1].service, WEB);
+	assert_true(scn->vpns[1].share == 0.05);
+	assert_int_equal(scn->n_proxies, 1);
+	assert_int_equal(scn->proxies[0].service, TELEGRAM);
+	assert_true(scn->proxies[0].share == 0.2);
+	br_scenario_free(scn);
+
+	/* each may be a range: a param an ensemble draws, the central
+	 * value for a single run */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "vpn 20%..40%\n"
+		       "vpn telegram 10%..30%\n"
+		       "coverage wifi 40%..50%..70%\n"
+		       "proxy telegram 0%..20%\n");
+	assert_int_equal(scn->n_params, 4);
+	assert_string_equal(scn->params[0].name, "vpn");
+	assert_true(fabs(scn->vpn_share - 0.3) < 1e-12);
+	assert_string_equal(scn->params[1].name, "vpn telegram");
+	assert_true(fabs(scn->vpns[0].share - 0.2) < 1e-12);
+	assert_string_equal(scn->params[2].name, "coverage wifi");
+	assert_true(fabs(scn->coverage[0] - 0.5) < 1e-12);
+	assert_true(scn->coverage[1] == BR_SCN_COVERAGE);
+	assert_string_equal(scn->params[3].name, "proxy telegram");
+	assert_true(fabs(scn->proxies[0].share - 0.1) < 1e-12);
+	br_scn_param_set(scn, 0, 0.25);
+	br_scn_param_set(scn, 1, 0.15);
+	br_scn_param_set(scn, 2, 0.6);
+	br_scn_param_set(scn, 3, 0.05);
+	assert_true(scn->vpn_share == 0.25);
+	assert_true(scn->vpns[0].share == 0.15);
+	assert_true(scn->coverage[0] == 0.6);
+	assert_true(scn->proxies[0].share == 0.05);
+	br_scenario_free(scn);
+
+	/* operators: a share of an access's devices, their own coverage */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "operator mts cellular 30% coverage 100%\n"
+		       "operator home wifi 40%..50%..60% coverage 0%..20%\n"
+		       "operator tele2 cellular 70% coverage 90%\n");
+	assert_int_equal(scn->n_operators, 3);
+	assert_string_equal(scn->operators[0].name, "mts");
+	assert_int_equal(scn->operators[0].access, 1);
+	assert_true(scn->operators[0].share == 0.3);
+	assert_true(scn->operators[0].coverage == 1);
+	check_pos(scn->operators[0].pos, "t.scenario", 5, 10);
+	assert_int_equal(scn->operators[1].access, 0);
+	assert_true(fabs(scn->operators[1].share - 0.5) < 1e-12);
+	assert_true(fabs(scn->operators[1].coverage - 0.1) < 1e-12);
+	assert_true(scn->operators[2].coverage == 0.9);
+	assert_int_equal(scn->n_params, 2);
+	assert_string_equal(scn->params[0].name, "operator home");
+	assert_string_equal(scn->params[1].name, "operator home coverage");
+	br_scn_param_set(scn, 0, 0.45);
+	br_scn_param_set(scn, 1, 0.15);
+	assert_true(scn->operators[1].share == 0.45);
+	assert_true(scn->operators[1].coverage == 0.15);
+	br_scenario_free(scn);
+
+	/* one access left out keeps its default */
+	scn = parse_ok("scenario r\n"
+		       "devices 1\n"
+		       "platform ios 100%\n"
+		       "duration 1s\n"
+		       "coverage wifi 0%\n");
+	assert_true(scn->coverage[0] == 0);
+	assert_true(scn->coverage[1] == BR_SCN_COVERAGE);
+	br_scenario_free(scn);
+}
+
 static void test_defaults(void **state)
 {
 	struct br_scenario *scn;
@@ -388,6 +489,11 @@ static void test_defaults(void **state)
 	assert_int_equal(scn->lookup_in_channel, BR_SCN_LOOKUP_IN_CHANNEL);
 	assert_int_equal(scn->contacts, BR_SCN_CONTACTS);
 	assert_true(scn->key_cache == BR_SCN_KEY_CACHE);
+	/* the censor sees everyone */
+	assert_true(scn->vpn_share == 0);
+	assert_true(scn->coverage[0] == 1 && scn->coverage[1] == 1);
+	assert_int_equal(scn->n_vpns, 0);
+	assert_int_equal(scn->n_proxies, 0);
 	/* the defaults' horizon: 1 - 0.9 = e^-t/h on Wi-Fi alone */
 	assert_true(br_scn_reconnect_horizon(scn, 0.9) / 1e9 >
 		    3600 * 2.30 / BR_SCN_HANDOVER_WIFI);
@@ -704,6 +810,70 @@ static const struct {
 	  "t.scenario:5:6: share \"101%\" out of range (0-100%)" },
 	{ HEAD "ipv6 15% 20%\n",
 	  "t.scenario:5:10: expected end of line, got \"20%\"" },
+
+	/* who the censor sees */
+	{ HEAD "vpn 30%\nvpn 40%\n",
+	  "t.scenario:6:1: \"vpn P%\" already given at t.scenario:5:1" },
+	{ HEAD "vpn 30\n",
+	  "t.scenario:5:5: share \"30\" needs a \"%\", as in \"30%\"" },
+	{ HEAD "vpn 130%\n",
+	  "t.scenario:5:5: share \"130%\" out of range (0-100%)" },
+	{ HEAD "vpn\n", "t.scenario:5:4: expected a service, got end of line" },
+	{ HEAD "vpn telegarm 10%\n",
+	  "t.scenario:5:5: unknown service \"telegarm\" (did you mean "
+	  "\"telegram\"?)" },
+	{ HEAD "vpn telegram\n",
+	  "t.scenario:5:13: expected a share such as \"30%\", got end of "
+	  "line" },
+	{ HEAD "vpn telegram 10%\nvpn telegram 20%\n",
+	  "t.scenario:6:5: vpn \"telegram\" already given at t.scenario:5:5" },
+	{ HEAD "vpn telegram 10% 20%\n",
+	  "t.scenario:5:18: expected end of line, got \"20%\"" },
+	{ HEAD "coverage lte 50%\n",
+	  "t.scenario:5:10: unknown access \"lte\" (expected wifi or "
+	  "cellular)" },
+	{ HEAD "coverage wifi 50%, wifi 40%\n",
+	  "t.scenario:5:20: coverage \"wifi\" already given at "
+	  "t.scenario:5:10" },
+	{ HEAD "coverage wifi 101%\n",
+	  "t.scenario:5:15: share \"101%\" out of range (0-100%)" },
+	{ HEAD "coverage wifi 1/h\n",
+	  "t.scenario:5:15: bad share \"1/h\" (expected a percentage such "
+	  "as \"30%\" or \"12.5%\")" },
+	{ HEAD "coverage wifi 50%\ncoverage cellular 50%\n",
+	  "t.scenario:6:1: \"coverage\" already given at t.scenario:5:1" },
+	{ HEAD "coverage\n",
+	  "t.scenario:5:9: expected wifi or cellular, got end of line" },
+	{ HEAD "proxy telegram 10%\nproxy telegram 5%\n",
+	  "t.scenario:6:7: proxy \"telegram\" already given at "
+	  "t.scenario:5:7" },
+	{ HEAD "proxy 10%\n",
+	  "t.scenario:5:7: bad service name \"10%\"" },
+	{ HEAD "operator mts cellular 30% coverage 100%\n"
+	  "operator mts wifi 30% coverage 100%\n",
+	  "t.scenario:6:10: operator \"mts\" already given at "
+	  "t.scenario:5:10" },
+	{ HEAD "operator 5g cellular 30% coverage 100%\n",
+	  "t.scenario:5:10: bad operator name \"5g\"" },
+	{ HEAD "operator\n",
+	  "t.scenario:5:9: expected an operator name, got end of line" },
+	{ HEAD "operator mts lte 30% coverage 100%\n",
+	  "t.scenario:5:14: unknown access \"lte\" (expected wifi or "
+	  "cellular)" },
+	{ HEAD "operator mts cellular\n",
+	  "t.scenario:5:22: expected a share such as \"30%\", got end of "
+	  "line" },
+	{ HEAD "operator mts cellular 30%\n",
+	  "t.scenario:5:26: expected \"coverage Q%\", got end of line" },
+	{ HEAD "operator mts cellular 30% coverage 101%\n",
+	  "t.scenario:5:36: share \"101%\" out of range (0-100%)" },
+	{ HEAD "operator a cellular 60% coverage 1%\n"
+	  "operator b wifi 60% coverage 1%\n"
+	  "operator c cellular 50% coverage 1%\n",
+	  "t.scenario:7:21: operators of cellular add up to 110%, more than "
+	  "100%" },
+	{ HEAD "proxy tg 10%\n",
+	  "t.scenario:5:7: unknown service \"tg\"" },
 
 	/* duration, seed */
 	{ "scenario t\ndevices 1\nplatform ios 100%\nduration 10\n",
@@ -1327,6 +1497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_ir),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_quantities),
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_ranges),

@@ -439,6 +439,7 @@ enum flow_opt {
 	O_NEED,
 	O_LOOKUP,
 	O_ALT_SVC,
+	O_ROTATE,
 	O_COUNT,
 };
 
@@ -447,7 +448,7 @@ static const char *const flow_opt_kw[O_COUNT] = {
 	[O_SNI_MAX] = "sni-max", [O_DNS] = "dns",     [O_PQ] = "pq",
 	[O_CHANNEL] = "channel", [O_BYTES] = "bytes", [O_NEED] = "need",
 	[O_LOOKUP] = "lookup",
-	[O_ALT_SVC] = "alt-svc",
+	[O_ALT_SVC] = "alt-svc", [O_ROTATE] = "rotate",
 };
 
 static const char *const kind_kw[] = {
@@ -539,6 +540,33 @@ static int parse_uint_word(const struct br_token *t, uint32_t max,
 	return 0;
 }
 
+static int parse_duration(struct br_parser *ps, const struct br_token *t,
+			  const char *what, uint64_t max, uint64_t *out);
+
+/* "rotate EVERY into @set": the period, then the pool of addresses. */
+static int parse_rotate(struct br_parser *ps, struct br_src *s,
+			struct br_cat_flow *f)
+{
+	const struct br_token *t = &s->cur;
+	int err, bad = 0;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s,
+					 "a period after \"rotate\", as in "
+					 "\"1h\"");
+	if (parse_duration(ps, t, "rotate", BR_CAT_DEADLINE_MAX,
+			   &f->rotate_ns))
+		return -EINVAL;
+	br_parse_next(s);
+	if (!br_tok_is(t, "into"))
+		return br_parse_expected(ps, s,
+					 "\"into @set\" after the period");
+	br_parse_next(s);
+	err = br_parse_operand(ps, s, "rotate", BR_SET_ADDR, &f->rotate_set,
+			       &bad);
+	return err ? err : bad ? -EINVAL : 0;
+}
+
 /* One option of a flow at cur (its keyword), with its value. */
 static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 			  struct br_cat_flow *f, struct br_pos opts[O_COUNT])
@@ -564,8 +592,8 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	if (o == O_COUNT) {
 		br_perr(ps, t->pos,
 			"unknown flow option %s (expected daddr, dport, sni, "
-			"sni-max, dns, pq, channel, bytes, need, lookup or "
-			"alt-svc)",
+			"sni-max, dns, pq, channel, bytes, need, lookup, "
+			"alt-svc or rotate)",
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
@@ -616,6 +644,8 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	case O_ALT_SVC:
 		f->alt_svc = 1;
 		return 0;
+	case O_ROTATE:
+		return parse_rotate(ps, s, f);
 	case O_BYTES:
 		if (t->kind != BR_TOK_WORD)
 			return br_parse_expected(ps, s,
@@ -727,7 +757,8 @@ static int parse_flow(struct cat_parser *cp, struct br_src *s)
 {
 	struct br_parser *ps = &cp->ps;
 	struct br_cat_service *svc = cur_svc(cp);
-	struct br_cat_flow f = { .addr_set = BR_NO_SET };
+	struct br_cat_flow f = { .addr_set = BR_NO_SET,
+				 .rotate_set = BR_NO_SET };
 	struct br_pos opts[O_COUNT] = { { 0 } };
 	struct br_pos kind_pos;
 	struct br_cat_flow *flows;

@@ -66,6 +66,15 @@ struct br_cat_flow {
 	uint8_t lookup;	     /* 1: a lookup of the peer's keys (identity):
 			      * once per peer, then cached; the scenario's
 			      * identity-lookup may carry it in the channel */
+	/*
+	 * Address rotation ("rotate EVERY into @set"): every rotate_ns from
+	 * the start of a run the service's servers move to fresh addresses
+	 * of rotate_set (period k: hosts drawn for k); the first period
+	 * uses addr_set. A device's new connection, a retry after a failed
+	 * one included, goes to the period's address. 0: no rotation.
+	 */
+	uint64_t rotate_ns;
+	int rotate_set; /* index into br_catalog.sets; BR_NO_SET: none */
 };
 
 /* One AND term of an action's needs: flows tried in order. */

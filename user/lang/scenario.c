@@ -58,8 +58,12 @@ enum kw {
 	K_CONTACTS,
 	K_KEY_CACHE,
 	K_SMS_FALLBACK,
+	K_COVERAGE,
 	K_APP, /* K_APP and later may repeat */
 	K_RATE,
+	K_VPN, /* "vpn P%" once, "vpn SERVICE P%" once a service */
+	K_PROXY,
+	K_OPERATOR,
 	K_AT,
 	K_COUNT,
 };
@@ -83,8 +87,12 @@ static const char *const kw_name[K_COUNT] = {
 	[K_CONTACTS] = "contacts",
 	[K_KEY_CACHE] = "key-cache",
 	[K_SMS_FALLBACK] = "sms-fallback",
+	[K_COVERAGE] = "coverage",
 	[K_APP] = "app",
 	[K_RATE] = "rate",
+	[K_VPN] = "vpn",
+	[K_PROXY] = "proxy",
+	[K_OPERATOR] = "operator",
 	[K_AT] = "at",
 };
 
@@ -96,7 +104,12 @@ struct parser {
 	const char *file; /* interned; base of relative policy paths */
 	unsigned int statements;
 	struct br_pos seen[K_COUNT]; /* where each statement first was */
+	struct br_pos vpn_all;	     /* "vpn P%": once, apart from vpn SVC */
 	size_t cap_apps;
+	size_t cap_vpns;
+	size_t cap_proxies;
+	size_t cap_operators;
+	uint64_t op_sum[2]; /* the operators' shares of each access so far */
 	size_t cap_rates;
 	size_t cap_events;
 	size_t cap_params;
@@ -788,11 +801,16 @@ static int parse_seed(struct parser *ps)
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
-static int parse_app(struct parser *ps)
+/*
+ * "SERVICE P%" into a list of per-service shares, once per service: the
+ * apps, and the devices that reach a service through a VPN or a proxy.
+ */
+static int parse_svc_share(struct parser *ps, const char *what,
+			   struct br_scn_app **list, size_t *n, size_t *cap,
+			   enum br_scn_where where)
 {
-	struct br_scenario *scn = ps->scn;
 	struct br_pos pos = ps->src->cur.pos;
-	struct br_scn_app *apps;
+	struct br_scn_app *l;
 	uint64_t share = 0;
 	size_t i;
 	int svc = -1, err;
@@ -800,36 +818,59 @@ static int parse_app(struct parser *ps)
 	err = parse_service(ps, &svc);
 	if (err)
 		return err;
-	for (i = 0; i < scn->n_apps; i++) {
-		if (scn->apps[i].service == svc) {
+	for (i = 0; i < *n; i++) {
+		if ((*list)[i].service == svc) {
 			br_perr(&ps->core, pos,
-				"app \"%s\" already given at " POSF,
+				"%s \"%s\" already given at " POSF, what,
 				ps->cat->services[svc].id,
-				POSA(scn->apps[i].pos));
+				POSA((*list)[i].pos));
 			return -EINVAL;
 		}
 	}
 	err = parse_share(ps, &share);
 	if (err)
 		return err;
-	apps = br_grow(scn->apps, &ps->cap_apps, scn->n_apps, sizeof(*apps));
-	if (!apps)
+	l = br_grow(*list, cap, *n, sizeof(*l));
+	if (!l)
 		return -ENOMEM;
-	scn->apps = apps;
-	apps[scn->n_apps].service = svc;
-	apps[scn->n_apps].share = share_of(share);
-	apps[scn->n_apps].pos = pos;
-	scn->n_apps++;
+	*list = l;
+	l[*n].service = svc;
+	l[*n].share = share_of(share);
+	l[*n].pos = pos;
+	(*n)++;
 	if (ps->range.set) {
 		char name[96];
 
-		snprintf(name, sizeof(name), "app %s",
+		snprintf(name, sizeof(name), "%s %s", what,
 			 ps->cat->services[svc].id);
-		err = param_add(ps, name, BR_PARAM_APP, scn->n_apps - 1, 1, 0);
+		err = param_add(ps, name, where, *n - 1, 1, 0);
 		if (err)
 			return err;
 	}
 	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+static int parse_app(struct parser *ps)
+{
+	return parse_svc_share(ps, "app", &ps->scn->apps, &ps->scn->n_apps,
+			       &ps->cap_apps, BR_PARAM_APP);
+}
+
+/*
+ * "vpn P%": the devices whose user keeps a VPN on for everything (once);
+ * "vpn SERVICE P%": those who turn it on for one service (once each).
+ */
+static int parse_vpn(struct parser *ps, struct br_pos stmt)
+{
+	const struct br_token *t = &ps->src->cur;
+
+	if (t->kind == BR_TOK_WORD && t->len && is_digit(t->start[0])) {
+		if (br_parse_once(&ps->core, stmt, "vpn P%", &ps->vpn_all))
+			return -EINVAL;
+		return parse_share_stmt(ps, &ps->scn->vpn_share);
+	}
+	return parse_svc_share(ps, "vpn", &ps->scn->vpns, &ps->scn->n_vpns,
+			       &ps->cap_vpns, BR_PARAM_VPN);
 }
 
 /* Report an unknown action of service svc; the position is the action's. */
@@ -1129,12 +1170,12 @@ out:
 static int parse_per_hour(struct parser *ps, double *per_hour);
 
 /*
- * "wifi X, cellular Y": a channel parameter by access (either may be left
- * out: it keeps its default); X a rate ("2/h") when rate is set, else a
- * time ("5m").
+ * "wifi X, cellular Y": a parameter by access (either may be left out: it
+ * keeps its default); X a rate ("2/h") when rate is set, a share ("50%")
+ * when share is, else a time ("5m").
  */
 static int parse_by_access(struct parser *ps, const char *what, double rate[2],
-			   uint64_t ns[2])
+			   uint64_t ns[2], double share[2])
 {
 	static const char *const keys[2] = { "wifi", "cellular" };
 	char d[BR_PARSE_DESC_LEN];
@@ -1164,20 +1205,29 @@ static int parse_by_access(struct parser *ps, const char *what, double rate[2],
 		}
 		at[k] = t->pos;
 		br_parse_next(ps->src);
-		err = rate ? parse_per_hour(ps, &rate[k])
-			   : parse_time(ps, what, &ns[k]);
+		if (share) {
+			uint64_t fx = 0;
+
+			err = parse_share(ps, &fx);
+			share[k] = share_of(fx);
+		} else {
+			err = rate ? parse_per_hour(ps, &rate[k])
+				   : parse_time(ps, what, &ns[k]);
+		}
 		if (!err && ps->range.set) {
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s %s", what, keys[k]);
-			err = rate ? param_field(ps, name, &rate[k],
-						 BR_PARAM_FIELD)
-				   : param_field(ps, name, &ns[k],
-						 BR_PARAM_FIELD_NS);
+			err = share ? param_field(ps, name, &share[k],
+						  BR_PARAM_FIELD)
+			      : rate ? param_field(ps, name, &rate[k],
+						   BR_PARAM_FIELD)
+				     : param_field(ps, name, &ns[k],
+						   BR_PARAM_FIELD_NS);
 		}
 		if (err)
 			return err;
-		if (!rate && !ns[k]) {
+		if (ns && !ns[k]) {
 			br_perr(&ps->core, at[k], "%s of %s must be above 0",
 				what, keys[k]);
 			return -EINVAL;
@@ -1186,6 +1236,109 @@ static int parse_by_access(struct parser *ps, const char *what, double rate[2],
 			break;
 		br_parse_next(ps->src);
 	}
+	return br_parse_end_statement(&ps->core, ps->src);
+}
+
+/* A share and its range, a param of operator idx of kind where. */
+static int parse_op_share(struct parser *ps, const char *what, size_t idx,
+			  enum br_scn_where where, uint64_t *fixed)
+{
+	char name[96];
+	int err;
+
+	err = parse_share(ps, fixed);
+	if (err || !ps->range.set)
+		return err;
+	snprintf(name, sizeof(name), "operator %s%s",
+		 ps->scn->operators[idx].name, what);
+	return param_add(ps, name, where, idx, 1, 0);
+}
+
+/*
+ * "operator NAME ACCESS P% coverage Q%": P% of the ACCESS devices are
+ * NAME's subscribers, Q% of whom the censor sees (instead of the
+ * access's coverage). Once per name; an access's operators take at most
+ * 100% of its devices.
+ */
+static int parse_operator(struct parser *ps)
+{
+	static const char *const keys[2] = { "wifi", "cellular" };
+	struct br_scenario *scn = ps->scn;
+	const struct br_token *t = &ps->src->cur;
+	struct br_scn_operator *op;
+	char d[BR_PARSE_DESC_LEN], s[32];
+	uint64_t share = 0, cov = 0;
+	struct br_pos at;
+	size_t i, idx;
+	int k, err;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "an operator name");
+	if (!br_is_ident(t->start, t->len)) {
+		br_perr(&ps->core, t->pos, "bad operator name %s",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	for (i = 0; i < scn->n_operators; i++) {
+		if (strlen(scn->operators[i].name) == t->len &&
+		    !memcmp(scn->operators[i].name, t->start, t->len)) {
+			br_perr(&ps->core, t->pos,
+				"operator \"%s\" already given at " POSF,
+				scn->operators[i].name,
+				POSA(scn->operators[i].pos));
+			return -EINVAL;
+		}
+	}
+	op = br_grow(scn->operators, &ps->cap_operators, scn->n_operators,
+		     sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	scn->operators = op;
+	idx = scn->n_operators;
+	op += idx;
+	memset(op, 0, sizeof(*op));
+	op->name = strndup(t->start, t->len);
+	if (!op->name)
+		return -ENOMEM;
+	op->pos = t->pos;
+	scn->n_operators++;
+	br_parse_next(ps->src);
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src,
+					 "wifi or cellular");
+	for (k = 0; k < 2 && !br_tok_is(t, keys[k]); k++)
+		;
+	if (k == 2) {
+		br_perr(&ps->core, t->pos,
+			"unknown access %s (expected wifi or cellular)",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	op->access = k;
+	br_parse_next(ps->src);
+	at = t->pos;
+	err = parse_op_share(ps, "", idx, BR_PARAM_OP_SHARE, &share);
+	if (err)
+		return err;
+	op->share = share_of(share);
+	ps->op_sum[k] += share;
+	if (ps->op_sum[k] > 100 * FIX) {
+		br_perr(&ps->core, at,
+			"operators of %s add up to %s, more than 100%%",
+			keys[k], fmt_share(ps->op_sum[k], s));
+		return -EINVAL;
+	}
+	if (!br_tok_is(t, "coverage"))
+		return br_parse_expected(&ps->core, ps->src,
+					 "\"coverage Q%\"");
+	br_parse_next(ps->src);
+	err = parse_op_share(ps, " coverage", idx, BR_PARAM_OP_COVERAGE,
+			     &cov);
+	if (err)
+		return err;
+	op->coverage = share_of(cov);
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
@@ -1316,13 +1469,16 @@ static int parse_one(struct parser *ps, int k, struct br_pos pos, int first)
 		return parse_table(ps, "hello-table", &ps->scn->hello_entries);
 	case K_HANDOVER:
 		return parse_by_access(ps, "handover", ps->scn->handover_per_hour,
-				       NULL);
+				       NULL, NULL);
 	case K_KEEPALIVE:
 		return parse_by_access(ps, "keepalive", NULL,
-				       ps->scn->keepalive_ns);
+				       ps->scn->keepalive_ns, NULL);
 	case K_NAT_TIMEOUT:
 		return parse_by_access(ps, "nat-timeout", NULL,
-				       ps->scn->nat_timeout_ns);
+				       ps->scn->nat_timeout_ns, NULL);
+	case K_COVERAGE:
+		return parse_by_access(ps, "coverage", NULL, NULL,
+				       ps->scn->coverage);
 	case K_BACKOFF:
 		return parse_backoff(ps);
 	case K_IDENTITY_LOOKUP:
@@ -1343,6 +1499,14 @@ static int parse_one(struct parser *ps, int k, struct br_pos pos, int first)
 		return parse_app(ps);
 	case K_RATE:
 		return parse_rate(ps);
+	case K_VPN:
+		return parse_vpn(ps, pos);
+	case K_OPERATOR:
+		return parse_operator(ps);
+	case K_PROXY:
+		return parse_svc_share(ps, "proxy", &ps->scn->proxies,
+				       &ps->scn->n_proxies, &ps->cap_proxies,
+				       BR_PARAM_PROXY);
 	default:
 		return parse_at(ps);
 	}
@@ -1514,6 +1678,11 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->file);
 	free(scn->description);
 	free(scn->apps);
+	free(scn->vpns);
+	free(scn->proxies);
+	for (i = 0; i < scn->n_operators; i++)
+		free(scn->operators[i].name);
+	free(scn->operators);
 	free(scn->rates);
 	free(scn->events);
 	for (i = 0; i < scn->n_params; i++)

@@ -53,6 +53,10 @@ enum br_scn_where {
 	BR_PARAM_FIELD_NS, /* a uint64_t of struct br_scenario at .at */
 	BR_PARAM_APP,	   /* apps[.at].share */
 	BR_PARAM_RATE,	   /* rates[.at .. .at + .count).per_hour */
+	BR_PARAM_VPN,	   /* vpns[.at].share */
+	BR_PARAM_PROXY,	   /* proxies[.at].share */
+	BR_PARAM_OP_SHARE, /* operators[.at].share */
+	BR_PARAM_OP_COVERAGE, /* operators[.at].coverage */
 };
 
 struct br_scn_param {
@@ -63,6 +67,19 @@ struct br_scn_param {
 	enum br_scn_where where;
 	int complement; /* the field takes 1 - value (a split's other key) */
 	size_t at, count;
+	struct br_pos pos;
+};
+
+/*
+ * An operator of one access: share of that access's devices are its
+ * subscribers, and the censor sees coverage of them (instead of the
+ * access's coverage).
+ */
+struct br_scn_operator {
+	char *name;
+	int access; /* 0 Wi-Fi, 1 cellular */
+	double share;
+	double coverage;
 	struct br_pos pos;
 };
 
@@ -111,6 +128,24 @@ struct br_scenario {
 	/* the share of devices whose user has "Send as Text Message" on:
 	 * a failed send of an action marked "sms" goes out as an SMS */
 	double sms_share;
+	/*
+	 * Who the censor sees. vpn_share: devices whose user keeps a VPN on
+	 * for all traffic; coverage[access] ([0] Wi-Fi, [1] cellular): the
+	 * share of that access's devices whose traffic crosses the censor
+	 * (the others are behind operators or links without it). A device
+	 * the censor does not see sends nothing through the policy. vpns:
+	 * per service, the share of devices whose user turns a VPN on for
+	 * that service's flows only; proxies: per service, the share whose
+	 * user reaches it through a proxy on an address no policy lists.
+	 */
+	double vpn_share;
+	double coverage[2];
+	size_t n_vpns;
+	struct br_scn_app *vpns;
+	size_t n_proxies;
+	struct br_scn_app *proxies;
+	size_t n_operators; /* in statement order */
+	struct br_scn_operator *operators;
 	size_t n_apps;
 	struct br_scn_app *apps;
 	size_t n_rates;
@@ -164,6 +199,13 @@ struct br_scenario {
  * "Send as Text Message" is not sourced here, so none is assumed.
  */
 #define BR_SCN_SMS_SHARE 0.0
+/*
+ * vpn 0%, coverage 100% on both accesses: the censor sees every device
+ * unless a scenario says otherwise (a scenario of a real event gives its
+ * figures with their sources: policies/scenarios/russia-*.scenario).
+ */
+#define BR_SCN_VPN_SHARE 0.0
+#define BR_SCN_COVERAGE 1.0
 
 static inline void br_scn_channel_defaults(struct br_scenario *scn)
 {
@@ -178,6 +220,8 @@ static inline void br_scn_channel_defaults(struct br_scenario *scn)
 	scn->contacts = BR_SCN_CONTACTS;
 	scn->key_cache = BR_SCN_KEY_CACHE;
 	scn->sms_share = BR_SCN_SMS_SHARE;
+	scn->vpn_share = BR_SCN_VPN_SHARE;
+	scn->coverage[0] = scn->coverage[1] = BR_SCN_COVERAGE;
 }
 
 /*

@@ -34,6 +34,18 @@ void br_scn_param_set(struct br_scenario *scn, size_t i, double v)
 	case BR_PARAM_APP:
 		scn->apps[p->at].share = v;
 		break;
+	case BR_PARAM_VPN:
+		scn->vpns[p->at].share = v;
+		break;
+	case BR_PARAM_PROXY:
+		scn->proxies[p->at].share = v;
+		break;
+	case BR_PARAM_OP_SHARE:
+		scn->operators[p->at].share = v;
+		break;
+	case BR_PARAM_OP_COVERAGE:
+		scn->operators[p->at].coverage = v;
+		break;
 	case BR_PARAM_RATE:
 		for (k = 0; k < p->count; k++)
 			scn->rates[p->at + k].per_hour = v;
@@ -58,6 +70,18 @@ double br_scn_param_get(const struct br_scenario *scn, size_t i)
 		break;
 	case BR_PARAM_APP:
 		v = scn->apps[p->at].share;
+		break;
+	case BR_PARAM_VPN:
+		v = scn->vpns[p->at].share;
+		break;
+	case BR_PARAM_PROXY:
+		v = scn->proxies[p->at].share;
+		break;
+	case BR_PARAM_OP_SHARE:
+		v = scn->operators[p->at].share;
+		break;
+	case BR_PARAM_OP_COVERAGE:
+		v = scn->operators[p->at].coverage;
 		break;
 	case BR_PARAM_RATE:
 		v = scn->rates[p->at].per_hour;

@@ -9,6 +9,8 @@
 
 static const struct br_prefix dev4 = BR_PLAN_DEV4, dev6 = BR_PLAN_DEV6;
 static const struct br_prefix res4 = BR_PLAN_RES4, res6 = BR_PLAN_RES6;
+static const struct br_prefix proxy4 = BR_PLAN_PROXY4,
+				proxy6 = BR_PLAN_PROXY6;
 
 void br_plan_dev_addr(uint32_t index, int family, uint8_t out[16])
 {
@@ -33,6 +35,19 @@ void br_plan_dev_addr(uint32_t index, int family, uint8_t out[16])
 const uint8_t *br_plan_resolver(int family)
 {
 	return family == 6 ? res6.addr : res4.addr;
+}
+
+void br_plan_proxy_addr(uint64_t h, int family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (family == 4) {
+		memcpy(out, proxy4.addr, 3);
+		out[3] = 1 + h % 254; /* neither .0 nor .255 */
+	} else {
+		memcpy(out, proxy6.addr, 6);
+		out[14] = h >> 8;
+		out[15] = h | 1;
+	}
 }
 
 uint16_t br_plan_next_port(uint16_t port)

@@ -27,6 +27,15 @@
 	  .len = 128,                                                  \
 	  .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x53, [15] = 0x53 } }
 
+/*
+ * The proxies users set up to reach a blocked service (a scenario's
+ * "proxy SERVICE P%"): addresses no service and no shipped policy lists,
+ * 203.0.113.0/24 (RFC 5737) and 2001:db8:70::/48.
+ */
+#define BR_PLAN_PROXY4 { .family = 4, .len = 24, .addr = { 203, 0, 113 } }
+#define BR_PLAN_PROXY6                                                 \
+	{ .family = 6, .len = 48, .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x70 } }
+
 /* Their Ethernet addresses: the device's and the router's it talks to. */
 #define BR_PLAN_DEV_MAC "\x02\x00\x5e\x00\x00\x01"
 #define BR_PLAN_ROUTER_MAC "\x02\x00\x5e\x00\x00\x02"
@@ -40,6 +49,9 @@ void br_plan_dev_addr(uint32_t index, int family, uint8_t out[16]);
 
 /* The resolver's address in family 4 or 6. */
 const uint8_t *br_plan_resolver(int family);
+
+/* A proxy's address in family 4 or 6, the host chosen by hash h. */
+void br_plan_proxy_addr(uint64_t h, int family, uint8_t out[16]);
 
 /* The port after port. */
 uint16_t br_plan_next_port(uint16_t port);

@@ -186,6 +186,10 @@ struct device {
 	uint8_t v6;
 	uint8_t cellular;
 	uint8_t sms;	  /* its user has "Send as Text Message" on */
+	uint8_t unseen;	  /* the censor sees none of its traffic: a VPN
+			   * for everything, or a link without it */
+	uint64_t vpn;	  /* bit per service: its flows go over a VPN */
+	uint64_t proxy;	  /* bit per service: through a proxy */
 	uint16_t next_port;
 	uint32_t conns;	  /* channel connects so far: draws their host */
 	uint64_t apps;	  /* bit per service (at most 64) */
@@ -222,6 +226,7 @@ struct flow_run {
 	uint32_t total, delivered, window, ssthresh, dropped_rounds;
 	uint64_t data_start;
 	uint64_t swaps; /* the run's swaps when the response began */
+	uint8_t proxied;    /* through the user's proxy (reach_draw) */
 	uint8_t race;	    /* QUIC racing the next alternative (browser.h) */
 	uint64_t race_wait; /* how long that alternative waits for it */
 	double goodput_bps;
@@ -301,6 +306,7 @@ struct model {
 	uint64_t end;
 	char label[384];
 	char label_base[256];
+	bool unseen; /* the next packets bypass the censor (set_label) */
 	const char *label_key; /* "sni" or "qname": what tshark must show */
 	const char *label_val;
 	uint8_t frame[BR_FRAME_MAX];
@@ -418,16 +424,16 @@ static bool action_down(const struct br_cat_action *a)
  * Returns the family used (4 when the set has no IPv6 prefix), 0 if the
  * set is empty.
  */
-static int server_addr(const struct model *m, const struct br_cat_flow *f,
-		       uint64_t h, int family, uint8_t out[16])
+static int server_addr(const struct model *m, int set_idx, uint64_t h,
+		       int family, uint8_t out[16])
 {
 	const struct br_set *set;
 	size_t i, n = 0, pick;
 	int want;
 
-	if (f->addr_set < 0 || (size_t)f->addr_set >= m->cat->n_sets)
+	if (set_idx < 0 || (size_t)set_idx >= m->cat->n_sets)
 		return 0;
-	set = &m->cat->sets[f->addr_set];
+	set = &m->cat->sets[set_idx];
 	for (want = family; want >= 4; want -= 2) {
 		n = 0;
 		for (i = 0; i < set->n; i++)
@@ -470,10 +476,28 @@ static int server_addr(const struct model *m, const struct br_cat_flow *f,
  * Initial or a DNS query the name it carries, so a capture can be checked
  * against them (tests/e2e/test_simulate.sh does, with tshark).
  */
+/*
+ * Whether the censor sees a device's packets of a flow of service svc:
+ * not when the device is out of its reach (a VPN for everything, an
+ * access the censor does not cover) or its user turned a VPN on for that
+ * service. A per-service VPN carries the flow's own packets, its DNS
+ * lookup included (an assumption: split tunnelling that also tunnels the
+ * app's lookups); it goes by the flow's service, so a bank push on iOS
+ * goes the way of APNs's flows, not the bank's.
+ */
+static bool censor_sees(const struct model *m, uint32_t dev, int svc)
+{
+	const struct device *d = &m->devs[dev];
+
+	return !d->unseen && !(svc >= 0 && (d->vpn >> svc & 1));
+}
+
 static void set_label(struct model *m, const struct job *j, const char *what)
 {
 	const struct br_cat_service *s;
 
+	/* every packet is labelled first: where it goes is decided here */
+	m->unseen = !censor_sees(m, j->dev, j->fr.flow ? j->fr.svc : -1);
 	if (!m->o->labels)
 		return;
 	m->label_key = NULL;
@@ -521,6 +545,12 @@ static int push(struct model *m, enum br_dir dir, uint64_t t, size_t len,
 
 	if (!len)
 		return -EMSGSIZE;
+	if (m->unseen) { /* it never crosses the censor: it arrives */
+		memset(out, 0, sizeof(*out));
+		out->xdp = XDP_PASS;
+		m->res->unseen++;
+		return 0;
+	}
 	err = br_sim_push(m->sim, dir, t, m->frame, len,
 			  m->o->labels ? m->label : NULL, out);
 	if (err)
@@ -610,6 +640,15 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->idx = ref->flow;
 	br_plan_name(f->sni, n, fr->sni, sizeof(fr->sni));
 	br_plan_name(f->dns, n, fr->dns, sizeof(fr->dns));
+	/*
+	 * Through a proxy: to the address the proxy link gives (no lookup),
+	 * on the flow's port, without the service's name: what an MTProto
+	 * proxy's obfuscated transport shows ([mtp] in messengers.catalog);
+	 * an assumption for any other service's proxy.
+	 */
+	fr->proxied = d->proxy >> ref->service & 1;
+	if (fr->proxied)
+		fr->sni[0] = fr->dns[0] = '\0';
 	fr->ends.family = d->v6 ? 6 : 4;
 	fr->ends.cport = d->next_port;
 	d->next_port = br_plan_next_port(d->next_port);
@@ -670,10 +709,17 @@ static size_t flat_flow(const struct model *m, const struct flow_run *fr)
 	return m->flow_base[fr->svc] + fr->idx;
 }
 
+/* The rotation period flow f is in at time t (0: its first, or none). */
+static uint64_t rotation(const struct br_cat_flow *f, uint64_t t)
+{
+	return f->rotate_ns ? t / f->rotate_ns : 0;
+}
+
 /*
  * The server a device reaches for the flow it tries (the same one every
- * time: the choice hashes the seed, the device and the flow), in the
- * device's family when the set has one; its family, 0 if none.
+ * time in a rotation period: the choice hashes the seed, the device and
+ * the flow), in the device's family when the set has one; its family, 0
+ * if none.
  */
 static int pick_server(const struct model *m, const struct job *j,
 		       uint8_t out[16])
@@ -682,7 +728,18 @@ static int pick_server(const struct model *m, const struct job *j,
 	uint64_t h = mix64(m->o->seed ^ d->index ^
 			   ((uint64_t)flat_flow(m, &j->fr) << 32));
 
-	return server_addr(m, j->fr.flow, h, d->v6 ? 6 : 4, out);
+	const struct br_cat_flow *f = j->fr.flow;
+	uint64_t period = rotation(f, m->now);
+
+	if (j->fr.proxied) { /* the user's own proxy, one per service */
+		br_plan_proxy_addr(mix64(h ^ 0x70726f7879), d->v6 ? 6 : 4,
+				   out);
+		return d->v6 ? 6 : 4;
+	}
+	if (period) /* moved: fresh hosts of the pool for this period */
+		return server_addr(m, f->rotate_set, mix64(h ^ period),
+				   d->v6 ? 6 : 4, out);
+	return server_addr(m, f->addr_set, h, d->v6 ? 6 : 4, out);
 }
 
 /* After DNS (or without it): where to connect, then the first step. */
@@ -772,6 +829,14 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 	if (!d->dns)
 		return;
 	de = &d->dns[flat_flow(m, &j->fr)];
+	/* a rotating service's name answers anew when its servers move */
+	if (j->fr.flow->rotate_ns) {
+		uint64_t next = (rotation(j->fr.flow, m->now) + 1) *
+				j->fr.flow->rotate_ns;
+
+		if (next < expires)
+			expires = next;
+	}
 	de->expires = expires;
 	de->name = name_hash(j->fr.dns);
 	memcpy(de->addr, addr, 16);
@@ -1067,6 +1132,11 @@ static int64_t step_request(struct model *m, struct job *j)
  */
 static int response_fixed(struct model *m, struct flow_run *fr, bool quic)
 {
+	/* a flow the censor does not see passes whole: its packets are
+	 * counted as those of a fixed flow, one a window, so that
+	 * unseen_packets and packets count alike */
+	if (m->unseen)
+		return 1;
 	if (fr->swaps != m->res->swaps)
 		return 0;
 	return br_sim_flow_fixed(m->sim, &fr->ends,
@@ -2015,6 +2085,53 @@ static int store_init(struct model *m)
 	return 0;
 }
 
+/*
+ * Who the censor sees of device d: a VPN for everything, the coverage of
+ * its operator or else of its access, a VPN or a proxy per service. Each from its own stream off
+ * the device's state r, so none shifts the draws before it or the others
+ * (a scenario without these statements draws as it did), and each draw is
+ * made whatever the share, so changing one share moves no other draw.
+ */
+static void reach_draw(struct model *m, struct device *d, uint64_t r)
+{
+	const struct br_scenario *scn = m->scn;
+	uint64_t q = mix64(r ^ 0x7265616368); /* "reach" */
+	uint64_t o = mix64(r ^ 0x6f70); /* "op": the device's operator */
+	double cov = scn->coverage[d->cellular], u = rnd01(&o), sum = 0;
+	bool vpn, covered;
+	size_t i;
+
+	/* an operator of its access, or none named: the access's coverage */
+	for (i = 0; i < scn->n_operators; i++) {
+		const struct br_scn_operator *op = &scn->operators[i];
+
+		if (op->access != d->cellular)
+			continue;
+		sum += op->share;
+		if (u < sum) {
+			cov = op->coverage;
+			break;
+		}
+	}
+	vpn = rnd01(&q) < scn->vpn_share;
+	covered = rnd01(&q) < cov;
+	d->unseen = vpn || !covered;
+	for (i = 0; i < scn->n_vpns; i++) {
+		uint64_t v = mix64(r ^ 0x76706e ^ (uint64_t)scn->vpns[i].service
+						      << 32);
+
+		if (rnd01(&v) < scn->vpns[i].share)
+			d->vpn |= 1ull << scn->vpns[i].service;
+	}
+	for (i = 0; i < scn->n_proxies; i++) {
+		uint64_t v = mix64(r ^ 0x70726f7879 ^
+				   (uint64_t)scn->proxies[i].service << 40);
+
+		if (rnd01(&v) < scn->proxies[i].share)
+			d->proxy |= 1ull << scn->proxies[i].service;
+	}
+}
+
 static int model_init(struct model *m)
 {
 	const struct br_catalog *cat = m->cat;
@@ -2145,6 +2262,7 @@ static int model_init(struct model *m)
 
 			d->sms = rnd01(&q) < m->scn->sms_share;
 		}
+		reach_draw(m, d, r);
 		d->next_port = BR_PLAN_PORT_LO + rnd(&r) % 10000;
 		for (a = 0; a < m->scn->n_apps; a++) {
 			const struct br_scn_app *app = &m->scn->apps[a];

@@ -137,6 +137,9 @@ struct br_traffic_result {
 	struct br_chan_stats chan[2];	/* by platform */
 	uint64_t devices[2];		/* by platform */
 	uint64_t packets;		/* pushed through the program */
+	/* packets the censor never saw (a VPN, a link without it): they
+	 * skipped the program and passed */
+	uint64_t unseen;
 	uint64_t verdicts[5];		/* by XDP action */
 	uint64_t swaps;			/* timeline policies put in force */
 	/*

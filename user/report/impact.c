@@ -396,6 +396,7 @@ int br_impact_compute(const struct br_catalog *cat, const struct br_policy *pol,
 	out->name = pol ? pol->name : "none";
 	out->file = file;
 	out->packets = res->packets;
+	out->unseen_packets = res->unseen;
 	out->swaps = res->swaps;
 	out->wall_s = res->wall_s;
 	target = calloc(cat->n_services + 1, sizeof(*target));

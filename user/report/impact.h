@@ -103,6 +103,7 @@ struct br_impact {
 	const char *name;	     /* the policy's name, "none" */
 	const char *file;	     /* its file as given; NULL: none */
 	uint64_t packets;	     /* through the program */
+	uint64_t unseen_packets;     /* past the censor (VPN, coverage) */
 	uint64_t swaps;		     /* timeline policies put in force */
 	double wall_s;		     /* the run's wall-clock time */
 	size_t n_actions;

@@ -1310,6 +1310,37 @@ static const char br_css[] =
 	"td.bad{color:#b3001b}\n"
 	"footer{color:#555e6e;font-size:12px;margin-top:30px}\n";
 
+/* Who the censor sees (policies/scenarios/README.md): the reach facts. */
+static void br_reach_html(struct br_page *pg)
+{
+	const struct br_scenario *scn = pg->scn;
+	FILE *f = pg->f;
+	size_t i;
+
+	fprintf(f,
+		"<dt>censor sees</dt><dd>%.0f%% of Wi-Fi and %.0f%% of "
+		"cellular devices; %.0f%% of users on a VPN for everything",
+		scn->coverage[0] * 100, scn->coverage[1] * 100,
+		scn->vpn_share * 100);
+	for (i = 0; i < scn->n_operators; i++)
+		br_h_escf(f, "; operator %s: %.0f%% of %s, %.0f%% seen",
+			  scn->operators[i].name,
+			  scn->operators[i].share * 100,
+			  scn->operators[i].access ? "cellular" : "Wi-Fi",
+			  scn->operators[i].coverage * 100);
+	for (i = 0; i < scn->n_vpns; i++)
+		br_h_escf(f, "; a VPN for %s: %.0f%%",
+			  br_impact_service_name(pg->cat,
+						 scn->vpns[i].service),
+			  scn->vpns[i].share * 100);
+	for (i = 0; i < scn->n_proxies; i++)
+		br_h_escf(f, "; a proxy for %s: %.0f%%",
+			  br_impact_service_name(pg->cat,
+						 scn->proxies[i].service),
+			  scn->proxies[i].share * 100);
+	fputs("</dd>\n", f);
+}
+
 static void br_scenario_html(struct br_page *pg, uint64_t seed)
 {
 	const struct br_scenario *scn = pg->scn;
@@ -1349,7 +1380,9 @@ static void br_scenario_html(struct br_page *pg, uint64_t seed)
 			  br_impact_service_name(pg->cat, scn->apps[i].service),
 			  scn->apps[i].share * 100);
 	}
-	fputs("</dd>\n<dt>swaps</dt><dd>", f);
+	fputs("</dd>\n", f);
+	br_reach_html(pg);
+	fputs("<dt>swaps</dt><dd>", f);
 	if (!scn->n_events)
 		fputs("none: each policy stays in force for the whole run", f);
 	for (i = 0; i < scn->n_events; i++) {

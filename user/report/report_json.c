@@ -39,6 +39,53 @@ static void br_json_scn_channels(struct br_json *j,
 	br_json_end(j);
 }
 
+/* A per-service share list as {"service": share, ...}. */
+static void br_json_svc_shares(struct br_json *j, const char *key,
+			       const struct br_catalog *cat,
+			       const struct br_scn_app *l, size_t n)
+{
+	size_t i;
+
+	br_json_key(j, key);
+	br_json_object(j);
+	for (i = 0; i < n; i++)
+		br_json_knum(j, cat->services[l[i].service].id, l[i].share);
+	br_json_end(j);
+}
+
+/* Who the censor sees: the scenario's VPN, coverage and proxy shares. */
+static void br_json_scn_reach(struct br_json *j, const struct br_result *r)
+{
+	const struct br_scenario *scn = r->scn;
+	size_t i;
+
+	br_json_key(j, "reach");
+	br_json_object(j);
+	br_json_knum(j, "vpn", scn->vpn_share);
+	br_json_key(j, "coverage");
+	br_json_object(j);
+	br_json_knum(j, "wifi", scn->coverage[0]);
+	br_json_knum(j, "cellular", scn->coverage[1]);
+	br_json_end(j);
+	br_json_svc_shares(j, "vpn_by_service", r->cat, scn->vpns, scn->n_vpns);
+	br_json_svc_shares(j, "proxy_by_service", r->cat, scn->proxies,
+			   scn->n_proxies);
+	br_json_key(j, "operators");
+	br_json_array(j);
+	for (i = 0; i < scn->n_operators; i++) {
+		const struct br_scn_operator *op = &scn->operators[i];
+
+		br_json_object(j);
+		br_json_kstr(j, "name", op->name);
+		br_json_kstr(j, "access", op->access ? "cellular" : "wifi");
+		br_json_knum(j, "share", op->share);
+		br_json_knum(j, "coverage", op->coverage);
+		br_json_end(j);
+	}
+	br_json_end(j);
+	br_json_end(j);
+}
+
 /*
  * The assumptions given as ranges, each with the value this run has (an
  * ensemble's draw, or the central value): shares in percent, times in
@@ -97,6 +144,7 @@ static void br_json_scenario(struct br_json *j, const struct br_result *r)
 	br_json_ku64(j, "contacts", scn->contacts);
 	br_json_knum(j, "key_cache", scn->key_cache);
 	br_json_knum(j, "sms_fallback", scn->sms_share);
+	br_json_scn_reach(j, r);
 	br_json_scn_params(j, scn);
 	if (r->est) {
 		br_json_key(j, "estimate");
@@ -188,6 +236,7 @@ static void br_json_run(struct br_json *j, const struct br_impact *im)
 	br_json_end(j);
 	br_json_kstr(j, "headline", im->headline);
 	br_json_ku64(j, "packets", im->packets);
+	br_json_ku64(j, "unseen_packets", im->unseen_packets);
 	br_json_ku64(j, "swaps", im->swaps);
 	br_record_json(j, im);
 	br_report_json_impact(j, im);
