@@ -21,6 +21,7 @@ set -u
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:-build}
+BUILD=$(cd "$BUILD" && pwd) # the manifests' commands find it on PATH
 BR=$BUILD/blastradius
 E2E=tests/e2e
 . "$E2E/lib.sh"
@@ -148,7 +149,7 @@ run_each() {
 		env "$var=$k" SHARDS="$ENV_SHARDS" RUNS="$ENV_RUNS" \
 			JOBS="$ENV_JOBS" SLURM_CPUS_PER_TASK="$ENV_JOBS" \
 			ARGS="$TEST_ARGS" PARTIALS="$dir" \
-			PATH="$PWD/$BUILD:$PATH" "$@" 2>"$TMP/err.$k" ||
+			PATH="$BUILD:$PATH" "$@" 2>"$TMP/err.$k" ||
 			bad="$bad index $k: $(cat "$TMP/err.$k")"
 	done
 	if [ -z "$bad" ]; then

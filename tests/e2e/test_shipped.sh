@@ -308,10 +308,11 @@ for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018; do
 			"source", "within"]) and (.source | length > 0) and
 			.record_lo <= .record_hi] | (length > 0) and all' "$J")" \
 		true
-	t_eq "$p: records hold for a scenario file" \
+	# the population of the event's year: russia-YEAR.scenario
+	t_eq "$p: records hold for the scenario of its year" \
 		"$(jq -r --arg p "$p" '.policies[] | select(.name == $p) |
 			.record_scenario' "$J")" \
-		policies/scenarios/default.scenario
+		"policies/scenarios/russia-${p##*-}.scenario"
 done
 t_eq "policies without records print none" \
 	"$(jq -c '[.policies[] | select(.name | test("^imessage")) |
