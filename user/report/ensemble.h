@@ -104,6 +104,7 @@ extern const struct br_sens_figure br_sens_figures[BR_SENS_FIGURES];
 struct br_sens_row {
 	const char *name;	 /* "platform ios" */
 	const char *low, *high;	 /* its ends, as the draws' JSON gives them */
+	const char *unit;	 /* "percent", "seconds", "per_hour" */
 	double at_low, at_high;	 /* the figure with it at each end */
 	double central;		 /* the figure with every one central */
 };

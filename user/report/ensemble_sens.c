@@ -87,6 +87,9 @@ size_t br_sens_rank(const struct br_ensemble *e, size_t pol,
 		    !draw_figure(e, 2 * i + 2, pol, figure, &r->at_high))
 			continue;
 		r->name = nm && nm->type == BR_J_STR ? nm->text : "?";
+		r->unit = br_jget(p, "unit") && br_jget(p, "unit")->text
+				  ? br_jget(p, "unit")->text
+				  : "";
 		r->low = lo && lo->type == BR_J_NUM ? lo->text : "?";
 		r->high = hi && hi->type == BR_J_NUM ? hi->text : "?";
 		r->central = *central;
@@ -105,12 +108,60 @@ const char *br_sens_policy_name(const struct br_ensemble *e, size_t pol)
 
 /* ---- writers ------------------------------------------------------------- */
 
+/* "33%", "900s", "8/h": an end of an assumption as the scenario says it. */
+static const char *end_text(const struct br_sens_row *r, const char *v,
+			    char *buf, size_t len)
+{
+	snprintf(buf, len, "%.4g%s", strtod(v, NULL),
+		 !strcmp(r->unit, "percent")   ? "%"
+		 : !strcmp(r->unit, "seconds") ? "s"
+		 : !strcmp(r->unit, "per_hour") ? "/h"
+						: "");
+	return buf;
+}
+
+/* The assumptions that move a figure, then how many do not. */
+static void sens_rows(FILE *f, const struct br_sens_row *rows, size_t n,
+		      int md)
+{
+	char lo[32], hi[32], range[80];
+	size_t i, still = 0;
+
+	for (i = 0; i < n; i++)
+		still += !br_sens_moves(&rows[i]);
+	if (still == n) {
+		fprintf(f, "%s(%zu assumption%s: no change)\n", md ? "\n" : "    ",
+			n, n == 1 ? "" : "s");
+		return;
+	}
+	still = 0;
+	fprintf(f, md ? "\n| assumption | range | at low | at high |\n"
+			"|---|---|--:|--:|\n"
+		      : "    %-28s %-22s %8s %8s\n",
+		"assumption", "range", "at low", "at high");
+	for (i = 0; i < n; i++) {
+		if (!br_sens_moves(&rows[i])) {
+			still++;
+			continue;
+		}
+		snprintf(range, sizeof(range), "%s..%s",
+			 end_text(&rows[i], rows[i].low, lo, sizeof(lo)),
+			 end_text(&rows[i], rows[i].high, hi, sizeof(hi)));
+		fprintf(f, md ? "| %s | %s | %.1f | %.1f |\n"
+			      : "    %-28s %-22s %8.1f %8.1f\n",
+			rows[i].name, range, rows[i].at_low, rows[i].at_high);
+	}
+	if (still)
+		fprintf(f, "%s(%zu other assumption%s: no change)\n",
+			md ? "\n" : "    ", still, still == 1 ? "" : "s");
+}
+
 static int sens_text(const struct br_ensemble *e, FILE *f, int md)
 {
 	struct br_sens_row *rows = calloc(e->n_sens + 1, sizeof(*rows));
 	const char *name;
 	double central;
-	size_t pol, fi, i, n;
+	size_t pol, fi, n;
 
 	if (!rows)
 		return -ENOMEM;
@@ -133,16 +184,7 @@ static int sens_text(const struct br_ensemble *e, FILE *f, int md)
 				br_sens_moves(&rows[0]) ? "moved most by "
 							: "moved by none",
 				br_sens_moves(&rows[0]) ? rows[0].name : "");
-			if (md)
-				fprintf(f, "\n| assumption | low | high | at "
-					   "low | at high |\n|---|--:|--:|--:|"
-					   "--:|\n");
-			for (i = 0; i < n; i++)
-				fprintf(f,
-					md ? "| %s | %s | %s | %.1f | %.1f |\n"
-					   : "    %-28s %8s..%-8s %6.1f %6.1f\n",
-					rows[i].name, rows[i].low, rows[i].high,
-					rows[i].at_low, rows[i].at_high);
+			sens_rows(f, rows, n, md);
 		}
 	}
 	free(rows);
