@@ -11,7 +11,8 @@
 #     show what the runs drew, and the runs did differ;
 #   - --sensitivity names the share of devices with IPv6 as what moves
 #     an IPv4-only APNs rule's iOS push loss most (the rule misses IPv6
-#     devices: at 0% IPv6 it loses every push);
+#     devices: at 0% IPv6 it loses every push), and the VPN share as what
+#     moves imessage-apns-sni's in the default scenario;
 #   - CSV has a row per figure, the HTML error bars;
 #   - bad shards, options and partials are refused with a message.
 #
@@ -115,6 +116,17 @@ t_match "--sensitivity text names it" "$(cat "$TMP/sens.txt")" \
 t_match "--sensitivity --html: a tornado chart, a bar per end" \
 	"$(grep -A1 'text-anchor="end">ipv6 0.000..60.000</text>' \
 		"$TMP/sens.html")" 'fill="#4a78b5"/><rect [^>]*fill="#e8a23a"/>'
+
+# The issue's question on the shipped scenario: which assumption moves
+# imessage-apns-sni's iOS push loss most? The VPN share: the rule loses
+# every push of the iPhones it sees (29 runs of the default scenario).
+"$BR" -q --json simulate --policy policies/imessage-apns-sni.policy \
+	--sensitivity >"$TMP/sens-default.json" 2>"$TMP/err"
+t_eq "default scenario: the VPN share moves imessage-apns-sni's iOS push loss most" \
+	"$(jq -r '.sensitivity.policies[0].figures[] |
+		select(.figure == "push_lost_pct_ios") |
+		"\(.central) \(.moved_most_by)"' "$TMP/sens-default.json")" \
+	"100 vpn"
 
 # ---- CSV and HTML -----------------------------------------------------------------
 "$BR" -q "${SIM[@]}" --runs 3 --csv --html "$TMP/runs.html" \
