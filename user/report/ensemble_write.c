@@ -223,53 +223,52 @@ static void ens_params(FILE *f, const struct br_ensemble *e, int md)
 	}
 }
 
+/*
+ * The rows of arr attempted in some run: NAME (platform), attempted,
+ * and the shares of two of its counts (a and b, as "a_pct").
+ */
+static void ens_table(FILE *f, const struct table_fmt *t,
+		      const struct br_jnode *arr, const char *name,
+		      const char *head, const char *a, const char *b)
+{
+	char n[64], x[64], y[64], row[128], ka[32], kb[32];
+	size_t i;
+
+	snprintf(ka, sizeof(ka), "%s_pct", a);
+	snprintf(kb, sizeof(kb), "%s_pct", b);
+	if (t->md)
+		fprintf(f, "\n");
+	table_row(f, t, head, "attempted",
+		  !strcmp(a, "lost") ? "lost %" : "failed %", "late %");
+	if (t->md)
+		fprintf(f, "|---|--:|--:|--:|\n");
+	for (i = 0; arr && i < arr->n; i++) {
+		const struct br_jnode *r = arr->kids[i];
+
+		if (!row_seen(r, "attempted"))
+			continue;
+		snprintf(row, sizeof(row), "%s (%s)", str_of(r, name),
+			 str_of(r, "platform"));
+		table_row(f, t, row, fig(r, "attempted", n, sizeof(n), 0),
+			  fig(r, ka, x, sizeof(x), 1),
+			  fig(r, kb, y, sizeof(y), 1));
+	}
+}
+
 static void ens_policy(FILE *f, const struct br_jnode *pol, int md,
 		       int summary)
 {
 	const struct br_jnode *sp = br_jget(pol, "service_platforms"),
 			      *push = br_jget(pol, "push");
 	struct table_fmt t = { .md = md };
-	char a[64], b[64], c[64], row[128];
-	size_t i;
 
 	fprintf(f, "%s%s: %s\n", md ? "\n### " : "\n", str_of(pol, "name"),
 		str_of(pol, "headline"));
 	if (summary)
 		return;
-	if (md)
-		fprintf(f, "\n");
-	table_row(f, &t, "service (platform)", "attempted", "failed %",
-		  "late %");
-	if (md)
-		fprintf(f, "|---|--:|--:|--:|\n");
-	for (i = 0; sp && i < sp->n; i++) {
-		const struct br_jnode *r = sp->kids[i];
-
-		if (!row_seen(r, "attempted"))
-			continue;
-		snprintf(row, sizeof(row), "%s (%s)", str_of(r, "service"),
-			 str_of(r, "platform"));
-		table_row(f, &t, row, fig(r, "attempted", a, sizeof(a), 0),
-			  fig(r, "failed_pct", b, sizeof(b), 1),
-			  fig(r, "degraded_pct", c, sizeof(c), 1));
-	}
-	if (md)
-		fprintf(f, "\n");
-	table_row(f, &t, "push notifications", "attempted", "lost %",
-		  "late %");
-	if (md)
-		fprintf(f, "|---|--:|--:|--:|\n");
-	for (i = 0; push && i < push->n; i++) {
-		const struct br_jnode *r = push->kids[i];
-
-		if (!row_seen(r, "attempted"))
-			continue;
-		snprintf(row, sizeof(row), "%s (%s)", str_of(r, "name"),
-			 str_of(r, "platform"));
-		table_row(f, &t, row, fig(r, "attempted", a, sizeof(a), 0),
-			  fig(r, "lost_pct", b, sizeof(b), 1),
-			  fig(r, "late_pct", c, sizeof(c), 1));
-	}
+	ens_table(f, &t, sp, "service", "service (platform)", "failed",
+		  "degraded");
+	ens_table(f, &t, push, "name", "push notifications", "lost", "late");
 }
 
 /*
