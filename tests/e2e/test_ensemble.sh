@@ -114,7 +114,7 @@ t_eq "--sensitivity: at 0% IPv6 the rule loses every iOS push" \
 t_match "--sensitivity text names it" "$(cat "$TMP/sens.txt")" \
 	'iOS push notifications lost %: [0-9.]+ with every assumption central; moved most by ipv6'
 t_match "--sensitivity --html: a tornado chart, a bar per end" \
-	"$(grep -A1 'text-anchor="end">ipv6 0.000..60.000</text>' \
+	"$(grep -A1 'text-anchor="end">ipv6 0%..60%</text>' \
 		"$TMP/sens.html")" 'fill="#4a78b5"/><rect [^>]*fill="#e8a23a"/>'
 
 # The issue's question on the shipped scenario: which assumption moves

@@ -11,7 +11,7 @@
 
 #include "ensemble.h"
 
-/* ---- building a tree ---------------------------------------------------- */
+/* ---- building a tree ----------------------------------------------------- */
 
 static struct br_jnode *jnew(enum br_jtype type)
 {
@@ -471,7 +471,7 @@ void br_ensemble_free(struct br_ensemble *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* ---- headline figures ------------------------------------------------------ */
+/* ---- headline figures ---------------------------------------------------- */
 
 static double num_of(const struct br_jnode *o, const char *key)
 {

@@ -118,6 +118,10 @@ size_t br_sens_rank(const struct br_ensemble *e, size_t pol,
 		    const char *figure, double *central,
 		    struct br_sens_row *rows);
 
+/* "33%", "900s", "8/h": end v of r's assumption as the scenario says it. */
+const char *br_sens_end_text(const struct br_sens_row *r, const char *v,
+			     char *buf, size_t len);
+
 /* Does r's assumption move its figure at all? */
 int br_sens_moves(const struct br_sens_row *r);
 

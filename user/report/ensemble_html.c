@@ -176,10 +176,13 @@ static void tornado(FILE *f, const struct br_sens_row *rows, size_t n,
 	for (i = 0; i < n; i++) {
 		double y = (double)i * H_ROW + 4, c = x_of(central),
 		       l = x_of(rows[i].at_low), h = x_of(rows[i].at_high);
-		char label[160];
+		char label[160], lo[32], hi[32];
 
 		snprintf(label, sizeof(label), "%s %s..%s", rows[i].name,
-			 rows[i].low, rows[i].high);
+			 br_sens_end_text(&rows[i], rows[i].low, lo,
+					  sizeof(lo)),
+			 br_sens_end_text(&rows[i], rows[i].high, hi,
+					  sizeof(hi)));
 		svg_label(f, i, label);
 		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			   "height=\"14\" fill=\"#4a78b5\"/>"

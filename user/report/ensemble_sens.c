@@ -53,8 +53,10 @@ static double dev(double x, double c)
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct br_sens_row *x = a, *y = b;
-	double dx = fmax(dev(x->at_low, x->central), dev(x->at_high, x->central));
-	double dy = fmax(dev(y->at_low, y->central), dev(y->at_high, y->central));
+	double dx = fmax(dev(x->at_low, x->central),
+			 dev(x->at_high, x->central));
+	double dy = fmax(dev(y->at_low, y->central),
+			 dev(y->at_high, y->central));
 
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
@@ -108,9 +110,8 @@ const char *br_sens_policy_name(const struct br_ensemble *e, size_t pol)
 
 /* ---- writers ------------------------------------------------------------- */
 
-/* "33%", "900s", "8/h": an end of an assumption as the scenario says it. */
-static const char *end_text(const struct br_sens_row *r, const char *v,
-			    char *buf, size_t len)
+const char *br_sens_end_text(const struct br_sens_row *r, const char *v,
+			     char *buf, size_t len)
 {
 	snprintf(buf, len, "%.4g%s", strtod(v, NULL),
 		 !strcmp(r->unit, "percent")   ? "%"
@@ -130,8 +131,8 @@ static void sens_rows(FILE *f, const struct br_sens_row *rows, size_t n,
 	for (i = 0; i < n; i++)
 		still += !br_sens_moves(&rows[i]);
 	if (still == n) {
-		fprintf(f, "%s(%zu assumption%s: no change)\n", md ? "\n" : "    ",
-			n, n == 1 ? "" : "s");
+		fprintf(f, "%s(%zu assumption%s: no change)\n",
+			md ? "\n" : "    ", n, n == 1 ? "" : "s");
 		return;
 	}
 	still = 0;
@@ -144,9 +145,9 @@ static void sens_rows(FILE *f, const struct br_sens_row *rows, size_t n,
 			still++;
 			continue;
 		}
-		snprintf(range, sizeof(range), "%s..%s",
-			 end_text(&rows[i], rows[i].low, lo, sizeof(lo)),
-			 end_text(&rows[i], rows[i].high, hi, sizeof(hi)));
+		br_sens_end_text(&rows[i], rows[i].low, lo, sizeof(lo));
+		br_sens_end_text(&rows[i], rows[i].high, hi, sizeof(hi));
+		snprintf(range, sizeof(range), "%s..%s", lo, hi);
 		fprintf(f, md ? "| %s | %s | %.1f | %.1f |\n"
 			      : "    %-28s %-22s %8.1f %8.1f\n",
 			rows[i].name, range, rows[i].at_low, rows[i].at_high);

@@ -18,7 +18,7 @@
 #define BR_ENS_INTERVAL \
 	"95% of the runs: their 2.5th to 97.5th percentile"
 
-/* ---- JSON ------------------------------------------------------------------ */
+/* ---- JSON ---------------------------------------------------------------- */
 
 static int ens_json(const struct br_ensemble *e, FILE *f)
 {
@@ -42,7 +42,7 @@ static int ens_json(const struct br_ensemble *e, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* ---- CSV: one row per figure ----------------------------------------------- */
+/* ---- CSV: one row per figure --------------------------------------------- */
 
 static void csv_field(FILE *f, const char *s)
 {
@@ -130,7 +130,7 @@ static int ens_csv(const struct br_ensemble *e, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-/* ---- text and Markdown ---------------------------------------------------- */
+/* ---- text and Markdown --------------------------------------------------- */
 
 /* "12.3 [10.1-14.0]" of stat key of o, or "-" when it was never defined. */
 static const char *fig(const struct br_jnode *o, const char *key, char *buf,

@@ -126,8 +126,9 @@ static int read_draws(const char *file, FILE *f, struct br_ensemble *e)
 			br_err("%s:%zu: %s", file, lineno,
 			       !ok || !br_jget(n, "result")
 				       ? "not a draw of a partial result"
-			       : k >= e->runs ? "a draw past the ensemble's runs"
-					      : "a draw already read");
+			       : k >= e->runs
+				       ? "a draw past the ensemble's runs"
+				       : "a draw already read");
 			br_jfree(n);
 			err = -EINVAL;
 			break;
