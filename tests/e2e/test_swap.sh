@@ -468,7 +468,11 @@ unset HOLD_FD
 # ---- 4. a new process reads the same counters; load when loaded --------------
 # blastradius keeps no daemon: every command is a new process reading the
 # pinned maps. Read everything twice, around a refused load, with no
-# traffic in between (the interface counters say so, else read again).
+# traffic in between; any difference is read again, up to five times: a
+# stray packet (the client's and server's counters catch most, not one
+# landing while a read is under way, seen once in 2,200 checks) moves a
+# counter once, a process that reads other state than the last differs
+# every time.
 read_all() {
 	local g
 
@@ -490,7 +494,6 @@ for i in $(seq 1 5); do
 	rc=$?
 	r2=$(read_all)
 	[ "$r1" = "$r2" ] && break
-	[ "$(head -2 <<<"$r1")" != "$(head -2 <<<"$r2")" ] || break
 done
 t_eq "load when loaded exits 1" "$rc" 1
 t_match "load when loaded says already loaded, with what" "$out" \
