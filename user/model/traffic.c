@@ -63,6 +63,7 @@
 #include "addrplan.h"
 #include "browser.h"
 #include "log.h"
+#include "rng.h"
 #include "tls.h"
 #include "traffic.h"
 
@@ -90,31 +91,12 @@
 #define BR_WINDOW_MAX 64
 #define BR_MEDIA_PKTS 3
 
-/* ---- randomness (splitmix64) ----------------------------------------- */
-
-static uint64_t mix64(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ull;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rnd(uint64_t *state)
-{
-	*state += 0x9e3779b97f4a7c15ull;
-	return mix64(*state);
-}
-
-static double rnd01(uint64_t *state)
-{
-	return (rnd(state) >> 11) * (1.0 / 9007199254740992.0);
-}
+/* ---- randomness (splitmix64: rng.h) ------------------------------- */
 
 /* Exponential inter-arrival time for a rate per hour, in ns. */
 static uint64_t rnd_exp_ns(uint64_t *state, double per_hour)
 {
-	double u = rnd01(state);
+	double u = br_rnd01(state);
 
 	if (per_hour <= 0)
 		return UINT64_MAX;
@@ -447,7 +429,7 @@ static int server_addr(const struct model *m, int set_idx, uint64_t h,
 	for (i = 0; i < set->n; i++) {
 		const struct br_prefix *p = &set->prefixes[i];
 		unsigned int bytes = want == 4 ? 4 : 16, b, host_bits;
-		uint64_t hv = mix64(h);
+		uint64_t hv = br_mix64(h);
 
 		if (p->family != want || pick--)
 			continue;
@@ -624,7 +606,7 @@ static void flow_begin(struct model *m, struct job *j,
 	struct device *d = &m->devs[j->dev];
 	struct flow_run *fr = &j->fr;
 	const struct br_cat_flow *f = flow_of(m, ref);
-	uint64_t h = mix64(m->o->seed ^ ((uint64_t)d->index << 20) ^
+	uint64_t h = br_mix64(m->o->seed ^ ((uint64_t)d->index << 20) ^
 			   (m->flow_base[ref->service] + ref->flow));
 	uint16_t lo = f->port, hi = f->port_hi > f->port ? f->port_hi : f->port;
 	unsigned int n;
@@ -632,7 +614,7 @@ static void flow_begin(struct model *m, struct job *j,
 	/* a channel draws its host at every connect, as the APNs client
 	 * picks N-courier at random in 1..50 (FACTS.md, APNs) */
 	if (j->kind == JOB_CONNECT)
-		h = mix64(h ^ ((uint64_t)++d->conns << 40));
+		h = br_mix64(h ^ ((uint64_t)++d->conns << 40));
 	n = f->sni_max > 1 ? 1 + h % f->sni_max : 1;
 	memset(fr, 0, sizeof(*fr));
 	fr->flow = f;
@@ -655,8 +637,8 @@ static void flow_begin(struct model *m, struct job *j,
 	fr->ends.sport = lo + (uint16_t)(h % (uint32_t)(hi - lo + 1));
 	memcpy(fr->ends.client_mac, BR_PLAN_DEV_MAC, 6);
 	memcpy(fr->ends.server_mac, BR_PLAN_ROUTER_MAC, 6);
-	fr->cseq = (uint32_t)mix64(h ^ j->instance);
-	fr->sseq = (uint32_t)mix64(h ^ ~(uint64_t)j->instance);
+	fr->cseq = (uint32_t)br_mix64(h ^ j->instance);
+	fr->sseq = (uint32_t)br_mix64(h ^ ~(uint64_t)j->instance);
 	fr->step = ST_START;
 }
 
@@ -725,19 +707,19 @@ static int pick_server(const struct model *m, const struct job *j,
 		       uint8_t out[16])
 {
 	const struct device *d = &m->devs[j->dev];
-	uint64_t h = mix64(m->o->seed ^ d->index ^
+	uint64_t h = br_mix64(m->o->seed ^ d->index ^
 			   ((uint64_t)flat_flow(m, &j->fr) << 32));
 
 	const struct br_cat_flow *f = j->fr.flow;
 	uint64_t period = rotation(f, m->now);
 
 	if (j->fr.proxied) { /* the user's own proxy, one per service */
-		br_plan_proxy_addr(mix64(h ^ 0x70726f7879), d->v6 ? 6 : 4,
+		br_plan_proxy_addr(br_mix64(h ^ 0x70726f7879), d->v6 ? 6 : 4,
 				   out);
 		return d->v6 ? 6 : 4;
 	}
 	if (period) /* moved: fresh hosts of the pool for this period */
-		return server_addr(m, f->rotate_set, mix64(h ^ period),
+		return server_addr(m, f->rotate_set, br_mix64(h ^ period),
 				   d->v6 ? 6 : 4, out);
 	return server_addr(m, f->addr_set, h, d->v6 ? 6 : 4, out);
 }
@@ -813,7 +795,7 @@ static int64_t step_start(struct model *m, struct job *j)
 	}
 	fr->step = ST_DNS;
 	fr->tries = 0;
-	fr->dns_id = (uint16_t)mix64(m->now ^ j->dev);
+	fr->dns_id = (uint16_t)br_mix64(m->now ^ j->dev);
 	return 1;
 }
 
@@ -957,7 +939,7 @@ static int64_t step_hello(struct model *m, struct job *j)
 
 	n = br_pkt_client_hello(m->payload, sizeof(m->payload),
 				fr->sni[0] ? fr->sni : NULL, NULL,
-				fr->flow->pq_hello, mix64(fr->cseq));
+				fr->flow->pq_hello, br_mix64(fr->cseq));
 	if (!n)
 		return -EMSGSIZE;
 	half = n > BR_MSS ? BR_MSS : n;
@@ -1004,7 +986,7 @@ static int64_t step_quic(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	uint64_t h = mix64(fr->cseq ^ fr->tries);
+	uint64_t h = br_mix64(fr->cseq ^ fr->tries);
 	struct br_sim_out out;
 	uint8_t dcid[8];
 	size_t n;
@@ -1074,7 +1056,7 @@ static int64_t step_media(struct model *m, struct job *j)
  */
 static uint32_t resp_size(const struct model *m, const struct job *j)
 {
-	uint64_t h = mix64(mix64(m->o->seed ^ j->start) ^
+	uint64_t h = br_mix64(br_mix64(m->o->seed ^ j->start) ^
 			   ((uint64_t)j->dev << 24) ^ flat_flow(m, &j->fr));
 	double u = (h >> 11) * (1.0 / 9007199254740992.0);
 	uint32_t n = (uint32_t)(j->fr.flow->resp_bytes * (0.75 + u / 2));
@@ -1325,7 +1307,7 @@ static uint32_t contact_dev(const struct model *m, uint32_t dev, int s,
 			    unsigned int k)
 {
 	uint32_t n = m->n_users_of[s];
-	uint64_t h = mix64(m->o->seed ^ ((uint64_t)dev << 20) ^
+	uint64_t h = br_mix64(m->o->seed ^ ((uint64_t)dev << 20) ^
 			   ((uint64_t)s << 52) ^ k);
 	uint32_t i = h % n;
 
@@ -1349,7 +1331,7 @@ static void pick_contact(struct model *m, struct job *j, uint64_t *r)
 	if ((!m->looks_up[fa] && m->delivers[fa] < 0) ||
 	    !m->n_users_of[j->svc] || !m->scn->contacts)
 		return;
-	j->contact = (uint8_t)(rnd(r) % m->scn->contacts);
+	j->contact = (uint8_t)(br_rnd(r) % m->scn->contacts);
 	j->peer = contact_dev(m, j->dev, j->svc, j->contact);
 }
 
@@ -1380,7 +1362,7 @@ static int action_chan(const struct model *m, size_t fa)
 /* Start an instance of flat action fa on device dev now: its job id. */
 static uint32_t job_start(struct model *m, uint32_t dev, size_t fa)
 {
-	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^
+	uint64_t r = br_mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^
 			   (fa << 8) ^ 0x63);
 	uint32_t id = job_new(m);
 	struct job *j;
@@ -1460,11 +1442,11 @@ static int messaging_init(struct model *m)
 	}
 	for (i = 0; i < m->n_devs; i++)
 		for (s = 0; s < cat->n_services; s++) {
-			uint64_t r = mix64(m->o->seed ^ ((uint64_t)i << 24) ^
+			uint64_t r = br_mix64(m->o->seed ^ ((uint64_t)i << 24) ^
 					   (s << 8) ^ 0x6b);
 
 			for (k = 0; k < m->scn->contacts; k++)
-				if (rnd01(&r) < m->scn->key_cache)
+				if (br_rnd01(&r) < m->scn->key_cache)
 					*keys_at(m, i, s) |= 1u << k;
 		}
 	return 0;
@@ -1995,7 +1977,7 @@ static int keepalive(struct model *m, uint32_t slot, uint32_t epoch)
 static int handover(struct model *m, uint32_t dev)
 {
 	const struct device *d = &m->devs[dev];
-	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ 0x68);
+	uint64_t r = br_mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ 0x68);
 	uint64_t next = m->now +
 			rnd_exp_ns(&r, m->scn->handover_per_hour[d->cellular]);
 	size_t k;
@@ -2095,9 +2077,9 @@ static int store_init(struct model *m)
 static void reach_draw(struct model *m, struct device *d, uint64_t r)
 {
 	const struct br_scenario *scn = m->scn;
-	uint64_t q = mix64(r ^ 0x7265616368); /* "reach" */
-	uint64_t o = mix64(r ^ 0x6f70); /* "op": the device's operator */
-	double cov = scn->coverage[d->cellular], u = rnd01(&o), sum = 0;
+	uint64_t q = br_mix64(r ^ 0x7265616368); /* "reach" */
+	uint64_t o = br_mix64(r ^ 0x6f70); /* "op": the device's operator */
+	double cov = scn->coverage[d->cellular], u = br_rnd01(&o), sum = 0;
 	bool vpn, covered;
 	size_t i;
 
@@ -2113,21 +2095,21 @@ static void reach_draw(struct model *m, struct device *d, uint64_t r)
 			break;
 		}
 	}
-	vpn = rnd01(&q) < scn->vpn_share;
-	covered = rnd01(&q) < cov;
+	vpn = br_rnd01(&q) < scn->vpn_share;
+	covered = br_rnd01(&q) < cov;
 	d->unseen = vpn || !covered;
 	for (i = 0; i < scn->n_vpns; i++) {
-		uint64_t v = mix64(r ^ 0x76706e ^ (uint64_t)scn->vpns[i].service
+		uint64_t v = br_mix64(r ^ 0x76706e ^ (uint64_t)scn->vpns[i].service
 						      << 32);
 
-		if (rnd01(&v) < scn->vpns[i].share)
+		if (br_rnd01(&v) < scn->vpns[i].share)
 			d->vpn |= 1ull << scn->vpns[i].service;
 	}
 	for (i = 0; i < scn->n_proxies; i++) {
-		uint64_t v = mix64(r ^ 0x70726f7879 ^
+		uint64_t v = br_mix64(r ^ 0x70726f7879 ^
 				   (uint64_t)scn->proxies[i].service << 40);
 
-		if (rnd01(&v) < scn->proxies[i].share)
+		if (br_rnd01(&v) < scn->proxies[i].share)
 			d->proxy |= 1ull << scn->proxies[i].service;
 	}
 }
@@ -2249,28 +2231,28 @@ static int model_init(struct model *m)
 
 	for (i = 0; i < m->n_devs; i++) {
 		struct device *d = &m->devs[i];
-		uint64_t r = mix64(m->o->seed * 0x100000001b3ull + i);
+		uint64_t r = br_mix64(m->o->seed * 0x100000001b3ull + i);
 
 		d->index = i;
-		d->platform = rnd01(&r) < m->scn->ios_share ? BR_PLAT_IOS
+		d->platform = br_rnd01(&r) < m->scn->ios_share ? BR_PLAT_IOS
 							    : BR_PLAT_ANDROID;
-		d->v6 = rnd01(&r) < m->scn->ipv6_share;
-		d->cellular = rnd01(&r) < m->scn->cellular_share;
+		d->v6 = br_rnd01(&r) < m->scn->ipv6_share;
+		d->cellular = br_rnd01(&r) < m->scn->cellular_share;
 		/* drawn apart, so the draws above stay as they were */
 		{
-			uint64_t q = mix64(r ^ 0x736d73);
+			uint64_t q = br_mix64(r ^ 0x736d73);
 
-			d->sms = rnd01(&q) < m->scn->sms_share;
+			d->sms = br_rnd01(&q) < m->scn->sms_share;
 		}
 		reach_draw(m, d, r);
-		d->next_port = BR_PLAN_PORT_LO + rnd(&r) % 10000;
+		d->next_port = BR_PLAN_PORT_LO + br_rnd(&r) % 10000;
 		for (a = 0; a < m->scn->n_apps; a++) {
 			const struct br_scn_app *app = &m->scn->apps[a];
 
 			if (!plat_ok(svc_of(m, app->service)->platform,
 				     d->platform))
 				continue;
-			if (rnd01(&r) < app->share)
+			if (br_rnd01(&r) < app->share)
 				d->apps |= 1ull << app->service;
 		}
 		m->res->devices[d->platform == BR_PLAT_ANDROID]++;
@@ -2281,7 +2263,7 @@ static int model_init(struct model *m)
 /* The first handover of a device that keeps a channel. */
 static int schedule_handover(struct model *m, uint32_t dev)
 {
-	uint64_t r = mix64(m->o->seed ^ ((uint64_t)dev << 24) ^ 0x68616e64);
+	uint64_t r = br_mix64(m->o->seed ^ ((uint64_t)dev << 24) ^ 0x68616e64);
 	uint64_t at = rnd_exp_ns(
 		&r, m->scn->handover_per_hour[m->devs[dev].cellular]);
 	size_t k;
@@ -2312,7 +2294,7 @@ static int schedule_arrivals(struct model *m)
 				const struct br_cat_action *act =
 					&cat->services[s].actions[a];
 				size_t fa = flat_action(m, s, a);
-				uint64_t r = mix64(m->o->seed ^ ((uint64_t)i
+				uint64_t r = br_mix64(m->o->seed ^ ((uint64_t)i
 								 << 24) ^
 						   fa);
 				uint64_t at = rnd_exp_ns(&r, m->rate[fa]);
@@ -2332,7 +2314,7 @@ static int schedule_arrivals(struct model *m)
 						c->wanted = 1;
 						err = chan_connect(
 							m, i, key,
-							rnd(&r) %
+							br_rnd(&r) %
 								BR_CONNECT_SPREAD);
 						if (err)
 							return err;
@@ -2360,7 +2342,7 @@ static int arrival(struct model *m, uint32_t ev)
 {
 	uint32_t dev = ev / m->res->n_actions, id;
 	size_t fa = ev % m->res->n_actions;
-	uint64_t r = mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ fa);
+	uint64_t r = br_mix64(m->o->seed ^ m->now ^ ((uint64_t)dev << 32) ^ fa);
 	uint64_t next = m->now + rnd_exp_ns(&r, m->rate[fa]);
 	int err;
 
