@@ -558,6 +558,55 @@ struct br_name_val {
 	char name[BR_NAME_MAX];
 };
 
+/* ---- batches (simulation) -------------------------------------------- */
+
+/*
+ * A simulation pushes its packets in batches: user space writes up to
+ * BR_BATCH_MAX frames into "batch_pool" (mmap), and one BPF_PROG_TEST_RUN
+ * of br_xdp_batch runs them in order through the same br_xdp() as the
+ * interface entry points, each at its own virtual time. A packet's stop
+ * mask (bit n: XDP action n) ends the batch after it; so does any
+ * verdict but XDP_PASS and XDP_DROP, since forging an answer moves the
+ * frame's bounds: that frame is then the run's output, as with one
+ * packet a call, and the packets after it go in the next call.
+ */
+#define BR_BATCH_MAX		64
+#define BR_BATCH_FRAME		2048	/* one MTU-sized frame and its headers */
+
+enum br_batch_flags {
+	BR_BATCH_F_UPSTREAM = 1 << 0,	/* arrives on an upstream port */
+	/* after a pass: report whether its flow is fixed (every later
+	 * packet of it passes while the policy stays), ending it if so */
+	BR_BATCH_F_FIXED = 1 << 1,
+};
+
+struct br_batch_pkt {
+	__u64 now_ns;		/* the virtual time it arrives at */
+	__u32 len;		/* of frame, 14..BR_BATCH_FRAME */
+	__u16 flags;		/* enum br_batch_flags */
+	__u16 stop;		/* XDP actions (bit n: action n) that end it */
+	__u8 frame[BR_BATCH_FRAME];
+};
+
+enum br_batch_end {
+	BR_BATCH_RAN = 0,	/* on to the next packet */
+	BR_BATCH_STOPPED,	/* its verdict was in its stop mask */
+	BR_BATCH_MOVED,		/* it was answered: its frame is the output */
+	BR_BATCH_BAD,		/* a malformed pool entry: not run */
+};
+
+/* What each packet got; element 0 of "batch_ctl". */
+struct br_batch_ctl {
+	__u32 first;		/* user: the first pool entry to run */
+	__u32 count;		/* user: one past the last */
+	__u32 next;		/* program: one past the last it ran */
+	__u32 end;		/* program: enum br_batch_end of the last */
+	struct br_batch_res {
+		__u32 xdp;	/* its XDP verdict */
+		__u32 fixed;	/* BR_BATCH_F_FIXED asked: 1 if fixed */
+	} res[BR_BATCH_MAX];
+};
+
 /* ---- virtual clock -------------------------------------------------- */
 
 /*

@@ -408,3 +408,159 @@ int br_xdp_upstream(struct xdp_md *ctx)
 {
 	return br_xdp(ctx, BR_ROLE_UPSTREAM);
 }
+
+/* ---- batches: a simulation's packets, many a call (abi.h) ------------- */
+
+/*
+ * Whether every later packet of the flow of the packet in hand passes
+ * while the policy in force stays: no policy, a stateless one, or a
+ * decided verdict other than throttle, of the generation in force. A
+ * traffic model lets the rest of a response window skip the program then.
+ */
+static __always_inline int br_batch_fixed(struct xdp_md *ctx, __u32 role)
+{
+	__u32 zero = 0, *slot;
+	struct br_policy_hdr *hdr;
+	struct br_flow_key key;
+	struct br_flow_val *f;
+	struct br_pkt pkt = {};
+
+	slot = bpf_map_lookup_elem(&active, &zero);
+	if (!slot)
+		return 0;
+	hdr = bpf_map_lookup_elem(&policy, slot);
+	if (!hdr || !hdr->generation || !(hdr->flags & BR_HDR_FLOWS))
+		return 1;
+	pkt.role = role;
+	if (br_parse(ctx, &pkt) != BR_PKT_IP)
+		return 0;
+	br_flow_key_of(&pkt, &key);
+	f = bpf_map_lookup_elem(&flows, &key);
+	return f && f->state == BR_FLOW_DECIDED &&
+	       f->action != BR_ACT_THROTTLE && f->generation == hdr->generation;
+}
+
+/*
+ * Pool entry i into the frame, at its time: the role it arrives in, or -1
+ * for an entry user space filled wrong.
+ */
+__noinline int br_batch_load(struct xdp_md *ctx, __u32 i)
+{
+	struct br_batch_pkt *p = bpf_map_lookup_elem(&batch_pool, &i);
+	struct br_xdp_meta *meta;
+	__u32 len, cur;
+
+	if (!p)
+		return -1;
+	len = p->len;
+	if (len < ETH_HLEN || len > BR_BATCH_FRAME)
+		return -1;
+	cur = ctx->data_end - ctx->data;
+	if (len != cur && bpf_xdp_adjust_tail(ctx, (int)len - (int)cur))
+		return -1;
+	if (bpf_xdp_store_bytes(ctx, 0, p->frame, len))
+		return -1;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > (void *)(long)ctx->data)
+		return -1;
+	meta->now_ns = p->now_ns;
+	return p->flags & BR_BATCH_F_UPSTREAM ? BR_ROLE_UPSTREAM
+					      : BR_ROLE_SUBSCRIBER;
+}
+
+/* What entry i got, and whether the batch ends: enum br_batch_end. */
+__noinline int br_batch_note(struct xdp_md *ctx, __u32 i, __u32 xdp)
+{
+	struct br_batch_pkt *p = bpf_map_lookup_elem(&batch_pool, &i);
+	struct br_batch_res *res;
+	struct br_batch_ctl *c;
+	__u32 zero = 0, fixed;
+	int end;
+
+	c = bpf_map_lookup_elem(&batch_ctl, &zero);
+	if (!p || !c || i >= BR_BATCH_MAX)
+		return BR_BATCH_BAD;
+	res = &c->res[i];
+	fixed = xdp == XDP_PASS && (p->flags & BR_BATCH_F_FIXED) &&
+		br_batch_fixed(ctx, p->flags & BR_BATCH_F_UPSTREAM
+					    ? BR_ROLE_UPSTREAM
+					    : BR_ROLE_SUBSCRIBER);
+	res->xdp = xdp;
+	res->fixed = fixed;
+	if ((xdp < 16 && (p->stop >> xdp) & 1) || fixed)
+		end = BR_BATCH_STOPPED;
+	else if (xdp != XDP_PASS && xdp != XDP_DROP)
+		end = BR_BATCH_MOVED;
+	else
+		end = BR_BATCH_RAN;
+	c->next = i + 1;
+	c->end = end;
+	return end;
+}
+
+/* The batch's first entry, and how many: first | n << 16; -1 if none. */
+__noinline int br_batch_begin(void)
+{
+	struct br_batch_ctl *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&batch_ctl, &zero);
+	if (!c)
+		return -1;
+	c->next = c->first;
+	c->end = BR_BATCH_BAD;
+	if (c->count > BR_BATCH_MAX || c->first >= c->count)
+		return -1;
+	return c->first | (c->count - c->first) << 16;
+}
+
+/* What the loop of br_xdp_batch carries from one entry to the next. */
+struct br_batch_loop {
+	struct xdp_md *ctx;
+	__u32 i; /* the entry in hand */
+	int end;
+};
+
+/*
+ * One entry through the same br_xdp() as the interface entry points.
+ * Loading and noting are functions of their own, and what lives across
+ * br_xdp() is in *l, so that this frame is br_xdp's and little more: the
+ * deepest chain of calls stays within the verifier's 512 bytes of stack
+ * with the loop's two frames on top (each frame counts rounded up to 16
+ * bytes).
+ */
+static long br_batch_step(__u64 k, void *data)
+{
+	struct br_batch_loop *l = data;
+	int role;
+
+	(void)k;
+	role = br_batch_load(l->ctx, l->i);
+	if (role < 0) {
+		l->end = BR_BATCH_BAD;
+		return 1;
+	}
+	l->end = br_xdp(l->ctx, role);
+	l->end = br_batch_note(l->ctx, l->i, l->end);
+	l->i++;
+	return l->end != BR_BATCH_RAN;
+}
+
+/*
+ * Entries first..count-1 of the pool, in order, until one ends the batch.
+ * A loop in one run (bpf_loop), not test_run's repeat: a repeat above one
+ * makes the kernel add the program to the XDP dispatcher and take it out
+ * again, each with an RCU grace period, on every call.
+ */
+SEC("xdp")
+int br_xdp_batch(struct xdp_md *ctx)
+{
+	struct br_batch_loop l = { .ctx = ctx };
+	int b = br_batch_begin();
+
+	if (b < 0)
+		return XDP_ABORTED;
+	l.i = b & 0xffff;
+	bpf_loop(b >> 16, br_batch_step, &l, 0);
+	return XDP_PASS;
+}

@@ -178,4 +178,24 @@ struct {
 	__type(value, struct br_scratch);
 } scratch SEC(".maps");
 
+/*
+ * A simulation's batch (abi.h): the frames, and what each got. Mmapped by
+ * user space, which fills the pool and reads the results between runs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, BR_BATCH_MAX);
+	__type(key, __u32);
+	__type(value, struct br_batch_pkt);
+} batch_pool SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct br_batch_ctl);
+} batch_ctl SEC(".maps");
+
 #endif /* BR_MAPS_H */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * test_flow_fixed.c - br_dp_flow_fixed (through br_sim_flow_fixed): when
- * the program's own state says a flow's verdicts can no longer change, so
- * the traffic model may stand a window of its response by one packet
- * (user/model/traffic.c, step_response). One row a case: the policy, the
- * flow's packets so far, the answer. Needs root (a private instance).
+ * test_flow_fixed.c - BR_SIM_FIXED (the batch program's br_batch_fixed):
+ * when the program's own state says, after a packet passed, that its
+ * flow's verdicts can no longer change, so the traffic model may stand a
+ * window of its response by one packet (user/model/traffic.c,
+ * step_response), and the chain ends there. One row a case: the policy,
+ * the flow's packets so far, the answer. Needs root (a private instance).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,9 +77,35 @@ static uint32_t open_flow(struct br_sim *sim, const struct br_ends *e,
 			101, 501, hello, n);
 }
 
+/*
+ * A segment of the server's response asking BR_SIM_FIXED, and a second
+ * one in the same chain: sent only when the first's flow is not fixed.
+ */
 static int fixed(struct br_sim *sim, const struct br_ends *e)
 {
-	return br_sim_flow_fixed(sim, e, IPPROTO_TCP);
+	static const uint8_t data[BR_MSS];
+	uint8_t frame[BR_FRAME_MAX];
+	struct br_sim_out out[2];
+	size_t len;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		len = br_pkt_tcp(frame, sizeof(frame), e, BR_DIR_DOWN,
+				 BR_TCP_ACK, 501 + i * BR_MSS, 1000, data,
+				 sizeof(data));
+		assert_true(len > 0);
+		assert_int_equal(br_sim_add(sim, BR_DIR_DOWN, 10 * MS, frame,
+					    len, NULL,
+					    BR_SIM_STOP |
+						    (i ? 0 : BR_SIM_FIXED),
+					    &out[i]),
+				 0);
+	}
+	assert_int_equal(br_sim_run(sim), 0);
+	/* asked only of a packet that passed */
+	assert_int_equal(out[0].xdp, XDP_PASS);
+	assert_int_equal(out[1].xdp, out[0].fixed ? BR_SIM_NOT_SENT : XDP_PASS);
+	return out[0].fixed;
 }
 
 static void test_no_policy_and_stateless(void **state)
@@ -121,7 +148,7 @@ static void test_stateful(void **state)
 	assert_int_equal(fixed(&sim, &policed), 0);
 	/* the hello not seen yet: the verdict is still to come */
 	assert_int_equal(fixed(&sim, &waiting), 0);
-	/* no entry: nothing is known */
+	/* no entry before this packet: nothing was known */
 	assert_int_equal(fixed(&sim, &unseen), 0);
 	/* a swap: an older generation's verdict may be judged again */
 	dp_install_text(sim.dp, "t.policy", throttle, NULL);

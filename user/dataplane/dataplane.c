@@ -164,6 +164,10 @@ struct br_dp {
 	struct br_install_report report; /* of the last install */
 	bool virtual_clock; /* reads the time br_dp_run gives it */
 	__u8 *run_in, *run_out; /* br_dp_run's buffers, made at the first */
+	int batch_fd;		    /* br_xdp_batch, -1 without batches */
+	struct br_batch_pkt *batch_pool; /* the maps, mmapped */
+	struct br_batch_ctl *batch_ctl;
+	size_t batch_pool_len, batch_ctl_len;
 };
 
 static __u64 br_unix_ns(void)
@@ -186,6 +190,7 @@ static struct br_dp *br_dp_alloc(void)
 	dp->prog_fd[0] = dp->prog_fd[1] = -1;
 	dp->state_fd = dp->ifaces_fd = dp->retired_fd = -1;
 	dp->grace_fd = -1;
+	dp->batch_fd = -1;
 	dp->pd.fd = dp->pd.parent_fd = -1;
 	dp->ncpus = libbpf_num_possible_cpus();
 	return dp;
@@ -219,6 +224,10 @@ void br_dp_close(struct br_dp *dp)
 	br_close_fd(&dp->ifaces_fd);
 	br_close_fd(&dp->retired_fd);
 	br_close_fd(&dp->grace_fd);
+	if (dp->batch_pool)
+		munmap(dp->batch_pool, dp->batch_pool_len);
+	if (dp->batch_ctl)
+		munmap(dp->batch_ctl, dp->batch_ctl_len);
 	br_pindir_close(&dp->pd); /* and with it the lock */
 	blastradius_bpf__destroy(dp->skel);
 	free(dp->run_in);
@@ -226,27 +235,50 @@ void br_dp_close(struct br_dp *dp)
 	free(dp);
 }
 
-static int br_map_mmap(struct br_dp *dp, enum br_map_id id)
+/* A BPF_F_MMAPABLE array's memory: *mem and its length, or -errno. */
+static int br_fd_mmap(int fd, void **mem, size_t *len_out)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	long page = sysconf(_SC_PAGESIZE);
 	size_t bytes;
-	void *mem;
-	int err;
+	void *m;
 
-	err = bpf_obj_get_info_by_fd(dp->map_fd[id], &info, &len);
-	if (err)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	/* Array elements are rounded up to 8 bytes by the kernel. */
 	bytes = (size_t)((info.value_size + 7) & ~7u) * info.max_entries;
 	bytes = (bytes + page - 1) & ~(size_t)(page - 1);
-	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   dp->map_fd[id], 0);
-	if (mem == MAP_FAILED)
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
 		return -errno;
-	dp->mem[id] = mem;
-	dp->mem_len[id] = bytes;
+	*mem = m;
+	*len_out = bytes;
+	return 0;
+}
+
+static int br_map_mmap(struct br_dp *dp, enum br_map_id id)
+{
+	return br_fd_mmap(dp->map_fd[id], &dp->mem[id], &dp->mem_len[id]);
+}
+
+/* The batch program's maps, for an instance loaded with it. */
+static int br_batch_map(struct br_dp *dp)
+{
+	void *pool, *ctl;
+	int err;
+
+	dp->batch_fd = bpf_program__fd(dp->skel->progs.br_xdp_batch);
+	err = br_fd_mmap(bpf_map__fd(dp->skel->maps.batch_pool), &pool,
+			 &dp->batch_pool_len);
+	if (err)
+		return err;
+	dp->batch_pool = pool;
+	err = br_fd_mmap(bpf_map__fd(dp->skel->maps.batch_ctl), &ctl,
+			 &dp->batch_ctl_len);
+	if (err)
+		return err;
+	dp->batch_ctl = ctl;
 	return 0;
 }
 
@@ -340,6 +372,7 @@ static int br_state_put(struct br_dp *dp, const struct br_loader_state *st)
 static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 {
 	struct br_loader_state st = {};
+	bool batch;
 	int i, err;
 
 	br_log_setup();
@@ -351,6 +384,15 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 	}
 	dp->virtual_clock = opts && opts->virtual_clock;
 	dp->skel->rodata->cfg_virtual_clock = dp->virtual_clock;
+	/*
+	 * The verifier's time (about 0.7 s of CPU a program) goes where a
+	 * program is used: a batch instance runs every frame through
+	 * br_xdp_batch, the others through the role entry points.
+	 */
+	batch = dp->virtual_clock && opts->batch;
+	bpf_program__set_autoload(dp->skel->progs.br_xdp_batch, batch);
+	bpf_program__set_autoload(dp->skel->progs.br_xdp_subscriber, !batch);
+	bpf_program__set_autoload(dp->skel->progs.br_xdp_upstream, !batch);
 	if (opts && opts->flow_entries)
 		bpf_map__set_max_entries(dp->skel->maps.flows,
 					 opts->flow_entries);
@@ -378,8 +420,18 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 		}
 		dp->map_fd[i] = bpf_map__fd(m);
 	}
-	dp->prog_fd[0] = bpf_program__fd(dp->skel->progs.br_xdp_subscriber);
-	dp->prog_fd[1] = bpf_program__fd(dp->skel->progs.br_xdp_upstream);
+	if (!batch) {
+		dp->prog_fd[0] =
+			bpf_program__fd(dp->skel->progs.br_xdp_subscriber);
+		dp->prog_fd[1] =
+			bpf_program__fd(dp->skel->progs.br_xdp_upstream);
+	} else {
+		err = br_batch_map(dp);
+		if (err) {
+			br_err("cannot map the batch: %s", strerror(-err));
+			return err;
+		}
+	}
 
 	err = br_loader_maps_create(dp);
 	if (err) {
@@ -1806,26 +1858,60 @@ int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
 	return 0;
 }
 
-int br_dp_flow_fixed(struct br_dp *dp, const struct br_flow_key *key)
+struct br_batch_pkt *br_dp_batch_entry(struct br_dp *dp, unsigned int i)
 {
-	const struct br_policy_hdr *hdr;
-	struct br_flow_val f;
-	__u32 slot;
-	int err;
+	if (!dp->batch_pool || i >= BR_BATCH_MAX)
+		return NULL;
+	return &dp->batch_pool[i];
+}
 
-	err = br_active_slot(dp, &slot);
-	if (err)
-		return err;
-	hdr = br_slot_part(dp, BR_MAP_POLICY, slot);
-	/* no policy: everything passes; stateless: a function of headers */
-	if (!hdr->generation || !(hdr->flags & BR_HDR_FLOWS))
-		return 1;
-	if (bpf_map_lookup_elem(dp->map_fd[BR_MAP_FLOWS], key, &f))
-		return errno == ENOENT ? 0 : -errno;
-	/* a policer's verdict depends on time and bytes; an older
-	 * generation's entry may yet be judged again (on-swap flush) */
-	return f.state == BR_FLOW_DECIDED && f.action != BR_ACT_THROTTLE &&
-	       f.generation == hdr->generation;
+/* The frame a batch starts from: the first entry replaces it. */
+#define BR_BATCH_SEED_LEN 60
+
+int br_dp_batch_run(struct br_dp *dp, unsigned int first, unsigned int count,
+		    const struct br_batch_ctl **ctl,
+		    struct br_dp_result *last)
+{
+	size_t meta_len = sizeof(struct br_xdp_meta);
+	struct xdp_md ctx_in = {
+		.data = meta_len,
+		.data_end = meta_len + BR_BATCH_SEED_LEN,
+	}, ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
+
+	memset(last, 0, sizeof(*last));
+	if (dp->batch_fd < 0 || !dp->batch_ctl)
+		return -EOPNOTSUPP;
+	if (first >= count || count > BR_BATCH_MAX)
+		return -EINVAL;
+	if (!dp->run_in)
+		dp->run_in = calloc(1, meta_len + BR_DP_FRAME_MAX);
+	if (!dp->run_out)
+		dp->run_out = malloc(meta_len + BR_DP_FRAME_MAX + BR_DP_RUN_ROOM);
+	if (!dp->run_in || !dp->run_out)
+		return -ENOMEM;
+	dp->batch_ctl->first = first;
+	dp->batch_ctl->count = count;
+	dp->batch_ctl->next = first;
+	dp->batch_ctl->end = BR_BATCH_BAD;
+	opts.data_in = dp->run_in;
+	opts.data_size_in = meta_len + BR_BATCH_SEED_LEN;
+	opts.data_out = dp->run_out;
+	opts.data_size_out = meta_len + BR_DP_FRAME_MAX + BR_DP_RUN_ROOM;
+	if (bpf_prog_test_run_opts(dp->batch_fd, &opts))
+		return -errno;
+	*ctl = dp->batch_ctl;
+	if (dp->batch_ctl->next <= first || dp->batch_ctl->next > count)
+		return -EBADMSG;
+	if (ctx_out.data > ctx_out.data_end ||
+	    ctx_out.data_end > opts.data_size_out)
+		return -EBADMSG;
+	last->verdict = dp->batch_ctl->res[dp->batch_ctl->next - 1].xdp;
+	last->frame = dp->run_out + ctx_out.data;
+	last->len = ctx_out.data_end - ctx_out.data;
+	return 0;
 }
 
 static int br_name_cmp(const void *a, const void *b)

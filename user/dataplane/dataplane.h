@@ -32,6 +32,9 @@ struct br_dp_opts {
 	/* the censor's state tables, 0: BR_FLOW_ENTRIES, BR_FLOW_PENDING */
 	__u32 flow_entries;  /* flows of stateful policies */
 	__u32 hello_entries; /* ClientHellos being read */
+	/* load br_xdp_batch, for br_dp_batch_run, instead of the role
+	 * entry points of br_dp_run and attach (needs virtual_clock) */
+	bool batch;
 };
 
 
@@ -208,14 +211,23 @@ int br_dp_run(struct br_dp *dp, enum br_role role, __u64 now_ns,
 	      const void *frame, size_t len, struct br_dp_result *res);
 
 /*
- * Whether the verdict the program gives the flow with this key can no
- * longer change while the policy in force stays in force, as the
- * program's own state shows: no policy, a stateless one (a verdict is a
- * function of the packet's headers), or the flow's table entry decided
- * under the generation in force with an action other than throttle (a
- * policer's verdict depends on time and bytes). 1, 0, or -errno.
+ * Batches (abi.h, "batches"): many frames a BPF_PROG_TEST_RUN call, each at
+ * its own virtual time, in order, through the same program code as
+ * br_dp_run's. For an instance opened with opts.batch and virtual_clock.
+ *
+ * br_dp_batch_entry: pool entry i (< BR_BATCH_MAX), to be filled in place
+ * (it is the map's memory); NULL for an instance without batches.
+ *
+ * br_dp_batch_run: runs entries first..count-1 until one ends the batch
+ * (its stop mask, or an answer: enum br_batch_end). *ctl then tells how
+ * far it got (next, end) and what each entry got (res[i]); last holds the
+ * frame of the last entry run as the program left it (an answer, for
+ * XDP_TX), valid until the next run. 0 or -errno.
  */
-int br_dp_flow_fixed(struct br_dp *dp, const struct br_flow_key *key);
+struct br_batch_pkt *br_dp_batch_entry(struct br_dp *dp, unsigned int i);
+int br_dp_batch_run(struct br_dp *dp, unsigned int first, unsigned int count,
+		    const struct br_batch_ctl **ctl,
+		    struct br_dp_result *last);
 
 /* The program fd for a role, for benchmarks that drive test_run directly. */
 int br_dp_prog_fd(struct br_dp *dp, enum br_role role);

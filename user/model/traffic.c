@@ -286,9 +286,10 @@ struct model {
 	uint32_t instances;
 	uint64_t now;
 	uint64_t end;
-	char label[384];
+	char label[BR_SIM_LABEL_MAX];
 	char label_base[256];
 	bool unseen; /* the next packets bypass the censor (set_label) */
+	bool unseen_ended; /* and their chain ended (add) */
 	const char *label_key; /* "sni" or "qname": what tshark must show */
 	const char *label_val;
 	uint8_t frame[BR_FRAME_MAX];
@@ -520,44 +521,87 @@ static void finish_label(struct model *m, const char *proto,
 			 m->label_base, proto, e->sport);
 }
 
-static int push(struct model *m, enum br_dir dir, uint64_t t, size_t len,
-		struct br_sim_out *out)
+/*
+ * The frame in m->frame into the batch (sim.h: br_sim_add; sflags and out
+ * as there), to run at the next run(). A frame the censor does not see
+ * never crosses it: it arrives, without the program, and counts as
+ * unseen; BR_SIM_FIXED holds for it, and ends its chain as it would.
+ */
+static int add(struct model *m, enum br_dir dir, uint64_t t, size_t len,
+	       unsigned int sflags, struct br_sim_out *out)
 {
 	int err;
 
 	if (!len)
 		return -EMSGSIZE;
-	if (m->unseen) { /* it never crosses the censor: it arrives */
-		memset(out, 0, sizeof(*out));
-		out->xdp = XDP_PASS;
+	if (m->unseen) {
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			out->xdp = m->unseen_ended ? BR_SIM_NOT_SENT : XDP_PASS;
+			out->fixed = !!(sflags & BR_SIM_FIXED);
+			if (m->unseen_ended)
+				return 0;
+			m->unseen_ended = out->fixed;
+		}
 		m->res->unseen++;
 		return 0;
 	}
-	err = br_sim_push(m->sim, dir, t, m->frame, len,
-			  m->o->labels ? m->label : NULL, out);
+	err = br_sim_add(m->sim, dir, t, m->frame, len,
+			 m->o->labels ? m->label : NULL, sflags, out);
 	if (err)
 		br_err("simulate: test_run: %s", strerror(-err));
 	return err;
 }
 
+/* What was added goes through the program: the outs are filled. */
+static int run(struct model *m)
+{
+	int err = br_sim_run(m->sim);
+
+	m->unseen_ended = false;
+	if (err)
+		br_err("simulate: test_run: %s", strerror(-err));
+	return err;
+}
+
+static int add_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
+		   uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
+		   const void *pl, size_t n, unsigned int sflags,
+		   struct br_sim_out *out)
+{
+	finish_label(m, "tcp", e);
+	return add(m, dir, t,
+		   br_pkt_tcp(m->frame, sizeof(m->frame), e, dir, flags, seq,
+			      ack, pl, n),
+		   sflags, out);
+}
+
+static int add_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
+		   uint64_t t, const void *pl, size_t n, unsigned int sflags,
+		   struct br_sim_out *out)
+{
+	finish_label(m, "udp", e);
+	return add(m, dir, t,
+		   br_pkt_udp(m->frame, sizeof(m->frame), e, dir, pl, n),
+		   sflags, out);
+}
+
+/* One frame, through the program at once. */
 static int push_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
 		    uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
 		    const void *pl, size_t n, struct br_sim_out *out)
 {
-	finish_label(m, "tcp", e);
-	return push(m, dir, t,
-		    br_pkt_tcp(m->frame, sizeof(m->frame), e, dir, flags, seq,
-			       ack, pl, n),
-		    out);
+	int err = add_tcp(m, e, dir, t, flags, seq, ack, pl, n, 0, out);
+
+	return err ? err : run(m);
 }
 
 static int push_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
 		    uint64_t t, const void *pl, size_t n, struct br_sim_out *out)
 {
-	finish_label(m, "udp", e);
-	return push(m, dir, t,
-		    br_pkt_udp(m->frame, sizeof(m->frame), e, dir, pl, n),
-		    out);
+	int err = add_udp(m, e, dir, t, pl, n, 0, out);
+
+	return err ? err : run(m);
 }
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -831,7 +875,7 @@ static int64_t step_dns(struct model *m, struct job *j)
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
 	struct br_ends res_ends;
-	struct br_sim_out out;
+	struct br_sim_out out[2];
 	uint8_t addr[16];
 	int err, fam, qtype;
 	size_t n;
@@ -853,34 +897,36 @@ static int64_t step_dns(struct model *m, struct job *j)
 	res_ends.sport = 53;
 	memcpy(res_ends.client_mac, fr->ends.client_mac, 6);
 	memcpy(res_ends.server_mac, fr->ends.server_mac, 6);
+	/* the query, and its answer if the query passed */
 	set_label(m, j, "dns-query");
 	n = br_pkt_dns_query(m->payload, sizeof(m->payload), fr->dns_id,
 			     fr->dns, qtype, 1);
-	err = push_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, &out);
+	err = add_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, BR_SIM_STOP,
+		      &out[0]);
+	set_label(m, j, "dns-answer");
+	n = br_pkt_dns_answer(m->payload, sizeof(m->payload), fr->dns_id,
+			      fr->dns, qtype, addr, fam == 6 ? 16 : 4, 1);
+	if (!err)
+		err = add_udp(m, &res_ends, BR_DIR_DOWN, t + rtt, m->payload,
+			      n, 0, &out[1]);
+	if (!err)
+		err = run(m);
 	if (err)
 		return err;
-	if (out.xdp == XDP_TX) {
+	if (out[0].xdp == XDP_TX) {
 		/* NXDOMAIN, NODATA, or a sinkhole that is not it */
-		fr->why_kind = out.reply == BR_REPLY_NXDOMAIN ? BR_FAIL_NXDOMAIN
-			       : out.reply == BR_REPLY_NODATA ? BR_FAIL_NO_ANSWER
-							      : BR_FAIL_SINKHOLE;
+		fr->why_kind = out[0].reply == BR_REPLY_NXDOMAIN
+				       ? BR_FAIL_NXDOMAIN
+			       : out[0].reply == BR_REPLY_NODATA
+				       ? BR_FAIL_NO_ANSWER
+				       : BR_FAIL_SINKHOLE;
 		flow_fail(fr, false);
 		return 0;
 	}
-	if (out.xdp == XDP_PASS) {
-		set_label(m, j, "dns-answer");
-		n = br_pkt_dns_answer(m->payload, sizeof(m->payload),
-				      fr->dns_id, fr->dns, qtype, addr,
-				      fam == 6 ? 16 : 4, 1);
-		err = push_udp(m, &res_ends, BR_DIR_DOWN, t + rtt, m->payload,
-			       n, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_PASS) {
-			dns_cache(m, j, addr, fam, t + rtt + BR_DNS_TTL);
-			flow_connect(m, j, addr, fam);
-			return rtt;
-		}
+	if (out[0].xdp == XDP_PASS && out[1].xdp == XDP_PASS) {
+		dns_cache(m, j, addr, fam, t + rtt + BR_DNS_TTL);
+		flow_connect(m, j, addr, fam);
+		return rtt;
 	}
 	return retry_after(fr, BR_DNS_RETRIES, SEC);
 }
@@ -890,39 +936,36 @@ static int64_t step_syn(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out;
-	int err;
+	struct br_sim_out out[3];
+	int err, i;
 
+	/* each one only if the one before passed */
 	set_label(m, j, "syn");
-	err = push_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN, fr->cseq, 0,
-		       NULL, 0, &out);
-	if (err)
-		return err;
-	if (out.xdp == XDP_TX) {
-		flow_fail(fr, true);
-		return 0;
-	}
-	if (out.xdp != XDP_PASS)
-		return retry_after(fr, BR_SYN_RETRIES, SEC);
+	err = add_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN, fr->cseq, 0,
+		      NULL, 0, BR_SIM_STOP, &out[0]);
 	set_label(m, j, "syn-ack");
-	err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-		       BR_TCP_SYN | BR_TCP_ACK, fr->sseq, fr->cseq + 1, NULL, 0,
-		       &out);
+	if (!err)
+		err = add_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+			      BR_TCP_SYN | BR_TCP_ACK, fr->sseq, fr->cseq + 1,
+			      NULL, 0, BR_SIM_STOP, &out[1]);
+	set_label(m, j, "ack");
+	if (!err)
+		err = add_tcp(m, &fr->ends, BR_DIR_UP, t + rtt, BR_TCP_ACK,
+			      fr->cseq + 1, fr->sseq + 1, NULL, 0, 0, &out[2]);
+	if (!err)
+		err = run(m);
 	if (err)
 		return err;
-	if (out.xdp == XDP_TX) {
-		flow_fail(fr, true);
-		return 0;
+	for (i = 0; i < 2; i++) {
+		if (out[i].xdp == XDP_TX) {
+			flow_fail(fr, true);
+			return 0;
+		}
+		if (out[i].xdp != XDP_PASS)
+			return retry_after(fr, BR_SYN_RETRIES, SEC);
 	}
-	if (out.xdp != XDP_PASS)
-		return retry_after(fr, BR_SYN_RETRIES, SEC);
 	fr->cseq++;
 	fr->sseq++;
-	set_label(m, j, "ack");
-	err = push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt, BR_TCP_ACK, fr->cseq,
-		       fr->sseq, NULL, 0, &out);
-	if (err)
-		return err;
 	fr->tries = 0;
 	fr->step = fr->flow->kind == BR_CAT_TLS ? ST_HELLO : ST_REQUEST;
 	return rtt;
@@ -933,47 +976,46 @@ static int64_t step_hello(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out;
+	struct br_sim_out out[3];
+	int err, i, k = 0;
 	size_t n, half;
-	int err;
 
 	n = br_pkt_client_hello(m->payload, sizeof(m->payload),
 				fr->sni[0] ? fr->sni : NULL, NULL,
 				fr->flow->pq_hello, br_mix64(fr->cseq));
 	if (!n)
 		return -EMSGSIZE;
+	/* each segment only if the one before passed */
 	half = n > BR_MSS ? BR_MSS : n;
 	set_label(m, j, "client-hello");
-	err = push_tcp(m, &fr->ends, BR_DIR_UP, t,
-		       BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0), fr->cseq,
-		       fr->sseq, m->payload, half, &out);
-	if (!err && out.xdp == XDP_PASS && half < n) {
+	err = add_tcp(m, &fr->ends, BR_DIR_UP, t,
+		      BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0), fr->cseq,
+		      fr->sseq, m->payload, half, BR_SIM_STOP, &out[k++]);
+	if (!err && half < n) {
 		set_label(m, j, "client-hello-2");
-		err = push_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
-			       BR_TCP_ACK | BR_TCP_PSH, fr->cseq + half,
-			       fr->sseq, m->payload + half, n - half, &out);
+		err = add_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
+			      BR_TCP_ACK | BR_TCP_PSH, fr->cseq + half,
+			      fr->sseq, m->payload + half, n - half,
+			      BR_SIM_STOP, &out[k++]);
 	}
-	if (err)
-		return err;
-	if (out.xdp == XDP_TX) {
-		flow_fail(fr, true);
-		return 0;
-	}
-	if (out.xdp != XDP_PASS)
-		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
 	memset(m->payload, 0x16, 1200);
 	set_label(m, j, "server-hello");
-	err = push_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-		       BR_TCP_ACK | BR_TCP_PSH, fr->sseq, fr->cseq + n,
-		       m->payload, 1200, &out);
+	if (!err)
+		err = add_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+			      BR_TCP_ACK | BR_TCP_PSH, fr->sseq, fr->cseq + n,
+			      m->payload, 1200, BR_SIM_STOP, &out[k++]);
+	if (!err)
+		err = run(m);
 	if (err)
 		return err;
-	if (out.xdp == XDP_TX) {
-		flow_fail(fr, true);
-		return 0;
+	for (i = 0; i < k; i++) {
+		if (out[i].xdp == XDP_TX) {
+			flow_fail(fr, true);
+			return 0;
+		}
+		if (out[i].xdp != XDP_PASS)
+			return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
 	}
-	if (out.xdp != XDP_PASS)
-		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
 	fr->cseq += n;
 	fr->sseq += 1200;
 	fr->tries = 0;
@@ -987,7 +1029,7 @@ static int64_t step_quic(struct model *m, struct job *j)
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
 	uint64_t h = br_mix64(fr->cseq ^ fr->tries);
-	struct br_sim_out out;
+	struct br_sim_out out[2];
 	uint8_t dcid[8];
 	size_t n;
 	int err;
@@ -997,24 +1039,25 @@ static int64_t step_quic(struct model *m, struct job *j)
 				fr->sni[0] ? fr->sni : NULL, h);
 	if (!n)
 		return -EMSGSIZE;
+	/* the server's only if the client's passed */
 	set_label(m, j, "quic-initial");
-	err = push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, &out);
+	err = add_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, BR_SIM_STOP,
+		      &out[0]);
+	memset(m->payload, 0, 1200);
+	m->payload[0] = 0xc0;
+	m->payload[4] = 1;
+	set_label(m, j, "quic-server-initial");
+	if (!err)
+		err = add_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
+			      m->payload, 1200, 0, &out[1]);
+	if (!err)
+		err = run(m);
 	if (err)
 		return err;
-	if (out.xdp == XDP_PASS) {
-		memset(m->payload, 0, 1200);
-		m->payload[0] = 0xc0;
-		m->payload[4] = 1;
-		set_label(m, j, "quic-server-initial");
-		err = push_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-			       m->payload, 1200, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_PASS) {
-			fr->tries = 0;
-			fr->step = ST_REQUEST;
-			return rtt;
-		}
+	if (out[0].xdp == XDP_PASS && out[1].xdp == XDP_PASS) {
+		fr->tries = 0;
+		fr->step = ST_REQUEST;
+		return rtt;
 	}
 	if (fr->race) { /* lost the race: the next alternative goes on */
 		flow_fail(fr, false);
@@ -1027,19 +1070,23 @@ static int64_t step_quic(struct model *m, struct job *j)
 static int64_t step_media(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
+	struct br_sim_out out[2 * BR_MEDIA_PKTS];
 	unsigned int i, lost = 0;
-	struct br_sim_out out;
 	int err;
 
 	memset(m->payload, 0x80, 200); /* RTP version 2 */
 	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
 		set_label(m, j, i % 2 ? "media-down" : "media-up");
-		err = push_udp(m, &fr->ends, i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
-			       m->now + i * 20 * MS, m->payload, 200, &out);
+		err = add_udp(m, &fr->ends, i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
+			      m->now + i * 20 * MS, m->payload, 200, 0, &out[i]);
 		if (err)
 			return err;
-		lost += out.xdp != XDP_PASS;
 	}
+	err = run(m);
+	if (err)
+		return err;
+	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++)
+		lost += out[i].xdp != XDP_PASS;
 	if (2 * lost >= 2 * BR_MEDIA_PKTS)
 		flow_fail(fr, false);
 	else
@@ -1105,85 +1152,99 @@ static int64_t step_request(struct model *m, struct job *j)
 }
 
 /*
- * Whether the rest of a window may skip the program: only when its first
- * packet passed and the program's state shows that every later one of the
- * flow passes too (br_sim_flow_fixed: no policy, a stateless one, or a
- * decided verdict other than throttle, of the generation in force), and no
- * swap came since the response began (a swap ends the shortcut for good).
- * A policed or dropped flow never takes it, so its timing is exact.
- */
-static int response_fixed(struct model *m, struct flow_run *fr, bool quic)
-{
-	/* a flow the censor does not see passes whole: its packets are
-	 * counted as those of a fixed flow, one a window, so that
-	 * unseen_packets and packets count alike */
-	if (m->unseen)
-		return 1;
-	if (fr->swaps != m->res->swaps)
-		return 0;
-	return br_sim_flow_fixed(m->sim, &fr->ends,
-				 quic ? IPPROTO_UDP : IPPROTO_TCP);
-}
-
-/*
  * One window of the response, then the client's acknowledgement, with a
  * Reno-like window (an assumption, kept simple): doubling per round trip
  * (slow start) up to ssthresh, then one more segment a round trip; a loss
  * halves it (at least 2) and sets ssthresh there; a round that lost all
- * waits the RTO, doubling. Every packet of the response goes through the
- * program, except what response_fixed shows cannot be affected: then the
- * first packet of each window stands for the window.
+ * waits the RTO, doubling.
+ *
+ * Every packet of the response goes through the program, except where
+ * the program shows that none of the rest can be affected: when the
+ * window's first packet passed and its flow is fixed (BR_SIM_FIXED: no
+ * policy, a stateless one, or a decided verdict other than throttle, of
+ * the generation in force), the first packet stands for the window. Not
+ * after a swap since the response began (a swap ends the shortcut for
+ * good), and a policed or dropped flow never takes it, so its timing is
+ * exact. A flow the censor does not see passes whole the same way: its
+ * packets are counted as those of a fixed flow, one a window, so that
+ * unseen_packets and packets count alike.
+ *
+ * The window goes as one chain until a packet does not pass: a dropped
+ * segment's successor carries the same sequence number, so the next
+ * chain starts after it. A first packet that asks whether its flow is
+ * fixed goes alone: in the common case, a fixed flow, the rest of the
+ * window is never built.
  */
 static int64_t step_response(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
 	bool quic = fr->flow->kind == BR_CAT_QUIC;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	unsigned int i, k = fr->window, got = 0;
-	struct br_sim_out out;
-	int err, fixed = 0;
+	struct br_sim_out out[BR_WINDOW_MAX];
+	unsigned int i, c, k = fr->window, got = 0, end;
+	unsigned int sflags;
+	int err;
 
 	if (k > fr->total - fr->delivered)
 		k = fr->total - fr->delivered;
 	memset(m->payload, 0x17, BR_MSS);
-	for (i = 0; i < k; i++) {
-		uint64_t ti = t + i * 120000; /* 100 Mbit/s spacing */
+	for (i = 0; i < k;) {
+		for (c = i; c < k; c++) {
+			uint64_t tc = t + c * 120000; /* 100 Mbit/s spacing */
+			uint32_t seq = fr->sseq + (c - i) * BR_MSS;
 
-		if (fixed) { /* the program would pass it: see above */
-			got++;
-			fr->sseq += BR_MSS;
-			continue;
-		}
-		set_label(m, j, "response");
-		err = quic ? push_udp(m, &fr->ends, BR_DIR_DOWN, ti,
-				      m->payload, BR_MSS, &out)
-			   : push_tcp(m, &fr->ends, BR_DIR_DOWN, ti,
-				      BR_TCP_ACK, fr->sseq, fr->cseq,
-				      m->payload, BR_MSS, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_TX) {
-			flow_fail(fr, true);
-			return 0;
-		}
-		if (out.xdp == XDP_PASS) {
-			got++;
-			fr->sseq += BR_MSS;
-			if (!i && k > 1) {
-				fixed = response_fixed(m, fr, quic);
-				if (fixed < 0)
-					return fixed;
+			set_label(m, j, "response");
+			sflags = BR_SIM_STOP;
+			if (!c && k > 1 &&
+			    (m->unseen || fr->swaps == m->res->swaps))
+				sflags |= BR_SIM_FIXED;
+			err = quic ? add_udp(m, &fr->ends, BR_DIR_DOWN, tc,
+					     m->payload, BR_MSS, sflags,
+					     &out[c])
+				   : add_tcp(m, &fr->ends, BR_DIR_DOWN, tc,
+					     BR_TCP_ACK, seq, fr->cseq,
+					     m->payload, BR_MSS, sflags,
+					     &out[c]);
+			if (err)
+				return err;
+			if (sflags & BR_SIM_FIXED) {
+				c++; /* the rest is not built unless needed */
+				break;
 			}
 		}
+		end = c;
+		err = run(m);
+		if (err)
+			return err;
+		for (c = i; c < end && out[c].xdp != BR_SIM_NOT_SENT; c++) {
+			if (out[c].xdp == XDP_TX) {
+				flow_fail(fr, true);
+				return 0;
+			}
+			if (out[c].xdp == XDP_PASS) {
+				got++;
+				fr->sseq += BR_MSS;
+			}
+		}
+		if (!i && out[0].xdp == XDP_PASS && out[0].fixed) {
+			/* the program would pass the rest: see above */
+			got += k - 1;
+			fr->sseq += (k - 1) * BR_MSS;
+			break;
+		}
+		if (c == i) /* a chain always sends its first */
+			return -EPROTO;
+		i = c;
 	}
 	fr->delivered += got;
 	if (got) { /* the client acknowledges what arrived */
+		/* nobody waits for its verdict: it goes with the next run */
 		set_label(m, j, "ack");
-		err = quic ? push_udp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
-				      m->payload, 40, &out)
-			   : push_tcp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
-				      BR_TCP_ACK, fr->cseq, fr->sseq, NULL, 0,
-				      &out);
+		err = quic ? add_udp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
+				     m->payload, 40, 0, NULL)
+			   : add_tcp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
+				     BR_TCP_ACK, fr->cseq, fr->sseq, NULL, 0, 0,
+				     NULL);
 		if (err)
 			return err;
 	}
@@ -2515,6 +2576,7 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 						   : END_FAILED);
 		}
 	users_count(&m);
+	err = run(&m); /* what waits for a run goes through now */
 out:
 	if (err && diag.n)
 		br_diag_print(&diag, stderr);
