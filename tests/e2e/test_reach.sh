@@ -92,6 +92,11 @@ t_match "vpn telegram 100%: some packets unseen, others seen" \
 	'^"[1-9][0-9]* [1-9][0-9]*"$'
 t_eq "the JSON lists the per-service share" \
 	"$(jq -c '.scenario.reach.vpn_by_service' <<<"$r")" '{"telegram":1}'
+u=$(jq '.policies[0].unseen_packets' <<<"$r")
+t_match "the text report counts the unseen packets too" \
+	"$("$BR" simulate --scenario "$(scn small 'vpn telegram 100%')" \
+		--policy "$TG" 2>/dev/null | grep '^policy telegram')" \
+	"\\($u more went around it, unseen\\)"
 
 # ---- coverage by access -------------------------------------------------------
 

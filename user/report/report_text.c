@@ -277,10 +277,13 @@ static void br_text_run(FILE *f, const struct br_result *r,
 
 	fprintf(f, "\npolicy ");
 	br_text_run_name(f, im);
-	fprintf(f,
-		": %llu packets through the program in %.1f s (%.0f "
-		"packets/s)\n",
-		(unsigned long long)im->packets, im->wall_s,
+	fprintf(f, ": %llu packets through the program",
+		(unsigned long long)im->packets);
+	/* a VPN or no coverage: they never crossed the censor */
+	if (im->unseen_packets)
+		fprintf(f, " (%llu more went around it, unseen)",
+			(unsigned long long)im->unseen_packets);
+	fprintf(f, " in %.1f s (%.0f packets/s)\n", im->wall_s,
 		im->wall_s > 0 ? im->packets / im->wall_s : 0);
 	fprintf(f, "  %-12s %-8s %-18s %9s %8s %8s %8s %8s %8s %8s\n",
 		"service", "platform", "action", "attempted", "ok", "fallback",
