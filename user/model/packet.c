@@ -183,6 +183,12 @@ uint32_t br_csum_add(uint32_t sum, const void *buf, size_t len)
 	const uint8_t *p = buf;
 	uint64_t s = sum;
 
+	/* 32-bit words fold to the sum of their 16-bit halves (RFC 1071) */
+	while (len > 3) {
+		s += get32(p);
+		p += 4;
+		len -= 4;
+	}
 	while (len > 1) {
 		s += get16(p);
 		p += 2;
