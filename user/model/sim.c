@@ -101,7 +101,6 @@ int br_sim_install(struct br_sim *sim, const struct br_policy *pol,
 /* A frame in the pool, and who reads its result. */
 struct br_sim_queued {
 	struct br_sim_out *out; /* NULL: nobody */
-	unsigned int flags;	/* enum br_sim_flags */
 };
 
 /* The XDP actions after which a frame with these flags ends its chain. */
@@ -242,7 +241,6 @@ int br_sim_add(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 		snprintf(sim->labels[sim->n_q], BR_SIM_LABEL_MAX, "%s",
 			 label ? label : "");
 	sim->q[sim->n_q].out = out;
-	sim->q[sim->n_q].flags = flags;
 	sim->n_q++;
 	return 0;
 }
