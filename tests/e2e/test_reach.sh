@@ -11,6 +11,9 @@
 #   - proxy SERVICE 100%: an address block of the service misses it;
 #   - a service's servers that rotate into an unlisted pool come back
 #     after the first move; into a listed one they do not;
+#   - the chase ("move ... after T into POOLS" and the timeline's
+#     stages): a move to a pool not yet blocked gets through until the
+#     censor's stage adds it, then fails, and a next pool helps again;
 #   - the HTML report says whom the censor sees;
 #   - the same seed gives the same bytes with these statements too.
 #
@@ -216,6 +219,81 @@ sed -e 's/^rule "telegram down".*/&\nset pool addr { 198.51.100.0\/24, 2001:db8:
 	"$TMP/tg-own.policy" >"$both"
 r=$(BLASTRADIUS_CATALOG="$CAT" sim --scenario "$TGS" --policy "$both")
 all_failed "a policy that also lists the pool: rotation does not help" "$r"
+
+# ---- the chase: the target moves on, the censor follows --------------------
+# Telegram's own ranges are blocked from the start; its servers move 1m
+# after each stage of the block ("move"). A censor that never catches up:
+# messages fail, then get through. One that adds the new pool at 5m:
+# they fail again from there. A second pool to move into: they get
+# through again 1m after that.
+
+CH="$TMP/chase-cat"
+cp -r "$TMP/still" "$CH"
+sed -i '1i set chase-a addr { 198.51.100.0/24, 2001:db8:99::/48 }\nset chase-b addr { 192.0.2.0/24, 2001:db8:98::/48 }' \
+	"$CH/messengers.catalog"
+sed -e 's/^rule "telegram down".*/&\nset pool addr { 198.51.100.0\/24, 2001:db8:99::\/48 }\nrule "pool up" daddr @pool drop\nrule "pool down" saddr @pool drop/' \
+	"$TMP/tg-own.policy" >"$TMP/tg-own-a.policy"
+chase() { # NAME LINE...: the small scenario, 10 minutes, with LINEs
+	local f="$TMP/$1.scenario"
+
+	shift
+	{ grep -v '^duration' "$E2E/scenarios/small.scenario"
+	  printf '%s\n' 'duration 10m' 'rate telegram.message-sent 30/h' \
+		'at 0s policy "tg-own.policy"' "$@"; } >"$f"
+	echo "$f"
+}
+chase_sim() {
+	BLASTRADIUS_CATALOG="$CH" sim --scenario "$1" --policy "$TMP/tg-own.policy"
+}
+c1=$(chase_sim "$(chase c1 'move telegram.dc after 1m into @chase-a')")
+c2=$(chase_sim "$(chase c2 'move telegram.dc after 1m into @chase-a' \
+	'at 5m policy "tg-own-a.policy"')")
+c3=$(chase_sim "$(chase c3 'move telegram.dc after 1m into @chase-a, @chase-b' \
+	'at 5m policy "tg-own-a.policy"')")
+# a message waits for its channel up to 120 s: one that the move lets
+# through in that time is late, not failed; both count here
+bad() {
+	echo $(($(outcome "$1" telegram '*' message-sent failed) + \
+		$(outcome "$1" telegram '*' message-sent late)))
+}
+att=$(outcome "$c1" telegram '*' message-sent attempted)
+f1=$(bad "$c1")
+f2=$(bad "$c2")
+f3=$(bad "$c3")
+ok2=$(outcome "$c2" telegram '*' message-sent ok)
+echo "# chase: attempted $att; failed or late: no catch-up $f1, caught up at 5m $f2, moved on again $f3"
+if [ "${att:-0}" -gt 100 ] && [ "$f1" -gt 0 ] && [ "$f1" -lt $((att / 2)) ]; then
+	t_ok "chase: a move to a pool not yet blocked gets through ($f1 of $att failed or late)"
+else
+	t_fail "chase: a move to a pool not yet blocked gets through" \
+		"failed or late $f1 of $att"
+fi
+# the censor blocks the pool for the second half: about half of the
+# messages more fail, and those before still got through
+if [ "$ok2" -gt 0 ] && [ "$f2" -gt $((f1 + att / 4)) ]; then
+	t_ok "chase: it passes until the censor catches up, then fails ($f2 failed or late, $ok2 in time)"
+else
+	t_fail "chase: it passes until the censor catches up, then fails" \
+		"failed or late $f2 (without the catch-up $f1), in time $ok2, of $att"
+fi
+if [ "$f3" -lt $((f2 - att / 5)) ]; then
+	t_ok "chase: a next pool lets it through again ($f3 failed or late)"
+else
+	t_fail "chase: a next pool lets it through again" \
+		"failed or late $f3, $f2 without"
+fi
+# ranged times: a draw per run, the same bytes for the same seed
+cr=$(chase cr 'move telegram.dc after 30s..1m..90s into @chase-a, @chase-b' \
+	'at 4m..5m policy "tg-own-a.policy"')
+a=$(BLASTRADIUS_CATALOG="$CH" sim --runs 2 --jobs 1 --scenario "$cr" \
+	--policy "$TMP/tg-own.policy")
+b=$(BLASTRADIUS_CATALOG="$CH" sim --runs 2 --jobs 1 --scenario "$cr" \
+	--policy "$TMP/tg-own.policy")
+t_eq "chase: ranged times, the same seed, the same bytes" \
+	"$(sha256sum <<<"$a")" "$(sha256sum <<<"$b")"
+t_eq "chase: both ranged times are drawn per run" \
+	"$(jq -c '[.scenario.parameters[].name] | sort' <<<"$a")" \
+	'["at policy \"tg-own-a.policy\"","move telegram.dc after"]'
 
 # ---- determinism -------------------------------------------------------------
 

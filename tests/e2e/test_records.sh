@@ -26,7 +26,6 @@ E2E=tests/e2e
 RUNS=4
 # POLICY:SERVICE:PLATFORM:FIGURE  the reason
 KNOWN_MISSES="
-telegram-2018:telegram:any:failed-or-late  with VPNs, proxies and hourly moves (russia-2018.scenario) about half of Telegram still fails: the policy holds the 6% of the 16-18M blocked addresses that a source names, and Telegram moves only into ranges it lists, so a move never escapes it as the real ones did
 "
 
 TMP=$(mktemp -d "/tmp/brrecords$$.XXXXXX")

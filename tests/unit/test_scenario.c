@@ -107,6 +107,23 @@ static struct br_cat_service test_services[N_SVC];
 static struct br_cat_action test_actions[N_SVC][4];
 static struct br_catalog test_cat;
 
+/*
+ * What "move" names: Telegram's connection (and a lookup, which has no
+ * servers to move), the clouds of the 2018 chase, and a set of another
+ * kind.
+ */
+static struct br_cat_flow telegram_flows[] = {
+	{ .name = "dc", .kind = BR_CAT_TCP },
+	{ .name = "lookup", .kind = BR_CAT_DNS },
+};
+static struct br_set test_sets[] = {
+	{ .name = "aws-2018-blocked", .type = BR_SET_ADDR },
+	{ .name = "do-2018-blocked", .type = BR_SET_ADDR },
+	{ .name = "azure-2018-blocked", .type = BR_SET_ADDR },
+	{ .name = "web-ports", .type = BR_SET_PORT },
+};
+enum { AWS_SET, DO_SET, AZURE_SET };
+
 static const struct br_catalog *catalog(void)
 {
 	size_t i, j;
@@ -127,8 +144,12 @@ static const struct br_catalog *catalog(void)
 		}
 		s->n_actions = j;
 	}
+	test_services[TELEGRAM].flows = telegram_flows;
+	test_services[TELEGRAM].n_flows = 2;
 	test_cat.services = test_services;
 	test_cat.n_services = N_SVC;
+	test_cat.sets = test_sets;
+	test_cat.n_sets = sizeof(test_sets) / sizeof(test_sets[0]);
 	return &test_cat;
 }
 
@@ -1087,6 +1108,40 @@ static const struct {
 	{ HEAD "keepalive wifi 5m..1s\n",
 	  "t.scenario:5:16: bad range \"5m..1s\" (LO below HI, and MODE "
 	  "between them)" },
+	/* the chase: "move" and a ranged "at" */
+	{ HEAD "move telegram after 1m into @aws-2018-blocked\n",
+	  "t.scenario:5:6: expected SERVICE.FLOW, as in \"telegram.dc\", "
+	  "got \"telegram\"" },
+	{ HEAD "move telegram.dns after 1m into @aws-2018-blocked\n",
+	  "t.scenario:5:6: service \"telegram\" has no flow \"dns\" that "
+	  "connects to servers" },
+	{ HEAD "move telegram.lookup after 1m into @aws-2018-blocked\n",
+	  "t.scenario:5:6: service \"telegram\" has no flow \"lookup\" "
+	  "that connects to servers" },
+	{ HEAD "move telegarm.dc after 1m into @aws-2018-blocked\n",
+	  "t.scenario:5:6: unknown service \"telegarm\" (did you mean "
+	  "\"telegram\"?)" },
+	{ HEAD "move telegram.dc 1m into @aws-2018-blocked\n",
+	  "t.scenario:5:18: expected \"after T\": how long after the "
+	  "censor's block it moves on, got \"1m\"" },
+	{ HEAD "move telegram.dc after 1m @aws-2018-blocked\n",
+	  "t.scenario:5:27: expected \"into @set\" after the time, got "
+	  "\"@aws-2018-blocked\"" },
+	{ HEAD "move telegram.dc after 1m..2m @aws-2018-blocked\n",
+	  "t.scenario:5:31: expected \"into @set\" after the time, got "
+	  "\"@aws-2018-blocked\"" },
+	{ HEAD "move telegram.dc after 1m into @aws\n",
+	  "t.scenario:5:32: no address set \"@aws\" of the catalog" },
+	{ HEAD "move telegram.dc after 1m into @web-ports\n",
+	  "t.scenario:5:32: not an address set: \"@web-ports\" of the "
+	  "catalog" },
+	{ HEAD "move telegram.dc after 1m into @do-2018-blocked,\n",
+	  "t.scenario:5:49: expected an address set of the catalog, as in "
+	  "\"@aws-2018-blocked\", got end of line" },
+	{ HEAD "move telegram.dc after 1m into @do-2018-blocked\n"
+	       "move telegram.dc after 2m into @do-2018-blocked\n",
+	  "t.scenario:6:6: move of \"telegram.dc\" already given at "
+	  "t.scenario:5:6" },
 };
 
 /*
@@ -1317,6 +1372,118 @@ static void test_timeline(void **state)
 	free(dir);
 }
 
+/*
+ * The chase: the censor's stages at ranged times, the target moving on
+ * a while after each into the next pool; every draw keeps the stages in
+ * order, and the pool in force at t follows swap k + the move's delay.
+ */
+static void test_chase(void **state)
+{
+	char *dir = tmp_dir(), *file, *msgs, *want;
+	struct br_scenario *scn;
+	uint64_t moved, next;
+	struct br_diag d;
+	size_t k;
+
+	(void)state;
+	write_file(dir, "p.policy", "policy p\n");
+	write_file(dir, "c.scenario",
+		   HEAD "at 0s policy \"p.policy\"\n"
+			"move telegram.dc after 1m..2m..4m into "
+			"@aws-2018-blocked, @do-2018-blocked\n"
+			"at 5m..6m policy \"p.policy\"\n"
+			"at 7m policy \"p.policy\"\n");
+	file = path_in(dir, "c.scenario");
+	br_diag_init(&d);
+	assert_int_equal(br_scenario_parse_file(file, catalog(), &scn, &d), 0);
+	msgs = diag_text(&d);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	br_diag_free(&d);
+
+	assert_int_equal(scn->n_moves, 1);
+	assert_int_equal(scn->moves[0].service, TELEGRAM);
+	assert_int_equal(scn->moves[0].flow, 0);
+	assert_int_equal(scn->moves[0].n_pools, 2);
+	assert_int_equal(scn->moves[0].pools[0], AWS_SET);
+	assert_int_equal(scn->moves[0].pools[1], DO_SET);
+	/* the central values in a single run: the mode, the midpoint */
+	assert_true(scn->moves[0].after_ns == 2 * NS_M);
+	assert_true(scn->events[1].at_ns == 330 * NS_S);
+	assert_true(scn->events[1].latest_ns == 6 * NS_M);
+	assert_int_equal(scn->n_params, 2);
+	assert_string_equal(scn->params[0].name, "move telegram.dc after");
+	assert_string_equal(scn->params[1].name, "at policy \"p.policy\"");
+
+	/* before the first move: where the catalog puts it */
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 0, NS_M, &moved,
+					  &next),
+			 BR_NO_SET);
+	assert_true(moved == 0 && next == 2 * NS_M);
+	/* 2m after the first stage: moved into the first pool, until 2m
+	 * after the second stage */
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 0, 2 * NS_M, &moved,
+					  &next),
+			 AWS_SET);
+	assert_true(moved == 1 && next == 450 * NS_S);
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 0, 449 * NS_S,
+					  &moved, &next),
+			 AWS_SET);
+	/* the second: into the last pool, where it stays after stage 3 */
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 0, 450 * NS_S,
+					  &moved, &next),
+			 DO_SET);
+	assert_true(moved == 2 && next == UINT64_MAX);
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 0, 10 * NS_M,
+					  &moved, &next),
+			 DO_SET);
+	/* another flow, another service: no move */
+	assert_int_equal(br_scn_move_pool(scn, TELEGRAM, 1, 10 * NS_M,
+					  &moved, &next),
+			 BR_NO_SET);
+	assert_int_equal(br_scn_move_pool(scn, WHATSAPP, 0, 10 * NS_M,
+					  &moved, &next),
+			 BR_NO_SET);
+
+	/* draws stay within their ranges, and the stages in order */
+	for (k = 0; k < 100; k++) {
+		br_scn_draw(scn, 3, k);
+		assert_true(scn->moves[0].after_ns >= NS_M &&
+			    scn->moves[0].after_ns <= 4 * NS_M);
+		assert_true(scn->events[1].at_ns >= 5 * NS_M &&
+			    scn->events[1].at_ns <= 6 * NS_M);
+		assert_true(scn->events[0].at_ns < scn->events[1].at_ns &&
+			    scn->events[1].at_ns < scn->events[2].at_ns);
+	}
+	br_scenario_free(scn);
+	free(file);
+
+	/* ranges that overlap could draw the stages out of order */
+	write_file(dir, "o.scenario",
+		   HEAD "at 1m..3m policy \"p.policy\"\n"
+			"at 2m..4m policy \"p.policy\"\n"
+			"at 9m..10m policy \"p.policy\"\n");
+	file = path_in(dir, "o.scenario");
+	br_diag_init(&d);
+	assert_int_equal(br_scenario_parse_file(file, catalog(), &scn, &d),
+			 -EINVAL);
+	msgs = diag_text(&d);
+	assert_true(asprintf(&want,
+			     "%1$s:6:4: event at 2m is not after the one "
+			     "before it (at 3m, %1$s:5:4): events go in time "
+			     "order\n"
+			     "%1$s:7:4: event at 10m is not before the end of "
+			     "the scenario (duration 10m)",
+			     file) > 0);
+	assert_string_equal(msgs, want);
+	free(want);
+	free(msgs);
+	br_diag_free(&d);
+	free(file);
+	rm_tree(dir);
+	free(dir);
+}
+
 /* A buffer over the cap is refused unread (a read of PROT_NONE crashes). */
 static void test_buffer_cap(void **state)
 {
@@ -1502,6 +1669,7 @@ int main(void)
 		cmocka_unit_test(test_bad_scenarios),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_chase),
 		cmocka_unit_test(test_buffer_cap),
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_shipped_hand_catalog),

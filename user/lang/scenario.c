@@ -64,6 +64,7 @@ enum kw {
 	K_VPN, /* "vpn P%" once, "vpn SERVICE P%" once a service */
 	K_PROXY,
 	K_OPERATOR,
+	K_MOVE,
 	K_AT,
 	K_COUNT,
 };
@@ -93,6 +94,7 @@ static const char *const kw_name[K_COUNT] = {
 	[K_VPN] = "vpn",
 	[K_PROXY] = "proxy",
 	[K_OPERATOR] = "operator",
+	[K_MOVE] = "move",
 	[K_AT] = "at",
 };
 
@@ -112,6 +114,7 @@ struct parser {
 	uint64_t op_sum[2]; /* the operators' shares of each access so far */
 	size_t cap_rates;
 	size_t cap_events;
+	size_t cap_moves;
 	size_t cap_params;
 	int kw; /* the statement being read */
 	/*
@@ -1091,6 +1094,135 @@ static int parse_rate(struct parser *ps)
 	return br_parse_end_statement(&ps->core, ps->src);
 }
 
+/* A catalog address set named by the @name token at cur; *idx its index. */
+static int parse_pool(struct parser *ps, int *idx)
+{
+	const struct br_token *t = &ps->src->cur;
+	const struct br_catalog *cat = ps->cat;
+	size_t i;
+
+	if (t->kind != BR_TOK_SETREF)
+		return br_parse_expected(&ps->core, ps->src,
+					 "an address set of the catalog, as "
+					 "in \"@aws-2018-blocked\"");
+	for (i = 0; i < cat->n_sets; i++)
+		if (strlen(cat->sets[i].name) == t->len - 1 &&
+		    !memcmp(cat->sets[i].name, t->start + 1, t->len - 1))
+			break;
+	if (i == cat->n_sets || cat->sets[i].type != BR_SET_ADDR) {
+		br_perr(&ps->core, t->pos,
+			"%s \"%.*s\" of the catalog",
+			i == cat->n_sets ? "no address set" : "not an address set:",
+			(int)t->len, t->start);
+		return -EINVAL;
+	}
+	*idx = (int)i;
+	br_parse_next(ps->src);
+	return 0;
+}
+
+/*
+ * "move SERVICE.FLOW after T into @set[, @set]...": the target's side of
+ * a chase (struct br_scn_move). T may be a range: how soon the service
+ * moves on is an assumption wherever no source dates it.
+ */
+static int parse_move(struct parser *ps)
+{
+	const struct br_token *t = &ps->src->cur;
+	struct br_scenario *scn = ps->scn;
+	struct br_scn_move mv = { .pos = t->pos }, *moves;
+	const struct br_cat_service *s;
+	const char *dot;
+	char d[BR_PARSE_DESC_LEN], name[160];
+	size_t i, flen;
+	int err, ranged;
+
+	if (t->kind != BR_TOK_WORD)
+		return br_parse_expected(&ps->core, ps->src, "SERVICE.FLOW");
+	dot = memchr(t->start, '.', t->len);
+	if (!dot || dot == t->start || dot + 1 == t->start + t->len) {
+		br_perr(&ps->core, t->pos,
+			"expected SERVICE.FLOW, as in \"telegram.dc\", got %s",
+			br_parse_desc(t, d));
+		return -EINVAL;
+	}
+	err = find_service(ps->cat, t->start, (size_t)(dot - t->start),
+			   &mv.service);
+	if (err)
+		return err;
+	if (mv.service < 0)
+		return unknown_service(ps, mv.pos, t->start,
+				       (size_t)(dot - t->start));
+	s = &ps->cat->services[mv.service];
+	flen = (size_t)(t->start + t->len - dot - 1);
+	for (i = 0; i < s->n_flows; i++)
+		if (strlen(s->flows[i].name) == flen &&
+		    !memcmp(s->flows[i].name, dot + 1, flen))
+			break;
+	if (i == s->n_flows || s->flows[i].kind == BR_CAT_DNS) {
+		br_perr(&ps->core, t->pos,
+			"service \"%s\" has no flow \"%.*s\" that connects "
+			"to servers",
+			s->id, (int)flen, dot + 1);
+		return -EINVAL;
+	}
+	mv.flow = (int)i;
+	for (i = 0; i < scn->n_moves; i++)
+		if (scn->moves[i].service == mv.service &&
+		    scn->moves[i].flow == mv.flow) {
+			br_perr(&ps->core, mv.pos,
+				"move of \"%s.%s\" already given at " POSF,
+				s->id, s->flows[mv.flow].name,
+				POSA(scn->moves[i].pos));
+			return -EINVAL;
+		}
+	br_parse_next(ps->src);
+	if (!br_tok_is(t, "after"))
+		return br_parse_expected(&ps->core, ps->src,
+					 "\"after T\": how long after the "
+					 "censor's block it moves on");
+	br_parse_next(ps->src);
+	err = parse_time(ps, "time", &mv.after_ns);
+	if (err)
+		return err;
+	ranged = ps->range.set;
+	ps->range.set = 0; /* registered below, once the move is stored */
+	if (!br_tok_is(t, "into"))
+		return br_parse_expected(&ps->core, ps->src,
+					 "\"into @set\" after the time");
+	br_parse_next(ps->src);
+	for (;;) {
+		if (mv.n_pools == BR_SCN_MOVE_POOLS) {
+			br_perr(&ps->core, t->pos,
+				"at most %d pools to move into",
+				BR_SCN_MOVE_POOLS);
+			return -EINVAL;
+		}
+		err = parse_pool(ps, &mv.pools[mv.n_pools]);
+		if (err)
+			return err;
+		mv.n_pools++;
+		if (t->kind != BR_TOK_COMMA)
+			break;
+		br_parse_next(ps->src);
+	}
+	err = br_parse_end_statement(&ps->core, ps->src);
+	if (err)
+		return err;
+	moves = br_grow(scn->moves, &ps->cap_moves, scn->n_moves,
+			sizeof(*moves));
+	if (!moves)
+		return -ENOMEM;
+	scn->moves = moves;
+	moves[scn->n_moves++] = mv;
+	if (!ranged)
+		return 0;
+	ps->range.set = 1;
+	snprintf(name, sizeof(name), "move %s.%s after", s->id,
+		 s->flows[mv.flow].name);
+	return param_add(ps, name, BR_PARAM_MOVE, scn->n_moves - 1, 1, 0);
+}
+
 static int parse_at(struct parser *ps)
 {
 	struct br_scenario *scn = ps->scn;
@@ -1099,18 +1231,24 @@ static int parse_at(struct parser *ps)
 	char *path, *full = NULL, why[BR_TEXT_WHY];
 	char a[32], b[32];
 	struct stat st;
-	uint64_t ns = 0;
-	int fd, err;
+	uint64_t ns = 0, earliest, latest;
+	int fd, err, ranged;
 
 	err = parse_time(ps, "time", &ns);
 	if (err)
 		return err;
+	/* a range (the censor's lag, uncertain): every draw of it must keep
+	 * the events in order, so ranges may not overlap */
+	earliest = ps->range.set ? (uint64_t)llround(ps->range.lo) : ns;
+	latest = ps->range.set ? (uint64_t)llround(ps->range.hi) : ns;
+	ranged = ps->range.set;
+	ps->range.set = 0; /* registered below, once the event is stored */
 	prev = scn->n_events ? &scn->events[scn->n_events - 1] : NULL;
-	if (prev && ns <= prev->at_ns) {
+	if (prev && earliest <= prev->latest_ns) {
 		br_perr(&ps->core, pos,
 			"event at %s is not after the one before it (at "
 			"%s, " POSF "): events go in time order",
-			fmt_time(ns, a), fmt_time(prev->at_ns, b),
+			fmt_time(earliest, a), fmt_time(prev->latest_ns, b),
 			POSA(prev->pos));
 		return -EINVAL;
 	}
@@ -1152,10 +1290,19 @@ static int parse_at(struct parser *ps)
 	}
 	scn->events = events;
 	events[scn->n_events].at_ns = ns;
+	events[scn->n_events].latest_ns = latest;
 	events[scn->n_events].policy = full;
 	events[scn->n_events].pos = pos;
 	scn->n_events++;
 	full = NULL;
+	if (ranged) {
+		char name[160];
+
+		ps->range.set = 1;
+		snprintf(name, sizeof(name), "at policy \"%s\"", path);
+		err = param_add(ps, name, BR_PARAM_EVENT, scn->n_events - 1, 1,
+				0);
+	}
 out:
 	free(full);
 	free(path);
@@ -1503,6 +1650,8 @@ static int parse_one(struct parser *ps, int k, struct br_pos pos, int first)
 		return parse_vpn(ps, pos);
 	case K_OPERATOR:
 		return parse_operator(ps);
+	case K_MOVE:
+		return parse_move(ps);
 	case K_PROXY:
 		return parse_svc_share(ps, "proxy", &ps->scn->proxies,
 				       &ps->scn->n_proxies, &ps->cap_proxies,
@@ -1567,11 +1716,11 @@ static void check_whole(struct parser *ps)
 	for (i = 0; i < scn->n_events; i++) {
 		const struct br_scn_event *e = &scn->events[i];
 
-		if (e->at_ns >= scn->duration_ns)
+		if (e->latest_ns >= scn->duration_ns)
 			br_perr(&ps->core, e->pos,
 				"event at %s is not before the end of "
 				"the scenario (duration %s)",
-				fmt_time(e->at_ns, a),
+				fmt_time(e->latest_ns, a),
 				fmt_time(scn->duration_ns, b));
 	}
 }
@@ -1685,6 +1834,7 @@ void br_scenario_free(struct br_scenario *scn)
 	free(scn->operators);
 	free(scn->rates);
 	free(scn->events);
+	free(scn->moves);
 	for (i = 0; i < scn->n_params; i++)
 		free(scn->params[i].name);
 	free(scn->params);
@@ -1737,4 +1887,27 @@ uint64_t br_scn_reconnect_horizon(const struct br_scenario *scn, double share)
 			hi = mid;
 	}
 	return (uint64_t)hi;
+}
+
+int br_scn_move_pool(const struct br_scenario *scn, int svc, int flow,
+		     uint64_t t, uint64_t *moved, uint64_t *next_ns)
+{
+	const struct br_scn_move *mv = NULL;
+	size_t i, k = 0, n;
+
+	*moved = 0;
+	*next_ns = UINT64_MAX;
+	for (i = 0; i < scn->n_moves; i++)
+		if (scn->moves[i].service == svc && scn->moves[i].flow == flow)
+			mv = &scn->moves[i];
+	if (!mv)
+		return BR_NO_SET;
+	/* move k follows swap k; the swaps are in time order */
+	n = scn->n_events < mv->n_pools ? scn->n_events : mv->n_pools;
+	while (k < n && scn->events[k].at_ns + mv->after_ns <= t)
+		k++;
+	if (k < n)
+		*next_ns = scn->events[k].at_ns + mv->after_ns;
+	*moved = k;
+	return k ? mv->pools[k - 1] : BR_NO_SET;
 }

@@ -57,6 +57,8 @@ enum br_scn_where {
 	BR_PARAM_PROXY,	   /* proxies[.at].share */
 	BR_PARAM_OP_SHARE, /* operators[.at].share */
 	BR_PARAM_OP_COVERAGE, /* operators[.at].coverage */
+	BR_PARAM_EVENT,	      /* events[.at].at_ns: the censor's lag */
+	BR_PARAM_MOVE,	      /* moves[.at].after_ns: the target's */
 };
 
 struct br_scn_param {
@@ -83,10 +85,33 @@ struct br_scn_operator {
 	struct br_pos pos;
 };
 
-/* At a time of the simulation, a policy comes into force (a swap). */
+/*
+ * At a time of the simulation, a policy comes into force (a swap). The
+ * time may be a range (a param): latest_ns is its end, so that every draw
+ * keeps the events in order and before the end of the run.
+ */
 struct br_scn_event {
 	uint64_t at_ns;
+	uint64_t latest_ns;
 	char *policy; /* path, resolved against the scenario's directory */
+	struct br_pos pos;
+};
+
+/*
+ * A target that moves on when the censor catches up ("move SERVICE.FLOW
+ * after T into @set[, @set]..."): after_ns after each swap of the
+ * timeline (the censor's block grew), the flow's servers answer at hosts
+ * of the next pool of the list, drawn afresh; after the last pool they
+ * stay there. A connection already up stays where it is; every new one
+ * goes to the pool in force (user/model/traffic.c, pick_server).
+ */
+#define BR_SCN_MOVE_POOLS 8
+struct br_scn_move {
+	int service; /* index into the catalog's services */
+	int flow;    /* index into that service's flows */
+	uint64_t after_ns;
+	size_t n_pools;
+	int pools[BR_SCN_MOVE_POOLS]; /* indexes into the catalog's sets */
 	struct br_pos pos;
 };
 
@@ -154,6 +179,8 @@ struct br_scenario {
 	struct br_scn_param *params;
 	size_t n_events; /* in time order */
 	struct br_scn_event *events;
+	size_t n_moves; /* at most one per flow */
+	struct br_scn_move *moves;
 	char *description; /* NULL when none is given */
 };
 
@@ -258,6 +285,15 @@ void br_scn_param_set(struct br_scenario *scn, size_t i, double v);
 
 /* The value param i has in scn now (in its unit). */
 double br_scn_param_get(const struct br_scenario *scn, size_t i);
+
+/*
+ * The pool (a catalog set index) the flow's servers answer in at time t,
+ * BR_NO_SET (-1) when no move of the scenario has happened to it by then;
+ * *moved: which move (1, 2, ...), for a fresh draw of hosts in each, and
+ * *next_ns the time of the next move (UINT64_MAX: none).
+ */
+int br_scn_move_pool(const struct br_scenario *scn, int svc, int flow,
+		     uint64_t t, uint64_t *moved, uint64_t *next_ns);
 
 /* Every param at its central value: what a single run uses. */
 void br_scn_param_central(struct br_scenario *scn);

@@ -50,6 +50,12 @@ void br_scn_param_set(struct br_scenario *scn, size_t i, double v)
 		for (k = 0; k < p->count; k++)
 			scn->rates[p->at + k].per_hour = v;
 		break;
+	case BR_PARAM_EVENT:
+		scn->events[p->at].at_ns = (uint64_t)llround(v);
+		break;
+	case BR_PARAM_MOVE:
+		scn->moves[p->at].after_ns = (uint64_t)llround(v);
+		break;
 	}
 }
 
@@ -85,6 +91,12 @@ double br_scn_param_get(const struct br_scenario *scn, size_t i)
 		break;
 	case BR_PARAM_RATE:
 		v = scn->rates[p->at].per_hour;
+		break;
+	case BR_PARAM_EVENT:
+		v = (double)scn->events[p->at].at_ns;
+		break;
+	case BR_PARAM_MOVE:
+		v = (double)scn->moves[p->at].after_ns;
 		break;
 	}
 	return p->complement ? 1.0 - v : v;

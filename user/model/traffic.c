@@ -755,13 +755,23 @@ static int pick_server(const struct model *m, const struct job *j,
 			   ((uint64_t)flat_flow(m, &j->fr) << 32));
 
 	const struct br_cat_flow *f = j->fr.flow;
-	uint64_t period = rotation(f, m->now);
+	uint64_t period = rotation(f, m->now), moved, next;
+	int pool;
 
 	if (j->fr.proxied) { /* the user's own proxy, one per service */
 		br_plan_proxy_addr(br_mix64(h ^ 0x70726f7879), d->v6 ? 6 : 4,
 				   out);
 		return d->v6 ? 6 : 4;
 	}
+	/* the scenario's chase moves it on after the censor's blocks; a
+	 * rotation of the catalog goes on within the pool it moved to */
+	pool = br_scn_move_pool(m->scn, j->fr.svc, j->fr.idx, m->now,
+				&moved, &next);
+	if (pool != BR_NO_SET)
+		return server_addr(m, pool,
+				   br_mix64(h ^ period ^ moved << 32 ^
+					    0x6d6f7665),
+				   d->v6 ? 6 : 4, out);
 	if (period) /* moved: fresh hosts of the pool for this period */
 		return server_addr(m, f->rotate_set, br_mix64(h ^ period),
 				   d->v6 ? 6 : 4, out);
@@ -848,6 +858,7 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 		      int fam, uint64_t expires)
 {
 	struct device *d = &m->devs[j->dev];
+	uint64_t moved, next_move;
 	struct dns_entry *de;
 
 	if (!d->dns)
@@ -863,6 +874,11 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 		if (next < expires)
 			expires = next;
 	}
+	/* and when the scenario's chase moves them */
+	br_scn_move_pool(m->scn, j->fr.svc, j->fr.idx, m->now, &moved,
+			 &next_move);
+	if (next_move < expires)
+		expires = next_move;
 	de->expires = expires;
 	de->name = name_hash(j->fr.dns);
 	memcpy(de->addr, addr, 16);
