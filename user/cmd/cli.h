@@ -33,6 +33,7 @@ int cmd_stats(struct br_cli *cli, int argc, char **argv);
 int cmd_replay(struct br_cli *cli, int argc, char **argv);
 int cmd_simulate(struct br_cli *cli, int argc, char **argv);
 int cmd_merge(struct br_cli *cli, int argc, char **argv);
+int cmd_lab(struct br_cli *cli, int argc, char **argv);
 
 /*
  * Parse a policy file against the service catalog (br_cli_catalog),

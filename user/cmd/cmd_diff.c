@@ -9,7 +9,6 @@
  * one name merge first ("x" and "*.x" are ".x"), as the compiler merges them.
  * Exit status as diff(1): 0 same, 1 different, 2 trouble.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +31,6 @@ struct br_diff_out {
 	int changed;
 };
 
-static void br_format_prefix(const struct br_prefix *p, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, addr,
-		  sizeof(addr));
-	if (p->len == (p->family == 4 ? 32 : 128))
-		snprintf(buf, len, "%s", addr);
-	else
-		snprintf(buf, len, "%s/%u", addr, p->len);
-}
-
 /* A domain entry as it is written: "x", "*.x" or ".x". */
 static void br_format_domain(const struct br_domain *d, char *buf, size_t len)
 {
@@ -62,7 +49,7 @@ static void br_format_elem(const struct br_set *s, size_t i, char *buf,
 	if (s->type == BR_SET_DOMAIN) {
 		br_format_domain(&s->domains[i], buf, len);
 	} else if (s->type == BR_SET_ADDR) {
-		br_format_prefix(&s->prefixes[i], buf, len);
+		br_prefix_format(&s->prefixes[i], buf, len);
 	} else if (s->ports[i].lo == s->ports[i].hi) {
 		snprintf(buf, len, "%u", s->ports[i].lo);
 	} else {

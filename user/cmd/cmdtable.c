@@ -192,6 +192,9 @@ const struct br_cmd br_commands[] = {
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
+	{ "lab", cmd_lab, "plan [POLICY...]", BR_ARG_POLICY, br_no_opts,
+	  "the live lab: plan prints where the lab puts the real prefixes "
+	  "the service catalog and the policies name" },
 	{}
 };
 

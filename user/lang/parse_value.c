@@ -414,3 +414,15 @@ range:
 		br_parse_desc(t, d), UINT32_MAX);
 	return -EINVAL;
 }
+
+void br_prefix_format(const struct br_prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, addr,
+		  sizeof(addr));
+	if (p->len == (p->family == 4 ? 32 : 128))
+		snprintf(buf, len, "%s", addr);
+	else
+		snprintf(buf, len, "%s/%u", addr, p->len);
+}

@@ -38,6 +38,9 @@ struct br_prefix {
 	uint8_t addr[16]; /* host bits are zero (the parser rejects others) */
 };
 
+/* As a policy writes it: "192.0.2.0/24", "2001:db8::1" (a host: no /len). */
+void br_prefix_format(const struct br_prefix *p, char *buf, size_t len);
+
 struct br_port_range {
 	uint16_t lo;
 	uint16_t hi; /* inclusive; lo == hi for a single port */
