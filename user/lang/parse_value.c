@@ -426,3 +426,37 @@ void br_prefix_format(const struct br_prefix *p, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s/%u", addr, p->len);
 }
+
+static int dec_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* parser.h; the languages' percentages, shares, rates and times. */
+int br_parse_decimal(const char *p, size_t n, uint64_t *out, size_t *used)
+{
+	uint64_t whole = 0, frac = 0, scale = BR_DECIMAL_UNIT;
+	size_t i = 0, digits;
+
+	for (digits = 0; i < n && dec_digit(p[i]); i++, digits++) {
+		if (whole > (UINT64_MAX / BR_DECIMAL_UNIT - 9) / 10)
+			return -ERANGE;
+		whole = whole * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (!digits)
+		return -EINVAL;
+	if (i < n && p[i] == '.') {
+		i++;
+		for (digits = 0; i < n && dec_digit(p[i]); i++, digits++) {
+			if (digits == BR_DECIMAL_DIGITS)
+				return -EINVAL;
+			scale /= 10;
+			frac += (uint64_t)(p[i] - '0') * scale;
+		}
+		if (!digits)
+			return -EINVAL;
+	}
+	*out = whole * BR_DECIMAL_UNIT + frac;
+	*used = i;
+	return 0;
+}

@@ -27,6 +27,17 @@
 #include "textfile.h"
 
 #define BR_PARSE_DESC_LEN 96 /* room for br_tok_describe() */
+
+/* Decimal numbers as the languages write them: units of 1e-9. */
+#define BR_DECIMAL_UNIT 1000000000ULL
+#define BR_DECIMAL_DIGITS 9 /* decimals at most */
+
+/*
+ * A decimal number at p[0, n) ("30", "12.5", "0.25") in BR_DECIMAL_UNITs;
+ * *used is how many bytes it took. -EINVAL: no number there, or too many
+ * decimals; -ERANGE: too large.
+ */
+int br_parse_decimal(const char *p, size_t n, uint64_t *out, size_t *used);
 #define BR_DOMAIN_TEXT_LEN 253 /* a DNS name's text, trailing dot excluded */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

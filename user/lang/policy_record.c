@@ -60,28 +60,17 @@ static int parse_record_scenario(struct br_parser *ps, struct br_src *s,
 
 /*
  * A percentage at p[0, n), "20", "12.5" (then "%" is checked by the
- * caller), 0..100, into *out; how many bytes it took, 0 for none.
+ * caller), into *out; how many bytes it took, 0 for none.
  */
 static size_t parse_pct(const char *p, size_t n, double *out)
 {
-	double v = 0, scale = 1;
-	size_t i = 0, whole = 0, frac = 0;
+	uint64_t v;
+	size_t used;
 
-	for (; i < n && p[i] >= '0' && p[i] <= '9' && whole < 4; i++, whole++)
-		v = v * 10 + (p[i] - '0');
-	if (!whole)
+	if (br_parse_decimal(p, n, &v, &used))
 		return 0;
-	if (i < n && p[i] == '.') {
-		for (i++; i < n && p[i] >= '0' && p[i] <= '9' && frac < 6;
-		     i++, frac++) {
-			scale /= 10;
-			v += (p[i] - '0') * scale;
-		}
-		if (!frac)
-			return 0;
-	}
-	*out = v;
-	return i;
+	*out = (double)v / BR_DECIMAL_UNIT;
+	return used;
 }
 
 /* "LO%..HI%" in text[0, n); 0, or -EINVAL for any other text. */

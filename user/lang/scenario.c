@@ -31,8 +31,7 @@
 #define BR_SCN_MIN_DURATION_NS 1000000000ULL	 /* 1s */
 #define BR_SCN_MAX_DURATION_NS 86400000000000ULL /* 24h */
 #define BR_SCN_MAX_PER_HOUR 3600.0		 /* one a second */
-#define FIX 1000000000ULL			 /* fixed point: 1e-9 units */
-#define FIX_DIGITS 9
+#define FIX BR_DECIMAL_UNIT /* fixed point: 1e-9 units */
 
 /* The built-in default scenario: the Makefile generates it from
  * policies/scenarios/default.scenario. */
@@ -137,39 +136,6 @@ static int is_digit(char c)
 }
 
 /* ---- quantities ---------------------------------------------------------- */
-
-/*
- * A decimal number at p ("30", "12.5", "0.25") in units of 1e-9, up to
- * nine decimals; *used is how many bytes it took. -EINVAL: no number
- * there, or too many decimals; -ERANGE: too large.
- */
-static int parse_fixed(const char *p, size_t n, uint64_t *out, size_t *used)
-{
-	uint64_t whole = 0, frac = 0, scale = FIX;
-	size_t i = 0, digits;
-
-	for (digits = 0; i < n && is_digit(p[i]); i++, digits++) {
-		if (whole > (UINT64_MAX / FIX - 9) / 10)
-			return -ERANGE;
-		whole = whole * 10 + (uint64_t)(p[i] - '0');
-	}
-	if (!digits)
-		return -EINVAL;
-	if (i < n && p[i] == '.') {
-		i++;
-		for (digits = 0; i < n && is_digit(p[i]); i++, digits++) {
-			if (digits == FIX_DIGITS)
-				return -EINVAL;
-			scale /= 10;
-			frac += (uint64_t)(p[i] - '0') * scale;
-		}
-		if (!digits)
-			return -EINVAL;
-	}
-	*out = whole * FIX + frac;
-	*used = i;
-	return 0;
-}
 
 /* ---- ranges: "LO..HI", "LO..MODE..HI" ----------------------------------- */
 
@@ -293,7 +259,7 @@ static int share_tok(struct parser *ps, const struct br_token *t,
 	if (t->kind != BR_TOK_WORD)
 		return br_parse_expected(&ps->core, ps->src,
 					 "a share such as \"30%\"");
-	err = parse_fixed(t->start, t->len, fixed, &used);
+	err = br_parse_decimal(t->start, t->len, fixed, &used);
 	if (err == -EINVAL || (!err && used < t->len &&
 			       (used + 1 != t->len || t->start[used] != '%'))) {
 		br_perr(&ps->core, t->pos,
@@ -417,7 +383,7 @@ static int time_tok(struct parser *ps, const struct br_token *t,
 		snprintf(want, sizeof(want), "a %s such as \"10m\"", what);
 		return br_parse_expected(&ps->core, ps->src, want);
 	}
-	err = parse_fixed(t->start, t->len, &fixed, &used);
+	err = br_parse_decimal(t->start, t->len, &fixed, &used);
 	if (!err && used + 1 == t->len && t->start[used] == 's')
 		unit = 1;
 	else if (!err && used + 1 == t->len && t->start[used] == 'm')
@@ -945,7 +911,7 @@ static int per_hour_tok(struct parser *ps, const struct br_token *t,
 	if (t->kind != BR_TOK_WORD)
 		return br_parse_expected(&ps->core, ps->src,
 					 "a rate such as \"4/h\"");
-	err = parse_fixed(t->start, t->len, &fixed, &used);
+	err = br_parse_decimal(t->start, t->len, &fixed, &used);
 	if (!err && used + 2 == t->len && t->start[used] == '/') {
 		switch (t->start[used + 1]) {
 		case 's':
