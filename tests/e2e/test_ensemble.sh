@@ -116,6 +116,9 @@ t_match "--sensitivity text names it" "$(cat "$TMP/sens.txt")" \
 t_match "--sensitivity --html: a tornado chart, a bar per end" \
 	"$(grep -A1 'text-anchor="end">ipv6 0%..60%</text>' \
 		"$TMP/sens.html")" 'fill="#4a78b5"/><rect [^>]*fill="#e8a23a"/>'
+t_match "--sensitivity --html: the figure at each end, in %" \
+	"$(grep -A1 'text-anchor="end">ipv6 0%..60%</text>' \
+		"$TMP/sens.html")" '>low 100\.0%, high [0-9]+\.[0-9]%</text>'
 
 # The issue's question on the shipped scenario: which assumption moves
 # imessage-apns-sni's iOS push loss most? The VPN share: the rule loses

@@ -188,8 +188,8 @@ static void tornado(FILE *f, const struct br_sens_row *rows, size_t n,
 			   "height=\"14\" fill=\"#4a78b5\"/>"
 			   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			   "height=\"14\" fill=\"#e8a23a\"/>"
-			   "<text x=\"%.1f\" y=\"%.1f\">low %.1f, high "
-			   "%.1f</text>\n",
+			   "<text x=\"%.1f\" y=\"%.1f\">low %.1f%%, high "
+			   "%.1f%%</text>\n",
 			l < c ? l : c, y, l < c ? c - l : l - c, h < c ? h : c,
 			y, h < c ? c - h : h - c, x_of(100) + 6, y + 11,
 			rows[i].at_low, rows[i].at_high);
