@@ -16,8 +16,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "abi.h"
 
-#define BR_FRAME_MAX 2048 /* one MTU-sized frame and its headers */
+/* One MTU-sized frame and its headers: what a simulation's batch holds. */
+#define BR_FRAME_MAX BR_BATCH_FRAME
 
 /* The two ends of a flow, as the client sees them. */
 struct br_ends {

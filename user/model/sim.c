@@ -209,7 +209,7 @@ int br_sim_add(struct br_sim *sim, enum br_dir dir, uint64_t now_ns,
 		memset(out, 0, sizeof(*out));
 		out->xdp = BR_SIM_NOT_SENT;
 	}
-	if (len > BR_FRAME_MAX || len > BR_BATCH_FRAME || len < 14)
+	if (len > BR_BATCH_FRAME || len < 14)
 		return -EMSGSIZE;
 	if (!sim->q) {
 		sim->q = calloc(BR_BATCH_MAX, sizeof(*sim->q));
