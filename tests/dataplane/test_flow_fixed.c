@@ -3,7 +3,7 @@
  * test_flow_fixed.c - BR_SIM_FIXED (the batch program's br_batch_fixed):
  * when the program's own state says, after a packet passed, that its
  * flow's verdicts can no longer change, so the traffic model may stand a
- * window of its response by one packet (user/model/traffic.c,
+ * window of its response by one packet (user/model/wire_sim.c,
  * step_response), and the chain ends there. One row a case: the policy,
  * the flow's packets so far, the answer. Needs root (a private instance).
  */

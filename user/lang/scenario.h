@@ -103,7 +103,7 @@ struct br_scn_event {
  * timeline (the censor's block grew), the flow's servers answer at hosts
  * of the next pool of the list, drawn afresh; after the last pool they
  * stay there. A connection already up stays where it is; every new one
- * goes to the pool in force (user/model/traffic.c, pick_server).
+ * goes to the pool in force (user/model/engine.c, br_tm_pick_server).
  */
 #define BR_SCN_MOVE_POOLS 8
 struct br_scn_move {

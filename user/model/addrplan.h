@@ -2,7 +2,7 @@
 /*
  * addrplan.h - the traffic model's address plan: where its devices are,
  * the resolver they ask, the source ports they open flows from and the
- * names they send. The model builds its packets from it (traffic.c) and
+ * names they send. The model builds its packets from it (wire_sim.c) and
  * the classifier its signature packets (attrib.c), so a rule on a
  * device's address or port means the same to both.
  *

@@ -60,7 +60,7 @@ struct br_browser {
 	struct br_alt_state *mem; /* n_devs * n_slots */
 };
 
-/* Slots for the catalog's alt-svc flows; flat flow order as traffic.c's. */
+/* Slots for the catalog's alt-svc flows; flat flow order as engine.c's. */
 int br_browser_init(struct br_browser *b, const struct br_catalog *cat,
 		    uint32_t n_devs);
 void br_browser_free(struct br_browser *b);

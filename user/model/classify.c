@@ -6,7 +6,7 @@
  * For each flow, probes: one per place the rule can see it (an address
  * and a port on each side, one of two ways round), per family, and per
  * name when the rule names names. A probe sends the flow's packets as the
- * traffic model does (traffic.c's steps, the first try, nothing dropped
+ * traffic model does (wire_sim.c's steps, the first try, nothing dropped
  * on the way) and reads the rule's counter; the first probe that moves it
  * settles the flow.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * traffic.c - the closed-loop traffic model.
+ * engine.c - the closed-loop traffic model: its engine.
  *
  * A discrete-event simulation in virtual time. Devices of the scenario's
  * population have apps (catalog services); each (device, action) pair
@@ -61,35 +61,10 @@
 #include <netinet/in.h>
 
 #include "addrplan.h"
-#include "browser.h"
 #include "log.h"
 #include "rng.h"
 #include "tls.h"
-#include "traffic.h"
-
-#define MS (1000000ull)
-#define SEC (1000 * MS)
-
-#define BR_RTT_WIFI (30 * MS)
-#define BR_RTT_CELL (70 * MS)
-#define BR_SYN_RETRIES 3
-#define BR_RTO (200 * MS)
-#define BR_DATA_RETRIES 5
-#define BR_DNS_RETRIES 2
-#define BR_QUIC_RETRIES 2
-#define BR_DNS_TTL (300 * SEC)
-/*
- * How long data the device sends (a message) waits for its channel before
- * the app gives up and shows it as not delivered (assumption: Messages
- * marks a message "Not Delivered" after about that long; not sourced).
- */
-#define BR_SEND_TIMEOUT (120 * SEC)
-/* the devices' first connects, spread over the run's first second: the
- * channels were up before the run began (a warm start) */
-#define BR_CONNECT_SPREAD (1 * SEC)
-#define BR_WINDOW_INIT 10
-#define BR_WINDOW_MAX 64
-#define BR_MEDIA_PKTS 3
+#include "engine.h"
 
 /* ---- randomness (splitmix64: rng.h) ------------------------------- */
 
@@ -104,200 +79,6 @@ static uint64_t rnd_exp_ns(uint64_t *state, double per_hour)
 		u = 1e-12;
 	return (uint64_t)(-log(u) * 3600.0 / per_hour * 1e9);
 }
-
-/* ---- the model's state ----------------------------------------------- */
-
-enum ev_kind {
-	EV_JOB,	      /* step a job */
-	EV_ARRIVAL,   /* a device starts an action instance */
-	EV_KEEPALIVE, /* a channel's keepalive is due */
-	EV_SWAP,      /* the timeline puts a policy in force */
-	EV_HANDOVER,  /* a device changes network attachment */
-	EV_SAMPLE,    /* the end of a timeline bucket: count channels */
-};
-
-struct event {
-	uint64_t t;
-	uint64_t seq; /* ties: first scheduled, first run */
-	uint32_t kind;
-	uint32_t id;
-	uint32_t aux; /* EV_KEEPALIVE: the channel's epoch */
-};
-
-struct heap {
-	struct event *v;
-	size_t n, cap;
-	uint64_t seq;
-};
-
-/* A channel kind: one distinct set of channel flow alternatives. */
-struct chan_key {
-	const struct br_cat_term *term;
-	bool push; /* some push action uses it: a push channel */
-};
-
-enum chan_state {
-	CH_DOWN = 0,
-	CH_CONNECTING,
-	CH_UP,
-};
-
-struct channel {
-	uint8_t state;
-	uint8_t alt;	   /* alternative it is connected on */
-	uint8_t wanted;	   /* some app of the device uses it */
-	uint64_t backoff;
-	struct br_ends ends;
-	uint32_t cseq, sseq;
-	uint8_t cause;	   /* of the next connect: enum br_chan_cause */
-	uint32_t waiters; /* jobs waiting for it to come up: a list */
-	uint32_t epoch;	  /* bumped at each (re)connect: stale keepalives */
-	uint64_t last_io; /* the last packet through it: NAT idle timer */
-};
-
-struct dns_entry {
-	uint64_t expires;
-	uint32_t name; /* hash of the name looked up (a channel's varies) */
-	uint8_t addr[16];
-	uint8_t family;
-};
-
-struct device {
-	uint32_t index;
-	uint8_t platform; /* BR_PLAT_IOS or BR_PLAT_ANDROID */
-	uint8_t v6;
-	uint8_t cellular;
-	uint8_t sms;	  /* its user has "Send as Text Message" on */
-	uint8_t unseen;	  /* the censor sees none of its traffic: a VPN
-			   * for everything, or a link without it */
-	uint64_t vpn;	  /* bit per service: its flows go over a VPN */
-	uint64_t proxy;	  /* bit per service: through a proxy */
-	uint16_t next_port;
-	uint32_t conns;	  /* channel connects so far: draws their host */
-	uint64_t apps;	  /* bit per service (at most 64) */
-	struct dns_entry *dns; /* by flat flow index, allocated on use */
-};
-
-enum flow_step {
-	ST_START = 0,
-	ST_DNS,
-	ST_SYN,
-	ST_HELLO,
-	ST_QUIC,
-	ST_REQUEST,
-	ST_RESPONSE,
-	ST_MEDIA,
-	ST_DONE,
-	ST_FAILED,
-};
-
-/* One flow being tried. */
-struct flow_run {
-	uint8_t step;
-	uint8_t tries;
-	uint8_t reset; /* a reset ended it: fall back at once */
-	uint8_t why_stage, why_kind; /* how it failed (traffic.h) */
-	const struct br_cat_flow *flow;
-	int svc, idx; /* of the flow in the catalog */
-	struct br_ends ends;
-	uint32_t cseq, sseq;
-	uint16_t dns_id;
-	char sni[BR_NAME_MAX];
-	char dns[BR_NAME_MAX];
-	uint32_t bytes; /* of the response (resp_size) */
-	uint32_t total, delivered, window, ssthresh, dropped_rounds;
-	uint64_t data_start;
-	uint64_t swaps; /* the run's swaps when the response began */
-	uint8_t proxied;    /* through the user's proxy (reach_draw) */
-	uint8_t race;	    /* QUIC racing the next alternative (browser.h) */
-	uint64_t race_wait; /* how long that alternative waits for it */
-	double goodput_bps;
-};
-
-enum job_kind {
-	JOB_ACTION,  /* an action instance */
-	JOB_CONNECT, /* (re)connecting a device's channel */
-	JOB_FREE,
-};
-
-struct job {
-	uint8_t kind;
-	uint8_t term;
-	uint8_t alt;
-	uint8_t fallback; /* some term used a later alternative */
-	uint8_t slow;	  /* some flow was below its needed goodput */
-	uint8_t waiting;  /* parked on a channel */
-	uint8_t chan_tries;
-	uint8_t first_alt; /* the alternative the term began on (browser.h) */
-	uint16_t svc, act;
-	uint32_t dev;
-	uint32_t chan; /* JOB_CONNECT: channel slot; JOB_ACTION: waited on */
-	uint32_t next; /* free list, or a channel's waiter list */
-	uint32_t instance;
-	uint32_t peer;	  /* the contact it sends to or calls: a device */
-	uint8_t contact;  /* which of the device's contacts, or NO_CONTACT */
-	uint8_t why_stage, why_kind; /* failed: how its last path did */
-	uint64_t start;
-	struct flow_run fr;
-};
-
-struct model {
-	struct br_sim *sim;
-	const struct br_traffic_opts *o;
-	const struct br_catalog *cat;
-	const struct br_scenario *scn;
-	struct br_traffic_result *res;
-	struct heap heap;
-	struct device *devs;
-	uint32_t n_devs;
-	size_t *flow_base; /* flat flow index of a service's first flow */
-	size_t n_flows;
-	double *rate;	   /* by flat action index */
-	uint16_t *fa_svc, *fa_act; /* flat action index to its service, action */
-	struct chan_key *keys;
-	size_t n_keys;
-	struct br_browser browser;
-	int *term_chan; /* by (flat action, term): channel key or -1 */
-	size_t *term_base;
-	struct channel *chans; /* n_devs * n_keys */
-	struct job *jobs;
-	uint32_t n_jobs, cap_jobs, free_job;
-	/* "store latest": the job a store holds per device and service, by
-	 * dev * n_slots + slot_of[service]; NO_JOB when none */
-	uint32_t *held;
-	int *slot_of;
-	size_t n_slots;
-	/* per device, bits by flat action: did, failed, late (struct
-	 * br_users), words_per_dev words each */
-	uint64_t *user_bits;
-	size_t user_words;
-	/*
-	 * Messaging: by flat action, the received action that delivers its
-	 * sends to a contact (-1: none); whether it has a lookup term. By
-	 * service, the devices that use it (to draw contacts from); by
-	 * device and service, the contacts whose keys are known (a bit
-	 * each).
-	 */
-	int *delivers;
-	uint8_t *looks_up;
-	uint32_t **users_of;
-	uint32_t *n_users_of;
-	uint32_t *keys_known;
-	uint32_t instances;
-	uint64_t now;
-	uint64_t end;
-	char label[BR_SIM_LABEL_MAX];
-	char label_base[256];
-	bool unseen; /* the next packets bypass the censor (set_label) */
-	bool unseen_ended; /* and their chain ended (add) */
-	const char *label_key; /* "sni" or "qname": what tshark must show */
-	const char *label_val;
-	uint8_t frame[BR_FRAME_MAX];
-	uint8_t payload[BR_FRAME_MAX * 2];
-};
-
-#define NO_JOB UINT32_MAX
-#define NO_CONTACT 0xff
 
 /* ---- the event heap ---------------------------------------------------- */
 
@@ -354,20 +135,9 @@ static struct event heap_pop(struct heap *h)
 
 /* ---- catalog lookups ------------------------------------------------- */
 
-static const struct br_cat_service *svc_of(const struct model *m, int s)
-{
-	return &m->cat->services[s];
-}
-
 static size_t flat_action(const struct model *m, int s, int a)
 {
 	return m->res->action_base[s] + a;
-}
-
-static const struct br_cat_flow *flow_of(const struct model *m,
-					 const struct br_cat_flow_ref *r)
-{
-	return &m->cat->services[r->service].flows[r->flow];
 }
 
 static bool term_is_channel(const struct model *m, const struct br_cat_term *t)
@@ -451,14 +221,6 @@ static int server_addr(const struct model *m, int set_idx, uint64_t h,
 	return 0;
 }
 
-/* ---- pushing packets ------------------------------------------------- */
-
-/*
- * The label of the next packets: who sends them for what. push_tcp and
- * push_udp add the protocol and server port, and for a ClientHello, a QUIC
- * Initial or a DNS query the name it carries, so a capture can be checked
- * against them (tests/e2e/test_simulate.sh does, with tshark).
- */
 /*
  * Whether the censor sees a device's packets of a flow of service svc:
  * not when the device is out of its reach (a VPN for everything, an
@@ -468,140 +230,11 @@ static int server_addr(const struct model *m, int set_idx, uint64_t h,
  * app's lookups); it goes by the flow's service, so a bank push on iOS
  * goes the way of APNs's flows, not the bank's.
  */
-static bool censor_sees(const struct model *m, uint32_t dev, int svc)
+bool br_tm_censor_sees(const struct model *m, uint32_t dev, int svc)
 {
 	const struct device *d = &m->devs[dev];
 
 	return !d->unseen && !(svc >= 0 && (d->vpn >> svc & 1));
-}
-
-static void set_label(struct model *m, const struct job *j, const char *what)
-{
-	const struct br_cat_service *s;
-
-	/* every packet is labelled first: where it goes is decided here */
-	m->unseen = !censor_sees(m, j->dev, j->fr.flow ? j->fr.svc : -1);
-	if (!m->o->labels)
-		return;
-	m->label_key = NULL;
-	if (!strncmp(what, "client-hello", 12) || !strcmp(what, "quic-initial")) {
-		if (j->fr.sni[0]) {
-			m->label_key = "sni";
-			m->label_val = j->fr.sni;
-		}
-	} else if (!strcmp(what, "dns-query")) {
-		m->label_key = "qname";
-		m->label_val = j->fr.dns;
-	}
-	s = svc_of(m, j->svc);
-	if (j->kind == JOB_CONNECT) {
-		snprintf(m->label_base, sizeof(m->label_base),
-			 "dev=%u job=channel flow=%s.%s step=%s", j->dev,
-			 svc_of(m, j->fr.svc)->id, j->fr.flow->name, what);
-		return;
-	}
-	snprintf(m->label_base, sizeof(m->label_base),
-		 "dev=%u svc=%s act=%s#%u flow=%s.%s step=%s", j->dev, s->id,
-		 s->actions[j->act].name, j->instance,
-		 j->fr.flow ? svc_of(m, j->fr.svc)->id : "-",
-		 j->fr.flow ? j->fr.flow->name : "-", what);
-}
-
-static void finish_label(struct model *m, const char *proto,
-			 const struct br_ends *e)
-{
-	if (!m->o->labels)
-		return;
-	if (m->label_key)
-		snprintf(m->label, sizeof(m->label), "%s proto=%s port=%u %s=%s",
-			 m->label_base, proto, e->sport, m->label_key,
-			 m->label_val);
-	else
-		snprintf(m->label, sizeof(m->label), "%s proto=%s port=%u",
-			 m->label_base, proto, e->sport);
-}
-
-/*
- * The frame in m->frame into the batch (sim.h: br_sim_add; sflags and out
- * as there), to run at the next run(). A frame the censor does not see
- * never crosses it: it arrives, without the program, and counts as
- * unseen; BR_SIM_FIXED holds for it, and ends its chain as it would.
- */
-static int add(struct model *m, enum br_dir dir, uint64_t t, size_t len,
-	       unsigned int sflags, struct br_sim_out *out)
-{
-	int err;
-
-	if (!len)
-		return -EMSGSIZE;
-	if (m->unseen) {
-		if (out) {
-			memset(out, 0, sizeof(*out));
-			out->xdp = m->unseen_ended ? BR_SIM_NOT_SENT : XDP_PASS;
-			out->fixed = !!(sflags & BR_SIM_FIXED);
-			if (m->unseen_ended)
-				return 0;
-			m->unseen_ended = out->fixed;
-		}
-		m->res->unseen++;
-		return 0;
-	}
-	err = br_sim_add(m->sim, dir, t, m->frame, len,
-			 m->o->labels ? m->label : NULL, sflags, out);
-	if (err)
-		br_err("simulate: test_run: %s", strerror(-err));
-	return err;
-}
-
-/* What was added goes through the program: the outs are filled. */
-static int run(struct model *m)
-{
-	int err = br_sim_run(m->sim);
-
-	m->unseen_ended = false;
-	if (err)
-		br_err("simulate: test_run: %s", strerror(-err));
-	return err;
-}
-
-static int add_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
-		   uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
-		   const void *pl, size_t n, unsigned int sflags,
-		   struct br_sim_out *out)
-{
-	finish_label(m, "tcp", e);
-	return add(m, dir, t,
-		   br_pkt_tcp(m->frame, sizeof(m->frame), e, dir, flags, seq,
-			      ack, pl, n),
-		   sflags, out);
-}
-
-static int add_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
-		   uint64_t t, const void *pl, size_t n, unsigned int sflags,
-		   struct br_sim_out *out)
-{
-	finish_label(m, "udp", e);
-	return add(m, dir, t,
-		   br_pkt_udp(m->frame, sizeof(m->frame), e, dir, pl, n),
-		   sflags, out);
-}
-
-/* One frame, through the program at once. */
-static int push_tcp(struct model *m, const struct br_ends *e, enum br_dir dir,
-		    uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
-		    const void *pl, size_t n, struct br_sim_out *out)
-{
-	int err = add_tcp(m, e, dir, t, flags, seq, ack, pl, n, 0, out);
-
-	return err ? err : run(m);
-}
-
-static int push_udp(struct model *m, const struct br_ends *e, enum br_dir dir,
-		    uint64_t t, const void *pl, size_t n, struct br_sim_out *out)
-{
-	int err = add_udp(m, e, dir, t, pl, n, 0, out);
-
-	return err ? err : run(m);
 }
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -632,18 +265,14 @@ static uint32_t job_new(struct model *m)
 
 static void job_free(struct model *m, uint32_t id)
 {
+	if (m->wire->flow_reset)
+		m->wire->flow_reset(m, id);
 	m->jobs[id].kind = JOB_FREE;
 	m->jobs[id].waiting = 0;
 	m->jobs[id].next = m->free_job;
 	m->free_job = id;
 }
 
-static uint64_t rtt_of(const struct model *m, uint32_t dev)
-{
-	return m->devs[dev].cellular ? BR_RTT_CELL : BR_RTT_WIFI;
-}
-
-/* Start trying flow ref for job j: the flow's ends, names, first step. */
 static void flow_begin(struct model *m, struct job *j,
 		       const struct br_cat_flow_ref *ref)
 {
@@ -655,6 +284,8 @@ static void flow_begin(struct model *m, struct job *j,
 	uint16_t lo = f->port, hi = f->port_hi > f->port ? f->port_hi : f->port;
 	unsigned int n;
 
+	if (m->wire->flow_reset)
+		m->wire->flow_reset(m, (uint32_t)(j - m->jobs));
 	/* a channel draws its host at every connect, as the APNs client
 	 * picks N-courier at random in 1..50 (FACTS.md, APNs) */
 	if (j->kind == JOB_CONNECT)
@@ -697,7 +328,7 @@ const char *const br_fail_kind_name[BR_FAILS] = { BR_FAIL_KINDS(BR_X_NAME) };
  * The flow failed at the step it was at: a reset, or no answer (a
  * timeout), unless the step said what else (a forged DNS answer).
  */
-static void flow_fail(struct flow_run *fr, bool reset)
+void br_tm_flow_fail(struct flow_run *fr, bool reset)
 {
 	static const uint8_t stage[] = {
 		[ST_START] = BR_STAGE_DNS,   [ST_DNS] = BR_STAGE_DNS,
@@ -719,23 +350,16 @@ static void flow_fail(struct flow_run *fr, bool reset)
  * (1, 2, 4 s for a SYN; the RTO for data), or give the flow up after max
  * retries. Returns the delay, or 0 when the flow failed.
  */
-static int64_t retry_after(struct flow_run *fr, unsigned int max,
+int64_t br_tm_retry_after(struct flow_run *fr, unsigned int max,
 			   uint64_t base)
 {
 	if (fr->tries++ >= max) {
-		flow_fail(fr, false);
+		br_tm_flow_fail(fr, false);
 		return 0;
 	}
 	return base << (fr->tries - 1);
 }
 
-/* The flow's index among all the catalog's flows. */
-static size_t flat_flow(const struct model *m, const struct flow_run *fr)
-{
-	return m->flow_base[fr->svc] + fr->idx;
-}
-
-/* The rotation period flow f is in at time t (0: its first, or none). */
 static uint64_t rotation(const struct br_cat_flow *f, uint64_t t)
 {
 	return f->rotate_ns ? t / f->rotate_ns : 0;
@@ -747,7 +371,7 @@ static uint64_t rotation(const struct br_cat_flow *f, uint64_t t)
  * the flow), in the device's family when the set has one; its family, 0
  * if none.
  */
-static int pick_server(const struct model *m, const struct job *j,
+int br_tm_pick_server(const struct model *m, const struct job *j,
 		       uint8_t out[16])
 {
 	const struct device *d = &m->devs[j->dev];
@@ -779,7 +403,7 @@ static int pick_server(const struct model *m, const struct job *j,
 }
 
 /* After DNS (or without it): where to connect, then the first step. */
-static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
+void br_tm_flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 			 int family)
 {
 	struct device *d = &m->devs[j->dev];
@@ -787,9 +411,9 @@ static void flow_connect(struct model *m, struct job *j, const uint8_t *addr,
 	int fam = family;
 
 	if (!addr) {
-		fam = pick_server(m, j, fr->ends.server);
+		fam = br_tm_pick_server(m, j, fr->ends.server);
 		if (!fam) {
-			flow_fail(fr, false);
+			br_tm_flow_fail(fr, false);
 			return;
 		}
 	} else {
@@ -838,13 +462,13 @@ static int64_t step_start(struct model *m, struct job *j)
 	struct dns_entry *de;
 
 	if (!fr->dns[0]) {
-		flow_connect(m, j, NULL, 0);
+		br_tm_flow_connect(m, j, NULL, 0);
 		return fr->step == ST_FAILED ? 0 : 1;
 	}
 	de = d->dns ? &d->dns[flat_flow(m, fr)] : NULL;
 	if (de && de->family && de->expires > m->now &&
 	    de->name == name_hash(fr->dns)) {
-		flow_connect(m, j, de->addr, de->family);
+		br_tm_flow_connect(m, j, de->addr, de->family);
 		return 1;
 	}
 	fr->step = ST_DNS;
@@ -854,7 +478,7 @@ static int64_t step_start(struct model *m, struct job *j)
 }
 
 /* Remember a resolved address until its TTL runs out. */
-static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
+void br_tm_dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 		      int fam, uint64_t expires)
 {
 	struct device *d = &m->devs[j->dev];
@@ -885,231 +509,6 @@ static void dns_cache(struct model *m, struct job *j, const uint8_t *addr,
 	de->family = fam;
 }
 
-static int64_t step_dns(struct model *m, struct job *j)
-{
-	struct device *d = &m->devs[j->dev];
-	struct flow_run *fr = &j->fr;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_ends res_ends;
-	struct br_sim_out out[2];
-	uint8_t addr[16];
-	int err, fam, qtype;
-	size_t n;
-
-	/* ask for the family the device will use: AAAA when both have
-	 * IPv6 (Happy Eyeballs prefers it), A otherwise */
-	fam = pick_server(m, j, addr);
-	if (!fam) {
-		flow_fail(fr, false);
-		return 0;
-	}
-	qtype = fam == 6 ? 28 : 1;
-	memset(&res_ends, 0, sizeof(res_ends));
-	res_ends.family = d->v6 ? 6 : 4;
-	br_plan_dev_addr(d->index, res_ends.family, res_ends.client);
-	memcpy(res_ends.server, br_plan_resolver(res_ends.family),
-	       d->v6 ? 16 : 4);
-	res_ends.cport = fr->ends.cport;
-	res_ends.sport = 53;
-	memcpy(res_ends.client_mac, fr->ends.client_mac, 6);
-	memcpy(res_ends.server_mac, fr->ends.server_mac, 6);
-	/* the query, and its answer if the query passed */
-	set_label(m, j, "dns-query");
-	n = br_pkt_dns_query(m->payload, sizeof(m->payload), fr->dns_id,
-			     fr->dns, qtype, 1);
-	err = add_udp(m, &res_ends, BR_DIR_UP, t, m->payload, n, BR_SIM_STOP,
-		      &out[0]);
-	set_label(m, j, "dns-answer");
-	n = br_pkt_dns_answer(m->payload, sizeof(m->payload), fr->dns_id,
-			      fr->dns, qtype, addr, fam == 6 ? 16 : 4, 1);
-	if (!err)
-		err = add_udp(m, &res_ends, BR_DIR_DOWN, t + rtt, m->payload,
-			      n, 0, &out[1]);
-	if (!err)
-		err = run(m);
-	if (err)
-		return err;
-	if (out[0].xdp == XDP_TX) {
-		/* NXDOMAIN, NODATA, or a sinkhole that is not it */
-		fr->why_kind = out[0].reply == BR_REPLY_NXDOMAIN
-				       ? BR_FAIL_NXDOMAIN
-			       : out[0].reply == BR_REPLY_NODATA
-				       ? BR_FAIL_NO_ANSWER
-				       : BR_FAIL_SINKHOLE;
-		flow_fail(fr, false);
-		return 0;
-	}
-	if (out[0].xdp == XDP_PASS && out[1].xdp == XDP_PASS) {
-		dns_cache(m, j, addr, fam, t + rtt + BR_DNS_TTL);
-		flow_connect(m, j, addr, fam);
-		return rtt;
-	}
-	return retry_after(fr, BR_DNS_RETRIES, SEC);
-}
-
-/* The handshake: SYN, SYN-ACK, ACK; a reset either way ends the flow. */
-static int64_t step_syn(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out[3];
-	int err, i;
-
-	/* each one only if the one before passed */
-	set_label(m, j, "syn");
-	err = add_tcp(m, &fr->ends, BR_DIR_UP, t, BR_TCP_SYN, fr->cseq, 0,
-		      NULL, 0, BR_SIM_STOP, &out[0]);
-	set_label(m, j, "syn-ack");
-	if (!err)
-		err = add_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-			      BR_TCP_SYN | BR_TCP_ACK, fr->sseq, fr->cseq + 1,
-			      NULL, 0, BR_SIM_STOP, &out[1]);
-	set_label(m, j, "ack");
-	if (!err)
-		err = add_tcp(m, &fr->ends, BR_DIR_UP, t + rtt, BR_TCP_ACK,
-			      fr->cseq + 1, fr->sseq + 1, NULL, 0, 0, &out[2]);
-	if (!err)
-		err = run(m);
-	if (err)
-		return err;
-	for (i = 0; i < 2; i++) {
-		if (out[i].xdp == XDP_TX) {
-			flow_fail(fr, true);
-			return 0;
-		}
-		if (out[i].xdp != XDP_PASS)
-			return retry_after(fr, BR_SYN_RETRIES, SEC);
-	}
-	fr->cseq++;
-	fr->sseq++;
-	fr->tries = 0;
-	fr->step = fr->flow->kind == BR_CAT_TLS ? ST_HELLO : ST_REQUEST;
-	return rtt;
-}
-
-/* The ClientHello (in two segments when it outgrows one) and the answer. */
-static int64_t step_hello(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out[3];
-	int err, i, k = 0;
-	size_t n, half;
-
-	n = br_pkt_client_hello(m->payload, sizeof(m->payload),
-				fr->sni[0] ? fr->sni : NULL, NULL,
-				fr->flow->pq_hello, br_mix64(fr->cseq));
-	if (!n)
-		return -EMSGSIZE;
-	/* each segment only if the one before passed */
-	half = n > BR_MSS ? BR_MSS : n;
-	set_label(m, j, "client-hello");
-	err = add_tcp(m, &fr->ends, BR_DIR_UP, t,
-		      BR_TCP_ACK | (half == n ? BR_TCP_PSH : 0), fr->cseq,
-		      fr->sseq, m->payload, half, BR_SIM_STOP, &out[k++]);
-	if (!err && half < n) {
-		set_label(m, j, "client-hello-2");
-		err = add_tcp(m, &fr->ends, BR_DIR_UP, t + 1000,
-			      BR_TCP_ACK | BR_TCP_PSH, fr->cseq + half,
-			      fr->sseq, m->payload + half, n - half,
-			      BR_SIM_STOP, &out[k++]);
-	}
-	memset(m->payload, 0x16, 1200);
-	set_label(m, j, "server-hello");
-	if (!err)
-		err = add_tcp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-			      BR_TCP_ACK | BR_TCP_PSH, fr->sseq, fr->cseq + n,
-			      m->payload, 1200, BR_SIM_STOP, &out[k++]);
-	if (!err)
-		err = run(m);
-	if (err)
-		return err;
-	for (i = 0; i < k; i++) {
-		if (out[i].xdp == XDP_TX) {
-			flow_fail(fr, true);
-			return 0;
-		}
-		if (out[i].xdp != XDP_PASS)
-			return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
-	}
-	fr->cseq += n;
-	fr->sseq += 1200;
-	fr->tries = 0;
-	fr->step = ST_REQUEST;
-	return rtt;
-}
-
-/* The client's Initial and the server's. */
-static int64_t step_quic(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	uint64_t h = br_mix64(fr->cseq ^ fr->tries);
-	struct br_sim_out out[2];
-	uint8_t dcid[8];
-	size_t n;
-	int err;
-
-	memcpy(dcid, &h, sizeof(dcid));
-	n = br_pkt_quic_initial(m->payload, sizeof(m->payload), 1, dcid,
-				fr->sni[0] ? fr->sni : NULL, h);
-	if (!n)
-		return -EMSGSIZE;
-	/* the server's only if the client's passed */
-	set_label(m, j, "quic-initial");
-	err = add_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, BR_SIM_STOP,
-		      &out[0]);
-	memset(m->payload, 0, 1200);
-	m->payload[0] = 0xc0;
-	m->payload[4] = 1;
-	set_label(m, j, "quic-server-initial");
-	if (!err)
-		err = add_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-			      m->payload, 1200, 0, &out[1]);
-	if (!err)
-		err = run(m);
-	if (err)
-		return err;
-	if (out[0].xdp == XDP_PASS && out[1].xdp == XDP_PASS) {
-		fr->tries = 0;
-		fr->step = ST_REQUEST;
-		return rtt;
-	}
-	if (fr->race) { /* lost the race: the next alternative goes on */
-		flow_fail(fr, false);
-		return fr->race_wait;
-	}
-	return retry_after(fr, BR_QUIC_RETRIES, SEC);
-}
-
-/* A call's media both ways: it fails when half or more is lost. */
-static int64_t step_media(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	struct br_sim_out out[2 * BR_MEDIA_PKTS];
-	unsigned int i, lost = 0;
-	int err;
-
-	memset(m->payload, 0x80, 200); /* RTP version 2 */
-	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
-		set_label(m, j, i % 2 ? "media-down" : "media-up");
-		err = add_udp(m, &fr->ends, i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
-			      m->now + i * 20 * MS, m->payload, 200, 0, &out[i]);
-		if (err)
-			return err;
-	}
-	err = run(m);
-	if (err)
-		return err;
-	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++)
-		lost += out[i].xdp != XDP_PASS;
-	if (2 * lost >= 2 * BR_MEDIA_PKTS)
-		flow_fail(fr, false);
-	else
-		fr->step = ST_DONE;
-	return 0;
-}
-
 /*
  * The size of this instance's response: the catalog's figure is a mean;
  * objects differ (an image, a page), so each instance draws uniformly
@@ -1117,7 +516,7 @@ static int64_t step_media(struct model *m, struct job *j)
  * size a flow). The draw hashes the seed, the device, the instance's
  * start and the flow: the same run, the same sizes.
  */
-static uint32_t resp_size(const struct model *m, const struct job *j)
+uint32_t br_tm_resp_size(const struct model *m, const struct job *j)
 {
 	uint64_t h = br_mix64(br_mix64(m->o->seed ^ j->start) ^
 			   ((uint64_t)j->dev << 24) ^ flat_flow(m, &j->fr));
@@ -1127,200 +526,20 @@ static uint32_t resp_size(const struct model *m, const struct job *j)
 	return n ? n : 1;
 }
 
-static int64_t step_request(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	const struct br_cat_flow *f = fr->flow;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out;
-	size_t n;
-	int err;
-
-	n = f->req_bytes ? f->req_bytes : 400;
-	if (n > BR_MSS)
-		n = BR_MSS;
-	memset(m->payload, 0x17, n);
-	set_label(m, j, "request");
-	err = f->kind == BR_CAT_QUIC
-		      ? push_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n,
-				 &out)
-		      : push_tcp(m, &fr->ends, BR_DIR_UP, t,
-				 BR_TCP_ACK | BR_TCP_PSH, fr->cseq, fr->sseq,
-				 m->payload, n, &out);
-	if (err)
-		return err;
-	if (out.xdp == XDP_TX) {
-		flow_fail(fr, true);
-		return 0;
-	}
-	if (out.xdp != XDP_PASS)
-		return retry_after(fr, BR_DATA_RETRIES, BR_RTO);
-	fr->cseq += n;
-	fr->step = ST_RESPONSE;
-	fr->tries = 0;
-	fr->bytes = resp_size(m, j);
-	fr->total = (fr->bytes + BR_MSS - 1) / BR_MSS;
-	fr->window = BR_WINDOW_INIT;
-	fr->ssthresh = BR_WINDOW_MAX;
-	fr->data_start = t + rtt / 2;
-	fr->swaps = m->res->swaps;
-	return rtt / 2;
-}
-
-/*
- * One window of the response, then the client's acknowledgement, with a
- * Reno-like window (an assumption, kept simple): doubling per round trip
- * (slow start) up to ssthresh, then one more segment a round trip; a loss
- * halves it (at least 2) and sets ssthresh there; a round that lost all
- * waits the RTO, doubling.
- *
- * Every packet of the response goes through the program, except where
- * the program shows that none of the rest can be affected: when the
- * window's first packet passed and its flow is fixed (BR_SIM_FIXED: no
- * policy, a stateless one, or a decided verdict other than throttle, of
- * the generation in force), the first packet stands for the window. Not
- * after a swap since the response began (a swap ends the shortcut for
- * good), and a policed or dropped flow never takes it, so its timing is
- * exact. A flow the censor does not see passes whole the same way: its
- * packets are counted as those of a fixed flow, one a window, so that
- * unseen_packets and packets count alike.
- *
- * The window goes as one chain until a packet does not pass: a dropped
- * segment's successor carries the same sequence number, so the next
- * chain starts after it. A first packet that asks whether its flow is
- * fixed goes alone: in the common case, a fixed flow, the rest of the
- * window is never built.
- */
-static int64_t step_response(struct model *m, struct job *j)
-{
-	struct flow_run *fr = &j->fr;
-	bool quic = fr->flow->kind == BR_CAT_QUIC;
-	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
-	struct br_sim_out out[BR_WINDOW_MAX];
-	unsigned int i, c, k = fr->window, got = 0, end;
-	unsigned int sflags;
-	int err;
-
-	if (k > fr->total - fr->delivered)
-		k = fr->total - fr->delivered;
-	memset(m->payload, 0x17, BR_MSS);
-	for (i = 0; i < k;) {
-		for (c = i; c < k; c++) {
-			uint64_t tc = t + c * 120000; /* 100 Mbit/s spacing */
-			uint32_t seq = fr->sseq + (c - i) * BR_MSS;
-
-			set_label(m, j, "response");
-			sflags = BR_SIM_STOP;
-			if (!c && k > 1 &&
-			    (m->unseen || fr->swaps == m->res->swaps))
-				sflags |= BR_SIM_FIXED;
-			err = quic ? add_udp(m, &fr->ends, BR_DIR_DOWN, tc,
-					     m->payload, BR_MSS, sflags,
-					     &out[c])
-				   : add_tcp(m, &fr->ends, BR_DIR_DOWN, tc,
-					     BR_TCP_ACK, seq, fr->cseq,
-					     m->payload, BR_MSS, sflags,
-					     &out[c]);
-			if (err)
-				return err;
-			if (sflags & BR_SIM_FIXED) {
-				c++; /* the rest is not built unless needed */
-				break;
-			}
-		}
-		end = c;
-		err = run(m);
-		if (err)
-			return err;
-		for (c = i; c < end && out[c].xdp != BR_SIM_NOT_SENT; c++) {
-			if (out[c].xdp == XDP_TX) {
-				flow_fail(fr, true);
-				return 0;
-			}
-			if (out[c].xdp == XDP_PASS) {
-				got++;
-				fr->sseq += BR_MSS;
-			}
-		}
-		if (!i && out[0].xdp == XDP_PASS && out[0].fixed) {
-			/* the program would pass the rest: see above */
-			got += k - 1;
-			fr->sseq += (k - 1) * BR_MSS;
-			break;
-		}
-		if (c == i) /* a chain always sends its first */
-			return -EPROTO;
-		i = c;
-	}
-	fr->delivered += got;
-	if (got) { /* the client acknowledges what arrived */
-		/* nobody waits for its verdict: it goes with the next run */
-		set_label(m, j, "ack");
-		err = quic ? add_udp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
-				     m->payload, 40, 0, NULL)
-			   : add_tcp(m, &fr->ends, BR_DIR_UP, t + rtt / 2,
-				     BR_TCP_ACK, fr->cseq, fr->sseq, NULL, 0, 0,
-				     NULL);
-		if (err)
-			return err;
-	}
-	if (fr->delivered >= fr->total) {
-		uint64_t dt = t + k * 120000 - fr->data_start + 1;
-		fr->goodput_bps = fr->bytes * 8.0 * 1e9 / dt;
-		fr->step = ST_DONE;
-		return 0;
-	}
-	if (got < k) {
-		fr->window = fr->window > 4 ? fr->window / 2 : 2;
-		fr->ssthresh = fr->window;
-		fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
-		if (fr->dropped_rounds > BR_DATA_RETRIES) {
-			flow_fail(fr, false);
-			return 0;
-		}
-		return got ? rtt : BR_RTO << (fr->dropped_rounds - 1);
-	}
-	fr->dropped_rounds = 0;
-	if (fr->window < fr->ssthresh)
-		fr->window *= 2;
-	else
-		fr->window++;
-	if (fr->window > BR_WINDOW_MAX)
-		fr->window = BR_WINDOW_MAX;
-	return rtt;
-}
-
-/* One step of a flow at m->now: the step its state names. */
 static int64_t flow_step(struct model *m, struct job *j)
 {
 	switch (j->fr.step) {
 	case ST_START:
 		return step_start(m, j);
-	case ST_DNS:
-		return step_dns(m, j);
-	case ST_SYN:
-		return step_syn(m, j);
-	case ST_HELLO:
-		return step_hello(m, j);
-	case ST_QUIC:
-		return step_quic(m, j);
-	case ST_MEDIA:
-		return step_media(m, j);
-	case ST_REQUEST:
-		return step_request(m, j);
-	case ST_RESPONSE:
-		return step_response(m, j);
-	default:
+	case ST_DONE:
+	case ST_FAILED:
 		return 0;
+	default: /* on the network: the wire's */
+		return m->wire->step(m, j);
 	}
 }
 
 /* ---- channels ---------------------------------------------------------- */
-
-static struct channel *chan_at(struct model *m, uint32_t dev, int key)
-{
-	return &m->chans[(size_t)dev * m->n_keys + key];
-}
 
 /* 0 for an iOS device, 1 for an Android one: the results' index. */
 static int plat_ix(const struct model *m, uint32_t dev)
@@ -1372,6 +591,9 @@ static int chan_lost(struct model *m, uint32_t dev, int key, uint64_t t,
 	c->state = CH_DOWN;
 	c->epoch++;
 	c->cause = cause;
+	c->ka = 0;
+	if (m->wire->chan_down)
+		m->wire->chan_down(m, dev, key);
 	return chan_connect(m, dev, key, t);
 }
 
@@ -1752,10 +974,21 @@ static int chan_term(struct model *m, uint32_t id, int key)
 	struct channel *c = chan_at(m, dev, key);
 	const struct br_cat_action *a = &svc_of(m, j->svc)->actions[j->act];
 	bool down = action_down(a);
-	struct br_sim_out out;
 	uint64_t t = m->now;
-	int err, tries;
+	int err, res;
 
+	if (j->io == 2) { /* the wire's answer, in real time */
+		j->io = 0;
+		res = j->io_res;
+		if (c->epoch != j->io_epoch) {
+			/* the connection it went on is gone already: the
+			 * data waits for the next one */
+			j->fr.flow = NULL;
+			chan_park(m, id, key);
+			return CT_WAIT;
+		}
+		goto answered;
+	}
 	if (wait_over(m, id))
 		return CT_GONE;
 	if (c->state == CH_UP && chan_forgotten(m, dev, c)) {
@@ -1774,38 +1007,30 @@ static int chan_term(struct model *m, uint32_t id, int key)
 		err = chan_connect(m, dev, key, t);
 		return err ? err : CT_WAIT;
 	}
-	memset(m->payload, 0x17, 300);
-	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
-		t = m->now + ((BR_RTO << tries) - BR_RTO);
-		j->fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
-		j->fr.svc = m->keys[key].term->alts[c->alt].service;
-		set_label(m, j, down ? "channel-down" : "channel-up");
-		err = push_tcp(m, &c->ends, down ? BR_DIR_DOWN : BR_DIR_UP, t,
-			       BR_TCP_ACK | BR_TCP_PSH,
-			       down ? c->sseq : c->cseq,
-			       down ? c->cseq : c->sseq, m->payload, 300, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_PASS) {
-			if (down)
-				c->sseq += 300;
-			else
-				c->cseq += 300;
-			c->last_io = t;
-			if (c->alt)
-				j->fallback = 1;
-			return CT_OK;
-		}
-		if (out.xdp == XDP_TX) /* a reset: reconnect, the data waits */
-			break;
+	j->fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
+	j->fr.svc = m->keys[key].term->alts[c->alt].service;
+	res = m->wire->chan_io(m, id, c, down, &t);
+	if (res < 0)
+		return res;
+	if (res == BR_IO_WAIT) {
+		j->io = 1;
+		j->io_epoch = c->epoch;
+		return CT_WAIT;
+	}
+answered:
+	if (res == BR_IO_OK) {
+		c->last_io = t;
+		if (c->alt)
+			j->fallback = 1;
+		return CT_OK;
 	}
 	/* a reset, or no answer to any retransmission: the connection is
 	 * gone; the data waits for the next one (the store keeps what the
 	 * device did not acknowledge: assumption) */
 	j->fr.flow = NULL;
 	chan_park(m, id, key);
-	err = chan_lost(m, dev, key, t + (out.xdp == XDP_TX ? SEC : 0),
-			out.xdp == XDP_TX ? BR_CHAN_RESET : BR_CHAN_DEAD);
+	err = chan_lost(m, dev, key, t + (res == BR_IO_RESET ? SEC : 0),
+			res == BR_IO_RESET ? BR_CHAN_RESET : BR_CHAN_DEAD);
 	return err ? err : CT_WAIT;
 }
 
@@ -1920,6 +1145,8 @@ static int action_run(struct model *m, uint32_t id)
 		delay = flow_step(m, j);
 		if (delay < 0)
 			return (int)delay;
+		if (delay == BR_WIRE_WAIT) /* the wire wakes it */
+			return 0;
 		if (delay > 0)
 			return heap_push(&m->heap, m->now + delay, EV_JOB, id, 0);
 		if (j->fr.step == ST_DONE) {
@@ -1977,6 +1204,8 @@ static int connect_run(struct model *m, uint32_t id)
 	delay = flow_step(m, j);
 	if (delay < 0)
 		return (int)delay;
+	if (delay == BR_WIRE_WAIT) /* the wire wakes it */
+		return 0;
 	if (delay > 0)
 		return heap_push(&m->heap, m->now + delay, EV_JOB, id, 0);
 	if (j->fr.step != ST_DONE) {
@@ -1995,6 +1224,9 @@ static int connect_run(struct model *m, uint32_t id)
 	c->backoff = 0;
 	c->last_io = m->now;
 	c->epoch++;
+	c->ka = 0;
+	if (m->wire->chan_up)
+		m->wire->chan_up(m, id, dev, key);
 	m->res->chan[plat_ix(m, dev)].up++;
 	job_free(m, id);
 	err = heap_push(&m->heap, m->now + keepalive_of(m, dev), EV_KEEPALIVE,
@@ -2016,38 +1248,33 @@ static int keepalive(struct model *m, uint32_t slot, uint32_t epoch)
 	uint32_t dev = slot / m->n_keys;
 	int key = slot % m->n_keys;
 	struct channel *c = chan_at(m, dev, key);
-	struct br_sim_out out;
-	struct job fake = { .kind = JOB_CONNECT, .dev = dev };
 	uint64_t t = m->now;
-	int tries, err;
+	int res;
 
 	/* a keepalive of an earlier connection of the channel: it is gone */
 	if (c->state != CH_UP || c->epoch != epoch)
 		return 0;
-	if (chan_forgotten(m, dev, c))
-		return chan_lost(m, dev, key, m->now, BR_CHAN_NAT);
-	fake.fr.flow = flow_of(m, &m->keys[key].term->alts[c->alt]);
-	fake.fr.svc = m->keys[key].term->alts[c->alt].service;
-	memset(m->payload, 0x17, 60);
-	for (tries = 0; tries <= BR_DATA_RETRIES; tries++) {
-		t = m->now + ((BR_RTO << tries) - BR_RTO);
-		set_label(m, &fake, "keepalive");
-		err = push_tcp(m, &c->ends, BR_DIR_UP, t,
-			       BR_TCP_ACK | BR_TCP_PSH, c->cseq, c->sseq,
-			       m->payload, 60, &out);
-		if (err)
-			return err;
-		if (out.xdp == XDP_PASS) {
-			c->cseq += 60;
-			c->last_io = t;
-			return heap_push(&m->heap, m->now + keepalive_of(m, dev),
-					 EV_KEEPALIVE, slot, c->epoch);
+	if (c->ka == 2) { /* the wire's answer, in real time */
+		c->ka = 0;
+		res = c->ka_res;
+	} else {
+		if (chan_forgotten(m, dev, c))
+			return chan_lost(m, dev, key, m->now, BR_CHAN_NAT);
+		res = m->wire->keepalive(m, dev, key, c, &t);
+		if (res < 0)
+			return res;
+		if (res == BR_IO_WAIT) {
+			c->ka = 1;
+			return 0;
 		}
-		if (out.xdp == XDP_TX)
-			break;
+	}
+	if (res == BR_IO_OK) {
+		c->last_io = t;
+		return heap_push(&m->heap, m->now + keepalive_of(m, dev),
+				 EV_KEEPALIVE, slot, c->epoch);
 	}
 	return chan_lost(m, dev, key, t + SEC,
-			 out.xdp == XDP_TX ? BR_CHAN_RESET : BR_CHAN_DEAD);
+			 res == BR_IO_RESET ? BR_CHAN_RESET : BR_CHAN_DEAD);
 }
 
 /* A device changes network attachment: its connections are gone. */
@@ -2502,107 +1729,179 @@ static double mono_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
-		   struct br_traffic_result *res)
+int br_tm_wake(struct model *m, uint32_t id, uint64_t delay)
 {
-	struct model m = { .sim = sim, .o = o, .cat = o->cat, .scn = o->scn,
-			   .res = res };
-	struct br_diag diag;
-	double t0 = mono_s();
-	uint64_t run0 = sim->run_ns, pk0 = sim->packets, v0[5];
-	struct event e;
+	return heap_push(&m->heap, m->now + delay, EV_JOB, id, 0);
+}
+
+int br_tm_io_done(struct model *m, uint32_t id, uint32_t dev, int key,
+		  int res)
+{
+	struct channel *c;
+
+	if (id != NO_JOB) {
+		m->jobs[id].io = 2;
+		m->jobs[id].io_res = (uint8_t)res;
+		return heap_push(&m->heap, m->now, EV_JOB, id, 0);
+	}
+	c = chan_at(m, dev, key);
+	if (c->ka != 1)
+		return 0; /* the connection went meanwhile */
+	c->ka = 2;
+	c->ka_res = (uint8_t)res;
+	return heap_push(&m->heap, m->now, EV_KEEPALIVE,
+			 (uint32_t)((size_t)dev * m->n_keys + key), c->epoch);
+}
+
+/* The timeline's events before the run: swaps, arrivals, samples. */
+static int schedule(struct model *m)
+{
+	const struct br_scenario *scn = m->scn;
 	size_t i;
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	memcpy(v0, sim->verdicts, sizeof(v0));
-	m.end = o->scn->duration_ns;
-	br_diag_init(&diag);
-	if (o->initial) {
-		err = br_sim_install(sim, o->initial, &diag);
+	for (i = 0; i < scn->n_events; i++) {
+		err = heap_push(&m->heap, scn->events[i].at_ns, EV_SWAP, i, 0);
 		if (err)
-			goto out;
+			return err;
 	}
-	err = model_init(&m);
-	if (err)
-		goto out;
-	for (i = 0; i < o->scn->n_events; i++) {
-		err = heap_push(&m.heap, o->scn->events[i].at_ns, EV_SWAP, i, 0);
-		if (err)
-			goto out;
-	}
-	err = schedule_arrivals(&m);
-	if (err)
-		goto out;
-	for (i = 0; i < res->n_buckets; i++) {
-		uint64_t at = (i + 1) * res->bucket_ns;
+	err = schedule_arrivals(m);
+	for (i = 0; !err && i < m->res->n_buckets; i++) {
+		uint64_t at = (i + 1) * m->res->bucket_ns;
 
-		err = heap_push(&m.heap, at < m.end ? at : m.end - 1, EV_SAMPLE,
-				i, 0);
-		if (err)
-			goto out;
+		err = heap_push(&m->heap, at < m->end ? at : m->end - 1,
+				EV_SAMPLE, i, 0);
 	}
+	return err;
+}
 
-	while (m.heap.n) {
-		e = heap_pop(&m.heap);
+/* One event at its time. */
+static int event_run(struct model *m, const struct event *e)
+{
+	switch (e->kind) {
+	case EV_SWAP:
+		m->res->swaps++;
+		return m->wire->install(m, m->o->event_policies[e->id]);
+	case EV_ARRIVAL:
+		return arrival(m, e->id);
+	case EV_KEEPALIVE:
+		return keepalive(m, e->id, e->aux);
+	case EV_HANDOVER:
+		return handover(m, e->id);
+	case EV_SAMPLE:
+		sample_channels(m, e->id);
+		return 0;
+	default:
+		if (m->jobs[e->id].kind == JOB_CONNECT)
+			return connect_run(m, e->id);
+		return action_run(m, e->id);
+	}
+}
+
+/*
+ * The events in time order until none is left. A wire with a clock of its
+ * own (the lab's) is waited for before each: it may wake jobs meanwhile,
+ * and runs on while I/O it started is under way.
+ */
+static int events_run(struct model *m)
+{
+	const struct br_wire *w = m->wire;
+	uint64_t now;
+	struct event e;
+	int err;
+
+	for (;;) {
+		if (w->wait && (m->heap.n || (w->busy && w->busy(m)))) {
+			err = w->wait(m, m->heap.n ? m->heap.v[0].t : UINT64_MAX,
+				      &now);
+			if (err)
+				return err;
+			if (!m->heap.n || m->heap.v[0].t > now)
+				continue;
+		}
+		if (!m->heap.n)
+			return 0;
+		e = heap_pop(&m->heap);
 		/* jobs still running at the end finish; nothing new starts */
-		if (e.t >= m.end && e.kind != EV_JOB)
+		if (e.t >= m->end && e.kind != EV_JOB)
 			continue;
-		m.now = e.t;
-		switch (e.kind) {
-		case EV_SWAP:
-			err = br_sim_install(sim, o->event_policies[e.id],
-					     &diag);
-			res->swaps++;
-			break;
-		case EV_ARRIVAL:
-			err = arrival(&m, e.id);
-			break;
-		case EV_KEEPALIVE:
-			err = keepalive(&m, e.id, e.aux);
-			break;
-		case EV_HANDOVER:
-			err = handover(&m, e.id);
-			break;
-		case EV_SAMPLE:
-			sample_channels(&m, e.id);
-			break;
-		default:
-			if (m.jobs[e.id].kind == JOB_CONNECT)
-				err = connect_run(&m, e.id);
-			else
-				err = action_run(&m, e.id);
-			break;
-		}
+		m->now = e.t;
+		err = event_run(m, &e);
 		if (err)
-			goto out;
+			return err;
 	}
-	/* actions still parked on a channel that never came back */
-	m.now = m.end;
-	for (i = 0; i < m.n_jobs; i++)
-		if (m.jobs[i].kind == JOB_ACTION && m.jobs[i].waiting) {
-			m.jobs[i].waiting = 0;
-			m.jobs[i].why_stage = BR_STAGE_CHANNEL;
-			m.jobs[i].why_kind = BR_FAIL_TIMEOUT;
-			if (!wait_over(&m, i))
-				job_finish(&m, i,
-					   action_down(&svc_of(&m, m.jobs[i].svc)
-								->actions[m.jobs[i].act])
-						   ? END_HELD
-						   : END_FAILED);
-		}
-	users_count(&m);
-	err = run(&m); /* what waits for a run goes through now */
-out:
+}
+
+/* The actions still parked on a channel that never came back. */
+static void parked_end(struct model *m)
+{
+	uint32_t i;
+
+	m->now = m->end;
+	for (i = 0; i < m->n_jobs; i++) {
+		struct job *j = &m->jobs[i];
+
+		if (j->kind != JOB_ACTION || !j->waiting)
+			continue;
+		j->waiting = 0;
+		j->why_stage = BR_STAGE_CHANNEL;
+		j->why_kind = BR_FAIL_TIMEOUT;
+		if (!wait_over(m, i))
+			job_finish(m, i,
+				   action_down(&svc_of(m, j->svc)->actions[j->act])
+					   ? END_HELD
+					   : END_FAILED);
+	}
+}
+
+int br_tm_run(const struct br_wire *w, void *ctx, struct br_sim *sim,
+	      const struct br_traffic_opts *o, struct br_traffic_result *res)
+{
+	struct model m = { .wire = w, .wire_ctx = ctx, .sim = sim, .o = o,
+			   .cat = o->cat, .scn = o->scn, .res = res };
+	struct br_diag diag;
+	double t0 = mono_s();
+	int err = 0;
+
+	memset(res, 0, sizeof(*res));
+	m.end = o->scn->duration_ns;
+	m.diag = &diag;
+	br_diag_init(&diag);
+	if (o->initial)
+		err = w->install(&m, o->initial);
+	if (!err)
+		err = model_init(&m);
+	if (!err)
+		err = schedule(&m);
+	if (!err)
+		err = events_run(&m);
+	if (!err) {
+		parked_end(&m);
+		users_count(&m);
+		if (w->end)
+			err = w->end(&m);
+	}
 	if (err && diag.n)
 		br_diag_print(&diag, stderr);
 	br_diag_free(&diag);
+	res->wall_s = mono_s() - t0;
+	model_free(&m);
+	return err;
+}
+
+int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
+		   struct br_traffic_result *res)
+{
+	uint64_t run0 = sim->run_ns, pk0 = sim->packets, v0[5];
+	size_t i;
+	int err;
+
+	memcpy(v0, sim->verdicts, sizeof(v0));
+	err = br_tm_run(&br_wire_sim, NULL, sim, o, res);
 	res->packets = sim->packets - pk0;
 	for (i = 0; i < 5; i++)
 		res->verdicts[i] = sim->verdicts[i] - v0[i];
 	res->run_s = (sim->run_ns - run0) / 1e9;
-	res->wall_s = mono_s() - t0;
-	model_free(&m);
 	return err;
 }
 
