@@ -33,7 +33,7 @@ override CFLAGS += -DBR_SOURCE_DIR='"$(CURDIR)"' \
 	      -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf)
-LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lcrypto -lpcap -lm
+LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lssl -lcrypto -lpcap -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
@@ -99,7 +99,7 @@ $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(BPF_HDRS) $(SKELS) | $(BUILD)
 	$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # The default scenario is built in: its text as a C array (od and sed, so
 # no xxd), linked into the library for br_scenario_default().

@@ -104,9 +104,7 @@ int cmd_lab(struct br_cli *cli, int argc, char **argv)
 {
 	int first = br_args_none(argc, argv);
 
-	if (first < 0 || first == argc || strcmp(argv[first], "plan")) {
-		br_cmd_usage_error(argv[0]);
-		return 2;
-	}
-	return br_lab_plan(cli, argc - first - 1, argv + first + 1);
+	if (first >= 0 && first < argc && !strcmp(argv[first], "plan"))
+		return br_lab_plan(cli, argc - first - 1, argv + first + 1);
+	return cmd_lab_verbs(cli, argc, argv);
 }

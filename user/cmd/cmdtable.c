@@ -164,6 +164,28 @@ static const struct br_opt br_replay_opts[] = {
 	BR_END
 };
 
+static const struct br_opt br_lab_opts[] = {
+	{ .name = "policy", .id = BR_OPT_POLICY, .metavar = "P",
+	  .kind = BR_ARG_POLICY, .repeats = true,
+	  .help = "run, compare: the policy in force from the start; up: a "
+		  "policy whose prefixes the lab must hold" },
+	BR_VALUE("scenario", BR_OPT_SCENARIO, "S", BR_ARG_SCENARIO,
+		 "the scenario (default: policies/scenarios/lab.scenario; "
+		 "at most 2,000 devices)"),
+	BR_VALUE("seed", BR_OPT_SEED, "N", BR_ARG_WORD,
+		 "replaces the scenario's seed"),
+	BR_VALUE("lab", BR_OPT_LAB, "ID", BR_ARG_WORD,
+		 "run, compare: in lab ID (from lab up); without it a lab is "
+		 "brought up for the run and taken down after"),
+	BR_FLAG("keep", BR_OPT_KEEP,
+		"run, compare: leave the lab up afterwards"),
+	BR_VALUE("html", BR_OPT_HTML, "F", BR_ARG_FILE,
+		 "run: write a self-contained report with charts to F"),
+	BR_VALUE("markdown", BR_OPT_MARKDOWN, "F", BR_ARG_FILE,
+		 "run: write the report as Markdown to F"),
+	BR_END
+};
+
 const struct br_cmd br_commands[] = {
 	{ "check", cmd_check, "POLICY...", BR_ARG_POLICY, br_no_opts,
 	  "parse and validate policies; errors as file:line:col: message" },
@@ -192,9 +214,11 @@ const struct br_cmd br_commands[] = {
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
-	{ "lab", cmd_lab, "plan [POLICY...]", BR_ARG_POLICY, br_no_opts,
-	  "the live lab: plan prints where the lab puts the real prefixes "
-	  "the service catalog and the policies name" },
+	{ "lab", cmd_lab, "plan|up|run|compare|down|list [ID|POLICY...]",
+	  BR_ARG_POLICY, br_lab_opts,
+	  "the live lab: real devices' stacks, servers and the program on a "
+	  "router in namespaces; run prints simulate's report from it, "
+	  "compare puts it beside simulate's; plan prints the address map" },
 	{}
 };
 

@@ -81,6 +81,9 @@ enum br_opt_id {
 	BR_OPT_DECAP,
 	BR_OPT_VXLAN_PORT,
 	BR_OPT_WRITE,
+	/* lab */
+	BR_OPT_LAB,
+	BR_OPT_KEEP,
 };
 
 struct br_opt {

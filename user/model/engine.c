@@ -1871,6 +1871,8 @@ int br_tm_run(const struct br_wire *w, void *ctx, struct br_sim *sim,
 		err = w->install(&m, o->initial);
 	if (!err)
 		err = model_init(&m);
+	if (!err && w->start)
+		err = w->start(&m);
 	if (!err)
 		err = schedule(&m);
 	if (!err)
@@ -1886,6 +1888,42 @@ int br_tm_run(const struct br_wire *w, void *ctx, struct br_sim *sim,
 	br_diag_free(&diag);
 	res->wall_s = mono_s() - t0;
 	model_free(&m);
+	return err;
+}
+
+int br_traffic_devices(const struct br_traffic_opts *o,
+		       struct br_traffic_device **out)
+{
+	struct br_traffic_result res;
+	struct model m = { .wire = &br_wire_sim, .o = o, .cat = o->cat,
+			   .scn = o->scn, .res = &res };
+	struct br_traffic_device *v = NULL;
+	uint32_t i;
+	int err;
+
+	memset(&res, 0, sizeof(res));
+	m.end = o->scn->duration_ns;
+	err = model_init(&m);
+	if (!err) {
+		v = calloc(m.n_devs + 1, sizeof(*v));
+		err = v ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < m.n_devs; i++) {
+		const struct device *d = &m.devs[i];
+
+		v[i] = (struct br_traffic_device){
+			.platform = d->platform, .v6 = d->v6,
+			.cellular = d->cellular,
+			.unseen = d->unseen || d->vpn, .proxy = !!d->proxy };
+	}
+	if (!err)
+		err = (int)m.n_devs;
+	model_free(&m);
+	br_traffic_result_free(&res);
+	if (err < 0)
+		free(v);
+	else
+		*out = v;
 	return err;
 }
 

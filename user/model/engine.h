@@ -239,6 +239,8 @@ enum br_io {
 #define BR_WIRE_WAIT INT64_MAX
 
 struct br_wire {
+	/* Optional. The model is ready, its events about to be scheduled. */
+	int (*start)(struct model *m);
 	/*
 	 * Step job j's flow at m->now, at a step after ST_START: the delay
 	 * after which to step it again, 0 when the flow ended (fr->step is

@@ -187,4 +187,18 @@ int br_traffic_run(struct br_sim *sim, const struct br_traffic_opts *o,
 
 void br_traffic_result_free(struct br_traffic_result *res);
 
+/* A device of the scenario's population, as a run of o draws it. */
+struct br_traffic_device {
+	uint8_t platform; /* BR_PLAT_IOS or BR_PLAT_ANDROID */
+	uint8_t v6;	  /* has IPv6 (and IPv4) */
+	uint8_t cellular; /* on the cellular access, else Wi-Fi */
+	uint8_t unseen;	  /* some of its traffic bypasses the censor (a
+			   * VPN, a link it does not cover) */
+	uint8_t proxy;	  /* some service goes through a proxy */
+};
+
+/* o's devices into *out (malloc'd): their number, or a negative errno. */
+int br_traffic_devices(const struct br_traffic_opts *o,
+		       struct br_traffic_device **out);
+
 #endif /* BR_TRAFFIC_H */
