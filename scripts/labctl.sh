@@ -421,11 +421,18 @@ cmd_down() {
 
 # ---- list --------------------------------------------------------------
 
+# Not the testbeds of scripts/lab.sh, which have a br-ID-rtr too, but a
+# br-ID-cli and no state directory here.
 cmd_list() {
+	local id
+
 	[ $# -eq 0 ] || usage
 	{
 		[ -d "$RUN_DIR" ] && find "$RUN_DIR" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'
-		ip netns list | sed -n 's/^br-\([^ -]*\)-rtr\( .*\)\{0,1\}$/\1/p'
+		ip netns list | sed -n 's/^br-\([^ -]*\)-rtr\( .*\)\{0,1\}$/\1/p' |
+			while read -r id; do
+				ns_exists "$(ns "$id" cli)" || echo "$id"
+			done
 	} | sort -u
 }
 
