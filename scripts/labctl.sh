@@ -287,6 +287,12 @@ EOF
 		net.ipv4.conf.subw.rp_filter=0 net.ipv4.conf.subc.rp_filter=0 \
 		net.ipv4.conf.up0.rp_filter=0
 
+	# IPv4 lets a socket bind an address of a "local" route, IPv6 only
+	# with nonlocal binds: a server that must answer from one world
+	# address (UDP, QUIC) binds it, rather than the wildcard.
+	step "nonlocal binds in $srv" ip netns exec "$srv" sysctl -qw \
+		net.ipv6.ip_nonlocal_bind=1
+
 	netem "$wifi" eth0 "$RTT_WIFI"
 	netem "$rtr" subw "$RTT_WIFI"
 	netem "$cell" eth0 "$RTT_CELL"

@@ -16,7 +16,7 @@
 #     leaves the other working; down after spawns and a SIGKILL of a
 #     spawned group's leader leaves no process, namespace, mount or
 #     state; down twice succeeds; up with a bad device file fails, early
-#     or half-way, and leaves nothing.
+#     or half-way, and leaves nothing; so does down after a SIGKILL of up.
 #
 # Runs in about 20 s. Traffic stays inside the labs' namespaces, on
 # 198.18.0.0/15 and 2001:db8::/32.
@@ -144,6 +144,15 @@ for id in "$A" "$B"; do
 	reaches "$id" cell 198.18.0.3 198.19.255.53
 	reaches "$id" wifi 2001:db8:1::10 2001:db8:53::53
 done
+# binds ID ADDR: a server socket can bind one world address of its own.
+binds() {
+	ip netns exec "br-$1-srv" python3 -c 'import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((a, 9))' "$2"
+}
+t_check "lab $A: a server binds world address 198.19.3.7" binds "$A" 198.19.3.7
+t_check "lab $A: a server binds world address 2001:db8:8000::5" binds "$A" 2001:db8:8000::5
 t_match "a device's address is not the other access's" \
 	"$(talk "$A" cell 198.18.0.1 198.19.3.7 8443)" "Cannot assign requested address"
 
@@ -249,6 +258,19 @@ out=$("$LABCTL" up "$C" "$TMP/bad2" --rtt-wifi 0 --rtt-cell 0 --bin "$BUILD" 2>&
 t_match "up with an address ip refuses fails in one line" "$out rc=$?" \
 	"^labctl: up $C: addresses in br-$C-cell: .* rc=1$"
 t_check "it leaves nothing either" gone "$C"
+# up killed by SIGKILL part-way, with whatever it runs at that moment:
+# down still removes all of it (any moment will do, none is asserted).
+awk 'BEGIN { for (i = 1; i <= 1000; i++)
+	printf "%s 198.18.%d.%d 2001:db8:1:%x::10\n", i % 2 ? "wifi" : "cell",
+		int(i / 256), i % 256, i }' >"$TMP/many"
+setsid "$LABCTL" up "$C" "$TMP/many" --rtt-wifi 0 --rtt-cell 0 --bin "$BUILD" \
+	>/dev/null 2>&1 &
+up_pid=$!
+sleep 0.7
+kill -9 -- "-$up_pid"
+wait "$up_pid" 2>/dev/null
+t_check "down after a SIGKILL of up and its children" "$LABCTL" down "$C"
+t_check "it leaves nothing of lab $C" gone "$C"
 t_fails "a bad lab id is refused" "$LABCTL" up "x-1" "$TMP/devices" --bin "$BUILD"
 
 t_done
