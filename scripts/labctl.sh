@@ -371,17 +371,33 @@ lab_pids() {
 	} | sort -un | grep -vx -e "$$" -e "$BASHPID"
 }
 
-# kill_lab ID: TERM, then KILL what is left after a short wait.
+# running PID...: whether one of them still runs (a zombie does not).
+# Builtins only: it is polled, and every fork costs.
+running() {
+	local pid stat
+
+	for pid; do
+		stat=""
+		{ read -r stat <"/proc/$pid/stat"; } 2>/dev/null
+		stat=${stat##*) }
+		[ -n "$stat" ] && [ "${stat%% *}" != Z ] && return 0
+	done
+	return 1
+}
+
+# kill_lab ID: TERM, then KILL what is left after 2 s, again while the
+# dying forked more (three rounds at most; down names any survivor).
 kill_lab() {
 	local id=$1 sig pids
 
-	for sig in TERM KILL; do
+	for sig in TERM KILL KILL KILL; do
 		pids=$(lab_pids "$id")
 		[ -z "$pids" ] && return 0
 		# shellcheck disable=SC2086 # one PID a word
 		kill -s "$sig" $pids 2>/dev/null
 		for _ in $(seq 1 20); do
-			[ -z "$(lab_pids "$id")" ] && return 0
+			# shellcheck disable=SC2086
+			running $pids || break
 			sleep 0.1
 		done
 	done

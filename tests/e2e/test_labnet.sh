@@ -18,7 +18,7 @@
 #     state; down twice succeeds; up with a bad device file fails, early
 #     or half-way, and leaves nothing; so does down after a SIGKILL of up.
 #
-# Runs in about 20 s. Traffic stays inside the labs' namespaces, on
+# Runs in about 25 s. Traffic stays inside the labs' namespaces, on
 # 198.18.0.0/15 and 2001:db8::/32.
 #
 # usage: tests/e2e/test_labnet.sh BUILD_DIR   (as root)
@@ -221,10 +221,13 @@ reaches "$B" cell 2001:db8:1:3::10 2001:db8:8000::5
 t_match "list names $B, not $A" "$("$LABCTL" list | paste -sd ' ' -)" "(^| )$B( |$)"
 t_fails "list does not name $A" grep -qx "$A" <<<"$("$LABCTL" list)"
 
-# Spawned processes, one of them a group whose leader dies by SIGKILL:
-# its orphans stay in the server namespace, and down still finds them.
+# Spawned processes, one deaf to SIGTERM, one a group whose leader dies
+# by SIGKILL: its orphans stay in the server namespace, and down still
+# finds them.
 pids=$("$LABCTL" spawn "$B" srv sleep-srv sleep 1000)
 pids+=" $("$LABCTL" spawn "$B" wifi sleep-wifi sleep 1000)"
+# shellcheck disable=SC2016 # for the spawned shell
+pids+=" $("$LABCTL" spawn "$B" rtr deaf sh -c 'trap "" TERM; while :; do sleep 1; done')"
 leader=$("$LABCTL" spawn "$B" srv group sh -c 'sleep 1000 & sleep 1000; wait')
 for _ in $(seq 1 50); do
 	orphans=$(pgrep -g "$leader" -x sleep | paste -sd ' ' -)
@@ -263,12 +266,14 @@ t_check "it leaves nothing either" gone "$C"
 awk 'BEGIN { for (i = 1; i <= 1000; i++)
 	printf "%s 198.18.%d.%d 2001:db8:1:%x::10\n", i % 2 ? "wifi" : "cell",
 		int(i / 256), i % 256, i }' >"$TMP/many"
-setsid "$LABCTL" up "$C" "$TMP/many" --rtt-wifi 0 --rtt-cell 0 --bin "$BUILD" \
-	>/dev/null 2>&1 &
-up_pid=$!
-sleep 0.7
-kill -9 -- "-$up_pid"
-wait "$up_pid" 2>/dev/null
+{	# quiet: no shell's "Killed" notice
+	setsid "$LABCTL" up "$C" "$TMP/many" --rtt-wifi 0 --rtt-cell 0 --bin "$BUILD" \
+		>/dev/null &
+	up_pid=$!
+	sleep 0.7
+	kill -9 -- "-$up_pid"
+	wait "$up_pid"
+} 2>/dev/null
 t_check "down after a SIGKILL of up and its children" "$LABCTL" down "$C"
 t_check "it leaves nothing of lab $C" gone "$C"
 t_fails "a bad lab id is refused" "$LABCTL" up "x-1" "$TMP/devices" --bin "$BUILD"
