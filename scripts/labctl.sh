@@ -128,6 +128,7 @@ read_devices() {
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=${line%%#*}
+		line=${line%$'\r'}	# a CRLF file reads like an LF one
 		read -r acc v4 v6 extra <<<"$line"
 		[ -z "$acc" ] && continue
 		if [ -z "$v6" ] || [ -n "$extra" ]; then

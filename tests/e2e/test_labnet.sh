@@ -54,6 +54,7 @@ cell 198.18.0.3 2001:db8:1:2::10
 
 cell 198.18.0.4 2001:db8:1:3::10
 EOF
+printf 'cell 198.18.0.5 2001:db8:1:4::10\r\n' >>"$TMP/devices"
 
 # gone ID: nothing of lab ID is left (else says what is).
 gone() {
@@ -153,6 +154,7 @@ s.bind((a, 9))' "$2"
 }
 t_check "lab $A: a server binds world address 198.19.3.7" binds "$A" 198.19.3.7
 t_check "lab $A: a server binds world address 2001:db8:8000::5" binds "$A" 2001:db8:8000::5
+reaches "$A" cell 198.18.0.5 198.19.3.7	# its line ends in CRLF
 t_match "a device's address is not the other access's" \
 	"$(talk "$A" cell 198.18.0.1 198.19.3.7 8443)" "Cannot assign requested address"
 
