@@ -118,8 +118,9 @@ step() {
 	fi
 }
 
-# read_devices FILE NAME: check every line (NAME:LINE in messages), and fill the per-namespace batches
-# of `ip -batch` commands: devices' addresses and the router's routes.
+# read_devices FILE NAME: check every line (NAME:LINE in messages), and
+# fill the per-namespace batches of `ip -batch` commands: the devices'
+# addresses and the router's routes to them.
 WIFI_BATCH="" CELL_BATCH="" RTR_BATCH="" NDEV=0
 read_devices() {
 	local line n=0 acc v4 v6 extra o via4 via6 batch
@@ -210,7 +211,8 @@ cmd_up() {
 		esac
 		shift 2
 	done
-	[[ $RTT_WIFI =~ ^[0-9]{1,5}$ && $RTT_CELL =~ ^[0-9]{1,5}$ ]] ||
+	# No leading zero: shell arithmetic would read it as octal.
+	[[ $RTT_WIFI =~ ^(0|[1-9][0-9]{0,4})$ && $RTT_CELL =~ ^(0|[1-9][0-9]{0,4})$ ]] ||
 		die "up $id: --rtt-wifi and --rtt-cell take whole milliseconds"
 	[ -r "$dev_file" ] || die "up $id: cannot read $dev_file"
 	if ! bin=$(realpath -e "$bin" 2>/dev/null) || ! [ -x "$bin/blastradius" ] ||
@@ -407,7 +409,7 @@ kill_lab() {
 lab_mounted() { grep -qF " $1 " /proc/self/mountinfo; }
 
 cmd_down() {
-	local id st r left="" bin rtr
+	local id st r left="" bin rtr survivors
 
 	[ $# -eq 1 ] || usage
 	id=$1
@@ -415,6 +417,8 @@ cmd_down() {
 	st=$RUN_DIR/$id
 	rtr=$(ns "$id" rtr)
 	kill_lab "$id"
+	# Counted now: the pids file and the namespaces' names go below.
+	survivors=$(lab_pids "$id")
 	bin=$(cat "$st/bin" 2>/dev/null)
 	if [ -n "$bin" ] && [ -x "$bin/blastradius" ] && [ -e "$st/bpf/state" ]; then
 		# Its failure is no matter: the umount and the namespaces'
@@ -432,8 +436,8 @@ cmd_down() {
 	# Never through a mount: what is under it is not the lab's to delete.
 	lab_mounted "$st/bpf" || rm -rf --one-file-system "$st"
 
-	r=$(lab_pids "$id" | paste -sd ' ' -)
-	[ -n "$r" ] && left+=" processes $r;"
+	# shellcheck disable=SC2086 # one PID a word
+	running $survivors && left+=" processes ${survivors//$'\n'/ };"
 	for r in $ROLES; do
 		ns_exists "$(ns "$id" "$r")" && left+=" namespace $(ns "$id" "$r");"
 	done

@@ -245,8 +245,8 @@ t_check "nothing of lab $B is left" gone "$B"
 # A zombie waiting for init to reap it is no process left.
 alive=""
 for p in $pids $orphans; do
-	[ -e "/proc/$p" ] && [ "$(awk '{ print $3 }' "/proc/$p/stat")" != Z ] &&
-		alive+=" $p"
+	state=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && alive+=" $p"
 done
 t_eq "no spawned process of lab $B is left" "$alive" ""
 t_check "down lab $B again" "$LABCTL" down "$B"
