@@ -174,7 +174,7 @@ done
 # qdisc NS DEV: its root qdisc, as tc prints it.
 qdisc() { tc -n "$1" qdisc show dev "$2" root; }
 # delays ID WIFI_HALF CELL_HALF: each link end delays its way out by half
-# the round trip (tc prints milliseconds with 3 significant digits).
+# the round trip (tc prints "delay 15ms", older versions "delay 15.0ms").
 delays() {
 	local id=$1 end ns dev half
 
@@ -182,7 +182,7 @@ delays() {
 		read -r ns dev half <<<"$end"
 		if [ "$NETEM" = yes ]; then
 			t_match "lab $id: netem on $ns $dev: delay ${half}ms, limit 100000" \
-				"$(qdisc "br-$id-$ns" "$dev")" "netem .*limit 100000 delay ${half}ms"
+				"$(qdisc "br-$id-$ns" "$dev")" "netem .*limit 100000 delay ${half}(\.0)?ms"
 		else
 			t_fails "lab $id: no netem on $ns $dev with RTT 0 (kernel without netem)" \
 				grep -q netem <<<"$(qdisc "br-$id-$ns" "$dev")"
