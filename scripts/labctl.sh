@@ -343,9 +343,18 @@ cmd_spawn() {
 	fi
 	# A background job of a shell without job control is no group
 	# leader, so setsid makes it one in place, without a fork: $! is
-	# the command's PID (`ip netns exec` execs it, too).
-	setsid ip netns exec "$(ns "$id" "$role")" "$@" \
-		</dev/null >>"$st/$logname.log" 2>&1 &
+	# the command's PID (the subshell, setsid and `ip netns exec` all
+	# exec the next).
+	(
+		# Nothing but stdin, stdout and stderr: a descriptor the caller
+		# left open (a pipe it reads to the end) must not live on in a
+		# server.
+		for fd in /proc/"$BASHPID"/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && [ -e "/proc/$BASHPID/fd/$fd" ] && exec {fd}>&-
+		done
+		exec setsid ip netns exec "$(ns "$id" "$role")" "$@"
+	) </dev/null >>"$st/$logname.log" 2>&1 &
 	pid=$!
 	# Our child, not yet reaped: its stat is there even if it has ended.
 	start=$(stat_field "$pid" 22) || die "spawn: no /proc/$pid/stat"

@@ -226,7 +226,9 @@ t_fails "list does not name $A" grep -qx "$A" <<<"$("$LABCTL" list)"
 # Spawned processes, one deaf to SIGTERM, one a group whose leader dies
 # by SIGKILL: its orphans stay in the server namespace, and down still
 # finds them.
-pids=$("$LABCTL" spawn "$B" srv sleep-srv sleep 1000)
+pids=$("$LABCTL" spawn "$B" srv sleep-srv sleep 1000 7>"$TMP/fd7")
+t_fails "a spawned process does not keep its caller's descriptors" \
+	test -e "/proc/${pids}/fd/7"
 pids+=" $("$LABCTL" spawn "$B" wifi sleep-wifi sleep 1000)"
 # shellcheck disable=SC2016 # for the spawned shell
 pids+=" $("$LABCTL" spawn "$B" rtr deaf sh -c 'trap "" TERM; while :; do sleep 1; done')"
