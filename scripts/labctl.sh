@@ -321,6 +321,9 @@ EOF
 	step "blastradius load in $rtr" "$bin/blastradius" --pin-dir "$st/bpf/state" \
 		--netns "$rtr" load subw:subscriber subc:subscriber up0:upstream \
 		"$st/open.policy" --mode native --no-impact
+	# What the links add to a round trip, for the devices to read: where
+	# the kernel has no netem, 0, and a device may add the model's own.
+	printf 'wifi %s\ncell %s\n' "$RTT_WIFI" "$RTT_CELL" >"$st/rtt"
 	trap - INT TERM HUP
 	echo "lab $id up: $NDEV devices, state in $st"
 }

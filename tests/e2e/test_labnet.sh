@@ -193,6 +193,13 @@ delays() {
 }
 delays "$A" 15 35
 delays "$B" 10 25
+if [ "$NETEM" = yes ]; then
+	t_eq "lab $B: the state says what the links add" \
+		"$(paste -sd ' ' "$RUN_DIR/$B/rtt")" "wifi 20 cell 50"
+else
+	t_eq "lab $B: the state says the links add nothing" \
+		"$(paste -sd ' ' "$RUN_DIR/$B/rtt")" "wifi 0 cell 0"
+fi
 
 # An id already up is refused, and the lab stays.
 t_fails "up of $A again is refused" "$LABCTL" up "$A" "$TMP/devices" --bin "$BUILD"
