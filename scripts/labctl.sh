@@ -12,12 +12,12 @@
 #   labctl.sh down ID
 #   labctl.sh list
 #
-#   br-ID-wifi              br-ID-rtr (the censor)                br-ID-srv
-#   eth0 [XDP_PASS] --- subw [XDP: subscriber]
-#                            up0 [XDP: upstream] --------------- eth0 [XDP_PASS]
-#   br-ID-cell               |                                  lo: 198.19.0.0/17,
-#   eth0 [XDP_PASS] --- subc [XDP: subscriber]                  2001:db8:8000::/33
-#                                                               (AnyIP), resolver
+#   br-ID-wifi            br-ID-rtr (the censor)             br-ID-srv
+#   eth0 [XDP_PASS] ----- subw [XDP: subscriber]
+#                                up0 [XDP: upstream] ------ eth0 [XDP_PASS]
+#   br-ID-cell                                              lo: 198.19.0.0/17,
+#   eth0 [XDP_PASS] ----- subc [XDP: subscriber]            2001:db8:8000::/33
+#                                                           (AnyIP), resolver
 #
 # Everything runs as root. Traffic stays inside the lab: no namespace has
 # a route out, and every address is in 198.18.0.0/15 or 2001:db8::/32.
@@ -194,6 +194,51 @@ netem() {
 	esac
 }
 
+# addresses ID: the links' and devices' addresses, and every route, each
+# namespace's in one `ip -batch` (thousands of devices go in in seconds).
+addresses() {
+	local wifi cell rtr srv r
+
+	wifi=$(ns "$1" wifi) cell=$(ns "$1" cell) rtr=$(ns "$1" rtr) srv=$(ns "$1" srv)
+	step "addresses in $wifi" ip -n "$wifi" -batch - <<EOF
+addr add $WIFI_V4/30 dev eth0
+addr add $WIFI_V6/64 dev eth0 nodad
+route add $DEV_ROUTE_V4 via $RTR_WIFI_V4
+$(for r in $DEV_ROUTES_V6; do echo "route add $r via $RTR_WIFI_V6"; done)
+$WIFI_BATCH
+EOF
+	step "addresses in $cell" ip -n "$cell" -batch - <<EOF
+addr add $CELL_V4/30 dev eth0
+addr add $CELL_V6/64 dev eth0 nodad
+route add $DEV_ROUTE_V4 via $RTR_CELL_V4
+$(for r in $DEV_ROUTES_V6; do echo "route add $r via $RTR_CELL_V6"; done)
+$CELL_BATCH
+EOF
+	step "addresses in $rtr" ip -n "$rtr" -batch - <<EOF
+addr add $RTR_WIFI_V4/30 dev subw
+addr add $RTR_WIFI_V6/64 dev subw nodad
+addr add $RTR_CELL_V4/30 dev subc
+addr add $RTR_CELL_V6/64 dev subc nodad
+addr add $RTR_UP_V4/30 dev up0
+addr add $RTR_UP_V6/64 dev up0 nodad
+route add $DEV_ROUTE_V4 via $SRV_V4
+$(for r in $DEV_ROUTES_V6; do echo "route add $r via $SRV_V6"; done)
+$RTR_BATCH
+EOF
+	# AnyIP: a "local" route makes every address of the world the
+	# server's own, so one socket bound to 0.0.0.0 or :: answers them all.
+	step "addresses in $srv" ip -n "$srv" -batch - <<EOF
+addr add $SRV_V4/30 dev eth0
+addr add $SRV_V6/64 dev eth0 nodad
+route add local $WORLD_V4 dev lo
+route add local $WORLD_V6 dev lo
+addr add $RESOLVER_V4/32 dev lo
+addr add $RESOLVER_V6/128 dev lo nodad
+route add $DEVS_V4 via $RTR_UP_V4
+route add $DEVS_V6 via $RTR_UP_V6
+EOF
+}
+
 cmd_up() {
 	local id dev_file bin="build" wifi cell rtr srv st r
 
@@ -244,43 +289,8 @@ cmd_up() {
 	link "$cell" eth0 "$rtr" subc
 	link "$rtr" up0 "$srv" eth0
 
-	step "addresses in $wifi" ip -n "$wifi" -batch - <<EOF
-addr add $WIFI_V4/30 dev eth0
-addr add $WIFI_V6/64 dev eth0 nodad
-route add $DEV_ROUTE_V4 via $RTR_WIFI_V4
-$(for r in $DEV_ROUTES_V6; do echo "route add $r via $RTR_WIFI_V6"; done)
-$WIFI_BATCH
-EOF
-	step "addresses in $cell" ip -n "$cell" -batch - <<EOF
-addr add $CELL_V4/30 dev eth0
-addr add $CELL_V6/64 dev eth0 nodad
-route add $DEV_ROUTE_V4 via $RTR_CELL_V4
-$(for r in $DEV_ROUTES_V6; do echo "route add $r via $RTR_CELL_V6"; done)
-$CELL_BATCH
-EOF
-	step "addresses in $rtr" ip -n "$rtr" -batch - <<EOF
-addr add $RTR_WIFI_V4/30 dev subw
-addr add $RTR_WIFI_V6/64 dev subw nodad
-addr add $RTR_CELL_V4/30 dev subc
-addr add $RTR_CELL_V6/64 dev subc nodad
-addr add $RTR_UP_V4/30 dev up0
-addr add $RTR_UP_V6/64 dev up0 nodad
-route add $DEV_ROUTE_V4 via $SRV_V4
-$(for r in $DEV_ROUTES_V6; do echo "route add $r via $SRV_V6"; done)
-$RTR_BATCH
-EOF
-	# AnyIP: a "local" route makes every address of the world the
-	# server's own, so one socket bound to 0.0.0.0 or :: answers them all.
-	step "addresses in $srv" ip -n "$srv" -batch - <<EOF
-addr add $SRV_V4/30 dev eth0
-addr add $SRV_V6/64 dev eth0 nodad
-route add local $WORLD_V4 dev lo
-route add local $WORLD_V6 dev lo
-addr add $RESOLVER_V4/32 dev lo
-addr add $RESOLVER_V6/128 dev lo nodad
-route add $DEVS_V4 via $RTR_UP_V4
-route add $DEVS_V6 via $RTR_UP_V6
-EOF
+	addresses "$id"
+
 	# Devices bind their own addresses, not the link's: the router must
 	# not judge those sources by the reverse path (rp_filter 0: the
 	# larger of "all" and the interface's value counts).
