@@ -11,6 +11,7 @@
 #   labctl.sh spawn ID ROLE LOGNAME CMD [ARG...]
 #   labctl.sh down ID
 #   labctl.sh list
+#   labctl.sh netem         (exit 0: the kernel can delay links)
 #
 #   br-ID-wifi            br-ID-rtr (the censor)             br-ID-srv
 #   eth0 [XDP_PASS] ----- subw [XDP: subscriber]
@@ -49,7 +50,7 @@ DEV_ROUTES_V6="2001:db8:8000::/33 2001:db8:53::/48"
 DEVS_V4=198.18.0.0/16
 DEVS_V6=2001:db8:1::/48
 
-# The model's round-trip times (BR_RTT_WIFI/CELL in user/model/traffic.c).
+# The model's round-trip times (BR_RTT_WIFI/CELL in user/model/stack.h).
 RTT_WIFI=30
 RTT_CELL=70
 # netem's queue, in packets: its default (1000) would drop when hundreds
@@ -485,6 +486,16 @@ cmd_list() {
 	} | sort -u
 }
 
+# netem: exit 0 when the kernel can delay a link (tc netem), 1 when not.
+cmd_netem() {
+	local t="br-netem-$$-$RANDOM" ok=1
+
+	ip netns add "$t" || return 1
+	tc -n "$t" qdisc add dev lo root netem delay 1ms 2>/dev/null && ok=0
+	ip netns del "$t"
+	return "$ok"
+}
+
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP, bpffs)"
 [ $# -ge 1 ] || usage
 cmd=$1
@@ -494,5 +505,6 @@ up) cmd_up "$@" ;;
 spawn) cmd_spawn "$@" ;;
 down) cmd_down "$@" ;;
 list) cmd_list "$@" ;;
+netem) cmd_netem ;;
 *) usage ;;
 esac

@@ -28,10 +28,17 @@
 #include "labsetup.h"
 #include "log.h"
 #include "result.h"
+#include "stack.h"
 #include "wire_lab.h"
 
 #define LAB_DEFAULT_SCENARIO "policies/scenarios/lab.scenario"
 #define LAB_MAX_POLICIES 16
+/*
+ * The round trip of a lab link that adds no delay (a kernel without
+ * netem): two veth hops and the router's program each way take well
+ * under a millisecond (assumption: 1 ms covers a loaded 2-core run).
+ */
+#define LAB_RTT_FLOOR (1 * MS)
 
 struct lab_args {
 	const char *id;
@@ -52,6 +59,7 @@ struct lab_world {
 	struct br_policy **events;		 /* rewritten for the lab */
 	struct br_addrmap *map;
 	uint64_t seed;
+	uint64_t rtt_ns[2]; /* the lab's links', both runs use them */
 };
 
 static void world_free(struct lab_world *w)
@@ -280,8 +288,25 @@ static int lab_bring_up(const char *id, const struct lab_world *w)
 	if (!err)
 		err = br_lab_bin_dir(bin, sizeof(bin));
 	if (!err) {
-		const char *up[] = { "up", id, devpath, "--bin", bin, NULL };
+		const char *probe[] = { "netem", NULL };
+		char wifi[16] = "0", cell[16] = "0";
+		const char *up[] = { "up",	   id,	 devpath,     "--bin",
+				     bin,	   "--rtt-wifi", wifi,
+				     "--rtt-cell", cell, NULL };
 
+		/* the model's round trips where the kernel can delay */
+		if (!br_labctl(NULL, 0, probe)) {
+			snprintf(wifi, sizeof(wifi), "%llu",
+				 (unsigned long long)(BR_RTT_WIFI / MS));
+			snprintf(cell, sizeof(cell), "%llu",
+				 (unsigned long long)(BR_RTT_CELL / MS));
+		} else {
+			fprintf(stderr, "lab %s: this kernel has no netem: "
+					"the links add no delay, and the "
+					"comparison's model runs with the "
+					"lab's round trips\n",
+				id);
+		}
 		err = br_labctl(NULL, 0, up) ? -EIO : 0;
 	}
 	unlink(devpath);
@@ -311,6 +336,28 @@ static void new_id(char id[BR_LAB_ID_MAX + 1])
 	snprintf(id, BR_LAB_ID_MAX + 1, "%06x", r & 0xffffff);
 }
 
+/* The round trips lab id's links add (labctl.sh's STATE/rtt), into w. */
+static int lab_rtts(const char *id, struct lab_world *w)
+{
+	char path[PATH_MAX], kind[8];
+	unsigned long long ms;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/rtt", BR_LAB_RUN_DIR, id);
+	f = fopen(path, "re");
+	if (!f) {
+		br_err("lab %s: %s: %s", id, path, strerror(errno));
+		return -errno;
+	}
+	while (fscanf(f, "%7s %llu", kind, &ms) == 2) {
+		int c = !strcmp(kind, "cell");
+
+		w->rtt_ns[c] = ms ? ms * MS : LAB_RTT_FLOOR;
+	}
+	fclose(f);
+	return 0;
+}
+
 /* The scenario in lab id, with policy p in force first: res filled. */
 static int lab_play(const char *id, const struct lab_world *w,
 		    struct br_policy *p, struct br_traffic_result *res,
@@ -318,7 +365,8 @@ static int lab_play(const char *id, const struct lab_world *w,
 {
 	struct br_traffic_opts o = { .cat = w->cat, .scn = w->scn,
 				     .seed = w->seed, .initial = p,
-				     .event_policies = w->events };
+				     .event_policies = w->events,
+				     .rtt_ns = { w->rtt_ns[0], w->rtt_ns[1] } };
 	char pins[PATH_MAX + 32];
 	struct br_labnet net;
 	struct br_lab_opts lo = { .net = &net, .map = w->map };
@@ -562,7 +610,8 @@ static int lab_report(const struct br_cli *cli, const struct lab_args *a,
 }
 
 /* The model's run of the same scenario, seed and policies. */
-static int model_play(const struct lab_args *a, struct br_traffic_result *res)
+static int model_play(const struct lab_args *a, const uint64_t rtt_ns[2],
+		      struct br_traffic_result *res)
 {
 	struct lab_world mw;
 	struct br_traffic_opts o;
@@ -574,7 +623,8 @@ static int model_play(const struct lab_args *a, struct br_traffic_result *res)
 	if (err)
 		goto out;
 	o = (struct br_traffic_opts){ .cat = mw.cat, .scn = mw.scn,
-				      .seed = mw.seed, .initial = mw.pol[0] };
+				      .seed = mw.seed, .initial = mw.pol[0],
+				      .rtt_ns = { rtt_ns[0], rtt_ns[1] } };
 	err = br_sim_open(&sim, NULL, mw.scn->flow_entries,
 			  mw.scn->hello_entries);
 	if (err) {
@@ -620,10 +670,14 @@ static int lab_run_verb(const struct br_cli *cli, const struct lab_args *a,
 	} else {
 		snprintf(id, sizeof(id), "%s", a->id);
 	}
+	err = lab_rtts(id, &w);
+	if (err)
+		goto down;
 	if (!cli->quiet)
 		fprintf(stderr, "lab %s: %s, %.0f s of real time ...\n", id,
 			w.scn->name, w.scn->duration_ns / 1e9);
 	err = lab_play(id, &w, w.pol[0], &res, &st);
+down:
 	if (own && !a->keep && lab_take_down(id) && !err)
 		err = -EIO;
 	if (err)
@@ -632,7 +686,7 @@ static int lab_run_verb(const struct br_cli *cli, const struct lab_args *a,
 		rc = lab_report(cli, a, &w, &res) ? 1 : 0;
 		goto out;
 	}
-	err = model_play(a, &model);
+	err = model_play(a, w.rtt_ns, &model);
 	if (!err)
 		rc = cmp_print(cli, &w, a->n_pol ? a->pol[0] : NULL, &model,
 			       &res, &st)

@@ -302,7 +302,11 @@ static inline struct channel *chan_at(struct model *m, uint32_t dev, int key)
 
 static inline uint64_t rtt_of(const struct model *m, uint32_t dev)
 {
-	return m->devs[dev].cellular ? BR_RTT_CELL : BR_RTT_WIFI;
+	int c = m->devs[dev].cellular;
+
+	if (m->o->rtt_ns[c])
+		return m->o->rtt_ns[c];
+	return c ? BR_RTT_CELL : BR_RTT_WIFI;
 }
 
 

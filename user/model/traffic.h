@@ -27,6 +27,10 @@ struct br_traffic_opts {
 	 * force at scn->events[i].at_ns */
 	struct br_policy *const *event_policies;
 	int labels; /* label every packet (for --write-pcap) */
+	/* the round trips of Wi-Fi [0] and cellular [1] links, ns; 0: the
+	 * model's (stack.h: BR_RTT_WIFI, BR_RTT_CELL). The live lab sets
+	 * its links' own, and its comparison runs the model with them. */
+	uint64_t rtt_ns[2];
 };
 
 /*
