@@ -33,7 +33,7 @@ override CFLAGS += -DBR_SOURCE_DIR='"$(CURDIR)"' \
 	      -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf)
-LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lcrypto -lpcap -lm
+LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lssl -lcrypto -lpcap -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))

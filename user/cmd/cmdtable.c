@@ -164,6 +164,18 @@ static const struct br_opt br_replay_opts[] = {
 	BR_END
 };
 
+static const struct br_opt br_lab_opts[] = {
+	BR_VALUE("dir", BR_OPT_DIR, "DIR", BR_ARG_DIR,
+		 "serve: the lab's state directory (the CA, the control "
+		 "socket)"),
+	BR_VALUE("tcp", BR_OPT_TCP, "PORTS", BR_ARG_WORD,
+		 "serve: TCP ports to answer, plain or TLS (a comma list of "
+		 "ports and ranges)"),
+	BR_VALUE("udp", BR_OPT_UDP, "PORTS", BR_ARG_WORD,
+		 "serve: UDP ports to echo"),
+	BR_END
+};
+
 const struct br_cmd br_commands[] = {
 	{ "check", cmd_check, "POLICY...", BR_ARG_POLICY, br_no_opts,
 	  "parse and validate policies; errors as file:line:col: message" },
@@ -192,9 +204,12 @@ const struct br_cmd br_commands[] = {
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
-	{ "lab", cmd_lab, "plan [POLICY...]", BR_ARG_POLICY, br_no_opts,
+	{ "lab", cmd_lab, "plan [POLICY...] | serve", BR_ARG_POLICY,
+	  br_lab_opts,
 	  "the live lab: plan prints where the lab puts the real prefixes "
-	  "the service catalog and the policies name" },
+	  "the service catalog and the policies name; serve runs the lab's "
+	  "servers (TLS with a certificate for every SNI, channels and "
+	  "pushes, UDP echo) until SIGTERM" },
 	{}
 };
 

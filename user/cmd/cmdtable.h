@@ -81,6 +81,10 @@ enum br_opt_id {
 	BR_OPT_DECAP,
 	BR_OPT_VXLAN_PORT,
 	BR_OPT_WRITE,
+	/* lab serve */
+	BR_OPT_DIR,
+	BR_OPT_TCP,
+	BR_OPT_UDP,
 };
 
 struct br_opt {
