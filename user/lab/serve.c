@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -181,6 +182,20 @@ static int br_serve_ctl(struct br_server *s, const char *path)
 	return err;
 }
 
+/*
+ * As many open files as the hard limit allows: hundreds of devices with
+ * a few connections each pass the usual soft limit of 1024.
+ */
+static void br_serve_files(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
 /* SIGTERM and SIGINT as events of the loop; SIGPIPE ignored. */
 static int br_serve_signals(struct br_server *s)
 {
@@ -301,6 +316,7 @@ int br_serve_run(const struct br_serve_conf *conf)
 	int err;
 
 	snprintf(ctl, sizeof(ctl), "%s/%s", conf->dir, BR_LAB_CTL);
+	br_serve_files();
 	err = br_serve_tls_new(conf->dir, &s.tls);
 	if (err)
 		goto out; /* printed */
