@@ -36,6 +36,8 @@ int cmd_merge(struct br_cli *cli, int argc, char **argv);
 int cmd_lab(struct br_cli *cli, int argc, char **argv);
 /* lab up|run|compare|down|list (cmd_lab_run.c) */
 int cmd_lab_verbs(struct br_cli *cli, int argc, char **argv);
+/* lab serve (cmd_lab_serve.c); argv[0] is "lab" */
+int cmd_lab_serve(struct br_cli *cli, int argc, char **argv);
 
 /*
  * Parse a policy file against the service catalog (br_cli_catalog),

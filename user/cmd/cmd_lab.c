@@ -102,8 +102,11 @@ out:
 
 int cmd_lab(struct br_cli *cli, int argc, char **argv)
 {
-	int first = br_args_none(argc, argv);
+	int first;
 
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return cmd_lab_serve(cli, argc, argv);
+	first = br_args_none(argc, argv);
 	if (first >= 0 && first < argc && !strcmp(argv[first], "plan"))
 		return br_lab_plan(cli, argc - first - 1, argv + first + 1);
 	return cmd_lab_verbs(cli, argc, argv);

@@ -183,6 +183,14 @@ static const struct br_opt br_lab_opts[] = {
 		 "run: write a self-contained report with charts to F"),
 	BR_VALUE("markdown", BR_OPT_MARKDOWN, "F", BR_ARG_FILE,
 		 "run: write the report as Markdown to F"),
+	BR_VALUE("dir", BR_OPT_DIR, "DIR", BR_ARG_DIR,
+		 "serve: the lab's state directory (the CA, the control "
+		 "socket)"),
+	BR_VALUE("tcp", BR_OPT_TCP, "PORTS", BR_ARG_WORD,
+		 "serve: TCP ports to answer, plain or TLS (a comma list of "
+		 "ports and ranges)"),
+	BR_VALUE("udp", BR_OPT_UDP, "PORTS", BR_ARG_WORD,
+		 "serve: UDP ports to echo"),
 	BR_END
 };
 
@@ -214,11 +222,14 @@ const struct br_cmd br_commands[] = {
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
-	{ "lab", cmd_lab, "plan|up|run|compare|down|list [ID|POLICY...]",
+	{ "lab", cmd_lab,
+	  "plan|up|run|compare|down|list|serve [ID|POLICY...]",
 	  BR_ARG_POLICY, br_lab_opts,
 	  "the live lab: real devices' stacks, servers and the program on a "
 	  "router in namespaces; run prints simulate's report from it, "
-	  "compare puts it beside simulate's; plan prints the address map" },
+	  "compare puts it beside simulate's; plan prints the address map; "
+	  "serve runs the lab's servers (TLS with a certificate for every "
+	  "SNI, channels and pushes, UDP echo) until SIGTERM" },
 	{}
 };
 

@@ -84,6 +84,9 @@ enum br_opt_id {
 	/* lab */
 	BR_OPT_LAB,
 	BR_OPT_KEEP,
+	BR_OPT_DIR,
+	BR_OPT_TCP,
+	BR_OPT_UDP,
 };
 
 struct br_opt {
