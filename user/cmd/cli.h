@@ -34,6 +34,7 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv);
 int cmd_simulate(struct br_cli *cli, int argc, char **argv);
 int cmd_merge(struct br_cli *cli, int argc, char **argv);
 int cmd_lab(struct br_cli *cli, int argc, char **argv);
+int cmd_lab_quic(struct br_cli *cli, int argc, char **argv); /* lab quic-* */
 
 /*
  * Parse a policy file against the service catalog (br_cli_catalog),

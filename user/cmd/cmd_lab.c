@@ -102,8 +102,11 @@ out:
 
 int cmd_lab(struct br_cli *cli, int argc, char **argv)
 {
-	int first = br_args_none(argc, argv);
+	int first;
 
+	if (argc > 1 && !strncmp(argv[1], "quic-", 5))
+		return cmd_lab_quic(cli, argc - 1, argv + 1);
+	first = br_args_none(argc, argv);
 	if (first < 0 || first == argc || strcmp(argv[first], "plan")) {
 		br_cmd_usage_error(argv[0]);
 		return 2;

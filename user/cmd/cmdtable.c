@@ -192,9 +192,14 @@ const struct br_cmd br_commands[] = {
 	{ "replay", cmd_replay, "PCAP", BR_ARG_PCAP, br_replay_opts,
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
-	{ "lab", cmd_lab, "plan [POLICY...]", BR_ARG_POLICY, br_no_opts,
+	{ "lab", cmd_lab,
+	  "plan [POLICY...] | quic-serve --port N [--port N...] | "
+	  "quic-get ADDR PORT SNI N [--bind ADDR]", BR_ARG_POLICY, br_no_opts,
 	  "the live lab: plan prints where the lab puts the real prefixes "
-	  "the service catalog and the policies name" },
+	  "the service catalog and the policies name; quic-serve answers "
+	  "QUIC (v1, ALPN h3, self-signed) on UDP ports, each stream's "
+	  "\"GET n\" with n bytes, until SIGTERM; quic-get fetches N bytes "
+	  "from one (exit 0 when all came within 10 s)" },
 	{}
 };
 
