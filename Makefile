@@ -33,7 +33,10 @@ override CFLAGS += -DBR_SOURCE_DIR='"$(CURDIR)"' \
 	      -DBR_DATADIR='"$(PREFIX)/share/blastradius"'
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf)
-LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lssl -lcrypto -lpcap -lm
+# The lab's TLS clients (OpenSSL) and QUIC (user/lab/quic*.c: ngtcp2 with
+# its GnuTLS crypto backend).
+LDLIBS     := $(LIBBPF_LIBS) -lelf -lz -lssl -lcrypto -lpcap -lm \
+	      -lngtcp2 -lngtcp2_crypto_gnutls -lgnutls
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))

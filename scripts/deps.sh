@@ -18,6 +18,7 @@ PACKAGES="
 	knot-dnsutils
 	chromium fonts-dejavu-core
 	ngtcp2-server ngtcp2-client nftables ethtool
+	libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
 	man-db groff-base bsdextrautils
 	parallel python3-yaml
 "

@@ -38,6 +38,7 @@ int cmd_lab(struct br_cli *cli, int argc, char **argv);
 int cmd_lab_verbs(struct br_cli *cli, int argc, char **argv);
 /* lab serve (cmd_lab_serve.c); argv[0] is "lab" */
 int cmd_lab_serve(struct br_cli *cli, int argc, char **argv);
+int cmd_lab_quic(struct br_cli *cli, int argc, char **argv); /* lab quic-* */
 
 /*
  * Parse a policy file against the service catalog (br_cli_catalog),

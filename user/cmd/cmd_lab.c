@@ -106,6 +106,8 @@ int cmd_lab(struct br_cli *cli, int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "serve"))
 		return cmd_lab_serve(cli, argc, argv);
+	if (argc > 1 && !strncmp(argv[1], "quic-", 5))
+		return cmd_lab_quic(cli, argc - 1, argv + 1);
 	first = br_args_none(argc, argv);
 	if (first >= 0 && first < argc && !strcmp(argv[first], "plan"))
 		return br_lab_plan(cli, argc - first - 1, argv + first + 1);

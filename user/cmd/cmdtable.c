@@ -223,13 +223,16 @@ const struct br_cmd br_commands[] = {
 	  "run a capture through the program: verdicts per flow, rule, "
 	  "name" },
 	{ "lab", cmd_lab,
-	  "plan|up|run|compare|down|list|serve [ID|POLICY...]",
+	  "plan|up|run|compare|down|list|serve|quic-serve|quic-get "
+	  "[ID|POLICY...]",
 	  BR_ARG_POLICY, br_lab_opts,
 	  "the live lab: real devices' stacks, servers and the program on a "
 	  "router in namespaces; run prints simulate's report from it, "
 	  "compare puts it beside simulate's; plan prints the address map; "
 	  "serve runs the lab's servers (TLS with a certificate for every "
-	  "SNI, channels and pushes, UDP echo) until SIGTERM" },
+	  "SNI, channels and pushes, UDP echo) until SIGTERM; quic-serve "
+	  "answers QUIC (v1, ALPN h3) on UDP ports; quic-get fetches N bytes "
+	  "from one" },
 	{}
 };
 
