@@ -256,8 +256,21 @@ static int servers_start(const char *id, const char *dir,
 					exe, "lab", "serve", "--dir", dir,
 					"--tcp", tcp, "--udp", udp, NULL };
 
+		const char *qs[8 + 2 * 16] = { "spawn", id, BR_LAB_NS_SERVER,
+					       "quic", exe, "lab",
+					       "quic-serve" };
+		char *save = NULL, *tok;
+		int k = 7;
+
+		for (tok = strtok_r(quic, ",", &save); tok && k < 8 + 2 * 15;
+		     tok = strtok_r(NULL, ",", &save)) {
+			qs[k++] = "--port";
+			qs[k++] = tok;
+		}
+		qs[k] = NULL;
 		if (br_labctl(pid, sizeof(pid), dns) ||
-		    br_labctl(pid, sizeof(pid), serve)) {
+		    br_labctl(pid, sizeof(pid), serve) ||
+		    (k > 7 && br_labctl(pid, sizeof(pid), qs))) {
 			br_err("lab: cannot start the lab's servers");
 			return -EIO;
 		}

@@ -7,8 +7,11 @@
 
 #include "labtls.h"
 
-/* A private-use extension number (RFC 8446 section 4.2: 65280-65535). */
-#define BR_LABTLS_PQ_EXT 65281
+/*
+ * A private-use extension number (RFC 8446 section 4.2: 65280-65535;
+ * not 65281, which is renegotiation_info, RFC 5746).
+ */
+#define BR_LABTLS_PQ_EXT 65330
 #define BR_LABTLS_PQ_BYTES 1200
 
 static const unsigned char pq_pad[BR_LABTLS_PQ_BYTES];

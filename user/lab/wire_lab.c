@@ -47,6 +47,7 @@
 
 #include "addrplan.h"
 #include "engine.h"
+#include "labquic.h"
 #include "labtls.h"
 #include "log.h"
 #include "packet.h"
@@ -74,7 +75,8 @@ struct conn {
 	uint8_t dead;	   /* a channel closed under the device */
 	uint8_t want_out;  /* EPOLLOUT asked for */
 	SSL *ssl;
-	void *quic;
+	struct br_quic *quic;
+	uint64_t qtimer;   /* the QUIC stack's next timer (lab clock) */
 	uint32_t job;	   /* a flow's job; NO_JOB for a channel */
 	uint32_t dev;
 	int key;	   /* a channel's */
@@ -194,6 +196,8 @@ static void conn_free(struct lab *L, struct conn *c)
 	L->open[c->open_ix]->open_ix = c->open_ix;
 	if (c->ssl)
 		SSL_free(c->ssl);
+	if (c->quic)
+		br_quic_free(c->quic);
 	close(c->fd);
 	free(c->out);
 	free(c->pend);
@@ -642,6 +646,94 @@ static int media_read(struct lab *L, struct conn *c)
 	return 0;
 }
 
+/* The QUIC stack's timer, on the lab's clock. */
+static void quic_timer(struct lab *L, struct conn *c)
+{
+	uint64_t t = br_quic_timer(c->quic);
+
+	c->qtimer = t == UINT64_MAX ? 0 : t > L->t0 ? t - L->t0 : 1;
+}
+
+/*
+ * A QUIC connection's progress: the handshake done (the request goes
+ * next), the response whole, or the connection gone.
+ */
+static int quic_progress(struct lab *L, struct conn *c, int err)
+{
+	struct model *m = L->m;
+	struct job *j = &m->jobs[c->job];
+	struct flow_run *fr = &j->fr;
+	enum br_quic_state st = br_quic_state(c->quic);
+	uint64_t now = lab_now(L), got;
+
+	quic_timer(L, c);
+	if (!c->deadline)
+		return 0; /* nothing waits for it */
+	if (err || st == BR_QUIC_FAILED)
+		return step_fail(L, c, err == -ECONNRESET);
+	if (fr->step == ST_QUIC && st != BR_QUIC_HANDSHAKE) {
+		fr->tries = 0;
+		fr->step = ST_REQUEST;
+		return step_over(L, c);
+	}
+	if (fr->step != ST_RESPONSE)
+		return 0;
+	got = br_quic_received(c->quic);
+	if (got > c->got) { /* progress: the stall clock starts again */
+		c->got = got;
+		c->deadline = now + br_stack_give_up(BR_RTO, BR_DATA_RETRIES) +
+			      answer_wait(m, j->dev);
+	}
+	if (st != BR_QUIC_DONE)
+		return 0;
+	fr->goodput_bps = fr->bytes * 8.0 * 1e9 /
+			  (double)(now > fr->data_start ? now - fr->data_start
+							: 1);
+	fr->step = ST_DONE;
+	return step_over(L, c);
+}
+
+static int quic_io(struct lab *L, struct conn *c)
+{
+	int err = br_quic_client_io(c->quic, mono_ns());
+
+	if (err && err != -ECONNRESET && err != -ETIMEDOUT && err != -EPROTO)
+		return err;
+	return quic_progress(L, c, err);
+}
+
+/*
+ * A QUIC handshake: ngtcp2 resends the Initial on its PTO; the step is
+ * given up when stack.h's QUIC schedule has run out, or, racing the next
+ * alternative, when the browser stops waiting for it (browser.h).
+ */
+static int64_t step_quic(struct lab *L, struct job *j)
+{
+	struct flow_run *fr = &j->fr;
+	uint8_t to[16];
+	struct conn *c;
+	int err;
+
+	c = flow_conn(L, j, fr->ends.family == 4 ? AF_INET : AF_INET6,
+		      SOCK_DGRAM, C_QUIC);
+	if (!c)
+		return -ENOMEM;
+	lab_addr(L, fr, to);
+	err = dev_connect(L, c, fr->ends.family, to, fr->ends.sport);
+	if (!err)
+		err = br_quic_client_new(&c->quic, c->fd,
+					 fr->sni[0] ? fr->sni : NULL,
+					 mono_ns());
+	if (err)
+		return err;
+	quic_timer(L, c);
+	c->deadline = lab_now(L) +
+		      (fr->race ? fr->race_wait
+				: br_stack_give_up(SEC, BR_QUIC_RETRIES) +
+					  answer_wait(L->m, j->dev));
+	return BR_WIRE_WAIT;
+}
+
 static int64_t step_request(struct lab *L, struct job *j)
 {
 	uint32_t id = (uint32_t)(j - L->m->jobs);
@@ -652,8 +744,21 @@ static int64_t step_request(struct lab *L, struct job *j)
 
 	if (!c)
 		return -EPROTO;
-	if (c->kind == C_QUIC)
-		return -ENOTSUP;
+	if (c->kind == C_QUIC) {
+		fr->bytes = br_tm_resp_size(L->m, j);
+		fr->data_start = lab_now(L) + rtt_of(L->m, j->dev) / 2;
+		fr->step = ST_RESPONSE;
+		c->got = 0;
+		c->deadline = lab_now(L) +
+			      br_stack_give_up(BR_RTO, BR_DATA_RETRIES) +
+			      answer_wait(L->m, j->dev);
+		err = br_quic_get(c->quic, fr->bytes, mono_ns());
+		if (err)
+			err = step_fail(L, c, false);
+		else
+			err = quic_progress(L, c, 0);
+		return err ? err : BR_WIRE_WAIT;
+	}
 	if (j->kind == JOB_CONNECT) /* a channel: register it */
 		n = snprintf(line, sizeof(line), "CHAN %u %d\n", j->dev,
 			     j->chan);
@@ -1032,6 +1137,8 @@ static int conn_event(struct lab *L, struct conn *c, uint32_t events)
 		}
 		return conn_read(L, c);
 	}
+	if (c->kind == C_QUIC) /* the stack reads even when no step waits */
+		return quic_io(L, c);
 	if (!c->deadline) /* its step is over: nothing waits */
 		return 0;
 	fr = &L->m->jobs[c->job].fr;
@@ -1040,6 +1147,8 @@ static int conn_event(struct lab *L, struct conn *c, uint32_t events)
 		return dns_read(L, c);
 	case C_MEDIA:
 		return media_read(L, c);
+	case C_QUIC:
+		return quic_io(L, c);
 	default:
 		break;
 	}
@@ -1070,6 +1179,11 @@ static int conn_timeout(struct lab *L, struct conn *c, uint64_t now)
 		if (err)
 			return err;
 	}
+	if (c->quic && c->qtimer && c->qtimer <= now) {
+		err = quic_io(L, c);
+		if (err || !c->deadline)
+			return err;
+	}
 	if (!c->deadline || c->deadline > now)
 		return 0;
 	if (c->kind == C_DNS)
@@ -1090,6 +1204,8 @@ static uint64_t next_deadline(const struct lab *L)
 
 		if (c->deadline && c->deadline < t)
 			t = c->deadline;
+		if (c->quic && c->qtimer && c->qtimer < t)
+			t = c->qtimer;
 		for (k = 0; k < c->n_pend; k++)
 			if (c->pend[k].deadline < t)
 				t = c->pend[k].deadline;
@@ -1184,8 +1300,7 @@ static int64_t lab_step(struct model *m, struct job *j)
 	case ST_REQUEST:
 		return step_request(L, j);
 	case ST_QUIC:
-		br_err("lab: QUIC flows are not in the lab yet");
-		return -ENOTSUP;
+		return step_quic(L, j);
 	default:
 		return -EPROTO;
 	}

@@ -1811,6 +1811,10 @@ static int events_run(struct model *m)
 	int err;
 
 	for (;;) {
+		/* past the end only jobs run: the rest need no waiting for */
+		while (m->heap.n && m->heap.v[0].t >= m->end &&
+		       m->heap.v[0].kind != EV_JOB)
+			heap_pop(&m->heap);
 		if (w->wait && (m->heap.n || (w->busy && w->busy(m)))) {
 			err = w->wait(m, m->heap.n ? m->heap.v[0].t : UINT64_MAX,
 				      &now);
@@ -1822,9 +1826,6 @@ static int events_run(struct model *m)
 		if (!m->heap.n)
 			return 0;
 		e = heap_pop(&m->heap);
-		/* jobs still running at the end finish; nothing new starts */
-		if (e.t >= m->end && e.kind != EV_JOB)
-			continue;
 		m->now = e.t;
 		err = event_run(m, &e);
 		if (err)
