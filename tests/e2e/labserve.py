@@ -150,8 +150,32 @@ def case_bad(d, h4, h6, port):
     print("after", read_line(good))
 
 
+def case_flood(d, h4, h6, port):
+    """40 connections at once to a server short of files: each answered
+    or refused (never left hanging), and the server serves after."""
+    socks = [connect(h4, port) for _ in range(40)]
+    for s in socks:
+        s.sendall(b"PING\n")
+    answered = refused = 0
+    for s in socks:
+        try:
+            line = read_line(s)
+        except ConnectionResetError:
+            line = "<eof>"
+        if line == "PONG":
+            answered += 1
+        elif line == "<eof>":
+            refused += 1
+        s.close()
+    print("flood", answered + refused, "refused", refused)
+    s = connect(h4, port)
+    s.sendall(b"PING\n")
+    print("after", read_line(s))
+
+
 CASES = {"get": case_get, "chan": case_chan, "stall": case_stall,
-         "udp": case_udp, "bad": case_bad}
+         "udp": case_udp, "bad": case_bad,
+         "flood": case_flood}
 
 if __name__ == "__main__":
     d, case, h4, h6, port = sys.argv[1:6]
