@@ -11,7 +11,9 @@ socket timeout only guards against a hang: no answer is a failed check.
 import os
 import socket
 import ssl
+import struct
 import sys
+import time
 
 GUARD_S = 20  # seconds before a missing answer counts as none
 
@@ -107,6 +109,23 @@ def case_chan(d, h4, h6, port):
     drain(dev2)
     c.sendall(b"PUSH d7 apns 45 1\n")
     print("closed_chan", read_line(c))
+    # a channel whose device resets its connection (SO_LINGER 0): the
+    # server drops it when it reads the reset, which this side cannot
+    # see; so ask until NOCHAN, at most GUARD_S seconds
+    dev3 = connect(h4, port)
+    dev3.sendall(b"CHAN d5 apns\n")
+    read_line(dev3)
+    dev3.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    dev3.close()
+    answer = ""
+    for i in range(GUARD_S * 10):
+        c.sendall(b"PUSH d5 apns %d 1\n" % (100 + i))
+        answer = read_line(c)
+        if answer.startswith("NOCHAN"):
+            break
+        time.sleep(0.1)
+    print("reset_chan", answer.split(" ")[0])
     dev.close()
     dev2.close()
     c.close()
