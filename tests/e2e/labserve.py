@@ -93,6 +93,8 @@ def case_chan(d, h4, h6, port):
     print("acked", read_line(c))
     dev.sendall(b"SEND 43 6\nhello\n")
     print("send", read_line(dev))
+    dev.sendall(b"SEND 46 100000\n" + b"m" * 100000 + b"PING\n")
+    print("send_big", read_line(dev), read_line(dev))
     # the device reconnects: the newer connection is the channel
     dev2 = connect(h6, port, "1-courier.push.apple.com", ca)
     dev2.sendall(b"CHAN d7 apns\n")

@@ -148,6 +148,8 @@ t_eq "a PUSH without a channel: NOCHAN" "$(fact "$out" nochan)" "NOCHAN 42"
 t_eq "the device's ACK comes out of ctl as ACKED" "$(fact "$out" acked)" \
 	"ACKED 41"
 t_eq "SEND id n and its bytes: OK id" "$(fact "$out" send)" "OK 43"
+t_eq "... 100000 bytes of them, then the next line read as a line" \
+	"$(fact "$out" send_big)" "OK 46 PONG"
 t_eq "a second CHAN for the same device and key: OK" \
 	"$(fact "$out" chan2)" "OK"
 t_eq "... the next PUSH goes to the newer connection" \
