@@ -11,7 +11,9 @@ socket timeout only guards against a hang: no answer is a failed check.
 import os
 import socket
 import ssl
+import struct
 import sys
+import time
 
 GUARD_S = 20  # seconds before a missing answer counts as none
 
@@ -91,6 +93,8 @@ def case_chan(d, h4, h6, port):
     print("acked", read_line(c))
     dev.sendall(b"SEND 43 6\nhello\n")
     print("send", read_line(dev))
+    dev.sendall(b"SEND 46 100000\n" + b"m" * 100000 + b"PING\n")
+    print("send_big", read_line(dev), read_line(dev))
     # the device reconnects: the newer connection is the channel
     dev2 = connect(h6, port, "1-courier.push.apple.com", ca)
     dev2.sendall(b"CHAN d7 apns\n")
@@ -107,6 +111,23 @@ def case_chan(d, h4, h6, port):
     drain(dev2)
     c.sendall(b"PUSH d7 apns 45 1\n")
     print("closed_chan", read_line(c))
+    # a channel whose device resets its connection (SO_LINGER 0): the
+    # server drops it when it reads the reset, which this side cannot
+    # see; so ask until NOCHAN, at most GUARD_S seconds
+    dev3 = connect(h4, port)
+    dev3.sendall(b"CHAN d5 apns\n")
+    read_line(dev3)
+    dev3.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    dev3.close()
+    answer = ""
+    for i in range(GUARD_S * 10):
+        c.sendall(b"PUSH d5 apns %d 1\n" % (100 + i))
+        answer = read_line(c)
+        if answer.startswith("NOCHAN"):
+            break
+        time.sleep(0.1)
+    print("reset_chan", answer.split(" ")[0])
     dev.close()
     dev2.close()
     c.close()
@@ -150,8 +171,32 @@ def case_bad(d, h4, h6, port):
     print("after", read_line(good))
 
 
+def case_flood(d, h4, h6, port):
+    """40 connections at once to a server short of files: each answered
+    or refused (never left hanging), and the server serves after."""
+    socks = [connect(h4, port) for _ in range(40)]
+    for s in socks:
+        s.sendall(b"PING\n")
+    answered = refused = 0
+    for s in socks:
+        try:
+            line = read_line(s)
+        except ConnectionResetError:
+            line = "<eof>"
+        if line == "PONG":
+            answered += 1
+        elif line == "<eof>":
+            refused += 1
+        s.close()
+    print("flood", answered + refused, "refused", refused)
+    s = connect(h4, port)
+    s.sendall(b"PING\n")
+    print("after", read_line(s))
+
+
 CASES = {"get": case_get, "chan": case_chan, "stall": case_stall,
-         "udp": case_udp, "bad": case_bad}
+         "udp": case_udp, "bad": case_bad,
+         "flood": case_flood}
 
 if __name__ == "__main__":
     d, case, h4, h6, port = sys.argv[1:6]

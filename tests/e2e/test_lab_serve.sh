@@ -8,8 +8,9 @@
 # as the lab does. Certificates for each SNI signed by the lab CA (checked
 # with openssl s_client), GET over TLS and plain TCP, channels and pushes
 # through the control socket, clients that stall, UDP echo from the
-# address sent to, bad lines, start errors and the exit on SIGTERM. The
-# client side of the protocol is tests/e2e/labserve.py.
+# address sent to, bad lines, start errors, a server short of open files,
+# and the exit on SIGTERM. The client side of the protocol is
+# tests/e2e/labserve.py.
 #
 # usage: tests/e2e/test_lab_serve.sh [BUILD_DIR]
 set -u
@@ -26,13 +27,17 @@ SRV="br-t$ID-srv"
 TMP=$(mktemp -d "/tmp/brlabserve$$.XXXXXX")
 STATE=$TMP/state
 SERVER_PID=""
+FEW_PID=""
 H4=198.19.3.7
 H6=2001:db8:8001::7
 PORTS=443,5223,8080-8081
 
 cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null &&
-		wait "$SERVER_PID" 2>/dev/null
+	local pid
+
+	for pid in $SERVER_PID $FEW_PID; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
 	ip netns del "$CLI" 2>/dev/null
 	ip netns del "$SRV" 2>/dev/null
 	rm -rf "$TMP"
@@ -143,6 +148,8 @@ t_eq "a PUSH without a channel: NOCHAN" "$(fact "$out" nochan)" "NOCHAN 42"
 t_eq "the device's ACK comes out of ctl as ACKED" "$(fact "$out" acked)" \
 	"ACKED 41"
 t_eq "SEND id n and its bytes: OK id" "$(fact "$out" send)" "OK 43"
+t_eq "... 100000 bytes of them, then the next line read as a line" \
+	"$(fact "$out" send_big)" "OK 46 PONG"
 t_eq "a second CHAN for the same device and key: OK" \
 	"$(fact "$out" chan2)" "OK"
 t_eq "... the next PUSH goes to the newer connection" \
@@ -151,6 +158,8 @@ t_eq "... SENT" "$(fact "$out" push2_ctl)" "SENT 44"
 t_eq "... and not to the older one" "$(fact "$out" old_next)" "PONG"
 t_eq "the channel's connection gone: NOCHAN" \
 	"$(fact "$out" closed_chan)" "NOCHAN 45"
+t_eq "a channel reset by its device is dropped: NOCHAN" \
+	"$(fact "$out" reset_chan)" "NOCHAN"
 
 out=$(py stall)
 t_eq "stalled clients (idle, a TLS record begun, a 4 MB GET never read) do not hold up a third" \
@@ -186,6 +195,29 @@ t_eq "no --dir: a usage error" "$rc" 2
 out=$("$BR" lab plan --tcp 443 2>&1); rc=$?
 t_eq "plan takes no serve option" "$rc" 2
 
+# ---- out of open files ----------------------------------------------------------
+# A second server with 32 files: a flood of connections is refused past
+# them (rather than waking the loop forever), and it serves afterwards.
+mkdir -p "$TMP/few"
+ip netns exec "$SRV" prlimit --nofile=32:32 "$BR" lab serve --dir "$TMP/few" \
+	--tcp 9000 >/dev/null 2>"$TMP/few.err" &
+FEW_PID=$!
+for i in $(seq 1 100); do
+	[ -S "$TMP/few/ctl" ] && break
+	sleep 0.1
+done
+out=$(cli python3 "$E2E/labserve.py" "$TMP/few" flood "$H4" "$H6" 9000 2>&1)
+t_eq "short of files: 40 connections each answered or refused" \
+	"$(fact "$out" flood | cut -d' ' -f1)" 40
+refused=$(fact "$out" flood | cut -d' ' -f3)
+t_match "... some refused" "$refused" '^[1-9][0-9]*$'
+t_eq "... and the server serves after" "$(fact "$out" after)" PONG
+kill -TERM "$FEW_PID"
+wait "$FEW_PID"
+FEW_PID=""
+t_match "... its refusals counted" "$(cat "$TMP/few.err")" \
+	" $refused TCP connections refused, out of open files,"
+
 # ---- SIGTERM ------------------------------------------------------------------
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
@@ -195,10 +227,10 @@ t_eq "SIGTERM: exit 0" "$rc" 0
 t_check "... the control socket removed" test ! -e "$STATE/ctl"
 err=$(cat "$TMP/server.err")
 t_match "... the counters on stderr, each saying what it counts" "$err" \
-	'^blastradius: lab serve: [0-9]+ TCP connections accepted, [0-9]+ TLS handshakes completed, .*, [0-9]+ UDP datagrams echoed$'
+	'^blastradius: lab serve: [0-9]+ TCP connections accepted, 0 TCP connections refused, out of open files, [0-9]+ TLS handshakes completed, .*, [0-9]+ UDP datagrams echoed$'
 t_match "... the GETs" "$err" ' 6 GET lines answered'
 t_match "... the bad lines" "$err" ' 3 bad lines'
-t_match "... the pushes" "$err" ' 2 pushes written to a channel, 2 pushes without a channel, 1 ACK lines forwarded'
+t_match "... the pushes" "$err" ' [2-9][0-9]* pushes written to a channel, 3 pushes without a channel, 1 ACK lines forwarded'
 t_eq "... one line" "$(wc -l <"$TMP/server.err")" 1
 
 t_done

@@ -68,8 +68,8 @@ static void test_ports(void **state)
 					j ? "," : "", p.port[j]);
 		got[len] = '\0';
 		if (strcmp(got, port_cases[i].ports))
-			fail_msg("\"%s\": %s, not %s", port_cases[i].text,
-				 got, port_cases[i].ports);
+			fail_msg("\"%s\": %s, not %s", port_cases[i].text, got,
+				 port_cases[i].ports);
 	}
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(br_serve_ports_parse("1-256", &p), 0);

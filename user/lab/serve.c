@@ -6,6 +6,7 @@
  * only ever waits for itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,8 +227,26 @@ static void br_serve_accept(struct br_server *s, struct br_conn *l)
 
 	for (;;) {
 		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+		    s->spare_fd >= 0) {
+			/*
+			 * Out of files: the waiting connection would wake the
+			 * loop forever. Refuse it with the spare descriptor.
+			 */
+			close(s->spare_fd);
+			fd = accept(l->fd, NULL, NULL);
+			if (fd >= 0) {
+				close(fd);
+				s->count[BR_SERVE_refused]++;
+			}
+			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			/* (accept says EMFILE before it looks for a connection) */
+			if (fd < 0)
+				return;
+			continue;
+		}
 		if (fd < 0)
-			return; /* EAGAIN; or out of files: the next event */
+			return; /* EAGAIN: all taken */
 		if (br_conn_add(s, fd, kind, NULL)) {
 			close(fd);
 			continue;
@@ -310,7 +329,9 @@ static void br_serve_report(const struct br_server *s)
 
 int br_serve_run(const struct br_serve_conf *conf)
 {
-	struct br_server s = { .epfd = -1 };
+	struct br_server s = {
+		.epfd = -1, .spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+	};
 	bool ctl_made = false;
 	char ctl[4096];
 	int err;
@@ -348,6 +369,8 @@ out:
 		unlink(ctl);
 	if (s.epfd >= 0)
 		close(s.epfd);
+	if (s.spare_fd >= 0)
+		close(s.spare_fd);
 	br_namemap_free(s.chans);
 	br_serve_tls_free(s.tls);
 	return err ? 1 : 0;

@@ -18,6 +18,7 @@
 /* What lab serve counts, printed as one line at exit: (name, what). */
 #define BR_SERVE_COUNTERS(X)                                         \
 	X(connections, "TCP connections accepted")                   \
+	X(refused, "TCP connections refused, out of open files")     \
 	X(tls, "TLS handshakes completed")                           \
 	X(tls_sni, "TLS handshakes with an SNI")                     \
 	X(tls_failed, "TLS handshakes that failed")                  \
@@ -69,6 +70,7 @@ struct br_server {
 	struct br_serve_tls *tls;
 	struct br_namemap *chans; /* "dev key" -> its channel's br_conn */
 	struct br_conn *conns;	  /* every socket, to close them at exit */
+	int spare_fd;		  /* given up to refuse one when out of files */
 	__u64 count[BR_SERVE_N_COUNTERS];
 };
 

@@ -5,6 +5,7 @@
  * verb or a wrong count of words is a bad line.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "namemap.h"
@@ -55,12 +56,16 @@ static int br_line_count(const char *s, __u64 *out)
 }
 
 /* printf into c's output; a line is never over BR_LAB_LINE_MAX. */
-static int br_line_reply(struct br_conn *c, const char *fmt, const char *a,
-			 const char *b)
+static int __attribute__((format(printf, 2, 3)))
+br_line_reply(struct br_conn *c, const char *fmt, ...)
 {
 	char line[BR_LAB_LINE_MAX + 32];
-	int len = snprintf(line, sizeof(line), fmt, a, b);
+	va_list ap;
+	int len;
 
+	va_start(ap, fmt);
+	len = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
 	return br_conn_queue(c, line, len);
 }
 
@@ -94,7 +99,7 @@ static int br_line_ack(struct br_server *s, const char *id)
 	for (ctl = s->conns; ctl; ctl = ctl->next) {
 		if (ctl->kind != BR_CONN_CTL)
 			continue;
-		err = br_line_reply(ctl, "ACKED %s%s\n", id, "");
+		err = br_line_reply(ctl, "ACKED %s\n", id);
 		if (!err)
 			err = br_conn_watch(s, ctl);
 		if (err)
@@ -144,7 +149,7 @@ static int br_line_ctl(struct br_server *s, struct br_conn *c, char **w, int n)
 	ch = br_namemap_get(s->chans, name);
 	if (!ch) {
 		s->count[BR_SERVE_nochan]++;
-		return br_line_reply(c, "NOCHAN %s%s\n", w[3], "");
+		return br_line_reply(c, "NOCHAN %s\n", w[3]);
 	}
 	err = br_line_reply(ch, "PUSH %s %s\n", w[3], w[4]);
 	if (err)
@@ -154,7 +159,7 @@ static int br_line_ctl(struct br_server *s, struct br_conn *c, char **w, int n)
 	if (err)
 		return err;
 	s->count[BR_SERVE_pushes]++;
-	return br_line_reply(c, "SENT %s%s\n", w[3], "");
+	return br_line_reply(c, "SENT %s\n", w[3]);
 }
 
 /* The whole lines and SEND bodies in c->in, until output backs up. */
@@ -184,7 +189,7 @@ static int br_line_consume(struct br_server *s, struct br_conn *c)
 		memmove(c->in, c->in + k, c->in_len - k);
 		c->in_len -= k;
 		if (!err && c->body == 0 && c->body_id[0]) {
-			err = br_line_reply(c, "OK %s%s\n", c->body_id, "");
+			err = br_line_reply(c, "OK %s\n", c->body_id);
 			c->body_id[0] = '\0';
 		}
 	}
@@ -210,8 +215,7 @@ int br_line_input(struct br_server *s, struct br_conn *c)
 			if (n > 0)
 				c->body -= n;
 			if (n > 0 && !c->body) {
-				err = br_line_reply(c, "OK %s%s\n", c->body_id,
-						    "");
+				err = br_line_reply(c, "OK %s\n", c->body_id);
 				c->body_id[0] = '\0';
 			}
 		} else {
