@@ -8,7 +8,13 @@
 # XDP program: each policy's headline, failure rates per service and the
 # push notifications lost per app class, and an HTML report.
 #
-# Part B, the dataplane live, in a throwaway namespace lab: a client, a
+# Part B, the live lab (docs/LAB.md): 100 emulated phones on real
+# kernel stacks, real TLS channels to an APNs-like push service, real
+# DNS, QUIC and media servers, the censor router running blastradius
+# natively: imessage-apns-sni's push collateral on real channels, beside
+# what simulate says for the same devices (lab compare, one minute).
+#
+# Part C, the operator's view, in a throwaway namespace lab: a client, a
 # censor router running blastradius, a server with an APNs-like service on
 # TCP 5223 and a web server on 443. Loads the example policy that drops the
 # APNs port, shows a connection dropped and one passed, the counters, an
@@ -52,7 +58,12 @@ printf '$ %s\n' "$BLASTRADIUS simulate --no-policy --scenario policies/scenarios
 	--scenario policies/scenarios/swap-midway.scenario 2>/dev/null |
 	sed -n '/over time/,/=>/p'
 
-say "B. The same program, live: a lab"
+say "B. The live lab: imessage-apns-sni on real TLS channels, beside the model (one minute)"
+run "$BLASTRADIUS" lab compare --scenario policies/scenarios/lab-quick.scenario \
+	--policy policies/imessage-apns-sni.policy
+[ $? -le 3 ] || exit 1
+
+say "C. The operator's view: load, counters, swap"
 say "1. A lab: client 198.18.0.2 -> router (censor) -> server 198.19.0.2"
 lab_up || exit 1
 lab_spawn "$LAB_SERVER" socat TCP6-LISTEN:5223,fork,reuseaddr,ipv6only=0 SYSTEM:'echo courier-ok'

@@ -91,10 +91,11 @@ static int rewrite(const struct lab_world *w, struct br_policy *p,
 
 /*
  * The scenario (its own path, or the lab's default), the policies, and
- * the map of every prefix they and the catalog name, the policies
- * rewritten by it.
+ * the map of every prefix they and the catalog name; for the lab (lab
+ * true) the policies rewritten by it, for the model as written.
  */
-static int world_load(const struct lab_args *a, struct lab_world *w)
+static int world_load(const struct lab_args *a, bool lab,
+		      struct lab_world *w)
 {
 	const char *path = a->scn_path ? a->scn_path : LAB_DEFAULT_SCENARIO;
 	struct br_diag diag;
@@ -136,9 +137,9 @@ static int world_load(const struct lab_args *a, struct lab_world *w)
 		br_err("lab: the address map: %s", strerror(-err));
 		return err;
 	}
-	for (i = 0; !err && i < a->n_pol; i++)
+	for (i = 0; lab && !err && i < a->n_pol; i++)
 		err = rewrite(w, w->pol[i], a->pol[i]);
-	for (i = 0; !err && i < w->scn->n_events; i++)
+	for (i = 0; lab && !err && i < w->scn->n_events; i++)
 		err = rewrite(w, w->events[i], w->scn->events[i].policy);
 	return err;
 }
@@ -371,11 +372,32 @@ static int lab_rtts(const char *id, struct lab_world *w)
 	return 0;
 }
 
-/* The scenario in lab id, with policy p in force first: res filled. */
+/* A policy that passes everything: what "no policy" puts in force. */
+static int open_policy(struct br_policy **out)
+{
+	static const char text[] = "policy none\n"
+				   "description \"the lab: no policy\"\n"
+				   "default pass\n";
+	struct br_diag diag;
+	int err;
+
+	br_diag_init(&diag);
+	err = br_policy_parse_buffer("(none)", text, sizeof(text) - 1, out,
+				     &diag);
+	br_diag_print(&diag, stderr);
+	br_diag_free(&diag);
+	return err;
+}
+
+/*
+ * The scenario in lab id, with policy p in force first (NULL: none, and
+ * none is put in force over what an earlier run left): res filled.
+ */
 static int lab_play(const char *id, const struct lab_world *w,
 		    struct br_policy *p, struct br_traffic_result *res,
 		    struct br_lab_stats *st)
 {
+	struct br_policy *none = NULL;
 	struct br_traffic_opts o = { .cat = w->cat, .scn = w->scn,
 				     .seed = w->seed, .initial = p,
 				     .event_policies = w->events,
@@ -385,9 +407,16 @@ static int lab_play(const char *id, const struct lab_world *w,
 	struct br_lab_opts lo = { .net = &net, .map = w->map };
 	int err;
 
+	if (!p) {
+		err = open_policy(&none);
+		if (err)
+			return err;
+		o.initial = none;
+	}
 	err = br_labnet_open(&net, id);
 	if (err) {
 		br_err("lab: no lab %s is up: %s", id, strerror(-err));
+		br_policy_free(none);
 		return err;
 	}
 	snprintf(pins, sizeof(pins), "%s/bpf/state", net.dir);
@@ -400,6 +429,7 @@ static int lab_play(const char *id, const struct lab_world *w,
 	if (lo.dp)
 		br_dp_close(lo.dp);
 	br_labnet_close(&net);
+	br_policy_free(none);
 	return err;
 }
 
@@ -632,7 +662,7 @@ static int model_play(const struct lab_args *a, const uint64_t rtt_ns[2],
 	int err;
 
 	/* the policies as written: the model has the real addresses */
-	err = world_load(a, &mw);
+	err = world_load(a, false, &mw);
 	if (err)
 		goto out;
 	o = (struct br_traffic_opts){ .cat = mw.cat, .scn = mw.scn,
@@ -668,7 +698,7 @@ static int lab_run_verb(const struct br_cli *cli, const struct lab_args *a,
 		       "swaps others in)");
 		return 2;
 	}
-	err = world_load(a, &w);
+	err = world_load(a, true, &w);
 	if (err)
 		goto out;
 	if (own) {
@@ -726,7 +756,7 @@ static int lab_up_verb(const struct br_cli *cli, const struct lab_args *a)
 		snprintf(id, sizeof(id), "%s", a->id);
 	else
 		new_id(id);
-	err = world_load(a, &w);
+	err = world_load(a, true, &w);
 	if (!err)
 		err = lab_bring_up(id, &w);
 	world_free(&w);
