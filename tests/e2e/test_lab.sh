@@ -115,9 +115,12 @@ both "$TMP/quic-block-2022.json" web page-load android late '<=' 5
 # ---- 2. a swap on the timeline ---------------------------------------------
 
 SWAP=tests/e2e/scenarios/lab-swap.scenario
-"$BR" --quiet --json lab run --lab "$LAB" --scenario "$SWAP" \
+# a population of its own: lab run brings its own lab up, and down after
+"$BR" --quiet --json lab run --scenario "$SWAP" \
 	>"$TMP/swap-lab.json" 2>"$TMP/swap-lab.err"
-t_eq "swap: lab run ran" "$?" 0
+rc=$?
+t_eq "swap: lab run ran" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/#   /' "$TMP/swap-lab.err"
 "$BR" --quiet --json simulate --scenario "$SWAP" --no-policy \
 	>"$TMP/swap-sim.json" 2>/dev/null
 t_eq "swap: simulate ran" "$?" 0
@@ -145,6 +148,10 @@ done
 t_within "swap: the lab loses as many iOS pushes after the swap as the model" \
 	"$(lost "$TMP/swap-lab.json" 60 120)" "$(lost "$TMP/swap-sim.json" 60 120)" 10
 
+t_fails "a lab of another population is refused by lab run --lab" \
+	"$BR" --quiet lab run --lab "$LAB" --scenario "$SWAP"
+t_match "lab list names the lab" "$("$BR" lab list)" "^$LAB\$"
+
 # ---- 3. SIGKILL, then down -------------------------------------------------
 
 "$BR" lab run --scenario "$SWAP" >/dev/null 2>"$TMP/kill.err" &
@@ -168,9 +175,11 @@ t_eq "kill: no namespace of the lab left" \
 t_eq "kill: no mount of the lab left" \
 	"$(grep -c "$RUN_DIR/$id" /proc/mounts)" 0
 t_eq "kill: no state of the lab left" "$([ -e "$RUN_DIR/$id" ] && echo yes)" ""
+# alive: not gone and not a zombie waiting for init to reap it
 alive=""
 for p in $pids; do
-	kill -0 "$p" 2>/dev/null && alive="$alive $p"
+	st=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && alive="$alive $p"
 done
 t_eq "kill: no process of the lab left" "$alive" ""
 t_check "kill: lab down again is fine" "$BR" lab down "$id"

@@ -350,6 +350,48 @@ static void new_id(char id[BR_LAB_ID_MAX + 1])
 	snprintf(id, BR_LAB_ID_MAX + 1, "%06x", r & 0xffffff);
 }
 
+/*
+ * Whether lab id was wired for w's devices (labctl.sh's STATE/devices:
+ * each device on its access, in order): a lab brought up for another
+ * population has its devices' addresses elsewhere.
+ */
+static int lab_devices_match(const char *id, const struct lab_world *w)
+{
+	struct br_traffic_device *devs = NULL;
+	char path[PATH_MAX], line[256], access[8];
+	int n, i = 0, err = 0;
+	FILE *f;
+
+	n = devices_check(w, &devs);
+	if (n < 0)
+		return n;
+	snprintf(path, sizeof(path), "%s/%s/devices", BR_LAB_RUN_DIR, id);
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		br_err("lab %s: %s: %s", id, path, strerror(errno));
+		goto out;
+	}
+	while (!err && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%7s", access) != 1 || access[0] == '#')
+			continue;
+		if (i >= n || !strcmp(access, "cell") != !!devs[i].cellular)
+			err = -EINVAL;
+		i++;
+	}
+	fclose(f);
+	if (!err && i != n)
+		err = -EINVAL;
+	if (err == -EINVAL)
+		br_err("lab %s was brought up for another population than "
+		       "scenario %s's: bring one up for it (lab up --scenario "
+		       "S), or run without --lab",
+		       id, w->scn->name);
+out:
+	free(devs);
+	return err;
+}
+
 /* The round trips lab id's links add (labctl.sh's STATE/rtt), into w. */
 static int lab_rtts(const char *id, struct lab_world *w)
 {
@@ -712,6 +754,9 @@ static int lab_run_verb(const struct br_cli *cli, const struct lab_args *a,
 			goto out;
 	} else {
 		snprintf(id, sizeof(id), "%s", a->id);
+		err = lab_devices_match(id, &w);
+		if (err)
+			goto out;
 	}
 	err = lab_rtts(id, &w);
 	if (err)
@@ -720,6 +765,8 @@ static int lab_run_verb(const struct br_cli *cli, const struct lab_args *a,
 		fprintf(stderr, "lab %s: %s, %.0f s of real time ...\n", id,
 			w.scn->name, w.scn->duration_ns / 1e9);
 	err = lab_play(id, &w, w.pol[0], &res, &st);
+	if (err)
+		br_err("lab %s: the run failed: %s", id, strerror(-err));
 down:
 	if (own && !a->keep && lab_take_down(id) && !err)
 		err = -EIO;
@@ -806,8 +853,11 @@ int cmd_lab_verbs(struct br_cli *cli, int argc, char **argv)
 	}
 	if (!strcmp(verb, "list") && first + 1 == argc) {
 		const char *list[] = { "list", NULL };
+		static char ids[65536];
+		int rc = br_labctl(ids, sizeof(ids), list);
 
-		return br_labctl(NULL, 0, list) ? 1 : 0;
+		fputs(ids, stdout);
+		return rc ? 1 : 0;
 	}
 	br_cmd_usage_error(argv[0]);
 	return 2;

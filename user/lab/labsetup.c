@@ -190,10 +190,13 @@ int br_labctl(char *out, size_t len, const char *const args[])
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
+		/* what it says goes to stderr: stdout is the command's result */
 		if (out) {
 			dup2(pipefd[1], 1);
 			close(pipefd[0]);
 			close(pipefd[1]);
+		} else {
+			dup2(2, 1);
 		}
 		execvp("bash", (char *const *)argv);
 		_exit(127);

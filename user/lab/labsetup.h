@@ -37,8 +37,8 @@ void br_lab_ports(const struct br_catalog *cat, char *tcp, char *udp,
 /*
  * Run scripts/labctl.sh (next to the binary's build directory, or
  * $BLASTRADIUS_LABCTL) with args, NULL-terminated; its standard output
- * into out (len bytes, NUL-terminated) when out is not NULL. Its exit
- * status, or a negative errno.
+ * into out (len bytes, NUL-terminated) when out is not NULL, else to
+ * standard error. Its exit status, or a negative errno.
  */
 int br_labctl(char *out, size_t len, const char *const args[]);
 

@@ -364,6 +364,24 @@ static struct conn *flow_conn(struct lab *L, struct job *j, int domain,
 	return c;
 }
 
+/*
+ * A connection of job j's flow to the lab host of its server: *out, and
+ * 0 or -errno of the connect (a refused or reset one is the caller's).
+ */
+static int server_conn(struct lab *L, struct job *j, int type,
+		       enum conn_kind kind, struct conn **out)
+{
+	struct flow_run *fr = &j->fr;
+	uint8_t to[16];
+
+	*out = flow_conn(L, j, fr->ends.family == 4 ? AF_INET : AF_INET6,
+			 type, kind);
+	if (!*out)
+		return -ENOMEM;
+	lab_addr(L, fr, to);
+	return dev_connect(L, *out, fr->ends.family, to, fr->ends.sport);
+}
+
 static int64_t dns_send(struct lab *L, struct conn *c)
 {
 	struct model *m = L->m;
@@ -500,18 +518,11 @@ static int dns_timeout(struct lab *L, struct conn *c)
 
 static int64_t step_syn(struct lab *L, struct job *j)
 {
-	struct flow_run *fr = &j->fr;
-	uint8_t to[16];
 	struct conn *c;
 	int err;
 
-	c = flow_conn(L, j, fr->ends.family == 4 ? AF_INET : AF_INET6,
-		      SOCK_STREAM, C_TCP);
-	if (!c)
-		return -ENOMEM;
-	lab_addr(L, fr, to);
-	err = dev_connect(L, c, fr->ends.family, to, fr->ends.sport);
-	if (err && !is_reset(err))
+	err = server_conn(L, j, SOCK_STREAM, C_TCP, &c);
+	if (err && (!c || !is_reset(err)))
 		return err;
 	if (err) {
 		err = step_fail(L, c, true);
@@ -598,18 +609,12 @@ static int64_t step_hello(struct lab *L, struct job *j)
 
 static int64_t step_media(struct lab *L, struct job *j)
 {
-	struct flow_run *fr = &j->fr;
-	uint8_t to[16], pkt[MEDIA_BYTES];
+	uint8_t pkt[MEDIA_BYTES];
 	struct conn *c;
 	unsigned int i;
 	int err;
 
-	c = flow_conn(L, j, fr->ends.family == 4 ? AF_INET : AF_INET6,
-		      SOCK_DGRAM, C_MEDIA);
-	if (!c)
-		return -ENOMEM;
-	lab_addr(L, fr, to);
-	err = dev_connect(L, c, fr->ends.family, to, fr->ends.sport);
+	err = server_conn(L, j, SOCK_DGRAM, C_MEDIA, &c);
 	if (err)
 		return err;
 	memset(pkt, 0x80, sizeof(pkt)); /* RTP version 2 */
@@ -710,16 +715,10 @@ static int quic_io(struct lab *L, struct conn *c)
 static int64_t step_quic(struct lab *L, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
-	uint8_t to[16];
 	struct conn *c;
 	int err;
 
-	c = flow_conn(L, j, fr->ends.family == 4 ? AF_INET : AF_INET6,
-		      SOCK_DGRAM, C_QUIC);
-	if (!c)
-		return -ENOMEM;
-	lab_addr(L, fr, to);
-	err = dev_connect(L, c, fr->ends.family, to, fr->ends.sport);
+	err = server_conn(L, j, SOCK_DGRAM, C_QUIC, &c);
 	if (!err)
 		err = br_quic_client_new(&c->quic, c->fd,
 					 fr->sni[0] ? fr->sni : NULL,
