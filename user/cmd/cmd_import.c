@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * cmd_import.c - blastradius import-registry DUMP: the public registry
+ * dump (registry.h) into a policy that check accepts.
+ *
+ * Addresses go into one address set, dropped; domains into one domain
+ * set, matched by TLS server name (reset or drop) or by DNS query
+ * (nxdomain), as --action says. With --out P the sets go into a set file
+ * beside P that the policy includes (a set file holds only sets, so a
+ * dump can never change the rules: policies/README.md); on stdout they
+ * are inline. Nothing is written when more lines than --max-errors
+ * could not be read. URLs are counted and ignored: the dataplane does
+ * not read HTTP, so it cannot match a URL.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "cmdline.h"
+#include "json.h"
+#include "log.h"
+#include "outfile.h"
+#include "registry.h"
+
+/* The default bound on unreadable lines: 1% of the rows, at least this. */
+#define BR_IMPORT_MIN_ERRORS 100
+
+struct br_import {
+	const char *dump;
+	const char *out;    /* --out: the policy file, or NULL for stdout */
+	const char *name;   /* --name: the policy's name */
+	const char *action; /* --action: drop, reset or nxdomain */
+	uint64_t max_errors;
+	bool max_given;
+	char set_path[PATH_MAX]; /* with --out: the set file */
+	const char *set_base;	 /* its last component, for the include */
+};
+
+static bool br_import_ident(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+	      s[0] == '_'))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-",
+			    s[i]))
+			return false;
+	return i <= 64;
+}
+
+static void br_import_write_sets(FILE *f, const struct br_registry *r,
+				 const char *name)
+{
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t a4;
+	size_t i;
+
+	if (r->n_v4 || r->n_v6) {
+		fprintf(f, "set %s-addrs addr {\n", name);
+		for (i = 0; i < r->n_v4; i++) {
+			a4 = htonl((uint32_t)(r->v4[i] >> 8));
+			inet_ntop(AF_INET, &a4, buf, sizeof(buf));
+			if ((r->v4[i] & 0xff) == 32)
+				fprintf(f, "%s\n", buf);
+			else
+				fprintf(f, "%s/%u\n", buf,
+					(unsigned int)(r->v4[i] & 0xff));
+		}
+		for (i = 0; i < r->n_v6; i++) {
+			inet_ntop(AF_INET6, r->v6[i].addr, buf, sizeof(buf));
+			if (r->v6[i].len == 128)
+				fprintf(f, "%s\n", buf);
+			else
+				fprintf(f, "%s/%u\n", buf, r->v6[i].len);
+		}
+		fprintf(f, "}\n");
+	}
+	if (r->n_names) {
+		fprintf(f, "set %s-domains domain {\n", name);
+		for (i = 0; i < r->n_names; i++)
+			fprintf(f, "%s\n", r->names + r->name_off[i]);
+		fprintf(f, "}\n");
+	}
+}
+
+static void br_import_write_policy(FILE *f, const struct br_registry *r,
+				   const struct br_import *imp)
+{
+	const char *act = imp->action;
+
+	fprintf(f, "# Written by blastradius import-registry from a registry "
+		   "dump; URLs are not matched.\n");
+	fprintf(f, "policy %s\n", imp->name);
+	fprintf(f, "description \"Roskomnadzor registry dump%s%s\"\n",
+		r->updated[0] ? ", updated " : "", r->updated);
+	fprintf(f, "default pass\n\n");
+	if (imp->out)
+		fprintf(f, "include \"%s\"\n\n", imp->set_base);
+	else
+		br_import_write_sets(f, r, imp->name);
+	if (r->n_v4 || r->n_v6)
+		fprintf(f, "rule \"registry addresses\" daddr @%s-addrs drop\n",
+			imp->name);
+	if (!r->n_names)
+		return;
+	if (!strcmp(act, "nxdomain"))
+		fprintf(f, "rule \"registry domains\" dns @%s-domains nxdomain\n",
+			imp->name);
+	else
+		fprintf(f, "rule \"registry domains\" sni @%s-domains %s\n",
+			imp->name, act);
+}
+
+/* The policy at --out and its set file, or the policy on stdout. */
+static int br_import_write(const struct br_registry *r,
+			   const struct br_import *imp)
+{
+	struct br_outfile pol, set;
+	int err;
+
+	if (!imp->out) {
+		br_import_write_policy(stdout, r, imp);
+		return fflush(stdout) ? -EIO : 0;
+	}
+	err = br_outfile_open(&set, imp->set_path);
+	if (err)
+		return err;
+	br_import_write_sets(set.f, r, imp->name);
+	err = br_outfile_close(&set, true);
+	if (err)
+		return err;
+	err = br_outfile_open(&pol, imp->out);
+	if (err)
+		return err;
+	br_import_write_policy(pol.f, r, imp);
+	return br_outfile_close(&pol, true);
+}
+
+static void br_import_summary(struct br_cli *cli, const struct br_registry *r,
+			      const struct br_import *imp, bool ok)
+{
+	uint64_t h4, p4, h6, p6;
+	struct br_json j;
+
+	br_registry_counts(r, &h4, &p4, &h6, &p6);
+	if (!cli->json) {
+		if (cli->quiet && ok)
+			return;
+		fprintf(stderr,
+			"%s: %llu rows: %llu IPv4 addresses and %llu IPv4 "
+			"prefixes, %llu IPv6 addresses and %llu IPv6 prefixes, "
+			"%zu domains (each counted once); %llu URLs ignored "
+			"(blastradius does not match URLs); %llu lines with "
+			"errors skipped (at most %llu allowed)\n",
+			imp->dump, (unsigned long long)r->rows,
+			(unsigned long long)h4, (unsigned long long)p4,
+			(unsigned long long)h6, (unsigned long long)p6,
+			r->n_names, (unsigned long long)r->urls,
+			(unsigned long long)r->errors,
+			(unsigned long long)imp->max_errors);
+		return;
+	}
+	br_json_init(&j, stdout);
+	br_json_object(&j);
+	br_json_kstr(&j, "dump", imp->dump);
+	br_json_kstr(&j, "updated", r->updated);
+	br_json_ku64(&j, "rows", r->rows);
+	br_json_ku64(&j, "ipv4_addresses", h4);
+	br_json_ku64(&j, "ipv4_prefixes", p4);
+	br_json_ku64(&j, "ipv6_addresses", h6);
+	br_json_ku64(&j, "ipv6_prefixes", p6);
+	br_json_ku64(&j, "domains", r->n_names);
+	br_json_ku64(&j, "urls_ignored", r->urls);
+	br_json_ku64(&j, "error_lines", r->errors);
+	br_json_ku64(&j, "max_errors", imp->max_errors);
+	br_json_kstr(&j, "policy", imp->out);
+	br_json_kstr(&j, "set_file", imp->set_path);
+	br_json_kbool(&j, "ok", ok);
+	br_json_end(&j);
+}
+
+/* --out P: the set file is P without ".policy", plus ".set". */
+static int br_import_set_path(struct br_import *imp)
+{
+	size_t n = strlen(imp->out);
+	const char *slash;
+
+	if (n > 7 && !strcmp(imp->out + n - 7, ".policy"))
+		n -= 7;
+	if (n + 5 > sizeof(imp->set_path))
+		return -ENAMETOOLONG;
+	memcpy(imp->set_path, imp->out, n);
+	memcpy(imp->set_path + n, ".set", 5);
+	slash = strrchr(imp->set_path, '/');
+	imp->set_base = slash ? slash + 1 : imp->set_path;
+	if (strchr(imp->set_base, '"') || strchr(imp->set_base, '\\') ||
+	    strchr(imp->set_base, '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+/* The options into imp; 0, or 2 after a usage message. */
+static int br_import_options(struct br_cli *cli, int argc, char **argv,
+			     struct br_import *imp)
+{
+	struct br_args a;
+	char *end;
+	int c;
+
+	imp->name = "registry";
+	imp->action = "reset";
+	br_args_init(&a, argc, argv);
+	while ((c = br_args_next(&a)) != -1) {
+		switch (c) {
+		case BR_OPT_OUT:
+			imp->out = a.arg;
+			break;
+		case BR_OPT_NAME:
+			imp->name = a.arg;
+			break;
+		case BR_OPT_ACTION:
+			imp->action = a.arg;
+			break;
+		case BR_OPT_MAX_ERRORS:
+			errno = 0;
+			imp->max_errors = strtoull(a.arg, &end, 10);
+			if (errno || *end || a.arg[0] < '0' || a.arg[0] > '9') {
+				br_err("--max-errors: \"%s\" is not a number",
+				       a.arg);
+				return 2;
+			}
+			imp->max_given = true;
+			break;
+		default:
+			br_cmd_usage_error(argv[0]);
+			return 2;
+		}
+	}
+	if (a.next != argc - 1) {
+		br_cmd_usage_error(argv[0]);
+		return 2;
+	}
+	imp->dump = argv[a.next];
+	if (!br_import_ident(imp->name)) {
+		br_err("--name: \"%s\" is not a name ([A-Za-z_][A-Za-z0-9_.-]*, "
+		       "at most 64)", imp->name);
+		return 2;
+	}
+	if (cli->json && !imp->out) {
+		br_err("--json needs --out: stdout holds the policy");
+		return 2;
+	}
+	if (imp->out && br_import_set_path(imp)) {
+		br_err("--out: \"%s\": cannot name a set file beside it",
+		       imp->out);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_import(struct br_cli *cli, int argc, char **argv)
+{
+	struct br_import imp = {};
+	struct br_registry r;
+	bool ok = false;
+	FILE *f;
+	int err;
+
+	err = br_import_options(cli, argc, argv, &imp);
+	if (err)
+		return err;
+	f = fopen(imp.dump, "r");
+	if (!f) {
+		br_err("%s: %s", imp.dump, strerror(errno));
+		return 1;
+	}
+	br_registry_init(&r);
+	err = br_registry_read(&r, f, imp.dump,
+			       imp.max_given ? imp.max_errors : UINT64_MAX,
+			       stderr);
+	fclose(f);
+	if (!imp.max_given)
+		imp.max_errors = r.rows / 100 > BR_IMPORT_MIN_ERRORS
+					 ? r.rows / 100
+					 : BR_IMPORT_MIN_ERRORS;
+	if (!err)
+		err = br_registry_finish(&r);
+	if (err) {
+		br_err("%s: %s", imp.dump, strerror(-err));
+	} else if (r.errors > imp.max_errors) {
+		br_err("%s: more than %llu lines with errors: nothing written",
+		       imp.dump, (unsigned long long)imp.max_errors);
+	} else if (!r.n_v4 && !r.n_v6 && !r.n_names) {
+		br_err("%s: no address and no domain: nothing written",
+		       imp.dump);
+	} else {
+		ok = !br_import_write(&r, &imp);
+	}
+	br_import_summary(cli, &r, &imp, ok);
+	br_registry_free(&r);
+	return ok ? 0 : 1;
+}
