@@ -250,6 +250,12 @@ static int br_import_options(struct br_cli *cli, int argc, char **argv,
 		       "at most 64)", imp->name);
 		return 2;
 	}
+	if (strcmp(imp->action, "drop") && strcmp(imp->action, "reset") &&
+	    strcmp(imp->action, "nxdomain")) {
+		br_err("--action: \"%s\" is not drop, reset or nxdomain",
+		       imp->action);
+		return 2;
+	}
 	if (cli->json && !imp->out) {
 		br_err("--json needs --out: stdout holds the policy");
 		return 2;
