@@ -11,11 +11,13 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "unit.h"
 #include "idn.h"
 #include "registry.h"
+#include "import.h"
 
 /* RFC 3492 section 7.1: code points and their Punycode. */
 static void test_punycode_rfc3492_samples(void **state)
@@ -303,6 +305,63 @@ static void test_finish_sorts_and_dedups(void **state)
 	br_registry_free(&r);
 }
 
+/* Lines of file path that are set elements; its size in *bytes. */
+static size_t count_elements(const char *path, const char *head,
+			     size_t *bytes)
+{
+	char line[256];
+	size_t n = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, head);
+	while (fgets(line, sizeof(line), f))
+		n += strcmp(line, "}\n") != 0;
+	*bytes = (size_t)ftell(f);
+	fclose(f);
+	return n;
+}
+
+/* Addresses past a file's budget go into further set files, none lost. */
+static void test_sets_split_into_parts(void **state)
+{
+	char dir[] = "/tmp/test_registry.XXXXXX", path[300], *errs, dump[4096];
+	struct br_import imp = { .name = "reg" };
+	struct br_registry r;
+	size_t i, o = 0, n = 0, bytes;
+
+	(void)state;
+	o += (size_t)snprintf(dump, sizeof(dump), "Updated: x\n");
+	for (i = 0; i < 40; i++)
+		o += (size_t)snprintf(dump + o, sizeof(dump) - o,
+				      "10.0.0.%zu;;;b;1;2\n", i + 100);
+	assert_int_equal(read_dump(&r, dump, UINT64_MAX, &errs), 0);
+	assert_int_equal(br_registry_finish(&r), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(imp.stem, sizeof(imp.stem), "%s/p", dir);
+	/* a part: 20-byte head, 2-byte tail, 11 bytes an address: 16 fit */
+	assert_int_equal(br_import_write_sets(&r, &imp, 200), 0);
+	assert_int_equal(imp.n_parts, 3);
+	assert_int_equal(imp.n_addr_parts, 3);
+	snprintf(path, sizeof(path), "%s/p.set", dir);
+	n += count_elements(path, "set reg-addrs addr {\n", &bytes);
+	assert_true(bytes <= 200);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/p-2.set", dir);
+	n += count_elements(path, "set reg-addrs-2 addr {\n", &bytes);
+	assert_true(bytes <= 200);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/p-3.set", dir);
+	n += count_elements(path, "set reg-addrs-3 addr {\n", &bytes);
+	unlink(path);
+	assert_int_equal(n, 40);
+	rmdir(dir);
+	free(errs);
+	br_registry_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_read_without_header),
 		cmocka_unit_test(test_read_stops_past_max_errors),
 		cmocka_unit_test(test_finish_sorts_and_dedups),
+		cmocka_unit_test(test_sets_split_into_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

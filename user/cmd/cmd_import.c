@@ -22,20 +22,11 @@
 #include "log.h"
 #include "outfile.h"
 #include "registry.h"
+#include "textfile.h"
+#include "import.h"
 
 /* The default bound on unreadable lines: 1% of the rows, at least this. */
 #define BR_IMPORT_MIN_ERRORS 100
-
-struct br_import {
-	const char *dump;
-	const char *out;    /* --out: the policy file, or NULL for stdout */
-	const char *name;   /* --name: the policy's name */
-	const char *action; /* --action: drop, reset or nxdomain */
-	uint64_t max_errors;
-	bool max_given;
-	char set_path[PATH_MAX]; /* with --out: the set file */
-	const char *set_base;	 /* its last component, for the include */
-};
 
 static bool br_import_ident(const char *s)
 {
@@ -52,45 +43,77 @@ static bool br_import_ident(const char *s)
 	return i <= 64;
 }
 
-static void br_import_write_sets(FILE *f, const struct br_registry *r,
-				 const char *name)
+/* Address i of r (IPv4 first, then IPv6) as a set element and a newline. */
+static int br_import_addr_text(const struct br_registry *r, size_t i,
+			       char *buf, size_t size)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
+	unsigned int len;
 	uint32_t a4;
-	size_t i;
 
-	if (r->n_v4 || r->n_v6) {
-		fprintf(f, "set %s-addrs addr {\n", name);
-		for (i = 0; i < r->n_v4; i++) {
-			a4 = htonl((uint32_t)(r->v4[i] >> 8));
-			inet_ntop(AF_INET, &a4, buf, sizeof(buf));
-			if ((r->v4[i] & 0xff) == 32)
-				fprintf(f, "%s\n", buf);
-			else
-				fprintf(f, "%s/%u\n", buf,
-					(unsigned int)(r->v4[i] & 0xff));
-		}
-		for (i = 0; i < r->n_v6; i++) {
-			inet_ntop(AF_INET6, r->v6[i].addr, buf, sizeof(buf));
-			if (r->v6[i].len == 128)
-				fprintf(f, "%s\n", buf);
-			else
-				fprintf(f, "%s/%u\n", buf, r->v6[i].len);
-		}
-		fprintf(f, "}\n");
+	if (i < r->n_v4) {
+		a4 = htonl((uint32_t)(r->v4[i] >> 8));
+		inet_ntop(AF_INET, &a4, a, sizeof(a));
+		len = (unsigned int)(r->v4[i] & 0xff);
+		return len == 32 ? snprintf(buf, size, "%s\n", a)
+				 : snprintf(buf, size, "%s/%u\n", a, len);
 	}
-	if (r->n_names) {
-		fprintf(f, "set %s-domains domain {\n", name);
-		for (i = 0; i < r->n_names; i++)
-			fprintf(f, "%s\n", r->names + r->name_off[i]);
-		fprintf(f, "}\n");
+	i -= r->n_v4;
+	inet_ntop(AF_INET6, r->v6[i].addr, a, sizeof(a));
+	len = r->v6[i].len;
+	return len == 128 ? snprintf(buf, size, "%s\n", a)
+			  : snprintf(buf, size, "%s/%u\n", a, len);
+}
+
+/*
+ * One address set, part (1: "NAME-addrs", k: "NAME-addrs-k"), from
+ * address *i on, as long as the set's text stays within budget bytes (at
+ * least one address): the file cap of the language (textfile.h) holds
+ * about 15M IPv4 addresses, so 20M go into two parts.
+ */
+static void br_import_addr_part(FILE *f, const struct br_registry *r,
+				const char *name, unsigned int part,
+				size_t *i, size_t budget)
+{
+	size_t n = r->n_v4 + r->n_v6, used;
+	char buf[INET6_ADDRSTRLEN + 8];
+	int len;
+
+	used = (size_t)(part == 1 ? fprintf(f, "set %s-addrs addr {\n", name)
+			       : fprintf(f, "set %s-addrs-%u addr {\n", name,
+					 part));
+	used += 2; /* the closing "}\n" */
+	for (; *i < n; ++*i) {
+		len = br_import_addr_text(r, *i, buf, sizeof(buf));
+		if (used + (size_t)len > budget && used > 64)
+			break;
+		fputs(buf, f);
+		used += (size_t)len;
 	}
+	fputs("}\n", f);
+}
+
+/* The domain set; its length in bytes. */
+static size_t br_import_domain_set(FILE *f, const struct br_registry *r,
+				   const char *name)
+{
+	size_t i, used = 0;
+
+	if (!r->n_names)
+		return 0;
+	used += (size_t)fprintf(f, "set %s-domains domain {\n", name);
+	for (i = 0; i < r->n_names; i++)
+		used += (size_t)fprintf(f, "%s\n", r->names + r->name_off[i]);
+	used += (size_t)fprintf(f, "}\n");
+	return used;
 }
 
 static void br_import_write_policy(FILE *f, const struct br_registry *r,
 				   const struct br_import *imp)
 {
 	const char *act = imp->action;
+	unsigned int k;
+	size_t i = 0;
 
 	fprintf(f, "# Written by blastradius import-registry from a registry "
 		   "dump; URLs are not matched.\n");
@@ -98,13 +121,26 @@ static void br_import_write_policy(FILE *f, const struct br_registry *r,
 	fprintf(f, "description \"Roskomnadzor registry dump%s%s\"\n",
 		r->updated[0] ? ", updated " : "", r->updated);
 	fprintf(f, "default pass\n\n");
-	if (imp->out)
-		fprintf(f, "include \"%s\"\n\n", imp->set_base);
-	else
-		br_import_write_sets(f, r, imp->name);
-	if (r->n_v4 || r->n_v6)
-		fprintf(f, "rule \"registry addresses\" daddr @%s-addrs drop\n",
-			imp->name);
+	if (imp->out) {
+		for (k = 1; k <= imp->n_parts; k++)
+			if (k == 1)
+				fprintf(f, "include \"%s.set\"\n", imp->base);
+			else
+				fprintf(f, "include \"%s-%u.set\"\n",
+					imp->base, k);
+		fprintf(f, "\n");
+	} else {
+		br_import_domain_set(f, r, imp->name);
+		if (r->n_v4 || r->n_v6)
+			br_import_addr_part(f, r, imp->name, 1, &i, SIZE_MAX);
+	}
+	for (k = 1; k <= imp->n_addr_parts; k++)
+		if (k == 1)
+			fprintf(f, "rule \"registry addresses\" daddr @%s-addrs "
+				   "drop\n", imp->name);
+		else
+			fprintf(f, "rule \"registry addresses %u\" daddr "
+				   "@%s-addrs-%u drop\n", k, imp->name, k);
 	if (!r->n_names)
 		return;
 	if (!strcmp(act, "nxdomain"))
@@ -115,22 +151,57 @@ static void br_import_write_policy(FILE *f, const struct br_registry *r,
 			imp->name, act);
 }
 
-/* The policy at --out and its set file, or the policy on stdout. */
-static int br_import_write(const struct br_registry *r,
-			   const struct br_import *imp)
+/*
+ * The set files: STEM.set with the domain set and the first part of the
+ * addresses, STEM-K.set with part K; each within budget bytes where it
+ * can be. Counts the parts in imp. 0 or -errno.
+ */
+int br_import_write_sets(const struct br_registry *r, struct br_import *imp,
+			 size_t budget)
 {
-	struct br_outfile pol, set;
+	size_t i = 0, n = r->n_v4 + r->n_v6, used;
+	char path[PATH_MAX + 16];
+	struct br_outfile o;
+	unsigned int part;
+	int err;
+
+	imp->n_parts = imp->n_addr_parts = 0;
+	for (part = 1; part == 1 || i < n; part++) {
+		if (part == 1)
+			snprintf(path, sizeof(path), "%s.set", imp->stem);
+		else
+			snprintf(path, sizeof(path), "%s-%u.set", imp->stem,
+				 part);
+		err = br_outfile_open(&o, path);
+		if (err)
+			return err;
+		used = part == 1 ? br_import_domain_set(o.f, r, imp->name) : 0;
+		if (i < n) {
+			br_import_addr_part(o.f, r, imp->name, part, &i,
+					    used < budget ? budget - used : 0);
+			imp->n_addr_parts++;
+		}
+		err = br_outfile_close(&o, true);
+		if (err)
+			return err;
+		imp->n_parts++;
+	}
+	return 0;
+}
+
+/* The policy at --out and its set files, or the policy on stdout. */
+static int br_import_write(const struct br_registry *r, struct br_import *imp)
+{
+	struct br_outfile pol;
 	int err;
 
 	if (!imp->out) {
+		imp->n_addr_parts = r->n_v4 || r->n_v6;
 		br_import_write_policy(stdout, r, imp);
 		return fflush(stdout) ? -EIO : 0;
 	}
-	err = br_outfile_open(&set, imp->set_path);
-	if (err)
-		return err;
-	br_import_write_sets(set.f, r, imp->name);
-	err = br_outfile_close(&set, true);
+	/* room for the set's first and last lines within the language's cap */
+	err = br_import_write_sets(r, imp, BR_TEXT_MAX - 4096);
 	if (err)
 		return err;
 	err = br_outfile_open(&pol, imp->out);
@@ -178,27 +249,27 @@ static void br_import_summary(struct br_cli *cli, const struct br_registry *r,
 	br_json_ku64(&j, "error_lines", r->errors);
 	br_json_ku64(&j, "max_errors", imp->max_errors);
 	br_json_kstr(&j, "policy", imp->out);
-	br_json_kstr(&j, "set_file", imp->set_path);
+	br_json_ku64(&j, "set_files", imp->n_parts);
 	br_json_kbool(&j, "ok", ok);
 	br_json_end(&j);
 }
 
-/* --out P: the set file is P without ".policy", plus ".set". */
-static int br_import_set_path(struct br_import *imp)
+/* --out P: the set files are named after P without ".policy". */
+static int br_import_stem(struct br_import *imp)
 {
 	size_t n = strlen(imp->out);
 	const char *slash;
 
 	if (n > 7 && !strcmp(imp->out + n - 7, ".policy"))
 		n -= 7;
-	if (n + 5 > sizeof(imp->set_path))
+	if (!n || n >= sizeof(imp->stem))
 		return -ENAMETOOLONG;
-	memcpy(imp->set_path, imp->out, n);
-	memcpy(imp->set_path + n, ".set", 5);
-	slash = strrchr(imp->set_path, '/');
-	imp->set_base = slash ? slash + 1 : imp->set_path;
-	if (strchr(imp->set_base, '"') || strchr(imp->set_base, '\\') ||
-	    strchr(imp->set_base, '\n'))
+	memcpy(imp->stem, imp->out, n);
+	imp->stem[n] = '\0';
+	slash = strrchr(imp->stem, '/');
+	imp->base = slash ? slash + 1 : imp->stem;
+	if (!*imp->base || strchr(imp->base, '"') ||
+	    strchr(imp->base, '\\') || strchr(imp->base, '\n'))
 		return -EINVAL;
 	return 0;
 }
@@ -260,7 +331,7 @@ static int br_import_options(struct br_cli *cli, int argc, char **argv,
 		br_err("--json needs --out: stdout holds the policy");
 		return 2;
 	}
-	if (imp->out && br_import_set_path(imp)) {
+	if (imp->out && br_import_stem(imp)) {
 		br_err("--out: \"%s\": cannot name a set file beside it",
 		       imp->out);
 		return 2;
