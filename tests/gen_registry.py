@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 """Write a dump shaped like the public Roskomnadzor registry ("z-i").
 
-The format (../shared/FACTS.md, docs/REGISTRY.md): windows-1251, LF,
+The format (docs/REGISTRY.md): windows-1251, LF,
 ';'-separated, no quoting; a first line "Updated: ..."; then rows of IPs
 (joined by " | "), domain, URLs (joined by " | "), issuing body, decision
 number, date. The rows hold every corner of the format: IPv4 hosts and

@@ -6,7 +6,7 @@
  * Not full IDNA: labels are lowercased (ASCII and Cyrillic, the letters
  * the registry's names use) but not normalised (no NFKC, no UTS #46
  * mapping). Assumption: the registry's names are already in the form a
- * browser would send, as the 2016 dump's are (../shared/FACTS.md).
+ * browser would send (docs/REGISTRY.md).
  */
 #include <errno.h>
 #include <stdbool.h>

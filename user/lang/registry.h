@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * registry.h - the public Roskomnadzor registry dump ("z-i" format,
- * ../shared/FACTS.md and docs/REGISTRY.md), read a line at a time into
+ * docs/REGISTRY.md), read a line at a time into
  * address and domain lists for import-registry.
  *
  * A line is windows-1251, ';'-separated, unquoted: IPs (joined by " | "),
