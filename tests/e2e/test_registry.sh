@@ -9,9 +9,10 @@
 # with Python's ipaddress and punycode codec, not by blastradius), the
 # counts of the summary equal to the generator's, each malformed line
 # reported with its number, and the exit codes of failure and misuse.
-# No traffic, no privileges.
+# Then SYNs replayed through the imported policy: to an address of the
+# dump, into a prefix of the dump, and to an address outside it.
 #
-# usage: tests/e2e/test_registry.sh BUILD_DIR
+# usage: tests/e2e/test_registry.sh BUILD_DIR   (as root: replay)
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -96,6 +97,44 @@ while read -r num kind; do
 done <<<"$lines"
 t_eq "each malformed line is reported as DUMP:LINE: message" "$n" 6
 t_eq "... and nothing else is" "$(grep -c "^$TMP/dump.csv:[0-9]*: " "$TMP/err")" 6
+
+# ---- the program matches what was imported --------------------------------
+# SYNs to the dump's first address, into its first /24 and to an address
+# no element covers (chosen against the generator's elements), as a pcap.
+python3 - "$TMP/expect.json" "$TMP/syn.pcap" <<'PY'
+import ipaddress, json, socket, struct, sys
+want = json.load(open(sys.argv[1]))
+nets = [ipaddress.ip_network(a) for a in want["addrs"] if ":" not in a]
+host = next(a for a in want["addrs"] if ":" not in a and "/" not in a)
+pfx = ipaddress.ip_network(next(a for a in want["addrs"] if a.endswith("/24")))
+inside = str(pfx.network_address + 77)
+outside = next(str(ipaddress.ip_address(x)) for x in
+               range(int(ipaddress.ip_address("192.0.2.1")), 1 << 32)
+               if not any(ipaddress.ip_address(x) in n for n in nets))
+def csum(b):
+    b += b"\0" * (len(b) % 2)
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xFFFF)
+    return ~(s + (s >> 16)) & 0xFFFF
+def syn(dst, sport):
+    s, d = socket.inet_aton("10.1.0.2"), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, 443, 1, 0, 5 << 4, 2, 65535, 0, 0)
+    c = csum(s + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, s, d)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for i, dst in enumerate((host, inside, outside)):
+        fr = syn(dst, 40000 + i)
+        f.write(struct.pack("<IIII", 1 + i, 0, len(fr), len(fr)) + fr)
+PY
+verdicts=$("$BLASTRADIUS" --json replay --policy "$TMP/reg.policy" "$TMP/syn.pcap" |
+	python3 -c 'import json,sys
+print(" ".join("%s:%s" % (f["verdict"], f["rule"]) for f in json.load(sys.stdin)["flows"]))')
+t_eq "replay: a dump address and a dump prefix dropped by the address rule, another passed" \
+	"$verdicts" "drop:0 drop:0 pass:None"
 
 # ---- stdout: sets inline ----------------------------------------------------
 "$BLASTRADIUS" import-registry "$TMP/dump.csv" >"$TMP/inline.policy" \
