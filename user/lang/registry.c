@@ -392,12 +392,15 @@ int br_registry_finish(struct br_registry *r)
 {
 	size_t i, n, off;
 
-	qsort(r->v4, r->n_v4, sizeof(*r->v4), br_reg_cmp_u64);
+	/* qsort's array may not be NULL, even empty */
+	if (r->n_v4)
+		qsort(r->v4, r->n_v4, sizeof(*r->v4), br_reg_cmp_u64);
 	for (i = n = 0; i < r->n_v4; i++)
 		if (!n || r->v4[i] != r->v4[n - 1])
 			r->v4[n++] = r->v4[i];
 	r->n_v4 = n;
-	qsort(r->v6, r->n_v6, sizeof(*r->v6), br_reg_cmp_v6);
+	if (r->n_v6)
+		qsort(r->v6, r->n_v6, sizeof(*r->v6), br_reg_cmp_v6);
 	for (i = n = 0; i < r->n_v6; i++)
 		if (!n || br_reg_cmp_v6(&r->v6[i], &r->v6[n - 1]))
 			r->v6[n++] = r->v6[i];
@@ -410,8 +413,9 @@ int br_registry_finish(struct br_registry *r)
 		r->name_off[i] = off;
 		off += strlen(r->names + off) + 1;
 	}
-	qsort_r(r->name_off, r->n_names, sizeof(size_t), br_reg_cmp_name,
-		r->names);
+	if (r->n_names)
+		qsort_r(r->name_off, r->n_names, sizeof(size_t),
+			br_reg_cmp_name, r->names);
 	for (i = n = 0; i < r->n_names; i++)
 		if (!n || strcmp(r->names + r->name_off[i],
 				 r->names + r->name_off[n - 1]))
