@@ -54,7 +54,8 @@ static void test_punycode_rfc3492_samples(void **state)
 	for (i = 0; i < sizeof(es_text) - 1; i++)
 		es[i] = (uint8_t)es_text[i]; /* Latin-1: the code point */
 	br_punycode_encode(es, sizeof(es_text) - 1, out, sizeof(out));
-	assert_string_equal(out, "PorqunopuedensimplementehablarenEspaol-fmd56a");
+	assert_string_equal(out,
+			    "PorqunopuedensimplementehablarenEspaol-fmd56a");
 	/* too small an output is refused, not cut */
 	assert_int_equal(br_punycode_encode(ru, 28, out, 10), -E2BIG);
 }
@@ -89,12 +90,14 @@ static void test_cp1251_table(void **state)
 static void test_idn_domain(void **state)
 {
 	static const struct {
-		const char *in; /* windows-1251 */
+		const char *in;	 /* windows-1251 */
 		const char *out; /* NULL: refused */
 		const char *why;
 	} cases[] = {
-		{ "\xcf\xd0\xc8\xcc\xc5\xd0.\xd0\xd4", "xn--e1afmkfd.xn--p1ai", NULL },
-		{ "\xef\xf0\xe8\xec\xe5\xf0.\xf0\xf4", "xn--e1afmkfd.xn--p1ai", NULL },
+		{ "\xcf\xd0\xc8\xcc\xc5\xd0.\xd0\xd4", "xn--e1afmkfd.xn--p1ai",
+		  NULL },
+		{ "\xef\xf0\xe8\xec\xe5\xf0.\xf0\xf4", "xn--e1afmkfd.xn--p1ai",
+		  NULL },
 		{ "*.Example.COM.", "*.example.com", NULL },
 		{ "xn--P1AI", "xn--p1ai", NULL },
 		{ "*.\xf1\xe0\xe9\xf2.ru", "*.xn--80aswg.ru", NULL },
@@ -102,7 +105,8 @@ static void test_idn_domain(void **state)
 		{ "a..b", NULL, "empty label" },
 		{ "bad!.ru", NULL, "character not allowed in a name" },
 		{ "x\x98y.ru", NULL, "character not allowed in a name" },
-		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ru",
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaa.ru",
 		  NULL, "label longer than 63 bytes" },
 		{ "*.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p", NULL,
 		  "wildcard name deeper than 15 labels" },
@@ -135,15 +139,17 @@ static const struct {
 	size_t v4, v6, names, urls;
 	const char *msg; /* NULL: accepted */
 } row_cases[] = {
-	{ "1.2.3.4 | 5.6.0.0/16;ex.com;http://a/ | https://b/;body;1;2020-01-01",
+	{ "1.2.3.4 | 5.6.0.0/16;ex.com;http://a/ | "
+	  "https://b/;body;1;2020-01-01",
 	  2, 0, 1, 2, NULL },
-	{ "2001:0db8:0000:0000:0000:0000:0000:0001 | 2001:db8::2;;;b;1;2020",
-	  0, 2, 0, 0, NULL },
+	{ "2001:0db8:0000:0000:0000:0000:0000:0001 | 2001:db8::2;;;b;1;2020", 0,
+	  2, 0, 0, NULL },
 	{ "2a02:6b8::/32;;;b;1;2020", 0, 1, 0, 0, NULL },
 	{ "0.0.0.0/0;;;b;1;2020", 1, 0, 0, 0, NULL },
 	{ "1.2.3.4;x.ru;http://x/;b;27-31-2020/1;2;2020", 1, 0, 1, 1, NULL },
 	{ ";;;;;", 0, 0, 0, 0, NULL },
-	{ ";\xcf\xd0\xc8\xcc\xc5\xd0.\xd0\xd4;;\xd4\xcd\xd1;1;2020", 0, 0, 1, 0, NULL },
+	{ ";\xcf\xd0\xc8\xcc\xc5\xd0.\xd0\xd4;;\xd4\xcd\xd1;1;2020", 0, 0, 1, 0,
+	  NULL },
 	{ "999.1.1.1;x.ru;;b;1;2020", 0, 0, 0, 0, "bad IP \"999.1.1.1\"" },
 	{ "1.2.3.4 | 01.2.3.4;;;b;1;2020", 0, 0, 0, 0, "bad IP \"01.2.3.4\"" },
 	{ "2001:db8:::1;;;b;1;2020", 0, 0, 0, 0, "bad IP \"2001:db8:::1\"" },
@@ -229,9 +235,9 @@ static void test_read_reports_line_numbers(void **state)
 				   "5.6.7.8;;;b;1;2020\n",
 				   UINT64_MAX, &errs),
 			 0);
-	assert_string_equal(errs,
-			    "t.csv:3: bad IP \"999.1.1.1\"\n"
-			    "t.csv:4: too few fields (1, expected at least 6)\n");
+	assert_string_equal(
+		errs, "t.csv:3: bad IP \"999.1.1.1\"\n"
+		      "t.csv:4: too few fields (1, expected at least 6)\n");
 	assert_int_equal(r.rows, 4);
 	assert_int_equal(r.errors, 2);
 	assert_int_equal(r.n_v4, 2);
@@ -246,9 +252,9 @@ static void test_read_without_header(void **state)
 	char *errs;
 
 	(void)state;
-	assert_int_equal(read_dump(&r, "1.2.3.4;a.ru;;b;1;2020\n", UINT64_MAX,
-				   &errs),
-			 0);
+	assert_int_equal(
+		read_dump(&r, "1.2.3.4;a.ru;;b;1;2020\n", UINT64_MAX, &errs),
+		0);
 	assert_string_equal(errs, "t.csv:1: expected \"Updated: YYYY-MM-DD "
 				  "HH:MM:SS +0000\" (not a registry dump?)\n");
 	assert_int_equal(r.errors, 1);
@@ -263,9 +269,8 @@ static void test_read_stops_past_max_errors(void **state)
 	char *errs;
 
 	(void)state;
-	assert_int_equal(read_dump(&r,
-				   "Updated: x\nbad\nbad\nbad\nbad\n", 1, &errs),
-			 0);
+	assert_int_equal(
+		read_dump(&r, "Updated: x\nbad\nbad\nbad\nbad\n", 1, &errs), 0);
 	assert_int_equal(r.errors, 2);
 	assert_int_equal(r.rows, 2);
 	free(errs);
@@ -279,13 +284,14 @@ static void test_finish_sorts_and_dedups(void **state)
 	char *errs;
 
 	(void)state;
-	assert_int_equal(read_dump(&r,
-				   "Updated: x\n"
-				   "9.9.9.9 | 1.2.3.4 | 1.2.3.0/24;B.ru;;b;1;2\n"
-				   "1.2.3.4 | 2001:db8::1;b.RU;;b;1;2\n"
-				   "2001:0db8:0:0:0:0:0:1 | 1.2.3.0/24;a.ru;;b;1;2\n",
-				   UINT64_MAX, &errs),
-			 0);
+	assert_int_equal(
+		read_dump(&r,
+			  "Updated: x\n"
+			  "9.9.9.9 | 1.2.3.4 | 1.2.3.0/24;B.ru;;b;1;2\n"
+			  "1.2.3.4 | 2001:db8::1;b.RU;;b;1;2\n"
+			  "2001:0db8:0:0:0:0:0:1 | 1.2.3.0/24;a.ru;;b;1;2\n",
+			  UINT64_MAX, &errs),
+		0);
 	assert_string_equal(errs, "");
 	assert_int_equal(br_registry_finish(&r), 0);
 	assert_int_equal(r.n_v4, 3);
@@ -306,8 +312,7 @@ static void test_finish_sorts_and_dedups(void **state)
 }
 
 /* Lines of file path that are set elements; its size in *bytes. */
-static size_t count_elements(const char *path, const char *head,
-			     size_t *bytes)
+static size_t count_elements(const char *path, const char *head, size_t *bytes)
 {
 	char line[256];
 	size_t n = 0;

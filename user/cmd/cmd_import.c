@@ -28,24 +28,26 @@
 /* The default bound on unreadable lines: 1% of the rows, at least this. */
 #define BR_IMPORT_MIN_ERRORS 100
 
+/* [A-Za-z_][A-Za-z0-9_.-]*: a name of the policy language */
 static bool br_import_ident(const char *s)
 {
 	size_t i;
 
-	if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
-	      s[0] == '_'))
-		return false;
-	for (i = 1; s[i]; i++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			    "0123456789_.-",
-			    s[i]))
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+		bool letter = (c >= 'A' && c <= 'Z') ||
+			      (c >= 'a' && c <= 'z') || c == '_';
+
+		if (!letter &&
+		    (!i || !((c >= '0' && c <= '9') || c == '.' || c == '-')))
 			return false;
-	return i <= 64;
+	}
+	return i && i <= 64;
 }
 
 /* Address i of r (IPv4 first, then IPv6) as a set element and a newline. */
-static int br_import_addr_text(const struct br_registry *r, size_t i,
-			       char *buf, size_t size)
+static int br_import_addr_text(const struct br_registry *r, size_t i, char *buf,
+			       size_t size)
 {
 	char a[INET6_ADDRSTRLEN];
 	unsigned int len;
@@ -72,16 +74,16 @@ static int br_import_addr_text(const struct br_registry *r, size_t i,
  * about 15M IPv4 addresses, so 20M go into two parts.
  */
 static void br_import_addr_part(FILE *f, const struct br_registry *r,
-				const char *name, unsigned int part,
-				size_t *i, size_t budget)
+				const char *name, unsigned int part, size_t *i,
+				size_t budget)
 {
 	size_t n = r->n_v4 + r->n_v6, used;
 	char buf[INET6_ADDRSTRLEN + 8];
 	int len;
 
 	used = (size_t)(part == 1 ? fprintf(f, "set %s-addrs addr {\n", name)
-			       : fprintf(f, "set %s-addrs-%u addr {\n", name,
-					 part));
+				  : fprintf(f, "set %s-addrs-%u addr {\n", name,
+					    part));
 	used += 2; /* the closing "}\n" */
 	for (; *i < n; ++*i) {
 		len = br_import_addr_text(r, *i, buf, sizeof(buf));
@@ -126,8 +128,8 @@ static void br_import_write_policy(FILE *f, const struct br_registry *r,
 			if (k == 1)
 				fprintf(f, "include \"%s.set\"\n", imp->base);
 			else
-				fprintf(f, "include \"%s-%u.set\"\n",
-					imp->base, k);
+				fprintf(f, "include \"%s-%u.set\"\n", imp->base,
+					k);
 		fprintf(f, "\n");
 	} else {
 		br_import_domain_set(f, r, imp->name);
@@ -136,15 +138,20 @@ static void br_import_write_policy(FILE *f, const struct br_registry *r,
 	}
 	for (k = 1; k <= imp->n_addr_parts; k++)
 		if (k == 1)
-			fprintf(f, "rule \"registry addresses\" daddr @%s-addrs "
-				   "drop\n", imp->name);
+			fprintf(f,
+				"rule \"registry addresses\" daddr @%s-addrs "
+				"drop\n",
+				imp->name);
 		else
-			fprintf(f, "rule \"registry addresses %u\" daddr "
-				   "@%s-addrs-%u drop\n", k, imp->name, k);
+			fprintf(f,
+				"rule \"registry addresses %u\" daddr "
+				"@%s-addrs-%u drop\n",
+				k, imp->name, k);
 	if (!r->n_names)
 		return;
 	if (!strcmp(act, "nxdomain"))
-		fprintf(f, "rule \"registry domains\" dns @%s-domains nxdomain\n",
+		fprintf(f,
+			"rule \"registry domains\" dns @%s-domains nxdomain\n",
 			imp->name);
 	else
 		fprintf(f, "rule \"registry domains\" sni @%s-domains %s\n",
@@ -268,8 +275,8 @@ static int br_import_stem(struct br_import *imp)
 	imp->stem[n] = '\0';
 	slash = strrchr(imp->stem, '/');
 	imp->base = slash ? slash + 1 : imp->stem;
-	if (!*imp->base || strchr(imp->base, '"') ||
-	    strchr(imp->base, '\\') || strchr(imp->base, '\n'))
+	if (!*imp->base || strchr(imp->base, '"') || strchr(imp->base, '\\') ||
+	    strchr(imp->base, '\n'))
 		return -EINVAL;
 	return 0;
 }
@@ -317,8 +324,10 @@ static int br_import_options(struct br_cli *cli, int argc, char **argv,
 	}
 	imp->dump = argv[a.next];
 	if (!br_import_ident(imp->name)) {
-		br_err("--name: \"%s\" is not a name ([A-Za-z_][A-Za-z0-9_.-]*, "
-		       "at most 64)", imp->name);
+		br_err("--name: \"%s\" is not a name "
+		       "([A-Za-z_][A-Za-z0-9_.-]*, "
+		       "at most 64)",
+		       imp->name);
 		return 2;
 	}
 	if (strcmp(imp->action, "drop") && strcmp(imp->action, "reset") &&

@@ -20,8 +20,8 @@ struct br_import {
 	const char *action; /* --action: drop, reset or nxdomain */
 	uint64_t max_errors;
 	bool max_given;
-	char stem[PATH_MAX]; /* with --out: P without ".policy" */
-	const char *base;    /* its last component, for the includes */
+	char stem[PATH_MAX];	   /* with --out: P without ".policy" */
+	const char *base;	   /* its last component, for the includes */
 	unsigned int n_parts;	   /* set files written */
 	unsigned int n_addr_parts; /* address sets written */
 };

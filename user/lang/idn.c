@@ -184,7 +184,8 @@ static int br_idn_label(const uint32_t *cp, size_t n, char *out, size_t size,
 			goto long_label;
 		len += 4;
 	}
-	if (*o + (size_t)len + 1 >= size || *o + (size_t)len > BR_IDN_NAME_MAX) {
+	if (*o + (size_t)len + 1 >= size ||
+	    *o + (size_t)len > BR_IDN_NAME_MAX) {
 		*why = "name longer than 253 bytes";
 		return -EINVAL;
 	}

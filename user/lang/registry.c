@@ -52,7 +52,7 @@ static int br_reg_grow(void **arr, size_t *cap, size_t n, size_t need,
 /* s[0..len) with the spaces around it cut. */
 static void br_reg_trim(const char **s, size_t *len)
 {
-	while (*len && (**s == ' '))
+	while (*len && **s == ' ')
 		(*s)++, (*len)--;
 	while (*len && (*s)[*len - 1] == ' ')
 		(*len)--;
@@ -168,17 +168,16 @@ static int br_reg_addr(struct br_registry *r, const char *s, size_t len,
 static int br_reg_addrs(struct br_registry *r, const char *s, size_t len,
 			char *msg, size_t msglen)
 {
-	const char *bar;
-	size_t n;
+	const char *bar, *item;
+	size_t n, ilen;
 	int err;
 
 	br_reg_trim(&s, &len);
 	while (len) {
 		bar = memchr(s, '|', len);
 		n = bar ? (size_t)(bar - s) : len;
-		const char *item = s;
-		size_t ilen = n;
-
+		item = s;
+		ilen = n;
 		br_reg_trim(&item, &ilen);
 		err = br_reg_addr(r, item, ilen, msg, msglen);
 		if (err)
@@ -226,16 +225,15 @@ static int br_reg_domain(struct br_registry *r, const char *s, size_t len,
 /* The URLs joined by " | ": counted, never matched. */
 static uint64_t br_reg_count_urls(const char *s, size_t len)
 {
+	const char *bar, *item;
+	size_t part, ilen;
 	uint64_t n = 0;
-	const char *bar;
-	size_t part;
 
 	while (len) {
 		bar = memchr(s, '|', len);
 		part = bar ? (size_t)(bar - s) : len;
-		const char *item = s;
-		size_t ilen = part;
-
+		item = s;
+		ilen = part;
 		br_reg_trim(&item, &ilen);
 		n += ilen != 0;
 		if (!bar)
@@ -287,8 +285,9 @@ int br_registry_row(struct br_registry *r, const char *line, size_t len,
 		semi[2] = i;
 	}
 	if (nf < BR_REG_MIN_FIELDS) {
-		snprintf(msg, msglen, "too few fields (%zu, expected at least %d)",
-			 nf, BR_REG_MIN_FIELDS);
+		snprintf(msg, msglen,
+			 "too few fields (%zu, expected at least %d)", nf,
+			 BR_REG_MIN_FIELDS);
 		return -EINVAL;
 	}
 	s1 = memchr(line, ';', len);
@@ -347,7 +346,8 @@ int br_registry_read(struct br_registry *r, FILE *f, const char *path,
 			continue;
 		r->rows++;
 		if (lineno == 1) {
-			snprintf(msg, sizeof(msg), "expected \"Updated: "
+			snprintf(msg, sizeof(msg),
+				 "expected \"Updated: "
 				 "YYYY-MM-DD HH:MM:SS +0000\" (not a registry "
 				 "dump?)");
 			err = -EINVAL;

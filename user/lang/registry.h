@@ -30,9 +30,9 @@ struct br_registry {
 	size_t names_len, names_cap;
 	size_t *name_off; /* after br_registry_finish: each name's offset */
 	size_t n_names;
-	uint64_t rows;	 /* lines read but the "Updated:" one, errors too */
-	uint64_t urls;	 /* URLs seen (not matched by blastradius) */
-	uint64_t errors; /* lines skipped */
+	uint64_t rows;	  /* lines read but the "Updated:" one, errors too */
+	uint64_t urls;	  /* URLs seen (not matched by blastradius) */
+	uint64_t errors;  /* lines skipped */
 	char updated[64]; /* the header's date, printable ASCII, or "" */
 };
 
