@@ -34,6 +34,7 @@ int cmd_replay(struct br_cli *cli, int argc, char **argv);
 int cmd_simulate(struct br_cli *cli, int argc, char **argv);
 int cmd_merge(struct br_cli *cli, int argc, char **argv);
 int cmd_lab(struct br_cli *cli, int argc, char **argv);
+int cmd_import(struct br_cli *cli, int argc, char **argv);
 /* lab up|run|compare|down|list (cmd_lab_run.c) */
 int cmd_lab_verbs(struct br_cli *cli, int argc, char **argv);
 /* lab serve (cmd_lab_serve.c); argv[0] is "lab" */

@@ -194,6 +194,26 @@ static const struct br_opt br_lab_opts[] = {
 	BR_END
 };
 
+static const struct br_opt br_import_opts[] = {
+	BR_VALUE("out", BR_OPT_OUT, "P", BR_ARG_FILE,
+		 "write the policy to P and its sets to a set file beside it "
+		 "(P without .policy, plus .set) that it includes (default: "
+		 "the policy, sets inline, on stdout)"),
+	BR_VALUE("name", BR_OPT_NAME, "N", BR_ARG_WORD,
+		 "the policy's name, and the prefix of its sets' names "
+		 "(default registry)"),
+	{ .name = "action", .id = BR_OPT_ACTION,
+	  .metavar = "drop|reset|nxdomain", .kind = BR_ARG_CHOICE,
+	  .choices = "drop reset nxdomain",
+	  .help = "what the domains get: the TLS flow naming one reset or "
+		  "dropped, or its DNS query answered NXDOMAIN (default "
+		  "reset); addresses are always dropped" },
+	BR_VALUE("max-errors", BR_OPT_MAX_ERRORS, "N", BR_ARG_WORD,
+		 "fail, writing nothing, when more than N lines cannot be "
+		 "read (default: 1% of the rows, at least 100)"),
+	BR_END
+};
+
 const struct br_cmd br_commands[] = {
 	{ "check", cmd_check, "POLICY...", BR_ARG_POLICY, br_no_opts,
 	  "parse and validate policies; errors as file:line:col: message" },
@@ -233,6 +253,11 @@ const struct br_cmd br_commands[] = {
 	  "SNI, channels and pushes, UDP echo) until SIGTERM; quic-serve "
 	  "answers QUIC (v1, ALPN h3) on UDP ports; quic-get fetches N bytes "
 	  "from one" },
+	{ "import-registry", cmd_import, "DUMP", BR_ARG_FILE, br_import_opts,
+	  "the public Roskomnadzor registry dump (windows-1251, "
+	  "';'-separated) into a policy: its addresses dropped, its domains "
+	  "matched by TLS name or DNS; unreadable lines reported as "
+	  "DUMP:LINE: message and skipped" },
 	{}
 };
 

@@ -87,6 +87,11 @@ enum br_opt_id {
 	BR_OPT_DIR,
 	BR_OPT_TCP,
 	BR_OPT_UDP,
+	/* import-registry */
+	BR_OPT_OUT,
+	BR_OPT_NAME,
+	BR_OPT_ACTION,
+	BR_OPT_MAX_ERRORS,
 };
 
 struct br_opt {
