@@ -199,6 +199,12 @@ install: $(BIN) $(MAN) $(COMPLETION)
 	install -d $(DESTDIR)$(PREFIX)/share/blastradius/catalog
 	install -m 0644 $(wildcard policies/catalog/*.catalog policies/catalog/*.set) \
 		$(DESTDIR)$(PREFIX)/share/blastradius/catalog
+	install -D -m 0755 scripts/labctl.sh \
+		$(DESTDIR)$(PREFIX)/share/blastradius/labctl.sh
+	install -d $(DESTDIR)$(PREFIX)/share/blastradius/scenarios
+	install -m 0644 policies/scenarios/lab.scenario \
+		policies/scenarios/lab-quick.scenario \
+		$(DESTDIR)$(PREFIX)/share/blastradius/scenarios
 
 clean:
 	rm -rf $(BUILD)

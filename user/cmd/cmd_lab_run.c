@@ -31,7 +31,23 @@
 #include "stack.h"
 #include "wire_lab.h"
 
+#ifndef BR_DATADIR
+#define BR_DATADIR "/usr/local/share/blastradius"
+#endif
+/* the source tree's (as the catalog is found), else the installed one */
+#ifdef BR_SOURCE_DIR
+#define LAB_SOURCE_SCENARIO BR_SOURCE_DIR "/policies/scenarios/lab.scenario"
+#else
+#define LAB_SOURCE_SCENARIO BR_DATADIR "/scenarios/lab.scenario"
+#endif
 #define LAB_DEFAULT_SCENARIO "policies/scenarios/lab.scenario"
+
+static const char *lab_default_scenario(void)
+{
+	if (!access(LAB_SOURCE_SCENARIO, R_OK))
+		return LAB_SOURCE_SCENARIO;
+	return BR_DATADIR "/scenarios/lab.scenario";
+}
 #define LAB_MAX_POLICIES 16
 /*
  * The round trip of a lab link that adds no delay (a kernel without
@@ -97,7 +113,7 @@ static int rewrite(const struct lab_world *w, struct br_policy *p,
 static int world_load(const struct lab_args *a, bool lab,
 		      struct lab_world *w)
 {
-	const char *path = a->scn_path ? a->scn_path : LAB_DEFAULT_SCENARIO;
+	const char *path = a->scn_path ? a->scn_path : lab_default_scenario();
 	struct br_diag diag;
 	size_t i;
 	int err;

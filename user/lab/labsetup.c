@@ -14,6 +14,11 @@
 #include "labsetup.h"
 #include "log.h"
 
+#ifndef BR_DATADIR
+#define BR_DATADIR "/usr/local/share/blastradius"
+#endif
+#define BR_LAB_DATADIR BR_DATADIR
+
 static void addr_text(int fam, const uint8_t *a, char *out, size_t len)
 {
 	inet_ntop(fam == 4 ? AF_INET : AF_INET6, a, out, (socklen_t)len);
@@ -173,11 +178,15 @@ int br_labctl(char *out, size_t len, const char *const args[])
 	if (env) {
 		snprintf(script, sizeof(script), "%s", env);
 	} else {
+		/* the source tree's, next to the build; else the installed */
 		err = br_lab_bin_dir(dir, sizeof(dir));
 		if (err)
 			return err;
 		snprintf(script, sizeof(script), "%s/../scripts/labctl.sh",
 			 dir);
+		if (access(script, R_OK))
+			snprintf(script, sizeof(script), "%s",
+				 BR_LAB_DATADIR "/labctl.sh");
 	}
 	argv[0] = "bash";
 	argv[1] = script;
