@@ -51,7 +51,7 @@ static const struct svc_def svc_defs[] = {
 	{ "apns", BR_PLAT_IOS, { "push-received" }, { 0 } },
 	{ "imessage",
 	  BR_PLAT_IOS,
-	  { "message-sent", "message-received" },
+	  { "message-sent", "message-received", "attachment-sent" },
 	  { 0 } },
 	{ "facetime", BR_PLAT_IOS, { "call" }, { 0 } },
 	{ "icloud", BR_PLAT_IOS, { "sync" }, { 0 } },
@@ -980,7 +980,7 @@ static const struct {
 	  "(expected page-load)" },
 	{ HEAD "app imessage 1%\nrate imessage.message 4/h\n",
 	  "t.scenario:6:15: unknown action \"message\" of service \"imessage\" "
-	  "(expected message-sent or message-received)" },
+	  "(expected message-sent, message-received or attachment-sent)" },
 	{ HEAD "app quiet 1%\nrate quiet.open 4/h\n",
 	  "t.scenario:6:12: unknown action \"open\": service \"quiet\" has no "
 	  "actions" },
