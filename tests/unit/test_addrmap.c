@@ -253,9 +253,30 @@ static void test_errors(void **state)
 	br_addrmap_free(m);
 }
 
+/* The lab's world: what a forged DNS answer is told apart by. */
+static void test_in_world(void **state)
+{
+	static const uint8_t in4[16] = { 198, 19, 3, 7 },
+			     edge4[16] = { 198, 19, 127, 255 },
+			     out4[16] = { 198, 19, 128, 0 },
+			     real4[16] = { 17, 0, 0, 1 },
+			     in6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x80, [15] = 5 },
+			     out6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1,
+					  [15] = 0x10 };
+
+	(void)state;
+	assert_true(br_addrmap_in_world(4, in4));
+	assert_true(br_addrmap_in_world(4, edge4));
+	assert_false(br_addrmap_in_world(4, out4));
+	assert_false(br_addrmap_in_world(4, real4));
+	assert_true(br_addrmap_in_world(6, in6));
+	assert_false(br_addrmap_in_world(6, out6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_world),
 		cmocka_unit_test(test_containment),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_errors),

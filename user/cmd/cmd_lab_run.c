@@ -25,6 +25,7 @@
 #include "cmdline.h"
 #include "impact.h"
 #include "json.h"
+#include "lex.h"
 #include "labsetup.h"
 #include "log.h"
 #include "result.h"
@@ -509,8 +510,13 @@ static int lab_args_parse(int argc, char **argv, struct lab_args *a,
 		case BR_OPT_SCENARIO:
 			a->scn_path = p.arg;
 			break;
-		case BR_OPT_SEED:
-			a->seed = strtoull(p.arg, NULL, 10);
+		case BR_OPT_SEED: /* as simulate reads it */
+			if (br_lex_u64(p.arg, strlen(p.arg), &a->seed)) {
+				br_err("--seed \"%s\": not a number from 0 to "
+				       "18446744073709551615",
+				       p.arg);
+				return -EINVAL;
+			}
 			a->have_seed = true;
 			break;
 		case BR_OPT_LAB:

@@ -86,6 +86,16 @@ static bool holds(u128 base, unsigned int len, unsigned int width, u128 x)
 	return (x >> host) == (base >> host);
 }
 
+bool br_addrmap_in_world(int family, const uint8_t addr[16])
+{
+	const struct br_prefix w4 = BR_ADDRMAP_WORLD4, w6 = BR_ADDRMAP_WORLD6;
+	const struct br_prefix *w = family == 4 ? &w4 : &w6;
+	unsigned int width = family == 4 ? 32 : 128;
+
+	return holds(num_of(w->addr, width), w->len, width,
+		     num_of(addr, width));
+}
+
 int br_addrmap_new(struct br_addrmap **out)
 {
 	struct br_addrmap *m = calloc(1, sizeof(*m));

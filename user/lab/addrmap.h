@@ -19,6 +19,7 @@
 #ifndef BR_ADDRMAP_H
 #define BR_ADDRMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "policy_ir.h"
@@ -61,6 +62,9 @@ void br_addrmap_addr(const struct br_addrmap *m, int family,
  */
 int br_addrmap_rewrite(const struct br_addrmap *m, struct br_set *sets,
 		       size_t n, size_t *bad);
+
+/* Whether an address of family 4 or 6 lies in the lab's world. */
+bool br_addrmap_in_world(int family, const uint8_t addr[16]);
 
 /* The map's prefixes in order (families apart, each in address order). */
 size_t br_addrmap_count(const struct br_addrmap *m);

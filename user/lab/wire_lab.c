@@ -333,18 +333,6 @@ static void lab_addr(const struct lab *L, const struct flow_run *fr,
 	br_addrmap_addr(L->lo->map, fr->ends.family, fr->ends.server, out);
 }
 
-static bool in_world(int fam, const uint8_t *a)
-{
-	const struct br_prefix w4 = BR_ADDRMAP_WORLD4, w6 = BR_ADDRMAP_WORLD6;
-	const struct br_prefix *w = fam == 4 ? &w4 : &w6;
-	unsigned int i;
-
-	for (i = 0; i < w->len; i++)
-		if ((a[i / 8] ^ w->addr[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	return true;
-}
-
 /* A new connection for job j's flow step. */
 static struct conn *flow_conn(struct lab *L, struct job *j, int domain,
 			      int type, enum conn_kind kind)
@@ -490,7 +478,7 @@ static int dns_read(struct lab *L, struct conn *c)
 	if (r == -EAGAIN)
 		return 0;
 	fam = c->qtype == 28 ? 6 : 4;
-	if (!r && !in_world(fam, got))
+	if (!r && !br_addrmap_in_world(fam, got))
 		r = BR_FAIL_SINKHOLE; /* forged: not a host the lab has */
 	if (r) {
 		fr->why_kind = r;
