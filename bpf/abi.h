@@ -24,12 +24,13 @@
 #define BR_GEN_RING		16	/* generations whose counters stay live */
 #define BR_MAX_CLASSES		65536	/* address equivalence classes / slot */
 
-/* IPv4 address sets: DIR-24-8 (one 2^24 array, 256-entry groups below). */
-#define BR_V4_DIR_BITS		24
+/*
+ * IPv4 address sets: a directory by /16 (static, 256 KiB a slot) over
+ * cache-line nodes sized to the set (a map per slot, made at each install).
+ */
+#define BR_V4_DIR_BITS		16
 #define BR_V4_DIR_SIZE		(1u << BR_V4_DIR_BITS)
-#define BR_V4_TBL8_GROUPS	65536	/* /24s whose addresses fall in 3+ classes */
-#define BR_V4_TBL8_SIZE		(BR_V4_TBL8_GROUPS * 256u)
-#define BR_V4_BITMAP_GROUPS	(1u << 18)	/* /24s of two classes, not SINGLE */
+#define BR_V4_MAX_LINES		(1u << 26)	/* what a dir entry can address */
 
 /* IPv6 address sets: open addressing, one table per slot, probed per tier. */
 #define BR_V6_BUCKETS		(1u << 21)
@@ -92,6 +93,8 @@ enum br_hdr_flags {
 	BR_HDR_UNREADABLE = 1 << 9,	/* unreadable applies (else: a rule
 					 * whose field cannot be read does
 					 * not match) */
+	BR_HDR_SPORT = 1 << 10,		/* some rule matches the source port */
+	BR_HDR_DPORT = 1 << 11,		/* some rule matches the dest. port */
 };
 
 struct br_policy_hdr {
@@ -169,39 +172,63 @@ struct br_class {
 };
 
 /*
- * IPv4 DIR-24-8 entry (BR_V4_DIR_SIZE entries per slot in "v4_dir", indexed
- * by the top 24 bits of the address in host order). The top two bits say
- * what the rest holds:
- *   LEAF:   bits 29..0  class of the whole /24
- *   TBL8:   bits 29..0  group g: class = v4_tbl8[g * 256 + last octet]
- *   SINGLE: the /24 holds one longer prefix, a single /32 (the common case
- *           of a registry): bits 29..22 its last octet, bits 21..11 its
- *           class, bits 10..0 the class of the rest of the /24. Only for
- *           classes below 2048; otherwise the compiler uses a TBL8 group.
- *   BITMAP: the /24's addresses fall in exactly two classes (several hosts
- *           of one registry in one /24, as in cloud ranges): bits 29..0
- *           index b: v4_bits[b] has a bit per last octet, set for "hit".
- *           64 bytes where a TBL8 group takes 1 KiB, so a million clustered
- *           hosts fit.
+ * IPv4: one directory entry per /16 ("v4_dir", BR_V4_DIR_SIZE entries per
+ * slot, indexed by the top 16 bits of the address in host order):
+ *   LEAF (bit 31 clear): bits 30..0 are the class of the whole /16;
+ *   NODE (bit 31 set):   the /16 is cut into 2^k equal parts (bits 30..26:
+ *                        k, 0..16), each one line of the slot's "v4_lines"
+ *                        map, from line bits 25..0 on: the address's part
+ *                        is its 16 low bits >> (16 - k).
+ * The compiler picks for each /16 the smallest k whose parts all fit a
+ * line, so a lookup reads one directory entry (256 KiB a slot: it stays in
+ * the caches) and at most one line, whatever the set's size; the lines of
+ * a set take about 10 bytes per entry of a registry-shaped set (a lab's
+ * ten entries: a few lines), instead of a fixed 64 MiB table.
+ *
+ * A line (64 bytes, one cache line) holds the classes of its part:
+ *   RANGES: up to BR_V4_LINE_RANGES disjoint ranges [lo, hi] of 16-bit
+ *           suffixes with their class; addresses in none have class miss.
+ *           Unused ranges are lo 0xffff, hi 0, which hold nothing.
+ *   BITMAP: a part of at most 256 addresses in two classes (clustered
+ *           hosts, as in cloud ranges): a bit per address (suffix modulo
+ *           the part's size), set for class hit, clear for miss.
  */
-#define BR_V4_KIND(e)		((e) >> 30)
-#define BR_V4_LEAF		0u
-#define BR_V4_TBL8		1u
-#define BR_V4_SINGLE		2u
-#define BR_V4_BITMAP		3u
-#define BR_V4_VALUE(e)		((e) & 0x3fffffffu)
-#define BR_V4_SINGLE_OCTET(e)	(((e) >> 22) & 0xffu)
-#define BR_V4_SINGLE_HIT(e)	(((e) >> 11) & 0x7ffu)
-#define BR_V4_SINGLE_MISS(e)	((e) & 0x7ffu)
-#define BR_V4_SINGLE_MAX_CLASS	0x7ffu
+#define BR_V4_NODE		0x80000000u
+#define BR_V4_NODE_K(e)		(((e) >> 26) & 0x1fu)
+#define BR_V4_NODE_LINE(e)	((e) & (BR_V4_MAX_LINES - 1))
+#define BR_V4_LEAF_CLASS(e)	((e) & ~BR_V4_NODE)
+
+#define BR_V4_LINE_RANGES	10
+#define BR_V4_LINE_BITMAP_MAX	256	/* addresses a BITMAP part may hold */
+
+enum br_v4_line_kind {
+	BR_V4_RANGES = 0,
+	BR_V4_BITMAP = 1,
+};
+
+struct br_v4_line {
+	__u16 kind;	/* enum br_v4_line_kind */
+	__u16 miss;	/* class of the part's addresses no range holds */
+	union {
+		struct {
+			__u16 lo[BR_V4_LINE_RANGES];
+			__u16 hi[BR_V4_LINE_RANGES];
+			__u16 cls[BR_V4_LINE_RANGES];
+		} r;
+		struct {
+			__u16 hit;
+			__u16 reserved[13];
+			__u32 bits[8]; /* bit (i & 31) of bits[i >> 5] */
+		} b;
+	};
+};
 
 /*
  * The kernel rounds array map elements up to 8 bytes, so a map of __u32
- * would waste half its memory and break the flat mmapped view. The v4 maps
- * therefore pack entries: "v4_dir" holds BR_SLOTS * BR_V4_DIR_ELEMS elements
- * of 16 entries (one cache line), "v4_tbl8" BR_SLOTS * BR_V4_TBL8_GROUPS
- * groups of 256. Seen through mmap, each slot's part is a plain __u32 array
- * of BR_V4_DIR_SIZE (resp. BR_V4_TBL8_SIZE) entries.
+ * would waste half its memory and break the flat mmapped view: "v4_dir"
+ * holds BR_SLOTS * BR_V4_DIR_ELEMS elements of 16 entries (one cache line).
+ * Seen through mmap, each slot's part is a plain __u32 array of
+ * BR_V4_DIR_SIZE entries.
  */
 #define BR_V4_DIR_PER_ELEM	16
 #define BR_V4_DIR_ELEMS		(BR_V4_DIR_SIZE / BR_V4_DIR_PER_ELEM)
@@ -210,43 +237,36 @@ struct br_v4_dir_elem {
 	__u32 entry[BR_V4_DIR_PER_ELEM];
 };
 
-struct br_v4_group {
-	__u32 class_id[256];
-};
-
-/* "v4_bits": BR_SLOTS * BR_V4_BITMAP_GROUPS elements, one cache line each. */
-struct br_v4_bitmap {
-	__u32 bits[8];		/* bit (octet & 31) of bits[octet >> 5] */
-	__u32 hit;		/* class of the addresses whose bit is set */
-	__u32 miss;		/* class of the others */
-	__u32 reserved[6];
-};
-
 static inline __u32 br_v4_leaf(__u32 class_id)
 {
-	return (BR_V4_LEAF << 30) | class_id;
+	return class_id;
 }
 
-static inline __u32 br_v4_tbl8(__u32 group)
+static inline __u32 br_v4_node(__u32 k, __u32 line)
 {
-	return (BR_V4_TBL8 << 30) | group;
+	return BR_V4_NODE | k << 26 | line;
 }
 
-static inline __u32 br_v4_single(__u32 octet, __u32 hit, __u32 miss)
+/* The line of a NODE entry that holds suffix (the address's low 16 bits). */
+static inline __u32 br_v4_line_of(__u32 e, __u32 suffix)
 {
-	return (BR_V4_SINGLE << 30) | (octet << 22) | (hit << 11) | miss;
+	return BR_V4_NODE_LINE(e) + ((suffix & 0xffff) >> (16 - BR_V4_NODE_K(e)));
 }
 
-static inline __u32 br_v4_bitmap(__u32 index)
+/* Class of suffix in the line that holds it. */
+static inline __u32 br_v4_line_class(const struct br_v4_line *l, __u32 suffix)
 {
-	return (BR_V4_BITMAP << 30) | index;
-}
+	__u32 i;
 
-static inline __u32 br_v4_bitmap_class(const struct br_v4_bitmap *b,
-				       __u32 octet)
-{
-	return (b->bits[(octet >> 5) & 7] >> (octet & 31)) & 1 ? b->hit :
-								   b->miss;
+	if (l->kind == BR_V4_BITMAP) {
+		i = suffix & (BR_V4_LINE_BITMAP_MAX - 1);
+		return (l->b.bits[(i >> 5) & 7] >> (i & 31)) & 1 ? l->b.hit
+								 : l->miss;
+	}
+	for (i = 0; i < BR_V4_LINE_RANGES; i++)
+		if (suffix >= l->r.lo[i] && suffix <= l->r.hi[i])
+			return l->r.cls[i];
+	return l->miss;
 }
 
 /*

@@ -5,8 +5,8 @@
  * Rule-bitmap classification (bpf-iptables): every match dimension is one
  * lookup returning the bitmap of the rules it satisfies; the AND of all
  * dimensions, lowest set bit first, is the winning rule. Addresses go through
- * equivalence classes: DIR-24-8 for IPv4, a tiered open-addressing table for
- * IPv6 (encodings in abi.h).
+ * equivalence classes: a /16 directory over lines sized to the set for
+ * IPv4, a tiered open-addressing table for IPv6 (encodings in abi.h).
  *
  * The decoding helpers at the top are pure and compile on the host too; the
  * lookups below them need the maps of maps.h and exist only for BPF.
@@ -45,31 +45,6 @@ static __always_inline __u32 br_lowest_rule(br_rules_t b)
 	if (!b)
 		return BR_MAX_RULES;
 	return br_debruijn64[((b & -b) * 0x03f79d71b4ca8b09ULL) >> 58];
-}
-
-/*
- * IPv4 DIR-24-8 entry to class, for the address's last octet. A TBL8 or
- * BITMAP entry needs a second read: *group receives its index and
- * BR_V4_NEED_TBL8 or BR_V4_NEED_BITMAP is returned.
- */
-#define BR_V4_NEED_TBL8 0xffffffffu
-#define BR_V4_NEED_BITMAP 0xfffffffeu
-
-static __always_inline __u32 br_v4_decode(__u32 e, __u32 octet, __u32 *group)
-{
-	switch (BR_V4_KIND(e)) {
-	case BR_V4_LEAF:
-		return BR_V4_VALUE(e);
-	case BR_V4_SINGLE:
-		return BR_V4_SINGLE_OCTET(e) == octet ? BR_V4_SINGLE_HIT(e)
-						      : BR_V4_SINGLE_MISS(e);
-	case BR_V4_TBL8:
-		*group = BR_V4_VALUE(e);
-		return BR_V4_NEED_TBL8;
-	default: /* BR_V4_BITMAP: the kind has two bits, all four are used */
-		*group = BR_V4_VALUE(e);
-		return BR_V4_NEED_BITMAP;
-	}
 }
 
 /* The network-order address masked to plen bits, as the v6 table keys it. */
@@ -139,35 +114,31 @@ __noinline int br_v6_class(const struct br_policy_hdr *hdr, __u32 slot,
 	return 0;
 }
 
+/*
+ * Class of an IPv4 address: its /16's directory entry, then, for a /16
+ * that holds more than one class, the one line of its node that holds it.
+ */
 static __always_inline __u32 br_v4_class(__u32 slot, __u32 addr_be)
 {
-	__u32 addr = bpf_ntohl(addr_be), octet = addr & 0xff;
-	__u32 idx = slot * BR_V4_DIR_ELEMS + (addr >> 8) / BR_V4_DIR_PER_ELEM;
-	__u32 group = 0, class_id;
+	__u32 addr = bpf_ntohl(addr_be), top = addr >> 16;
+	__u32 idx = slot * BR_V4_DIR_ELEMS + top / BR_V4_DIR_PER_ELEM;
 	struct br_v4_dir_elem *d;
-	struct br_v4_group *g;
+	struct br_v4_line *l;
+	void *lines;
+	__u32 e;
 
 	d = bpf_map_lookup_elem(&v4_dir, &idx);
 	if (!d)
 		return 0;
-	class_id = br_v4_decode(d->entry[(addr >> 8) % BR_V4_DIR_PER_ELEM],
-				octet, &group);
-	if (class_id == BR_V4_NEED_BITMAP) {
-		struct br_v4_bitmap *b;
-
-		if (group >= BR_V4_BITMAP_GROUPS)
-			return 0;
-		idx = slot * BR_V4_BITMAP_GROUPS + group;
-		b = bpf_map_lookup_elem(&v4_bits, &idx);
-		return b ? br_v4_bitmap_class(b, octet) : 0;
-	}
-	if (class_id != BR_V4_NEED_TBL8)
-		return class_id;
-	if (group >= BR_V4_TBL8_GROUPS)
+	e = d->entry[top % BR_V4_DIR_PER_ELEM];
+	if (!(e & BR_V4_NODE))
+		return BR_V4_LEAF_CLASS(e);
+	lines = bpf_map_lookup_elem(&v4_lines, &slot);
+	if (!lines)
 		return 0;
-	idx = slot * BR_V4_TBL8_GROUPS + group;
-	g = bpf_map_lookup_elem(&v4_tbl8, &idx);
-	return g ? g->class_id[octet] : 0;
+	idx = br_v4_line_of(e, addr);
+	l = bpf_map_lookup_elem(lines, &idx);
+	return l ? br_v4_line_class(l, addr & 0xffff) : 0;
 }
 
 /* Rules satisfied by an address class in one direction. */
@@ -232,7 +203,7 @@ static __always_inline br_rules_t br_addr_rules(const struct br_policy_hdr *hdr,
  * Rules whose L3/L4 matches an IP packet satisfies. Cheapest dimensions
  * first, and the destination before the source (rules name destinations far
  * more often), so most packets that match nothing stop before the last
- * lookups.
+ * lookups. A port direction no rule constrains is not looked up at all.
  */
 static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 					       __u32 slot,
@@ -242,8 +213,10 @@ static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 
 	b = hdr->rules_valid;
 	b &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
-	b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
-	b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
+	if (hdr->flags & BR_HDR_DPORT)
+		b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
+	if (hdr->flags & BR_HDR_SPORT)
+		b &= br_dim_rules(&sport_rules, slot, BR_PORT_SLOTS, pkt->sport);
 	if (!b)
 		return 0;
 	return br_addr_rules(hdr, slot, pkt, b);

@@ -1294,11 +1294,13 @@ static void report(const char *date, const char *commit,
 					 row->stats.v6_max_probe);
 			else
 				snprintf(comp, sizeof(comp),
-					 "%u /24s holding one host, %u "
-					 "bitmaps, %u tbl8 groups",
-					 row->stats.v4_singles,
-					 row->stats.v4_bitmaps,
-					 row->stats.v4_tbl8_groups);
+					 "%u /16 nodes, %u lines (%.1f MB, "
+					 "%u bitmaps), at most 2^%u parts",
+					 row->stats.v4_nodes,
+					 row->stats.v4_lines,
+					 row->stats.v4_lines * 64 / 1e6,
+					 row->stats.v4_bitmap_lines,
+					 row->stats.v4_max_k);
 			printf("| IPv%d | %s | %s | %.1f | %.1f | %.1f | "
 			       "%.1f | %.1f | %s | %s |\n",
 			       f ? 6 : 4, fmt_n(sizes[s]), size, pa, gr, co,

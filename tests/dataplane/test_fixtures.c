@@ -60,7 +60,7 @@ static const char policy_pass[] =
 	/* 1 */ "rule \"facetime\" udp dport @facetime drop\n"
 	/* 2 */ "rule \"pinhole\" tcp saddr @pinhole daddr @apns dport 443 pass\n"
 	/* 3 */ "rule \"apns-443\" tcp daddr @apns dport 443 drop\n"
-	/* 4 */ "rule \"ping\" icmp daddr { 198.18.66.6, 198.18.66.8, 198.18.67.1, 198.18.67.2, 2001:db8:66::6 } drop\n"
+	/* 4 */ "rule \"ping\" icmp daddr { 198.18.66.6, 198.18.66.8, 198.18.67.1, 198.18.67.2, 198.18.67.4, 198.18.67.6, 198.18.67.8, 198.18.67.10, 198.18.67.12, 198.18.67.14, 198.18.67.16, 198.18.67.18, 198.18.67.20, 198.18.67.22, 2001:db8:66::6 } drop\n"
 	/* 5 */ "rule \"low-sports\" udp sport 1000-1999 drop\n"
 	/* 6 */ "rule \"blackhole\" any daddr { 198.18.77.0/24, 198.18.66.9, 2001:db8:77::/48 } drop\n";
 
@@ -138,10 +138,12 @@ static const struct fixture fixtures_pass[] = {
 	{ "v4 icmp echo to ping's neighbour", PKT(IP(CLIENT4, "198.18.66.7"), ICMP), XDP_PASS, DEF, NONE },
 	{ "v4 icmp echo to ping's other", PKT(IP(CLIENT4, "198.18.66.8"), ICMP), XDP_DROP, R(4), NONE },
 	{ "v4 tcp to ping is not icmp", PKT(IP(CLIENT4, PING4), TCP(40000, 80)), XDP_PASS, DEF, NONE },
-	{ "v4 any to 198.18.66.9 (tbl8: 3 classes)", PKT(IP(CLIENT4, "198.18.66.9"), UDP(40000, 9)), XDP_DROP, R(6), NONE },
+	{ "v4 any to 198.18.66.9 (ranges: 3 classes)", PKT(IP(CLIENT4, "198.18.66.9"), UDP(40000, 9)), XDP_DROP, R(6), NONE },
 	{ "v4 icmp echo to 198.18.67.2 (bitmap)", PKT(IP(CLIENT4, "198.18.67.2"), ICMP), XDP_DROP, R(4), NONE },
 	{ "v4 icmp echo to 198.18.67.1 (bitmap)", PKT(IP(CLIENT4, "198.18.67.1"), ICMP), XDP_DROP, R(4), NONE },
 	{ "v4 icmp echo to 198.18.67.3 (bitmap miss)", PKT(IP(CLIENT4, "198.18.67.3"), ICMP), XDP_PASS, DEF, NONE },
+	{ "v4 icmp echo to 198.18.67.22 (bitmap, last)", PKT(IP(CLIENT4, "198.18.67.22"), ICMP), XDP_DROP, R(4), NONE },
+	{ "v4 icmp echo to 198.18.67.23 (bitmap miss)", PKT(IP(CLIENT4, "198.18.67.23"), ICMP), XDP_PASS, DEF, NONE },
 	/* IPv4 header variants */
 	{ "v4 options, 4 bytes", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), OPTS(4)), XDP_DROP, R(0), NONE },
 	{ "v4 options, 40 bytes (IHL 15)", PKT(IP(CLIENT4, APNS4), TCP(40000, 5223), OPTS(40)), XDP_DROP, R(0), NONE },
@@ -550,10 +552,15 @@ static void test_default_pass(void **state)
 	struct instance *in = *state;
 
 	install(in, "fixtures.policy", policy_pass, &stats);
-	/* the rows below reach every IPv4 entry kind and two IPv6 tiers */
-	assert_true(stats.v4_singles >= 1);	/* 198.18.9.9 */
-	assert_true(stats.v4_tbl8_groups >= 1); /* 198.18.66.6, .8 and .9 */
-	assert_true(stats.v4_bitmaps >= 1);	/* 198.18.67.1 and .2 */
+	/*
+	 * The rows below reach both IPv4 line kinds and two IPv6 tiers:
+	 * 198.18/16 holds more ranges than a line, and 198.18.67/24 more
+	 * than a line of one class (a bitmap).
+	 */
+	assert_int_equal(stats.v4_nodes, 1);
+	assert_int_equal(stats.v4_max_k, 8);
+	assert_int_equal(stats.v4_bitmap_lines, 1);
+	assert_int_equal(stats.v4_lines, 256);
 	assert_true(stats.v6_prefixes >= 4);
 	RUN_TABLE(in, BR_ROLE_SUBSCRIBER, fixtures_pass);
 	RUN_TABLE(in, BR_ROLE_UPSTREAM, fixtures_upstream);

@@ -65,20 +65,25 @@ t_match() {
 
 # crowded_policy DIR: write DIR/crowded.policy, too large for the maps, and
 # print the message check and swap must give for it (an ERE, anchored).
-# 70,000 /24s each holding a host of set "a" and one of set "b" fall in
-# three classes each and need a 256-entry group each: 70,000 groups, more
-# than the 65,536 a slot has. (Two hosts of one set per /24 would fit:
-# those take a 64-byte bitmap.)
+# 17 source sets, set j holding every /(j + 1) whose last bit is 1: an
+# address's top 17 bits name the sets it is in, so the policy has 2^17
+# address classes, more than the 65,536 a slot has (lines hold 16-bit
+# class ids).
 crowded_policy() {
-	awk 'BEGIN { for (s = 1; s <= 2; s++) {
-		printf "set %s addr {\n", s == 1 ? "a" : "b";
-		for (i = 0; i < 70000; i++)
-			printf "%d.%d.%d.%d\n", 100 + int(i / 65536),
-				int(i / 256) % 256, i % 256, s;
+	awk 'BEGIN { for (j = 0; j < 17; j++) {
+		printf "set s%d addr {\n", j;
+		for (k = 0; k < 2 ^ j; k++) {
+			top = (k * 2 + 1) * 2 ^ (31 - j);
+			printf "%d.%d.%d.%d/%d\n", int(top / 2 ^ 24) % 256,
+				int(top / 2 ^ 16) % 256, int(top / 256) % 256,
+				top % 256, j + 1;
+		}
 		print "}" } }' >"$1/crowded.set"
-	printf 'policy crowded\ninclude "crowded.set"\nrule daddr @a drop\nrule daddr @b pass\n' \
-		>"$1/crowded.policy"
-	echo "^$1/crowded.set:70003:5: policy too large for its map: 70000 IPv4 /24 groups, at most 65536\$"
+	{
+		printf 'policy crowded\ninclude "crowded.set"\n'
+		for j in $(seq 0 16); do printf 'rule saddr @s%d drop\n' "$j"; done
+	} >"$1/crowded.policy"
+	echo "^$1/crowded.set:[0-9]+:5: policy too large for its map: [0-9]+ address classes, at most 65536\$"
 }
 
 # lab_peers_xdp_pass OBJ: attach OBJ (xdp_pass.bpf.o, XDP_PASS) in native

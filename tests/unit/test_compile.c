@@ -4,7 +4,7 @@
  *
  * Policies are built by hand, compiled into plain buffers standing in for
  * one slot of the maps, and read back the way the XDP program reads them
- * (a small decoder of the DIR-24-8 image and the IPv6 table). Expected
+ * (a small decoder of the IPv4 directory and lines and the IPv6 table). Expected
  * answers come from a linear scan over the rules and their prefixes.
  */
 #include <errno.h>
@@ -174,8 +174,10 @@ static void free_domains(void)
 {
 	free(view.domain_keys);
 	free(view.domain_vals);
+	free(view.v4_lines);
 	view.domain_keys = NULL;
 	view.domain_vals = NULL;
+	view.v4_lines = NULL;
 }
 
 static int view_setup(void **state)
@@ -185,8 +187,6 @@ static int view_setup(void **state)
 	view.rules = calloc(BR_MAX_RULES, sizeof(*view.rules));
 	view.classes = calloc(BR_MAX_CLASSES, sizeof(*view.classes));
 	view.v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*view.v4_dir));
-	view.v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*view.v4_tbl8));
-	view.v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*view.v4_bits));
 	view.v6 = calloc(BR_V6_BUCKETS, sizeof(*view.v6));
 	view.proto = calloc(BR_PROTO_SLOTS, sizeof(*view.proto));
 	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
@@ -195,7 +195,7 @@ static int view_setup(void **state)
 	view.qtype = calloc(BR_QTYPE_SLOTS, sizeof(*view.qtype));
 	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
-		 view.v4_tbl8 && view.v4_bits && view.v6 && view.proto &&
+		 view.v6 && view.proto &&
 		 view.sport &&
 		 view.dport && view.etype && view.qtype && view.quic);
 }
@@ -207,8 +207,6 @@ static int view_teardown(void **state)
 	free(view.rules);
 	free(view.classes);
 	free(view.v4_dir);
-	free(view.v4_tbl8);
-	free(view.v4_bits);
 	free(view.v6);
 	free(view.proto);
 	free(view.sport);
@@ -272,28 +270,30 @@ static __u32 v4_host(const __u8 addr[16])
 	return (__u32)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
 }
 
+/* The line of addr, checked to lie in the lines the compiler returned. */
+static const struct br_v4_line *v4_line(__u32 addr)
+{
+	__u32 e = view.v4_dir[addr >> 16], idx;
+
+	assert_true(e & BR_V4_NODE);
+	assert_true(BR_V4_NODE_K(e) <= 16);
+	idx = br_v4_line_of(e, addr);
+	if (idx >= view.n_v4_lines)
+		fail_msg("line %u of %#x past the %zu lines", idx, addr,
+			 view.n_v4_lines);
+	return &view.v4_lines[idx];
+}
+
 static __u32 lookup_v4(__u32 addr)
 {
 	__u32 e;
 
 	if (!(view.hdr->flags & BR_HDR_V4_ADDRS))
 		return 0;
-	e = view.v4_dir[addr >> 8];
-	switch (BR_V4_KIND(e)) {
-	case BR_V4_LEAF:
-		return BR_V4_VALUE(e);
-	case BR_V4_TBL8:
-		return view.v4_tbl8[BR_V4_VALUE(e) * 256 + (addr & 0xff)];
-	case BR_V4_SINGLE:
-		return BR_V4_SINGLE_OCTET(e) == (addr & 0xff)
-			       ? BR_V4_SINGLE_HIT(e)
-			       : BR_V4_SINGLE_MISS(e);
-	case BR_V4_BITMAP:
-		return br_v4_bitmap_class(&view.v4_bits[BR_V4_VALUE(e)],
-					  addr & 0xff);
-	}
-	fail_msg("dir entry %#x of %#x has no kind", e, addr >> 8);
-	return 0;
+	e = view.v4_dir[addr >> 16];
+	if (!(e & BR_V4_NODE))
+		return BR_V4_LEAF_CLASS(e);
+	return br_v4_line_class(v4_line(addr), addr & 0xffff);
 }
 
 static void mask_v6(__u32 out[4], const __u8 addr[16], unsigned int plen)
@@ -781,17 +781,46 @@ static void test_direction_flags_only_for_constrained_directions(void **state)
 	policy_free(pol);
 }
 
+/* The port flags: which port tables the program looks up at all. */
+static void test_port_flags_only_for_constrained_directions(void **state)
+{
+	struct br_policy *pol = policy_new();
+	const __u32 ports = BR_HDR_SPORT | BR_HDR_DPORT;
+	int web;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->flags & ports, 0);
+	policy_free(pol);
+
+	pol = policy_new();
+	web = PORTS(443, 443);
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, web, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->flags & ports, BR_HDR_DPORT);
+	policy_free(pol);
+
+	pol = policy_new();
+	web = PORTS(1000, 2000);
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, web, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->flags & ports, BR_HDR_SPORT);
+	policy_free(pol);
+}
+
 static void test_empty_set_matches_nothing_and_writes_no_table(void **state)
 {
 	struct br_policy *pol = policy_new();
 	int empty = addr_set(pol, (const char *const[]){NULL});
 
 	(void)state;
-	view.v4_dir[123] = 0xdeadbeef;
 	add_rule(pol, BR_PROTO_ANY, empty, NONE, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	assert_int_equal(addr_flags(), 0);
-	assert_int_equal(view.v4_dir[123], 0xdeadbeef);
+	assert_int_equal(view.n_v4_lines, 0);
+	assert_null(view.v4_lines);
 	assert_int_equal(view.classes[0].src, 0);
 	assert_int_equal(view.classes[0].dst, 0x1);
 	assert_int_equal(stats.n_classes, 1);
@@ -832,45 +861,66 @@ static void test_v4_overlapping_prefixes_against_reference(void **state)
 	policy_free(pol);
 }
 
-static void test_v4_dir_encoding_per_24(void **state)
+/*
+ * The layout the compiler picks per /16: a leaf for a /16 of one class, a
+ * node of one line while its ranges fit one, of 2^k lines once they do
+ * not, a bitmap for a /24 of clustered hosts.
+ */
+static void test_v4_layout_per_16(void **state)
 {
-	static const struct {
-		__u32 block; /* addr >> 8 */
-		__u32 kind;
-		/* clang-format off */
-	} cases[] = {
-		{ 0x0a0000, BR_V4_SINGLE },	/* one /32 */
-		{ 0x0a0001, BR_V4_BITMAP },	/* two /32s: two classes */
-		{ 0x0a0002, BR_V4_BITMAP },	/* one /31 */
-		{ 0x0a0003, BR_V4_BITMAP },	/* a /32 inside a /25 */
-		{ 0x0a0004, BR_V4_LEAF },	/* a /24 */
-		{ 0x0a0005, BR_V4_LEAF },	/* a /32 adding nothing to its /24 */
-		{ 0x0a0006, BR_V4_SINGLE },	/* a /32 at octet 255 */
-		{ 0x0a0007, BR_V4_LEAF },	/* untouched /24 */
-		{ 0x0a0008, BR_V4_SINGLE },	/* a /32 at octet 0 */
-		{ 0x0a0009, BR_V4_TBL8 },	/* hosts of two sets: 3 classes */
-	};
-	/* clang-format on */
 	struct br_policy *pol = policy_new();
-	int set = ADDRS("10.0.0.9", "10.0.1.1", "10.0.1.2", "10.0.2.4/31",
-			"10.0.3.128/25", "10.0.3.129", "10.0.4.0/24",
-			"10.0.5.0/24", "10.0.5.77", "10.0.6.255", "10.0.8.0",
-			"10.0.9.2");
-	int other = ADDRS("10.0.9.1");
-	size_t i;
+	int set = ADDRS("10.0.0.9", "10.0.1.1", "10.0.2.4/31", "10.0.3.128/25",
+			"10.0.3.129", "10.0.4.0/24", "10.0.5.77", "10.1.0.0/16",
+			"10.2.0.0/15", "10.4.7.7", "10.5.0.1", "10.5.0.3",
+			"10.5.0.5", "10.5.0.7", "10.5.0.9", "10.5.0.11",
+			"10.5.0.13", "10.5.0.15", "10.5.0.17", "10.5.0.19",
+			"10.5.0.21", "10.6.0.0/16", "10.7.0.1", "10.7.0.5",
+			"10.7.0.9", "10.7.0.13", "10.7.0.17", "10.7.0.21",
+			"10.7.128.1");
+	int other = ADDRS("10.0.3.130", "10.6.9.9", "10.7.0.3", "10.7.0.7",
+			  "10.7.0.11", "10.7.0.15", "10.7.0.19", "10.7.0.23");
+	const struct br_v4_line *l;
+	__u32 e, i;
 
 	(void)state;
 	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
 	add_rule(pol, BR_PROTO_ANY, NONE, other, NONE, NONE, BR_ACT_PASS);
 	compile_ok(pol);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(BR_V4_KIND(view.v4_dir[cases[i].block]),
-				 cases[i].kind);
-	assert_int_equal(BR_V4_SINGLE_OCTET(view.v4_dir[0x0a0000]), 9);
-	assert_int_equal(stats.v4_singles, 3);
-	assert_int_equal(stats.v4_bitmaps, 3);
-	assert_int_equal(stats.v4_tbl8_groups, 1);
-	for (i = 0; i < 11 * 256; i++)
+	/* 10.0/16: seven ranges, one line */
+	e = view.v4_dir[0x0a00];
+	assert_true(e & BR_V4_NODE);
+	assert_int_equal(BR_V4_NODE_K(e), 0);
+	l = v4_line(0x0a000009);
+	assert_int_equal(l->kind, BR_V4_RANGES);
+	assert_int_equal(l->miss, 0);
+	assert_int_equal(l->r.lo[0], 0x0009);
+	assert_int_equal(l->r.hi[0], 0x0009);
+	/* 10.1/16 and 10.2/15: leaves; 10.8/16: nothing */
+	assert_false(view.v4_dir[0x0a01] & BR_V4_NODE);
+	assert_int_not_equal(view.v4_dir[0x0a01], 0);
+	assert_int_equal(view.v4_dir[0x0a02], view.v4_dir[0x0a03]);
+	assert_int_equal(view.v4_dir[0x0a08], 0);
+	/* 10.5/16: eleven hosts in 10.5.0/24, one class: a bitmap (k 8) */
+	assert_int_equal(BR_V4_NODE_K(view.v4_dir[0x0a05]), 8);
+	assert_int_equal(v4_line(0x0a050001)->kind, BR_V4_BITMAP);
+	assert_int_equal(v4_line(0x0a050101)->kind, BR_V4_RANGES);
+	/* 10.6/16: a /16 around a host: the /16's class is the default */
+	l = v4_line(0x0a060909);
+	assert_int_equal(BR_V4_NODE_K(view.v4_dir[0x0a06]), 0);
+	assert_int_equal(l->miss, BR_V4_LEAF_CLASS(view.v4_dir[0x0a01]));
+	assert_int_equal(l->r.lo[0], 0x0909);
+	assert_int_equal(l->r.lo[1], 0xffff); /* unused */
+	assert_int_equal(l->r.hi[1], 0);
+	/*
+	 * 10.7/16: twelve hosts of two sets in 10.7.0/24, three classes
+	 * with the gaps: no bitmap; parts of 16 addresses hold ten ranges.
+	 */
+	assert_int_equal(BR_V4_NODE_K(view.v4_dir[0x0a07]), 12);
+	assert_int_equal(stats.v4_nodes, 5);
+	assert_int_equal(stats.v4_max_k, 12);
+	assert_int_equal(stats.v4_lines, 1 + 1 + 256 + 1 + 4096);
+	assert_int_equal(stats.v4_bitmap_lines, 1);
+	for (i = 0; i < 8 * 65536; i++)
 		check_v4(pol, 0x0a000000 + i);
 	policy_free(pol);
 }
@@ -907,11 +957,10 @@ static void nested_halves(struct br_policy *pol, unsigned int n_sets)
 }
 
 /*
- * 12 sets of nested halves give 4096 classes; a lone /32 whose class id
- * is past what a SINGLE entry holds must get a bitmap instead (its /24
- * has two classes; a bitmap holds any class id).
+ * 12 sets of nested halves give 4096 classes; a line holds any class id
+ * (16 bits): hosts whose classes come late are found like the others.
  */
-static void test_v4_single_needs_small_classes(void **state)
+static void test_v4_classes_past_2048(void **state)
 {
 	struct br_policy *pol = policy_new();
 	int late;
@@ -922,10 +971,9 @@ static void test_v4_single_needs_small_classes(void **state)
 	add_rule(pol, BR_PROTO_ANY, late, NONE, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	assert_int_equal(stats.n_classes, 4096 + 2);
-	/* 0.0.1.1: both classes small */
-	assert_int_equal(BR_V4_KIND(view.v4_dir[0x000001]), BR_V4_SINGLE);
 	/* 255.255.0.1: in every set, its class comes last */
-	assert_int_equal(BR_V4_KIND(view.v4_dir[0xffff00]), BR_V4_BITMAP);
+	assert_true(view.v4_dir[0xffff] & BR_V4_NODE);
+	assert_int_equal(lookup_v4(0xffff0001), 4096 + 1);
 	check_v4(pol, 0xffff0001);
 	check_v4(pol, 0xffff0002);
 	check_v4(pol, 0x00000101);
@@ -934,47 +982,46 @@ static void test_v4_single_needs_small_classes(void **state)
 	policy_free(pol);
 }
 
-static void test_v4_stale_dir_and_groups_overwritten(void **state)
+static void test_v4_stale_dir_overwritten(void **state)
 {
 	struct br_policy *pol = policy_new();
 	int set =
 		ADDRS("10.0.1.1", "10.0.1.2", "192.168.0.0/16", "192.168.7.7");
-	__u32 block;
+	__u32 top;
 
 	(void)state;
 	memset(view.v4_dir, 0x5a, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
-	memset(view.v4_tbl8, 0x7f, 4 * 256 * sizeof(*view.v4_tbl8));
 	add_rule(pol, BR_PROTO_ANY, set, NONE, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
-	for (block = 0; block < BR_V4_DIR_SIZE; block++) {
-		__u32 e = view.v4_dir[block];
+	for (top = 0; top < BR_V4_DIR_SIZE; top++) {
+		__u32 e = view.v4_dir[top];
 
-		if (block == 0x0a0001 || block == 0xc0a807)
+		if (top == 0x0a00) /* 10.0/16, the /16 of two hosts */
 			continue;
-		assert_int_equal(BR_V4_KIND(e), BR_V4_LEAF);
-		assert_int_equal(BR_V4_VALUE(e),
-				 (block >> 8) == 0xc0a8 ? 1 : 0);
+		assert_false(e & BR_V4_NODE);
+		assert_int_equal(BR_V4_LEAF_CLASS(e), top == 0xc0a8 ? 1 : 0);
 	}
-	for (block = 0; block < 256; block++) {
-		check_v4(pol, 0x0a000100 | block);
-		check_v4(pol, 0xc0a80700 | block);
+	/* 192.168.7.7 adds nothing to its /16 */
+	assert_int_equal(stats.v4_nodes, 1);
+	for (top = 0; top < 256; top++) {
+		check_v4(pol, 0x0a000100 | top);
+		check_v4(pol, 0xc0a80700 | top);
 	}
 	policy_free(pol);
 }
 
-static void test_v4_untouched_without_v4_prefixes(void **state)
+static void test_v4_no_lines_without_v4_prefixes(void **state)
 {
 	struct br_policy *pol = policy_new();
 	int v6only = ADDRS("2001:db8::/32");
 
 	(void)state;
-	view.v4_dir[0] = 0x12345678;
-	view.v4_dir[BR_V4_DIR_SIZE - 1] = 0x9abcdef0;
 	add_rule(pol, BR_PROTO_ANY, v6only, NONE, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	assert_int_equal(addr_flags(), BR_HDR_V6_ADDRS);
-	assert_int_equal(view.v4_dir[0], 0x12345678);
-	assert_int_equal(view.v4_dir[BR_V4_DIR_SIZE - 1], 0x9abcdef0);
+	assert_int_equal(view.n_v4_lines, 0);
+	assert_null(view.v4_lines);
+	assert_int_equal(stats.v4_nodes, 0);
 	policy_free(pol);
 }
 
@@ -1142,59 +1189,54 @@ static int hosts_per_24(struct br_policy *pol, __u32 n, const __u8 *octets,
 	return index;
 }
 
-/* Hosts of two sets in each /24: three classes each, a tbl8 group each. */
-static void test_too_many_v4_groups(void **state)
-{
-	struct br_policy *pol = policy_new();
-	int a = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, (__u8[]){1}, 1);
-	int b = hosts_per_24(pol, BR_V4_TBL8_GROUPS + 1, (__u8[]){2}, 1);
-
-	(void)state;
-	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
-	add_rule(pol, BR_PROTO_ANY, NONE, b, NONE, NONE, BR_ACT_PASS);
-	/* positioned at the set of the last prefix in the /24 that overflowed */
-	compile_too_big(pol,
-			"policy too large for its map: 65537 IPv4 /24 "
-			"groups, at most 65536",
-			101);
-	policy_free(pol);
-}
-
 /*
- * Two hosts of one set in each /24 (clustered registries: cloud ranges)
- * take a bitmap each, so 65,537 such /24s fit where tbl8 groups would not.
+ * Hosts of one set in clustered /24s (cloud ranges): more than a line
+ * holds in a /24 of two classes becomes a bitmap.
  */
 static void test_v4_clustered_hosts_use_bitmaps(void **state)
 {
 	struct br_policy *pol = policy_new();
-	__u32 k, n = BR_V4_TBL8_GROUPS + 1;
-	int set = hosts_per_24(pol, n, (__u8[]){1, 8}, 2);
+	static const __u8 octets[12] = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23 };
+	__u32 k, n = 1000;
+	int set = hosts_per_24(pol, n, octets, 12);
 
 	(void)state;
 	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
-	assert_int_equal(stats.v4_bitmaps, n);
-	assert_int_equal(stats.v4_tbl8_groups, 0);
-	assert_int_equal(BR_V4_KIND(view.v4_dir[0x010000]), BR_V4_BITMAP);
+	assert_int_equal(stats.v4_bitmap_lines, n);
+	assert_int_equal(stats.v4_max_k, 8);
+	assert_int_equal(stats.v4_lines, 4 * 256);
+	assert_int_equal(view.v4_lines[BR_V4_NODE_LINE(view.v4_dir[0x0100])].kind,
+			 BR_V4_BITMAP);
 	for (k = 0; k < 3 * 256; k++)
 		check_v4(pol, 0x01000000 + k);
-	check_v4(pol, 0x01000000 + (n - 1) * 256 + 8);
-	check_v4(pol, 0x01000000 + (n - 1) * 256 + 9);
+	check_v4(pol, 0x01000000 + (n - 1) * 256 + 23);
+	check_v4(pol, 0x01000000 + (n - 1) * 256 + 24);
 	policy_free(pol);
 }
 
-/* Two hosts of one set in each of 2^18 + 1 /24s: one bitmap too many. */
-static void test_too_many_v4_bitmaps(void **state)
+/*
+ * Hosts of two sets side by side in each /24: three classes, twelve
+ * ranges, no bitmap: parts of 8 addresses (the costly case: 8192 lines a
+ * /16).
+ */
+static void test_v4_three_classes_in_a_24(void **state)
 {
 	struct br_policy *pol = policy_new();
-	int a = hosts_per_24(pol, BR_V4_BITMAP_GROUPS + 1, (__u8[]){1, 2}, 2);
+	static const __u8 a_oct[6] = { 1, 3, 5, 7, 9, 11 };
+	static const __u8 b_oct[6] = { 2, 4, 6, 8, 10, 12 };
+	int a = hosts_per_24(pol, 20, a_oct, 6);
+	int b = hosts_per_24(pol, 20, b_oct, 6);
+	__u32 k;
 
 	(void)state;
 	add_rule(pol, BR_PROTO_ANY, NONE, a, NONE, NONE, BR_ACT_DROP);
-	compile_too_big(pol,
-			"policy too large for its map: 262145 IPv4 /24 "
-			"bitmaps, at most 262144",
-			100);
+	add_rule(pol, BR_PROTO_ANY, NONE, b, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+	assert_int_equal(stats.v4_max_k, 13);
+	assert_int_equal(stats.v4_bitmap_lines, 0);
+	for (k = 0; k < 21 * 256; k++)
+		check_v4(pol, 0x01000000 + k);
 	policy_free(pol);
 }
 
@@ -2092,8 +2134,8 @@ static __u64 image_hash(void)
 
 	h = hash_bytes(h, view.classes, BR_MAX_CLASSES * sizeof(*view.classes));
 	h = hash_bytes(h, view.v4_dir, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
-	h = hash_bytes(h, view.v4_tbl8,
-		       stats.v4_tbl8_groups * 256 * sizeof(*view.v4_tbl8));
+	h = hash_bytes(h, view.v4_lines,
+		       view.n_v4_lines * sizeof(*view.v4_lines));
 	h = hash_bytes(h, view.v6, BR_V6_BUCKETS * sizeof(*view.v6));
 	h = hash_bytes(h, view.sport, BR_PORT_SLOTS * sizeof(*view.sport));
 	return h;
@@ -2131,22 +2173,23 @@ int main(void)
 		cmocka_unit_test(test_duplicate_prefixes_merge_their_rules),
 		cmocka_unit_test(
 			test_direction_flags_only_for_constrained_directions),
+		cmocka_unit_test(
+			test_port_flags_only_for_constrained_directions),
 		cmocka_unit_test(test_v4_clustered_hosts_use_bitmaps),
-		cmocka_unit_test(test_too_many_v4_bitmaps),
+		cmocka_unit_test(test_v4_three_classes_in_a_24),
 		cmocka_unit_test(
 			test_empty_set_matches_nothing_and_writes_no_table),
 		cmocka_unit_test(
 			test_v4_overlapping_prefixes_against_reference),
-		cmocka_unit_test(test_v4_dir_encoding_per_24),
-		cmocka_unit_test(test_v4_single_needs_small_classes),
-		cmocka_unit_test(test_v4_stale_dir_and_groups_overwritten),
-		cmocka_unit_test(test_v4_untouched_without_v4_prefixes),
+		cmocka_unit_test(test_v4_layout_per_16),
+		cmocka_unit_test(test_v4_classes_past_2048),
+		cmocka_unit_test(test_v4_stale_dir_overwritten),
+		cmocka_unit_test(test_v4_no_lines_without_v4_prefixes),
 		cmocka_unit_test(test_v6_tiers_against_reference),
 		cmocka_unit_test(test_v6_stale_buckets_cleared),
 		cmocka_unit_test(test_v6_random_set_fits_with_short_probes),
 		cmocka_unit_test(test_too_many_classes),
 		cmocka_unit_test(test_too_many_v6_tiers),
-		cmocka_unit_test(test_too_many_v4_groups),
 		cmocka_unit_test(test_v6_probe_limit),
 		cmocka_unit_test(test_random_policies_match_reference),
 		cmocka_unit_test(test_same_policy_same_image),

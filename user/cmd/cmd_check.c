@@ -36,8 +36,6 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->rules = calloc(BR_MAX_RULES, sizeof(*v->rules));
 	v->classes = calloc(BR_MAX_CLASSES, sizeof(*v->classes));
 	v->v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*v->v4_dir));
-	v->v4_tbl8 = calloc(BR_V4_TBL8_SIZE, sizeof(*v->v4_tbl8));
-	v->v4_bits = calloc(BR_V4_BITMAP_GROUPS, sizeof(*v->v4_bits));
 	v->v6 = calloc(BR_V6_BUCKETS, sizeof(*v->v6));
 	v->proto = calloc(BR_PROTO_SLOTS, sizeof(*v->proto));
 	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
@@ -45,8 +43,8 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
 	v->qtype = calloc(BR_QTYPE_SLOTS, sizeof(*v->qtype));
 	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
-	if (!v->rules || !v->classes || !v->v4_dir || !v->v4_tbl8 ||
-	    !v->v4_bits || !v->v6 || !v->proto || !v->sport || !v->dport ||
+	if (!v->rules || !v->classes || !v->v4_dir || !v->v6 || !v->proto ||
+	    !v->sport || !v->dport ||
 	    !v->etype || !v->qtype || !v->quic)
 		return -ENOMEM;
 	return 0;
@@ -59,8 +57,6 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->rules);
 	free(v->classes);
 	free(v->v4_dir);
-	free(v->v4_tbl8);
-	free(v->v4_bits);
 	free(v->v6);
 	free(v->proto);
 	free(v->sport);
@@ -118,8 +114,10 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		err = br_compile(pol, &scratch->view, &stats, &diag);
 		free(scratch->view.domain_keys);
 		free(scratch->view.domain_vals);
+		free(scratch->view.v4_lines);
 		scratch->view.domain_keys = NULL;
 		scratch->view.domain_vals = NULL;
+		scratch->view.v4_lines = NULL;
 	}
 	if (err && !diag.n)
 		br_diag_error(&diag, (struct br_pos){ path, 0, 0 }, "%s",

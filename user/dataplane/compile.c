@@ -6,12 +6,13 @@
  * as bpf/abi.h lays them out: protocol, source and destination port,
  * ethertype, and address classes. An address class is the pair of bitmaps
  * (source, destination) an address earns from the sets that contain it;
- * the IPv4 DIR-24-8 image and the IPv6 hash table map an address to its
- * class. Class 0 is the address in no referenced set.
+ * the IPv4 directory and lines and the IPv6 hash table map an address to
+ * its class. Class 0 is the address in no referenced set.
  *
- * The big images (64 MiB each) live in mmapped map memory: they are built
- * in user memory where building needs random access, and written once,
- * front to back.
+ * The fixed-size images live in mmapped map memory: they are built in user
+ * memory where building needs random access, and written once, front to
+ * back. The IPv4 lines are sized to the policy: the compiler returns them
+ * in user memory, and the dataplane makes a map of exactly that size.
  *
  * L7 rules add per-rule masks in the header (which survivors of the L3/L4
  * AND still need a ClientHello, a DNS query or a QUIC Initial), a bitmap
@@ -379,6 +380,12 @@ static int compile_ports(struct compiler *c, int dst, br_rules_t *out)
 	for (i = 0; i < pol->n_rules; i++)
 		if (port_set_of(&pol->rules[i], dst) == BR_NO_SET)
 			unconstrained |= BR_RULE_BIT(i);
+	/*
+	 * A direction no rule constrains: every bitmap is the same, so the
+	 * program skips its lookup (a random port is a cold line of 512 KiB).
+	 */
+	if (unconstrained != c->view->hdr->rules_valid)
+		c->view->hdr->flags |= dst ? BR_HDR_DPORT : BR_HDR_SPORT;
 	for (k = 0; k < BR_PORT_SLOTS; k++)
 		bitmaps[k] = unconstrained;
 
@@ -659,7 +666,7 @@ out:
 	return err;
 }
 
-/* ---- IPv4: DIR-24-8 ------------------------------------------------- */
+/* ---- IPv4: a /16 directory over lines ------------------------------- */
 
 /*
  * A prefix as one sortable key: address (host order), then length, so a
@@ -669,6 +676,7 @@ out:
 #define V4_KEY_SORT_SHIFT 8
 #define V4_KEY_SORT_BITS 38
 #define V4_RADIX_BITS 13
+#define V4_SUFFIXES 65536u /* addresses of a /16 */
 
 static inline __u64 v4_key(__u32 addr, __u32 len, unsigned int ref)
 {
@@ -740,31 +748,32 @@ out:
 	return err;
 }
 
-/* A prefix of length <= 24 covering whole /24s, on the sweep's stack. */
-struct v4_cover {
-	__u32 last_block;
+/* A run of suffixes of one class within a /16. */
+struct v4_run {
+	__u16 lo, hi;
+	__u32 class_id;
+};
+
+/* A prefix around the sweep point. */
+struct v4_open {
+	__u64 end; /* its last address */
 	__u32 class_id;
 	struct br_class bits; /* its sets and those of every prefix around */
 };
 
-/* A prefix longer than /24, within its /24. */
-struct v4_long {
-	__u32 first; /* last octet of its first address */
-	__u32 last;
-	__u32 class_id;
-};
-
-struct v4_sweep {
+struct v4_build {
 	__u32 *dir;
-	__u32 next_block;	   /* dir is written up to here */
-	struct v4_cover stack[25]; /* one per length, 0..24 */
+	struct br_v4_line *lines;
+	size_t n_lines, cap_lines;
+	__u64 cursor;		   /* addresses below it are swept */
+	struct v4_open stack[33];  /* one per length, 0..32 */
 	unsigned int depth;
-	__u32 n_groups;
-	int group_overflow_set;
-	__u32 n_bitmaps;
-	int bitmap_overflow_set;
-	struct v4_long longs[510]; /* of the /24 being built: /25../32 */
-	__u32 group[256];
+	__u32 top;		   /* the /16 being collected */
+	struct v4_run *runs;	   /* its runs of classes other than 0 */
+	__u32 n_runs;
+	struct v4_run *other;	   /* its runs not of its default class */
+	int set;		   /* of the last prefix swept, for errors */
+	int overflow_set;
 };
 
 static void fill_u32(__u32 *to, __u32 value, size_t n)
@@ -773,22 +782,6 @@ static void fill_u32(__u32 *to, __u32 value, size_t n)
 
 	for (i = 0; i < n; i++)
 		to[i] = value;
-}
-
-/* Write dir entries up to (not including) block, popping finished covers. */
-static void v4_fill_to(struct v4_sweep *s, __u32 block)
-{
-	while (s->depth && s->stack[s->depth - 1].last_block < block) {
-		const struct v4_cover *top = &s->stack[--s->depth];
-
-		fill_u32(s->dir + s->next_block, br_v4_leaf(top->class_id),
-			 top->last_block + 1 - s->next_block);
-		s->next_block = top->last_block + 1;
-	}
-	fill_u32(s->dir + s->next_block,
-		 br_v4_leaf(s->depth ? s->stack[s->depth - 1].class_id : 0),
-		 block - s->next_block);
-	s->next_block = block;
 }
 
 /* The bits of the next distinct prefix at keys[*i], duplicates merged. */
@@ -804,111 +797,224 @@ static struct br_class v4_next_prefix(const struct compiler *c,
 	return bits;
 }
 
-/*
- * s->group holds exactly two classes, miss and one other: write it as a
- * bitmap (64 bytes, where a tbl8 group takes 1 KiB). Returns the dir entry,
- * or 0 when the group has more classes and needs a tbl8 group.
- */
-static __u32 v4_bitmap_of_group(struct compiler *c, struct v4_sweep *s,
-				__u32 miss, int set)
+/* Room for n more lines; their memory is zeroed. */
+static struct br_v4_line *v4_lines_reserve(struct v4_build *b, size_t n)
 {
-	struct br_v4_bitmap b = { .miss = miss, .hit = miss };
-	unsigned int o;
+	struct br_v4_line *l;
 
-	for (o = 0; o < 256; o++) {
-		if (s->group[o] == miss)
-			continue;
-		if (b.hit != miss && s->group[o] != b.hit)
-			return 0;
-		b.hit = s->group[o];
-		b.bits[o >> 5] |= 1u << (o & 31);
+	if (b->n_lines + n > b->cap_lines) {
+		size_t cap = b->cap_lines ? b->cap_lines : 64;
+
+		while (cap < b->n_lines + n)
+			cap *= 2;
+		l = realloc(b->lines, cap * sizeof(*l));
+		if (!l)
+			return NULL;
+		b->lines = l;
+		b->cap_lines = cap;
 	}
-	if (s->n_bitmaps < BR_V4_BITMAP_GROUPS)
-		c->view->v4_bits[s->n_bitmaps] = b;
-	else if (s->n_bitmaps == BR_V4_BITMAP_GROUPS)
-		s->bitmap_overflow_set = set;
-	return br_v4_bitmap(s->n_bitmaps++);
+	l = b->lines + b->n_lines;
+	memset(l, 0, n * sizeof(*l));
+	return l;
 }
 
 /*
- * One /24 that holds longer prefixes, keys[*i] up to the first key of
- * another /24. A lone /32 fits in the dir entry itself (SINGLE); a /24 of
- * two classes gets a bitmap, one of more a tbl8 group, unless the whole /24
- * turns out to be one class.
+ * The line of one part [lo, lo + width) of a /16, from the runs not of
+ * the /16's default class that meet it (run[0..n), clipped here). Returns
+ * 0, or -E2BIG when the part needs a smaller width.
  */
-static int v4_block(struct compiler *c, struct v4_sweep *s, const __u64 *keys,
-		    size_t n, size_t *i)
+static int v4_part_line(struct br_v4_line *l, const struct v4_run *run,
+			__u32 n, __u32 lo, __u32 width, __u32 dflt,
+			struct br_compile_stats *st)
 {
-	__u32 block = v4_key_addr(keys[*i]) >> 8;
-	struct br_class outer =
-		s->depth ? s->stack[s->depth - 1].bits : (struct br_class){ 0 };
-	__u32 miss = s->depth ? s->stack[s->depth - 1].class_id : 0;
-	struct {
-		__u32 last;
-		struct br_class bits;
-	} stack[8];
-	unsigned int depth = 0, k, n_long = 0, distinct = 0;
-	int set = -1;
-	struct v4_long *p;
+	__u32 i, hi = lo + width - 1, covered = 0, hit = dflt, a;
+
+	for (i = 0; i < BR_V4_LINE_RANGES; i++) {
+		l->r.lo[i] = 0xffff;
+		l->r.hi[i] = 0;
+	}
+	l->kind = BR_V4_RANGES;
+	l->miss = dflt;
+	if (n == 1 && run[0].lo <= lo && run[0].hi >= hi) {
+		l->miss = run[0].class_id; /* the whole part is one class */
+		return 0;
+	}
+	if (n <= BR_V4_LINE_RANGES) {
+		for (i = 0; i < n; i++) {
+			l->r.lo[i] = run[i].lo > lo ? run[i].lo : lo;
+			l->r.hi[i] = run[i].hi < hi ? run[i].hi : hi;
+			l->r.cls[i] = run[i].class_id;
+		}
+		return 0;
+	}
+	if (width > BR_V4_LINE_BITMAP_MAX)
+		return -E2BIG;
+	/* Two classes at most: the default (where no run is) and one more. */
+	for (i = 0; i < n; i++) {
+		if (hit != dflt && run[i].class_id != hit)
+			return -E2BIG;
+		hit = run[i].class_id;
+		covered += (run[i].hi < hi ? run[i].hi : hi) -
+			   (run[i].lo > lo ? run[i].lo : lo) + 1;
+	}
+	memset(&l->r, 0, sizeof(l->r));
+	l->kind = BR_V4_BITMAP;
+	l->b.hit = hit;
+	if (covered == width) /* no default in it: any miss class will do */
+		l->miss = hit;
+	for (i = 0; i < n; i++)
+		for (a = run[i].lo > lo ? run[i].lo : lo;
+		     a <= (run[i].hi < hi ? run[i].hi : hi); a++)
+			l->b.bits[(a & 255) >> 5] |= 1u << (a & 31);
+	st->v4_bitmap_lines++;
+	return 0;
+}
+
+/*
+ * Cut a /16 into 2^k parts of one line each, the smallest k that fits
+ * (k = 16 always does: each part is one address). Returns the dir entry.
+ */
+static int v4_node(struct compiler *c, struct v4_build *b, __u32 n,
+		   __u32 dflt, __u32 *entry)
+{
+	const struct v4_run *run = b->other;
+	struct br_v4_line *lines;
+	__u32 k = 0, p, width, first, last, bitmaps = c->stats.v4_bitmap_lines;
+
+	/* Parts wider than a bitmap hold BR_V4_LINE_RANGES runs at most. */
+	while ((V4_SUFFIXES >> k) > BR_V4_LINE_BITMAP_MAX &&
+	       BR_V4_LINE_RANGES * (1u << k) < n)
+		k++;
+	for (;; k++) {
+		width = V4_SUFFIXES >> k;
+		lines = v4_lines_reserve(b, (size_t)1 << k);
+		if (!lines)
+			return -ENOMEM;
+		c->stats.v4_bitmap_lines = bitmaps;
+		for (p = 0, first = 0; p < (1u << k); p++) {
+			__u32 lo = p * width;
+
+			while (first < n && run[first].hi < lo)
+				first++;
+			for (last = first;
+			     last < n && run[last].lo <= lo + width - 1; last++)
+				;
+			if (v4_part_line(&lines[p], run + first, last - first,
+					 lo, width, dflt, &c->stats))
+				break;
+		}
+		if (p == (1u << k))
+			break;
+	}
+	*entry = br_v4_node(k, b->n_lines);
+	b->n_lines += (size_t)1 << k;
+	c->stats.v4_nodes++;
+	if (k > c->stats.v4_max_k)
+		c->stats.v4_max_k = k;
+	return 0;
+}
+
+/*
+ * The /16 collected in b->runs is complete: write its dir entry. Its
+ * default class, the one its line ranges leave out, is class 0 when at
+ * least half of it is in no set, else the class of its widest run (the
+ * /8 around a few hosts).
+ */
+static int v4_flush(struct compiler *c, struct v4_build *b)
+{
+	__u32 i, n = 0, gap = V4_SUFFIXES, widest = 0, dflt = 0, next = 0;
 	__u32 entry;
 	int err;
 
-	while (*i < n && v4_key_addr(keys[*i]) >> 8 == block) {
-		__u32 len = v4_key_len(keys[*i]);
-		struct br_class bits;
+	if (!b->n_runs)
+		return 0;
+	for (i = 0; i < b->n_runs; i++) {
+		__u32 w = b->runs[i].hi - b->runs[i].lo + 1u;
 
-		set = c->refs[v4_key_ref(keys[*i])].set;
-		p = &s->longs[n_long++];
-		p->first = v4_key_addr(keys[*i]) & 0xff;
-		p->last = p->first + (1u << (32 - len)) - 1;
-		bits = v4_next_prefix(c, keys, n, i);
-		while (depth && stack[depth - 1].last < p->first)
-			depth--;
-		bits = class_or(bits, depth ? stack[depth - 1].bits : outer);
-		err = class_intern(c, class_or(c->base, bits), set,
-				   &p->class_id);
+		gap -= w;
+		if (w > widest) {
+			widest = w;
+			dflt = b->runs[i].class_id;
+		}
+	}
+	if (gap * 2 >= V4_SUFFIXES)
+		dflt = 0;
+	for (i = 0; i < b->n_runs; i++) {
+		const struct v4_run *r = &b->runs[i];
+
+		if (dflt && r->lo > next) /* a gap: class 0, not the default */
+			b->other[n++] = (struct v4_run){ next, r->lo - 1, 0 };
+		if (r->class_id != dflt)
+			b->other[n++] = *r;
+		next = r->hi + 1u;
+	}
+	if (dflt && next < V4_SUFFIXES)
+		b->other[n++] = (struct v4_run){ next, V4_SUFFIXES - 1, 0 };
+	if (!n) { /* runs of one class, end to end */
+		entry = br_v4_leaf(dflt);
+	} else {
+		err = v4_node(c, b, n, dflt, &entry);
 		if (err)
 			return err;
-		stack[depth].last = p->last;
-		stack[depth++].bits = bits;
-		/*
-		 * A prefix adding no bits paints the class of the whole /24;
-		 * one adding some (and all it holds) covers half of it at most.
-		 */
-		distinct |= p->class_id != miss;
 	}
-	c->stats.v4_prefixes += n_long;
+	b->dir[b->top] = entry;
+	b->n_runs = 0;
+	return 0;
+}
 
-	p = &s->longs[0];
-	if (!distinct) {
-		entry = br_v4_leaf(miss);
-	} else if (n_long == 1 && p->first == p->last &&
-		   p->class_id <= BR_V4_SINGLE_MAX_CLASS &&
-		   miss <= BR_V4_SINGLE_MAX_CLASS) {
-		entry = br_v4_single(p->first, p->class_id, miss);
-		c->stats.v4_singles++;
-	} else {
-		/* in sort order: a prefix is painted before those it holds */
-		fill_u32(s->group, miss, 256);
-		for (k = 0; k < n_long; k++)
-			fill_u32(s->group + s->longs[k].first,
-				 s->longs[k].class_id,
-				 s->longs[k].last + 1 - s->longs[k].first);
-		entry = v4_bitmap_of_group(c, s, miss, set);
-		if (entry) {
-			c->stats.v4_bitmaps++;
-			goto done;
+/* Addresses [lo, hi] have class class_id: into their /16s. */
+static int v4_emit(struct compiler *c, struct v4_build *b, __u64 lo, __u64 hi,
+		   __u32 class_id)
+{
+	int err;
+
+	while (class_id && lo <= hi) {
+		__u32 top = lo >> 16;
+		__u64 end = hi < ((__u64)top << 16 | 0xffff) ? hi
+					: ((__u64)top << 16 | 0xffff);
+		struct v4_run *last = b->n_runs ? &b->runs[b->n_runs - 1]
+						: NULL;
+
+		if (top != b->top) {
+			err = v4_flush(c, b);
+			if (err)
+				return err;
+			b->top = top;
+			last = NULL;
 		}
-		if (s->n_groups < BR_V4_TBL8_GROUPS)
-			memcpy(c->view->v4_tbl8 + (size_t)s->n_groups * 256,
-			       s->group, sizeof(s->group));
-		else if (s->n_groups == BR_V4_TBL8_GROUPS)
-			s->group_overflow_set = set;
-		entry = br_v4_tbl8(s->n_groups++);
+		if (!(lo & 0xffff) && (end & 0xffff) == 0xffff)
+			b->dir[top] = br_v4_leaf(class_id); /* all of it */
+		else if (last && last->hi + 1u == (lo & 0xffff) &&
+			 last->class_id == class_id)
+			last->hi = end & 0xffff;
+		else
+			b->runs[b->n_runs++] = (struct v4_run){
+				lo & 0xffff, end & 0xffff, class_id };
+		lo = end + 1;
 	}
-done:
-	s->dir[block] = entry;
-	s->next_block = block + 1;
+	return 0;
+}
+
+/* Sweep up to (not including) addr, closing the prefixes that end before. */
+static int v4_sweep_to(struct compiler *c, struct v4_build *b, __u64 addr)
+{
+	int err;
+
+	while (b->depth && b->stack[b->depth - 1].end < addr) {
+		const struct v4_open *top = &b->stack[--b->depth];
+
+		err = v4_emit(c, b, b->cursor, top->end, top->class_id);
+		if (err)
+			return err;
+		b->cursor = top->end + 1;
+	}
+	if (addr > b->cursor) {
+		err = v4_emit(c, b, b->cursor, addr - 1,
+			      b->depth ? b->stack[b->depth - 1].class_id : 0);
+		if (err)
+			return err;
+		b->cursor = addr;
+	}
 	return 0;
 }
 
@@ -926,28 +1032,21 @@ static size_t v4_count(const struct compiler *c)
 	return n;
 }
 
-/*
- * Sort every referenced IPv4 prefix, then sweep the address space once:
- * prefixes of length <= 24 are ranges of dir entries (a stack holds the
- * ones around the sweep point, prefixes nest or are disjoint), longer ones
- * are built /24 by /24. The dir is written in one pass, front to back.
- */
-static int compile_v4(struct compiler *c)
+/* Every referenced IPv4 prefix as a key, sorted. */
+static int v4_keys(const struct compiler *c, __u64 **out, size_t *n_out)
 {
 	size_t n = v4_count(c), i = 0, k;
-	struct v4_sweep *s = NULL;
-	__u64 *keys = NULL;
+	__u64 *keys;
 	unsigned int r;
-	int err = 0;
+	int err;
 
+	*out = NULL;
+	*n_out = 0;
 	if (!n)
 		return 0;
 	keys = malloc(n * sizeof(*keys));
-	s = calloc(1, sizeof(*s));
-	if (!keys || !s) {
-		err = -ENOMEM;
-		goto out;
-	}
+	if (!keys)
+		return -ENOMEM;
 	for (r = 0; r < c->n_refs; r++) {
 		const struct br_set *set = &c->pol->sets[c->refs[r].set];
 
@@ -963,57 +1062,89 @@ static int compile_v4(struct compiler *c)
 		}
 	}
 	err = v4_sort(&keys, n);
-	if (err)
-		goto out;
+	if (err) {
+		free(keys);
+		return err;
+	}
+	*out = keys;
+	*n_out = n;
+	return 0;
+}
 
-	s->dir = c->view->v4_dir;
-	s->group_overflow_set = -1;
-	s->bitmap_overflow_set = -1;
-	i = 0;
+/*
+ * Sort every referenced IPv4 prefix, then sweep the address space once,
+ * front to back: a stack holds the prefixes around the sweep point
+ * (prefixes nest or are disjoint), each run of one class goes to its /16,
+ * and each /16 is written when the sweep leaves it.
+ */
+static int compile_v4(struct compiler *c)
+{
+	struct v4_build *b = calloc(1, sizeof(*b));
+	size_t n, i = 0;
+	__u64 *keys = NULL;
+	int err;
+
+	c->view->n_v4_lines = 0;
+	c->view->v4_lines = NULL;
+	if (!b)
+		return -ENOMEM;
+	fill_u32(c->view->v4_dir, br_v4_leaf(0), BR_V4_DIR_SIZE);
+	err = v4_keys(c, &keys, &n);
+	if (err || !n)
+		goto out;
+	b->runs = malloc(V4_SUFFIXES * sizeof(*b->runs));
+	b->other = malloc((2 * V4_SUFFIXES + 1) * sizeof(*b->other));
+	if (!b->runs || !b->other) {
+		err = -ENOMEM;
+		goto out;
+	}
+	b->dir = c->view->v4_dir;
+	b->overflow_set = -1;
 	while (i < n) {
 		__u32 addr = v4_key_addr(keys[i]), len = v4_key_len(keys[i]);
-		int set = c->refs[v4_key_ref(keys[i])].set;
-		struct v4_cover *cover;
+		struct v4_open *open;
 		struct br_class bits;
 
-		v4_fill_to(s, addr >> 8);
-		if (len > 24) {
-			err = v4_block(c, s, keys, n, &i);
-			if (err)
-				goto out;
-			continue;
-		}
+		b->set = c->refs[v4_key_ref(keys[i])].set;
+		err = v4_sweep_to(c, b, addr);
+		if (err)
+			goto out;
 		bits = v4_next_prefix(c, keys, n, &i);
-		if (s->depth)
-			bits = class_or(bits, s->stack[s->depth - 1].bits);
-		cover = &s->stack[s->depth++];
-		cover->last_block = (addr >> 8) + (1u << (24 - len)) - 1;
-		cover->bits = bits;
-		err = class_intern(c, class_or(c->base, bits), set,
-				   &cover->class_id);
+		if (b->depth)
+			bits = class_or(bits, b->stack[b->depth - 1].bits);
+		open = &b->stack[b->depth++];
+		open->end = (__u64)addr + ((__u64)1 << (32 - len)) - 1;
+		open->bits = bits;
+		err = class_intern(c, class_or(c->base, bits), b->set,
+				   &open->class_id);
 		if (err)
 			goto out;
 		c->stats.v4_prefixes++;
 	}
-	v4_fill_to(s, BR_V4_DIR_SIZE);
-
-	c->stats.v4_tbl8_groups = s->n_groups;
+	err = v4_sweep_to(c, b, (__u64)1 << 32);
+	if (!err)
+		err = v4_flush(c, b);
+	if (err)
+		goto out;
+	c->stats.v4_lines = b->n_lines;
 	c->view->hdr->flags |= BR_HDR_V4_ADDRS;
-	if (s->n_groups > BR_V4_TBL8_GROUPS) {
-		too_large(c, set_pos(c, s->group_overflow_set),
-			  "%u IPv4 /24 groups, at most %u", s->n_groups,
-			  BR_V4_TBL8_GROUPS);
+	if (b->n_lines > BR_V4_MAX_LINES) {
+		too_large(c, set_pos(c, b->set), "%zu IPv4 set lines, at most %u",
+			  b->n_lines, BR_V4_MAX_LINES);
 		err = -E2BIG;
+		goto out;
 	}
-	if (s->n_bitmaps > BR_V4_BITMAP_GROUPS) {
-		too_large(c, set_pos(c, s->bitmap_overflow_set),
-			  "%u IPv4 /24 bitmaps, at most %u", s->n_bitmaps,
-			  BR_V4_BITMAP_GROUPS);
-		err = -E2BIG;
-	}
+	c->view->v4_lines = b->lines;
+	c->view->n_v4_lines = b->n_lines;
+	b->lines = NULL;
 out:
 	free(keys);
-	free(s);
+	if (b) {
+		free(b->lines);
+		free(b->runs);
+		free(b->other);
+	}
+	free(b);
 	return err;
 }
 
@@ -1452,6 +1583,8 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	view->n_domains = 0;
 	view->domain_keys = NULL;
 	view->domain_vals = NULL;
+	view->n_v4_lines = 0;
+	view->v4_lines = NULL;
 	if (!c)
 		return -ENOMEM;
 	c->pol = pol;

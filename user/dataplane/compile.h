@@ -18,8 +18,6 @@ struct br_slot_view {
 	struct br_rule *rules;	      /* BR_MAX_RULES */
 	struct br_class *classes;     /* BR_MAX_CLASSES */
 	__u32 *v4_dir;		      /* BR_V4_DIR_SIZE */
-	__u32 *v4_tbl8;		      /* BR_V4_TBL8_SIZE */
-	struct br_v4_bitmap *v4_bits; /* BR_V4_BITMAP_GROUPS */
 	struct br_v6_bucket *v6;      /* BR_V6_BUCKETS */
 	br_rules_t *proto;	      /* 256, by IP protocol number */
 	br_rules_t *sport;	      /* BR_PORT_SLOTS */
@@ -41,14 +39,23 @@ struct br_slot_view {
 	size_t n_domains;
 	__u64 *domain_keys;
 	struct br_domain_rules *domain_vals;
+	/*
+	 * The IPv4 lines (abi.h), output only in the same way: n_v4_lines
+	 * lines, malloc'd (NULL and 0 when no rule has an IPv4 prefix); the
+	 * caller frees v4_lines. The dataplane loads them into a fresh array
+	 * map for the slot.
+	 */
+	size_t n_v4_lines;
+	struct br_v4_line *v4_lines;
 };
 
 struct br_compile_stats {
 	__u32 n_classes;
 	__u32 v4_prefixes;
-	__u32 v4_tbl8_groups;
-	__u32 v4_singles;
-	__u32 v4_bitmaps;
+	__u32 v4_nodes;		/* /16s of more than one class */
+	__u32 v4_lines;		/* their lines, 64 bytes each */
+	__u32 v4_bitmap_lines;	/* of which bitmaps */
+	__u32 v4_max_k;		/* most parts of a /16: 2^v4_max_k */
 	__u32 v6_prefixes;
 	__u32 v6_max_probe;
 	__u32 domains; /* distinct domain keys */
