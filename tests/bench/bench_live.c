@@ -65,6 +65,7 @@ struct cfg {
 	unsigned long long frames;
 	uint32_t pool_n, batch, payload;
 	uint32_t src, srcs, dst, dsts, set_n;
+	bool hosts; /* the set holds single addresses only */
 	uint16_t sport, sports, dport, dports;
 	uint64_t seed;
 };
@@ -88,11 +89,11 @@ struct tg_tuple { /* bpf/trafficgen.bpf.c's, network order */
  * unicast outside 0/8, 10/8, 127/8 and 224/3. The shares are that
  * benchmark's assumption of what a registry holds, kept the same here.
  */
-static uint8_t elem_len(uint64_t *rs)
+static uint8_t elem_len(uint64_t *rs, bool hosts)
 {
 	uint64_t r = br_rnd(rs) % 1000;
 
-	if (r < 950)
+	if (r < 950 || hosts)
 		return 32;
 	r -= 950; /* 50 prefixes in 1000: 40 /24, 8 /20, 2 /16 */
 	return r < 40 ? 24 : r < 48 ? 20 : 16;
@@ -119,7 +120,7 @@ static int elem_cmp(const void *pa, const void *pb)
 }
 
 /* n distinct elements, sorted; NULL when out of memory. */
-static struct elem *set_build(uint32_t n, uint64_t seed)
+static struct elem *set_build(uint32_t n, uint64_t seed, bool hosts)
 {
 	struct elem *v = calloc(n ? n : 1, sizeof(*v));
 	uint64_t rs = seed;
@@ -129,7 +130,7 @@ static struct elem *set_build(uint32_t n, uint64_t seed)
 		return NULL;
 	while (have < n) {
 		for (i = have; i < n; i++) {
-			v[i].len = elem_len(&rs);
+			v[i].len = elem_len(&rs, hosts);
 			v[i].addr = unicast_addr(&rs) &
 				    (uint32_t)(~0ull << (32 - v[i].len));
 		}
@@ -181,10 +182,13 @@ static int set_write(const char *path, const struct elem *v, uint32_t n)
 static int pool_fill(int fd, const struct cfg *c, const struct elem *set)
 {
 	uint64_t rs = c->seed ^ 0x706f6f6cull; /* "pool" */
-	struct tg_tuple t;
-	uint32_t i, q, d;
-	int err;
+	struct tg_tuple *v = calloc(c->pool_n, sizeof(*v)), t;
+	uint32_t *keys = calloc(c->pool_n, sizeof(*keys));
+	uint32_t i, q, d, n = c->pool_n;
+	int err = -ENOMEM;
 
+	if (!v || !keys)
+		goto out;
 	for (i = 0; i < c->pool_n; i++) {
 		q = i;
 		if (set) {
@@ -202,11 +206,15 @@ static int pool_fill(int fd, const struct cfg *c, const struct elem *set)
 		t.sport = htons((uint16_t)(c->sport + q % c->sports));
 		q /= c->sports;
 		t.dport = htons((uint16_t)(c->dport + q % c->dports));
-		err = bpf_map_update_elem(fd, &i, &t, BPF_ANY);
-		if (err)
-			return err;
+		keys[i] = i;
+		v[i] = t;
 	}
-	return 0;
+	/* one system call, not a million */
+	err = bpf_map_update_batch(fd, keys, v, &n, NULL);
+out:
+	free(v);
+	free(keys);
+	return err;
 }
 
 /* CPU k of the run starts its walk k/ncpus of the way into the pool. */
@@ -403,9 +411,10 @@ static void usage(FILE *out)
 		"                  [--src ADDR] [--srcs N] [--sport P] "
 		"[--sports N]\n"
 		"                  [--dst ADDR] [--dsts N] [--dport P] "
-		"[--dports N] [--set N]\n"
+		"[--dports N] [--set N [--hosts]]\n"
 		"                  [--pool N] [--batch N] [--seed N]\n"
-		"       bench_live --set N --write-set FILE [--seed N]\n"
+		"       bench_live --set N [--hosts] --write-set FILE "
+		"[--seed N]\n"
 		"Sends IPv4 frames out of DEV (a veth: into its peer) with "
 		"BPF_PROG_TEST_RUN live frames,\n"
 		"one pinned thread per CPU, for S seconds (default 3) or N "
@@ -418,7 +427,8 @@ static void usage(FILE *out)
 		"registry-shaped set of N\n"
 		"elements that --set N with the same --seed draws from, as "
 		"the policy language's\n"
-		"\"set live addr { ... }\". Needs root.\n");
+		"\"set live addr { ... }\"; --hosts: single addresses only. "
+		"Needs root.\n");
 }
 
 static int parse_cpus(const char *arg, struct cfg *c)
@@ -486,6 +496,7 @@ static int parse_opt(int o, const char *arg, struct cfg *c)
 	case 'k': return parse_kind(arg, &c->kind);
 	case 'n': c->sni = arg; return 0;
 	case 'w': c->write_set = arg; return 0;
+	case 'H': c->hosts = true; return 0;
 	case 'a': return parse_addr(arg, &c->src);
 	case 'b': return parse_addr(arg, &c->dst);
 	case 's':
@@ -582,6 +593,7 @@ int main(int argc, char **argv)
 		{ "dports", required_argument, NULL, 'Y' },
 		{ "set", required_argument, NULL, 'E' },
 		{ "write-set", required_argument, NULL, 'w' },
+		{ "hosts", no_argument, NULL, 'H' },
 		{ "pool", required_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'B' },
 		{ "seed", required_argument, NULL, 'r' },
@@ -617,7 +629,7 @@ int main(int argc, char **argv)
 	if (!c.pool_n)
 		c.pool_n = pool_default(&c);
 	if (c.set_n) {
-		set = set_build(c.set_n, c.seed);
+		set = set_build(c.set_n, c.seed, c.hosts);
 		if (!set) {
 			fprintf(stderr, "bench_live: out of memory\n");
 			return 1;
