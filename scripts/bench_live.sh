@@ -130,6 +130,8 @@ median_of() {
 # is (LABEL, TRAFFIC), why a figure is missing (NOTE); ROWS in order.
 declare -A RATE NOTE TRAFFIC LABEL
 ROWS=()
+HELLO_NOTE=""	# set when the SNI flows did not all come up
+BR_POLICY=""	# the policy blastradius has in force, if loaded
 
 # run ID LABEL TRAFFIC GEN_ARGS...: both CPU counts for what is attached.
 run() {
@@ -243,16 +245,54 @@ flows_up() {
 
 # ---- the run -------------------------------------------------------------
 
-measure_all() {
-	local hellos
+# br_run ID LABEL TRAFFIC POLICY GEN_ARGS...: blastradius with TMP/POLICY
+# (loaded, or swapped in over the one in force), then run. The SNI policy
+# first gets its flows: SYN and ClientHello of each, blocked and passed.
+br_run() {
+	local id=$1 label=$2 traffic=$3 pol=$4 out hellos
 
+	shift 4
+	if [ "$pol" != "$BR_POLICY" ]; then
+		if [ -z "$BR_POLICY" ]; then
+			out=$(br load lg1 "$TMP/$pol.policy" --mode native 2>&1)
+		else
+			out=$(br swap "$TMP/$pol.policy" 2>&1)
+		fi || {
+			not_measured "$id" "$label" "$traffic" \
+				"blastradius failed to load the policy: ${out%%$'\n'*}"
+			return 0
+		}
+		BR_POLICY=$pol
+		if [ "$pol" = sni ]; then
+			if ! flows_up "${T_FLOWS_DROP[@]}" ||
+				! flows_up "${T_FLOWS_PASS[@]}"; then
+				not_measured "$id" "$label" "$traffic" \
+					"the flows' SYNs and hellos could not be sent"
+				return 0
+			fi
+			hellos=$(br_rule_pkts 0)
+			[ "$hellos" = "$SNI_FLOWS" ] ||
+				HELLO_NOTE="of $SNI_FLOWS hellos naming the blocked name, $hellos were dropped by the rule"
+		fi
+	fi
+	run "$id" "$label" "$traffic" "$@"
+}
+
+measure_all() {
 	log "baselines"
-	attach_obj "$BUILD/bench.bpf.o" program bench_drop &&
-		run drop_udp "XDP_DROP (bench_drop)" "UDP" "${UDP[@]}" "${T_UDP[@]}" &&
+	if attach_obj "$BUILD/bench.bpf.o" program bench_drop; then
+		run drop_udp "XDP_DROP (bench_drop)" "UDP" "${UDP[@]}" "${T_UDP[@]}"
 		run drop_tcp "XDP_DROP (bench_drop)" "TCP data" --kind tcp-data "${T_FLOWS_PASS[@]}"
+	else
+		not_measured drop_udp "XDP_DROP (bench_drop)" "UDP" "bench_drop failed to attach"
+		not_measured drop_tcp "XDP_DROP (bench_drop)" "TCP data" "bench_drop failed to attach"
+	fi
 	detach
-	attach_obj "$BUILD/xdp_pass.bpf.o" &&
+	if attach_obj "$BUILD/xdp_pass.bpf.o"; then
 		run pass_tcp "XDP_PASS (xdp_pass)" "TCP data" --kind tcp-data "${T_FLOWS_PASS[@]}"
+	else
+		not_measured pass_tcp "XDP_PASS (xdp_pass)" "TCP data" "xdp_pass failed to attach"
+	fi
 	detach
 
 	if ! command -v xdp-filter >/dev/null; then
@@ -273,24 +313,18 @@ measure_all() {
 		detach
 	fi
 
-	br load lg1 "$TMP/one.policy" --mode native >/dev/null || return 1
-	run br_one "blastradius: one rule (udp dport 443 drop)" "UDP" "${UDP[@]}" "${T_UDP[@]}"
-	br swap "$TMP/set10k.policy" >/dev/null || return 1
-	run br_10k "blastradius: 10,000-host set" "UDP over the 10k set" "${UDP[@]}" "${T_10K[@]}"
-	br swap "$TMP/set1m.policy" >/dev/null || return 1
-	run br_1m "blastradius: registry-shaped 1M set" "UDP over the 1M set" "${UDP[@]}" "${T_1M[@]}"
-	br swap "$TMP/sni.policy" >/dev/null || return 1
-	flows_up "${T_FLOWS_DROP[@]}" && flows_up "${T_FLOWS_PASS[@]}" || return 1
-	hellos=$(br_rule_pkts 0)
-	if [ "$hellos" != "$SNI_FLOWS" ]; then
-		log "of $SNI_FLOWS blocked hellos, the rule dropped $hellos"
-		HELLO_NOTE="of $SNI_FLOWS hellos naming the blocked name, $hellos were dropped by the rule"
-	fi
-	run br_sni_drop "blastradius: SNI, established flows decided drop" "TCP data" --kind tcp-data "${T_FLOWS_DROP[@]}"
-	run br_sni_pass "blastradius: SNI, established flows decided pass" "TCP data" --kind tcp-data "${T_FLOWS_PASS[@]}"
+	br_run br_one "blastradius: one rule (udp dport 443 drop)" "UDP" \
+		one "${UDP[@]}" "${T_UDP[@]}"
+	br_run br_10k "blastradius: 10,000-host set" "UDP over the 10k set" \
+		set10k "${UDP[@]}" "${T_10K[@]}"
+	br_run br_1m "blastradius: registry-shaped 1M set" "UDP over the 1M set" \
+		set1m "${UDP[@]}" "${T_1M[@]}"
+	br_run br_sni_drop "blastradius: SNI, established flows decided drop" \
+		"TCP data" sni --kind tcp-data "${T_FLOWS_DROP[@]}"
+	br_run br_sni_pass "blastradius: SNI, established flows decided pass" \
+		"TCP data" sni --kind tcp-data "${T_FLOWS_PASS[@]}"
 	br unload >/dev/null
 }
-HELLO_NOTE=""
 
 # ---- markdown ------------------------------------------------------------
 
@@ -373,5 +407,5 @@ report() {
 
 setup || { log "namespace set-up failed"; exit 1; }
 write_policies || { log "cannot write the policies"; exit 1; }
-measure_all || log "blastradius could not be loaded or swapped; its rows are missing"
+measure_all
 report
