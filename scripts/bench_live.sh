@@ -324,6 +324,16 @@ measure_all() {
 	br_run br_sni_pass "blastradius: SNI, established flows decided pass" \
 		"TCP data" sni --kind tcp-data "${T_FLOWS_PASS[@]}"
 	br unload >/dev/null
+
+	# The floor again: how far the machine drifted during the run.
+	if attach_obj "$BUILD/bench.bpf.o" program bench_drop; then
+		run drop_end "XDP_DROP (bench_drop), again at the end" "UDP" \
+			"${UDP[@]}" "${T_UDP[@]}"
+	else
+		not_measured drop_end "XDP_DROP (bench_drop), again at the end" \
+			"UDP" "bench_drop failed to attach"
+	fi
+	detach
 }
 
 # ---- markdown ------------------------------------------------------------
@@ -386,6 +396,7 @@ report() {
 		[ -n "${NOTE[$id]:-}" ] &&
 			printf '\n%s: not measured in full: %s.\n' "${LABEL[$id]}" "${NOTE[$id]}"
 	done
+	printf '\nThe last row repeats the first at the end of the run: its ratio is how far the machine drifted meanwhile (other work on it, CPU frequency), the uncertainty of every ratio above.\n'
 	printf '\n#### Goals (issue 15), per CPU count\n\n'
 	printf '| goal | 1 CPU | 2 CPUs |\n|---|---|---|\n'
 	goal "one-rule policy >= 0.85x XDP_DROP" br_one drop_udp 0.85
