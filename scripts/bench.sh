@@ -12,7 +12,8 @@
 #    policy install times; then build/bench/bench_l7: TLS, DNS, QUIC and
 #    flow-table packets against a 1M-name domain set; then the default
 #    scenario through `simulate`, and 20 runs of it (`--runs`) on one CPU
-#    and on all. All print markdown.
+#    and on all; then scripts/bench_live.sh: the live receive rate of
+#    XDP_DROP, xdp-filter and blastradius on a veth pair. All print markdown.
 # 3. Writes them to BUILD/bench/results.md and replaces the generated part
 #    of docs/PERFORMANCE.md (between the two "make bench" markers) with them.
 #    The figures in the doc are therefore exactly what the last run printed.
@@ -163,6 +164,7 @@ start=$(date +%s)
 	exit 1
 sim_bench >>"$OUT.tmp" || exit 1
 ens_bench >>"$OUT.tmp" || exit 1
+scripts/bench_live.sh "$BUILD" >>"$OUT.tmp" || exit 1
 mv "$OUT.tmp" "$OUT"
 echo "bench: done in $(($(date +%s) - start)) s; results in $OUT" >&2
 cat "$OUT"
