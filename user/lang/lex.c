@@ -300,10 +300,10 @@ int br_lex_u64(const char *p, size_t n, uint64_t *out)
 
 int br_tok_is(const struct br_token *tok, const char *w)
 {
-	size_t n = strlen(w);
-
-	return tok->kind == BR_TOK_WORD && tok->len == n &&
-	       !memcmp(tok->start, w, n);
+	/* the first byte first: keywords are tried against every element */
+	if (tok->kind != BR_TOK_WORD || !tok->len || tok->start[0] != w[0])
+		return 0;
+	return tok->len == strlen(w) && !memcmp(tok->start, w, tok->len);
 }
 
 char *br_tok_string(const struct br_token *tok)
