@@ -32,8 +32,7 @@
 #define BR_V4_DIR_SIZE		(1u << BR_V4_DIR_BITS)
 #define BR_V4_MAX_LINES		(1u << 26)	/* what a dir entry can address */
 
-/* IPv6 address sets: open addressing, one table per slot, probed per tier. */
-#define BR_V6_BUCKETS		(1u << 21)
+/* IPv6 address sets: a filter and a table per slot, probed per tier. */
 #define BR_V6_MAX_PROBE		32	/* linear probes before a miss */
 #define BR_V6_MAX_TIERS		8	/* distinct prefix lengths per policy */
 
@@ -122,6 +121,11 @@ struct br_policy_hdr {
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
 	__u8 reserved[5];
+	/* IPv6 lines (below): filter bits - 1, buckets - 1, first bucket line */
+	__u32 v6_filter_mask;
+	__u32 v6_bucket_mask;
+	__u32 v6_bucket_base;
+	__u32 reserved2;
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
@@ -270,10 +274,21 @@ static inline __u32 br_v4_line_class(const struct br_v4_line *l, __u32 suffix)
 }
 
 /*
- * IPv6 bucket ("v6_table", BR_SLOTS * BR_V6_BUCKETS entries). Key: the
+ * IPv6 sets: one array of 64-byte lines per slot ("v6_lines", made by the
+ * loader at each install, sized to the set): first a presence filter, then
+ * the buckets of an open-addressing table.
+ *
+ * Filter: hdr->v6_filter_mask + 1 bits (a power of two, at least one line
+ * of 512, about 16 per prefix), in lines 0 on; bit br_v6_filter_bit() of
+ * an address's first 32 bits is set when some prefix of length 32 or more
+ * lies in that /32. A clear bit lets a miss skip every such tier: one line
+ * where it probed one bucket per tier.
+ *
+ * Buckets: hdr->v6_bucket_mask + 1 of them (a power of two, at least twice
+ * the prefixes), two per line from line hdr->v6_bucket_base on. Key: the
  * address masked to plen (network byte order words) and plen. The program
- * probes the slot's tiers longest first; the first hit gives the class. The
- * compiler stores in each prefix's class every set containing the prefix.
+ * probes the slot's tiers longest first; the first hit gives the class.
+ * The compiler stores in each prefix's class every set containing it.
  */
 struct br_v6_bucket {
 	__u32 addr[4];
@@ -282,6 +297,16 @@ struct br_v6_bucket {
 	__u8 used;
 	__u16 reserved;
 	__u64 reserved2;	/* two buckets per cache line */
+};
+
+#define BR_V6_FILTER_LINE_BITS	512
+#define BR_V6_MAX_LINES		(1u << 28)
+
+struct br_v6_line {
+	union {
+		__u64 bits[8];			/* filter lines */
+		struct br_v6_bucket b[2];	/* bucket lines */
+	};
 };
 
 /* Hash of a masked IPv6 prefix; the compiler and the program share it. */
@@ -294,7 +319,22 @@ static inline __u32 br_v6_hash(const __u32 addr[4], __u32 plen)
 	h = (h ^ addr[2]) * 0xff51afd7ed558ccdULL;
 	h = (h ^ addr[3]) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
-	return (__u32)h & (BR_V6_BUCKETS - 1);
+	return (__u32)h;
+}
+
+/* The filter bit of an address's first 32 bits (network order word). */
+static inline __u32 br_v6_filter_bit(__u32 top, __u32 mask)
+{
+	__u64 h = (top ^ 0x2545f491ULL) * 0x9e3779b97f4a7c15ULL;
+
+	return (__u32)(h >> 32) & mask;
+}
+
+/* The line and the bucket in it of bucket i. */
+static inline __u32 br_v6_bucket_line(const struct br_policy_hdr *hdr,
+				      __u32 i)
+{
+	return hdr->v6_bucket_base + ((i & hdr->v6_bucket_mask) >> 1);
 }
 
 /* ---- counters ("counters" per-CPU map, BR_GEN_RING blocks) ------------ */

@@ -37,7 +37,6 @@ BR_POLICY_ARRAY(rules, struct br_rule, BR_SLOTS * BR_MAX_RULES);
 BR_POLICY_ARRAY(classes, struct br_class, BR_SLOTS * BR_MAX_CLASSES);
 /* Packed (abi.h): the kernel would pad single __u32 elements to 8 bytes. */
 BR_POLICY_ARRAY(v4_dir, struct br_v4_dir_elem, BR_SLOTS * BR_V4_DIR_ELEMS);
-BR_POLICY_ARRAY(v6_table, struct br_v6_bucket, BR_SLOTS * BR_V6_BUCKETS);
 BR_POLICY_ARRAY(proto_rules, br_rules_t, BR_SLOTS * BR_PROTO_SLOTS);
 BR_POLICY_ARRAY(sport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(dport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
@@ -47,25 +46,29 @@ BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 /* clang-format on */
 
 /*
- * IPv4 set lines (abi.h): one array per slot, made by the loader at each
- * install with exactly the lines the policy needs (BPF_F_INNER_MAP lets
- * the slots' arrays differ in size), filled through mmap. This one only
- * gives the outer array its inner map's shape.
+ * Address set lines (abi.h): one array per slot and family, made by the
+ * loader at each install with exactly the lines the policy needs
+ * (BPF_F_INNER_MAP lets the slots' arrays differ in size), filled through
+ * mmap. The inner type here only gives the outer array its inner map's
+ * shape.
  */
-struct br_v4_lines_inner {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct br_v4_line));
-};
+#define BR_LINES_MAP(_name, _line)                                             \
+	struct _name##_inner {                                                 \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                              \
+		__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);           \
+		__uint(max_entries, 1);                                        \
+		__uint(key_size, sizeof(__u32));                               \
+		__uint(value_size, sizeof(_line));                             \
+	};                                                                     \
+	struct {                                                               \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                      \
+		__uint(max_entries, BR_SLOTS);                                 \
+		__type(key, __u32);                                            \
+		__array(values, struct _name##_inner);                         \
+	} _name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, BR_SLOTS);
-	__type(key, __u32);
-	__array(values, struct br_v4_lines_inner);
-} v4_lines SEC(".maps");
+BR_LINES_MAP(v4_lines, struct br_v4_line);
+BR_LINES_MAP(v6_lines, struct br_v6_line);
 
 /*
  * Domain sets: one hash map per slot (abi.h). The loader creates the inner

@@ -47,7 +47,7 @@ static __always_inline __u32 br_lowest_rule(br_rules_t b)
 	return br_debruijn64[((b & -b) * 0x03f79d71b4ca8b09ULL) >> 58];
 }
 
-/* The network-order address masked to plen bits, as the v6 table keys it. */
+/* The network-order address masked to plen bits, as the v6 buckets key it. */
 static __always_inline void br_v6_mask(const __u32 addr[4], __u32 plen,
 				       __u32 out[4])
 {
@@ -73,37 +73,51 @@ static __always_inline void br_v6_mask(const __u32 addr[4], __u32 plen,
 /*
  * Class of one IPv6 address (dir 0: source, 1: destination): longest tier
  * first, the first bucket holding the masked address at that length wins.
- * A global function so the verifier walks the probe loops once, not once per
- * call site.
+ * Tiers of /32 or longer are skipped when the filter says no prefix that
+ * long lies in the address's /32. A global function so the verifier walks
+ * the probe loops once, not once per call site.
  */
 __noinline int br_v6_class(const struct br_policy_hdr *hdr, __u32 slot,
 			   const struct br_pkt *pkt, __u32 dir)
 {
 	__u32 addr[4], key[4];
-	__u32 base, n_tiers, t, p, h, plen;
-	struct br_v6_bucket *b;
+	__u32 n_tiers, t, p, h, plen, idx, bit, present;
+	struct br_v6_line *l;
+	void *lines;
 	int i;
 
 	if (!hdr || !pkt || slot >= BR_SLOTS)
 		return 0;
+	lines = bpf_map_lookup_elem(&v6_lines, &slot);
+	if (!lines)
+		return 0;
 	for (i = 0; i < 4; i++)
 		addr[i] = dir ? pkt->daddr[i] : pkt->saddr[i];
-	base = slot * BR_V6_BUCKETS;
+	bit = br_v6_filter_bit(addr[0], hdr->v6_filter_mask);
+	idx = bit / BR_V6_FILTER_LINE_BITS;
+	l = bpf_map_lookup_elem(lines, &idx);
+	if (!l)
+		return 0;
+	present = (l->bits[(bit / 64) & 7] >> (bit & 63)) & 1;
 	n_tiers = hdr->v6_n_tiers;
 
 	for (t = 0; t < BR_V6_MAX_TIERS; t++) {
 		if (t >= n_tiers)
 			break;
 		plen = hdr->v6_tiers[t];
-		if (plen > 128)
+		if (plen > 128 || (plen >= 32 && !present))
 			continue;
 		br_v6_mask(addr, plen, key);
 		h = br_v6_hash(key, plen);
 		for (p = 0; p < BR_V6_MAX_PROBE; p++) {
-			__u32 idx = base + ((h + p) & (BR_V6_BUCKETS - 1));
+			struct br_v6_bucket *b;
 
-			b = bpf_map_lookup_elem(&v6_table, &idx);
-			if (!b || !b->used)
+			idx = br_v6_bucket_line(hdr, h + p);
+			l = bpf_map_lookup_elem(lines, &idx);
+			if (!l)
+				break;
+			b = &l->b[(h + p) & 1];
+			if (!b->used)
 				break;
 			if (b->plen == plen && b->addr[0] == key[0] &&
 			    b->addr[1] == key[1] && b->addr[2] == key[2] &&

@@ -175,9 +175,11 @@ static void free_domains(void)
 	free(view.domain_keys);
 	free(view.domain_vals);
 	free(view.v4_lines);
+	free(view.v6_lines);
 	view.domain_keys = NULL;
 	view.domain_vals = NULL;
 	view.v4_lines = NULL;
+	view.v6_lines = NULL;
 }
 
 static int view_setup(void **state)
@@ -187,7 +189,6 @@ static int view_setup(void **state)
 	view.rules = calloc(BR_MAX_RULES, sizeof(*view.rules));
 	view.classes = calloc(BR_MAX_CLASSES, sizeof(*view.classes));
 	view.v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*view.v4_dir));
-	view.v6 = calloc(BR_V6_BUCKETS, sizeof(*view.v6));
 	view.proto = calloc(BR_PROTO_SLOTS, sizeof(*view.proto));
 	view.sport = calloc(BR_PORT_SLOTS, sizeof(*view.sport));
 	view.dport = calloc(BR_PORT_SLOTS, sizeof(*view.dport));
@@ -195,7 +196,7 @@ static int view_setup(void **state)
 	view.qtype = calloc(BR_QTYPE_SLOTS, sizeof(*view.qtype));
 	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
-		 view.v6 && view.proto &&
+		 view.proto &&
 		 view.sport &&
 		 view.dport && view.etype && view.qtype && view.quic);
 }
@@ -207,7 +208,6 @@ static int view_teardown(void **state)
 	free(view.rules);
 	free(view.classes);
 	free(view.v4_dir);
-	free(view.v6);
 	free(view.proto);
 	free(view.sport);
 	free(view.dport);
@@ -313,20 +313,46 @@ static void mask_v6(__u32 out[4], const __u8 addr[16], unsigned int plen)
 
 static unsigned int v6_probes; /* of the last lookup_v6 hit */
 
+/* Line idx of the IPv6 lines, checked to lie in what the compiler returned. */
+static const struct br_v6_line *v6_line(__u32 idx)
+{
+	if (idx >= view.n_v6_lines)
+		fail_msg("IPv6 line %u past the %zu lines", idx,
+			 view.n_v6_lines);
+	return &view.v6_lines[idx];
+}
+
+/* Whether the filter lets a lookup of addr probe the tiers of /32 on. */
+static int v6_filter_present(const __u8 addr[16])
+{
+	__u32 top, bit;
+
+	memcpy(&top, addr, 4);
+	bit = br_v6_filter_bit(top, view.hdr->v6_filter_mask);
+	return (v6_line(bit / BR_V6_FILTER_LINE_BITS)->bits[(bit / 64) & 7] >>
+		(bit & 63)) & 1;
+}
+
 static __u32 lookup_v6(const __u8 addr[16])
 {
 	unsigned int t, probe;
+	int present;
 
 	if (!(view.hdr->flags & BR_HDR_V6_ADDRS))
 		return 0;
+	present = v6_filter_present(addr);
 	for (t = 0; t < view.hdr->v6_n_tiers; t++) {
 		__u32 plen = view.hdr->v6_tiers[t], key[4], home;
 
+		if (plen >= 32 && !present)
+			continue;
 		mask_v6(key, addr, plen);
 		home = br_v6_hash(key, plen);
 		for (probe = 0; probe < BR_V6_MAX_PROBE; probe++) {
 			const struct br_v6_bucket *b =
-				&view.v6[(home + probe) & (BR_V6_BUCKETS - 1)];
+				&v6_line(br_v6_bucket_line(view.hdr,
+							   home + probe))
+					 ->b[(home + probe) & 1];
 
 			if (!b->used)
 				break;
@@ -1061,35 +1087,37 @@ static void test_v6_tiers_against_reference(void **state)
 	policy_free(pol);
 }
 
-static void test_v6_stale_buckets_cleared(void **state)
+/*
+ * The filter: a miss in a /32 that holds no prefix of /32 or longer skips
+ * those tiers; a shorter prefix is still found there; the lines are sized
+ * to the set.
+ */
+static void test_v6_filter_and_lines_sized_to_the_set(void **state)
 {
 	struct br_policy *pol = policy_new();
-	int set = ADDRS("2001:db8::/48");
-	__u8 stale[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 1};
-	size_t k, used = 0;
-	__u32 key[4];
+	int set = ADDRS("2001:db8::/48", "2001:db8:1::1", "2400::/16",
+			"2a00:1450::/32");
+	__u8 in16[16] = {0x24, 0x00, 0x12, 0x34, 0, 0, 0, 0, 9};
+	__u8 other[16] = {0x26, 0x20, 0x01, 0x49, 0, 0, 0, 0, 1};
 
 	(void)state;
-	/* a full bucket for 2001:db8:0:0:100::/128 from an older policy */
-	mask_v6(key, stale, 128);
-	for (k = 0; k < 4; k++) {
-		struct br_v6_bucket *b = &view.v6[(br_v6_hash(key, 128) + k) &
-						  (BR_V6_BUCKETS - 1)];
-
-		memcpy(b->addr, key, 16);
-		b->plen = 128;
-		b->used = 1;
-		b->class_id = 1;
-	}
 	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
-	add_rule(pol, BR_PROTO_ANY, set, NONE, NONE, NONE, BR_ACT_DROP);
-	view.hdr->v6_n_tiers = 2;
 	compile_ok(pol);
-	for (k = 0; k < BR_V6_BUCKETS; k++)
-		used += view.v6[k].used;
-	assert_int_equal(used, 1);
-	assert_int_equal(view.hdr->v6_n_tiers, 1);
-	check_address(pol, 6, stale);
+	/* one filter line, 16 buckets (8 lines): twice the 4 prefixes at least */
+	assert_int_equal(view.hdr->v6_filter_mask, BR_V6_FILTER_LINE_BITS - 1);
+	assert_int_equal(view.hdr->v6_bucket_mask, 15);
+	assert_int_equal(view.hdr->v6_bucket_base, 1);
+	assert_int_equal(view.n_v6_lines, 1 + 8);
+	assert_int_equal(stats.v6_lines, 9);
+	assert_true(v6_filter_present(
+		(__u8[16]){0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff}));
+	assert_true(v6_filter_present((__u8[16]){0x2a, 0x00, 0x14, 0x50}));
+	/* 2400:1234::/32 holds no long prefix: its lookups skip to the /16 */
+	assert_false(v6_filter_present(in16));
+	assert_int_not_equal(lookup_v6(in16), 0);
+	check_address(pol, 6, in16);
+	check_address(pol, 6, other);
+	check_prefix_edges(pol);
 	policy_free(pol);
 }
 
@@ -1257,7 +1285,7 @@ static void test_v6_probe_limit(void **state)
 	set = set_new(pol, BR_SET_ADDR, 48, &index);
 	while (found < 48) {
 		key[3]++;
-		if (br_v6_hash(key, 128) < 8) {
+		if ((br_v6_hash(key, 128) & 127) < 8) { /* 49 prefixes: 128 buckets */
 			set->prefixes[found].family = 6;
 			set->prefixes[found].len = 128;
 			memcpy(set->prefixes[found++].addr, key, 16);
@@ -2136,7 +2164,8 @@ static __u64 image_hash(void)
 	h = hash_bytes(h, view.v4_dir, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
 	h = hash_bytes(h, view.v4_lines,
 		       view.n_v4_lines * sizeof(*view.v4_lines));
-	h = hash_bytes(h, view.v6, BR_V6_BUCKETS * sizeof(*view.v6));
+	h = hash_bytes(h, view.v6_lines,
+		       view.n_v6_lines * sizeof(*view.v6_lines));
 	h = hash_bytes(h, view.sport, BR_PORT_SLOTS * sizeof(*view.sport));
 	return h;
 }
@@ -2153,7 +2182,6 @@ static void test_same_policy_same_image(void **state)
 	assert_int_equal(addr_flags(), BR_HDR_V4_ADDRS | BR_HDR_V6_ADDRS);
 	first = image_hash();
 	memset(view.v4_dir, 0x11, BR_V4_DIR_SIZE * sizeof(*view.v4_dir));
-	memset(view.v6, 0x22, BR_V6_BUCKETS * sizeof(*view.v6));
 	compile_ok(pol);
 	assert_true(image_hash() == first);
 	policy_free(pol);
@@ -2186,7 +2214,7 @@ int main(void)
 		cmocka_unit_test(test_v4_stale_dir_overwritten),
 		cmocka_unit_test(test_v4_no_lines_without_v4_prefixes),
 		cmocka_unit_test(test_v6_tiers_against_reference),
-		cmocka_unit_test(test_v6_stale_buckets_cleared),
+		cmocka_unit_test(test_v6_filter_and_lines_sized_to_the_set),
 		cmocka_unit_test(test_v6_random_set_fits_with_short_probes),
 		cmocka_unit_test(test_too_many_classes),
 		cmocka_unit_test(test_too_many_v6_tiers),

@@ -36,14 +36,13 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->rules = calloc(BR_MAX_RULES, sizeof(*v->rules));
 	v->classes = calloc(BR_MAX_CLASSES, sizeof(*v->classes));
 	v->v4_dir = calloc(BR_V4_DIR_SIZE, sizeof(*v->v4_dir));
-	v->v6 = calloc(BR_V6_BUCKETS, sizeof(*v->v6));
 	v->proto = calloc(BR_PROTO_SLOTS, sizeof(*v->proto));
 	v->sport = calloc(BR_PORT_SLOTS, sizeof(*v->sport));
 	v->dport = calloc(BR_PORT_SLOTS, sizeof(*v->dport));
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
 	v->qtype = calloc(BR_QTYPE_SLOTS, sizeof(*v->qtype));
 	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
-	if (!v->rules || !v->classes || !v->v4_dir || !v->v6 || !v->proto ||
+	if (!v->rules || !v->classes || !v->v4_dir || !v->proto ||
 	    !v->sport || !v->dport ||
 	    !v->etype || !v->qtype || !v->quic)
 		return -ENOMEM;
@@ -57,7 +56,6 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->rules);
 	free(v->classes);
 	free(v->v4_dir);
-	free(v->v6);
 	free(v->proto);
 	free(v->sport);
 	free(v->dport);
@@ -115,6 +113,8 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		free(scratch->view.domain_keys);
 		free(scratch->view.domain_vals);
 		free(scratch->view.v4_lines);
+		free(scratch->view.v6_lines);
+		scratch->view.v6_lines = NULL;
 		scratch->view.domain_keys = NULL;
 		scratch->view.domain_vals = NULL;
 		scratch->view.v4_lines = NULL;

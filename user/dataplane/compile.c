@@ -6,13 +6,14 @@
  * as bpf/abi.h lays them out: protocol, source and destination port,
  * ethertype, and address classes. An address class is the pair of bitmaps
  * (source, destination) an address earns from the sets that contain it;
- * the IPv4 directory and lines and the IPv6 hash table map an address to
- * its class. Class 0 is the address in no referenced set.
+ * the IPv4 directory and lines and the IPv6 filter and table map an
+ * address to its class. Class 0 is the address in no referenced set.
  *
  * The fixed-size images live in mmapped map memory: they are built in user
  * memory where building needs random access, and written once, front to
- * back. The IPv4 lines are sized to the policy: the compiler returns them
- * in user memory, and the dataplane makes a map of exactly that size.
+ * back. The IPv4 and IPv6 lines are sized to the policy: the compiler
+ * returns them in user memory, and the dataplane makes maps of exactly
+ * that size.
  *
  * L7 rules add per-rule masks in the header (which survivors of the L3/L4
  * AND still need a ClientHello, a DNS query or a QUIC Initial), a bitmap
@@ -1148,7 +1149,7 @@ out:
 	return err;
 }
 
-/* ---- IPv6: tiers of exact-match prefixes in one hash table ---------- */
+/* ---- IPv6: tiers of exact-match prefixes behind a filter ------------ */
 
 /*
  * The user-memory tables below are far bigger than the caches and hit at
@@ -1180,6 +1181,7 @@ struct v6_build {
 	__u8 lens[BR_V6_MAX_TIERS]; /* distinct lengths, ascending */
 	unsigned int n_lens;
 	__u64 *buckets; /* home << 32 | index + 1; 0 is empty */
+	__u64 mask;	/* buckets - 1 */
 };
 
 /* A prefix on its way into its tier. */
@@ -1314,7 +1316,7 @@ static void v6_insert(struct compiler *c, struct v6_build *b,
 	prefix->bits = c->refs[p->ref].bits;
 	prefix->plen = p->plen;
 	prefix->ref = p->ref;
-	prefix->home = br_v6_hash(prefix->addr, prefix->plen);
+	prefix->home = br_v6_hash(prefix->addr, prefix->plen) & b->mask;
 	*slot = (p->hash >> 32) << 32 | ++b->n;
 }
 
@@ -1413,7 +1415,7 @@ static int v6_classes(struct compiler *c, struct v6_build *b)
  */
 static int v6_place_one(struct v6_build *b, size_t k, __u32 *max_probe)
 {
-	const __u64 mask = BR_V6_BUCKETS - 1;
+	const __u64 mask = b->mask;
 	__u64 home = b->prefixes[k].home, pos = home, dist = 0;
 	__u64 carried = home << 32 | (k + 1);
 
@@ -1446,7 +1448,7 @@ static int v6_place(struct compiler *c, struct v6_build *b)
 	__u32 max_probe = 0;
 	size_t k;
 
-	b->buckets = calloc(BR_V6_BUCKETS, sizeof(*b->buckets));
+	b->buckets = calloc(b->mask + 1, sizeof(*b->buckets));
 	if (!b->buckets)
 		return -ENOMEM;
 	for (k = 0; k < b->n; k++) {
@@ -1465,26 +1467,54 @@ static int v6_place(struct compiler *c, struct v6_build *b)
 	return 0;
 }
 
-/* One pass over the slot's table: every bucket written once, stale or not. */
-static void v6_write(struct compiler *c, const struct v6_build *b)
+/*
+ * The slot's lines: the filter (a bit per /32 holding a prefix of /32 or
+ * longer), then the buckets, two a line.
+ */
+static int v6_write(struct compiler *c, const struct v6_build *b)
 {
-	struct br_v6_bucket *out = c->view->v6;
-	size_t k;
+	struct br_policy_hdr *hdr = c->view->hdr;
+	size_t k, n_filter, n_lines, bits = BR_V6_FILTER_LINE_BITS;
+	struct br_v6_line *lines;
 
-	for (k = 0; k < BR_V6_BUCKETS; k++) {
+	while (bits < 16 * b->n)
+		bits *= 2;
+	n_filter = bits / BR_V6_FILTER_LINE_BITS;
+	n_lines = n_filter + (b->mask + 1) / 2;
+	if (n_lines > BR_V6_MAX_LINES) {
+		too_large(c, set_pos(c, c->refs[b->prefixes[0].ref].set),
+			  "%zu IPv6 set lines, at most %u", n_lines,
+			  BR_V6_MAX_LINES);
+		return -E2BIG;
+	}
+	lines = calloc(n_lines, sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	hdr->v6_filter_mask = bits - 1;
+	hdr->v6_bucket_mask = b->mask;
+	hdr->v6_bucket_base = n_filter;
+	for (k = 0; k < b->n; k++) {
+		const struct v6_prefix *prefix = &b->prefixes[k];
+		__u32 bit;
+
+		if (prefix->plen < 32)
+			continue;
+		bit = br_v6_filter_bit(prefix->addr[0], hdr->v6_filter_mask);
+		lines[bit / BR_V6_FILTER_LINE_BITS].bits[(bit / 64) & 7] |=
+			1ULL << (bit & 63);
+	}
+	for (k = 0; k <= b->mask; k++) {
 		const struct v6_prefix *prefix;
 		__u64 slot = b->buckets[k];
 
-		if (k + V6_AHEAD < BR_V6_BUCKETS && b->buckets[k + V6_AHEAD])
+		if (k + V6_AHEAD <= b->mask && b->buckets[k + V6_AHEAD])
 			__builtin_prefetch(
 				&b->prefixes[(__u32)b->buckets[k + V6_AHEAD] -
 					     1]);
-		if (!slot) {
-			out[k] = (struct br_v6_bucket){ 0 };
+		if (!slot)
 			continue;
-		}
 		prefix = &b->prefixes[(__u32)slot - 1];
-		out[k] = (struct br_v6_bucket){
+		lines[n_filter + k / 2].b[k & 1] = (struct br_v6_bucket){
 			.addr = { prefix->addr[0], prefix->addr[1],
 				  prefix->addr[2], prefix->addr[3] },
 			.class_id = prefix->class_id,
@@ -1492,6 +1522,10 @@ static void v6_write(struct compiler *c, const struct v6_build *b)
 			.used = 1,
 		};
 	}
+	c->view->v6_lines = lines;
+	c->view->n_v6_lines = n_lines;
+	c->stats.v6_lines = n_lines;
+	return 0;
 }
 
 static int compile_v6(struct compiler *c)
@@ -1502,6 +1536,7 @@ static int compile_v6(struct compiler *c)
 	size_t n;
 	int err;
 
+	hdr->v6_filter_mask = hdr->v6_bucket_mask = hdr->v6_bucket_base = 0;
 	if (!b)
 		return -ENOMEM;
 	err = v6_count(c, b, &n);
@@ -1512,6 +1547,9 @@ static int compile_v6(struct compiler *c)
 		err = -ENOMEM;
 		goto out;
 	}
+	b->mask = 15; /* a power of two, at least twice the prefixes */
+	while (b->mask + 1 < 2 * n)
+		b->mask = b->mask * 2 + 1;
 	v6_collect(c, b);
 	err = v6_classes(c, b);
 	if (err)
@@ -1519,7 +1557,9 @@ static int compile_v6(struct compiler *c)
 	err = v6_place(c, b);
 	if (err)
 		goto out;
-	v6_write(c, b);
+	err = v6_write(c, b);
+	if (err)
+		goto out;
 
 	c->stats.v6_prefixes = b->n;
 	hdr->flags |= BR_HDR_V6_ADDRS;
@@ -1585,6 +1625,8 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	view->domain_vals = NULL;
 	view->n_v4_lines = 0;
 	view->v4_lines = NULL;
+	view->n_v6_lines = 0;
+	view->v6_lines = NULL;
 	if (!c)
 		return -ENOMEM;
 	c->pol = pol;

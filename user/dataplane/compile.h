@@ -18,7 +18,6 @@ struct br_slot_view {
 	struct br_rule *rules;	      /* BR_MAX_RULES */
 	struct br_class *classes;     /* BR_MAX_CLASSES */
 	__u32 *v4_dir;		      /* BR_V4_DIR_SIZE */
-	struct br_v6_bucket *v6;      /* BR_V6_BUCKETS */
 	br_rules_t *proto;	      /* 256, by IP protocol number */
 	br_rules_t *sport;	      /* BR_PORT_SLOTS */
 	br_rules_t *dport;	      /* BR_PORT_SLOTS */
@@ -47,6 +46,8 @@ struct br_slot_view {
 	 */
 	size_t n_v4_lines;
 	struct br_v4_line *v4_lines;
+	size_t n_v6_lines; /* the same for IPv6 */
+	struct br_v6_line *v6_lines;
 };
 
 struct br_compile_stats {
@@ -57,6 +58,7 @@ struct br_compile_stats {
 	__u32 v4_bitmap_lines;	/* of which bitmaps */
 	__u32 v4_max_k;		/* most parts of a /16: 2^v4_max_k */
 	__u32 v6_prefixes;
+	__u32 v6_lines;		/* filter and buckets, 64 bytes each */
 	__u32 v6_max_probe;
 	__u32 domains; /* distinct domain keys */
 };

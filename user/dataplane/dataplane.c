@@ -56,7 +56,7 @@ enum br_map_id {
 	BR_MAP_CLASSES,
 	BR_MAP_V4_DIR,
 	BR_MAP_V4_LINES,
-	BR_MAP_V6,
+	BR_MAP_V6_LINES,
 	BR_MAP_PROTO,
 	BR_MAP_SPORT,
 	BR_MAP_DPORT,
@@ -87,8 +87,7 @@ static const struct {
 			     BR_MAX_CLASSES * sizeof(struct br_class), true },
 	[BR_MAP_V4_DIR] = { "v4_dir", BR_V4_DIR_SIZE * sizeof(__u32), true },
 	[BR_MAP_V4_LINES] = { "v4_lines", 0, false },
-	[BR_MAP_V6] = { "v6_table", BR_V6_BUCKETS * sizeof(struct br_v6_bucket),
-			true },
+	[BR_MAP_V6_LINES] = { "v6_lines", 0, false },
 	[BR_MAP_PROTO] = { "proto_rules", BR_PROTO_SLOTS * sizeof(br_rules_t), true },
 	[BR_MAP_SPORT] = { "sport_rules", BR_PORT_SLOTS * sizeof(br_rules_t),
 			   true },
@@ -927,7 +926,6 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->rules = br_slot_part(dp, BR_MAP_RULES, slot);
 	v->classes = br_slot_part(dp, BR_MAP_CLASSES, slot);
 	v->v4_dir = br_slot_part(dp, BR_MAP_V4_DIR, slot);
-	v->v6 = br_slot_part(dp, BR_MAP_V6, slot);
 	v->proto = br_slot_part(dp, BR_MAP_PROTO, slot);
 	v->sport = br_slot_part(dp, BR_MAP_SPORT, slot);
 	v->dport = br_slot_part(dp, BR_MAP_DPORT, slot);
@@ -939,39 +937,41 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->domain_vals = NULL;
 	v->n_v4_lines = 0;
 	v->v4_lines = NULL;
+	v->n_v6_lines = 0;
+	v->v6_lines = NULL;
 }
 
 /*
- * Put the compiled IPv4 lines of a slot in force for that slot, as the
- * domain sets below: a new array of exactly that many lines, filled
- * through mmap, replaces the slot's inner map. No lines: the slot's
- * directory holds leaves only and never reads a line.
+ * Put the compiled lines of an address family in force for a slot, as the
+ * domain sets below: a new array of exactly n lines of line_size bytes,
+ * filled through mmap, replaces the slot's inner map of outer. No lines:
+ * the slot's policy never reads one.
  */
-static int br_v4_lines_install(struct br_dp *dp, __u32 slot,
-			       const struct br_slot_view *v)
+static int br_lines_install(struct br_dp *dp, enum br_map_id outer, __u32 slot,
+			    const void *lines, size_t n, size_t line_size)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts,
 		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-	size_t len = v->n_v4_lines * sizeof(*v->v4_lines);
+	size_t len = 0;
 	void *mem = NULL;
 	int fd, err = 0;
 
-	if (!v->n_v4_lines) {
-		if (bpf_map_delete_elem(dp->map_fd[BR_MAP_V4_LINES], &slot) &&
+	if (!n) {
+		if (bpf_map_delete_elem(dp->map_fd[outer], &slot) &&
 		    errno != ENOENT)
 			return -errno;
 		return 0;
 	}
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "br_v4_lines", sizeof(__u32),
-			    sizeof(*v->v4_lines), v->n_v4_lines, &copts);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, br_maps[outer].name,
+			    sizeof(__u32), line_size, n, &copts);
 	if (fd < 0)
 		return -errno;
 	err = br_fd_mmap(fd, &mem, &len);
 	if (err)
 		goto out;
-	memcpy(mem, v->v4_lines, v->n_v4_lines * sizeof(*v->v4_lines));
+	memcpy(mem, lines, n * line_size);
 	munmap(mem, len);
-	if (bpf_map_update_elem(dp->map_fd[BR_MAP_V4_LINES], &slot, &fd, 0))
+	if (bpf_map_update_elem(dp->map_fd[outer], &slot, &fd, 0))
 		err = -errno;
 out:
 	close(fd);
@@ -1023,8 +1023,10 @@ out:
 static void br_view_free(struct br_slot_view *v)
 {
 	free(v->v4_lines);
+	free(v->v6_lines);
 	v->v4_lines = NULL;
-	v->n_v4_lines = 0;
+	v->v6_lines = NULL;
+	v->n_v4_lines = v->n_v6_lines = 0;
 	free(v->domain_keys);
 	free(v->domain_vals);
 	v->domain_keys = NULL;
@@ -1206,10 +1208,14 @@ static int br_dp_stage_locked(struct br_dp *dp, const struct br_policy *pol,
 	err = br_compile(pol, &view, &rep->compile, diag);
 	if (err)
 		goto out;
-	err = br_v4_lines_install(dp, next, &view);
+	err = br_lines_install(dp, BR_MAP_V4_LINES, next, view.v4_lines,
+			       view.n_v4_lines, sizeof(*view.v4_lines));
+	if (!err)
+		err = br_lines_install(dp, BR_MAP_V6_LINES, next, view.v6_lines,
+				       view.n_v6_lines, sizeof(*view.v6_lines));
 	if (err) {
-		br_err("cannot load %zu IPv4 set lines: %s", view.n_v4_lines,
-		       strerror(-err));
+		br_err("cannot load %zu IPv4 and %zu IPv6 set lines: %s",
+		       view.n_v4_lines, view.n_v6_lines, strerror(-err));
 		goto out;
 	}
 	err = br_domains_install(dp, next, &view);
