@@ -194,6 +194,16 @@ static int br_swap_dry_run(struct br_swap *s)
 	return s->refused ? 1 : 0;
 }
 
+/*
+ * What the policy's address sets take in the kernel: the IPv4 and IPv6
+ * lines made for it at the swap (64 bytes each), beside the fixed tables
+ * every slot has.
+ */
+static __u64 br_set_bytes(const struct br_compile_stats *st)
+{
+	return ((__u64)st->v4_lines + st->v6_lines) * 64;
+}
+
 static void br_swapped(struct br_swap *s, const struct br_install_report *rep,
 		       const struct br_dp_status *before)
 {
@@ -214,6 +224,15 @@ static void br_swapped(struct br_swap *s, const struct br_install_report *rep,
 		br_json_ku64(&j, "grace", rep->grace_ns);
 		br_json_ku64(&j, "compile", rep->compile_ns);
 		br_json_ku64(&j, "commit", rep->commit_ns);
+		br_json_end(&j);
+		br_json_key(&j, "sets");
+		br_json_object(&j);
+		br_json_ku64(&j, "v4_prefixes", rep->compile.v4_prefixes);
+		br_json_ku64(&j, "v4_lines", rep->compile.v4_lines);
+		br_json_ku64(&j, "v6_prefixes", rep->compile.v6_prefixes);
+		br_json_ku64(&j, "v6_lines", rep->compile.v6_lines);
+		br_json_ku64(&j, "bytes", br_set_bytes(&rep->compile));
+		br_json_ku64(&j, "domain_keys", rep->compile.domains);
 		br_json_end(&j);
 		if (s->n_limits)
 			br_limits_json(&j, s);
@@ -362,13 +381,22 @@ int cmd_swap(struct br_cli *cli, int argc, char **argv)
 	}
 	ret = 0;
 	if (!cli->quiet && !cli->json) {
+		const struct br_compile_stats *st = &rep->compile;
+		__u32 n = st->v4_prefixes + st->v6_prefixes;
+
 		printf("swapped: generation %llu, policy %s (was generation "
 		       "%llu, %s); grace %.1f ms, compile %.1f ms, commit "
-		       "%.1f ms\n",
+		       "%.1f ms",
 		       (unsigned long long)rep->generation, s.pol->name,
 		       (unsigned long long)rep->previous, before.record.name,
 		       br_ms(rep->grace_ns), br_ms(rep->compile_ns),
 		       br_ms(rep->commit_ns));
+		if (br_set_bytes(st))
+			printf("; address sets %.1f MB for %u prefixes (%.1f "
+			       "bytes each)",
+			       br_set_bytes(st) / 1e6, n,
+			       (double)br_set_bytes(st) / n);
+		printf("\n");
 		fflush(stdout);
 	}
 	/* The policy is in force: its impact is a report, never a failure. */
