@@ -278,11 +278,13 @@ static inline __u32 br_v4_line_class(const struct br_v4_line *l, __u32 suffix)
  * loader at each install, sized to the set): first a presence filter, then
  * the buckets of an open-addressing table.
  *
- * Filter: hdr->v6_filter_mask + 1 bits (a power of two, at least one line
- * of 512, about 16 per prefix), in lines 0 on; bit br_v6_filter_bit() of
- * an address's first 32 bits is set when some prefix of length 32 or more
- * lies in that /32. A clear bit lets a miss skip every such tier: one line
- * where it probed one bucket per tier.
+ * Filter: hdr->v6_filter_mask + 1 lines of 512 bits (a power of two, about
+ * 16 bits per prefix), from line 0 on. An address's /32 (its first word)
+ * picks one line, br_v6_filter_line(); in it, bit br_v6_filter_bit() of
+ * the /32 and a prefix length is set when some prefix of that length (32
+ * or more) lies in the /32. One line read tells a lookup which tiers of
+ * /32 and longer can hold the address: a miss probes none of them (where
+ * it probed one bucket per tier), a hit nearly always its own tier only.
  *
  * Buckets: hdr->v6_bucket_mask + 1 of them (a power of two, at least twice
  * the prefixes), two per line from line hdr->v6_bucket_base on. Key: the
@@ -322,12 +324,20 @@ static inline __u32 br_v6_hash(const __u32 addr[4], __u32 plen)
 	return (__u32)h;
 }
 
-/* The filter bit of an address's first 32 bits (network order word). */
-static inline __u32 br_v6_filter_bit(__u32 top, __u32 mask)
+/* The filter line of an address's /32 (its first word, network order). */
+static inline __u32 br_v6_filter_line(__u32 top, __u32 mask)
 {
 	__u64 h = (top ^ 0x2545f491ULL) * 0x9e3779b97f4a7c15ULL;
 
 	return (__u32)(h >> 32) & mask;
+}
+
+/* The bit, in that line, of the /32 and a prefix length. */
+static inline __u32 br_v6_filter_bit(__u32 top, __u32 plen)
+{
+	__u64 h = (top ^ (__u64)plen << 32) * 0xff51afd7ed558ccdULL;
+
+	return (__u32)(h >> 40) & (BR_V6_FILTER_LINE_BITS - 1);
 }
 
 /* The line and the bucket in it of bucket i. */

@@ -73,16 +73,16 @@ static __always_inline void br_v6_mask(const __u32 addr[4], __u32 plen,
 /*
  * Class of one IPv6 address (dir 0: source, 1: destination): longest tier
  * first, the first bucket holding the masked address at that length wins.
- * Tiers of /32 or longer are skipped when the filter says no prefix that
- * long lies in the address's /32. A global function so the verifier walks
- * the probe loops once, not once per call site.
+ * A tier of /32 or longer is skipped when the filter says no prefix of its
+ * length lies in the address's /32. A global function so the verifier
+ * walks the probe loops once, not once per call site.
  */
 __noinline int br_v6_class(const struct br_policy_hdr *hdr, __u32 slot,
 			   const struct br_pkt *pkt, __u32 dir)
 {
 	__u32 addr[4], key[4];
-	__u32 n_tiers, t, p, h, plen, idx, bit, present;
-	struct br_v6_line *l;
+	__u32 n_tiers, t, p, h, plen, idx, bit;
+	struct br_v6_line *l, *filter;
 	void *lines;
 	int i;
 
@@ -93,20 +93,23 @@ __noinline int br_v6_class(const struct br_policy_hdr *hdr, __u32 slot,
 		return 0;
 	for (i = 0; i < 4; i++)
 		addr[i] = dir ? pkt->daddr[i] : pkt->saddr[i];
-	bit = br_v6_filter_bit(addr[0], hdr->v6_filter_mask);
-	idx = bit / BR_V6_FILTER_LINE_BITS;
-	l = bpf_map_lookup_elem(lines, &idx);
-	if (!l)
+	idx = br_v6_filter_line(addr[0], hdr->v6_filter_mask);
+	filter = bpf_map_lookup_elem(lines, &idx);
+	if (!filter)
 		return 0;
-	present = (l->bits[(bit / 64) & 7] >> (bit & 63)) & 1;
 	n_tiers = hdr->v6_n_tiers;
 
 	for (t = 0; t < BR_V6_MAX_TIERS; t++) {
 		if (t >= n_tiers)
 			break;
 		plen = hdr->v6_tiers[t];
-		if (plen > 128 || (plen >= 32 && !present))
+		if (plen > 128)
 			continue;
+		if (plen >= 32) {
+			bit = br_v6_filter_bit(addr[0], plen);
+			if (!((filter->bits[(bit / 64) & 7] >> (bit & 63)) & 1))
+				continue;
+		}
 		br_v6_mask(addr, plen, key);
 		h = br_v6_hash(key, plen);
 		for (p = 0; p < BR_V6_MAX_PROBE; p++) {

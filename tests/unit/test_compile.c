@@ -322,29 +322,27 @@ static const struct br_v6_line *v6_line(__u32 idx)
 	return &view.v6_lines[idx];
 }
 
-/* Whether the filter lets a lookup of addr probe the tiers of /32 on. */
-static int v6_filter_present(const __u8 addr[16])
+/* Whether the filter lets a lookup of addr probe its tier of plen (>= 32). */
+static int v6_filter_present(const __u8 addr[16], __u32 plen)
 {
-	__u32 top, bit;
+	__u32 top, line, bit;
 
 	memcpy(&top, addr, 4);
-	bit = br_v6_filter_bit(top, view.hdr->v6_filter_mask);
-	return (v6_line(bit / BR_V6_FILTER_LINE_BITS)->bits[(bit / 64) & 7] >>
-		(bit & 63)) & 1;
+	line = br_v6_filter_line(top, view.hdr->v6_filter_mask);
+	bit = br_v6_filter_bit(top, plen);
+	return (v6_line(line)->bits[bit / 64] >> (bit & 63)) & 1;
 }
 
 static __u32 lookup_v6(const __u8 addr[16])
 {
 	unsigned int t, probe;
-	int present;
 
 	if (!(view.hdr->flags & BR_HDR_V6_ADDRS))
 		return 0;
-	present = v6_filter_present(addr);
 	for (t = 0; t < view.hdr->v6_n_tiers; t++) {
 		__u32 plen = view.hdr->v6_tiers[t], key[4], home;
 
-		if (plen >= 32 && !present)
+		if (plen >= 32 && !v6_filter_present(addr, plen))
 			continue;
 		mask_v6(key, addr, plen);
 		home = br_v6_hash(key, plen);
@@ -1104,16 +1102,22 @@ static void test_v6_filter_and_lines_sized_to_the_set(void **state)
 	add_rule(pol, BR_PROTO_ANY, NONE, set, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	/* one filter line, 16 buckets (8 lines): twice the 4 prefixes at least */
-	assert_int_equal(view.hdr->v6_filter_mask, BR_V6_FILTER_LINE_BITS - 1);
+	assert_int_equal(view.hdr->v6_filter_mask, 0);
 	assert_int_equal(view.hdr->v6_bucket_mask, 15);
 	assert_int_equal(view.hdr->v6_bucket_base, 1);
 	assert_int_equal(view.n_v6_lines, 1 + 8);
 	assert_int_equal(stats.v6_lines, 9);
 	assert_true(v6_filter_present(
-		(__u8[16]){0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff}));
-	assert_true(v6_filter_present((__u8[16]){0x2a, 0x00, 0x14, 0x50}));
+		(__u8[16]){0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff}, 48));
+	assert_true(v6_filter_present(
+		(__u8[16]){0x20, 0x01, 0x0d, 0xb8, 0, 1}, 128));
+	assert_true(v6_filter_present((__u8[16]){0x2a, 0x00, 0x14, 0x50}, 32));
+	/* a tier the /32 holds no prefix of is skipped (no collision here) */
+	assert_false(v6_filter_present((__u8[16]){0x2a, 0x00, 0x14, 0x50}, 48));
 	/* 2400:1234::/32 holds no long prefix: its lookups skip to the /16 */
-	assert_false(v6_filter_present(in16));
+	assert_false(v6_filter_present(in16, 32));
+	assert_false(v6_filter_present(in16, 48));
+	assert_false(v6_filter_present(in16, 128));
 	assert_int_not_equal(lookup_v6(in16), 0);
 	check_address(pol, 6, in16);
 	check_address(pol, 6, other);

@@ -1468,8 +1468,8 @@ static int v6_place(struct compiler *c, struct v6_build *b)
 }
 
 /*
- * The slot's lines: the filter (a bit per /32 holding a prefix of /32 or
- * longer), then the buckets, two a line.
+ * The slot's lines: the filter (a bit per /32 and length of the prefixes
+ * of /32 or longer), then the buckets, two a line.
  */
 static int v6_write(struct compiler *c, const struct v6_build *b)
 {
@@ -1490,18 +1490,18 @@ static int v6_write(struct compiler *c, const struct v6_build *b)
 	lines = calloc(n_lines, sizeof(*lines));
 	if (!lines)
 		return -ENOMEM;
-	hdr->v6_filter_mask = bits - 1;
+	hdr->v6_filter_mask = n_filter - 1;
 	hdr->v6_bucket_mask = b->mask;
 	hdr->v6_bucket_base = n_filter;
 	for (k = 0; k < b->n; k++) {
 		const struct v6_prefix *prefix = &b->prefixes[k];
-		__u32 bit;
+		__u32 line, bit;
 
 		if (prefix->plen < 32)
 			continue;
-		bit = br_v6_filter_bit(prefix->addr[0], hdr->v6_filter_mask);
-		lines[bit / BR_V6_FILTER_LINE_BITS].bits[(bit / 64) & 7] |=
-			1ULL << (bit & 63);
+		line = br_v6_filter_line(prefix->addr[0], hdr->v6_filter_mask);
+		bit = br_v6_filter_bit(prefix->addr[0], prefix->plen);
+		lines[line].bits[bit / 64] |= 1ULL << (bit & 63);
 	}
 	for (k = 0; k <= b->mask; k++) {
 		const struct v6_prefix *prefix;
