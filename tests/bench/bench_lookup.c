@@ -522,7 +522,6 @@ struct prog {
 struct result {
 	double hot[MAX_ROUNDS], cold[MAX_ROUNDS], streamed[MAX_ROUNDS];
 	uint64_t cold_drops;		/* of the pool, last round */
-	int64_t streamed_drops;		/* blastradius' counters; -1: none */
 	bool done, streamed_done;
 };
 
@@ -535,6 +534,7 @@ static void prog_set(int p, const char *name, const char *set, int fd,
 				  .drops_hits = p != P_DROP, .feeder = -1 };
 	snprintf(progs[p].set, sizeof(progs[p].set), "%s", set);
 }
+
 static struct result results[P_N][C_N];
 static int rounds = ROUNDS;
 static unsigned int pool_n = POOL_N, hot_repeat = HOT_REPEAT;
@@ -1252,17 +1252,17 @@ static double measure_streamed(int p, const struct pool *pl,
 			       struct result *res)
 {
 	__u32 d, rv, want = verdict_of(p, pl, pool_n - 1);
-	int64_t before = br_drops(p);
+	int64_t drops = br_drops(p);
 
 	feed_run(p, pl, 0, pool_n, &d, &rv);
-	res->streamed_drops = before < 0 ? -1 : br_drops(p) - before;
-	if (rv != want || (res->streamed_drops >= 0 &&
-			   (uint64_t)res->streamed_drops != res->cold_drops)) {
+	if (drops >= 0)
+		drops = br_drops(p) - drops;
+	if (rv != want ||
+	    (drops >= 0 && (uint64_t)drops != res->cold_drops)) {
 		fprintf(stderr,
 			"bench: %s streamed: last verdict %u (per call %u), "
 			"%lld drops (per call %llu)\n",
-			progs[p].name, rv, want,
-			(long long)res->streamed_drops,
+			progs[p].name, rv, want, (long long)drops,
 			(unsigned long long)res->cold_drops);
 		exit(1);
 	}
@@ -1581,12 +1581,14 @@ static void print_goals(void)
 	printf("\n**4. Cold, 1M set: IPv6 miss within 1.2x of IPv6 hit, "
 	       "streamed; per call beside it.**\n\n");
 	g[3] = goal_v6_miss();
-	printf("\n- 1. Hot at most xdp-filter's: **%s**.\n", goal_word[g[0]]);
-	printf("- 2. Cold (10, 10,000) at most 1.5x xdp-filter's: **%s**.\n",
+	printf("\n- Goal 1, hot at most xdp-filter's: **%s**.\n",
+	       goal_word[g[0]]);
+	printf("- Goal 2, cold (10, 10,000) at most 1.5x xdp-filter's: "
+	       "**%s**.\n",
 	       goal_word[g[1]]);
-	printf("- 3. 1M streamed under 0.1x the LPM trie's: **%s**.\n",
+	printf("- Goal 3, 1M streamed under 0.1x the LPM trie's: **%s**.\n",
 	       goal_word[g[2]]);
-	printf("- 4. IPv6 miss within 1.2x of hit, streamed: **%s**.\n",
+	printf("- Goal 4, IPv6 miss within 1.2x of hit, streamed: **%s**.\n",
 	       goal_word[g[3]]);
 	printf("- For reference, the foundation issue's test (1M cold "
 	       "within 1.5x of the 10-entry set's cold, per call):");
