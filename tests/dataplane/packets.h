@@ -148,6 +148,7 @@ static inline size_t pkt_transport(const struct pkt_spec *s, int family,
 		t[12] = 5 << 4;
 		t[13] = 0x02; /* SYN */
 		pkt_put16(t + 14, 64240);
+		pkt_put16(t + 18, 0); /* urgent pointer: t is not zeroed */
 		ck = t + 16;
 		break;
 	case IPPROTO_UDP:
