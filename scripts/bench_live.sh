@@ -83,7 +83,7 @@ T_FLOWS_PASS=("${FLOWS[@]}" --sport 30000 --sni ok.example)
 # The sum of the receiver's per-queue XDP packet counters.
 rx_packets() {
 	nsx ethtool -S lg1 |
-		awk '$1 ~ /^rx_queue_[0-9]+_xdp_packets:$/ { s += $2 } END { print s + 0 }'
+		awk '$1 ~ /^rx_queue_[0-9]+_xdp_packets:$/ { s += $2 } END { printf "%.0f\n", s }'
 }
 
 # measure CPUS GEN_ARGS...: Mpps received in one window, or "" on failure.
