@@ -75,8 +75,9 @@ t_match "... all of its elements" "$out" "ok: policy registry-20m, 2 rules, 2 na
 
 # SYNs to members of both parts (hosts and /24s, first, middle and last
 # written), to the probes, and to 100.64/10 (in no set).
-python3 - "$TMP/syn.pcap" <<'PY'
-import socket, struct, sys
+# shellcheck disable=SC2046 # one address a word
+python3 tests/e2e/syn_pcap.py "$TMP/syn.pcap" $(python3 - <<'PY'
+import socket, struct
 def host(i):
     return (i * 40503 + 16777216) % 2**32
 def text(a):
@@ -89,26 +90,9 @@ members += [((j * 2731 + 65536) % 2**24) * 256 + 77 for j in (0, 500000, 999999)
 members = [text(a) for a in members if not skip(a)]
 outside = ["100.64.0.1", "100.100.7.9", "100.127.255.254", "198.18.77.2"]
 probes = ["198.18.77.1", "198.19.99.200"]
-def csum(b):
-    b += b"\0" * (len(b) % 2)
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xFFFF)
-    return ~(s + (s >> 16)) & 0xFFFF
-def syn(dst, sport):
-    s, d = socket.inet_aton("10.1.0.2"), socket.inet_aton(dst)
-    tcp = struct.pack("!HHIIBBHHH", sport, 443, 1, 0, 5 << 4, 2, 65535, 0, 0)
-    c = csum(s + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
-    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, s, d)
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i, dst in enumerate(members + probes + outside):
-        fr = syn(dst, 40000 + i)
-        f.write(struct.pack("<IIII", 1 + i, 0, len(fr), len(fr)) + fr)
-print("# probes: %d members, %d probes, %d outside" % (len(members), len(probes), len(outside)))
+print(" ".join(members + probes + outside))
 PY
+)
 verdicts=$("$BLASTRADIUS" --json replay --policy "$TMP/reg.policy" "$TMP/syn.pcap" |
 	python3 -c 'import json,sys
 print(" ".join(f["verdict"] for f in json.load(sys.stdin)["flows"]))')
