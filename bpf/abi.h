@@ -121,7 +121,7 @@ struct br_policy_hdr {
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
 	__u8 reserved[5];
-	/* IPv6 lines (below): filter bits - 1, buckets - 1, first bucket line */
+	/* IPv6 lines (below): filter lines - 1, buckets - 1, first bucket line */
 	__u32 v6_filter_mask;
 	__u32 v6_bucket_mask;
 	__u32 v6_bucket_base;

@@ -993,13 +993,15 @@ static void install_comp(int v6, const struct br_compile_stats *st, char *buf,
 {
 	if (v6)
 		snprintf(buf, len, "%u lines (%.1f MB), longest probe %u",
-			 st->v6_lines, st->v6_lines * 64 / 1e6,
+			 st->v6_lines,
+			 st->v6_lines * sizeof(struct br_v6_line) / 1e6,
 			 st->v6_max_probe);
 	else
 		snprintf(buf, len,
 			 "%u /16 nodes, %u lines (%.1f MB, %u bitmaps), at "
 			 "most 2^%u parts",
-			 st->v4_nodes, st->v4_lines, st->v4_lines * 64 / 1e6,
+			 st->v4_nodes, st->v4_lines,
+			 st->v4_lines * sizeof(struct br_v4_line) / 1e6,
 			 st->v4_bitmap_lines, st->v4_max_k);
 }
 

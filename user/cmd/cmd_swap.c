@@ -201,7 +201,8 @@ static int br_swap_dry_run(struct br_swap *s)
  */
 static __u64 br_set_bytes(const struct br_compile_stats *st)
 {
-	return ((__u64)st->v4_lines + st->v6_lines) * 64;
+	return (__u64)st->v4_lines * sizeof(struct br_v4_line) +
+	       (__u64)st->v6_lines * sizeof(struct br_v6_line);
 }
 
 static void br_swapped(struct br_swap *s, const struct br_install_report *rep,

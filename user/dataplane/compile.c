@@ -774,7 +774,6 @@ struct v4_build {
 	__u32 n_runs;
 	struct v4_run *other;	   /* its runs not of its default class */
 	int set;		   /* of the last prefix swept, for errors */
-	int overflow_set;
 };
 
 static void fill_u32(__u32 *to, __u32 value, size_t n)
@@ -1100,7 +1099,6 @@ static int compile_v4(struct compiler *c)
 		goto out;
 	}
 	b->dir = c->view->v4_dir;
-	b->overflow_set = -1;
 	while (i < n) {
 		__u32 addr = v4_key_addr(keys[i]), len = v4_key_len(keys[i]);
 		struct v4_open *open;
