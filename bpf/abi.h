@@ -125,7 +125,7 @@ struct br_policy_hdr {
 	__u32 v6_filter_mask;
 	__u32 v6_bucket_mask;
 	__u32 v6_bucket_base;
-	__u32 reserved2;
+	__u32 domain_filter_mask; /* domain filter lines - 1 (below) */
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
@@ -526,6 +526,53 @@ struct br_domain_rules {
 	br_rules_t exact;	/* rules matching this very name */
 	br_rules_t below;	/* rules matching every name strictly below */
 };
+
+/*
+ * Beside each slot's hash map, a presence filter of its keys
+ * ("domain_filter": an array of lines per slot, BR_LINES_MAP in maps.h),
+ * so that a name's suffixes that are in no set cost no hash lookup: a
+ * blocked Bloom filter, hdr->domain_filter_mask + 1 lines of 512 bits (a
+ * power of two, about BR_DOMAIN_FILTER_BITS bits a key), each key setting
+ * BR_DOMAIN_FILTER_K bits in the one line its hash picks. A name of four
+ * labels not in the set costs four filter lines (2 MiB for a million keys,
+ * mostly cache-resident) where it cost four cold hash lookups; a false
+ * positive (under 1% of absent keys: 0.37% for 900,000 keys in
+ * test_compile) only costs the lookup it would have made anyway. The key
+ * is a finalised 64-bit hash: the line comes from its high half, the bits
+ * from its low one.
+ */
+#define BR_DOMAIN_FILTER_BITS	16
+#define BR_DOMAIN_FILTER_K	3
+#define BR_DOMAIN_FILTER_LINE_BITS 512
+
+struct br_domain_filter_line {
+	__u64 bits[BR_DOMAIN_FILTER_LINE_BITS / 64];
+};
+
+static inline __u32 br_domain_filter_line(__u64 key, __u32 mask)
+{
+	return (__u32)(key >> 32) & mask;
+}
+
+/* Bit j (0 .. BR_DOMAIN_FILTER_K - 1) of a key in its line. */
+static inline __u32 br_domain_filter_bit(__u64 key, __u32 j)
+{
+	return (__u32)(key >> (9 * j)) & (BR_DOMAIN_FILTER_LINE_BITS - 1);
+}
+
+/* Whether line l may hold key: all of its bits set. */
+static inline int br_domain_filter_has(const struct br_domain_filter_line *l,
+				       __u64 key)
+{
+	__u32 j, bit;
+
+	for (j = 0; j < BR_DOMAIN_FILTER_K; j++) {
+		bit = br_domain_filter_bit(key, j);
+		if (!((l->bits[(bit / 64) & 7] >> (bit & 63)) & 1))
+			return 0;
+	}
+	return 1;
+}
 
 /* ---- QUIC versions ("quic_versions", one table per slot) ------------- */
 

@@ -173,7 +173,7 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 			ctr = br_await_quic(ctx, hdr, pkt, f, v);
 			goto out;
 		}
-		bpf_map_delete_elem(&tls_pending, &v->key);
+		br_hello_forget(f, &v->key);
 		rule = br_decide(hdr, slot, v->b, 0, 0, 0, &action,
 				 &unreadable);
 		br_flow_set_decided(hdr, slot, f, rule, action);
@@ -235,9 +235,6 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 judge:
 	state = br_flow_judge(hdr, pkt, nf, v);
 	if (state != BR_FLOW_DECIDED) {
-		/* a parse left over by an earlier flow of this key is void */
-		if (state == BR_FLOW_AWAIT_HELLO)
-			bpf_map_delete_elem(&tls_pending, &v->key);
 		if (bpf_map_update_elem(&flows, &v->key, nf, BPF_ANY))
 			goto decide; /* no room: decide without the fact */
 		f = bpf_map_lookup_elem(&flows, &v->key);
@@ -263,15 +260,10 @@ hello:
 	if (ctr != BR_HELLO_ENDED)
 		goto out;
 	/* the hello ended, or its state was lost: decide the flow */
-	p = bpf_map_lookup_elem(&tls_pending, &v->key);
-	if (!p) {
-		__builtin_memset(&s->tp, 0, sizeof(s->tp));
-		br_tls_gap(&s->tp.st);
-		p = &s->tp;
-	}
+	p = br_hello_state(f, &v->key, s);
 	br_match_l34(hdr, slot, pkt, &v->b);
 	br_tls_decide(hdr, pkt, f, p, block, v);
-	bpf_map_delete_elem(&tls_pending, &v->key);
+	br_hello_forget(f, &v->key);
 	ctr = br_apply(ctx, pkt, f, v);
 out:
 	if (ctr)

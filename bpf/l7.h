@@ -31,20 +31,22 @@ struct br_domain_hit {
 	__u64 full_hash;
 };
 
-__noinline int br_domain_match(__u32 slot, const struct br_name_buf *name,
-			       __u32 len, struct br_domain_hit *hit)
+__noinline int br_domain_match(const struct br_policy_hdr *hdr, __u32 slot,
+			       const struct br_name_buf *name, __u32 len,
+			       struct br_domain_hit *hit)
 {
+	struct br_domain_filter_line *l;
 	struct br_domain_rules *v;
 	struct br_scratch *s;
-	__u32 n = 0, i, zero = 0;
+	__u32 n = 0, i, zero = 0, idx;
+	void *inner, *filter;
 	__u64 *h;
-	void *inner;
 
 	if (!hit)
 		return 0;
 	hit->rules = 0;
 	hit->full_hash = 0;
-	if (!name || slot >= BR_SLOTS)
+	if (!hdr || !name || slot >= BR_SLOTS)
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -54,11 +56,16 @@ __noinline int br_domain_match(__u32 slot, const struct br_name_buf *name,
 		return 0;
 	hit->full_hash = h[(n - 1) & (BR_DOMAIN_MAX_LABELS - 1)];
 	inner = bpf_map_lookup_elem(&domains, &slot);
-	if (!inner)
+	filter = bpf_map_lookup_elem(&domain_filter, &slot);
+	if (!inner || !filter)
 		return 0;
 	for (i = 0; i < BR_DOMAIN_MAX_LABELS; i++) {
 		if (i >= n)
 			break;
+		idx = br_domain_filter_line(h[i], hdr->domain_filter_mask);
+		l = bpf_map_lookup_elem(filter, &idx);
+		if (!l || !br_domain_filter_has(l, h[i]))
+			continue;
 		v = bpf_map_lookup_elem(inner, &h[i]);
 		if (v)
 			hit->rules |= i == n - 1 ? v->exact : v->below;

@@ -62,7 +62,7 @@ __noinline int br_dns_path(struct xdp_md *ctx, const struct br_policy_hdr *hdr,
 		qt = br_dim_rules(&qtype_rules, slot, BR_QTYPE_SLOTS, s->q.qtype);
 		m = hdr->l7_dns & ~hdr->l7_dns_name;
 		if (st == BR_DNS_QUERY && (v->b & hdr->l7_dns_name)) {
-			br_domain_match(slot, (struct br_name_buf *)s->q.name,
+			br_domain_match(hdr, slot, (struct br_name_buf *)s->q.name,
 					s->q.name_len, &hit);
 			m |= hit.rules & hdr->l7_dns_name;
 		}

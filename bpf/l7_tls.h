@@ -15,13 +15,18 @@
  * RFC 5961 5.2). A flow seen mid-stream is parsed from the first segment
  * of either side that starts a ClientHello.
  *
- * The hello parser's state of a flow lives in "tls_pending" until the
- * hello ends. A new flow that waits for a hello first discards any state
- * left there under its key by an earlier flow (expired or evicted halfway
- * through its hello), so a reused address and port pair starts afresh. A
- * flow whose parse began but whose state is gone (evicted from a full
- * table) is decided as a hello without a name: sni-default is then the
- * policy's fail mode for full tables (none: open; sni-default drop: closed).
+ * The hello parser's state starts in the per-CPU scratch. A hello that
+ * ends in the segment that began it, nearly every hello, is decided from
+ * there: its flow's entry, updated in place, is the one table entry it
+ * writes. Only a hello that goes on in a later segment stores its state in
+ * "tls_pending" (and sets BR_FLOW_F_HELLO) until it ends. A flow reads
+ * that table only when its own flag says it stored a state there, and a
+ * state stored overwrites whatever an earlier flow of the same address and
+ * port pair left under the key (expired or evicted halfway through its
+ * hello), so a reused pair starts afresh. A flow whose parse began but
+ * whose state is gone (evicted from a full table) is decided as a hello
+ * without a name: sni-default is then the policy's fail mode for full
+ * tables (none: open; sni-default drop: closed).
  */
 #ifndef BR_L7_TLS_H
 #define BR_L7_TLS_H
@@ -80,7 +85,7 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 	if (hello || named) {
 		sni_ok = hdr->l7_tls & ~hdr->l7_sni;
 		if (named && (v->b & hdr->l7_sni)) {
-			br_domain_match(v->slot, (struct br_name_buf *)st->sni,
+			br_domain_match(hdr, v->slot, (struct br_name_buf *)st->sni,
 					st->sni_len, &hit);
 			sni_ok |= hit.rules & hdr->l7_sni;
 		}
@@ -144,6 +149,35 @@ static __always_inline int br_hello_at(struct xdp_md *ctx,
 }
 
 /*
+ * Where the parse of a flow's ended hello left its state: the table, when
+ * the hello spanned segments; else the scratch the one segment was parsed
+ * in. A state lost from the table reads as a gap (a hello without a name).
+ */
+static __always_inline struct br_tls_pending *
+br_hello_state(const struct br_flow_val *f, const struct br_flow_key *key,
+	       struct br_scratch *s)
+{
+	struct br_tls_pending *p;
+
+	if (!(f->flags & BR_FLOW_F_HELLO))
+		return &s->tp;
+	p = bpf_map_lookup_elem(&tls_pending, key);
+	if (p)
+		return p;
+	__builtin_memset(&s->tp, 0, sizeof(s->tp));
+	br_tls_gap(&s->tp.st);
+	return &s->tp;
+}
+
+/* A hello's state in the table, once its flow is decided, goes. */
+static __always_inline void br_hello_forget(const struct br_flow_val *f,
+					    const struct br_flow_key *key)
+{
+	if (f->flags & BR_FLOW_F_HELLO)
+		bpf_map_delete_elem(&tls_pending, key);
+}
+
+/*
  * Feed the segment in hand, from its byte from on, to the flow's hello
  * parser, a scratch at a time. Returns the bytes it covered. (Inline: a
  * global function here would take the stack chain past 512 bytes.)
@@ -179,7 +213,7 @@ static __always_inline __u32 br_hello_feed(struct xdp_md *ctx,
  * hello ends packets get the flow's provisional verdict, and the return is
  * an extra counter (0: none); at its end BR_HELLO_ENDED, and the caller
  * decides the flow (so that the lookups a decision needs do not stack on
- * this function's frame).
+ * this function's frame) from br_hello_state().
  */
 #define BR_HELLO_ENDED (-1)
 
@@ -213,9 +247,8 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	}
 	if (!len)
 		goto pending;
-	p = bpf_map_lookup_elem(&tls_pending, &v->key);
 	/* mid-stream, no hello begun and none starting: nothing to read */
-	if (!p && !(f->flags & (BR_FLOW_F_CLI_SEQ | BR_FLOW_F_HELLO)) &&
+	if (!(f->flags & (BR_FLOW_F_CLI_SEQ | BR_FLOW_F_HELLO)) &&
 	    !br_hello_at(ctx, pkt, len))
 		goto pending;
 	/*
@@ -242,21 +275,20 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		goto pending;
-	if (!p && (f->flags & BR_FLOW_F_HELLO)) {
-		/* the parse began and its state is gone: a full table */
-		v->extra = BR_CTR_TLS_STATE_LOST;
-		return BR_HELLO_ENDED;
-	}
-	if (!p) {
-		/* mid-stream, the hello starts here */
+	if (f->flags & BR_FLOW_F_HELLO) {
+		p = bpf_map_lookup_elem(&tls_pending, &v->key);
+		if (!p) {
+			/* the parse began and its state is gone: a full table */
+			v->extra = BR_CTR_TLS_STATE_LOST;
+			return BR_HELLO_ENDED;
+		}
+	} else {
+		/* the hello starts here (mid-stream: in this segment) */
 		start = f->flags & BR_FLOW_F_CLI_SEQ ? f->cli_next : seq;
 		__builtin_memset(&s->tp, 0, sizeof(s->tp));
 		s->tp.next_seq = start;
-		bpf_map_update_elem(&tls_pending, &v->key, &s->tp, BPF_NOEXIST);
-		p = bpf_map_lookup_elem(&tls_pending, &v->key);
-		if (!p)
-			goto pending;
-		f->flags |= BR_FLOW_F_HELLO | BR_FLOW_F_SIDE_KNOWN;
+		p = &s->tp;
+		f->flags |= BR_FLOW_F_SIDE_KNOWN;
 	}
 	if (seq == p->next_seq) {
 		from = 0;
@@ -276,6 +308,15 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 		br_tls_cut(&p->st);
 	if (br_tls_done(&p->st))
 		return BR_HELLO_ENDED;
+	if (!(f->flags & BR_FLOW_F_HELLO)) {
+		/*
+		 * The hello goes on in a later segment: its state moves to
+		 * the table. Should that fail, the flag still says a parse
+		 * began, and the next segment finds its state lost.
+		 */
+		bpf_map_update_elem(&tls_pending, &v->key, p, BPF_ANY);
+		f->flags |= BR_FLOW_F_HELLO;
+	}
 
 pending:
 	br_extra(block, BR_CTR_FLOW_PENDING, pkt->frame_len);

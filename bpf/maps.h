@@ -69,6 +69,7 @@ BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 
 BR_LINES_MAP(v4_lines, struct br_v4_line);
 BR_LINES_MAP(v6_lines, struct br_v6_line);
+BR_LINES_MAP(domain_filter, struct br_domain_filter_line);
 
 /*
  * Domain sets: one hash map per slot (abi.h). The loader creates the inner

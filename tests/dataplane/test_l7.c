@@ -2410,6 +2410,46 @@ static void test_pending_table_full(void **state)
 }
 
 /*
+ * Where a hello's parse state lives: a hello in one segment is decided
+ * from the per-CPU scratch and leaves the table of hellos being read as it
+ * found it; a hello that goes on in a later segment holds an entry there
+ * from its first segment to its last.
+ */
+static void test_hello_state_entries(void **state)
+{
+	static uint8_t buf[4096];
+	struct spec sp = { .exts = PQ_HELLO, .sni = "courier.push.apple.com" };
+	struct instance *in = *state;
+	struct conn c = tcp4(51300, 443);
+	size_t len, name_end;
+	struct frame f;
+	int before;
+
+	install(in, "l7.policy", policy_main);
+	before = br_dp_hellos_reading(in->dp);
+	assert_true(before >= 0);
+	handshake_pending(in, &c);
+	len = hello("SVKCW", "courier.push.apple.com", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "a hello in one segment", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI));
+	assert_int_equal(br_dp_hellos_reading(in->dp), before);
+
+	c = tcp4(51301, 443);
+	len = build(&sp, buf, sizeof(buf), &name_end);
+	assert_true(len > MSS && name_end > MSS);
+	handshake_pending(in, &c);
+	client_seg(&c, TCP_ACK, buf, MSS, &f);
+	step(in, "the first of a hello's two segments", SUB, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	assert_int_equal(br_dp_hellos_reading(in->dp), before + 1);
+	client_seg(&c, TCP_PSH | TCP_ACK, buf + MSS, len - MSS, &f);
+	step(in, "its second", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, SNI_LATER));
+	assert_int_equal(br_dp_hellos_reading(in->dp), before);
+}
+
+/*
  * A flow that awaits its hello when the policy changes is judged again by
  * the new one: here no rule of it needs a hello, and the flow is decided.
  */
@@ -2733,6 +2773,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_big_segment),
 		cmocka_unit_test(test_hello_shapes),
+		cmocka_unit_test(test_hello_state_entries),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_same_socket),

@@ -110,14 +110,7 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 	err = br_policy_parse_file_cat(path, cat, &pol, &diag);
 	if (!err) {
 		err = br_compile(pol, &scratch->view, &stats, &diag);
-		free(scratch->view.domain_keys);
-		free(scratch->view.domain_vals);
-		free(scratch->view.v4_lines);
-		free(scratch->view.v6_lines);
-		scratch->view.v6_lines = NULL;
-		scratch->view.domain_keys = NULL;
-		scratch->view.domain_vals = NULL;
-		scratch->view.v4_lines = NULL;
+		br_view_free(&scratch->view);
 	}
 	if (err && !diag.n)
 		br_diag_error(&diag, (struct br_pos){ path, 0, 0 }, "%s",

@@ -234,6 +234,8 @@ static void br_swapped(struct br_swap *s, const struct br_install_report *rep,
 		br_json_ku64(&j, "v6_lines", rep->compile.v6_lines);
 		br_json_ku64(&j, "bytes", br_set_bytes(&rep->compile));
 		br_json_ku64(&j, "domain_keys", rep->compile.domains);
+		br_json_ku64(&j, "domain_filter_lines",
+			     rep->compile.domain_filter_lines);
 		br_json_end(&j);
 		if (s->n_limits)
 			br_limits_json(&j, s);

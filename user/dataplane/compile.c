@@ -583,6 +583,39 @@ static int compile_quic(struct compiler *c)
 /* ---- L7: the domain image ------------------------------------------- */
 
 /*
+ * The presence filter of the domain keys (abi.h): about
+ * BR_DOMAIN_FILTER_BITS bits a key, in a power of two of lines.
+ */
+static int domain_filter_build(struct compiler *c)
+{
+	struct br_slot_view *view = c->view;
+	size_t lines = 1, k;
+	__u32 j, bit;
+
+	while (lines * BR_DOMAIN_FILTER_LINE_BITS <
+	       view->n_domains * BR_DOMAIN_FILTER_BITS)
+		lines *= 2;
+	view->domain_filter = calloc(lines, sizeof(*view->domain_filter));
+	if (!view->domain_filter)
+		return -ENOMEM;
+	view->n_domain_filter = lines;
+	view->hdr->domain_filter_mask = (__u32)(lines - 1);
+	c->stats.domain_filter_lines = (__u32)lines;
+	for (k = 0; k < view->n_domains; k++) {
+		__u64 key = view->domain_keys[k];
+		struct br_domain_filter_line *l =
+			&view->domain_filter[br_domain_filter_line(
+				key, view->hdr->domain_filter_mask)];
+
+		for (j = 0; j < BR_DOMAIN_FILTER_K; j++) {
+			bit = br_domain_filter_bit(key, j);
+			l->bits[bit / 64] |= 1ULL << (bit & 63);
+		}
+	}
+	return 0;
+}
+
+/*
  * Every entry of every domain set an sni or dns rule uses, keyed by
  * br_domain_hash() of its name: entries that share a key (a name listed
  * twice, in two sets, or as "x" and "*.x") merge their rule bits. Built in
@@ -661,6 +694,7 @@ static int compile_domains(struct compiler *c)
 	}
 	view->n_domains = n;
 	c->stats.domains = (__u32)n;
+	err = domain_filter_build(c);
 out:
 	free(slots);
 	free(users);
@@ -1609,6 +1643,22 @@ static void write_classes(struct compiler *c)
 	       (BR_MAX_CLASSES - t->n) * sizeof(*t->pairs));
 }
 
+void br_view_free(struct br_slot_view *view)
+{
+	free(view->v4_lines);
+	free(view->v6_lines);
+	free(view->domain_keys);
+	free(view->domain_vals);
+	free(view->domain_filter);
+	view->v4_lines = NULL;
+	view->v6_lines = NULL;
+	view->domain_keys = NULL;
+	view->domain_vals = NULL;
+	view->domain_filter = NULL;
+	view->n_v4_lines = view->n_v6_lines = 0;
+	view->n_domains = view->n_domain_filter = 0;
+}
+
 int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	       struct br_compile_stats *stats, struct br_diag *diag)
 {
@@ -1621,6 +1671,9 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	view->n_domains = 0;
 	view->domain_keys = NULL;
 	view->domain_vals = NULL;
+	view->n_domain_filter = 0;
+	view->domain_filter = NULL;
+	hdr->domain_filter_mask = 0;
 	view->n_v4_lines = 0;
 	view->v4_lines = NULL;
 	view->n_v6_lines = 0;

@@ -29,8 +29,8 @@ struct br_slot_view {
 	 * bpf/domain.h) and their rule bitmaps, domain_keys[i] going with
 	 * domain_vals[i]. Output only: br_compile sets the three fields to
 	 * 0/NULL at entry and mallocs both arrays (NULL when no rule uses a
-	 * domain set). Whatever br_compile returns, the caller frees them:
-	 * free(view->domain_keys); free(view->domain_vals). On success
+	 * domain set). Whatever br_compile returns, the caller frees them
+	 * with br_view_free(), the lines and the filter below too. On success
 	 * n_domains may be 0 (arrays NULL); on failure it means nothing,
 	 * though the arrays may be allocated. The dataplane loads them into
 	 * a fresh inner hash map for the slot.
@@ -38,6 +38,9 @@ struct br_slot_view {
 	size_t n_domains;
 	__u64 *domain_keys;
 	struct br_domain_rules *domain_vals;
+	/* their presence filter (abi.h), hdr->domain_filter_mask + 1 lines */
+	size_t n_domain_filter;
+	struct br_domain_filter_line *domain_filter;
 	/*
 	 * The IPv4 lines (abi.h), output only in the same way: n_v4_lines
 	 * lines, malloc'd (NULL and 0 when no rule has an IPv4 prefix); the
@@ -61,6 +64,7 @@ struct br_compile_stats {
 	__u32 v6_lines;		/* filter and buckets, 64 bytes each */
 	__u32 v6_max_probe;
 	__u32 domains; /* distinct domain keys */
+	__u32 domain_filter_lines; /* their filter, 64 bytes each */
 };
 
 /*
@@ -72,6 +76,9 @@ struct br_compile_stats {
  * Returns 0, or a negative errno with a positioned message in diag when the
  * policy does not fit its maps (-E2BIG) or cannot be compiled.
  */
+/* Free what br_compile allocated in the view, and forget it. */
+void br_view_free(struct br_slot_view *view);
+
 int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	       struct br_compile_stats *stats, struct br_diag *diag);
 

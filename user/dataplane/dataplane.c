@@ -57,6 +57,7 @@ enum br_map_id {
 	BR_MAP_V4_DIR,
 	BR_MAP_V4_LINES,
 	BR_MAP_V6_LINES,
+	BR_MAP_DOMAIN_FILTER,
 	BR_MAP_PROTO,
 	BR_MAP_SPORT,
 	BR_MAP_DPORT,
@@ -88,6 +89,7 @@ static const struct {
 	[BR_MAP_V4_DIR] = { "v4_dir", BR_V4_DIR_SIZE * sizeof(__u32), true },
 	[BR_MAP_V4_LINES] = { "v4_lines", 0, false },
 	[BR_MAP_V6_LINES] = { "v6_lines", 0, false },
+	[BR_MAP_DOMAIN_FILTER] = { "domain_filter", 0, false },
 	[BR_MAP_PROTO] = { "proto_rules", BR_PROTO_SLOTS * sizeof(br_rules_t), true },
 	[BR_MAP_SPORT] = { "sport_rules", BR_PORT_SLOTS * sizeof(br_rules_t),
 			   true },
@@ -935,6 +937,8 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->n_domains = 0;
 	v->domain_keys = NULL;
 	v->domain_vals = NULL;
+	v->n_domain_filter = 0;
+	v->domain_filter = NULL;
 	v->n_v4_lines = 0;
 	v->v4_lines = NULL;
 	v->n_v6_lines = 0;
@@ -1018,20 +1022,6 @@ static int br_domains_install(struct br_dp *dp, __u32 slot,
 out:
 	close(fd);
 	return err;
-}
-
-static void br_view_free(struct br_slot_view *v)
-{
-	free(v->v4_lines);
-	free(v->v6_lines);
-	v->v4_lines = NULL;
-	v->v6_lines = NULL;
-	v->n_v4_lines = v->n_v6_lines = 0;
-	free(v->domain_keys);
-	free(v->domain_vals);
-	v->domain_keys = NULL;
-	v->domain_vals = NULL;
-	v->n_domains = 0;
 }
 
 static int br_active_slot(struct br_dp *dp, __u32 *slot)
@@ -1219,6 +1209,10 @@ static int br_dp_stage_locked(struct br_dp *dp, const struct br_policy *pol,
 		goto out;
 	}
 	err = br_domains_install(dp, next, &view);
+	if (!err)
+		err = br_lines_install(dp, BR_MAP_DOMAIN_FILTER, next,
+				       view.domain_filter, view.n_domain_filter,
+				       sizeof(*view.domain_filter));
 	if (err) {
 		br_err("cannot load %zu domain-set names: %s",
 		       view.n_domains, strerror(-err));
@@ -1427,6 +1421,20 @@ static __u32 br_map_size(int fd)
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
 	return info.max_entries;
+}
+
+int br_dp_hellos_reading(struct br_dp *dp)
+{
+	struct br_flow_key key, next;
+	int n = 0, fd = dp->map_fd[BR_MAP_TLS_PENDING];
+
+	if (bpf_map_get_next_key(fd, NULL, &next))
+		return errno == ENOENT ? 0 : -errno;
+	do {
+		n++;
+		key = next;
+	} while (!bpf_map_get_next_key(fd, &key, &next));
+	return errno == ENOENT ? n : -errno;
 }
 
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st)

@@ -177,6 +177,14 @@ struct br_dp_status {
 int br_dp_status(struct br_dp *dp, struct br_dp_status *st);
 
 /*
+ * Entries of the table of hellos being read: hellos that span segments,
+ * between their first and their last (a hello in one segment never
+ * takes one), and states left by flows that went before their hello
+ * ended. A negative errno on failure.
+ */
+int br_dp_hellos_reading(struct br_dp *dp);
+
+/*
  * Counters of one generation, summed over CPUs: -ENOENT if it is not among
  * those kept, -ESRCH if its install was interrupted before its commit, so
  * it was never in force.
