@@ -94,6 +94,9 @@ enum br_hdr_flags {
 					 * not match) */
 	BR_HDR_SPORT = 1 << 10,		/* some rule matches the source port */
 	BR_HDR_DPORT = 1 << 11,		/* some rule matches the dest. port */
+	BR_HDR_PROTO = 1 << 12,		/* some rule names a protocol (else
+					 * every protocol's bitmap is
+					 * ip_rules) */
 };
 
 struct br_policy_hdr {
@@ -126,6 +129,7 @@ struct br_policy_hdr {
 	__u32 v6_bucket_mask;
 	__u32 v6_bucket_base;
 	__u32 domain_filter_mask; /* domain filter lines - 1 (below) */
+	br_rules_t ip_rules;	/* the rules an IP packet can match */
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */

@@ -210,9 +210,11 @@ static __always_inline br_rules_t br_addr_rules(const struct br_policy_hdr *hdr,
 						const struct br_pkt *pkt,
 						br_rules_t b)
 {
-	b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
-	if (!b)
-		return 0;
+	/* a direction no rule constrains: every class holds every rule */
+	if (hdr->flags & BR_HDR_DADDR)
+		b &= br_class_rules(slot, br_addr_class(hdr, slot, pkt, 1), 1);
+	if (!b || !(hdr->flags & BR_HDR_SADDR))
+		return b;
 	return b & br_class_rules(slot, br_addr_class(hdr, slot, pkt, 0), 0);
 }
 
@@ -220,7 +222,8 @@ static __always_inline br_rules_t br_addr_rules(const struct br_policy_hdr *hdr,
  * Rules whose L3/L4 matches an IP packet satisfies. Cheapest dimensions
  * first, and the destination before the source (rules name destinations far
  * more often), so most packets that match nothing stop before the last
- * lookups. A port direction no rule constrains is not looked up at all.
+ * lookups. A dimension no rule constrains (the protocol, a port or an
+ * address direction) is not looked up at all.
  */
 static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 					       __u32 slot,
@@ -229,7 +232,10 @@ static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 	br_rules_t b;
 
 	b = hdr->rules_valid;
-	b &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
+	if (hdr->flags & BR_HDR_PROTO)
+		b &= br_dim_rules(&proto_rules, slot, BR_PROTO_SLOTS, pkt->proto);
+	else
+		b &= hdr->ip_rules;
 	if (hdr->flags & BR_HDR_DPORT)
 		b &= br_dim_rules(&dport_rules, slot, BR_PORT_SLOTS, pkt->dport);
 	if (hdr->flags & BR_HDR_SPORT)

@@ -680,7 +680,8 @@ static void test_header_and_rules_rewritten_caller_fields_kept(void **state)
 	assert_int_equal(view.hdr->generation, 41);
 	assert_int_equal(view.hdr->gen_idx, 9);
 	assert_int_equal(view.hdr->flags,
-			 BR_HDR_FAIL_CLOSED | BR_HDR_V4_ADDRS | BR_HDR_DADDR);
+			 BR_HDR_FAIL_CLOSED | BR_HDR_V4_ADDRS | BR_HDR_DADDR |
+				 BR_HDR_PROTO);
 	assert_int_equal(view.hdr->n_rules, 2);
 	assert_int_equal(view.hdr->rules_valid, 0x3);
 	assert_int_equal(view.hdr->default_action, BR_ACT_DROP);
@@ -795,6 +796,35 @@ static void test_direction_flags_only_for_constrained_directions(void **state)
 	add_rule(pol, BR_PROTO_UDP, lab, NONE, NONE, NONE, BR_ACT_DROP);
 	compile_ok(pol);
 	assert_int_equal(dir_flags(), BR_HDR_SADDR);
+	policy_free(pol);
+}
+
+/*
+ * The protocol flag: set when some rule names a protocol; without it every
+ * protocol's bitmap is the same, the IP rules, which the header holds so
+ * the program need not look it up. Ether type rules are in none of them.
+ */
+static void test_proto_flag_and_ip_rules(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int lab = ADDRS("198.18.0.0/15");
+	int p;
+
+	(void)state;
+	add_rule(pol, BR_PROTO_ANY, NONE, lab, NONE, NONE, BR_ACT_DROP);
+	add_ether_rule(pol, 0x0806, BR_ACT_DROP);
+	add_rule(pol, BR_PROTO_ANY, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->flags & BR_HDR_PROTO, 0);
+	assert_int_equal(view.hdr->ip_rules, 0x5);
+	for (p = 0; p < BR_PROTO_SLOTS; p++)
+		assert_int_equal(view.proto[p], view.hdr->ip_rules);
+	policy_free(pol);
+
+	pol = policy_new();
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_int_equal(view.hdr->flags & BR_HDR_PROTO, BR_HDR_PROTO);
 	policy_free(pol);
 }
 
@@ -1588,7 +1618,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_int_equal(view.hdr->flags,
 			 BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH |
 				 BR_HDR_SNI_DEFAULT |
-				 BR_HDR_UNREADABLE);
+				 BR_HDR_UNREADABLE | BR_HDR_PROTO);
 	/* L7 rules are IP rules: their L3/L4 bitmaps as any other's */
 	assert_true(view.proto[6] == 0x0f);
 	assert_true(view.proto[17] == 0xf0);
@@ -1612,7 +1642,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_NONE);
 	assert_int_equal(view.hdr->n_quic_versions, 0);
-	assert_int_equal(view.hdr->flags, 0);
+	assert_int_equal(view.hdr->flags, BR_HDR_PROTO); /* the TCP rule */
 	assert_int_equal(view.n_domains, 0);
 	assert_null(view.domain_keys);
 	assert_null(view.domain_vals);
@@ -1808,7 +1838,7 @@ static void test_quic_versions_table(void **state)
 		assert_int_equal(view.quic[j].reserved, 0);
 		assert_true(view.quic[j].rules == 0);
 	}
-	assert_int_equal(view.hdr->flags, BR_HDR_FLOWS);
+	assert_int_equal(view.hdr->flags, BR_HDR_FLOWS | BR_HDR_PROTO);
 	policy_free(pol);
 }
 
@@ -2242,6 +2272,7 @@ int main(void)
 			test_direction_flags_only_for_constrained_directions),
 		cmocka_unit_test(
 			test_port_flags_only_for_constrained_directions),
+		cmocka_unit_test(test_proto_flag_and_ip_rules),
 		cmocka_unit_test(test_v4_clustered_hosts_use_bitmaps),
 		cmocka_unit_test(test_v4_three_classes_in_a_24),
 		cmocka_unit_test(

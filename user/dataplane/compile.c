@@ -352,6 +352,14 @@ static void compile_rules(struct compiler *c)
 	memset(&c->view->rules[pol->n_rules], 0,
 	       (BR_MAX_RULES - pol->n_rules) * sizeof(struct br_rule));
 	memcpy(c->view->proto, proto, sizeof(proto));
+	/*
+	 * No rule names a protocol: every bitmap is the IP rules, and the
+	 * program reads them from the header instead of looking one up.
+	 */
+	c->view->hdr->ip_rules = proto[0];
+	for (p = 1; p < BR_PROTO_SLOTS; p++)
+		if (proto[p] != proto[0])
+			c->view->hdr->flags |= BR_HDR_PROTO;
 }
 
 static int port_set_of(const struct br_rule_ir *rule, int dst)
