@@ -2094,7 +2094,6 @@ static void test_domain_fields_reset_at_entry(void **state)
 	policy_free(pol);
 }
 
-/* A million names through the parser and the compiler; some repeat. */
 /*
  * The presence filter of the view's n domain keys (abi.h): sized to about
  * BR_DOMAIN_FILTER_BITS bits a key, every key found (a miss would hide a
@@ -2139,6 +2138,7 @@ static void check_domain_filter(size_t n)
 #define BIG_DOMAINS 1000000
 #define BIG_DISTINCT 900000
 
+/* A million names through the parser and the compiler; some repeat. */
 static void test_large_domain_set(void **state)
 {
 	struct br_policy *pol = NULL;

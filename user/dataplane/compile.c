@@ -332,6 +332,7 @@ static void compile_rules(struct compiler *c)
 {
 	const struct br_policy *pol = c->pol;
 	br_rules_t proto[BR_PROTO_SLOTS] = { 0 };
+	br_rules_t ip = 0;
 	size_t i;
 	int p;
 
@@ -341,6 +342,7 @@ static void compile_rules(struct compiler *c)
 		compile_rule_params(rule, &c->view->rules[i]);
 		if (!is_ip_rule(rule))
 			continue;
+		ip |= BR_RULE_BIT(i);
 		if (rule->proto == BR_PROTO_ANY) {
 			for (p = 0; p < BR_PROTO_SLOTS; p++)
 				proto[p] |= BR_RULE_BIT(i);
@@ -348,18 +350,14 @@ static void compile_rules(struct compiler *c)
 		}
 		proto[br_proto_number(rule->proto, 4)] |= BR_RULE_BIT(i);
 		proto[br_proto_number(rule->proto, 6)] |= BR_RULE_BIT(i);
+		/* Some rule names a protocol: the program looks its bitmap up. */
+		c->view->hdr->flags |= BR_HDR_PROTO;
 	}
 	memset(&c->view->rules[pol->n_rules], 0,
 	       (BR_MAX_RULES - pol->n_rules) * sizeof(struct br_rule));
 	memcpy(c->view->proto, proto, sizeof(proto));
-	/*
-	 * No rule names a protocol: every bitmap is the IP rules, and the
-	 * program reads them from the header instead of looking one up.
-	 */
-	c->view->hdr->ip_rules = proto[0];
-	for (p = 1; p < BR_PROTO_SLOTS; p++)
-		if (proto[p] != proto[0])
-			c->view->hdr->flags |= BR_HDR_PROTO;
+	/* Otherwise every bitmap is the IP rules, read from the header. */
+	c->view->hdr->ip_rules = ip;
 }
 
 static int port_set_of(const struct br_rule_ir *rule, int dst)

@@ -67,6 +67,9 @@ struct br_compile_stats {
 	__u32 domain_filter_lines; /* their filter, 64 bytes each */
 };
 
+/* Free what br_compile allocated in the view, and forget it. */
+void br_view_free(struct br_slot_view *view);
+
 /*
  * Compile pol into the view. hdr->generation, hdr->gen_idx and the
  * BR_HDR_FAIL_CLOSED flag are left for the caller (the dataplane) to set.
@@ -76,9 +79,6 @@ struct br_compile_stats {
  * Returns 0, or a negative errno with a positioned message in diag when the
  * policy does not fit its maps (-E2BIG) or cannot be compiled.
  */
-/* Free what br_compile allocated in the view, and forget it. */
-void br_view_free(struct br_slot_view *view);
-
 int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	       struct br_compile_stats *stats, struct br_diag *diag);
 
