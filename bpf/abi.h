@@ -130,6 +130,8 @@ struct br_policy_hdr {
 	__u32 v6_bucket_base;
 	__u32 domain_filter_mask; /* domain filter lines - 1 (below) */
 	br_rules_t ip_rules;	/* the rules an IP packet can match */
+	__u32 domain_buckets;	/* lines of the domain table (below) */
+	__u32 reserved2;
 };
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
@@ -515,31 +517,57 @@ struct br_frag_val {
 #define BR_NAME_MAX		256	/* a DNS name or SNI, NUL included */
 #define BR_DOMAIN_MAX_LABELS	16	/* label suffixes hashed per name */
 
-/* ---- domain sets ("domains": array of BR_SLOTS hash maps) ------------ */
+/* ---- domain sets ("domains": a table of lines per slot) -------------- */
 
 /*
- * One hash map per slot, keyed by br_domain_hash() of a domain-set entry
- * (domain.h), holding for every rule whose sni or dns set lists the entry
- * whether it matches the name itself or the names below it. The loader
- * builds a new inner map for each install and puts it in the outer array
- * before the commit, so a swap replaces a whole domain set at once.
+ * Every key of a slot's domain sets (br_domain_hash() of an entry,
+ * domain.h) sits in a table of buckets of one cache line
+ * ("domains", BR_LINES_MAP in maps.h), hdr->domain_buckets of them: a
+ * key goes to the first bucket with a free place from its home bucket
+ * (br_domain_home), wrapping, and the compiler makes the table larger
+ * until every key sits at most BR_DOMAIN_MAX_PROBE buckets from home. A
+ * lookup walks from home until it finds the key or a free place. Beside
+ * each key is the index in "domain_rules" (BR_LINES_MAP too) of what it
+ * means to the rules: for every rule whose sni or dns set lists the
+ * entry, whether it matches the name itself or the names below it. The
+ * distinct meanings are few (index 0, an empty entry, marks a free place),
+ * so a key takes 12 bytes of a line, not a hash map element's 80.
+ *
+ * A name found costs one bucket line where a BPF hash map costs a bucket
+ * head and then an element: two dependent cold reads (docs/PERFORMANCE.md).
+ * The loader makes new arrays for each install and puts them in the outer
+ * arrays before the commit, so a swap replaces a whole domain set at once.
  */
-#define BR_DOMAIN_INNER_MIN	1
+#define BR_DOMAIN_BUCKET_KEYS	5
+#define BR_DOMAIN_MAX_PROBE	8
+#define BR_DOMAIN_LOAD_PCT	80	/* keys per place, first try */
 
 struct br_domain_rules {
 	br_rules_t exact;	/* rules matching this very name */
 	br_rules_t below;	/* rules matching every name strictly below */
 };
 
+struct br_domain_bucket {
+	__u64 key[BR_DOMAIN_BUCKET_KEYS];
+	__u32 rules[BR_DOMAIN_BUCKET_KEYS]; /* domain_rules index, 0: free */
+	__u32 reserved;
+};
+
+/* A key's home bucket of n: multiply-shift over its low half. */
+static inline __u32 br_domain_home(__u64 key, __u32 n)
+{
+	return (__u32)(((key & 0xffffffffULL) * n) >> 32);
+}
+
 /*
- * Beside each slot's hash map, a presence filter of its keys
+ * Beside each slot's table, a presence filter of its keys
  * ("domain_filter": an array of lines per slot, BR_LINES_MAP in maps.h),
  * so that a name's suffixes that are in no set cost no hash lookup: a
  * blocked Bloom filter, hdr->domain_filter_mask + 1 lines of 512 bits (a
  * power of two, about BR_DOMAIN_FILTER_BITS bits a key), each key setting
  * BR_DOMAIN_FILTER_K bits in the one line its hash picks. A name of four
  * labels not in the set costs four filter lines (2 MiB for a million keys,
- * mostly cache-resident) where it cost four cold hash lookups; a false
+ * mostly cache-resident) where it cost four cold bucket reads; a false
  * positive (under 1% of absent keys: 0.37% for 900,000 keys in
  * test_compile) only costs the lookup it would have made anyway. The key
  * is a finalised 64-bit hash: the line comes from its high half, the bits
@@ -658,9 +686,25 @@ struct br_flow_val {
 	__u32 srv_next;		/* one past the server's last byte seen */
 };
 
-/* ---- top matched names ("names" LRU hash) ----------------------------- */
+/* ---- top matched names ("names": per-CPU, set-associative) ------------ */
 
-#define BR_NAME_ENTRIES		4096
+/*
+ * The names that decided verdicts, for "stats" and "replay": a per-CPU
+ * array of BR_NAME_SETS sets of BR_NAME_WAYS ways, written by the program
+ * without a lock or a map update (a hash map's update takes a bucket lock
+ * with interrupts off, measured at about 380 ns a new name on this
+ * machine; docs/PERFORMANCE.md). A name goes to the set its tag picks:
+ * a way holding its tag counts it; else a free way takes it; else the way
+ * with the fewest hits is challenged, and the name takes it once the
+ * challenges outnumber that way's hits (its count then starts again at 1).
+ * So a name's hits are exact from when it took its way; a rare name in a
+ * set of busier ones may go uncounted. A set holds one generation: a
+ * name of a later one empties it, one of an earlier one is not counted.
+ * User space sums a name's ways over the CPUs.
+ */
+#define BR_NAME_SETS		1024
+#define BR_NAME_WAYS		4
+#define BR_NAME_ENTRIES		(BR_NAME_SETS * BR_NAME_WAYS) /* per CPU */
 
 struct br_name_key {
 	__u64 hash;		/* br_domain_hash of the full name */
@@ -674,9 +718,32 @@ enum br_name_kind {
 	BR_NAME_DNS = 2,	/* a DNS query name */
 };
 
-struct br_name_val {
-	__u64 hits;		/* flows (TLS, QUIC) or queries (DNS) decided */
-	char name[BR_NAME_MAX];
+/* The tag of a key within its generation: never 0 (a free way). */
+static inline __u64 br_name_tag(const struct br_name_key *k)
+{
+	__u64 t = k->hash ^ (((__u64)k->rule << 8 | k->kind) *
+			     0x9e3779b97f4a7c15ULL);
+
+	return t ? t : 1;
+}
+
+static inline __u32 br_name_set_of(__u64 tag)
+{
+	return (__u32)(tag >> 32) & (BR_NAME_SETS - 1);
+}
+
+struct br_name_set {
+	__u64 generation;	/* of every way's name; 0: none yet */
+	__u64 reserved;
+	struct br_name_way {
+		__u64 tag;	/* br_name_tag, 0: free */
+		__u32 hits;	/* flows (TLS, QUIC) or queries (DNS) decided */
+		__u32 rivals;	/* names of the set refused since */
+	} way[BR_NAME_WAYS];
+	struct br_name_rec {
+		struct br_name_key key;
+		char name[BR_NAME_MAX];
+	} rec[BR_NAME_WAYS];	/* written when a name takes the way */
 };
 
 /* ---- batches (simulation) -------------------------------------------- */

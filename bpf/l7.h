@@ -31,15 +31,43 @@ struct br_domain_hit {
 	__u64 full_hash;
 };
 
+/*
+ * The meaning of key in a slot's domain table (abi.h), or NULL. Walks
+ * from its home bucket until it finds the key or a free place.
+ */
+static __always_inline const struct br_domain_rules *
+br_domain_find(void *buckets, void *rules, __u32 n, __u64 key)
+{
+	const struct br_domain_bucket *b;
+	__u32 p, j, idx = br_domain_home(key, n);
+
+	for (p = 0; p < BR_DOMAIN_MAX_PROBE; p++) {
+		b = bpf_map_lookup_elem(buckets, &idx);
+		if (!b)
+			return NULL;
+		for (j = 0; j < BR_DOMAIN_BUCKET_KEYS; j++) {
+			if (!b->rules[j])
+				return NULL;
+			if (b->key[j] == key) {
+				idx = b->rules[j];
+				return bpf_map_lookup_elem(rules, &idx);
+			}
+		}
+		if (++idx >= n)
+			idx = 0;
+	}
+	return NULL;
+}
+
 __noinline int br_domain_match(const struct br_policy_hdr *hdr, __u32 slot,
 			       const struct br_name_buf *name, __u32 len,
 			       struct br_domain_hit *hit)
 {
+	const struct br_domain_rules *v;
 	struct br_domain_filter_line *l;
-	struct br_domain_rules *v;
+	void *buckets, *rules, *filter;
 	struct br_scratch *s;
 	__u32 n = 0, i, zero = 0, idx;
-	void *inner, *filter;
 	__u64 *h;
 
 	if (!hit)
@@ -55,9 +83,10 @@ __noinline int br_domain_match(const struct br_policy_hdr *hdr, __u32 slot,
 	if (br_domain_hashes(name->s, len, h, &n) < 0 || !n)
 		return 0;
 	hit->full_hash = h[(n - 1) & (BR_DOMAIN_MAX_LABELS - 1)];
-	inner = bpf_map_lookup_elem(&domains, &slot);
+	buckets = bpf_map_lookup_elem(&domains, &slot);
+	rules = bpf_map_lookup_elem(&domain_rules, &slot);
 	filter = bpf_map_lookup_elem(&domain_filter, &slot);
-	if (!inner || !filter)
+	if (!buckets || !rules || !filter)
 		return 0;
 	for (i = 0; i < BR_DOMAIN_MAX_LABELS; i++) {
 		if (i >= n)
@@ -66,7 +95,7 @@ __noinline int br_domain_match(const struct br_policy_hdr *hdr, __u32 slot,
 		l = bpf_map_lookup_elem(filter, &idx);
 		if (!l || !br_domain_filter_has(l, h[i]))
 			continue;
-		v = bpf_map_lookup_elem(inner, &h[i]);
+		v = br_domain_find(buckets, rules, hdr->domain_buckets, h[i]);
 		if (v)
 			hit->rules |= i == n - 1 ? v->exact : v->below;
 	}
@@ -124,26 +153,50 @@ __noinline int br_quic_stage(const struct br_l7_buf *buf, __u32 len,
 }
 
 /*
- * Count a name that decided a verdict, for "stats" (best effort: an LRU,
- * read by user space only). s->nv is the value a new entry starts from.
+ * Count a name that decided a verdict, for "stats" (abi.h's "names": best
+ * effort, read by user space only). The set is this CPU's: no other
+ * program writes it while this one runs.
  */
 __noinline int br_note_name(const struct br_name_key *key,
-			    const struct br_name_buf *name,
-			    struct br_scratch *s)
+			    const struct br_name_buf *name)
 {
-	struct br_name_val *v;
+	struct br_name_set *set;
+	struct br_name_way *w;
+	__u32 idx, i, low = 0;
+	__u64 tag;
 
-	if (!key || !name || !s)
+	if (!key || !name)
 		return 0;
-	v = bpf_map_lookup_elem(&names, key);
-	if (v) {
-		__sync_fetch_and_add(&v->hits, 1);
+	tag = br_name_tag(key);
+	idx = br_name_set_of(tag);
+	set = bpf_map_lookup_elem(&names, &idx);
+	if (!set)
 		return 0;
+	if (set->generation != key->generation) {
+		if (set->generation > key->generation)
+			return 0;
+		__builtin_memset(set->way, 0, sizeof(set->way));
+		set->generation = key->generation;
 	}
-	s->nv.hits = 1;
-	__builtin_memcpy(s->nv.name, name->s, BR_NAME_MAX);
-	s->nv.name[BR_NAME_MAX - 1] = 0;
-	bpf_map_update_elem(&names, key, &s->nv, BPF_NOEXIST);
+	for (i = 0; i < BR_NAME_WAYS; i++) {
+		if (set->way[i].tag == tag) {
+			if (set->way[i].hits != (__u32)-1) /* saturates */
+				set->way[i].hits++;
+			return 0;
+		}
+		if (set->way[i].hits < set->way[low].hits)
+			low = i;
+	}
+	w = &set->way[low & (BR_NAME_WAYS - 1)];
+	if (w->tag && ++w->rivals <= w->hits)
+		return 0;
+	w->tag = tag;
+	w->hits = 1;
+	w->rivals = 0;
+	set->rec[low & (BR_NAME_WAYS - 1)].key = *key;
+	__builtin_memcpy(set->rec[low & (BR_NAME_WAYS - 1)].name, name->s,
+			 BR_NAME_MAX);
+	set->rec[low & (BR_NAME_WAYS - 1)].name[BR_NAME_MAX - 1] = 0;
 	return 0;
 }
 
@@ -176,7 +229,7 @@ static __always_inline void br_name_hit(__u64 generation, __u32 rule,
 	key->generation = generation;
 	key->rule = rule;
 	key->kind = kind;
-	br_note_name(key, name, s);
+	br_note_name(key, name);
 }
 
 #endif /* BR_L7_H */

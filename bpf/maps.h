@@ -46,8 +46,8 @@ BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 /* clang-format on */
 
 /*
- * Address set lines (abi.h): one array per slot and family, made by the
- * loader at each install with exactly the lines the policy needs
+ * Address set lines and domain tables (abi.h): one array per slot and
+ * kind, made by the loader at each install with exactly the lines the policy needs
  * (BPF_F_INNER_MAP lets the slots' arrays differ in size), filled through
  * mmap. The inner type here only gives the outer array its inner map's
  * shape.
@@ -70,26 +70,8 @@ BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 BR_LINES_MAP(v4_lines, struct br_v4_line);
 BR_LINES_MAP(v6_lines, struct br_v6_line);
 BR_LINES_MAP(domain_filter, struct br_domain_filter_line);
-
-/*
- * Domain sets: one hash map per slot (abi.h). The loader creates the inner
- * map of each install, sized to its content; this one only gives the outer
- * array its inner map's shape.
- */
-struct br_domain_inner {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BR_DOMAIN_INNER_MIN);
-	/* sizes, not types: BTF would only see a forward declaration */
-	__uint(key_size, sizeof(__u64));
-	__uint(value_size, sizeof(struct br_domain_rules));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, BR_SLOTS);
-	__type(key, __u32);
-	__array(values, struct br_domain_inner);
-} domains SEC(".maps");
+BR_LINES_MAP(domains, struct br_domain_bucket);
+BR_LINES_MAP(domain_rules, struct br_domain_rules);
 
 /* Read by user space only: what each generation of the counter ring was. */
 BR_POLICY_ARRAY(generations, struct br_gen_record, BR_GEN_RING);
@@ -139,12 +121,12 @@ struct {
 	__type(value, struct br_tls_pending);
 } tls_pending SEC(".maps");
 
-/* Names that decided a verdict, for "stats": read by user space only. */
+/* Names that decided a verdict, for "stats" (abi.h): user space reads. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BR_NAME_ENTRIES);
-	__type(key, struct br_name_key);
-	__type(value, struct br_name_val);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BR_NAME_SETS);
+	__type(key, __u32);
+	__type(value, struct br_name_set);
 } names SEC(".maps");
 
 /*
@@ -182,7 +164,6 @@ struct br_verdict {
 struct br_scratch {
 	struct br_l7_buf buf;
 	struct br_dns_query q;
-	struct br_name_val nv;	   /* a new "names" entry */
 	struct br_tls_pending tp;  /* a new "tls_pending" entry */
 	__u8 hdrs[128];		   /* headers moved by a DNS answer */
 	struct br_flow_val nf;	   /* a new "flows" entry */

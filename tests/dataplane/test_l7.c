@@ -2450,6 +2450,77 @@ static void test_hello_state_entries(void **state)
 }
 
 /*
+ * A domain table of many keys (abi.h), through the program: every name of
+ * the set is found, wherever probing put it, and names beside them are
+ * not. Exact names n<i>.t<i%7>.example and subtrees *.w<i>.example (a
+ * BELOW key, matched below it only), 20,000 keys: at the table's load
+ * some keys sit past their home bucket.
+ */
+#define TABLE_KEYS 20000
+
+static void table_query(struct instance *in, const char *name, __u32 want,
+			uint16_t id)
+{
+	struct dns_q q;
+	struct frame f;
+	struct conn c;
+	__u32 got;
+
+	c = udp_conn(4, RESOLVER4, (uint16_t)(20000 + id % 40000), 53);
+	dns_query(&q, id, name, TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	xmit(in, SUB, &f, &got);
+	if (got != want)
+		fail_msg("%s: verdict %u, expected %u", name, got, want);
+}
+
+static void test_domain_table(void **state)
+{
+	struct instance *in = *state;
+	struct br_compile_stats stats;
+	size_t cap = TABLE_KEYS * 32 + 256, len;
+	char *text = malloc(cap), name[64];
+	__u32 i;
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "policy table\nset big domain {\n");
+	for (i = 0; i < TABLE_KEYS; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					i % 10 ? "n%u.t%u.example\n"
+					       : "*.w%u.example\n",
+					i, i % 7);
+	snprintf(text + len, cap - len, "}\nrule \"big\" dns @big nxdomain\n");
+	in->generation = dp_install_text(in->dp, "table.policy", text, &stats);
+	free(text);
+	assert_int_equal(stats.domains, TABLE_KEYS);
+	assert_true(stats.domain_max_probe >= 1);
+	assert_true(stats.domain_max_probe < BR_DOMAIN_MAX_PROBE);
+	assert_int_equal(stats.domain_rule_pairs, 2); /* exact, below */
+	print_message("domain table: %u keys in %u buckets, %u past home "
+		      "at most\n",
+		      stats.domains, stats.domain_bucket_lines,
+		      stats.domain_max_probe);
+
+	for (i = 0; i < TABLE_KEYS; i++) {
+		if (i % 10) {
+			snprintf(name, sizeof(name), "n%u.t%u.example", i,
+				 i % 7);
+			table_query(in, name, XDP_TX, (uint16_t)i);
+			/* the same labels, another number: not listed */
+			snprintf(name, sizeof(name), "n%u.t%u.example",
+				 i + TABLE_KEYS, i % 7);
+			table_query(in, name, XDP_PASS, (uint16_t)i);
+			continue;
+		}
+		snprintf(name, sizeof(name), "a.w%u.example", i);
+		table_query(in, name, XDP_TX, (uint16_t)i);
+		/* *.x is below x only */
+		snprintf(name, sizeof(name), "w%u.example", i);
+		table_query(in, name, XDP_PASS, (uint16_t)i);
+	}
+}
+
+/*
  * A flow that awaits its hello when the policy changes is judged again by
  * the new one: here no rule of it needs a hello, and the flow is decided.
  */
@@ -2774,6 +2845,7 @@ int main(void)
 		cmocka_unit_test(test_big_segment),
 		cmocka_unit_test(test_hello_shapes),
 		cmocka_unit_test(test_hello_state_entries),
+		cmocka_unit_test(test_domain_table),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_same_socket),

@@ -1878,6 +1878,63 @@ static void test_quic_versions_overflow(void **state)
 	policy_free(pol);
 }
 
+/*
+ * The domain table (abi.h): every key found where a lookup walks (from
+ * its home bucket to the first free place, as the program does), with its
+ * own rule bitmaps, no further than BR_DOMAIN_MAX_PROBE buckets; every
+ * rule pair once, entry 0 empty. Prints the load it came to.
+ */
+static void check_domain_table(void)
+{
+	__u32 n = view.hdr->domain_buckets, b, d, j, far = 0;
+	size_t i, k, used = 0;
+	__u64 key;
+
+	assert_int_equal(view.n_domain_buckets, n);
+	assert_int_equal(stats.domain_bucket_lines, n);
+	assert_int_equal(view.n_domain_rules, stats.domain_rule_pairs + 1);
+	assert_true(view.domain_rules[0].exact == 0 &&
+		    view.domain_rules[0].below == 0);
+	for (i = 1; i < view.n_domain_rules; i++)
+		for (k = i + 1; k < view.n_domain_rules; k++)
+			assert_memory_not_equal(&view.domain_rules[i],
+						&view.domain_rules[k],
+						sizeof(view.domain_rules[i]));
+	for (i = 0; i < view.n_domains; i++) {
+		const struct br_domain_bucket *bk = NULL;
+
+		key = view.domain_keys[i];
+		b = br_domain_home(key, n);
+		for (d = 0; d < BR_DOMAIN_MAX_PROBE; d++) {
+			bk = &view.domain_buckets[b];
+			for (j = 0; j < BR_DOMAIN_BUCKET_KEYS; j++)
+				if (!bk->rules[j] || bk->key[j] == key)
+					break;
+			if (j < BR_DOMAIN_BUCKET_KEYS)
+				break;
+			b = b + 1 < n ? b + 1 : 0;
+		}
+		if (d == BR_DOMAIN_MAX_PROBE || !bk->rules[j] ||
+		    bk->rules[j] >= view.n_domain_rules)
+			fail_msg("key %zu (%016llx) not found", i,
+				 (unsigned long long)key);
+		assert_memory_equal(&view.domain_rules[bk->rules[j]],
+				    &view.domain_vals[i],
+				    sizeof(view.domain_vals[i]));
+		far = d > far ? d : far;
+	}
+	assert_int_equal(stats.domain_max_probe, far);
+	for (b = 0; b < n; b++)
+		for (j = 0; j < BR_DOMAIN_BUCKET_KEYS; j++)
+			used += view.domain_buckets[b].rules[j] != 0;
+	assert_int_equal(used, view.n_domains);
+	print_message("domain table: %zu keys in %u buckets (%.0f%% of the "
+		      "places), %u past home at most, %u rule pairs\n",
+		      view.n_domains, n,
+		      100.0 * view.n_domains / ((double)n * BR_DOMAIN_BUCKET_KEYS),
+		      far, stats.domain_rule_pairs);
+}
+
 /* The entry of key in the image, or NULL. */
 static const struct br_domain_rules *domain_entry(__u64 key)
 {
@@ -1954,6 +2011,7 @@ static void test_domain_image(void **state)
 	assert_true(view.domain_keys[1] == br_domain_hash("b.com", 5));
 	assert_true(view.domain_keys[2] == br_domain_hash("c.com", 5));
 	assert_true(view.domain_keys[3] == br_domain_hash("d.com", 5));
+	check_domain_table();
 	e = domain_lookup("a.com");
 	assert_true(e->exact == 0x01 && e->below == 0x06);
 	e = domain_lookup("b.com");
@@ -2180,6 +2238,7 @@ static void test_large_domain_set(void **state)
 	snprintf(name, sizeof(name), "n%u.r%u.example", 99999u, 99999u % 1000);
 	assert_non_null(domain_lookup(name));
 	check_domain_filter(BIG_DISTINCT);
+	check_domain_table();
 	br_diag_free(&diag);
 	br_policy_free(pol);
 }

@@ -202,7 +202,13 @@ static int br_swap_dry_run(struct br_swap *s)
 static __u64 br_set_bytes(const struct br_compile_stats *st)
 {
 	return (__u64)st->v4_lines * sizeof(struct br_v4_line) +
-	       (__u64)st->v6_lines * sizeof(struct br_v6_line);
+	       (__u64)st->v6_lines * sizeof(struct br_v6_line) +
+	       (__u64)st->domain_filter_lines *
+		       sizeof(struct br_domain_filter_line) +
+	       (__u64)st->domain_bucket_lines *
+		       sizeof(struct br_domain_bucket) +
+	       (__u64)(st->domain_rule_pairs + !!st->domains) *
+		       sizeof(struct br_domain_rules);
 }
 
 static void br_swapped(struct br_swap *s, const struct br_install_report *rep,
@@ -236,6 +242,10 @@ static void br_swapped(struct br_swap *s, const struct br_install_report *rep,
 		br_json_ku64(&j, "domain_keys", rep->compile.domains);
 		br_json_ku64(&j, "domain_filter_lines",
 			     rep->compile.domain_filter_lines);
+		br_json_ku64(&j, "domain_bucket_lines",
+			     rep->compile.domain_bucket_lines);
+		br_json_ku64(&j, "domain_rule_pairs",
+			     rep->compile.domain_rule_pairs);
 		br_json_end(&j);
 		if (s->n_limits)
 			br_limits_json(&j, s);

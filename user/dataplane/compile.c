@@ -504,6 +504,7 @@ static void compile_l7_masks(struct compiler *c)
 	if (pol->on_swap_flush)
 		hdr->flags |= BR_HDR_ON_SWAP_FLUSH;
 	memset(hdr->reserved, 0, sizeof(hdr->reserved));
+	hdr->reserved2 = 0;
 }
 
 /*
@@ -622,6 +623,155 @@ static int domain_filter_build(struct compiler *c)
 }
 
 /*
+ * The distinct rule bitmaps of the keys, entry 0 left empty: rules_of[k]
+ * gets key k's index. Found through an open-addressing table of indices.
+ */
+static int domain_rules_build(struct compiler *c, __u32 *rules_of)
+{
+	struct br_slot_view *view = c->view;
+	size_t size, k, pos, n = 1;
+	__u32 *slots, idx;
+	__u64 h;
+
+	for (size = 16; size < 2 * view->n_domains; size *= 2)
+		;
+	slots = calloc(size, sizeof(*slots));
+	view->domain_rules = calloc(view->n_domains + 1,
+				    sizeof(*view->domain_rules));
+	if (!slots || !view->domain_rules) {
+		free(slots);
+		return -ENOMEM;
+	}
+	for (k = 0; k < view->n_domains; k++) {
+		const struct br_domain_rules *r = &view->domain_vals[k];
+
+		h = (r->exact * 0x9e3779b97f4a7c15ULL) ^
+		    (r->below * 0xc4ceb9fe1a85ec53ULL);
+		h ^= h >> 29;
+		for (pos = h & (size - 1); (idx = slots[pos]);
+		     pos = (pos + 1) & (size - 1))
+			if (!memcmp(&view->domain_rules[idx], r, sizeof(*r)))
+				break;
+		if (!idx) {
+			idx = slots[pos] = (__u32)n++;
+			view->domain_rules[idx] = *r;
+		}
+		rules_of[k] = idx;
+	}
+	free(slots);
+	view->n_domain_rules = n;
+	c->stats.domain_rule_pairs = (__u32)(n - 1);
+	return 0;
+}
+
+/* Keys in order of their home bucket, then of their index. */
+struct domain_order {
+	__u32 home;
+	__u32 k;
+};
+
+static int domain_order_cmp(const void *a, const void *b)
+{
+	const struct domain_order *x = a, *y = b;
+
+	if (x->home != y->home)
+		return x->home < y->home ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/*
+ * Put every key in the first bucket with a free place from its home, in
+ * order of home (so a key waits behind those of earlier homes only, as
+ * Robin Hood hashing would place them: the farthest any key goes is
+ * least). Returns the farthest a key went, or BR_DOMAIN_MAX_PROBE when
+ * one would go further. The image depends on the policy alone.
+ */
+static __u32 domain_place(struct br_slot_view *view, const __u32 *rules_of,
+			  struct domain_order *order, __u32 n)
+{
+	__u32 i, k, b, d, j, far = 0;
+
+	memset(view->domain_buckets, 0,
+	       (size_t)n * sizeof(*view->domain_buckets));
+	for (i = 0; i < view->n_domains; i++) {
+		order[i].home = br_domain_home(view->domain_keys[i], n);
+		order[i].k = i;
+	}
+	qsort(order, view->n_domains, sizeof(*order), domain_order_cmp);
+	for (i = 0; i < view->n_domains; i++) {
+		struct br_domain_bucket *bk = NULL;
+
+		k = order[i].k;
+		b = order[i].home;
+		for (d = 0; d < BR_DOMAIN_MAX_PROBE; d++) {
+			bk = &view->domain_buckets[b];
+			if (!bk->rules[BR_DOMAIN_BUCKET_KEYS - 1])
+				break;
+			if (++b >= n)
+				b = 0;
+		}
+		if (d == BR_DOMAIN_MAX_PROBE)
+			return BR_DOMAIN_MAX_PROBE;
+		for (j = 0; bk->rules[j]; j++)
+			;
+		bk->key[j] = view->domain_keys[k];
+		bk->rules[j] = rules_of[k];
+		if (d > far)
+			far = d;
+	}
+	return far;
+}
+
+/*
+ * The domain table (abi.h): BR_DOMAIN_LOAD_PCT of its places used at
+ * first, an eighth more buckets until every key is near enough home.
+ */
+static int domain_table_build(struct compiler *c)
+{
+	struct br_slot_view *view = c->view;
+	struct domain_order *order;
+	__u32 *rules_of, far;
+	size_t n;
+	int err;
+
+	rules_of = malloc(view->n_domains * sizeof(*rules_of));
+	order = malloc(view->n_domains * sizeof(*order));
+	if (!rules_of || !order) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = domain_rules_build(c, rules_of);
+	if (err)
+		goto out;
+	n = view->n_domains * 100 /
+		    (BR_DOMAIN_BUCKET_KEYS * BR_DOMAIN_LOAD_PCT) + 1;
+	for (;;) {
+		if (n > UINT32_MAX / 2) {
+			err = -E2BIG;
+			goto out;
+		}
+		free(view->domain_buckets);
+		view->domain_buckets = malloc(n * sizeof(*view->domain_buckets));
+		if (!view->domain_buckets) {
+			err = -ENOMEM;
+			goto out;
+		}
+		far = domain_place(view, rules_of, order, (__u32)n);
+		if (far < BR_DOMAIN_MAX_PROBE)
+			break;
+		n += n / 8 + 1;
+	}
+	view->n_domain_buckets = n;
+	view->hdr->domain_buckets = (__u32)n;
+	c->stats.domain_bucket_lines = (__u32)n;
+	c->stats.domain_max_probe = far;
+out:
+	free(order);
+	free(rules_of);
+	return err;
+}
+
+/*
  * Every entry of every domain set an sni or dns rule uses, keyed by
  * br_domain_hash() of its name: entries that share a key (a name listed
  * twice, in two sets, or as "x" and "*.x") merge their rule bits. Built in
@@ -701,6 +851,8 @@ static int compile_domains(struct compiler *c)
 	view->n_domains = n;
 	c->stats.domains = (__u32)n;
 	err = domain_filter_build(c);
+	if (!err)
+		err = domain_table_build(c);
 out:
 	free(slots);
 	free(users);
@@ -1656,13 +1808,18 @@ void br_view_free(struct br_slot_view *view)
 	free(view->domain_keys);
 	free(view->domain_vals);
 	free(view->domain_filter);
+	free(view->domain_buckets);
+	free(view->domain_rules);
 	view->v4_lines = NULL;
 	view->v6_lines = NULL;
 	view->domain_keys = NULL;
 	view->domain_vals = NULL;
 	view->domain_filter = NULL;
+	view->domain_buckets = NULL;
+	view->domain_rules = NULL;
 	view->n_v4_lines = view->n_v6_lines = 0;
 	view->n_domains = view->n_domain_filter = 0;
+	view->n_domain_buckets = view->n_domain_rules = 0;
 }
 
 int br_compile(const struct br_policy *pol, struct br_slot_view *view,
@@ -1680,6 +1837,11 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	view->n_domain_filter = 0;
 	view->domain_filter = NULL;
 	hdr->domain_filter_mask = 0;
+	view->n_domain_buckets = 0;
+	view->domain_buckets = NULL;
+	view->n_domain_rules = 0;
+	view->domain_rules = NULL;
+	hdr->domain_buckets = 0;
 	view->n_v4_lines = 0;
 	view->v4_lines = NULL;
 	view->n_v6_lines = 0;

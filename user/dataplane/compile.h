@@ -32,8 +32,8 @@ struct br_slot_view {
 	 * domain set). Whatever br_compile returns, the caller frees them
 	 * with br_view_free(), the lines and the filter below too. On success
 	 * n_domains may be 0 (arrays NULL); on failure it means nothing,
-	 * though the arrays may be allocated. The dataplane loads them into
-	 * a fresh inner hash map for the slot.
+	 * though the arrays may be allocated. The table below is built from
+	 * them.
 	 */
 	size_t n_domains;
 	__u64 *domain_keys;
@@ -41,6 +41,15 @@ struct br_slot_view {
 	/* their presence filter (abi.h), hdr->domain_filter_mask + 1 lines */
 	size_t n_domain_filter;
 	struct br_domain_filter_line *domain_filter;
+	/*
+	 * Their table (abi.h): hdr->domain_buckets lines, and the distinct
+	 * rule bitmaps the keys point to (entry 0 unused). The dataplane
+	 * loads the three into fresh arrays for the slot.
+	 */
+	size_t n_domain_buckets;
+	struct br_domain_bucket *domain_buckets;
+	size_t n_domain_rules;
+	struct br_domain_rules *domain_rules;
 	/*
 	 * The IPv4 lines (abi.h), output only in the same way: n_v4_lines
 	 * lines, malloc'd (NULL and 0 when no rule has an IPv4 prefix); the
@@ -65,6 +74,9 @@ struct br_compile_stats {
 	__u32 v6_max_probe;
 	__u32 domains; /* distinct domain keys */
 	__u32 domain_filter_lines; /* their filter, 64 bytes each */
+	__u32 domain_bucket_lines; /* their table, 64 bytes each */
+	__u32 domain_rule_pairs;   /* distinct meanings, 16 bytes each */
+	__u32 domain_max_probe;	   /* buckets past home, most */
 };
 
 /* Free what br_compile allocated in the view, and forget it. */

@@ -68,6 +68,7 @@ enum br_map_id {
 	BR_MAP_QTYPE,
 	BR_MAP_QUIC,
 	BR_MAP_DOMAINS,
+	BR_MAP_DOMAIN_RULES,
 	BR_MAP_FLOWS,
 	BR_MAP_TLS_PENDING,
 	BR_MAP_NAMES,
@@ -104,9 +105,16 @@ static const struct {
 	[BR_MAP_QUIC] = { "quic_versions", sizeof(struct br_quic_version_table),
 			  true },
 	[BR_MAP_DOMAINS] = { "domains", 0, false },
+	[BR_MAP_DOMAIN_RULES] = { "domain_rules", 0, false },
 	[BR_MAP_FLOWS] = { "flows", 0, false },
 	[BR_MAP_TLS_PENDING] = { "tls_pending", 0, false },
 	[BR_MAP_NAMES] = { "names", 0, false },
+};
+
+/* The maps of lines per slot (BR_LINES_MAP in maps.h). */
+static const enum br_map_id br_lines_maps[] = {
+	BR_MAP_V4_LINES, BR_MAP_V6_LINES, BR_MAP_DOMAIN_FILTER,
+	BR_MAP_DOMAINS, BR_MAP_DOMAIN_RULES,
 };
 
 static const char *const br_prog_pin[2] = { "prog_subscriber",
@@ -521,16 +529,22 @@ int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts)
 	for (i = 0; i < BR_MAP_N; i++)
 		if (dp->mem[i])
 			memset(dp->mem[i], 0, dp->mem_len[i]);
-	for (key = 0; key < BR_SLOTS; key++)
-		if (bpf_map_delete_elem(dp->map_fd[BR_MAP_DOMAINS], &key) &&
-		    errno != ENOENT)
-			return -errno;
+	/* every slot's lines: nothing of an earlier instance's sets is kept */
+	for (i = 0; i < (int)(sizeof(br_lines_maps) / sizeof(*br_lines_maps));
+	     i++)
+		for (key = 0; key < BR_SLOTS; key++)
+			if (bpf_map_delete_elem(dp->map_fd[br_lines_maps[i]],
+						&key) &&
+			    errno != ENOENT)
+				return -errno;
 	err = br_map_zero(dp->map_fd[BR_MAP_COUNTERS], ncpus);
 	if (!err)
 		err = br_map_zero(dp->retired_fd, ncpus);
+	if (!err)
+		err = br_map_zero(dp->map_fd[BR_MAP_NAMES], ncpus);
 	for (i = BR_MAP_FRAGS; !err && i < BR_MAP_N; i++)
 		if (i == BR_MAP_FRAGS || i == BR_MAP_FLOWS ||
-		    i == BR_MAP_TLS_PENDING || i == BR_MAP_NAMES)
+		    i == BR_MAP_TLS_PENDING)
 			err = br_map_clear(dp->map_fd[i]);
 	if (err)
 		return err;
@@ -939,6 +953,10 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->domain_vals = NULL;
 	v->n_domain_filter = 0;
 	v->domain_filter = NULL;
+	v->n_domain_buckets = 0;
+	v->domain_buckets = NULL;
+	v->n_domain_rules = 0;
+	v->domain_rules = NULL;
 	v->n_v4_lines = 0;
 	v->v4_lines = NULL;
 	v->n_v6_lines = 0;
@@ -946,10 +964,11 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 }
 
 /*
- * Put the compiled lines of an address family in force for a slot, as the
- * domain sets below: a new array of exactly n lines of line_size bytes,
- * filled through mmap, replaces the slot's inner map of outer. No lines:
- * the slot's policy never reads one.
+ * Put compiled lines in force for a slot (an address family's, a domain
+ * table's): a new array of exactly n lines of line_size bytes, filled
+ * through mmap, replaces the slot's inner map of outer in one update (the
+ * old one goes when no CPU uses it). Before the commit, so the slot is not
+ * in force yet. No lines: the slot's policy never reads one.
  */
 static int br_lines_install(struct br_dp *dp, enum br_map_id outer, __u32 slot,
 			    const void *lines, size_t n, size_t line_size)
@@ -976,48 +995,6 @@ static int br_lines_install(struct br_dp *dp, enum br_map_id outer, __u32 slot,
 	memcpy(mem, lines, n * line_size);
 	munmap(mem, len);
 	if (bpf_map_update_elem(dp->map_fd[outer], &slot, &fd, 0))
-		err = -errno;
-out:
-	close(fd);
-	return err;
-}
-
-/*
- * Put the compiled domain sets of a slot in force for that slot: a new
- * hash map holding exactly them replaces the slot's inner map in one
- * update of the outer array (the old one goes when no CPU uses it). An
- * empty image clears the slot. Before the commit, so the slot is not in
- * force yet.
- */
-static int br_domains_install(struct br_dp *dp, __u32 slot,
-			      const struct br_slot_view *v)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, copts);
-	LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-	__u32 n = v->n_domains, done = 0, count;
-	int fd, err = 0;
-
-	if (!n) {
-		if (bpf_map_delete_elem(dp->map_fd[BR_MAP_DOMAINS], &slot) &&
-		    errno != ENOENT)
-			return -errno;
-		return 0;
-	}
-	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "br_domains", sizeof(__u64),
-			    sizeof(struct br_domain_rules), n, &copts);
-	if (fd < 0)
-		return -errno;
-	while (done < n) {
-		count = n - done;
-		if (bpf_map_update_batch(fd, v->domain_keys + done,
-					 v->domain_vals + done, &count,
-					 &bopts)) {
-			err = -errno;
-			goto out;
-		}
-		done += count;
-	}
-	if (bpf_map_update_elem(dp->map_fd[BR_MAP_DOMAINS], &slot, &fd, 0))
 		err = -errno;
 out:
 	close(fd);
@@ -1208,7 +1185,13 @@ static int br_dp_stage_locked(struct br_dp *dp, const struct br_policy *pol,
 		       view.n_v4_lines, view.n_v6_lines, strerror(-err));
 		goto out;
 	}
-	err = br_domains_install(dp, next, &view);
+	err = br_lines_install(dp, BR_MAP_DOMAINS, next, view.domain_buckets,
+			       view.n_domain_buckets,
+			       sizeof(*view.domain_buckets));
+	if (!err)
+		err = br_lines_install(dp, BR_MAP_DOMAIN_RULES, next,
+				       view.domain_rules, view.n_domain_rules,
+				       sizeof(*view.domain_rules));
 	if (!err)
 		err = br_lines_install(dp, BR_MAP_DOMAIN_FILTER, next,
 				       view.domain_filter, view.n_domain_filter,
@@ -1975,37 +1958,72 @@ static int br_name_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The same name of the same rule: its ways on every CPU. */
+static int br_name_key_cmp(const void *a, const void *b)
+{
+	const struct br_dp_name *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 int br_dp_names(struct br_dp *dp, __u64 generation, struct br_dp_name *out,
 		size_t max, size_t *n)
 {
-	int fd = dp->map_fd[BR_MAP_NAMES], err = 0;
-	struct br_name_key key, next, *prev = NULL;
+	size_t vlen = (sizeof(struct br_name_set) + 7) & ~(size_t)7;
+	int fd = dp->map_fd[BR_MAP_NAMES], c, w, err = 0;
+	const struct br_name_set *set;
 	struct br_dp_name *all;
-	struct br_name_val val;
-	size_t cnt = 0;
+	size_t cnt = 0, i, j;
+	__u32 idx;
+	char *buf;
 
 	*n = 0;
-	all = calloc(BR_NAME_ENTRIES, sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	while (cnt < BR_NAME_ENTRIES && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (key.generation != generation ||
-		    bpf_map_lookup_elem(fd, &key, &val))
-			continue;
-		memcpy(all[cnt].name, val.name, BR_NAME_MAX);
-		all[cnt].name[BR_NAME_MAX - 1] = 0;
-		all[cnt].kind = key.kind;
-		all[cnt].rule = key.rule;
-		all[cnt].hits = val.hits;
-		cnt++;
+	all = calloc((size_t)dp->ncpus * BR_NAME_ENTRIES, sizeof(*all));
+	buf = malloc(vlen * dp->ncpus);
+	if (!all || !buf) {
+		err = -ENOMEM;
+		goto out;
 	}
-	if (errno != ENOENT && cnt < BR_NAME_ENTRIES)
-		err = -errno;
+	for (idx = 0; idx < BR_NAME_SETS; idx++) {
+		if (bpf_map_lookup_elem(fd, &idx, buf)) {
+			err = -errno;
+			goto out;
+		}
+		for (c = 0; c < dp->ncpus; c++) {
+			set = (const void *)(buf + vlen * c);
+			if (set->generation != generation)
+				continue;
+			for (w = 0; w < BR_NAME_WAYS; w++) {
+				if (!set->way[w].tag || !set->way[w].hits)
+					continue;
+				memcpy(all[cnt].name, set->rec[w].name,
+				       BR_NAME_MAX);
+				all[cnt].name[BR_NAME_MAX - 1] = 0;
+				all[cnt].kind = set->rec[w].key.kind;
+				all[cnt].rule = set->rec[w].key.rule;
+				all[cnt].hits = set->way[w].hits;
+				cnt++;
+			}
+		}
+	}
+	/* one entry a name and rule: its CPUs' hits summed */
+	qsort(all, cnt, sizeof(*all), br_name_key_cmp);
+	for (i = 0, j = 0; i < cnt; i++) {
+		if (j && !br_name_key_cmp(&all[j - 1], &all[i]))
+			all[j - 1].hits += all[i].hits;
+		else
+			all[j++] = all[i];
+	}
+	cnt = j;
 	qsort(all, cnt, sizeof(*all), br_name_cmp);
 	*n = cnt < max ? cnt : max;
 	memcpy(out, all, *n * sizeof(*all));
+out:
+	free(buf);
 	free(all);
 	return err;
 }

@@ -251,8 +251,9 @@ struct br_dp_name {
 };
 
 /*
- * The max names with the most hits under a generation, most first. Kept in
- * an LRU of BR_NAME_ENTRIES: under churn of many names the rarest go first.
+ * The max names with the most hits under a generation, most first, each
+ * summed over the CPUs. Kept per CPU in a table of BR_NAME_ENTRIES (abi.h
+ * says which names it keeps): under churn of many names the rarest go.
  */
 int br_dp_names(struct br_dp *dp, __u64 generation, struct br_dp_name *out,
 		size_t max, size_t *n);
