@@ -97,6 +97,8 @@ enum br_hdr_flags {
 	BR_HDR_PROTO = 1 << 12,		/* some rule names a protocol (else
 					 * every protocol's bitmap is
 					 * ip_rules) */
+	BR_HDR_TLS_DEFAULT = 1 << 13,	/* tls_default applies to a hello no
+					 * rule decides (else: default) */
 };
 
 struct br_policy_hdr {
@@ -123,7 +125,8 @@ struct br_policy_hdr {
 	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
-	__u8 reserved[5];
+	__u8 tls_default;	/* enum br_action, with BR_HDR_TLS_DEFAULT */
+	__u8 reserved[4];
 	/* IPv6 lines (below): filter lines - 1, buckets - 1, first bucket line */
 	__u32 v6_filter_mask;
 	__u32 v6_bucket_mask;
@@ -395,6 +398,7 @@ struct br_counter {
 	X(TLS_ECH, "tls_ech", "TLS: with ECH", 1)			\
 	X(TLS_NO_SNI, "tls_no_sni", "TLS: name never found", 1)		\
 	X(TLS_SNI_DEFAULT, "tls_sni_default", "TLS: got sni-default", 1) \
+	X(TLS_DEFAULT, "tls_default", "TLS: got tls-default", 1)	\
 	/* DNS and QUIC */						\
 	X(DNS_QUERY, "dns_query", "DNS: queries", 1)			\
 	X(DNS_FORGED, "dns_forged", "DNS: answers forged", 1)		\

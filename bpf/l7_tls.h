@@ -98,6 +98,13 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 			 &unreadable);
 	if (rule == BR_RULE_SNI_DEFAULT)
 		br_extra(block, BR_CTR_TLS_SNI_DEFAULT, len);
+	/* a hello that no rule decides: the policy's tls-default, if any */
+	if ((hello || named) && rule == BR_MAX_RULES &&
+	    (hdr->flags & BR_HDR_TLS_DEFAULT)) {
+		rule = BR_RULE_TLS_DEFAULT;
+		action = hdr->tls_default;
+		br_extra(block, BR_CTR_TLS_DEFAULT, len);
+	}
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return NULL;

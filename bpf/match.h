@@ -38,6 +38,7 @@ static const __u8 br_debruijn64[64] = {
  */
 #define BR_RULE_SNI_DEFAULT (BR_MAX_RULES + 1) /* sni-default */
 #define BR_RULE_UNREADABLE (BR_MAX_RULES + 2)  /* unreadable */
+#define BR_RULE_TLS_DEFAULT (BR_MAX_RULES + 3) /* tls-default */
 #define BR_RULE_NONE (BR_MAX_RULES + 3)	       /* passed, nothing decided */
 
 static __always_inline __u32 br_lowest_rule(br_rules_t b)

@@ -69,6 +69,18 @@ static const char policy_sni_default[] =
 	/* 0 */ "rule \"sni-drop\" tcp dport 443 sni @push drop\n"
 	/* 1 */ "rule \"plain\" tcp dport 444 drop\n";
 
+/*
+ * A whitelist: the approved name passes, a hello naming anything else
+ * gets tls-default, a nameless one sni-default; the SYNs pass. Plain
+ * rules after the sni rule still decide before tls-default does.
+ */
+static const char policy_whitelist[] =
+	"policy whitelist\n"
+	"tls-default drop\n"
+	"sni-default reset\n"
+	/* 0 */ "rule \"approved\" tcp sni .gosuslugi.example pass\n"
+	/* 1 */ "rule \"plain\" tcp dport 8443 pass\n";
+
 static const char policy_sni_default_reset[] =
 	"policy sni-default-reset\n"
 	"sni-default reset\n"
@@ -734,6 +746,7 @@ struct instance {
 #define ECH BR_CTR_TLS_ECH
 #define NO_SNI BR_CTR_TLS_NO_SNI
 #define SNI_DEFAULT BR_CTR_TLS_SNI_DEFAULT
+#define TLS_DEFAULT BR_CTR_TLS_DEFAULT
 #define DNS_QUERY BR_CTR_DNS_QUERY
 #define DNS_FORGED BR_CTR_DNS_FORGED
 #define QUIC_INITIAL BR_CTR_QUIC_INITIAL
@@ -2021,6 +2034,41 @@ static void test_sni_default(void **state)
 	nameless_flow(in, 46021, false, W(XDP_PASS, A_PASS, DEF, NO_SNI));
 }
 
+/*
+ * tls-default: the default of flows whose hello was read. An approved
+ * name passes; any other named hello is dropped after its SYN passed; a
+ * nameless one gets sni-default; a plain rule after the sni rule decides
+ * before tls-default; a hello on a flow no sni rule awaits is not read.
+ */
+static void test_tls_default(void **state)
+{
+	struct instance *in = *state;
+	struct conn c;
+
+	install(in, "whitelist.policy", policy_whitelist);
+	c = tcp4(46100, 443);
+	tls_flow(in, &c, "SVKCW", "www.gosuslugi.example",
+		 W(XDP_PASS, A_PASS, R(0), HELLO, SNI));
+	c = tcp4(46101, 443);
+	tls_flow(in, &c, "SVKCW", "www.example.com",
+		 W(XDP_DROP, A_DROP, NO_RULE, HELLO, SNI, TLS_DEFAULT));
+	c = tcp4(46102, 993); /* any TCP port: the rule names none */
+	tls_flow(in, &c, "SVKCW", "imap.example.com",
+		 W(XDP_DROP, A_DROP, NO_RULE, HELLO, SNI, TLS_DEFAULT));
+	nameless_flow(in, 46103, true,
+		      W(XDP_TX, A_RESET, NO_RULE, HELLO, NO_SNI, SNI_DEFAULT,
+			RESET_SENT));
+	c = tcp4(46104, 8443);
+	tls_flow(in, &c, "SVKCW", "www.example.com",
+		 W(XDP_PASS, A_PASS, R(1), HELLO, SNI));
+
+	/* without tls-default the same hello falls to the default */
+	install(in, "l7.policy", policy_main);
+	c = tcp4(46110, 443);
+	tls_flow(in, &c, "SVKCW", "www.example.com",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI));
+}
+
 /* ---- IP fragments under L7 rules ------------------------------------------ */
 
 /*
@@ -2852,6 +2900,7 @@ int main(void)
 		cmocka_unit_test(test_quic),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sni_default),
+		cmocka_unit_test(test_tls_default),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_unreadable_closed),
 		cmocka_unit_test(test_flow_table_full),

@@ -1569,9 +1569,11 @@ static void fill_l7_garbage(void)
 	h->l7_tls = h->l7_sni = h->l7_ech = L7_ALL;
 	h->l7_dns = h->l7_dns_name = h->l7_quic = h->l7_quic_any = L7_ALL;
 	h->sni_default = 0xee;
+	h->tls_default = 0xee;
 	h->n_quic_versions = 0xee;
 	memset(h->reserved, 0xee, sizeof(h->reserved));
-	h->flags = BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH | BR_HDR_SNI_DEFAULT;
+	h->flags = BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH | BR_HDR_SNI_DEFAULT |
+		   BR_HDR_TLS_DEFAULT;
 	memset(view.qtype, 0xff, BR_QTYPE_SLOTS * sizeof(*view.qtype));
 	memset(view.quic, 0xee, BR_QUIC_VERSIONS * sizeof(*view.quic));
 }
@@ -1586,6 +1588,7 @@ static void test_l7_masks_and_flags(void **state)
 	(void)state;
 	fill_l7_garbage();
 	pol->sni_default = BR_ACT_RESET;
+	pol->tls_default = BR_ACT_DROP;
 	pol->unreadable = BR_ACT_DROP;
 	pol->on_swap_flush = 1;
 	add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE, BR_ACT_DROP);
@@ -1612,12 +1615,13 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_quic == 0xc0);
 	assert_true(view.hdr->l7_quic_any == 0x40);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_RESET);
+	assert_int_equal(view.hdr->tls_default, BR_ACT_DROP);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_DROP);
 	assert_int_equal(view.hdr->n_quic_versions, 1);
 	assert_memory_equal(view.hdr->reserved, zero, sizeof(zero));
 	assert_int_equal(view.hdr->flags,
 			 BR_HDR_FLOWS | BR_HDR_ON_SWAP_FLUSH |
-				 BR_HDR_SNI_DEFAULT |
+				 BR_HDR_SNI_DEFAULT | BR_HDR_TLS_DEFAULT |
 				 BR_HDR_UNREADABLE | BR_HDR_PROTO);
 	/* L7 rules are IP rules: their L3/L4 bitmaps as any other's */
 	assert_true(view.proto[6] == 0x0f);
@@ -1640,6 +1644,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_quic == 0);
 	assert_true(view.hdr->l7_quic_any == 0);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
+	assert_int_equal(view.hdr->tls_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_NONE);
 	assert_int_equal(view.hdr->n_quic_versions, 0);
 	assert_int_equal(view.hdr->flags, BR_HDR_PROTO); /* the TCP rule */

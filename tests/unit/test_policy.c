@@ -384,10 +384,12 @@ static void test_l7_ir(void **state)
 		"rule quic version { v1, draft-29, 0x709a50c4, v2, v1 } drop\n"
 		"rule quic dport 443 throttle 1mbit/s burst 1MiB\n"
 		"rule udp quic pass\n"
-		"unreadable drop\n");
+		"unreadable drop\n"
+		"tls-default drop\n");
 
 	assert_int_equal(pol->on_swap_flush, 1);
 	assert_int_equal(pol->sni_default, BR_ACT_RESET);
+	assert_int_equal(pol->tls_default, BR_ACT_DROP);
 	assert_int_equal(pol->unreadable, BR_ACT_DROP);
 
 	assert_int_equal(pol->n_sets, 6);
@@ -497,12 +499,18 @@ static void test_l7_ir(void **state)
 	pol = parse_ok("policy p\non-swap keep\nrule tcp dport 443 drop\n");
 	assert_int_equal(pol->on_swap_flush, 0);
 	assert_int_equal(pol->sni_default, BR_ACT_NONE);
+	assert_int_equal(pol->tls_default, BR_ACT_NONE);
 	r = &pol->rules[0];
 	assert_int_equal(r->l7, BR_L7_NONE);
 	assert_int_equal(r->domain_set, BR_NO_SET);
 	assert_int_equal(r->ech, 0);
 	assert_int_equal(r->n_qtypes, 0);
 	assert_int_equal(r->n_quic_versions, 0);
+	br_policy_free(pol);
+
+	/* an ech rule alone is enough for tls-default */
+	pol = parse_ok("policy p\nrule tcp ech drop\ntls-default pass\n");
+	assert_int_equal(pol->tls_default, BR_ACT_PASS);
 	br_policy_free(pol);
 }
 
@@ -1148,6 +1156,16 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:1: sni-default without any sni rule" },
 	{ P "sni-default reset\n",
 	  "t.policy:2:1: sni-default without any sni rule" },
+	{ P "tls-default drop\ntls-default pass\nrule sni a.b pass\n",
+	  "t.policy:3:1: \"tls-default\" already given at t.policy:2:1" },
+	{ P "tls-default throttle\nrule sni a.b pass\n",
+	  "t.policy:2:13: unknown action \"throttle\" (expected pass, drop or reset)" },
+	{ P "tls-default\nrule sni a.b pass\n",
+	  "t.policy:2:12: expected pass, drop or reset, got end of line" },
+	{ P "rule tcp dport 443 pass\ntls-default drop\n",
+	  "t.policy:3:1: tls-default without any sni or ech rule" },
+	{ P "rule dns a.b nxdomain\ntls-default reset\n",
+	  "t.policy:3:1: tls-default without any sni or ech rule" },
 	{ P "unreadable drop\nunreadable pass\n",
 	  "t.policy:3:1: \"unreadable\" already given at t.policy:2:1" },
 	{ P "unreadable reset\n",

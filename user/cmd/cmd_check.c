@@ -131,6 +131,8 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 				     br_action_name(pol->default_action));
 			br_json_kstr(j, "sni_default",
 				     br_action_name(pol->sni_default));
+			br_json_kstr(j, "tls_default",
+				     br_action_name(pol->tls_default));
 			br_json_kstr(j, "unreadable",
 				     br_action_name(pol->unreadable));
 			br_json_kstr(j, "on_swap",
@@ -166,6 +168,9 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		if (pol->sni_default != BR_ACT_NONE)
 			printf(", sni-default %s",
 			       br_action_name(pol->sni_default));
+		if (pol->tls_default != BR_ACT_NONE)
+			printf(", tls-default %s",
+			       br_action_name(pol->tls_default));
 		if (pol->unreadable != BR_ACT_NONE)
 			printf(", unreadable %s",
 			       br_action_name(pol->unreadable));

@@ -460,6 +460,8 @@ int cmd_diff(struct br_cli *cli, int argc, char **argv)
 		      br_action_name(b->default_action));
 	br_diff_field(&o, "sni-default", br_action_name(a->sni_default),
 		      br_action_name(b->sni_default));
+	br_diff_field(&o, "tls-default", br_action_name(a->tls_default),
+		      br_action_name(b->tls_default));
 	br_diff_field(&o, "unreadable", br_action_name(a->unreadable),
 		      br_action_name(b->unreadable));
 	br_diff_field(&o, "on-swap", a->on_swap_flush ? "flush" : "keep",

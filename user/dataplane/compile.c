@@ -498,6 +498,9 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->sni_default = pol->sni_default;
 	if (pol->sni_default != BR_ACT_NONE)
 		hdr->flags |= BR_HDR_SNI_DEFAULT;
+	hdr->tls_default = pol->tls_default;
+	if (pol->tls_default != BR_ACT_NONE)
+		hdr->flags |= BR_HDR_TLS_DEFAULT;
 	hdr->unreadable = pol->unreadable;
 	if (pol->unreadable != BR_ACT_NONE)
 		hdr->flags |= BR_HDR_UNREADABLE;

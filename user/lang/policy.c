@@ -55,9 +55,9 @@ static const char *const dim_kw[D_COUNT] = {
 };
 
 static const char *const stmt_keywords[] = {
-	"policy", "description", "target",	"default",     "include",
-	"set",	  "rule",	 "on-swap", "sni-default", "unreadable",
-	"drop",	  "pass",	 "reset",	"record",
+	"policy",     "description", "target", "default",     "include",
+	"set",	      "rule",	     "on-swap", "sni-default", "tls-default",
+	"unreadable", "drop",	     "pass",	"reset",       "record",
 };
 
 /* ---- statements ------------------------------------------------------- */
@@ -246,6 +246,19 @@ static int parse_sni_default(struct br_parser *ps, struct br_src *s)
 	return parse_action_statement(ps, s, "sni-default",
 				      &br_pol_of(ps)->sni_default_pos, 1,
 				      &ps->pol->sni_default);
+}
+
+/*
+ * "tls-default pass|drop|reset": what a TLS flow gets whose hello the
+ * censor read, that an sni or ech rule awaited, when no rule decides it:
+ * the default of TLS flows (a whitelist: "SYN passes, a hello naming
+ * nothing approved is dropped").
+ */
+static int parse_tls_default(struct br_parser *ps, struct br_src *s)
+{
+	return parse_action_statement(ps, s, "tls-default",
+				      &br_pol_of(ps)->tls_default_pos, 1,
+				      &ps->pol->tls_default);
 }
 
 /*
@@ -608,6 +621,7 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 		return br_parse_operand(ps, s, "sni", BR_SET_DOMAIN,
 					&r->domain_set, bad);
 	case D_ECH:
+		br_pol_of(ps)->any_ech = 1;
 		r->l7 = BR_L7_TLS;
 		r->ech = 1;
 		return 0;
@@ -1205,6 +1219,8 @@ static int parse_statement(struct br_parser *ps, struct br_src *s)
 		return parse_on_swap(ps, s);
 	if (br_tok_is(t, "sni-default"))
 		return parse_sni_default(ps, s);
+	if (br_tok_is(t, "tls-default"))
+		return parse_tls_default(ps, s);
 	if (br_tok_is(t, "unreadable"))
 		return parse_unreadable(ps, s);
 	if (br_tok_is(t, "record"))
@@ -1354,6 +1370,9 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
 		br_perr(ps, pp.sni_default_pos,
 			"sni-default without any sni rule");
+	if (ps->pol->tls_default != BR_ACT_NONE && !pp.any_sni && !pp.any_ech)
+		br_perr(ps, pp.tls_default_pos,
+			"tls-default without any sni or ech rule");
 	br_check_records(ps);
 	if (!ps->errors)
 		err = order_sets(ps->pol);

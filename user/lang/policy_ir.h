@@ -137,6 +137,7 @@ struct br_policy {
 	enum br_action default_action; /* BR_ACT_PASS unless "default drop" */
 	int on_swap_flush;	       /* "on-swap flush"; keep when absent */
 	enum br_action sni_default;    /* "sni-default A"; BR_ACT_NONE: none */
+	enum br_action tls_default;    /* "tls-default A"; BR_ACT_NONE: none */
 	enum br_action unreadable;     /* "unreadable A"; BR_ACT_NONE: none */
 	size_t n_sets;
 	struct br_set *sets; /* named sets first in order of declaration */

@@ -23,12 +23,14 @@ struct br_pol_parser {
 	unsigned int statements; /* of the policy file */
 	unsigned int rule_slots; /* rules the rule statements make, good or bad */
 	int any_sni; /* some rule statement has an sni match, good or bad */
+	int any_ech; /* ... an ech match */
 	/* where each once-only statement was given; line 0: not yet */
 	struct br_pos policy_pos;
 	struct br_pos description_pos;
 	struct br_pos default_pos;
 	struct br_pos on_swap_pos;
 	struct br_pos sni_default_pos;
+	struct br_pos tls_default_pos;
 	struct br_pos unreadable_pos;
 	struct br_pos record_scenario_pos;
 	struct br_pos first_record_pos; /* of a record, good or bad */

@@ -213,7 +213,8 @@ bool br_attrib_touches_others(const struct br_catalog *cat,
 	int idx;
 
 	if (br_attrib_blocks(pol->default_action) ||
-	    br_attrib_blocks(pol->sni_default))
+	    br_attrib_blocks(pol->sni_default) ||
+	    br_attrib_blocks(pol->tls_default))
 		return true;
 	target = calloc(cat->n_services + 1, sizeof(*target));
 	parts = calloc(n_flows(cat) + 1, sizeof(*parts));

@@ -676,6 +676,7 @@ static int solo_policy(const struct br_policy *pol, size_t ri,
 	solo->name_pos = pol->name_pos;
 	solo->default_action = BR_ACT_PASS;
 	solo->sni_default = BR_ACT_NONE;
+	solo->tls_default = BR_ACT_NONE;
 	solo->unreadable = BR_ACT_NONE;
 	solo->n_sets = pol->n_sets;
 	solo->sets = *sets;
