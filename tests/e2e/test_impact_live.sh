@@ -8,6 +8,9 @@
 #     the default scenario: every iOS app class loses its pushes; --quiet
 #     prints nothing; --json carries it as "impact";
 #  2. a policy without collateral (FaceTime's media ports) prints none;
+#     it reaches WhatsApp's call flow (UDP 3478), which the default
+#     scenario never uses (calls have no default rate), so its impact is
+#     simulated and finds none;
 #  3. swap --dry-run prints the impact and changes nothing;
 #     swap --max-collateral refuses past the limit (the old policy stays)
 #     and swaps within it;
@@ -249,9 +252,9 @@ out=$(bs swap "$FT_POLICY" 2>&1); rc=$?
 t_eq "swap to facetime-media-real exits 0" "$rc" 0
 t_match "swap to facetime-media-real: one line, no impact warning" \
 	"$(echo "$out" | wc -l):$out" "^1:swapped: generation 2, policy facetime-media-real"
-t_eq "swap --json to a policy without collateral: impact not simulated" \
+t_eq "swap --json to a policy without collateral: simulated (WhatsApp's calls), none found" \
 	"$(bs --json swap "$FT_POLICY" | jq -c '[.generation, .impact.simulated, .impact.has_collateral]')" \
-	"[3,false,false]"
+	"[3,true,false]"
 
 # ---- 3. --dry-run and --max-collateral -------------------------------------
 before=$(in_force)

@@ -1080,6 +1080,17 @@ static int is_reserved(const struct br_prefix *p)
 	return 0;
 }
 
+/*
+ * Actions without a default rate, happening only at a scenario's: the
+ * messengers' calls (messengers.catalog), so that the scenarios naming
+ * the messengers keep measuring what they did before the calls existed.
+ */
+static int scenario_rated(const char *service, const char *action)
+{
+	return (!strcmp(service, "whatsapp") || !strcmp(service, "telegram")) &&
+	       !strcmp(action, "call");
+}
+
 static const struct br_set *set_named(const struct br_catalog *cat,
 				      const char *name)
 {
@@ -1220,6 +1231,41 @@ static void check_hosted(const struct br_catalog *cat)
 		     "173.245.48.0", 20);
 }
 
+/* The messengers' calls (messengers.catalog): UDP to the services' own
+ * ranges, beside the signalling connection the messages use */
+static void check_calls(const struct br_catalog *cat)
+{
+	const struct br_cat_action *a;
+
+	a = action_of(cat, "whatsapp", "call", BR_PLAT_ANY);
+	check_needs(cat, a,
+		    "whatsapp.chat | whatsapp.chat-443, "
+		    "whatsapp.call | whatsapp.call-45395");
+	assert_true(a->per_hour == 0 && a->from < 0);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->kind, BR_CAT_UDP);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->port, 3478);
+	assert_int_equal(flow_of(cat, "whatsapp", "call-45395")->port, 45395);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->addr_set,
+			 flow_of(cat, "whatsapp", "chat")->addr_set);
+
+	a = action_of(cat, "telegram", "call", BR_PLAT_ANY);
+	check_needs(cat, a,
+		    "telegram.dc, telegram.call-relay | telegram.call-webrtc");
+	assert_true(a->per_hour == 0 && a->from < 0);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->kind,
+			 BR_CAT_UDP);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port, 596);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port_hi, 599);
+	assert_int_equal(flow_of(cat, "telegram", "call-webrtc")->port, 1400);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->addr_set,
+			 flow_of(cat, "telegram", "dc")->addr_set);
+	/* the messages' flows are as they were */
+	check_needs(cat,
+		    action_of(cat, "whatsapp", "message-sent", BR_PLAT_ANY),
+		    "whatsapp.chat | whatsapp.chat-443");
+	assert_int_equal(flow_of(cat, "whatsapp", "chat")->kind, BR_CAT_TCP);
+}
+
 static void test_shipped(void **state)
 {
 	static const char *const ids[] = {
@@ -1255,9 +1301,11 @@ static void test_shipped(void **state)
 		assert_true(s->n_actions >= 1);
 		for (k = 0; k < s->n_actions; k++) {
 			free(needs_text(cat, &s->actions[k])); /* refs resolve */
-			/* a rate, unless another device's sends drive it */
+			/* a rate, unless another device's sends drive it or
+			 * only a scenario's rate does (the messengers' calls) */
 			assert_true(s->actions[k].per_hour > 0 ||
-				    s->actions[k].from >= 0);
+				    s->actions[k].from >= 0 ||
+				    scenario_rated(s->id, s->actions[k].name));
 			/* a deadline, of at most two minutes */
 			assert_true(s->actions[k].deadline_ns > 0);
 			assert_true(s->actions[k].deadline_ns <=
@@ -1448,6 +1496,7 @@ static void test_shipped(void **state)
 
 	check_ru_apps(cat);
 	check_hosted(cat);
+	check_calls(cat);
 
 	/* deadlines: a web page in 10 s, a push in 60 s (assumptions) */
 	assert_int_equal(action_of(cat, "web", "page-load", BR_PLAT_ANY)
