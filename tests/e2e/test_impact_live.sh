@@ -8,11 +8,15 @@
 #     the default scenario: every iOS app class loses its pushes; --quiet
 #     prints nothing; --json carries it as "impact";
 #  2. a policy without collateral (FaceTime's media ports) prints none;
+#     it reaches WhatsApp's call flow (UDP 3478), which the default
+#     scenario never uses (calls have no default rate), so its impact is
+#     simulated and finds none;
 #  3. swap --dry-run prints the impact and changes nothing;
 #     swap --max-collateral refuses past the limit (the old policy stays)
 #     and swaps within it;
 #  4. stats attributes the SNI rule's drops (a real ClientHello naming an
-#     APNs courier) to APNs, iMessage and every iOS push app class, the
+#     APNs courier) to APNs, iMessage and every iOS push app class (the
+#     push-driven classes and the Russian apps of whitelisted.catalog), the
 #     signature shared; and says when the policy file changed or is gone;
 #  5. stats --prometheus is valid text exposition format (checked by a
 #     parser below) and its totals are those of stats --totals --json.
@@ -94,14 +98,14 @@ drops=$(echo "$s" | jq '.rules[0].packets')
 t_match "the SNI rule dropped the hello" "$drops" "^[1-9]"
 t_eq "stats --json: the SNI rule's services (attribution)" \
 	"$(echo "$s" | jq -c '[.attribution[0].services[].service]')" \
-	'["apns","imessage","facetime","bank","delivery","auth","ridehail","news"]'
+	'["apns","imessage","facetime","bank","delivery","auth","ridehail","news","gosuslugi","yandex","vk","max","rutube","ozon","wildberries","sberbank"]'
 t_eq "stats --json: every one through a shared signature, APNs directly" \
 	"$(echo "$s" | jq -c '([.attribution[0].services[] | select(.shared | not)] | length),
 		[.attribution[0].services[] | select(.direct) | .service]' | tr '\n' ' ')" \
 	'0 ["apns"] '
-t_eq "stats --json: signatures apns.courier and courier-443, shared by 8" \
+t_eq "stats --json: signatures apns.courier and courier-443, shared by 16" \
 	"$(echo "$s" | jq -c '[.attribution[0].signatures[] | "\(.service).\(.flow):\(.users):\(.shared)"]')" \
-	'["apns.courier:8:true","apns.courier-443:8:true"]'
+	'["apns.courier:16:true","apns.courier-443:16:true"]'
 t_eq "stats --json: the attribution counts the rule's drops; source unchanged" \
 	"$(echo "$s" | jq -c '[.attribution[0].packets == .rules[0].packets, .attribution_source.status]')" \
 	'[true,"unchanged"]'
@@ -109,8 +113,8 @@ out=$(bs stats)
 t_match "stats: a section of drops attributed to services" "$out" \
 	"^drops attributed to services"
 t_match "stats: rule 0 with its drops" "$out" "^  rule 0 \\(drop, [1-9][0-9]* packets\\): rule \"apns by sni\""
-t_match "stats: apns.courier shared by 8 services" "$out" \
-	"apns\\.courier +tls 5223 sni %-courier\\.push\\.apple\\.com; shared by 8 services"
+t_match "stats: apns.courier shared by 16 services" "$out" \
+	"apns\\.courier +tls 5223 sni %-courier\\.push\\.apple\\.com; shared by 16 services"
 for svc in apns imessage bank delivery auth ridehail news; do
 	t_match "stats: $svc listed for the SNI rule, shared" "$out" \
 		"^ +(services +)?$svc +.* shared .*(push-received|message-sent)"
@@ -248,9 +252,9 @@ out=$(bs swap "$FT_POLICY" 2>&1); rc=$?
 t_eq "swap to facetime-media-real exits 0" "$rc" 0
 t_match "swap to facetime-media-real: one line, no impact warning" \
 	"$(echo "$out" | wc -l):$out" "^1:swapped: generation 2, policy facetime-media-real"
-t_eq "swap --json to a policy without collateral: impact not simulated" \
+t_eq "swap --json to a policy without collateral: simulated (WhatsApp's calls), none found" \
 	"$(bs --json swap "$FT_POLICY" | jq -c '[.generation, .impact.simulated, .impact.has_collateral]')" \
-	"[3,false,false]"
+	"[3,true,false]"
 
 # ---- 3. --dry-run and --max-collateral -------------------------------------
 before=$(in_force)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "domain.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -1079,6 +1080,192 @@ static int is_reserved(const struct br_prefix *p)
 	return 0;
 }
 
+/*
+ * Actions without a default rate, happening only at a scenario's: the
+ * messengers' calls (messengers.catalog), so that the scenarios naming
+ * the messengers keep measuring what they did before the calls existed.
+ */
+static int scenario_rated(const char *service, const char *action)
+{
+	return (!strcmp(service, "whatsapp") || !strcmp(service, "telegram")) &&
+	       !strcmp(action, "call");
+}
+
+static const struct br_set *set_named(const struct br_catalog *cat,
+				      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n_sets; i++)
+		if (!strcmp(cat->sets[i].name, name))
+			return &cat->sets[i];
+	print_error("no set \"%s\"\n", name);
+	fail();
+	return NULL;
+}
+
+/* Does a domain set match name, as domain.h would? */
+static int domain_set_has(const struct br_set *set, const char *name)
+{
+	size_t i, n = strlen(name), m;
+
+	assert_int_equal(set->type, BR_SET_DOMAIN);
+	for (i = 0; i < set->n; i++) {
+		const struct br_domain *d = &set->domains[i];
+
+		m = strlen(d->name);
+		if ((d->flags & BR_DOMAIN_EXACT) && !strcmp(name, d->name))
+			return 1;
+		if ((d->flags & BR_DOMAIN_BELOW) && n > m + 1 &&
+		    name[n - m - 1] == '.' && !strcmp(name + n - m, d->name))
+			return 1;
+	}
+	return 0;
+}
+
+/* Services kept reachable by Russia's mobile whitelists (ru-apps.catalog):
+ * every flow approved by name, every push through the platform's channel */
+static void check_ru_apps(const struct br_catalog *cat)
+{
+	static const char *const ru_apps[] = {
+		"gosuslugi", "yandex", "vk",	      "max",
+		"rutube",    "ozon",   "wildberries", "sberbank",
+	};
+	const struct br_set *approved = set_named(cat, "ru-whitelist");
+	const struct br_set *push = set_named(cat, "push-channels");
+	const struct br_cat_service *s;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(ru_apps) / sizeof(ru_apps[0]); i++) {
+		s = svc_of(cat, ru_apps[i]);
+		assert_string_equal(s->category, "ru-app");
+		assert_int_equal(s->platform, BR_PLAT_ANY);
+		assert_true(s->n_flows >= 1);
+		for (k = 0; k < s->n_flows; k++) {
+			assert_int_equal(s->flows[k].kind, BR_CAT_TLS);
+			assert_int_equal(s->flows[k].port, 443);
+			if (!domain_set_has(approved, s->flows[k].sni))
+				fail_msg("%s.%s: %s not in ru-whitelist", s->id,
+					 s->flows[k].name, s->flows[k].sni);
+			assert_string_equal(s->flows[k].dns, s->flows[k].sni);
+		}
+		check_needs(cat,
+			    action_of(cat, ru_apps[i], "push-received",
+				      BR_PLAT_IOS),
+			    "apns.courier | apns.courier-443");
+		check_needs(cat,
+			    action_of(cat, ru_apps[i], "push-received",
+				      BR_PLAT_ANDROID),
+			    "fcm.mtalk | fcm.mtalk-443");
+		assert_true(
+			action_of(cat, ru_apps[i], "push-received", BR_PLAT_IOS)
+				->push);
+	}
+	/* the push channels are not approved with the apps: a policy's
+	 * choice; push-channels names both, for the policy that approves */
+	assert_false(domain_set_has(approved, "1-courier.push.apple.com"));
+	assert_false(domain_set_has(approved, "mtalk.google.com"));
+	assert_true(domain_set_has(push, "24-courier.push.apple.com"));
+	assert_true(domain_set_has(push, "mtalk.google.com"));
+	assert_true(domain_set_has(push, "alt8-mtalk.google.com"));
+	/* a foreign site is not approved */
+	assert_false(domain_set_has(approved, "www.site.example"));
+	/* where the apps answer: published or observed, else ru-cdn */
+	assert_string_equal(
+		cat->sets[flow_of(cat, "gosuslugi", "api")->addr_set].name,
+		"ru-gosuslugi");
+	assert_string_equal(
+		cat->sets[flow_of(cat, "yandex", "search")->addr_set].name,
+		"ru-yandex");
+	assert_string_equal(cat->sets[flow_of(cat, "vk", "api")->addr_set].name,
+			    "ru-vk");
+	assert_true(flow_of(cat, "max", "chat")->channel);
+	check_needs(cat, action_of(cat, "max", "message-sent", BR_PLAT_ANY),
+		    "max.chat");
+	check_needs(cat, action_of(cat, "sberbank", "open", BR_PLAT_ANY),
+		    "sberbank.api");
+}
+
+/* Sites on the providers frozen after ~16-20 KB (hosters.catalog): a page
+ * and a download above the freeze, an API answer below it */
+static void check_hosted(const struct br_catalog *cat)
+{
+	static const struct {
+		const char *id, *set;
+	} hosted[] = {
+		{ "cf-site", "cloudflare-ips" },
+		{ "hetzner-site", "hetzner" },
+		{ "do-site", "digitalocean" },
+	};
+	const struct br_cat_flow *f;
+	char *want;
+	size_t i;
+
+	for (i = 0; i < sizeof(hosted) / sizeof(hosted[0]); i++) {
+		const struct br_cat_service *s = svc_of(cat, hosted[i].id);
+
+		assert_string_equal(s->category, "hosted");
+		for (f = s->flows; f < s->flows + s->n_flows; f++) {
+			assert_int_equal(f->kind, BR_CAT_TLS);
+			assert_string_equal(cat->sets[f->addr_set].name,
+					    hosted[i].set);
+		}
+		assert_true(flow_of(cat, hosted[i].id, "page")->resp_bytes >
+			    20 * 1024);
+		assert_true(flow_of(cat, hosted[i].id, "download")->resp_bytes >
+			    20 * 1024);
+		/* drawn within a quarter either way: still under 16 KB */
+		assert_true(flow_of(cat, hosted[i].id, "api")->resp_bytes * 5 /
+				    4 <
+			    16 * 1024);
+		assert_true(asprintf(&want, "%s.page", hosted[i].id) > 0);
+		check_needs(
+			cat,
+			action_of(cat, hosted[i].id, "page-load", BR_PLAT_ANY),
+			want);
+		free(want);
+	}
+	/* Cloudflare's whole published list: 15 IPv4 and 7 IPv6 prefixes */
+	assert_int_equal(set_named(cat, "cloudflare-ips")->n, 22);
+	check_prefix(&set_named(cat, "cloudflare-ips")->prefixes[0],
+		     "173.245.48.0", 20);
+}
+
+/* The messengers' calls (messengers.catalog): UDP to the services' own
+ * ranges, beside the signalling connection the messages use */
+static void check_calls(const struct br_catalog *cat)
+{
+	const struct br_cat_action *a;
+
+	a = action_of(cat, "whatsapp", "call", BR_PLAT_ANY);
+	check_needs(cat, a,
+		    "whatsapp.chat | whatsapp.chat-443, "
+		    "whatsapp.call | whatsapp.call-45395");
+	assert_true(a->per_hour == 0 && a->from < 0);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->kind, BR_CAT_UDP);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->port, 3478);
+	assert_int_equal(flow_of(cat, "whatsapp", "call-45395")->port, 45395);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->addr_set,
+			 flow_of(cat, "whatsapp", "chat")->addr_set);
+
+	a = action_of(cat, "telegram", "call", BR_PLAT_ANY);
+	check_needs(cat, a,
+		    "telegram.dc, telegram.call-relay | telegram.call-webrtc");
+	assert_true(a->per_hour == 0 && a->from < 0);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->kind,
+			 BR_CAT_UDP);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port, 596);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port_hi, 599);
+	assert_int_equal(flow_of(cat, "telegram", "call-webrtc")->port, 1400);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->addr_set,
+			 flow_of(cat, "telegram", "dc")->addr_set);
+	/* the messages' flows are as they were */
+	check_needs(cat,
+		    action_of(cat, "whatsapp", "message-sent", BR_PLAT_ANY),
+		    "whatsapp.chat | whatsapp.chat-443");
+	assert_int_equal(flow_of(cat, "whatsapp", "chat")->kind, BR_CAT_TCP);
+}
+
 static void test_shipped(void **state)
 {
 	static const char *const ids[] = {
@@ -1114,9 +1301,11 @@ static void test_shipped(void **state)
 		assert_true(s->n_actions >= 1);
 		for (k = 0; k < s->n_actions; k++) {
 			free(needs_text(cat, &s->actions[k])); /* refs resolve */
-			/* a rate, unless another device's sends drive it */
+			/* a rate, unless another device's sends drive it or
+			 * only a scenario's rate does (the messengers' calls) */
 			assert_true(s->actions[k].per_hour > 0 ||
-				    s->actions[k].from >= 0);
+				    s->actions[k].from >= 0 ||
+				    scenario_rated(s->id, s->actions[k].name));
 			/* a deadline, of at most two minutes */
 			assert_true(s->actions[k].deadline_ns > 0);
 			assert_true(s->actions[k].deadline_ns <=
@@ -1304,6 +1493,10 @@ static void test_shipped(void **state)
 	assert_string_equal(br_cat_label(&cat->services[br_catalog_service(
 				    cat, "auth")]),
 			    "2FA");
+
+	check_ru_apps(cat);
+	check_hosted(cat);
+	check_calls(cat);
 
 	/* deadlines: a web page in 10 s, a push in 60 s (assumptions) */
 	assert_int_equal(action_of(cat, "web", "page-load", BR_PLAT_ANY)
