@@ -56,7 +56,8 @@ typedef __u64 br_rules_t;
 
 /*
  * Counters reserve BR_ACT_SLOTS per generation so that later actions (reset,
- * DNS forgery, throttle) slot in without changing the counter layout.
+ * DNS forgery, throttle, freeze) slot in without changing the counter
+ * layout.
  */
 enum br_action {
 	BR_ACT_NONE = 0,
@@ -66,6 +67,8 @@ enum br_action {
 	BR_ACT_NXDOMAIN = 4, /* DNS query: forged NXDOMAIN (XDP_TX) */
 	BR_ACT_SINKHOLE = 5, /* DNS query: forged A/AAAA or NODATA (XDP_TX) */
 	BR_ACT_THROTTLE = 6, /* police the flow, both directions (GCRA) */
+	BR_ACT_FREEZE = 7,   /* pass the flow until it carried N bytes, then
+			      * drop it, both directions (struct br_rule) */
 	BR_ACT_MAX,
 };
 #define BR_ACT_SLOTS		16
@@ -139,6 +142,11 @@ struct br_policy_hdr {
 
 /* ---- rules ("rules" map, BR_SLOTS * BR_MAX_RULES entries) ------------ */
 
+/*
+ * A rule's action and its parameters, 40 bytes (the layout below is what
+ * the loader writes through mmap; freeze_after took the 4 bytes that were
+ * reserved at the end).
+ */
 struct br_rule {
 	__u8 action;		/* enum br_action */
 	__u8 flags;		/* BR_RULE_F_* */
@@ -147,12 +155,17 @@ struct br_rule {
 	__u64 ps_per_byte;	/* throttle: 1e12 / rate in bytes per second */
 	__u8 sink4[4];		/* sinkhole: IPv4 address (BR_RULE_F_SINK4) */
 	__u8 sink6[16];		/* sinkhole: IPv6 address (BR_RULE_F_SINK6) */
-	__u8 reserved2[4];
+	__u32 freeze_after;	/* freeze: transport payload bytes, 1 or more,
+				 * from the server (BR_RULE_F_FREEZE_BOTH:
+				 * both ways together) */
 };
+
+_Static_assert(sizeof(struct br_rule) == 40, "struct br_rule is 40 bytes");
 
 enum br_rule_flags {
 	BR_RULE_F_SINK4 = 1 << 0,
 	BR_RULE_F_SINK6 = 1 << 1,
+	BR_RULE_F_FREEZE_BOTH = 1 << 2,
 };
 
 /* ---- transports ("proto" map: BR_SLOTS * 256 rule bitmaps) ---------- */
@@ -407,6 +420,7 @@ struct br_counter {
 	X(RESET_SENT, "reset_sent", "resets sent", 1)			\
 	X(RESET_SKIPPED, "reset_skipped", "resets not sent (to an RST)", 1) \
 	X(THROTTLED, "throttled", "throttle: over the rate, dropped", 1) \
+	X(FROZEN, "frozen", "freeze: flow past its bytes, dropped", 1)	\
 	X(FORGE_FAILED, "forge_failed", "could not forge: dropped", 1)	\
 	/* what the censor could not read, and the policy's answer */	\
 	X(UNREADABLE, "unreadable",					\
@@ -677,11 +691,31 @@ enum br_flow_flags {
 	BR_FLOW_F_HELLO = 1 << 5,	/* the hello's parse began */
 };
 
+/*
+ * The verdict's state lives beside it: the throttle's policer, or the
+ * freeze's byte count (a union: a flow has one action). Both are copied
+ * from the rule when the verdict is set, so a swap that keeps the flow
+ * keeps its parameters too; 56 bytes either way.
+ */
 struct br_flow_val {
 	__u64 generation;	/* that decided the verdict */
 	__u64 seen_ns;		/* program clock at the last packet */
-	__u64 tat_ns;		/* throttle: GCRA theoretical arrival time */
-	__u64 ps_per_byte;	/* throttle: copied from the rule */
+	union {
+		struct {
+			__u64 tat_ns;	   /* throttle: GCRA theoretical
+					    * arrival time */
+			__u64 ps_per_byte; /* throttle: from the rule */
+		};
+		struct {
+			/* freeze: transport payload bytes the flow carried
+			 * the counted way(s) since the verdict; past limit,
+			 * the flow is frozen (freeze.h) */
+			__u64 counted;
+			__u32 limit;	/* freeze: from the rule */
+			__u32 both;	/* freeze: 1 counts both ways, 0 from
+					 * the server only */
+		};
+	};
 	__u32 burst;		/* throttle: bytes */
 	__u32 rule;		/* winning rule, BR_MAX_RULES for default */
 	__u8 action;		/* enum br_action */

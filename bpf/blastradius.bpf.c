@@ -62,9 +62,9 @@ __noinline int br_parse(struct xdp_md *ctx, struct br_pkt *pkt)
 
 /*
  * A policy is stateful (BR_HDR_FLOWS) when a rule needs an L7 fact or its
- * action is reset, nxdomain, sinkhole or throttle. Its TCP and UDP packets
- * (first fragments included, later ones follow their first) come here
- * instead of the one-shot classifier:
+ * action is reset, nxdomain, sinkhole, throttle or freeze. Its TCP and UDP
+ * packets (first fragments included, later ones follow their first) come
+ * here instead of the one-shot classifier:
  *
  *   flow table hit, decided      the verdict of the flow ("cached"; from an
  *                                older generation "kept", or with on-swap
@@ -215,15 +215,16 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 		if (!(v->b & hdr->l7_dns))
 			goto judge;
 		ctr = br_dns_path(ctx, hdr, pkt, v);
-		if (v->action != BR_ACT_THROTTLE)
+		if (!br_action_metered(v->action))
 			goto out;
 		/*
-		 * A throttled query is policed in the socket's flow entry,
-		 * kept from query to query while the same rule throttles.
+		 * A throttled (frozen) query is policed (counted) in the
+		 * socket's flow entry, kept from query to query while the
+		 * same rule wins them.
 		 */
 		rule = v->rule_ctr;
 		if (!f || f->state != BR_FLOW_DECIDED ||
-		    f->action != BR_ACT_THROTTLE || f->rule != rule ||
+		    f->action != v->action || f->rule != rule ||
 		    f->generation != hdr->generation)
 			f = br_flow_commit(hdr, v, nf, rule, v->action);
 		else
@@ -406,8 +407,10 @@ int br_xdp_upstream(struct xdp_md *ctx)
 /*
  * Whether every later packet of the flow of the packet in hand passes
  * while the policy in force stays: no policy, a stateless one, or a
- * decided verdict other than throttle, of the generation in force. A
- * traffic model lets the rest of a response window skip the program then.
+ * decided verdict that does not meter the flow (br_action_metered: not
+ * throttle, not freeze), of the generation in force. A traffic model lets
+ * the rest of a response window skip the program then; a freeze's flow
+ * must send every packet through, or its count would miss them.
  */
 static __always_inline int br_batch_fixed(struct xdp_md *ctx, __u32 role)
 {
@@ -429,7 +432,8 @@ static __always_inline int br_batch_fixed(struct xdp_md *ctx, __u32 role)
 	br_flow_key_of(&pkt, &key);
 	f = bpf_map_lookup_elem(&flows, &key);
 	return f && f->state == BR_FLOW_DECIDED &&
-	       f->action != BR_ACT_THROTTLE && f->generation == hdr->generation;
+	       !br_action_metered(f->action) &&
+	       f->generation == hdr->generation;
 }
 
 /*

@@ -28,6 +28,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "match.h"
+#include "side.h"
 
 #define BR_TCP_FIN 0x01
 #define BR_TCP_SYN 0x02
@@ -48,15 +49,6 @@ static __always_inline void br_flow_key_of(const struct br_pkt *pkt,
 	key->proto = pkt->proto;
 	key->family = pkt->family;
 	key->reserved = 0;
-}
-
-/* Whether the packet travels from the side that opened the flow. */
-static __always_inline int br_flow_from_client(const struct br_flow_val *f,
-					       const struct br_pkt *pkt)
-{
-	int from_sub = pkt->role == BR_ROLE_SUBSCRIBER;
-
-	return !!(f->flags & BR_FLOW_F_CLIENT_SUB) == from_sub;
 }
 
 /*
@@ -124,25 +116,33 @@ static __always_inline void br_twin_of(const struct br_pkt *pkt,
 	twin->dport = pkt->sport;
 }
 
-/* f's verdict: rule and action, the throttle's parameters from the rule. */
+/*
+ * f's verdict: rule and action, and the state a throttle or a freeze
+ * keeps, started afresh with the rule's parameters (a flow decided again,
+ * by its hello or a flush, starts counting again).
+ */
 static __always_inline void br_flow_set_verdict(__u32 slot,
 						struct br_flow_val *f,
 						__u32 rule, __u32 action)
 {
 	__u32 idx = slot * BR_MAX_RULES + (rule & (BR_MAX_RULES - 1));
-	struct br_rule *r;
+	struct br_rule *r = NULL;
 
 	f->rule = rule;
 	f->action = action;
-	f->tat_ns = 0;
-	f->ps_per_byte = 0;
+	f->tat_ns = 0; /* freeze: counted */
+	f->ps_per_byte = 0; /* freeze: limit and both */
 	f->burst = 0;
-	if (action == BR_ACT_THROTTLE && rule < BR_MAX_RULES) {
+	if (br_action_metered(action) && rule < BR_MAX_RULES)
 		r = bpf_map_lookup_elem(&rules, &idx);
-		if (r) {
-			f->ps_per_byte = r->ps_per_byte;
-			f->burst = r->burst;
-		}
+	if (!r)
+		return;
+	if (action == BR_ACT_THROTTLE) {
+		f->ps_per_byte = r->ps_per_byte;
+		f->burst = r->burst;
+	} else {
+		f->limit = r->freeze_after;
+		f->both = !!(r->flags & BR_RULE_F_FREEZE_BOTH);
 	}
 }
 

@@ -6,9 +6,9 @@
  * DNS queries (UDP to port 53 with a DNS rule among the candidates) are
  * evaluated one by one, never cached: one socket may ask for many names,
  * so a query never takes a verdict from the flow table (which the answer
- * to an earlier, passed query may have filled). A query a throttle rule
- * wins is policed in the socket's flow entry, kept from query to query
- * while the same rule of the same generation throttles it.
+ * to an earlier, passed query may have filled). A query a throttle or
+ * freeze rule wins is metered in the socket's flow entry, kept from query
+ * to query while the same rule of the same generation wins them.
  */
 #ifndef BR_L7_DNS_H
 #define BR_L7_DNS_H
@@ -28,10 +28,11 @@
 /*
  * A DNS query to port 53: parsed, matched by name and type, answered in
  * the censor's place when the winning rule says so. Not cached. Sets
- * v->rule_ctr, v->action, v->xdp; a throttle verdict is left to the caller
- * (it needs a flow entry). Returns the counter of what was done, 0 if none.
- * A first fragment is read as far as it goes: the question comes first,
- * and a query whose question it cuts is unreadable for the DNS rules.
+ * v->rule_ctr, v->action, v->xdp; a throttle or freeze verdict is left to
+ * the caller (it needs a flow entry). Returns the counter of what was
+ * done, 0 if none. A first fragment is read as far as it goes: the
+ * question comes first, and a query whose question it cuts is unreadable
+ * for the DNS rules.
  */
 __noinline int br_dns_path(struct xdp_md *ctx, const struct br_policy_hdr *hdr,
 			   const struct br_pkt *pkt, struct br_verdict *v)
@@ -82,7 +83,7 @@ __noinline int br_dns_path(struct xdp_md *ctx, const struct br_policy_hdr *hdr,
 		br_apply(ctx, pkt, NULL, v); /* pass or drop: nothing to count */
 		return BR_CTR_UNREADABLE_ACTION;
 	}
-	if (action == BR_ACT_THROTTLE)
+	if (br_action_metered(action))
 		return 0;
 	if (action != BR_ACT_NXDOMAIN && action != BR_ACT_SINKHOLE)
 		return br_apply(ctx, pkt, NULL, v);

@@ -4,7 +4,8 @@
  * when the program's own state says, after a packet passed, that its
  * flow's verdicts can no longer change, so the traffic model may stand a
  * window of its response by one packet (user/model/wire_sim.c,
- * step_response), and the chain ends there. One row a case: the policy,
+ * step_response), and the chain ends there (never for a throttle's or a
+ * freeze's flow). One row a case: the policy,
  * the flow's packets so far, the answer. Needs root (a private instance).
  */
 #include <setjmp.h>
@@ -23,8 +24,10 @@
 #define MS 1000000ull
 
 static const char stateless[] = "policy s\nrule tcp daddr 10.0.0.0/8 drop\n";
-static const char throttle[] = "policy t\nset n domain { .twimg.com }\n"
-			       "rule sni @n throttle 130kbit burst 16KB\n";
+static const char metered[] = "policy t\nset n domain { .twimg.com }\n"
+			      "set f domain { .frozen.example }\n"
+			      "rule sni @n throttle 130kbit burst 16KB\n"
+			      "rule sni @f freeze after 16KB\n";
 
 /* A TLS flow from a subscriber to 192.0.2.<host>:443, client port cport. */
 static void ends_of(struct br_ends *e, uint8_t host, uint16_t cport)
@@ -127,31 +130,36 @@ static void test_no_policy_and_stateless(void **state)
 
 static void test_stateful(void **state)
 {
-	struct br_ends passed, policed, waiting, unseen;
+	struct br_ends passed, policed, counted, waiting, unseen;
 	struct br_sim sim;
 
 	(void)state;
 	assert_int_equal(br_sim_open(&sim, NULL, 0, 0), 0);
-	dp_install_text(sim.dp, "t.policy", throttle, NULL);
+	dp_install_text(sim.dp, "t.policy", metered, NULL);
 	ends_of(&passed, 1, 40001);
 	ends_of(&policed, 2, 40002);
 	ends_of(&waiting, 3, 40003);
 	ends_of(&unseen, 4, 40004);
+	ends_of(&counted, 5, 40005);
 	assert_int_equal(open_flow(&sim, &passed, "www.site.example", 0),
 			 XDP_PASS);
 	assert_int_equal(open_flow(&sim, &policed, "pbs.twimg.com", 0),
 			 XDP_PASS); /* the first bytes fit the burst */
+	assert_int_equal(open_flow(&sim, &counted, "www.frozen.example", 0),
+			 XDP_PASS);
 	open_flow(&sim, &waiting, NULL, 0);
 	/* decided pass, this generation: fixed */
 	assert_int_equal(fixed(&sim, &passed), 1);
 	/* throttled: a policer's verdict depends on time and bytes */
 	assert_int_equal(fixed(&sim, &policed), 0);
+	/* frozen after 16 KB: every packet counts, the first ones pass */
+	assert_int_equal(fixed(&sim, &counted), 0);
 	/* the hello not seen yet: the verdict is still to come */
 	assert_int_equal(fixed(&sim, &waiting), 0);
 	/* no entry before this packet: nothing was known */
 	assert_int_equal(fixed(&sim, &unseen), 0);
 	/* a swap: an older generation's verdict may be judged again */
-	dp_install_text(sim.dp, "t.policy", throttle, NULL);
+	dp_install_text(sim.dp, "t.policy", metered, NULL);
 	assert_int_equal(fixed(&sim, &passed), 0);
 	br_sim_close(&sim);
 }

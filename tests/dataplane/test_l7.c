@@ -3,8 +3,8 @@
  * test_l7.c - the stateful L7 dataplane against fixtures, through
  * BPF_PROG_TEST_RUN: TLS server names over one or several segments, ECH,
  * DNS answers forged in the resolver's place, QUIC Initials, flows and
- * their cached verdicts, resets, the throttle's policer, swaps and the
- * names that decided verdicts.
+ * their cached verdicts, resets, the throttle's policer, the freeze's
+ * byte count, swaps and the names that decided verdicts.
  *
  * Every packet is checked twice: its XDP verdict, and the exact delta of
  * every counter of the generation (the role, the action, the rule or
@@ -103,6 +103,34 @@ static const char policy_swap_c_flush[] =
 	"on-swap flush\n"
 	/* 0 */ "rule \"a\" tcp dport 7100 reset\n"
 	/* 1 */ "rule \"r\" tcp dport 7000 reset\n";
+
+/*
+ * The TSPU's 16-20 KB freeze (2025): names checked first, some exempt,
+ * and a freeze by address and port alone.
+ */
+static const char policy_freeze[] =
+	"policy freeze\n"
+	"set exempt domain { ok.frozen.example }\n"
+	"set frozen domain { .frozen.example }\n"
+	/* 0 */ "rule \"exempt\" tcp dport 443 sni @exempt pass\n"
+	/* 1 */ "rule \"sni-freeze\" tcp dport 443 sni @frozen freeze after 16KB\n"
+	/* 2 */ "rule \"l4-freeze\" tcp dport 8081 freeze after 4000\n"
+	/* 3 */ "rule \"both\" tcp dport 8082 freeze after 4000 both\n"
+	/* 4 */ "rule \"udp\" udp dport 9000 freeze after 3000\n"
+	/* 5 */ "rule \"swap\" tcp dport 8083 freeze after 4000\n"
+	/* 6 */ "rule \"dns\" dns .big.example freeze after 1000\n";
+
+/* Swaps: the same port frozen sooner (kept flows keep their limit)... */
+static const char policy_freeze_keep[] =
+	"policy freeze-keep\n"
+	"on-swap keep\n"
+	/* 0 */ "rule \"swap\" tcp dport 8083 freeze after 1000\n";
+
+/* ... and judged afresh, counting from 0 */
+static const char policy_freeze_flush[] =
+	"policy freeze-flush\n"
+	"on-swap flush\n"
+	/* 0 */ "rule \"swap\" tcp dport 8083 freeze after 2000\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -768,6 +796,8 @@ struct instance {
 #define SNI_DOT BR_CTR_TLS_SNI_DOT
 #define QUIC_0RTT BR_CTR_QUIC_0RTT
 #define QUIC_GREASED BR_CTR_QUIC_GREASED
+#define FROZEN BR_CTR_FROZEN
+#define MALFORMED BR_CTR_MALFORMED
 
 #define A_PASS BR_ACT_PASS
 #define A_DROP BR_ACT_DROP
@@ -775,6 +805,7 @@ struct instance {
 #define A_NX BR_ACT_NXDOMAIN
 #define A_SINK BR_ACT_SINKHOLE
 #define A_THROTTLE BR_ACT_THROTTLE
+#define A_FREEZE BR_ACT_FREEZE
 
 /*
  * What one packet must do: its XDP verdict, the action counter, the rule
@@ -2588,6 +2619,260 @@ static void test_swap_while_awaiting(void **state)
 	step(in, "the flow, decided", SUB, &f, W(XDP_PASS, A_PASS, DEF, CACHED));
 }
 
+/* ---- freeze ------------------------------------------------------------------ */
+
+/* What the freeze's flows carry: bytes of no meaning. */
+static const uint8_t freeze_data[2048];
+
+/*
+ * A packet of len payload bytes of flow c (a segment, or a datagram),
+ * whose verdict is rule's freeze: passed, or dropped as frozen.
+ */
+static void freeze_pkt(struct instance *in, struct conn *c, bool client,
+		       size_t len, int rule, bool pass, const char *desc)
+{
+	struct frame f;
+
+	assert_true(len <= sizeof(freeze_data));
+	if (c->proto == IPPROTO_UDP && client)
+		client_dgram(c, freeze_data, len, &f);
+	else if (c->proto == IPPROTO_UDP)
+		server_dgram(c, freeze_data, len, &f);
+	else if (client)
+		client_seg(c, TCP_ACK, freeze_data, len, &f);
+	else
+		server_seg(c, TCP_ACK, freeze_data, len, &f);
+	step(in, desc, client ? SUB : UP, &f,
+	     pass ? W(XDP_PASS, A_FREEZE, rule, CACHED)
+		  : W(XDP_DROP, A_FREEZE, rule, CACHED, FROZEN));
+}
+
+/* The SYN, SYN-ACK and ACK of a flow an L3/L4 freeze rule decides. */
+static void freeze_handshake(struct instance *in, struct conn *c, int rule)
+{
+	struct frame f;
+
+	client_seg(c, TCP_SYN, NULL, 0, &f);
+	step(in, "SYN", SUB, &f, W(XDP_PASS, A_FREEZE, rule, FRESH));
+	server_seg(c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	step(in, "SYN-ACK", UP, &f, W(XDP_PASS, A_FREEZE, rule, CACHED));
+	client_seg(c, TCP_ACK, NULL, 0, &f);
+	step(in, "ACK", SUB, &f, W(XDP_PASS, A_FREEZE, rule, CACHED));
+}
+
+/*
+ * From the server (the default): the server's payload counts, the
+ * client's does not; the packet that takes the count past the limit and
+ * every later one, both ways, are dropped. Each flow counts its own.
+ */
+static void test_freeze_tcp(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = tcp4(49000, 8081), d = tcp6(49001, 8081);
+	struct frame f;
+	int i;
+
+	install(in, "freeze.policy", policy_freeze);
+	freeze_handshake(in, &c, R(2));
+	freeze_pkt(in, &c, true, 1400, R(2), true, "request: not counted");
+	freeze_pkt(in, &c, true, 1400, R(2), true, "more: not counted");
+	for (i = 0; i < 3; i++)
+		freeze_pkt(in, &c, false, 1000, R(2), true, "1000 B, within");
+	freeze_pkt(in, &c, false, 1000, R(2), true, "4000 B: the limit, not past");
+	freeze_pkt(in, &c, false, 0, R(2), true, "a bare ACK: no bytes");
+	freeze_pkt(in, &c, true, 1400, R(2), true,
+		   "the client at the limit: not counted");
+	freeze_pkt(in, &c, false, 1, R(2), false, "1 B past the limit: frozen");
+	c.sseq -= 1; /* the sender tries again */
+	freeze_pkt(in, &c, false, 1, R(2), false, "its retransmission");
+	freeze_pkt(in, &c, false, 0, R(2), false, "a bare ACK of the server");
+	freeze_pkt(in, &c, true, 0, R(2), false, "the client's ACK");
+	freeze_pkt(in, &c, true, 100, R(2), false, "the client's data");
+	client_seg(&c, TCP_FIN | TCP_ACK, NULL, 0, &f);
+	step(in, "the client's FIN", SUB, &f,
+	     W(XDP_DROP, A_FREEZE, R(2), CACHED, FROZEN));
+
+	/* another flow, IPv6: a count of its own, the limit in one go */
+	freeze_handshake(in, &d, R(2));
+	freeze_pkt(in, &d, false, MSS, R(2), true, "IPv6: 1448 B");
+	freeze_pkt(in, &d, false, MSS, R(2), true, "IPv6: 2896 B");
+	freeze_pkt(in, &d, false, 4000 - 2 * MSS, R(2), true, "IPv6: 4000 B");
+	freeze_pkt(in, &d, false, MSS, R(2), false, "IPv6: past it");
+	freeze_pkt(in, &d, true, 10, R(2), false, "IPv6: the client's");
+}
+
+/* both: the two directions' bytes in one count. */
+static void test_freeze_both(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = tcp4(49100, 8082);
+
+	install(in, "freeze.policy", policy_freeze);
+	freeze_handshake(in, &c, R(3));
+	freeze_pkt(in, &c, true, 1400, R(3), true, "client 1400 B");
+	freeze_pkt(in, &c, false, 1400, R(3), true, "server: 2800 B");
+	freeze_pkt(in, &c, true, 1000, R(3), true, "client: 3800 B");
+	freeze_pkt(in, &c, false, 200, R(3), true, "server: 4000 B, the limit");
+	freeze_pkt(in, &c, true, 1, R(3), false, "the client's byte past it");
+	freeze_pkt(in, &c, false, 0, R(3), false, "the server's ACK");
+	freeze_pkt(in, &c, false, 1400, R(3), false, "the server's data");
+}
+
+/* UDP: the client is the first datagram's sender; its server counts. */
+static void test_freeze_udp(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = udp_conn(4, SERVER4, 49200, 9000);
+	struct conn d = udp_conn(6, SERVER6, 49201, 9000);
+	struct frame f;
+
+	install(in, "freeze.policy", policy_freeze);
+	client_dgram(&c, "hello", 5, &f);
+	step(in, "the first datagram", SUB, &f,
+	     W(XDP_PASS, A_FREEZE, R(4), FRESH));
+	freeze_pkt(in, &c, true, 1200, R(4), true, "client: not counted");
+	freeze_pkt(in, &c, false, 1400, R(4), true, "server 1400 B");
+	freeze_pkt(in, &c, false, 1400, R(4), true, "server 2800 B");
+	freeze_pkt(in, &c, false, 200, R(4), true, "server 3000 B: the limit");
+	freeze_pkt(in, &c, false, 1, R(4), false, "1 B past it: frozen");
+	freeze_pkt(in, &c, true, 10, R(4), false, "the client's, after");
+	freeze_pkt(in, &c, false, 0, R(4), false, "an empty one, after");
+
+	client_dgram(&d, "hello", 5, &f);
+	step(in, "IPv6: the first datagram", SUB, &f,
+	     W(XDP_PASS, A_FREEZE, R(4), FRESH));
+	freeze_pkt(in, &d, false, 1400, R(4), true, "IPv6: 1400 B");
+	freeze_pkt(in, &d, false, 1601, R(4), false, "IPv6: 3001 B: frozen");
+	freeze_pkt(in, &d, false, 100, R(4), false, "IPv6: after");
+}
+
+/*
+ * By name: the exempt name (a pass rule ahead) never freezes; a frozen
+ * name waits for its hello and counts from it, so what the server sent
+ * before the hello is not counted.
+ */
+static void test_freeze_sni(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(49300, 443), d = tcp4(49301, 443);
+	struct frame f;
+	size_t len;
+	int i;
+
+	install(in, "freeze.policy", policy_freeze);
+	handshake_pending(in, &c);
+	len = hello("SVKCW", "ok.frozen.example", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "hello naming the exempt name", SUB, &f,
+	     W(XDP_PASS, A_PASS, R(0), HELLO, SNI));
+	for (i = 0; i < 40; i++) {
+		server_seg(&c, TCP_ACK, buf, MSS, &f);
+		step(in, "exempt: the server's 1448 B", UP, &f,
+		     W(XDP_PASS, A_PASS, R(0), CACHED));
+	}
+
+	handshake_pending(in, &d);
+	server_seg(&d, TCP_PSH | TCP_ACK, buf, 1000, &f);
+	step(in, "the server speaks first: before the hello", UP, &f,
+	     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+	len = hello("SVKCW", "www.frozen.example", buf, sizeof(buf));
+	client_seg(&d, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "hello naming a frozen name: the client's, not counted", SUB,
+	     &f, W(XDP_PASS, A_FREEZE, R(1), HELLO, SNI));
+	for (i = 0; i < 11; i++) /* 15928 B: with the 1000 before, past */
+		freeze_pkt(in, &d, false, MSS, R(1), true, "server 1448 B");
+	freeze_pkt(in, &d, false, 16384 - 11 * MSS, R(1), true,
+		   "server: 16 KB, the limit");
+	freeze_pkt(in, &d, false, 1, R(1), false, "1 B past 16 KB: frozen");
+	freeze_pkt(in, &d, true, 0, R(1), false, "the client's ACK");
+}
+
+/*
+ * A DNS name: each query is judged by its name, and the answers to the
+ * ones the freeze wins count in the socket's flow entry, as a throttle's
+ * share its policer.
+ */
+static void test_freeze_dns(void **state)
+{
+	struct instance *in = *state;
+	struct conn c = udp_conn(4, RESOLVER4, 49600, 53);
+	struct dns_q q;
+	struct frame f;
+
+	install(in, "freeze.policy", policy_freeze);
+	dns_query(&q, 0x7000, "www.big.example", TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "a query of a frozen name: not counted", SUB, &f,
+	     W(XDP_PASS, A_FREEZE, R(6), FRESH, DNS_QUERY));
+	freeze_pkt(in, &c, false, 600, R(6), true, "its answer: 600 B");
+	freeze_pkt(in, &c, false, 400, R(6), true, "another: 1000 B");
+	freeze_pkt(in, &c, false, 1, R(6), false, "1 B past: frozen");
+	dns_query(&q, 0x7001, "big.example", TYPE_AAAA, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "the socket's next query of a frozen name", SUB, &f,
+	     W(XDP_DROP, A_FREEZE, R(6), FRESH, DNS_QUERY, FROZEN));
+	dns_query(&q, 0x7002, "www.example.org", TYPE_A, 1, EDNS_NONE);
+	client_dgram(&c, q.b, q.len, &f);
+	step(in, "a query of another name: judged by itself", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, DNS_QUERY));
+}
+
+/* Set IPv4 total length tot in f, and the header checksum to match. */
+static void set_ip4_len(struct frame *f, size_t tot)
+{
+	uint8_t *ip = f->b + f->l3;
+	size_t hl = (ip[0] & 15) * 4;
+
+	be16_put(ip + 2, tot);
+	be16_put(ip + 10, 0);
+	be16_put(ip + 10, ~fold(sum_words(ip, hl, 0)));
+}
+
+/*
+ * Bytes a flow did not carry never count: a length that claims more
+ * than the frame holds (malformed: the fail mode passes it, outside the
+ * flow), bytes after the end of the IP packet, a UDP length that lies.
+ * The flows then carry their limit exactly, and freeze one byte past it.
+ */
+static void test_freeze_lies(void **state)
+{
+	const uint8_t *junk = freeze_data;
+	struct instance *in = *state;
+	struct conn c = tcp4(49400, 8081);
+	struct conn u = udp_conn(4, SERVER4, 49401, 9000);
+	struct frame f;
+
+	install(in, "freeze.policy", policy_freeze);
+	freeze_handshake(in, &c, R(2));
+	server_seg(&c, TCP_ACK, junk, 100, &f);
+	set_ip4_len(&f, 60000);
+	step(in, "an IP length past the frame: malformed, not the flow's", UP,
+	     &f, W(XDP_PASS, A_PASS, NO_RULE, MALFORMED));
+	server_seg(&c, TCP_ACK, junk, 10, &f);
+	memcpy(f.b + f.len, junk, 1000); /* after the IP packet: a pad */
+	f.len += 1000;
+	step(in, "10 B, then 1000 B past the IP packet: 10 count", UP, &f,
+	     W(XDP_PASS, A_FREEZE, R(2), CACHED));
+	freeze_pkt(in, &c, false, MSS, R(2), true, "1458 B");
+	freeze_pkt(in, &c, false, MSS, R(2), true, "2906 B");
+	freeze_pkt(in, &c, false, 4000 - 10 - 2 * MSS, R(2), true,
+		   "4000 B: the limit");
+	freeze_pkt(in, &c, false, 1, R(2), false, "past it");
+
+	client_dgram(&u, "hello", 5, &f);
+	step(in, "UDP: the first datagram", SUB, &f,
+	     W(XDP_PASS, A_FREEZE, R(4), FRESH));
+	server_dgram(&u, junk, 100, &f);
+	be16_put(f.b + f.l4 + 4, 60000); /* the UDP length lies */
+	step(in, "UDP: 100 B whose header claims 59992", UP, &f,
+	     W(XDP_PASS, A_FREEZE, R(4), CACHED));
+	freeze_pkt(in, &u, false, 1400, R(4), true, "UDP: 1500 B");
+	freeze_pkt(in, &u, false, 1400, R(4), true, "UDP: 2900 B");
+	freeze_pkt(in, &u, false, 100, R(4), true, "UDP: 3000 B, the limit");
+	freeze_pkt(in, &u, false, 1, R(4), false, "UDP: past it");
+}
+
 /* ---- time: throttle, expiry ------------------------------------------------ */
 
 #define SEC_NS 1000000000ULL
@@ -2876,6 +3161,47 @@ static void test_on_swap(void **state)
 	     W(XDP_TX, A_RESET, NO_RULE, KEPT, RESET_SENT));
 }
 
+/*
+ * A swap does to a freeze's flow what it does to a throttle's: with
+ * on-swap keep the flow keeps its verdict, its count and the limit its
+ * rule had (the new rule's applies to new flows); with on-swap flush it
+ * is judged afresh mid-stream, and counts from 0.
+ */
+static void test_freeze_swap(void **state)
+{
+	struct instance *in = *state;
+	struct conn a = tcp4(49500, 8083), b = tcp4(49501, 8083);
+	struct frame f;
+
+	in->now = 2000 * SEC_NS;
+	install(in, "freeze.policy", policy_freeze);
+	freeze_handshake(in, &a, R(5));
+	freeze_pkt(in, &a, false, 1500, R(5), true, "gen 1: 1500 B");
+	freeze_pkt(in, &a, false, 1500, R(5), true, "gen 1: 3000 B");
+
+	install(in, "freeze-keep.policy", policy_freeze_keep);
+	server_seg(&a, TCP_ACK, freeze_data, 1000, &f);
+	step(in, "keep: 4000 B, the old rule's limit (the new one's is 1000)",
+	     UP, &f, W(XDP_PASS, A_FREEZE, NO_RULE, KEPT));
+	server_seg(&a, TCP_ACK, freeze_data, 1, &f);
+	step(in, "keep: past the old limit", UP, &f,
+	     W(XDP_DROP, A_FREEZE, NO_RULE, KEPT, FROZEN));
+	client_seg(&a, TCP_ACK, NULL, 0, &f);
+	step(in, "keep: the client's ACK", SUB, &f,
+	     W(XDP_DROP, A_FREEZE, NO_RULE, KEPT, FROZEN));
+	freeze_handshake(in, &b, R(0));
+	freeze_pkt(in, &b, false, 1000, R(0), true, "keep: a new flow, 1000 B");
+	freeze_pkt(in, &b, false, 1, R(0), false, "keep: a new flow, past it");
+
+	install(in, "freeze-flush.policy", policy_freeze_flush);
+	server_seg(&a, TCP_ACK, freeze_data, 1000, &f);
+	step(in, "flush: the frozen flow, judged afresh: 1000 B", UP, &f,
+	     W(XDP_PASS, A_FREEZE, R(0), FLUSHED, FRESH, MIDSTREAM));
+	freeze_pkt(in, &a, false, 1000, R(0), true, "flush: 2000 B, the limit");
+	freeze_pkt(in, &a, true, 500, R(0), true, "flush: the client's");
+	freeze_pkt(in, &a, false, 1, R(0), false, "flush: past it");
+}
+
 int main(void)
 {
 	const struct CMUnitTest live[] = {
@@ -2906,6 +3232,12 @@ int main(void)
 		cmocka_unit_test(test_flow_table_full),
 		cmocka_unit_test(test_pending_table_full),
 		cmocka_unit_test(test_swap_while_awaiting),
+		cmocka_unit_test(test_freeze_tcp),
+		cmocka_unit_test(test_freeze_both),
+		cmocka_unit_test(test_freeze_udp),
+		cmocka_unit_test(test_freeze_sni),
+		cmocka_unit_test(test_freeze_lies),
+		cmocka_unit_test(test_freeze_dns),
 	};
 	const struct CMUnitTest virtual_clock[] = {
 		cmocka_unit_test(test_throttle),
@@ -2913,6 +3245,7 @@ int main(void)
 		cmocka_unit_test(test_expired_pending),
 		cmocka_unit_test(test_seen_in_the_future),
 		cmocka_unit_test(test_on_swap),
+		cmocka_unit_test(test_freeze_swap),
 		cmocka_unit_test(test_split_hello),
 		cmocka_unit_test(test_dns),
 	};

@@ -4,13 +4,19 @@
 (tests/e2e/test_l7.sh), run inside the lab namespaces
 (ip netns exec NS python3 tests/e2e/l7.py ...).
 
-  tls-serve CERT KEY FILE PORT   TLS on IPv4 and IPv6, one thread per
+  tls-serve CERT KEY FILE PORT [RECORD]
+                                 TLS on IPv4 and IPv6, one thread per
                                  connection (a connection the censor stalls
                                  never blocks the next one): reads an HTTP
                                  request, answers 200 with FILE, whatever the
-                                 path and the server name; then waits for the
-                                 client to close, so the kernel never has to
-                                 send the tail of FILE from an orphaned socket
+                                 path and the server name (FILE a directory:
+                                 its file named as the path's last part, 404
+                                 if none); then waits for the client to
+                                 close, so the kernel never has to send the
+                                 tail of FILE from an orphaned socket. With
+                                 RECORD, the answer goes in TLS records of at
+                                 most RECORD bytes (one write each), as
+                                 servers that size records to a segment send
   udp-recv PORT OUT              appends "LENGTH FIRST-BYTE-HEX SOURCE" to OUT
                                  for every UDP datagram to PORT (IPv4 and
                                  IPv6), until killed
@@ -42,11 +48,24 @@ def listener6(kind, port):
     return s
 
 
-def tls_serve(cert, key, path, port):
+def answer(path, req):
+    """The HTTP answer to request req from path (a file or a directory)."""
+    if os.path.isdir(path):
+        name = req.split(b" ")[1].split(b"/")[-1].decode(errors="replace") \
+            if req.count(b" ") >= 2 else ""
+        full = os.path.join(path, name)
+        if not name or not os.path.isfile(full):
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n" \
+                b"Connection: close\r\n\r\n"
+        path = full
     with open(path, "rb") as f:
         body = f.read()
-    head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+            + body)
+
+
+def tls_serve(cert, key, path, port, record=0):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     ls = listener6(socket.SOCK_STREAM, port)
@@ -62,7 +81,10 @@ def tls_serve(cert, key, path, port):
                 if not d:
                     return
                 req += d
-            s.sendall(head + body)
+            out = answer(path, req)
+            step = record or len(out)
+            for i in range(0, len(out), step):
+                s.sendall(out[i:i + step])
             while s.recv(4096):
                 pass
         except (OSError, ssl.SSLError):
@@ -139,8 +161,8 @@ def udp_count(port, maxwait):
 
 
 def main(a):
-    if a[:1] == ["tls-serve"] and len(a) == 5:
-        tls_serve(a[1], a[2], a[3], int(a[4]))
+    if a[:1] == ["tls-serve"] and len(a) in (5, 6):
+        tls_serve(a[1], a[2], a[3], int(a[4]), int(a[5]) if len(a) == 6 else 0)
     elif a[:1] == ["udp-recv"] and len(a) == 3:
         udp_recv(int(a[1]), a[2])
     elif a[:1] == ["udp-send"] and len(a) == 4:

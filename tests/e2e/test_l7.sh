@@ -21,10 +21,18 @@
 #     a 1 MiB download over TLS naming pbs.twimg.com has a goodput within
 #     25% of the rate; the flow keeps its verdict from start to end; other
 #     names are not slowed; and the policer alone (a UDP flood, no TCP)
-#     delivers its rate.
+#     delivers its rate;
+#  7. freeze (the TSPU's 2025 "16-20 KB freeze": net4people/bbs#417,
+#     #490, #662, ntc.party topic 17013, hyperion-cs/dpi-checkers "RU ::
+#     TCP 16-20"), from a server that writes TLS records of one segment:
+#     under "sni @frozen freeze after 16KB" behind an exempt name's pass
+#     rule, a 4 KB file loads and a 64 KB one stalls after its handshake
+#     and 11-16 KB of body (curl exit 28, HTTP 200), over IPv4 and IPv6;
+#     the exempt name and a name in no set load it whole; then by address
+#     alone, any name stalls on it; the counters show the frozen drops.
 # DNS, TLS and QUIC run over IPv4 and IPv6. The end hosts run the XDP_PASS
 # program on their interfaces (lab_peers_xdp_pass): native XDP_TX reaches a
-# veth peer only then. About 100 s, most of it the 128 kbit/s transfer.
+# veth peer only then. About 150 s, most of it the 128 kbit/s transfer.
 #
 # usage: tests/e2e/test_l7.sh BUILD_DIR   (as root)
 set -u
@@ -100,18 +108,19 @@ tls_try() {
 	rc=$?
 	printf '%s %s\n%s\n' "$rc" "$(($(now_ms) - t0))" "$out"
 }
-# curl_try ADDR NAME MAXTIME: an HTTPS download of the 1 MiB file naming
-# NAME; prints "EXIT MS HTTP-CODE BYTES APPCONNECT TOTAL", then curl's
-# error message.
+# curl_try ADDR NAME MAXTIME [PATH PORT]: an HTTPS download naming NAME,
+# of the 1 MiB file (else of PATH on PORT); prints "EXIT MS HTTP-CODE
+# BYTES APPCONNECT TOTAL", then curl's error message.
 curl_try() {
-	local t0 out rc
+	local t0 out rc err port=${5:-443}
 
 	t0=$(now_ms)
-	out=$(lab_cli curl -sS -k --max-time "$3" --resolve "$2:443:$1" \
+	err=$(mktemp -p "$TMP")
+	out=$(lab_cli curl -sS -k --max-time "$3" --resolve "$2:$port:$1" \
 		-o /dev/null -w '%{http_code} %{size_download} %{time_appconnect} %{time_total}' \
-		"https://$2/blob" 2>"$TMP/curl.err")
+		"https://$2:$port/${4:-blob}" 2>"$err")
 	rc=$?
-	printf '%s %s %s\n%s\n' "$rc" "$(($(now_ms) - t0))" "$out" "$(cat "$TMP/curl.err")"
+	printf '%s %s %s\n%s\n' "$rc" "$(($(now_ms) - t0))" "$out" "$(cat "$err")"
 }
 # dig_q SERVER NAME TYPE: "STATUS TYPE=DATA..." of the answer section.
 dig_q() {
@@ -368,6 +377,105 @@ rate=$(awk -v b="$bytes" -v s="$span" \
 	'BEGIN { printf("%.1f", s > 0 ? (b - 16384) * 8 / s / 1000 : 0) }')
 t_within "policer alone: a UDP flood at 2 mbit/s delivers $rate kbit/s after the burst ($n datagrams, $bytes IP bytes in $span s; 1000 +-10%)" \
 	"$rate" 1000 10
+
+# ---- 7. freeze -----------------------------------------------------------------
+# A second TLS server, on 4443, serving a 4 KB and a 64 KB file in records
+# of one segment (1400 bytes), as servers with dynamic record sizing open
+# a connection: a full 16 KB record would never arrive whole under a
+# 16 KB freeze, and curl would count no byte of it.
+FREEZE=16384
+mkdir "$TMP/www"
+head -c 65536 /dev/urandom >"$TMP/www/big"
+head -c 4096 /dev/urandom >"$TMP/www/small"
+lab_spawn "$LAB_SERVER" python3 "$L7" tls-serve "$TMP/cert.pem" "$TMP/key.pem" \
+	"$TMP/www" 4443 1400
+lab_wait_port "$LAB_SERVER" 4443 || t_fail "the freeze's server listens"
+
+# freeze_get ADDR NAME FILE: "EXIT HTTP-CODE BYTES" of a download from
+# 4443, 5 s at most
+freeze_get() {
+	local rc code size
+
+	read -r rc _ code size _ < <(curl_try "$1" "$2" 5 "$3" 4443)
+	echo "$rc $code $size"
+}
+# stalled LABEL FILE: curl_try's result in FILE is a download that stalled
+# after its handshake and part of the body: curl gave up at --max-time.
+stalled() {
+	local rc ms code size appc
+
+	read -r rc ms code size appc _ <"$2"
+	# A stall, not a failure at connect: the handshake ended and the
+	# answer began (HTTP 200). The body stays below the 16 KB the server
+	# may send, less its share of the handshake (certificate, tickets:
+	# about 1.3 KB), the HTTP header and 22 bytes a record. At least
+	# 11 KB: at worst the segment that crosses the limit (one MSS, 1428
+	# bytes over IPv6) is lost with the record it cuts short (1422
+	# bytes), which leaves about 11.9 KB of body. Measured 2026-12-07:
+	# 13,899 bytes over IPv4, 12,499 over IPv6 (whose segments do not
+	# line up with the records). Without the freeze: all 65,536.
+	if [ "$rc" = 28 ] && [ "$code" = 200 ] &&
+		awk -v a="$appc" 'BEGIN { exit !(a > 0) }' &&
+		[ "$size" -ge 11264 ] && [ "$size" -lt "$FREEZE" ]; then
+		t_ok "$1: stalls after $size bytes of the body (curl exit 28 after $ms ms, HTTP 200, TLS up in $appc s)"
+	else
+		t_fail "$1: stalls after 11-16 KB of the body (curl exit 28, HTTP 200, TLS up)" \
+			"exit $rc after $ms ms, HTTP $code, $size bytes, TLS up at $appc s"
+	fi
+	echo "# $1: $size body bytes before the stall"
+}
+
+# freeze_swap LABEL LINE...: swap to the policy of those lines; s0 holds
+# the counters after it.
+freeze_swap() {
+	local label=$1
+
+	shift
+	printf '%s\n' "$@" >"$TMP/freeze.policy"
+	t_check "swap to $label" br swap "$TMP/freeze.policy"
+	s0=$(stats)
+}
+
+t_eq "no freeze: the 64 KB file loads" "$(freeze_get "$V4" www.frozen.example big)" "0 200 65536"
+freeze_swap "a freeze by name (an exempt name first)" 'policy freeze-lab' \
+	'set exempt domain { ok.frozen.example }' \
+	'set frozen domain { .frozen.example }' \
+	'rule "exempt" tcp dport 4443 sni @exempt pass' \
+	'rule "frozen" tcp dport 4443 sni @frozen freeze after 16KB'
+curl_try "$V4" www.frozen.example 5 big 4443 >"$TMP/f4" & BG="$BG $!"
+curl_try "[$V6]" www.frozen.example 5 big 4443 >"$TMP/f6" & BG="$BG $!"
+t_eq "freeze by name: the 4 KB file loads" "$(freeze_get "$V4" www.frozen.example small)" "0 200 4096"
+t_eq "freeze by name: the exempt name loads the 64 KB file whole" \
+	"$(freeze_get "$V4" ok.frozen.example big)" "0 200 65536"
+t_eq "freeze by name: a name in no set loads it whole" \
+	"$(freeze_get "$V4" www.example.com big)" "0 200 65536"
+bg_wait
+s1=$(stats)
+stalled "freeze by name, IPv4: the 64 KB file" "$TMP/f4"
+stalled "freeze by name, IPv6: the 64 KB file" "$TMP/f6"
+t_eq "freeze by name: five hellos read; both rules decided flows" \
+	"$(delta "$s0" "$s1" .tls_sni.packets) $(echo "$s1" |
+		jq -c '[.rules[0].packets > 0, .rules[1].packets > 0]')" "5 [true,true]"
+t_match "freeze by name: packets of frozen flows dropped (frozen)" \
+	"$(delta "$s0" "$s1" .frozen.packets)" "^[1-9]"
+t_eq "freeze by name: the freeze action counts its flows' passed packets too" \
+	"$(echo "$s1" | jq '.actions.freeze.packets > .frozen.packets')" true
+t_eq "freeze by name: nothing else dropped" \
+	"$(delta "$s0" "$s1" .actions.drop.packets)" 0
+
+freeze_swap "a freeze by address" 'policy freeze-hoster' \
+	"set hoster addr { $V4/32, $V6/128 }" \
+	'rule "hoster" tcp daddr @hoster dport 4443 freeze after 16KB'
+curl_try "$V4" www.example.com 5 big 4443 >"$TMP/f4" & BG="$BG $!"
+t_eq "freeze by address: the 4 KB file loads" \
+	"$(freeze_get "[$V6]" ok.frozen.example small)" "0 200 4096"
+bg_wait
+s1=$(stats)
+stalled "freeze by address, any name: the 64 KB file" "$TMP/f4"
+t_match "freeze by address: frozen drops counted" \
+	"$(delta "$s0" "$s1" .frozen.packets)" "^[1-9]"
+t_eq "freeze by address: no hello waited for (no TLS rule)" \
+	"$(delta "$s0" "$s1" .flow_pending.packets)" 0
 
 t_check "unload" "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload
 echo "# run time $(($(date +%s) - T_START)) s"

@@ -10,6 +10,8 @@
 #   - FaceTime media ports dropped: calls fail, pushes succeed;
 #   - APNs SNI dropped on 5223 only: pushes succeed over the 443 fallback;
 #     on 5223 and 443: pushes fail on iOS and succeed on Android;
+#   - a freeze after 16 KB: small responses load, large ones stall
+#     mid-transfer (failed, "data/transfer_stalled"), none at connect;
 #   - a timeline swap cuts established channels from its time on;
 #   - the text what-if matrix: a row per platform where a service's
 #     platforms differ, numbered columns and a key for long policy names;
@@ -155,6 +157,29 @@ t_eq "throttled to 128 kbit/s, every opening is late (media below 1 mbit/s)" \
 	"$(outcome "$thr" 0 twitter any open late)" "$att"
 t_eq "... and none fails: a throttle slows, it does not block" \
 	"$(outcome "$thr" 0 twitter any open failed)" 0
+
+# ---- a freeze ------------------------------------------------------------------
+# freeze after 16KB on two apps' names: the small responses (4 KB) load,
+# the large ones (128 KB) hang after their first 16 KB and fail there,
+# not at connect (the model's "data/transfer_stalled").
+
+base=$("$BR" --json simulate --no-policy --scenario "$E2E/scenarios/freeze.scenario")
+frz=$(sim "$E2E/scenarios/freeze.scenario" "$E2E/policies/freeze-apps.policy")
+att=$(outcome "$frz" 0 news any open attempted)
+t_match "news opened" "$att" '^[1-9][0-9]*$'
+t_eq "no policy: every news opening works" \
+	"$(outcome "$base" 0 news any open ok)" \
+	"$(outcome "$base" 0 news any open attempted)"
+t_eq "frozen after 16 KB: every news opening (128 KB) fails" \
+	"$(outcome "$frz" 0 news any open failed)" "$att"
+t_eq "... each one stalled mid-transfer, none at connect" \
+	"$(jq -c '.policies[0].services[] | select(.service == "news" and
+		.action == "open") | .failures' <<<"$frz")" \
+	"{\"data/transfer_stalled\":$att}"
+att=$(outcome "$frz" 0 auth any open attempted)
+t_match "2FA app opened" "$att" '^[1-9][0-9]*$'
+t_eq "... its 4 KB responses fit under the freeze: all ok" \
+	"$(outcome "$frz" 0 auth any open ok)" "$att"
 
 # ---- a timeline swap --------------------------------------------------------
 

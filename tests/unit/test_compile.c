@@ -1665,6 +1665,7 @@ static void test_flows_flag_per_action(void **state)
 		{ BR_ACT_PASS, 0 },	{ BR_ACT_DROP, 0 },
 		{ BR_ACT_RESET, 1 },	{ BR_ACT_NXDOMAIN, 1 },
 		{ BR_ACT_SINKHOLE, 1 }, { BR_ACT_THROTTLE, 1 },
+		{ BR_ACT_FREEZE, 1 },
 	};
 	struct br_policy *pol;
 	size_t i;
@@ -1675,6 +1676,7 @@ static void test_flows_flag_per_action(void **state)
 		add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE,
 			 cases[i].action);
 		pol->rules[0].rate_bps = 1000000;
+		pol->rules[0].freeze_bytes = 16384;
 		compile_ok(pol);
 		assert_int_equal(!!(view.hdr->flags & BR_HDR_FLOWS),
 				 cases[i].flows);
@@ -1723,6 +1725,19 @@ static void test_rule_params(void **state)
 	r->rate_bps = 1000;
 	r->burst_bytes = 5000;
 	r->has_sink4 = 1;
+	r->freeze_bytes = 777;
+	r->freeze_both = 1;
+	/* freeze: its bytes in freeze_after (once 4 reserved bytes), both
+	 * ways as a flag */
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_FREEZE);
+	r->freeze_bytes = 16384;
+	r = add_l7_rule(pol, BR_L7_NONE, BR_PROTO_UDP, NONE, BR_ACT_FREEZE);
+	r->freeze_bytes = 1;
+	r->freeze_both = 1;
+	r = add_l7_rule(pol, BR_L7_NONE, BR_PROTO_TCP, NONE, BR_ACT_FREEZE);
+	r->freeze_bytes = 4294967295u;
+	r->rate_bps = 1000000;
+	r->burst_bytes = 5000;
 	compile_ok(pol);
 
 	assert_int_equal(view.rules[0].action, BR_ACT_THROTTLE);
@@ -1754,15 +1769,30 @@ static void test_rule_params(void **state)
 		assert_int_equal(view.rules[i].burst, 0);
 		assert_int_equal(view.rules[i].ps_per_byte, 0);
 		assert_int_equal(view.rules[i].reserved, 0);
-		assert_memory_equal(view.rules[i].reserved2, zero16, 4);
+		assert_int_equal(view.rules[i].freeze_after, 0);
 	}
 	assert_int_equal(view.rules[9].action, BR_ACT_DROP);
 	assert_int_equal(view.rules[9].flags, 0);
 	assert_memory_equal(view.rules[9].sink4, zero16, 4);
-	for (i = 10; i < BR_MAX_RULES; i++) {
+	assert_int_equal(view.rules[9].freeze_after, 0);
+	assert_int_equal(offsetof(struct br_rule, freeze_after), 36);
+	assert_int_equal(view.rules[10].action, BR_ACT_FREEZE);
+	assert_int_equal(view.rules[10].freeze_after, 16384);
+	assert_int_equal(view.rules[10].flags, 0);
+	assert_int_equal(view.rules[11].freeze_after, 1);
+	assert_int_equal(view.rules[11].flags, BR_RULE_F_FREEZE_BOTH);
+	assert_int_equal(view.rules[12].freeze_after, 4294967295u);
+	for (i = 10; i < 13; i++) {
+		assert_int_equal(view.rules[i].burst, 0);
+		assert_int_equal(view.rules[i].ps_per_byte, 0);
+	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(view.rules[i].freeze_after, 0);
+	for (i = 13; i < BR_MAX_RULES; i++) {
 		assert_int_equal(view.rules[i].action, 0);
 		assert_int_equal(view.rules[i].flags, 0);
 		assert_int_equal(view.rules[i].ps_per_byte, 0);
+		assert_int_equal(view.rules[i].freeze_after, 0);
 	}
 	policy_free(pol);
 }
@@ -2091,6 +2121,7 @@ static void test_l7_ir_checked(void **state)
 		"rule has bad QUIC versions",
 		"rule has throttle at rate 0",
 		"rule refers to set 0, which is not a domain set",
+		"rule has freeze after 0 bytes",
 	};
 	struct br_policy *pol;
 	struct br_diag diag;
@@ -2122,6 +2153,9 @@ static void test_l7_ir_checked(void **state)
 			ADDRS("198.18.0.0/15");
 			pol->rules[1].l7 = BR_L7_DNS;
 			pol->rules[1].domain_set = 0;
+			break;
+		case 5:
+			pol->rules[1].action = BR_ACT_FREEZE;
 			break;
 		}
 		br_diag_init(&diag);

@@ -622,6 +622,74 @@ static void test_throttle_units(void **state)
 	}
 }
 
+/*
+ * freeze after SIZE [from server | both]: SIZE as a throttle's burst
+ * (bytes, K, KB, KiB, MB, MiB; 1 byte to 4 GiB - 1), for tcp and udp
+ * rules, given or implied (sni, dns, quic); from the server by default.
+ */
+static void test_freeze_forms(void **state)
+{
+	static const struct {
+		const char *rule;
+		enum br_proto proto;
+		enum br_l7 l7;
+		uint32_t bytes;
+		int both;
+	} rows[] = {
+		{ "tcp dport 443 sni .frozen.example freeze after 16KB",
+		  BR_PROTO_TCP, BR_L7_TLS, 16384, 0 },
+		{ "tcp daddr 198.18.0.0/15 freeze after 20000 from server",
+		  BR_PROTO_TCP, BR_L7_NONE, 20000, 0 },
+		{ "udp dport 443 freeze after 1MiB both", BR_PROTO_UDP,
+		  BR_L7_NONE, 1048576, 1 },
+		{ "sni a.example freeze after 1 both", BR_PROTO_TCP, BR_L7_TLS,
+		  1, 1 },
+		{ "quic freeze after 16K", BR_PROTO_UDP, BR_L7_QUIC, 16384, 0 },
+		{ "dns .x.example freeze after 2KiB", BR_PROTO_UDP, BR_L7_DNS,
+		  2048, 0 },
+		{ "tcp freeze after 1B from server", BR_PROTO_TCP, BR_L7_NONE,
+		  1, 0 },
+		{ "udp freeze after 2MB", BR_PROTO_UDP, BR_L7_NONE, 2097152, 0 },
+		{ "tcp freeze after 4294967295 both", BR_PROTO_TCP, BR_L7_NONE,
+		  4294967295u, 1 },
+	};
+	struct br_policy *pol;
+	char text[160], want[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), "policy p\nrule %s\n",
+			 rows[i].rule);
+		pol = parse_ok(text);
+		assert_int_equal(pol->n_rules, 1);
+		assert_int_equal(pol->rules[0].action, BR_ACT_FREEZE);
+		assert_int_equal(pol->rules[0].proto, rows[i].proto);
+		assert_int_equal(pol->rules[0].l7, rows[i].l7);
+		assert_int_equal(pol->rules[0].freeze_bytes, rows[i].bytes);
+		assert_int_equal(pol->rules[0].freeze_both, rows[i].both);
+		snprintf(want, sizeof(want), "rule %s", rows[i].rule);
+		assert_string_equal(pol->rules[0].text, want);
+		br_policy_free(pol);
+	}
+	/* the case: exempt names first, then the frozen ones */
+	pol = parse_ok("policy freeze-16k\n"
+		       "set exempt domain { ok.frozen.example }\n"
+		       "set frozen domain { .frozen.example }\n"
+		       "set hetzner addr { 198.18.96.0/20 }\n"
+		       "rule tcp dport 443 sni @exempt pass\n"
+		       "rule tcp dport 443 sni @frozen freeze after 16KB\n"
+		       "rule tcp daddr @hetzner freeze after 16KB\n");
+	assert_int_equal(pol->n_rules, 3);
+	assert_int_equal(pol->rules[0].action, BR_ACT_PASS);
+	assert_int_equal(pol->rules[0].freeze_bytes, 0);
+	assert_int_equal(pol->rules[1].action, BR_ACT_FREEZE);
+	assert_int_equal(pol->rules[2].action, BR_ACT_FREEZE);
+	assert_int_equal(pol->rules[2].l7, BR_L7_NONE);
+	assert_int_equal(pol->rules[2].freeze_bytes, 16384);
+	br_policy_free(pol);
+}
+
 /* Label and length limits of domain names, at their boundaries. */
 static void test_domain_limits(void **state)
 {
@@ -858,11 +926,11 @@ static const struct bad_case bad_cases[] = {
 
 	/* rules */
 	{ P "rule\n",
-	  "t.policy:2:5: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	  "t.policy:2:5: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
 	{ P "rule tcp dport 5223\n",
-	  "t.policy:2:20: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	  "t.policy:2:20: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
 	{ P "rule tcp dport 5223 block\n",
-	  "t.policy:2:21: unknown action \"block\" (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	  "t.policy:2:21: unknown action \"block\" (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
 	{ P "rule tcp port 5223 drop\n",
 	  "t.policy:2:10: unknown match \"port\"" },
 	{ P "rule tcp dport 5223 drop tcp\n",
@@ -933,7 +1001,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:24: port 70000 out of range (0-65535)" },
 	{ P "rule tcp dport { 1, 2\nrule drop\nrule tcp dport 80 rst\n",
 	  "t.policy:2:16: unterminated \"{\"\n"
-	  "t.policy:4:19: unknown action \"rst\" (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	  "t.policy:4:19: unknown action \"rst\" (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
 	{ P "rule foo daddr { 1.2.3.4\nrule drop\n",
 	  "t.policy:2:6: unknown match \"foo\"\n"
 	  "t.policy:2:16: unterminated \"{\"" },
@@ -989,7 +1057,7 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule dns { a.b\nrule drop\n",
 	  "t.policy:2:10: unterminated \"{\"" },
 	{ P "rule sni a.b\n",
-	  "t.policy:2:13: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)" },
+	  "t.policy:2:13: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
 	{ P "rule sni a.b sni c.d drop\n",
 	  "t.policy:2:14: \"sni\" already given at t.policy:2:6" },
 	{ P "rule ech ech drop\n",
@@ -1138,6 +1206,51 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule udp throttle 7kbit burst 10\n",
 	  "t.policy:2:19: rate \"7kbit\" out of range (8kbit to 100gbit)\n"
 	  "t.policy:2:31: burst \"10\" is below one full frame (1514 bytes): no packet could ever pass" },
+	/* freeze after SIZE [from server | both] */
+	{ P "rule freeze after 16KB\n",
+	  "t.policy:2:6: freeze needs a tcp or udp rule" },
+	{ P "rule icmp freeze after 16KB\n",
+	  "t.policy:2:11: freeze needs a tcp or udp rule" },
+	{ P "rule ether type arp freeze after 16KB\n",
+	  "t.policy:2:21: freeze needs a tcp or udp rule" },
+	{ P "rule tcp freeze\n",
+	  "t.policy:2:16: expected \"after\" after \"freeze\", got end of line" },
+	{ P "rule tcp freeze 16KB\n",
+	  "t.policy:2:17: expected \"after\" after \"freeze\", got \"16KB\"" },
+	{ P "rule tcp freeze after\n",
+	  "t.policy:2:22: expected a size after \"after\", got end of line" },
+	{ P "rule tcp freeze after { 16KB }\n",
+	  "t.policy:2:23: expected a size after \"after\", got \"{\"" },
+	{ P "rule tcp freeze after 0\n",
+	  "t.policy:2:23: freeze size \"0\" is 0 bytes (at least 1)" },
+	{ P "rule tcp freeze after 0KB both\n",
+	  "t.policy:2:23: freeze size \"0KB\" is 0 bytes (at least 1)" },
+	{ P "rule tcp freeze after 16kb\n",
+	  "t.policy:2:23: bad size \"16kb\" (expected bytes, or a number and B, K, KB, KiB, MB or MiB, as in 16KB)" },
+	{ P "rule tcp freeze after -1\n",
+	  "t.policy:2:23: bad size \"-1\" (expected bytes, or a number and B, K, KB, KiB, MB or MiB, as in 16KB)" },
+	{ P "rule tcp freeze after 4096MiB\n",
+	  "t.policy:2:23: freeze size \"4096MiB\" too large (at most 4294967295 bytes)" },
+	{ P "rule tcp freeze after 4294967296\n",
+	  "t.policy:2:23: freeze size \"4294967296\" too large (at most 4294967295 bytes)" },
+	{ P "rule tcp freeze after 16KB from\n",
+	  "t.policy:2:32: expected \"server\" after \"from\" (or \"both\", without \"from\", for both ways), got end of line" },
+	{ P "rule tcp freeze after 16KB from client\n",
+	  "t.policy:2:33: expected \"server\" after \"from\" (or \"both\", without \"from\", for both ways), got \"client\"" },
+	{ P "rule tcp freeze after 16KB from both\n",
+	  "t.policy:2:33: expected \"server\" after \"from\" (or \"both\", without \"from\", for both ways), got \"both\"" },
+	{ P "rule udp freeze after 0 from client\n",
+	  "t.policy:2:23: freeze size \"0\" is 0 bytes (at least 1)\n"
+	  "t.policy:2:30: expected \"server\" after \"from\" (or \"both\", without \"from\", for both ways), got \"client\"" },
+	{ P "rule tcp freeze after 16KB sideways\n",
+	  "t.policy:2:28: unexpected \"sideways\" after the action" },
+	{ P "rule tcp freeze after 16KB both drop\n",
+	  "t.policy:2:33: unexpected \"drop\" after the action" },
+	{ P "rule tcp freeze after 16KB from server both\n",
+	  "t.policy:2:40: unexpected \"both\" after the action" },
+	{ P "rule tcp freeze after 16KB\nrule udp freeze after 0\nrule freeze after 1\n",
+	  "t.policy:3:23: freeze size \"0\" is 0 bytes (at least 1)\n"
+	  "t.policy:4:6: freeze needs a tcp or udp rule" },
 	{ P "on-swap keep\non-swap flush\n",
 	  "t.policy:3:1: \"on-swap\" already given at t.policy:2:1" },
 	{ P "on-swap\n",
@@ -1183,7 +1296,7 @@ static const struct bad_case bad_cases[] = {
 	    "rule udp dport @nope drop\nrule drop\n",
 	  "t.policy:2:9: unknown action \"maybe\" (expected pass or drop)\n"
 	  "t.policy:3:14: prefix length 33 out of range (0-32)\n"
-	  "t.policy:4:18: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)\n"
+	  "t.policy:4:18: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)\n"
 	  "t.policy:5:16: unknown set \"nope\"" },
 };
 
@@ -1246,7 +1359,7 @@ static void test_unterminated_buffer(void **state)
 	memcpy(buf, text, sizeof(text) - 2);
 	got = parse_bad(buf, sizeof(text) - 2);
 	assert_string_equal(got,
-			    "t.policy:2:17: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole or throttle)");
+			    "t.policy:2:17: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)");
 	free(got);
 	free(buf);
 }
@@ -1882,6 +1995,18 @@ static void test_examples(void **state)
 		     EXACT | BELOW);
 	br_policy_free(pol);
 
+	pol = parse_example("sni-freeze-16k");
+	assert_int_equal(pol->n_rules, 2);
+	assert_int_equal(pol->rules[0].action, BR_ACT_PASS);
+	r = &pol->rules[1];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->action, BR_ACT_FREEZE);
+	assert_int_equal(r->freeze_bytes, 16384);
+	assert_int_equal(r->freeze_both, 0);
+	check_domain(&pol->sets[r->domain_set].domains[0], "frozen.example",
+		     EXACT | BELOW);
+	br_policy_free(pol);
+
 	pol = parse_example("quic-drop");
 	r = &pol->rules[0];
 	assert_int_equal(pol->n_rules, 1);
@@ -2078,6 +2203,7 @@ static void test_examples_catalog(void **state)
 		"facetime-media",      "https-port",
 		"quic-drop",	       "sni-courier-drop",
 		"sni-courier-reset",   "sni-twimg-throttle",
+		"sni-freeze-16k",
 	};
 	struct br_catalog *cat = shipped_cat();
 	struct br_policy *pol;
@@ -2244,9 +2370,10 @@ static void test_service_kinds(void **state)
 	(void)state;
 	pol = parse_cat_ok("policy p\nsni-default drop\n"
 			   "rule service app drop\nrule service app reset\n"
-			   "rule service app throttle 1mbit burst 16KB\n",
+			   "rule service app throttle 1mbit burst 16KB\n"
+			   "rule service app freeze after 16KB both\n",
 			   cat);
-	assert_int_equal(pol->n_rules, 6 + 6 + 5);
+	assert_int_equal(pol->n_rules, 6 + 6 + 5 + 5);
 	for (i = 0; i < 6; i++) {
 		assert_string_equal(pol->rules[i].text, want_drop[i]);
 		assert_int_equal(pol->rules[i].action, BR_ACT_DROP);
@@ -2297,6 +2424,21 @@ static void test_service_kinds(void **state)
 	assert_string_equal(pol->rules[12].text,
 			    "service app: tcp dport 443 sni { api.example, "
 			    "cdn.example } throttle 1mbit burst 16KB");
+	/* nor a transfer to freeze */
+	for (i = 17; i < 22; i++) {
+		assert_int_equal(pol->rules[i].action, BR_ACT_FREEZE);
+		assert_int_equal(pol->rules[i].freeze_bytes, 16384);
+		assert_int_equal(pol->rules[i].freeze_both, 1);
+		assert_int_not_equal(pol->rules[i].l7, BR_L7_DNS);
+		assert_int_equal(pol->rules[i].proto,
+				 pol->rules[i - 17].proto);
+	}
+	assert_string_equal(pol->rules[17].text,
+			    "service app: tcp dport 443 sni { api.example, "
+			    "cdn.example } freeze after 16KB both");
+	assert_string_equal(pol->rules[21].text,
+			    "service app: udp daddr @srv dport 3478-3497 "
+			    "freeze after 16KB both");
 	/* one copy of each catalog set per policy */
 	assert_int_equal(pol->rules[1].daddr_set, pol->rules[7].daddr_set);
 	br_policy_free(pol);
@@ -2365,7 +2507,10 @@ static void test_service_errors(void **state)
 		"rule service app drop now\n"
 		"rule service app throttle 1mbit\n"
 		"rule service names throttle 1mbit burst 2KB\n"
-		"rule service \"app\" drop\n";
+		"rule service \"app\" drop\n"
+		"rule service app freeze 16KB\n"
+		"rule service names freeze after 1KB\n"
+		"rule service app freeze after 0 both\n";
 	struct br_catalog *cat = small_cat();
 	char *msgs, *big;
 	size_t len = 0;
@@ -2379,13 +2524,16 @@ static void test_service_errors(void **state)
 			    "t.policy:3:14: unknown service \"zzz\" (not in the service catalog)\n"
 			    "t.policy:4:18: a service rule takes no other match: rule [\"name\"] service ID ACTION\n"
 			    "t.policy:5:10: \"service\" takes no other match: rule [\"name\"] service ID ACTION\n"
-			    "t.policy:6:18: nxdomain is not an action of service rules (expected pass, drop, reset or throttle)\n"
-			    "t.policy:7:18: unknown action \"frob\" (expected pass, drop, reset or throttle)\n"
-			    "t.policy:8:17: expected an action (pass, drop, reset or throttle), got end of line\n"
+			    "t.policy:6:18: nxdomain is not an action of service rules (expected pass, drop, reset, throttle or freeze)\n"
+			    "t.policy:7:18: unknown action \"frob\" (expected pass, drop, reset, throttle or freeze)\n"
+			    "t.policy:8:17: expected an action (pass, drop, reset, throttle or freeze), got end of line\n"
 			    "t.policy:9:23: unexpected \"now\" after the action\n"
 			    "t.policy:10:32: expected \"burst\" after the rate, got end of line\n"
 			    "t.policy:11:1: service \"names\" has no flow a throttle rule can match\n"
-			    "t.policy:12:14: expected service id, got string \"app\"");
+			    "t.policy:12:14: expected service id, got string \"app\"\n"
+			    "t.policy:13:25: expected \"after\" after \"freeze\", got \"16KB\"\n"
+			    "t.policy:14:1: service \"names\" has no flow a freeze rule can match\n"
+			    "t.policy:15:31: freeze size \"0\" is 0 bytes (at least 1)");
 	free(msgs);
 	/* no catalog: nothing to expand */
 	msgs = parse_bad("policy p\nrule service app drop\n", 31);
@@ -2464,6 +2612,7 @@ static void test_names(void **state)
 	assert_string_equal(br_action_name(BR_ACT_NXDOMAIN), "nxdomain");
 	assert_string_equal(br_action_name(BR_ACT_SINKHOLE), "sinkhole");
 	assert_string_equal(br_action_name(BR_ACT_THROTTLE), "throttle");
+	assert_string_equal(br_action_name(BR_ACT_FREEZE), "freeze");
 	assert_string_equal(br_proto_name(BR_PROTO_ANY), "any");
 	assert_string_equal(br_proto_name(BR_PROTO_TCP), "tcp");
 	assert_string_equal(br_proto_name(BR_PROTO_UDP), "udp");
@@ -2547,6 +2696,7 @@ int main(void)
 		cmocka_unit_test(test_qtypes),
 		cmocka_unit_test(test_quic_versions),
 		cmocka_unit_test(test_throttle_units),
+		cmocka_unit_test(test_freeze_forms),
 		cmocka_unit_test(test_domain_limits),
 		cmocka_unit_test(test_bad_policies),
 		cmocka_unit_test(test_unterminated_buffer),

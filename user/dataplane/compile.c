@@ -225,6 +225,8 @@ static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 		what = "bad QUIC versions";
 	else if (rule->action == BR_ACT_THROTTLE && !rule->rate_bps)
 		what = "throttle at rate 0";
+	else if (rule->action == BR_ACT_FREEZE && !rule->freeze_bytes)
+		what = "freeze after 0 bytes";
 	if (!what)
 		return 0;
 	if (c->diag)
@@ -315,6 +317,11 @@ static void compile_rule_params(const struct br_rule_ir *rule,
 		/* 1e12 ps per second over rate / 8 bytes per second */
 		out->ps_per_byte = (8000000000000ULL + rule->rate_bps / 2) /
 				   rule->rate_bps;
+	}
+	if (rule->action == BR_ACT_FREEZE) {
+		out->freeze_after = rule->freeze_bytes;
+		if (rule->freeze_both)
+			out->flags |= BR_RULE_F_FREEZE_BOTH;
 	}
 	if (rule->action == BR_ACT_SINKHOLE) {
 		if (rule->has_sink4) {
@@ -454,7 +461,8 @@ static int compile_etypes(struct compiler *c)
 static int is_flow_action(enum br_action action)
 {
 	return action == BR_ACT_RESET || action == BR_ACT_NXDOMAIN ||
-	       action == BR_ACT_SINKHOLE || action == BR_ACT_THROTTLE;
+	       action == BR_ACT_SINKHOLE || action == BR_ACT_THROTTLE ||
+	       action == BR_ACT_FREEZE;
 }
 
 /* Which rules need which L7 fact; the flags that follow from them. */

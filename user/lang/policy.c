@@ -30,7 +30,9 @@
 #include "textfile.h"
 
 #define BR_THROTTLE_MIN_BURST 1514 /* one full Ethernet frame */
-#define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole or throttle"
+#define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole, throttle or freeze"
+/* what "rule service ID ACTION" takes */
+#define BR_SERVICE_ACTIONS "pass, drop, reset, throttle or freeze"
 
 /* Match dimensions of a rule, to find repeats and conflicts. */
 enum dim {
@@ -86,6 +88,8 @@ static enum br_action rule_action_of(const struct br_token *t)
 		return BR_ACT_SINKHOLE;
 	if (br_tok_is(t, "throttle"))
 		return BR_ACT_THROTTLE;
+	if (br_tok_is(t, "freeze"))
+		return BR_ACT_FREEZE;
 	return BR_ACT_NONE;
 }
 
@@ -574,6 +578,44 @@ static int parse_throttle(struct br_parser *ps, struct br_src *s,
 	return bad ? -EINVAL : 0;
 }
 
+/*
+ * freeze after SIZE [from server | both]: the bytes a flow carries before
+ * it freezes, from the server (the default) or both ways together.
+ */
+static int parse_freeze(struct br_parser *ps, struct br_src *s,
+			struct br_rule_ir *r)
+{
+	char d[BR_PARSE_DESC_LEN];
+	int bad = 0;
+
+	if (!br_tok_is(&s->cur, "after"))
+		return br_parse_expected(ps, s, "\"after\" after \"freeze\"");
+	br_parse_next(s);
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s, "a size after \"after\"");
+	if (br_parse_size(ps, &s->cur, "freeze size", &r->freeze_bytes)) {
+		bad = 1;
+	} else if (!r->freeze_bytes) {
+		br_perr(ps, s->cur.pos, "freeze size %s is 0 bytes (at least 1)",
+			br_parse_desc(&s->cur, d));
+		bad = 1;
+	}
+	br_parse_next(s);
+	if (br_tok_is(&s->cur, "both")) {
+		r->freeze_both = 1;
+		br_parse_next(s);
+	} else if (br_tok_is(&s->cur, "from")) {
+		br_parse_next(s);
+		if (!br_tok_is(&s->cur, "server"))
+			return br_parse_expected(
+				ps, s,
+				"\"server\" after \"from\" (or \"both\", "
+				"without \"from\", for both ways)");
+		br_parse_next(s);
+	}
+	return bad ? -EINVAL : 0;
+}
+
 static const struct {
 	const char *kw;
 	enum dim dim;
@@ -734,6 +776,8 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 			return parse_sinkhole(ps, s, r);
 		if (act == BR_ACT_THROTTLE)
 			return parse_throttle(ps, s, r);
+		if (act == BR_ACT_FREEZE)
+			return parse_freeze(ps, s, r);
 		return 0;
 	}
 
@@ -870,9 +914,11 @@ static int check_action(struct br_parser *ps, const struct br_rule_ir *r,
 			br_action_name(r->action));
 		return 1;
 	case BR_ACT_THROTTLE:
+	case BR_ACT_FREEZE:
 		if (r->proto == BR_PROTO_TCP || r->proto == BR_PROTO_UDP)
 			return 0;
-		br_perr(ps, dims[D_ACTION], "throttle needs a tcp or udp rule");
+		br_perr(ps, dims[D_ACTION], "%s needs a tcp or udp rule",
+			br_action_name(r->action));
 		return 1;
 	default:
 		return 0;
@@ -987,8 +1033,7 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 	}
 	if (s->cur.kind != BR_TOK_WORD) {
 		err = br_parse_expected(ps, s,
-					"an action (pass, drop, reset or "
-					"throttle)");
+					"an action (" BR_SERVICE_ACTIONS ")");
 		goto bad;
 	}
 	r->action = rule_action_of(&s->cur);
@@ -1003,25 +1048,25 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 	    r->action == BR_ACT_SINKHOLE) {
 		if (r->action == BR_ACT_NONE)
 			br_perr(ps, s->cur.pos,
-				"unknown action %s (expected pass, drop, reset "
-				"or throttle)",
+				"unknown action %s (expected " BR_SERVICE_ACTIONS
+				")",
 				br_parse_desc(&s->cur, d));
 		else
 			br_perr(ps, s->cur.pos,
 				"%s is not an action of service rules "
-				"(expected "
-				"pass, drop, reset or throttle)",
+				"(expected " BR_SERVICE_ACTIONS ")",
 				br_action_name(r->action));
 		err = -EINVAL;
 		goto bad;
 	}
 	act_start = s->cur.start;
 	br_parse_next(s);
-	if (r->action == BR_ACT_THROTTLE) {
+	if (r->action == BR_ACT_THROTTLE)
 		err = parse_throttle(ps, s, r);
-		if (err)
-			goto bad;
-	}
+	else if (r->action == BR_ACT_FREEZE)
+		err = parse_freeze(ps, s, r);
+	if (err)
+		goto bad;
 	if (!br_parse_at_eol(s)) {
 		if (s->cur.kind != BR_TOK_ERROR)
 			br_perr(ps, s->cur.pos,

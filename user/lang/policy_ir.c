@@ -82,6 +82,8 @@ const char *br_action_name(enum br_action action)
 		return "sinkhole";
 	case BR_ACT_THROTTLE:
 		return "throttle";
+	case BR_ACT_FREEZE:
+		return "freeze";
 	default:
 		return "unknown";
 	}

@@ -101,6 +101,8 @@ struct br_rule_ir {
 	uint8_t sink6[16];
 	uint64_t rate_bps;    /* throttle: bits per second */
 	uint32_t burst_bytes; /* throttle */
+	uint32_t freeze_bytes; /* freeze after SIZE: 1 or more */
+	int freeze_both;       /* freeze ... both; 0: from the server */
 };
 
 /*

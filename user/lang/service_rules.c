@@ -106,8 +106,9 @@ static enum br_action sig_action(enum br_cat_kind k, enum br_action act)
 	if (k == BR_CAT_DNS) {
 		if (act == BR_ACT_RESET)
 			return BR_ACT_NXDOMAIN; /* the fast failure of DNS */
-		if (act == BR_ACT_THROTTLE)
-			return BR_ACT_NONE; /* a lookup has no rate */
+		if (act == BR_ACT_THROTTLE || act == BR_ACT_FREEZE)
+			return BR_ACT_NONE; /* a lookup has no rate, no
+					     * transfer to freeze */
 	}
 	if (udp && act == BR_ACT_RESET)
 		return BR_ACT_DROP;

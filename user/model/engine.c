@@ -23,11 +23,14 @@
  *   data    request up, the whole response down, window by window (Reno
  *           in brief: doubling, then one more a round trip; halved on a
  *           loss): a throttled flow's goodput and completion time follow
- *           the policer. Every response packet goes through the program
- *           unless the program's own state shows the flow cannot be
- *           affected (no policy, a stateless one, or a decided verdict
- *           other than throttle, and no swap since the response began):
- *           then one packet a window stands for it (step_response)
+ *           the policer; a frozen one stops at the freeze's byte, and
+ *           fails as transfer_stalled once its retransmissions at the RTO
+ *           (doubling, five times) got nothing. Every response packet
+ *           goes through the program unless the program's own state
+ *           shows the flow cannot be affected (no policy, a stateless
+ *           one, or a decided verdict other than throttle and freeze,
+ *           and no swap since the response began): then one packet a
+ *           window stands for it (step_response)
  *
  * Every packet of those steps goes through the kernel program at its
  * virtual time (struct br_xdp_meta), from the direction it travels in; the

@@ -87,8 +87,8 @@ int br_sim_install(struct br_sim *sim, const struct br_policy *pol,
  * exactly what a sender that reacts to each verdict would have sent.
  * BR_SIM_FIXED asks whether, after this frame passed, every later frame
  * of its flow passes too while the policy stays (out->fixed: no policy, a
- * stateless one, or a decided verdict other than throttle, of the
- * generation in force; the program answers).
+ * stateless one, or a decided verdict other than throttle and freeze, of
+ * the generation in force; the program answers).
  *
  * br_sim_run: run what was added; 0 or -errno (a test_run failure).
  * br_sim_push: one frame, run at once.

@@ -39,6 +39,9 @@ struct br_traffic_opts {
  * string of OONI's error vocabulary (ooni/spec data-formats/df-007-errors;
  * FACTS.md, measurement vocabularies). dns_sinkhole is not OONI's: a
  * forged address of another host, whose connection OONI would see fail.
+ * Nor is transfer_stalled: a response that began to arrive and then
+ * stopped, through every retransmission (a freeze: the page or download
+ * hangs after its first bytes); OONI would call it generic_timeout_error.
  */
 #define BR_FAIL_STAGES(X) \
 	X(DNS, "dns") X(TCP, "tcp") X(TLS, "tls") X(QUIC, "quic") \
@@ -48,7 +51,8 @@ struct br_traffic_opts {
 	X(RESET, "connection_reset")                            \
 	X(NXDOMAIN, "dns_nxdomain_error")                       \
 	X(NO_ANSWER, "dns_no_answer")                           \
-	X(SINKHOLE, "dns_sinkhole")
+	X(SINKHOLE, "dns_sinkhole")                             \
+	X(STALLED, "transfer_stalled")
 
 #define BR_X_ENUM(name, str) BR_STAGE_##name,
 enum br_fail_stage { BR_FAIL_STAGES(BR_X_ENUM) BR_STAGES };

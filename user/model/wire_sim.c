@@ -429,13 +429,19 @@ static int64_t step_request(struct model *m, struct job *j)
  * Every packet of the response goes through the program, except where
  * the program shows that none of the rest can be affected: when the
  * window's first packet passed and its flow is fixed (BR_SIM_FIXED: no
- * policy, a stateless one, or a decided verdict other than throttle, of
- * the generation in force), the first packet stands for the window. Not
- * after a swap since the response began (a swap ends the shortcut for
- * good), and a policed or dropped flow never takes it, so its timing is
- * exact. A flow the censor does not see passes whole the same way: its
- * packets are counted as those of a fixed flow, one a window, so that
- * unseen_packets and packets count alike.
+ * policy, a stateless one, or a decided verdict other than throttle and
+ * freeze, of the generation in force), the first packet stands for the
+ * window. Not after a swap since the response began (a swap ends the
+ * shortcut for good), and a policed, counted or dropped flow never takes
+ * it, so its timing is exact and a freeze stops it at its byte. A flow
+ * the censor does not see passes whole the same way: its packets are
+ * counted as those of a fixed flow, one a window, so that unseen_packets
+ * and packets count alike.
+ *
+ * A response that stops arriving (every segment of BR_DATA_RETRIES + 1
+ * rounds in a row dropped, the RTO doubling between them: about 6 s) has
+ * its flow fail; when part of it had come (a freeze: the transfer hangs
+ * after its first bytes), as transfer_stalled, else as a timeout.
  *
  * The window goes as one chain until a packet does not pass: a dropped
  * segment's successor carries the same sequence number, so the next
@@ -527,6 +533,9 @@ static int64_t step_response(struct model *m, struct job *j)
 		fr->ssthresh = fr->window;
 		fr->dropped_rounds = got ? 0 : fr->dropped_rounds + 1;
 		if (fr->dropped_rounds > BR_DATA_RETRIES) {
+			/* part of it came, then nothing: it hangs there */
+			if (fr->delivered)
+				fr->why_kind = BR_FAIL_STALLED;
 			br_tm_flow_fail(fr, false);
 			return 0;
 		}
