@@ -28,6 +28,7 @@
 #include "domain.h"
 #include "name_index.h"
 #include "policy.h"
+#include "targets.h"
 #include "printable.h"
 #include "textfile.h"
 #include "unit.h"
@@ -2134,6 +2135,27 @@ static void test_targets(void **state)
 	/* without a catalog, targets are not checked */
 	pol = parse_ok(text);
 	assert_int_equal(pol->n_targets, 5);
+	br_policy_free(pol);
+	/* one action of a service: SERVICE.ACTION */
+	msgs = parse_cat_bad("policy p\ntarget app.open, app.opn, zz.open\n",
+			     cat);
+	assert_string_equal(msgs,
+			    "t.policy:2:18: service \"app\" has no action \"opn\" (its actions: open)\n"
+			    "t.policy:2:27: unknown service \"zz\" (not in the service catalog)");
+	free(msgs);
+	pol = parse_cat_ok("policy p\ntarget app.open, names\n", cat);
+	/* br_targets: an action, the service as a whole, or neither */
+	assert_true(br_targets(cat, pol, 1, "open"));
+	assert_true(br_targets(cat, pol, 1, NULL));
+	assert_false(br_targets(cat, pol, 1, "other"));
+	assert_false(br_targets_whole(cat, pol, 1));
+	assert_true(br_targets(cat, pol, 2, "x"));
+	assert_true(br_targets_whole(cat, pol, 2));
+	assert_false(br_targets(cat, pol, 0, NULL));
+	br_policy_free(pol);
+	/* "app" is not a prefix match of "ap" or "app2" */
+	pol = parse_ok("policy p\ntarget ap, app2.open\n");
+	assert_false(br_targets(cat, pol, 1, NULL));
 	br_policy_free(pol);
 	br_catalog_free(cat);
 }

@@ -153,7 +153,7 @@ static int parse_target(struct br_parser *ps, struct br_src *s)
 				return -EINVAL;
 			}
 		}
-		if (pp->cat && br_parse_service_id(ps, name, pos) < 0) {
+		if (pp->cat && br_parse_target_name(ps, name, pos) < 0) {
 			free(name);
 			goto next;
 		}

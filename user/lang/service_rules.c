@@ -39,6 +39,49 @@ int br_parse_service_id(struct br_parser *ps, const char *id, struct br_pos pos)
 }
 
 /*
+ * A target: a service id, or SERVICE.ACTION naming an action of it (on any
+ * platform). 0, or -1 with the error reported.
+ */
+int br_parse_target_name(struct br_parser *ps, const char *name,
+			 struct br_pos pos)
+{
+	const struct br_catalog *cat = br_pol_of(ps)->cat;
+	const struct br_cat_service *svc;
+	const char *dot = strchr(name, '.');
+	char *id, list[256] = "";
+	size_t a, b, used = 0;
+	int idx;
+
+	id = dot ? strndup(name, dot - name) : strdup(name);
+	if (!id)
+		return -1;
+	idx = br_parse_service_id(ps, id, pos);
+	if (idx < 0 || !dot) {
+		free(id);
+		return idx < 0 ? -1 : 0;
+	}
+	svc = &cat->services[idx];
+	for (a = 0; a < svc->n_actions; a++) {
+		if (!strcmp(svc->actions[a].name, dot + 1)) {
+			free(id);
+			return 0;
+		}
+		/* each name once (an action may have one line per platform) */
+		for (b = 0; b < a; b++)
+			if (!strcmp(svc->actions[b].name, svc->actions[a].name))
+				break;
+		if (b == a && used < sizeof(list))
+			used += snprintf(list + used, sizeof(list) - used,
+					 "%s%s", used ? ", " : "",
+					 svc->actions[a].name);
+	}
+	br_perr(ps, pos, "service \"%s\" has no action \"%s\" (its actions: %s)",
+		id, dot + 1, used ? list : "none");
+	free(id);
+	return -1;
+}
+
+/*
  * Rules a statement makes count against the policy's limit; the statement
  * that first goes past it is the error (svc: a service rule's id).
  */

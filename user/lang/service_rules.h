@@ -15,6 +15,13 @@ int br_parse_service_id(struct br_parser *ps, const char *id,
 			struct br_pos pos);
 
 /*
+ * A target name at pos: a service id, or SERVICE.ACTION naming one of its
+ * actions. 0, or -1 with the error reported.
+ */
+int br_parse_target_name(struct br_parser *ps, const char *name,
+			 struct br_pos pos);
+
+/*
  * Rules a statement makes (n) count against the policy's limit; the
  * statement that first goes past it is the error (svc: a service rule's
  * id, or NULL).

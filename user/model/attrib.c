@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "targets.h"
 
 /* ---- users of a flow ---------------------------------------------------- */
 
@@ -192,15 +193,20 @@ void br_attrib_free(struct br_attrib *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Does a service other than pol's targets need flow (svc, flow)? */
-static bool others_need(const struct br_catalog *cat, const bool *target,
-			int svc, int flow)
+/* Does an action pol does not target need flow (svc, flow)? */
+static bool others_need(const struct br_catalog *cat,
+			const struct br_policy *pol, int svc, int flow)
 {
-	size_t o;
+	size_t o, a;
 
-	for (o = 0; o < cat->n_services; o++)
-		if (!target[o] && service_needs(&cat->services[o], svc, flow))
-			return true;
+	for (o = 0; o < cat->n_services; o++) {
+		const struct br_cat_service *os = &cat->services[o];
+
+		for (a = 0; a < os->n_actions; a++)
+			if (action_needs(&os->actions[a], svc, flow) &&
+			    !br_targets(cat, pol, o, os->actions[a].name))
+				return true;
+	}
 	return false;
 }
 
@@ -208,25 +214,16 @@ bool br_attrib_touches_others(const struct br_catalog *cat,
 			      const struct br_policy *pol)
 {
 	unsigned int *parts = NULL;
-	bool *target = NULL, hit = false;
-	size_t r, s, f, t, k;
-	int idx;
+	bool hit = false;
+	size_t r, s, f, k;
 
 	if (br_attrib_blocks(pol->default_action) ||
 	    br_attrib_blocks(pol->sni_default) ||
 	    br_attrib_blocks(pol->tls_default))
 		return true;
-	target = calloc(cat->n_services + 1, sizeof(*target));
 	parts = calloc(n_flows(cat) + 1, sizeof(*parts));
-	if (!target || !parts) {
-		hit = true;
-		goto out;
-	}
-	for (t = 0; t < pol->n_targets; t++) {
-		idx = br_catalog_service(cat, pol->targets[t]);
-		if (idx >= 0)
-			target[idx] = true;
-	}
+	if (!parts)
+		return true;
 	for (r = 0; r < pol->n_rules && !hit; r++) {
 		if (!br_attrib_blocks(pol->rules[r].action))
 			continue;
@@ -237,10 +234,8 @@ bool br_attrib_touches_others(const struct br_catalog *cat,
 		for (s = 0, k = 0; s < cat->n_services && !hit; s++)
 			for (f = 0; f < cat->services[s].n_flows && !hit;
 			     f++, k++)
-				hit = parts[k] && others_need(cat, target, s, f);
+				hit = parts[k] && others_need(cat, pol, s, f);
 	}
-out:
-	free(target);
 	free(parts);
 	return hit;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "impact.h"
+#include "targets.h"
 
 const char *br_impact_class_name(const struct br_catalog *cat, int service)
 {
@@ -135,6 +136,41 @@ static void br_push_phrase(struct br_impact *im, enum br_platform p,
 		br_cat_str(im->headline, sizeof(im->headline), ")");
 }
 
+/*
+ * After a service's name in the headline: the actions targeted, in
+ * parentheses, when the policy targets some of its actions, not it.
+ */
+static void br_target_actions(struct br_impact *im,
+			      const struct br_impact_service *s)
+{
+	const struct br_cat_service *svc = &im->cat->services[s->service];
+	bool open = false;
+	size_t k, b;
+
+	if (br_targets_whole(im->cat, im->pol, s->service))
+		return;
+	for (k = 0; k < im->n_actions; k++) {
+		const struct br_impact_action *a = &im->actions[k];
+
+		if (a->service != s->service || !a->target || a->derived)
+			continue;
+		/* a name once, though it has a line per platform */
+		for (b = 0; b < k; b++)
+			if (im->actions[b].service == a->service &&
+			    im->actions[b].target &&
+			    !strcmp(svc->actions[im->actions[b].action].name,
+				    svc->actions[a->action].name))
+				break;
+		if (b < k)
+			continue;
+		br_cat_str(im->headline, sizeof(im->headline), "%s%s",
+			   open ? ", " : " (", svc->actions[a->action].name);
+		open = true;
+	}
+	if (open)
+		br_cat_str(im->headline, sizeof(im->headline), ")");
+}
+
 static void br_headline(struct br_impact *im)
 {
 	const struct br_catalog *cat = im->cat;
@@ -170,12 +206,13 @@ static void br_headline(struct br_impact *im)
 			continue;
 		br_cat_str(im->headline, sizeof(im->headline), "%s%.0f%% of %s",
 			   first ? "blocks " : ", ",
-			   br_pct(s->failed, s->attempted),
+			   br_pct(s->tgt.failed, s->tgt.attempted),
 			   br_impact_service_name(cat, s->service));
-		if (s->degraded)
+		br_target_actions(im, s);
+		if (s->tgt.degraded)
 			br_cat_str(im->headline, sizeof(im->headline),
 				   " (and makes %.0f%% late)",
-				   br_pct(s->degraded, s->attempted));
+				   br_pct(s->tgt.degraded, s->tgt.attempted));
 		first = false;
 	}
 	if (first)
@@ -193,13 +230,13 @@ static void br_headline(struct br_impact *im)
 		uint64_t att = 0, bad = 0;
 		size_t k;
 
-		if (s->target)
-			continue;
-		/* the service's own actions, pushes aside (counted above) */
+		/* the service's own actions not targeted, pushes aside
+		 * (counted above) */
 		for (k = 0; k < im->n_actions; k++) {
 			const struct br_impact_action *a = &im->actions[k];
 
-			if (a->service != s->service || a->push || a->derived)
+			if (a->service != s->service || a->target || a->push ||
+			    a->derived)
 				continue;
 			att += a->o.attempted;
 			bad += a->o.failed;
@@ -243,7 +280,7 @@ static int br_push_row(struct br_impact *out, int s, enum br_platform plat,
 }
 
 /* The actions of service s into out's rows, summed into its service row. */
-static int br_impact_actions(struct br_impact *out, size_t s, bool target,
+static int br_impact_actions(struct br_impact *out, size_t s,
 			     const struct br_traffic_result *res)
 {
 	const struct br_cat_service *svc = &out->cat->services[s];
@@ -252,11 +289,12 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 	int p, err;
 
 	sv->service = s;
-	sv->target = target;
+	sv->target = br_targets(out->cat, out->pol, s, NULL);
 	for (a = 0; a < svc->n_actions; a++) {
 		const struct br_cat_action *act = &svc->actions[a];
 		size_t fa = res->action_base[s] + a;
 		struct br_impact_action *row = &out->actions[out->n_actions++];
+		bool target = br_targets(out->cat, out->pol, s, act->name);
 
 		row->service = s;
 		row->action = a;
@@ -306,6 +344,9 @@ static int br_impact_actions(struct br_impact *out, size_t s, bool target,
 		sv->degraded += row->o.late;
 		sv->fallback += row->o.fallback;
 		if (target) {
+			sv->tgt.attempted += row->o.attempted;
+			sv->tgt.failed += row->o.failed;
+			sv->tgt.degraded += row->o.late;
 			out->target_attempted += row->o.attempted;
 			out->target_failed += row->o.failed;
 		} else {
@@ -386,9 +427,8 @@ int br_impact_compute(const struct br_catalog *cat, const struct br_policy *pol,
 		      const char *file, const struct br_traffic_result *res,
 		      struct br_impact *out)
 {
-	size_t s, t;
-	bool *target;
-	int idx, err;
+	size_t s;
+	int err;
 
 	memset(out, 0, sizeof(*out));
 	out->cat = cat;
@@ -399,23 +439,15 @@ int br_impact_compute(const struct br_catalog *cat, const struct br_policy *pol,
 	out->unseen_packets = res->unseen;
 	out->swaps = res->swaps;
 	out->wall_s = res->wall_s;
-	target = calloc(cat->n_services + 1, sizeof(*target));
 	out->actions = calloc(res->n_actions + 1, sizeof(*out->actions));
 	out->services = calloc(cat->n_services + 1, sizeof(*out->services));
 	out->push = calloc(cat->n_services * 2 + 1, sizeof(*out->push));
-	if (!target || !out->actions || !out->services || !out->push) {
-		free(target);
+	if (!out->actions || !out->services || !out->push) {
 		br_impact_free(out);
 		return -ENOMEM;
 	}
-	for (t = 0; pol && t < pol->n_targets; t++) {
-		idx = br_catalog_service(cat, pol->targets[t]);
-		if (idx >= 0)
-			target[idx] = true;
-	}
 	for (s = 0, err = 0; s < cat->n_services && !err; s++)
-		err = br_impact_actions(out, s, target[s], res);
-	free(target);
+		err = br_impact_actions(out, s, res);
 	if (!err)
 		err = br_impact_timeline(out, res);
 	if (err) {

@@ -4,9 +4,9 @@
  * against the services it targets, collateral everywhere else, and above
  * all the push notifications lost per app class and platform.
  *
- * A policy's targets are its intent. A failed instance of an action of a
- * target service is efficacy; a failed or degraded instance of any other
- * service's action is collateral. Push notifications are the actions the
+ * A policy's targets are its intent (a service, or one action of it:
+ * "whatsapp.call"). A failed instance of a targeted action is efficacy; a
+ * failed or degraded instance of any other action is collateral. Push notifications are the actions the
  * catalog marks "push": an app class is the service that receives them
  * (bank, delivery, auth, ...), on iOS through APNs, on Android through FCM.
  */
@@ -28,7 +28,7 @@ struct br_impact_action {
 	int service;
 	int action;
 	enum br_platform platform; /* the action's: ANY for both */
-	bool target; /* its service is one of the policy's targets */
+	bool target; /* a target of the policy: its service or itself */
 	bool push;   /* a push notification (the catalog's "push") */
 	bool derived; /* received from another device's action (catalog
 		       * "from"): left out of the service's figures, which
@@ -61,7 +61,9 @@ struct br_impact_count {
  */
 struct br_impact_service {
 	int service;
-	bool target;
+	bool target; /* the policy targets it or one of its actions */
+	struct br_impact_count tgt; /* of its targeted actions (all of them
+				     * when the service is the target) */
 	uint64_t attempted, failed;
 	uint64_t degraded; /* late: what a user notices (struct br_outcome) */
 	uint64_t fallback; /* by another path, in time: invisible */

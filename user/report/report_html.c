@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "targets.h"
 #include "result.h"
 
 /* Okabe-Ito: distinguishable under the common color vision deficiencies. */
@@ -205,18 +206,15 @@ struct br_page {
 	bool **event_targets; /* by event, by service: its targets */
 };
 
-/* Targets of pol as a by-service flag array (adds to t). */
+/* Targets of pol (a service, or an action of it) as a by-service flag
+ * array (adds to t). */
 static void br_mark_targets(const struct br_catalog *cat,
 			    const struct br_policy *pol, bool *t)
 {
-	size_t i;
-	int s;
+	size_t s;
 
-	for (i = 0; pol && i < pol->n_targets; i++) {
-		s = br_catalog_service(cat, pol->targets[i]);
-		if (s >= 0)
-			t[s] = true;
-	}
+	for (s = 0; s < cat->n_services; s++)
+		t[s] |= br_targets(cat, pol, s, NULL);
 }
 
 /*

@@ -135,7 +135,13 @@ void br_whatif_print(FILE *out, const struct br_whatif *w)
 	for (i = 0; i < im->n_services; i++) {
 		const struct br_impact_service *s = &im->services[i];
 
-		if (s->target || (!s->failed && !s->degraded))
+		/* what is not targeted of it: all of it, or the actions of
+		 * a service the policy targets some of */
+		uint64_t att = s->attempted - s->tgt.attempted;
+		uint64_t bad = s->failed - s->tgt.failed;
+		uint64_t late = s->degraded - s->tgt.degraded;
+
+		if (!att || (!bad && !late))
 			continue;
 		if (!head)
 			fprintf(out,
@@ -146,11 +152,9 @@ void br_whatif_print(FILE *out, const struct br_whatif *w)
 		head = true;
 		fprintf(out, "    %-16s %9llu %9llu %6.1f%% %9llu %6.1f%%\n",
 			br_impact_service_name(cat, s->service),
-			(unsigned long long)s->attempted,
-			(unsigned long long)s->failed,
-			br_pct(s->failed, s->attempted),
-			(unsigned long long)s->degraded,
-			br_pct(s->degraded, s->attempted));
+			(unsigned long long)att, (unsigned long long)bad,
+			br_pct(bad, att), (unsigned long long)late,
+			br_pct(late, att));
 	}
 	fprintf(out,
 		"  (every action: blastradius simulate --policy %s; "
