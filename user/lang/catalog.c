@@ -434,6 +434,7 @@ enum flow_opt {
 	O_SNI_MAX,
 	O_DNS,
 	O_PQ,
+	O_ECH,
 	O_CHANNEL,
 	O_BYTES,
 	O_NEED,
@@ -446,6 +447,7 @@ enum flow_opt {
 static const char *const flow_opt_kw[O_COUNT] = {
 	[O_DADDR] = "daddr",	 [O_DPORT] = "dport", [O_SNI] = "sni",
 	[O_SNI_MAX] = "sni-max", [O_DNS] = "dns",     [O_PQ] = "pq",
+	[O_ECH] = "ech",
 	[O_CHANNEL] = "channel", [O_BYTES] = "bytes", [O_NEED] = "need",
 	[O_LOOKUP] = "lookup",
 	[O_ALT_SVC] = "alt-svc", [O_ROTATE] = "rotate",
@@ -635,6 +637,9 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 	case O_PQ:
 		f->pq_hello = 1;
 		return 0;
+	case O_ECH:
+		f->ech_hello = 1;
+		return 0;
 	case O_CHANNEL:
 		f->channel = 1;
 		return 0;
@@ -682,8 +687,8 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 		for (o = 0; o < O_COUNT; o++) {
 			if (!opts[o].line || o == O_DNS || o == O_DADDR ||
 			    o == O_SNI_MAX || o == O_SNI || o == O_PQ ||
-			    o == O_ALT_SVC)
-				continue; /* sni, pq and alt-svc: below */
+			    o == O_ECH || o == O_ALT_SVC)
+				continue; /* sni, pq, ech, alt-svc: below */
 			br_perr(ps, opts[o], "a dns flow has no \"%s\"",
 				flow_opt_kw[o]);
 			bad = 1;
@@ -714,6 +719,11 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 				kind);
 			bad = 1;
 		}
+	}
+	if (opts[O_ECH].line && f->kind != BR_CAT_TLS) {
+		/* a QUIC hello is encrypted: what it carries is not seen */
+		br_perr(ps, opts[O_ECH], "\"ech\" needs a tls flow");
+		bad = 1;
 	}
 	if (opts[O_ALT_SVC].line && f->kind != BR_CAT_QUIC) {
 		br_perr(ps, opts[O_ALT_SVC], "\"alt-svc\" needs a quic flow");

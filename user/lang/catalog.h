@@ -56,6 +56,8 @@ struct br_cat_flow {
 			      * flow with a dns name) */
 	uint8_t pq_hello;    /* 1: a 1.8 KB post-quantum ClientHello, the
 			      * SNI in its second segment (iOS 26, Chrome) */
+	uint8_t ech_hello;   /* 1: an encrypted_client_hello extension; sni
+			      * is then the outer, public name */
 	uint8_t channel;     /* 1: long-lived: kept open, carries pushes */
 	uint8_t alt_svc;     /* 1: HTTP/3 a device learns from Alt-Svc
 			      * and races against the term's next

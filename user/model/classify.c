@@ -389,9 +389,11 @@ static int probe_tcp(struct probe *p, const struct br_ends *e,
 	if (!err)
 		err = send_tcp(p, e, BR_DIR_UP, 2, BR_TCP_ACK, c, s, NULL, 0);
 	if (!err && f->kind == BR_CAT_TLS) {
-		n = br_pkt_client_hello(p->payload, sizeof(p->payload),
-					sni[0] ? sni : NULL, NULL, f->pq_hello,
-					p->seed);
+		n = br_pkt_client_hello_ex(p->payload, sizeof(p->payload),
+					   sni[0] ? sni : NULL, NULL,
+					   br_hello_flags(f->pq_hello,
+							  f->ech_hello),
+					   p->seed);
 		if (!n)
 			return -EMSGSIZE;
 		half = n > BR_MSS ? BR_MSS : n;

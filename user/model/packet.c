@@ -986,8 +986,8 @@ size_t br_pkt_client_hello_ex(uint8_t *out, size_t cap, const char *sni,
 size_t br_pkt_client_hello(uint8_t *out, size_t cap, const char *sni,
 			   const char *alpn, int pq, uint64_t seed)
 {
-	return br_pkt_client_hello_ex(out, cap, sni, alpn, pq ? BR_HELLO_PQ : 0,
-				      seed);
+	return br_pkt_client_hello_ex(out, cap, sni, alpn,
+				      br_hello_flags(pq, 0), seed);
 }
 
 /* ---- DNS ------------------------------------------------------------- */

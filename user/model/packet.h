@@ -137,6 +137,12 @@ int br_pkt_reply(const uint8_t *frame, size_t len, uint8_t addr[16],
 #define BR_HELLO_ECH 0x4    /* a GREASE encrypted_client_hello (Chrome
 			     * sends one; blastradius sees it as ECH) */
 
+/* The flags of a catalog flow's hello: its "pq" and "ech" options. */
+static inline unsigned int br_hello_flags(int pq, int ech)
+{
+	return (pq ? BR_HELLO_PQ : 0) | (ech ? BR_HELLO_ECH : 0);
+}
+
 /*
  * br_pkt_client_hello with flags; br_pkt_client_hello(.., pq, ..) is
  * flags = pq ? BR_HELLO_PQ : 0. Sizes: ~280 bytes plain, ~1.5 KB with

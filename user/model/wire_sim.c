@@ -265,9 +265,11 @@ static int64_t step_hello(struct model *m, struct job *j)
 	int err, i, k = 0;
 	size_t n, half;
 
-	n = br_pkt_client_hello(m->payload, sizeof(m->payload),
-				fr->sni[0] ? fr->sni : NULL, NULL,
-				fr->flow->pq_hello, br_mix64(fr->cseq));
+	n = br_pkt_client_hello_ex(m->payload, sizeof(m->payload),
+				   fr->sni[0] ? fr->sni : NULL, NULL,
+				   br_hello_flags(fr->flow->pq_hello,
+						  fr->flow->ech_hello),
+				   br_mix64(fr->cseq));
 	if (!n)
 		return -EMSGSIZE;
 	/* each segment only if the one before passed */
