@@ -17,6 +17,16 @@
 #   - twitter-throttle-2021: Twitter's openings late, none failed;
 #   - telegram-2018: Telegram fails, and so do the unrelated services the
 #     catalog hosts in the blocked cloud ranges; nothing else;
+#   - ech-2024: the Cloudflare site's pages fail on Android (Chrome's ECH)
+#     and load on iOS; nothing else;
+#   - freeze-16k-2025: the frozen providers' pages and downloads stall
+#     (data/transfer_stalled), their small API answers load, nothing else;
+#   - mobile-whitelist-2025 and -push: everything not approved fails, the
+#     approved apps open; their push notifications are all lost without
+#     the push channels approved and arrive with them;
+#   - calls-2025: WhatsApp's and Telegram's calls fail, their messages
+#     and everything else pass; the headline names the calls;
+#   - whatsapp-2026: WhatsApp fails whole; nothing else;
 # the event policies' records are shown with the model beside them;
 # and the outputs: --json has its documented keys, --csv parses and
 # agrees with it; an action's deadline makes a success after it late.
@@ -35,8 +45,13 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 
 SHIPPED="facetime-2025 imessage-apns-sni imessage-apns-ip imessage-identity
-quic-block-2022 twitter-throttle-2021 telegram-2018"
+quic-block-2022 twitter-throttle-2021 telegram-2018 ech-2024 freeze-16k-2025
+mobile-whitelist-2025 mobile-whitelist-2025-push calls-2025 whatsapp-2026"
 J=$TMP/sim.json
+# the whitelist's targets: every app of the default scenario it does not
+# approve, the system push channels aside
+WL_TARGETS=imessage,facetime,icloud,bank,delivery,auth,ridehail,news,telegram,whatsapp,signal,web,cloud-app,ewallet,game-network,video,cf-site,hetzner-site,do-site,twitter
+WL_APPROVED="gosuslugi yandex vk max rutube ozon wildberries sberbank ru-web"
 
 # ---- helpers ------------------------------------------------------------------
 
@@ -169,10 +184,10 @@ t_eq "each names its file" \
 		sed 's/ $//')"
 t_eq "each names its targets" \
 	"$(jq -r '[.policies[] | .targets | join(",")] | join(" ")' "$J")" \
-	"facetime imessage imessage imessage web twitter telegram"
+	"facetime imessage imessage imessage web twitter telegram cf-site cf-site,hetzner-site,do-site,web $WL_TARGETS $WL_TARGETS whatsapp.call,telegram.call whatsapp"
 t_eq "each has a headline that says what it blocks" \
 	"$(jq '[.policies[].headline | select(test("^blocks [0-9]+% of "))] |
-		length' "$J")" 7
+		length' "$J")" "$(echo $SHIPPED | wc -w)"
 t_eq "policy keys" \
 	"$(jq -c '[.policies[] | keys | contains(["file", "headline", "name",
 		"push", "services", "targets"])] | unique' "$J")" '[true]'
@@ -300,7 +315,9 @@ done
 # each event policy has records, with a source each, and --json shows the
 # model beside every one (whether the model meets them is the ensemble's
 # calibration test: one run is one draw)
-for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018; do
+for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018 \
+	ech-2024 freeze-16k-2025 mobile-whitelist-2025 \
+	mobile-whitelist-2025-push calls-2025 whatsapp-2026; do
 	t_eq "$p: records shown, each with model, range, source and verdict" \
 		"$(jq -c --arg p "$p" '[.policies[] | select(.name == $p) |
 			.record[] | (keys == ["figure", "instances", "model",
@@ -308,11 +325,15 @@ for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018; do
 			"source", "within"]) and (.source | length > 0) and
 			.record_lo <= .record_hi] | (length > 0) and all' "$J")" \
 		true
-	# the population of the event's year: russia-YEAR.scenario
+	# the population of the event's year: russia-YEAR.scenario, 2025's
+	# for 2024 and 2026 (the nearest at hand, as the policies say)
+	y=${p#*-20}
+	y=20${y%%-*}
+	case $y in 2024 | 2026) y=2025 ;; esac
 	t_eq "$p: records hold for the scenario of its year" \
 		"$(jq -r --arg p "$p" '.policies[] | select(.name == $p) |
 			.record_scenario' "$J")" \
-		"policies/scenarios/russia-${p##*-}.scenario"
+		"policies/scenarios/russia-$y.scenario"
 done
 t_eq "policies without records print none" \
 	"$(jq -c '[.policies[] | select(.name | test("^imessage")) |
@@ -373,6 +394,118 @@ t_pos "$P: collateral failures counted" \
 	"$(jq '.policies[] | select(.name == "telegram-2018") |
 		.collateral.failed' "$J")"
 untouched $P "everything else" "($filter or .service == \"telegram\") | not"
+
+# ---- ech-2024 ------------------------------------------------------------------
+
+P=ech-2024
+# Chrome on Android sends ECH to the Cloudflare site, Safari on iOS does
+# not (the catalog's assumption, webhosted.catalog [ech])
+t_pct_ge "$P: the Cloudflare site's pages fail on Android" \
+	"$(val $P cf-site android page-load failed)" \
+	"$(val $P cf-site android page-load attempted)" 99
+t_pos "$P: ... attempted on iOS" "$(val $P cf-site ios page-load attempted)"
+t_zero "$P: ... and none fails there" "$(val $P cf-site ios page-load failed)"
+untouched $P "everything but the Cloudflare site's pages" \
+	'(.service == "cf-site" and .action == "page-load") | not'
+
+# ---- freeze-16k-2025 -------------------------------------------------------------
+
+P=freeze-16k-2025
+for svc in cf-site hetzner-site do-site; do
+	for act in page-load download; do
+		att=$(jq --arg p $P --arg s $svc --arg a $act '[.policies[] |
+			select(.name == $p) | .services[] | select(.service ==
+			$s and .action == $a) | .attempted] | add' "$J")
+		t_pct_ge "$P: $svc $act stalls (data/transfer_stalled)" \
+			"$(jq --arg p $P --arg s $svc --arg a $act '[.policies[] |
+				select(.name == $p) | .services[] |
+				select(.service == $s and .action == $a) |
+				.failures["data/transfer_stalled"] // 0] | add' "$J")" \
+			"$att" 99
+	done
+	# a 4 KB answer is under the freeze's 16 KB
+	t_pos "$P: $svc api-call attempted" "$(val $P $svc any api-call attempted)"
+	t_zero "$P: ... and loads" "$(val $P $svc any api-call failed)"
+done
+untouched $P "everything not on the frozen providers" \
+	'.service | IN("cf-site", "hetzner-site", "do-site", "web") | not'
+
+# ---- mobile-whitelist-2025, mobile-whitelist-2025-push -------------------------
+
+for P in mobile-whitelist-2025 mobile-whitelist-2025-push; do
+	for svc in ${WL_TARGETS//,/ }; do
+		# iMessage rides the APNs channel: the twin approves it
+		[ $P = mobile-whitelist-2025-push ] && [ $svc = imessage ] &&
+			continue
+		att=$(jq --arg p $P --arg s $svc '[.policies[] | select(.name ==
+			$p) | .services[] | select(.service == $s and
+			(.from | not)) | .attempted] | add // 0' "$J")
+		fail=$(jq --arg p $P --arg s $svc '[.policies[] | select(.name ==
+			$p) | .services[] | select(.service == $s and
+			(.from | not) and (.action | test("push") | not)) |
+			.failed] | add // 0' "$J")
+		natt=$(jq --arg p $P --arg s $svc '[.policies[] | select(.name ==
+			$p) | .services[] | select(.service == $s and
+			(.from | not) and (.action | test("push") | not)) |
+			.attempted] | add // 0' "$J")
+		t_pct_ge "$P: $svc (not approved) fails, pushes aside" \
+			"$fail" "$natt" 99
+	done
+	for svc in $WL_APPROVED; do
+		untouched $P "approved $svc opens" \
+			".service == \"$svc\" and (.action | test(\"push\") | not)"
+	done
+done
+# the question: do the approved apps' notifications arrive?
+for svc in gosuslugi yandex vk max rutube ozon wildberries sberbank; do
+	for plat in ios android; do
+		t_pct_ge "mobile-whitelist-2025: $svc $plat pushes lost (APNs/FCM not approved)" \
+			"$(val mobile-whitelist-2025 $svc $plat push-received failed)" \
+			"$(val mobile-whitelist-2025 $svc $plat push-received attempted)" 99
+		t_pct_ge "mobile-whitelist-2025-push: $svc $plat pushes arrive (APNs/FCM approved)" \
+			"$(val mobile-whitelist-2025-push $svc $plat push-received ok)" \
+			"$(val mobile-whitelist-2025-push $svc $plat push-received attempted)" 99
+	done
+done
+# iMessage's messages go down the APNs channel (apple.catalog): with it
+# approved they pass; its attachments (iCloud) do not
+t_zero "mobile-whitelist-2025-push: iMessage messages pass (through APNs)" \
+	"$(val mobile-whitelist-2025-push imessage ios message-sent failed)"
+t_pct_ge "mobile-whitelist-2025-push: ... its attachments (iCloud) fail" \
+	"$(val mobile-whitelist-2025-push imessage ios attachment-sent failed)" \
+	"$(val mobile-whitelist-2025-push imessage ios attachment-sent attempted)" 99
+t_match "mobile-whitelist-2025: the headline sums its 20 targets up" \
+	"$(jq -r '.policies[] | select(.name == "mobile-whitelist-2025") |
+		.headline' "$J")" \
+	'^blocks 100% of the actions of its 20 target services \(from 100% of .* to 100% of .*\); also loses 100% of iOS push notifications \(.*Gosuslugi 100%'
+
+# ---- calls-2025 ---------------------------------------------------------------
+
+P=calls-2025
+for svc in whatsapp telegram; do
+	t_pct_ge "$P: $svc calls fail" "$(val $P $svc any call failed)" \
+		"$(val $P $svc any call attempted)" 99
+	t_pos "$P: $svc messages attempted" \
+		"$(val $P $svc any message-sent attempted)"
+	t_zero "$P: ... and none fails" "$(val $P $svc any message-sent failed)"
+done
+untouched $P "everything but the calls" '.action != "call"'
+t_eq "$P: the headline names the calls, not the services" \
+	"$(jq -r '.policies[] | select(.name == "calls-2025") | .headline' "$J")" \
+	"blocks 100% of Telegram (call), 100% of WhatsApp (call); no collateral failure"
+t_eq "$P: efficacy counts the calls alone" \
+	"$(jq -r '.policies[] | select(.name == "calls-2025") |
+		.efficacy.attempted' "$J")" \
+	"$(($(val $P whatsapp any call attempted) + $(val $P telegram any call attempted)))"
+
+# ---- whatsapp-2026 --------------------------------------------------------------
+
+P=whatsapp-2026
+for act in message-sent call; do
+	t_pct_ge "$P: WhatsApp $act fails" "$(val $P whatsapp any $act failed)" \
+		"$(val $P whatsapp any $act attempted)" 99
+done
+untouched $P "everything but WhatsApp" '.service != "whatsapp"'
 
 # ---- CSV: parses, and says what the JSON says -------------------------------
 
