@@ -171,10 +171,47 @@ static void br_target_actions(struct br_impact *im,
 		br_cat_str(im->headline, sizeof(im->headline), ")");
 }
 
+/*
+ * Past BR_HEADLINE_TARGETS target services the headline sums them up, with
+ * the least and the most blocked, instead of naming each (a whitelist
+ * targets everything it does not approve). Whether it did.
+ */
+#define BR_HEADLINE_TARGETS 6
+static bool br_headline_targets(struct br_impact *im)
+{
+	const struct br_impact_service *lo = NULL, *hi = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < im->n_services; i++) {
+		const struct br_impact_service *s = &im->services[i];
+
+		if (!s->target || !s->tgt.attempted)
+			continue;
+		n++;
+		if (!lo || br_pct(s->tgt.failed, s->tgt.attempted) <
+				   br_pct(lo->tgt.failed, lo->tgt.attempted))
+			lo = s;
+		if (!hi || br_pct(s->tgt.failed, s->tgt.attempted) >
+				   br_pct(hi->tgt.failed, hi->tgt.attempted))
+			hi = s;
+	}
+	if (n <= BR_HEADLINE_TARGETS)
+		return false;
+	br_cat_str(im->headline, sizeof(im->headline),
+		   "blocks %.0f%% of the actions of its %zu target services "
+		   "(from %.0f%% of %s to %.0f%% of %s)",
+		   br_pct(im->target_failed, im->target_attempted), n,
+		   br_pct(lo->tgt.failed, lo->tgt.attempted),
+		   br_impact_service_name(im->cat, lo->service),
+		   br_pct(hi->tgt.failed, hi->tgt.attempted),
+		   br_impact_service_name(im->cat, hi->service));
+	return true;
+}
+
 static void br_headline(struct br_impact *im)
 {
 	const struct br_catalog *cat = im->cat;
-	bool first = true, any = false;
+	bool first = true, any = false, many;
 	size_t i;
 
 	im->headline[0] = 0;
@@ -199,7 +236,10 @@ static void br_headline(struct br_impact *im)
 			   br_pct(im->other_failed, im->other_attempted));
 		return;
 	}
-	for (i = 0; i < im->n_services; i++) {
+	many = br_headline_targets(im);
+	if (many)
+		first = false;
+	for (i = 0; i < im->n_services && !many; i++) {
 		const struct br_impact_service *s = &im->services[i];
 
 		if (!s->target)
