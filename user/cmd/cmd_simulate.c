@@ -650,6 +650,7 @@ int cmd_simulate(struct br_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
+	br_sim_pin(0);
 	if (br_sim_runs(cli, cat, scn, o.seed, events, o.pcap, runs, n_runs,
 			&ims, NULL))
 		goto out;

@@ -51,6 +51,15 @@ struct br_sim_job {
 };
 
 /*
+ * Keep the calling process (worker w) on one CPU of those allowed (the
+ * w-th, round robin): the kernel's LRU tables keep free entries per CPU,
+ * so a run that hops between CPUs may evict other flows than the same run
+ * on one, and its figures would change from one run to the next once a
+ * table fills (a whitelist's blocked retries fill the flow table).
+ */
+void br_sim_pin(size_t w);
+
+/*
  * Draws ks[0..n) of job, texts[i] the JSON of draw ks[i] (malloc'd; the
  * caller frees them), run jobs at a time in child processes. 0, or a
  * negative errno (a draw failed; said on stderr).

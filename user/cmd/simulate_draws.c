@@ -74,12 +74,7 @@ static int draw_one(const struct br_sim_job *job, size_t k, char **text,
 	return err;
 }
 
-/*
- * Keep worker w on one CPU of those allowed (the w-th, round robin): the
- * kernel's LRU tables keep free entries per CPU, so a run that hops
- * between CPUs may evict other flows than the same run on one.
- */
-static void pin_worker(size_t w)
+void br_sim_pin(size_t w)
 {
 	cpu_set_t allowed, one;
 	size_t seen = 0, want;
@@ -107,7 +102,7 @@ static int worker(const struct br_sim_job *job, const size_t *ks,
 	size_t i, len = 0;
 	int err = 0;
 
-	pin_worker(w);
+	br_sim_pin(w);
 	/*
 	 * One instance for all the worker's runs, loaded once and reset
 	 * (br_sim_reset), unless the scenario sets the censor's tables:

@@ -96,10 +96,28 @@ static void br_cat_str(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * part of whole as the headline says it: whole percents, and "<1%" for a
+ * share that is not 0 but rounds to it (a headline never says 0% of
+ * something lost).
+ */
+static const char *br_pct_words(char *buf, size_t len, uint64_t part,
+				uint64_t whole)
+{
+	double p = br_pct(part, whole);
+
+	if (part && p < 0.5)
+		snprintf(buf, len, "<1%%");
+	else
+		snprintf(buf, len, "%.0f%%", p);
+	return buf;
+}
+
 /* "loses 100% of iOS push notifications (banking 100%, ...)" */
 static void br_push_phrase(struct br_impact *im, enum br_platform p,
 			   const char *plat, bool *first)
 {
+	char pct[16];
 	uint64_t att = 0, lost = 0;
 	size_t i;
 	bool open = false;
@@ -113,8 +131,8 @@ static void br_push_phrase(struct br_impact *im, enum br_platform p,
 	if (!lost)
 		return;
 	br_cat_str(im->headline, sizeof(im->headline),
-		   "%s%.0f%% of %s push notifications", *first ? "" : ", ",
-		   br_pct(lost, att), plat);
+		   "%s%s of %s push notifications", *first ? "" : ", ",
+		   br_pct_words(pct, sizeof(pct), lost, att), plat);
 	*first = false;
 	for (i = 0; i < im->n_push; i++) {
 		const struct br_impact_push *x = &im->push[i];
@@ -126,10 +144,11 @@ static void br_push_phrase(struct br_impact *im, enum br_platform p,
 		if (x->platform != p || !x->lost ||
 		    im->cat->services[x->service].platform != BR_PLAT_ANY)
 			continue;
-		br_cat_str(im->headline, sizeof(im->headline), "%s%s %.0f%%",
+		br_cat_str(im->headline, sizeof(im->headline), "%s%s %s",
 			   open ? ", " : " (",
 			   br_impact_class_name(im->cat, x->service),
-			   br_pct(x->lost, x->attempted));
+			   br_pct_words(pct, sizeof(pct), x->lost,
+					x->attempted));
 		open = true;
 	}
 	if (open)
