@@ -2099,6 +2099,16 @@ static void test_examples(void **state)
 		     EXACT | BELOW);
 	br_policy_free(pol);
 
+	pol = parse_example("udp-hoster-penalty");
+	assert_int_equal(pol->n_rules, 1);
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->action, BR_ACT_PENALTY);
+	assert_int_equal(r->penalty_ns, 600 * SEC_NS);
+	assert_int_equal(r->penalty_scope, BR_PENALTY_PAIR);
+	assert_int_equal(pol->sets[r->daddr_set].n, 2);
+	br_policy_free(pol);
+
 	pol = parse_example("quic-drop");
 	r = &pol->rules[0];
 	assert_int_equal(pol->n_rules, 1);
@@ -2295,7 +2305,7 @@ static void test_examples_catalog(void **state)
 		"facetime-media",      "https-port",
 		"quic-drop",	       "sni-courier-drop",
 		"sni-courier-reset",   "sni-twimg-throttle",
-		"sni-freeze-16k",
+		"sni-freeze-16k",      "udp-hoster-penalty",
 	};
 	struct br_catalog *cat = shipped_cat();
 	struct br_policy *pol;
