@@ -758,11 +758,11 @@ struct br_flow_val {
  * is: the subscriber's (the address on the subscriber side), the
  * destination's (the address on the upstream side), or both together.
  *
- * BR_PENALTY_ENTRIES: one entry per scope in penalty, 68 bytes of key
- * and value (about 200 with the kernel's LRU element and bucket, some 13
- * MiB in all): a lab's or a scenario's subscribers many times over. A
- * full table evicts its least recently used entry: under pressure, a
- * penalty may end early.
+ * BR_PENALTY_ENTRIES: one entry per scope in penalty, 60 bytes of key
+ * and value (bpftool counts 8 MiB of memlock for the table, the kernel's
+ * element headers and buckets included): a lab's or a scenario's
+ * subscribers many times over. A full table evicts its least recently
+ * used entry: under pressure, a penalty may end early.
  */
 #define BR_PENALTY_ENTRIES	65536
 #define BR_PENALTY_MAX_NS	(24ULL * 3600 * 1000000000ULL) /* 24h */
