@@ -56,8 +56,8 @@ typedef __u64 br_rules_t;
 
 /*
  * Counters reserve BR_ACT_SLOTS per generation so that later actions (reset,
- * DNS forgery, throttle, freeze) slot in without changing the counter
- * layout.
+ * DNS forgery, throttle, freeze, penalty) slot in without changing the
+ * counter layout.
  */
 enum br_action {
 	BR_ACT_NONE = 0,
@@ -69,6 +69,8 @@ enum br_action {
 	BR_ACT_THROTTLE = 6, /* police the flow, both directions (GCRA) */
 	BR_ACT_FREEZE = 7,   /* pass the flow until it carried N bytes, then
 			      * drop it, both directions (struct br_rule) */
+	BR_ACT_PENALTY = 8,  /* drop, and put the packet's scope in penalty
+			      * for a while (penalty.h) */
 	BR_ACT_MAX,
 };
 #define BR_ACT_SLOTS		16
@@ -102,7 +104,15 @@ enum br_hdr_flags {
 					 * ip_rules) */
 	BR_HDR_TLS_DEFAULT = 1 << 13,	/* tls_default applies to a hello no
 					 * rule decides (else: default) */
+	/* some penalty rule puts this scope in penalty: its entries are
+	 * checked (else: no penalty lookup at all) */
+	BR_HDR_PENALTY_SUB = 1 << 14,
+	BR_HDR_PENALTY_DST = 1 << 15,
+	BR_HDR_PENALTY_PAIR = 1 << 16,
 };
+
+#define BR_HDR_PENALTY \
+	(BR_HDR_PENALTY_SUB | BR_HDR_PENALTY_DST | BR_HDR_PENALTY_PAIR)
 
 struct br_policy_hdr {
 	__u64 generation;	/* 0: slot holds no policy */
@@ -145,14 +155,20 @@ struct br_policy_hdr {
 /*
  * A rule's action and its parameters, 40 bytes (the layout below is what
  * the loader writes through mmap; freeze_after took the 4 bytes that were
- * reserved at the end).
+ * reserved at the end, a penalty shares the throttle's word).
  */
 struct br_rule {
 	__u8 action;		/* enum br_action */
 	__u8 flags;		/* BR_RULE_F_* */
-	__u16 reserved;
+	__u8 penalty_scope;	/* penalty: enum br_penalty_scope */
+	__u8 reserved;
 	__u32 burst;		/* throttle: bytes */
-	__u64 ps_per_byte;	/* throttle: 1e12 / rate in bytes per second */
+	union {
+		__u64 ps_per_byte; /* throttle: 1e12 / rate in bytes per
+				    * second */
+		__u64 penalty_ns;  /* penalty: how long, 1 ns to
+				    * BR_PENALTY_MAX_NS */
+	};
 	__u8 sink4[4];		/* sinkhole: IPv4 address (BR_RULE_F_SINK4) */
 	__u8 sink6[16];		/* sinkhole: IPv6 address (BR_RULE_F_SINK6) */
 	__u32 freeze_after;	/* freeze: transport payload bytes, 1 or more,
@@ -421,6 +437,10 @@ struct br_counter {
 	X(RESET_SKIPPED, "reset_skipped", "resets not sent (to an RST)", 1) \
 	X(THROTTLED, "throttled", "throttle: over the rate, dropped", 1) \
 	X(FROZEN, "frozen", "freeze: flow past its bytes, dropped", 1)	\
+	X(PENALTY_SET, "penalty_set",					\
+	  "penalty: a scope put in penalty", 1)				\
+	X(PENALISED, "penalised",					\
+	  "penalty: scope in penalty, dropped", 1)			\
 	X(FORGE_FAILED, "forge_failed", "could not forge: dropped", 1)	\
 	/* what the censor could not read, and the policy's answer */	\
 	X(UNREADABLE, "unreadable",					\
@@ -726,6 +746,48 @@ struct br_flow_val {
 	__u32 cli_next;		/* sequence number of the client's first byte */
 	__u32 srv_first;	/* the server's ISN + 1 */
 	__u32 srv_next;		/* one past the server's last byte seen */
+};
+
+/* ---- penalties ("penalties" common LRU hash) -------------------------- */
+
+/*
+ * A penalty rule that wins a packet drops it and puts the packet's scope
+ * in penalty until now + the rule's duration: while it lasts, every
+ * packet of that scope is dropped, whatever the rules say (penalty.h).
+ * The scope is a set of addresses seen from the censor, as a flow's key
+ * is: the subscriber's (the address on the subscriber side), the
+ * destination's (the address on the upstream side), or both together.
+ *
+ * BR_PENALTY_ENTRIES: one entry per scope in penalty, 60 bytes of key
+ * and value (bpftool counts 8 MiB of memlock for the table, the kernel's
+ * element headers and buckets included): a lab's or a scenario's
+ * subscribers many times over. A full table evicts its least recently
+ * used entry: under pressure, a penalty may end early.
+ */
+#define BR_PENALTY_ENTRIES	65536
+#define BR_PENALTY_MAX_NS	(24ULL * 3600 * 1000000000ULL) /* 24h */
+
+/* Which addresses the key holds: a bit each. */
+enum br_penalty_scope {
+	BR_PENALTY_SUBSCRIBER = 1,
+	BR_PENALTY_DESTINATION = 2,
+	BR_PENALTY_PAIR = 3,	/* both */
+};
+
+struct br_penalty_key {
+	__u32 sub_addr[4];	/* 0 unless the scope holds the subscriber */
+	__u32 remote_addr[4];	/* 0 unless it holds the destination */
+	__u8 scope;		/* enum br_penalty_scope */
+	__u8 family;		/* 4 or 6 */
+	__u16 reserved;
+};
+
+struct br_penalty_val {
+	__u64 until_ns;		/* program clock: in penalty while now is
+				 * before it; absent after */
+	__u64 generation;	/* whose rule set it */
+	__u32 rule;		/* that rule */
+	__u32 reserved;
 };
 
 /* ---- top matched names ("names": per-CPU, set-associative) ------------ */

@@ -49,7 +49,7 @@ static __always_inline __u32 br_rule_action(const struct br_policy_hdr *hdr,
  * The verdict of the one-shot path (stateless policies, and fragments and
  * non-TCP/UDP packets of stateful ones). An answer cannot be forged here
  * and a flow cannot be policed or counted: reset, nxdomain and sinkhole
- * drop, throttle and freeze pass (what reaches here of a tcp or udp rule's
+ * drop, penalty drops, throttle and freeze pass (what reaches here of a tcp or udp rule's
  * flow is a later fragment whose first was never seen, or a transport the
  * parser could not reach). Anything unknown lets the packet through.
  */
@@ -60,6 +60,7 @@ static __always_inline int br_verdict(__u32 action)
 	case BR_ACT_RESET:
 	case BR_ACT_NXDOMAIN:
 	case BR_ACT_SINKHOLE:
+	case BR_ACT_PENALTY: /* the caller sets the penalty (penalty.h) */
 		return XDP_DROP;
 	case BR_ACT_PASS:
 	default:
@@ -115,7 +116,8 @@ __noinline int br_apply(struct xdp_md *ctx, const struct br_pkt *pkt,
 		}
 		ctr = BR_CTR_FROZEN;
 		break;
-	default: /* drop; nxdomain and sinkhole on a packet that is no query */
+	default: /* drop; nxdomain and sinkhole on a packet that is no query;
+		  * penalty (br_xdp sets the penalty, penalty.h) */
 		return 0;
 	}
 	return ctr;

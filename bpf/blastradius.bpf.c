@@ -2,15 +2,16 @@
 /*
  * blastradius.bpf.c - the XDP program: the stages of a packet, in order.
  *
- *   policy slot -> parse -> frag -> match ------------------> action -> count
- *                                     \-> flow -> L7 stage -/
+ *   policy slot -> parse -> penalty -> frag -> match -----------> action -> count
+ *                                                \-> flow -> L7 stage -/
  *
  * Files, in that order: maps.h and abi.h (what the loader shares), parse.h,
  * frag.h, match.h (the rule bitmaps, and which rule wins), flow.h (the flow
  * table of a stateful policy, and how a flow is judged), l7.h with the
  * stages l7_dns.h, l7_tls.h and l7_quic.h (the L7 facts a rule can ask
- * for), action.h (what an action does to the packet: forge.h, police.h)
- * and count.h. A stateless policy, and what of a stateful one is not TCP
+ * for), action.h (what an action does to the packet: forge.h, police.h),
+ * penalty.h (scopes a penalty rule put in penalty, dropped before any
+ * rule, when the policy has penalty rules) and count.h. A stateless policy, and what of a stateful one is not TCP
  * or UDP (or is a later fragment), takes the one-shot path: match, then
  * action. TCP and UDP of a stateful policy take br_flow_stage below.
  *
@@ -31,7 +32,10 @@
  * type" rule matched (always passed, whatever the default) do not, so the
  * default counter means "got the default action". Malformed, unparsed,
  * non-IP, followed and orphan fragments are each counted once more under
- * their own counter.
+ * their own counter. A packet of a scope in penalty counts under the
+ * action penalty, the rule that set the penalty (when it is of this
+ * generation) and "penalised"; the one that sets it under its rule, the
+ * action penalty and "penalty_set".
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -47,6 +51,7 @@
 #include "l7_dns.h"
 #include "l7_tls.h"
 #include "l7_quic.h"
+#include "penalty.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -276,7 +281,8 @@ out:
 
 static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 {
-	__u32 zero = 0, slot, gen_idx, rule, action, extra = 0, extra2 = 0, xdp;
+	__u32 zero = 0, slot, gen_idx, action, extra = 0, extra2 = 0, xdp;
+	__u32 rule = BR_RULE_NONE;
 	int c;
 	struct br_scratch *s;
 	int status;
@@ -328,6 +334,17 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 	default:
 		if (status == BR_PKT_UNPARSED)
 			extra = BR_CTR_UNPARSED;
+		/* a scope in penalty: dropped before any rule (penalty.h) */
+		if (hdr->flags & BR_HDR_PENALTY) {
+			c = br_penalised(ctx, hdr, &pkt);
+			if (c >= 0) {
+				action = BR_ACT_PENALTY;
+				rule_ctr = br_rule_ctr(c);
+				extra2 = BR_CTR_PENALISED;
+				xdp = XDP_DROP;
+				goto count;
+			}
+		}
 		if (pkt.frag == BR_FRAG_LATER) {
 			if (br_frag_follow(&pkt, generation, br_now(ctx), &rule,
 					   &action)) {
@@ -352,7 +369,7 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			if (pkt.frag == BR_FRAG_FIRST)
 				br_frag_remember(&pkt, generation, br_now(ctx),
 						 rule, action);
-			goto count;
+			goto judged;
 		}
 		c = br_classify(hdr, slot, &pkt);
 		rule = BR_CLASS_RULE(c);
@@ -369,6 +386,10 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 	}
 
 	xdp = br_verdict(action);
+judged:
+	/* counts itself under "penalty_set" */
+	if (action == BR_ACT_PENALTY && rule < BR_MAX_RULES)
+		br_penalise(ctx, hdr, slot, &pkt, rule);
 count:
 	block = br_counters_of(gen_idx);
 	if (!block)
@@ -408,7 +429,8 @@ int br_xdp_upstream(struct xdp_md *ctx)
  * Whether every later packet of the flow of the packet in hand passes
  * while the policy in force stays: no policy, a stateless one, or a
  * decided verdict that does not meter the flow (br_action_metered: not
- * throttle, not freeze), of the generation in force. A traffic model lets
+ * throttle, not freeze), of the generation in force; never under a
+ * policy with penalty rules (any packet may find its scope in penalty). A traffic model lets
  * the rest of a response window skip the program then; a freeze's flow
  * must send every packet through, or its count would miss them.
  */
@@ -424,6 +446,8 @@ static __always_inline int br_batch_fixed(struct xdp_md *ctx, __u32 role)
 	if (!slot)
 		return 0;
 	hdr = bpf_map_lookup_elem(&policy, slot);
+	if (hdr && hdr->generation && (hdr->flags & BR_HDR_PENALTY))
+		return 0; /* another flow may put its scope in penalty */
 	if (!hdr || !hdr->generation || !(hdr->flags & BR_HDR_FLOWS))
 		return 1;
 	pkt.role = role;

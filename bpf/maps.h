@@ -107,6 +107,17 @@ struct {
 	__type(value, struct br_flow_val);
 } flows SEC(".maps");
 
+/*
+ * Scopes in penalty (abi.h), not per slot: like flows, they are state
+ * that outlives a swap. Common LRU, for the reason above.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_PENALTY_ENTRIES);
+	__type(key, struct br_penalty_key);
+	__type(value, struct br_penalty_val);
+} penalties SEC(".maps");
+
 /* TLS parser state of flows whose ClientHello is still arriving. */
 struct br_tls_pending {
 	struct br_tls_state st;

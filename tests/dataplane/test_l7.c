@@ -4,7 +4,8 @@
  * BPF_PROG_TEST_RUN: TLS server names over one or several segments, ECH,
  * DNS answers forged in the resolver's place, QUIC Initials, flows and
  * their cached verdicts, resets, the throttle's policer, the freeze's
- * byte count, swaps and the names that decided verdicts.
+ * byte count, penalties and their scopes, swaps and the names that
+ * decided verdicts.
  *
  * Every packet is checked twice: its XDP verdict, and the exact delta of
  * every counter of the generation (the role, the action, the rule or
@@ -131,6 +132,40 @@ static const char policy_freeze_flush[] =
 	"policy freeze-flush\n"
 	"on-swap flush\n"
 	/* 0 */ "rule \"swap\" tcp dport 8083 freeze after 2000\n";
+
+/*
+ * Penalties (the report in net4people/bbs#417, unverified: UDP to some
+ * hosters turns on a ~10 minute block of HTTPS to them), one rule per
+ * scope. Stateless: a penalty keeps no flow.
+ */
+static const char policy_penalty[] =
+	"policy penalty\n"
+	"set hoster addr { 198.18.100.0/24, 2001:db8:100::/48 }\n"
+	/* 0 */ "rule \"dst\" udp daddr @hoster dport 9001 penalty 10m on destination\n"
+	/* 1 */ "rule \"sub\" udp dport 9002 penalty 10m on subscriber\n"
+	/* 2 */ "rule \"pair\" udp dport 9003 penalty 10m\n"
+	/* 3 */ "rule \"smtp\" tcp dport 25 drop\n";
+
+/* The same behind a name rule: stateful, its flows in the table. */
+static const char policy_penalty_flows[] =
+	"policy penalty-flows\n"
+	/* 0 */ "rule \"dst\" udp dport 9001 penalty 10m on destination\n"
+	/* 1 */ "rule \"name\" tcp dport 443 sni .penalty.example penalty 1m\n";
+
+/* Swaps: no penalty rule (nothing looked up), then keep and flush. */
+static const char policy_penalty_none[] =
+	"policy penalty-none\n"
+	/* 0 */ "rule \"smtp\" tcp dport 25 drop\n";
+
+static const char policy_penalty_keep[] =
+	"policy penalty-keep\n"
+	"on-swap keep\n"
+	/* 0 */ "rule \"other\" udp dport 9009 penalty 1m on destination\n";
+
+static const char policy_penalty_flush[] =
+	"policy penalty-flush\n"
+	"on-swap flush\n"
+	/* 0 */ "rule \"other\" udp dport 9009 penalty 1m on destination\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -148,6 +183,8 @@ static const char policy_freeze_flush[] =
 #define RESOLVER6 "2001:db8:53::53"
 #define SINK4 "198.18.0.99"
 #define SINK6 "2001:db8::99"
+#define CLIENT2_4 "198.18.0.2" /* another subscriber */
+#define CLIENT2_6 "2001:db8::2"
 
 static const uint8_t client_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t remote_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -797,6 +834,8 @@ struct instance {
 #define QUIC_0RTT BR_CTR_QUIC_0RTT
 #define QUIC_GREASED BR_CTR_QUIC_GREASED
 #define FROZEN BR_CTR_FROZEN
+#define PENALTY_SET BR_CTR_PENALTY_SET
+#define PENALISED BR_CTR_PENALISED
 #define MALFORMED BR_CTR_MALFORMED
 
 #define A_PASS BR_ACT_PASS
@@ -806,6 +845,7 @@ struct instance {
 #define A_SINK BR_ACT_SINKHOLE
 #define A_THROTTLE BR_ACT_THROTTLE
 #define A_FREEZE BR_ACT_FREEZE
+#define A_PENALTY BR_ACT_PENALTY
 
 /*
  * What one packet must do: its XDP verdict, the action counter, the rule
@@ -3202,6 +3242,222 @@ static void test_freeze_swap(void **state)
 	freeze_pkt(in, &a, false, 1, R(0), false, "flush: past it");
 }
 
+/* ---- penalty ----------------------------------------------------------------- */
+
+#define PENALTY_NS (600 * SEC_NS) /* policy_penalty's 10m */
+
+/*
+ * Whether the SYN of a new flow from cli to srv, and the server's
+ * SYN-ACK back, are dropped by a penalty rule's entry (rule: R(n), or
+ * NO_RULE for an older generation's) or pass under the default.
+ */
+static void penalty_probe(struct instance *in, int family, const char *cli,
+			  const char *srv, uint16_t cport, int rule,
+			  bool dropped, const char *desc)
+{
+	struct conn c = family == 4 ? tcp4(cport, 443) : tcp6(cport, 443);
+	char d[160];
+	struct frame f;
+
+	c.cli = cli;
+	c.srv = srv;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	snprintf(d, sizeof(d), "%s (IPv%d SYN)", desc, family);
+	step(in, d, SUB, &f,
+	     dropped ? W(XDP_DROP, A_PENALTY, rule, PENALISED)
+		     : W(XDP_PASS, A_PASS, DEF));
+	server_seg(&c, TCP_SYN | TCP_ACK, NULL, 0, &f);
+	snprintf(d, sizeof(d), "%s (IPv%d SYN-ACK)", desc, family);
+	step(in, d, UP, &f,
+	     dropped ? W(XDP_DROP, A_PENALTY, rule, PENALISED)
+		     : W(XDP_PASS, A_PASS, DEF));
+}
+
+/* A datagram from cli to srv:dport that a penalty rule wins. */
+static void penalty_trigger(struct instance *in, int family, const char *cli,
+			    const char *srv, uint16_t dport, int rule,
+			    const char *desc)
+{
+	struct conn c = udp_conn(family, srv, 47000, dport);
+	struct frame f;
+
+	c.cli = cli;
+	client_dgram(&c, "ping", 4, &f);
+	step(in, desc, SUB, &f, W(XDP_DROP, A_PENALTY, rule, PENALTY_SET));
+}
+
+/*
+ * Each scope, both families: a datagram the rule wins at t0 is dropped
+ * and sets the penalty; then any packet in its scope, whatever its
+ * protocol or port, both ways, is dropped until t0 + 10m (still at
+ * t0 + 10m - 1s), counted under the rule and "penalised"; from t0 + 10m
+ * on it passes. Packets out of the scope pass throughout.
+ */
+static void test_penalty_scopes(void **state)
+{
+	const char *cli, *cli2, *srv, *other;
+	struct instance *in = *state;
+	__u64 t0;
+	int fam;
+
+	install(in, "penalty.policy", policy_penalty);
+	for (fam = 4; fam <= 6; fam += 2) {
+		cli = fam == 4 ? CLIENT4 : CLIENT6;
+		cli2 = fam == 4 ? CLIENT2_4 : CLIENT2_6;
+		srv = fam == 4 ? SERVER4 : SERVER6;
+		other = fam == 4 ? RESOLVER4 : RESOLVER6;
+
+		/* on destination: the server, for every subscriber */
+		in->now = t0 = (fam * 10000ULL) * SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50001, 0, false,
+			      "before: HTTPS to the hoster");
+		penalty_trigger(in, fam, cli, srv, 9001, R(0),
+				"UDP to the hoster: penalty on it");
+		in->now += SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50002, R(0), true,
+			      "HTTPS to the hoster");
+		penalty_probe(in, fam, cli2, srv, 50003, R(0), true,
+			      "another subscriber to the hoster");
+		penalty_probe(in, fam, cli, other, 50004, 0, false,
+			      "the subscriber elsewhere");
+		in->now = t0 + PENALTY_NS - SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50005, R(0), true,
+			      "1 s before the end");
+		in->now = t0 + PENALTY_NS;
+		penalty_probe(in, fam, cli, srv, 50006, 0, false,
+			      "at the end: lifted");
+		penalty_probe(in, fam, cli2, srv, 50007, 0, false,
+			      "at the end: lifted for the other too");
+
+		/* on subscriber: the subscriber, wherever it goes */
+		in->now = t0 = (fam * 10000ULL + 1000) * SEC_NS;
+		penalty_trigger(in, fam, cli, other, 9002, R(1),
+				"UDP to 9002: penalty on the subscriber");
+		in->now += SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50011, R(1), true,
+			      "the subscriber to the hoster");
+		penalty_probe(in, fam, cli, other, 50012, R(1), true,
+			      "the subscriber anywhere");
+		penalty_probe(in, fam, cli2, other, 50013, 0, false,
+			      "another subscriber");
+		in->now = t0 + PENALTY_NS + SEC_NS;
+		penalty_probe(in, fam, cli, other, 50014, 0, false,
+			      "1 s after the end");
+
+		/* the pair (the default): this subscriber, this server */
+		in->now = t0 = (fam * 10000ULL + 2000) * SEC_NS;
+		penalty_trigger(in, fam, cli, srv, 9003, R(2),
+				"UDP to 9003: penalty on the pair");
+		in->now += SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50021, R(2), true,
+			      "the pair");
+		penalty_probe(in, fam, cli, other, 50022, 0, false,
+			      "the subscriber elsewhere");
+		penalty_probe(in, fam, cli2, srv, 50023, 0, false,
+			      "another subscriber to the server");
+		in->now = t0 + PENALTY_NS - SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50024, R(2), true,
+			      "the pair, 1 s before the end");
+		in->now = t0 + PENALTY_NS + SEC_NS;
+		penalty_probe(in, fam, cli, srv, 50025, 0, false,
+			      "the pair, 1 s after the end");
+	}
+}
+
+/*
+ * A penalty ahead of every rule: a packet in penalty is dropped whatever
+ * rule it would meet (here the penalty rule itself, which does not set
+ * it again: the entry keeps its expiry), and the penalty rule wins again
+ * once it has lifted. Behind a name rule, flows are in the table: the
+ * penalty drops before the flow stage looks; a name rule's penalty comes
+ * with its hello.
+ */
+static void test_penalty_ahead(void **state)
+{
+	static uint8_t buf[4096];
+	struct instance *in = *state;
+	struct conn c = tcp4(50100, 443);
+	struct conn u = udp_conn(4, SERVER4, 47100, 9001);
+	struct frame f;
+	size_t len;
+	__u64 t0;
+
+	install(in, "penalty.policy", policy_penalty);
+	in->now = t0 = 100000 * SEC_NS;
+	penalty_trigger(in, 4, CLIENT4, SERVER4, 9001, R(0), "the trigger");
+	in->now = t0 + PENALTY_NS / 2;
+	client_dgram(&u, "again", 5, &f);
+	step(in, "the trigger again, in penalty: not set again", SUB, &f,
+	     W(XDP_DROP, A_PENALTY, R(0), PENALISED));
+	in->now = t0 + PENALTY_NS - SEC_NS;
+	penalty_probe(in, 4, CLIENT4, SERVER4, 50101, R(0), true,
+		      "still the first expiry");
+	in->now = t0 + PENALTY_NS;
+	client_dgram(&u, "after", 5, &f);
+	step(in, "the trigger after the end: set again", SUB, &f,
+	     W(XDP_DROP, A_PENALTY, R(0), PENALTY_SET));
+
+	install(in, "penalty-flows.policy", policy_penalty_flows);
+	in->now = t0 = 110000 * SEC_NS;
+	u.cport = 47101;
+	client_dgram(&u, "ping", 4, &f);
+	step(in, "stateful: the trigger, a flow of its own", SUB, &f,
+	     W(XDP_DROP, A_PENALTY, R(0), FRESH, PENALTY_SET));
+	in->now += SEC_NS;
+	client_seg(&c, TCP_SYN, NULL, 0, &f);
+	step(in, "stateful: HTTPS to it, before the flow stage", SUB, &f,
+	     W(XDP_DROP, A_PENALTY, R(0), PENALISED));
+	in->now = t0 + PENALTY_NS;
+	c = tcp4(50102, 443);
+	handshake_pending(in, &c);
+	len = hello("SVKCW", "www.penalty.example", buf, sizeof(buf));
+	client_seg(&c, TCP_PSH | TCP_ACK, buf, len, &f);
+	step(in, "lifted: a hello the name rule's penalty wins", SUB, &f,
+	     W(XDP_DROP, A_PENALTY, R(1), HELLO, SNI, PENALTY_SET));
+	in->now += SEC_NS;
+	server_seg(&c, TCP_ACK, "x", 1, &f);
+	step(in, "its server, in the pair's penalty", UP, &f,
+	     W(XDP_DROP, A_PENALTY, R(1), PENALISED));
+	in->now += 60 * SEC_NS;
+	server_seg(&c, TCP_ACK, "y", 1, &f);
+	step(in, "after 1m: the flow's cached verdict sets it again", UP, &f,
+	     W(XDP_DROP, A_PENALTY, R(1), CACHED, PENALTY_SET));
+}
+
+/*
+ * Entries are state, as flows are: a policy without penalty rules looks
+ * none up; a later policy with penalty rules of the scope finds them,
+ * counted under no rule (an older generation's) with on-swap keep, and
+ * ignores them with on-swap flush.
+ */
+static void test_penalty_swap(void **state)
+{
+	struct instance *in = *state;
+	__u64 t0;
+
+	install(in, "penalty.policy", policy_penalty);
+	in->now = t0 = 120000 * SEC_NS;
+	penalty_trigger(in, 4, CLIENT4, SERVER4, 9001, R(0), "the trigger");
+	penalty_trigger(in, 6, CLIENT6, SERVER6, 9001, R(0),
+			"the trigger, IPv6");
+	in->now += SEC_NS;
+	install(in, "penalty-none.policy", policy_penalty_none);
+	penalty_probe(in, 4, CLIENT4, SERVER4, 50201, 0, false,
+		      "no penalty rule: not looked up");
+	install(in, "penalty-keep.policy", policy_penalty_keep);
+	penalty_probe(in, 4, CLIENT4, SERVER4, 50202, NO_RULE, true,
+		      "keep: an older generation's penalty holds");
+	penalty_probe(in, 6, CLIENT6, SERVER6, 50203, NO_RULE, true,
+		      "keep: IPv6 too");
+	install(in, "penalty-flush.policy", policy_penalty_flush);
+	penalty_probe(in, 4, CLIENT4, SERVER4, 50204, 0, false,
+		      "flush: void");
+	install(in, "penalty-keep.policy", policy_penalty_keep);
+	in->now = t0 + PENALTY_NS;
+	penalty_probe(in, 4, CLIENT4, SERVER4, 50205, 0, false,
+		      "keep, at the end: lifted");
+}
+
 int main(void)
 {
 	const struct CMUnitTest live[] = {
@@ -3248,6 +3504,9 @@ int main(void)
 		cmocka_unit_test(test_freeze_swap),
 		cmocka_unit_test(test_split_hello),
 		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_penalty_scopes),
+		cmocka_unit_test(test_penalty_ahead),
+		cmocka_unit_test(test_penalty_swap),
 	};
 	int fails;
 

@@ -12,6 +12,8 @@
 #     on 5223 and 443: pushes fail on iOS and succeed on Android;
 #   - a freeze after 16 KB: small responses load, large ones stall
 #     mid-transfer (failed, "data/transfer_stalled"), none at connect;
+#   - a penalty set by a name: the hello fails, and the openings after it
+#     within the penalty fail at connect;
 #   - a timeline swap cuts established channels from its time on;
 #   - the text what-if matrix: a row per platform where a service's
 #     platforms differ, numbered columns and a key for long policy names;
@@ -180,6 +182,25 @@ att=$(outcome "$frz" 0 auth any open attempted)
 t_match "2FA app opened" "$att" '^[1-9][0-9]*$'
 t_eq "... its 4 KB responses fit under the freeze: all ok" \
 	"$(outcome "$frz" 0 auth any open ok)" "$att"
+
+# ---- a penalty ---------------------------------------------------------------
+# "service news penalty 90s": each device's first news hello is dropped
+# (tls) and puts the device and the news server in penalty; its next
+# openings within the 90 s of scenario time fail at connect (tcp), which
+# a drop by name alone never does; the 2FA app, elsewhere, is untouched.
+
+pen=$(sim "$E2E/scenarios/freeze.scenario" "$E2E/policies/penalty-news.policy")
+att=$(outcome "$pen" 0 news any open attempted)
+t_match "penalty: news opened" "$att" '^[1-9][0-9]*$'
+t_eq "penalty: every news opening fails" \
+	"$(outcome "$pen" 0 news any open failed)" "$att"
+t_match "penalty: some at the hello that set it, some at connect (in penalty)" \
+	"$(jq -c '.policies[0].services[] | select(.service == "news" and
+		.action == "open") | .failures | keys' <<<"$pen")" \
+	'^\["tcp/generic_timeout_error","tls/generic_timeout_error"\]$'
+att=$(outcome "$pen" 0 auth any open attempted)
+t_eq "penalty: the 2FA app, another server, all ok" \
+	"$(outcome "$pen" 0 auth any open ok)" "$att"
 
 # ---- a timeline swap --------------------------------------------------------
 

@@ -1797,6 +1797,71 @@ static void test_rule_params(void **state)
 	policy_free(pol);
 }
 
+/*
+ * penalty: its duration in the throttle's word, its scope in its own
+ * byte; the header says which scopes the policy checks, one flag each,
+ * and none without a penalty rule (no lookup on the hot path). A
+ * penalty keeps no flow: a policy of penalties and drops is stateless.
+ */
+static void test_penalty_params(void **state)
+{
+	static const struct {
+		enum br_penalty_scope scopes[3]; /* of the rules, 0: none */
+		__u32 flags;
+	} cases[] = {
+		{ { 0 }, 0 },
+		{ { BR_PENALTY_SUBSCRIBER }, BR_HDR_PENALTY_SUB },
+		{ { BR_PENALTY_DESTINATION }, BR_HDR_PENALTY_DST },
+		{ { BR_PENALTY_PAIR }, BR_HDR_PENALTY_PAIR },
+		{ { BR_PENALTY_PAIR, BR_PENALTY_PAIR }, BR_HDR_PENALTY_PAIR },
+		{ { BR_PENALTY_DESTINATION, BR_PENALTY_SUBSCRIBER },
+		  BR_HDR_PENALTY_DST | BR_HDR_PENALTY_SUB },
+		{ { BR_PENALTY_SUBSCRIBER, BR_PENALTY_DESTINATION,
+		    BR_PENALTY_PAIR },
+		  BR_HDR_PENALTY },
+	};
+	struct br_policy *pol;
+	struct br_rule_ir *r;
+	size_t i, k;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pol = policy_new();
+		add_rule(pol, BR_PROTO_TCP, NONE, NONE, NONE, NONE,
+			 BR_ACT_DROP);
+		for (k = 0; k < 3 && cases[i].scopes[k]; k++) {
+			n = add_rule(pol, k ? BR_PROTO_ANY : BR_PROTO_UDP, NONE,
+				     NONE, NONE, NONE, BR_ACT_PENALTY);
+			r = &pol->rules[n];
+			r->penalty_ns = (k + 1) * 600 * 1000000000ULL;
+			r->penalty_scope = cases[i].scopes[k];
+		}
+		compile_ok(pol);
+		assert_int_equal(view.hdr->flags & BR_HDR_PENALTY,
+				 cases[i].flags);
+		assert_int_equal(view.hdr->flags & BR_HDR_FLOWS, 0);
+		assert_int_equal(view.rules[0].penalty_scope, 0);
+		assert_int_equal(view.rules[0].penalty_ns, 0);
+		for (k = 0; k < 3 && cases[i].scopes[k]; k++) {
+			assert_int_equal(view.rules[k + 1].action,
+					 BR_ACT_PENALTY);
+			assert_int_equal(view.rules[k + 1].penalty_ns,
+					 (k + 1) * 600 * 1000000000ULL);
+			assert_int_equal(view.rules[k + 1].penalty_scope,
+					 cases[i].scopes[k]);
+			assert_int_equal(view.rules[k + 1].flags, 0);
+			assert_int_equal(view.rules[k + 1].burst, 0);
+			assert_int_equal(view.rules[k + 1].freeze_after, 0);
+		}
+		policy_free(pol);
+	}
+	/* the duration shares the throttle's word; the scope a byte */
+	assert_int_equal(offsetof(struct br_rule, penalty_ns),
+			 offsetof(struct br_rule, ps_per_byte));
+	assert_int_equal(offsetof(struct br_rule, penalty_scope), 2);
+}
+
 static void test_qtype_bitmaps(void **state)
 {
 	struct br_policy *pol = policy_new();
@@ -2122,6 +2187,10 @@ static void test_l7_ir_checked(void **state)
 		"rule has throttle at rate 0",
 		"rule refers to set 0, which is not a domain set",
 		"rule has freeze after 0 bytes",
+		"rule has a penalty of 0 or more than 24h",
+		"rule has a penalty of 0 or more than 24h",
+		"rule has a bad penalty scope",
+		"rule has a penalty on non-IP frames",
 	};
 	struct br_policy *pol;
 	struct br_diag diag;
@@ -2156,6 +2225,27 @@ static void test_l7_ir_checked(void **state)
 			break;
 		case 5:
 			pol->rules[1].action = BR_ACT_FREEZE;
+			break;
+		case 6:
+			pol->rules[1].action = BR_ACT_PENALTY;
+			pol->rules[1].penalty_scope = BR_PENALTY_PAIR;
+			break;
+		case 7:
+			pol->rules[1].action = BR_ACT_PENALTY;
+			pol->rules[1].penalty_ns = BR_PENALTY_MAX_NS + 1;
+			pol->rules[1].penalty_scope = BR_PENALTY_PAIR;
+			break;
+		case 8:
+			pol->rules[1].action = BR_ACT_PENALTY;
+			pol->rules[1].penalty_ns = 1;
+			pol->rules[1].penalty_scope = 0;
+			break;
+		case 9:
+			pol->rules[1].action = BR_ACT_PENALTY;
+			pol->rules[1].penalty_ns = 1;
+			pol->rules[1].penalty_scope = BR_PENALTY_PAIR;
+			pol->rules[1].proto = BR_PROTO_ANY;
+			pol->rules[1].ether_type = 0x88cc;
 			break;
 		}
 		br_diag_init(&diag);
@@ -2392,6 +2482,7 @@ int main(void)
 		cmocka_unit_test(test_l7_masks_and_flags),
 		cmocka_unit_test(test_flows_flag_per_action),
 		cmocka_unit_test(test_rule_params),
+		cmocka_unit_test(test_penalty_params),
 		cmocka_unit_test(test_qtype_bitmaps),
 		cmocka_unit_test(test_quic_versions_table),
 		cmocka_unit_test(test_quic_versions_overflow),

@@ -691,6 +691,64 @@ static void test_freeze_forms(void **state)
 	br_policy_free(pol);
 }
 
+#define SEC_NS 1000000000ULL
+
+/*
+ * penalty DURATION [on subscriber | destination | pair]: DURATION as the
+ * catalog's (ms, s, m, h, d; decimals), more than 0 and at most 24h; the
+ * pair by default; any IP rule, with or without a transport or L7 match.
+ */
+static void test_penalty_forms(void **state)
+{
+	static const struct {
+		const char *rule;
+		enum br_proto proto;
+		enum br_l7 l7;
+		uint64_t ns;
+		enum br_penalty_scope scope;
+	} rows[] = {
+		{ "udp daddr 198.18.100.0/24 penalty 10m on destination",
+		  BR_PROTO_UDP, BR_L7_NONE, 600 * SEC_NS,
+		  BR_PENALTY_DESTINATION },
+		{ "udp penalty 10m", BR_PROTO_UDP, BR_L7_NONE, 600 * SEC_NS,
+		  BR_PENALTY_PAIR },
+		{ "tcp dport 443 sni .x.example penalty 1h on subscriber",
+		  BR_PROTO_TCP, BR_L7_TLS, 3600 * SEC_NS,
+		  BR_PENALTY_SUBSCRIBER },
+		{ "icmp penalty 90s on pair", BR_PROTO_ICMP, BR_L7_NONE,
+		  90 * SEC_NS, BR_PENALTY_PAIR },
+		{ "penalty 1.5s", BR_PROTO_ANY, BR_L7_NONE, 1500000000ULL,
+		  BR_PENALTY_PAIR },
+		{ "quic penalty 500ms on destination", BR_PROTO_UDP,
+		  BR_L7_QUIC, 500000000ULL, BR_PENALTY_DESTINATION },
+		{ "dns .x.example penalty 1ms", BR_PROTO_UDP, BR_L7_DNS,
+		  1000000ULL, BR_PENALTY_PAIR },
+		{ "udp penalty 24h", BR_PROTO_UDP, BR_L7_NONE,
+		  BR_PENALTY_MAX_NS, BR_PENALTY_PAIR },
+		{ "udp penalty 1d on subscriber", BR_PROTO_UDP, BR_L7_NONE,
+		  BR_PENALTY_MAX_NS, BR_PENALTY_SUBSCRIBER },
+	};
+	struct br_policy *pol;
+	char text[160], want[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), "policy p\nrule %s\n",
+			 rows[i].rule);
+		pol = parse_ok(text);
+		assert_int_equal(pol->n_rules, 1);
+		assert_int_equal(pol->rules[0].action, BR_ACT_PENALTY);
+		assert_int_equal(pol->rules[0].proto, rows[i].proto);
+		assert_int_equal(pol->rules[0].l7, rows[i].l7);
+		assert_int_equal(pol->rules[0].penalty_ns, rows[i].ns);
+		assert_int_equal(pol->rules[0].penalty_scope, rows[i].scope);
+		snprintf(want, sizeof(want), "rule %s", rows[i].rule);
+		assert_string_equal(pol->rules[0].text, want);
+		br_policy_free(pol);
+	}
+}
+
 /* Label and length limits of domain names, at their boundaries. */
 static void test_domain_limits(void **state)
 {
@@ -927,11 +985,11 @@ static const struct bad_case bad_cases[] = {
 
 	/* rules */
 	{ P "rule\n",
-	  "t.policy:2:5: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
+	  "t.policy:2:5: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)" },
 	{ P "rule tcp dport 5223\n",
-	  "t.policy:2:20: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
+	  "t.policy:2:20: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)" },
 	{ P "rule tcp dport 5223 block\n",
-	  "t.policy:2:21: unknown action \"block\" (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
+	  "t.policy:2:21: unknown action \"block\" (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)" },
 	{ P "rule tcp port 5223 drop\n",
 	  "t.policy:2:10: unknown match \"port\"" },
 	{ P "rule tcp dport 5223 drop tcp\n",
@@ -1002,7 +1060,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:24: port 70000 out of range (0-65535)" },
 	{ P "rule tcp dport { 1, 2\nrule drop\nrule tcp dport 80 rst\n",
 	  "t.policy:2:16: unterminated \"{\"\n"
-	  "t.policy:4:19: unknown action \"rst\" (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
+	  "t.policy:4:19: unknown action \"rst\" (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)" },
 	{ P "rule foo daddr { 1.2.3.4\nrule drop\n",
 	  "t.policy:2:6: unknown match \"foo\"\n"
 	  "t.policy:2:16: unterminated \"{\"" },
@@ -1058,7 +1116,7 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule dns { a.b\nrule drop\n",
 	  "t.policy:2:10: unterminated \"{\"" },
 	{ P "rule sni a.b\n",
-	  "t.policy:2:13: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)" },
+	  "t.policy:2:13: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)" },
 	{ P "rule sni a.b sni c.d drop\n",
 	  "t.policy:2:14: \"sni\" already given at t.policy:2:6" },
 	{ P "rule ech ech drop\n",
@@ -1252,6 +1310,40 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule tcp freeze after 16KB\nrule udp freeze after 0\nrule freeze after 1\n",
 	  "t.policy:3:23: freeze size \"0\" is 0 bytes (at least 1)\n"
 	  "t.policy:4:6: freeze needs a tcp or udp rule" },
+	/* penalty DURATION [on subscriber | destination | pair] */
+	{ P "rule udp penalty\n",
+	  "t.policy:2:17: expected a duration after \"penalty\", as in \"10m\", got end of line" },
+	{ P "rule udp penalty { 10m }\n",
+	  "t.policy:2:18: expected a duration after \"penalty\", as in \"10m\", got \"{\"" },
+	{ P "rule udp penalty 0s\n",
+	  "t.policy:2:18: penalty duration \"0s\" out of range (more than 0, at most 24h)" },
+	{ P "rule udp penalty 0.0000000001s\n",
+	  "t.policy:2:18: bad penalty duration \"0.0000000001s\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)" },
+	{ P "rule udp penalty 10\n",
+	  "t.policy:2:18: bad penalty duration \"10\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)" },
+	{ P "rule udp penalty 10min\n",
+	  "t.policy:2:18: bad penalty duration \"10min\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)" },
+	{ P "rule udp penalty -1m\n",
+	  "t.policy:2:18: bad penalty duration \"-1m\" (expected a number and ms, s, m, h or d, as in 10s or 500ms)" },
+	{ P "rule udp penalty 24.001h\n",
+	  "t.policy:2:18: penalty duration \"24.001h\" out of range (more than 0, at most 24h)" },
+	{ P "rule udp penalty 18446744073709551616s\n",
+	  "t.policy:2:18: penalty duration \"18446744073709551616s\" out of range (more than 0, at most 24h)" },
+	{ P "rule udp penalty 10m on\n",
+	  "t.policy:2:24: expected a scope after \"on\" (subscriber, destination or pair), got end of line" },
+	{ P "rule udp penalty 10m on server\n",
+	  "t.policy:2:25: unknown penalty scope \"server\" (expected subscriber, destination or pair)" },
+	{ P "rule udp penalty 10m for destination\n",
+	  "t.policy:2:22: unexpected \"for\" after the action" },
+	{ P "rule udp penalty 10m on pair drop\n",
+	  "t.policy:2:30: unexpected \"drop\" after the action" },
+	{ P "rule udp penalty 0s on everyone\n",
+	  "t.policy:2:18: penalty duration \"0s\" out of range (more than 0, at most 24h)\n"
+	  "t.policy:2:24: unknown penalty scope \"everyone\" (expected subscriber, destination or pair)" },
+	{ P "rule ether type arp penalty 10m\n",
+	  "t.policy:2:21: penalty needs an IP rule (its scope is an address), not \"ether type\"" },
+	{ P "default penalty\n",
+	  "t.policy:2:9: unknown action \"penalty\" (expected pass or drop)" },
 	{ P "on-swap keep\non-swap flush\n",
 	  "t.policy:3:1: \"on-swap\" already given at t.policy:2:1" },
 	{ P "on-swap\n",
@@ -1297,7 +1389,7 @@ static const struct bad_case bad_cases[] = {
 	    "rule udp dport @nope drop\nrule drop\n",
 	  "t.policy:2:9: unknown action \"maybe\" (expected pass or drop)\n"
 	  "t.policy:3:14: prefix length 33 out of range (0-32)\n"
-	  "t.policy:4:18: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)\n"
+	  "t.policy:4:18: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)\n"
 	  "t.policy:5:16: unknown set \"nope\"" },
 };
 
@@ -1360,7 +1452,7 @@ static void test_unterminated_buffer(void **state)
 	memcpy(buf, text, sizeof(text) - 2);
 	got = parse_bad(buf, sizeof(text) - 2);
 	assert_string_equal(got,
-			    "t.policy:2:17: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle or freeze)");
+			    "t.policy:2:17: missing action at end of rule (expected pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty)");
 	free(got);
 	free(buf);
 }
@@ -2008,6 +2100,16 @@ static void test_examples(void **state)
 		     EXACT | BELOW);
 	br_policy_free(pol);
 
+	pol = parse_example("udp-hoster-penalty");
+	assert_int_equal(pol->n_rules, 1);
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->action, BR_ACT_PENALTY);
+	assert_int_equal(r->penalty_ns, 600 * SEC_NS);
+	assert_int_equal(r->penalty_scope, BR_PENALTY_PAIR);
+	assert_int_equal(pol->sets[r->daddr_set].n, 2);
+	br_policy_free(pol);
+
 	pol = parse_example("quic-drop");
 	r = &pol->rules[0];
 	assert_int_equal(pol->n_rules, 1);
@@ -2225,7 +2327,7 @@ static void test_examples_catalog(void **state)
 		"facetime-media",      "https-port",
 		"quic-drop",	       "sni-courier-drop",
 		"sni-courier-reset",   "sni-twimg-throttle",
-		"sni-freeze-16k",
+		"sni-freeze-16k",      "udp-hoster-penalty",
 	};
 	struct br_catalog *cat = shipped_cat();
 	struct br_policy *pol;
@@ -2546,9 +2648,9 @@ static void test_service_errors(void **state)
 			    "t.policy:3:14: unknown service \"zzz\" (not in the service catalog)\n"
 			    "t.policy:4:18: a service rule takes no other match: rule [\"name\"] service ID ACTION\n"
 			    "t.policy:5:10: \"service\" takes no other match: rule [\"name\"] service ID ACTION\n"
-			    "t.policy:6:18: nxdomain is not an action of service rules (expected pass, drop, reset, throttle or freeze)\n"
-			    "t.policy:7:18: unknown action \"frob\" (expected pass, drop, reset, throttle or freeze)\n"
-			    "t.policy:8:17: expected an action (pass, drop, reset, throttle or freeze), got end of line\n"
+			    "t.policy:6:18: nxdomain is not an action of service rules (expected pass, drop, reset, throttle, freeze or penalty)\n"
+			    "t.policy:7:18: unknown action \"frob\" (expected pass, drop, reset, throttle, freeze or penalty)\n"
+			    "t.policy:8:17: expected an action (pass, drop, reset, throttle, freeze or penalty), got end of line\n"
 			    "t.policy:9:23: unexpected \"now\" after the action\n"
 			    "t.policy:10:32: expected \"burst\" after the rate, got end of line\n"
 			    "t.policy:11:1: service \"names\" has no flow a throttle rule can match\n"
@@ -2719,6 +2821,7 @@ int main(void)
 		cmocka_unit_test(test_quic_versions),
 		cmocka_unit_test(test_throttle_units),
 		cmocka_unit_test(test_freeze_forms),
+		cmocka_unit_test(test_penalty_forms),
 		cmocka_unit_test(test_domain_limits),
 		cmocka_unit_test(test_bad_policies),
 		cmocka_unit_test(test_unterminated_buffer),

@@ -212,6 +212,11 @@ static int domain_set_of(const struct br_rule_ir *rule)
 	return rule->domain_set;
 }
 
+static int is_ip_rule(const struct br_rule_ir *rule)
+{
+	return rule->ether_type < 0;
+}
+
 /* What the parser guarantees, for IR built by other means (tests). */
 static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 {
@@ -227,6 +232,15 @@ static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 		what = "throttle at rate 0";
 	else if (rule->action == BR_ACT_FREEZE && !rule->freeze_bytes)
 		what = "freeze after 0 bytes";
+	else if (rule->action == BR_ACT_PENALTY &&
+		 (!rule->penalty_ns || rule->penalty_ns > BR_PENALTY_MAX_NS))
+		what = "a penalty of 0 or more than 24h";
+	else if (rule->action == BR_ACT_PENALTY &&
+		 (rule->penalty_scope < BR_PENALTY_SUBSCRIBER ||
+		  rule->penalty_scope > BR_PENALTY_PAIR))
+		what = "a bad penalty scope";
+	else if (rule->action == BR_ACT_PENALTY && !is_ip_rule(rule))
+		what = "a penalty on non-IP frames";
 	if (!what)
 		return 0;
 	if (c->diag)
@@ -265,11 +279,6 @@ static int check_rules(struct compiler *c)
 		}
 	}
 	return 0;
-}
-
-static int is_ip_rule(const struct br_rule_ir *rule)
-{
-	return rule->ether_type < 0;
 }
 
 static struct addr_ref *ref_of(struct compiler *c, int set)
@@ -322,6 +331,10 @@ static void compile_rule_params(const struct br_rule_ir *rule,
 		out->freeze_after = rule->freeze_bytes;
 		if (rule->freeze_both)
 			out->flags |= BR_RULE_F_FREEZE_BOTH;
+	}
+	if (rule->action == BR_ACT_PENALTY) {
+		out->penalty_ns = rule->penalty_ns;
+		out->penalty_scope = rule->penalty_scope;
 	}
 	if (rule->action == BR_ACT_SINKHOLE) {
 		if (rule->has_sink4) {
@@ -502,6 +515,9 @@ static void compile_l7_masks(struct compiler *c)
 		}
 		if (rule->l7 != BR_L7_NONE || is_flow_action(rule->action))
 			hdr->flags |= BR_HDR_FLOWS;
+		if (rule->action == BR_ACT_PENALTY)
+			hdr->flags |= BR_HDR_PENALTY_SUB
+				      << (rule->penalty_scope - 1);
 	}
 	hdr->sni_default = pol->sni_default;
 	if (pol->sni_default != BR_ACT_NONE)

@@ -72,6 +72,7 @@ enum br_map_id {
 	BR_MAP_FLOWS,
 	BR_MAP_TLS_PENDING,
 	BR_MAP_NAMES,
+	BR_MAP_PENALTIES,
 	BR_MAP_N,
 };
 
@@ -109,6 +110,7 @@ static const struct {
 	[BR_MAP_FLOWS] = { "flows", 0, false },
 	[BR_MAP_TLS_PENDING] = { "tls_pending", 0, false },
 	[BR_MAP_NAMES] = { "names", 0, false },
+	[BR_MAP_PENALTIES] = { "penalties", 0, false },
 };
 
 /* The maps of lines per slot (BR_LINES_MAP in maps.h). */
@@ -544,7 +546,7 @@ int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts)
 		err = br_map_zero(dp->map_fd[BR_MAP_NAMES], ncpus);
 	for (i = BR_MAP_FRAGS; !err && i < BR_MAP_N; i++)
 		if (i == BR_MAP_FRAGS || i == BR_MAP_FLOWS ||
-		    i == BR_MAP_TLS_PENDING)
+		    i == BR_MAP_TLS_PENDING || i == BR_MAP_PENALTIES)
 			err = br_map_clear(dp->map_fd[i]);
 	if (err)
 		return err;

@@ -542,9 +542,6 @@ static int parse_uint_word(const struct br_token *t, uint32_t max,
 	return 0;
 }
 
-static int parse_duration(struct br_parser *ps, const struct br_token *t,
-			  const char *what, uint64_t max, uint64_t *out);
-
 /* "rotate EVERY into @set": the period, then the pool of addresses. */
 static int parse_rotate(struct br_parser *ps, struct br_src *s,
 			struct br_cat_flow *f)
@@ -556,7 +553,7 @@ static int parse_rotate(struct br_parser *ps, struct br_src *s,
 		return br_parse_expected(ps, s,
 					 "a period after \"rotate\", as in "
 					 "\"1h\"");
-	if (parse_duration(ps, t, "rotate", BR_CAT_DEADLINE_MAX,
+	if (br_parse_duration(ps, t, "rotate", BR_CAT_DEADLINE_MAX,
 			   &f->rotate_ns))
 		return -EINVAL;
 	br_parse_next(s);
@@ -1006,70 +1003,6 @@ bad:
 	return -EINVAL;
 }
 
-/*
- * DURATION of an action's deadline, expiry or validity (what names it): a
- * decimal number (at most 9 decimals) and ms, s, m, h or d ("10s", "1.5m",
- * "500ms", "28d"), above 0, at most max.
- */
-static int parse_duration(struct br_parser *ps, const struct br_token *t,
-			  const char *what, uint64_t max, uint64_t *out)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ns;
-	} units[] = {
-		{ "ms", 1000000ull },
-		{ "s", 1000000000ull },
-		{ "m", 60 * 1000000000ull },
-		{ "h", 3600 * 1000000000ull },
-		{ "d", 24 * 3600 * 1000000000ull },
-	};
-	const char *p = t->start, *end = t->start + t->len;
-	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, ns;
-	char d[BR_PARSE_DESC_LEN];
-	size_t i, digits = 0, decimals = 0;
-
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		if (digits < 12)
-			whole = whole * 10 + (uint64_t)(*p - '0');
-	if (!digits)
-		goto bad;
-	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++, decimals++) {
-			if (decimals >= 9)
-				goto bad;
-			frac = frac * 10 + (uint64_t)(*p - '0');
-			scale *= 10;
-		}
-		if (!decimals)
-			goto bad;
-	}
-	for (i = 0; i < ARRAY_SIZE(units); i++)
-		if ((size_t)(end - p) == strlen(units[i].unit) &&
-		    !memcmp(p, units[i].unit, (size_t)(end - p)))
-			unit = units[i].ns;
-	if (!unit)
-		goto bad;
-	if (digits > 12 || whole > max / unit)
-		goto range;
-	ns = whole * unit +
-	     (uint64_t)((unsigned __int128)frac * unit / scale);
-	if (!ns || ns > max)
-		goto range;
-	*out = ns;
-	return 0;
-range:
-	br_perr(ps, t->pos, "%s %s out of range (more than 0, at most %s)",
-		what, br_parse_desc(t, d), max > BR_CAT_DEADLINE_MAX ? "30d" : "24h");
-	return -EINVAL;
-bad:
-	br_perr(ps, t->pos,
-		"bad %s %s (expected a number and ms, s, m, h or d, as in "
-		"10s or 500ms)",
-		what, br_parse_desc(t, d));
-	return -EINVAL;
-}
-
 /* An action's name may repeat for another platform, not for the same. */
 static int check_action_dup(struct cat_parser *cp,
 			    const struct br_cat_action *a)
@@ -1204,7 +1137,7 @@ static int parse_duration_opt(struct br_parser *ps, struct br_src *s,
 		snprintf(want, sizeof(want), "a duration after \"%s\"", what);
 		return br_parse_expected(ps, s, want);
 	}
-	err = parse_duration(ps, &s->cur, what, max, out);
+	err = br_parse_duration(ps, &s->cur, what, max, out);
 	if (!err)
 		br_parse_next(s);
 	return err;

@@ -428,6 +428,81 @@ range:
 	return -EINVAL;
 }
 
+/*
+ * DURATION (parser.h): a decimal number (at most 9 decimals) and ms, s,
+ * m, h or d ("10s", "1.5m", "500ms", "28d"), above 0, at most max; the
+ * catalog's deadlines and expiries, a policy's penalties.
+ */
+int br_parse_duration(struct br_parser *ps, const struct br_token *t,
+		      const char *what, uint64_t max, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ns;
+	} units[] = {
+		{ "ms", 1000000ull },
+		{ "s", 1000000000ull },
+		{ "m", 60 * 1000000000ull },
+		{ "h", 3600 * 1000000000ull },
+		{ "d", 24 * 3600 * 1000000000ull },
+	};
+	const uint64_t hour = 3600 * 1000000000ull, day = 24 * hour;
+	const char *p = t->start, *end = t->start + t->len;
+	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, ns;
+	char d[BR_PARSE_DESC_LEN], most[32];
+	size_t i, digits = 0, decimals = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		if (digits < 12)
+			whole = whole * 10 + (uint64_t)(*p - '0');
+	if (!digits)
+		goto bad;
+	if (p < end && *p == '.') {
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, decimals++) {
+			if (decimals >= 9)
+				goto bad;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			scale *= 10;
+		}
+		if (!decimals)
+			goto bad;
+	}
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if ((size_t)(end - p) == strlen(units[i].unit) &&
+		    !memcmp(p, units[i].unit, (size_t)(end - p)))
+			unit = units[i].ns;
+	if (!unit)
+		goto bad;
+	if (digits > 12 || whole > max / unit)
+		goto range;
+	ns = whole * unit +
+	     (uint64_t)((unsigned __int128)frac * unit / scale);
+	if (!ns || ns > max)
+		goto range;
+	*out = ns;
+	return 0;
+range:
+	/* max as written: "24h", "30d" */
+	if (max > day && !(max % day))
+		snprintf(most, sizeof(most), "%llud",
+			 (unsigned long long)(max / day));
+	else if (!(max % hour))
+		snprintf(most, sizeof(most), "%lluh",
+			 (unsigned long long)(max / hour));
+	else
+		snprintf(most, sizeof(most), "%llums",
+			 (unsigned long long)(max / 1000000ull));
+	br_perr(ps, t->pos, "%s %s out of range (more than 0, at most %s)",
+		what, br_parse_desc(t, d), most);
+	return -EINVAL;
+bad:
+	br_perr(ps, t->pos,
+		"bad %s %s (expected a number and ms, s, m, h or d, as in "
+		"10s or 500ms)",
+		what, br_parse_desc(t, d));
+	return -EINVAL;
+}
+
 void br_prefix_format(const struct br_prefix *p, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];

@@ -182,6 +182,13 @@ int br_parse_size(struct br_parser *ps, const struct br_token *t,
 		  const char *what, uint32_t *bytes);
 
 /*
+ * DURATION: a decimal number and ms, s, m, h or d ("10m", "1.5s"), into
+ * nanoseconds, more than 0 and at most max; what names it in messages.
+ */
+int br_parse_duration(struct br_parser *ps, const struct br_token *t,
+		      const char *what, uint64_t max, uint64_t *out);
+
+/*
  * The domain text p[0, n), shown as show in messages, into out; the forms
  * of policies/README.md ("x", "*.x", ".x"). Reported at pos.
  */

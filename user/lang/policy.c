@@ -30,9 +30,10 @@
 #include "textfile.h"
 
 #define BR_THROTTLE_MIN_BURST 1514 /* one full Ethernet frame */
-#define BR_ACTIONS "pass, drop, reset, nxdomain, sinkhole, throttle or freeze"
+#define BR_ACTIONS \
+	"pass, drop, reset, nxdomain, sinkhole, throttle, freeze or penalty"
 /* what "rule service ID ACTION" takes */
-#define BR_SERVICE_ACTIONS "pass, drop, reset, throttle or freeze"
+#define BR_SERVICE_ACTIONS "pass, drop, reset, throttle, freeze or penalty"
 
 /* Match dimensions of a rule, to find repeats and conflicts. */
 enum dim {
@@ -90,6 +91,8 @@ static enum br_action rule_action_of(const struct br_token *t)
 		return BR_ACT_THROTTLE;
 	if (br_tok_is(t, "freeze"))
 		return BR_ACT_FREEZE;
+	if (br_tok_is(t, "penalty"))
+		return BR_ACT_PENALTY;
 	return BR_ACT_NONE;
 }
 
@@ -616,6 +619,56 @@ static int parse_freeze(struct br_parser *ps, struct br_src *s,
 	return bad ? -EINVAL : 0;
 }
 
+/*
+ * penalty DURATION [on subscriber | destination | pair]: how long the
+ * scope stays in penalty, and which scope (the pair by default).
+ */
+static int parse_penalty(struct br_parser *ps, struct br_src *s,
+			 struct br_rule_ir *r)
+{
+	static const struct {
+		const char *kw;
+		enum br_penalty_scope scope;
+	} scopes[] = {
+		{ "subscriber", BR_PENALTY_SUBSCRIBER },
+		{ "destination", BR_PENALTY_DESTINATION },
+		{ "pair", BR_PENALTY_PAIR },
+	};
+	char d[BR_PARSE_DESC_LEN];
+	int bad = 0;
+	size_t i;
+
+	r->penalty_scope = BR_PENALTY_PAIR;
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s,
+					 "a duration after \"penalty\", as in "
+					 "\"10m\"");
+	if (br_parse_duration(ps, &s->cur, "penalty duration",
+			      BR_PENALTY_MAX_NS, &r->penalty_ns))
+		bad = 1;
+	br_parse_next(s);
+	if (!br_tok_is(&s->cur, "on"))
+		return bad ? -EINVAL : 0;
+	br_parse_next(s);
+	if (s->cur.kind != BR_TOK_WORD)
+		return br_parse_expected(ps, s,
+					 "a scope after \"on\" (subscriber, "
+					 "destination or pair)");
+	for (i = 0; i < ARRAY_SIZE(scopes); i++)
+		if (br_tok_is(&s->cur, scopes[i].kw))
+			break;
+	if (i == ARRAY_SIZE(scopes)) {
+		br_perr(ps, s->cur.pos,
+			"unknown penalty scope %s (expected subscriber, "
+			"destination or pair)",
+			br_parse_desc(&s->cur, d));
+		return -EINVAL;
+	}
+	r->penalty_scope = scopes[i].scope;
+	br_parse_next(s);
+	return bad ? -EINVAL : 0;
+}
+
 static const struct {
 	const char *kw;
 	enum dim dim;
@@ -778,6 +831,8 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 			return parse_throttle(ps, s, r);
 		if (act == BR_ACT_FREEZE)
 			return parse_freeze(ps, s, r);
+		if (act == BR_ACT_PENALTY)
+			return parse_penalty(ps, s, r);
 		return 0;
 	}
 
@@ -919,6 +974,13 @@ static int check_action(struct br_parser *ps, const struct br_rule_ir *r,
 			return 0;
 		br_perr(ps, dims[D_ACTION], "%s needs a tcp or udp rule",
 			br_action_name(r->action));
+		return 1;
+	case BR_ACT_PENALTY:
+		if (!dims[D_ETHER].line)
+			return 0;
+		br_perr(ps, dims[D_ACTION],
+			"penalty needs an IP rule (its scope is an address), "
+			"not \"ether type\"");
 		return 1;
 	default:
 		return 0;
@@ -1065,6 +1127,8 @@ static int parse_service_rule(struct br_parser *ps, struct br_src *s,
 		err = parse_throttle(ps, s, r);
 	else if (r->action == BR_ACT_FREEZE)
 		err = parse_freeze(ps, s, r);
+	else if (r->action == BR_ACT_PENALTY)
+		err = parse_penalty(ps, s, r);
 	if (err)
 		goto bad;
 	if (!br_parse_at_eol(s)) {

@@ -84,6 +84,8 @@ const char *br_action_name(enum br_action action)
 		return "throttle";
 	case BR_ACT_FREEZE:
 		return "freeze";
+	case BR_ACT_PENALTY:
+		return "penalty";
 	default:
 		return "unknown";
 	}

@@ -103,6 +103,8 @@ struct br_rule_ir {
 	uint32_t burst_bytes; /* throttle */
 	uint32_t freeze_bytes; /* freeze after SIZE: 1 or more */
 	int freeze_both;       /* freeze ... both; 0: from the server */
+	uint64_t penalty_ns;   /* penalty DURATION: 1 ns .. BR_PENALTY_MAX_NS */
+	enum br_penalty_scope penalty_scope; /* penalty ... on SCOPE */
 };
 
 /*

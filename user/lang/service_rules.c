@@ -149,9 +149,12 @@ static enum br_action sig_action(enum br_cat_kind k, enum br_action act)
 	if (k == BR_CAT_DNS) {
 		if (act == BR_ACT_RESET)
 			return BR_ACT_NXDOMAIN; /* the fast failure of DNS */
-		if (act == BR_ACT_THROTTLE || act == BR_ACT_FREEZE)
+		if (act == BR_ACT_THROTTLE || act == BR_ACT_FREEZE ||
+		    act == BR_ACT_PENALTY)
 			return BR_ACT_NONE; /* a lookup has no rate, no
-					     * transfer to freeze */
+					     * transfer to freeze, and its
+					     * destination is the resolver,
+					     * not the service */
 	}
 	if (udp && act == BR_ACT_RESET)
 		return BR_ACT_DROP;

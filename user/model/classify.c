@@ -39,11 +39,16 @@ const struct br_attrib_side br_attrib_live = {
 };
 
 #define SEC 1000000000ull
-/* between probes: past the lifetime of anything a probe leaves behind */
-#define PROBE_GAP (1000 * SEC)
+/*
+ * between probes: past the lifetime of anything a probe leaves behind,
+ * a penalty's included (a probe that sets one must not see a later
+ * probe's packets dropped under its rule)
+ */
+#define PROBE_GAP (BR_PENALTY_MAX_NS + 1000 * SEC)
 _Static_assert(PROBE_GAP > BR_FLOW_TCP_TTL_NS &&
 		       PROBE_GAP > BR_FLOW_UDP_TTL_NS &&
-		       PROBE_GAP > BR_FRAG_TTL_NS,
+		       PROBE_GAP > BR_FRAG_TTL_NS &&
+		       PROBE_GAP > BR_PENALTY_MAX_NS,
 	       "a probe must not meet the flows of the one before");
 #define PROBE_STEP (1000000ull) /* between a probe's packets: 1 ms */
 #define MAX_POINTS 16		/* places per side a rule is tried at */
