@@ -9,8 +9,8 @@
  * frag.h, match.h (the rule bitmaps, and which rule wins), flow.h (the flow
  * table of a stateful policy, and how a flow is judged), l7.h with the
  * stages l7_dns.h, l7_tls.h and l7_dgram.h with l7_quic.h and l7_stun.h
- * (the L7 facts a rule can ask for), action.h (what an action does to the packet: forge.h, police.h)
- * and count.h. A stateless policy, and what of a stateful one is not TCP
+ * (the L7 facts a rule can ask for), action.h (what an action does to the
+ * packet: forge.h, police.h) and count.h. A stateless policy, and what of a stateful one is not TCP
  * or UDP (or is a later fragment), takes the one-shot path: match, then
  * action. TCP and UDP of a stateful policy take br_flow_stage below.
  *

@@ -60,8 +60,8 @@ static __always_inline __u32 br_stun_fact(struct xdp_md *ctx,
 		v->unread = hdr->l7_stun;
 	if (kind != BR_STUN_MSG)
 		return 0;
-	v->m = hdr->l7_stun & br_dim_rules(&stun_type_rules, v->slot,
-					   BR_STUN_TYPES, type);
+	v->m = hdr->l7_stun &
+	       br_dim_rules(&stun_type_rules, v->slot, BR_STUN_TYPES, type);
 	return BR_CTR_STUN;
 }
 

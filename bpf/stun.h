@@ -70,7 +70,8 @@ static __always_inline int br_stun_parse(const __u8 *buf, __u32 len,
 	if (len < BR_STUN_HDR_LEN) {
 		/* the cookie bytes that are there must match already */
 		for (i = 4; i < 8 && i < len; i++)
-			if (buf[i] != ((BR_STUN_COOKIE >> (8 * (7 - i))) & 0xff))
+			if (buf[i] !=
+			    ((BR_STUN_COOKIE >> (8 * (7 - i))) & 0xff))
 				return BR_STUN_NONE;
 		return BR_STUN_CUT;
 	}

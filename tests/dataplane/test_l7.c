@@ -2071,7 +2071,8 @@ static void test_stun_near_misses(void **state)
 		buf[0] = 0x80;
 		buf[1] = 0x78;
 		client_dgram(&c, buf, 172, &f);
-		step(in, "RTP", SUB, &f, W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		step(in, "RTP", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
 		dns_query(&q, 0x0012, "stun.example", TYPE_A, 1, EDNS_NONE);
 		client_dgram(&c, q.b, q.len, &f);
 		step(in, "a DNS query", SUB, &f,
