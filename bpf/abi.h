@@ -42,6 +42,7 @@
 #define BR_ETYPE_SLOTS		65536
 #define BR_PROTO_SLOTS		256	/* IP protocol numbers */
 #define BR_QTYPE_SLOTS		65536	/* DNS query types */
+#define BR_STUN_TYPES		16384	/* STUN message types: 14 bits */
 
 #define BR_FRAG_ENTRIES		8192
 #define BR_FRAG_TTL_NS		(30ULL * 1000000000ULL)	/* as ipfrag_time */
@@ -135,6 +136,8 @@ struct br_policy_hdr {
 	br_rules_t l7_dns_name;	/* ... whose qname is in its domain set */
 	br_rules_t l7_quic;	/* needs a QUIC Initial (UDP) */
 	br_rules_t l7_quic_any;	/* ... of any version (else: quic_versions) */
+	br_rules_t l7_stun;	/* needs a STUN message (UDP), of a type its
+				 * bit is set for in stun_type_rules */
 	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
@@ -432,6 +435,7 @@ struct br_counter {
 	X(DNS_QUERY, "dns_query", "DNS: queries", 1)			\
 	X(DNS_FORGED, "dns_forged", "DNS: answers forged", 1)		\
 	X(QUIC_INITIAL, "quic_initial", "QUIC: Initials", 1)		\
+	X(STUN, "stun", "STUN: messages", 1)				\
 	/* actions that write or police */				\
 	X(RESET_SENT, "reset_sent", "resets sent", 1)			\
 	X(RESET_SKIPPED, "reset_skipped", "resets not sent (to an RST)", 1) \
@@ -689,16 +693,18 @@ struct br_flow_key {
 };
 
 /*
- * A flow that awaits a fact (its ClientHello, a QUIC Initial) holds in
- * rule and action the verdict its packets get meanwhile: pass for a
- * handshake in progress, what the rules say without the fact for a flow
- * seen mid-stream or a UDP flow that may never show an Initial.
+ * A flow that awaits a fact (its ClientHello, a QUIC Initial, a STUN
+ * message) holds in rule and action the verdict its packets get
+ * meanwhile: pass for a handshake in progress, what the rules say without
+ * the fact for a flow seen mid-stream or a UDP flow that may never show
+ * an Initial or a STUN message.
  */
 enum br_flow_state {
 	BR_FLOW_DECIDED = 0,	/* action and rule hold the verdict */
 	BR_FLOW_AWAIT_HELLO,	/* verdict waits for the ClientHello */
-	BR_FLOW_AWAIT_QUIC,	/* client datagrams are checked for a QUIC
-				 * Initial or 0-RTT packet */
+	BR_FLOW_AWAIT_DGRAM,	/* client datagrams are checked for a QUIC
+				 * Initial or 0-RTT packet, or a STUN
+				 * message */
 };
 
 enum br_flow_flags {

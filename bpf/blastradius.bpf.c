@@ -8,10 +8,11 @@
  * Files, in that order: maps.h and abi.h (what the loader shares), parse.h,
  * frag.h, match.h (the rule bitmaps, and which rule wins), flow.h (the flow
  * table of a stateful policy, and how a flow is judged), l7.h with the
- * stages l7_dns.h, l7_tls.h and l7_quic.h (the L7 facts a rule can ask
- * for), action.h (what an action does to the packet: forge.h, police.h),
- * penalty.h (scopes a penalty rule put in penalty, dropped before any
- * rule, when the policy has penalty rules) and count.h. A stateless policy, and what of a stateful one is not TCP
+ * stages l7_dns.h, l7_tls.h and l7_dgram.h with l7_quic.h and l7_stun.h
+ * (the L7 facts a rule can ask for), action.h (what an action does to the
+ * packet: forge.h, police.h), penalty.h (scopes a penalty rule put in
+ * penalty, dropped before any rule, when the policy has penalty rules) and
+ * count.h. A stateless policy, and what of a stateful one is not TCP
  * or UDP (or is a later fragment), takes the one-shot path: match, then
  * action. TCP and UDP of a stateful policy take br_flow_stage below.
  *
@@ -50,7 +51,7 @@
 #include "flow.h"
 #include "l7_dns.h"
 #include "l7_tls.h"
-#include "l7_quic.h"
+#include "l7_dgram.h"
 #include "penalty.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -79,7 +80,8 @@ __noinline int br_parse(struct xdp_md *ctx, struct br_pkt *pkt)
  *                                provisional verdict ("pending"); at the
  *                                hello's end the flow is decided
  *   flow table hit, awaiting     client datagrams are checked for a QUIC
- *   a QUIC Initial               Initial (or 0-RTT) until one decides
+ *   a QUIC Initial or a STUN     Initial (or 0-RTT) or a STUN message
+ *   message                      until one decides
  *   no entry                     evaluated: the L3/L4 rule bitmap, then the
  *                                L7 facts the surviving rules need
  *
@@ -174,8 +176,8 @@ __noinline int br_flow_stage(struct xdp_md *ctx,
 			ctr = br_await_hello(ctx, hdr, pkt, f, v);
 			goto hello;
 		}
-		if (state == BR_FLOW_AWAIT_QUIC) {
-			ctr = br_await_quic(ctx, hdr, pkt, f, v);
+		if (state == BR_FLOW_AWAIT_DGRAM) {
+			ctr = br_await_dgram(ctx, hdr, pkt, f, v);
 			goto out;
 		}
 		br_hello_forget(f, &v->key);
@@ -250,7 +252,7 @@ judge:
 			ctr = br_await_hello(ctx, hdr, pkt, f, v);
 			goto hello;
 		}
-		ctr = br_await_quic(ctx, hdr, pkt, f, v);
+		ctr = br_await_dgram(ctx, hdr, pkt, f, v);
 		goto out;
 	}
 

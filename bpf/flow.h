@@ -252,9 +252,9 @@ __noinline int br_flow_judge(const struct br_policy_hdr *hdr,
 			rule = br_decide(hdr, slot, b, 0, 1, 0, &action,
 					 &unreadable);
 	} else if (pkt->proto == IPPROTO_UDP &&
-		   br_lowest_rule(b & hdr->l7_quic) <
+		   br_lowest_rule(b & (hdr->l7_quic | hdr->l7_stun)) <
 			   br_lowest_rule(b & ~br_l7_rules(hdr))) {
-		f->state = BR_FLOW_AWAIT_QUIC;
+		f->state = BR_FLOW_AWAIT_DGRAM;
 		rule = br_decide(hdr, slot, b, 0, 0, 0, &action, &unreadable);
 	} else {
 		f->state = BR_FLOW_DECIDED;

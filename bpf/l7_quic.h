@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * l7_quic.h - the QUIC stage of a stateful policy: a UDP flow awaiting a
- * QUIC Initial, judged by the version of its long header.
+ * l7_quic.h - the QUIC fact of a datagram that a UDP flow awaits
+ * (l7_dgram.h): an Initial, judged by the version of its long header.
  */
 #ifndef BR_L7_QUIC_H
 #define BR_L7_QUIC_H
@@ -11,10 +11,7 @@
 #include "abi.h"
 #include "maps.h"
 #include "parse.h"
-#include "match.h"
-#include "action.h"
 #include "count.h"
-#include "flow.h"
 #include "l7.h"
 
 #define BR_QUIC_HDR_MAX 64 /* a first fragment shorter may cut the header */
@@ -34,38 +31,22 @@ static __always_inline br_rules_t br_quic_rules(const struct br_policy_hdr *hdr,
 }
 
 /*
- * A packet of a UDP flow whose QUIC rule waits for an Initial: a client
- * datagram whose first packet is an Initial or 0-RTT packet (or of a
- * reserved version) is matched, and decides the flow if a QUIC rule wins;
- * every other packet gets the provisional verdict, and the flow goes on
- * waiting, so a datagram sent ahead of the Initial does not hide it.
+ * A client datagram whose first byte starts a long header, copied into
+ * s and parsed: the counter of what it is (an Initial, 0-RTT, a reserved
+ * version), with the QUIC rules it satisfies in v->m; or 0, with
+ * v->unread the QUIC rules when a first fragment may cut the header.
  */
-__noinline int br_await_quic(struct xdp_md *ctx,
-			     const struct br_policy_hdr *hdr,
-			     const struct br_pkt *pkt, struct br_flow_val *f,
-			     struct br_verdict *v)
+static __always_inline __u32 br_quic_fact(struct xdp_md *ctx,
+					  const struct br_policy_hdr *hdr,
+					  const struct br_pkt *pkt,
+					  struct br_scratch *s,
+					  struct br_verdict *v)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u32 zero = 0, len, whole, dgram, rule, action, unreadable, ctr = 0;
-	struct br_gen_counters *block;
-	struct br_scratch *s;
-	br_rules_t m, unread = 0;
-	__u8 *first;
+	__u32 len, whole, dgram, ctr = 0;
 	int kind;
 
-	if (!v || !br_await_begin(hdr, pkt, f, v))
+	if (!hdr->l7_quic)
 		return 0;
-	block = br_counters_of(hdr->gen_idx);
-	if (!br_flow_from_client(f, pkt) || pkt->payload_off > BR_L4_OFF_MAX)
-		goto provisional;
-	/* a short header (top bit clear) is never an Initial: no copy */
-	first = data + pkt->payload_off;
-	if ((void *)(first + 1) > data_end || !(*first & BR_QUIC_FORM_LONG))
-		goto provisional;
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		goto provisional;
 	len = br_load_payload(ctx, pkt, s, &whole);
 	dgram = pkt->frag == BR_FRAG_FIRST ? pkt->dgram_len : whole;
 	kind = len ? br_quic_stage(&s->buf, len, dgram, &s->qi) : BR_QUIC_NONE;
@@ -76,34 +57,10 @@ __noinline int br_await_quic(struct xdp_md *ctx,
 	else if (kind == BR_QUIC_GREASED)
 		ctr = BR_CTR_QUIC_GREASED;
 	else if (pkt->frag == BR_FRAG_FIRST && len < BR_QUIC_HDR_MAX)
-		unread = hdr->l7_quic; /* the header may be cut */
-	else
-		goto provisional;
+		v->unread = hdr->l7_quic; /* the header may be cut */
 	if (ctr)
-		br_extra(block, ctr, pkt->frame_len);
-	m = ctr ? br_quic_rules(hdr, v->slot, &s->qi) : 0;
-	br_match_l34(hdr, v->slot, pkt, &v->b);
-	rule = br_decide(hdr, v->slot, v->b, m, 0, unread, &action,
-			 &unreadable);
-	if (unreadable)
-		br_extra(block, BR_CTR_UNREADABLE, pkt->frame_len);
-	if (rule == BR_RULE_UNREADABLE) {
-		/* this datagram only: the flow's next one may show more */
-		v->action = action;
-		v->rule_ctr = BR_NO_RULE_CTR;
-		br_apply(ctx, pkt, NULL, v); /* pass or drop */
-		return BR_CTR_UNREADABLE_ACTION;
-	}
-	if (rule >= BR_MAX_RULES || !(m & v->b & (1ULL << rule)))
-		goto provisional; /* no QUIC rule won: go on waiting */
-	br_flow_set_decided(hdr, v->slot, f, rule, action);
-	v->action = action;
-	v->rule_ctr = br_rule_ctr(rule);
-	return br_apply(ctx, pkt, f, v);
-
-provisional:
-	br_extra(block, BR_CTR_FLOW_PENDING, pkt->frame_len);
-	return br_apply(ctx, pkt, f, v);
+		v->m = br_quic_rules(hdr, v->slot, &s->qi);
+	return ctr;
 }
 
 #endif /* BR_L7_QUIC_H */

@@ -43,6 +43,7 @@ BR_POLICY_ARRAY(dport_rules, br_rules_t, BR_SLOTS * BR_PORT_SLOTS);
 BR_POLICY_ARRAY(etype_rules, br_rules_t, BR_SLOTS * BR_ETYPE_SLOTS);
 BR_POLICY_ARRAY(qtype_rules, br_rules_t, BR_SLOTS * BR_QTYPE_SLOTS);
 BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
+BR_POLICY_ARRAY(stun_type_rules, br_rules_t, BR_SLOTS * BR_STUN_TYPES);
 /* clang-format on */
 
 /*
@@ -161,6 +162,8 @@ struct br_name_buf {
 struct br_verdict {
 	__u64 now;
 	br_rules_t b;		/* rules whose L3/L4 matches hold */
+	br_rules_t m;		/* a datagram's L7 fact: the rules it meets */
+	br_rules_t unread;	/* ... and the rules whose fact it cuts off */
 	struct br_flow_key key;
 	__u32 slot;
 	__u32 rule_ctr; /* counter of the deciding rule, or BR_NO_RULE_CTR */

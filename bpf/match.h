@@ -249,7 +249,7 @@ static __always_inline br_rules_t br_l34_rules(const struct br_policy_hdr *hdr,
 /* Rules that need an L7 fact: never matched where none is read. */
 static __always_inline br_rules_t br_l7_rules(const struct br_policy_hdr *hdr)
 {
-	return hdr->l7_tls | hdr->l7_dns | hdr->l7_quic;
+	return hdr->l7_tls | hdr->l7_dns | hdr->l7_quic | hdr->l7_stun;
 }
 
 /*
@@ -343,13 +343,13 @@ static __always_inline __u32 br_rule_ctr(__u32 rule)
  * protocol match; m, the rules among them whose L7 condition holds; the
  * winner is the lowest rule of b that is plain (no L7 condition) or in m.
  * A TLS rule ahead of every plain candidate makes the flow await its hello;
- * a QUIC rule ahead of them, its Initial. When the hello ends without a
- * name the censor could read (no server_name, not TLS, malformed, cut by
- * fragmentation, its state lost, or never seen: mid-stream) and a TLS rule
- * was ahead of the winner, the policy's sni-default, if it has one,
- * decides instead. When an L7 fact a rule ahead needs is cut off (a DNS
- * question or a QUIC header in a first fragment), the policy's unreadable
- * action, if it has one, decides.
+ * a QUIC or STUN rule ahead of them, a datagram that shows its fact. When
+ * the hello ends without a name the censor could read (no server_name,
+ * not TLS, malformed, cut by fragmentation, its state lost, or never seen:
+ * mid-stream) and a TLS rule was ahead of the winner, the policy's
+ * sni-default, if it has one, decides instead. When an L7 fact a rule
+ * ahead needs is cut off (a DNS question, a QUIC or STUN header in a first
+ * fragment), the policy's unreadable action, if it has one, decides.
  */
 
 /*

@@ -17,7 +17,7 @@ PACKAGES="
 	tshark tcpdump libpcap-dev libssl-dev openssl dnsmasq-base dnsutils
 	knot-dnsutils
 	chromium fonts-dejavu-core
-	ngtcp2-server ngtcp2-client nftables ethtool
+	ngtcp2-server ngtcp2-client nftables ethtool coturn
 	libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
 	man-db groff-base bsdextrautils
 	parallel python3-yaml

@@ -80,7 +80,15 @@ static const char catalog_text[] =
 	"dns www.site.example bytes 2KB 256KB\n"
 	"flow tls tls daddr @cdn dport 443 sni www.site.example "
 	"dns www.site.example pq bytes 2KB 256KB\n"
-	"action page-load needs quic | tls rate 20/h\n";
+	"action page-load needs quic | tls rate 20/h\n"
+	"set relays addr { 203.0.113.0/24 }\n"
+	"service calls \"Calls\"\n"
+	"category messenger\n"
+	"source \"test\"\n"
+	"flow ping udp daddr @relays dport 45395 stun 0x0801 bytes 64KB 64KB\n"
+	"flow ice udp daddr @relays dport 1400 stun 0x0001 bytes 64KB 64KB\n"
+	"flow relay udp daddr @relays dport 596-599 bytes 64KB 64KB\n"
+	"action call needs ping | ice | relay\n";
 
 static struct br_catalog *cat;
 
@@ -204,6 +212,13 @@ static void test_ports_protocols(void **state)
 	EXPECT_SIGS("rule quic drop", "web.quic:f");
 	EXPECT_SIGS("rule quic version v2 drop", "");
 	EXPECT_SIGS("rule quic version { v1, v2 } drop", "web.quic:f");
+	/* STUN: the flows that begin with a message of the rule's types */
+	EXPECT_SIGS("rule stun drop", "calls.ping:f calls.ice:f");
+	EXPECT_SIGS("rule stun type 0x0800-0x0802 drop", "calls.ping:f");
+	EXPECT_SIGS("rule stun type { 1, 3 } drop", "calls.ice:f");
+	EXPECT_SIGS("rule stun type 0x0101 drop", "");
+	EXPECT_SIGS("rule udp dport 45395 stun drop", "calls.ping:f");
+	EXPECT_SIGS("rule udp dport 3478 stun drop", "");
 }
 
 static void test_addresses(void **state)
@@ -233,7 +248,7 @@ static void test_addresses(void **state)
 	EXPECT_SIGS("rule udp drop",
 		    "apns.courier:d apns.courier-443:d imessage.identity:d "
 		    "facetime.media:f fcm.mtalk:d bank.api:d web.quic:fd "
-		    "web.tls:d");
+		    "web.tls:d calls.ping:f calls.ice:f calls.relay:f");
 }
 
 static void test_dns(void **state)

@@ -166,6 +166,14 @@ static const char policy_penalty_flush[] =
 	"policy penalty-flush\n"
 	"on-swap flush\n"
 	/* 0 */ "rule \"other\" udp dport 9009 penalty 1m on destination\n";
+
+/* Calls by their STUN (stun.h): typed, untyped, and a whitelist. */
+static const char policy_stun[] =
+	"policy stun-fixtures\n"
+	/* 0 */ "rule \"wa-calls\" udp dport 3478 stun type 0x0800-0x0802 drop\n"
+	/* 1 */ "rule \"stun\" udp dport 3479 stun drop\n"
+	/* 2 */ "rule \"binding\" udp dport 3480 stun type { 0x0001, 0x0003 } pass\n"
+	/* 3 */ "rule \"rest\" udp dport 3480 drop\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -594,6 +602,32 @@ static size_t quic_short(uint8_t *out)
 	return n;
 }
 
+/*
+ * A STUN message (RFC 5389 section 6): type, the message length attrs
+ * (one attribute of attrs - 4 bytes, 0x8022 SOFTWARE, when attrs is not
+ * 0), the cookie given, a transaction ID. Returns 20 + attrs.
+ */
+static size_t stun_msg(uint8_t *out, uint16_t type, uint32_t cookie,
+		       size_t attrs)
+{
+	size_t i;
+
+	be16_put(out, type);
+	be16_put(out + 2, (uint16_t)attrs);
+	be32_put(out + 4, cookie);
+	for (i = 0; i < 12; i++)
+		out[8 + i] = (uint8_t)(0x31 * i + 7);
+	if (attrs) {
+		be16_put(out + 20, 0x8022);
+		be16_put(out + 22, (uint16_t)(attrs - 4));
+		for (i = 0; i < attrs - 4; i++)
+			out[24 + i] = 'a' + i % 26;
+	}
+	return 20 + attrs;
+}
+
+#define STUN_COOKIE 0x2112a442u
+
 /* ---- frames sent out: an independent parse ------------------------------ */
 
 struct view {
@@ -815,6 +849,8 @@ struct instance {
 #define DNS_QUERY BR_CTR_DNS_QUERY
 #define DNS_FORGED BR_CTR_DNS_FORGED
 #define QUIC_INITIAL BR_CTR_QUIC_INITIAL
+#define STUN BR_CTR_STUN
+#define FRAG_ORPHAN BR_CTR_FRAG_ORPHAN
 #define RESET_SENT BR_CTR_RESET_SENT
 #define RESET_SKIPPED BR_CTR_RESET_SKIPPED
 #define THROTTLED BR_CTR_THROTTLED
@@ -1949,6 +1985,166 @@ static void test_quic(void **state)
 	}
 }
 
+/*
+ * Calls by their STUN: a message of a type a rule names decides its flow
+ * (its later datagrams, media and the server's, follow); one of another
+ * type, or anything that is not one STUN message, leaves the flow
+ * waiting with what the rules say without it.
+ */
+static void test_stun(void **state)
+{
+	static const struct {
+		const char *desc;
+		uint16_t port;
+		uint16_t type;
+		int rule;	/* R(n) or DEF */
+		__u32 xdp;
+		bool decided;	/* else the flow goes on waiting */
+	} cases[] = {
+		{ "binding request to 3478 (WhatsApp types only)", 3478,
+		  0x0001, DEF, XDP_PASS, false },
+		{ "WhatsApp 0x0801 to 3478", 3478, 0x0801, R(0), XDP_DROP,
+		  true },
+		{ "WhatsApp 0x0800 to 3478", 3478, 0x0800, R(0), XDP_DROP,
+		  true },
+		{ "0x0803 to 3478: past the range", 3478, 0x0803, DEF, XDP_PASS,
+		  false },
+		{ "binding request to 3479 (any type)", 3479, 0x0001, R(1),
+		  XDP_DROP, true },
+		{ "WhatsApp 0x0801 to 3479 (any type)", 3479, 0x0801, R(1),
+		  XDP_DROP, true },
+		{ "type 0x3fff to 3479", 3479, 0x3fff, R(1), XDP_DROP, true },
+		{ "binding request to 3480: whitelisted", 3480, 0x0001, R(2),
+		  XDP_PASS, true },
+		{ "allocate 0x0003 to 3480: whitelisted", 3480, 0x0003, R(2),
+		  XDP_PASS, true },
+		{ "0x0801 to 3480: not whitelisted", 3480, 0x0801, R(3),
+		  XDP_DROP, false },
+	};
+	static uint8_t buf[2048];
+	struct instance *in = *state;
+	struct conn c;
+	struct frame f;
+	size_t i, len;
+	int fam, act;
+
+	install(in, "stun.policy", policy_stun);
+	for (fam = 4; fam <= 6; fam += 2) {
+		const char *srv = fam == 4 ? SERVER4 : SERVER6;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			act = cases[i].xdp == XDP_DROP ? A_DROP : A_PASS;
+			c = udp_conn(fam, srv, 45000 + i, cases[i].port);
+			len = stun_msg(buf, cases[i].type, STUN_COOKIE, 8);
+			client_dgram(&c, buf, len, &f);
+			step(in, cases[i].desc, SUB, &f,
+			     cases[i].decided
+				     ? W(cases[i].xdp, act, cases[i].rule,
+					 FRESH, STUN)
+				     : W(cases[i].xdp, act, cases[i].rule,
+					 FRESH, PENDING, STUN));
+			/* the call's media: RTP, then the server's */
+			memset(buf, 0, 172);
+			buf[0] = 0x80;
+			buf[1] = 0x78;
+			client_dgram(&c, buf, 172, &f);
+			step(in, "its RTP", SUB, &f,
+			     W(cases[i].xdp, act, cases[i].rule,
+			       cases[i].decided ? CACHED : PENDING));
+			server_dgram(&c, buf, 172, &f);
+			step(in, "the server's RTP", UP, &f,
+			     W(cases[i].xdp, act, cases[i].rule,
+			       cases[i].decided ? CACHED : PENDING));
+		}
+	}
+}
+
+/*
+ * What is not one STUN message with the cookie is never read as one, on
+ * a port whose rule drops any STUN: each near miss passes and leaves its
+ * flow waiting; the real message after them is still read.
+ */
+static void test_stun_near_misses(void **state)
+{
+	static const struct {
+		const char *desc;
+		uint8_t first;	/* byte 0, over the type's */
+		uint32_t cookie;
+		size_t attrs;	/* the message length field */
+		int sent;	/* bytes sent, relative to 20 + attrs */
+	} cases[] = {
+		{ "wrong cookie", 0, 0x2112a443, 8, 0 },
+		{ "classic STUN (RFC 3489: no cookie)", 0, 0x9e3779b9, 8, 0 },
+		{ "top bit set", 0x80, STUN_COOKIE, 8, 0 },
+		{ "second bit set (ChannelData's range)", 0x40, STUN_COOKIE, 8,
+		  0 },
+		{ "19 bytes", 0, STUN_COOKIE, 0, -1 },
+		{ "length says 8, 12 follow", 0, STUN_COOKIE, 8, 4 },
+		{ "length says 8, 4 follow", 0, STUN_COOKIE, 8, -4 },
+		{ "length 6: not a multiple of 4", 0, STUN_COOKIE, 6, 0 },
+	};
+	static uint8_t buf[2048];
+	struct instance *in = *state;
+	struct dns_q q;
+	struct conn c;
+	struct frame f;
+	size_t i, len;
+	int fam;
+
+	install(in, "stun.policy", policy_stun);
+	for (fam = 4; fam <= 6; fam += 2) {
+		const char *srv = fam == 4 ? SERVER4 : SERVER6;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			c = udp_conn(fam, srv, 46000 + i, 3479);
+			len = stun_msg(buf, 0x0001, cases[i].cookie,
+				       cases[i].attrs);
+			buf[0] |= cases[i].first;
+			memset(buf + len, 0, 8);
+			len += cases[i].sent;
+			client_dgram(&c, buf, len, &f);
+			step(in, cases[i].desc, SUB, &f,
+			     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		}
+		/* other protocols on the port */
+		c = udp_conn(fam, srv, 46100, 3479);
+		memset(buf, 0, 172);
+		buf[0] = 0x80;
+		buf[1] = 0x78;
+		client_dgram(&c, buf, 172, &f);
+		step(in, "RTP", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		dns_query(&q, 0x0012, "stun.example", TYPE_A, 1, EDNS_NONE);
+		client_dgram(&c, q.b, q.len, &f);
+		step(in, "a DNS query", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, PENDING));
+		len = quic_initial(buf, 0xc0, QUIC_V1);
+		client_dgram(&c, buf, len, &f);
+		step(in, "a QUIC Initial", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, PENDING));
+		len = stun_msg(buf, 0x0101, STUN_COOKIE, 8);
+		server_dgram(&c, buf, len, &f);
+		step(in, "the server's STUN: not read", UP, &f,
+		     W(XDP_PASS, A_PASS, DEF, PENDING));
+		len = stun_msg(buf, 0x0001, STUN_COOKIE, 8);
+		client_dgram(&c, buf, len, &f);
+		step(in, "then the client's binding request", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(1), STUN));
+		client_dgram(&c, buf, len, &f);
+		step(in, "and the flow is decided", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(1), CACHED));
+
+		/* a policy without a stun rule never reads one */
+		install(in, "l7.policy", policy_main);
+		c = udp_conn(fam, srv, 46101, 443);
+		len = stun_msg(buf, 0x0001, STUN_COOKIE, 8);
+		client_dgram(&c, buf, len, &f);
+		step(in, "STUN to a quic rule's port", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+		install(in, "stun.policy", policy_stun);
+	}
+}
+
 /* ---- names ----------------------------------------------------------------- */
 
 static void test_names(void **state)
@@ -2200,6 +2396,61 @@ static void fragment(const struct frame *f, int family, size_t first,
 }
 
 /*
+ * STUN in fragments: a first fragment that holds the header is read, the
+ * message's length checked against the whole datagram's; one that cuts
+ * it makes the stun rules unreadable; a later fragment follows its first,
+ * and one without its first is never read, STUN-shaped as it may be.
+ */
+static void stun_fragments(struct instance *in, int fam, uint32_t *id)
+{
+	static uint8_t buf[2048];
+	const char *srv = fam == 4 ? SERVER4 : SERVER6;
+	struct frame f, a, b;
+	struct conn c;
+	size_t len;
+
+	c = udp_conn(fam, srv, 50020, 3479);
+	len = stun_msg(buf, 0x0801, STUN_COOKIE, 600);
+	client_dgram(&c, buf, len, &f);
+	fragment(&f, fam, 200, (*id)++, &a, &b);
+	step(in, "STUN, first fragment", SUB, &a,
+	     W(XDP_DROP, A_DROP, R(1), FRESH, STUN));
+	step(in, "its later fragment", SUB, &b,
+	     W(XDP_DROP, A_DROP, R(1), FRAG_FOLLOWED));
+
+	c = udp_conn(fam, srv, 50021, 3479);
+	client_dgram(&c, buf, len, &f);
+	fragment(&f, fam, 8, (*id)++, &a, &b);
+	step(in, "STUN header cut after the cookie", SUB, &a,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, UNREAD));
+	step(in, "its later fragment", SUB, &b,
+	     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+
+	c = udp_conn(fam, srv, 50022, 3479);
+	buf[5] ^= 1; /* the cookie's second byte */
+	client_dgram(&c, buf, len, &f);
+	fragment(&f, fam, 8, (*id)++, &a, &b);
+	step(in, "cut after a wrong cookie: no STUN", SUB, &a,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING));
+	buf[5] ^= 1;
+
+	c = udp_conn(fam, srv, 50023, 3479);
+	client_dgram(&c, buf, len, &f);
+	fragment(&f, fam, 0, (*id)++, &a, &b);
+	step(in, "only the UDP header in the first fragment", SUB, &a,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, UNREAD));
+
+	/* a later fragment, alone, that holds a whole STUN message */
+	c = udp_conn(fam, srv, 50024, 3479);
+	memset(buf, 0, 16);
+	len = 16 + stun_msg(buf + 16, 0x0801, STUN_COOKIE, 600);
+	client_dgram(&c, buf, len, &f);
+	fragment(&f, fam, 16, (*id)++, &a, &b);
+	step(in, "a STUN-shaped later fragment without its first", SUB, &b,
+	     W(XDP_PASS, A_PASS, DEF, FRAG_ORPHAN, UNREAD));
+}
+
+/*
  * A first fragment is judged by what it carries, a rule whose condition it
  * cuts off does not match it (the policy's unreadable action, if any,
  * decides), and later fragments follow their first.
@@ -2293,6 +2544,9 @@ static void test_fragments(void **state)
 		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, UNREAD));
 		step(in, "its later fragment", SUB, &b,
 		     W(XDP_PASS, A_PASS, DEF, FRAG_FOLLOWED));
+		install(in, "stun.policy", policy_stun);
+		stun_fragments(in, fam, &id);
+		install(in, "l7.policy", policy_main);
 
 		/* TCP to 443: plain HTTP, and hellos in fragments */
 		c = fam == 4 ? tcp4(50010, 443) : tcp6(50010, 443);
@@ -3480,6 +3734,8 @@ int main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_dns_same_socket),
 		cmocka_unit_test(test_quic),
+		cmocka_unit_test(test_stun),
+		cmocka_unit_test(test_stun_near_misses),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sni_default),
 		cmocka_unit_test(test_tls_default),

@@ -31,6 +31,16 @@
   udp-count PORT MAXWAIT         counts the datagrams to PORT until one second
                                  of silence after the first (MAXWAIT seconds
                                  at most); prints "DATAGRAMS IP-BYTES SPAN"
+  udp-echo ADDR PORT             sends every UDP datagram to ADDR:PORT back
+                                 to its sender, until killed
+  udp-ask DST PORT KIND          sends one datagram from a new socket (a new
+                                 flow) and prints the length and first byte
+                                 of the answer, "none" after a second
+                                 without one: KIND "plain" is 16 bytes of
+                                 text, "stun0801" a STUN message of
+                                 WhatsApp's type 0x0801 (RFC 5389 framing,
+                                 the magic cookie, one 4-byte attribute
+                                 0x4000 as nDPI reads WhatsApp's)
 """
 import os
 import socket
@@ -125,6 +135,34 @@ def udp_send(dst, port, kind):
     print(len(d))
 
 
+def udp_echo(addr, port):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    while True:
+        d, a = s.recvfrom(65535)
+        s.sendto(d, a)
+
+
+def udp_ask(dst, port, kind):
+    if kind == "stun0801":
+        d = (0x0801).to_bytes(2, "big") + (8).to_bytes(2, "big") + \
+            (0x2112A442).to_bytes(4, "big") + os.urandom(12) + \
+            (0x4000).to_bytes(2, "big") + (4).to_bytes(2, "big") + \
+            os.urandom(4)
+    else:
+        d = b"hello, not stun\n"
+    fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    s.sendto(d, (dst, port))
+    try:
+        r = s.recv(65535)
+        print(len(r), r[:1].hex())
+    except socket.timeout:
+        print("none")
+
+
 def udp_flood(dst, port, bps, seconds, size):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     gap = (size + 28) * 8 / bps
@@ -171,6 +209,10 @@ def main(a):
         udp_flood(a[1], int(a[2]), float(a[3]), float(a[4]), int(a[5]))
     elif a[:1] == ["udp-count"] and len(a) == 3:
         udp_count(int(a[1]), float(a[2]))
+    elif a[:1] == ["udp-echo"] and len(a) == 3:
+        udp_echo(a[1], int(a[2]))
+    elif a[:1] == ["udp-ask"] and len(a) == 4:
+        udp_ask(a[1], int(a[2]), a[3])
     else:
         sys.stderr.write(__doc__)
         return 2

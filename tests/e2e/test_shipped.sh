@@ -477,7 +477,7 @@ t_pct_ge "mobile-whitelist-2025-push: ... its attachments (iCloud) fail" \
 t_match "mobile-whitelist-2025: the headline sums its 20 targets up" \
 	"$(jq -r '.policies[] | select(.name == "mobile-whitelist-2025") |
 		.headline' "$J")" \
-	'^blocks 100% of the actions of its 20 target services \(from 100% of .* to 100% of .*\); also loses 100% of iOS push notifications \(.*Gosuslugi 100%'
+	'^blocks 100% of the actions of its 20 target services \(100% of each\); also loses 100% of iOS push notifications \(.*Gosuslugi 100%'
 
 # ---- calls-2025 ---------------------------------------------------------------
 

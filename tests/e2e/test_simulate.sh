@@ -14,6 +14,8 @@
 #     mid-transfer (failed, "data/transfer_stalled"), none at connect;
 #   - a penalty set by a name: the hello fails, and the openings after it
 #     within the penalty fail at connect;
+#   - WhatsApp's STUN types dropped: its calls fail, its messages and
+#     Telegram's calls and messages work;
 #   - a timeline swap cuts established channels from its time on;
 #   - the text what-if matrix: a row per platform where a service's
 #     platforms differ, numbered columns and a key for long policy names;
@@ -201,6 +203,38 @@ t_match "penalty: some at the hello that set it, some at connect (in penalty)" \
 att=$(outcome "$pen" 0 auth any open attempted)
 t_eq "penalty: the 2FA app, another server, all ok" \
 	"$(outcome "$pen" 0 auth any open ok)" "$att"
+
+# ---- calls by their STUN ------------------------------------------------------
+# "udp stun type 0x0800-0x0802 drop" (WhatsApp's dialect): its calls fail,
+# its messages work, and so do Telegram's calls (a WebRTC Binding Request,
+# 0x0001, or the reflectors' packets) and messages. "udp stun drop" takes
+# the WebRTC path too; Telegram's calls go on through the reflectors.
+
+CALLS=$E2E/scenarios/calls.scenario
+base=$("$BR" --json simulate --no-policy --scenario "$CALLS")
+cut=$(sim "$CALLS" policies/examples/calls-stun.policy \
+	"$E2E/policies/calls-any-stun.policy")
+for sa in whatsapp:call whatsapp:message-sent telegram:call \
+	telegram:message-sent; do
+	att=$(outcome "$base" 0 "${sa%%:*}" any "${sa#*:}" attempted)
+	t_match "no policy: $sa attempted" "$att" '^[1-9][0-9]*$'
+	t_eq "no policy: every $sa works" \
+		"$(outcome "$base" 0 "${sa%%:*}" any "${sa#*:}" ok)" "$att"
+done
+att=$(outcome "$cut" 0 whatsapp any call attempted)
+t_match "WhatsApp calls attempted" "$att" '^[1-9][0-9]*$'
+t_eq "stun type 0x0800-0x0802: every WhatsApp call fails" \
+	"$(outcome "$cut" 0 whatsapp any call failed)" "$att"
+for p in 0 1; do
+	for sa in whatsapp:message-sent telegram:call telegram:message-sent; do
+		t_eq "policy $p: $sa all ok" \
+			"$(outcome "$cut" $p "${sa%%:*}" any "${sa#*:}" ok)" \
+			"$(outcome "$cut" $p "${sa%%:*}" any "${sa#*:}" attempted)"
+	done
+done
+t_eq "udp stun: every WhatsApp call fails" \
+	"$(outcome "$cut" 1 whatsapp any call failed)" \
+	"$(outcome "$cut" 1 whatsapp any call attempted)"
 
 # ---- a timeline swap --------------------------------------------------------
 

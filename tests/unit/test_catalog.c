@@ -597,7 +597,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:5:8: unknown flow kind \"http\" (expected tls, quic, tcp, udp or dns)\n"
 	  "t.catalog:6:7: expected a flow kind (tls, quic, tcp, udp or dns), got end of line\n"
 	  "t.catalog:7:6: bad name \"a.b\": no \".\" in flow name (\"service.flow\" names another service's flow)\n"
-	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need, lookup, alt-svc or rotate)\n"
+	  "t.catalog:8:36: unknown flow option \"fast\" (expected daddr, dport, sni, sni-max, dns, pq, channel, bytes, need, lookup, alt-svc, rotate or stun)\n"
 	  "t.catalog:9:20: \"dport\" already given at t.catalog:9:12\n" },
 	{ "service s\n"
 	    "category c\n"
@@ -607,6 +607,11 @@ static const struct bad_case bad_cases[] = {
 	    "flow k udp daddr 1.0.0.0/8 dport 1-9 pq\n"
 	    "flow m tls daddr 1.0.0.0/8 dport 443 alt-svc\n"
 	    "flow n dns dns a.example alt-svc\n"
+	    "flow p tcp daddr 1.0.0.0/8 dport 1 stun 1\n"
+	    "flow q dns dns a.example stun 1\n"
+	    "flow r udp daddr 1.0.0.0/8 dport 1 stun 0x4000\n"
+	    "flow s udp daddr 1.0.0.0/8 dport 1 stun binding\n"
+	    "flow t udp daddr 1.0.0.0/8 dport 1 stun\n"
 	    "flow f tls daddr 1.0.0.0/8 dport 443\n"
 	    "action a needs f\n",
 	  "t.catalog:3:8: a tls flow needs \"daddr\": the servers\n"
@@ -616,7 +621,12 @@ static const struct bad_case bad_cases[] = {
 	  "t.catalog:5:50: \"pq\" needs a tls or quic flow\n"
 	  "t.catalog:6:38: \"pq\" needs a tls or quic flow\n"
 	  "t.catalog:7:38: \"alt-svc\" needs a quic flow\n"
-	  "t.catalog:8:26: \"alt-svc\" needs a quic flow\n" },
+	  "t.catalog:8:26: \"alt-svc\" needs a quic flow\n"
+	  "t.catalog:9:36: \"stun\" needs a udp flow\n"
+	  "t.catalog:10:26: \"stun\" needs a udp flow\n"
+	  "t.catalog:11:41: stun \"0x4000\": a STUN message type is a number of 14 bits (0-0x3fff)\n"
+	  "t.catalog:12:41: stun \"binding\": a STUN message type is a number of 14 bits (0-0x3fff)\n"
+	  "t.catalog:13:40: expected a STUN message type after \"stun\", as in 0x0001, got end of line\n" },
 	{ "service s\n"
 	    "category c\n"
 	    "flow d dns\n"
@@ -1245,6 +1255,11 @@ static void check_calls(const struct br_catalog *cat)
 	assert_int_equal(flow_of(cat, "whatsapp", "call")->kind, BR_CAT_UDP);
 	assert_int_equal(flow_of(cat, "whatsapp", "call")->port, 3478);
 	assert_int_equal(flow_of(cat, "whatsapp", "call-45395")->port, 45395);
+	/* a call flow begins with the relay's ping, 0x0801 */
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->stun, 1);
+	assert_int_equal(flow_of(cat, "whatsapp", "call")->stun_type, 0x0801);
+	assert_int_equal(flow_of(cat, "whatsapp", "call-45395")->stun_type,
+			 0x0801);
 	assert_int_equal(flow_of(cat, "whatsapp", "call")->addr_set,
 			 flow_of(cat, "whatsapp", "chat")->addr_set);
 
@@ -1257,6 +1272,11 @@ static void check_calls(const struct br_catalog *cat)
 	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port, 596);
 	assert_int_equal(flow_of(cat, "telegram", "call-relay")->port_hi, 599);
 	assert_int_equal(flow_of(cat, "telegram", "call-webrtc")->port, 1400);
+	/* WebRTC's ICE check; the reflectors' packets have no fixed bytes */
+	assert_int_equal(flow_of(cat, "telegram", "call-webrtc")->stun, 1);
+	assert_int_equal(flow_of(cat, "telegram", "call-webrtc")->stun_type,
+			 0x0001);
+	assert_int_equal(flow_of(cat, "telegram", "call-relay")->stun, 0);
 	assert_int_equal(flow_of(cat, "telegram", "call-relay")->addr_set,
 			 flow_of(cat, "telegram", "dc")->addr_set);
 	/* the messages' flows are as they were */

@@ -188,10 +188,12 @@ static int view_setup(void **state)
 	view.etype = calloc(BR_ETYPE_SLOTS, sizeof(*view.etype));
 	view.qtype = calloc(BR_QTYPE_SLOTS, sizeof(*view.qtype));
 	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
+	view.stun_type = calloc(BR_STUN_TYPES, sizeof(*view.stun_type));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
 		 view.proto &&
 		 view.sport &&
-		 view.dport && view.etype && view.qtype && view.quic);
+		 view.dport && view.etype && view.qtype && view.quic &&
+		 view.stun_type);
 }
 
 static int view_teardown(void **state)
@@ -207,6 +209,7 @@ static int view_teardown(void **state)
 	free(view.etype);
 	free(view.qtype);
 	free(view.quic);
+	free(view.stun_type);
 	free_domains();
 	return 0;
 }
@@ -1568,6 +1571,7 @@ static void fill_l7_garbage(void)
 
 	h->l7_tls = h->l7_sni = h->l7_ech = L7_ALL;
 	h->l7_dns = h->l7_dns_name = h->l7_quic = h->l7_quic_any = L7_ALL;
+	h->l7_stun = L7_ALL;
 	h->sni_default = 0xee;
 	h->tls_default = 0xee;
 	h->n_quic_versions = 0xee;
@@ -1576,6 +1580,7 @@ static void fill_l7_garbage(void)
 		   BR_HDR_TLS_DEFAULT;
 	memset(view.qtype, 0xff, BR_QTYPE_SLOTS * sizeof(*view.qtype));
 	memset(view.quic, 0xee, BR_QUIC_VERSIONS * sizeof(*view.quic));
+	memset(view.stun_type, 0xff, BR_STUN_TYPES * sizeof(*view.stun_type));
 }
 
 static void test_l7_masks_and_flags(void **state)
@@ -1614,6 +1619,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_dns_name == 0x10);
 	assert_true(view.hdr->l7_quic == 0xc0);
 	assert_true(view.hdr->l7_quic_any == 0x40);
+	assert_true(view.hdr->l7_stun == 0);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_RESET);
 	assert_int_equal(view.hdr->tls_default, BR_ACT_DROP);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_DROP);
@@ -1643,6 +1649,7 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_dns_name == 0);
 	assert_true(view.hdr->l7_quic == 0);
 	assert_true(view.hdr->l7_quic_any == 0);
+	assert_true(view.hdr->l7_stun == 0);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->tls_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_NONE);
@@ -1899,6 +1906,49 @@ static void test_qtype_bitmaps(void **state)
 	assert_true(view.hdr->l7_dns == 0x0e);
 	assert_true(view.hdr->l7_dns_name == 0x0c);
 	assert_true(view.hdr->l7_sni == 0x10);
+	policy_free(pol);
+}
+
+/*
+ * STUN rules: their header mask, and a bitmap per message type in which
+ * a typed rule holds its types only and every other rule every type.
+ */
+static void test_stun_types_table(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_rule_ir *r;
+	__u32 t;
+
+	(void)state;
+	fill_l7_garbage();
+	add_l7_rule(pol, BR_L7_STUN, BR_PROTO_UDP, NONE, BR_ACT_PASS);
+	r = add_l7_rule(pol, BR_L7_STUN, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_stun_types = 2;
+	r->stun_types[0] = (struct br_stun_range){ 0x0800, 0x0802 };
+	r->stun_types[1] = (struct br_stun_range){ 0x3fff, 0x3fff };
+	add_rule(pol, BR_PROTO_UDP, NONE, NONE, NONE, NONE, BR_ACT_PASS);
+	r = add_l7_rule(pol, BR_L7_STUN, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r->n_stun_types = 1;
+	r->stun_types[0] = (struct br_stun_range){ 0x0001, 0x0001 };
+	compile_ok(pol);
+
+	assert_true(view.hdr->l7_stun == 0x0b);
+	assert_true(view.hdr->l7_quic == 0);
+	assert_int_equal(view.hdr->flags, BR_HDR_FLOWS | BR_HDR_PROTO);
+	for (t = 0; t < BR_STUN_TYPES; t++) {
+		br_rules_t want = 0x05;
+
+		if (t >= 0x0800 && t <= 0x0802)
+			want |= 0x02;
+		if (t == 0x3fff)
+			want |= 0x02;
+		if (t == 0x0001)
+			want |= 0x08;
+		if (view.stun_type[t] != want)
+			fail_msg("type 0x%04x: 0x%llx, want 0x%llx", t,
+				 (unsigned long long)view.stun_type[t],
+				 (unsigned long long)want);
+	}
 	policy_free(pol);
 }
 
@@ -2191,6 +2241,9 @@ static void test_l7_ir_checked(void **state)
 		"rule has a penalty of 0 or more than 24h",
 		"rule has a bad penalty scope",
 		"rule has a penalty on non-IP frames",
+		"rule has bad STUN types",
+		"rule has bad STUN types",
+		"rule has bad STUN types",
 	};
 	struct br_policy *pol;
 	struct br_diag diag;
@@ -2246,6 +2299,22 @@ static void test_l7_ir_checked(void **state)
 			pol->rules[1].penalty_scope = BR_PENALTY_PAIR;
 			pol->rules[1].proto = BR_PROTO_ANY;
 			pol->rules[1].ether_type = 0x88cc;
+			break;
+		case 10: /* STUN types on a QUIC rule */
+			pol->rules[1].l7 = BR_L7_QUIC;
+			pol->rules[1].n_stun_types = 1;
+			break;
+		case 11: /* past the 14 bits of a type */
+			pol->rules[1].l7 = BR_L7_STUN;
+			pol->rules[1].n_stun_types = 1;
+			pol->rules[1].stun_types[0].lo = 1;
+			pol->rules[1].stun_types[0].hi = BR_STUN_TYPES;
+			break;
+		case 12: /* reversed */
+			pol->rules[1].l7 = BR_L7_STUN;
+			pol->rules[1].n_stun_types = 1;
+			pol->rules[1].stun_types[0].lo = 2;
+			pol->rules[1].stun_types[0].hi = 1;
 			break;
 		}
 		br_diag_init(&diag);
@@ -2485,6 +2554,7 @@ int main(void)
 		cmocka_unit_test(test_penalty_params),
 		cmocka_unit_test(test_qtype_bitmaps),
 		cmocka_unit_test(test_quic_versions_table),
+		cmocka_unit_test(test_stun_types_table),
 		cmocka_unit_test(test_quic_versions_overflow),
 		cmocka_unit_test(test_domain_image),
 		cmocka_unit_test(test_domain_bad_entries),

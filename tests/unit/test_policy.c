@@ -558,6 +558,54 @@ static void test_qtypes(void **state)
 	free(msgs);
 }
 
+/* stun [type T | type { T, LO-HI ... }]: udp implied, types merged. */
+static void test_stun_types(void **state)
+{
+	static const char nine[] =
+		"policy p\n"
+		"rule stun type { 1, 2, 3, 4, 5, 6, 7, 8, 9 } drop\n";
+	const struct br_rule_ir *r;
+	struct br_policy *pol;
+	char *msgs;
+
+	(void)state;
+	pol = parse_ok("policy p\n"
+		       "set meta addr { 157.240.0.0/16 }\n"
+		       "rule udp daddr @meta stun type 0x0800-0x0802 drop\n"
+		       "rule stun type { 0x0001, 0x0800-0x0802, 1, 0x3FFF } pass\n"
+		       "rule stun dport 3478 throttle 64kbit burst 16KB\n"
+		       "rule stun type 257 freeze after 1KB\n");
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->l7, BR_L7_STUN);
+	assert_int_equal(r->n_stun_types, 1);
+	assert_int_equal(r->stun_types[0].lo, 0x0800);
+	assert_int_equal(r->stun_types[0].hi, 0x0802);
+	assert_int_equal(r->action, BR_ACT_DROP);
+	r = &pol->rules[1];
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_int_equal(r->n_stun_types, 3); /* 1 twice: merged */
+	assert_int_equal(r->stun_types[0].lo, 1);
+	assert_int_equal(r->stun_types[0].hi, 1);
+	assert_int_equal(r->stun_types[1].lo, 0x0800);
+	assert_int_equal(r->stun_types[1].hi, 0x0802);
+	assert_int_equal(r->stun_types[2].lo, 0x3fff);
+	assert_int_equal(r->stun_types[2].hi, 0x3fff);
+	r = &pol->rules[2];
+	assert_int_equal(r->l7, BR_L7_STUN);
+	assert_int_equal(r->n_stun_types, 0);
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	r = &pol->rules[3];
+	assert_int_equal(r->stun_types[0].lo, 257);
+	assert_int_equal(r->action, BR_ACT_FREEZE);
+	br_policy_free(pol);
+
+	msgs = parse_bad(nine, strlen(nine));
+	assert_string_equal(msgs, "t.policy:2:42: too many STUN types: at most "
+				  "8 types or ranges per rule");
+	free(msgs);
+}
+
 static void test_quic_versions(void **state)
 {
 	struct br_policy *pol;
@@ -1146,7 +1194,39 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule qtype A dns a.b quic drop\n",
 	  "t.policy:2:22: \"quic\" cannot be combined with \"qtype\": one L7 protocol per rule" },
 	{ P "rule ether type arp ech drop\n",
-	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic)" },
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic, stun)" },
+	{ P "rule ether type arp stun drop\n",
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic, stun)" },
+	{ P "rule tcp stun drop\n",
+	  "t.policy:2:10: \"stun\" needs protocol udp" },
+	{ P "rule stun dport 3478 tcp drop\n",
+	  "t.policy:2:6: \"stun\" needs protocol udp" },
+	{ P "rule stun stun drop\n",
+	  "t.policy:2:11: \"stun\" already given at t.policy:2:6" },
+	{ P "rule stun quic drop\n",
+	  "t.policy:2:11: \"quic\" cannot be combined with \"stun\": one L7 protocol per rule" },
+	{ P "rule stun sni a.example drop\n",
+	  "t.policy:2:11: \"sni\" cannot be combined with \"stun\": one L7 protocol per rule" },
+	{ P "rule stun type\n",
+	  "t.policy:2:15: expected STUN message type or \"{\" after \"type\", got end of line" },
+	{ P "rule stun type binding drop\n",
+	  "t.policy:2:16: bad STUN message type \"binding\" (expected a number such as 0x0001, or a range such as 0x0800-0x0802)" },
+	{ P "rule stun type 0x4000 drop\n",
+	  "t.policy:2:16: STUN message type \"0x4000\" out of range (0-0x3fff: the two top bits of a STUN message are 0)" },
+	{ P "rule stun type 0x0001-0x8000 drop\n",
+	  "t.policy:2:16: STUN message type \"0x0001-0x8000\" out of range (0-0x3fff: the two top bits of a STUN message are 0)" },
+	{ P "rule stun type 0x0001-0x100000000 drop\n",
+	  "t.policy:2:16: STUN message type \"0x0001-0x100000000\" out of range (0-0x3fff: the two top bits of a STUN message are 0)" },
+	{ P "rule stun type 0x0802-0x0800 drop\n",
+	  "t.policy:2:16: STUN type range \"0x0802-0x0800\" is reversed (did you mean 0x0800-0x0802?)" },
+	{ P "rule stun type 0x0800- drop\n",
+	  "t.policy:2:16: bad STUN message type \"0x0800-\" (expected a number such as 0x0001, or a range such as 0x0800-0x0802)" },
+	{ P "rule stun type { } drop\n",
+	  "t.policy:2:16: empty list" },
+	{ P "rule stun type { 1 2 } drop\n",
+	  "t.policy:2:20: expected \",\" or \"}\", got \"2\"" },
+	{ P "rule stun type 1 reset\n",
+	  "t.policy:2:18: reset needs a tcp rule" },
 	{ P "rule quic daddr 198.18.0.1 ether type lldp drop\n",
 	  "t.policy:2:28: \"ether type\" cannot be combined with protocol, address or port matches" },
 	{ P "rule quic version\n",
@@ -2819,6 +2899,7 @@ int main(void)
 		cmocka_unit_test(test_l7_ir),
 		cmocka_unit_test(test_qtypes),
 		cmocka_unit_test(test_quic_versions),
+		cmocka_unit_test(test_stun_types),
 		cmocka_unit_test(test_throttle_units),
 		cmocka_unit_test(test_freeze_forms),
 		cmocka_unit_test(test_penalty_forms),

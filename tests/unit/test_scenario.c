@@ -64,8 +64,8 @@ static const struct svc_def svc_defs[] = {
 	{ "auth", BR_PLAT_ANY, { "push-received", "open" }, { 0 } },
 	{ "ridehail", BR_PLAT_ANY, { "push-received", "open" }, { 0 } },
 	{ "news", BR_PLAT_ANY, { "push-received", "open" }, { 0 } },
-	{ "telegram", BR_PLAT_ANY, { "message-sent" }, { 0 } },
-	{ "whatsapp", BR_PLAT_ANY, { "message-sent" }, { 0 } },
+	{ "telegram", BR_PLAT_ANY, { "message-sent", "call" }, { 0 } },
+	{ "whatsapp", BR_PLAT_ANY, { "message-sent", "call" }, { 0 } },
 	{ "signal", BR_PLAT_ANY, { "message-sent" }, { 0 } },
 	{ "web", BR_PLAT_ANY, { "page-load" }, { 0 } },
 	{ "cloud-app", BR_PLAT_ANY, { "open" }, { 0 } },
@@ -81,6 +81,18 @@ static const struct svc_def svc_defs[] = {
 	{ "online-school", BR_PLAT_ANY, { "join" }, { 0 } },
 	/* the Russian site the 2022 QUIC block spared */
 	{ "ru-web", BR_PLAT_ANY, { "page-load" }, { 0 } },
+	/* the services of the 2025 whitelists, the frozen providers' sites */
+	{ "gosuslugi", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "yandex", BR_PLAT_ANY, { "search" }, { 0 } },
+	{ "vk", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "max", BR_PLAT_ANY, { "message-sent" }, { 0 } },
+	{ "rutube", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "ozon", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "wildberries", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "sberbank", BR_PLAT_ANY, { "open" }, { 0 } },
+	{ "cf-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
+	{ "hetzner-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
+	{ "do-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))

@@ -42,9 +42,10 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->etype = calloc(BR_ETYPE_SLOTS, sizeof(*v->etype));
 	v->qtype = calloc(BR_QTYPE_SLOTS, sizeof(*v->qtype));
 	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
+	v->stun_type = calloc(BR_STUN_TYPES, sizeof(*v->stun_type));
 	if (!v->rules || !v->classes || !v->v4_dir || !v->proto ||
 	    !v->sport || !v->dport ||
-	    !v->etype || !v->qtype || !v->quic)
+	    !v->etype || !v->qtype || !v->quic || !v->stun_type)
 		return -ENOMEM;
 	return 0;
 }
@@ -62,6 +63,7 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->etype);
 	free(v->qtype);
 	free(v->quic);
+	free(v->stun_type);
 }
 
 static size_t br_count_elements(const struct br_policy *pol)

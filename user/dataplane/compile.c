@@ -16,8 +16,9 @@
  * that size.
  *
  * L7 rules add per-rule masks in the header (which survivors of the L3/L4
- * AND still need a ClientHello, a DNS query or a QUIC Initial), a bitmap
- * per DNS query type, a small table of QUIC versions, and the domain image:
+ * AND still need a ClientHello, a DNS query, a QUIC Initial or a STUN
+ * message), a bitmap per DNS query type and per STUN message type, a
+ * small table of QUIC versions, and the domain image:
  * one (key, exact rules, below rules) entry per distinct br_domain_hash()
  * of a domain-set entry, which the dataplane loads into a hash map.
  */
@@ -217,6 +218,17 @@ static int is_ip_rule(const struct br_rule_ir *rule)
 	return rule->ether_type < 0;
 }
 
+static int stun_types_ok(const struct br_rule_ir *rule)
+{
+	size_t k;
+
+	for (k = 0; k < rule->n_stun_types && k < BR_MAX_STUN_TYPES; k++)
+		if (rule->stun_types[k].lo > rule->stun_types[k].hi ||
+		    rule->stun_types[k].hi >= BR_STUN_TYPES)
+			return 0;
+	return 1;
+}
+
 /* What the parser guarantees, for IR built by other means (tests). */
 static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 {
@@ -228,6 +240,10 @@ static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 	else if (rule->n_quic_versions > BR_MAX_QUIC_VERSIONS ||
 		 (rule->n_quic_versions && rule->l7 != BR_L7_QUIC))
 		what = "bad QUIC versions";
+	else if (rule->n_stun_types > BR_MAX_STUN_TYPES ||
+		 (rule->n_stun_types && rule->l7 != BR_L7_STUN) ||
+		 !stun_types_ok(rule))
+		what = "bad STUN types";
 	else if (rule->action == BR_ACT_THROTTLE && !rule->rate_bps)
 		what = "throttle at rate 0";
 	else if (rule->action == BR_ACT_FREEZE && !rule->freeze_bytes)
@@ -488,6 +504,7 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->l7_tls = hdr->l7_sni = hdr->l7_ech = 0;
 	hdr->l7_dns = hdr->l7_dns_name = 0;
 	hdr->l7_quic = hdr->l7_quic_any = 0;
+	hdr->l7_stun = 0;
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 		br_rules_t bit = BR_RULE_BIT(i);
@@ -509,6 +526,9 @@ static void compile_l7_masks(struct compiler *c)
 			hdr->l7_quic |= bit;
 			if (!rule->n_quic_versions)
 				hdr->l7_quic_any |= bit;
+			break;
+		case BR_L7_STUN:
+			hdr->l7_stun |= bit;
 			break;
 		default:
 			break;
@@ -564,6 +584,35 @@ static int compile_qtypes(struct compiler *c)
 	memcpy(c->view->qtype, bitmaps, BR_QTYPE_SLOTS * sizeof(*bitmaps));
 	free(bitmaps);
 	return 0;
+}
+
+/*
+ * One bitmap per STUN message type, as for query types: a stun rule with
+ * types matches those only; every other rule matches them all.
+ */
+static void compile_stun_types(struct compiler *c)
+{
+	const struct br_policy *pol = c->pol;
+	br_rules_t *bitmaps = c->view->stun_type, any = 0;
+	size_t i, k;
+	__u32 t;
+
+	for (i = 0; i < pol->n_rules; i++)
+		if (pol->rules[i].l7 != BR_L7_STUN ||
+		    !pol->rules[i].n_stun_types)
+			any |= BR_RULE_BIT(i);
+	for (t = 0; t < BR_STUN_TYPES; t++)
+		bitmaps[t] = any;
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		if (rule->l7 != BR_L7_STUN)
+			continue;
+		for (k = 0; k < rule->n_stun_types; k++)
+			for (t = rule->stun_types[k].lo;
+			     t <= rule->stun_types[k].hi; t++)
+				bitmaps[t] |= BR_RULE_BIT(i);
+	}
 }
 
 /*
@@ -1915,6 +1964,7 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 	    (err = compile_ports(c, 1, view->dport)) ||
 	    (err = compile_etypes(c)) || (err = compile_qtypes(c)))
 		goto out;
+	compile_stun_types(c);
 	compile_l7_masks(c);
 	err = compile_domains(c);
 	if (err)

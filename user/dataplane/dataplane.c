@@ -67,6 +67,7 @@ enum br_map_id {
 	BR_MAP_FRAGS,
 	BR_MAP_QTYPE,
 	BR_MAP_QUIC,
+	BR_MAP_STUN_TYPE,
 	BR_MAP_DOMAINS,
 	BR_MAP_DOMAIN_RULES,
 	BR_MAP_FLOWS,
@@ -105,6 +106,8 @@ static const struct {
 	[BR_MAP_QTYPE] = { "qtype_rules", BR_QTYPE_SLOTS * sizeof(br_rules_t), true },
 	[BR_MAP_QUIC] = { "quic_versions", sizeof(struct br_quic_version_table),
 			  true },
+	[BR_MAP_STUN_TYPE] = { "stun_type_rules",
+			       BR_STUN_TYPES * sizeof(br_rules_t), true },
 	[BR_MAP_DOMAINS] = { "domains", 0, false },
 	[BR_MAP_DOMAIN_RULES] = { "domain_rules", 0, false },
 	[BR_MAP_FLOWS] = { "flows", 0, false },
@@ -950,6 +953,7 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->etype = br_slot_part(dp, BR_MAP_ETYPE, slot);
 	v->qtype = br_slot_part(dp, BR_MAP_QTYPE, slot);
 	v->quic = br_slot_part(dp, BR_MAP_QUIC, slot);
+	v->stun_type = br_slot_part(dp, BR_MAP_STUN_TYPE, slot);
 	v->n_domains = 0;
 	v->domain_keys = NULL;
 	v->domain_vals = NULL;

@@ -51,6 +51,8 @@
 #include "labtls.h"
 #include "log.h"
 #include "packet.h"
+#include "rng.h"
+#include "stun.h"
 #include "wire_lab.h"
 
 #define MEDIA_GAP (20 * MS)
@@ -597,17 +599,25 @@ static int64_t step_hello(struct lab *L, struct job *j)
 
 static int64_t step_media(struct lab *L, struct job *j)
 {
-	uint8_t pkt[MEDIA_BYTES];
+	const struct br_cat_flow *f = j->fr.flow;
+	uint8_t pkt[MEDIA_BYTES], stun[BR_STUN_HDR_LEN];
 	struct conn *c;
 	unsigned int i;
+	size_t n;
 	int err;
 
 	err = server_conn(L, j, SOCK_DGRAM, C_MEDIA, &c);
 	if (err)
 		return err;
+	/* a flow with "stun" begins with its STUN message, as the model's */
+	n = f->stun ? br_pkt_stun(stun, sizeof(stun), f->stun_type,
+				  br_mix64(j->fr.cseq ^ j->fr.tries))
+		    : 0;
 	memset(pkt, 0x80, sizeof(pkt)); /* RTP version 2 */
 	for (i = 0; i < BR_MEDIA_PKTS; i++)
-		if (send(c->fd, pkt, sizeof(pkt), 0) < 0 && errno != ECONNREFUSED)
+		if (send(c->fd, n && !i ? stun : pkt, n && !i ? n : sizeof(pkt),
+			 0) < 0 &&
+		    errno != ECONNREFUSED)
 			return -errno;
 	c->deadline = lab_now(L) + BR_MEDIA_PKTS * MEDIA_GAP +
 		      answer_wait(L->m, j->dev);

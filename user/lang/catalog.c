@@ -441,6 +441,7 @@ enum flow_opt {
 	O_LOOKUP,
 	O_ALT_SVC,
 	O_ROTATE,
+	O_STUN,
 	O_COUNT,
 };
 
@@ -450,7 +451,7 @@ static const char *const flow_opt_kw[O_COUNT] = {
 	[O_ECH] = "ech",
 	[O_CHANNEL] = "channel", [O_BYTES] = "bytes", [O_NEED] = "need",
 	[O_LOOKUP] = "lookup",
-	[O_ALT_SVC] = "alt-svc", [O_ROTATE] = "rotate",
+	[O_ALT_SVC] = "alt-svc", [O_ROTATE] = "rotate", [O_STUN] = "stun",
 };
 
 static const char *const kind_kw[] = {
@@ -592,7 +593,7 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		br_perr(ps, t->pos,
 			"unknown flow option %s (expected daddr, dport, sni, "
 			"sni-max, dns, pq, channel, bytes, need, lookup, "
-			"alt-svc or rotate)",
+			"alt-svc, rotate or stun)",
 			br_parse_desc(t, d));
 		return -EINVAL;
 	}
@@ -648,6 +649,22 @@ static int parse_flow_opt(struct cat_parser *cp, struct br_src *s,
 		return 0;
 	case O_ROTATE:
 		return parse_rotate(ps, s, f);
+	case O_STUN:
+		if (t->kind != BR_TOK_WORD)
+			return br_parse_expected(ps, s,
+						 "a STUN message type after "
+						 "\"stun\", as in 0x0001");
+		err = br_parse_uint(t->start, t->len, 1, &v);
+		if (err || v >= BR_STUN_TYPES) {
+			br_perr(ps, t->pos,
+				"stun %s: a STUN message type is a number of "
+				"14 bits (0-0x3fff)",
+				br_parse_desc(t, d));
+			return -EINVAL;
+		}
+		f->stun = 1;
+		f->stun_type = (uint16_t)v;
+		break;
 	case O_BYTES:
 		if (t->kind != BR_TOK_WORD)
 			return br_parse_expected(ps, s,
@@ -684,8 +701,8 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 		for (o = 0; o < O_COUNT; o++) {
 			if (!opts[o].line || o == O_DNS || o == O_DADDR ||
 			    o == O_SNI_MAX || o == O_SNI || o == O_PQ ||
-			    o == O_ECH || o == O_ALT_SVC)
-				continue; /* sni, pq, ech, alt-svc: below */
+			    o == O_ECH || o == O_ALT_SVC || o == O_STUN)
+				continue; /* sni, pq, ech, alt-svc, stun: below */
 			br_perr(ps, opts[o], "a dns flow has no \"%s\"",
 				flow_opt_kw[o]);
 			bad = 1;
@@ -720,6 +737,10 @@ static int check_flow(struct br_parser *ps, struct br_cat_flow *f,
 	if (opts[O_ECH].line && f->kind != BR_CAT_TLS) {
 		/* a QUIC hello is encrypted: what it carries is not seen */
 		br_perr(ps, opts[O_ECH], "\"ech\" needs a tls flow");
+		bad = 1;
+	}
+	if (opts[O_STUN].line && f->kind != BR_CAT_UDP) {
+		br_perr(ps, opts[O_STUN], "\"stun\" needs a udp flow");
 		bad = 1;
 	}
 	if (opts[O_ALT_SVC].line && f->kind != BR_CAT_QUIC) {

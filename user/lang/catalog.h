@@ -65,6 +65,10 @@ struct br_cat_flow {
 	uint32_t req_bytes;  /* request after the handshake */
 	uint32_t resp_bytes; /* response; UDP: bytes each way */
 	uint64_t need_bps;   /* goodput below this: late; 0: any */
+	uint8_t stun;	     /* udp: 1: the device's first datagram is a
+			      * STUN message of stun_type (bpf/stun.h),
+			      * the rest media */
+	uint16_t stun_type;  /* 14 bits, as a policy's "stun type" */
 	uint8_t lookup;	     /* 1: a lookup of the peer's keys (identity):
 			      * once per peer, then cached; the scenario's
 			      * identity-lookup may carry it in the channel */

@@ -43,18 +43,19 @@ enum dim {
 	D_SPORT,
 	D_DPORT,
 	D_ETHER,
-	D_SNI, /* L7 matches: D_SNI .. D_QUIC */
+	D_SNI, /* L7 matches: D_SNI .. D_STUN */
 	D_ECH,
 	D_DNS,
 	D_QTYPE,
 	D_QUIC,
+	D_STUN,
 	D_ACTION,
 	D_COUNT,
 };
 
 static const char *const dim_kw[D_COUNT] = {
 	[D_SNI] = "sni", [D_ECH] = "ech",   [D_DNS] = "dns",
-	[D_QTYPE] = "qtype", [D_QUIC] = "quic",
+	[D_QTYPE] = "qtype", [D_QUIC] = "quic", [D_STUN] = "stun",
 };
 
 static const char *const stmt_keywords[] = {
@@ -503,6 +504,71 @@ static int add_quic_version(struct br_parser *ps, const struct br_token *t,
 	return 0;
 }
 
+/*
+ * A STUN message type as written: a number (0x0001, 1) or a range LO-HI
+ * of them, within the 14 bits a STUN message has for its type (RFC 5389
+ * section 6: the two top bits are 0).
+ */
+static int stun_type_of(struct br_parser *ps, const struct br_token *t,
+			const char *p, size_t n, uint32_t *out)
+{
+	char d[BR_PARSE_DESC_LEN];
+	int err = br_parse_uint(p, n, 1, out);
+
+	if (!err && *out < BR_STUN_TYPES)
+		return 0;
+	if (err == -EINVAL)
+		br_perr(ps, t->pos,
+			"bad STUN message type %s (expected a number such as "
+			"0x0001, or a range such as 0x0800-0x0802)",
+			br_parse_desc(t, d));
+	else
+		br_perr(ps, t->pos,
+			"STUN message type %s out of range (0-0x3fff: the "
+			"two top bits of a STUN message are 0)",
+			br_parse_desc(t, d));
+	return -EINVAL;
+}
+
+static int add_stun_type(struct br_parser *ps, const struct br_token *t,
+			 void *arg)
+{
+	const char *dash = memchr(t->start, '-', t->len);
+	size_t llen = dash ? (size_t)(dash - t->start) : t->len;
+	struct value_list *l = arg;
+	struct br_rule_ir *r = l->r;
+	char d[BR_PARSE_DESC_LEN];
+	uint32_t lo, hi;
+	size_t i;
+
+	if (stun_type_of(ps, t, t->start, llen, &lo))
+		return -EINVAL;
+	hi = lo;
+	if (dash && stun_type_of(ps, t, dash + 1, t->len - llen - 1, &hi))
+		return -EINVAL;
+	if (lo > hi) {
+		br_perr(ps, t->pos,
+			"STUN type range %s is reversed (did you mean "
+			"0x%04x-0x%04x?)",
+			br_parse_desc(t, d), hi, lo);
+		return -EINVAL;
+	}
+	for (i = 0; i < r->n_stun_types; i++)
+		if (r->stun_types[i].lo == lo && r->stun_types[i].hi == hi)
+			return 0; /* a duplicate merges */
+	if (r->n_stun_types == BR_MAX_STUN_TYPES) {
+		if (!l->overflow++)
+			br_perr(ps, t->pos,
+				"too many STUN types: at most %d types or "
+				"ranges per rule",
+				BR_MAX_STUN_TYPES);
+		return -EINVAL;
+	}
+	r->stun_types[r->n_stun_types].lo = (uint16_t)lo;
+	r->stun_types[r->n_stun_types++].hi = (uint16_t)hi;
+	return 0;
+}
+
 /* sinkhole ADDR [ADDR]: one IPv4 and/or one IPv6 address. */
 static int parse_sinkhole(struct br_parser *ps, struct br_src *s,
 			  struct br_rule_ir *r)
@@ -728,13 +794,20 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 		r->l7 = BR_L7_DNS;
 		return parse_values(ps, s, "query type", "qtype", add_qtype,
 				    &list, bad);
-	default:
+	case D_QUIC:
 		r->l7 = BR_L7_QUIC;
 		if (!br_tok_is(&s->cur, "version"))
 			return 0;
 		br_parse_next(s);
 		return parse_values(ps, s, "QUIC version", "version",
 				    add_quic_version, &list, bad);
+	default:
+		r->l7 = BR_L7_STUN;
+		if (!br_tok_is(&s->cur, "type"))
+			return 0;
+		br_parse_next(s);
+		return parse_values(ps, s, "STUN message type", "type",
+				    add_stun_type, &list, bad);
 	}
 }
 
@@ -807,7 +880,7 @@ static int parse_match(struct br_parser *ps, struct br_src *s,
 		return parse_ether_type(ps, s, &r->ether_type);
 	}
 
-	for (i = D_SNI; i <= D_QUIC; i++) {
+	for (i = D_SNI; i <= D_STUN; i++) {
 		if (!br_tok_is(t, dim_kw[i]))
 			continue;
 		if (dims[i].line) {
@@ -907,14 +980,16 @@ static enum br_l7 dim_l7(int dim)
 	case D_DNS:
 	case D_QTYPE:
 		return BR_L7_DNS;
-	default:
+	case D_QUIC:
 		return BR_L7_QUIC;
+	default:
+		return BR_L7_STUN;
 	}
 }
 
 /*
  * One L7 protocol per rule, and the transport it implies: tcp for TLS,
- * udp for DNS and QUIC. A rule without a protocol gets that one.
+ * udp for DNS, QUIC and STUN. A rule without a protocol gets that one.
  */
 static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 		    const struct br_pos dims[D_COUNT])
@@ -922,13 +997,13 @@ static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 	int d, first = -1, other = -1;
 	enum br_proto want;
 
-	for (d = D_SNI; d <= D_QUIC; d++)
+	for (d = D_SNI; d <= D_STUN; d++)
 		if (dims[d].line &&
 		    (first < 0 || pos_before(dims[d], dims[first])))
 			first = d;
 	if (first < 0)
 		return 0;
-	for (d = D_SNI; d <= D_QUIC; d++)
+	for (d = D_SNI; d <= D_STUN; d++)
 		if (dims[d].line && dim_l7(d) != dim_l7(first) &&
 		    (other < 0 || pos_before(dims[d], dims[other])))
 			other = d;
@@ -1005,12 +1080,12 @@ static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 				"address or port matches");
 			bad = 1;
 		}
-		for (d = D_SNI; d <= D_QUIC && !bad; d++) {
+		for (d = D_SNI; d <= D_STUN && !bad; d++) {
 			if (!dims[d].line)
 				continue;
 			br_perr(ps, dims[D_ETHER],
 				"\"ether type\" cannot be combined with L7 "
-				"matches (sni, ech, dns, qtype, quic)");
+				"matches (sni, ech, dns, qtype, quic, stun)");
 			bad = 1;
 		}
 		return bad || check_action(ps, r, dims);
@@ -1058,7 +1133,7 @@ static int is_match_keyword(const struct br_token *t)
 	for (i = 0; i < ARRAY_SIZE(operand_kws); i++)
 		if (br_tok_is(t, operand_kws[i].kw))
 			return 1;
-	for (i = D_SNI; i <= D_QUIC; i++)
+	for (i = D_SNI; i <= D_STUN; i++)
 		if (br_tok_is(t, dim_kw[i]))
 			return 1;
 	return br_tok_is(t, "ether");

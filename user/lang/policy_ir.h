@@ -72,10 +72,18 @@ enum br_l7 {
 	BR_L7_TLS,  /* sni and/or ech: a TCP flow's ClientHello */
 	BR_L7_DNS,  /* dns and/or qtype: a DNS query on UDP port 53 */
 	BR_L7_QUIC, /* quic [version ...]: a QUIC Initial on UDP */
+	BR_L7_STUN, /* stun [type ...]: one STUN message on UDP */
 };
 
 #define BR_MAX_QTYPES 16
 #define BR_MAX_QUIC_VERSIONS 8 /* per rule; BR_QUIC_VERSIONS per policy */
+#define BR_MAX_STUN_TYPES 8    /* types and ranges per rule */
+
+/* STUN message types lo..hi, inclusive: 14 bits (BR_STUN_TYPES). */
+struct br_stun_range {
+	uint16_t lo;
+	uint16_t hi;
+};
 
 struct br_rule_ir {
 	struct br_pos pos; /* the rule keyword */
@@ -94,6 +102,8 @@ struct br_rule_ir {
 	uint16_t qtypes[BR_MAX_QTYPES];
 	size_t n_quic_versions; /* BR_L7_QUIC: 0 = any recognised version */
 	uint32_t quic_versions[BR_MAX_QUIC_VERSIONS];
+	size_t n_stun_types; /* BR_L7_STUN: 0 = any message type */
+	struct br_stun_range stun_types[BR_MAX_STUN_TYPES];
 	enum br_action action;
 	/* action parameters */
 	int has_sink4, has_sink6; /* sinkhole: one address of each family */

@@ -438,9 +438,15 @@ static int probe_udp(struct probe *p, const struct br_ends *e,
 	int err;
 
 	if (f->kind != BR_CAT_QUIC) {
+		/* a flow with "stun" begins with its STUN message */
+		n = f->stun ? br_pkt_stun(p->payload, sizeof(p->payload),
+					  f->stun_type, p->seed)
+			    : 0;
+		err = n ? send_udp(p, e, BR_DIR_UP, 0, p->payload, n) : 0;
 		memset(p->payload, 0x80, 200); /* RTP version 2 */
-		err = send_udp(p, e, BR_DIR_UP, 0, p->payload, 200);
-		return err ? err : send_udp(p, e, BR_DIR_DOWN, 1, p->payload, 200);
+		if (!err)
+			err = send_udp(p, e, BR_DIR_UP, 1, p->payload, 200);
+		return err ? err : send_udp(p, e, BR_DIR_DOWN, 2, p->payload, 200);
 	}
 	memcpy(dcid, &p->seed, sizeof(dcid));
 	n = br_pkt_quic_initial(p->payload, sizeof(p->payload), 1, dcid,

@@ -21,6 +21,7 @@
 #include <openssl/hmac.h>
 #include "packet.h"
 #include "parse.h" /* bpf/ */
+#include "stun.h"  /* bpf/ */
 
 /* ---- a bounded writer ------------------------------------------------- */
 
@@ -1029,6 +1030,19 @@ static void br_dns_opt(struct br_wr *w)
 	wr16(w, 1232); /* UDP payload size */
 	wr32(w, 0);    /* extended RCODE, version 0, no DO */
 	wr16(w, 0);
+}
+
+size_t br_pkt_stun(uint8_t *out, size_t cap, uint16_t type, uint64_t seed)
+{
+	struct br_wr w = { .p = out, .cap = cap };
+	uint8_t txid[12];
+
+	rand_bytes(&seed, txid, sizeof(txid));
+	wr16(&w, type & (BR_STUN_TYPES - 1));
+	wr16(&w, 0); /* no attributes */
+	wr32(&w, BR_STUN_COOKIE);
+	wr_bytes(&w, txid, sizeof(txid));
+	return w.overflow ? 0 : w.n;
 }
 
 size_t br_pkt_dns_query(uint8_t *out, size_t cap, uint16_t id, const char *name,

@@ -115,6 +115,14 @@ size_t br_pkt_quic_initial(uint8_t *out, size_t cap, uint32_t version,
 			   const uint8_t dcid[8], const char *sni,
 			   uint64_t seed);
 
+/*
+ * A STUN message of type (RFC 5389 section 6): the 20-byte header with
+ * the magic cookie and a transaction ID drawn from seed, no attributes
+ * (as coturn's turnutils_stunclient sends its binding request). Returns
+ * its length, 0 if it does not fit cap.
+ */
+size_t br_pkt_stun(uint8_t *out, size_t cap, uint16_t type, uint64_t seed);
+
 /* What came back from the dataplane in an XDP_TX frame. */
 enum br_reply {
 	BR_REPLY_NONE = 0,

@@ -16,6 +16,7 @@
 #include "addrplan.h"
 #include "log.h"
 #include "rng.h"
+#include "stun.h"
 #include "tls.h"
 #include "engine.h"
 
@@ -353,19 +354,35 @@ static int64_t step_quic(struct model *m, struct job *j)
 	return br_tm_retry_after(fr, BR_QUIC_RETRIES, SEC);
 }
 
-/* A call's media both ways: it fails when half or more is lost. */
+/*
+ * A call's media both ways: it fails when half or more is lost. A flow
+ * with "stun" (catalog.h) sends a STUN message of its type first, in the
+ * place of the first datagram up.
+ */
 static int64_t step_media(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
+	const struct br_cat_flow *f = fr->flow;
 	struct br_sim_out out[2 * BR_MEDIA_PKTS];
+	uint8_t stun[BR_STUN_HDR_LEN];
 	unsigned int i, lost = 0;
+	size_t n;
 	int err;
 
+	n = f->stun ? br_pkt_stun(stun, sizeof(stun), f->stun_type,
+				  br_mix64(fr->cseq ^ fr->tries))
+		    : 0;
 	memset(m->payload, 0x80, 200); /* RTP version 2 */
 	for (i = 0; i < 2 * BR_MEDIA_PKTS; i++) {
-		set_label(m, j, i % 2 ? "media-down" : "media-up");
+		bool first_stun = n && !i;
+
+		set_label(m, j, first_stun ? "stun"
+				: i % 2	   ? "media-down"
+					   : "media-up");
 		err = add_udp(m, &fr->ends, i % 2 ? BR_DIR_DOWN : BR_DIR_UP,
-			      m->now + i * 20 * MS, m->payload, 200, 0, &out[i]);
+			      m->now + i * 20 * MS,
+			      first_stun ? stun : m->payload,
+			      first_stun ? n : 200, 0, &out[i]);
 		if (err)
 			return err;
 	}

@@ -217,13 +217,20 @@ static bool br_headline_targets(struct br_impact *im)
 	if (n <= BR_HEADLINE_TARGETS)
 		return false;
 	br_cat_str(im->headline, sizeof(im->headline),
-		   "blocks %.0f%% of the actions of its %zu target services "
-		   "(from %.0f%% of %s to %.0f%% of %s)",
-		   br_pct(im->target_failed, im->target_attempted), n,
-		   br_pct(lo->tgt.failed, lo->tgt.attempted),
-		   br_impact_service_name(im->cat, lo->service),
-		   br_pct(hi->tgt.failed, hi->tgt.attempted),
-		   br_impact_service_name(im->cat, hi->service));
+		   "blocks %.0f%% of the actions of its %zu target services ",
+		   br_pct(im->target_failed, im->target_attempted), n);
+	if (br_pct(lo->tgt.failed, lo->tgt.attempted) ==
+	    br_pct(hi->tgt.failed, hi->tgt.attempted))
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "(%.0f%% of each)",
+			   br_pct(lo->tgt.failed, lo->tgt.attempted));
+	else
+		br_cat_str(im->headline, sizeof(im->headline),
+			   "(from %.0f%% of %s to %.0f%% of %s)",
+			   br_pct(lo->tgt.failed, lo->tgt.attempted),
+			   br_impact_service_name(im->cat, lo->service),
+			   br_pct(hi->tgt.failed, hi->tgt.attempted),
+			   br_impact_service_name(im->cat, hi->service));
 	return true;
 }
 
