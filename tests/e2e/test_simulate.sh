@@ -13,7 +13,8 @@
 #   - a freeze after 16 KB: small responses load, large ones stall
 #     mid-transfer (failed, "data/transfer_stalled"), none at connect;
 #   - a penalty set by a name: the hello fails, and the openings after it
-#     within the penalty fail at connect;
+#     within the penalty fail at connect; a penalty's window in the
+#     timeline: failures inside it, none once it ran out;
 #   - WhatsApp's STUN types dropped: its calls fail, its messages and
 #     Telegram's calls and messages work;
 #   - a timeline swap cuts established channels from its time on;
@@ -203,6 +204,26 @@ t_match "penalty: some at the hello that set it, some at connect (in penalty)" \
 att=$(outcome "$pen" 0 auth any open attempted)
 t_eq "penalty: the 2FA app, another server, all ok" \
 	"$(outcome "$pen" 0 auth any open ok)" "$att"
+
+# A penalty as a window of failures (policies and scenario in tests/e2e):
+# news hellos put their device in penalty for 60 s (on subscriber), until
+# a swap at 30 s stops new penalties; the 2FA app, which no rule matches,
+# fails inside the windows and never after they ran out (by 90 s).
+win=$("$BR" --json simulate --scenario "$E2E/scenarios/penalty-window.scenario")
+t_match "penalty window: the 2FA app fails inside it" \
+	"$(jq '[.policies[0].timeline[] | select(.start_s < 60) |
+		.failed_by_service.auth // 0] | add' <<<"$win")" '^[1-9][0-9]*$'
+t_eq "penalty window: ... and nothing fails once it ran out" \
+	"$(jq -c '[.policies[0].timeline[] | select(.start_s >= 90) |
+		.failed_by_service | keys[]] | unique' <<<"$win")" '[]'
+t_match "penalty window: ... where the 2FA app keeps opening" \
+	"$(jq '[.policies[0].timeline[] | select(.start_s >= 90) |
+		.ios.actions + .android.actions] | add' <<<"$win")" '^[1-9][0-9]*$'
+t_eq "penalty window: the timeline adds up to the actions' rows" \
+	"$(jq '[.policies[0].timeline[] | .ios.actions_failed +
+		.android.actions_failed] | add' <<<"$win")" \
+	"$(jq '[.policies[0].services[] | select(.action |
+		test("push") | not) | .failed] | add' <<<"$win")"
 
 # ---- calls by their STUN ------------------------------------------------------
 # "udp stun type 0x0800-0x0802 drop" (WhatsApp's dialect): its calls fail,

@@ -139,17 +139,22 @@ void br_report_json_timeline(struct br_json *j, const struct br_impact *im)
 		br_json_knum(j, "end_s", (b + 1) * im->bucket_ns / 1e9);
 		for (p = 0; p < 2; p++) {
 			uint64_t att = 0, late = 0, lost = 0;
+			uint64_t acts = 0, acts_failed = 0;
 
 			for (s = 0; s < im->cat->n_services; s++) {
 				const struct br_impact_cell *c =
 					br_impact_cell(im, b, s, p);
 
+				acts += c->attempted - c->push_attempted;
+				acts_failed += c->failed - c->push_failed;
 				att += c->push_attempted;
 				late += c->push_late;
 				lost += c->push_failed;
 			}
 			br_json_key(j, p ? "android" : "ios");
 			br_json_object(j);
+			br_json_ku64(j, "actions", acts);
+			br_json_ku64(j, "actions_failed", acts_failed);
 			br_json_ku64(j, "pushes", att);
 			br_json_ku64(j, "pushes_late", late);
 			br_json_ku64(j, "pushes_lost", lost);
@@ -159,6 +164,22 @@ void br_report_json_timeline(struct br_json *j, const struct br_impact *im)
 				     im->chan[p].down ? im->chan[p].down[b] : 0);
 			br_json_end(j);
 		}
+		/* where the bucket's failures were, both platforms */
+		br_json_key(j, "failed_by_service");
+		br_json_object(j);
+		for (s = 0; s < im->cat->n_services; s++) {
+			uint64_t n = 0;
+
+			for (p = 0; p < 2; p++) {
+				const struct br_impact_cell *c =
+					br_impact_cell(im, b, s, p);
+
+				n += c->failed - c->push_failed;
+			}
+			if (n)
+				br_json_ku64(j, im->cat->services[s].id, n);
+		}
+		br_json_end(j);
 		br_json_end(j);
 	}
 	br_json_end(j);
