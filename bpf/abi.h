@@ -110,6 +110,8 @@ enum br_hdr_flags {
 	BR_HDR_PENALTY_SUB = 1 << 14,
 	BR_HDR_PENALTY_DST = 1 << 15,
 	BR_HDR_PENALTY_PAIR = 1 << 16,
+	BR_HDR_JA4 = 1 << 17,		/* some rule matches a JA4: hellos
+					 * are fingerprinted (else never) */
 };
 
 #define BR_HDR_PENALTY \
@@ -138,11 +140,14 @@ struct br_policy_hdr {
 	br_rules_t l7_quic_any;	/* ... of any version (else: quic_versions) */
 	br_rules_t l7_stun;	/* needs a STUN message (UDP), of a type its
 				 * bit is set for in stun_type_rules */
+	br_rules_t l7_ja4;	/* needs a hello (l7_tls) whose JA4 is in
+				 * the rule's list (ja4_fps) */
 	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
 	__u8 tls_default;	/* enum br_action, with BR_HDR_TLS_DEFAULT */
-	__u8 reserved[4];
+	__u8 n_ja4;		/* entries used in the slot's ja4_fps */
+	__u8 reserved[3];
 	/* IPv6 lines (below): filter lines - 1, buckets - 1, first bucket line */
 	__u32 v6_filter_mask;
 	__u32 v6_bucket_mask;
@@ -467,6 +472,11 @@ struct br_counter {
 	  "TLS: hello state lost (table full)", 1)			\
 	X(TLS_CUT, "tls_cut", "TLS: hello cut by IP fragmentation", 1)	\
 	X(TLS_SNI_DOT, "tls_sni_dot", "TLS: name with a trailing dot", 1) \
+	/* JA4 (policies with a ja4 rule only) */			\
+	X(JA4_COMPUTED, "ja4_computed", "JA4: hellos fingerprinted", 1)	\
+	X(JA4_MATCH, "ja4_match", "JA4: in some ja4 rule's list", 1)	\
+	X(JA4_SKIPPED, "ja4_skipped",					\
+	  "JA4: hellos not fingerprinted (limits)", 1)			\
 	X(QUIC_0RTT, "quic_0rtt", "QUIC: 0-RTT packets", 1)		\
 	X(QUIC_GREASED, "quic_greased", "QUIC: reserved versions", 1)
 
@@ -666,6 +676,77 @@ struct br_quic_version_rules {
 struct br_quic_version_table {
 	struct br_quic_version_rules v[BR_QUIC_VERSIONS];
 };
+
+/* ---- TLS fingerprints ("ja4_fps", one table per slot) ----------------- */
+
+/*
+ * A JA4 fingerprint (FoxIO's technical_details/JA4.md) in 24 bytes:
+ * JA4_a as its 10 characters ("t13d1516h2"), JA4_b and JA4_c as the 6
+ * bytes their 12 hex digits spell ("000000000000", no ciphers or no
+ * extensions, is 6 zero bytes). The program computes one per hello
+ * (bpf/ja4.h); the compiler turns each fingerprint a rule names into a
+ * key and a mask (a part given as "*" is masked out), and a hello's JA4
+ * matches an entry when (fp & mask) == key, word by word.
+ */
+#define BR_JA4_A_LEN		10
+#define BR_JA4_HASH_LEN		6
+#define BR_JA4_FPS		64	/* distinct fingerprints per policy */
+
+struct br_ja4_fp {
+	union {
+		struct {
+			char a[BR_JA4_A_LEN];
+			__u8 b[BR_JA4_HASH_LEN];
+			__u8 c[BR_JA4_HASH_LEN];
+			__u8 reserved[2];	/* 0 */
+		};
+		__u64 w[3];
+	};
+};
+
+_Static_assert(sizeof(struct br_ja4_fp) == 24, "struct br_ja4_fp is 24 bytes");
+
+struct br_ja4_rules {
+	struct br_ja4_fp key;	/* (masked) */
+	struct br_ja4_fp mask;
+	br_rules_t rules;	/* ja4 rules listing it */
+};
+
+/* The first hdr->n_ja4 entries are in use. */
+struct br_ja4_table {
+	struct br_ja4_rules e[BR_JA4_FPS];
+};
+
+static inline int br_ja4_fp_match(const struct br_ja4_fp *fp,
+				  const struct br_ja4_rules *r)
+{
+	return !(((fp->w[0] & r->mask.w[0]) ^ r->key.w[0]) |
+		 ((fp->w[1] & r->mask.w[1]) ^ r->key.w[1]) |
+		 ((fp->w[2] & r->mask.w[2]) ^ r->key.w[2]));
+}
+
+#define BR_JA4_TEXT		37	/* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
+
+/* The text of a fingerprint, into out[BR_JA4_TEXT]. */
+static inline void br_ja4_format(const struct br_ja4_fp *fp, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i, o = 0;
+
+	for (i = 0; i < BR_JA4_A_LEN; i++)
+		out[o++] = fp->a[i];
+	out[o++] = '_';
+	for (i = 0; i < BR_JA4_HASH_LEN; i++) {
+		out[o++] = hex[fp->b[i] >> 4];
+		out[o++] = hex[fp->b[i] & 15];
+	}
+	out[o++] = '_';
+	for (i = 0; i < BR_JA4_HASH_LEN; i++) {
+		out[o++] = hex[fp->c[i] >> 4];
+		out[o++] = hex[fp->c[i] & 15];
+	}
+	out[o] = '\0';
+}
 
 /* ---- flows ("flows" common LRU hash) --------------------------------- */
 

@@ -116,6 +116,50 @@ __noinline int br_tls_stage(struct br_tls_pending *p,
 	return br_tls_feed(&p->st, buf->b, len);
 }
 
+/* JA4_a and the strings to hash (ja4.h): a frame of its own, see below. */
+__noinline int br_ja4_text(struct br_tls_state *st, struct br_ja4_work *w)
+{
+	if (!st || !w)
+		return BR_JA4_NONE;
+	return br_ja4_prepare(&st->ja4, !!(st->flags & BR_TLS_F_SNI_EXT), w);
+}
+
+/*
+ * The JA4 of the hello whose parse ended in st (ja4.h), and the rules of
+ * the slot whose list holds it, into w->rules. Returns enum
+ * br_ja4_result. (Not inlined into the hello's decision, nor the text
+ * into it: either frame would take the longest chain of calls, down to
+ * a block of SHA-256, past 512 bytes of stack.)
+ */
+__noinline int br_ja4_stage(const struct br_policy_hdr *hdr, __u32 slot,
+			    struct br_tls_state *st, struct br_ja4_work *w)
+{
+	const struct br_ja4_table *t;
+	__u32 i, n;
+	int res;
+
+	if (!hdr || !st || !w)
+		return BR_JA4_NONE;
+	w->rules = 0;
+	res = br_ja4_text(st, w);
+	if (res != BR_JA4_OK)
+		return res;
+	br_ja4_digest(w, 0);
+	br_ja4_digest(w, 1);
+	t = bpf_map_lookup_elem(&ja4_fps, &slot);
+	if (!t)
+		return res;
+	n = hdr->n_ja4;
+	for (i = 0; i < BR_JA4_FPS; i++) {
+		if (i >= n)
+			break;
+		/* branch-free: a path per entry and word would add up */
+		w->rules |= t->e[i].rules &
+			    -(br_rules_t)br_ja4_fp_match(&w->fp, &t->e[i]);
+	}
+	return res;
+}
+
 /* Parse the DNS query copied into buf (len bytes) into q. */
 __noinline int br_dns_stage(const struct br_l7_buf *buf, __u32 len,
 			    struct br_dns_query *q)

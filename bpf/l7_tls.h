@@ -47,6 +47,30 @@
 #define BR_HELLO_CHUNKS 32 /* scratch-sized pieces of one segment: 64 KiB */
 
 /*
+ * The rules whose JA4 list holds the fingerprint of a whole hello,
+ * counted. Not inlined: what it keeps would take the frame of
+ * the stage that decides a hello, and so the longest chain of calls,
+ * past 512 bytes of stack.
+ */
+static __noinline br_rules_t br_ja4_of(const struct br_policy_hdr *hdr,
+				       __u32 slot, struct br_tls_state *st,
+				       struct br_gen_counters *block, __u32 len)
+{
+	struct br_scratch *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s || br_ja4_stage(hdr, slot, st, &s->ja4) != BR_JA4_OK) {
+		br_extra(block, BR_CTR_JA4_SKIPPED, len);
+		return 0;
+	}
+	br_extra(block, BR_CTR_JA4_COMPUTED, len);
+	if (s->ja4.rules)
+		br_extra(block, BR_CTR_JA4_MATCH, len);
+	return s->ja4.rules;
+}
+
+/*
  * The end of a flow's ClientHello, or of what the censor will see of it:
  * count what it showed, match its name, decide the flow. Returns the
  * flow's entry, NULL if it could not be stored.
@@ -59,7 +83,7 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 	struct br_tls_state *st = &p->st;
 	struct br_domain_hit hit = {};
 	struct br_scratch *s;
-	br_rules_t m = 0, sni_ok, ech_ok;
+	br_rules_t m = 0, sni_ok, ech_ok, ja4_ok;
 	int hello = st->result == BR_TLS_DONE_SNI ||
 		    st->result == BR_TLS_DONE_NO_SNI;
 	int named = br_tls_name_read(st);
@@ -83,6 +107,19 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 	    !(f->flags & BR_FLOW_F_CLI_SEQ))
 		br_extra(block, BR_CTR_TLS_MIDSTREAM_HELLO, len);
 	if (hello || named) {
+		/*
+		 * The fingerprint, when a ja4 rule is still in question: of a
+		 * whole hello only, so a hello not read to its end (or beyond
+		 * the limits of ja4.h) matches no ja4 rule.
+		 */
+		ja4_ok = ~hdr->l7_ja4;
+		if ((hdr->flags & BR_HDR_JA4) && (v->b & hdr->l7_ja4)) {
+			if (hello)
+				ja4_ok |= br_ja4_of(hdr, v->slot, st, block,
+						    len);
+			else
+				br_extra(block, BR_CTR_JA4_SKIPPED, len);
+		}
 		sni_ok = hdr->l7_tls & ~hdr->l7_sni;
 		if (named && (v->b & hdr->l7_sni)) {
 			br_domain_match(hdr, v->slot, (struct br_name_buf *)st->sni,
@@ -90,7 +127,7 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 			sni_ok |= hit.rules & hdr->l7_sni;
 		}
 		ech_ok = br_tls_ech(st) ? ~0ULL : ~hdr->l7_ech;
-		m = hdr->l7_tls & sni_ok & ech_ok;
+		m = hdr->l7_tls & sni_ok & ech_ok & ja4_ok;
 	}
 	if (!named)
 		br_extra(block, BR_CTR_TLS_NO_SNI, len);
@@ -292,8 +329,12 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	} else {
 		/* the hello starts here (mid-stream: in this segment) */
 		start = f->flags & BR_FLOW_F_CLI_SEQ ? f->cli_next : seq;
-		__builtin_memset(&s->tp, 0, sizeof(s->tp));
+		/* the JA4 lists last, not cleared: a smaller memset */
+		__builtin_memset(&s->tp, 0, sizeof(s->tp.st) - BR_JA4_LISTS);
 		s->tp.next_seq = start;
+		s->tp.reserved = 0;
+		/* branch-free: a branch here doubles what follows */
+		s->tp.st.ja4.flags = (hdr->flags / BR_HDR_JA4) & BR_JA4_F_ON;
 		p = &s->tp;
 		f->flags |= BR_FLOW_F_SIDE_KNOWN;
 	}

@@ -44,6 +44,7 @@ BR_POLICY_ARRAY(etype_rules, br_rules_t, BR_SLOTS * BR_ETYPE_SLOTS);
 BR_POLICY_ARRAY(qtype_rules, br_rules_t, BR_SLOTS * BR_QTYPE_SLOTS);
 BR_POLICY_ARRAY(quic_versions, struct br_quic_version_table, BR_SLOTS);
 BR_POLICY_ARRAY(stun_type_rules, br_rules_t, BR_SLOTS * BR_STUN_TYPES);
+BR_POLICY_ARRAY(ja4_fps, struct br_ja4_table, BR_SLOTS);
 /* clang-format on */
 
 /*
@@ -187,6 +188,7 @@ struct br_scratch {
 	struct br_name_key nk;
 	struct br_pkt twin;	   /* a server's packet, seen from its client */
 	__u8 head[8];		   /* a segment's first bytes: a hello? */
+	struct br_ja4_work ja4;	   /* a hello's fingerprint, being made */
 };
 
 struct {

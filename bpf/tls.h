@@ -39,6 +39,13 @@
  * tiny extensions or one-byte records cost time, not the name. A longer
  * segment is fed to the parser in buffer-sized pieces by the caller.
  *
+ * With BR_JA4_F_ON in st->ja4.flags (a policy with a ja4 rule) the walk
+ * also reads what the JA4 fingerprint needs (ja4.h): each cipher suite,
+ * each extension's type, and inside supported_versions, ALPN and
+ * signature_algorithms their lists, a field per step as above. What it
+ * finds malformed inside those three costs the fingerprint, not the
+ * parse: the name and the result stay what they are without JA4.
+ *
  * Pure code on linux/types.h (plus bpf_loop() from bpf_helpers.h in BPF):
  * compiles for BPF and for the host (unit tests, libFuzzer) from this one
  * source.
@@ -48,6 +55,7 @@
 
 #include <linux/types.h>
 #include "abi.h"
+#include "ja4.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -63,7 +71,8 @@
 #define br_tls_opaque(v) ((void)0)
 #endif
 
-#define BR_TLS_MAX_STEPS BR_L7_SCRATCH /* a step takes a byte or more */
+/* a step takes a byte or more, or acts on the field the one before read */
+#define BR_TLS_MAX_STEPS (2 * BR_L7_SCRATCH)
 #define BR_TLS_NAME_CHUNK 32 /* name bytes copied per step */
 #define BR_TLS_SCRATCH_MASK (BR_L7_SCRATCH - 1)
 #define BR_TLS_REC_MAX 16384 /* TLSPlaintext.length <= 2^14 */
@@ -71,7 +80,7 @@
 #define BR_TLS_RANDOM_LEN 32
 #define BR_TLS_CT_HANDSHAKE 22
 #define BR_TLS_HS_CLIENT_HELLO 1
-#define BR_TLS_EXT_SNI 0x0000
+/* BR_TLS_EXT_SNI and the types JA4 reads inside: ja4.h */
 #define BR_TLS_EXT_ECH 0xfe0d /* encrypted_client_hello */
 #define BR_TLS_SNI_HOST_NAME 0
 
@@ -105,7 +114,8 @@ enum br_tls_reason {
 #define BR_TLS_F_SNI_LATER 0x04 /* name completed after segment 1 */
 #define BR_TLS_F_SNI_FOUND 0x08 /* st->sni holds the name */
 #define BR_TLS_F_SNI_EXT 0x10	/* a server_name extension was seen */
-#define BR_TLS_F_IN_SNI 0x20	/* walking inside server_name */
+#define BR_TLS_F_IN_EXT 0x20	/* walking inside server_name, or an
+				 * extension JA4 reads: ext_left counts */
 #define BR_TLS_F_REC_SEEN 0x40	/* a complete record header seen */
 #define BR_TLS_F_SNI_DOT 0x80	/* the name ended in a dot, dropped */
 
@@ -122,12 +132,23 @@ enum br_tls_phase {
 	BR_TLS_P_SNI_ENTRY,    /* name_type(1) length(2) */
 	BR_TLS_P_SNI_NAME,     /* copying the host_name */
 	BR_TLS_P_SKIP,	       /* skipping val bytes, then phase next */
+	/* JA4 only (ja4.h) */
+	BR_TLS_P_CIPHER,	/* a cipher suite (2) */
+	BR_TLS_P_SV_LEN,	/* supported_versions list length (1) */
+	BR_TLS_P_SV_ITEM,	/* a version (2) */
+	BR_TLS_P_SIG_LEN,	/* signature_algorithms list length (2) */
+	BR_TLS_P_SIG_ITEM,	/* an algorithm (2) */
+	BR_TLS_P_ALPN_LEN,	/* protocol_name_list length (2) */
+	BR_TLS_P_ALPN_NAME_LEN, /* the first name's length (1) */
+	BR_TLS_P_ALPN_FIRST,	/* its first byte (1) */
+	BR_TLS_P_ALPN_LAST,	/* its last byte (1) */
 	BR_TLS_P_END,	       /* result is final */
 };
 
 /*
- * Per-flow parser state: 24 bytes of counters plus the name, 280 bytes in
- * all. A zeroed struct is a fresh parser (br_tls_init does just that).
+ * Per-flow parser state: 24 bytes of counters plus the name, and what
+ * JA4 needs (collected only with BR_JA4_F_ON), 552 bytes in all.
+ * A zeroed struct is a fresh parser (br_tls_init does just that).
  * The accumulator val is the carry of a header split across segments; the
  * record header needs none, being checked as its bytes arrive and its
  * length built in rec_left.
@@ -148,9 +169,15 @@ struct br_tls_state {
 	__u8 result;	/* enum br_tls_result */
 	__u8 reason;	/* enum br_tls_reason */
 	__u8 segs;	/* non-empty segments fed, saturating at 255 */
-	__u8 reserved[2];
+	__u8 full;	/* the field's bytes are read: act on it next step */
+	__u8 reserved;
 	char sni[BR_NAME_MAX]; /* lowercase, NUL-terminated once found */
+	struct br_ja4_raw ja4;
 };
+
+_Static_assert(__builtin_offsetof(struct br_tls_state, ja4.sig) ==
+		       sizeof(struct br_tls_state) - BR_JA4_LISTS,
+	       "the JA4 lists end the parser's state");
 
 static __always_inline void br_tls_init(struct br_tls_state *st)
 {
@@ -259,25 +286,32 @@ static __always_inline __u32 br_tls_field_size(__u8 phase)
 	case BR_TLS_P_CS_LEN:
 	case BR_TLS_P_EXTS_LEN:
 	case BR_TLS_P_SNI_LIST_LEN:
+	case BR_TLS_P_CIPHER:
+	case BR_TLS_P_SV_ITEM:
+	case BR_TLS_P_SIG_LEN:
+	case BR_TLS_P_SIG_ITEM:
+	case BR_TLS_P_ALPN_LEN:
 		return 2;
 	default:
 		return 1;
 	}
 }
 
-/* n more bytes must fit in the hello and, inside server_name, in it. */
+/* n more bytes must fit in the hello and, inside an extension, in it. */
 static __always_inline int br_tls_fits(const struct br_tls_state *st, __u32 n)
 {
 	if (n > st->msg_left)
 		return 0;
-	return !(st->flags & BR_TLS_F_IN_SNI) || n <= st->ext_left;
+	return !(st->flags & BR_TLS_F_IN_EXT) || n <= st->ext_left;
 }
 
 /* Start reading the field of phase, or end where the hello ends. */
 static __always_inline void br_tls_expect(struct br_tls_state *st, __u8 phase)
 {
+	if (phase == BR_TLS_P_EXT_HDR)
+		st->flags &= ~BR_TLS_F_IN_EXT;
 	if (phase == BR_TLS_P_SNI_ENTRY && !st->ext_left) {
-		st->flags &= ~BR_TLS_F_IN_SNI;
+		st->flags &= ~BR_TLS_F_IN_EXT;
 		phase = BR_TLS_P_EXT_HDR;
 	}
 	if ((phase == BR_TLS_P_EXTS_LEN || phase == BR_TLS_P_EXT_HDR) &&
@@ -294,6 +328,7 @@ static __always_inline void br_tls_expect(struct br_tls_state *st, __u8 phase)
 	}
 	st->phase = phase;
 	st->have = 0;
+	st->full = 0;
 	st->val = 0;
 }
 
@@ -313,12 +348,134 @@ static __always_inline void br_tls_skip(struct br_tls_state *st, __u32 n,
 	st->val = n;
 }
 
+/*
+ * The JA4 fields below end in one br_tls_skip() each, the field's only
+ * way on: every inlined copy of it (and of br_tls_expect() in it) is
+ * walked by the verifier for each path through the parser's step, and a
+ * copy per case took the step past its budget.
+ */
+#define BR_TLS_P_EXT_REST 0xff /* a JA4 field's next: the extension's end */
+
+/*
+ * The extension whose header was just read, *n bytes: if JA4 reads inside
+ * it (the first supported_versions, signature_algorithms, ALPN), returns
+ * the phase to start with and sets *n to 0 (nothing to skip); else
+ * BR_TLS_P_EXT_HDR, *n unchanged (the extension is skipped).
+ */
+static __always_inline __u8 br_tls_ja4_enter(struct br_tls_state *st,
+					     __u32 type, __u32 *n)
+{
+	__u8 phase, seen;
+
+	if (type == BR_TLS_EXT_SUPPORTED_VERSIONS) {
+		phase = BR_TLS_P_SV_LEN;
+		seen = BR_JA4_F_SV;
+	} else if (type == BR_TLS_EXT_SIG_ALGS) {
+		phase = BR_TLS_P_SIG_LEN;
+		seen = BR_JA4_F_SIGS;
+	} else if (type == BR_TLS_EXT_ALPN) {
+		phase = BR_TLS_P_ALPN_LEN;
+		seen = BR_JA4_F_ALPN;
+	} else {
+		return BR_TLS_P_EXT_HDR;
+	}
+	if (st->ja4.flags & seen)
+		return BR_TLS_P_EXT_HDR;
+	st->ja4.flags |= seen;
+	if (*n < br_tls_field_size(phase)) {
+		st->ja4.flags |= BR_JA4_F_BAD;
+		return BR_TLS_P_EXT_HDR;
+	}
+	st->flags |= BR_TLS_F_IN_EXT;
+	st->ext_left = *n;
+	*n = 0;
+	return phase;
+}
+
+/* A field only JA4 reads is complete in st->val. */
+static __always_inline void br_tls_ja4_field(struct br_tls_state *st,
+					     __u8 phase)
+{
+	struct br_ja4_raw *r = &st->ja4;
+	__u32 v = st->val, skip = 0;
+	__u8 next = BR_TLS_P_EXT_REST;
+
+	switch (phase) {
+	case BR_TLS_P_CIPHER:
+	case BR_TLS_P_SV_ITEM:
+	case BR_TLS_P_SIG_ITEM:
+		if (phase == BR_TLS_P_CIPHER)
+			br_ja4_cipher(r, v);
+		else if (phase == BR_TLS_P_SV_ITEM)
+			br_ja4_version(r, v);
+		else
+			br_ja4_sig(r, v);
+		r->list_left -= 2;
+		if (r->list_left)
+			next = phase;
+		else if (phase == BR_TLS_P_CIPHER)
+			next = BR_TLS_P_COMP_LEN;
+		break;
+	case BR_TLS_P_SV_LEN:
+	case BR_TLS_P_SIG_LEN:
+		/* both lists hold 2-byte items, at least one */
+		if (!v || (v & 1) || v > st->ext_left) {
+			r->flags |= BR_JA4_F_BAD;
+			break;
+		}
+		r->list_left = v;
+		next = phase + 1; /* the list's items */
+		break;
+	case BR_TLS_P_ALPN_LEN:
+		if (v > st->ext_left)
+			r->flags |= BR_JA4_F_BAD;
+		else if (v) /* else no name: "00" */
+			next = BR_TLS_P_ALPN_NAME_LEN;
+		r->list_left = v;
+		break;
+	case BR_TLS_P_ALPN_NAME_LEN:
+		if (v + 1 > r->list_left)
+			r->flags |= BR_JA4_F_BAD;
+		else if (v) /* else an empty name: "00" */
+			next = BR_TLS_P_ALPN_FIRST;
+		r->alpn_len = v;
+		break;
+	case BR_TLS_P_ALPN_FIRST:
+		r->alpn[0] = v;
+		r->alpn[1] = v;
+		if (r->alpn_len > 1) {
+			skip = r->alpn_len - 2;
+			next = BR_TLS_P_ALPN_LAST;
+		}
+		break;
+	default: /* BR_TLS_P_ALPN_LAST */
+		r->alpn[1] = v;
+		break;
+	}
+	if (next == BR_TLS_P_EXT_REST) {
+		skip = st->ext_left;
+		next = BR_TLS_P_EXT_HDR;
+	}
+	br_tls_skip(st, skip, next);
+}
+
 /* A fixed-size field is complete in st->val: act on it. */
-static __always_inline void br_tls_field_done(struct br_tls_state *st)
+/*
+ * phase is the caller's copy of st->phase: a value the verifier follows
+ * from the step's first switch on, where a new read of st->phase would
+ * make it walk every case again.
+ */
+static __always_inline void br_tls_field_done(struct br_tls_state *st,
+					      __u8 phase)
 {
 	__u32 v = st->val, type, n;
+	__u8 next;
 
-	switch (st->phase) {
+	if (phase >= BR_TLS_P_CIPHER) {
+		br_tls_ja4_field(st, phase);
+		return;
+	}
+	switch (phase) {
 	case BR_TLS_P_HS_HDR:
 		if (v >> 24 != BR_TLS_HS_CLIENT_HELLO) {
 			br_tls_end(st, BR_TLS_NOT_TLS, BR_TLS_R_NOT_HELLO);
@@ -331,6 +488,7 @@ static __always_inline void br_tls_field_done(struct br_tls_state *st)
 		/* SSL 3.0 to TLS 1.2; TLS 1.3 says 1.2 here too */
 		if (v >> 8 != 3 || (v & 0xff) > 4)
 			break;
+		st->ja4.legacy = v;
 		br_tls_skip(st, BR_TLS_RANDOM_LEN, BR_TLS_P_SID_LEN);
 		return;
 	case BR_TLS_P_SID_LEN:
@@ -341,7 +499,13 @@ static __always_inline void br_tls_field_done(struct br_tls_state *st)
 	case BR_TLS_P_CS_LEN:
 		if (v < 2 || (v & 1))
 			break;
-		br_tls_skip(st, v, BR_TLS_P_COMP_LEN);
+		next = BR_TLS_P_COMP_LEN;
+		if ((st->ja4.flags & BR_JA4_F_ON) && br_tls_fits(st, v)) {
+			st->ja4.list_left = v;
+			v = 0;
+			next = BR_TLS_P_CIPHER;
+		}
+		br_tls_skip(st, v, next);
 		return;
 	case BR_TLS_P_COMP_LEN:
 		if (v < 1)
@@ -360,14 +524,19 @@ static __always_inline void br_tls_field_done(struct br_tls_state *st)
 			break;
 		if (type == BR_TLS_EXT_ECH)
 			st->flags |= BR_TLS_F_ECH;
+		next = BR_TLS_P_EXT_HDR;
+		if (st->ja4.flags & BR_JA4_F_ON) {
+			br_ja4_ext(&st->ja4, type);
+			next = br_tls_ja4_enter(st, type, &n);
+		}
 		if (type == BR_TLS_EXT_SNI && !(st->flags & BR_TLS_F_SNI_EXT)) {
-			st->flags |= BR_TLS_F_SNI_EXT | BR_TLS_F_IN_SNI;
+			st->flags |= BR_TLS_F_SNI_EXT | BR_TLS_F_IN_EXT;
 			st->ext_left = n;
 			br_tls_expect(st, BR_TLS_P_SNI_LIST_LEN);
 			return;
 		}
 		/* GREASE (0x?a?a), later duplicates: skipped like any other */
-		br_tls_skip(st, n, BR_TLS_P_EXT_HDR);
+		br_tls_skip(st, n, next);
 		return;
 	case BR_TLS_P_SNI_LIST_LEN:
 		if (v != st->ext_left)
@@ -532,7 +701,7 @@ static __always_inline __u32 br_tls_hs_step(struct br_tls_state *st,
 	st->rec_left -= n;
 	if (phase != BR_TLS_P_HS_HDR)
 		st->msg_left -= n;
-	if (st->flags & BR_TLS_F_IN_SNI)
+	if (st->flags & BR_TLS_F_IN_EXT)
 		st->ext_left -= n;
 
 	if (st->phase == BR_TLS_P_END)
@@ -544,7 +713,7 @@ static __always_inline __u32 br_tls_hs_step(struct br_tls_state *st,
 		if (st->sni_len == st->name_len)
 			br_tls_name_done(st);
 	} else if (st->have == size) {
-		br_tls_field_done(st);
+		st->full = 1; /* br_tls_step acts on it */
 	}
 	return pos;
 }
@@ -557,13 +726,26 @@ struct br_tls_walk {
 	__u32 pos;
 };
 
-/* One field (or part of a record header); returns 1 to stop the walk. */
+/*
+ * One field (or part of a record header), or acting on the field the
+ * step before read; returns 1 to stop the walk. The two are separate
+ * steps so that the verifier walks each way of reading a field and each
+ * kind of field on their own, not every pair of them: with the fields
+ * JA4 reads, the pairs took the program past its budget.
+ */
 static __always_inline int br_tls_step(struct br_tls_walk *w)
 {
 	struct br_tls_state *st = w->st;
 	__u32 pos = w->pos, len = w->len, end;
 
-	if (br_tls_done(st) || pos >= len)
+	if (br_tls_done(st))
+		return 1;
+	if (st->full) {
+		st->full = 0;
+		br_tls_field_done(st, st->phase);
+		return 0;
+	}
+	if (pos >= len)
 		return 1;
 	if (st->rec_hdr || !st->rec_left) {
 		w->pos = br_tls_rec_hdr(st, w->buf, pos, len);

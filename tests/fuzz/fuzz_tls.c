@@ -79,14 +79,45 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * With JA4 on (a bit of the header): the parse ends as it does without
+ * (JA4 costs the fingerprint, never the name), and whole and split give
+ * one fingerprint (the states were found equal before).
+ */
+static void ja4_check(struct br_tls_state *whole, struct br_tls_state *split,
+		      const __u8 *p, size_t len)
+{
+	static struct br_ja4_work a, b;
+	struct br_tls_state plain;
+	int ra, rb;
+
+	br_tls_init(&plain);
+	feed_piece(&plain, p, len);
+	if (plain.result != whole->result || plain.reason != whole->reason ||
+	    plain.sni_len != whole->sni_len ||
+	    memcmp(plain.sni, whole->sni, sizeof(plain.sni)))
+		abort();
+	if (limited(whole) || limited(split) || !br_tls_done(whole))
+		return;
+	ra = br_ja4_compute(&whole->ja4, !!(whole->flags & BR_TLS_F_SNI_EXT),
+			    &a);
+	rb = br_ja4_compute(&split->ja4, !!(split->flags & BR_TLS_F_SNI_EXT),
+			    &b);
+	if (ra != rb || ra == BR_JA4_NONE ||
+	    (ra == BR_JA4_OK && memcmp(&a.fp, &b.fp, sizeof(a.fp))))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct br_tls_state whole, split;
+	__u8 ja4;
 	const __u8 *p = data + HDR;
 	size_t len, cuts[3], from = 0, i;
 
 	if (size < HDR)
 		return 0;
+	ja4 = data[0] & 8 ? BR_JA4_F_ON : 0;
 	len = size - HDR;
 	if (len > BR_L7_SCRATCH)
 		len = BR_L7_SCRATCH;
@@ -95,15 +126,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	qsort(cuts, 3, sizeof(cuts[0]), cmp_size);
 
 	br_tls_init(&whole);
+	whole.ja4.flags = ja4;
 	feed_piece(&whole, p, len);
 
 	br_tls_init(&split);
+	split.ja4.flags = ja4;
 	for (i = 0; i < 3 && i < (size_t)(data[0] & 3); i++) {
 		feed_piece(&split, p + from, cuts[i] - from);
 		from = cuts[i];
 	}
 	feed_piece(&split, p + from, len - from);
 	same(&whole, &split);
+	if (ja4)
+		ja4_check(&whole, &split, p, len);
 
 	if (data[0] & 4) {
 		br_tls_init(&split);

@@ -487,7 +487,7 @@ static void test_state_layout(void **state)
 	struct br_tls_state st, zero;
 
 	(void)state;
-	assert_int_equal(sizeof(struct br_tls_state), 280);
+	assert_int_equal(sizeof(struct br_tls_state), 552);
 	memset(&st, 0xff, sizeof(st));
 	br_tls_init(&st);
 	memset(&zero, 0, sizeof(zero));

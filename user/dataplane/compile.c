@@ -505,6 +505,8 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->l7_dns = hdr->l7_dns_name = 0;
 	hdr->l7_quic = hdr->l7_quic_any = 0;
 	hdr->l7_stun = 0;
+	hdr->l7_ja4 = 0; /* no ja4 rule yet: the language does not have it */
+	hdr->n_ja4 = 0;
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 		br_rules_t bit = BR_RULE_BIT(i);
