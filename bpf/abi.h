@@ -474,9 +474,10 @@ struct br_counter {
 	X(TLS_SNI_DOT, "tls_sni_dot", "TLS: name with a trailing dot", 1) \
 	/* JA4 (policies with a ja4 rule only) */			\
 	X(JA4_COMPUTED, "ja4_computed", "JA4: hellos fingerprinted", 1)	\
-	X(JA4_MATCH, "ja4_match", "JA4: in some ja4 rule's list", 1)	\
+	X(JA4_MATCH, "ja4_match",					\
+	  "JA4: listed by a ja4 rule in question", 1)			\
 	X(JA4_SKIPPED, "ja4_skipped",					\
-	  "JA4: hellos not fingerprinted (limits)", 1)			\
+	  "JA4: hellos not fingerprinted (limits, cut)", 1)		\
 	X(QUIC_0RTT, "quic_0rtt", "QUIC: 0-RTT packets", 1)		\
 	X(QUIC_GREASED, "quic_greased", "QUIC: reserved versions", 1)
 

@@ -47,8 +47,8 @@
 #define BR_HELLO_CHUNKS 32 /* scratch-sized pieces of one segment: 64 KiB */
 
 /*
- * The rules whose JA4 list holds the fingerprint of a whole hello,
- * counted. Not inlined: what it keeps would take the frame of
+ * The rules whose JA4 list holds the fingerprint of a whole hello, the
+ * fingerprint counted (the caller counts a match: of a rule in question). Not inlined: what it keeps would take the frame of
  * the stage that decides a hello, and so the longest chain of calls,
  * past 512 bytes of stack.
  */
@@ -65,8 +65,6 @@ static __noinline br_rules_t br_ja4_of(const struct br_policy_hdr *hdr,
 		return 0;
 	}
 	br_extra(block, BR_CTR_JA4_COMPUTED, len);
-	if (s->ja4.rules)
-		br_extra(block, BR_CTR_JA4_MATCH, len);
 	return s->ja4.rules;
 }
 
@@ -114,11 +112,14 @@ br_tls_decide(const struct br_policy_hdr *hdr, const struct br_pkt *pkt,
 		 */
 		ja4_ok = ~hdr->l7_ja4;
 		if ((hdr->flags & BR_HDR_JA4) && (v->b & hdr->l7_ja4)) {
-			if (hello)
+			if (hello) {
 				ja4_ok |= br_ja4_of(hdr, v->slot, st, block,
 						    len);
-			else
+				if (ja4_ok & v->b & hdr->l7_ja4)
+					br_extra(block, BR_CTR_JA4_MATCH, len);
+			} else {
 				br_extra(block, BR_CTR_JA4_SKIPPED, len);
+			}
 		}
 		sni_ok = hdr->l7_tls & ~hdr->l7_sni;
 		if (named && (v->b & hdr->l7_sni)) {
@@ -270,6 +271,7 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 	struct br_tls_pending *p;
 	struct br_scratch *s;
 	__u32 zero = 0, len, seq, start, from;
+	br_rules_t ja4;
 
 	if (!v || !br_await_begin(hdr, pkt, f, v))
 		return 0;
@@ -333,8 +335,14 @@ __noinline int br_await_hello(struct xdp_md *ctx,
 		__builtin_memset(&s->tp, 0, sizeof(s->tp.st) - BR_JA4_LISTS);
 		s->tp.next_seq = start;
 		s->tp.reserved = 0;
-		/* branch-free: a branch here doubles what follows */
-		s->tp.st.ja4.flags = (hdr->flags / BR_HDR_JA4) & BR_JA4_F_ON;
+		/*
+		 * Collect for JA4 when a ja4 rule is in question for this
+		 * flow: 1 when v->b & l7_ja4 is not 0 (its top bit, or that
+		 * of its negation). Branch-free: a branch here doubles what
+		 * follows.
+		 */
+		ja4 = v->b & hdr->l7_ja4;
+		s->tp.st.ja4.flags = (__u8)((ja4 | -ja4) >> 63) & BR_JA4_F_ON;
 		p = &s->tp;
 		f->flags |= BR_FLOW_F_SIDE_KNOWN;
 	}

@@ -16,6 +16,10 @@
  *   hello in 2 segments      a 1.8 KB post-quantum hello, SNI in the
  *                            second segment: both segments, summed
  *   DNS query hit / miss     A query; a hit is answered (forged NXDOMAIN)
+ *   hello, JA4 listed / not  curl's real hello (ja4_hellos.h), its JA4
+ *                            computed and in / not in a 64-print list
+ *                            (openssl's hello for "not"); and curl's to
+ *                            the sni rule's port, no JA4 made: the base
  *   QUIC Initial             v1, 1200 bytes, dropped
  *   classified flow          a data segment of a flow already decided
  *   XDP_DROP                 bench_drop: the floor of the method
@@ -49,12 +53,15 @@
 	} while (0)
 #define fail_msg(...) abort()
 #include "../l7/hello.h"
+#include "../l7/ja4_hellos.h"
 
 #define SET_N 1000000u
 #define FLOWS 20000u
 #define ROUNDS 3
 #define FRAME_MAX 4096
 #define SEED 0x626c617374726164ULL
+#define JA4_PORT 8443
+#define JA4_LIST 64 /* BR_JA4_FPS: a full table, curl's print last */
 
 static uint64_t rng = SEED;
 
@@ -238,6 +245,9 @@ enum row {
 	R_HELLO_HIT,
 	R_HELLO_MISS,
 	R_HELLO_SPLIT,
+	R_JA4_HIT,
+	R_JA4_MISS,
+	R_JA4_NONE,
 	R_DNS_HIT,
 	R_DNS_MISS,
 	R_QUIC,
@@ -253,6 +263,12 @@ static const char *const row_name[R_N] = {
 	[R_HELLO_MISS] = "ClientHello, SNI not in the set (passed)",
 	[R_HELLO_SPLIT] = "ClientHello of 1.8 KB in 2 segments, SNI in the "
 			  "2nd (both segments)",
+	[R_JA4_HIT] = "ClientHello (curl's), JA4 computed, in a 64-print "
+		      "list (dropped)",
+	[R_JA4_MISS] = "ClientHello (openssl's), JA4 computed, not in the "
+		       "list (passed)",
+	[R_JA4_NONE] = "ClientHello (curl's) to the sni rule's port: no JA4 "
+		       "made, name not in the set (passed)",
 	[R_DNS_HIT] = "DNS query, name in the set (NXDOMAIN forged)",
 	[R_DNS_MISS] = "DNS query, name not in the set (passed)",
 	[R_QUIC] = "QUIC v1 Initial, 1200 bytes (dropped)",
@@ -267,6 +283,8 @@ static const char *const row_name[R_N] = {
 static const int row_verdict[R_N] = {
 	[R_HELLO_HIT] = XDP_DROP, [R_HELLO_MISS] = XDP_PASS,
 	[R_HELLO_SPLIT] = XDP_DROP, [R_DNS_HIT] = XDP_TX,
+	[R_JA4_HIT] = XDP_DROP,	    [R_JA4_MISS] = XDP_PASS,
+	[R_JA4_NONE] = XDP_PASS,
 	[R_DNS_MISS] = XDP_PASS,    [R_QUIC] = XDP_DROP,
 	[R_CACHED] = XDP_DROP,	    [R_MIDSTREAM] = XDP_PASS,
 	[R_QUIC_WAIT] = XDP_PASS,   [R_DROP] = XDP_DROP,
@@ -358,6 +376,28 @@ static void round_run(int fd, int drop_fd, int round, uint32_t base)
 	}
 	record(R_CACHED, round, FLOWS);
 
+	for (k = 0; k < 3; k++) { /* JA4 listed, not, none made */
+		enum row r = k == 0 ? R_JA4_HIT : k == 1 ? R_JA4_MISS
+							 : R_JA4_NONE;
+		uint16_t port = k == 2 ? 443 : JA4_PORT;
+
+		for (i = 0; i < FLOWS; i++) {
+			flow = base + (8 + k) * FLOWS + i;
+			frame_build(&f, flow, 6, port, 0x02, 0, NULL, 0);
+			run(fd, &f, NULL);
+			if (k != 1)
+				frame_build(&f, flow, 6, port, 0x18, 1,
+					    hello_curl_tls13,
+					    sizeof(hello_curl_tls13));
+			else
+				frame_build(&f, flow, 6, port, 0x18, 1,
+					    hello_openssl_tls12_ip,
+					    sizeof(hello_openssl_tls12_ip));
+			check(r, run(fd, &f, &samples[i]));
+		}
+		record(r, round, FLOWS);
+	}
+
 	for (k = 0; k < 2; k++) { /* DNS hit, miss */
 		for (i = 0; i < FLOWS; i++) {
 			flow = base + (3 + k) * FLOWS + i;
@@ -444,7 +484,18 @@ static struct br_policy *policy_build(void)
 		   "include \"names.set\"\n"
 		   "rule \"sni\" tcp dport 443 sni @names drop\n"
 		   "rule \"dns\" dns @names nxdomain\n"
-		   "rule \"quic\" udp dport 443 quic drop\n");
+		   "rule \"quic\" udp dport 443 quic drop\n"
+		   "rule \"ja4\" tcp dport %d ja4 {\n", JA4_PORT);
+	/* 63 prints that are not curl's, in lists of 16 a rule */
+	for (i = 0; i + 1 < JA4_LIST; i++) {
+		if (i && i % BR_MAX_JA4 == 0)
+			fprintf(f, "} drop\nrule tcp dport %d ja4 {\n",
+				JA4_PORT);
+		fprintf(f, "t13d%02u%02uh2_%012llx_*,\n", 10 + i % 40,
+			10 + i % 20,
+			(unsigned long long)(rnd64() & 0xffffffffffffULL));
+	}
+	fprintf(f, "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6 } drop\n");
 	fclose(f);
 	br_diag_init(&diag);
 	if (br_policy_parse_file(path, &pol, &diag))
@@ -518,15 +569,16 @@ int main(int argc, char **argv)
 	for (round = 0; round < ROUNDS; round++) {
 		fprintf(stderr, "bench_l7: round %d of %d\n", round + 1,
 			ROUNDS);
-		/* 8 * FLOWS flows a round: disjoint, and within the table */
-		round_run(fd, drop_fd, round, round * 8 * FLOWS);
+		/* 11 * FLOWS flows a round: disjoint */
+		round_run(fd, drop_fd, round, round * 11 * FLOWS);
 	}
 
 	uname(&u);
 	printf("### L7 packets (`bench_l7`)\n\n");
 	printf("Run %s on commit %s, kernel %s. Policy: one domain set of "
 	       "%u names (%u keys) used by an `sni` rule, a `dns ... "
-	       "nxdomain` rule and a `quic` rule. Each packet is the first "
+	       "nxdomain` rule and a `quic` rule, and 64 JA4 prints in `ja4` "
+	       "rules on another port. Each packet is the first "
 	       "of its kind on a fresh flow, timed by the kernel "
 	       "(BPF_PROG_TEST_RUN duration, one call per packet); %u "
 	       "packets a row, median of %d rounds.\n\n",

@@ -41,6 +41,7 @@
 #include "dataplane.h"
 #include "policy.h"
 #include "hello.h"
+#include "ja4_hellos.h"
 #include "instance.h"
 
 /* ---- policies ------------------------------------------------------------ */
@@ -61,6 +62,25 @@ static const char policy_main[] =
 	/* 8 */ "rule \"quic-v2\" udp dport 4433 quic version v2 drop\n"
 	/* 9 */ "rule \"txt\" dns .qt.example qtype { TXT } nxdomain\n"
 	/* 10 */ "rule \"dns-slow\" dns .slow.example throttle 8kbit burst 1514\n";
+
+/*
+ * JA4 (ja4.h) of the real hellos of ja4_hellos.h: curl's is
+ * t13d3112h2_e8f1e7e78f70_b26ce05bbdd6, openssl -tls1_2's
+ * t12i280600_d943125447b4_e7e480e5a997. Rule 1 lists near misses of
+ * curl's only: one digit off in each part, a part of another hello.
+ */
+static const char policy_ja4[] =
+	"policy ja4-fixtures\n"
+	/* 0 */ "rule \"curl\" dport 8443 ja4 t13d3112h2_e8f1e7e78f70_b26ce05bbdd6 drop\n"
+	/* 1 */ "rule \"near\" dport 8444 ja4 { t13d3112h2_e8f1e7e78f70_b26ce05bbdd7, "
+		"t13d3112h2_e8f1e7e78f71_b26ce05bbdd6, t13d3112h1_e8f1e7e78f70_b26ce05bbdd6, "
+		"t13d3012h2_*_*, t13d3113h2_*_*, t13i3112h2_*_*, t12d3112h2_*_*, "
+		"*_d943125447b4_b26ce05bbdd6 } drop\n"
+	/* 2 */ "rule \"shape\" dport 8445 ja4 t13d3112h2_*_* drop\n"
+	/* 3 */ "rule \"ciphers\" dport 8445 ja4 *_d943125447b4_* drop\n"
+	/* 4 */ "rule \"and-sni\" dport 8446 sni ja4.test "
+		"ja4 { t13d3112h2_*_*, t12i280600_*_* } drop\n"
+	/* 5 */ "rule \"other\" dport 8447 sni ja4.test drop\n";
 
 /* The same names, and a verdict for TLS flows that show none. */
 static const char policy_sni_default[] =
@@ -873,6 +893,9 @@ struct instance {
 #define PENALTY_SET BR_CTR_PENALTY_SET
 #define PENALISED BR_CTR_PENALISED
 #define MALFORMED BR_CTR_MALFORMED
+#define JA4_DONE BR_CTR_JA4_COMPUTED
+#define JA4_MATCH BR_CTR_JA4_MATCH
+#define JA4_SKIPPED BR_CTR_JA4_SKIPPED
 
 #define A_PASS BR_ACT_PASS
 #define A_DROP BR_ACT_DROP
@@ -1242,6 +1265,119 @@ static void test_ech(void **state)
 	c = tcp4(41404, 443);
 	tls_flow(in, &c, "ESV", "cover.example",
 		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, ECH));
+}
+
+/* One TLS flow whose hello is the bytes given; w is the hello's verdict. */
+static void raw_hello_flow(struct instance *in, struct conn *c,
+			   const char *desc, const uint8_t *hello_bytes,
+			   size_t len, struct want w)
+{
+	struct frame f;
+
+	handshake_pending(in, c);
+	client_seg(c, TCP_PSH | TCP_ACK, hello_bytes, len, &f);
+	step(in, desc, SUB, &f, w);
+	cached_both_ways(in, c, w.xdp, w.action, w.rule);
+}
+
+/*
+ * ja4 rules, on hellos whose JA4 FoxIO's reference computed: the exact
+ * print matches, every near miss does not, a part "*" matches any value,
+ * ja4 and sni must both hold; a hello past the limits gets no print.
+ */
+static void test_ja4(void **state)
+{
+	struct spec many = { .exts = "SV", .sni = "ja4.test", .cs_len = 200 };
+	struct instance *in = *state;
+	static uint8_t buf[4096];
+	size_t name_end, built_end, len;
+	struct conn c;
+
+	install(in, "ja4.policy", policy_ja4);
+	/*
+	 * The end of curl's server_name, "ja4.test": a cut there still
+	 * completes the name in the next segment (tls.h)
+	 */
+	name_end = (size_t)((const uint8_t *)memmem(hello_curl_tls13,
+						    sizeof(hello_curl_tls13),
+						    "ja4.test", 8) -
+			    hello_curl_tls13) + 8;
+	c = tcp4(41900, 8443);
+	raw_hello_flow(in, &c, "curl's hello, its print", hello_curl_tls13,
+		       sizeof(hello_curl_tls13),
+		       W(XDP_DROP, A_DROP, R(0), HELLO, SNI, JA4_DONE,
+			 JA4_MATCH));
+	c = tcp6(41901, 8443);
+	raw_hello_flow(in, &c, "openssl's hello, curl's print",
+		       hello_openssl_tls12_ip, sizeof(hello_openssl_tls12_ip),
+		       W(XDP_PASS, A_PASS, DEF, HELLO, NO_SNI, JA4_DONE));
+	c = tcp4(41902, 8444);
+	raw_hello_flow(in, &c, "curl's hello, near misses", hello_curl_tls13,
+		       sizeof(hello_curl_tls13),
+		       W(XDP_PASS, A_PASS, DEF, HELLO, SNI, JA4_DONE));
+	c = tcp4(41903, 8445);
+	raw_hello_flow(in, &c, "curl's hello, its JA4_a", hello_curl_tls13,
+		       sizeof(hello_curl_tls13),
+		       W(XDP_DROP, A_DROP, R(2), HELLO, SNI, JA4_DONE,
+			 JA4_MATCH));
+	c = tcp4(41904, 8445);
+	raw_hello_flow(in, &c, "openssl's hello, its JA4_b",
+		       hello_openssl_tls12_ip, sizeof(hello_openssl_tls12_ip),
+		       W(XDP_DROP, A_DROP, R(3), HELLO, NO_SNI, JA4_DONE,
+			 JA4_MATCH));
+	c = tcp4(41905, 8446);
+	raw_hello_flow(in, &c, "curl's hello, its name and shape",
+		       hello_curl_tls13, sizeof(hello_curl_tls13),
+		       W(XDP_DROP, A_DROP, R(4), HELLO, SNI, JA4_DONE,
+			 JA4_MATCH));
+	/* openssl's print is listed, but the hello names nothing */
+	c = tcp4(41906, 8446);
+	raw_hello_flow(in, &c, "openssl's hello, its shape without a name",
+		       hello_openssl_tls12_ip, sizeof(hello_openssl_tls12_ip),
+		       W(XDP_PASS, A_PASS, DEF, HELLO, NO_SNI, JA4_DONE,
+			 JA4_MATCH));
+	/* the name, another print (t12d1604h2_..., built) */
+	c = tcp4(41907, 8446);
+	tls_flow(in, &c, "SKCA", "ja4.test",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, JA4_DONE));
+	/* signature_algorithms malformed inside (W's list length): none */
+	c = tcp4(41910, 8446);
+	tls_flow(in, &c, "SVKCW", "ja4.test",
+		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, JA4_SKIPPED));
+	/* 100 cipher suites, more than ja4.h keeps: no print, no match */
+	c = tcp4(41908, 8445);
+	len = build(&many, buf, sizeof(buf), &built_end);
+	raw_hello_flow(in, &c, "100 cipher suites", buf, len,
+		       W(XDP_PASS, A_PASS, DEF, HELLO, SNI, JA4_SKIPPED));
+	/*
+	 * curl's hello in two segments, cut at every 7th byte: inside the
+	 * record header, the cipher suites, each list JA4 reads. The print
+	 * is collected across the cut: the same match each time.
+	 */
+	for (len = 1; len < sizeof(hello_curl_tls13); len += 7) {
+		struct frame f;
+		char desc[96];
+
+		c = tcp4((uint16_t)(58000 + len), 8443);
+		handshake_pending(in, &c);
+		client_seg(&c, TCP_ACK, hello_curl_tls13, len, &f);
+		snprintf(desc, sizeof(desc),
+			 "curl's hello, first %zu bytes", len);
+		step(in, desc, SUB, &f,
+		     W(XDP_PASS, A_PASS, NO_RULE, PENDING));
+		client_seg(&c, TCP_PSH | TCP_ACK, hello_curl_tls13 + len,
+			   sizeof(hello_curl_tls13) - len, &f);
+		snprintf(desc, sizeof(desc), "curl's hello, the rest from %zu",
+			 len);
+		step(in, desc, SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), HELLO, SNI, JA4_DONE,
+		       JA4_MATCH, len < name_end ? SNI_LATER : 0));
+	}
+	/* no ja4 rule in question (8447): no print is made */
+	c = tcp4(41909, 8447);
+	raw_hello_flow(in, &c, "curl's hello, no ja4 rule",
+		       hello_curl_tls13, sizeof(hello_curl_tls13),
+		       W(XDP_DROP, A_DROP, R(5), HELLO, SNI));
 }
 
 /*
@@ -3720,6 +3856,7 @@ int main(void)
 		cmocka_unit_test(test_split_hello),
 		cmocka_unit_test(test_fast_open),
 		cmocka_unit_test(test_ech),
+		cmocka_unit_test(test_ja4),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_midstream_from_server),
 		cmocka_unit_test(test_long_ext_header),

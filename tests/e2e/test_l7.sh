@@ -29,7 +29,12 @@
 #     rule, a 4 KB file loads and a 64 KB one stalls after its handshake
 #     and 11-16 KB of body (curl exit 28, HTTP 200), over IPv4 and IPv6;
 #     the exempt name and a name in no set load it whole; then by address
-#     alone, any name stalls on it; the counters show the frozen drops.
+#     alone, any name stalls on it; the counters show the frozen drops;
+#  8. a ja4 rule listing curl's JA4 (t13d3112h2_e8f1e7e78f70_b26ce05bbdd6,
+#     curl 7.88.1 / OpenSSL 3.0 as FoxIO's reference computed it, see
+#     tests/l7/ja4_hellos.h): curl times out whatever name it sends,
+#     openssl s_client to the same address and port completes; the
+#     counters show both hellos fingerprinted, one listed.
 # DNS, TLS and QUIC run over IPv4 and IPv6. The end hosts run the XDP_PASS
 # program on their interfaces (lab_peers_xdp_pass): native XDP_TX reaches a
 # veth peer only then. About 150 s, most of it the 128 kbit/s transfer.
@@ -476,6 +481,38 @@ t_match "freeze by address: frozen drops counted" \
 	"$(delta "$s0" "$s1" .frozen.packets)" "^[1-9]"
 t_eq "freeze by address: no hello waited for (no TLS rule)" \
 	"$(delta "$s0" "$s1" .flow_pending.packets)" 0
+
+# ---- 8. ja4 ---------------------------------------------------------------
+CURL_JA4=t13d3112h2_e8f1e7e78f70_b26ce05bbdd6
+printf '%s\n' 'policy ja4-lab' \
+	"rule \"curl\" tcp dport 443 ja4 $CURL_JA4 drop" >"$TMP/ja4.policy"
+t_check "swap to a ja4 policy (curl's print)" br swap "$TMP/ja4.policy"
+s0=$(stats)
+curl_try "$V4" www.example.com 4 >"$TMP/j1" & BG="$BG $!"
+curl_try "[$V6]" pbs.twimg.com 4 >"$TMP/j2" & BG="$BG $!"
+bg_wait
+for f in j1:www.example.com:IPv4 j2:pbs.twimg.com:IPv6; do
+	IFS=: read -r file name fam <<<"$f"
+	read -r rc ms code _ <"$TMP/$file"
+	t_eq "ja4: curl naming $name ($fam) times out (exit 28, HTTP 000)" \
+		"$rc $code" "28 000"
+done
+r=$(tls_try "$V4" www.example.com)
+t_match "ja4: openssl naming www.example.com, same address and port, completes" \
+	"$(echo "$r" | grep -E "Cipher is|Verify return code" | tr '\n' ' ')" \
+	"Cipher is TLS_.* Verify return code"
+s1=$(stats)
+t_eq "ja4: every hello fingerprinted, curl's listed (hellos, prints, listed)" \
+	"$(jq -n --argjson a "$s0" --argjson b "$s1" -c \
+		'[$b.tls_hello.packets - $a.tls_hello.packets,
+		  $b.ja4_computed.packets - $a.ja4_computed.packets,
+		  ($b.ja4_match.packets - $a.ja4_match.packets) > 0,
+		  $b.ja4_skipped.packets - $a.ja4_skipped.packets]')" \
+	"$(jq -n --argjson a "$s0" --argjson b "$s1" -c \
+		'[$b.tls_hello.packets - $a.tls_hello.packets,
+		  $b.tls_hello.packets - $a.tls_hello.packets, true, 0]')"
+t_match "ja4: the rule counted curl's packets" \
+	"$(echo "$s1" | jq '.rules[0].packets')" "^[1-9]"
 
 t_check "unload" "$BLASTRADIUS" --pin-dir "$LAB_PIN_DIR" unload
 echo "# run time $(($(date +%s) - T_START)) s"

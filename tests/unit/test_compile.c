@@ -189,11 +189,12 @@ static int view_setup(void **state)
 	view.qtype = calloc(BR_QTYPE_SLOTS, sizeof(*view.qtype));
 	view.quic = calloc(BR_QUIC_VERSIONS, sizeof(*view.quic));
 	view.stun_type = calloc(BR_STUN_TYPES, sizeof(*view.stun_type));
+	view.ja4 = calloc(1, sizeof(*view.ja4));
 	return !(view.hdr && view.rules && view.classes && view.v4_dir &&
 		 view.proto &&
 		 view.sport &&
 		 view.dport && view.etype && view.qtype && view.quic &&
-		 view.stun_type);
+		 view.stun_type && view.ja4);
 }
 
 static int view_teardown(void **state)
@@ -210,6 +211,7 @@ static int view_teardown(void **state)
 	free(view.qtype);
 	free(view.quic);
 	free(view.stun_type);
+	free(view.ja4);
 	free_domains();
 	return 0;
 }
@@ -1581,6 +1583,9 @@ static void fill_l7_garbage(void)
 	memset(view.qtype, 0xff, BR_QTYPE_SLOTS * sizeof(*view.qtype));
 	memset(view.quic, 0xee, BR_QUIC_VERSIONS * sizeof(*view.quic));
 	memset(view.stun_type, 0xff, BR_STUN_TYPES * sizeof(*view.stun_type));
+	memset(view.ja4, 0xee, sizeof(*view.ja4));
+	h->l7_ja4 = L7_ALL;
+	h->n_ja4 = 0xee;
 }
 
 static void test_l7_masks_and_flags(void **state)
@@ -1650,6 +1655,8 @@ static void test_l7_masks_and_flags(void **state)
 	assert_true(view.hdr->l7_quic == 0);
 	assert_true(view.hdr->l7_quic_any == 0);
 	assert_true(view.hdr->l7_stun == 0);
+	assert_true(view.hdr->l7_ja4 == 0);
+	assert_int_equal(view.hdr->n_ja4, 0);
 	assert_int_equal(view.hdr->sni_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->tls_default, BR_ACT_NONE);
 	assert_int_equal(view.hdr->unreadable, BR_ACT_NONE);
@@ -2025,6 +2032,115 @@ static void test_quic_versions_overflow(void **state)
 			"policy too large for its map: 18 distinct QUIC "
 			"versions, at most 16",
 			203);
+	policy_free(pol);
+}
+
+/* A JA4 pattern: JA4_a given (or "*" when a is NULL), b and c as one byte. */
+static struct br_ja4_pattern ja4_pat(const char *a, int b, int c, int line)
+{
+	struct br_ja4_pattern p;
+
+	memset(&p, 0, sizeof(p));
+	p.pos = (struct br_pos){ "test.policy", line, 7 };
+	if (a) {
+		memcpy(p.key.a, a, BR_JA4_A_LEN);
+		memset(p.mask.a, 0xff, BR_JA4_A_LEN);
+	}
+	if (b >= 0) {
+		p.key.b[0] = (__u8)b;
+		memset(p.mask.b, 0xff, BR_JA4_HASH_LEN);
+	}
+	if (c >= 0) {
+		p.key.c[0] = (__u8)c;
+		memset(p.mask.c, 0xff, BR_JA4_HASH_LEN);
+	}
+	return p;
+}
+
+/*
+ * JA4 rules: their header mask and flag, and one table entry per
+ * distinct key and mask with the rules listing it; a rule without a
+ * ja4 match is in none (it needs no fingerprint).
+ */
+static void test_ja4_table(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int apple = DOMAINS("courier.push.apple.com");
+	struct br_rule_ir *r;
+	unsigned int j;
+
+	(void)state;
+	fill_l7_garbage();
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, apple, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_DROP);
+	r->n_ja4 = 2;
+	r->ja4[0] = ja4_pat("t13d1516h2", 0x8d, 0xe5, 300);
+	r->ja4[1] = ja4_pat("t13d1516h2", -1, -1, 300);
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, apple, BR_ACT_PASS);
+	r->n_ja4 = 2;
+	/* the same key, another mask: another entry */
+	r->ja4[0] = ja4_pat(NULL, 0x8d, -1, 301);
+	r->ja4[1] = ja4_pat("t13d1516h2", 0x8d, 0xe5, 301);
+	compile_ok(pol);
+
+	assert_true(view.hdr->l7_tls == 0x07);
+	assert_true(view.hdr->l7_sni == 0x05);
+	assert_true(view.hdr->l7_ja4 == 0x06);
+	assert_true(view.hdr->flags & BR_HDR_JA4);
+	assert_int_equal(view.hdr->n_ja4, 3);
+	assert_true(view.ja4->e[0].rules == 0x06);
+	assert_int_equal(view.ja4->e[0].key.b[0], 0x8d);
+	assert_int_equal(view.ja4->e[0].mask.c[5], 0xff);
+	assert_true(view.ja4->e[1].rules == 0x02);
+	assert_int_equal(view.ja4->e[1].mask.b[0], 0);
+	assert_true(view.ja4->e[2].rules == 0x04);
+	assert_int_equal(view.ja4->e[2].mask.a[0], 0);
+	assert_int_equal(view.ja4->e[2].mask.b[5], 0xff);
+	for (j = 3; j < BR_JA4_FPS; j++)
+		assert_true(view.ja4->e[j].rules == 0 &&
+			    view.ja4->e[j].mask.w[0] == 0);
+	policy_free(pol);
+
+	/* no ja4 rule: no flag, no entry left from the last policy */
+	fill_l7_garbage();
+	pol = policy_new();
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_DROP);
+	pol->rules[0].ech = 1;
+	compile_ok(pol);
+	assert_true(view.hdr->l7_ja4 == 0);
+	assert_int_equal(view.hdr->n_ja4, 0);
+	assert_false(view.hdr->flags & BR_HDR_JA4);
+	for (j = 0; j < BR_JA4_FPS; j++)
+		assert_true(view.ja4->e[j].rules == 0);
+	policy_free(pol);
+}
+
+/* 64 distinct fingerprints fit; the 65th is the error, at its place. */
+static void test_ja4_overflow(void **state)
+{
+	struct br_policy *pol = policy_new();
+	struct br_rule_ir *r = NULL;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < BR_JA4_FPS; k++) {
+		if (k % BR_MAX_JA4 == 0)
+			r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE,
+					BR_ACT_DROP);
+		r->ja4[r->n_ja4++] = ja4_pat("t13d1516h2", (int)k, 0, 400);
+	}
+	compile_ok(pol);
+	assert_int_equal(view.hdr->n_ja4, BR_JA4_FPS);
+	assert_true(view.ja4->e[BR_JA4_FPS - 1].rules == 0x08);
+
+	r = add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, NONE, BR_ACT_DROP);
+	r->n_ja4 = 2;
+	r->ja4[0] = ja4_pat("t13d1516h2", 0, 0, 401); /* not new */
+	r->ja4[1] = ja4_pat("t13d1516h2", 0, 1, 402);
+	compile_too_big(pol,
+			"policy too large for its map: more than 64 distinct "
+			"JA4 fingerprints",
+			402);
 	policy_free(pol);
 }
 
@@ -2555,6 +2671,8 @@ int main(void)
 		cmocka_unit_test(test_qtype_bitmaps),
 		cmocka_unit_test(test_quic_versions_table),
 		cmocka_unit_test(test_stun_types_table),
+		cmocka_unit_test(test_ja4_table),
+		cmocka_unit_test(test_ja4_overflow),
 		cmocka_unit_test(test_quic_versions_overflow),
 		cmocka_unit_test(test_domain_image),
 		cmocka_unit_test(test_domain_bad_entries),

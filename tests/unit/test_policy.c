@@ -558,6 +558,71 @@ static void test_qtypes(void **state)
 	free(msgs);
 }
 
+/*
+ * ja4 FP | { FP, ... }: tcp implied, with sni and ech in one rule; a part
+ * "*" is masked out, hex is read in either case, a duplicate merges.
+ */
+static void test_ja4_fingerprints(void **state)
+{
+	static const char seventeen[] =
+		"policy p\n"
+		"rule ja4 { t13d0000h2_*_*, t13d0100h2_*_*, t13d0200h2_*_*, "
+		"t13d0300h2_*_*, t13d0400h2_*_*, t13d0500h2_*_*, "
+		"t13d0600h2_*_*, t13d0700h2_*_*, t13d0800h2_*_*, "
+		"t13d0900h2_*_*, t13d1000h2_*_*, t13d1100h2_*_*, "
+		"t13d1200h2_*_*, t13d1300h2_*_*, t13d1400h2_*_*, "
+		"t13d1500h2_*_*, t13d1600h2_*_* } drop\n";
+	static const __u8 b[6] = { 0x8d, 0xaa, 0xf6, 0x15, 0x27, 0x71 };
+	static const __u8 ones[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const __u8 zero[BR_JA4_A_LEN];
+	const struct br_rule_ir *r;
+	struct br_policy *pol;
+	char *msgs;
+
+	(void)state;
+	pol = parse_ok("policy p\n"
+		       "rule ja4 t13d1516h2_8daaf6152771_e5627efa2ab1 drop\n"
+		       "rule sni a.example ja4 { t13d1516h2_*_*, "
+		       "*_8DAAF6152771_*, t13d1516h2_*_* } ech reset\n"
+		       "rule dport 443 ja4 t12i280600_d943125447b4_* "
+		       "throttle 1mbit burst 16KB\n"
+		       "tls-default drop\n");
+	r = &pol->rules[0];
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->domain_set, BR_NO_SET);
+	assert_int_equal(r->n_ja4, 1);
+	assert_memory_equal(r->ja4[0].key.a, "t13d1516h2", BR_JA4_A_LEN);
+	assert_memory_equal(r->ja4[0].key.b, b, 6);
+	assert_int_equal(r->ja4[0].key.c[0], 0xe5);
+	assert_int_equal(r->ja4[0].key.c[5], 0xb1);
+	assert_memory_equal(r->ja4[0].mask.b, ones, 6);
+	assert_true(r->ja4[0].mask.w[0] == ~0ULL && r->ja4[0].mask.w[1] ==
+		    ~0ULL);
+	assert_int_equal(r->ja4[0].pos.col, 10);
+	r = &pol->rules[1];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_true(r->domain_set != BR_NO_SET);
+	assert_int_equal(r->ech, 1);
+	assert_int_equal(r->n_ja4, 2); /* the first twice: merged */
+	assert_memory_equal(r->ja4[0].mask.b, zero, 6);
+	assert_memory_equal(r->ja4[0].mask.c, zero, 6);
+	assert_memory_equal(r->ja4[1].key.b, b, 6); /* upper case read */
+	assert_memory_equal(r->ja4[1].mask.a, zero, BR_JA4_A_LEN);
+	assert_int_equal(r->action, BR_ACT_RESET);
+	r = &pol->rules[2];
+	assert_memory_equal(r->ja4[0].key.a, "t12i280600", BR_JA4_A_LEN);
+	assert_memory_equal(r->ja4[0].mask.c, zero, 6);
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	assert_int_equal(pol->tls_default, BR_ACT_DROP);
+	br_policy_free(pol);
+
+	msgs = parse_bad(seventeen, strlen(seventeen));
+	assert_string_equal(msgs, "t.policy:2:268: too many JA4 fingerprints: "
+				  "at most 16 per rule");
+	free(msgs);
+}
+
 /* stun [type T | type { T, LO-HI ... }]: udp implied, types merged. */
 static void test_stun_types(void **state)
 {
@@ -1194,9 +1259,9 @@ static const struct bad_case bad_cases[] = {
 	{ P "rule qtype A dns a.b quic drop\n",
 	  "t.policy:2:22: \"quic\" cannot be combined with \"qtype\": one L7 protocol per rule" },
 	{ P "rule ether type arp ech drop\n",
-	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic, stun)" },
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, ja4, dns, qtype, quic, stun)" },
 	{ P "rule ether type arp stun drop\n",
-	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, dns, qtype, quic, stun)" },
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, ja4, dns, qtype, quic, stun)" },
 	{ P "rule tcp stun drop\n",
 	  "t.policy:2:10: \"stun\" needs protocol udp" },
 	{ P "rule stun dport 3478 tcp drop\n",
@@ -1205,6 +1270,46 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:11: \"stun\" already given at t.policy:2:6" },
 	{ P "rule stun quic drop\n",
 	  "t.policy:2:11: \"quic\" cannot be combined with \"stun\": one L7 protocol per rule" },
+	{ P "rule udp ja4 t13d1516h2_*_* drop\n",
+	  "t.policy:2:10: \"ja4\" needs protocol tcp" },
+	{ P "rule ja4 t13d1516h2_*_* dns a.b drop\n",
+	  "t.policy:2:25: \"dns\" cannot be combined with \"ja4\": one L7 protocol per rule" },
+	{ P "rule ja4 t13d1516h2_*_* ja4 t12d1516h2_*_* drop\n",
+	  "t.policy:2:25: \"ja4\" already given at t.policy:2:6" },
+	{ P "rule ja4 chrome drop\n",
+	  "t.policy:2:10: \"chrome\" is not a JA4 fingerprint (three parts joined by \"_\": t13d1516h2_8daaf6152771_e5627efa2ab1, a part may be \"*\")" },
+	{ P "rule ja4\n",
+	  "t.policy:2:9: expected JA4 fingerprint or \"{\" after \"ja4\", got end of line" },
+	{ P "rule ja4 q13d0310h3_55b375c5d22e_cd85d2d88918 drop\n",
+	  "t.policy:2:10: a JA4 of a QUIC hello (\"q\"): blastradius fingerprints TLS over TCP only (\"t\")" },
+	{ P "rule ja4 d13d0310h3_*_* drop\n",
+	  "t.policy:2:10: a JA4 of a DTLS hello (\"d\"): blastradius fingerprints TLS over TCP only (\"t\")" },
+	{ P "rule ja4 x13d1516h2_*_* drop\n",
+	  "t.policy:2:10: JA4_a starts with the transport \"t\" (TLS over TCP), not \"x\"" },
+	{ P "rule ja4 t14d1516h2_*_* drop\n",
+	  "t.policy:2:11: unknown JA4 version \"14\" (expected 13, 12, 11, 10, s3, s2, d1, d2, d3 or 00)" },
+	{ P "rule ja4 t13x1516h2_*_* drop\n",
+	  "t.policy:2:13: JA4_a's fourth character is \"d\" (server_name sent) or \"i\" (none), not \"x\"" },
+	{ P "rule ja4 t13d15a6h2_*_* drop\n",
+	  "t.policy:2:16: JA4_a's extension count is two decimal digits" },
+	{ P "rule ja4 t13d1516h-_*_* drop\n",
+	  "t.policy:2:19: JA4_a ends with two letters or digits of the first ALPN (\"00\" for none)" },
+	{ P "rule ja4 t13d1516h_*_* drop\n",
+	  "t.policy:2:10: JA4_a is 10 characters, not 9" },
+	{ P "rule ja4 t13d1516h2_8daaf615277_* drop\n",
+	  "t.policy:2:21: JA4_b is 12 characters of hex, not 11" },
+	{ P "rule ja4 t13d1516h2_8daaf6152771_e5627efa2ab1_0a0b drop\n",
+	  "t.policy:2:34: JA4_c is 12 characters of hex, not 17 (the raw JA4_r and JA4_o forms are not matched)" },
+	{ P "rule ja4 t13d1516h2_8daaf6152771_e5627efa2ag1 drop\n",
+	  "t.policy:2:44: JA4_c is 12 hex digits (or \"*\"), not \"g\" here" },
+	{ P "rule ja4 *_*_* drop\n",
+	  "t.policy:2:10: \"*_*_*\" matches every fingerprinted hello: a rule without \"ja4\" says that" },
+	{ P "rule ja4 t13d1516h2_* drop\n",
+	  "t.policy:2:10: \"t13d1516h2_*\" is not a JA4 fingerprint (three parts joined by \"_\": t13d1516h2_8daaf6152771_e5627efa2ab1, a part may be \"*\")" },
+	{ P "rule ja4 { } drop\n",
+	  "t.policy:2:10: empty list" },
+	{ P "rule ether type arp ja4 t13d1516h2_*_* drop\n",
+	  "t.policy:2:6: \"ether type\" cannot be combined with L7 matches (sni, ech, ja4, dns, qtype, quic, stun)" },
 	{ P "rule stun sni a.example drop\n",
 	  "t.policy:2:11: \"sni\" cannot be combined with \"stun\": one L7 protocol per rule" },
 	{ P "rule stun type\n",
@@ -1449,9 +1554,9 @@ static const struct bad_case bad_cases[] = {
 	{ P "tls-default\nrule sni a.b pass\n",
 	  "t.policy:2:12: expected pass, drop or reset, got end of line" },
 	{ P "rule tcp dport 443 pass\ntls-default drop\n",
-	  "t.policy:3:1: tls-default without any sni or ech rule" },
+	  "t.policy:3:1: tls-default without any sni, ech or ja4 rule" },
 	{ P "rule dns a.b nxdomain\ntls-default reset\n",
-	  "t.policy:3:1: tls-default without any sni or ech rule" },
+	  "t.policy:3:1: tls-default without any sni, ech or ja4 rule" },
 	{ P "unreadable drop\nunreadable pass\n",
 	  "t.policy:3:1: \"unreadable\" already given at t.policy:2:1" },
 	{ P "unreadable reset\n",
@@ -2899,6 +3004,7 @@ int main(void)
 		cmocka_unit_test(test_l7_ir),
 		cmocka_unit_test(test_qtypes),
 		cmocka_unit_test(test_quic_versions),
+		cmocka_unit_test(test_ja4_fingerprints),
 		cmocka_unit_test(test_stun_types),
 		cmocka_unit_test(test_throttle_units),
 		cmocka_unit_test(test_freeze_forms),

@@ -43,9 +43,11 @@ static int br_scratch_alloc(struct br_scratch *s)
 	v->qtype = calloc(BR_QTYPE_SLOTS, sizeof(*v->qtype));
 	v->quic = calloc(BR_QUIC_VERSIONS, sizeof(*v->quic));
 	v->stun_type = calloc(BR_STUN_TYPES, sizeof(*v->stun_type));
+	v->ja4 = calloc(1, sizeof(*v->ja4));
 	if (!v->rules || !v->classes || !v->v4_dir || !v->proto ||
 	    !v->sport || !v->dport ||
-	    !v->etype || !v->qtype || !v->quic || !v->stun_type)
+	    !v->etype || !v->qtype || !v->quic || !v->stun_type ||
+	    !v->ja4)
 		return -ENOMEM;
 	return 0;
 }
@@ -64,6 +66,7 @@ static void br_scratch_free(struct br_scratch *s)
 	free(v->qtype);
 	free(v->quic);
 	free(v->stun_type);
+	free(v->ja4);
 }
 
 static size_t br_count_elements(const struct br_policy *pol)

@@ -244,6 +244,9 @@ static int check_l7_rule(struct compiler *c, const struct br_rule_ir *rule)
 		 (rule->n_stun_types && rule->l7 != BR_L7_STUN) ||
 		 !stun_types_ok(rule))
 		what = "bad STUN types";
+	else if (rule->n_ja4 > BR_MAX_JA4 ||
+		 (rule->n_ja4 && rule->l7 != BR_L7_TLS))
+		what = "bad JA4 fingerprints";
 	else if (rule->action == BR_ACT_THROTTLE && !rule->rate_bps)
 		what = "throttle at rate 0";
 	else if (rule->action == BR_ACT_FREEZE && !rule->freeze_bytes)
@@ -505,8 +508,7 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->l7_dns = hdr->l7_dns_name = 0;
 	hdr->l7_quic = hdr->l7_quic_any = 0;
 	hdr->l7_stun = 0;
-	hdr->l7_ja4 = 0; /* no ja4 rule yet: the language does not have it */
-	hdr->n_ja4 = 0;
+	hdr->l7_ja4 = 0;
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 		br_rules_t bit = BR_RULE_BIT(i);
@@ -518,6 +520,10 @@ static void compile_l7_masks(struct compiler *c)
 				hdr->l7_sni |= bit;
 			if (rule->ech)
 				hdr->l7_ech |= bit;
+			if (rule->n_ja4) {
+				hdr->l7_ja4 |= bit;
+				hdr->flags |= BR_HDR_JA4;
+			}
 			break;
 		case BR_L7_DNS:
 			hdr->l7_dns |= bit;
@@ -662,6 +668,54 @@ static int compile_quic(struct compiler *c)
 		return -E2BIG;
 	}
 	c->view->hdr->n_quic_versions = (__u8)n;
+	return 0;
+}
+
+/*
+ * The distinct fingerprints (key and mask) ja4 rules list, in order of
+ * first mention, each with the rules listing it. More than the table
+ * holds is an error at the first fingerprint too many.
+ */
+static int compile_ja4(struct compiler *c)
+{
+	struct br_ja4_rules *out = c->view->ja4->e;
+	const struct br_policy *pol = c->pol;
+	unsigned int n = 0, j;
+	size_t i, k;
+
+	memset(c->view->ja4, 0, sizeof(*c->view->ja4));
+	c->view->hdr->n_ja4 = 0;
+	for (i = 0; i < pol->n_rules; i++) {
+		const struct br_rule_ir *rule = &pol->rules[i];
+
+		if (rule->l7 != BR_L7_TLS)
+			continue;
+		for (k = 0; k < rule->n_ja4; k++) {
+			const struct br_ja4_pattern *p = &rule->ja4[k];
+
+			for (j = 0; j < n; j++)
+				if (!memcmp(&out[j].key, &p->key,
+					    sizeof(p->key)) &&
+				    !memcmp(&out[j].mask, &p->mask,
+					    sizeof(p->mask)))
+					break;
+			if (j == BR_JA4_FPS) {
+				too_large(c, p->pos,
+					  "more than %u distinct JA4 "
+					  "fingerprints", BR_JA4_FPS);
+				memset(c->view->ja4, 0,
+				       sizeof(*c->view->ja4));
+				return -E2BIG;
+			}
+			if (j == n) {
+				out[n].key = p->key;
+				out[n].mask = p->mask;
+				n++;
+			}
+			out[j].rules |= BR_RULE_BIT(i);
+		}
+	}
+	c->view->hdr->n_ja4 = (__u8)n;
 	return 0;
 }
 
@@ -1974,6 +2028,11 @@ int br_compile(const struct br_policy *pol, struct br_slot_view *view,
 
 	/* Capacity errors of one structure do not hide those of another. */
 	err = compile_quic(c);
+	if (err == -E2BIG)
+		too_big = 1;
+	else if (err)
+		goto out;
+	err = compile_ja4(c);
 	if (err == -E2BIG)
 		too_big = 1;
 	else if (err)

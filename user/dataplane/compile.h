@@ -25,6 +25,7 @@ struct br_slot_view {
 	br_rules_t *qtype;	      /* 65536, by DNS query type; required */
 	struct br_quic_version_rules *quic; /* BR_QUIC_VERSIONS; required */
 	br_rules_t *stun_type;	      /* BR_STUN_TYPES; required */
+	struct br_ja4_table *ja4;     /* 1; required */
 	/*
 	 * The domain map's content: n_domains distinct keys (br_domain_hash,
 	 * bpf/domain.h) and their rule bitmaps, domain_keys[i] going with

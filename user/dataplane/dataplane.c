@@ -68,6 +68,7 @@ enum br_map_id {
 	BR_MAP_QTYPE,
 	BR_MAP_QUIC,
 	BR_MAP_STUN_TYPE,
+	BR_MAP_JA4,
 	BR_MAP_DOMAINS,
 	BR_MAP_DOMAIN_RULES,
 	BR_MAP_FLOWS,
@@ -108,6 +109,7 @@ static const struct {
 			  true },
 	[BR_MAP_STUN_TYPE] = { "stun_type_rules",
 			       BR_STUN_TYPES * sizeof(br_rules_t), true },
+	[BR_MAP_JA4] = { "ja4_fps", sizeof(struct br_ja4_table), true },
 	[BR_MAP_DOMAINS] = { "domains", 0, false },
 	[BR_MAP_DOMAIN_RULES] = { "domain_rules", 0, false },
 	[BR_MAP_FLOWS] = { "flows", 0, false },
@@ -954,6 +956,7 @@ static void br_slot_view(struct br_dp *dp, __u32 slot, struct br_slot_view *v)
 	v->qtype = br_slot_part(dp, BR_MAP_QTYPE, slot);
 	v->quic = br_slot_part(dp, BR_MAP_QUIC, slot);
 	v->stun_type = br_slot_part(dp, BR_MAP_STUN_TYPE, slot);
+	v->ja4 = br_slot_part(dp, BR_MAP_JA4, slot);
 	v->n_domains = 0;
 	v->domain_keys = NULL;
 	v->domain_vals = NULL;

@@ -188,6 +188,10 @@ int br_parse_size(struct br_parser *ps, const struct br_token *t,
 int br_parse_duration(struct br_parser *ps, const struct br_token *t,
 		      const char *what, uint64_t max, uint64_t *out);
 
+/* A JA4 fingerprint, a part of it possibly "*" (parse_ja4.c). */
+int br_parse_ja4(struct br_parser *ps, const struct br_token *t,
+		 struct br_ja4_pattern *out);
+
 /*
  * The domain text p[0, n), shown as show in messages, into out; the forms
  * of policies/README.md ("x", "*.x", ".x"). Reported at pos.

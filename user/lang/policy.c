@@ -45,6 +45,7 @@ enum dim {
 	D_ETHER,
 	D_SNI, /* L7 matches: D_SNI .. D_STUN */
 	D_ECH,
+	D_JA4,
 	D_DNS,
 	D_QTYPE,
 	D_QUIC,
@@ -54,7 +55,7 @@ enum dim {
 };
 
 static const char *const dim_kw[D_COUNT] = {
-	[D_SNI] = "sni", [D_ECH] = "ech",   [D_DNS] = "dns",
+	[D_SNI] = "sni", [D_ECH] = "ech",   [D_JA4] = "ja4", [D_DNS] = "dns",
 	[D_QTYPE] = "qtype", [D_QUIC] = "quic", [D_STUN] = "stun",
 };
 
@@ -530,6 +531,31 @@ static int stun_type_of(struct br_parser *ps, const struct br_token *t,
 	return -EINVAL;
 }
 
+/* A JA4 fingerprint (parse_ja4.c); the same one twice merges. */
+static int add_ja4(struct br_parser *ps, const struct br_token *t, void *arg)
+{
+	struct value_list *l = arg;
+	struct br_rule_ir *r = l->r;
+	struct br_ja4_pattern p;
+	size_t i;
+
+	if (br_parse_ja4(ps, t, &p))
+		return -EINVAL;
+	for (i = 0; i < r->n_ja4; i++)
+		if (!memcmp(&r->ja4[i].key, &p.key, sizeof(p.key)) &&
+		    !memcmp(&r->ja4[i].mask, &p.mask, sizeof(p.mask)))
+			return 0;
+	if (r->n_ja4 == BR_MAX_JA4) {
+		if (!l->overflow++)
+			br_perr(ps, t->pos,
+				"too many JA4 fingerprints: at most %d per "
+				"rule", BR_MAX_JA4);
+		return -EINVAL;
+	}
+	r->ja4[r->n_ja4++] = p;
+	return 0;
+}
+
 static int add_stun_type(struct br_parser *ps, const struct br_token *t,
 			 void *arg)
 {
@@ -786,6 +812,11 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 		r->l7 = BR_L7_TLS;
 		r->ech = 1;
 		return 0;
+	case D_JA4:
+		br_pol_of(ps)->any_ja4 = 1;
+		r->l7 = BR_L7_TLS;
+		return parse_values(ps, s, "JA4 fingerprint", "ja4", add_ja4,
+				    &list, bad);
 	case D_DNS:
 		r->l7 = BR_L7_DNS;
 		return br_parse_operand(ps, s, "dns", BR_SET_DOMAIN,
@@ -976,6 +1007,7 @@ static enum br_l7 dim_l7(int dim)
 	switch (dim) {
 	case D_SNI:
 	case D_ECH:
+	case D_JA4:
 		return BR_L7_TLS;
 	case D_DNS:
 	case D_QTYPE:
@@ -1085,7 +1117,8 @@ static int check_rule(struct br_parser *ps, struct br_rule_ir *r,
 				continue;
 			br_perr(ps, dims[D_ETHER],
 				"\"ether type\" cannot be combined with L7 "
-				"matches (sni, ech, dns, qtype, quic, stun)");
+				"matches (sni, ech, ja4, dns, qtype, quic, "
+				"stun)");
 			bad = 1;
 		}
 		return bad || check_action(ps, r, dims);
@@ -1554,9 +1587,10 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
 		br_perr(ps, pp.sni_default_pos,
 			"sni-default without any sni rule");
-	if (ps->pol->tls_default != BR_ACT_NONE && !pp.any_sni && !pp.any_ech)
+	if (ps->pol->tls_default != BR_ACT_NONE && !pp.any_sni &&
+	    !pp.any_ech && !pp.any_ja4)
 		br_perr(ps, pp.tls_default_pos,
-			"tls-default without any sni or ech rule");
+			"tls-default without any sni, ech or ja4 rule");
 	br_check_records(ps);
 	if (!ps->errors)
 		err = order_sets(ps->pol);

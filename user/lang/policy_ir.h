@@ -69,7 +69,7 @@ enum br_proto {
 /* Which L7 fact a rule needs, besides its L3/L4 matches (at most one). */
 enum br_l7 {
 	BR_L7_NONE = 0,
-	BR_L7_TLS,  /* sni and/or ech: a TCP flow's ClientHello */
+	BR_L7_TLS,  /* sni, ech and/or ja4: a TCP flow's ClientHello */
 	BR_L7_DNS,  /* dns and/or qtype: a DNS query on UDP port 53 */
 	BR_L7_QUIC, /* quic [version ...]: a QUIC Initial on UDP */
 	BR_L7_STUN, /* stun [type ...]: one STUN message on UDP */
@@ -78,11 +78,22 @@ enum br_l7 {
 #define BR_MAX_QTYPES 16
 #define BR_MAX_QUIC_VERSIONS 8 /* per rule; BR_QUIC_VERSIONS per policy */
 #define BR_MAX_STUN_TYPES 8    /* types and ranges per rule */
+#define BR_MAX_JA4 16	       /* fingerprints per rule; BR_JA4_FPS per policy */
 
 /* STUN message types lo..hi, inclusive: 14 bits (BR_STUN_TYPES). */
 struct br_stun_range {
 	uint16_t lo;
 	uint16_t hi;
+};
+
+/*
+ * A JA4 fingerprint a rule lists (parse_ja4.c): the hello's JA4 matches
+ * when (JA4 & mask) == key; a part written "*" is zero in both.
+ */
+struct br_ja4_pattern {
+	struct br_ja4_fp key;
+	struct br_ja4_fp mask;
+	struct br_pos pos;
 };
 
 struct br_rule_ir {
@@ -104,6 +115,8 @@ struct br_rule_ir {
 	uint32_t quic_versions[BR_MAX_QUIC_VERSIONS];
 	size_t n_stun_types; /* BR_L7_STUN: 0 = any message type */
 	struct br_stun_range stun_types[BR_MAX_STUN_TYPES];
+	size_t n_ja4; /* BR_L7_TLS: 0 = any hello (no "ja4" match) */
+	struct br_ja4_pattern ja4[BR_MAX_JA4];
 	enum br_action action;
 	/* action parameters */
 	int has_sink4, has_sink6; /* sinkhole: one address of each family */

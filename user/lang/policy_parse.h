@@ -24,6 +24,7 @@ struct br_pol_parser {
 	unsigned int rule_slots; /* rules the rule statements make, good or bad */
 	int any_sni; /* some rule statement has an sni match, good or bad */
 	int any_ech; /* ... an ech match */
+	int any_ja4; /* ... a ja4 match */
 	/* where each once-only statement was given; line 0: not yet */
 	struct br_pos policy_pos;
 	struct br_pos description_pos;
