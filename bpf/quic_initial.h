@@ -398,6 +398,14 @@ static long br_qi_ctr_step(__u32 i, void *ctx)
 	ks.w[2] = c->nonce[2];
 	ks.w[3] = 2 + off / BR_AES_BLOCK_LEN;
 	br_aes128_encrypt(&c->k->key, &ks);
+	if (off + BR_AES_BLOCK_LEN <= c->to) {
+		/* a whole block: no byte to spare (all but the last) */
+		for (j = 0; j < BR_AES_BLOCK_LEN; j++) {
+			x = (c->base + off + j) & BR_QI_MASK;
+			c->buf->b[x] ^= br_qi_byte(&ks, j);
+		}
+		return 0;
+	}
 	for (j = 0; j < BR_AES_BLOCK_LEN; j++) {
 		take = br_quic_lt(off + j, c->to);
 		x = (c->base + off + j) & BR_QI_MASK;
