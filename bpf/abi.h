@@ -112,6 +112,8 @@ enum br_hdr_flags {
 	BR_HDR_PENALTY_PAIR = 1 << 16,
 	BR_HDR_JA4 = 1 << 17,		/* some rule matches a JA4: hellos
 					 * are fingerprinted (else never) */
+	BR_HDR_QUIC_SNI = 1 << 18,	/* some quic rule matches a name:
+					 * Initials are opened (else never) */
 };
 
 #define BR_HDR_PENALTY \
@@ -142,6 +144,8 @@ struct br_policy_hdr {
 				 * bit is set for in stun_type_rules */
 	br_rules_t l7_ja4;	/* needs a hello (l7_tls) whose JA4 is in
 				 * the rule's list (ja4_fps) */
+	br_rules_t l7_quic_sni;	/* needs an Initial (l7_quic) whose
+				 * ClientHello names a server in its set */
 	__u8 sni_default;	/* enum br_action, with BR_HDR_SNI_DEFAULT */
 	__u8 n_quic_versions;	/* entries used in the slot's quic_versions */
 	__u8 unreadable;	/* enum br_action, with BR_HDR_UNREADABLE */
@@ -479,7 +483,12 @@ struct br_counter {
 	X(JA4_SKIPPED, "ja4_skipped",					\
 	  "JA4: hellos not fingerprinted (limits, cut)", 1)		\
 	X(QUIC_0RTT, "quic_0rtt", "QUIC: 0-RTT packets", 1)		\
-	X(QUIC_GREASED, "quic_greased", "QUIC: reserved versions", 1)
+	X(QUIC_GREASED, "quic_greased", "QUIC: reserved versions", 1)	\
+	/* QUIC Initials opened (policies with a quic sni rule only) */	\
+	X(QUIC_OPENED, "quic_opened", "QUIC: Initials decrypted", 1)	\
+	X(QUIC_SNI, "quic_sni", "QUIC: Initials with a server name", 1) \
+	X(QUIC_UNOPENED, "quic_unopened",				\
+	  "QUIC: Initials not opened (version, cut, more Initials)", 1)
 
 enum br_ctr {
 	BR_CTR_RULE0 = 0,			/* + rule index: matched rule */
@@ -491,7 +500,7 @@ enum br_ctr {
 	BR_SPECIAL_COUNTERS(BR_CTR_ENUM)
 #undef BR_CTR_ENUM
 	BR_CTR_SPECIAL_END,
-	BR_CTR_PER_GEN = 128,
+	BR_CTR_PER_GEN = 256,	/* a power of two: count.h masks */
 };
 
 _Static_assert(BR_CTR_SPECIAL_END <= BR_CTR_PER_GEN,
@@ -749,6 +758,40 @@ static inline void br_ja4_format(const struct br_ja4_fp *fp, char *out)
 	out[o] = '\0';
 }
 
+/* ---- QUIC Initials opened (a quic rule with sni) ---------------------- */
+
+#define BR_QUIC_KEYS		4096	/* connections' Initial keys cached */
+
+/* The key of "quic_keys": a version and a Destination Connection ID. */
+struct br_quic_key_id {
+	__u32 version;
+	__u8 dcid_len;
+	__u8 reserved[3];	/* 0 */
+	__u8 dcid[20];		/* past dcid_len: 0 */
+};
+
+/* "quic_progs": the opener, and where it goes back to after. */
+enum br_quic_prog {
+	BR_QUIC_PROG_OPEN = 0,
+	BR_QUIC_PROG_SUBSCRIBER = BR_ROLE_SUBSCRIBER,	/* br_xdp_subscriber */
+	BR_QUIC_PROG_UPSTREAM = BR_ROLE_UPSTREAM,	/* br_xdp_upstream */
+	BR_QUIC_PROG_BATCH = 3,				/* br_xdp_batch */
+	BR_QUIC_PROGS,
+};
+
+/* What br_xdp returns for a packet it handed over to be opened. */
+#define BR_XDP_OPEN		0x100
+
+/* What opening an Initial gave (struct br_quic_handoff's result). */
+enum br_quic_open_result {
+	BR_QO_NONE = 0,	/* not opened: no opener ran */
+	BR_QO_SNI,	/* the ClientHello whole, with a server name */
+	BR_QO_NO_SNI,	/* the ClientHello whole, without one */
+	BR_QO_MORE,	/* the ClientHello goes on in a later Initial */
+	BR_QO_FAILED,	/* a version without known keys, a cut or
+			 * malformed packet, a hello the parser refused */
+};
+
 /* ---- flows ("flows" common LRU hash) --------------------------------- */
 
 #define BR_FLOW_ENTRIES		131072
@@ -973,6 +1016,8 @@ enum br_batch_end {
 	BR_BATCH_STOPPED,	/* its verdict was in its stop mask */
 	BR_BATCH_MOVED,		/* it was answered: its frame is the output */
 	BR_BATCH_BAD,		/* a malformed pool entry: not run */
+	BR_BATCH_OPEN,		/* a QUIC Initial to open: next is that
+				 * entry again, run it from there */
 };
 
 /* What each packet got; element 0 of "batch_ctl". */

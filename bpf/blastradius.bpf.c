@@ -21,6 +21,12 @@
  * included, uses that slot and its generation, so a swap never splits a
  * packet between two policies.
  *
+ * An Initial whose server name a quic rule needs goes through a program
+ * of its own first, br_xdp_quic_open (l7_quic_open.h): br_xdp returns
+ * BR_XDP_OPEN before counting anything, its entry point tail-calls the
+ * opener, which tail-calls it back, and the packet runs again with its
+ * name.
+ *
  * Each stage is a global (separately verified) function, or calls them:
  * the verifier checks it once rather than once per path that reaches it,
  * and no one function outgrows the verifier's limits. Their state lives
@@ -52,6 +58,7 @@
 #include "l7_dns.h"
 #include "l7_tls.h"
 #include "l7_dgram.h"
+#include "l7_quic_open.h"
 #include "penalty.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -364,6 +371,8 @@ static __always_inline int br_xdp(struct xdp_md *ctx, enum br_role role)
 			if (!s)
 				return XDP_PASS;
 			br_flow_stage(ctx, hdr, slot, &pkt, &s->v);
+			if (s->qh.seq && !s->qh.done)
+				return BR_XDP_OPEN; /* an Initial to open */
 			action = s->v.action;
 			rule = s->v.rule_ctr;
 			rule_ctr = br_rule_ctr(rule);
@@ -413,16 +422,43 @@ count:
 	return xdp;
 }
 
+/*
+ * The Initial handed over (s->qh) to the opener, which comes back to
+ * quic_progs[ret]. Only if the tail call fails does this return: the
+ * packet passes, uncounted (l7_quic_open.h).
+ */
+static __always_inline int br_quic_hand_over(struct xdp_md *ctx, __u32 ret)
+{
+	struct br_scratch *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return XDP_PASS;
+	s->qh.ret = ret;
+	bpf_tail_call(ctx, &quic_progs, BR_QUIC_PROG_OPEN);
+	s->qh.seq = 0;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int br_xdp_subscriber(struct xdp_md *ctx)
 {
-	return br_xdp(ctx, BR_ROLE_SUBSCRIBER);
+	int xdp = br_xdp(ctx, BR_ROLE_SUBSCRIBER);
+
+	if (xdp == BR_XDP_OPEN)
+		return br_quic_hand_over(ctx, BR_QUIC_PROG_SUBSCRIBER);
+	return xdp;
 }
 
 SEC("xdp")
 int br_xdp_upstream(struct xdp_md *ctx)
 {
-	return br_xdp(ctx, BR_ROLE_UPSTREAM);
+	int xdp = br_xdp(ctx, BR_ROLE_UPSTREAM);
+
+	if (xdp == BR_XDP_OPEN)
+		return br_quic_hand_over(ctx, BR_QUIC_PROG_UPSTREAM);
+	return xdp;
 }
 
 /* ---- batches: a simulation's packets, many a call (abi.h) ------------- */
@@ -502,6 +538,13 @@ __noinline int br_batch_note(struct xdp_md *ctx, __u32 i, __u32 xdp)
 	c = bpf_map_lookup_elem(&batch_ctl, &zero);
 	if (!p || !c || i >= BR_BATCH_MAX)
 		return BR_BATCH_BAD;
+	if (xdp == BR_XDP_OPEN) {
+		/* not run yet: the batch goes on from it, opened */
+		c->next = i;
+		c->first = i;
+		c->end = BR_BATCH_OPEN;
+		return BR_BATCH_OPEN;
+	}
 	res = &c->res[i];
 	fixed = xdp == XDP_PASS && (p->flags & BR_BATCH_F_FIXED) &&
 		br_batch_fixed(ctx, p->flags & BR_BATCH_F_UPSTREAM
@@ -584,5 +627,7 @@ int br_xdp_batch(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	l.i = b & 0xffff;
 	bpf_loop(b >> 16, br_batch_step, &l, 0);
+	if (l.end == BR_BATCH_OPEN)
+		return br_quic_hand_over(ctx, BR_QUIC_PROG_BATCH);
 	return XDP_PASS;
 }

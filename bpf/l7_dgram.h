@@ -87,6 +87,8 @@ __noinline int br_await_dgram(struct xdp_md *ctx,
 	if (!br_flow_from_client(f, pkt))
 		goto provisional;
 	ctr = br_dgram_fact(ctx, hdr, pkt, v);
+	if (ctr == BR_QUIC_HANDED)
+		return 0; /* to be opened, then run again: nothing yet */
 	if (!ctr && !v->unread)
 		goto provisional;
 	if (ctr)

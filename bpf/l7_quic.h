@@ -30,11 +30,74 @@ static __always_inline br_rules_t br_quic_rules(const struct br_policy_hdr *hdr,
 				     hdr->l7_quic_any, hdr->l7_quic);
 }
 
+/* What br_quic_fact() returns when it handed the Initial over: no counter. */
+#define BR_QUIC_HANDED 0xffffffffu
+
+static __always_inline int br_flow_key_same(const struct br_flow_key *a,
+					    const struct br_flow_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	__u32 i, d = 0;
+
+	for (i = 0; i < sizeof(*a) / 4; i++)
+		d |= x[i] ^ y[i];
+	return !d;
+}
+
+/*
+ * The quic rules with a name set, for the Initial copied into s (len
+ * bytes) and satisfying v->m by its version: on the packet's first run,
+ * handed over to be opened (l7_quic_open.h), BR_QUIC_HANDED; on its run
+ * after the opener, its name matched against their sets (v->m keeps those
+ * whose set holds it), or, when it could not be opened, they are
+ * unreadable for this datagram. Returns ctr otherwise.
+ */
+static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
+					   struct br_scratch *s,
+					   struct br_verdict *v, __u32 len,
+					   __u32 ctr, __u32 frame_len)
+{
+	struct br_quic_handoff *h = &s->qh;
+	struct br_gen_counters *block;
+	struct br_domain_hit hit = {};
+	br_rules_t named = hdr->l7_quic_sni;
+
+	if (!h->seq || h->done != h->seq || h->len != len ||
+	    !br_flow_key_same(&h->key, &v->key)) {
+		h->seq = ++h->next ? h->next : ++h->next;
+		h->done = 0;
+		h->key = v->key;
+		h->len = len;
+		h->result = BR_QO_NONE;
+		return BR_QUIC_HANDED;
+	}
+	h->seq = 0; /* this packet's fact: used once */
+	block = br_counters_of(hdr->gen_idx);
+	v->m &= ~named;
+	if (h->result == BR_QO_SNI || h->result == BR_QO_NO_SNI) {
+		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
+		if (h->result == BR_QO_SNI) {
+			br_extra(block, BR_CTR_QUIC_SNI, frame_len);
+			br_domain_match(hdr, v->slot,
+					(const struct br_name_buf *)h->sni,
+					h->sni_len, &hit);
+			v->m |= hit.rules & named & v->b;
+		}
+	} else {
+		br_extra(block, BR_CTR_QUIC_UNOPENED, frame_len);
+		v->unread |= named & v->b;
+	}
+	return ctr;
+}
+
 /*
  * A client datagram whose first byte starts a long header, copied into
  * s and parsed: the counter of what it is (an Initial, 0-RTT, a reserved
  * version), with the QUIC rules it satisfies in v->m; or 0, with
- * v->unread the QUIC rules when a first fragment may cut the header.
+ * v->unread the QUIC rules when a first fragment may cut the header. A
+ * quic rule with a name set is met by an Initial whose ClientHello names
+ * a server in it (br_quic_named); BR_QUIC_HANDED when the Initial has
+ * been handed over to be opened first.
  */
 static __always_inline __u32 br_quic_fact(struct xdp_md *ctx,
 					  const struct br_policy_hdr *hdr,
@@ -60,6 +123,12 @@ static __always_inline __u32 br_quic_fact(struct xdp_md *ctx,
 		v->unread = hdr->l7_quic; /* the header may be cut */
 	if (ctr)
 		v->m = br_quic_rules(hdr, v->slot, &s->qi);
+	if (!(hdr->flags & BR_HDR_QUIC_SNI))
+		return ctr;
+	if (ctr == BR_CTR_QUIC_INITIAL && (v->m & v->b & hdr->l7_quic_sni))
+		return br_quic_named(hdr, s, v, len, ctr,
+				     pkt->frame_len);
+	v->m &= ~hdr->l7_quic_sni; /* a name needs an Initial opened */
 	return ctr;
 }
 

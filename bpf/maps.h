@@ -17,6 +17,7 @@
 #include "tls.h"
 #include "dns.h"
 #include "quic.h"
+#include "quic_initial.h"
 #include "parse.h"
 
 #define BR_POLICY_ARRAY(_name, _value, _entries)                               \
@@ -176,6 +177,26 @@ struct br_verdict {
 	__u32 extra;	/* one more counter the packet moved, 0: none */
 };
 
+/*
+ * A QUIC Initial handed from the stage that needs its server name
+ * (l7_quic.h) to the program that opens it (l7_quic_open.h) and back,
+ * by tail calls within one packet's run: XDP runs a packet to its end on
+ * one CPU, so a per-CPU value carries it. seq names the packet that asked
+ * (0: none); done is seq once the fact is in; the packet's flow key and
+ * copy length make sure the fact is its own.
+ */
+struct br_quic_handoff {
+	__u64 seq;
+	__u64 done;
+	__u64 next;		/* the last seq given out */
+	struct br_flow_key key;
+	__u32 len;		/* bytes of the datagram in buf */
+	__u32 ret;		/* enum br_quic_prog: where to go back to */
+	__s32 result;		/* enum br_quic_open_result */
+	__u32 sni_len;
+	char sni[BR_NAME_MAX];	/* with BR_QO_SNI: the name, lowercase */
+};
+
 struct br_scratch {
 	struct br_l7_buf buf;
 	struct br_dns_query q;
@@ -189,6 +210,7 @@ struct br_scratch {
 	struct br_pkt twin;	   /* a server's packet, seen from its client */
 	__u8 head[8];		   /* a segment's first bytes: a hello? */
 	struct br_ja4_work ja4;	   /* a hello's fingerprint, being made */
+	struct br_quic_handoff qh; /* an Initial to open (l7_quic_open.h) */
 };
 
 struct {
@@ -197,6 +219,54 @@ struct {
 	__type(key, __u32);
 	__type(value, struct br_scratch);
 } scratch SEC(".maps");
+
+/*
+ * What opening an Initial works in (l7_quic_open.h), per CPU: the keys
+ * derived, the decrypted packet's walk, the ClientHello's bytes in stream
+ * order, and the hello parser's state. Not in "scratch": the buffer there
+ * holds the datagram being opened.
+ */
+struct br_quic_work {
+	struct br_qi_keys keys;
+	struct br_qi_work qw;
+	struct br_qi_pkt pkt;
+	struct br_qi_walk walk;
+	struct br_quic_key_id id;
+	struct br_qi_buf hello;		/* the crypto stream from offset 0 */
+	struct br_l7_buf rec;		/* a TLS record header for it */
+	struct br_tls_pending tp;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct br_quic_work);
+} quic_work SEC(".maps");
+
+/*
+ * The Initial keys of a connection, by its version and Destination
+ * Connection ID: a client resends its Initial, and a ClientHello with a
+ * post-quantum key share fills two, under the same DCID. Common LRU:
+ * state of the traffic, not of a policy.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_QUIC_KEYS);
+	__type(key, struct br_quic_key_id);
+	__type(value, struct br_qi_keys);
+} quic_keys SEC(".maps");
+
+/*
+ * The programs an Initial's opening goes through (enum br_quic_prog):
+ * the opener, and the three it goes back to. The loader fills it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, BR_QUIC_PROGS);
+	__type(key, __u32);
+	__type(value, __u32);
+} quic_progs SEC(".maps");
 
 /*
  * A simulation's batch (abi.h): the frames, and what each got. Mmapped by

@@ -42,6 +42,7 @@
 #include "policy.h"
 #include "hello.h"
 #include "ja4_hellos.h"
+#include "quic_vectors.h"
 #include "instance.h"
 
 /* ---- policies ------------------------------------------------------------ */
@@ -194,6 +195,16 @@ static const char policy_stun[] =
 	/* 1 */ "rule \"stun\" udp dport 3479 stun drop\n"
 	/* 2 */ "rule \"binding\" udp dport 3480 stun type { 0x0001, 0x0003 } pass\n"
 	/* 3 */ "rule \"rest\" udp dport 3480 drop\n";
+
+/*
+ * QUIC Initials by the server name inside (l7_quic_open.h): RFC 9001's
+ * and RFC 9369's client Initials both name example.com.
+ */
+static const char policy_quic_sni[] =
+	"policy quic-sni-fixtures\n"
+	/* 0 */ "rule \"h3-name\" udp dport 443 quic sni example.com drop\n"
+	/* 1 */ "rule \"h3-other\" udp dport 4443 quic sni { other.example, .example.org } drop\n"
+	/* 2 */ "rule \"h3-v2\" udp dport 8443 quic version v2 sni .example.com drop\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -893,6 +904,9 @@ struct instance {
 #define PENALTY_SET BR_CTR_PENALTY_SET
 #define PENALISED BR_CTR_PENALISED
 #define MALFORMED BR_CTR_MALFORMED
+#define QUIC_OPENED BR_CTR_QUIC_OPENED
+#define QUIC_SNI BR_CTR_QUIC_SNI
+#define QUIC_UNOPENED BR_CTR_QUIC_UNOPENED
 #define JA4_DONE BR_CTR_JA4_COMPUTED
 #define JA4_MATCH BR_CTR_JA4_MATCH
 #define JA4_SKIPPED BR_CTR_JA4_SKIPPED
@@ -1265,6 +1279,96 @@ static void test_ech(void **state)
 	c = tcp4(41404, 443);
 	tls_flow(in, &c, "ESV", "cover.example",
 		 W(XDP_PASS, A_PASS, DEF, HELLO, SNI, ECH));
+}
+
+/* The bytes hex spells, into out: how many. */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (hex[0] && hex[1] && n < cap && sscanf(hex, "%2x", &b) == 1) {
+		out[n++] = (uint8_t)b;
+		hex += 2;
+	}
+	return n;
+}
+
+/*
+ * quic sni: the RFCs' client Initials, opened in the kernel (a tail call
+ * to br_xdp_quic_open and back), match by the name in their ClientHello;
+ * another name, another version, a corrupted payload do not; the flow's
+ * later datagrams follow its verdict.
+ */
+static void test_quic_sni(void **state)
+{
+	static uint8_t v1[1500], v2[1500], bad[1500], flipped[1500];
+	struct instance *in = *state;
+	size_t n1, n2, i;
+	struct frame f;
+	struct conn c;
+	int fam;
+
+	n1 = unhex(rfc9001_a2_packet, v1, sizeof(v1));
+	n2 = unhex(rfc9369_a2_packet, v2, sizeof(v2));
+	assert_int_equal(n1, 1200);
+	assert_int_equal(n2, 1200);
+	/*
+	 * The payload starts at byte 22 (RFC 9001 A.2's header): there a
+	 * CRYPTO frame (06 00 40 f1), then the hello, its random from 32
+	 * on. The tag is not checked (quic_initial.h): a bit flipped in
+	 * the random still gives a hello naming example.com, one flipped
+	 * in the frame type no frame an Initial may carry.
+	 */
+	memcpy(bad, v1, n1);
+	bad[22] ^= 0x5a;
+	memcpy(flipped, v1, n1);
+	flipped[40] ^= 0x5a;
+	install(in, "quic-sni.policy", policy_quic_sni);
+	for (fam = 4, i = 0; fam <= 6; fam += 2, i += 10) {
+		const char *srv = fam == 4 ? SERVER4 : SERVER6;
+
+		c = udp_conn(fam, srv, 45100 + i, 443);
+		client_dgram(&c, v1, n1, &f);
+		step(in, "v1 Initial naming example.com", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), FRESH, QUIC_INITIAL,
+		       QUIC_OPENED, QUIC_SNI));
+		client_dgram(&c, v1, 100, &f);
+		step(in, "its next datagram", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), CACHED));
+
+		c = udp_conn(fam, srv, 45101 + i, 4443);
+		client_dgram(&c, v1, n1, &f);
+		step(in, "v1 Initial, a name in no set", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+		       QUIC_OPENED, QUIC_SNI));
+
+		c = udp_conn(fam, srv, 45102 + i, 8443);
+		client_dgram(&c, v2, n2, &f);
+		step(in, "v2 Initial naming example.com", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(2), FRESH, QUIC_INITIAL,
+		       QUIC_OPENED, QUIC_SNI));
+		c = udp_conn(fam, srv, 45103 + i, 8443);
+		client_dgram(&c, v1, n1, &f);
+		step(in, "v1 Initial to the v2 rule: not opened", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL));
+
+		c = udp_conn(fam, srv, 45105 + i, 443);
+		client_dgram(&c, flipped, n1, &f);
+		step(in, "v1 Initial, a bit of its random flipped", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), FRESH, QUIC_INITIAL,
+		       QUIC_OPENED, QUIC_SNI));
+
+		c = udp_conn(fam, srv, 45104 + i, 443);
+		client_dgram(&c, bad, n1, &f);
+		step(in, "v1 Initial, its frame type corrupted", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+		       QUIC_UNOPENED, UNREAD));
+		client_dgram(&c, v1, n1, &f);
+		step(in, "the same Initial, whole, resent", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED,
+		       QUIC_SNI));
+	}
 }
 
 /* One TLS flow whose hello is the bytes given; w is the hello's verdict. */
@@ -3857,6 +3961,7 @@ int main(void)
 		cmocka_unit_test(test_fast_open),
 		cmocka_unit_test(test_ech),
 		cmocka_unit_test(test_ja4),
+		cmocka_unit_test(test_quic_sni),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_midstream_from_server),
 		cmocka_unit_test(test_long_ext_header),

@@ -1585,6 +1585,7 @@ static void fill_l7_garbage(void)
 	memset(view.stun_type, 0xff, BR_STUN_TYPES * sizeof(*view.stun_type));
 	memset(view.ja4, 0xee, sizeof(*view.ja4));
 	h->l7_ja4 = L7_ALL;
+	h->l7_quic_sni = L7_ALL;
 	h->n_ja4 = 0xee;
 }
 
@@ -2220,6 +2221,45 @@ static const struct br_domain_rules *domain_lookup(const char *name)
 	return domain_entry(key);
 }
 
+/*
+ * quic sni: a quic rule with a domain set needs its Initial opened
+ * (l7_quic_sni, BR_HDR_QUIC_SNI); its names are in the domain table with
+ * its bit, as an sni rule's are; a quic rule without one needs nothing
+ * more than the version.
+ */
+static void test_quic_sni_masks(void **state)
+{
+	struct br_policy *pol = policy_new();
+	int names = DOMAINS(".googlevideo.com");
+	const struct br_domain_rules *e;
+	struct br_rule_ir *r;
+
+	(void)state;
+	fill_l7_garbage();
+	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	r = add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, names, BR_ACT_DROP);
+	r->n_quic_versions = 1;
+	r->quic_versions[0] = 1;
+	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, names, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_true(view.hdr->l7_quic == 0x03);
+	assert_true(view.hdr->l7_quic_sni == 0x02);
+	assert_true(view.hdr->l7_sni == 0x04);
+	assert_true(view.hdr->flags & BR_HDR_QUIC_SNI);
+	e = domain_lookup("googlevideo.com");
+	assert_non_null(e);
+	assert_true(e->exact == 0x06 && e->below == 0x06);
+	policy_free(pol);
+
+	fill_l7_garbage();
+	pol = policy_new();
+	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, NONE, BR_ACT_DROP);
+	compile_ok(pol);
+	assert_true(view.hdr->l7_quic_sni == 0);
+	assert_false(view.hdr->flags & BR_HDR_QUIC_SNI);
+	policy_free(pol);
+}
+
 /* A name's rules as the dataplane finds them: domain.h's matching rule. */
 static br_rules_t domain_match(const char *name)
 {
@@ -2265,8 +2305,8 @@ static void test_domain_image(void **state)
 	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s0, BR_ACT_DROP);
 	add_l7_rule(pol, BR_L7_DNS, BR_PROTO_UDP, s1, BR_ACT_NXDOMAIN);
 	add_l7_rule(pol, BR_L7_TLS, BR_PROTO_TCP, s1, BR_ACT_RESET)->ech = 1;
-	/* domain_set means nothing outside sni and dns rules */
-	add_l7_rule(pol, BR_L7_QUIC, BR_PROTO_UDP, s2, BR_ACT_DROP);
+	/* domain_set means nothing outside sni (TLS, QUIC) and dns rules */
+	add_l7_rule(pol, BR_L7_STUN, BR_PROTO_UDP, s2, BR_ACT_DROP);
 	add_l7_rule(pol, BR_L7_NONE, BR_PROTO_TCP, s2, BR_ACT_DROP);
 	compile_ok(pol);
 
@@ -2671,6 +2711,7 @@ int main(void)
 		cmocka_unit_test(test_qtype_bitmaps),
 		cmocka_unit_test(test_quic_versions_table),
 		cmocka_unit_test(test_stun_types_table),
+		cmocka_unit_test(test_quic_sni_masks),
 		cmocka_unit_test(test_ja4_table),
 		cmocka_unit_test(test_ja4_overflow),
 		cmocka_unit_test(test_quic_versions_overflow),

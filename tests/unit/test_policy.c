@@ -623,6 +623,35 @@ static void test_ja4_fingerprints(void **state)
 	free(msgs);
 }
 
+/* quic [version V] sni D, in either order: a QUIC rule with a name set. */
+static void test_quic_sni(void **state)
+{
+	const struct br_rule_ir *r;
+	struct br_policy *pol;
+
+	(void)state;
+	pol = parse_ok("policy p\n"
+		       "set yt domain { .googlevideo.com }\n"
+		       "rule quic sni @yt throttle 1mbit burst 16KB\n"
+		       "rule sni example.com quic version v1 drop\n"
+		       "rule sni example.com drop\n");
+	r = &pol->rules[0];
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_true(r->domain_set != BR_NO_SET);
+	assert_int_equal(r->n_quic_versions, 0);
+	assert_int_equal(r->action, BR_ACT_THROTTLE);
+	r = &pol->rules[1];
+	assert_int_equal(r->l7, BR_L7_QUIC);
+	assert_int_equal(r->proto, BR_PROTO_UDP);
+	assert_true(r->domain_set != BR_NO_SET);
+	assert_int_equal(r->n_quic_versions, 1);
+	r = &pol->rules[2];
+	assert_int_equal(r->l7, BR_L7_TLS);
+	assert_int_equal(r->proto, BR_PROTO_TCP);
+	br_policy_free(pol);
+}
+
 /* stun [type T | type { T, LO-HI ... }]: udp implied, types merged. */
 static void test_stun_types(void **state)
 {
@@ -1270,6 +1299,12 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:11: \"stun\" already given at t.policy:2:6" },
 	{ P "rule stun quic drop\n",
 	  "t.policy:2:11: \"quic\" cannot be combined with \"stun\": one L7 protocol per rule" },
+	{ P "rule tcp quic sni a.example drop\n",
+	  "t.policy:2:10: \"quic\" needs protocol udp" },
+	{ P "rule quic sni a.example ech drop\n",
+	  "t.policy:2:25: \"ech\" cannot be combined with \"quic\": one L7 protocol per rule" },
+	{ P "rule quic sni a.example dns b.example drop\n",
+	  "t.policy:2:25: \"dns\" cannot be combined with \"quic\": one L7 protocol per rule" },
 	{ P "rule udp ja4 t13d1516h2_*_* drop\n",
 	  "t.policy:2:10: \"ja4\" needs protocol tcp" },
 	{ P "rule ja4 t13d1516h2_*_* dns a.b drop\n",
@@ -3004,6 +3039,7 @@ int main(void)
 		cmocka_unit_test(test_l7_ir),
 		cmocka_unit_test(test_qtypes),
 		cmocka_unit_test(test_quic_versions),
+		cmocka_unit_test(test_quic_sni),
 		cmocka_unit_test(test_ja4_fingerprints),
 		cmocka_unit_test(test_stun_types),
 		cmocka_unit_test(test_throttle_units),

@@ -205,10 +205,14 @@ static int check_set(struct compiler *c, const struct br_rule_ir *rule, int set,
 	return 0;
 }
 
-/* Only sni and dns rules have a domain set: domain_set means nothing else. */
+/*
+ * Only sni (TLS or QUIC) and dns rules have a domain set: domain_set means
+ * nothing else.
+ */
 static int domain_set_of(const struct br_rule_ir *rule)
 {
-	if (rule->l7 != BR_L7_TLS && rule->l7 != BR_L7_DNS)
+	if (rule->l7 != BR_L7_TLS && rule->l7 != BR_L7_DNS &&
+	    rule->l7 != BR_L7_QUIC)
 		return BR_NO_SET;
 	return rule->domain_set;
 }
@@ -509,6 +513,7 @@ static void compile_l7_masks(struct compiler *c)
 	hdr->l7_quic = hdr->l7_quic_any = 0;
 	hdr->l7_stun = 0;
 	hdr->l7_ja4 = 0;
+	hdr->l7_quic_sni = 0;
 	for (i = 0; i < pol->n_rules; i++) {
 		const struct br_rule_ir *rule = &pol->rules[i];
 		br_rules_t bit = BR_RULE_BIT(i);
@@ -534,6 +539,10 @@ static void compile_l7_masks(struct compiler *c)
 			hdr->l7_quic |= bit;
 			if (!rule->n_quic_versions)
 				hdr->l7_quic_any |= bit;
+			if (rule->domain_set != BR_NO_SET) {
+				hdr->l7_quic_sni |= bit;
+				hdr->flags |= BR_HDR_QUIC_SNI;
+			}
 			break;
 		case BR_L7_STUN:
 			hdr->l7_stun |= bit;

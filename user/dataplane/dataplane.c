@@ -380,6 +380,37 @@ static int br_state_put(struct br_dp *dp, const struct br_loader_state *st)
 	return bpf_map_update_elem(dp->state_fd, &key, st, 0) ? -errno : 0;
 }
 
+/*
+ * The programs an Initial's opening goes through (abi.h, enum
+ * br_quic_prog): the opener, and the entry points it goes back to, of
+ * this instance's kind (the role entry points, or the batch).
+ */
+static int br_quic_progs_fill(struct br_dp *dp, bool batch)
+{
+	struct blastradius_bpf *k = dp->skel;
+	int fd = bpf_map__fd(k->maps.quic_progs);
+	const struct {
+		__u32 idx;
+		struct bpf_program *prog;
+	} e[] = {
+		{ BR_QUIC_PROG_OPEN, k->progs.br_xdp_quic_open },
+		{ BR_QUIC_PROG_SUBSCRIBER, batch ? NULL : k->progs.br_xdp_subscriber },
+		{ BR_QUIC_PROG_UPSTREAM, batch ? NULL : k->progs.br_xdp_upstream },
+		{ BR_QUIC_PROG_BATCH, batch ? k->progs.br_xdp_batch : NULL },
+	};
+	size_t i;
+	int pfd;
+
+	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		if (!e[i].prog)
+			continue;
+		pfd = bpf_program__fd(e[i].prog);
+		if (bpf_map_update_elem(fd, &e[i].idx, &pfd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 /* Load the skeleton: maps created, programs verified by the kernel. */
 static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 {
@@ -445,6 +476,12 @@ static int br_dp_load(struct br_dp *dp, const struct br_dp_opts *opts)
 		}
 	}
 
+	err = br_quic_progs_fill(dp, batch);
+	if (err) {
+		br_err("cannot link the QUIC Initial opener: %s",
+		       strerror(-err));
+		return err;
+	}
 	err = br_loader_maps_create(dp);
 	if (err) {
 		br_err("cannot create loader maps: %s", strerror(-err));

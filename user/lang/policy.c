@@ -1020,13 +1020,22 @@ static enum br_l7 dim_l7(int dim)
 }
 
 /*
+ * The L7 protocol of a match in a rule: "sni" in a rule with "quic" is the
+ * name in the Initial's ClientHello (quic sni D), not TLS over TCP.
+ */
+static enum br_l7 rule_l7(int dim, int quic)
+{
+	return dim == D_SNI && quic ? BR_L7_QUIC : dim_l7(dim);
+}
+
+/*
  * One L7 protocol per rule, and the transport it implies: tcp for TLS,
  * udp for DNS, QUIC and STUN. A rule without a protocol gets that one.
  */
 static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 		    const struct br_pos dims[D_COUNT])
 {
-	int d, first = -1, other = -1;
+	int d, first = -1, other = -1, quic = !!dims[D_QUIC].line;
 	enum br_proto want;
 
 	for (d = D_SNI; d <= D_STUN; d++)
@@ -1036,7 +1045,8 @@ static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 	if (first < 0)
 		return 0;
 	for (d = D_SNI; d <= D_STUN; d++)
-		if (dims[d].line && dim_l7(d) != dim_l7(first) &&
+		if (dims[d].line &&
+		    rule_l7(d, quic) != rule_l7(first, quic) &&
 		    (other < 0 || pos_before(dims[d], dims[other])))
 			other = d;
 	if (other >= 0) {
@@ -1046,7 +1056,7 @@ static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 			dim_kw[other], dim_kw[first]);
 		return 1;
 	}
-	r->l7 = dim_l7(first);
+	r->l7 = rule_l7(first, quic);
 	want = r->l7 == BR_L7_TLS ? BR_PROTO_TCP : BR_PROTO_UDP;
 	if (r->proto == BR_PROTO_ANY) {
 		r->proto = want;
