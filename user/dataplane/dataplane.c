@@ -75,6 +75,7 @@ enum br_map_id {
 	BR_MAP_TLS_PENDING,
 	BR_MAP_NAMES,
 	BR_MAP_PENALTIES,
+	BR_MAP_QUIC_PROGS,
 	BR_MAP_N,
 };
 
@@ -116,6 +117,12 @@ static const struct {
 	[BR_MAP_TLS_PENDING] = { "tls_pending", 0, false },
 	[BR_MAP_NAMES] = { "names", 0, false },
 	[BR_MAP_PENALTIES] = { "penalties", 0, false },
+	/*
+	 * Pinned like the rest, and so held: the kernel empties a program
+	 * array when the last user reference to it goes, and the opener's
+	 * tail calls would then fail once the loader exits.
+	 */
+	[BR_MAP_QUIC_PROGS] = { "quic_progs", 0, false },
 };
 
 /* The maps of lines per slot (BR_LINES_MAP in maps.h). */
