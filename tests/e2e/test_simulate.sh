@@ -257,6 +257,21 @@ t_eq "udp stun: every WhatsApp call fails" \
 	"$(outcome "$cut" 1 whatsapp any call failed)" \
 	"$(outcome "$cut" 1 whatsapp any call attempted)"
 
+# ---- HTTP/3 by name (quic sni, through the batch program's opener) ------------
+
+h3=$(sim "$SMALL" "$E2E/policies/none.policy" \
+	"$E2E/policies/quic-sni-site.policy" "$E2E/policies/quic-sni-other.policy")
+att=$(outcome "$h3" 0 web any page-load attempted)
+t_match "no policy: web page loads attempted" "$att" '^[1-9][0-9]*$'
+t_eq "no policy: no page load falls back to TCP" \
+	"$(outcome "$h3" 0 web any page-load fallback)" 0
+t_match "quic sni www.site.example: page loads fall back to TCP" \
+	"$(outcome "$h3" 1 web any page-load fallback)" '^[1-9][0-9]*$'
+t_eq "quic sni www.site.example: and none fails" \
+	"$(outcome "$h3" 1 web any page-load failed)" 0
+t_eq "quic sni other.example: no page load falls back" \
+	"$(outcome "$h3" 2 web any page-load fallback)" 0
+
 # ---- a timeline swap --------------------------------------------------------
 
 r=$("$BR" --json simulate --no-policy --scenario "$E2E/scenarios/swap.scenario")
