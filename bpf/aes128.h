@@ -329,21 +329,37 @@ BR_AES_FN int br_aes128_expand(struct br_aes128_key *k,
 	return 0;
 }
 
-/* One column of a middle round: SubBytes, ShiftRows, MixColumns. */
-static __always_inline __u32 br_aes_col(__u32 a, __u32 b, __u32 c, __u32 d,
-					__u32 rk)
+/*
+ * Opaque to clang, which otherwise narrows the XORs of 32-bit loads to
+ * 32-bit operations and (BPF without alu32) clears each result's upper
+ * half with two shifts: 80 instructions a block. The words are 64-bit,
+ * zero-extended, and every index masks its byte anyway.
+ */
+static __always_inline __u64 br_aes_opaque(__u64 x)
 {
-	return br_aes_te0[a >> 24] ^ br_aes_te1[(b >> 16) & 0xff] ^
-	       br_aes_te2[(c >> 8) & 0xff] ^ br_aes_te3[d & 0xff] ^ rk;
+#if defined(__bpf__) || defined(__BPF__)
+	asm volatile("" : "+r"(x));
+#endif
+	return x;
+}
+
+/* One column of a middle round: SubBytes, ShiftRows, MixColumns. */
+static __always_inline __u64 br_aes_col(__u64 a, __u64 b, __u64 c, __u64 d,
+					__u64 rk)
+{
+	return br_aes_opaque(br_aes_te0[(a >> 24) & 0xff]) ^
+	       br_aes_opaque(br_aes_te1[(b >> 16) & 0xff]) ^
+	       br_aes_opaque(br_aes_te2[(c >> 8) & 0xff]) ^
+	       br_aes_opaque(br_aes_te3[d & 0xff]) ^ rk;
 }
 
 /* One column of the last round: no MixColumns. */
-static __always_inline __u32 br_aes_last(__u32 a, __u32 b, __u32 c, __u32 d,
-					 __u32 rk)
+static __always_inline __u64 br_aes_last(__u64 a, __u64 b, __u64 c, __u64 d,
+					 __u64 rk)
 {
-	return ((__u32)br_aes_sbox[a >> 24] << 24 |
-		(__u32)br_aes_sbox[(b >> 16) & 0xff] << 16 |
-		(__u32)br_aes_sbox[(c >> 8) & 0xff] << 8 |
+	return ((__u64)br_aes_sbox[(a >> 24) & 0xff] << 24 |
+		(__u64)br_aes_sbox[(b >> 16) & 0xff] << 16 |
+		(__u64)br_aes_sbox[(c >> 8) & 0xff] << 8 |
 		br_aes_sbox[d & 0xff]) ^ rk;
 }
 
@@ -351,23 +367,23 @@ static __always_inline __u32 br_aes_last(__u32 a, __u32 b, __u32 c, __u32 d,
 BR_AES_FN int br_aes128_encrypt(const struct br_aes128_key *k,
 				struct br_aes_block *b)
 {
-	__u32 s0, s1, s2, s3, t0, t1, t2, t3;
+	__u64 s0, s1, s2, s3, t0, t1, t2, t3;
 	const __u32 *rk;
 	int r;
 
 	if (!k || !b)
 		return -1;
 	rk = k->rk;
-	s0 = b->w[0] ^ rk[0];
-	s1 = b->w[1] ^ rk[1];
-	s2 = b->w[2] ^ rk[2];
-	s3 = b->w[3] ^ rk[3];
+	s0 = br_aes_opaque(b->w[0]) ^ br_aes_opaque(rk[0]);
+	s1 = br_aes_opaque(b->w[1]) ^ br_aes_opaque(rk[1]);
+	s2 = br_aes_opaque(b->w[2]) ^ br_aes_opaque(rk[2]);
+	s3 = br_aes_opaque(b->w[3]) ^ br_aes_opaque(rk[3]);
 	BR_AES_UNROLL
 	for (r = 1; r < BR_AES_ROUNDS; r++) {
-		t0 = br_aes_col(s0, s1, s2, s3, rk[4 * r]);
-		t1 = br_aes_col(s1, s2, s3, s0, rk[4 * r + 1]);
-		t2 = br_aes_col(s2, s3, s0, s1, rk[4 * r + 2]);
-		t3 = br_aes_col(s3, s0, s1, s2, rk[4 * r + 3]);
+		t0 = br_aes_col(s0, s1, s2, s3, br_aes_opaque(rk[4 * r]));
+		t1 = br_aes_col(s1, s2, s3, s0, br_aes_opaque(rk[4 * r + 1]));
+		t2 = br_aes_col(s2, s3, s0, s1, br_aes_opaque(rk[4 * r + 2]));
+		t3 = br_aes_col(s3, s0, s1, s2, br_aes_opaque(rk[4 * r + 3]));
 		s0 = t0;
 		s1 = t1;
 		s2 = t2;
