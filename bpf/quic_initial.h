@@ -380,6 +380,35 @@ struct br_qi_ctr {
 };
 
 /*
+ * 8 bytes of the keystream, w0's then w1's (big-endian words), as a
+ * 64-bit load of them from memory holds them: XORed 8 bytes at a time,
+ * a block costs 4 loads and stores where byte by byte it cost 16 of each
+ * and the shifts (about 15 ns a block in BPF).
+ */
+static __always_inline __u64 br_qi_ks64(__u32 w0, __u32 w1)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__u64)__builtin_bswap32(w0) | (__u64)__builtin_bswap32(w1) << 32;
+#else
+	return (__u64)w0 << 32 | w1;
+#endif
+}
+
+static __always_inline void br_qi_xor64(__u8 *p, __u64 ks)
+{
+#if defined(__bpf__) || defined(__BPF__)
+	/* p need not be 8-aligned: the verifier asks it only of packets */
+	*(__u64 *)p ^= ks;
+#else
+	__u64 v;
+
+	__builtin_memcpy(&v, p, 8); /* unaligned: UBSan */
+	v ^= ks;
+	__builtin_memcpy(p, &v, 8);
+#endif
+}
+
+/*
  * Block i from from on: the keystream block for counter 2 + its index in
  * the payload, XORed over the payload's bytes below to; the bytes of the
  * block past to (the tag's, still inside the packet) are XORed with 0.
@@ -399,11 +428,13 @@ static long br_qi_ctr_step(__u32 i, void *ctx)
 	ks.w[3] = 2 + off / BR_AES_BLOCK_LEN;
 	br_aes128_encrypt(&c->k->key, &ks);
 	if (off + BR_AES_BLOCK_LEN <= c->to) {
-		/* a whole block: no byte to spare (all but the last) */
-		for (j = 0; j < BR_AES_BLOCK_LEN; j++) {
-			x = (c->base + off + j) & BR_QI_MASK;
-			c->buf->b[x] ^= br_qi_byte(&ks, j);
-		}
+		/* a whole block (all but the last): two 8-byte XORs */
+		x = (c->base + off) & BR_QI_MASK;
+		/* never for br_qi_unprotect's pkt: the packet is in buf */
+		if (x > BR_QI_BUF - BR_AES_BLOCK_LEN)
+			return 1;
+		br_qi_xor64(&c->buf->b[x], br_qi_ks64(ks.w[0], ks.w[1]));
+		br_qi_xor64(&c->buf->b[x + 8], br_qi_ks64(ks.w[2], ks.w[3]));
 		return 0;
 	}
 	for (j = 0; j < BR_AES_BLOCK_LEN; j++) {
