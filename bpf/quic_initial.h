@@ -12,7 +12,7 @@
  *                        header can be opened here.
  *   br_qi_derive()       the Initial keys of a DCID (RFC 9001 §5.2, RFC
  *                        9369 §3.3): key, iv and hp, the AES keys expanded,
- *                        in struct br_qi_keys. 16 SHA-256 blocks and two
+ *                        in struct br_qi_keys. 14 SHA-256 blocks and two
  *                        AES key schedules: the costly step, so the keys
  *                        are a value the caller may keep per DCID (a
  *                        client resends its Initial, and Chrome's
@@ -188,6 +188,28 @@ static const __u8 br_qi_salts[2][BR_QI_SALT_LEN] = {
 };
 
 /*
+ * The HMAC keys of the salts above (struct br_hmac_key: the SHA-256
+ * states after their ipad and opad blocks), written by
+ * tools/gen_qi_salt_keys.py and checked against br_hmac_setkey() by the
+ * host test: a constant salt has constant pad blocks, and the derivation
+ * starts from them, two SHA-256 blocks fewer (14, the fewest HMAC allows:
+ * Extract 2, "client in" 2 + its key's 2, the client secret's key 2,
+ * key, iv, hp 2 each).
+ */
+static const struct br_hmac_key br_qi_salt_keys[2] = {
+	/* RFC 9001 §5.2 (v1) */
+	{ .ih = { 0x2d5eed97, 0x70d71abf, 0x4c9b8799, 0xc4eb86b0,
+		  0xe9b16e41, 0xd04322f6, 0xf73a0cb2, 0x9e23a203 },
+	  .oh = { 0x0d3d813d, 0xcffa6f1f, 0x7dbcb03e, 0x923042dc,
+		  0xd15a45f6, 0x55ab0325, 0xf3c23aab, 0x37426939 } },
+	/* RFC 9369 §3.3.1 (v2) */
+	{ .ih = { 0x9f201982, 0x7e771bd0, 0x601a8795, 0x5d7ab60d,
+		  0x2ff30d4b, 0x72201a09, 0x6eaa0d12, 0xca4e4d6b },
+	  .oh = { 0xbb153200, 0x003bcf3a, 0xf99876d1, 0xf698c9aa,
+		  0x804d4d49, 0x7a379cfe, 0xc1eb346e, 0xadaf299f } },
+};
+
+/*
  * Whether qi (from br_quic_parse over the first len bytes of the
  * datagram, copied into the buffer) is an Initial this header can open:
  * QUIC v1 or v2 (the drafts had other salts), whole inside the copy.
@@ -267,15 +289,13 @@ BR_QI_FN int br_qi_derive(struct br_qi_keys *k, const struct br_quic_info *qi,
 	v2 = qi->version == BR_QUIC_V2;
 	br_hkdf_work_init(&w->h);
 
-	for (i = 0; i < BR_QI_SALT_LEN; i++)
-		w->h.m.b[i] = br_qi_salts[v2 & 1][i];
-	err = br_hmac_setkey(&w->secret, &w->h, BR_QI_SALT_LEN);
+	w->secret = br_qi_salt_keys[v2 & 1];
 	/* the DCID over the zeros, branch-free as in br_quic_parse */
 	for (i = 0; i < BR_QUIC_CID_MAX; i++) {
 		take = br_quic_lt(i, cid_len);
 		w->h.m.b[i] = qi->dcid[i] & (0u - take);
 	}
-	err |= br_hmac_final(&w->secret, &w->h, cid_len);
+	err = br_hmac_final(&w->secret, &w->h, cid_len);
 	for (i = 0; i < BR_SHA256_LEN; i++) {
 		w->initial_secret[i] = w->h.out[i];
 		w->h.m.b[i] = w->h.out[i];
