@@ -5,11 +5,11 @@
  * The message sits in a buffer of BR_SHA256_BUF bytes, zero after it:
  * the padding is written in place, and every index is masked to the
  * buffer, so the same code passes the verifier and runs on the host. In
- * BPF a block is a global function (BR_SHA256_BLOCK_FN): the verifier
- * walks its constant-bound loops (16 words, 48 more, 64 rounds) once,
- * about 3,000 instructions, where walking up to 8 blocks inline, as many
- * times as the caller had ways to reach it, went past its 1M, and a
- * bpf_loop() callback was walked again until its state settled.
+ * BPF a block is a global function: the verifier walks it once, about
+ * 4,700 instructions without a loop (the 64 rounds unrolled), where
+ * walking up to 8 blocks inline, as many times as the caller had ways to
+ * reach it, went past its 1M, and a bpf_loop() callback was walked again
+ * until its state settled.
  *
  * Pure code on linux/types.h: compiles for BPF and for the host.
  */
@@ -35,8 +35,7 @@ struct br_sha256_buf {
 
 struct br_sha256 {
 	__u32 h[8];
-	__u32 v[8];	/* a..h of the rounds, rotating (br_sha256_block) */
-	__u32 w[64];
+	__u32 w[16];	/* the message schedule, a ring (br_sha256_block) */
 };
 
 static const __u32 br_sha256_k[64] = {
@@ -58,7 +57,108 @@ static __always_inline __u32 br_ror32(__u32 x, __u32 n)
 	return x >> n | x << (32 - n);
 }
 
-/* One 64-byte block of m, from byte off on, into s->h. */
+/*
+ * The rounds keep their words in __u64 registers whose upper halves are
+ * left dirty: a sum or a bitwise operation's low 32 bits do not depend
+ * on them, and only the rotations need the word clean. Without alu32,
+ * BPF clears a 32-bit result with two shifts after every operation;
+ * here a rotation's input is cleared and doubled once (br_sha_dup: x in
+ * both halves), and each rotation is then one shift of the double.
+ * Opaque to clang, which would see rotations and narrow them back.
+ */
+static __always_inline __u64 br_sha_opaque(__u64 x)
+{
+#if defined(__bpf__) || defined(__BPF__)
+	asm volatile("" : "+r"(x));
+#endif
+	return x;
+}
+
+/* the low 32 bits of x in both halves: ror(x, n) is then (dup >> n) */
+static __always_inline __u64 br_sha_dup(__u64 x)
+{
+	x <<= 32;
+	return br_sha_opaque(x | x >> 32);
+}
+
+static __always_inline __u64 br_sha_S0(__u64 a)
+{
+	__u64 d = br_sha_dup(a);
+
+	return (d >> 2) ^ (d >> 13) ^ (d >> 22);
+}
+
+static __always_inline __u64 br_sha_S1(__u64 e)
+{
+	__u64 d = br_sha_dup(e);
+
+	return (d >> 6) ^ (d >> 11) ^ (d >> 25);
+}
+
+/* sigma0, sigma1 of the schedule: x is a clean word (a 32-bit load) */
+static __always_inline __u64 br_sha_s0(__u64 x)
+{
+	__u64 d = br_sha_opaque(x << 32 | x);
+
+	return (d >> 7) ^ (d >> 18) ^ (x >> 3);
+}
+
+static __always_inline __u64 br_sha_s1(__u64 x)
+{
+	__u64 d = br_sha_opaque(x << 32 | x);
+
+	return (d >> 17) ^ (d >> 19) ^ (x >> 10);
+}
+
+/* The big-endian word at p. */
+static __always_inline __u32 br_sha_be32(const __u8 *p)
+{
+	__u32 x;
+
+	__builtin_memcpy(&x, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	x = __builtin_bswap32(x);
+#endif
+	return x;
+}
+
+/*
+ * Word i of the message schedule, in the ring w[0, 16): the message's
+ * own for i < 16, else computed over the word it replaces (FIPS 180-4
+ * §6.2.2). The ring is volatile: in memory, read back as clean words.
+ */
+static __always_inline __u64 br_sha_w(volatile __u32 *w, int i)
+{
+	__u64 x;
+
+	if (i < 16)
+		return w[i];
+	x = br_sha_s1(w[(i - 2) & 15]) + w[(i - 7) & 15] +
+	    br_sha_s0(w[(i - 15) & 15]) + w[i & 15];
+	w[i & 15] = x;
+	return x;
+}
+
+/*
+ * One round on a..h, named in their turn: only d and h change (the new
+ * e and a), the next round takes the names one place on. Ch as
+ * g ^ (e & (f ^ g)), Maj as (a & b) | (c & (a | b)).
+ */
+#define BR_SHA_ROUND(a, b, c, d, e, f, g, h, i)                          \
+	do {                                                             \
+		t = h + br_sha_S1(e) + (g ^ (e & (f ^ g))) +              \
+		    br_sha256_k[i] + br_sha_w(w, i);                      \
+		d += t;                                                  \
+		h = t + br_sha_S0(a) + ((a & b) | (c & (a | b)));         \
+	} while (0)
+
+/*
+ * One 64-byte block of m, from byte off on (a multiple of 4), into s->h.
+ * Unrolled: the 64 rounds in registers, the names rotating in the
+ * macro's arguments instead of eight moves or a rotating array in memory
+ * (about 450 ns a block in BPF before, 225 now). The schedule is computed as
+ * the rounds go, in a ring of 16 words (s->w[0, 16)).
+ */
 #if defined(__bpf__) || defined(__BPF__)
 __noinline int br_sha256_block(struct br_sha256 *s,
 			       const struct br_sha256_buf *m, __u32 off)
@@ -67,55 +167,48 @@ static inline int br_sha256_block(struct br_sha256 *s,
 				  const struct br_sha256_buf *m, __u32 off)
 #endif
 {
-	__u32 a, b, c, e, f, g, t1, t2, x, y, *v;
-	const __u8 *buf;
+	__u64 a, b, c, d, e, f, g, h, t;
+	volatile __u32 *w;
+	__u32 x;
 	int i;
 
 	if (!s || !m)
 		return 0;
-	v = s->v;
-	buf = m->b;
-
+	w = s->w;
 	for (i = 0; i < 16; i++) {
-		x = off + i * 4;
-		s->w[i] = (__u32)buf[x & BR_SHA256_MASK] << 24 |
-			  (__u32)buf[(x + 1) & BR_SHA256_MASK] << 16 |
-			  (__u32)buf[(x + 2) & BR_SHA256_MASK] << 8 |
-			  buf[(x + 3) & BR_SHA256_MASK];
+		/* the word whole inside the buffer: masked to a multiple of 4 */
+		x = (off + i * 4) & (BR_SHA256_MASK & ~3u);
+		w[i] = br_sha_be32(&m->b[x]);
 	}
-	for (i = 16; i < 64; i++) {
-		x = s->w[(i - 15) & 63];
-		y = s->w[(i - 2) & 63];
-		s->w[i & 63] = s->w[(i - 16) & 63] + s->w[(i - 7) & 63] +
-			       (br_ror32(x, 7) ^ br_ror32(x, 18) ^ x >> 3) +
-			       (br_ror32(y, 17) ^ br_ror32(y, 19) ^ y >> 10);
+	a = s->h[0];
+	b = s->h[1];
+	c = s->h[2];
+	d = s->h[3];
+	e = s->h[4];
+	f = s->h[5];
+	g = s->h[6];
+	h = s->h[7];
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < 64; i += 8) {
+		BR_SHA_ROUND(a, b, c, d, e, f, g, h, i);
+		BR_SHA_ROUND(h, a, b, c, d, e, f, g, i + 1);
+		BR_SHA_ROUND(g, h, a, b, c, d, e, f, i + 2);
+		BR_SHA_ROUND(f, g, h, a, b, c, d, e, i + 3);
+		BR_SHA_ROUND(e, f, g, h, a, b, c, d, i + 4);
+		BR_SHA_ROUND(d, e, f, g, h, a, b, c, i + 5);
+		BR_SHA_ROUND(c, d, e, f, g, h, a, b, i + 6);
+		BR_SHA_ROUND(b, c, d, e, f, g, h, a, i + 7);
 	}
-	for (i = 0; i < 8; i++)
-		v[i] = s->h[i];
-	/*
-	 * a..h rotate through v[] instead of moving: round i finds a at
-	 * v[-i & 7], b at v[(1 - i) & 7] and so on, and writes only the new
-	 * a (where h was) and the new e (where d was). Eight words in
-	 * registers took a bpf_loop() callback's stack to 136 bytes, too
-	 * much for the program's longest chain of calls.
-	 */
-	for (i = 0; i < 64; i++) {
-		a = v[(0 - i) & 7];
-		b = v[(1 - i) & 7];
-		c = v[(2 - i) & 7];
-		e = v[(4 - i) & 7];
-		f = v[(5 - i) & 7];
-		g = v[(6 - i) & 7];
-		t1 = v[(7 - i) & 7] +
-		     (br_ror32(e, 6) ^ br_ror32(e, 11) ^ br_ror32(e, 25)) +
-		     ((e & f) ^ (~e & g)) + br_sha256_k[i & 63] + s->w[i & 63];
-		t2 = (br_ror32(a, 2) ^ br_ror32(a, 13) ^ br_ror32(a, 22)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		v[(3 - i) & 7] += t1;
-		v[(7 - i) & 7] = t1 + t2;
-	}
-	for (i = 0; i < 8; i++)
-		s->h[i] += v[i];
+	s->h[0] += a;
+	s->h[1] += b;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+	s->h[5] += f;
+	s->h[6] += g;
+	s->h[7] += h;
 	return 0;
 }
 

@@ -43,10 +43,14 @@ def main():
     s = sbox()
     te0 = [(mul(v, 2) << 24) | (v << 16) | (v << 8) | mul(v, 3) for v in s]
     dump('br_aes_sbox', '__u8', 2, 12, s)
+    # Te0..Te3 as one array br_aes_te[4][256]: one base address for all
+    print('static const __u32 br_aes_te[4][256] = { {')
     for k in range(4):
         n = 8 * k
-        dump('br_aes_te%d' % k, '__u32', 8, 6,
-             [((v >> n) | (v << (32 - n))) & 0xffffffff for v in te0])
+        vals = [((v >> n) | (v << (32 - n))) & 0xffffffff for v in te0]
+        for i in range(0, 256, 6):
+            print('\t' + ' '.join('0x%08x,' % v for v in vals[i:i + 6]))
+        print('} };' if k == 3 else '}, {')
 
 
 if __name__ == '__main__':

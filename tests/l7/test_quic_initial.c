@@ -168,6 +168,22 @@ static void test_aes_fips197(void **state)
 	assert_int_equal(k.rk[43], 0xb6630ca6);
 }
 
+/* The precomputed salt keys (tools/gen_qi_salt_keys.py) are the salts'. */
+static void test_salt_keys(void **state)
+{
+	struct br_hmac_key k;
+	int v;
+
+	(void)state;
+	for (v = 0; v < 2; v++) {
+		br_hkdf_work_init(&hw);
+		assert_int_equal(br_hmac_key_from(&k, &hw, br_qi_salts[v],
+						  BR_QI_SALT_LEN),
+				 BR_HKDF_OK);
+		assert_memory_equal(&k, &br_qi_salt_keys[v], sizeof(k));
+	}
+}
+
 /* ---- RFC 9001 / RFC 9369 Appendix A --------------------------------- */
 
 static void derive_for(__u32 version, const char *dcid_hex)
@@ -681,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_hkdf_rfc5869),
 		cmocka_unit_test(test_aes_fips197),
+		cmocka_unit_test(test_salt_keys),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_rfc9001_a2),
 		cmocka_unit_test(test_rfc9369_a2),
