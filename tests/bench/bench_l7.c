@@ -21,6 +21,11 @@
  *                            (openssl's hello for "not"); and curl's to
  *                            the sni rule's port, no JA4 made: the base
  *   QUIC Initial             v1, 1200 bytes, dropped
+ *   QUIC Initial by name     a real Initial (packet.c) naming a name in
+ *                            the 1M set, opened by the tail-called opener
+ *                            (l7_quic_open.h): keys derived (a new DCID),
+ *                            or cached (a DCID seen before, another flow);
+ *                            and a short header of a flow so decided
  *   classified flow          a data segment of a flow already decided
  *   XDP_DROP                 bench_drop: the floor of the method
  *
@@ -44,6 +49,7 @@
 #include "bench.skel.h"
 #include "dataplane.h"
 #include "policy.h"
+#include "packet.h"
 
 /* hello.h asserts with cmocka's assert_true and fail_msg */
 #define assert_true(x)                                                         \
@@ -61,6 +67,8 @@
 #define FRAME_MAX 4096
 #define SEED 0x626c617374726164ULL
 #define JA4_PORT 8443
+#define QSNI_PORT 4443
+#define QSNI_N 2000u /* Initials a round: built by packet.c, 1200 bytes */
 #define JA4_LIST 64 /* BR_JA4_FPS: a full table, curl's print last */
 
 static uint64_t rng = SEED;
@@ -251,6 +259,9 @@ enum row {
 	R_DNS_HIT,
 	R_DNS_MISS,
 	R_QUIC,
+	R_QSNI_FIRST,
+	R_QSNI_CACHED,
+	R_QSNI_DECIDED,
 	R_CACHED,
 	R_MIDSTREAM,
 	R_QUIC_WAIT,
@@ -272,6 +283,12 @@ static const char *const row_name[R_N] = {
 	[R_DNS_HIT] = "DNS query, name in the set (NXDOMAIN forged)",
 	[R_DNS_MISS] = "DNS query, name not in the set (passed)",
 	[R_QUIC] = "QUIC v1 Initial, 1200 bytes (dropped)",
+	[R_QSNI_FIRST] = "QUIC v1 Initial naming a name in the set, opened: "
+			 "keys derived (dropped)",
+	[R_QSNI_CACHED] = "the same, keys cached (a DCID opened before, "
+			  "another flow) (dropped)",
+	[R_QSNI_DECIDED] = "short-header datagram of a flow a QUIC Initial's "
+			   "name decided (dropped)",
 	[R_CACHED] = "data segment of an already classified flow",
 	[R_MIDSTREAM] = "data segment of a flow seen mid-stream (no hello "
 			"yet: its start looked at)",
@@ -285,12 +302,40 @@ static const int row_verdict[R_N] = {
 	[R_HELLO_SPLIT] = XDP_DROP, [R_DNS_HIT] = XDP_TX,
 	[R_JA4_HIT] = XDP_DROP,	    [R_JA4_MISS] = XDP_PASS,
 	[R_JA4_NONE] = XDP_PASS,
+	[R_QSNI_FIRST] = XDP_DROP,  [R_QSNI_CACHED] = XDP_DROP,
+	[R_QSNI_DECIDED] = XDP_DROP,
 	[R_DNS_MISS] = XDP_PASS,    [R_QUIC] = XDP_DROP,
 	[R_CACHED] = XDP_DROP,	    [R_MIDSTREAM] = XDP_PASS,
 	[R_QUIC_WAIT] = XDP_PASS,   [R_DROP] = XDP_DROP,
 };
 
 static double mean_of[R_N][ROUNDS], median_of[R_N][ROUNDS];
+
+/* The Initials of a round (each naming a name of the set) */
+static struct {
+	uint8_t b[1500];
+	size_t n;
+} qsni[QSNI_N];
+
+static int qsni_build(int round)
+{
+	char name[BR_NAME_MAX];
+	uint8_t dcid[8];
+	uint64_t r;
+	uint32_t i;
+
+	for (i = 0; i < QSNI_N; i++) {
+		r = rnd64();
+		memcpy(dcid, &r, sizeof(dcid));
+		set_name(rnd64() % SET_N, name, sizeof(name));
+		qsni[i].n = br_pkt_quic_initial(qsni[i].b, sizeof(qsni[i].b),
+						1, dcid, name,
+						(uint64_t)round << 32 | i);
+		if (!qsni[i].n)
+			return -1;
+	}
+	return 0;
+}
 static __u32 samples[FLOWS];
 
 static void record(enum row r, int round, size_t n)
@@ -423,6 +468,30 @@ static void round_run(int fd, int drop_fd, int round, uint32_t base)
 	}
 	record(R_QUIC, round, FLOWS);
 
+	/*
+	 * QUIC Initials by name, to QSNI_PORT: a new DCID each (keys
+	 * derived), then the same Initials again from other flows (keys
+	 * cached), then a short header of each first flow.
+	 */
+	for (k = 0; k < 2; k++) {
+		enum row r = k ? R_QSNI_CACHED : R_QSNI_FIRST;
+
+		for (i = 0; i < QSNI_N; i++) {
+			flow = base + (11 + k) * FLOWS + i;
+			frame_build(&f, flow, 17, QSNI_PORT, 0, 0,
+				    qsni[i].b, qsni[i].n);
+			check(r, run(fd, &f, &samples[i]));
+		}
+		record(r, round, QSNI_N);
+	}
+	memset(pl, 0x41, 100);
+	for (i = 0; i < QSNI_N; i++) {
+		flow = base + 11 * FLOWS + i;
+		frame_build(&f, flow, 17, QSNI_PORT, 0, 0, pl, 100);
+		check(R_QSNI_DECIDED, run(fd, &f, &samples[i]));
+	}
+	record(R_QSNI_DECIDED, round, QSNI_N);
+
 	/* a flow's first packet is data: then its second, both pass */
 	memset(pl, 'x', 100);
 	for (i = 0; i < FLOWS; i++) {
@@ -485,6 +554,7 @@ static struct br_policy *policy_build(void)
 		   "rule \"sni\" tcp dport 443 sni @names drop\n"
 		   "rule \"dns\" dns @names nxdomain\n"
 		   "rule \"quic\" udp dport 443 quic drop\n"
+		   "rule \"quic sni\" udp dport 4443 quic sni @names drop\n"
 		   "rule \"ja4\" tcp dport %d ja4 {\n", JA4_PORT);
 	/* 63 prints that are not curl's, in lists of 16 a rule */
 	for (i = 0; i + 1 < JA4_LIST; i++) {
@@ -569,20 +639,27 @@ int main(int argc, char **argv)
 	for (round = 0; round < ROUNDS; round++) {
 		fprintf(stderr, "bench_l7: round %d of %d\n", round + 1,
 			ROUNDS);
-		/* 11 * FLOWS flows a round: disjoint */
-		round_run(fd, drop_fd, round, round * 11 * FLOWS);
+		if (qsni_build(round)) {
+			fprintf(stderr, "bench_l7: cannot build Initials\n");
+			return 1;
+		}
+		/* 13 * FLOWS flows a round: disjoint */
+		round_run(fd, drop_fd, round, round * 13 * FLOWS);
 	}
 
 	uname(&u);
 	printf("### L7 packets (`bench_l7`)\n\n");
 	printf("Run %s on commit %s, kernel %s. Policy: one domain set of "
 	       "%u names (%u keys) used by an `sni` rule, a `dns ... "
-	       "nxdomain` rule and a `quic` rule, and 64 JA4 prints in `ja4` "
-	       "rules on another port. Each packet is the first "
+	       "nxdomain` rule, a `quic` rule and a `quic sni` rule, and 64 "
+	       "JA4 prints in `ja4` rules on another port. Each packet is the "
+	       "first "
 	       "of its kind on a fresh flow, timed by the kernel "
 	       "(BPF_PROG_TEST_RUN duration, one call per packet); %u "
-	       "packets a row, median of %d rounds.\n\n",
-	       date, commit, u.release, SET_N, stats.domains, FLOWS, ROUNDS);
+	       "packets a row (%u for the QUIC Initials by name), median of "
+	       "%d rounds.\n\n",
+	       date, commit, u.release, SET_N, stats.domains, FLOWS, QSNI_N,
+	       ROUNDS);
 	printf("| packet | mean ns | median ns |\n|---|---:|---:|\n");
 	for (r = 0; r < R_N; r++)
 		printf("| %s | %.0f | %.0f |\n", row_name[r], med(mean_of[r]),
