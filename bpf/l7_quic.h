@@ -60,7 +60,8 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 	struct br_quic_handoff *h = &s->qh;
 	struct br_gen_counters *block;
 	struct br_domain_hit hit = {};
-	br_rules_t named = hdr->l7_quic_sni;
+	/* the named rules this Initial's version (and L3/L4) already meets */
+	br_rules_t named = v->m & v->b & hdr->l7_quic_sni;
 
 	if (!h->seq || h->done != h->seq || h->len != len ||
 	    !br_flow_key_same(&h->key, &v->key)) {
@@ -73,7 +74,7 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 	}
 	h->seq = 0; /* this packet's fact: used once */
 	block = br_counters_of(hdr->gen_idx);
-	v->m &= ~named;
+	v->m &= ~hdr->l7_quic_sni;
 	if (h->result == BR_QO_SNI || h->result == BR_QO_NO_SNI) {
 		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
 		if (h->result == BR_QO_SNI) {
@@ -81,11 +82,11 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 			br_domain_match(hdr, v->slot,
 					(const struct br_name_buf *)h->sni,
 					h->sni_len, &hit);
-			v->m |= hit.rules & named & v->b;
+			v->m |= hit.rules & named;
 		}
 	} else {
 		br_extra(block, BR_CTR_QUIC_UNOPENED, frame_len);
-		v->unread |= named & v->b;
+		v->unread |= named;
 	}
 	return ctr;
 }

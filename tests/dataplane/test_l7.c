@@ -204,7 +204,9 @@ static const char policy_quic_sni[] =
 	"policy quic-sni-fixtures\n"
 	/* 0 */ "rule \"h3-name\" udp dport 443 quic sni example.com drop\n"
 	/* 1 */ "rule \"h3-other\" udp dport 4443 quic sni { other.example, .example.org } drop\n"
-	/* 2 */ "rule \"h3-v2\" udp dport 8443 quic version v2 sni .example.com drop\n";
+	/* 2 */ "rule \"h3-v2\" udp dport 8443 quic version v2 sni .example.com drop\n"
+	/* 3 */ "rule \"h3-v2-too\" udp dport 9443 quic version v2 sni example.com drop\n"
+	/* 4 */ "rule \"h3-v1-other\" udp dport 9443 quic version v1 sni other.example drop\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -1352,6 +1354,13 @@ static void test_quic_sni(void **state)
 		client_dgram(&c, v1, n1, &f);
 		step(in, "v1 Initial to the v2 rule: not opened", SUB, &f,
 		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL));
+
+		/* opened for rule 4's version: rule 3's name, not its version */
+		c = udp_conn(fam, srv, 45106 + i, 9443);
+		client_dgram(&c, v1, n1, &f);
+		step(in, "v1 Initial naming example.com, its rule v2 only", SUB,
+		     &f, W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+			   QUIC_OPENED, QUIC_SNI));
 
 		c = udp_conn(fam, srv, 45105 + i, 443);
 		client_dgram(&c, flipped, n1, &f);
