@@ -488,7 +488,11 @@ struct br_counter {
 	X(QUIC_OPENED, "quic_opened", "QUIC: Initials decrypted", 1)	\
 	X(QUIC_SNI, "quic_sni", "QUIC: Initials with a server name", 1) \
 	X(QUIC_UNOPENED, "quic_unopened",				\
-	  "QUIC: Initials not opened (version, cut, more Initials)", 1)
+	  "QUIC: Initials not opened (version, cut, budget)", 1)	\
+	X(QUIC_PARTIAL, "quic_partial",					\
+	  "QUIC: Initials without the whole hello (flow waits)", 1)	\
+	X(QUIC_OVER_BUDGET, "quic_over_budget",				\
+	  "QUIC: Initials past their source's budget", 1)
 
 enum br_ctr {
 	BR_CTR_RULE0 = 0,			/* + rule index: matched rule */
@@ -770,6 +774,30 @@ struct br_quic_key_id {
 	__u8 dcid[20];		/* past dcid_len: 0 */
 };
 
+/*
+ * A ClientHello over several Initials (a post-quantum key share makes
+ * Chrome's about 1.8 KB): its bytes gathered by flow, version and DCID
+ * ("quic_hellos", a common LRU), up to BR_QH_MAX bytes of the crypto
+ * stream. A hello longer is not read (BR_QO_FAILED).
+ */
+#define BR_QUIC_HELLOS		1024	/* hellos being gathered at once */
+#define BR_QH_MAX		4096	/* two L7 buffers: a power of two */
+
+/*
+ * The budget of Initials opened per client address (GCRA: a source may
+ * have BR_QUIC_BURST opened at once, then one per BR_QUIC_OPEN_GAP_NS),
+ * so that a flood of Initials cannot pin the CPU: past it an Initial is
+ * not opened, and its quic sni rules are unreadable (the policy's
+ * "unreadable" decides: pass when absent, the fail-open censor).
+ * Assumption, not a measured censor's figure: a browser opens a few
+ * dozen QUIC connections for a page, one or two Initials each; 1,000 a
+ * second sustained, 256 at once, is far above that, and bounds one
+ * source's opening to ~1% of a core (~8 us each, docs/PERFORMANCE.md).
+ */
+#define BR_QUIC_BUDGETS		65536	/* client addresses tracked */
+#define BR_QUIC_OPEN_GAP_NS	1000000ULL	/* 1,000 a second */
+#define BR_QUIC_BURST		256ULL
+
 /* "quic_progs": the opener, and where it goes back to after. */
 enum br_quic_prog {
 	BR_QUIC_PROG_OPEN = 0,
@@ -787,9 +815,11 @@ enum br_quic_open_result {
 	BR_QO_NONE = 0,	/* not opened: no opener ran */
 	BR_QO_SNI,	/* the ClientHello whole, with a server name */
 	BR_QO_NO_SNI,	/* the ClientHello whole, without one */
-	BR_QO_MORE,	/* the ClientHello goes on in a later Initial */
+	BR_QO_MORE,	/* the ClientHello not whole yet: its bytes kept
+			 * for the next Initials (or none in this one) */
 	BR_QO_FAILED,	/* a version without known keys, a cut or
 			 * malformed packet, a hello the parser refused */
+	BR_QO_BUDGET,	/* not opened: its source is past its budget */
 };
 
 /* ---- flows ("flows" common LRU hash) --------------------------------- */

@@ -12,6 +12,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "count.h"
+#include "match.h"
 #include "l7.h"
 
 #define BR_QUIC_HDR_MAX 64 /* a first fragment shorter may cut the header */
@@ -45,29 +46,52 @@ static __always_inline int br_flow_key_same(const struct br_flow_key *a,
 }
 
 /*
+ * Whether a named rule of the Initial's stands ahead of every rule the
+ * datagram meets without a name: then a hello not whole yet keeps the
+ * flow waiting for the next Initial, rather than let a rule behind it
+ * decide.
+ */
+static __always_inline int br_quic_named_ahead(const struct br_policy_hdr *hdr,
+					       const struct br_verdict *v,
+					       br_rules_t named)
+{
+	br_rules_t rest = (v->b & ~br_l7_rules(hdr)) | (v->m & v->b);
+
+	return br_lowest_rule(named) < br_lowest_rule(rest);
+}
+
+/*
  * The quic rules with a name set, for the Initial copied into s (len
  * bytes) and satisfying v->m by its version: on the packet's first run,
  * handed over to be opened (l7_quic_open.h), BR_QUIC_HANDED; on its run
  * after the opener, its name matched against their sets (v->m keeps those
- * whose set holds it), or, when it could not be opened, they are
- * unreadable for this datagram. Returns ctr otherwise.
+ * whose set holds it). A hello not whole yet (its rest in a later
+ * Initial) leaves them in question: 0 when one of them stands ahead, the
+ * flow waits (counted here). An Initial that could not be opened, or is
+ * past its source's budget, leaves them unreadable for this datagram.
+ * Returns ctr otherwise.
  */
 static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
+					   const struct br_pkt *pkt,
 					   struct br_scratch *s,
 					   struct br_verdict *v, __u32 len,
-					   __u32 ctr, __u32 frame_len)
+					   __u32 ctr)
 {
 	struct br_quic_handoff *h = &s->qh;
 	struct br_gen_counters *block;
 	struct br_domain_hit hit = {};
 	/* the named rules this Initial's version (and L3/L4) already meets */
 	br_rules_t named = v->m & v->b & hdr->l7_quic_sni;
+	__u32 frame_len = pkt->frame_len;
 
 	if (!h->seq || h->done != h->seq || h->len != len ||
 	    !br_flow_key_same(&h->key, &v->key)) {
 		h->seq = ++h->next ? h->next : ++h->next;
 		h->done = 0;
 		h->key = v->key;
+		h->now = v->now;
+		__builtin_memcpy(h->src.addr, pkt->saddr, sizeof(h->src.addr));
+		h->src.family = pkt->family;
 		h->len = len;
 		h->result = BR_QO_NONE;
 		return BR_QUIC_HANDED;
@@ -75,19 +99,30 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 	h->seq = 0; /* this packet's fact: used once */
 	block = br_counters_of(hdr->gen_idx);
 	v->m &= ~hdr->l7_quic_sni;
-	if (h->result == BR_QO_SNI || h->result == BR_QO_NO_SNI) {
+	switch (h->result) {
+	case BR_QO_SNI:
 		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
-		if (h->result == BR_QO_SNI) {
-			br_extra(block, BR_CTR_QUIC_SNI, frame_len);
-			br_domain_match(hdr, v->slot,
-					(const struct br_name_buf *)h->sni,
-					h->sni_len, &hit);
-			v->m |= hit.rules & named;
-		}
-	} else {
-		br_extra(block, BR_CTR_QUIC_UNOPENED, frame_len);
-		v->unread |= named;
+		br_extra(block, BR_CTR_QUIC_SNI, frame_len);
+		br_domain_match(hdr, v->slot,
+				(const struct br_name_buf *)h->sni, h->sni_len,
+				&hit);
+		v->m |= hit.rules & named;
+		return ctr;
+	case BR_QO_NO_SNI:
+		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
+		return ctr;
+	case BR_QO_MORE:
+		br_extra(block, BR_CTR_QUIC_PARTIAL, frame_len);
+		if (!br_quic_named_ahead(hdr, v, named))
+			return ctr;
+		br_extra(block, ctr, frame_len);
+		return 0;
+	case BR_QO_BUDGET:
+		br_extra(block, BR_CTR_QUIC_OVER_BUDGET, frame_len);
+		break;
 	}
+	br_extra(block, BR_CTR_QUIC_UNOPENED, frame_len);
+	v->unread |= named;
 	return ctr;
 }
 
@@ -127,8 +162,7 @@ static __always_inline __u32 br_quic_fact(struct xdp_md *ctx,
 	if (!(hdr->flags & BR_HDR_QUIC_SNI))
 		return ctr;
 	if (ctr == BR_CTR_QUIC_INITIAL && (v->m & v->b & hdr->l7_quic_sni))
-		return br_quic_named(hdr, s, v, len, ctr,
-				     pkt->frame_len);
+		return br_quic_named(hdr, pkt, s, v, len, ctr);
 	v->m &= ~hdr->l7_quic_sni; /* a name needs an Initial opened */
 	return ctr;
 }

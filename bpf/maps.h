@@ -177,6 +177,12 @@ struct br_verdict {
 	__u32 extra;	/* one more counter the packet moved, 0: none */
 };
 
+/* A client's address, the key of its budget ("quic_budget"). */
+struct br_quic_src {
+	__u32 addr[4];
+	__u32 family;
+};
+
 /*
  * A QUIC Initial handed from the stage that needs its server name
  * (l7_quic.h) to the program that opens it (l7_quic_open.h) and back,
@@ -190,6 +196,8 @@ struct br_quic_handoff {
 	__u64 done;
 	__u64 next;		/* the last seq given out */
 	struct br_flow_key key;
+	__u64 now;		/* the packet's time (a simulation's clock) */
+	struct br_quic_src src;	/* the client's address: its budget */
 	__u32 len;		/* bytes of the datagram in buf */
 	__u32 ret;		/* enum br_quic_prog: where to go back to */
 	__s32 result;		/* enum br_quic_open_result */
@@ -221,6 +229,22 @@ struct {
 } scratch SEC(".maps");
 
 /*
+ * A ClientHello gathered over Initials (abi.h, BR_QH_MAX): which bytes of
+ * the crypto stream are in, one bit each, and the bytes, at their stream
+ * offsets (where have says none, unspecified).
+ */
+struct br_quic_hello {
+	__u64 have[BR_QH_MAX / 64];
+	struct br_qi_buf half[BR_QH_MAX / BR_QI_BUF];
+};
+
+/* Its key: the flow, and the version and DCID its keys come from. */
+struct br_quic_hello_id {
+	struct br_flow_key flow;
+	struct br_quic_key_id id;
+};
+
+/*
  * What opening an Initial works in (l7_quic_open.h), per CPU: the keys
  * derived, the decrypted packet's walk, the ClientHello's bytes in stream
  * order, and the hello parser's state. Not in "scratch": the buffer there
@@ -235,6 +259,8 @@ struct br_quic_work {
 	struct br_qi_buf hello;		/* the crypto stream from offset 0 */
 	struct br_l7_buf rec;		/* a TLS record header for it */
 	struct br_tls_pending tp;
+	struct br_quic_hello_id hid;
+	struct br_quic_hello fresh;	/* a new "quic_hellos" entry */
 };
 
 struct {
@@ -256,6 +282,31 @@ struct {
 	__type(key, struct br_quic_key_id);
 	__type(value, struct br_qi_keys);
 } quic_keys SEC(".maps");
+
+/*
+ * The ClientHellos being gathered over several Initials (struct
+ * br_quic_hello): a common LRU, state of the traffic; an entry goes when
+ * its hello is read.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_QUIC_HELLOS);
+	__type(key, struct br_quic_hello_id);
+	__type(value, struct br_quic_hello);
+} quic_hellos SEC(".maps");
+
+/*
+ * Each client address's budget of Initials opened (abi.h,
+ * BR_QUIC_BURST): its GCRA theoretical arrival time, in ns of the
+ * packets' clock. Updated without a lock: two CPUs may both take the
+ * last token, a bound loose by one Initial per CPU.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BR_QUIC_BUDGETS);
+	__type(key, struct br_quic_src);
+	__type(value, __u64);
+} quic_budget SEC(".maps");
 
 /*
  * The programs an Initial's opening goes through (enum br_quic_prog):

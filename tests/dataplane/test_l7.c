@@ -43,6 +43,7 @@
 #include "hello.h"
 #include "ja4_hellos.h"
 #include "quic_vectors.h"
+#include "packet.h"
 #include "instance.h"
 
 /* ---- policies ------------------------------------------------------------ */
@@ -206,7 +207,11 @@ static const char policy_quic_sni[] =
 	/* 1 */ "rule \"h3-other\" udp dport 4443 quic sni { other.example, .example.org } drop\n"
 	/* 2 */ "rule \"h3-v2\" udp dport 8443 quic version v2 sni .example.com drop\n"
 	/* 3 */ "rule \"h3-v2-too\" udp dport 9443 quic version v2 sni example.com drop\n"
-	/* 4 */ "rule \"h3-v1-other\" udp dport 9443 quic version v1 sni other.example drop\n";
+	/* 4 */ "rule \"h3-v1-other\" udp dport 9443 quic version v1 sni other.example drop\n"
+	/* 5 */ "rule \"h3-ahead\" udp dport 7443 quic sni example.com drop\n"
+	/* 6 */ "rule \"quic-behind\" udp dport 7443 quic drop\n"
+	/* 7 */ "rule \"quic-ahead\" udp dport 6443 quic drop\n"
+	/* 8 */ "rule \"h3-behind\" udp dport 6443 quic sni example.com drop\n";
 /* clang-format on */
 
 #define RATE_BPS 128000ULL   /* policy_main's throttle: 128kbit */
@@ -909,6 +914,8 @@ struct instance {
 #define QUIC_OPENED BR_CTR_QUIC_OPENED
 #define QUIC_SNI BR_CTR_QUIC_SNI
 #define QUIC_UNOPENED BR_CTR_QUIC_UNOPENED
+#define QUIC_PARTIAL BR_CTR_QUIC_PARTIAL
+#define QUIC_BUDGET BR_CTR_QUIC_OVER_BUDGET
 #define JA4_DONE BR_CTR_JA4_COMPUTED
 #define JA4_MATCH BR_CTR_JA4_MATCH
 #define JA4_SKIPPED BR_CTR_JA4_SKIPPED
@@ -1378,6 +1385,228 @@ static void test_quic_sni(void **state)
 		     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED,
 		       QUIC_SNI));
 	}
+}
+
+/* ---- a ClientHello over several Initials ---------------------------- */
+
+#define QH_CUT 1000 /* where the split hellos below are cut */
+
+/* A post-quantum QUIC hello (as Chrome's, ~1.5 KB) naming name. */
+static size_t quic_pq_hello(const char *name, uint8_t *out, size_t cap,
+			    uint8_t scid[8])
+{
+	size_t n = br_pkt_quic_hello(out, cap, QUIC_V1, scid, name,
+				     BR_HELLO_PQ | BR_HELLO_GREASE, 7);
+
+	assert_true(n > QH_CUT + 200 && n <= 2 * QH_CUT);
+	return n;
+}
+
+/* The Initial pn of dcid carrying the pieces p[0, n) of hello. */
+static size_t quic_part(uint8_t *out, const uint8_t dcid[8],
+			const uint8_t scid[8], uint64_t pn, const uint8_t *hello,
+			const struct br_crypto_piece *p, size_t n)
+{
+	size_t len = br_pkt_quic_initial_frames(out, 1500, QUIC_V1, dcid,
+						scid, pn, hello, p, n);
+
+	assert_int_equal(len, 1200);
+	return len;
+}
+
+/*
+ * quic sni over a ClientHello that two Initials carry: the first passes
+ * and the flow waits (quic_partial), the one that completes the hello
+ * decides, in either order; the CRYPTO frames shuffled within and across
+ * the two; the first resent; a flow that only ever shows the second part
+ * keeps waiting; two flows under the same DCID do not mix their parts; a
+ * rule behind the named one waits for the name, one ahead decides at
+ * once; a hello longer than the 4,096 bytes gathered is not read.
+ */
+static void test_quic_split(void **state)
+{
+	static uint8_t hello_x[2048], hello_o[2048], big[2048];
+	static uint8_t p0[1500], p1[1500], q0[1500], q1[1500], o1[1500];
+	const uint8_t short_hdr[32] = { 0x40 }; /* a 1-RTT packet */
+	const uint8_t dcid[8] = { 0xd0, 1, 2, 3, 4, 5, 6, 7 };
+	uint8_t scid[8];
+	struct instance *in = *state;
+	struct br_crypto_piece head = { 0, QH_CUT }, tail, mix0[2], mix1[2];
+	size_t nx, no;
+	struct frame f;
+	struct conn c, d;
+
+	install(in, "quic-sni.policy", policy_quic_sni);
+	nx = quic_pq_hello("example.com", hello_x, sizeof(hello_x), scid);
+	no = quic_pq_hello("www.other.example", hello_o, sizeof(hello_o),
+			   scid);
+	tail = (struct br_crypto_piece){ QH_CUT, (uint32_t)(nx - QH_CUT) };
+	quic_part(p0, dcid, scid, 0, hello_x, &head, 1);
+	quic_part(p1, dcid, scid, 1, hello_x, &tail, 1);
+
+	c = udp_conn(4, SERVER4, 45200, 443);
+	client_dgram(&c, p0, 1200, &f);
+	step(in, "first Initial of a split hello", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "the second completes it: example.com", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+	client_dgram(&c, p1, 100, &f);
+	step(in, "the flow's next datagram", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), CACHED));
+
+	c = udp_conn(6, SERVER6, 45201, 443);
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "the second Initial first", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, p0, 1200, &f);
+	step(in, "then the first: example.com", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+
+	/* frames shuffled: [1400, end) [0, 500), then [900, 1400) [500, 900) */
+	mix0[0] = (struct br_crypto_piece){ 1400, (uint32_t)(nx - 1400) };
+	mix0[1] = (struct br_crypto_piece){ 0, 500 };
+	mix1[0] = (struct br_crypto_piece){ 900, 500 };
+	mix1[1] = (struct br_crypto_piece){ 500, 400 };
+	quic_part(q0, dcid, scid, 0, hello_x, mix0, 2);
+	quic_part(q1, dcid, scid, 1, hello_x, mix1, 2);
+	c = udp_conn(4, SERVER4, 45202, 443);
+	client_dgram(&c, q0, 1200, &f);
+	step(in, "shuffled frames, first Initial", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, q0, 1200, &f);
+	step(in, "shuffled frames, first Initial resent", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING, QUIC_INITIAL, QUIC_PARTIAL));
+	client_dgram(&c, q1, 1200, &f);
+	step(in, "shuffled frames, the gap filled", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+
+	/* only the second part, ever: the flow waits, its data passes */
+	c = udp_conn(4, SERVER4, 45203, 443);
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "second part alone", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "second part alone, resent", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING, QUIC_INITIAL, QUIC_PARTIAL));
+	client_dgram(&c, short_hdr, sizeof(short_hdr), &f);
+	step(in, "a short header after it", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING));
+
+	/* two flows, one DCID: each gathers its own */
+	c = udp_conn(4, SERVER4, 45204, 443);
+	d = udp_conn(4, SERVER4, 45205, 443);
+	client_dgram(&c, p0, 1200, &f);
+	step(in, "flow A, first part", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&d, p1, 1200, &f);
+	step(in, "flow B, same DCID, second part", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "flow A, second part", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+	client_dgram(&d, p0, 1200, &f);
+	step(in, "flow B, first part", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+
+	/* another name: read, in no set */
+	tail.len = (uint32_t)(no - QH_CUT);
+	quic_part(o1, dcid, scid, 1, hello_o, &tail, 1);
+	quic_part(q0, dcid, scid, 0, hello_o, &head, 1);
+	c = udp_conn(4, SERVER4, 45206, 443);
+	client_dgram(&c, q0, 1200, &f);
+	step(in, "www.other.example, first part", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, o1, 1200, &f);
+	step(in, "www.other.example, second part", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, PENDING, QUIC_INITIAL, QUIC_OPENED,
+	       QUIC_SNI));
+
+	/* a quic rule behind the named one waits for the name... */
+	c = udp_conn(4, SERVER4, 45207, 7443);
+	client_dgram(&c, p0, 1200, &f);
+	step(in, "named rule ahead: the first part waits", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, p1, 1200, &f);
+	step(in, "named rule ahead: example.com", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(5), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+	c = udp_conn(4, SERVER4, 45208, 7443);
+	client_dgram(&c, q0, 1200, &f);
+	step(in, "named rule ahead, another name: waits", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_PARTIAL));
+	client_dgram(&c, o1, 1200, &f);
+	step(in, "named rule ahead, another name: the rule behind", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(6), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+	/* ... and one ahead of it decides at once */
+	c = udp_conn(4, SERVER4, 45209, 6443);
+	client_dgram(&c, p0, 1200, &f);
+	step(in, "quic rule ahead: decides on the first part", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(7), FRESH, QUIC_INITIAL, QUIC_PARTIAL));
+
+	/* a hello announcing 5,000 bytes: past what is gathered */
+	memcpy(big, hello_x, sizeof(big));
+	big[1] = 0x00;
+	big[2] = 0x13;
+	big[3] = 0x84; /* 4 + 0x1384 = 5,000 */
+	quic_part(q0, dcid, scid, 0, big, &head, 1);
+	c = udp_conn(4, SERVER4, 45210, 443);
+	client_dgram(&c, q0, 1200, &f);
+	step(in, "a 5,000-byte hello: not read", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_UNOPENED, UNREAD));
+}
+
+/*
+ * The per-source budget of Initials opened: 256 at once, then one a
+ * millisecond (abi.h). Past it an Initial is not opened and its quic sni
+ * rules are unreadable; another source keeps its own; time refills it.
+ */
+static void test_quic_budget(void **state)
+{
+	static uint8_t v1[1500];
+	struct instance *in = *state;
+	struct frame f;
+	struct conn c;
+	size_t n1;
+	int i;
+
+	n1 = unhex(rfc9001_a2_packet, v1, sizeof(v1));
+	install(in, "quic-sni.policy", policy_quic_sni);
+	in->now += 10000000000ULL; /* 10 s: whatever came before refilled */
+	for (i = 0; i < (int)BR_QUIC_BURST; i++) {
+		c = udp_conn(4, SERVER4, (uint16_t)(20000 + i), 443);
+		c.cli = CLIENT2_4;
+		client_dgram(&c, v1, n1, &f);
+		step(in, "an Initial within the budget", SUB, &f,
+		     W(XDP_DROP, A_DROP, R(0), FRESH, QUIC_INITIAL,
+		       QUIC_OPENED, QUIC_SNI));
+	}
+	c = udp_conn(4, SERVER4, 20999, 443);
+	c.cli = CLIENT2_4;
+	client_dgram(&c, v1, n1, &f);
+	step(in, "one past the budget: not opened", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+	       QUIC_UNOPENED, QUIC_BUDGET, UNREAD));
+	c = udp_conn(4, SERVER4, 21000, 443);
+	client_dgram(&c, v1, n1, &f);
+	step(in, "another source, its own budget", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), FRESH, QUIC_INITIAL, QUIC_OPENED,
+	       QUIC_SNI));
+	in->now += BR_QUIC_OPEN_GAP_NS;
+	c = udp_conn(4, SERVER4, 20999, 443);
+	c.cli = CLIENT2_4;
+	client_dgram(&c, v1, n1, &f);
+	step(in, "a millisecond later: opened again", SUB, &f,
+	     W(XDP_DROP, A_DROP, R(0), QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
 }
 
 /* One TLS flow whose hello is the bytes given; w is the hello's verdict. */
@@ -3971,6 +4200,7 @@ int main(void)
 		cmocka_unit_test(test_ech),
 		cmocka_unit_test(test_ja4),
 		cmocka_unit_test(test_quic_sni),
+		cmocka_unit_test(test_quic_split),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_midstream_from_server),
 		cmocka_unit_test(test_long_ext_header),
@@ -4010,6 +4240,7 @@ int main(void)
 		cmocka_unit_test(test_on_swap),
 		cmocka_unit_test(test_freeze_swap),
 		cmocka_unit_test(test_split_hello),
+		cmocka_unit_test(test_quic_budget),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_penalty_scopes),
 		cmocka_unit_test(test_penalty_ahead),

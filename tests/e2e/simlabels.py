@@ -7,7 +7,7 @@
 # order of FIELDS below) and checks that each frame carries a label and is
 # what the label says: the protocol and server port, and for a ClientHello,
 # a QUIC Initial or a DNS query, the server name or query name tshark
-# decodes. Prints "PASS name" / "FAIL name: why" lines.
+# decodes (a hello over two segments or two Initials on the second). Prints "PASS name" / "FAIL name: why" lines.
 import sys
 
 FIELDS = ["frame.comment", "ip.proto", "ipv6.nxt", "tcp.srcport",
@@ -52,9 +52,10 @@ def main():
             got = f.get("tls.handshake.extensions_server_name", "")
             key = (lab.get("dev"), lab.get("act", lab.get("job")),
                    lab.get("flow"))
-            if lab.get("step") == "client-hello" and not got:
-                # the first of two segments: tshark names the hello on
-                # the second, which must follow
+            if lab.get("step") in ("client-hello", "quic-initial") \
+                    and not got:
+                # the first of two segments, or of two Initials: tshark
+                # names the hello on the second, which must follow
                 split.add(key)
                 continue
             if got != lab["sni"]:
@@ -62,7 +63,7 @@ def main():
                 continue
             split.discard(key)
             seen["sni"] += 1
-            if lab.get("step") == "quic-initial":
+            if lab.get("step") in ("quic-initial", "quic-initial-2"):
                 if not f.get("quic.version"):
                     bad.append((frames, "no QUIC version decoded"))
                     continue
@@ -88,7 +89,8 @@ def main():
     check(f"{seen['sni']} server names decoded as labelled "
           f"({seen['quic']} in QUIC Initials)",
           seen["sni"] > 100 and seen["quic"] > 10, str(seen))
-    check("every hello split in two is named on its second segment",
+    check("every hello split in two is named on its second segment "
+          "or Initial",
           not split, f"{len(split)} never completed")
     check(f"{seen['qname']} DNS query names decoded as labelled",
           seen["qname"] > 100, str(seen))

@@ -433,8 +433,9 @@ static int probe_tcp(struct probe *p, const struct br_ends *e,
 static int probe_udp(struct probe *p, const struct br_ends *e,
 		     const struct br_cat_flow *f, const char *sni)
 {
+	size_t n, count;
+	unsigned int k;
 	uint8_t dcid[8];
-	size_t n;
 	int err;
 
 	if (f->kind != BR_CAT_QUIC) {
@@ -449,21 +450,25 @@ static int probe_udp(struct probe *p, const struct br_ends *e,
 		return err ? err : send_udp(p, e, BR_DIR_DOWN, 2, p->payload, 200);
 	}
 	memcpy(dcid, &p->seed, sizeof(dcid));
-	n = br_pkt_quic_initial(p->payload, sizeof(p->payload), 1, dcid,
-				sni[0] ? sni : NULL, p->seed);
+	n = br_pkt_quic_flight(p->payload, sizeof(p->payload), 1, dcid,
+			       sni[0] ? sni : NULL,
+			       br_hello_flags(f->pq_hello, f->ech_hello),
+			       p->seed, &count);
 	if (!n)
 		return -EMSGSIZE;
-	err = send_udp(p, e, BR_DIR_UP, 0, p->payload, n);
+	for (k = 0, err = 0; k < count && !err; k++)
+		err = send_udp(p, e, BR_DIR_UP, k, p->payload + k * n, n);
 	memset(p->payload, 0, 1200);
 	p->payload[0] = 0xc0;
 	p->payload[4] = 1;
 	if (!err)
-		err = send_udp(p, e, BR_DIR_DOWN, 1, p->payload, 1200);
+		err = send_udp(p, e, BR_DIR_DOWN, k, p->payload, 1200);
 	memset(p->payload, 0x17, BR_MSS);
 	if (!err)
-		err = send_udp(p, e, BR_DIR_UP, 2, p->payload, request_len(f));
+		err = send_udp(p, e, BR_DIR_UP, k + 1, p->payload,
+			       request_len(f));
 	if (!err)
-		err = send_udp(p, e, BR_DIR_DOWN, 3, p->payload, BR_MSS);
+		err = send_udp(p, e, BR_DIR_DOWN, k + 2, p->payload, BR_MSS);
 	return err;
 }
 

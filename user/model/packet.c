@@ -1274,66 +1274,133 @@ size_t br_quic_protect(const struct br_quic_keys *k, uint8_t *pkt,
 #define QUIC_PN_LEN 1
 #define QUIC_SCID_LEN 8
 
-size_t br_pkt_quic_initial(uint8_t *out, size_t cap, uint32_t version,
-			   const uint8_t dcid[8], const char *sni,
-			   uint64_t seed)
+size_t br_pkt_quic_hello(uint8_t *out, size_t cap, uint32_t version,
+			 uint8_t scid[8], const char *sni, unsigned int flags,
+			 uint64_t seed)
 {
-	uint8_t scid[QUIC_SCID_LEN], hello[2048];
 	struct br_hello h = {
 		.sni = sni,
 		.alpn = "h3",
+		.flags = flags,
 		.quic = true,
 		.version = version,
 		.scid = scid,
-		.scid_len = sizeof(scid),
+		.scid_len = QUIC_SCID_LEN,
 		.rng = seed ^ 0x0917c1a1e11bULL,
 	};
+	const uint8_t *salt;
+	struct br_wr w;
+	size_t len;
+
+	if (!out || !scid || !br_quic_family(version, &salt))
+		return 0;
+	rand_bytes(&h.rng, scid, QUIC_SCID_LEN);
+	wr_init(&w, out, cap);
+	len = br_hello_msg(&w, &h);
+	return w.overflow ? 0 : len;
+}
+
+size_t br_pkt_quic_initial_frames(uint8_t *out, size_t cap, uint32_t version,
+				  const uint8_t dcid[8], const uint8_t scid[8],
+				  uint64_t pn, const uint8_t *crypto,
+				  const struct br_crypto_piece *pieces,
+				  size_t n)
+{
+	size_t pn_off, len_at, payload, i;
 	struct br_quic_keys k;
 	const uint8_t *salt;
-	size_t hello_len, pn_off, len_at, payload;
-	struct br_wr w, hw;
+	struct br_wr w;
 	int family;
 
 	family = br_quic_family(version, &salt);
-	if (!out || !dcid || !family || cap < QUIC_DGRAM)
+	if (!out || !dcid || !scid || !family || cap < QUIC_DGRAM ||
+	    pn > 0xff || (n && (!crypto || !pieces)))
 		return 0;
 	if (br_quic_initial_keys(version, dcid, 8, 0, &k))
 		return 0;
-	rand_bytes(&h.rng, scid, sizeof(scid));
-	wr_init(&hw, hello, sizeof(hello));
-	hello_len = br_hello_msg(&hw, &h);
-	if (!hello_len)
-		return 0;
-
 	wr_init(&w, out, cap);
 	/* long header, fixed bit, Initial (v1: 0b00, v2: 0b01), pn length */
 	wr8(&w, 0xc0 | (family == 2 ? 0x10 : 0x00) | (QUIC_PN_LEN - 1));
 	wr32(&w, version);
 	wr8(&w, 8);
 	wr_bytes(&w, dcid, 8);
-	wr8(&w, sizeof(scid));
-	wr_bytes(&w, scid, sizeof(scid));
+	wr8(&w, QUIC_SCID_LEN);
+	wr_bytes(&w, scid, QUIC_SCID_LEN);
 	wr_varint(&w, 0); /* no token */
 	len_at = w.n;
 	wr16(&w, 0); /* Length: two-byte varint, patched below */
 	pn_off = w.n;
-	wr8(&w, 0); /* packet number 0 */
+	wr8(&w, (uint8_t)pn);
 	if (w.overflow)
 		return 0;
 	payload = QUIC_DGRAM - w.n - 16;
 	put16(out + len_at, 0x4000 | (QUIC_PN_LEN + payload + 16));
-	/* CRYPTO frame at offset 0, then PADDING frames (zero bytes) */
-	wr8(&w, 0x06);
-	wr_varint(&w, 0);
-	wr_varint(&w, hello_len);
-	wr_bytes(&w, hello, hello_len);
+	/* the CRYPTO frames in the order given, then PADDING (zero bytes) */
+	for (i = 0; i < n; i++) {
+		wr8(&w, 0x06);
+		wr_varint(&w, pieces[i].off);
+		wr_varint(&w, pieces[i].len);
+		wr_bytes(&w, crypto + pieces[i].off, pieces[i].len);
+	}
 	if (w.overflow || w.n > pn_off + QUIC_PN_LEN + payload)
 		return 0;
 	wr_fill(&w, 0, pn_off + QUIC_PN_LEN + payload - w.n);
 	wr_fill(&w, 0, 16); /* room for the tag */
 	if (w.overflow)
 		return 0;
-	return br_quic_protect(&k, out, pn_off, QUIC_PN_LEN, 0, payload);
+	return br_quic_protect(&k, out, pn_off, QUIC_PN_LEN, pn, payload);
+}
+
+/*
+ * The CRYPTO bytes one Initial of br_pkt_quic_initial_frames() holds: its
+ * 1,200 bytes less the header (27 bytes with 8-byte connection IDs, no
+ * token, a 1-byte packet number), the tag (16) and the frame's own header
+ * (type, offset, a 2-byte length: 5 at most).
+ */
+#define QUIC_CRYPTO_ROOM (QUIC_DGRAM - 27 - 16 - 5)
+
+size_t br_pkt_quic_flight(uint8_t *out, size_t cap, uint32_t version,
+			  const uint8_t dcid[8], const char *sni,
+			  unsigned int flags, uint64_t seed, size_t *count)
+{
+	uint8_t scid[QUIC_SCID_LEN], hello[4096];
+	struct br_crypto_piece p = { 0, 0 };
+	size_t len, n = 0, one;
+
+	if (!out || !count)
+		return 0;
+	*count = 0;
+	len = br_pkt_quic_hello(hello, sizeof(hello), version, scid, sni,
+				flags, seed);
+	if (!len)
+		return 0;
+	while (p.off < len) {
+		p.len = (uint32_t)(len - p.off > QUIC_CRYPTO_ROOM
+					   ? QUIC_CRYPTO_ROOM
+					   : len - p.off);
+		if (cap < (n + 1) * QUIC_DGRAM)
+			return 0;
+		one = br_pkt_quic_initial_frames(out + n * QUIC_DGRAM,
+						 QUIC_DGRAM, version, dcid,
+						 scid, n, hello, &p, 1);
+		if (one != QUIC_DGRAM)
+			return 0;
+		p.off += p.len;
+		n++;
+	}
+	*count = n;
+	return QUIC_DGRAM;
+}
+
+size_t br_pkt_quic_initial(uint8_t *out, size_t cap, uint32_t version,
+			   const uint8_t dcid[8], const char *sni,
+			   uint64_t seed)
+{
+	size_t count;
+
+	/* a hello without a post-quantum share fits one Initial */
+	return br_pkt_quic_flight(out, cap < QUIC_DGRAM ? cap : QUIC_DGRAM,
+				  version, dcid, sni, 0, seed, &count);
 }
 
 static size_t br_varint_get(const uint8_t *p, size_t len, uint64_t *v)

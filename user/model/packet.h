@@ -116,6 +116,51 @@ size_t br_pkt_quic_initial(uint8_t *out, size_t cap, uint32_t version,
 			   uint64_t seed);
 
 /*
+ * The ClientHello of a QUIC client (ALPN "h3", transport parameters with
+ * its Source Connection ID), with the flags of br_pkt_client_hello_ex
+ * (BR_HELLO_PQ: ~1.5 KB, more than one Initial holds), as the crypto
+ * stream of its Initials carries it: a handshake message, no record
+ * header. Draws scid (8 bytes) from seed first, as br_pkt_quic_initial.
+ * Returns its length, 0 on failure.
+ */
+size_t br_pkt_quic_hello(uint8_t *out, size_t cap, uint32_t version,
+			 uint8_t scid[8], const char *sni, unsigned int flags,
+			 uint64_t seed);
+
+/* Bytes [off, off + len) of a crypto stream: one CRYPTO frame's data. */
+struct br_crypto_piece {
+	uint32_t off;
+	uint32_t len;
+};
+
+/*
+ * A client Initial of version, DCID dcid and SCID scid (8 bytes each),
+ * packet number pn (at most 255), carrying the CRYPTO frames pieces[0,
+ * n) of the stream crypto, in that order (a client may split and shuffle
+ * them, and spread them over several Initials), padded to 1,200 bytes,
+ * encrypted and header-protected. Returns the UDP payload length, 0 when
+ * they do not fit or on failure.
+ */
+size_t br_pkt_quic_initial_frames(uint8_t *out, size_t cap, uint32_t version,
+				  const uint8_t dcid[8], const uint8_t scid[8],
+				  uint64_t pn, const uint8_t *crypto,
+				  const struct br_crypto_piece *pieces,
+				  size_t n);
+
+/*
+ * A client's first flight for a ClientHello with flags
+ * (br_pkt_quic_hello): as many Initials of 1,200 bytes as the hello
+ * needs (packet numbers 0, 1, ...), each filled with the hello's bytes
+ * in order before the next, back to back in out; *count of them. One
+ * without BR_HELLO_PQ, two with it (as Chrome sends its ~1.8 KB
+ * post-quantum hello: web.catalog). Returns each one's length (1,200),
+ * 0 when they do not fit cap or on failure.
+ */
+size_t br_pkt_quic_flight(uint8_t *out, size_t cap, uint32_t version,
+			  const uint8_t dcid[8], const char *sni,
+			  unsigned int flags, uint64_t seed, size_t *count);
+
+/*
  * A STUN message of type (RFC 5389 section 6): the 20-byte header with
  * the magic cookie and a transaction ID drawn from seed, no attributes
  * (as coturn's turnutils_stunclient sends its binding request). Returns

@@ -311,38 +311,49 @@ static int64_t step_hello(struct model *m, struct job *j)
 	return rtt;
 }
 
-/* The client's Initial and the server's. */
+/*
+ * The client's Initials (two for a post-quantum hello: br_pkt_quic_flight)
+ * and the server's.
+ */
 static int64_t step_quic(struct model *m, struct job *j)
 {
 	struct flow_run *fr = &j->fr;
 	uint64_t t = m->now, rtt = rtt_of(m, j->dev);
 	uint64_t h = br_mix64(fr->cseq ^ fr->tries);
-	struct br_sim_out out[2];
+	struct br_sim_out out[3];
+	size_t n, count, i;
 	uint8_t dcid[8];
-	size_t n;
-	int err;
+	int err = 0;
 
 	memcpy(dcid, &h, sizeof(dcid));
-	n = br_pkt_quic_initial(m->payload, sizeof(m->payload), 1, dcid,
-				fr->sni[0] ? fr->sni : NULL, h);
-	if (!n)
+	n = br_pkt_quic_flight(m->payload, sizeof(m->payload), 1, dcid,
+			       fr->sni[0] ? fr->sni : NULL,
+			       br_hello_flags(fr->flow->pq_hello,
+					      fr->flow->ech_hello),
+			       h, &count);
+	if (!n || count > 2)
 		return -EMSGSIZE;
-	/* the server's only if the client's passed */
-	set_label(m, j, "quic-initial");
-	err = add_udp(m, &fr->ends, BR_DIR_UP, t, m->payload, n, BR_SIM_STOP,
-		      &out[0]);
+	/* each only if the one before passed; the server's after them */
+	for (i = 0; i < count && !err; i++) {
+		set_label(m, j, i ? "quic-initial-2" : "quic-initial");
+		err = add_udp(m, &fr->ends, BR_DIR_UP, t + i * 1000,
+			      m->payload + i * n, n, BR_SIM_STOP, &out[i]);
+	}
 	memset(m->payload, 0, 1200);
 	m->payload[0] = 0xc0;
 	m->payload[4] = 1;
 	set_label(m, j, "quic-server-initial");
 	if (!err)
 		err = add_udp(m, &fr->ends, BR_DIR_DOWN, t + rtt / 2,
-			      m->payload, 1200, 0, &out[1]);
+			      m->payload, 1200, 0, &out[count]);
 	if (!err)
 		err = run(m);
 	if (err)
 		return err;
-	if (out[0].xdp == XDP_PASS && out[1].xdp == XDP_PASS) {
+	for (i = 0; i <= count; i++)
+		if (out[i].xdp != XDP_PASS)
+			break;
+	if (i > count) { /* all passed */
 		fr->tries = 0;
 		fr->step = ST_REQUEST;
 		return rtt;
