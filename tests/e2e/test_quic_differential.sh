@@ -6,7 +6,7 @@
 #
 # - lab: ngtcp2's gtlsclient (0.12.1, GnuTLS) fetching a page from
 #   gtlsserver, two namespaces joined by a veth, captured on the client's
-#   side: many server names (mixed case, IDN, a long one, one label),
+#   side: many server names (mixed case, IDN, 186 and 253 bytes, one label),
 #   IPv4 and IPv6, QUIC v1 and the v2 draft (0x709a50c4: neither reader
 #   knows its Initial keys), names in the policy and control names sent
 #   with no rule for them. gtlsclient names the host it connects to
@@ -104,12 +104,13 @@ lab_setup || { echo "not ok 1 - lab set-up"; exit 1; }
 
 label() { printf "%${2}s" "" | tr ' ' "$1"; }
 LONG="$(label l 63).$(label m 63).$(label n 50).example"
+NAME253="$(label a 63).$(label b 63).$(label c 63).$(label d 61)"
 
 # The names, and where they resolve (ip netns exec mounts this file over
 # /etc/hosts for the client). Each name once: its flows are told apart
 # by the order the clients ran in.
 V4_NAMES="a.example www.a.example aa.example Mixed.Case.Example
-	xn--80ak6aa92e.com intranet $LONG x-1.b2-c.example"
+	xn--80ak6aa92e.com intranet $LONG $NAME253 x-1.b2-c.example"
 V6_NAMES="six.example Www.Six.Example other6.example"
 V2D_NAMES="v2d.example"
 SPLIT4_NAMES="split.example"
