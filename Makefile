@@ -65,7 +65,9 @@ HOST_L7_CFLAGS := -g -O1 -Wall -Wextra -Werror -std=gnu11 -Ibpf -Itests/l7
 L7T_SRCS  := $(wildcard tests/l7/test_*.c)
 L7T_BINS  := $(patsubst tests/l7/%.c,$(BUILD)/tests/%,$(L7T_SRCS))
 # tests/diff: l7dump runs the same extractors over a capture, frame by
-# frame, for the differential test against tshark (test_differential.sh).
+# frame, for the differential test against tshark (test_differential.sh;
+# QUIC's, test_quic_differential.sh, reads the kernel's verdicts through
+# replay --write and compares with tests/diff/quic_compare.py).
 DIFF_SRCS := $(wildcard tests/diff/*.c)
 DIFF_BINS := $(patsubst tests/diff/%.c,$(BUILD)/tests/%,$(DIFF_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

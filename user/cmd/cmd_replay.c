@@ -40,7 +40,9 @@
  * Every frame read is written by --write (the judged frame: Ethernet, the
  * inner one when decapsulated) with a comment that starts "frame N:", N
  * the capture's own frame number, so that tshark's view of the capture
- * and replay's can be matched frame by frame.
+ * and replay's can be matched frame by frame. The comment also names the
+ * QUIC opener's counters the frame moved (quic_opened, quic_sni,
+ * quic_unopened): what the program, not replay, read in an Initial.
  *
  * Exit: 0 every frame replayed; 1 failure (nothing replayed: no capture,
  * a link type replay does not read, the policy); 2 usage; 3 the capture
@@ -865,13 +867,35 @@ static void rp_flow_frame(struct replay *rp, struct rp_flow *f,
 	}
 }
 
+/*
+ * The QUIC opener's counters the last frame moved, as stats names them
+ * ("quic_opened quic_sni"), "" for none: what the program itself made of
+ * an Initial, for a differential test to hold against tshark frame by
+ * frame.
+ */
+static void rp_opener_moved(const struct replay *rp, char *buf, size_t len)
+{
+	static const int ctrs[] = { BR_CTR_QUIC_OPENED, BR_CTR_QUIC_SNI,
+				    BR_CTR_QUIC_UNOPENED };
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
+		if (rp->after[ctrs[i]].packets == rp->before[ctrs[i]].packets)
+			continue;
+		if (n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+				      br_ctr_key(ctrs[i]));
+	}
+}
+
 /* --write: the judged frame with its comment, then any forged reply. */
 static int rp_write_judged(struct replay *rp, const struct br_frame *fr,
 			   const struct rp_judged *j, size_t len,
 			   uint64_t ts_out, const char *note,
 			   const char *time_note)
 {
-	char comment[4 * BR_NAME_MAX + 512], rbuf[16], tun[64];
+	char comment[4 * BR_NAME_MAX + 512], rbuf[16], tun[64], opener[64];
 	char name[4 * BR_NAME_MAX];
 	int err;
 
@@ -882,6 +906,8 @@ static int rp_write_judged(struct replay *rp, const struct br_frame *fr,
 		 rp_verdict_name[j->v],
 		 rp_rule_label(j->rule, rbuf, sizeof(rbuf)),
 		 j->action < 0 ? "-" : br_action_name(j->action));
+	rp_opener_moved(rp, opener, sizeof(opener));
+	rp_append(comment, sizeof(comment), opener);
 	if (fr->flags & BR_FRAME_CUT)
 		rp_append(comment, sizeof(comment), "cut from a super-frame");
 	if (fr->decap.tunnel) {
