@@ -46,7 +46,7 @@ for f in policies/*.policy; do
 done
 t_eq "the event policies carry records" \
 	"$(printf '%s\n' "${!scn_of[@]}" | sort | xargs)" \
-	"policies/calls-2025.policy policies/ech-2024.policy policies/facetime-2025.policy policies/freeze-16k-2025.policy policies/mobile-whitelist-2025-push.policy policies/mobile-whitelist-2025.policy policies/quic-block-2022.policy policies/telegram-2018.policy policies/twitter-throttle-2021.policy policies/whatsapp-2026.policy"
+	"policies/calls-2025.policy policies/ech-2024.policy policies/facetime-2025.policy policies/freeze-16k-2025.policy policies/mobile-whitelist-2025-push.policy policies/mobile-whitelist-2025.policy policies/quic-block-2022.policy policies/telegram-2018.policy policies/twitter-throttle-2021.policy policies/whatsapp-2026.policy policies/youtube-throttle-2024.policy"
 
 # One ensemble per scenario, with every policy whose records hold for it.
 for scn in $(printf '%s\n' "${scn_of[@]}" | sort -u); do

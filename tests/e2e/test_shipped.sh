@@ -13,8 +13,13 @@
 #     (test_messaging.sh has the TLS path);
 #   - quic-block-2022: most web page loads fall back to TCP (invisible; a
 #     first visit goes over TCP anyway), none late, none failed; the
-#     Russian site's loads, exempt, do not even fall back;
+#     Russian site's loads, exempt, do not even fall back; YouTube's
+#     HTTP/3 falls back too, unseen;
 #   - twitter-throttle-2021: Twitter's openings late, none failed;
+#   - youtube-throttle-2024: YouTube's video plays late, none failed,
+#     opening the app (the web UI) untouched, nothing else touched; on a
+#     scenario of a few plays a device, each of its two rules (TLS, QUIC)
+#     slows plays the other does not;
 #   - telegram-2018: Telegram fails, and so do the unrelated services the
 #     catalog hosts in the blocked cloud ranges; nothing else;
 #   - ech-2024: the Cloudflare site's pages fail on Android (Chrome's ECH)
@@ -45,12 +50,13 @@ trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 
 SHIPPED="facetime-2025 imessage-apns-sni imessage-apns-ip imessage-identity
-quic-block-2022 twitter-throttle-2021 telegram-2018 ech-2024 freeze-16k-2025
-mobile-whitelist-2025 mobile-whitelist-2025-push calls-2025 whatsapp-2026"
+quic-block-2022 twitter-throttle-2021 youtube-throttle-2024 telegram-2018
+ech-2024 freeze-16k-2025 mobile-whitelist-2025 mobile-whitelist-2025-push
+calls-2025 whatsapp-2026"
 J=$TMP/sim.json
 # the whitelist's targets: every app of the default scenario it does not
 # approve, the system push channels aside
-WL_TARGETS=imessage,facetime,icloud,bank,delivery,auth,ridehail,news,telegram,whatsapp,signal,web,cloud-app,ewallet,game-network,video,cf-site,hetzner-site,do-site,twitter
+WL_TARGETS=imessage,facetime,icloud,bank,delivery,auth,ridehail,news,telegram,whatsapp,signal,web,cloud-app,ewallet,game-network,video,cf-site,hetzner-site,do-site,twitter,youtube
 WL_APPROVED="gosuslugi yandex vk max rutube ozon wildberries sberbank ru-web"
 
 # ---- helpers ------------------------------------------------------------------
@@ -184,7 +190,7 @@ t_eq "each names its file" \
 		sed 's/ $//')"
 t_eq "each names its targets" \
 	"$(jq -r '[.policies[] | .targets | join(",")] | join(" ")' "$J")" \
-	"facetime imessage imessage imessage web twitter telegram cf-site cf-site,hetzner-site,do-site,web $WL_TARGETS $WL_TARGETS whatsapp.call,telegram.call whatsapp"
+	"facetime imessage imessage imessage web twitter youtube telegram cf-site cf-site,hetzner-site,do-site,web $WL_TARGETS $WL_TARGETS whatsapp.call,telegram.call whatsapp"
 t_eq "each has a headline that says what it blocks" \
 	"$(jq '[.policies[].headline | select(test("^blocks [0-9]+% of "))] |
 		length' "$J")" "$(echo $SHIPPED | wc -w)"
@@ -315,9 +321,10 @@ done
 # each event policy has records, with a source each, and --json shows the
 # model beside every one (whether the model meets them is the ensemble's
 # calibration test: one run is one draw)
-for p in facetime-2025 quic-block-2022 twitter-throttle-2021 telegram-2018 \
-	ech-2024 freeze-16k-2025 mobile-whitelist-2025 \
-	mobile-whitelist-2025-push calls-2025 whatsapp-2026; do
+for p in facetime-2025 quic-block-2022 twitter-throttle-2021 \
+	youtube-throttle-2024 telegram-2018 ech-2024 freeze-16k-2025 \
+	mobile-whitelist-2025 mobile-whitelist-2025-push calls-2025 \
+	whatsapp-2026; do
 	t_eq "$p: records shown, each with model, range, source and verdict" \
 		"$(jq -c --arg p "$p" '[.policies[] | select(.name == $p) |
 			.record[] | (keys == ["figure", "instances", "model",
@@ -353,8 +360,15 @@ t_zero "$P: ... and none failed" "$(val $P web any page-load failed)"
 # none of their loads even falls back
 t_zero "$P: the Russian site's loads do not fall back (exempt)" \
 	"$(val $P ru-web any page-load fallback)"
-untouched $P "everything but the web" \
-	'.service != "web" and .service != "ru-web"'
+# YouTube's HTTP/3 is foreign QUIC too: it falls back to TCP, unseen
+t_pos "$P: YouTube plays fall back (to TCP)" \
+	"$(val $P youtube any play fallback)"
+for act in open play; do
+	t_zero "$P: ... YouTube $act: none late" "$(val $P youtube any $act late)"
+	t_zero "$P: ... none failed" "$(val $P youtube any $act failed)"
+done
+untouched $P "everything but the web and YouTube" \
+	'.service != "web" and .service != "ru-web" and .service != "youtube"'
 
 # ---- twitter-throttle-2021 ------------------------------------------------------
 
@@ -364,6 +378,70 @@ t_pct_ge "$P: Twitter openings late (throttled)" \
 	"$(val $P twitter any open attempted)" 99
 t_zero "$P: ... and none failed" "$(val $P twitter any open failed)"
 untouched $P "everything but Twitter" '.service != "twitter"'
+
+# ---- youtube-throttle-2024 ------------------------------------------------------
+
+P=youtube-throttle-2024
+t_pct_ge "$P: YouTube plays late (throttled)" \
+	"$(val $P youtube any play late)" \
+	"$(val $P youtube any play attempted)" 99
+t_pct_ge "$P: ... below the goodput the catalog says a play needs" \
+	"$(val $P youtube any play slow)" \
+	"$(val $P youtube any play attempted)" 99
+t_zero "$P: ... and none failed" "$(val $P youtube any play failed)"
+# the web UI (youtube.com, i.ytimg.com) was spared (net4people/bbs#382)
+untouched $P "everything but YouTube's plays, its openings included" \
+	'(.service == "youtube" and .action == "play") | not'
+t_pos "$P: ... YouTube opened" "$(val $P youtube any open attempted)"
+t_match "$P: the headline says late, not blocked" \
+	"$(jq -r '.policies[] | select(.name == "youtube-throttle-2024") |
+		.headline' "$J")" \
+	'^blocks 0% of YouTube \(and makes [0-9]+% late\); no collateral failure$'
+
+# Both paths: a device's first play goes over TLS (HTTP/3 not learnt
+# yet), its later ones over QUIC. On a scenario of a few plays a device,
+# the policy without its QUIC rule leaves the QUIC plays in time and the
+# policy without its TLS rule the TLS plays: each rule slows plays the
+# other does not reach.
+YT=$E2E/scenarios/youtube.scenario
+# (without the records, whose scenario is named relative to policies/)
+grep -v -e ' quic sni @youtube-video ' -e '^record ' policies/$P.policy \
+	>"$TMP/yt-tls.policy"
+grep -v -e '^rule .* sni @youtube-video throttle 128kbit' -e '^record ' \
+	policies/$P.policy >"$TMP/yt-quic.policy"
+t_eq "$P: one TLS and one QUIC rule, each alone" \
+	"$(grep -c '^rule ' "$TMP/yt-tls.policy" "$TMP/yt-quic.policy" |
+		cut -d: -f2 | xargs) $(grep -c ' quic sni ' "$TMP/yt-quic.policy")" \
+	"1 1 1"
+if "$BR" --json simulate --scenario "$YT" \
+	--policy policies/$P.policy --policy "$TMP/yt-tls.policy" \
+	--policy "$TMP/yt-quic.policy" >"$TMP/yt.json" 2>"$TMP/err"; then
+	# play FILE FIELD: a number of the plays' row of FILE's run
+	play() {
+		jq -r --arg f "$1" --arg k "$2" '[.policies[] |
+			select(.file == $f) | .services[] |
+			select(.service == "youtube" and .action == "play") |
+			.[$k]] | if length == 1 then .[0] else "missing" end' \
+			"$TMP/yt.json"
+	}
+	att=$(play policies/$P.policy attempted)
+	late=$(play policies/$P.policy late)
+	tls_late=$(play "$TMP/yt-tls.policy" late)
+	quic_late=$(play "$TMP/yt-quic.policy" late)
+	t_pct_ge "$P: a few plays a device: every play late" "$late" "$att" 99
+	for what in "TLS rule alone:$tls_late" "QUIC rule alone:$quic_late"; do
+		n=${what#*:}
+		t_pos "$P: the ${what%%:*} slows plays" "$n"
+		if is_num "$n" && [ "$n" -lt "$late" ]; then
+			t_ok "$P: ... not all: the other rule's plays ($n of $late)"
+		else
+			t_fail "$P: ... not all: the other rule's plays" \
+				"late $n, with both rules $late"
+		fi
+	done
+else
+	t_fail "simulate $YT" "$(cat "$TMP/err")"
+fi
 
 # ---- telegram-2018 --------------------------------------------------------------
 
@@ -474,10 +552,10 @@ t_zero "mobile-whitelist-2025-push: iMessage messages pass (through APNs)" \
 t_pct_ge "mobile-whitelist-2025-push: ... its attachments (iCloud) fail" \
 	"$(val mobile-whitelist-2025-push imessage ios attachment-sent failed)" \
 	"$(val mobile-whitelist-2025-push imessage ios attachment-sent attempted)" 99
-t_match "mobile-whitelist-2025: the headline sums its 20 targets up" \
+t_match "mobile-whitelist-2025: the headline sums its 21 targets up" \
 	"$(jq -r '.policies[] | select(.name == "mobile-whitelist-2025") |
 		.headline' "$J")" \
-	'^blocks 100% of the actions of its 20 target services \(100% of each\); also loses 100% of iOS push notifications \(.*Gosuslugi 100%'
+	'^blocks 100% of the actions of its 21 target services \(100% of each\); also loses 100% of iOS push notifications \(.*Gosuslugi 100%'
 
 # ---- calls-2025 ---------------------------------------------------------------
 

@@ -93,6 +93,8 @@ static const struct svc_def svc_defs[] = {
 	{ "cf-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
 	{ "hetzner-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
 	{ "do-site", BR_PLAT_ANY, { "page-load" }, { 0 } },
+	/* the target of the 2024 throttling */
+	{ "youtube", BR_PLAT_ANY, { "open", "play" }, { 0 } },
 };
 
 #define N_SVC (sizeof(svc_defs) / sizeof(svc_defs[0]))
