@@ -35,7 +35,8 @@ static void set_label(struct model *m, const struct job *j, const char *what)
 	if (!m->o->labels)
 		return;
 	m->label_key = NULL;
-	if (!strncmp(what, "client-hello", 12) || !strcmp(what, "quic-initial")) {
+	if (!strncmp(what, "client-hello", 12) ||
+	    !strncmp(what, "quic-initial", 12)) {
 		if (j->fr.sni[0]) {
 			m->label_key = "sni";
 			m->label_val = j->fr.sni;
