@@ -197,7 +197,8 @@ def main():
     if source == "simulate":
         asked = []
         for f in sorted(initials):
-            m = re.search(r"step=quic-initial\b.*\bsni=(\S+)",
+            # the first Initial of each run (not "quic-initial-2")
+            m = re.search(r"step=quic-initial\s.*\bsni=(\S+)",
                           rows[f]["frame.comment"])
             if m:
                 asked.append((f, {"batch": "model", "name": m.group(1),
