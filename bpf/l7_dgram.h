@@ -42,6 +42,7 @@ __noinline int br_dgram_fact(struct xdp_md *ctx,
 	if (!v)
 		return 0;
 	v->m = v->unread = 0;
+	v->hello_read = 0;
 	if (!hdr || !pkt || v->slot >= BR_SLOTS ||
 	    pkt->payload_off > BR_L4_OFF_MAX)
 		return 0;
@@ -69,9 +70,11 @@ __noinline int br_dgram_fact(struct xdp_md *ctx,
  * version), or that is one STUN message, is matched, and decides the flow
  * if a QUIC or STUN rule wins; every other packet gets the provisional
  * verdict, and the flow goes on waiting, so a datagram sent ahead of the
- * fact does not hide it. A flow decided so keeps its verdict for its
- * later datagrams, the ones without the fact too: a call whose STUN is
- * dropped has its media dropped with it, as a stateful censor would.
+ * fact does not hide it; a QUIC flow whose ClientHello was read whole is
+ * decided then, by whatever rule wins. A flow decided so keeps its
+ * verdict for its later datagrams, the ones without the fact too: a call
+ * whose STUN is dropped has its media dropped with it, as a stateful
+ * censor would.
  */
 __noinline int br_await_dgram(struct xdp_md *ctx,
 			      const struct br_policy_hdr *hdr,
@@ -105,8 +108,15 @@ __noinline int br_await_dgram(struct xdp_md *ctx,
 		br_apply(ctx, pkt, NULL, v); /* pass or drop */
 		return BR_CTR_UNREADABLE_ACTION;
 	}
-	if (rule >= BR_MAX_RULES || !(v->m & v->b & (1ULL << rule)))
-		goto provisional; /* no QUIC or STUN rule won: go on waiting */
+	/*
+	 * No QUIC or STUN rule won: go on waiting, unless the datagram
+	 * showed a whole ClientHello, after which no later one can show
+	 * more (its next Initials may not even open: the client has moved
+	 * to the server's connection ID, the keys stay the first one's).
+	 */
+	if ((rule >= BR_MAX_RULES || !(v->m & v->b & (1ULL << rule))) &&
+	    !v->hello_read)
+		goto provisional;
 	br_flow_set_decided(hdr, v->slot, f, rule, action);
 	v->action = action;
 	v->rule_ctr = br_rule_ctr(rule);

@@ -101,6 +101,7 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 	v->m &= ~hdr->l7_quic_sni;
 	switch (h->result) {
 	case BR_QO_SNI:
+		v->hello_read = 1;
 		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
 		br_extra(block, BR_CTR_QUIC_SNI, frame_len);
 		br_domain_match(hdr, v->slot,
@@ -109,6 +110,7 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 		v->m |= hit.rules & named;
 		return ctr;
 	case BR_QO_NO_SNI:
+		v->hello_read = 1;
 		br_extra(block, BR_CTR_QUIC_OPENED, frame_len);
 		return ctr;
 	case BR_QO_MORE:

@@ -166,6 +166,8 @@ struct br_verdict {
 	br_rules_t b;		/* rules whose L3/L4 matches hold */
 	br_rules_t m;		/* a datagram's L7 fact: the rules it meets */
 	br_rules_t unread;	/* ... and the rules whose fact it cuts off */
+	__u32 hello_read;	/* its QUIC ClientHello read whole */
+	__u32 reserved;
 	struct br_flow_key key;
 	__u32 slot;
 	__u32 rule_ctr; /* counter of the deciding rule, or BR_NO_RULE_CTR */

@@ -1346,11 +1346,15 @@ static void test_quic_sni(void **state)
 		step(in, "its next datagram", SUB, &f,
 		     W(XDP_DROP, A_DROP, R(0), CACHED));
 
+		/* its hello read, no rule won: decided, not opened again */
 		c = udp_conn(fam, srv, 45101 + i, 4443);
 		client_dgram(&c, v1, n1, &f);
 		step(in, "v1 Initial, a name in no set", SUB, &f,
-		     W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
-		       QUIC_OPENED, QUIC_SNI));
+		     W(XDP_PASS, A_PASS, DEF, FRESH, QUIC_INITIAL, QUIC_OPENED,
+		       QUIC_SNI));
+		client_dgram(&c, v1, n1, &f);
+		step(in, "the same Initial again: the flow's verdict", SUB, &f,
+		     W(XDP_PASS, A_PASS, DEF, CACHED));
 
 		c = udp_conn(fam, srv, 45102 + i, 8443);
 		client_dgram(&c, v2, n2, &f);
@@ -1366,7 +1370,7 @@ static void test_quic_sni(void **state)
 		c = udp_conn(fam, srv, 45106 + i, 9443);
 		client_dgram(&c, v1, n1, &f);
 		step(in, "v1 Initial naming example.com, its rule v2 only", SUB,
-		     &f, W(XDP_PASS, A_PASS, DEF, FRESH, PENDING, QUIC_INITIAL,
+		     &f, W(XDP_PASS, A_PASS, DEF, FRESH, QUIC_INITIAL,
 			   QUIC_OPENED, QUIC_SNI));
 
 		c = udp_conn(fam, srv, 45105 + i, 443);
@@ -1526,8 +1530,10 @@ static void test_quic_split(void **state)
 	       QUIC_PARTIAL));
 	client_dgram(&c, o1, 1200, &f);
 	step(in, "www.other.example, second part", SUB, &f,
-	     W(XDP_PASS, A_PASS, DEF, PENDING, QUIC_INITIAL, QUIC_OPENED,
-	       QUIC_SNI));
+	     W(XDP_PASS, A_PASS, DEF, QUIC_INITIAL, QUIC_OPENED, QUIC_SNI));
+	client_dgram(&c, short_hdr, sizeof(short_hdr), &f);
+	step(in, "www.other.example, then a short header", SUB, &f,
+	     W(XDP_PASS, A_PASS, DEF, CACHED));
 
 	/* a quic rule behind the named one waits for the name... */
 	c = udp_conn(4, SERVER4, 45207, 7443);
