@@ -37,9 +37,9 @@
 #
 # A batch of hellos of ~1.3 KB (an FFDHE8192 key share: --groups), which
 # ngtcp2 splits over two Initials, has checks of its own named
-# "CROSS-INITIAL HELLO (needs reassembly)": the kernel must name it on
-# the Initial that completes it, as tshark does. They fail until the
-# opener reassembles a hello across Initials.
+# "CROSS-INITIAL HELLO": the kernel must name it on the Initial that
+# completes it, as tshark does (the opener gathers a hello across
+# Initials: bpf/l7_quic_open.h).
 #
 # usage: tests/e2e/test_quic_differential.sh BUILD_DIR   (as root)
 #   QDIFF_KEEP=DIR keeps the captures, the policies, tshark's and replay's

@@ -876,7 +876,8 @@ static void rp_flow_frame(struct replay *rp, struct rp_flow *f,
 static void rp_opener_moved(const struct replay *rp, char *buf, size_t len)
 {
 	static const int ctrs[] = { BR_CTR_QUIC_OPENED, BR_CTR_QUIC_SNI,
-				    BR_CTR_QUIC_UNOPENED };
+				    BR_CTR_QUIC_PARTIAL, BR_CTR_QUIC_UNOPENED,
+				    BR_CTR_QUIC_OVER_BUDGET };
 	size_t i, n = 0;
 
 	buf[0] = 0;
