@@ -25,7 +25,8 @@
  *                            the 1M set, opened by the tail-called opener
  *                            (l7_quic_open.h): keys derived (a new DCID),
  *                            or cached (a DCID seen before, another flow);
- *                            and a short header of a flow so decided
+ *                            and a short header of a flow so decided; a
+ *                            post-quantum hello over two Initials (both)
  *   classified flow          a data segment of a flow already decided
  *   XDP_DROP                 bench_drop: the floor of the method
  *
@@ -262,6 +263,7 @@ enum row {
 	R_QSNI_FIRST,
 	R_QSNI_CACHED,
 	R_QSNI_DECIDED,
+	R_QSNI_SPLIT,
 	R_CACHED,
 	R_MIDSTREAM,
 	R_QUIC_WAIT,
@@ -289,6 +291,8 @@ static const char *const row_name[R_N] = {
 			  "another flow) (dropped)",
 	[R_QSNI_DECIDED] = "short-header datagram of a flow a QUIC Initial's "
 			   "name decided (dropped)",
+	[R_QSNI_SPLIT] = "post-quantum hello over 2 QUIC Initials, name in the "
+			 "set: both, keys derived (dropped)",
 	[R_CACHED] = "data segment of an already classified flow",
 	[R_MIDSTREAM] = "data segment of a flow seen mid-stream (no hello "
 			"yet: its start looked at)",
@@ -303,7 +307,7 @@ static const int row_verdict[R_N] = {
 	[R_JA4_HIT] = XDP_DROP,	    [R_JA4_MISS] = XDP_PASS,
 	[R_JA4_NONE] = XDP_PASS,
 	[R_QSNI_FIRST] = XDP_DROP,  [R_QSNI_CACHED] = XDP_DROP,
-	[R_QSNI_DECIDED] = XDP_DROP,
+	[R_QSNI_DECIDED] = XDP_DROP, [R_QSNI_SPLIT] = XDP_DROP,
 	[R_DNS_MISS] = XDP_PASS,    [R_QUIC] = XDP_DROP,
 	[R_CACHED] = XDP_DROP,	    [R_MIDSTREAM] = XDP_PASS,
 	[R_QUIC_WAIT] = XDP_PASS,   [R_DROP] = XDP_DROP,
@@ -317,12 +321,19 @@ static struct {
 	size_t n;
 } qsni[QSNI_N];
 
+/* The two-Initial flights of a round (post-quantum hellos, packet.c) */
+static struct {
+	uint8_t b[2 * 1200];
+	size_t n;
+} qsplit[QSNI_N];
+
 static int qsni_build(int round)
 {
 	char name[BR_NAME_MAX];
 	uint8_t dcid[8];
 	uint64_t r;
 	uint32_t i;
+	size_t n;
 
 	for (i = 0; i < QSNI_N; i++) {
 		r = rnd64();
@@ -332,6 +343,13 @@ static int qsni_build(int round)
 						1, dcid, name,
 						(uint64_t)round << 32 | i);
 		if (!qsni[i].n)
+			return -1;
+		dcid[0] ^= 0xff; /* another connection */
+		qsplit[i].n = br_pkt_quic_flight(qsplit[i].b,
+						 sizeof(qsplit[i].b), 1, dcid,
+						 name, BR_HELLO_PQ,
+						 (uint64_t)round << 32 | i, &n);
+		if (!qsplit[i].n || n != 2)
 			return -1;
 	}
 	return 0;
@@ -491,6 +509,24 @@ static void round_run(int fd, int drop_fd, int round, uint32_t base)
 		check(R_QSNI_DECIDED, run(fd, &f, &samples[i]));
 	}
 	record(R_QSNI_DECIDED, round, QSNI_N);
+	/* the two Initials of a post-quantum hello: gathered, then read */
+	for (i = 0; i < QSNI_N; i++) {
+		__u32 a, b;
+
+		flow = base + 13 * FLOWS + i;
+		frame_build(&f, flow, 17, QSNI_PORT, 0, 0, qsplit[i].b,
+			    qsplit[i].n);
+		if (run(fd, &f, &a) != XDP_PASS) {
+			fprintf(stderr, "bench_l7: a hello's first Initial "
+					"not passed\n");
+			exit(1);
+		}
+		frame_build(&f, flow, 17, QSNI_PORT, 0, 0,
+			    qsplit[i].b + qsplit[i].n, qsplit[i].n);
+		check(R_QSNI_SPLIT, run(fd, &f, &b));
+		samples[i] = a + b;
+	}
+	record(R_QSNI_SPLIT, round, QSNI_N);
 
 	/* a flow's first packet is data: then its second, both pass */
 	memset(pl, 'x', 100);
@@ -643,8 +679,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_l7: cannot build Initials\n");
 			return 1;
 		}
-		/* 13 * FLOWS flows a round: disjoint */
-		round_run(fd, drop_fd, round, round * 13 * FLOWS);
+		/* 14 * FLOWS flows a round: disjoint */
+		round_run(fd, drop_fd, round, round * 14 * FLOWS);
 	}
 
 	uname(&u);
