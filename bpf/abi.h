@@ -786,17 +786,23 @@ struct br_quic_key_id {
 /*
  * The budget of Initials opened per client address (GCRA: a source may
  * have BR_QUIC_BURST opened at once, then one per BR_QUIC_OPEN_GAP_NS),
- * so that a flood of Initials cannot pin the CPU: past it an Initial is
- * not opened, and its quic sni rules are unreadable (the policy's
- * "unreadable" decides: pass when absent, the fail-open censor).
+ * so that a flood of Initials from one source cannot pin the CPU: past
+ * it an Initial is not opened, and its quic sni rules are unreadable
+ * (the policy's "unreadable" decides: pass when absent, the fail-open
+ * censor). Kept in BR_QUIC_BUDGETS slots by a hash of the address:
+ * addresses in one slot share its budget (two given addresses, one time
+ * in 65,536). A flood from many addresses (spoofed) is not bounded by
+ * it: each address brings its own budget.
  * Assumption, not a measured censor's figure: a browser opens a few
  * dozen QUIC connections for a page, one or two Initials each; 1,000 a
  * second sustained, 256 at once, is far above that, and bounds one
  * source's opening to ~1% of a core (~8 us each, docs/PERFORMANCE.md).
  */
-#define BR_QUIC_BUDGETS		65536	/* client addresses tracked */
+#define BR_QUIC_BUDGETS		65536	/* slots: a power of two */
 #define BR_QUIC_OPEN_GAP_NS	1000000ULL	/* 1,000 a second */
 #define BR_QUIC_BURST		256ULL
+_Static_assert((BR_QUIC_BUDGETS & (BR_QUIC_BUDGETS - 1)) == 0,
+	       "BR_QUIC_BUDGETS is a power of two");
 
 /* "quic_progs": the opener, and where it goes back to after. */
 enum br_quic_prog {

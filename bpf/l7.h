@@ -249,7 +249,7 @@ static __always_inline __u32 br_load_payload(struct xdp_md *ctx,
 					     const struct br_pkt *pkt,
 					     struct br_scratch *s, __u32 *whole)
 {
-	__u32 len = br_payload_len(pkt);
+	__u64 len = br_payload_len(pkt); /* 64-bit: tested as passed */
 
 	*whole = len;
 	if (len > BR_L7_SCRATCH)

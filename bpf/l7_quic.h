@@ -46,6 +46,20 @@ static __always_inline int br_flow_key_same(const struct br_flow_key *a,
 }
 
 /*
+ * Whether the opener's fact in s->qh is this packet's: asked for (seq),
+ * given (done), by this flow, for a payload whole bytes long.
+ */
+static __always_inline int br_quic_fact_in(const struct br_scratch *s,
+					   const struct br_verdict *v,
+					   __u32 whole)
+{
+	const struct br_quic_handoff *h = &s->qh;
+
+	return h->seq && h->done == h->seq && h->whole == whole &&
+	       br_flow_key_same(&h->key, &v->key);
+}
+
+/*
  * Whether a named rule of the Initial's stands ahead of every rule the
  * datagram meets without a name: then a hello not whole yet keeps the
  * flow waiting for the next Initial, rather than let a rule behind it
@@ -84,8 +98,7 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 	br_rules_t named = v->m & v->b & hdr->l7_quic_sni;
 	__u32 frame_len = pkt->frame_len;
 
-	if (!h->seq || h->done != h->seq || h->len != len ||
-	    !br_flow_key_same(&h->key, &v->key)) {
+	if (!br_quic_fact_in(s, v, br_payload_len(pkt)) || h->len != len) {
 		h->seq = ++h->next ? h->next : ++h->next;
 		h->done = 0;
 		h->key = v->key;
@@ -93,6 +106,7 @@ static __always_inline __u32 br_quic_named(const struct br_policy_hdr *hdr,
 		__builtin_memcpy(h->src.addr, pkt->saddr, sizeof(h->src.addr));
 		h->src.family = pkt->family;
 		h->len = len;
+		h->whole = br_payload_len(pkt);
 		h->result = BR_QO_NONE;
 		return BR_QUIC_HANDED;
 	}
@@ -148,9 +162,21 @@ static __always_inline __u32 br_quic_fact(struct xdp_md *ctx,
 
 	if (!hdr->l7_quic)
 		return 0;
-	len = br_load_payload(ctx, pkt, s, &whole);
-	dgram = pkt->frag == BR_FRAG_FIRST ? pkt->dgram_len : whole;
-	kind = len ? br_quic_stage(&s->buf, len, dgram, &s->qi) : BR_QUIC_NONE;
+	/*
+	 * The packet's run after the opener: its copy (decrypted since) and
+	 * its header's parse (s->qi, which the opener only reads) are the
+	 * first run's, and it is an Initial.
+	 */
+	if ((hdr->flags & BR_HDR_QUIC_SNI) &&
+	    br_quic_fact_in(s, v, br_payload_len(pkt))) {
+		len = s->qh.len;
+		kind = BR_QUIC_INITIAL;
+	} else {
+		len = br_load_payload(ctx, pkt, s, &whole);
+		dgram = pkt->frag == BR_FRAG_FIRST ? pkt->dgram_len : whole;
+		kind = len ? br_quic_stage(&s->buf, len, dgram, &s->qi)
+			   : BR_QUIC_NONE;
+	}
 	if (kind == BR_QUIC_INITIAL)
 		ctr = BR_CTR_QUIC_INITIAL;
 	else if (kind == BR_QUIC_0RTT)

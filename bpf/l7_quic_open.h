@@ -22,8 +22,9 @@
  *      TLS record header; it writes the fact (the name, or why none) and
  *      tail-calls the entry point it came from;
  *   3. the per-packet program runs the packet again from the start, and
- *      the Initial's stage finds the fact for this packet (seq and flow
- *      key), and matches the name.
+ *      the Initial's stage finds the fact for this packet (seq, flow key
+ *      and length), takes the first run's parse of the header (the
+ *      datagram is not copied again), and matches the name.
  *
  * A ClientHello longer than one Initial holds (a post-quantum key share:
  * Chrome's is ~1.8 KB) comes in two or more, their CRYPTO frames in any
@@ -133,23 +134,38 @@ static __always_inline int br_quic_hello(struct br_quic_work *w,
 }
 
 /*
+ * The budget slot of a client address: a multiply-shift hash of its
+ * words (the family apart, so that an IPv4 address and the IPv6 address
+ * of the same words differ), its top bits.
+ */
+static __always_inline __u32 br_quic_budget_slot(const struct br_quic_src *src)
+{
+	__u64 h;
+
+	h = ((__u64)src->addr[0] << 32 | src->addr[1]) * 0x9e3779b97f4a7c15ULL;
+	h ^= ((__u64)src->addr[2] << 32 | src->addr[3]) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= src->family;
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	return (__u32)(h >> 32) & (BR_QUIC_BUDGETS - 1);
+}
+
+/*
  * Whether the source of the Initial in s->qh is within its budget (abi.h,
  * BR_QUIC_BURST), taking one Initial from it: GCRA, its theoretical
  * arrival time tat moving BR_QUIC_OPEN_GAP_NS per Initial opened, and an
- * Initial allowed while tat is less than the burst's worth ahead of now.
+ * Initial allowed while tat is less than the burst's worth ahead of now
+ * (a slot never used holds 0: a full budget).
  */
 static __always_inline int br_quic_budget_take(struct br_scratch *s)
 {
 	const __u64 tau = (BR_QUIC_BURST - 1) * BR_QUIC_OPEN_GAP_NS;
+	__u32 slot = br_quic_budget_slot(&s->qh.src);
 	__u64 now = s->qh.now, tat, *t;
 
-	t = bpf_map_lookup_elem(&quic_budget, &s->qh.src);
-	if (!t) {
-		tat = now + BR_QUIC_OPEN_GAP_NS;
-		bpf_map_update_elem(&quic_budget, &s->qh.src, &tat,
-				    BPF_ANY);
-		return 1;
-	}
+	t = bpf_map_lookup_elem(&quic_budget, &slot);
+	if (!t)
+		return 0; /* never: the slot is within the array */
 	tat = *t > now ? *t : now;
 	if (tat - now > tau)
 		return 0;

@@ -179,7 +179,7 @@ struct br_verdict {
 	__u32 extra;	/* one more counter the packet moved, 0: none */
 };
 
-/* A client's address, the key of its budget ("quic_budget"). */
+/* A client's address, whose hash names its budget ("quic_budget"). */
 struct br_quic_src {
 	__u32 addr[4];
 	__u32 family;
@@ -191,7 +191,7 @@ struct br_quic_src {
  * by tail calls within one packet's run: XDP runs a packet to its end on
  * one CPU, so a per-CPU value carries it. seq names the packet that asked
  * (0: none); done is seq once the fact is in; the packet's flow key and
- * copy length make sure the fact is its own.
+ * lengths make sure the fact is its own.
  */
 struct br_quic_handoff {
 	__u64 seq;
@@ -201,6 +201,7 @@ struct br_quic_handoff {
 	__u64 now;		/* the packet's time (a simulation's clock) */
 	struct br_quic_src src;	/* the client's address: its budget */
 	__u32 len;		/* bytes of the datagram in buf */
+	__u32 whole;		/* of the payload (len: its copy's) */
 	__u32 ret;		/* enum br_quic_prog: where to go back to */
 	__s32 result;		/* enum br_quic_open_result */
 	__u32 sni_len;
@@ -298,15 +299,18 @@ struct {
 } quic_hellos SEC(".maps");
 
 /*
- * Each client address's budget of Initials opened (abi.h,
- * BR_QUIC_BURST): its GCRA theoretical arrival time, in ns of the
- * packets' clock. Updated without a lock: two CPUs may both take the
- * last token, a bound loose by one Initial per CPU.
+ * The budgets of Initials opened (abi.h, BR_QUIC_BURST): a GCRA
+ * theoretical arrival time, in ns of the packets' clock, in the slot of
+ * a hash of the client's address (br_quic_budget_slot): an array, so that
+ * a flood from new addresses costs a lookup each, not an LRU insert and
+ * eviction (docs/PERFORMANCE.md). Two addresses in one slot share its
+ * budget. Updated without a lock: two CPUs may both take the last token,
+ * a bound loose by one Initial per CPU.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BR_QUIC_BUDGETS);
-	__type(key, struct br_quic_src);
+	__type(key, __u32);
 	__type(value, __u64);
 } quic_budget SEC(".maps");
 

@@ -25,8 +25,10 @@
  *                            the 1M set, opened by the tail-called opener
  *                            (l7_quic_open.h): keys derived (a new DCID),
  *                            or cached (a DCID seen before, another flow);
- *                            and a short header of a flow so decided; a
- *                            post-quantum hello over two Initials (both)
+ *                            the same Initial again on its flow, and a
+ *                            short header of it, both decided; a
+ *                            post-quantum hello over two Initials (both,
+ *                            and the second alone: keys cached)
  *   classified flow          a data segment of a flow already decided
  *   XDP_DROP                 bench_drop: the floor of the method
  *
@@ -262,8 +264,10 @@ enum row {
 	R_QUIC,
 	R_QSNI_FIRST,
 	R_QSNI_CACHED,
+	R_QSNI_AGAIN,
 	R_QSNI_DECIDED,
 	R_QSNI_SPLIT,
+	R_QSNI_SPLIT2,
 	R_CACHED,
 	R_MIDSTREAM,
 	R_QUIC_WAIT,
@@ -289,10 +293,15 @@ static const char *const row_name[R_N] = {
 			 "keys derived (dropped)",
 	[R_QSNI_CACHED] = "the same, keys cached (a DCID opened before, "
 			  "another flow) (dropped)",
+	[R_QSNI_AGAIN] = "the same Initial again on its own flow (a "
+			 "retransmission: the first decided the flow) "
+			 "(dropped)",
 	[R_QSNI_DECIDED] = "short-header datagram of a flow a QUIC Initial's "
 			   "name decided (dropped)",
 	[R_QSNI_SPLIT] = "post-quantum hello over 2 QUIC Initials, name in the "
 			 "set: both, keys derived (dropped)",
+	[R_QSNI_SPLIT2] = "its second Initial alone (keys cached, the hello "
+			  "gathered and read) (dropped)",
 	[R_CACHED] = "data segment of an already classified flow",
 	[R_MIDSTREAM] = "data segment of a flow seen mid-stream (no hello "
 			"yet: its start looked at)",
@@ -308,6 +317,7 @@ static const int row_verdict[R_N] = {
 	[R_JA4_NONE] = XDP_PASS,
 	[R_QSNI_FIRST] = XDP_DROP,  [R_QSNI_CACHED] = XDP_DROP,
 	[R_QSNI_DECIDED] = XDP_DROP, [R_QSNI_SPLIT] = XDP_DROP,
+	[R_QSNI_AGAIN] = XDP_DROP,  [R_QSNI_SPLIT2] = XDP_DROP,
 	[R_DNS_MISS] = XDP_PASS,    [R_QUIC] = XDP_DROP,
 	[R_CACHED] = XDP_DROP,	    [R_MIDSTREAM] = XDP_PASS,
 	[R_QUIC_WAIT] = XDP_PASS,   [R_DROP] = XDP_DROP,
@@ -355,6 +365,7 @@ static int qsni_build(int round)
 	return 0;
 }
 static __u32 samples[FLOWS];
+static __u32 second[QSNI_N]; /* the second Initials of split hellos */
 
 static void record(enum row r, int round, size_t n)
 {
@@ -502,6 +513,13 @@ static void round_run(int fd, int drop_fd, int round, uint32_t base)
 		}
 		record(r, round, QSNI_N);
 	}
+	for (i = 0; i < QSNI_N; i++) {
+		flow = base + 11 * FLOWS + i;
+		frame_build(&f, flow, 17, QSNI_PORT, 0, 0, qsni[i].b,
+			    qsni[i].n);
+		check(R_QSNI_AGAIN, run(fd, &f, &samples[i]));
+	}
+	record(R_QSNI_AGAIN, round, QSNI_N);
 	memset(pl, 0x41, 100);
 	for (i = 0; i < QSNI_N; i++) {
 		flow = base + 11 * FLOWS + i;
@@ -525,8 +543,11 @@ static void round_run(int fd, int drop_fd, int round, uint32_t base)
 			    qsplit[i].b + qsplit[i].n, qsplit[i].n);
 		check(R_QSNI_SPLIT, run(fd, &f, &b));
 		samples[i] = a + b;
+		second[i] = b;
 	}
 	record(R_QSNI_SPLIT, round, QSNI_N);
+	memcpy(samples, second, sizeof(second));
+	record(R_QSNI_SPLIT2, round, QSNI_N);
 
 	/* a flow's first packet is data: then its second, both pass */
 	memset(pl, 'x', 100);
