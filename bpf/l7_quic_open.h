@@ -173,7 +173,7 @@ static __always_inline int br_quic_budget_take(struct br_scratch *s)
 	return 1;
 }
 
-/* Bits [a, b) of the word i of a bitmap, with b - a <= 64 * (i + 1) */
+/* The bits of a bitmap's word i for stream bytes [a, b): any a, b (clipped) */
 static __always_inline __u64 br_qh_bits(__u32 i, __u32 a, __u32 b)
 {
 	__u32 lo = i * 64, hi = lo + 64;

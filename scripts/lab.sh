@@ -40,6 +40,23 @@ lab_link() {
 	ip -n "$1" link set "$3" up && ip -n "$2" link set "$4" up
 }
 
+# No router: $LAB_CLIENT and $LAB_SERVER on one veth (eth0 in each), the
+# client at $1 (IPv4, /24) and $3 (IPv6, /64), the server at $2 and $4,
+# and no route out.
+lab_pair() {
+	local ns
+
+	for ns in "$LAB_CLIENT" "$LAB_SERVER"; do
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+	done
+	lab_link "$LAB_CLIENT" "$LAB_SERVER" eth0 eth0 || return 1
+	ip -n "$LAB_CLIENT" addr add "$1/24" dev eth0 &&
+	ip -n "$LAB_SERVER" addr add "$2/24" dev eth0 &&
+	ip -n "$LAB_CLIENT" addr add "$3/64" dev eth0 nodad &&
+	ip -n "$LAB_SERVER" addr add "$4/64" dev eth0 nodad
+}
+
 lab_up() {
 	local ns
 

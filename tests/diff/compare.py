@@ -22,13 +22,7 @@ to what its client was asked to send.
 """
 import sys
 
-
-def as_read(name):
-    """A name as a server reads it (and blastradius): folded to lowercase,
-    one trailing dot dropped."""
-    name = name.lower()
-    return name[:-1] if name.endswith(".") and len(name) > 1 else name
-
+from checks import as_read, check, results
 
 FIELDS = [
     "frame.number", "tcp.stream", "tcp.dstport", "tcp.len", "tcp.payload",
@@ -36,21 +30,6 @@ FIELDS = [
     "udp.dstport", "dns.flags.response", "dns.qry.name", "dns.qry.type",
 ]
 TLS_PORT = "443"
-MAX_DETAIL = 8
-
-results = []
-
-
-def check(name, problems):
-    """One check: passes when problems (a list of strings) is empty."""
-    if problems:
-        more = len(problems) - MAX_DETAIL
-        detail = problems[:MAX_DETAIL]
-        if more > 0:
-            detail.append("... and %d more" % more)
-        results.append("FAIL\t%s\t%s" % (name, " | ".join(detail)))
-    else:
-        results.append("PASS\t%s" % name)
 
 
 def read_expect(path):

@@ -34,6 +34,8 @@ test_quic_differential.sh. Frames are tshark's numbers.
 import re
 import sys
 
+from checks import as_read, check, results
+
 FIELDS = [
     "frame.number", "udp.stream", "udp.dstport", "quic.version",
     "quic.long.packet_type", "quic.long.packet_type_v2", "quic.frame_type",
@@ -44,28 +46,7 @@ FIELDS = [
 SERVER_PORT = "443"
 V1, V2, V2DRAFT = "0x00000001", "0x6b3343cf", "0x709a50c4"
 VERSION_OF = {"v1": V1, "v2": V2, "v2draft": V2DRAFT}
-MAX_DETAIL = 8
-
-results = []
 notes = []
-
-
-def check(name, problems):
-    """One check: passes when problems (a list of strings) is empty."""
-    if problems:
-        more = len(problems) - MAX_DETAIL
-        detail = problems[:MAX_DETAIL]
-        if more > 0:
-            detail.append("... and %d more" % more)
-        results.append("FAIL\t%s\t%s" % (name, " | ".join(detail)))
-    else:
-        results.append("PASS\t%s" % name)
-
-
-def as_read(name):
-    """A name as the censor compares it: lowercase, no trailing dot."""
-    name = name.lower()
-    return name[:-1] if name.endswith(".") and len(name) > 1 else name
 
 
 def first(value):

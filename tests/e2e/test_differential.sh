@@ -32,7 +32,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:-build}
 L7DUMP=$(realpath "$BUILD/tests/l7dump")
 . tests/e2e/lib.sh
-. scripts/lab.sh # lab_link, lab_spawn, lab_wait_port, lab_down; no router
+. scripts/lab.sh # lab_pair, lab_spawn, lab_wait_port, lab_down; no router
 
 TMP=$(mktemp -d /tmp/blastradius-diff.XXXXXX)
 cleanup() {
@@ -58,17 +58,7 @@ done
 
 # ---- the lab: client and server on one veth, no route out ----------------
 lab_setup() {
-	local ns
-
-	for ns in "$LAB_CLIENT" "$LAB_SERVER"; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	lab_link "$LAB_CLIENT" "$LAB_SERVER" eth0 eth0 || return 1
-	ip -n "$LAB_CLIENT" addr add "$CLI4/24" dev eth0 &&
-	ip -n "$LAB_SERVER" addr add "$SRV4/24" dev eth0 &&
-	ip -n "$LAB_CLIENT" addr add "$CLI6/64" dev eth0 nodad &&
-	ip -n "$LAB_SERVER" addr add "$SRV6/64" dev eth0 nodad &&
+	lab_pair "$CLI4" "$SRV4" "$CLI6" "$SRV6" &&
 	# one MSS per skb: no TSO super-frames in the capture
 	ip -n "$LAB_CLIENT" link set dev eth0 gso_max_segs 1 &&
 	ip -n "$LAB_SERVER" link set dev eth0 gso_max_segs 1

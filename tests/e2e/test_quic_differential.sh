@@ -52,7 +52,7 @@ BUILD=${1:-build}
 BR=$(realpath "$BUILD/blastradius")
 TEST_PACKET=$(realpath "$BUILD/tests/test_packet")
 . tests/e2e/lib.sh
-# lab_link, lab_spawn, lab_down; no router. BLASTRADIUS stays unset for
+# lab_pair, lab_spawn, lab_down; no router. BLASTRADIUS stays unset for
 # lab_down: nothing is loaded or pinned here.
 LAB_ID=${LAB_ID:-q$(printf '%04x%01x' $((RANDOM)) $((RANDOM % 16)))}
 . scripts/lab.sh
@@ -87,20 +87,7 @@ for f in "$BR" "$TEST_PACKET"; do
 done
 
 # ---- the lab: client and server on one veth, no route out ----------------
-lab_setup() {
-	local ns
-
-	for ns in "$LAB_CLIENT" "$LAB_SERVER"; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	lab_link "$LAB_CLIENT" "$LAB_SERVER" eth0 eth0 || return 1
-	ip -n "$LAB_CLIENT" addr add "$CLI4/24" dev eth0 &&
-	ip -n "$LAB_SERVER" addr add "$SRV4/24" dev eth0 &&
-	ip -n "$LAB_CLIENT" addr add "$CLI6/64" dev eth0 nodad &&
-	ip -n "$LAB_SERVER" addr add "$SRV6/64" dev eth0 nodad
-}
-lab_setup || { echo "not ok 1 - lab set-up"; exit 1; }
+lab_pair "$CLI4" "$SRV4" "$CLI6" "$SRV6" || { echo "not ok 1 - lab set-up"; exit 1; }
 
 label() { printf "%${2}s" "" | tr ' ' "$1"; }
 LONG="$(label l 63).$(label m 63).$(label n 50).example"

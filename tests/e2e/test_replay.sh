@@ -44,7 +44,7 @@ TEST_PACKET=$(realpath "$BUILD/tests/test_packet")
 if [ -z "${BLASTRADIUS_CATALOG:-}" ] && [ -d policies/catalog ]; then
 	export BLASTRADIUS_CATALOG=$PWD/policies/catalog
 fi
-# lab_link, lab_spawn, lab_wait_port, lab_down; no router. BLASTRADIUS is
+# lab_pair, lab_spawn, lab_wait_port, lab_down; no router. BLASTRADIUS is
 # left unset for lab_down: nothing is loaded or pinned here.
 LAB_ID=${LAB_ID:-r$(printf '%04x%01x' $((RANDOM)) $((RANDOM % 16)))}
 . scripts/lab.sh
@@ -92,20 +92,7 @@ t_eq "replay of a missing capture: exit 1" "$rc" 1
 t_match "... says which file" "$out" "none.pcap"
 
 # ---- the lab ---------------------------------------------------------------
-lab_setup() {
-	local ns
-
-	for ns in "$LAB_CLIENT" "$LAB_SERVER"; do
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up
-	done
-	lab_link "$LAB_CLIENT" "$LAB_SERVER" eth0 eth0 || return 1
-	ip -n "$LAB_CLIENT" addr add "$CLI4/24" dev eth0 &&
-	ip -n "$LAB_SERVER" addr add "$SRV4/24" dev eth0 &&
-	ip -n "$LAB_CLIENT" addr add "$CLI6/64" dev eth0 nodad &&
-	ip -n "$LAB_SERVER" addr add "$SRV6/64" dev eth0 nodad
-}
-lab_setup || { echo "not ok $((T_N + 1)) - lab set-up"; exit 1; }
+lab_pair "$CLI4" "$SRV4" "$CLI6" "$SRV6" || { echo "not ok $((T_N + 1)) - lab set-up"; exit 1; }
 
 mkdir -p "$TMP/www"
 head -c 1048576 /dev/urandom >"$TMP/www/big.bin"

@@ -364,7 +364,7 @@ t_within "... and its action instances too" \
 	"$(jq '[.policies[0].services[].attempted] | add' <<<"$base")" 15
 out=$("$BR" simulate --no-policy --scenario "$SMALL" 2>&1 >/dev/null)
 t_match "the estimate is said first, on stderr" "$(head -n 1 <<<"$out")" \
-	'^simulate: estimate: about [0-9.]+k packets a run, 1 run, about [0-9]+ s in all; [0-9]+ MB of memory$'
+	'^simulate: estimate: about [0-9.]+k packets a run, 1 run, about [0-9]+ s in all; [0-9]+ MB of memory \(runs that block and slow nothing: a throttle adds packets\)$'
 
 # What would run for days or not fit in memory is refused at once (exit
 # 1, the estimate said) unless --force; timeout: a run that starts fails

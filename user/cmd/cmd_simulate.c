@@ -200,7 +200,8 @@ static int br_sim_check_estimate(const struct br_cli *cli,
 	if (!cli->quiet && !cli->json)
 		fprintf(stderr,
 			"simulate: estimate: about %s packets a run, %zu "
-			"run%s, about %s in all; %s of memory\n",
+			"run%s, about %s in all; %s of memory (runs that "
+			"block and slow nothing: a throttle adds packets)\n",
 			pk, n_runs, n_runs == 1 ? "" : "s", all, mem);
 	return 0;
 }
