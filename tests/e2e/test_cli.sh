@@ -34,6 +34,14 @@ out=$("$BLASTRADIUS" check policies/examples/apns-port.policy 2>&1); rc=$?
 t_eq "check of a valid policy exits 0" "$rc" 0
 t_match "check prints a one-line summary" "$out" \
 	'^policies/examples/apns-port.policy: ok: policy apns-port, 1 rule, .*default pass, targets apns$'
+out=$("$BLASTRADIUS" check policies/youtube-throttle-2024.policy 2>&1)
+t_match "... with the rules that open QUIC Initials, when there are" "$out" \
+	', 1 domain key, 1 rule opening QUIC Initials, default pass,'
+out=$("$BLASTRADIUS" check policies/examples/ja4-chrome-hosters.policy 2>&1)
+t_match "... and the distinct JA4 prints listed" "$out" \
+	', [0-9]+ address classes, [1-9][0-9]* JA4 prints?, default pass'
+out=$("$BLASTRADIUS" --json check policies/youtube-throttle-2024.policy 2>&1)
+t_eq "... the same in JSON" "$(jq -c '.policies[0] | [.ja4_prints, .quic_sni_rules]' <<<"$out")" '[0,1]'
 
 cat >"$TMP/bad.policy" <<'P'
 policy bad

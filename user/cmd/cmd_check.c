@@ -132,6 +132,8 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 			br_json_ku64(j, "elements", br_count_elements(pol));
 			br_json_ku64(j, "classes", stats.n_classes);
 			br_json_ku64(j, "domains", stats.domains);
+			br_json_ku64(j, "ja4_prints", stats.ja4_prints);
+			br_json_ku64(j, "quic_sni_rules", stats.quic_sni_rules);
 			br_json_kstr(j, "default",
 				     br_action_name(pol->default_action));
 			br_json_kstr(j, "sni_default",
@@ -169,6 +171,13 @@ static int br_check_one(struct br_cli *cli, struct br_json *j, const char *path,
 		if (stats.domains)
 			printf(", %u domain key%s", stats.domains,
 			       stats.domains == 1 ? "" : "s");
+		if (stats.ja4_prints)
+			printf(", %u JA4 print%s", stats.ja4_prints,
+			       stats.ja4_prints == 1 ? "" : "s");
+		if (stats.quic_sni_rules)
+			printf(", %u rule%s opening QUIC Initials",
+			       stats.quic_sni_rules,
+			       stats.quic_sni_rules == 1 ? "" : "s");
 		printf(", default %s", br_action_name(pol->default_action));
 		if (pol->sni_default != BR_ACT_NONE)
 			printf(", sni-default %s",

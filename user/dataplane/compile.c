@@ -542,6 +542,7 @@ static void compile_l7_masks(struct compiler *c)
 			if (rule->domain_set != BR_NO_SET) {
 				hdr->l7_quic_sni |= bit;
 				hdr->flags |= BR_HDR_QUIC_SNI;
+				c->stats.quic_sni_rules++;
 			}
 			break;
 		case BR_L7_STUN:
@@ -725,6 +726,7 @@ static int compile_ja4(struct compiler *c)
 		}
 	}
 	c->view->hdr->n_ja4 = (__u8)n;
+	c->stats.ja4_prints = n;
 	return 0;
 }
 

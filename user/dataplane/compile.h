@@ -79,6 +79,8 @@ struct br_compile_stats {
 	__u32 domain_bucket_lines; /* their table, 64 bytes each */
 	__u32 domain_rule_pairs;   /* distinct meanings, 16 bytes each */
 	__u32 domain_max_probe;	   /* buckets past home, most */
+	__u32 ja4_prints;	   /* distinct JA4 fingerprints listed */
+	__u32 quic_sni_rules;	   /* quic rules naming servers: opening */
 };
 
 /* Free what br_compile allocated in the view, and forget it. */
