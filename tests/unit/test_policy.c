@@ -1582,6 +1582,10 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:2:1: sni-default without any sni rule" },
 	{ P "sni-default reset\n",
 	  "t.policy:2:1: sni-default without any sni rule" },
+	{ P "sni-default drop\nrule quic sni a.b drop\n",
+	  "t.policy:2:1: sni-default without any sni rule over TLS (for "
+	  "quic sni rules, \"unreadable\" decides an Initial that cannot be "
+	  "read)" },
 	{ P "tls-default drop\ntls-default pass\nrule sni a.b pass\n",
 	  "t.policy:3:1: \"tls-default\" already given at t.policy:2:1" },
 	{ P "tls-default throttle\nrule sni a.b pass\n",
@@ -1592,6 +1596,10 @@ static const struct bad_case bad_cases[] = {
 	  "t.policy:3:1: tls-default without any sni, ech or ja4 rule" },
 	{ P "rule dns a.b nxdomain\ntls-default reset\n",
 	  "t.policy:3:1: tls-default without any sni, ech or ja4 rule" },
+	{ P "rule quic sni a.b drop\ntls-default drop\n",
+	  "t.policy:3:1: tls-default without any sni, ech or ja4 rule over "
+	  "TLS (a quic sni rule's flow that no rule decides gets "
+	  "\"default\")" },
 	{ P "unreadable drop\nunreadable pass\n",
 	  "t.policy:3:1: \"unreadable\" already given at t.policy:2:1" },
 	{ P "unreadable reset\n",

@@ -803,7 +803,7 @@ static int parse_l7(struct br_parser *ps, struct br_src *s,
 
 	switch (dim) {
 	case D_SNI:
-		br_pol_of(ps)->any_sni = 1;
+		br_pol_of(ps)->sni_matches++;
 		r->l7 = BR_L7_TLS;
 		return br_parse_operand(ps, s, "sni", BR_SET_DOMAIN,
 					&r->domain_set, bad);
@@ -1044,6 +1044,8 @@ static int check_l7(struct br_parser *ps, struct br_rule_ir *r,
 			first = d;
 	if (first < 0)
 		return 0;
+	if (quic && dims[D_SNI].line)
+		br_pol_of(ps)->quic_sni_matches++;
 	for (d = D_SNI; d <= D_STUN; d++)
 		if (dims[d].line &&
 		    rule_l7(d, quic) != rule_l7(first, quic) &&
@@ -1567,7 +1569,7 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 	};
 	struct br_parser *ps = &pp.ps;
 	struct br_src s;
-	int err;
+	int err, tls_sni;
 
 	*out = NULL;
 	err = br_text_check_len(file, len, diag);
@@ -1594,13 +1596,23 @@ static int parse_policy_text(const char *file, const char *text, size_t len,
 		br_perr(ps, top,
 			"expected \"policy NAME\" as the first statement");
 	}
-	if (ps->pol->sni_default != BR_ACT_NONE && !pp.any_sni)
+	tls_sni = pp.sni_matches > pp.quic_sni_matches;
+	if (ps->pol->sni_default != BR_ACT_NONE && !tls_sni)
 		br_perr(ps, pp.sni_default_pos,
-			"sni-default without any sni rule");
-	if (ps->pol->tls_default != BR_ACT_NONE && !pp.any_sni &&
+			"sni-default without any sni rule%s",
+			pp.quic_sni_matches
+				? " over TLS (for quic sni rules, "
+				  "\"unreadable\" decides an Initial that "
+				  "cannot be read)"
+				: "");
+	if (ps->pol->tls_default != BR_ACT_NONE && !tls_sni &&
 	    !pp.any_ech && !pp.any_ja4)
 		br_perr(ps, pp.tls_default_pos,
-			"tls-default without any sni, ech or ja4 rule");
+			"tls-default without any sni, ech or ja4 rule%s",
+			pp.quic_sni_matches
+				? " over TLS (a quic sni rule's flow "
+				  "that no rule decides gets \"default\")"
+				: "");
 	br_check_records(ps);
 	if (!ps->errors)
 		err = order_sets(ps->pol);

@@ -22,7 +22,9 @@ struct br_pol_parser {
 	size_t cap_records;
 	unsigned int statements; /* of the policy file */
 	unsigned int rule_slots; /* rules the rule statements make, good or bad */
-	int any_sni; /* some rule statement has an sni match, good or bad */
+	unsigned int sni_matches; /* rule statements with an sni match, */
+	unsigned int quic_sni_matches; /* good or bad; with quic: the
+					* Initial's name, not TLS's */
 	int any_ech; /* ... an ech match */
 	int any_ja4; /* ... a ja4 match */
 	/* where each once-only statement was given; line 0: not yet */

@@ -380,7 +380,7 @@ static int expansion_rule(struct br_parser *ps, const struct br_rule_ir *r,
 		}
 		if (err)
 			return err;
-		pp->any_sni |= g->kind == BR_CAT_TLS;
+		pp->sni_matches += g->kind == BR_CAT_TLS;
 	} else {
 		e->l7 = g->kind == BR_CAT_QUIC ? BR_L7_QUIC : BR_L7_NONE;
 		err = copy_cat_set(ps, g->cat_set, r->pos, &e->daddr_set);
