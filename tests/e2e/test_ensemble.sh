@@ -6,6 +6,7 @@
 # (tests/e2e/scenarios/ranges.scenario):
 #   - --runs 8 prints the same bytes as merge of 4 shards run by GNU
 #     parallel (JSON and text), whatever order the partials come in;
+#     --runs 2 of a quic sni policy the same in one worker as in two;
 #   - every number of --runs --json is an interval {value, lo, hi} with
 #     lo <= value <= hi, the shares (KEY_pct) are there, the assumptions
 #     show what the runs drew, and the runs did differ;
@@ -46,6 +47,18 @@ t_check "merge of 4 shards == --runs 8, JSON, byte for byte" \
 	cmp "$TMP/runs.json" "$TMP/merged.json"
 t_check "merge of 4 shards == --runs 8, text, byte for byte" \
 	cmp "$TMP/runs.txt" "$TMP/merged.txt"
+
+# A worker runs its runs on one instance, reset between them: what a run
+# prints must not depend on the runs before it in the same worker. Under
+# a policy whose quic sni rules open Initials (keys, gathered hellos and
+# per-source budgets on the run's clock), two runs in one worker against
+# each in its own.
+YT=(simulate --scenario "$E2E/scenarios/youtube.scenario"
+    --policy policies/youtube-throttle-2024.policy --runs 2)
+"$BR" -q --json "${YT[@]}" --jobs 1 >"$TMP/yt1.json" 2>>"$TMP/err"
+"$BR" -q --json "${YT[@]}" --jobs 2 >"$TMP/yt2.json" 2>>"$TMP/err"
+t_check "quic sni policy: --runs 2 in one worker == in two, byte for byte" \
+	cmp "$TMP/yt1.json" "$TMP/yt2.json"
 
 # ---- every figure an interval ------------------------------------------------
 check_intervals() {

@@ -567,6 +567,57 @@ static int br_map_zero(int fd, int ncpus)
 	return err;
 }
 
+/* Zero every entry of an array map in one system call (not per-CPU). */
+static int br_array_zero(int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i, count;
+	__u32 *keys;
+	void *zero;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	keys = malloc((size_t)info.max_entries * sizeof(*keys));
+	zero = calloc(info.max_entries, info.value_size);
+	if (!keys || !zero) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < info.max_entries; i++)
+		keys[i] = i;
+	count = info.max_entries;
+	if (bpf_map_update_batch(fd, keys, zero, &count, &opts))
+		err = -errno;
+out:
+	free(keys);
+	free(zero);
+	return err;
+}
+
+/*
+ * The QUIC opener's state, the instance's own (not pinned): keys and
+ * hellos being gathered by DCID, and the budgets, on a clock that a new
+ * run starts again (a budget left from a run that ended later would hold
+ * a source back, and a worker's second run differ from the same run
+ * alone).
+ */
+static int br_quic_state_clear(struct br_dp *dp)
+{
+	struct blastradius_bpf *k = dp->skel;
+	int err;
+
+	if (!k)
+		return 0;
+	err = br_map_clear(bpf_map__fd(k->maps.quic_keys));
+	if (!err)
+		err = br_map_clear(bpf_map__fd(k->maps.quic_hellos));
+	if (!err)
+		err = br_array_zero(bpf_map__fd(k->maps.quic_budget));
+	return err;
+}
+
 int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts)
 {
 	struct br_loader_state st = {};
@@ -597,6 +648,8 @@ int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts)
 		if (i == BR_MAP_FRAGS || i == BR_MAP_FLOWS ||
 		    i == BR_MAP_TLS_PENDING || i == BR_MAP_PENALTIES)
 			err = br_map_clear(dp->map_fd[i]);
+	if (!err)
+		err = br_quic_state_clear(dp);
 	if (err)
 		return err;
 	br_state_get(dp, &st);

@@ -44,9 +44,10 @@ int br_dp_open_private(const struct br_dp_opts *opts, struct br_dp **out);
 /*
  * Make a private instance as br_dp_open_private left it, keeping the
  * programs the kernel verified (the costly part of a load): no policy,
- * no generation, every flow, hello, name and fragment forgotten, every
- * counter 0. simulate's ensembles run many runs on one instance this
- * way; tests/e2e/test_ensemble.sh checks that they print what fresh
+ * no generation, every flow, hello, name and fragment forgotten, the
+ * QUIC opener's keys, gathered hellos and budgets too, every counter 0.
+ * simulate's ensembles run many runs on one instance this way;
+ * tests/e2e/test_ensemble.sh checks that they print what fresh
  * instances print. -EINVAL for a pinned instance.
  */
 int br_dp_reset(struct br_dp *dp, const struct br_dp_opts *opts);
